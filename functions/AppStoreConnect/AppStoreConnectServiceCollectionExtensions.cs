@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ReviewHub.Http;
+
+namespace ReviewHub.AppStoreConnect;
+
+public static class AppStoreConnectServiceCollectionExtensions
+{
+    public static IServiceCollection AddAppStoreConnect(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<AppStoreConnectOptions>()
+            .Bind(configuration.GetSection(AppStoreConnectOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<AppStoreConnectTokenFactory>();
+        services.AddSingleton<AppStoreConnectCredentialStore>();
+        services.AddHttpClient<AppStoreConnectClient>()
+            .AddOutboundResilience((provider, resilience) =>
+                resilience.AttemptTimeout.Timeout = provider.GetRequiredService<IOptions<AppStoreConnectOptions>>().Value.Timeout);
+        return services;
+    }
+}

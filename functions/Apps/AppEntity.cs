@@ -1,0 +1,62 @@
+using System.Runtime.Serialization;
+using Azure;
+using Azure.Data.Tables;
+
+namespace ReviewHub.Apps;
+
+/// <summary>A registered app. PartitionKey = accountId, RowKey = appId.</summary>
+public sealed class AppEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string StoreAppId { get; set; } = string.Empty;
+    public string Platform { get; set; } = string.Empty;
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>Comma-separated ISO alpha-3 territory codes (tables have no list type).</summary>
+    public string Territories { get; set; } = string.Empty;
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>Set when the app is removed; its data is purged in the background and the row deleted last.</summary>
+    public DateTimeOffset? DeletedAt { get; set; }
+
+    [IgnoreDataMember]
+    public string AccountId => PartitionKey;
+    [IgnoreDataMember]
+    public string AppId => RowKey;
+    [IgnoreDataMember]
+    public bool IsDeleted => DeletedAt is not null;
+
+    [IgnoreDataMember]
+    public IReadOnlyList<string> TerritoryList => Territories.Split(',', StringSplitOptions.RemoveEmptyEntries);
+}
+
+/// <summary>
+/// Uniqueness of (platform, store app id) inside an account: a row in the app's own partition, written in the same
+/// transaction as the app. Its RowKey starts with '~', which sorts after every app id, so listing apps skips it.
+/// </summary>
+public sealed class AppStoreIdIndexEntity : ITableEntity
+{
+    public const string Prefix = "~store|";
+
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string AppId { get; set; } = string.Empty;
+
+    public static string KeyFor(string platform, string storeAppId) => $"{Prefix}{platform}|{storeAppId}";
+}
+
+public static class Platforms
+{
+    public const string Ios = "ios";
+    public const string MacOs = "macos";
+
+    public static readonly IReadOnlyList<string> All = [Ios, MacOs];
+}

@@ -1,0 +1,88 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using ReviewHub.Accounts;
+using ReviewHub.Http;
+using ReviewHub.Security;
+using ReviewHub.Storage;
+
+namespace ReviewHub.Apps;
+
+/// <summary>The SPA's app endpoints: register, list, read, update and remove the apps of an account.</summary>
+public sealed class AppFunctions(AccountStore accounts, AppStore apps, IMessageQueue queue)
+{
+    [Function(nameof(ListApps))]
+    public async Task<IActionResult> ListApps(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "accounts/{accountId}/apps")] HttpRequest req,
+        string accountId, CancellationToken cancellationToken)
+    {
+        if (await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null)
+        {
+            return Problems.NotFound("No such account.");
+        }
+        var list = await apps.ListAsync(accountId, cancellationToken);
+        return new OkObjectResult(new { items = list.Select(AppResponse.From) });
+    }
+
+    [Function(nameof(RegisterApp))]
+    public async Task<IActionResult> RegisterApp(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "accounts/{accountId}/apps")] HttpRequest req,
+        string accountId, CancellationToken cancellationToken)
+    {
+        if (await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null)
+        {
+            return Problems.NotFound("No such account.");
+        }
+        var body = await JsonRequest.ReadAsync<RegisterAppRequest>(req, cancellationToken);
+        if (!body.IsValid)
+        {
+            return body.Problem!;
+        }
+        var (outcome, app) = await apps.RegisterAsync(accountId, body.Value!, cancellationToken);
+        return outcome == RegisterOutcome.Duplicate
+            ? Problems.Conflict($"This account already has {app.Platform} app {app.StoreAppId} (appId {app.AppId}).")
+            : new CreatedResult($"/api/accounts/{accountId}/apps/{app.AppId}", AppResponse.From(app));
+    }
+
+    [Function(nameof(GetApp))]
+    public async Task<IActionResult> GetApp(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "accounts/{accountId}/apps/{appId}")] HttpRequest req,
+        string accountId, string appId, CancellationToken cancellationToken)
+    {
+        var app = await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken);
+        return app is null ? Problems.NotFound("No such app.") : new OkObjectResult(AppResponse.From(app));
+    }
+
+    [Function(nameof(UpdateApp))]
+    public async Task<IActionResult> UpdateApp(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "accounts/{accountId}/apps/{appId}")] HttpRequest req,
+        string accountId, string appId, CancellationToken cancellationToken)
+    {
+        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
+        {
+            return Problems.NotFound("No such app.");
+        }
+        var body = await JsonRequest.ReadAsync<UpdateAppRequest>(req, cancellationToken);
+        if (!body.IsValid)
+        {
+            return body.Problem!;
+        }
+        var app = await apps.UpdateAsync(accountId, appId, body.Value!, cancellationToken);
+        return app is null || app.IsDeleted ? Problems.NotFound("No such app.") : new OkObjectResult(AppResponse.From(app));
+    }
+
+    [Function(nameof(RemoveApp))]
+    public async Task<IActionResult> RemoveApp(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "accounts/{accountId}/apps/{appId}")] HttpRequest req,
+        string accountId, string appId, CancellationToken cancellationToken)
+    {
+        if (await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null
+            || await apps.MarkDeletedAsync(accountId, appId, cancellationToken) is null)
+        {
+            return Problems.NotFound("No such app.");
+        }
+        // Also re-sent when the app was already tombstoned: a client retry then repairs a purge message that never got sent.
+        await queue.SendAsync(QueueNames.AppRemovals, new AppRemoval(accountId, appId), cancellationToken: cancellationToken);
+        return new NoContentResult();
+    }
+}

@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using ReviewHub.Http;
+
+namespace ReviewHub.Email;
+
+public static class EmailServiceCollectionExtensions
+{
+    public static IServiceCollection AddReviewHubEmail(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<EmailOptions>()
+            .Bind(configuration.GetSection(EmailOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddHttpClient<IEmailSender, SendGridEmailSender>()
+            .AddOutboundResilience((provider, resilience) => resilience.AttemptTimeout.Timeout = provider.GetRequiredService<IOptions<EmailOptions>>().Value.Timeout);
+        return services;
+    }
+}

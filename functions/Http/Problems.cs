@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ReviewHub.Http;
+
+/// <summary>RFC 7807 problem details for every error the HTTP API returns.</summary>
+public static class Problems
+{
+    public static ObjectResult Create(int status, string title, string? detail = null, string? type = null) =>
+        Result(new ProblemDetails { Status = status, Title = title, Detail = detail, Type = type ?? TypeFor(status) });
+
+    public static ObjectResult BadRequest(string detail) => Create(StatusCodes.Status400BadRequest, "The request is not valid.", detail);
+
+    public static ObjectResult Validation(IDictionary<string, string[]> errors) => Result(
+        new ValidationProblemDetails(errors)
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "One or more fields are not valid.",
+            Type = TypeFor(StatusCodes.Status400BadRequest),
+        });
+
+    public static ObjectResult Unauthorized(string detail) => Create(StatusCodes.Status401Unauthorized, "Authentication is required.", detail);
+
+    public static ObjectResult Forbidden(string detail) => Create(StatusCodes.Status403Forbidden, "Not allowed.", detail);
+
+    public static ObjectResult NotFound(string detail) => Create(StatusCodes.Status404NotFound, "Not found.", detail);
+
+    public static ObjectResult Conflict(string detail, string? type = null) =>
+        Create(StatusCodes.Status409Conflict, "The request conflicts with the current state.", detail, type);
+
+    public static ObjectResult Unavailable(string detail) => Create(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable.", detail);
+
+    private static ObjectResult Result(ProblemDetails problem) => new(problem)
+    {
+        StatusCode = problem.Status,
+        ContentTypes = { "application/problem+json" },
+    };
+
+    private static string TypeFor(int status) => $"https://httpstatuses.io/{status}";
+}

@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using ReviewHub.Accounts;
+using ReviewHub.AppStoreConnect;
+using ReviewHub.Apps;
+using ReviewHub.Email;
+using ReviewHub.Json;
+using ReviewHub.Secrets;
+using ReviewHub.Security;
+using ReviewHub.Storage;
+
+namespace ReviewHub;
+
+/// <summary>Everything the function app registers; Program.cs and the tests' host both call this, so tests run the real wiring.</summary>
+public static class ReviewHubServices
+{
+    public static IServiceCollection AddReviewHub(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        // HTTP bodies use the same JSON shape as queues and stored documents (enums as strings).
+        services.Configure<JsonOptions>(options => ReviewHubJson.Configure(options.JsonSerializerOptions));
+        services.AddReviewHubStorage(configuration);
+        services.AddReviewHubSecurity(configuration);
+        services.AddReviewHubSecrets(configuration);
+        services.AddReviewHubEmail(configuration);
+        services.AddAppStoreConnect(configuration);
+
+        services.AddSingleton<AccountStore>();
+        services.AddSingleton<AppStore>();
+        return services;
+    }
+}

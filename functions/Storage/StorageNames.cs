@@ -1,0 +1,24 @@
+namespace ReviewHub.Storage;
+
+/// <summary>Every table the app owns. Features add theirs here so provisioning and infrastructure see them all.</summary>
+public static class TableNames
+{
+    public const string Accounts = "Accounts";
+    public const string Memberships = "Memberships";
+    public const string UserAccounts = "UserAccounts";
+    public const string Apps = "Apps";
+
+    public static readonly IReadOnlyList<string> All = [Accounts, Memberships, UserAccounts, Apps];
+}
+
+/// <summary>
+/// Every queue the app owns. Triggers bind to these names; the host's poison queue for each is "{name}-poison".
+/// </summary>
+public static class QueueNames
+{
+    public const string AppRemovals = "app-removals";
+
+    public static readonly IReadOnlyList<string> All = [AppRemovals];
+
+    public static string Poison(string queueName) => $"{queueName}-poison";
+}

@@ -1,0 +1,31 @@
+using System.Collections.Concurrent;
+using ReviewHub.Storage;
+
+namespace ReviewHub.Tests.Infrastructure;
+
+/// <summary>Forwards to the real storage queue and remembers what this test app sent, so parallel tests do not see each other's messages.</summary>
+public sealed class RecordingMessageQueue(IMessageQueue inner) : IMessageQueue
+{
+    private readonly ConcurrentQueue<(string Queue, object? Message)> sent = new();
+
+    public async Task SendAsync<TMessage>(string queueName, TMessage message, TimeSpan? visibilityDelay = null, CancellationToken cancellationToken = default)
+    {
+        await inner.SendAsync(queueName, message, visibilityDelay, cancellationToken);
+        sent.Enqueue((queueName, message));
+    }
+
+    public IReadOnlyList<T> Sent<T>(string queueName) => sent.Where(s => s.Queue == queueName).Select(s => s.Message).OfType<T>().ToList();
+
+    /// <summary>Returns and forgets what was sent to a queue: the test then plays the queue trigger with these messages.</summary>
+    public IReadOnlyList<T> Take<T>(string queueName)
+    {
+        var taken = Sent<T>(queueName);
+        var keep = sent.Where(s => s.Queue != queueName || s.Message is not T).ToList();
+        sent.Clear();
+        foreach (var entry in keep)
+        {
+            sent.Enqueue(entry);
+        }
+        return taken;
+    }
+}

@@ -1,0 +1,114 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ReviewHub.Storage;
+
+namespace ReviewHub.Tests.Infrastructure;
+
+/// <summary>
+/// The function app's real service registrations (<see cref="ReviewHubServices.AddReviewHub"/>) over the test Azurite,
+/// with test settings, a recording queue and optional overrides. <see cref="Host"/> invokes HTTP functions like the Functions host.
+/// </summary>
+public sealed class TestApp : IAsyncDisposable
+{
+    private static readonly SemaphoreSlim ProvisionLock = new(1, 1);
+    private static bool provisioned;
+
+    private TestApp(ServiceProvider services, IConfiguration configuration)
+    {
+        Services = services;
+        Configuration = configuration;
+        Queue = (RecordingMessageQueue)services.GetRequiredService<IMessageQueue>();
+        Host = new FunctionHost(services);
+    }
+
+    public ServiceProvider Services { get; }
+    public IConfiguration Configuration { get; }
+    public RecordingMessageQueue Queue { get; }
+    public FunctionHost Host { get; }
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>Settings every test app starts from; a test overrides any of them through <paramref name="settings"/>.</summary>
+    public static async Task<Dictionary<string, string?>> DefaultSettingsAsync()
+    {
+        var storage = await Azurite.ConnectionStringAsync();
+        return new Dictionary<string, string?>
+        {
+            ["Storage:Tables"] = storage,
+            ["Storage:Queues"] = storage,
+            ["Auth:Issuer"] = TestTokens.Issuer,
+            ["Auth:Audience"] = TestTokens.Audience,
+            ["Auth:SigningKey"] = TestTokens.SigningKey,
+            ["Auth:OperatorRole"] = TestTokens.OperatorRole,
+            ["Secrets:LocalDirectory"] = Path.Combine(Path.GetTempPath(), "reviewhub-test-secrets", Guid.NewGuid().ToString("N")),
+            ["Email:SendGridApiKey"] = "SG.test-key",
+            ["Email:SendGridBaseUrl"] = "http://127.0.0.1:9",
+            ["Email:FromAddress"] = "notifications@reviewhub.test",
+            ["Email:FromName"] = "ReviewHub",
+            ["AppStoreConnect:BaseUrl"] = "http://127.0.0.1:9",
+            ["OutboundHttp:RetryBaseDelay"] = "00:00:00.010",
+        };
+    }
+
+    public static async Task<TestApp> StartAsync(
+        IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
+    {
+        var values = await DefaultSettingsAsync();
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        services.AddMvcCore();
+        services.AddReviewHub(configuration);
+        services.Decorate<IMessageQueue>(inner => new RecordingMessageQueue(inner));
+        configure?.Invoke(services);
+
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        await ProvisionOnceAsync(provider);
+        return new TestApp(provider, configuration);
+    }
+
+    private static async Task ProvisionOnceAsync(IServiceProvider provider)
+    {
+        await ProvisionLock.WaitAsync();
+        try
+        {
+            if (!provisioned)
+            {
+                await provider.GetRequiredService<StorageProvisioner>().EnsureCreatedAsync(CancellationToken.None);
+                provisioned = true;
+            }
+        }
+        finally
+        {
+            ProvisionLock.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await Services.DisposeAsync();
+}
+
+internal static class ServiceCollectionDecoration
+{
+    /// <summary>Wraps the registered singleton <typeparamref name="T"/> with <paramref name="decorate"/>.</summary>
+    public static void Decorate<T>(this IServiceCollection services, Func<T, T> decorate) where T : class
+    {
+        var original = services.Last(d => d.ServiceType == typeof(T));
+        services.Remove(original);
+        services.AddSingleton(provider => decorate((T)(original.ImplementationInstance
+            ?? original.ImplementationFactory?.Invoke(provider)
+            ?? ActivatorUtilities.CreateInstance(provider, original.ImplementationType!))));
+    }
+
+    public static void Replace<T>(this IServiceCollection services, T instance) where T : class =>
+        services.RemoveAll<T>().AddSingleton(instance);
+}

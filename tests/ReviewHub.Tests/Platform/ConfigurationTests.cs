@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Options;
+
+
+namespace ReviewHub.Tests.Platform;
+
+public sealed class ConfigurationTests
+{
+    public static TheoryData<string, string?> BrokenSettings => new()
+    {
+        { "Auth:Issuer", "" },
+        { "Auth:SigningKey", "too-short" },
+        { "Auth:Authority", "https://login.microsoftonline.com/tenant/v2.0" }, // both authority and local key
+        { "Email:FromAddress", "not-an-email" },
+        { "Email:SendGridApiKey", "" },
+        { "AppStoreConnect:TokenLifetime", "00:30:00" }, // Apple rejects tokens living over 20 minutes
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenSettings))]
+    public async Task The_app_refuses_to_start_with_invalid_settings(string key, string? value)
+    {
+        var ex = await Record.ExceptionAsync(() => TestApp.StartAsync(new Dictionary<string, string?> { [key] = value }));
+
+        // The startup validator throws one OptionsValidationException, or an AggregateException when several validations fail.
+        var failures = ex is AggregateException many ? many.InnerExceptions.ToList() : [Assert.IsType<OptionsValidationException>(ex)];
+        Assert.All(failures, f => Assert.IsType<OptionsValidationException>(f));
+        Assert.Contains(failures, f => f.Message.Contains(key.Split(':')[1]));
+    }
+}

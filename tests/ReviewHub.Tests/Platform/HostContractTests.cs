@@ -1,0 +1,70 @@
+using System.Text.Json;
+
+namespace ReviewHub.Tests.Platform;
+
+/// <summary>The host contract as the build wrote it (functions.metadata), checked without the Functions host.</summary>
+public sealed class HostContractTests
+{
+    /// <summary>Every function: trigger, HTTP methods and route, queue name, or timer schedule. Adding or changing one updates this table.</summary>
+    private static readonly string[] Expected =
+    [
+        "AddAccountMember http POST accounts/{accountId}/members",
+        "CreateAccount http POST accounts",
+        "GetAccount http GET accounts/{accountId}",
+        "GetApp http GET accounts/{accountId}/apps/{appId}",
+        "Health http GET health",
+        "ListAccounts http GET accounts",
+        "ListApps http GET accounts/{accountId}/apps",
+        "PurgeRemovedApp queue app-removals",
+        "RegisterApp http POST accounts/{accountId}/apps",
+        "RemoveAccountMember http DELETE accounts/{accountId}/members/{userId}",
+        "RemoveApp http DELETE accounts/{accountId}/apps/{appId}",
+        "UpdateApp http PATCH accounts/{accountId}/apps/{appId}",
+    ];
+
+    [Fact]
+    public void The_build_declares_exactly_the_expected_functions()
+    {
+        var actual = FunctionMetadata.All.Select(Describe).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(Expected.Order(StringComparer.Ordinal), actual);
+    }
+
+    [Fact]
+    public void Http_functions_are_anonymous_at_the_host_because_the_worker_middleware_authenticates()
+    {
+        // A function key would stop the SPA's bearer-token calls before our middleware sees them.
+        Assert.All(FunctionMetadata.Http, f => Assert.Equal("Anonymous", f.Trigger.AuthLevel, ignoreCase: true));
+    }
+
+    [Fact]
+    public void Queue_triggers_bind_to_the_host_storage_connection_and_known_queues()
+    {
+        Assert.All(FunctionMetadata.All.Where(f => f.Trigger.Type == "queueTrigger"), f =>
+        {
+            Assert.Contains(f.Trigger.QueueName, ReviewHub.Storage.QueueNames.All);
+            Assert.True(f.Trigger.Connection is null or "AzureWebJobsStorage", f.Name);
+        });
+    }
+
+    [Fact]
+    public void Host_json_keeps_base64_queue_messages_and_api_route_prefix()
+    {
+        using var hostJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.FunctionAppOutput, "host.json")));
+        var extensions = hostJson.RootElement.GetProperty("extensions");
+        Assert.Equal("base64", extensions.GetProperty("queues").GetProperty("messageEncoding").GetString());
+        Assert.Equal("api", extensions.GetProperty("http").GetProperty("routePrefix").GetString());
+        Assert.Equal("2.0", hostJson.RootElement.GetProperty("version").GetString());
+    }
+
+    private static string Describe(FunctionDescription function)
+    {
+        var trigger = function.Trigger;
+        return trigger.Type switch
+        {
+            "httpTrigger" => $"{function.Name} http {string.Join(',', trigger.Methods!.Select(m => m.ToUpperInvariant()))} {trigger.Route}",
+            "queueTrigger" => $"{function.Name} queue {trigger.QueueName}",
+            "timerTrigger" => $"{function.Name} timer {trigger.Schedule}",
+            _ => $"{function.Name} {trigger.Type}",
+        };
+    }
+}
