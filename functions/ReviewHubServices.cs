@@ -5,6 +5,7 @@ using ReviewHub.Accounts;
 using ReviewHub.AppStoreConnect;
 using ReviewHub.Apps;
 using ReviewHub.Email;
+using ReviewHub.Integrations;
 using ReviewHub.Json;
 using ReviewHub.Secrets;
 using ReviewHub.Security;
@@ -28,6 +29,7 @@ public static class ReviewHubServices
 
         services.AddSingleton<AccountStore>();
         services.AddSingleton<AppStore>();
+        services.AddSingleton<IntegrationStore>();
         return services;
     }
 }

@@ -7,8 +7,10 @@ public static class TableNames
     public const string Memberships = "Memberships";
     public const string UserAccounts = "UserAccounts";
     public const string Apps = "Apps";
+    public const string Reviews = "Reviews";
+    public const string Integrations = "Integrations";
 
-    public static readonly IReadOnlyList<string> All = [Accounts, Memberships, UserAccounts, Apps];
+    public static readonly IReadOnlyList<string> All = [Accounts, Memberships, UserAccounts, Apps, Reviews, Integrations];
 }
 
 /// <summary>

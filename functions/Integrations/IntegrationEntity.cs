@@ -1,0 +1,93 @@
+using System.Runtime.Serialization;
+using System.Text.Json.Serialization;
+using Azure;
+using Azure.Data.Tables;
+
+namespace ReviewHub.Integrations;
+
+/// <summary>The integration kinds a customer can set up, each with its own required App Store Connect roles.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<IntegrationKind>))]
+public enum IntegrationKind
+{
+    FullAccess,
+    ReplyToReviews,
+    AsoReport,
+    SalesReport,
+}
+
+/// <summary>Lifecycle of an App Store Connect integration.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<IntegrationStatus>))]
+public enum IntegrationStatus
+{
+    /// <summary>The customer confirmed the invitation; waiting for operators to accept it and register the API key.</summary>
+    AwaitingOperator,
+    /// <summary>Credential registered; checking the integration user's roles through the API.</summary>
+    Verifying,
+    /// <summary>The invitation is still pending in App Store Connect.</summary>
+    InvitationPending,
+    /// <summary>Roles are missing; the owner was told which. Waiting for a fix until the deadline.</summary>
+    RolesMissing,
+    Active,
+    Failed,
+    Cancelled,
+}
+
+/// <summary>
+/// The App Store Connect integration of one app. PartitionKey = accountId, RowKey = appId.
+/// The credential itself is never here: <see cref="CredentialReference"/> names its Key Vault secret.
+/// </summary>
+public sealed class IntegrationEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    /// <summary><see cref="IntegrationKind"/> as text (tables store no enums).</summary>
+    public string Kind { get; set; } = nameof(IntegrationKind.FullAccess);
+
+    /// <summary><see cref="IntegrationStatus"/> as text.</summary>
+    public string Status { get; set; } = nameof(IntegrationStatus.AwaitingOperator);
+
+    public string IntegrationEmail { get; set; } = string.Empty;
+    public DateTimeOffset ConfirmedAt { get; set; }
+    public DateTimeOffset Deadline { get; set; }
+
+    /// <summary>Comma-separated App Store Connect role names (API spelling, e.g. CUSTOMER_SUPPORT).</summary>
+    public string? MissingRoles { get; set; }
+    public string? GrantedRoles { get; set; }
+
+    public string? CredentialReference { get; set; }
+    public string? InstanceId { get; set; }
+    public DateTimeOffset? LastCheckedAt { get; set; }
+    public DateTimeOffset? VerifiedAt { get; set; }
+    public string? FailureReason { get; set; }
+
+    [IgnoreDataMember]
+    public string AccountId => PartitionKey;
+
+    [IgnoreDataMember]
+    public string AppId => RowKey;
+
+    [IgnoreDataMember]
+    public IntegrationKind KindValue => Enum.Parse<IntegrationKind>(Kind);
+
+    [IgnoreDataMember]
+    public IntegrationStatus StatusValue => Enum.Parse<IntegrationStatus>(Status);
+
+    [IgnoreDataMember]
+    public bool IsActive => StatusValue == IntegrationStatus.Active;
+
+    /// <summary>Only these kinds carry the Customer Support (or Admin) role that replying needs.</summary>
+    [IgnoreDataMember]
+    public bool AllowsReplies => IsActive && KindValue is IntegrationKind.FullAccess or IntegrationKind.ReplyToReviews;
+}
+
+/// <summary>
+/// Told when an integration becomes active (ingestion switches the app to hourly API fetching and starts its backfill).
+/// Called from an orchestration activity, possibly more than once: implementations are idempotent.
+/// </summary>
+public interface IIntegrationActivationListener
+{
+    Task OnActivatedAsync(IntegrationEntity integration, CancellationToken cancellationToken);
+}
