@@ -20,7 +20,10 @@ public static class QueueNames
 {
     public const string AppRemovals = "app-removals";
 
-    public static readonly IReadOnlyList<string> All = [AppRemovals];
+    /// <summary>Carries <see cref="Reviews.NewReviewsBatch"/> from ingestion to delivery.</summary>
+    public const string NewReviews = "new-reviews";
+
+    public static readonly IReadOnlyList<string> All = [AppRemovals, NewReviews];
 
     public static string Poison(string queueName) => $"{queueName}-poison";
 }
