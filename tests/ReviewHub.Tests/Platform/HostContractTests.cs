@@ -12,6 +12,7 @@ public sealed class HostContractTests
         "CreateAccount http POST accounts",
         "GetAccount http GET accounts/{accountId}",
         "GetApp http GET accounts/{accountId}/apps/{appId}",
+        "GetOpenApiDocument http GET openapi.yaml",
         "Health http GET health",
         "ListAccounts http GET accounts",
         "ListApps http GET accounts/{accountId}/apps",

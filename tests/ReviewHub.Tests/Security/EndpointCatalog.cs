@@ -23,6 +23,7 @@ public static class EndpointCatalog
     public static readonly IReadOnlyList<CatalogEndpoint> All =
     [
         new("Health", HttpMethod.Get, _ => "/api/health", Public: true),
+        new("GetOpenApiDocument", HttpMethod.Get, _ => "/api/openapi.yaml", Public: true),
 
         new("CreateAccount", HttpMethod.Post, _ => "/api/accounts", _ => new { name = "Other", ownerEmail = "o@customer.test" }, 201),
         new("ListAccounts", HttpMethod.Get, _ => "/api/accounts"),
