@@ -31,4 +31,4 @@ azurite_pid=$!
 trap 'kill $azurite_pid 2>/dev/null || true' EXIT
 timeout 30 bash -c 'until (echo > /dev/tcp/127.0.0.1/10001) 2>/dev/null; do sleep 1; done'
 
-func start --csharp
+func start

@@ -19,15 +19,19 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
             return null;
         }
         var membership = await memberships.GetEntityIfExistsAsync<MembershipEntity>(accountId, caller.UserId, cancellationToken: cancellationToken);
-        if (!membership.HasValue)
+        return membership.HasValue ? await GetAsync(accountId, cancellationToken) : null;
+    }
+
+    /// <summary>The account by id, for background work (owner emails); callers acting for a user use <see cref="FindForMemberAsync"/>.</summary>
+    public async Task<AccountEntity?> GetAsync(string accountId, CancellationToken cancellationToken)
+    {
+        if (!Ids.IsValid(accountId))
         {
             return null;
         }
         var account = await accounts.GetEntityIfExistsAsync<AccountEntity>(accountId, AccountEntity.Row, cancellationToken: cancellationToken);
         return account.HasValue ? account.Value : null;
     }
-
-    public Task<AccountEntity?> GetAsync(string accountId, CancellationToken cancellationToken) => GetOrNullAsync(accountId, cancellationToken);
 
     public async Task<AccountEntity> CreateAsync(Caller caller, string name, string ownerEmail, CancellationToken cancellationToken)
     {
@@ -93,15 +97,5 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
             }
         }
         return list;
-    }
-
-    private async Task<AccountEntity?> GetOrNullAsync(string accountId, CancellationToken cancellationToken)
-    {
-        if (!Ids.IsValid(accountId))
-        {
-            return null;
-        }
-        var account = await accounts.GetEntityIfExistsAsync<AccountEntity>(accountId, AccountEntity.Row, cancellationToken: cancellationToken);
-        return account.HasValue ? account.Value : null;
     }
 }
