@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Builds and lints every Bicep template and parameters file with the Bicep CLI from NuGet (offline: no Azure CLI, no
 # registry modules). Any diagnostic fails the check — warnings too, as in the .NET build; infra/bicepconfig.json sets the rules.
+# With an output directory argument (the pipeline passes one), also writes the ARM JSON of each top-level template and
+# parameters file there (main.json, main.dev.json, ...) so the deploy stages need no Bicep of their own.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -37,5 +39,16 @@ done
 
 if [ "$failed" -ne 0 ]; then
   exit 1
+fi
+out="${1:-}"
+if [ -n "$out" ]; then
+  mkdir -p "$out"
+  for template in infra/*.bicep; do
+    "$bicep" build "$template" --outfile "$out/$(basename "${template%.bicep}").json"
+  done
+  for file in infra/*.bicepparam; do
+    "$bicep" build-params "$file" --outfile "$out/$(basename "${file%.bicepparam}").json"
+  done
+  ls "$out"
 fi
 echo "bicep: ${#templates[@]} templates and ${#params[@]} parameters files build and lint clean"
