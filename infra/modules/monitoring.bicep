@@ -68,7 +68,9 @@ var alerts = [
     severity: 2
     frequency: 'PT15M'
     window: 'PT15M'
-    query: 'traces | where message has "(Orchestrator)" and message has "failed with an error" | extend instanceId = tostring(split(message, ":")[0]) | summarize failed = count() by instanceId'
+    // The Durable extension logs "{instanceId}: Function '{name} (Orchestrator)' failed with an error..."; depending on the
+    // exporter the message is formatted or the template with its values in customDimensions (with or without "prop__").
+    query: 'traces | where message has "failed with an error" | extend functionType = tostring(coalesce(customDimensions["functionType"], customDimensions["prop__functionType"])), instanceId = tostring(coalesce(customDimensions["instanceId"], customDimensions["prop__instanceId"], split(message, ":")[0])) | where functionType == "Orchestrator" or message has "(Orchestrator)" | summarize failed = count() by instanceId'
     measure: 'failed'
     aggregation: 'Total'
     dimension: 'instanceId'
