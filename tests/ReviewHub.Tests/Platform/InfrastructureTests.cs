@@ -7,8 +7,9 @@ using ReviewHub.Observability;
 namespace ReviewHub.Tests.Platform;
 
 /// <summary>
-/// The Bicep template against the code: every setting the app reads — derived from the options classes, the test defaults,
-/// the local settings sample and the %binding% expressions the build wrote — must be an app setting in infra/main.bicep,
+/// The Bicep template against the code: every setting the app reads — derived from the options classes, literal keys read
+/// from IConfiguration in the source, the test defaults, the local settings sample and the %binding% expressions the build
+/// wrote — must be an app setting in infra/main.bicep,
 /// so a new setting without a template line fails here rather than at start-up in Azure.
 /// </summary>
 public sealed partial class InfrastructureTests
@@ -43,8 +44,11 @@ public sealed partial class InfrastructureTests
     {
         var keys = await KeysTheAppReadsAsync();
 
-        // One from each source: an options class property with no test default, the test defaults, the sample, host.json.
+        // One from each source: an options class property with no test default, a direct read in the source, the test
+        // defaults, the sample, host.json.
         Assert.Contains("Auth__ClockSkew", keys);
+        Assert.Contains("KeyVault__Uri", keys);
+        Assert.Contains("AZURE_CLIENT_ID", keys);
         Assert.Contains("OutboundHttp__RetryBaseDelay", keys);
         Assert.Contains("AzureWebJobsStorage", keys);
         Assert.Contains("DurableTask__HubName", keys);
@@ -79,6 +83,17 @@ public sealed partial class InfrastructureTests
         Assert.DoesNotContain("AccountKey", main);
         Assert.Contains("DisableLocalAuth: true", main);
         Assert.Contains("httpsOnly: true", main);
+    }
+
+    [Theory]
+    [InlineData("b7e6dc6d-f1e8-4753-8033-0f276bb0955b", "Storage Blob Data Owner")]
+    [InlineData("974c5e8b-45b9-4653-ba55-5f855dd0fb88", "Storage Queue Data Contributor")]
+    [InlineData("0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", "Storage Table Data Contributor")]
+    [InlineData("3913510d-42f4-4e42-8a64-420c390055eb", "Monitoring Metrics Publisher")]
+    [InlineData("b86a8fe4-44ce-4948-aee5-eccb2c155cd7", "Key Vault Secrets Officer")]
+    public void The_identity_gets_the_roles_the_app_needs(string roleDefinitionId, string role)
+    {
+        Assert.True(Infra("main.bicep").Contains($"'{roleDefinitionId}'", StringComparison.Ordinal), $"{role} is not assigned");
     }
 
     [Fact]
@@ -138,6 +153,7 @@ public sealed partial class InfrastructureTests
     {
         var keys = new HashSet<string>(StringComparer.Ordinal);
         keys.UnionWith(OptionsKeys());
+        keys.UnionWith(SourceKeys());
         keys.UnionWith((await TestApp.DefaultSettingsAsync()).Keys.Select(k => k.Replace(":", "__", StringComparison.Ordinal)));
 
         using var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "local.settings.sample.json")));
@@ -151,6 +167,13 @@ public sealed partial class InfrastructureTests
         }
         return keys;
     }
+
+    /// <summary>Literal keys the app's source reads straight from configuration (configuration["X:Y"], GetSection("X"), ...).</summary>
+    private static IEnumerable<string> SourceKeys() =>
+        Directory.EnumerateFiles(Path.Combine(TestPaths.RepositoryRoot, "functions"), "*.cs", SearchOption.AllDirectories)
+            .Append(Path.Combine(TestPaths.RepositoryRoot, "Program.cs"))
+            .SelectMany(file => ConfigurationReadPattern().Matches(File.ReadAllText(file)))
+            .Select(m => m.Groups["key"].Value.Replace(":", "__", StringComparison.Ordinal));
 
     /// <summary><c>Section__Property</c> for every public settable property of every options class (nested objects recursively).</summary>
     private static IEnumerable<string> OptionsKeys() =>
@@ -169,6 +192,9 @@ public sealed partial class InfrastructureTests
 
     private static bool IsNestedOptions(Type type) =>
         type.IsClass && type != typeof(string) && !typeof(IEnumerable).IsAssignableFrom(type) && type.Assembly == typeof(ReviewHubServices).Assembly;
+
+    [GeneratedRegex(@"(?:[Cc]onfiguration\[|GetSection\(|GetValue<[^>]+>\(|BindConfiguration\()\s*""(?<key>[^""]+)""")]
+    private static partial Regex ConfigurationReadPattern();
 
     [GeneratedRegex(@"var \w+Settings = \{")]
     private static partial Regex SettingsBlockPattern();
