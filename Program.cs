@@ -1,10 +1,13 @@
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 using ReviewHub;
+using ReviewHub.Observability;
 using ReviewHub.Security;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<LogScopeMiddleware>();
 builder.UseMiddleware<AuthenticationMiddleware>();
+builder.AddReviewHubTelemetry();
 builder.Services.AddReviewHub(builder.Configuration);
 builder.Build().Run();

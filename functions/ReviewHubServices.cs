@@ -7,6 +7,7 @@ using ReviewHub.Apps;
 using ReviewHub.Email;
 using ReviewHub.Integrations;
 using ReviewHub.Json;
+using ReviewHub.Observability;
 using ReviewHub.Secrets;
 using ReviewHub.Security;
 using ReviewHub.Storage;
@@ -26,6 +27,7 @@ public static class ReviewHubServices
         services.AddReviewHubSecrets(configuration);
         services.AddReviewHubEmail(configuration);
         services.AddAppStoreConnect(configuration);
+        services.AddReviewHubObservability();
 
         services.AddSingleton<AccountStore>();
         services.AddSingleton<AppStore>();

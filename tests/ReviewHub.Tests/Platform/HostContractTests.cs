@@ -16,6 +16,7 @@ public sealed class HostContractTests
         "Health http GET health",
         "ListAccounts http GET accounts",
         "ListApps http GET accounts/{accountId}/apps",
+        "MeasurePoisonQueues timer 0 */5 * * * *",
         "PurgeRemovedApp queue app-removals",
         "RegisterApp http POST accounts/{accountId}/apps",
         "RemoveAccountMember http DELETE accounts/{accountId}/members/{userId}",
