@@ -4,10 +4,14 @@ using Microsoft.Extensions.Logging;
 
 namespace ReviewHub.Integrations;
 
-/// <summary>The orchestration's input: one confirmed attempt, with the timings it runs on (tests pass milliseconds).</summary>
+/// <summary>
+/// The orchestration's input: one confirmed attempt, with the timings it runs on (tests pass milliseconds). After
+/// <see cref="RoundsPerExecution"/> quiet polls the orchestration continues as new with this input, so its history stays small.
+/// </summary>
 public sealed record IntegrationAttempt(
     string AccountId, string AppId, string AttemptId, IntegrationKind Kind, string IntegrationEmail, DateTimeOffset Deadline,
-    TimeSpan PollInterval, int ActivityMaxAttempts, TimeSpan ActivityFirstRetryInterval);
+    TimeSpan PollInterval, int ActivityMaxAttempts, TimeSpan ActivityFirstRetryInterval,
+    bool OwnerToldOfMissingRoles = false, int RoundsPerExecution = 24);
 
 /// <summary>What one check of App Store Connect found.</summary>
 public enum CheckState
@@ -63,7 +67,8 @@ public static class IntegrationSetupOrchestration
         var cancel = context.WaitForExternalEvent<bool>(CancelEvent);
         var credentialRegistered = context.WaitForExternalEvent<bool>(CredentialRegisteredEvent);
         var rolesUpdated = context.WaitForExternalEvent<bool>(RolesUpdatedEvent);
-        var ownerToldOfMissingRoles = false;
+        var ownerToldOfMissingRoles = attempt.OwnerToldOfMissingRoles;
+        var rounds = 0;
 
         while (true)
         {
@@ -103,6 +108,13 @@ public static class IntegrationSetupOrchestration
             if (woke != timer)
             {
                 timerCancellation.Cancel();
+            }
+            if (woke == timer && ++rounds >= attempt.RoundsPerExecution
+                && !cancel.IsCompleted && !credentialRegistered.IsCompleted && !rolesUpdated.IsCompleted)
+            {
+                // Nothing received this round: restart with a fresh history; later events are kept for the new execution.
+                context.ContinueAsNew(attempt with { OwnerToldOfMissingRoles = ownerToldOfMissingRoles }, preserveUnprocessedEvents: true);
+                return "ContinuedAsNew";
             }
             if (woke == cancel)
             {

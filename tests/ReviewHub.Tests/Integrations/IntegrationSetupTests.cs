@@ -148,6 +148,23 @@ public sealed class IntegrationSetupTests
     }
 
     [Fact]
+    public async Task A_long_wait_continues_as_new_and_keeps_what_it_already_told_the_owner()
+    {
+        await using var h = await IntegrationHarness.StartAsync();
+        h.Asc.Invite(h.IntegrationEmail, [AscRoles.Marketing]);
+        h.Asc.AcceptInvitation(h.IntegrationEmail);
+        await StartWithDeadlineAsync(h, IntegrationKind.SalesReport, TimeSpan.FromMinutes(5), h.Asc.CreateKey(), roundsPerExecution: 2);
+
+        await h.WaitForStatusAsync(_ => h.UserLookups >= 7); // at least three executions
+        h.Asc.SetUserRoles(h.IntegrationEmail, [AscRoles.Marketing, AscRoles.Finance]);
+        Assert.Equal(202, (await h.App.Host.PostAsync($"{h.IntegrationPath}/roles-updated", h.World.Token)).Status);
+
+        Assert.Equal("Active", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
+        Assert.Single(h.EmailsTo("Action needed"));
+        Assert.Single(h.Listener.Activated);
+    }
+
+    [Fact]
     public async Task A_double_click_starts_one_attempt_and_one_orchestration()
     {
         await using var h = await IntegrationHarness.StartAsync(new Dictionary<string, string?> { ["Integrations:PollInterval"] = "01:00:00" });
@@ -291,7 +308,8 @@ public sealed class IntegrationSetupTests
     }
 
     /// <summary>Records an attempt and starts its orchestration with a deadline seconds away, as the confirm endpoint would in days.</summary>
-    private static async Task StartWithDeadlineAsync(IntegrationHarness h, IntegrationKind kind, TimeSpan untilDeadline, FakeAppStoreConnectKey? key = null)
+    private static async Task StartWithDeadlineAsync(
+        IntegrationHarness h, IntegrationKind kind, TimeSpan untilDeadline, FakeAppStoreConnectKey? key = null, int roundsPerExecution = 24)
     {
         var store = h.App.Get<IntegrationStore>();
         var now = DateTimeOffset.UtcNow;
@@ -304,7 +322,7 @@ public sealed class IntegrationSetupTests
             await store.SetCredentialAsync(h.World.AccountId, h.World.AppId, reference, CancellationToken.None);
         }
         var attempt = new IntegrationAttempt(h.World.AccountId, h.World.AppId, row.AttemptId!, kind, h.IntegrationEmail, row.Deadline,
-            TimeSpan.FromMilliseconds(300), 3, TimeSpan.FromMilliseconds(50));
+            TimeSpan.FromMilliseconds(300), 3, TimeSpan.FromMilliseconds(50), RoundsPerExecution: roundsPerExecution);
         await h.Durable.Client.ScheduleNewOrchestrationInstanceAsync(nameof(IntegrationSetupOrchestration.IntegrationSetup), attempt,
             new StartOrchestrationOptions(h.InstanceId));
     }
