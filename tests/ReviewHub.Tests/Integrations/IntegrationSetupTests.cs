@@ -98,8 +98,8 @@ public sealed class IntegrationSetupTests
         h.Asc.SetUserRoles(h.IntegrationEmail, [AscRoles.CustomerSupport, AscRoles.Marketing, AscRoles.Finance]);
         Assert.Equal(202, (await h.App.Host.PostAsync($"{h.IntegrationPath}/roles-updated", h.World.Token)).Status);
 
-        var active = await h.WaitForStatusAsync(s => s.Status == "active");
-        Assert.Empty(active.MissingRoles);
+        Assert.Equal("Active", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
+        Assert.Empty((await h.StatusAsync()).MissingRoles);
         var actionNeeded = Assert.Single(h.EmailsTo("Action needed"));
         Assert.Contains("Finance", actionNeeded.PlainText);
         Assert.Contains("Finance", actionNeeded.Html);
@@ -179,9 +179,8 @@ public sealed class IntegrationSetupTests
         var instance = await h.Durable.Client.GetInstanceAsync(h.InstanceId, getInputsAndOutputs: true);
         Assert.Equal(row.AttemptId, instance!.ReadInputAs<IntegrationAttempt>()!.AttemptId);
         Assert.Equal(OrchestrationRuntimeStatus.Running, instance.RuntimeStatus);
-        // One orchestration checked once: a second one would have made a second check.
+        // Still the first instance: the later confirms neither replaced nor restarted it.
         await h.WaitForStatusAsync(s => s.LastCheckedAt is not null);
-        await Task.Delay(300);
         Assert.Equal(instance.CreatedAt, (await h.Durable.Client.GetInstanceAsync(h.InstanceId))!.CreatedAt);
 
         var otherKind = await h.ConfirmAsync("fullAccess");
@@ -290,8 +289,9 @@ public sealed class IntegrationSetupTests
         // The upgrade reuses the registered key: no operator step, just the new roles.
         h.Asc.SetUserRoles(h.IntegrationEmail, FullAccessRoles);
         Assert.Equal(202, (await h.ConfirmAsync("fullAccess")).Status);
-        var upgraded = await h.WaitForStatusAsync(s => s.Status == "active" && s.Kind == "fullAccess");
-        Assert.Equal(FullAccessRoles, upgraded.GrantedRoles.Select(r => r.Role));
+        await h.WaitForStatusAsync(s => s.Status == "active" && s.Kind == "fullAccess");
+        Assert.Equal("Active", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
+        Assert.Equal(FullAccessRoles, (await h.StatusAsync()).GrantedRoles.Select(r => r.Role));
         Assert.Equal(2, h.Listener.Activated.Count);
     }
 
