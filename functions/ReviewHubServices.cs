@@ -32,6 +32,7 @@ public static class ReviewHubServices
         services.AddSingleton<AccountStore>();
         services.AddSingleton<AppStore>();
         services.AddSingleton<IntegrationStore>();
+        services.AddIntegrations(configuration);
         return services;
     }
 }

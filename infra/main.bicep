@@ -33,6 +33,15 @@ param emailFromAddress string
 
 param emailFromName string = 'ReviewHub'
 
+@description('Domain of the per-account integration emails customers invite in App Store Connect; its mailboxes reach the operators.')
+param integrationEmailDomain string
+
+@description('IANA time zone whose calendar decides working days for the 3-working-day setup deadline.')
+param businessTimeZone string = 'Europe/London'
+
+@description('Comma-separated non-working dates (yyyy-MM-dd) in the business time zone.')
+param businessHolidays string = ''
+
 @description('Origins of the single-page app allowed to call the API from a browser (CORS).')
 param corsAllowedOrigins array
 
@@ -190,6 +199,15 @@ var appSettings = {
   AppStoreConnect__Timeout: '00:00:20'
   OutboundHttp__MaxRetryAttempts: '3'
   OutboundHttp__RetryBaseDelay: '00:00:00.5'
+  Integrations__EmailDomain: integrationEmailDomain
+  Integrations__InviteeFirstName: 'ReviewHub'
+  Integrations__InviteeLastName: 'Connect'
+  Integrations__WorkingDays: '3'
+  Integrations__BusinessTimeZone: businessTimeZone
+  Integrations__Holidays: businessHolidays
+  Integrations__PollInterval: '00:30:00'
+  Integrations__ActivityMaxAttempts: '5'
+  Integrations__ActivityFirstRetryInterval: '00:00:30'
 }
 
 resource site 'Microsoft.Web/sites@2025-03-01' = {

@@ -3,6 +3,7 @@ using 'main.bicep'
 param environmentName = 'prod'
 param apiClientId = '00000000-0000-0000-0000-000000000002' // replace with the prod API app registration's client id
 param emailFromAddress = 'notifications@reviewhub.example'
+param integrationEmailDomain = 'integrations.reviewhub.example'
 param corsAllowedOrigins = [
   'https://app.reviewhub.example'
 ]

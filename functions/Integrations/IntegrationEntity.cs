@@ -59,9 +59,16 @@ public sealed class IntegrationEntity : ITableEntity
 
     public string? CredentialReference { get; set; }
     public string? InstanceId { get; set; }
+
+    /// <summary>Names one confirmation; the orchestration writes only while the row still carries its attempt (a newer confirm or a cancel wins).</summary>
+    public string? AttemptId { get; set; }
+
     public DateTimeOffset? LastCheckedAt { get; set; }
     public DateTimeOffset? VerifiedAt { get; set; }
     public string? FailureReason { get; set; }
+
+    /// <summary>Why the last check could not decide (App Store Connect unreachable, key rejected, invitation expired); cleared by a decisive check.</summary>
+    public string? LastError { get; set; }
 
     [IgnoreDataMember]
     public string AccountId => PartitionKey;
@@ -77,6 +84,11 @@ public sealed class IntegrationEntity : ITableEntity
 
     [IgnoreDataMember]
     public bool IsActive => StatusValue == IntegrationStatus.Active;
+
+    /// <summary>A setup attempt is running: confirmed and neither active, failed nor cancelled.</summary>
+    [IgnoreDataMember]
+    public bool IsInProgress => StatusValue is IntegrationStatus.AwaitingOperator or IntegrationStatus.Verifying
+        or IntegrationStatus.InvitationPending or IntegrationStatus.RolesMissing;
 
     /// <summary>Only these kinds carry the Customer Support (or Admin) role that replying needs.</summary>
     [IgnoreDataMember]

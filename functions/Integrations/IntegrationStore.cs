@@ -1,7 +1,18 @@
+using Azure;
 using Azure.Data.Tables;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Integrations;
+
+public enum ConfirmOutcome
+{
+    /// <summary>A new attempt was recorded (first setup, retry after Failed/Cancelled, or an upgrade to another kind).</summary>
+    Started,
+    /// <summary>An attempt is already running; the caller answers with it (a double click starts nothing new).</summary>
+    InProgress,
+    /// <summary>The integration is already active with the requested kind.</summary>
+    AlreadyActive,
+}
 
 /// <summary>Reads and writes integration rows; other features use <see cref="GetAsync"/> to learn an app's integration.</summary>
 public sealed class IntegrationStore(TableServiceClient tables)
@@ -14,5 +25,114 @@ public sealed class IntegrationStore(TableServiceClient tables)
     {
         var row = await table.GetEntityIfExistsAsync<IntegrationEntity>(accountId, appId, cancellationToken: cancellationToken);
         return row.HasValue ? row.Value : null;
+    }
+
+    /// <summary>
+    /// Records a confirmation as a new attempt unless one is running or the kind is already active. Concurrent confirms
+    /// race on the row's ETag (or its insert), so exactly one of them starts an attempt and the others see it in progress.
+    /// </summary>
+    public async Task<(ConfirmOutcome Outcome, IntegrationEntity Row)> BeginAttemptAsync(
+        string accountId, string appId, IntegrationKind kind, string integrationEmail, DateTimeOffset confirmedAt, DateTimeOffset deadline,
+        string instanceId, CancellationToken cancellationToken)
+    {
+        var attemptId = Ids.New();
+        void Begin(IntegrationEntity row)
+        {
+            row.Kind = kind.ToString();
+            row.Status = nameof(IntegrationStatus.AwaitingOperator);
+            row.IntegrationEmail = integrationEmail;
+            row.ConfirmedAt = confirmedAt;
+            row.Deadline = deadline;
+            row.InstanceId = instanceId;
+            row.AttemptId = attemptId;
+            row.MissingRoles = null;
+            row.LastCheckedAt = null;
+            row.VerifiedAt = null;
+            row.FailureReason = null;
+            row.LastError = null;
+            // GrantedRoles and CredentialReference stay: an upgrade or a retry reuses the registered key.
+        }
+
+        while (true)
+        {
+            var updated = await table.UpdateAsync<IntegrationEntity>(accountId, appId, row =>
+            {
+                if (row.IsInProgress || (row.IsActive && row.KindValue == kind))
+                {
+                    return false;
+                }
+                Begin(row);
+                return true;
+            }, cancellationToken);
+
+            if (updated is not null)
+            {
+                var outcome = updated.AttemptId == attemptId ? ConfirmOutcome.Started
+                    : updated.IsInProgress ? ConfirmOutcome.InProgress
+                    : ConfirmOutcome.AlreadyActive;
+                return (outcome, updated);
+            }
+
+            var created = new IntegrationEntity { PartitionKey = accountId, RowKey = appId };
+            Begin(created);
+            if (await table.TryAddAsync(created, cancellationToken))
+            {
+                return (ConfirmOutcome.Started, created);
+            }
+            // Another confirm inserted the row first: go round and answer with its attempt.
+        }
+    }
+
+    /// <summary>Applies <paramref name="mutate"/> while the row still runs <paramref name="attemptId"/>; null when it no longer does.</summary>
+    public async Task<IntegrationEntity?> UpdateAttemptAsync(
+        string accountId, string appId, string attemptId, Action<IntegrationEntity> mutate, CancellationToken cancellationToken)
+    {
+        var applied = false;
+        var row = await table.UpdateAsync<IntegrationEntity>(accountId, appId, row =>
+        {
+            applied = row.AttemptId == attemptId && row.IsInProgress;
+            if (applied)
+            {
+                mutate(row);
+            }
+            return applied;
+        }, cancellationToken);
+        return applied ? row : null;
+    }
+
+    /// <summary>Marks the running attempt Cancelled; null when nothing is in progress.</summary>
+    public async Task<IntegrationEntity?> CancelAsync(string accountId, string appId, CancellationToken cancellationToken)
+    {
+        var cancelled = false;
+        var row = await table.UpdateAsync<IntegrationEntity>(accountId, appId, row =>
+        {
+            cancelled = row.IsInProgress;
+            if (cancelled)
+            {
+                row.Status = nameof(IntegrationStatus.Cancelled);
+                row.FailureReason = null;
+            }
+            return cancelled;
+        }, cancellationToken);
+        return cancelled ? row : null;
+    }
+
+    public Task<IntegrationEntity?> SetCredentialAsync(string accountId, string appId, string credentialReference, CancellationToken cancellationToken) =>
+        table.UpdateAsync<IntegrationEntity>(accountId, appId, row =>
+        {
+            row.CredentialReference = credentialReference;
+            return true;
+        }, cancellationToken);
+
+    public async Task DeleteAsync(string accountId, string appId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.DeleteEntityAsync(accountId, appId, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Already gone: a repeated purge.
+        }
     }
 }

@@ -1,8 +1,10 @@
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Moq;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.Infrastructure;
@@ -50,6 +52,9 @@ public sealed class TestApp : IAsyncDisposable
             ["Email:FromName"] = "ReviewHub",
             ["AppStoreConnect:BaseUrl"] = "http://127.0.0.1:9",
             ["OutboundHttp:RetryBaseDelay"] = "00:00:00.010",
+            ["Integrations:EmailDomain"] = "integrations.reviewhub.test",
+            ["Integrations:PollInterval"] = "00:00:00.300",
+            ["Integrations:ActivityFirstRetryInterval"] = "00:00:00.050",
         };
     }
 
@@ -70,6 +75,8 @@ public sealed class TestApp : IAsyncDisposable
         services.AddReviewHub(configuration);
         services.Decorate<IMessageQueue>(inner => new RecordingMessageQueue(inner));
         configure?.Invoke(services);
+        // HTTP functions bind their Durable client from services here; tests that run orchestrations register the in-process host's.
+        services.TryAddSingleton<DurableTaskClient>(_ => new Mock<DurableTaskClient>("not-started").Object);
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         provider.GetRequiredService<IStartupValidator>().Validate();

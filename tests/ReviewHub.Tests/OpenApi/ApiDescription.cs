@@ -29,7 +29,8 @@ public static class ApiDescription
         settings.AddYamlReader();
         await using var stream = File.OpenRead(FilePath);
         var result = await OpenApiDocument.LoadAsync(stream, "yaml", settings);
-        var document = result.Document ?? throw new InvalidOperationException("docs/openapi.yaml did not parse.");
+        var document = result.Document ?? throw new InvalidOperationException(
+            $"docs/openapi.yaml did not parse: {string.Join("; ", result.Diagnostic?.Errors.Select(e => $"{e.Pointer} {e.Message}") ?? [])}");
 
         // Validate against the document as the parser understood it, serialised as OpenAPI 3.1 JSON (JSON Schema 2020-12).
         using var writer = new StringWriter();

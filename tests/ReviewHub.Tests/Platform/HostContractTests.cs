@@ -8,7 +8,19 @@ public sealed class HostContractTests
     /// <summary>Every function: trigger, HTTP methods and route, queue name, or timer schedule. Adding or changing one updates this table.</summary>
     private static readonly string[] Expected =
     [
+        "ActivateIntegration activity",
         "AddAccountMember http POST accounts/{accountId}/members",
+        "CancelIntegration http POST accounts/{accountId}/apps/{appId}/integration/cancel",
+        "CheckIntegration activity",
+        "ConfirmIntegration http POST accounts/{accountId}/apps/{appId}/integration/confirm",
+        "EmailIntegrationOwner activity",
+        "FailIntegration activity",
+        "GetIntegrationCard http GET accounts/{accountId}/apps/{appId}/integration",
+        "GetIntegrationStatus http GET accounts/{accountId}/apps/{appId}/integration/status",
+        "IntegrationSetup orchestration",
+        "NotifyIntegrationRolesUpdated http POST accounts/{accountId}/apps/{appId}/integration/roles-updated",
+        "RecordIntegrationCancelled activity",
+        "RegisterIntegrationCredential http POST accounts/{accountId}/apps/{appId}/integration/credential",
         "CreateAccount http POST accounts",
         "GetAccount http GET accounts/{accountId}",
         "GetApp http GET accounts/{accountId}/apps/{appId}",
@@ -66,6 +78,8 @@ public sealed class HostContractTests
             "httpTrigger" => $"{function.Name} http {string.Join(',', trigger.Methods!.Select(m => m.ToUpperInvariant()))} {trigger.Route}",
             "queueTrigger" => $"{function.Name} queue {trigger.QueueName}",
             "timerTrigger" => $"{function.Name} timer {trigger.Schedule}",
+            "orchestrationTrigger" => $"{function.Name} orchestration",
+            "activityTrigger" => $"{function.Name} activity",
             _ => $"{function.Name} {trigger.Type}",
         };
     }

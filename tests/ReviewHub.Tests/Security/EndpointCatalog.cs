@@ -38,7 +38,20 @@ public static class EndpointCatalog
         new("GetApp", HttpMethod.Get, w => w.AppPath),
         new("UpdateApp", HttpMethod.Patch, w => w.AppPath, _ => new { name = "Renamed" }),
         new("RemoveApp", HttpMethod.Delete, w => w.AppPath, MemberStatus: 204),
+
+        new("GetIntegrationCard", HttpMethod.Get, w => $"{w.AppPath}/integration"),
+        new("GetIntegrationStatus", HttpMethod.Get, w => $"{w.AppPath}/integration/status"),
+        new("ConfirmIntegration", HttpMethod.Post, w => $"{w.AppPath}/integration/confirm", _ => new { kind = "replyToReviews" }, 202),
+        new("NotifyIntegrationRolesUpdated", HttpMethod.Post, w => $"{w.AppPath}/integration/roles-updated", MemberStatus: 202,
+            Arrange: ConfirmIntegrationAsync),
+        new("CancelIntegration", HttpMethod.Post, w => $"{w.AppPath}/integration/cancel", Arrange: ConfirmIntegrationAsync),
+        new("RegisterIntegrationCredential", HttpMethod.Post, w => $"{w.AppPath}/integration/credential",
+            _ => new { keyId = "2X9R4HXF34", privateKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem() },
+            OperatorOnly: true, Arrange: ConfirmIntegrationAsync),
     ];
+
+    private static Task ConfirmIntegrationAsync(TestApp app, TestWorld world) =>
+        app.Host.PostAsync($"{world.AppPath}/integration/confirm", world.Token, new { kind = "replyToReviews" });
 
     public static TheoryData<string> Names(Func<CatalogEndpoint, bool> filter)
     {

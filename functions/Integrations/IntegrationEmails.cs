@@ -1,0 +1,54 @@
+using System.Net;
+using ReviewHub.Email;
+
+namespace ReviewHub.Integrations;
+
+/// <summary>The owner emails of the setup flow, in plain text and HTML from the same paragraphs.</summary>
+public static class IntegrationEmails
+{
+    /// <summary>The row status an email describes; an email whose moment has passed (roles fixed meanwhile) is not sent.</summary>
+    public static IntegrationStatus StatusFor(OwnerEmail email) => email switch
+    {
+        OwnerEmail.RolesMissing => IntegrationStatus.RolesMissing,
+        OwnerEmail.Activated => IntegrationStatus.Active,
+        _ => IntegrationStatus.Failed,
+    };
+
+    public static string RoleNames(string? roles) =>
+        string.Join(", ", (roles ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(AscRoles.DisplayName));
+
+    public static EmailMessage Compose(OwnerEmail email, IntegrationEntity row, string appName, string ownerEmail, IntegrationOptions options)
+    {
+        var requirement = IntegrationRoles.For(row.KindValue);
+        var deadline = TimeZoneInfo.ConvertTime(row.Deadline, options.TimeZone);
+        var (subject, paragraphs) = email switch
+        {
+            OwnerEmail.RolesMissing => ($"Action needed: add App Store Connect roles for {appName}",
+                new[]
+                {
+                    $"ReviewHub is connecting {appName} to App Store Connect ({requirement.Title}), but the user {row.IntegrationEmail} is missing these roles: {RoleNames(row.MissingRoles)}.",
+                    $"In App Store Connect, open Users and Access, select {row.IntegrationEmail}, add the roles and save. The roles this integration needs: {IntegrationRoles.Describe(requirement)}.",
+                    "Then click \"I've updated the roles\" in ReviewHub, or simply wait: ReviewHub checks again regularly.",
+                    $"The setup stays open until {deadline:yyyy-MM-dd HH:mm} ({options.BusinessTimeZone}).",
+                }),
+            OwnerEmail.Activated => ($"{appName} is connected to App Store Connect",
+                new[]
+                {
+                    $"The {requirement.Title} integration of {appName} is active: the roles of {row.IntegrationEmail} were verified.",
+                    "Reviews now arrive every hour instead of four times a day, and your review history is being imported.",
+                }),
+            _ => ($"App Store Connect setup for {appName} stopped",
+                new[]
+                {
+                    $"ReviewHub could not finish the {requirement.Title} integration of {appName} within {options.WorkingDays} working days. {row.FailureReason}",
+                    $"Next steps: in App Store Connect, open Users and Access and make sure {row.IntegrationEmail} is invited (or is a user) with these roles: {IntegrationRoles.Describe(requirement)}.",
+                    "Then confirm the invitation again in ReviewHub to start a new attempt. Reply to this email if you need help.",
+                }),
+        };
+        return new EmailMessage(
+            [ownerEmail],
+            subject,
+            string.Join("\n\n", paragraphs),
+            string.Concat(paragraphs.Select(p => $"<p>{WebUtility.HtmlEncode(p)}</p>")));
+    }
+}

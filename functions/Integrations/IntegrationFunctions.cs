@@ -1,0 +1,217 @@
+using DurableTask.Core.Exceptions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ReviewHub.AppStoreConnect;
+using ReviewHub.Apps;
+using ReviewHub.Http;
+using ReviewHub.Secrets;
+using ReviewHub.Security;
+using ReviewHub.Storage;
+
+namespace ReviewHub.Integrations;
+
+/// <summary>
+/// The SPA's integration endpoints (card, "I've invited", status, "I've updated the roles", cancel) and the operators'
+/// credential registration. The setup itself runs in <see cref="IntegrationSetupOrchestration"/>.
+/// </summary>
+public sealed class IntegrationFunctions(
+    AppStore apps,
+    IntegrationStore store,
+    AppStoreConnectCredentialStore credentials,
+    WorkingDayCalendar calendar,
+    IOptions<IntegrationOptions> options,
+    TimeProvider clock,
+    ILogger<IntegrationFunctions> logger)
+{
+    private const string Route = "accounts/{accountId}/apps/{appId}/integration";
+
+    [Function(nameof(GetIntegrationCard))]
+    public async Task<IActionResult> GetIntegrationCard(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route)] HttpRequest req,
+        string accountId, string appId, CancellationToken cancellationToken) =>
+        await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null
+            ? Problems.NotFound("No such app.")
+            : new OkObjectResult(IntegrationResponses.Card(options.Value, accountId));
+
+    [Function(nameof(GetIntegrationStatus))]
+    public async Task<IActionResult> GetIntegrationStatus(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route + "/status")] HttpRequest req,
+        string accountId, string appId, CancellationToken cancellationToken)
+    {
+        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
+        {
+            return Problems.NotFound("No such app.");
+        }
+        return new OkObjectResult(await StatusAsync(accountId, appId, cancellationToken));
+    }
+
+    /// <summary>"I've invited": records the confirmation and its deadline, then starts (or finds) the app's setup orchestration.</summary>
+    [Function(nameof(ConfirmIntegration))]
+    public async Task<IActionResult> ConfirmIntegration(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/confirm")] HttpRequest req,
+        string accountId, string appId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
+        {
+            return Problems.NotFound("No such app.");
+        }
+        var body = await JsonRequest.ReadAsync<ConfirmIntegrationRequest>(req, cancellationToken);
+        if (!body.IsValid)
+        {
+            return body.Problem!;
+        }
+
+        var kind = body.Value!.KindValue;
+        var settings = options.Value;
+        var confirmedAt = clock.GetUtcNow();
+        var (outcome, row) = await store.BeginAttemptAsync(accountId, appId, kind, settings.IntegrationEmailFor(accountId), confirmedAt,
+            calendar.AddWorkingDays(confirmedAt, settings.WorkingDays), IntegrationSetupOrchestration.InstanceIdFor(accountId, appId), cancellationToken);
+        if (outcome == ConfirmOutcome.AlreadyActive)
+        {
+            return Problems.Conflict($"The {IntegrationRoles.For(kind).Title} integration is already active.");
+        }
+        if (outcome == ConfirmOutcome.InProgress && row.KindValue != kind)
+        {
+            return Problems.Conflict($"A {IntegrationRoles.For(row.KindValue).Title} setup is in progress; cancel it before confirming another kind.");
+        }
+
+        // Also for a setup already in progress: starting is deduplicated, and it repairs a start lost after the row was written.
+        await EnsureOrchestrationAsync(client, AttemptOf(row), cancellationToken);
+        if (outcome == ConfirmOutcome.Started)
+        {
+            logger.LogInformation("Integration setup {Kind} confirmed for {AccountId}/{AppId}, deadline {Deadline}", kind, accountId, appId, row.Deadline);
+        }
+        return new AcceptedResult(StatusLocation(accountId, appId), IntegrationResponses.Status(row, settings, accountId));
+    }
+
+    /// <summary>"I've updated the roles": re-checks at once instead of at the next poll.</summary>
+    [Function(nameof(NotifyIntegrationRolesUpdated))]
+    public Task<IActionResult> NotifyIntegrationRolesUpdated(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/roles-updated")] HttpRequest req,
+        string accountId, string appId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
+        SignalRunningSetupAsync(req, accountId, appId, client, IntegrationSetupOrchestration.RolesUpdatedEvent, cancellationToken);
+
+    [Function(nameof(CancelIntegration))]
+    public async Task<IActionResult> CancelIntegration(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/cancel")] HttpRequest req,
+        string accountId, string appId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
+        {
+            return Problems.NotFound("No such app.");
+        }
+        var row = await store.CancelAsync(accountId, appId, cancellationToken);
+        if (row is null)
+        {
+            return Problems.Conflict("No integration setup is in progress.");
+        }
+        // The row is already Cancelled (the SPA sees it at once); the event ends the orchestration and cancels its timer.
+        await client.RaiseEventAsync(row.InstanceId!, IntegrationSetupOrchestration.CancelEvent, true, cancellationToken);
+        logger.LogInformation("Integration setup of {AccountId}/{AppId} cancelled", accountId, appId);
+        return new OkObjectResult(IntegrationResponses.Status(row, options.Value, accountId));
+    }
+
+    /// <summary>Operators: the integration user accepted the invitation; store its API key in the vault and resume the setup.</summary>
+    [OperatorOnly]
+    [Function(nameof(RegisterIntegrationCredential))]
+    public async Task<IActionResult> RegisterIntegrationCredential(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/credential")] HttpRequest req,
+        string accountId, string appId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        // Operators are not members of customer accounts: the app is looked up directly.
+        if (!Ids.IsValid(accountId) || await apps.GetAsync(accountId, appId, cancellationToken) is null)
+        {
+            return Problems.NotFound("No such app.");
+        }
+        var body = await JsonRequest.ReadAsync<RegisterCredentialRequest>(req, cancellationToken);
+        if (!body.IsValid)
+        {
+            return body.Problem!;
+        }
+        var existing = await store.GetAsync(accountId, appId, cancellationToken);
+        if (existing is null)
+        {
+            return Problems.Conflict("The customer has not confirmed an invitation for this app yet.");
+        }
+
+        var credential = body.Value!.ToCredential();
+        var reference = await credentials.SaveAsync(SecretNames.For("asc", accountId, appId), credential, cancellationToken);
+        await store.SetCredentialAsync(accountId, appId, reference, cancellationToken);
+        logger.LogInformation("App Store Connect key {KeyId} registered for {AccountId}/{AppId}", credential.KeyId, accountId, appId);
+
+        if (existing.IsInProgress)
+        {
+            await store.UpdateAttemptAsync(accountId, appId, existing.AttemptId!, r =>
+            {
+                if (r.StatusValue == IntegrationStatus.AwaitingOperator)
+                {
+                    r.Status = nameof(IntegrationStatus.Verifying);
+                    r.LastError = null;
+                }
+            }, cancellationToken);
+            await client.RaiseEventAsync(existing.InstanceId!, IntegrationSetupOrchestration.CredentialRegisteredEvent, true, cancellationToken);
+        }
+        return new OkObjectResult(await StatusAsync(accountId, appId, cancellationToken));
+    }
+
+    private async Task<IActionResult> SignalRunningSetupAsync(
+        HttpRequest req, string accountId, string appId, DurableTaskClient client, string eventName, CancellationToken cancellationToken)
+    {
+        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
+        {
+            return Problems.NotFound("No such app.");
+        }
+        var row = await store.GetAsync(accountId, appId, cancellationToken);
+        if (row is not { IsInProgress: true })
+        {
+            return Problems.Conflict("No integration setup is in progress.");
+        }
+        await client.RaiseEventAsync(row.InstanceId!, eventName, true, cancellationToken);
+        return new AcceptedResult(StatusLocation(accountId, appId), IntegrationResponses.Status(row, options.Value, accountId));
+    }
+
+    private async Task<IntegrationStatusResponse> StatusAsync(string accountId, string appId, CancellationToken cancellationToken) =>
+        IntegrationResponses.Status(await store.GetAsync(accountId, appId, cancellationToken), options.Value, accountId);
+
+    private IntegrationAttempt AttemptOf(IntegrationEntity row) => new(
+        row.AccountId, row.AppId, row.AttemptId!, row.KindValue, row.IntegrationEmail, row.Deadline,
+        options.Value.PollInterval, options.Value.ActivityMaxAttempts, options.Value.ActivityFirstRetryInterval);
+
+    /// <summary>
+    /// Starts the attempt's orchestration unless it runs already. An instance still running for an earlier attempt (finishing
+    /// its last email after Failed, or just cancelled) is terminated and replaced: the row belongs to the new attempt.
+    /// </summary>
+    private async Task EnsureOrchestrationAsync(DurableTaskClient client, IntegrationAttempt attempt, CancellationToken cancellationToken)
+    {
+        var instanceId = IntegrationSetupOrchestration.InstanceIdFor(attempt.AccountId, attempt.AppId);
+        var start = new StartOrchestrationOptions(instanceId).WithDedupeStatuses(
+            OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended);
+        try
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(nameof(IntegrationSetupOrchestration.IntegrationSetup), attempt, start, cancellationToken);
+            return;
+        }
+        catch (OrchestrationAlreadyExistsException)
+        {
+            var running = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken);
+            if (running?.ReadInputAs<IntegrationAttempt>()?.AttemptId == attempt.AttemptId)
+            {
+                return; // a double click: this attempt's orchestration is already running
+            }
+        }
+
+        logger.LogInformation("Replacing the setup orchestration of an earlier attempt for {AccountId}/{AppId}", attempt.AccountId, attempt.AppId);
+        await client.TerminateInstanceAsync(instanceId, "Superseded by a new confirmation.", cancellationToken);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        wait.CancelAfter(TimeSpan.FromSeconds(20));
+        await client.WaitForInstanceCompletionAsync(instanceId, wait.Token);
+        await client.ScheduleNewOrchestrationInstanceAsync(nameof(IntegrationSetupOrchestration.IntegrationSetup), attempt, start, cancellationToken);
+    }
+
+    private static string StatusLocation(string accountId, string appId) => $"/api/accounts/{accountId}/apps/{appId}/integration/status";
+}

@@ -1,0 +1,21 @@
+using ReviewHub.Apps;
+using ReviewHub.Secrets;
+
+namespace ReviewHub.Integrations;
+
+/// <summary>
+/// Removes a removed app's integration: its API key from the vault, then its row. A setup orchestration still waiting
+/// finds the row gone at its next check and ends itself (the purge runs from a queue, where no Durable client is bound).
+/// </summary>
+public sealed class IntegrationPurger(IntegrationStore store, ISecretStore secrets) : IAppDataPurger
+{
+    public async Task PurgeAsync(string accountId, string appId, CancellationToken cancellationToken)
+    {
+        var row = await store.GetAsync(accountId, appId, cancellationToken);
+        if (row?.CredentialReference is { } reference)
+        {
+            await secrets.DeleteAsync(reference, cancellationToken);
+        }
+        await store.DeleteAsync(accountId, appId, cancellationToken);
+    }
+}

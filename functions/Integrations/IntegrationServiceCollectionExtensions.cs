@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ReviewHub.Apps;
+
+namespace ReviewHub.Integrations;
+
+public static class IntegrationServiceCollectionExtensions
+{
+    public static IServiceCollection AddIntegrations(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<IntegrationOptions>()
+            .Bind(configuration.GetSection(IntegrationOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<IntegrationOptions>>().Value;
+            return new WorkingDayCalendar(options.TimeZone, options.HolidayDates);
+        });
+        // Transient: it holds the typed App Store Connect HttpClient, whose handlers rotate.
+        services.AddTransient<AscUserDirectory>();
+        services.AddSingleton<IAppDataPurger, IntegrationPurger>();
+        return services;
+    }
+}

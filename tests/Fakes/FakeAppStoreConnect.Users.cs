@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace ReviewHub.Fakes;
+
+/// <summary>A team member or a pending invitation as the fake's App Store Connect team holds it.</summary>
+public sealed record FakeAscMember(string Id, string Email, IReadOnlyList<string> Roles, DateTimeOffset? ExpirationDate);
+
+/// <summary>
+/// Users and Access: <c>GET /v1/users?filter[username]=</c> and <c>GET /v1/userInvitations?filter[email]=</c> in Apple's JSON:API
+/// shapes (UsersResponse, UserInvitationsResponse: data[], links.self, meta.paging; roles in attributes). Accepting an
+/// invitation turns it into a user, as in App Store Connect.
+/// </summary>
+public sealed partial class FakeAppStoreConnect
+{
+    private readonly ConcurrentDictionary<string, FakeAscMember> users = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, FakeAscMember> invitations = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Invites an email with roles; the invitation expires in 3 days unless <paramref name="expiresAt"/> says otherwise.</summary>
+    public void Invite(string email, IReadOnlyList<string> roles, DateTimeOffset? expiresAt = null) =>
+        invitations[email] = new FakeAscMember(Guid.NewGuid().ToString(), email, roles, expiresAt ?? DateTimeOffset.UtcNow.AddDays(3));
+
+    /// <summary>The invited person accepts: the invitation is deleted and a user with its roles appears.</summary>
+    public void AcceptInvitation(string email)
+    {
+        if (!invitations.TryRemove(email, out var invitation))
+        {
+            throw new InvalidOperationException($"{email} has no pending invitation.");
+        }
+        users[email] = invitation with { Id = Guid.NewGuid().ToString(), ExpirationDate = null };
+    }
+
+    /// <summary>An admin edits the user's roles in Users and Access.</summary>
+    public void SetUserRoles(string email, IReadOnlyList<string> roles) =>
+        users.AddOrUpdate(email, _ => new FakeAscMember(Guid.NewGuid().ToString(), email, roles, null), (_, user) => user with { Roles = roles });
+
+    partial void MapUsers(WebApplication app)
+    {
+        app.MapGet("/v1/users", context =>
+        {
+            var matches = Filter(context.Request, "filter[username]", users);
+            return WriteAsync(context, 200, Page(context.Request, matches.Select(u => new
+            {
+                type = "users",
+                id = u.Id,
+                attributes = new { username = u.Email, firstName = "ReviewHub", lastName = "Connect", roles = u.Roles, allAppsVisible = true, provisioningAllowed = false },
+                links = new { self = $"{Self(context.Request)}/v1/users/{u.Id}" },
+            })));
+        });
+
+        app.MapGet("/v1/userInvitations", context =>
+        {
+            var matches = Filter(context.Request, "filter[email]", invitations);
+            return WriteAsync(context, 200, Page(context.Request, matches.Select(i => new
+            {
+                type = "userInvitations",
+                id = i.Id,
+                attributes = new
+                {
+                    email = i.Email, firstName = "ReviewHub", lastName = "Connect", expirationDate = i.ExpirationDate, roles = i.Roles,
+                    allAppsVisible = true, provisioningAllowed = false,
+                },
+                links = new { self = $"{Self(context.Request)}/v1/userInvitations/{i.Id}" },
+            })));
+        });
+    }
+
+    private static List<FakeAscMember> Filter(HttpRequest request, string parameter, ConcurrentDictionary<string, FakeAscMember> members)
+    {
+        var wanted = request.Query[parameter].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return members.Values.Where(m => wanted.Length == 0 || wanted.Contains(m.Email, StringComparer.OrdinalIgnoreCase)).ToList();
+    }
+
+    private static string Page<T>(HttpRequest request, IEnumerable<T> data)
+    {
+        var items = data.ToList();
+        return JsonSerializer.Serialize(new
+        {
+            data = items,
+            links = new { self = $"{Self(request)}{request.Path}{request.QueryString}" },
+            meta = new { paging = new { total = items.Count, limit = 200 } },
+        });
+    }
+
+    private static string Self(HttpRequest request) => $"{request.Scheme}://{request.Host}";
+}

@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using ReviewHub.Fakes;
+using ReviewHub.Integrations;
+
+namespace ReviewHub.Tests.Integrations;
+
+/// <summary>Records activations, as ingestion's listener would switch the app to hourly fetching.</summary>
+public sealed class RecordingActivationListener : IIntegrationActivationListener
+{
+    public ConcurrentQueue<IntegrationEntity> Activated { get; } = new();
+
+    public Task OnActivatedAsync(IntegrationEntity integration, CancellationToken cancellationToken)
+    {
+        Activated.Enqueue(integration);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// The whole setup flow in process: the real services (<see cref="TestApp"/>), the fake App Store Connect and SendGrid, and
+/// the Durable in-process test host running the real orchestrator and activities. HTTP functions get the host's client.
+/// </summary>
+public sealed class IntegrationHarness : IAsyncDisposable
+{
+    private IntegrationHarness(FakeAppStoreConnect asc, FakeSendGrid sendGrid, DurableTaskTestHost durable, TestApp app, TestWorld world,
+        RecordingActivationListener listener)
+    {
+        Asc = asc;
+        SendGrid = sendGrid;
+        Durable = durable;
+        App = app;
+        World = world;
+        Listener = listener;
+    }
+
+    public FakeAppStoreConnect Asc { get; }
+    public FakeSendGrid SendGrid { get; }
+    public DurableTaskTestHost Durable { get; }
+    public TestApp App { get; }
+    public TestWorld World { get; }
+    public RecordingActivationListener Listener { get; }
+
+    public string IntegrationPath => $"{World.AppPath}/integration";
+    public string OperatorToken => TestTokens.For("operator-1", isOperator: true);
+    public string InstanceId => IntegrationSetupOrchestration.InstanceIdFor(World.AccountId, World.AppId);
+    public string IntegrationEmail => $"asc-{World.AccountId}@integrations.reviewhub.test";
+
+    public static async Task<IntegrationHarness> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var asc = new FakeAppStoreConnect();
+        await asc.StartAsync();
+        var sendGrid = new FakeSendGrid();
+        await sendGrid.StartAsync();
+
+        TestApp? app = null;
+        IntegrationActivities Activities() => ActivatorUtilities.CreateInstance<IntegrationActivities>(app!.Services);
+        var durable = await DurableTaskTestHost.StartAsync(tasks =>
+        {
+            tasks.AddOrchestratorFunc<IntegrationAttempt, string>(nameof(IntegrationSetupOrchestration.IntegrationSetup),
+                (context, attempt) => IntegrationSetupOrchestration.RunAsync(context, attempt!));
+            tasks.AddActivityFunc<IntegrationAttempt, CheckResult>(nameof(IntegrationActivities.CheckIntegration),
+                (_, attempt) => Activities().CheckIntegration(attempt!, CancellationToken.None));
+            tasks.AddActivityFunc<Activation, bool>(nameof(IntegrationActivities.ActivateIntegration),
+                (_, activation) => Activities().ActivateIntegration(activation!, CancellationToken.None));
+            tasks.AddActivityFunc<IntegrationAttempt, bool>(nameof(IntegrationActivities.FailIntegration),
+                (_, attempt) => Activities().FailIntegration(attempt!, CancellationToken.None));
+            tasks.AddActivityFunc<IntegrationAttempt, bool>(nameof(IntegrationActivities.RecordIntegrationCancelled),
+                (_, attempt) => Activities().RecordIntegrationCancelled(attempt!, CancellationToken.None));
+            tasks.AddActivityFunc<OwnerEmailRequest, bool>(nameof(IntegrationActivities.EmailIntegrationOwner),
+                (_, request) => Activities().EmailIntegrationOwner(request!, CancellationToken.None));
+        });
+
+        var values = new Dictionary<string, string?>
+        {
+            ["AppStoreConnect:BaseUrl"] = asc.BaseAddress.ToString(),
+            ["Email:SendGridBaseUrl"] = sendGrid.BaseAddress.ToString().TrimEnd('/'),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+        var listener = new RecordingActivationListener();
+        app = await TestApp.StartAsync(values, services =>
+        {
+            services.Replace(durable.Client);
+            services.AddSingleton<IIntegrationActivationListener>(listener);
+        });
+        var world = await TestWorld.CreateAsync(app);
+        return new IntegrationHarness(asc, sendGrid, durable, app, world, listener);
+    }
+
+    public Task<TestResponse> ConfirmAsync(string kind) => App.Host.PostAsync($"{IntegrationPath}/confirm", World.Token, new { kind });
+
+    public Task<TestResponse> RegisterCredentialAsync(FakeAppStoreConnectKey key) => App.Host.PostAsync(
+        $"{IntegrationPath}/credential", OperatorToken, new { issuerId = key.IssuerId, keyId = key.KeyId, privateKey = key.PrivateKeyPem });
+
+    public async Task<IntegrationStatusResponse> StatusAsync()
+    {
+        var response = await App.Host.GetAsync($"{IntegrationPath}/status", World.Token);
+        Assert.True(response.Status == 200, response.ToString());
+        return response.As<IntegrationStatusResponse>();
+    }
+
+    /// <summary>Polls the status endpoint, as the SPA does, until <paramref name="done"/> holds (30 s guard).</summary>
+    public async Task<IntegrationStatusResponse> WaitForStatusAsync(Func<IntegrationStatusResponse, bool> done)
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var status = await StatusAsync();
+            if (done(status))
+            {
+                return status;
+            }
+            await Task.Delay(50, guard.Token);
+        }
+    }
+
+    public async Task<OrchestrationMetadata> WaitForCompletionAsync()
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        return await Durable.Client.WaitForInstanceCompletionAsync(InstanceId, getInputsAndOutputs: true, guard.Token);
+    }
+
+    /// <summary>The integration user accepted the invitation with these roles, and operators registered its API key.</summary>
+    public async Task<FakeAppStoreConnectKey> OperatorsAcceptAsync(params string[] roles)
+    {
+        Asc.Invite(IntegrationEmail, roles);
+        Asc.AcceptInvitation(IntegrationEmail);
+        var key = Asc.CreateKey();
+        var registered = await RegisterCredentialAsync(key);
+        Assert.True(registered.Status == 200, registered.ToString());
+        return key;
+    }
+
+    public IReadOnlyList<SentEmail> EmailsTo(string subjectPart) =>
+        SendGrid.Emails.Where(e => e.Subject.Contains(subjectPart, StringComparison.Ordinal)).ToList();
+
+    public int UserLookups => Asc.Requests.Count(r => r.Path == "/v1/users");
+
+    public async ValueTask DisposeAsync()
+    {
+        await Durable.DisposeAsync();
+        await App.DisposeAsync();
+        await Asc.DisposeAsync();
+        await SendGrid.DisposeAsync();
+    }
+}
