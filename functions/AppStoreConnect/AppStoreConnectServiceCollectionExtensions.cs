@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ReviewHub.Http;
+using ReviewHub.Configuration;
 
 namespace ReviewHub.AppStoreConnect;
 
@@ -9,10 +10,7 @@ public static class AppStoreConnectServiceCollectionExtensions
 {
     public static IServiceCollection AddAppStoreConnect(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<AppStoreConnectOptions>()
-            .Bind(configuration.GetSection(AppStoreConnectOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<AppStoreConnectOptions>(configuration, AppStoreConnectOptions.Section);
         services.AddSingleton<AppStoreConnectTokenFactory>();
         services.AddSingleton<AppStoreConnectCredentialStore>();
         services.AddHttpClient<AppStoreConnectClient>()

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using ReviewHub.Http;
+using ReviewHub.Configuration;
 
 namespace ReviewHub.Email;
 
@@ -10,10 +11,7 @@ public static class EmailServiceCollectionExtensions
 {
     public static IServiceCollection AddReviewHubEmail(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<EmailOptions>()
-            .Bind(configuration.GetSection(EmailOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<EmailOptions>(configuration, EmailOptions.Section);
         services.AddHttpClient<IEmailSender, SendGridEmailSender>()
             .AddOutboundResilience((provider, resilience) => resilience.AttemptTimeout.Timeout = provider.GetRequiredService<IOptions<EmailOptions>>().Value.Timeout);
         return services;

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ReviewHub.Apps;
+using ReviewHub.Configuration;
 
 namespace ReviewHub.Integrations;
 
@@ -9,10 +10,7 @@ public static class IntegrationServiceCollectionExtensions
 {
     public static IServiceCollection AddIntegrations(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<IntegrationOptions>()
-            .Bind(configuration.GetSection(IntegrationOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<IntegrationOptions>(configuration, IntegrationOptions.Section);
         services.AddSingleton(provider =>
         {
             var options = provider.GetRequiredService<IOptions<IntegrationOptions>>().Value;

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using ReviewHub.Configuration;
 
 namespace ReviewHub.Security;
 
@@ -7,10 +8,7 @@ public static class SecurityServiceCollectionExtensions
 {
     public static IServiceCollection AddReviewHubSecurity(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<AuthenticationOptions>()
-            .Bind(configuration.GetSection(AuthenticationOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<AuthenticationOptions>(configuration, AuthenticationOptions.Section);
         services.AddSingleton<BearerTokenValidator>();
         services.AddSingleton<EndpointAccess>();
         return services;

@@ -63,13 +63,8 @@ public sealed class OpenApiContractTests
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
         var endpoint = EndpointCatalog.Get(function);
-        if (endpoint.Arrange is not null)
-        {
-            await endpoint.Arrange(app, world);
-        }
-        var token = endpoint.OperatorOnly ? TestTokens.For(world.UserId, isOperator: true) : world.Token;
 
-        var response = await app.Host.SendAsync(endpoint.Method, endpoint.Path(world), token, endpoint.Body?.Invoke(world));
+        var response = await endpoint.SendAsMemberAsync(app, world);
 
         Assert.Equal(endpoint.MemberStatus, response.Status);
         Assert.Empty(await ApiDescription.ValidateAsync(response));
@@ -109,13 +104,8 @@ public sealed class OpenApiContractTests
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
         var endpoint = EndpointCatalog.Get(function);
-        if (endpoint.Arrange is not null)
-        {
-            await endpoint.Arrange(app, world);
-        }
-        var token = endpoint.OperatorOnly ? TestTokens.For(world.UserId, isOperator: true) : world.Token;
 
-        var response = await app.Host.SendAsync(endpoint.Method, endpoint.Path(world), token, "{\"unterminated\": ");
+        var response = await endpoint.SendAsMemberAsync(app, world, bodyOverride: "{\"unterminated\": ");
 
         Assert.Equal(400, response.Status);
         Assert.Empty(await ApiDescription.ValidateAsync(response));

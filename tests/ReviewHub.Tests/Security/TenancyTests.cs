@@ -96,13 +96,8 @@ public sealed class TenancyTests
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
         var endpoint = EndpointCatalog.Get(function);
-        if (endpoint.Arrange is not null)
-        {
-            await endpoint.Arrange(app, world);
-        }
-        var token = endpoint.OperatorOnly ? TestTokens.For(world.UserId, isOperator: true) : world.Token;
 
-        var response = await app.Host.SendAsync(endpoint.Method, endpoint.Path(world), token, endpoint.Body?.Invoke(world));
+        var response = await endpoint.SendAsMemberAsync(app, world);
 
         Assert.True(endpoint.MemberStatus == response.Status, response.ToString());
     }
