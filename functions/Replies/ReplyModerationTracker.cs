@@ -1,0 +1,177 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ReviewHub.AppStoreConnect;
+using ReviewHub.Integrations;
+
+namespace ReviewHub.Replies;
+
+/// <summary>What one moderation check did.</summary>
+public sealed record ModerationCheckSummary(int Checked, int Published, int Removed, int FlaggedOverdue, int OverduePending);
+
+/// <summary>
+/// Follows replies through Apple's moderation: reads the due entries of the pending index, asks App Store Connect for each
+/// response's state, marks published ones, and flags those still pending past the moderation window as overdue.
+/// </summary>
+public sealed class ReplyModerationTracker(
+    ReplyStore store,
+    IntegrationStore integrations,
+    AppStoreConnectCredentialStore credentials,
+    CustomerReviewResponses responses,
+    ReplyMetrics metrics,
+    TimeProvider clock,
+    IOptions<ReplyOptions> options,
+    ILogger<ReplyModerationTracker> logger)
+{
+    private enum Result { StillPending, Published, Removed, Dropped }
+
+    public async Task<ModerationCheckSummary> CheckAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var now = clock.GetUtcNow();
+        var due = new List<PendingReplyEntity>();
+        await foreach (var entry in store.DuePendingAsync(now, cancellationToken))
+        {
+            due.Add(entry);
+        }
+
+        // One credential lookup per app per run, shared by its pending replies.
+        var appCredentials = new ConcurrentDictionary<string, Lazy<Task<AppStoreConnectCredential?>>>();
+        int published = 0, removed = 0, flagged = 0;
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = settings.ModerationParallelism, CancellationToken = cancellationToken },
+            async (entry, token) =>
+            {
+                var credential = appCredentials.GetOrAdd($"{entry.AccountId}/{entry.AppId}",
+                    _ => new Lazy<Task<AppStoreConnectCredential?>>(() => CredentialAsync(entry, token))).Value;
+                var (result, overdue) = await CheckOneAsync(entry, credential, now, token);
+                _ = result switch
+                {
+                    Result.Published => Interlocked.Increment(ref published),
+                    Result.Removed => Interlocked.Increment(ref removed),
+                    _ => 0,
+                };
+                if (overdue)
+                {
+                    Interlocked.Increment(ref flagged);
+                }
+            });
+
+        var overduePending = await store.CountPendingSentBeforeAsync(now - settings.ModerationWindow, cancellationToken);
+        metrics.OverduePending(overduePending);
+        var summary = new ModerationCheckSummary(due.Count, published, removed, flagged, overduePending);
+        logger.LogInformation("Moderation check: {Checked} pending replies checked, {Published} published, {Removed} removed, " +
+            "{Flagged} newly overdue, {OverduePending} overdue in total", summary.Checked, summary.Published, summary.Removed,
+            summary.FlaggedOverdue, summary.OverduePending);
+        return summary;
+    }
+
+    private async Task<(Result Result, bool FlaggedOverdue)> CheckOneAsync(
+        PendingReplyEntity entry, Task<AppStoreConnectCredential?> credentialTask, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var reply = await store.GetAsync(entry.AppId, entry.ReviewId, cancellationToken);
+        if (reply is null || reply.StatusValue != ReplyStatus.PendingPublish || reply.AppliedVersion != entry.Version || reply.ResponseId is null)
+        {
+            await store.UntrackPendingAsync(entry.AppId, entry.ReviewId, cancellationToken); // stale hint: edited, deleted or purged since
+            return (Result.Dropped, false);
+        }
+
+        if (await credentialTask is { } credential)
+        {
+            try
+            {
+                var response = await responses.GetAsync(credential, reply.ResponseId, cancellationToken);
+                if (response.Attributes?.State == CustomerReviewResponses.Published)
+                {
+                    await SettleAsync(entry, ReplyStatus.Published, null, null, now, cancellationToken);
+                    metrics.Published();
+                    return (Result.Published, false);
+                }
+            }
+            catch (AppStoreConnectException ex) when (ex.Failure == AppStoreConnectFailure.NotFound)
+            {
+                const string reason = "The response is no longer in App Store Connect: it was removed there, or Apple did not approve it.";
+                await SettleAsync(entry, ReplyStatus.Failed, ReplyFailure.RemovedFromAppStoreConnect, reason, now, cancellationToken);
+                metrics.Failed(ReplyFailure.RemovedFromAppStoreConnect);
+                return (Result.Removed, false);
+            }
+            catch (AppStoreConnectException ex)
+            {
+                // Rate limits and outages only delay the check; the overdue flag below still works.
+                logger.LogWarning("Could not read the response of review {ReviewId} (app {AppId}): {Failure}", entry.ReviewId, entry.AppId, ex.Failure);
+            }
+        }
+
+        var flagged = now - entry.SentAt >= options.Value.ModerationWindow && !reply.Overdue && await FlagOverdueAsync(entry, now, cancellationToken);
+        await store.PostponeCheckAsync(entry, now + options.Value.ModerationCheckInterval, cancellationToken);
+        return (Result.StillPending, flagged);
+    }
+
+    private async Task<bool> FlagOverdueAsync(PendingReplyEntity entry, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var flagged = false;
+        await store.UpdateAsync(entry.AppId, entry.ReviewId, reply =>
+        {
+            flagged = IsStillPending(reply, entry) && !reply.Overdue;
+            if (flagged)
+            {
+                reply.Overdue = true;
+                reply.OverdueAt = now;
+            }
+            return flagged;
+        }, cancellationToken);
+        if (flagged)
+        {
+            metrics.FlaggedOverdue();
+            logger.LogWarning("Reply to review {ReviewId} (account {AccountId}, app {AppId}) is still pending Apple's moderation {Hours:F1} h after it was sent",
+                entry.ReviewId, entry.AccountId, entry.AppId, (now - entry.SentAt).TotalHours);
+        }
+        return flagged;
+    }
+
+    private async Task SettleAsync(
+        PendingReplyEntity entry, ReplyStatus status, ReplyFailure? failure, string? reason, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await store.UpdateAsync(entry.AppId, entry.ReviewId, reply =>
+        {
+            if (!IsStillPending(reply, entry))
+            {
+                return false;
+            }
+            reply.Status = status.ToString();
+            reply.PublishedAt = status == ReplyStatus.Published ? now : null;
+            reply.FailureCode = failure?.ToString();
+            reply.FailureReason = reason;
+            if (failure is not null)
+            {
+                reply.ResponseId = null;
+            }
+            return true;
+        }, cancellationToken);
+        await store.SetOutcomeAsync(entry.AppId, entry.ReviewId, entry.Version, Enum.Parse<ReplyOutcome>(status.ToString()), reason,
+            cancellationToken, ReplyOutcome.PendingPublish);
+        await store.UntrackPendingAsync(entry.AppId, entry.ReviewId, cancellationToken);
+        logger.LogInformation("Reply to review {ReviewId} (app {AppId}) is now {Status}", entry.ReviewId, entry.AppId, status);
+    }
+
+    private static bool IsStillPending(ReplyEntity reply, PendingReplyEntity entry) =>
+        reply.StatusValue == ReplyStatus.PendingPublish && reply.AppliedVersion == entry.Version && reply.Version == entry.Version;
+
+    private async Task<AppStoreConnectCredential?> CredentialAsync(PendingReplyEntity entry, CancellationToken cancellationToken)
+    {
+        var integration = await integrations.GetAsync(entry.AccountId, entry.AppId, cancellationToken);
+        if (integration is not { IsActive: true, CredentialReference: { } reference })
+        {
+            logger.LogWarning("App {AppId} has pending replies but no active integration to follow them with", entry.AppId);
+            return null;
+        }
+        try
+        {
+            return await credentials.LoadAsync(reference, cancellationToken);
+        }
+        catch (InvalidOperationException ex)
+        {
+            logger.LogError(ex, "The credential of app {AppId} cannot be loaded", entry.AppId);
+            return null;
+        }
+    }
+}
