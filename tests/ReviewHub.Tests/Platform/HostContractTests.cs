@@ -9,6 +9,12 @@ public sealed class HostContractTests
     private static readonly string[] Expected =
     [
         "AddAccountMember http POST accounts/{accountId}/members",
+        "DeleteReply http DELETE accounts/{accountId}/apps/{appId}/reviews/{reviewId}/reply",
+        "GetReply http GET accounts/{accountId}/apps/{appId}/reviews/{reviewId}/reply",
+        "GetReplyHistory http GET accounts/{accountId}/apps/{appId}/reviews/{reviewId}/reply/history",
+        "PutReply http PUT accounts/{accountId}/apps/{appId}/reviews/{reviewId}/reply",
+        "SendReply queue reply-sends",
+        "TrackReplyModeration timer 0 */5 * * * *",
         "CreateAccount http POST accounts",
         "GetAccount http GET accounts/{accountId}",
         "GetApp http GET accounts/{accountId}/apps/{appId}",

@@ -1,3 +1,5 @@
+using ReviewHub.Tests.Replies;
+
 namespace ReviewHub.Tests.Security;
 
 /// <summary>A request that a member of <see cref="TestWorld"/>'s account may make to one HTTP function, and what it answers.</summary>
@@ -37,6 +39,12 @@ public static class EndpointCatalog
         new("GetApp", HttpMethod.Get, w => w.AppPath),
         new("UpdateApp", HttpMethod.Patch, w => w.AppPath, _ => new { name = "Renamed" }),
         new("RemoveApp", HttpMethod.Delete, w => w.AppPath, MemberStatus: 204),
+
+        new("PutReply", HttpMethod.Put, w => ReplySeeds.ReplyPath(w), _ => new { body = "Thanks!" }, 202, Arrange: ReplySeeds.RepliableAsync),
+        new("GetReply", HttpMethod.Get, w => ReplySeeds.ReplyPath(w), Arrange: ReplySeeds.RepliedAsync),
+        new("GetReplyHistory", HttpMethod.Get, w => $"{ReplySeeds.ReplyPath(w)}/history", Arrange: ReplySeeds.RepliedAsync),
+        // The reply is still queued, so the delete completes at once (200) without App Store Connect.
+        new("DeleteReply", HttpMethod.Delete, w => ReplySeeds.ReplyPath(w), Arrange: ReplySeeds.RepliedAsync),
     ];
 
     public static TheoryData<string> Names(Func<CatalogEndpoint, bool> filter)
