@@ -71,7 +71,7 @@ public sealed class ReplyModerationTracker(
         var reply = await store.GetAsync(entry.AppId, entry.ReviewId, cancellationToken);
         if (reply is null || reply.StatusValue != ReplyStatus.PendingPublish || reply.AppliedVersion != entry.Version || reply.ResponseId is null)
         {
-            await store.UntrackPendingAsync(entry.AppId, entry.ReviewId, cancellationToken); // stale hint: edited, deleted or purged since
+            await store.UntrackPendingAsync(entry, cancellationToken); // stale hint: edited, deleted or purged since
             return (Result.Dropped, false);
         }
 
@@ -149,7 +149,7 @@ public sealed class ReplyModerationTracker(
         }, cancellationToken);
         await store.SetOutcomeAsync(entry.AppId, entry.ReviewId, entry.Version, Enum.Parse<ReplyOutcome>(status.ToString()), reason,
             cancellationToken, ReplyOutcome.PendingPublish);
-        await store.UntrackPendingAsync(entry.AppId, entry.ReviewId, cancellationToken);
+        await store.UntrackPendingAsync(entry, cancellationToken);
         logger.LogInformation("Reply to review {ReviewId} (app {AppId}) is now {Status}", entry.ReviewId, entry.AppId, status);
     }
 

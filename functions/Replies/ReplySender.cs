@@ -95,6 +95,12 @@ public sealed class ReplySender(
 
     private async Task ApplyAsync(ReplyEntity reply, ReplySendMessage message, CancellationToken cancellationToken)
     {
+        if (reply.ActionValue == ReplyAction.Delete && reply.ResponseId is null)
+        {
+            // The version sent before this delete never reached App Store Connect: nothing to call.
+            await CompleteAsync(message, null, ReplyStatus.Deleted, cancellationToken);
+            return;
+        }
         var credential = await CredentialAsync(reply, message, cancellationToken);
         if (credential is null)
         {
@@ -115,10 +121,7 @@ public sealed class ReplySender(
             }
             else
             {
-                if (reply.ResponseId is { } responseId)
-                {
-                    await responses.DeleteAsync(credential, responseId, cancellationToken);
-                }
+                await responses.DeleteAsync(credential, reply.ResponseId!, cancellationToken);
                 await store.UntrackPendingAsync(reply.AppId, reply.ReviewId, cancellationToken);
                 await CompleteAsync(message, null, ReplyStatus.Deleted, cancellationToken);
             }

@@ -253,10 +253,29 @@ public sealed class ReplyStore(TableServiceClient tables, TimeProvider clock, IO
         }
     }
 
-    public Task PostponeCheckAsync(PendingReplyEntity entry, DateTimeOffset nextCheckAt, CancellationToken cancellationToken)
+    /// <summary>Drops an index entry as it was read; an entry rewritten since (a newer version was sent) stays.</summary>
+    public async Task UntrackPendingAsync(PendingReplyEntity entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await pending.DeleteEntityAsync(entry.AppId, entry.ReviewId, entry.ETag, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+        }
+    }
+
+    /// <summary>Moves an index entry's next check; an entry rewritten since keeps its own schedule.</summary>
+    public async Task PostponeCheckAsync(PendingReplyEntity entry, DateTimeOffset nextCheckAt, CancellationToken cancellationToken)
     {
         entry.NextCheckAt = nextCheckAt;
-        return pending.UpdateEntityAsync(entry, ETag.All, TableUpdateMode.Merge, cancellationToken);
+        try
+        {
+            await pending.UpdateEntityAsync(entry, entry.ETag, TableUpdateMode.Replace, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+        }
     }
 
     /// <summary>Pending replies due for a check: the query reads only the index, and only its due rows.</summary>

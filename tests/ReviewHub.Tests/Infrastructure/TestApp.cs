@@ -50,6 +50,7 @@ public sealed class TestApp : IAsyncDisposable
             ["Email:FromName"] = "ReviewHub",
             ["AppStoreConnect:BaseUrl"] = "http://127.0.0.1:9",
             ["OutboundHttp:RetryBaseDelay"] = "00:00:00.010",
+            ["Replies:RetryBaseDelay"] = "00:00:00.010",
         };
     }
 

@@ -424,6 +424,68 @@ public sealed class ReplyFlowTests
     }
 
     [Fact]
+    public async Task An_edit_while_pending_is_followed_as_the_new_version_and_the_old_index_entry_is_dropped()
+    {
+        await using var s = await ReplyScenario.StartAsync();
+        await s.PutAsync("First answer.");
+        await s.PlayQueueAsync();
+        await s.PutAsync("Second answer.");
+
+        await s.Tracker(PastCheckInterval).CheckAsync(CancellationToken.None); // finds the reply queued again: a stale entry
+        Assert.False(await s.IsTrackedAsPendingAsync());
+        Assert.Equal(ReplyStatus.Queued, (await s.StateAsync()).Status);
+
+        await s.PlayQueueAsync();
+        Assert.True(await s.IsTrackedAsPendingAsync());
+        s.Asc.PublishResponse(s.ReviewId);
+        await s.Tracker(PastCheckInterval * 2).CheckAsync(CancellationToken.None);
+
+        var state = await s.StateAsync();
+        Assert.Equal((ReplyStatus.Published, 2, "Second answer."), (state.Status, state.Version, state.Body));
+        Assert.Equal([ReplyOutcome.Published, ReplyOutcome.Replaced], (await s.HistoryAsync()).Select(v => v.Outcome));
+    }
+
+    [Fact]
+    public async Task A_delete_asked_while_a_send_is_in_flight_is_queued_behind_it()
+    {
+        await using var s = await ReplyScenario.StartAsync();
+        await s.PutAsync("Thanks!");
+        var publish = Assert.Single(s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends));
+        var store = s.App.Get<ReplyStore>();
+        await store.UpdateAsync(s.World.AppId, s.ReviewId, reply =>
+        {
+            reply.ClaimedVersion = 1;
+            reply.ClaimedAt = DateTimeOffset.UtcNow;
+            return true;
+        }, CancellationToken.None);
+
+        var delete = await s.DeleteAsync();
+        Assert.True(delete.Status == 202, delete.ToString()); // the send in flight may create a response: the delete must follow it
+        var deleteMessage = Assert.Single(s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends));
+
+        // The in-flight send ends (here: its lease runs out without a response created); then the delete runs.
+        await store.UpdateAsync(s.World.AppId, s.ReviewId, reply =>
+        {
+            reply.ClaimedAt = DateTimeOffset.UtcNow.AddHours(-1);
+            return true;
+        }, CancellationToken.None);
+        await s.Sender.SendAsync(publish, CancellationToken.None); // superseded: sends nothing
+        Assert.Empty(s.ResponseCalls("POST"));
+        await s.Sender.SendAsync(deleteMessage, CancellationToken.None);
+
+        Assert.Equal(ReplyStatus.Deleted, (await s.StateAsync()).Status);
+        Assert.Empty(s.ResponseCalls("DELETE")); // nothing had reached App Store Connect
+    }
+
+    [Fact]
+    public async Task The_app_refuses_to_start_with_invalid_reply_settings()
+    {
+        var ex = await Record.ExceptionAsync(() => TestApp.StartAsync(new Dictionary<string, string?> { ["Replies:MaxSendAttempts"] = "0" }));
+
+        Assert.Contains("MaxSendAttempts", Assert.IsType<Microsoft.Extensions.Options.OptionsValidationException>(ex).Message);
+    }
+
+    [Fact]
     public async Task Removing_the_app_purges_its_replies_history_and_pending_entries()
     {
         await using var s = await ReplyScenario.StartAsync();

@@ -86,7 +86,6 @@ public sealed class ReplyScenario : IAsyncDisposable
         var values = new Dictionary<string, string?>
         {
             ["AppStoreConnect:BaseUrl"] = asc.BaseAddress.ToString(),
-            ["Replies:RetryBaseDelay"] = "00:00:00.010",
         };
         foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
         {
