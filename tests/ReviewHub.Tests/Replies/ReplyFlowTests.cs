@@ -137,12 +137,7 @@ public sealed class ReplyFlowTests
         await using var s = await ReplyScenario.StartAsync();
         await s.PutAsync("Thanks!");
         var message = Assert.Single(s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends));
-        await s.App.Get<ReplyStore>().UpdateAsync(s.World.AppId, s.ReviewId, reply =>
-        {
-            reply.ClaimedVersion = 1;
-            reply.ClaimedAt = DateTimeOffset.UtcNow;
-            return true;
-        }, CancellationToken.None);
+        await s.ClaimAsync(version: 1, at: DateTimeOffset.UtcNow);
 
         await s.Sender.SendAsync(message, CancellationToken.None);
 
@@ -451,24 +446,14 @@ public sealed class ReplyFlowTests
         await using var s = await ReplyScenario.StartAsync();
         await s.PutAsync("Thanks!");
         var publish = Assert.Single(s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends));
-        var store = s.App.Get<ReplyStore>();
-        await store.UpdateAsync(s.World.AppId, s.ReviewId, reply =>
-        {
-            reply.ClaimedVersion = 1;
-            reply.ClaimedAt = DateTimeOffset.UtcNow;
-            return true;
-        }, CancellationToken.None);
+        await s.ClaimAsync(version: 1, at: DateTimeOffset.UtcNow);
 
         var delete = await s.DeleteAsync();
         Assert.True(delete.Status == 202, delete.ToString()); // the send in flight may create a response: the delete must follow it
         var deleteMessage = Assert.Single(s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends));
 
         // The in-flight send ends (here: its lease runs out without a response created); then the delete runs.
-        await store.UpdateAsync(s.World.AppId, s.ReviewId, reply =>
-        {
-            reply.ClaimedAt = DateTimeOffset.UtcNow.AddHours(-1);
-            return true;
-        }, CancellationToken.None);
+        await s.ClaimAsync(version: 1, at: DateTimeOffset.UtcNow.AddHours(-1));
         await s.Sender.SendAsync(publish, CancellationToken.None); // superseded: sends nothing
         Assert.Empty(s.ResponseCalls("POST"));
         await s.Sender.SendAsync(deleteMessage, CancellationToken.None);

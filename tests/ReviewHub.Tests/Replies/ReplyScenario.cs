@@ -142,6 +142,14 @@ public sealed class ReplyScenario : IAsyncDisposable
     public ReplyModerationTracker Tracker(TimeSpan ahead) =>
         ActivatorUtilities.CreateInstance<ReplyModerationTracker>(App.Services, new ShiftedClock(ahead));
 
+    /// <summary>Plays another sender holding the reply's lease since <paramref name="at"/>.</summary>
+    public Task ClaimAsync(int version, DateTimeOffset at) => App.Get<ReplyStore>().UpdateAsync(World.AppId, ReviewId, reply =>
+    {
+        reply.ClaimedVersion = version;
+        reply.ClaimedAt = at;
+        return true;
+    }, CancellationToken.None);
+
     public Task<ReplyEntity?> RowAsync() => App.Get<ReplyStore>().GetAsync(World.AppId, ReviewId, CancellationToken.None);
 
     public async Task<ReviewEntity> ReviewAsync() =>
