@@ -44,11 +44,13 @@ public sealed class CustomerReviewResponses(AppStoreConnectClient client)
         return response.Document.Data;
     }
 
-    public async Task<CustomerReviewResponseResource> GetAsync(AppStoreConnectCredential credential, string responseId, CancellationToken cancellationToken)
+    /// <summary>The response and what is left of the key's hourly budget.</summary>
+    public async Task<(CustomerReviewResponseResource Response, RateLimit? RateLimit)> GetAsync(
+        AppStoreConnectCredential credential, string responseId, CancellationToken cancellationToken)
     {
         var response = await client.GetAsync<CustomerReviewResponseDocument>(
             credential, $"/v1/customerReviewResponses/{Uri.EscapeDataString(responseId)}?fields[customerReviewResponses]=state,lastModifiedDate", cancellationToken);
-        return response.Document.Data;
+        return (response.Document.Data, response.RateLimit);
     }
 
     /// <summary>DELETE by response id; a response that is already gone counts as deleted.</summary>

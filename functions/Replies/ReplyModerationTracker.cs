@@ -25,6 +25,12 @@ public sealed class ReplyModerationTracker(
 {
     private enum Result { StillPending, Published, Removed, Dropped }
 
+    /// <summary>
+    /// Moderation checks are the least urgent use of a key's hourly budget: once a key is rate limited, or has less than this
+    /// share of its budget left, its remaining checks wait for the next run, leaving the rest to review fetches and replies.
+    /// </summary>
+    public const double BudgetReserve = 0.2;
+
     public async Task<ModerationCheckSummary> CheckAsync(CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -37,13 +43,14 @@ public sealed class ReplyModerationTracker(
 
         // One credential lookup per app per run, shared by its pending replies.
         var appCredentials = new ConcurrentDictionary<string, Lazy<Task<AppStoreConnectCredential?>>>();
+        var sparedKeys = new ConcurrentDictionary<string, bool>();
         int published = 0, removed = 0, flagged = 0;
         await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = settings.ModerationParallelism, CancellationToken = cancellationToken },
             async (entry, token) =>
             {
                 var credential = appCredentials.GetOrAdd($"{entry.AccountId}/{entry.AppId}",
                     _ => new Lazy<Task<AppStoreConnectCredential?>>(() => CredentialAsync(entry, token))).Value;
-                var (result, overdue) = await CheckOneAsync(entry, credential, now, token);
+                var (result, overdue) = await CheckOneAsync(entry, credential, sparedKeys, now, token);
                 _ = result switch
                 {
                     Result.Published => Interlocked.Increment(ref published),
@@ -66,7 +73,8 @@ public sealed class ReplyModerationTracker(
     }
 
     private async Task<(Result Result, bool FlaggedOverdue)> CheckOneAsync(
-        PendingReplyEntity entry, Task<AppStoreConnectCredential?> credentialTask, DateTimeOffset now, CancellationToken cancellationToken)
+        PendingReplyEntity entry, Task<AppStoreConnectCredential?> credentialTask, ConcurrentDictionary<string, bool> sparedKeys,
+        DateTimeOffset now, CancellationToken cancellationToken)
     {
         var reply = await store.GetAsync(entry.AppId, entry.ReviewId, cancellationToken);
         if (reply is null || reply.StatusValue != ReplyStatus.PendingPublish || reply.AppliedVersion != entry.Version || reply.ResponseId is null)
@@ -75,11 +83,15 @@ public sealed class ReplyModerationTracker(
             return (Result.Dropped, false);
         }
 
-        if (await credentialTask is { } credential)
+        if (await credentialTask is { } credential && !sparedKeys.ContainsKey(credential.KeyId))
         {
             try
             {
-                var response = await responses.GetAsync(credential, reply.ResponseId, cancellationToken);
+                var (response, rateLimit) = await responses.GetAsync(credential, reply.ResponseId, cancellationToken);
+                if (rateLimit is { } budget && budget.Remaining < budget.HourlyLimit * BudgetReserve)
+                {
+                    sparedKeys.TryAdd(credential.KeyId, true);
+                }
                 if (response.Attributes?.State == CustomerReviewResponses.Published)
                 {
                     await SettleAsync(entry, ReplyStatus.Published, null, null, now, cancellationToken);
@@ -96,6 +108,10 @@ public sealed class ReplyModerationTracker(
             }
             catch (AppStoreConnectException ex)
             {
+                if (ex.Failure == AppStoreConnectFailure.RateLimited)
+                {
+                    sparedKeys.TryAdd(credential.KeyId, true);
+                }
                 // Rate limits and outages only delay the check; the overdue flag below still works.
                 logger.LogWarning("Could not read the response of review {ReviewId} (app {AppId}): {Failure}", entry.ReviewId, entry.AppId, ex.Failure);
             }

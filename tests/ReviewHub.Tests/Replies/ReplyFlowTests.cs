@@ -471,6 +471,37 @@ public sealed class ReplyFlowTests
     }
 
     [Fact]
+    public async Task A_rate_limited_key_is_spared_for_the_rest_of_the_run()
+    {
+        await using var s = await ReplyScenario.StartAsync(new Dictionary<string, string?> { ["Replies:ModerationParallelism"] = "1" });
+        await s.AddReviewAsync("second-review");
+        await s.PutAsync("Thanks!");
+        await s.PutAsync("Thanks too!", "second-review");
+        await s.PlayQueueAsync();
+        s.Asc.Fail(new InjectedFault(429, FakeAppStoreConnect.RateLimitBody), times: 8, match: r => r.Method == "GET");
+
+        var summary = await s.Tracker(PastCheckInterval).CheckAsync(CancellationToken.None);
+
+        Assert.Equal(2, summary.Checked);
+        Assert.Equal(4, s.ResponseCalls("GET").Count); // one check (the client's 4 tries), then the key is left alone
+    }
+
+    [Fact]
+    public async Task Checks_stop_before_they_eat_the_budget_reserve_of_a_key()
+    {
+        await using var s = await ReplyScenario.StartAsync(new Dictionary<string, string?> { ["Replies:ModerationParallelism"] = "1" });
+        await s.AddReviewAsync("second-review");
+        await s.PutAsync("Thanks!");
+        await s.PutAsync("Thanks too!", "second-review");
+        await s.PlayQueueAsync();
+        s.Asc.HourlyLimit = 3; // 2 used by the posts: the first check leaves nothing in reserve
+
+        await s.Tracker(PastCheckInterval).CheckAsync(CancellationToken.None);
+
+        Assert.Single(s.ResponseCalls("GET"));
+    }
+
+    [Fact]
     public async Task Removing_the_app_purges_its_replies_history_and_pending_entries()
     {
         await using var s = await ReplyScenario.StartAsync();

@@ -103,7 +103,15 @@ public sealed class ReplyScenario : IAsyncDisposable
         return new ReplyScenario(asc, app, world);
     }
 
-    public Task<TestResponse> PutAsync(string body) => App.Host.PutAsync(ReplyPath, World.Token, new { body });
+    public Task<TestResponse> PutAsync(string body, string reviewId = ReplySeeds.ReviewId) =>
+        App.Host.PutAsync(ReplySeeds.ReplyPath(World, reviewId), World.Token, new { body });
+
+    /// <summary>Another review of the same app, known to App Store Connect.</summary>
+    public async Task AddReviewAsync(string reviewId)
+    {
+        await ReplySeeds.ReviewAsync(App, World, reviewId);
+        Asc.SeedReviewForResponses(reviewId);
+    }
 
     public Task<TestResponse> DeleteAsync() => App.Host.DeleteAsync(ReplyPath, World.Token);
 
