@@ -125,6 +125,7 @@ public sealed class ReplyFunctions(AppStore apps, IntegrationStore integrations,
         var reply = result.Reply;
         if (result.NeedsSend)
         {
+            await replies.TrackQueuedAsync(reply, cancellationToken);
             await queue.SendAsync(QueueNames.ReplySends, new ReplySendMessage(reply.AccountId, reply.AppId, reply.ReviewId, reply.Version),
                 cancellationToken: cancellationToken);
         }

@@ -11,6 +11,7 @@ public sealed class ReplyMetrics
     private readonly Counter<long> failed;
     private readonly Counter<long> published;
     private readonly Counter<long> overdue;
+    private readonly Counter<long> requeued;
     private long overdueAtLastCheck;
 
     public ReplyMetrics(IMeterFactory meters)
@@ -20,6 +21,7 @@ public sealed class ReplyMetrics
         failed = meter.CreateCounter<long>("reviewhub.replies.failed", "{reply}", "Replies that ended Failed, by failure code.");
         published = meter.CreateCounter<long>("reviewhub.replies.published", "{reply}", "Replies seen published after moderation.");
         overdue = meter.CreateCounter<long>("reviewhub.replies.overdue", "{reply}", "Replies flagged as still pending past the moderation window.");
+        requeued = meter.CreateCounter<long>("reviewhub.replies.requeued", "{reply}", "Queued replies whose message was lost, queued again by the timer.");
         meter.CreateObservableGauge("reviewhub.replies.overdue.pending", () => Interlocked.Read(ref overdueAtLastCheck), "{reply}",
             "Overdue replies still pending at the last moderation check.");
     }
@@ -31,6 +33,8 @@ public sealed class ReplyMetrics
     public void Published() => published.Add(1);
 
     public void FlaggedOverdue() => overdue.Add(1);
+
+    public void Requeued() => requeued.Add(1);
 
     public void OverduePending(long count) => Interlocked.Exchange(ref overdueAtLastCheck, count);
 }

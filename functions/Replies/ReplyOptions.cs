@@ -26,6 +26,10 @@ public sealed class ReplyOptions
     [Range(typeof(TimeSpan), "00:00:10", "00:30:00")]
     public TimeSpan SendLease { get; set; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>A reply still queued this long after its last change or due retry lost its message: the timer queues it again.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan StaleQueuedAfter { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>How long Apple's moderation may take before a pending reply is flagged overdue (Apple and peers cite up to 12 h).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
     public TimeSpan ModerationWindow { get; set; } = TimeSpan.FromHours(12);

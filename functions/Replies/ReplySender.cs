@@ -122,7 +122,7 @@ public sealed class ReplySender(
             else
             {
                 await responses.DeleteAsync(credential, reply.ResponseId!, cancellationToken);
-                await store.UntrackPendingAsync(reply.AppId, reply.ReviewId, cancellationToken);
+                await store.UntrackUpToAsync(reply.AppId, reply.ReviewId, message.Version, cancellationToken);
                 await CompleteAsync(message, null, ReplyStatus.Deleted, cancellationToken);
             }
         }

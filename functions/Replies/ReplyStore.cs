@@ -231,25 +231,34 @@ public sealed class ReplyStore(TableServiceClient tables, TimeProvider clock, IO
             return true;
         }, cancellationToken);
 
+    /// <summary>Indexes a queued version, so the timer re-queues it should its message be lost.</summary>
+    public Task TrackQueuedAsync(ReplyEntity reply, CancellationToken cancellationToken) =>
+        Track(reply, reply.Version, ReplyStatus.Queued, null, clock.GetUtcNow() + options.Value.StaleQueuedAfter, cancellationToken);
+
+    /// <summary>Indexes a version App Store Connect accepted, so the timer follows its moderation.</summary>
     public Task TrackPendingAsync(ReplyEntity reply, int version, DateTimeOffset sentAt, CancellationToken cancellationToken) =>
+        Track(reply, version, ReplyStatus.PendingPublish, sentAt, sentAt + options.Value.ModerationCheckInterval, cancellationToken);
+
+    private Task Track(
+        ReplyEntity reply, int version, ReplyStatus stage, DateTimeOffset? sentAt, DateTimeOffset nextCheckAt, CancellationToken cancellationToken) =>
         pending.UpsertEntityAsync(new PendingReplyEntity
         {
             PartitionKey = reply.AppId,
             RowKey = reply.ReviewId,
             AccountId = reply.AccountId,
             Version = version,
+            Stage = stage.ToString(),
             SentAt = sentAt,
-            NextCheckAt = sentAt + options.Value.ModerationCheckInterval,
+            NextCheckAt = nextCheckAt,
         }, TableUpdateMode.Replace, cancellationToken);
 
-    public async Task UntrackPendingAsync(string appId, string reviewId, CancellationToken cancellationToken)
+    /// <summary>Drops the review's index entry if it is for <paramref name="version"/> or older (a newer version keeps its own).</summary>
+    public async Task UntrackUpToAsync(string appId, string reviewId, int version, CancellationToken cancellationToken)
     {
-        try
+        var entry = await pending.GetEntityIfExistsAsync<PendingReplyEntity>(appId, reviewId, cancellationToken: cancellationToken);
+        if (entry.HasValue && entry.Value!.Version <= version)
         {
-            await pending.DeleteEntityAsync(appId, reviewId, ETag.All, cancellationToken);
-        }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
+            await UntrackPendingAsync(entry.Value, cancellationToken);
         }
     }
 
@@ -278,7 +287,7 @@ public sealed class ReplyStore(TableServiceClient tables, TimeProvider clock, IO
         }
     }
 
-    /// <summary>Pending replies due for a check: the query reads only the index, and only its due rows.</summary>
+    /// <summary>Replies in flight due for a check: the query reads only the index, and only its due rows.</summary>
     public IAsyncEnumerable<PendingReplyEntity> DuePendingAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
         pending.QueryAsync<PendingReplyEntity>(TableClient.CreateQueryFilter($"NextCheckAt le {now}"), cancellationToken: cancellationToken);
 
@@ -286,7 +295,8 @@ public sealed class ReplyStore(TableServiceClient tables, TimeProvider clock, IO
     public async Task<int> CountPendingSentBeforeAsync(DateTimeOffset sentBefore, CancellationToken cancellationToken)
     {
         var count = 0;
-        await foreach (var _ in pending.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"SentAt lt {sentBefore}"),
+        var filter = TableClient.CreateQueryFilter($"Stage eq {nameof(ReplyStatus.PendingPublish)} and SentAt lt {sentBefore}");
+        await foreach (var _ in pending.QueryAsync<TableEntity>(filter,
             select: ["PartitionKey"], cancellationToken: cancellationToken))
         {
             count++;

@@ -137,7 +137,7 @@ public sealed class ReplyApiTests
     {
         Assert.Empty(app.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends));
         var tables = app.Get<TableServiceClient>();
-        foreach (var table in new[] { TableNames.Replies, TableNames.ReplyHistory })
+        foreach (var table in new[] { TableNames.Replies, TableNames.ReplyHistory, TableNames.ReplyPending })
         {
             Assert.Empty(await tables.GetTableClient(table).QueryAsync<TableEntity>(e => e.PartitionKey == world.AppId).ToListAsync());
         }

@@ -426,8 +426,7 @@ public sealed class ReplyFlowTests
         await s.PlayQueueAsync();
         await s.PutAsync("Second answer.");
 
-        await s.Tracker(PastCheckInterval).CheckAsync(CancellationToken.None); // finds the reply queued again: a stale entry
-        Assert.False(await s.IsTrackedAsPendingAsync());
+        Assert.Equal(nameof(ReplyStatus.Queued), (await s.IndexEntryAsync())!.Stage); // the edit is watched as queued
         Assert.Equal(ReplyStatus.Queued, (await s.StateAsync()).Status);
 
         await s.PlayQueueAsync();
@@ -480,9 +479,8 @@ public sealed class ReplyFlowTests
         await s.PlayQueueAsync();
         s.Asc.Fail(new InjectedFault(429, FakeAppStoreConnect.RateLimitBody), times: 8, match: r => r.Method == "GET");
 
-        var summary = await s.Tracker(PastCheckInterval).CheckAsync(CancellationToken.None);
+        await s.Tracker(PastCheckInterval).CheckAsync(CancellationToken.None);
 
-        Assert.Equal(2, summary.Checked);
         Assert.Equal(4, s.ResponseCalls("GET").Count); // one check (the client's 4 tries), then the key is left alone
     }
 
@@ -499,6 +497,41 @@ public sealed class ReplyFlowTests
         await s.Tracker(PastCheckInterval).CheckAsync(CancellationToken.None);
 
         Assert.Single(s.ResponseCalls("GET"));
+    }
+
+    [Fact]
+    public async Task A_queued_reply_whose_message_was_lost_is_queued_again_by_the_timer()
+    {
+        await using var s = await ReplyScenario.StartAsync();
+        await s.PutAsync("Thanks!");
+        Assert.Equal(nameof(ReplyStatus.Queued), (await s.IndexEntryAsync())!.Stage);
+        s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends); // the message is lost
+
+        await s.Tracker(TimeSpan.FromMinutes(5)).CheckAsync(CancellationToken.None);
+        Assert.DoesNotContain(s.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends), m => m.AppId == s.World.AppId);
+
+        await s.Tracker(TimeSpan.FromMinutes(11)).CheckAsync(CancellationToken.None);
+        var requeued = Assert.Single(s.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends), m => m.AppId == s.World.AppId);
+        Assert.Equal((1, 1), (requeued.Version, requeued.Attempt));
+        Assert.Equal(1, await s.PlayQueueAsync());
+
+        Assert.Equal(ReplyStatus.PendingPublish, (await s.StateAsync()).Status);
+        Assert.True(await s.IsTrackedAsPendingAsync());
+        Assert.Single(s.ResponseCalls("POST"));
+    }
+
+    [Fact]
+    public async Task A_reply_held_by_a_sender_is_not_queued_again()
+    {
+        await using var s = await ReplyScenario.StartAsync();
+        await s.PutAsync("Thanks!");
+        s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends);
+        await s.ClaimAsync(version: 1, at: DateTimeOffset.UtcNow.AddMinutes(11)); // a sender at work, as the shifted clock sees it
+
+        await s.Tracker(TimeSpan.FromMinutes(11)).CheckAsync(CancellationToken.None);
+
+        Assert.DoesNotContain(s.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends), m => m.AppId == s.World.AppId);
+        Assert.NotNull(await s.IndexEntryAsync());
     }
 
     [Fact]

@@ -131,13 +131,16 @@ public sealed class ReplyScenario : IAsyncDisposable
 
     public ReplySender Sender => App.Get<ReplySender>();
 
-    /// <summary>Takes what was sent to the reply queue and runs the sender on it until the queue is empty; returns how many ran.</summary>
+    /// <summary>
+    /// Takes what was sent to the reply queue and runs the sender on this app's messages until the queue is empty; returns how
+    /// many ran. (The timer may re-queue other tests' stale replies: the index is shared on this Azurite.)
+    /// </summary>
     public async Task<int> PlayQueueAsync(int limit = 20)
     {
         var played = 0;
         while (App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends) is { Count: > 0 } messages)
         {
-            foreach (var message in messages)
+            foreach (var message in messages.Where(m => m.AppId == World.AppId))
             {
                 Assert.True(++played <= limit, "The reply queue does not drain.");
                 await Sender.SendAsync(message, CancellationToken.None);
@@ -163,9 +166,15 @@ public sealed class ReplyScenario : IAsyncDisposable
     public async Task<ReviewEntity> ReviewAsync() =>
         (await App.Get<TableServiceClient>().GetTableClient(TableNames.Reviews).GetEntityAsync<ReviewEntity>(World.AppId, ReviewId)).Value;
 
-    public async Task<bool> IsTrackedAsPendingAsync() =>
-        (await App.Get<TableServiceClient>().GetTableClient(TableNames.ReplyPending)
-            .GetEntityIfExistsAsync<PendingReplyEntity>(World.AppId, ReviewId)).HasValue;
+    /// <summary>The review's entry in the in-flight index, if any.</summary>
+    public async Task<PendingReplyEntity?> IndexEntryAsync()
+    {
+        var entry = await App.Get<TableServiceClient>().GetTableClient(TableNames.ReplyPending)
+            .GetEntityIfExistsAsync<PendingReplyEntity>(World.AppId, ReviewId);
+        return entry.HasValue ? entry.Value : null;
+    }
+
+    public async Task<bool> IsTrackedAsPendingAsync() => (await IndexEntryAsync())?.Stage == nameof(ReplyStatus.PendingPublish);
 
     public IReadOnlyList<RecordedRequest> ResponseCalls(string method) =>
         Asc.Requests.Where(r => r.Method == method && r.Path.StartsWith("/v1/customerReviewResponses", StringComparison.Ordinal)).ToList();
