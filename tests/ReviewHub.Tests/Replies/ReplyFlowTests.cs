@@ -169,6 +169,37 @@ public sealed class ReplyFlowTests
     }
 
     [Fact]
+    public async Task A_delete_that_meets_a_5xx_is_retried_through_the_queue()
+    {
+        await using var s = await ReplyScenario.StartAsync();
+        await s.PutAsync("Thanks!");
+        await s.PlayQueueAsync();
+        s.Asc.Fail(new InjectedFault(503), times: 4, match: r => r.Method == "DELETE");
+
+        await s.DeleteAsync();
+        Assert.Equal(2, await s.PlayQueueAsync());
+
+        Assert.Equal(ReplyStatus.Deleted, (await s.StateAsync()).Status);
+        Assert.Null(s.Asc.ResponseForReview(s.ReviewId));
+        Assert.Equal(5, s.ResponseCalls("DELETE").Count);
+    }
+
+    [Fact]
+    public async Task Deleting_a_response_already_gone_from_App_Store_Connect_counts_as_deleted()
+    {
+        await using var s = await ReplyScenario.StartAsync();
+        await s.PutAsync("Thanks!");
+        await s.PlayQueueAsync();
+        s.Asc.RemoveResponse(s.ReviewId);
+
+        await s.DeleteAsync();
+        await s.PlayQueueAsync();
+
+        Assert.Equal(ReplyStatus.Deleted, (await s.StateAsync()).Status);
+        Assert.Single(s.ResponseCalls("DELETE"));
+    }
+
+    [Fact]
     public async Task Deleting_a_queued_reply_completes_at_once_and_never_calls_App_Store_Connect()
     {
         await using var s = await ReplyScenario.StartAsync();
