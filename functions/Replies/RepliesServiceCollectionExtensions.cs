@@ -16,6 +16,7 @@ public static class RepliesServiceCollectionExtensions
         services.AddSingleton<ReplyMetrics>();
         services.AddSingleton<ReplyStore>();
         services.AddSingleton<CustomerReviewResponses>();
+        services.AddSingleton<ReplyCredentials>();
         services.AddSingleton<ReplySender>();
         services.AddSingleton<ReplyModerationTracker>();
         services.AddSingleton<IAppDataPurger, ReplyDataPurger>();

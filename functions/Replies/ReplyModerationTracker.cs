@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReviewHub.AppStoreConnect;
-using ReviewHub.Integrations;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Replies;
@@ -17,8 +16,7 @@ public sealed record ModerationCheckSummary(int Checked, int Published, int Remo
 /// </summary>
 public sealed class ReplyModerationTracker(
     ReplyStore store,
-    IntegrationStore integrations,
-    AppStoreConnectCredentialStore credentials,
+    ReplyCredentials replyCredentials,
     CustomerReviewResponses responses,
     IMessageQueue queue,
     ReplyMetrics metrics,
@@ -210,20 +208,11 @@ public sealed class ReplyModerationTracker(
 
     private async Task<AppStoreConnectCredential?> CredentialAsync(PendingReplyEntity entry, CancellationToken cancellationToken)
     {
-        var integration = await integrations.GetAsync(entry.AccountId, entry.AppId, cancellationToken);
-        if (integration is not { IsActive: true, CredentialReference: { } reference })
+        var (credential, failure) = await replyCredentials.LoadAsync(entry.AccountId, entry.AppId, cancellationToken);
+        if (failure is not null)
         {
-            logger.LogWarning("App {AppId} has pending replies but no active integration to follow them with", entry.AppId);
-            return null;
+            logger.LogWarning("App {AppId} has pending replies but cannot follow them: {Failure}", entry.AppId, failure);
         }
-        try
-        {
-            return await credentials.LoadAsync(reference, cancellationToken);
-        }
-        catch (InvalidOperationException ex)
-        {
-            logger.LogError(ex, "The credential of app {AppId} cannot be loaded", entry.AppId);
-            return null;
-        }
+        return credential;
     }
 }

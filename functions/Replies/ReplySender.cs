@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReviewHub.AppStoreConnect;
-using ReviewHub.Integrations;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Replies;
@@ -13,8 +12,7 @@ namespace ReviewHub.Replies;
 /// </summary>
 public sealed class ReplySender(
     ReplyStore store,
-    IntegrationStore integrations,
-    AppStoreConnectCredentialStore credentials,
+    ReplyCredentials replyCredentials,
     CustomerReviewResponses responses,
     IMessageQueue queue,
     ReplyMetrics metrics,
@@ -101,9 +99,11 @@ public sealed class ReplySender(
             await CompleteAsync(message, null, ReplyStatus.Deleted, cancellationToken);
             return;
         }
-        var credential = await CredentialAsync(reply, message, cancellationToken);
+        var (credential, unusable) = await replyCredentials.LoadAsync(reply.AccountId, reply.AppId, cancellationToken);
         if (credential is null)
         {
+            var failure = unusable ?? ReplyFailure.CredentialMissing;
+            await FailAsync(message, failure, ReplyCredentials.Explain(failure), cancellationToken);
             return;
         }
         try
@@ -136,28 +136,6 @@ public sealed class ReplySender(
             var (code, reason) = Explain(ex);
             await FailAsync(message, code, reason, cancellationToken);
         }
-    }
-
-    private async Task<AppStoreConnectCredential?> CredentialAsync(ReplyEntity reply, ReplySendMessage message, CancellationToken cancellationToken)
-    {
-        var integration = await integrations.GetAsync(reply.AccountId, reply.AppId, cancellationToken);
-        if (integration is null || !integration.AllowsReplies)
-        {
-            await FailAsync(message, ReplyFailure.IntegrationInactive,
-                "The app's App Store Connect integration is no longer active or no longer allows replies.", cancellationToken);
-            return null;
-        }
-        try
-        {
-            return integration.CredentialReference is { } reference ? await credentials.LoadAsync(reference, cancellationToken) : null;
-        }
-        catch (InvalidOperationException ex)
-        {
-            logger.LogError(ex, "The credential of app {AppId} cannot be loaded", reply.AppId);
-        }
-        await FailAsync(message, ReplyFailure.CredentialMissing,
-            "The integration's App Store Connect key is missing; ReviewHub operators must register it again.", cancellationToken);
-        return null;
     }
 
     public static (ReplyFailure Code, string Reason) Explain(AppStoreConnectException ex) => ex.Failure switch

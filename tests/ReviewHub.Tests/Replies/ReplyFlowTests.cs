@@ -343,16 +343,26 @@ public sealed class ReplyFlowTests
         Assert.Equal(ReplyStatus.PendingPublish, (await s.StateAsync()).Status);
     }
 
-    [Fact]
-    public async Task A_reply_queued_before_the_integration_stopped_fails_without_calling_App_Store_Connect()
+    public static TheoryData<IntegrationStatus, string?, ReplyFailure> UnusableIntegrations => new()
+    {
+        { IntegrationStatus.Cancelled, null, ReplyFailure.IntegrationInactive },
+        { IntegrationStatus.Active, null, ReplyFailure.CredentialMissing },
+        { IntegrationStatus.Active, "asc-key-that-was-deleted", ReplyFailure.CredentialMissing },
+    };
+
+    [Theory]
+    [MemberData(nameof(UnusableIntegrations))]
+    public async Task A_reply_whose_integration_became_unusable_fails_without_calling_App_Store_Connect(
+        IntegrationStatus status, string? credentialReference, ReplyFailure expected)
     {
         await using var s = await ReplyScenario.StartAsync();
         await s.PutAsync("Thanks!");
-        await ReplySeeds.IntegrationAsync(s.App, s.World, status: IntegrationStatus.Cancelled);
+        await ReplySeeds.IntegrationAsync(s.App, s.World, status: status, credentialReference: credentialReference);
 
         await s.PlayQueueAsync();
 
-        Assert.Equal(ReplyFailure.IntegrationInactive, (await s.StateAsync()).FailureCode);
+        var state = await s.StateAsync();
+        Assert.Equal((ReplyStatus.Failed, expected), (state.Status, state.FailureCode));
         Assert.Empty(s.Asc.Requests);
     }
 
