@@ -44,7 +44,7 @@ public static class ReplySeeds
             Status = status.ToString(),
             IntegrationEmail = "integration@reviewhub.test",
             CredentialReference = credentialReference,
-        });
+        }, TableUpdateMode.Replace);
 
     /// <summary>A review with an active integration: what a member needs to reply.</summary>
     public static async Task RepliableAsync(TestApp app, TestWorld world)
