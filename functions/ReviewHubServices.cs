@@ -8,6 +8,7 @@ using ReviewHub.Email;
 using ReviewHub.Integrations;
 using ReviewHub.Json;
 using ReviewHub.Observability;
+using ReviewHub.Replies;
 using ReviewHub.Secrets;
 using ReviewHub.Security;
 using ReviewHub.Storage;
@@ -33,6 +34,7 @@ public static class ReviewHubServices
         services.AddSingleton<AppStore>();
         services.AddSingleton<IntegrationStore>();
         services.AddIntegrations(configuration);
+        services.AddReplies(configuration);
         return services;
     }
 }

@@ -208,6 +208,14 @@ var appSettings = {
   Integrations__PollInterval: '00:30:00'
   Integrations__ActivityMaxAttempts: '5'
   Integrations__ActivityFirstRetryInterval: '00:00:30'
+  Replies__MaxSendAttempts: '5'
+  Replies__RetryBaseDelay: '00:00:30'
+  Replies__RetryMaxDelay: '00:15:00'
+  Replies__SendLease: '00:02:00'
+  Replies__StaleQueuedAfter: '00:10:00'
+  Replies__ModerationWindow: '12:00:00'
+  Replies__ModerationCheckInterval: '00:20:00'
+  Replies__ModerationParallelism: '4'
 }
 
 resource site 'Microsoft.Web/sites@2025-03-01' = {

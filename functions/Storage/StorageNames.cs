@@ -9,8 +9,11 @@ public static class TableNames
     public const string Apps = "Apps";
     public const string Reviews = "Reviews";
     public const string Integrations = "Integrations";
+    public const string Replies = "Replies";
+    public const string ReplyHistory = "ReplyHistory";
+    public const string ReplyPending = "ReplyPending";
 
-    public static readonly IReadOnlyList<string> All = [Accounts, Memberships, UserAccounts, Apps, Reviews, Integrations];
+    public static readonly IReadOnlyList<string> All = [Accounts, Memberships, UserAccounts, Apps, Reviews, Integrations, Replies, ReplyHistory, ReplyPending];
 }
 
 /// <summary>
@@ -23,7 +26,10 @@ public static class QueueNames
     /// <summary>Carries <see cref="Reviews.NewReviewsBatch"/> from ingestion to delivery.</summary>
     public const string NewReviews = "new-reviews";
 
-    public static readonly IReadOnlyList<string> All = [AppRemovals, NewReviews];
+    /// <summary>Carries <see cref="Replies.ReplySendMessage"/> from the reply API to the sender.</summary>
+    public const string ReplySends = "reply-sends";
+
+    public static readonly IReadOnlyList<string> All = [AppRemovals, NewReviews, ReplySends];
 
     public static string Poison(string queueName) => $"{queueName}-poison";
 }

@@ -55,6 +55,7 @@ public sealed class TestApp : IAsyncDisposable
             ["Integrations:EmailDomain"] = "integrations.reviewhub.test",
             ["Integrations:PollInterval"] = "00:00:00.300",
             ["Integrations:ActivityFirstRetryInterval"] = "00:00:00.050",
+            ["Replies:RetryBaseDelay"] = "00:00:00.010",
         };
     }
 

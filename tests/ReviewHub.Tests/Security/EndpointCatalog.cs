@@ -1,3 +1,5 @@
+using ReviewHub.Tests.Replies;
+
 namespace ReviewHub.Tests.Security;
 
 /// <summary>A request that a member of <see cref="TestWorld"/>'s account may make to one HTTP function, and what it answers.</summary>
@@ -59,6 +61,11 @@ public static class EndpointCatalog
         new("RegisterIntegrationCredential", HttpMethod.Post, w => $"{w.AppPath}/integration/credential",
             _ => new { keyId = "2X9R4HXF34", privateKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem() },
             OperatorOnly: true, Arrange: ConfirmIntegrationAsync),
+        new("PutReply", HttpMethod.Put, w => ReplySeeds.ReplyPath(w), _ => new { body = "Thanks!" }, 202, Arrange: ReplySeeds.RepliableAsync),
+        new("GetReply", HttpMethod.Get, w => ReplySeeds.ReplyPath(w), Arrange: ReplySeeds.RepliedAsync),
+        new("GetReplyHistory", HttpMethod.Get, w => $"{ReplySeeds.ReplyPath(w)}/history", Arrange: ReplySeeds.RepliedAsync),
+        // The reply is still queued, so the delete completes at once (200) without App Store Connect.
+        new("DeleteReply", HttpMethod.Delete, w => ReplySeeds.ReplyPath(w), Arrange: ReplySeeds.RepliedAsync),
     ];
 
     private static Task ConfirmIntegrationAsync(TestApp app, TestWorld world) =>

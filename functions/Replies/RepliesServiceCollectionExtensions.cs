@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using ReviewHub.Apps;
+
+namespace ReviewHub.Replies;
+
+public static class RepliesServiceCollectionExtensions
+{
+    public static IServiceCollection AddReplies(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ReplyOptions>()
+            .Bind(configuration.GetSection(ReplyOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddMetrics();
+        services.AddSingleton<ReplyMetrics>();
+        services.AddSingleton<ReplyStore>();
+        services.AddSingleton<CustomerReviewResponses>();
+        services.AddSingleton<ReplyCredentials>();
+        services.AddSingleton<ReplySender>();
+        services.AddSingleton<ReplyModerationTracker>();
+        services.AddSingleton<IAppDataPurger, ReplyDataPurger>();
+        return services;
+    }
+}
+
+/// <summary>Removes an app's replies, their audit trail and pending-index entries when the app is removed.</summary>
+internal sealed class ReplyDataPurger(ReplyStore store) : IAppDataPurger
+{
+    public Task PurgeAsync(string accountId, string appId, CancellationToken cancellationToken) => store.PurgeAppAsync(appId, cancellationToken);
+}

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Logging;
+using ReviewHub.AppStoreConnect;
+using ReviewHub.Integrations;
+
+namespace ReviewHub.Replies;
+
+/// <summary>The App Store Connect key replies of an app are sent and followed with, or why there is none.</summary>
+public sealed class ReplyCredentials(IntegrationStore integrations, AppStoreConnectCredentialStore credentials, ILogger<ReplyCredentials> logger)
+{
+    public async Task<(AppStoreConnectCredential? Credential, ReplyFailure? Failure)> LoadAsync(
+        string accountId, string appId, CancellationToken cancellationToken)
+    {
+        var integration = await integrations.GetAsync(accountId, appId, cancellationToken);
+        if (integration is null || !integration.AllowsReplies)
+        {
+            return (null, ReplyFailure.IntegrationInactive);
+        }
+        try
+        {
+            if (integration.CredentialReference is { } reference)
+            {
+                return (await credentials.LoadAsync(reference, cancellationToken), null);
+            }
+        }
+        catch (InvalidOperationException ex)
+        {
+            logger.LogError(ex, "The App Store Connect credential of app {AppId} cannot be loaded", appId);
+        }
+        return (null, ReplyFailure.CredentialMissing);
+    }
+
+    public static string Explain(ReplyFailure failure) => failure == ReplyFailure.IntegrationInactive
+        ? "The app's App Store Connect integration is no longer active or no longer allows replies."
+        : "The integration's App Store Connect key is missing; ReviewHub operators must register it again.";
+}

@@ -1,0 +1,256 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ReviewHub.AppStoreConnect;
+using ReviewHub.Storage;
+
+namespace ReviewHub.Replies;
+
+/// <summary>
+/// Applies one version of a reply to App Store Connect: POST creates or overwrites the response, DELETE removes it.
+/// Only the newest version is applied, and only once; a lease on the reply keeps two senders from overtaking each other.
+/// Transient failures come back through the queue with growing delays; after the budget the message goes to the poison queue.
+/// </summary>
+public sealed class ReplySender(
+    ReplyStore store,
+    ReplyCredentials replyCredentials,
+    CustomerReviewResponses responses,
+    IMessageQueue queue,
+    ReplyMetrics metrics,
+    TimeProvider clock,
+    IOptions<ReplyOptions> options,
+    ILogger<ReplySender> logger)
+{
+    private enum Decision { Send, Superseded, AlreadyDone, Busy, Gone }
+
+    public async Task SendAsync(ReplySendMessage message, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var decision = Decision.Gone;
+        var busyUntil = now;
+        var reply = await store.UpdateAsync(message.AppId, message.ReviewId, reply =>
+        {
+            decision = Decide(reply, message, now);
+            if (decision == Decision.Busy)
+            {
+                busyUntil = reply.ClaimedAt!.Value + options.Value.SendLease;
+            }
+            if (decision != Decision.Send)
+            {
+                return false;
+            }
+            reply.Status = nameof(ReplyStatus.Sending);
+            reply.ClaimedVersion = message.Version;
+            reply.ClaimedAt = now;
+            reply.Attempts = message.Attempt;
+            reply.NextAttemptAt = null;
+            return true;
+        }, cancellationToken);
+
+        switch (decision)
+        {
+            case Decision.Send:
+                await ApplyAsync(reply!, message, cancellationToken);
+                return;
+            case Decision.Superseded:
+                await store.SetOutcomeAsync(message.AppId, message.ReviewId, message.Version, ReplyOutcome.Superseded,
+                    $"Version {reply!.Version} replaced it before it was sent.", cancellationToken, ReplyOutcome.Queued);
+                logger.LogInformation("Skipped reply version {Version} of review {ReviewId} (app {AppId}): a newer version exists",
+                    message.Version, message.ReviewId, message.AppId);
+                return;
+            case Decision.Busy:
+                // Another sender is calling App Store Connect for this review: look again once its lease is over.
+                await queue.SendAsync(QueueNames.ReplySends, message, Max(busyUntil - now, TimeSpan.FromSeconds(1)), cancellationToken);
+                return;
+            default:
+                logger.LogInformation("Nothing to send for reply version {Version} of review {ReviewId} (app {AppId}): {Decision}",
+                    message.Version, message.ReviewId, message.AppId, decision);
+                return;
+        }
+    }
+
+    private Decision Decide(ReplyEntity reply, ReplySendMessage message, DateTimeOffset now)
+    {
+        if (reply.Version > message.Version)
+        {
+            return Decision.Superseded;
+        }
+        if (reply.Version < message.Version || reply.AppliedVersion >= message.Version)
+        {
+            return Decision.AlreadyDone;
+        }
+        if (reply.IsClaimed(now, options.Value.SendLease))
+        {
+            return Decision.Busy;
+        }
+        // Failed is final unless it was the retry budget running out: then an operator's replay from the poison queue sends it.
+        return reply.StatusValue switch
+        {
+            ReplyStatus.Queued or ReplyStatus.Sending => Decision.Send,
+            ReplyStatus.Failed when reply.FailureCode == nameof(ReplyFailure.Unavailable) => Decision.Send,
+            _ => Decision.AlreadyDone,
+        };
+    }
+
+    private async Task ApplyAsync(ReplyEntity reply, ReplySendMessage message, CancellationToken cancellationToken)
+    {
+        if (reply.ActionValue == ReplyAction.Delete && reply.ResponseId is null)
+        {
+            // The version sent before this delete never reached App Store Connect: nothing to call.
+            await CompleteAsync(message, null, ReplyStatus.Deleted, cancellationToken);
+            return;
+        }
+        var (credential, unusable) = await replyCredentials.LoadAsync(reply.AccountId, reply.AppId, cancellationToken);
+        if (credential is null)
+        {
+            var failure = unusable ?? ReplyFailure.CredentialMissing;
+            await FailAsync(message, failure, ReplyCredentials.Explain(failure), cancellationToken);
+            return;
+        }
+        try
+        {
+            if (reply.ActionValue == ReplyAction.Publish)
+            {
+                var resource = await responses.CreateOrReplaceAsync(credential, reply.ReviewId, reply.Body!, cancellationToken);
+                var published = resource.Attributes?.State == CustomerReviewResponses.Published;
+                if (!published)
+                {
+                    // Indexed before the reply says PendingPublish, so the moderation timer can never miss it.
+                    await store.TrackPendingAsync(reply, message.Version, clock.GetUtcNow(), cancellationToken);
+                }
+                await CompleteAsync(message, resource.Id, published ? ReplyStatus.Published : ReplyStatus.PendingPublish, cancellationToken);
+            }
+            else
+            {
+                await responses.DeleteAsync(credential, reply.ResponseId!, cancellationToken);
+                await store.UntrackUpToAsync(reply.AppId, reply.ReviewId, message.Version, cancellationToken);
+                await CompleteAsync(message, null, ReplyStatus.Deleted, cancellationToken);
+            }
+        }
+        catch (AppStoreConnectException ex) when (ex.IsTransient || ex.Failure == AppStoreConnectFailure.MalformedResponse)
+        {
+            // A 2xx with an unreadable body may still have been applied: sending the same version again only overwrites it.
+            await RetryOrPoisonAsync(message, ex.Message, cancellationToken);
+        }
+        catch (AppStoreConnectException ex)
+        {
+            var (code, reason) = Explain(ex);
+            await FailAsync(message, code, reason, cancellationToken);
+        }
+    }
+
+    public static (ReplyFailure Code, string Reason) Explain(AppStoreConnectException ex) => ex.Failure switch
+    {
+        AppStoreConnectFailure.Forbidden => (ReplyFailure.RoleMissing,
+            "App Store Connect refused: the integration user's role does not allow replying. Give it the Customer Support (or Admin) role in Users and Access."),
+        AppStoreConnectFailure.AgreementsMissing => (ReplyFailure.AgreementsMissing,
+            "A required agreement is missing or has expired: the Account Holder must accept it in App Store Connect (Business)."),
+        AppStoreConnectFailure.NotFound => (ReplyFailure.ReviewNotFound,
+            "App Store Connect no longer has this review (the customer or Apple removed it)."),
+        AppStoreConnectFailure.NotAuthorized => (ReplyFailure.CredentialRejected,
+            "App Store Connect rejected the integration's API key (revoked or replaced); ReviewHub operators must register a new one."),
+        _ => (ReplyFailure.Rejected, $"App Store Connect rejected the reply ({ex.Code ?? ex.Status?.ToString() ?? "no code"}). {ex.Message}"),
+    };
+
+    private async Task CompleteAsync(ReplySendMessage message, string? responseId, ReplyStatus status, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var previouslyApplied = 0;
+        await store.UpdateAsync(message.AppId, message.ReviewId, reply =>
+        {
+            previouslyApplied = reply.AppliedVersion;
+            reply.AppliedVersion = Math.Max(reply.AppliedVersion, message.Version);
+            reply.ResponseId = responseId;
+            reply.SentAt = now;
+            ReleaseClaim(reply, message);
+            if (reply.Version == message.Version)
+            {
+                reply.Status = status.ToString();
+                reply.PublishedAt = status == ReplyStatus.Published ? now : null;
+                reply.LastError = null;
+            }
+            return true;
+        }, cancellationToken);
+
+        await store.SetOutcomeAsync(message.AppId, message.ReviewId, message.Version, Enum.Parse<ReplyOutcome>(status.ToString()), null, cancellationToken);
+        if (previouslyApplied is > 0 && previouslyApplied != message.Version)
+        {
+            await store.SetOutcomeAsync(message.AppId, message.ReviewId, previouslyApplied, ReplyOutcome.Replaced,
+                $"Version {message.Version} {(status == ReplyStatus.Deleted ? "deleted" : "overwrote")} it in App Store Connect.",
+                cancellationToken, ReplyOutcome.PendingPublish, ReplyOutcome.Published);
+        }
+        metrics.Sent(status == ReplyStatus.Deleted ? nameof(ReplyAction.Delete) : nameof(ReplyAction.Publish));
+        logger.LogInformation("Reply version {Version} of review {ReviewId} (app {AppId}) applied in App Store Connect: {Status}",
+            message.Version, message.ReviewId, message.AppId, status);
+    }
+
+    private async Task RetryOrPoisonAsync(ReplySendMessage message, string error, CancellationToken cancellationToken)
+    {
+        if (message.Attempt >= options.Value.MaxSendAttempts)
+        {
+            // The poison message keeps its context (ids, version, attempts, last error) for an operator's replay.
+            await queue.SendAsync(QueueNames.Poison(QueueNames.ReplySends), message with { LastError = error }, cancellationToken: cancellationToken);
+            logger.LogError("Reply version {Version} of review {ReviewId} (app {AppId}) moved to the poison queue after {Attempts} attempts: {Error}",
+                message.Version, message.ReviewId, message.AppId, message.Attempt, error);
+            await FailAsync(message, ReplyFailure.Unavailable,
+                $"App Store Connect kept failing after {message.Attempt} attempts; ReviewHub operators were alerted. Last error: {error}", cancellationToken);
+            return;
+        }
+
+        var delay = Backoff(message.Attempt);
+        var nextAttemptAt = clock.GetUtcNow() + delay;
+        await store.UpdateAsync(message.AppId, message.ReviewId, reply =>
+        {
+            ReleaseClaim(reply, message);
+            if (reply.Version == message.Version)
+            {
+                reply.Status = nameof(ReplyStatus.Queued);
+                reply.NextAttemptAt = nextAttemptAt;
+                reply.LastError = error;
+            }
+            return true;
+        }, cancellationToken);
+        await queue.SendAsync(QueueNames.ReplySends, message with { Attempt = message.Attempt + 1, LastError = error }, delay, cancellationToken);
+        logger.LogWarning("Reply version {Version} of review {ReviewId} (app {AppId}) failed attempt {Attempt}, retrying in {Delay}: {Error}",
+            message.Version, message.ReviewId, message.AppId, message.Attempt, delay, error);
+    }
+
+    private async Task FailAsync(ReplySendMessage message, ReplyFailure code, string reason, CancellationToken cancellationToken)
+    {
+        await store.UpdateAsync(message.AppId, message.ReviewId, reply =>
+        {
+            ReleaseClaim(reply, message);
+            if (reply.Version == message.Version)
+            {
+                reply.Status = nameof(ReplyStatus.Failed);
+                reply.FailureCode = code.ToString();
+                reply.FailureReason = reason;
+                reply.NextAttemptAt = null;
+            }
+            return true;
+        }, cancellationToken);
+        await store.SetOutcomeAsync(message.AppId, message.ReviewId, message.Version, ReplyOutcome.Failed, reason, cancellationToken);
+        metrics.Failed(code);
+        logger.LogWarning("Reply version {Version} of review {ReviewId} (app {AppId}) failed: {FailureCode}",
+            message.Version, message.ReviewId, message.AppId, code);
+    }
+
+    private static void ReleaseClaim(ReplyEntity reply, ReplySendMessage message)
+    {
+        if (reply.ClaimedVersion == message.Version)
+        {
+            reply.ClaimedVersion = null;
+            reply.ClaimedAt = null;
+        }
+    }
+
+    /// <summary>Exponential backoff with ±20 % jitter, so replies failing together do not come back together.</summary>
+    private TimeSpan Backoff(int attempt)
+    {
+        var settings = options.Value;
+        var exponential = settings.RetryBaseDelay * Math.Pow(2, attempt - 1);
+        var capped = exponential < settings.RetryMaxDelay ? exponential : settings.RetryMaxDelay;
+        return capped * (0.8 + Random.Shared.NextDouble() * 0.4);
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}

@@ -1,0 +1,315 @@
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using ReviewHub.Reviews;
+using ReviewHub.Storage;
+
+namespace ReviewHub.Replies;
+
+/// <summary>What a user's put or delete did to a reply.</summary>
+public sealed record ReplyRequestResult(ReplyEntity Reply, bool NeedsSend);
+
+/// <summary>
+/// The reply rows, their audit trail, the pending index and the reply summary on the review. Every change is an ETag
+/// read-modify-write, so concurrent requests and senders never lose each other's updates.
+/// </summary>
+public sealed class ReplyStore(TableServiceClient tables, TimeProvider clock, IOptions<ReplyOptions> options)
+{
+    private readonly TableClient replies = tables.GetTableClient(TableNames.Replies);
+    private readonly TableClient history = tables.GetTableClient(TableNames.ReplyHistory);
+    private readonly TableClient pending = tables.GetTableClient(TableNames.ReplyPending);
+    private readonly TableClient reviews = tables.GetTableClient(TableNames.Reviews);
+
+    public async Task<ReplyEntity?> GetAsync(string appId, string reviewId, CancellationToken cancellationToken)
+    {
+        var row = await replies.GetEntityIfExistsAsync<ReplyEntity>(appId, reviewId, cancellationToken: cancellationToken);
+        return row.HasValue ? row.Value : null;
+    }
+
+    /// <summary>The review if it exists and belongs to the account (a review of another account is not found).</summary>
+    public async Task<ReviewEntity?> FindReviewAsync(string accountId, string appId, string reviewId, CancellationToken cancellationToken)
+    {
+        if (!IsReviewId(reviewId))
+        {
+            return null;
+        }
+        var row = await reviews.GetEntityIfExistsAsync<ReviewEntity>(appId, reviewId, cancellationToken: cancellationToken);
+        return row.HasValue && row.Value!.AccountId == accountId ? row.Value : null;
+    }
+
+    /// <summary>Apple's review ids (UUID-like or numeric); anything else cannot name a row and is not found.</summary>
+    private static bool IsReviewId(string reviewId) =>
+        reviewId.Length is > 0 and <= 128 && reviewId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+
+    /// <summary>
+    /// Records a user's request as a new version. Asking again for what is already queued or done adds no version (a client retry);
+    /// deleting a reply that never reached App Store Connect completes at once. Null: there is no reply to delete.
+    /// </summary>
+    public async Task<ReplyRequestResult?> RequestAsync(
+        ReviewEntity review, ReplyAction action, string? body, string requestedBy, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var now = clock.GetUtcNow();
+            var existing = await GetAsync(review.AppId, review.ReviewId, cancellationToken);
+            ReplyRequestResult? result;
+            if (existing is null)
+            {
+                if (action == ReplyAction.Delete && review.ResponseId is null)
+                {
+                    return null;
+                }
+                var created = new ReplyEntity
+                {
+                    PartitionKey = review.AppId,
+                    RowKey = review.ReviewId,
+                    AccountId = review.AccountId,
+                    // A response made directly in App Store Connect (seen by ingestion) can still be deleted through ReviewHub.
+                    ResponseId = review.ResponseId,
+                };
+                var needsSend = NewVersion(created, action, body, requestedBy, now);
+                if (!await replies.TryAddAsync(created, cancellationToken))
+                {
+                    continue; // someone created it meanwhile: apply this request on top of theirs
+                }
+                result = new ReplyRequestResult(created, needsSend);
+            }
+            else
+            {
+                result = await UpdateExistingAsync(existing, review, action, body, requestedBy, cancellationToken);
+                if (result is null)
+                {
+                    continue;
+                }
+            }
+
+            if (result.Reply.Version != existing?.Version)
+            {
+                await RecordVersionAsync(result.Reply, existing, cancellationToken);
+            }
+            await SyncSummaryAsync(result.Reply, cancellationToken);
+            return result;
+        }
+    }
+
+    private async Task<ReplyRequestResult?> UpdateExistingAsync(
+        ReplyEntity existing, ReviewEntity review, ReplyAction action, string? body, string requestedBy, CancellationToken cancellationToken)
+    {
+        var needsSend = false;
+        var updated = await replies.UpdateAsync<ReplyEntity>(existing.AppId, existing.ReviewId, reply =>
+        {
+            var status = reply.StatusValue;
+            var alreadyAsked = action == ReplyAction.Publish
+                ? reply.ActionValue == ReplyAction.Publish && reply.Body == body && status is not (ReplyStatus.Failed or ReplyStatus.Deleted)
+                : status == ReplyStatus.Deleted || (reply.ActionValue == ReplyAction.Delete && status is ReplyStatus.Queued or ReplyStatus.Sending);
+            if (alreadyAsked)
+            {
+                // Re-sending a queued version is harmless (the sender is idempotent) and repairs a message lost before the 202.
+                needsSend = status == ReplyStatus.Queued;
+                return false;
+            }
+            reply.ResponseId ??= review.ResponseId;
+            needsSend = NewVersion(reply, action, body, requestedBy, clock.GetUtcNow());
+            return true;
+        }, cancellationToken);
+        return updated is null ? null : new ReplyRequestResult(updated, needsSend);
+    }
+
+    /// <summary>Makes <paramref name="reply"/> the next version; true when a sender must act on it.</summary>
+    private bool NewVersion(ReplyEntity reply, ReplyAction action, string? body, string requestedBy, DateTimeOffset now)
+    {
+        reply.Version++;
+        reply.Action = action.ToString();
+        reply.Body = action == ReplyAction.Publish ? body : null;
+        reply.RequestedBy = requestedBy;
+        reply.RequestedAt = now;
+        reply.UpdatedAt = now;
+        reply.Attempts = 0;
+        reply.NextAttemptAt = null;
+        reply.LastError = null;
+        reply.FailureCode = null;
+        reply.FailureReason = null;
+        reply.Overdue = false;
+        reply.OverdueAt = null;
+        reply.PublishedAt = null;
+
+        // Nothing in App Store Connect and no send in flight: a delete has nothing to call.
+        var nothingToDelete = action == ReplyAction.Delete && reply.ResponseId is null && !reply.IsClaimed(now, options.Value.SendLease);
+        reply.Status = (nothingToDelete ? ReplyStatus.Deleted : ReplyStatus.Queued).ToString();
+        return !nothingToDelete;
+    }
+
+    private async Task RecordVersionAsync(ReplyEntity reply, ReplyEntity? previous, CancellationToken cancellationToken)
+    {
+        var deleted = reply.StatusValue == ReplyStatus.Deleted;
+        await history.UpsertEntityAsync(new ReplyVersionEntity
+        {
+            PartitionKey = reply.AppId,
+            RowKey = ReplyVersionEntity.KeyFor(reply.ReviewId, reply.Version),
+            AccountId = reply.AccountId,
+            ReviewId = reply.ReviewId,
+            Version = reply.Version,
+            Action = reply.Action,
+            Body = reply.Action == nameof(ReplyAction.Publish) ? reply.Body : previous?.Body,
+            RequestedBy = reply.RequestedBy,
+            RequestedAt = reply.RequestedAt,
+            Outcome = (deleted ? ReplyOutcome.Deleted : ReplyOutcome.Queued).ToString(),
+            OutcomeReason = deleted ? "The reply had not reached App Store Connect: nothing to delete there." : null,
+            OutcomeAt = deleted ? reply.RequestedAt : null,
+        }, TableUpdateMode.Replace, cancellationToken);
+
+        if (previous is not null && previous.AppliedVersion < previous.Version)
+        {
+            await SetOutcomeAsync(reply.AppId, reply.ReviewId, previous.Version, ReplyOutcome.Superseded,
+                $"Version {reply.Version} replaced it before it was sent.", cancellationToken, ReplyOutcome.Queued);
+        }
+    }
+
+    /// <summary>Records what became of a version; with <paramref name="onlyIf"/>, only when its outcome is still one of those.</summary>
+    public async Task SetOutcomeAsync(
+        string appId, string reviewId, int version, ReplyOutcome outcome, string? reason, CancellationToken cancellationToken,
+        params ReplyOutcome[] onlyIf)
+    {
+        var now = clock.GetUtcNow();
+        await history.UpdateAsync<ReplyVersionEntity>(appId, ReplyVersionEntity.KeyFor(reviewId, version), entry =>
+        {
+            if ((onlyIf.Length > 0 && !onlyIf.Contains(Enum.Parse<ReplyOutcome>(entry.Outcome))) || entry.Outcome == outcome.ToString())
+            {
+                return false;
+            }
+            entry.Outcome = outcome.ToString();
+            entry.OutcomeReason = reason;
+            entry.OutcomeAt = now;
+            return true;
+        }, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ReplyVersionEntity>> HistoryAsync(string appId, string reviewId, CancellationToken cancellationToken)
+    {
+        var (from, to) = ReplyVersionEntity.RangeFor(reviewId);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {appId} and RowKey ge {from} and RowKey lt {to}");
+        var list = new List<ReplyVersionEntity>();
+        await foreach (var entry in history.QueryAsync<ReplyVersionEntity>(filter, cancellationToken: cancellationToken))
+        {
+            list.Add(entry);
+        }
+        list.Reverse(); // newest first
+        return list;
+    }
+
+    /// <summary>Read-modify-write of a reply (null when it is gone), then the review's summary follows.</summary>
+    public async Task<ReplyEntity?> UpdateAsync(string appId, string reviewId, Func<ReplyEntity, bool> mutate, CancellationToken cancellationToken)
+    {
+        var changed = false;
+        var reply = await replies.UpdateAsync<ReplyEntity>(appId, reviewId, entity =>
+        {
+            changed = mutate(entity);
+            if (changed)
+            {
+                entity.UpdatedAt = clock.GetUtcNow();
+            }
+            return changed;
+        }, cancellationToken);
+        if (reply is not null && changed)
+        {
+            await SyncSummaryAsync(reply, cancellationToken);
+        }
+        return reply;
+    }
+
+    /// <summary>Copies status, body and time onto the review (the fields replies owns), touching nothing else.</summary>
+    private Task SyncSummaryAsync(ReplyEntity reply, CancellationToken cancellationToken) =>
+        reviews.UpdateAsync<ReviewEntity>(reply.AppId, reply.ReviewId, review =>
+        {
+            if (review.ReplyStatus == reply.Status && review.ReplyBody == reply.Body && review.ReplyUpdatedAt == reply.UpdatedAt)
+            {
+                return false;
+            }
+            review.ReplyStatus = reply.Status;
+            review.ReplyBody = reply.Body;
+            review.ReplyUpdatedAt = reply.UpdatedAt;
+            return true;
+        }, cancellationToken);
+
+    /// <summary>Indexes a queued version, so the timer re-queues it should its message be lost.</summary>
+    public Task TrackQueuedAsync(ReplyEntity reply, CancellationToken cancellationToken) =>
+        Track(reply, reply.Version, ReplyStatus.Queued, null, clock.GetUtcNow() + options.Value.StaleQueuedAfter, cancellationToken);
+
+    /// <summary>Indexes a version App Store Connect accepted, so the timer follows its moderation.</summary>
+    public Task TrackPendingAsync(ReplyEntity reply, int version, DateTimeOffset sentAt, CancellationToken cancellationToken) =>
+        Track(reply, version, ReplyStatus.PendingPublish, sentAt, sentAt + options.Value.ModerationCheckInterval, cancellationToken);
+
+    private Task Track(
+        ReplyEntity reply, int version, ReplyStatus stage, DateTimeOffset? sentAt, DateTimeOffset nextCheckAt, CancellationToken cancellationToken) =>
+        pending.UpsertEntityAsync(new PendingReplyEntity
+        {
+            PartitionKey = reply.AppId,
+            RowKey = reply.ReviewId,
+            AccountId = reply.AccountId,
+            Version = version,
+            Stage = stage.ToString(),
+            SentAt = sentAt,
+            NextCheckAt = nextCheckAt,
+        }, TableUpdateMode.Replace, cancellationToken);
+
+    /// <summary>Drops the review's index entry if it is for <paramref name="version"/> or older (a newer version keeps its own).</summary>
+    public async Task UntrackUpToAsync(string appId, string reviewId, int version, CancellationToken cancellationToken)
+    {
+        var entry = await pending.GetEntityIfExistsAsync<PendingReplyEntity>(appId, reviewId, cancellationToken: cancellationToken);
+        if (entry.HasValue && entry.Value!.Version <= version)
+        {
+            await UntrackPendingAsync(entry.Value, cancellationToken);
+        }
+    }
+
+    /// <summary>Drops an index entry as it was read; an entry rewritten since (a newer version was sent) stays.</summary>
+    public async Task UntrackPendingAsync(PendingReplyEntity entry, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await pending.DeleteEntityAsync(entry.AppId, entry.ReviewId, entry.ETag, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+        }
+    }
+
+    /// <summary>Moves an index entry's next check; an entry rewritten since keeps its own schedule.</summary>
+    public async Task PostponeCheckAsync(PendingReplyEntity entry, DateTimeOffset nextCheckAt, CancellationToken cancellationToken)
+    {
+        entry.NextCheckAt = nextCheckAt;
+        try
+        {
+            await pending.UpdateEntityAsync(entry, entry.ETag, TableUpdateMode.Replace, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+        }
+    }
+
+    /// <summary>Replies in flight due for a check: the query reads only the index, and only its due rows.</summary>
+    public IAsyncEnumerable<PendingReplyEntity> DuePendingAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+        pending.QueryAsync<PendingReplyEntity>(TableClient.CreateQueryFilter($"NextCheckAt le {now}"), cancellationToken: cancellationToken);
+
+    /// <summary>Pending replies sent before <paramref name="sentBefore"/>: a key-only query of the index.</summary>
+    public async Task<int> CountPendingSentBeforeAsync(DateTimeOffset sentBefore, CancellationToken cancellationToken)
+    {
+        var count = 0;
+        var filter = TableClient.CreateQueryFilter($"Stage eq {nameof(ReplyStatus.PendingPublish)} and SentAt lt {sentBefore}");
+        await foreach (var _ in pending.QueryAsync<TableEntity>(filter,
+            select: ["PartitionKey"], cancellationToken: cancellationToken))
+        {
+            count++;
+        }
+        return count;
+    }
+
+    /// <summary>Deletes every reply row, version and index entry of an app (idempotent).</summary>
+    public async Task PurgeAppAsync(string appId, CancellationToken cancellationToken)
+    {
+        foreach (var table in new[] { replies, history, pending })
+        {
+            await table.DeletePartitionAsync(appId, cancellationToken);
+        }
+    }
+}
