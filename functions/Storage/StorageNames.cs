@@ -9,8 +9,10 @@ public static class TableNames
     public const string Apps = "Apps";
     public const string Reviews = "Reviews";
     public const string Integrations = "Integrations";
+    public const string DeliveryRoutes = "DeliveryRoutes";
+    public const string Deliveries = "Deliveries";
 
-    public static readonly IReadOnlyList<string> All = [Accounts, Memberships, UserAccounts, Apps, Reviews, Integrations];
+    public static readonly IReadOnlyList<string> All = [Accounts, Memberships, UserAccounts, Apps, Reviews, Integrations, DeliveryRoutes, Deliveries];
 }
 
 /// <summary>
@@ -23,7 +25,10 @@ public static class QueueNames
     /// <summary>Carries <see cref="Reviews.NewReviewsBatch"/> from ingestion to delivery.</summary>
     public const string NewReviews = "new-reviews";
 
-    public static readonly IReadOnlyList<string> All = [AppRemovals, NewReviews];
+    /// <summary>Carries <see cref="Delivery.DeliveryWork"/>: one unit of work per (new-reviews batch, matching route).</summary>
+    public const string Deliveries = "deliveries";
+
+    public static readonly IReadOnlyList<string> All = [AppRemovals, NewReviews, Deliveries];
 
     public static string Poison(string queueName) => $"{queueName}-poison";
 }

@@ -50,6 +50,11 @@ public sealed class TestApp : IAsyncDisposable
             ["Email:FromName"] = "ReviewHub",
             ["AppStoreConnect:BaseUrl"] = "http://127.0.0.1:9",
             ["OutboundHttp:RetryBaseDelay"] = "00:00:00.010",
+            ["Delivery:SpaBaseUrl"] = "https://app.reviewhub.test",
+            ["Delivery:SlackApiBaseUrl"] = "http://127.0.0.1:9/api/",
+            ["Delivery:ZendeskBaseUrlTemplate"] = "http://127.0.0.1:9/",
+            ["Delivery:SlackMessageInterval"] = "00:00:00",
+            ["Delivery:AllowInsecureWebhooks"] = "true",
         };
     }
 

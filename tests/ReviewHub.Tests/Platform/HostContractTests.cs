@@ -10,16 +10,24 @@ public sealed class HostContractTests
     [
         "AddAccountMember http POST accounts/{accountId}/members",
         "CreateAccount http POST accounts",
+        "CreateRoute http POST accounts/{accountId}/apps/{appId}/routes",
+        "DeleteRoute http DELETE accounts/{accountId}/apps/{appId}/routes/{routeId}",
+        "DeliverToRoute queue deliveries",
+        "FanOutNewReviews queue new-reviews",
         "GetAccount http GET accounts/{accountId}",
         "GetApp http GET accounts/{accountId}/apps/{appId}",
         "Health http GET health",
         "ListAccounts http GET accounts",
         "ListApps http GET accounts/{accountId}/apps",
+        "ListRoutes http GET accounts/{accountId}/apps/{appId}/routes",
         "PurgeRemovedApp queue app-removals",
         "RegisterApp http POST accounts/{accountId}/apps",
         "RemoveAccountMember http DELETE accounts/{accountId}/members/{userId}",
         "RemoveApp http DELETE accounts/{accountId}/apps/{appId}",
+        "ReplayPoisonMessages http POST operators/poison/{queue}/replay",
+        "SendRouteTestMessage http POST accounts/{accountId}/apps/{appId}/routes/{routeId}/test",
         "UpdateApp http PATCH accounts/{accountId}/apps/{appId}",
+        "UpdateRoute http PATCH accounts/{accountId}/apps/{appId}/routes/{routeId}",
     ];
 
     [Fact]

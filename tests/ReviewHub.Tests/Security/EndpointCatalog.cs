@@ -37,6 +37,13 @@ public static class EndpointCatalog
         new("GetApp", HttpMethod.Get, w => w.AppPath),
         new("UpdateApp", HttpMethod.Patch, w => w.AppPath, _ => new { name = "Renamed" }),
         new("RemoveApp", HttpMethod.Delete, w => w.AppPath, MemberStatus: 204),
+
+        new("ListRoutes", HttpMethod.Get, w => $"{w.AppPath}/routes"),
+        new("CreateRoute", HttpMethod.Post, w => $"{w.AppPath}/routes", _ => new { channel = "email", target = "team@customer.test" }, 201),
+        new("UpdateRoute", HttpMethod.Patch, w => Delivery.CatalogRoutes.Path(w), _ => new { enabled = false }, Arrange: Delivery.CatalogRoutes.ArrangeAsync),
+        new("DeleteRoute", HttpMethod.Delete, w => Delivery.CatalogRoutes.Path(w), MemberStatus: 204, Arrange: Delivery.CatalogRoutes.ArrangeAsync),
+        new("SendRouteTestMessage", HttpMethod.Post, w => Delivery.CatalogRoutes.Path(w, "/test"), Arrange: Delivery.CatalogRoutes.ArrangeAsync),
+        new("ReplayPoisonMessages", HttpMethod.Post, _ => "/api/operators/poison/deliveries/replay", w => new { appId = w.AppId }, OperatorOnly: true),
     ];
 
     public static TheoryData<string> Names(Func<CatalogEndpoint, bool> filter)
