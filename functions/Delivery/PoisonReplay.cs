@@ -29,14 +29,13 @@ public sealed record ReplayPoisonResponse(string Queue, int Replayed, int Skippe
 /// Moves messages from a queue's poison queue back onto the queue, so they run again after an outage is over. Safe for
 /// delivery because the ledger lets each (review, route) out once: a replay sends only what was not delivered.
 /// </summary>
-public sealed class PoisonReplay(QueueServiceClient queues, ILogger<PoisonReplay> logger)
+public sealed class PoisonReplay(QueueServiceClient queues, IMessageQueue queue, ILogger<PoisonReplay> logger)
 {
     private static readonly TimeSpan Hold = TimeSpan.FromMinutes(1);
 
     public async Task<ReplayPoisonResponse> ReplayAsync(string queueName, string? appId, int maxMessages, CancellationToken cancellationToken)
     {
         var poison = queues.GetQueueClient(QueueNames.Poison(queueName));
-        var target = queues.GetQueueClient(queueName);
         var skipped = new List<QueueMessage>();
         var replayed = 0;
         while (replayed + skipped.Count < maxMessages)
@@ -48,13 +47,14 @@ public sealed class PoisonReplay(QueueServiceClient queues, ILogger<PoisonReplay
             }
             foreach (var message in received)
             {
-                if (appId is not null && AppIdOf(message.Body) != appId)
+                var json = Parse(message.Body);
+                if (json is null || (appId is not null && AppIdOf(json.Value) != appId))
                 {
                     skipped.Add(message);
                     continue;
                 }
                 // Send first, then delete: a crash in between replays the message twice, which the ledger absorbs.
-                await target.SendMessageAsync(message.Body, cancellationToken: cancellationToken);
+                await queue.SendAsync(queueName, json.Value, cancellationToken: cancellationToken);
                 await poison.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
                 replayed++;
             }
@@ -67,18 +67,22 @@ public sealed class PoisonReplay(QueueServiceClient queues, ILogger<PoisonReplay
         return new ReplayPoisonResponse(queueName, replayed, skipped.Count);
     }
 
-    private static string? AppIdOf(BinaryData body)
+    /// <summary>Our queues carry JSON objects; anything else is left in the poison queue for a human to look at.</summary>
+    private static JsonElement? Parse(BinaryData body)
     {
         try
         {
-            using var json = JsonDocument.Parse(body);
-            return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("appId", out var id) ? id.GetString() : null;
+            var json = JsonSerializer.Deserialize<JsonElement>(body);
+            return json.ValueKind == JsonValueKind.Object ? json : null;
         }
         catch (JsonException)
         {
             return null;
         }
     }
+
+    private static string? AppIdOf(JsonElement json) =>
+        json.TryGetProperty("appId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
 }
 
 public sealed class PoisonReplayFunctions(PoisonReplay replay)

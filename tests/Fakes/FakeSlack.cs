@@ -21,6 +21,9 @@ public sealed class FakeSlack : FakeHttpServer
     private readonly Dictionary<string, (double Tokens, DateTimeOffset At)> buckets = [];
     private long counter;
 
+    /// <summary>Recorded blocks keep non-ASCII text (stars, ellipses) readable for assertions.</summary>
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public IReadOnlyList<SlackMessage> Messages => messages.ToArray();
 
     /// <summary>Enforce about one message per second per (token, channel) with bursts of 3.</summary>
@@ -79,7 +82,7 @@ public sealed class FakeSlack : FakeHttpServer
             return;
         }
         var ts = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.{Interlocked.Increment(ref counter):D6}";
-        messages.Enqueue(new SlackMessage(channel, text, hasBlocks ? blocks.GetRawText() : "[]", ts));
+        messages.Enqueue(new SlackMessage(channel, text, hasBlocks ? JsonSerializer.Serialize(blocks, Readable) : "[]", ts));
         await Ok(context, new { ok = true, channel, ts, message = new { type = "message", subtype = "bot_message", text, ts } });
     });
 
