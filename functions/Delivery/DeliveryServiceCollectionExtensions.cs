@@ -31,9 +31,10 @@ public static class DeliveryServiceCollectionExtensions
                 http.BaseAddress = new Uri(provider.GetRequiredService<IOptions<DeliveryOptions>>().Value.SlackApiBaseUrl.TrimEnd('/') + "/"))
             .AddOutboundResilience(ChannelTimeout);
         services.AddHttpClient<ZendeskChannel>().AddOutboundResilience(ChannelTimeout);
-        // Webhook receivers are customer servers: never follow their redirects (Standard Webhooks treats 3xx as failure).
+        // Webhook receivers are customer servers: public addresses only, and never follow their redirects (3xx is a failure).
         services.AddHttpClient<WebhookChannel>()
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
+            .ConfigurePrimaryHttpMessageHandler(provider =>
+                WebhookConnectGuard.CreateHandler(provider.GetRequiredService<IOptions<DeliveryOptions>>().Value.AllowInsecureWebhooks))
             .AddOutboundResilience(ChannelTimeout);
         services.AddTransient<SlackChannel>();
         services.AddTransient<EmailChannel>();

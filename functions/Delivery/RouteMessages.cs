@@ -183,7 +183,8 @@ internal static partial class RouteRules
 
     public static string JoinTerritories(IEnumerable<string>? territories) => string.Join(',', (territories ?? []).Distinct(StringComparer.Ordinal));
 
-    private static bool IsPrivate(IPAddress ip)
+    /// <summary>Loopback, private, link-local (cloud metadata) and carrier-grade NAT addresses: never a customer's webhook.</summary>
+    public static bool IsPrivate(IPAddress ip)
     {
         if (ip.IsIPv4MappedToIPv6)
         {

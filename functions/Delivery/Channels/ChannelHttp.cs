@@ -12,6 +12,10 @@ internal static class ChannelHttp
         {
             return await http.SendAsync(request, cancellationToken);
         }
+        catch (HttpRequestException ex) when (ex.InnerException is WebhookAddressRefusedException refused)
+        {
+            throw new ChannelException(refused.Message, routeBroken: true, inner: ex);
+        }
         catch (Exception ex) when (ex is HttpRequestException or TimeoutRejectedException
             || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {

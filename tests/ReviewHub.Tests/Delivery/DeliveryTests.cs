@@ -424,4 +424,19 @@ public sealed class DeliveryTests
         Assert.Equal("active", (await h.GetRouteAsync(bad.RouteId)).Status);
         Assert.Empty(h.SendGrid.Emails);
     }
+
+    [Fact]
+    public async Task A_webhook_whose_host_resolves_to_a_private_address_is_never_called_and_breaks_the_route()
+    {
+        await using var h = await DeliveryHarness.StartAsync(new Dictionary<string, string?> { ["Delivery:AllowInsecureWebhooks"] = "false" });
+        // Saved before (or re-pointed after) validation: only the connect-time check stands between the route and our network.
+        var (route, secret) = await h.App.Get<RouteStore>().CreateAsync(h.World.AccountId, h.World.AppId, DeliveryChannel.Webhook,
+            new CreateRouteRequest("webhook", null, h.Webhooks.UrlFor("internal"), null, true, null, null, null), default);
+        h.Webhooks.SetSecret("internal", secret!);
+
+        await h.DeliverBatchAsync(h.Batch(await h.SeedReviewsAsync(1)));
+
+        Assert.Empty(h.Webhooks.Requests);
+        Assert.Equal("broken", (await h.GetRouteAsync(route.RouteId)).Status);
+    }
 }
