@@ -185,27 +185,42 @@ public sealed class DeliveryTests
         Assert.Single(h.Zendesk.Tickets);
     }
 
-    [Fact]
-    public async Task Server_errors_and_timeouts_fail_the_work_for_a_retry_and_release_the_claim()
+    public static TheoryData<string> Channels => new() { "slack", "zendesk", "webhook", "email" };
+
+    [Theory]
+    [MemberData(nameof(Channels))]
+    public async Task Server_errors_and_timeouts_fail_the_work_for_a_retry_and_release_the_claim(string channel)
     {
-        await using var h = await DeliveryHarness.StartAsync(new Dictionary<string, string?> { ["Delivery:ChannelTimeout"] = "00:00:00.300" });
-        var route = await h.AddSlackRouteAsync();
+        await using var h = await DeliveryHarness.StartAsync(new Dictionary<string, string?>
+        {
+            ["Delivery:ChannelTimeout"] = "00:00:00.300",
+            ["Email:Timeout"] = "00:00:00.300",
+        });
+        var (route, server, delivered) = channel switch
+        {
+            "slack" => (await h.AddSlackRouteAsync(), (FakeHttpServer)h.Slack, (Func<int>)(() => h.Slack.Messages.Count)),
+            "zendesk" => (await h.AddZendeskRouteAsync(), h.Zendesk, () => h.Zendesk.Tickets.Count),
+            "webhook" => (await h.AddWebhookRouteAsync(), h.Webhooks, () => h.Webhooks.Received.Count),
+            _ => (await h.AddEmailRouteAsync(), h.SendGrid, () => h.SendGrid.Emails.Count),
+        };
         var ids = await h.SeedReviewsAsync(1);
         await h.FanOutAsync(h.Batch(ids));
         var work = Assert.Single(h.TakeWork());
 
-        h.Slack.Fail(FakeSlack.ServerError(), times: 4);
+        server.Fail(new InjectedFault(500, """{"errors":[{"message":"internal server error"}]}"""), times: 4);
         await Assert.ThrowsAsync<ChannelException>(() => h.DeliverAsync(work));
-        h.Slack.Fail(InjectedFault.Timeout(TimeSpan.FromSeconds(10)), times: 4);
+        server.Fail(InjectedFault.Timeout(TimeSpan.FromSeconds(10)), times: 4);
         await Assert.ThrowsAsync<ChannelException>(() => h.DeliverAsync(work));
 
         var row = await h.LedgerRowAsync(route.RouteId, ids[0]);
         Assert.Equal(nameof(DeliveryState.Failed), row!.State);
         Assert.Equal(2, row.Attempts);
-        Assert.Empty(h.Slack.Messages);
+        Assert.Equal(0, delivered());
+        Assert.Equal("active", (await h.GetRouteAsync(route.RouteId)).Status);
 
         await h.DeliverAsync(work); // the host's next retry, after the outage
-        Assert.Single(h.Slack.Messages);
+        await h.DeliverAsync(work);
+        Assert.Equal(1, delivered());
     }
 
     [Fact]
