@@ -166,9 +166,16 @@ internal static partial class RouteRules
                     errors.Add("slackBotToken", "must be a Slack bot token (xoxb-…) with the chat:write scope.");
                 }
                 break;
-            case DeliveryChannel.Zendesk when required || credentials.ZendeskEmail is not null || credentials.ZendeskApiToken is not null:
-                errors.Email(credentials.ZendeskEmail, "zendeskEmail");
-                errors.Required(credentials.ZendeskApiToken, "zendeskApiToken", 255);
+            case DeliveryChannel.Zendesk:
+                // On update either half may change alone; the other is kept.
+                if (required || credentials.ZendeskEmail is not null)
+                {
+                    errors.Email(credentials.ZendeskEmail, "zendeskEmail");
+                }
+                if (required || credentials.ZendeskApiToken is not null)
+                {
+                    errors.Required(credentials.ZendeskApiToken, "zendeskApiToken", 255);
+                }
                 break;
         }
     }

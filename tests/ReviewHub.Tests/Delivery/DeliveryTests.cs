@@ -458,4 +458,17 @@ public sealed class DeliveryTests
         Assert.Empty(h.Webhooks.Requests);
         Assert.Equal("broken", (await h.GetRouteAsync(route.RouteId)).Status);
     }
+
+    [Fact]
+    public async Task Pacing_keeps_a_burst_under_slacks_per_channel_limit()
+    {
+        await using var h = await DeliveryHarness.StartAsync(new Dictionary<string, string?> { ["Delivery:SlackMessageInterval"] = "00:00:01" });
+        h.Slack.EnforceRateLimit = true; // burst of 3, then one per second, else 429
+        await h.AddSlackRouteAsync();
+
+        await h.DeliverBatchAsync(h.Batch(await h.SeedReviewsAsync(5)));
+
+        Assert.Equal(5, h.Slack.Messages.Count);
+        Assert.Equal(5, h.Slack.Requests.Count); // no request was refused
+    }
 }

@@ -136,6 +136,19 @@ public sealed class RouteApiTests
     }
 
     [Fact]
+    public async Task A_zendesk_update_may_change_only_the_token_and_keeps_the_email()
+    {
+        await using var h = await DeliveryHarness.StartAsync();
+        var route = await h.AddZendeskRouteAsync();
+
+        var updated = await h.App.Host.PatchAsync($"{h.RoutesPath}/{route.RouteId}", h.World.Token, new { zendeskApiToken = "new-token" });
+
+        Assert.Equal(200, updated.Status);
+        var stored = (await h.App.Get<RouteStore>().ListAsync(h.World.AppId, default)).Single();
+        Assert.Equal(new ZendeskCredential(DeliveryHarness.ZendeskEmail, "new-token"), await h.App.Get<RouteStore>().GetZendeskCredentialAsync(stored, default));
+    }
+
+    [Fact]
     public async Task Deleting_a_route_removes_its_secret_and_unknown_routes_answer_404()
     {
         await using var h = await DeliveryHarness.StartAsync();
