@@ -62,7 +62,8 @@ public sealed class SlackClient(HttpClient http)
 /// Slack: one Block Kit message per review, or one digest above <see cref="DeliveryOptions.DigestThreshold"/>; paced to
 /// about one message per second per channel (Slack's limit for chat.postMessage), 429 Retry-After honoured by the client pipeline.
 /// </summary>
-public sealed class SlackChannel(SlackClient client, RouteStore routes, SlackPacer pacer, IOptions<DeliveryOptions> options) : IDeliveryChannel
+public sealed class SlackChannel(SlackClient client, RouteStore routes, SlackPacer pacer, TimeProvider clock, IOptions<DeliveryOptions> options)
+    : IDeliveryChannel
 {
     public const int DigestListed = 10;
 
@@ -74,7 +75,16 @@ public sealed class SlackChannel(SlackClient client, RouteStore routes, SlackPac
     {
         var token = await routes.GetSecretAsync(send.Route, cancellationToken)
             ?? throw new ChannelException("The route's Slack token is missing; update the route with a new token.", routeBroken: true);
-        await pacer.WaitTurnAsync(send.Route.Target, options.Value.SlackMessageInterval, cancellationToken);
+        var wait = pacer.Reserve(send.Route.Target, options.Value.SlackMessageInterval);
+        if (wait > options.Value.ClaimLease / 4)
+        {
+            // This instance has a long line for the channel: come back later rather than sit on claims until their lease runs out.
+            throw new ChannelException($"Slack channel {send.Route.Target} is busy for {wait}.", retryAfter: wait);
+        }
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, clock, cancellationToken);
+        }
         return await client.PostMessageAsync(token, send.Route.Target, ReviewText.Summary(send), Blocks(send), cancellationToken);
     }
 
@@ -126,15 +136,6 @@ public sealed class SlackPacer(TimeProvider clock)
             var slot = nextSlot.TryGetValue(key, out var next) && next > now ? next : now;
             nextSlot[key] = slot + interval;
             return slot - now;
-        }
-    }
-
-    public async Task WaitTurnAsync(string key, TimeSpan interval, CancellationToken cancellationToken)
-    {
-        var wait = Reserve(key, interval);
-        if (wait > TimeSpan.Zero)
-        {
-            await Task.Delay(wait, clock, cancellationToken);
         }
     }
 }

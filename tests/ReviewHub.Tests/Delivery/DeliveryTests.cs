@@ -471,4 +471,19 @@ public sealed class DeliveryTests
         Assert.Equal(5, h.Slack.Messages.Count);
         Assert.Equal(5, h.Slack.Requests.Count); // no request was refused
     }
+
+    [Fact]
+    public async Task A_long_pacing_line_postpones_the_rest_instead_of_holding_claims()
+    {
+        await using var h = await DeliveryHarness.StartAsync(new Dictionary<string, string?> { ["Delivery:SlackMessageInterval"] = "00:01:00" });
+        var route = await h.AddSlackRouteAsync();
+        var ids = await h.SeedReviewsAsync(2);
+
+        await h.DeliverBatchAsync(h.Batch(ids));
+
+        Assert.Single(h.Slack.Messages);
+        var later = Assert.Single(h.TakeWork());
+        Assert.Equal(1, later.Deferrals);
+        Assert.Equal(nameof(DeliveryState.Failed), (await h.LedgerRowAsync(route.RouteId, ids[1]))!.State);
+    }
 }
