@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ReviewHub.Accounts;
 using ReviewHub.AppStoreConnect;
 using ReviewHub.Apps;
+using ReviewHub.Delivery;
 using ReviewHub.Email;
 using ReviewHub.Integrations;
 using ReviewHub.Json;
@@ -29,6 +30,7 @@ public static class ReviewHubServices
         services.AddReviewHubEmail(configuration);
         services.AddAppStoreConnect(configuration);
         services.AddReviewHubObservability();
+        services.AddReviewHubDelivery(configuration);
 
         services.AddSingleton<AccountStore>();
         services.AddSingleton<AppStore>();

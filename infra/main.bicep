@@ -42,6 +42,9 @@ param businessTimeZone string = 'Europe/London'
 @description('Comma-separated non-working dates (yyyy-MM-dd) in the business time zone.')
 param businessHolidays string = ''
 
+@description('Base URL of the single-page app; review links in Slack, email and Zendesk point there.')
+param spaBaseUrl string
+
 @description('Origins of the single-page app allowed to call the API from a browser (CORS).')
 param corsAllowedOrigins array
 
@@ -216,6 +219,15 @@ var appSettings = {
   Replies__ModerationWindow: '12:00:00'
   Replies__ModerationCheckInterval: '00:20:00'
   Replies__ModerationParallelism: '4'
+  Delivery__SpaBaseUrl: spaBaseUrl
+  Delivery__SlackApiBaseUrl: 'https://slack.com/api/'
+  Delivery__ZendeskBaseUrlTemplate: 'https://{subdomain}.zendesk.com/'
+  Delivery__DigestThreshold: '5'
+  Delivery__SlackMessageInterval: '00:00:01'
+  Delivery__ClaimLease: '00:02:00'
+  Delivery__ChannelTimeout: '00:00:15'
+  Delivery__MaxDeferrals: '10'
+  Delivery__AllowInsecureWebhooks: 'false'
 }
 
 resource site 'Microsoft.Web/sites@2025-03-01' = {

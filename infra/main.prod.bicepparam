@@ -4,6 +4,7 @@ param environmentName = 'prod'
 param apiClientId = '00000000-0000-0000-0000-000000000002' // replace with the prod API app registration's client id
 param emailFromAddress = 'notifications@reviewhub.example'
 param integrationEmailDomain = 'integrations.reviewhub.example'
+param spaBaseUrl = 'https://app.reviewhub.example'
 param corsAllowedOrigins = [
   'https://app.reviewhub.example'
 ]

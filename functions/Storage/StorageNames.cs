@@ -12,8 +12,10 @@ public static class TableNames
     public const string Replies = "Replies";
     public const string ReplyHistory = "ReplyHistory";
     public const string ReplyPending = "ReplyPending";
+    public const string DeliveryRoutes = "DeliveryRoutes";
+    public const string Deliveries = "Deliveries";
 
-    public static readonly IReadOnlyList<string> All = [Accounts, Memberships, UserAccounts, Apps, Reviews, Integrations, Replies, ReplyHistory, ReplyPending];
+    public static readonly IReadOnlyList<string> All = [Accounts, Memberships, UserAccounts, Apps, Reviews, Integrations, Replies, ReplyHistory, ReplyPending, DeliveryRoutes, Deliveries];
 }
 
 /// <summary>
@@ -29,7 +31,10 @@ public static class QueueNames
     /// <summary>Carries <see cref="Replies.ReplySendMessage"/> from the reply API to the sender.</summary>
     public const string ReplySends = "reply-sends";
 
-    public static readonly IReadOnlyList<string> All = [AppRemovals, NewReviews, ReplySends];
+    /// <summary>Carries <see cref="Delivery.DeliveryWork"/>: one unit of work per (new-reviews batch, matching route).</summary>
+    public const string Deliveries = "deliveries";
+
+    public static readonly IReadOnlyList<string> All = [AppRemovals, NewReviews, ReplySends, Deliveries];
 
     public static string Poison(string queueName) => $"{queueName}-poison";
 }

@@ -56,6 +56,11 @@ public sealed class TestApp : IAsyncDisposable
             ["Integrations:PollInterval"] = "00:00:00.300",
             ["Integrations:ActivityFirstRetryInterval"] = "00:00:00.050",
             ["Replies:RetryBaseDelay"] = "00:00:00.010",
+            ["Delivery:SpaBaseUrl"] = "https://app.reviewhub.test",
+            ["Delivery:SlackApiBaseUrl"] = "http://127.0.0.1:9/api/",
+            ["Delivery:ZendeskBaseUrlTemplate"] = "http://127.0.0.1:9/",
+            ["Delivery:SlackMessageInterval"] = "00:00:00",
+            ["Delivery:AllowInsecureWebhooks"] = "true",
         };
     }
 

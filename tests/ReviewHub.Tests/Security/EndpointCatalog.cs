@@ -66,6 +66,12 @@ public static class EndpointCatalog
         new("GetReplyHistory", HttpMethod.Get, w => $"{ReplySeeds.ReplyPath(w)}/history", Arrange: ReplySeeds.RepliedAsync),
         // The reply is still queued, so the delete completes at once (200) without App Store Connect.
         new("DeleteReply", HttpMethod.Delete, w => ReplySeeds.ReplyPath(w), Arrange: ReplySeeds.RepliedAsync),
+        new("ListRoutes", HttpMethod.Get, w => $"{w.AppPath}/routes"),
+        new("CreateRoute", HttpMethod.Post, w => $"{w.AppPath}/routes", _ => new { channel = "email", target = "team@customer.test" }, 201),
+        new("UpdateRoute", HttpMethod.Patch, w => Delivery.CatalogRoutes.Path(w), _ => new { enabled = false }, Arrange: Delivery.CatalogRoutes.ArrangeAsync),
+        new("DeleteRoute", HttpMethod.Delete, w => Delivery.CatalogRoutes.Path(w), MemberStatus: 204, Arrange: Delivery.CatalogRoutes.ArrangeAsync),
+        new("SendRouteTestMessage", HttpMethod.Post, w => Delivery.CatalogRoutes.Path(w, "/test"), Arrange: Delivery.CatalogRoutes.ArrangeAsync),
+        new("ReplayPoisonMessages", HttpMethod.Post, _ => "/api/operators/poison/deliveries/replay", w => new { appId = w.AppId }, OperatorOnly: true),
     ];
 
     private static Task ConfirmIntegrationAsync(TestApp app, TestWorld world) =>

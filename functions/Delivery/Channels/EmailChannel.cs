@@ -1,0 +1,42 @@
+using System.Net;
+using System.Text;
+using ReviewHub.Email;
+
+namespace ReviewHub.Delivery;
+
+/// <summary>Email through SendGrid: always one digest per unit of work (HTML and plain text), to the route's recipients.</summary>
+public sealed class EmailChannel(IEmailSender email) : IDeliveryChannel
+{
+    public DeliveryChannel Channel => DeliveryChannel.Email;
+
+    public bool SendsDigest(int reviewCount) => true;
+
+    public async Task<string?> SendAsync(ChannelSend send, CancellationToken cancellationToken)
+    {
+        var text = new StringBuilder();
+        var html = new StringBuilder($"<h2>{Html(ReviewText.Summary(send))}</h2>");
+        foreach (var review in send.Reviews)
+        {
+            text.Append($"{ReviewText.Heading(review)}\n{review.Body}\n{ReviewText.Byline(review)}\n{review.Url}\n\n");
+            html.Append($"<h3>{Html(ReviewText.Heading(review))}</h3><p>{Html(review.Body ?? string.Empty).Replace("\n", "<br>")}</p>")
+                .Append($"<p><small>{Html(ReviewText.Byline(review))}</small> · <a href=\"{Html(review.Url)}\">Open in ReviewHub</a></p>");
+        }
+        text.Append($"All reviews: {send.AppReviewsUrl}\n");
+        html.Append($"<p><a href=\"{Html(send.AppReviewsUrl)}\">All reviews of {Html(send.App.Name)}</a></p>");
+        try
+        {
+            return await email.SendAsync(new EmailMessage(send.Route.Recipients, ReviewText.Summary(send), text.ToString(), html.ToString()), cancellationToken);
+        }
+        catch (EmailDeliveryException ex)
+        {
+            // SendGrid's 401/403 concern our own key or sender, not the customer's route: retry, then poison, then replay.
+            throw new ChannelException(ex.Message, retryAfter: ex.RetryAfter, inner: ex);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or Polly.Timeout.TimeoutRejectedException)
+        {
+            throw new ChannelException($"SendGrid did not answer: {ex.GetType().Name}.", inner: ex);
+        }
+    }
+
+    private static string Html(string value) => WebUtility.HtmlEncode(value);
+}

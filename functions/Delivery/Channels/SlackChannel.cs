@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Options;
+
+namespace ReviewHub.Delivery;
+
+/// <summary>Slack Web API <c>chat.postMessage</c> over HttpClient (JSON body, bearer bot token). Maps Slack's <c>ok:false</c> codes.</summary>
+public sealed class SlackClient(HttpClient http)
+{
+    /// <summary>Codes that need the customer to act (token, scopes, channel membership): the route is broken.</summary>
+    private static readonly HashSet<string> BrokenCodes =
+    [
+        "not_authed", "invalid_auth", "account_inactive", "token_revoked", "token_expired", "missing_scope",
+        "channel_not_found", "not_in_channel", "is_archived", "restricted_action", "ekm_access_denied", "team_not_found",
+    ];
+
+    /// <summary>Posts a message; returns its <c>ts</c>.</summary>
+    public async Task<string> PostMessageAsync(string token, string channel, string text, JsonArray blocks, CancellationToken cancellationToken)
+    {
+        var payload = new JsonObject
+        {
+            ["channel"] = channel,
+            ["text"] = text,
+            ["blocks"] = blocks,
+            ["unfurl_links"] = false,
+            ["unfurl_media"] = false,
+        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "chat.postMessage")
+        {
+            Content = new StringContent(payload.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        using var response = await ChannelHttp.SendAsync(http, request, "Slack", cancellationToken);
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+        {
+            throw new ChannelException("Slack rate limited the channel.", retryAfter: ChannelHttp.RetryAfter(response));
+        }
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new ChannelException($"Slack answered HTTP {(int)response.StatusCode}.");
+        }
+
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        var root = body.RootElement;
+        if (root.TryGetProperty("ok", out var ok) && ok.GetBoolean())
+        {
+            return root.TryGetProperty("ts", out var ts) ? ts.GetString() ?? string.Empty : string.Empty;
+        }
+        var error = root.TryGetProperty("error", out var e) ? e.GetString() ?? "unknown_error" : "unknown_error";
+        if (error is "ratelimited" or "rate_limited")
+        {
+            throw new ChannelException("Slack rate limited the channel.", retryAfter: ChannelHttp.RetryAfter(response) ?? TimeSpan.FromSeconds(1));
+        }
+        throw new ChannelException($"Slack refused the message: {error}.", routeBroken: BrokenCodes.Contains(error) || error.StartsWith("restricted_action", StringComparison.Ordinal));
+    }
+}
+
+/// <summary>
+/// Slack: one Block Kit message per review, or one digest above <see cref="DeliveryOptions.DigestThreshold"/>; paced to
+/// about one message per second per channel (Slack's limit for chat.postMessage), 429 Retry-After honoured by the client pipeline.
+/// </summary>
+public sealed class SlackChannel(SlackClient client, RouteStore routes, SlackPacer pacer, TimeProvider clock, IOptions<DeliveryOptions> options)
+    : IDeliveryChannel
+{
+    public const int DigestListed = 10;
+
+    public DeliveryChannel Channel => DeliveryChannel.Slack;
+
+    public bool SendsDigest(int reviewCount) => reviewCount > options.Value.DigestThreshold;
+
+    public async Task<string?> SendAsync(ChannelSend send, CancellationToken cancellationToken)
+    {
+        var token = await routes.GetSecretAsync(send.Route, cancellationToken)
+            ?? throw new ChannelException("The route's Slack token is missing; update the route with a new token.", routeBroken: true);
+        var wait = pacer.Reserve(send.Route.Target, options.Value.SlackMessageInterval);
+        if (wait > options.Value.ClaimLease / 4)
+        {
+            // This instance has a long line for the channel: come back later rather than sit on claims until their lease runs out.
+            throw new ChannelException($"Slack channel {send.Route.Target} is busy for {wait}.", retryAfter: wait);
+        }
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, clock, cancellationToken);
+        }
+        return await client.PostMessageAsync(token, send.Route.Target, ReviewText.Summary(send), Blocks(send), cancellationToken);
+    }
+
+    public static JsonArray Blocks(ChannelSend send)
+    {
+        var blocks = new JsonArray
+        {
+            new JsonObject
+            {
+                ["type"] = "header",
+                ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = ReviewText.Truncate(ReviewText.Summary(send), 150) },
+            },
+        };
+        foreach (var review in send.Reviews.Take(send.Reviews.Count == 1 ? 1 : DigestListed))
+        {
+            var body = send.Reviews.Count == 1 ? ReviewText.Truncate(review.Body, 2500) : ReviewText.Truncate(review.Body, 300);
+            blocks.Add(Section($"*{Escape(ReviewText.Heading(review))}*\n{Escape(body)}\n_{Escape(ReviewText.Byline(review))}_ · <{review.Url}|Open in ReviewHub>",
+                $"review-{review.ReviewId}"));
+        }
+        if (send.Reviews.Count > DigestListed)
+        {
+            blocks.Add(Section($"…and {send.Reviews.Count - DigestListed} more. <{send.AppReviewsUrl}|See all reviews in ReviewHub>", "more"));
+        }
+        return blocks;
+    }
+
+    private static JsonObject Section(string mrkdwn, string blockId) => new()
+    {
+        ["type"] = "section",
+        ["block_id"] = ReviewText.Truncate(blockId, 255),
+        ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = ReviewText.Truncate(mrkdwn, 3000) },
+    };
+
+    /// <summary>Slack's three control characters; anything else is literal. Keeps user text from injecting links or mentions.</summary>
+    public static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+}
+
+/// <summary>Spaces messages to the same Slack channel by a minimum interval (per worker instance; Slack's 429s cover the rest).</summary>
+public sealed class SlackPacer(TimeProvider clock)
+{
+    private readonly Dictionary<string, DateTimeOffset> nextSlot = new(StringComparer.Ordinal);
+
+    /// <summary>Reserves the next slot for <paramref name="key"/> and returns how long to wait for it.</summary>
+    public TimeSpan Reserve(string key, TimeSpan interval)
+    {
+        var now = clock.GetUtcNow();
+        lock (nextSlot)
+        {
+            var slot = nextSlot.TryGetValue(key, out var next) && next > now ? next : now;
+            nextSlot[key] = slot + interval;
+            return slot - now;
+        }
+    }
+}

@@ -1,0 +1,147 @@
+using System.Runtime.Serialization;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using ReviewHub.Apps;
+using ReviewHub.Storage;
+
+namespace ReviewHub.Delivery;
+
+public enum DeliveryState
+{
+    /// <summary>Claimed by one attempt until <see cref="DeliveryEntity.LeaseUntil"/>; after that anyone may take it over.</summary>
+    Sending,
+
+    /// <summary>The channel accepted it. Final: nobody sends it again.</summary>
+    Delivered,
+
+    /// <summary>The last attempt failed and released its claim; the next attempt (retry or replay) takes it at once.</summary>
+    Failed,
+}
+
+/// <summary>
+/// One row per (review, route): the ledger that makes delivery idempotent. PartitionKey = appId, RowKey = "{routeId}|{reviewId}".
+/// See docs/delivery.md for the state machine.
+/// </summary>
+public sealed class DeliveryEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string State { get; set; } = nameof(DeliveryState.Sending);
+    public DateTimeOffset LeaseUntil { get; set; }
+    public int Attempts { get; set; }
+    public string BatchId { get; set; } = string.Empty;
+    public string? ExternalId { get; set; }
+    public string? LastError { get; set; }
+    public DateTimeOffset? DeliveredAt { get; set; }
+
+    [IgnoreDataMember]
+    public DeliveryState StateValue => Enum.Parse<DeliveryState>(State);
+
+    public static string KeyFor(string routeId, string reviewId) => $"{routeId}|{reviewId}";
+}
+
+public enum ClaimOutcome { Claimed, AlreadyDelivered, InFlight }
+
+public sealed record Claim(ClaimOutcome Outcome, DeliveryEntity? Row, TimeSpan LeaseRemaining = default);
+
+/// <summary>Claims (review, route) pairs with conditional writes, so exactly one attempt at a time may send each, and records the outcome.</summary>
+public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider clock, IOptions<DeliveryOptions> options) : IAppDataPurger
+{
+    private readonly TableClient table = tables.GetTableClient(TableNames.Deliveries);
+
+    public async Task<Claim> TryClaimAsync(string appId, string routeId, string reviewId, string batchId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var row = new DeliveryEntity
+        {
+            PartitionKey = appId,
+            RowKey = DeliveryEntity.KeyFor(routeId, reviewId),
+            LeaseUntil = now + options.Value.ClaimLease,
+            Attempts = 1,
+            BatchId = batchId,
+        };
+        try
+        {
+            var added = await table.AddEntityAsync(row, cancellationToken);
+            row.ETag = added.Headers.ETag ?? default;
+            return new Claim(ClaimOutcome.Claimed, row);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 409)
+        {
+            // Someone recorded this pair before: decide from its state below.
+        }
+
+        var existing = (await table.GetEntityAsync<DeliveryEntity>(row.PartitionKey, row.RowKey, cancellationToken: cancellationToken)).Value;
+        switch (existing.StateValue)
+        {
+            case DeliveryState.Delivered:
+                return new Claim(ClaimOutcome.AlreadyDelivered, existing);
+            case DeliveryState.Sending when existing.LeaseUntil > now:
+                return new Claim(ClaimOutcome.InFlight, existing, existing.LeaseUntil - now);
+        }
+        // Failed, or a claim whose holder crashed (lease expired): take it over, unless another attempt does so first (ETag).
+        existing.State = nameof(DeliveryState.Sending);
+        existing.LeaseUntil = now + options.Value.ClaimLease;
+        existing.Attempts++;
+        existing.BatchId = batchId;
+        try
+        {
+            var updated = await table.UpdateEntityAsync(existing, existing.ETag, TableUpdateMode.Replace, cancellationToken);
+            existing.ETag = updated.Headers.ETag ?? default;
+            return new Claim(ClaimOutcome.Claimed, existing);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 412)
+        {
+            return new Claim(ClaimOutcome.InFlight, existing, options.Value.ClaimLease);
+        }
+    }
+
+    /// <summary>Records the delivery. Unconditional: even if our lease ran out meanwhile, the channel did accept it.</summary>
+    public async Task MarkDeliveredAsync(DeliveryEntity claim, string? externalId, CancellationToken cancellationToken)
+    {
+        claim.State = nameof(DeliveryState.Delivered);
+        claim.ExternalId = externalId;
+        claim.LastError = null;
+        claim.DeliveredAt = clock.GetUtcNow();
+        await table.UpsertEntityAsync(claim, TableUpdateMode.Replace, cancellationToken);
+    }
+
+    /// <summary>Gives a claim back after a failed send, so the next attempt need not wait for the lease. No-op if someone took it over.</summary>
+    public async Task ReleaseAsync(DeliveryEntity claim, string error, CancellationToken cancellationToken)
+    {
+        claim.State = nameof(DeliveryState.Failed);
+        claim.LastError = ReviewText.Truncate(error, 1000);
+        claim.LeaseUntil = clock.GetUtcNow();
+        try
+        {
+            await table.UpdateEntityAsync(claim, claim.ETag, TableUpdateMode.Replace, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 412 or 404)
+        {
+            // Taken over or purged meanwhile.
+        }
+    }
+
+    public async Task<DeliveryEntity?> GetAsync(string appId, string routeId, string reviewId, CancellationToken cancellationToken)
+    {
+        var row = await table.GetEntityIfExistsAsync<DeliveryEntity>(appId, DeliveryEntity.KeyFor(routeId, reviewId), cancellationToken: cancellationToken);
+        return row.HasValue ? row.Value : null;
+    }
+
+    public async Task PurgeAsync(string accountId, string appId, CancellationToken cancellationToken)
+    {
+        var keys = new List<(string, string)>();
+        await foreach (var row in table.QueryAsync<TableEntity>(r => r.PartitionKey == appId, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        {
+            keys.Add((row.PartitionKey, row.RowKey));
+        }
+        foreach (var chunk in keys.Chunk(100))
+        {
+            await table.SubmitTransactionAsync(chunk.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(k.Item1, k.Item2), ETag.All)), cancellationToken);
+        }
+    }
+}

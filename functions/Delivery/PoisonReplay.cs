@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using ReviewHub.Http;
+using ReviewHub.Security;
+using ReviewHub.Storage;
+
+namespace ReviewHub.Delivery;
+
+/// <summary>Optional replay filter: only messages whose JSON has this <c>appId</c>; at most <see cref="MaxMessages"/> (default 1000).</summary>
+public sealed record ReplayPoisonRequest(string? AppId, int? MaxMessages) : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        if (MaxMessages is < 1 or > 10_000)
+        {
+            errors.Add("maxMessages", "must be between 1 and 10000.");
+        }
+    }
+}
+
+public sealed record ReplayPoisonResponse(string Queue, int Replayed, int Skipped);
+
+/// <summary>
+/// Moves messages from a queue's poison queue back onto the queue, so they run again after an outage is over. Safe for
+/// delivery because the ledger lets each (review, route) out once: a replay sends only what was not delivered.
+/// </summary>
+public sealed class PoisonReplay(QueueServiceClient queues, IMessageQueue queue, ILogger<PoisonReplay> logger)
+{
+    private static readonly TimeSpan Hold = TimeSpan.FromMinutes(1);
+
+    public async Task<ReplayPoisonResponse> ReplayAsync(string queueName, string? appId, int maxMessages, CancellationToken cancellationToken)
+    {
+        var poison = queues.GetQueueClient(QueueNames.Poison(queueName));
+        var skipped = new List<QueueMessage>();
+        var replayed = 0;
+        while (replayed + skipped.Count < maxMessages)
+        {
+            var received = (await poison.ReceiveMessagesAsync(Math.Min(32, maxMessages - replayed - skipped.Count), Hold, cancellationToken)).Value;
+            if (received.Length == 0)
+            {
+                break;
+            }
+            foreach (var message in received)
+            {
+                var json = Parse(message.Body);
+                if (json is null || (appId is not null && AppIdOf(json.Value) != appId))
+                {
+                    skipped.Add(message);
+                    continue;
+                }
+                // Send first, then delete: a crash in between replays the message twice, which the ledger absorbs.
+                await queue.SendAsync(queueName, json.Value, cancellationToken: cancellationToken);
+                await poison.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+                replayed++;
+            }
+        }
+        foreach (var message in skipped)
+        {
+            await poison.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: cancellationToken);
+        }
+        logger.LogInformation("Replayed {Replayed} messages from {Queue} (app filter {AppId})", replayed, poison.Name, appId ?? "none");
+        return new ReplayPoisonResponse(queueName, replayed, skipped.Count);
+    }
+
+    /// <summary>Our queues carry JSON objects; anything else is left in the poison queue for a human to look at.</summary>
+    private static JsonElement? Parse(BinaryData body)
+    {
+        try
+        {
+            var json = JsonSerializer.Deserialize<JsonElement>(body);
+            return json.ValueKind == JsonValueKind.Object ? json : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string? AppIdOf(JsonElement json) =>
+        json.TryGetProperty("appId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
+}
+
+public sealed class PoisonReplayFunctions(PoisonReplay replay)
+{
+    /// <summary>Operators: replay a queue's poison messages (e.g. POST /api/operators/poison/deliveries/replay after a channel outage).</summary>
+    [OperatorOnly]
+    [Function(nameof(ReplayPoisonMessages))]
+    public async Task<IActionResult> ReplayPoisonMessages(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "operators/poison/{queue}/replay")] HttpRequest req,
+        string queue, CancellationToken cancellationToken)
+    {
+        if (!QueueNames.All.Contains(queue))
+        {
+            return Problems.NotFound($"No queue named '{queue}'. Known: {string.Join(", ", QueueNames.All)}.");
+        }
+        var filter = new ReplayPoisonRequest(null, null);
+        if (req.ContentLength > 0)
+        {
+            var body = await JsonRequest.ReadAsync<ReplayPoisonRequest>(req, cancellationToken);
+            if (!body.IsValid)
+            {
+                return body.Problem!;
+            }
+            filter = body.Value!;
+        }
+        return new OkObjectResult(await replay.ReplayAsync(queue, filter.AppId, filter.MaxMessages ?? 1000, cancellationToken));
+    }
+}

@@ -1,0 +1,144 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
+using ReviewHub.Apps;
+using ReviewHub.Http;
+using ReviewHub.Security;
+
+namespace ReviewHub.Delivery;
+
+/// <summary>The SPA's notification routes of an app: list, create, update, delete, and send a test message.</summary>
+public sealed class RouteFunctions(AppStore apps, RouteStore routes, RouteDeliverer deliverer, IOptions<DeliveryOptions> options)
+{
+    private const string RoutesPath = "accounts/{accountId}/apps/{appId}/routes";
+
+    [Function(nameof(ListRoutes))]
+    public async Task<IActionResult> ListRoutes(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = RoutesPath)] HttpRequest req,
+        string accountId, string appId, CancellationToken cancellationToken)
+    {
+        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
+        {
+            return Problems.NotFound("No such app.");
+        }
+        var list = await routes.ListAsync(appId, cancellationToken);
+        return new OkObjectResult(new { items = list.OrderBy(r => r.CreatedAt).Select(r => RouteResponse.From(r)) });
+    }
+
+    [Function(nameof(CreateRoute))]
+    public async Task<IActionResult> CreateRoute(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = RoutesPath)] HttpRequest req,
+        string accountId, string appId, CancellationToken cancellationToken)
+    {
+        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
+        {
+            return Problems.NotFound("No such app.");
+        }
+        var body = await JsonRequest.ReadAsync<CreateRouteRequest>(req, cancellationToken);
+        if (!body.IsValid)
+        {
+            return body.Problem!;
+        }
+        var request = body.Value!;
+        var channel = Enum.Parse<DeliveryChannel>(request.Channel!, ignoreCase: true);
+        if (WebhookPolicyProblem(channel, request.Target) is { } problem)
+        {
+            return problem;
+        }
+        var (route, signingSecret) = await routes.CreateAsync(accountId, appId, channel, request, cancellationToken);
+        return new CreatedResult($"/api/{RoutePath(accountId, appId, route.RouteId)}", RouteResponse.From(route, signingSecret));
+    }
+
+    [Function(nameof(UpdateRoute))]
+    public async Task<IActionResult> UpdateRoute(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = RoutesPath + "/{routeId}")] HttpRequest req,
+        string accountId, string appId, string routeId, CancellationToken cancellationToken)
+    {
+        var route = await FindAsync(req, accountId, appId, routeId, cancellationToken);
+        if (route is null)
+        {
+            return Problems.NotFound("No such route.");
+        }
+        var body = await JsonRequest.ReadAsync<UpdateRouteRequest>(req, cancellationToken);
+        if (!body.IsValid)
+        {
+            return body.Problem!;
+        }
+        var request = body.Value!;
+        var errors = new ValidationErrors();
+        if (request.Target is not null)
+        {
+            RouteRules.ValidateTarget(route.ChannelValue, request.Target, errors);
+        }
+        RouteRules.ValidateCredentials(route.ChannelValue, request.Credentials, required: false, errors);
+        if (request.RotateSigningSecret == true && route.ChannelValue != DeliveryChannel.Webhook)
+        {
+            errors.Add("rotateSigningSecret", "applies to webhook routes only.");
+        }
+        if (!errors.IsEmpty)
+        {
+            return Problems.Validation(errors.ToDictionary());
+        }
+        if (WebhookPolicyProblem(route.ChannelValue, request.Target) is { } problem)
+        {
+            return problem;
+        }
+        var (updated, signingSecret) = await routes.UpdateAsync(route, request, cancellationToken);
+        return updated is null ? Problems.NotFound("No such route.") : new OkObjectResult(RouteResponse.From(updated, signingSecret));
+    }
+
+    [Function(nameof(DeleteRoute))]
+    public async Task<IActionResult> DeleteRoute(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = RoutesPath + "/{routeId}")] HttpRequest req,
+        string accountId, string appId, string routeId, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(req, accountId, appId, routeId, cancellationToken) is null
+            || !await routes.DeleteAsync(appId, routeId, cancellationToken))
+        {
+            return Problems.NotFound("No such route.");
+        }
+        return new NoContentResult();
+    }
+
+    /// <summary>Sends a sample review through the route now and reports what the channel said (502 with the reason when it refused).</summary>
+    [Function(nameof(SendRouteTestMessage))]
+    public async Task<IActionResult> SendRouteTestMessage(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = RoutesPath + "/{routeId}/test")] HttpRequest req,
+        string accountId, string appId, string routeId, CancellationToken cancellationToken)
+    {
+        var app = await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken);
+        var route = app is null ? null : await routes.GetAsync(appId, routeId, cancellationToken);
+        if (app is null || route is null)
+        {
+            return Problems.NotFound("No such route.");
+        }
+        try
+        {
+            return new OkObjectResult(new TestMessageResponse(true, await deliverer.SendTestAsync(route, app, cancellationToken)));
+        }
+        catch (ChannelException ex)
+        {
+            var hint = ex.RouteBroken ? " Check the route's credentials and target." : " Try again later.";
+            return Problems.Create(StatusCodes.Status502BadGateway, "The channel did not accept the test message.", ex.Message + hint);
+        }
+    }
+
+    private async Task<RouteEntity?> FindAsync(HttpRequest req, string accountId, string appId, string routeId, CancellationToken cancellationToken) =>
+        await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null
+            ? null
+            : await routes.GetAsync(appId, routeId, cancellationToken);
+
+    private IActionResult? WebhookPolicyProblem(DeliveryChannel channel, string? target)
+    {
+        if (channel != DeliveryChannel.Webhook || target is null)
+        {
+            return null;
+        }
+        var errors = new ValidationErrors();
+        RouteRules.ValidateWebhookPolicy(target, options.Value.AllowInsecureWebhooks, errors);
+        return errors.IsEmpty ? null : Problems.Validation(errors.ToDictionary());
+    }
+
+    private static string RoutePath(string accountId, string appId, string routeId) => $"accounts/{accountId}/apps/{appId}/routes/{routeId}";
+}

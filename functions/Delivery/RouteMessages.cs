@@ -1,0 +1,211 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using ReviewHub.Http;
+
+namespace ReviewHub.Delivery;
+
+public sealed record RouteFilters(IReadOnlyList<int>? Ratings, IReadOnlyList<string>? Territories);
+
+/// <summary>
+/// Creates a route. Credentials by channel: Slack <c>slackBotToken</c> (xoxb-…); Zendesk <c>zendeskEmail</c> + <c>zendeskApiToken</c>;
+/// webhook: none, the signing secret is generated and returned once; email: none.
+/// </summary>
+public sealed record CreateRouteRequest(
+    string? Channel, string? Name, string? Target, RouteFilters? Filters, bool? Enabled,
+    string? SlackBotToken, string? ZendeskEmail, string? ZendeskApiToken) : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        RouteRules.ValidateCommon(Name, Filters, errors);
+        if (RouteRules.TryParseChannel(Channel, errors) is { } channel)
+        {
+            RouteRules.ValidateTarget(channel, Target, errors);
+            RouteRules.ValidateCredentials(channel, new RouteCredentials(SlackBotToken, ZendeskEmail, ZendeskApiToken), required: true, errors);
+        }
+    }
+
+    public RouteCredentials Credentials => new(SlackBotToken, ZendeskEmail, ZendeskApiToken);
+}
+
+/// <summary>Changes a route; absent fields keep their value. The channel cannot change (delete and create instead).</summary>
+public sealed record UpdateRouteRequest(
+    string? Name, string? Target, RouteFilters? Filters, bool? Enabled,
+    string? SlackBotToken, string? ZendeskEmail, string? ZendeskApiToken, bool? RotateSigningSecret) : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        if (Name is null && Target is null && Filters is null && Enabled is null && SlackBotToken is null && ZendeskEmail is null
+            && ZendeskApiToken is null && RotateSigningSecret is null)
+        {
+            errors.Add("body", "Send at least one of: name, target, filters, enabled, credentials, rotateSigningSecret.");
+        }
+        RouteRules.ValidateCommon(Name, Filters, errors);
+    }
+
+    public RouteCredentials Credentials => new(SlackBotToken, ZendeskEmail, ZendeskApiToken);
+
+    public bool ChangesCredentials => SlackBotToken is not null || ZendeskEmail is not null || ZendeskApiToken is not null;
+}
+
+public sealed record RouteCredentials(string? SlackBotToken, string? ZendeskEmail, string? ZendeskApiToken);
+
+/// <summary>A route as the API shows it: never a secret, except <see cref="SigningSecret"/> right after it was generated.</summary>
+public sealed record RouteResponse(
+    string RouteId, string AppId, string Channel, string? Name, string Target, RouteFilters Filters, bool Enabled,
+    string Status, string? BrokenReason, DateTimeOffset? BrokenAt, bool HasCredentials, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    string? SigningSecret = null)
+{
+    public static RouteResponse From(RouteEntity route, string? signingSecret = null) => new(
+        route.RouteId, route.AppId, route.Channel.ToLowerInvariant(), route.Name, route.Target,
+        new RouteFilters(route.RatingList, route.TerritoryList), route.Enabled, route.Status.ToLowerInvariant(), route.BrokenReason,
+        route.BrokenAt, route.SecretReference is not null, route.CreatedAt, route.UpdatedAt, signingSecret);
+}
+
+/// <summary>What a test message did: the channel's id for it (Slack ts, ticket id, email or webhook message id).</summary>
+public sealed record TestMessageResponse(bool Delivered, string? ExternalId);
+
+internal static partial class RouteRules
+{
+    public const int MaxRecipients = 20;
+
+    public static DeliveryChannel? TryParseChannel(string? value, ValidationErrors errors)
+    {
+        if (errors.Required(value, "channel", 20) && Enum.TryParse<DeliveryChannel>(value, ignoreCase: true, out var channel)
+            && !int.TryParse(value, out _))
+        {
+            return channel;
+        }
+        if (!string.IsNullOrWhiteSpace(value))
+        {
+            errors.Add("channel", "must be one of: slack, email, zendesk, webhook.");
+        }
+        return null;
+    }
+
+    public static void ValidateCommon(string? name, RouteFilters? filters, ValidationErrors errors)
+    {
+        if (name is not null)
+        {
+            errors.Required(name, "name", 100);
+        }
+        if (filters?.Ratings is { } ratings && ratings.Any(r => r is < 1 or > 5))
+        {
+            errors.Add("filters.ratings", "must be star ratings from 1 to 5.");
+        }
+        foreach (var code in filters?.Territories?.Where(c => !Apps.Territories.IsKnown(c)) ?? [])
+        {
+            errors.Add("filters.territories", $"'{code}' is not an App Store territory (ISO 3166 alpha-3, upper case).");
+        }
+    }
+
+    public static void ValidateTarget(DeliveryChannel channel, string? target, ValidationErrors errors)
+    {
+        if (!errors.Required(target, "target", 2000))
+        {
+            return;
+        }
+        switch (channel)
+        {
+            case DeliveryChannel.Slack when !SlackChannelId().IsMatch(target):
+                errors.Add("target", "must be a Slack channel id such as C0123456789 (channel details → copy channel ID).");
+                break;
+            case DeliveryChannel.Email:
+                var recipients = SplitRecipients(target);
+                if (recipients.Count is 0 or > MaxRecipients)
+                {
+                    errors.Add("target", $"must list between 1 and {MaxRecipients} email addresses, separated by commas.");
+                }
+                if (recipients.Count != recipients.Distinct(StringComparer.OrdinalIgnoreCase).Count())
+                {
+                    errors.Add("target", "must not list the same address twice.");
+                }
+                foreach (var recipient in recipients)
+                {
+                    errors.Email(recipient, "target");
+                }
+                break;
+            case DeliveryChannel.Zendesk when !ZendeskSubdomain().IsMatch(target):
+                errors.Add("target", "must be your Zendesk subdomain, e.g. 'acme' for acme.zendesk.com.");
+                break;
+            case DeliveryChannel.Webhook:
+                if (!Uri.TryCreate(target, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || !string.IsNullOrEmpty(uri.UserInfo))
+                {
+                    errors.Add("target", "must be an absolute https URL without credentials.");
+                }
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Webhooks go to the customer's server from ours: only https, and never to loopback or private addresses
+    /// (unless development settings allow it), so a route cannot probe our own network.
+    /// </summary>
+    public static void ValidateWebhookPolicy(string target, bool allowInsecure, ValidationErrors errors)
+    {
+        if (allowInsecure || !Uri.TryCreate(target, UriKind.Absolute, out var uri))
+        {
+            return;
+        }
+        if (uri.Scheme != Uri.UriSchemeHttps)
+        {
+            errors.Add("target", "must be an https URL.");
+        }
+        else if (uri.IsLoopback || (IPAddress.TryParse(uri.IdnHost, out var ip) && IsPrivate(ip)))
+        {
+            errors.Add("target", "must be a public address.");
+        }
+    }
+
+    public static void ValidateCredentials(DeliveryChannel channel, RouteCredentials credentials, bool required, ValidationErrors errors)
+    {
+        switch (channel)
+        {
+            case DeliveryChannel.Slack when required || credentials.SlackBotToken is not null:
+                if (errors.Required(credentials.SlackBotToken, "slackBotToken", 255) && !credentials.SlackBotToken.StartsWith("xoxb-", StringComparison.Ordinal))
+                {
+                    errors.Add("slackBotToken", "must be a Slack bot token (xoxb-…) with the chat:write scope.");
+                }
+                break;
+            case DeliveryChannel.Zendesk:
+                // On update either half may change alone; the other is kept.
+                if (required || credentials.ZendeskEmail is not null)
+                {
+                    errors.Email(credentials.ZendeskEmail, "zendeskEmail");
+                }
+                if (required || credentials.ZendeskApiToken is not null)
+                {
+                    errors.Required(credentials.ZendeskApiToken, "zendeskApiToken", 255);
+                }
+                break;
+        }
+    }
+
+    public static IReadOnlyList<string> SplitRecipients(string target) =>
+        target.Split([',', ';'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public static string NormaliseTarget(DeliveryChannel channel, string target) =>
+        channel == DeliveryChannel.Email ? string.Join(", ", SplitRecipients(target)) : target.Trim();
+
+    public static string JoinRatings(IEnumerable<int>? ratings) => string.Join(',', (ratings ?? []).Distinct().Order());
+
+    public static string JoinTerritories(IEnumerable<string>? territories) => string.Join(',', (territories ?? []).Distinct(StringComparer.Ordinal));
+
+    /// <summary>Loopback, private, link-local (cloud metadata) and carrier-grade NAT addresses: never a customer's webhook.</summary>
+    public static bool IsPrivate(IPAddress ip)
+    {
+        if (ip.IsIPv4MappedToIPv6)
+        {
+            ip = ip.MapToIPv4();
+        }
+        var b = ip.GetAddressBytes();
+        return IPAddress.IsLoopback(ip) || ip.IsIPv6LinkLocal || ip.IsIPv6SiteLocal || ip.IsIPv6UniqueLocal
+            || (b.Length == 4 && (b[0] is 10 or 127 or 0 || (b[0] == 172 && b[1] is >= 16 and <= 31) || (b[0] == 192 && b[1] == 168)
+                || (b[0] == 169 && b[1] == 254) || (b[0] == 100 && b[1] is >= 64 and <= 127)));
+    }
+
+    [GeneratedRegex("^[CGD][A-Z0-9]{8,20}$")]
+    private static partial Regex SlackChannelId();
+
+    [GeneratedRegex("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
+    private static partial Regex ZendeskSubdomain();
+}
