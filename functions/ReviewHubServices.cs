@@ -7,6 +7,7 @@ using ReviewHub.Apps;
 using ReviewHub.Email;
 using ReviewHub.Integrations;
 using ReviewHub.Json;
+using ReviewHub.Reviews;
 using ReviewHub.Secrets;
 using ReviewHub.Security;
 using ReviewHub.Storage;
@@ -30,6 +31,7 @@ public static class ReviewHubServices
         services.AddSingleton<AccountStore>();
         services.AddSingleton<AppStore>();
         services.AddSingleton<IntegrationStore>();
+        services.AddReviews(configuration);
         return services;
     }
 }

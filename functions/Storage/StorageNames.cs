@@ -9,8 +9,13 @@ public static class TableNames
     public const string Apps = "Apps";
     public const string Reviews = "Reviews";
     public const string Integrations = "Integrations";
+    public const string ReviewTimeline = "ReviewTimeline";
+    public const string ReviewFetchSchedules = "ReviewFetchSchedules";
+    public const string ReviewFetchDue = "ReviewFetchDue";
+    public const string ApiKeyBudgets = "ApiKeyBudgets";
 
-    public static readonly IReadOnlyList<string> All = [Accounts, Memberships, UserAccounts, Apps, Reviews, Integrations];
+    public static readonly IReadOnlyList<string> All =
+        [Accounts, Memberships, UserAccounts, Apps, Reviews, Integrations, ReviewTimeline, ReviewFetchSchedules, ReviewFetchDue, ApiKeyBudgets];
 }
 
 /// <summary>
@@ -23,7 +28,10 @@ public static class QueueNames
     /// <summary>Carries <see cref="Reviews.NewReviewsBatch"/> from ingestion to delivery.</summary>
     public const string NewReviews = "new-reviews";
 
-    public static readonly IReadOnlyList<string> All = [AppRemovals, NewReviews];
+    /// <summary>Carries <see cref="Reviews.ReviewFetchRequest"/> from the schedule timer to the fetcher.</summary>
+    public const string ReviewFetches = "review-fetches";
+
+    public static readonly IReadOnlyList<string> All = [AppRemovals, NewReviews, ReviewFetches];
 
     public static string Poison(string queueName) => $"{queueName}-poison";
 }
