@@ -50,6 +50,10 @@ public sealed class TestApp : IAsyncDisposable
             ["Email:FromName"] = "ReviewHub",
             ["AppStoreConnect:BaseUrl"] = "http://127.0.0.1:9",
             ["OutboundHttp:RetryBaseDelay"] = "00:00:00.010",
+            ["ReviewFetchSchedule"] = "0 */5 * * * *",
+            ["Reviews:FeedBaseUrl"] = "http://127.0.0.1:9",
+            ["Reviews:FeedRequestDelay"] = "00:00:00",
+            ["Reviews:RetryBaseDelay"] = "00:00:00",
         };
     }
 
