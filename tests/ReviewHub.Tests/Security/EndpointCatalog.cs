@@ -37,6 +37,10 @@ public static class EndpointCatalog
         new("GetApp", HttpMethod.Get, w => w.AppPath),
         new("UpdateApp", HttpMethod.Patch, w => w.AppPath, _ => new { name = "Renamed" }),
         new("RemoveApp", HttpMethod.Delete, w => w.AppPath, MemberStatus: 204),
+
+        new("ListReviews", HttpMethod.Get, w => $"{w.AppPath}/reviews"),
+        new("GetReview", HttpMethod.Get, w => $"{w.AppPath}/reviews/{Reviews.ReviewTestData.CatalogReviewId}",
+            Arrange: (app, w) => Reviews.ReviewTestData.SeedAsync(app, w, [Reviews.ReviewTestData.Review(Reviews.ReviewTestData.CatalogReviewId)])),
     ];
 
     public static TheoryData<string> Names(Func<CatalogEndpoint, bool> filter)
