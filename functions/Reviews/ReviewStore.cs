@@ -8,9 +8,9 @@ namespace ReviewHub.Reviews;
 public sealed record SavedPage(IReadOnlyList<string> Announce, int Inserted, int ResponsesUpdated);
 
 /// <summary>
-/// Writes fetched reviews exactly once. Per page: one range query on the timeline classifies each review as new, known, or
-/// known with a changed developer response; new reviews go in as batch inserts (a review row that already exists is
-/// recognised, never overwritten), then their timeline rows; changed responses are updated in place.
+/// Writes fetched reviews exactly once. The page that reaches the watermark is classified with one range query on the
+/// timeline (new, known, known with a changed developer response); new reviews go in as batch inserts (a review row that
+/// already exists is recognised, never overwritten), then their timeline rows; changed responses are updated in place.
 /// </summary>
 public sealed class ReviewStore(TableServiceClient tables, TimeProvider clock)
 {
@@ -32,7 +32,12 @@ public sealed class ReviewStore(TableServiceClient tables, TimeProvider clock)
         {
             return new SavedPage([], 0, 0);
         }
-        var known = await KnownVersionsAsync(appId, page, cancellationToken);
+        // Only a page that reaches back to the watermark can hold reviews stored by an earlier fetch (whose responses may have
+        // changed): it is classified with one range query. Newer pages are inserted directly; a rare leftover of an interrupted
+        // attempt is caught by the insert's conflict.
+        var known = announceAfter is { } watermark && page.Any(r => r.CreatedAt <= watermark)
+            ? await KnownVersionsAsync(appId, page, cancellationToken)
+            : [];
         var fresh = new List<FetchedReview>();
         var changed = new List<FetchedReview>();
         var announce = new List<string>();
@@ -105,25 +110,28 @@ public sealed class ReviewStore(TableServiceClient tables, TimeProvider clock)
         return known;
     }
 
-    /// <summary>Inserts in transactions of 100; a row that already exists fails its transaction, is set aside and the rest retried.</summary>
+    /// <summary>
+    /// Inserts in transactions of 100. A transaction that meets an existing row (a retry of a fetch that saved part of it)
+    /// fails as a whole; its rows are then inserted one by one, and those that exist are left as they are.
+    /// </summary>
     private async Task<HashSet<string>> InsertNewAsync(List<ReviewEntity> rows, CancellationToken cancellationToken)
     {
         var inserted = new HashSet<string>(StringComparer.Ordinal);
         foreach (var chunk in rows.Chunk(MaxBatch))
         {
-            var pending = chunk.ToList();
-            while (pending.Count > 0)
+            try
             {
-                try
+                await reviews.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), cancellationToken);
+                inserted.UnionWith(chunk.Select(r => r.RowKey));
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409)
+            {
+                foreach (var row in chunk)
                 {
-                    await reviews.SubmitTransactionAsync(
-                        pending.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), cancellationToken);
-                    inserted.UnionWith(pending.Select(r => r.RowKey));
-                    pending.Clear();
-                }
-                catch (TableTransactionFailedException ex) when (ex.Status == 409 && ex.FailedTransactionActionIndex is { } index)
-                {
-                    pending.RemoveAt(index);
+                    if (await reviews.TryAddAsync(row, cancellationToken))
+                    {
+                        inserted.Add(row.RowKey);
+                    }
                 }
             }
         }
