@@ -84,6 +84,9 @@ public sealed class FetchDueEntity : ITableEntity
     public string AccountId { get; set; } = string.Empty;
     public string AppId { get; set; } = string.Empty;
 
+    [IgnoreDataMember]
+    public DateTimeOffset DueAt => new(long.Parse(RowKey.AsSpan(0, 19), System.Globalization.CultureInfo.InvariantCulture), TimeSpan.Zero);
+
     public static string KeyFor(DateTimeOffset due, string accountId, string appId) => $"{due.UtcTicks:D19}|{accountId}|{appId}";
 
     /// <summary>The exclusive upper bound of the keys due at <paramref name="now"/>.</summary>

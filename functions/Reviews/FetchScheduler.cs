@@ -19,6 +19,9 @@ public sealed record DueFetchDispatch(int Scanned, int Enqueued, int Stale);
 public sealed class FetchScheduler(
     TableServiceClient tables, IMessageQueue queue, IOptions<ReviewsOptions> options, TimeProvider clock, ILogger<FetchScheduler> logger)
 {
+    /// <summary>How long an index row without a matching schedule is kept (see <see cref="DispatchDueAsync"/>).</summary>
+    private static readonly TimeSpan StaleGrace = TimeSpan.FromMinutes(10);
+
     private readonly TableClient schedules = tables.GetTableClient(TableNames.ReviewFetchSchedules);
     private readonly TableClient due = tables.GetTableClient(TableNames.ReviewFetchDue);
 
@@ -67,32 +70,48 @@ public sealed class FetchScheduler(
 
     /// <summary>
     /// Changes the schedule (through <paramref name="mutate"/>, which may also move <see cref="FetchScheduleEntity.NextDueAt"/>)
-    /// and keeps the index in step: new index row first, then the schedule, then the old index row goes.
+    /// and keeps the index in step: the new index row is written before the schedule (a schedule pointing at a missing row
+    /// would never fire again; a leftover row is harmless and dropped by the timer), the old row is deleted after it.
     /// Returns null when the app has no schedule.
     /// </summary>
     public async Task<FetchScheduleEntity?> UpdateAsync(
         string accountId, string appId, Func<FetchScheduleEntity, bool> mutate, CancellationToken cancellationToken)
     {
-        string? oldKey = null, newKey = null;
-        var updated = await schedules.UpdateAsync<FetchScheduleEntity>(accountId, appId, schedule =>
+        for (var attempt = 1; ; attempt++)
         {
-            oldKey = schedule.DueKey;
+            var schedule = await GetAsync(accountId, appId, cancellationToken);
+            if (schedule is null)
+            {
+                return null;
+            }
+            var oldKey = schedule.DueKey;
             if (!mutate(schedule))
             {
-                newKey = oldKey;
-                return false;
+                return schedule;
             }
-            newKey = schedule.DueKey;
-            return true;
-        }, cancellationToken);
-        if (updated is null || oldKey == newKey)
-        {
-            return updated;
+            var moved = schedule.DueKey != oldKey;
+            if (moved)
+            {
+                await due.UpsertEntityAsync(FetchDueEntity.For(schedule), TableUpdateMode.Replace, cancellationToken);
+            }
+            try
+            {
+                await schedules.UpdateEntityAsync(schedule, schedule.ETag, TableUpdateMode.Replace, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                if (attempt >= OptimisticConcurrency.DefaultAttempts)
+                {
+                    throw new ConcurrencyConflictException($"Fetch schedule {accountId}/{appId} kept changing during {attempt} update attempts.", ex);
+                }
+                continue;
+            }
+            if (moved)
+            {
+                await DeleteDueAsync(oldKey, cancellationToken);
+            }
+            return schedule;
         }
-        // The mutate ran before the write: add the new index row now; a crash before it is repaired by the next fetch's update.
-        await due.UpsertEntityAsync(FetchDueEntity.For(updated), TableUpdateMode.Replace, cancellationToken);
-        await DeleteDueAsync(oldKey!, cancellationToken);
-        return updated;
     }
 
     /// <summary>
@@ -115,8 +134,12 @@ public sealed class FetchScheduler(
             var schedule = await GetAsync(row.AccountId, row.AppId, cancellationToken);
             if (schedule is null || schedule.DueKey != row.RowKey)
             {
-                // The app was removed, or its schedule moved and this row is a leftover of an interrupted move.
-                await DeleteDueAsync(row.RowKey, cancellationToken);
+                // The app was removed, or its schedule moved and this row is a leftover of an interrupted move. A row that
+                // came due only just now may instead belong to a schedule write still in flight: it is left for a later run.
+                if (row.DueAt < now - StaleGrace)
+                {
+                    await DeleteDueAsync(row.RowKey, cancellationToken);
+                }
                 stale++;
                 continue;
             }

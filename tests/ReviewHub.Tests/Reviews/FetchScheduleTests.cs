@@ -98,6 +98,40 @@ public sealed class FetchScheduleTests
     }
 
     [Fact]
+    public async Task Leftover_index_rows_are_dropped_without_a_fetch_once_past_the_grace_and_kept_while_a_write_may_be_in_flight()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(1987, 3, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var app = await TestApp.StartAsync(configure: s => s.Replace<TimeProvider>(clock));
+        var world = await TestWorld.CreateAsync(app);
+        var due = app.Get<TableServiceClient>().GetTableClient(TableNames.ReviewFetchDue);
+        var now = clock.GetUtcNow();
+        var old = new FetchDueEntity { RowKey = FetchDueEntity.KeyFor(now.AddMinutes(-30), world.AccountId, world.AppId), AccountId = world.AccountId, AppId = world.AppId };
+        var recent = new FetchDueEntity { RowKey = FetchDueEntity.KeyFor(now.AddMinutes(-1), world.AccountId, world.AppId), AccountId = world.AccountId, AppId = world.AppId };
+        try
+        {
+            await due.AddEntityAsync(old);
+            await due.AddEntityAsync(recent);
+            // The real schedule row is due in the future: both rows above are leftovers.
+            await app.Get<FetchScheduler>().UpdateAsync(world.AccountId, world.AppId, s =>
+            {
+                s.NextDueAt = now.AddHours(1);
+                return true;
+            }, CancellationToken.None);
+
+            var dispatch = await app.Get<FetchScheduler>().DispatchDueAsync(CancellationToken.None);
+
+            Assert.Equal((2, 0, 2), (dispatch.Scanned, dispatch.Enqueued, dispatch.Stale));
+            Assert.False((await due.GetEntityIfExistsAsync<FetchDueEntity>(FetchDueEntity.Partition, old.RowKey)).HasValue);
+            Assert.True((await due.GetEntityIfExistsAsync<FetchDueEntity>(FetchDueEntity.Partition, recent.RowKey)).HasValue);
+            Assert.Empty(app.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches));
+        }
+        finally
+        {
+            await DeleteIndexRowsBeforeAsync(app, now.AddYears(1));
+        }
+    }
+
+    [Fact]
     public async Task With_ten_thousand_registered_apps_of_which_a_hundred_are_due_the_timer_reads_only_the_due_ones()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(1985, 6, 1, 12, 0, 0, TimeSpan.Zero));

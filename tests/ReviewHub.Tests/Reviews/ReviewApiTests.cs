@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using ReviewHub.Apps;
 using ReviewHub.Reviews;
 using ReviewHub.Storage;
 
@@ -141,8 +143,12 @@ public sealed class ReviewApiTests
     {
         var (app, world) = await SeededAsync();
         await using var owned = app;
+        Assert.NotNull(await app.Get<FetchScheduler>().GetAsync(world.AccountId, world.AppId, CancellationToken.None));
+        Assert.Equal(204, (await app.Host.DeleteAsync(world.AppPath, world.Token)).Status);
+        var removal = ActivatorUtilities.CreateInstance<AppRemovalFunction>(app.Services);
+        var message = Assert.Single(app.Queue.Take<AppRemoval>(QueueNames.AppRemovals));
 
-        await app.Get<ReviewLifecycle>().PurgeAsync(world.AccountId, world.AppId, CancellationToken.None);
+        await removal.PurgeRemovedApp(message, CancellationToken.None);
         await app.Get<ReviewLifecycle>().PurgeAsync(world.AccountId, world.AppId, CancellationToken.None); // idempotent
 
         var tables = app.Get<TableServiceClient>();
