@@ -70,7 +70,8 @@ public sealed class AppStoreConnectClient(
         {
             response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or Polly.Timeout.TimeoutRejectedException
+        // Polly's per-attempt timeout and open circuit surface as ExecutionRejectedException (not a TimeoutException).
+        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or Polly.ExecutionRejectedException
             || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             throw new AppStoreConnectException(AppStoreConnectFailure.Unavailable, null, null,

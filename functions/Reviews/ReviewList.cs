@@ -159,8 +159,13 @@ public sealed class ReviewQueries(ReviewStore store)
         return new ReviewPage(items, null);
     }
 
-    /// <summary>Replied: the App Store shows a developer response, or a reply written through ReviewHub is on its way.</summary>
-    public static bool IsReplied(ReviewEntity review) => !string.IsNullOrEmpty(review.ResponseBody) || !string.IsNullOrEmpty(review.ReplyBody);
+    /// <summary>
+    /// Replied: the App Store shows a developer response, or a reply written through ReviewHub is on its way or published
+    /// (the replies feature clears the body of a deleted reply; a failed one does not count).
+    /// </summary>
+    public static bool IsReplied(ReviewEntity review) =>
+        !string.IsNullOrEmpty(review.ResponseBody)
+        || (!string.IsNullOrEmpty(review.ReplyBody) && review.ReplyStatus is not ("Failed" or "Deleted"));
 
     private static string IndexFilter(string appId, ReviewListFilter filter)
     {

@@ -66,21 +66,25 @@ public sealed class ReviewApiTests
         Assert.Equal(expected, string.Join(',', Ids(response)));
     }
 
-    [Fact]
-    public async Task A_reply_written_through_reviewhub_counts_as_replied()
+    [Theory]
+    [InlineData("Queued", "r7,r3")]
+    [InlineData("PendingPublish", "r7,r3")]
+    [InlineData("Failed", "r3")]
+    [InlineData("Deleted", "r3")]
+    public async Task A_reply_written_through_reviewhub_counts_as_replied_unless_it_failed_or_was_deleted(string status, string expected)
     {
         var (app, world) = await SeededAsync();
         await using var owned = app;
         await app.Get<TableServiceClient>().GetTableClient(TableNames.Reviews).UpdateAsync<ReviewEntity>(world.AppId, "r7", r =>
         {
-            r.ReplyStatus = "Queued";
+            r.ReplyStatus = status;
             r.ReplyBody = "We are on it";
             return true;
         });
 
         var replied = await app.Host.GetAsync($"{world.AppPath}/reviews?replied=true", world.Token);
 
-        Assert.Equal("r7,r3", string.Join(',', Ids(replied)));
+        Assert.Equal(expected, string.Join(',', Ids(replied)));
     }
 
     [Theory]
