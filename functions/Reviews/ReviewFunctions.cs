@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -50,7 +51,7 @@ public sealed record ReviewListResponse(IReadOnlyList<ReviewResponse> Items, str
 /// <summary>The developer response the App Store shows (as App Store Connect last reported it).</summary>
 public sealed record DeveloperResponse(string? Id, string? Body, string? State, DateTimeOffset? LastModified);
 
-/// <summary>The reply written through ReviewHub (owned by the replies feature).</summary>
+/// <summary>The reply written through ReviewHub (owned by the replies feature); status as its API spells it, e.g. pendingPublish.</summary>
 public sealed record ReviewReply(string? Status, string? Body, DateTimeOffset? UpdatedAt);
 
 public sealed record ReviewResponse(
@@ -63,5 +64,8 @@ public sealed record ReviewResponse(
         review.ResponseId is null && review.ResponseBody is null
             ? null
             : new DeveloperResponse(review.ResponseId, review.ResponseBody, review.ResponseState, review.ResponseLastModified),
-        review.ReplyStatus is null && review.ReplyBody is null ? null : new ReviewReply(review.ReplyStatus, review.ReplyBody, review.ReplyUpdatedAt));
+        review.ReplyStatus is null && review.ReplyBody is null
+            ? null
+            // The table keeps the replies feature's enum names (PendingPublish); the API spells them like its reply endpoints (pendingPublish).
+            : new ReviewReply(review.ReplyStatus is null ? null : JsonNamingPolicy.CamelCase.ConvertName(review.ReplyStatus), review.ReplyBody, review.ReplyUpdatedAt));
 }

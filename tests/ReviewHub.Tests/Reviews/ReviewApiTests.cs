@@ -128,7 +128,7 @@ public sealed class ReviewApiTests
         var review = response.As<ReviewResponse>();
         Assert.Equal(("r3", 4, "USA", true), (review.ReviewId, review.Rating, review.Territory, review.Replied));
         Assert.Equal(new DeveloperResponse("resp-3", "Thanks!", "PUBLISHED", Day.AddDays(4)), review.DeveloperResponse);
-        Assert.Equal(new ReviewReply("PendingPublish", "Thanks!", Day.AddDays(4)), review.Reply);
+        Assert.Equal(new ReviewReply("pendingPublish", "Thanks!", Day.AddDays(4)), review.Reply);
     }
 
     [Theory]
