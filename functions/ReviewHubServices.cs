@@ -10,6 +10,7 @@ using ReviewHub.Integrations;
 using ReviewHub.Json;
 using ReviewHub.Observability;
 using ReviewHub.Replies;
+using ReviewHub.Reviews;
 using ReviewHub.Secrets;
 using ReviewHub.Security;
 using ReviewHub.Storage;
@@ -37,6 +38,7 @@ public static class ReviewHubServices
         services.AddSingleton<IntegrationStore>();
         services.AddIntegrations(configuration);
         services.AddReplies(configuration);
+        services.AddReviews(configuration);
         return services;
     }
 }

@@ -228,6 +228,20 @@ var appSettings = {
   Delivery__ChannelTimeout: '00:00:15'
   Delivery__MaxDeferrals: '10'
   Delivery__AllowInsecureWebhooks: 'false'
+  ReviewFetchSchedule: '0 */5 * * * *'
+  Reviews__FeedInterval: '06:00:00'
+  Reviews__ApiInterval: '01:00:00'
+  Reviews__MaxEnqueuesPerRun: '5000'
+  Reviews__FeedBaseUrl: 'https://itunes.apple.com'
+  Reviews__FeedRequestDelay: '00:00:01'
+  Reviews__FeedTimeout: '00:00:15'
+  Reviews__ApiPageSize: '200'
+  Reviews__ApiBudgetReserve: '50'
+  Reviews__BackfillBudgetReserve: '500'
+  Reviews__BudgetWaitDelay: '00:10:00'
+  Reviews__MaxFetchAttempts: '6'
+  Reviews__RetryBaseDelay: '00:01:00'
+  Reviews__DefaultListLimit: '50'
 }
 
 resource site 'Microsoft.Web/sites@2025-03-01' = {

@@ -9,7 +9,7 @@ using ReviewHub.Storage;
 namespace ReviewHub.Apps;
 
 /// <summary>The SPA's app endpoints: register, list, read, update and remove the apps of an account.</summary>
-public sealed class AppFunctions(AccountStore accounts, AppStore apps, IMessageQueue queue)
+public sealed class AppFunctions(AccountStore accounts, AppStore apps, IMessageQueue queue, IEnumerable<IAppRegisteredListener> registeredListeners)
 {
     [Function(nameof(ListApps))]
     public async Task<IActionResult> ListApps(
@@ -39,6 +39,13 @@ public sealed class AppFunctions(AccountStore accounts, AppStore apps, IMessageQ
             return body.Problem!;
         }
         var (outcome, app) = await apps.RegisterAsync(accountId, body.Value!, cancellationToken);
+        if (outcome == RegisterOutcome.Created)
+        {
+            foreach (var listener in registeredListeners)
+            {
+                await listener.OnRegisteredAsync(app, cancellationToken);
+            }
+        }
         return outcome == RegisterOutcome.Duplicate
             ? Problems.Conflict($"This account already has {app.Platform} app {app.StoreAppId} (appId {app.AppId}).")
             : new CreatedResult($"/api/accounts/{accountId}/apps/{app.AppId}", AppResponse.From(app));

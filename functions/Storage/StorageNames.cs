@@ -14,8 +14,29 @@ public static class TableNames
     public const string ReplyPending = "ReplyPending";
     public const string DeliveryRoutes = "DeliveryRoutes";
     public const string Deliveries = "Deliveries";
+    public const string ReviewTimeline = "ReviewTimeline";
+    public const string ReviewFetchSchedules = "ReviewFetchSchedules";
+    public const string ReviewFetchDue = "ReviewFetchDue";
+    public const string ApiKeyBudgets = "ApiKeyBudgets";
 
-    public static readonly IReadOnlyList<string> All = [Accounts, Memberships, UserAccounts, Apps, Reviews, Integrations, Replies, ReplyHistory, ReplyPending, DeliveryRoutes, Deliveries];
+    public static readonly IReadOnlyList<string> All =
+    [
+        Accounts,
+        Memberships,
+        UserAccounts,
+        Apps,
+        Reviews,
+        Integrations,
+        Replies,
+        ReplyHistory,
+        ReplyPending,
+        DeliveryRoutes,
+        Deliveries,
+        ReviewTimeline,
+        ReviewFetchSchedules,
+        ReviewFetchDue,
+        ApiKeyBudgets,
+    ];
 }
 
 /// <summary>
@@ -34,7 +55,10 @@ public static class QueueNames
     /// <summary>Carries <see cref="Delivery.DeliveryWork"/>: one unit of work per (new-reviews batch, matching route).</summary>
     public const string Deliveries = "deliveries";
 
-    public static readonly IReadOnlyList<string> All = [AppRemovals, NewReviews, ReplySends, Deliveries];
+    /// <summary>Carries <see cref="Reviews.ReviewFetchRequest"/> from the schedule timer to the fetcher.</summary>
+    public const string ReviewFetches = "review-fetches";
+
+    public static readonly IReadOnlyList<string> All = [AppRemovals, NewReviews, ReplySends, Deliveries, ReviewFetches];
 
     public static string Poison(string queueName) => $"{queueName}-poison";
 }

@@ -61,6 +61,10 @@ public sealed class TestApp : IAsyncDisposable
             ["Delivery:ZendeskBaseUrlTemplate"] = "http://127.0.0.1:9/",
             ["Delivery:SlackMessageInterval"] = "00:00:00",
             ["Delivery:AllowInsecureWebhooks"] = "true",
+            ["ReviewFetchSchedule"] = "0 */5 * * * *",
+            ["Reviews:FeedBaseUrl"] = "http://127.0.0.1:9",
+            ["Reviews:FeedRequestDelay"] = "00:00:00",
+            ["Reviews:RetryBaseDelay"] = "00:00:00",
         };
     }
 

@@ -13,6 +13,8 @@ public sealed class ConfigurationTests
         { "Email:FromAddress", "not-an-email" },
         { "Email:SendGridApiKey", "" },
         { "AppStoreConnect:TokenLifetime", "00:30:00" }, // Apple rejects tokens living over 20 minutes
+        { "Reviews:ApiPageSize", "500" }, // Apple's maximum page is 200
+        { "Reviews:FeedBaseUrl", "not a url" },
     };
 
     [Theory]

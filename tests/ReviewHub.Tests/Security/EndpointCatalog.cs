@@ -72,6 +72,9 @@ public static class EndpointCatalog
         new("DeleteRoute", HttpMethod.Delete, w => Delivery.CatalogRoutes.Path(w), MemberStatus: 204, Arrange: Delivery.CatalogRoutes.ArrangeAsync),
         new("SendRouteTestMessage", HttpMethod.Post, w => Delivery.CatalogRoutes.Path(w, "/test"), Arrange: Delivery.CatalogRoutes.ArrangeAsync),
         new("ReplayPoisonMessages", HttpMethod.Post, _ => "/api/operators/poison/deliveries/replay", w => new { appId = w.AppId }, OperatorOnly: true),
+        new("ListReviews", HttpMethod.Get, w => $"{w.AppPath}/reviews"),
+        new("GetReview", HttpMethod.Get, w => $"{w.AppPath}/reviews/{Reviews.ReviewTestData.CatalogReviewId}",
+            Arrange: (app, w) => Reviews.ReviewTestData.SeedAsync(app, w, [Reviews.ReviewTestData.Review(Reviews.ReviewTestData.CatalogReviewId)])),
     ];
 
     private static Task ConfirmIntegrationAsync(TestApp app, TestWorld world) =>

@@ -1,0 +1,34 @@
+namespace ReviewHub.Reviews;
+
+/// <summary>
+/// Queue message (queue <c>review-fetches</c>): fetch one app's new reviews. The timer sends it with <see cref="Attempt"/> 0;
+/// a failed fetch re-sends it with the next attempt and a backoff delay, and after the budget it lands in
+/// <c>review-fetches-poison</c> with <see cref="LastError"/>, ready to replay.
+/// </summary>
+public sealed record ReviewFetchRequest(string AccountId, string AppId, int Attempt = 0, string? LastError = null);
+
+/// <summary>A developer response as App Store Connect reports it.</summary>
+public sealed record FetchedResponse(string Id, string? Body, string? State, DateTimeOffset? LastModified);
+
+/// <summary>A review read from either source, normalised.</summary>
+public sealed record FetchedReview(
+    string Id, int Rating, string? Title, string? Body, string? ReviewerNickname, string Territory, DateTimeOffset CreatedAt,
+    FetchedResponse? Response);
+
+/// <summary>
+/// A fetch that could not complete. <see cref="Retryable"/> failures (429, 5xx, timeouts, malformed bodies) go back to the
+/// queue with a backoff; the others (revoked key, missing role, unsigned agreements) go straight to the poison queue.
+/// </summary>
+public sealed class ReviewFetchException(string message, bool retryable, TimeSpan? retryAfter = null, Exception? inner = null)
+    : Exception(message, inner)
+{
+    public bool Retryable { get; } = retryable;
+
+    /// <summary>The least wait before retrying (e.g. the key's hourly budget is spent); null: the usual backoff.</summary>
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+}
+
+/// <summary>What a fetch did, for logs, tests and the benchmark.</summary>
+public enum FetchOutcomeKind { Completed, Deferred, Retrying, Poisoned, Skipped }
+
+public sealed record FetchOutcome(FetchOutcomeKind Kind, string Source, int Requests, int NewReviews, string? Error = null);

@@ -1,0 +1,316 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ReviewHub.AppStoreConnect;
+using ReviewHub.Apps;
+using ReviewHub.Integrations;
+using ReviewHub.Storage;
+
+namespace ReviewHub.Reviews;
+
+/// <summary>
+/// Fetches one app's new reviews: from the App Store Connect API when the app has an active integration, otherwise from the
+/// public feed of each of its territories. Newest first, stopping at the watermark (one request when nothing is new);
+/// pages are saved as they arrive, handed on to delivery, and the watermark moves only after all of that succeeded.
+/// A failure loses nothing: the message comes back with a backoff, and lands in the poison queue after the budget.
+/// </summary>
+public sealed class ReviewFetcher(
+    FetchScheduler scheduler,
+    ReviewStore store,
+    AppStore apps,
+    IntegrationStore integrations,
+    AppStoreConnectCredentialStore credentials,
+    AppStoreConnectReviewSource api,
+    AppStoreFeedClient feed,
+    ApiKeyBudgets budgets,
+    IMessageQueue queue,
+    IOptions<ReviewsOptions> options,
+    TimeProvider clock,
+    ILogger<ReviewFetcher> logger)
+{
+    /// <summary>A backfill re-enqueues itself after this many pages, to stay far inside the function timeout.</summary>
+    private const int MaxBackfillPagesPerRun = 100;
+
+    private ReviewsOptions Options => options.Value;
+
+    public async Task<FetchOutcome> FetchAsync(ReviewFetchRequest request, CancellationToken cancellationToken)
+    {
+        var app = await apps.GetAsync(request.AccountId, request.AppId, cancellationToken);
+        if (app is null)
+        {
+            logger.LogInformation("Skipped review fetch of {AccountId}/{AppId}: the app was removed", request.AccountId, request.AppId);
+            return new FetchOutcome(FetchOutcomeKind.Skipped, string.Empty, 0, 0);
+        }
+        var schedule = await scheduler.GetAsync(app.AccountId, app.AppId, cancellationToken);
+        if (schedule is null)
+        {
+            // Registered before its schedule could be written: repair it.
+            await scheduler.CreateAsync(app.AccountId, app.AppId, cancellationToken);
+            schedule = (await scheduler.GetAsync(app.AccountId, app.AppId, cancellationToken))!;
+        }
+        var integration = await integrations.GetAsync(app.AccountId, app.AppId, cancellationToken);
+        var credentialReference = integration is { IsActive: true, CredentialReference: { Length: > 0 } reference } ? reference : null;
+        var source = credentialReference is null ? ReviewSources.Feed : ReviewSources.AppStoreConnect;
+        try
+        {
+            var outcome = credentialReference is null
+                ? await FetchFromFeedAsync(app, schedule, cancellationToken)
+                : await FetchFromApiAsync(request, app, schedule, credentialReference, cancellationToken);
+            logger.LogInformation(
+                "Review fetch of {AccountId}/{AppId} from {Source}: {Outcome}, {Requests} requests, {NewReviews} new reviews",
+                app.AccountId, app.AppId, source, outcome.Kind, outcome.Requests, outcome.NewReviews);
+            return outcome;
+        }
+        catch (ReviewFetchException ex)
+        {
+            return await RetryOrPoisonAsync(request, source, credentialReference, ex, cancellationToken);
+        }
+    }
+
+    private async Task<FetchOutcome> FetchFromFeedAsync(AppEntity app, FetchScheduleEntity schedule, CancellationToken cancellationToken)
+    {
+        var announcer = new NewReviewsAnnouncer(queue, app.AccountId, app.AppId, backfill: false);
+        // A territory's first import brings up to 500 old reviews: marked as backfill so delivery summarises them.
+        var firstImport = new NewReviewsAnnouncer(queue, app.AccountId, app.AppId, backfill: true);
+        var newest = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        var requests = 0;
+        foreach (var territory in app.TerritoryList)
+        {
+            var watermark = schedule.FeedWatermark(territory);
+            for (var page = 1; page <= AppStoreFeedClient.MaxPages; page++)
+            {
+                if (requests++ > 0 && Options.FeedRequestDelay > TimeSpan.Zero)
+                {
+                    await Task.Delay(Options.FeedRequestDelay, clock, cancellationToken);
+                }
+                var reviews = (await feed.GetPageAsync(territory, Territories.Storefront(territory), app.StoreAppId, page, cancellationToken)).Reviews;
+                if (reviews.Count == 0)
+                {
+                    break;
+                }
+                var saved = await store.SaveAsync(app.AccountId, app.AppId, ReviewSources.Feed, reviews, backfill: watermark is null, watermark, cancellationToken);
+                await (watermark is null ? firstImport : announcer).AddAsync(saved.Announce, cancellationToken);
+                var pageNewest = reviews.Max(r => r.CreatedAt);
+                newest[territory] = newest.TryGetValue(territory, out var seen) && seen > pageNewest ? seen : pageNewest;
+                if (ReachedWatermark(reviews, watermark) || reviews.Count < AppStoreFeedClient.PageSize)
+                {
+                    break;
+                }
+            }
+        }
+        await announcer.FlushAsync(cancellationToken);
+        await firstImport.FlushAsync(cancellationToken);
+        await scheduler.UpdateAsync(app.AccountId, app.AppId, s =>
+        {
+            foreach (var (territory, mark) in newest)
+            {
+                s.AdvanceFeedWatermark(territory, mark);
+            }
+            MarkFetched(s, ReviewSources.Feed);
+            return true;
+        }, cancellationToken);
+        return new FetchOutcome(FetchOutcomeKind.Completed, ReviewSources.Feed, requests, announcer.Announced + firstImport.Announced);
+    }
+
+    private async Task<FetchOutcome> FetchFromApiAsync(
+        ReviewFetchRequest request, AppEntity app, FetchScheduleEntity schedule, string credentialReference, CancellationToken cancellationToken)
+    {
+        AppStoreConnectCredential credential;
+        try
+        {
+            credential = await credentials.LoadAsync(credentialReference, cancellationToken);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new ReviewFetchException(ex.Message, retryable: false, inner: ex);
+        }
+        var backfill = schedule.BackfillPending || schedule.ApiWatermark is null;
+        var reserve = backfill ? Options.BackfillBudgetReserve : Options.ApiBudgetReserve;
+        if (await budgets.RemainingAsync(credentialReference, Options.BudgetWaitDelay, cancellationToken) is { } left && left <= reserve)
+        {
+            return await DeferAsync(request, ReviewSources.AppStoreConnect, Options.BudgetWaitDelay, 0, 0, cancellationToken);
+        }
+        return backfill
+            ? await BackfillAsync(request, app, schedule, credential, credentialReference, cancellationToken)
+            : await FetchNewFromApiAsync(request, app, schedule, credential, credentialReference, cancellationToken);
+    }
+
+    private async Task<FetchOutcome> FetchNewFromApiAsync(
+        ReviewFetchRequest request, AppEntity app, FetchScheduleEntity schedule, AppStoreConnectCredential credential, string credentialReference,
+        CancellationToken cancellationToken)
+    {
+        var announcer = new NewReviewsAnnouncer(queue, app.AccountId, app.AppId, backfill: false);
+        var watermark = schedule.ApiWatermark;
+        DateTimeOffset? newest = null;
+        RateLimit? rateLimit = null;
+        var requests = 0;
+        string? url = AppStoreConnectReviewSource.FirstPage(app.StoreAppId, Options.ApiPageSize);
+        while (url is not null)
+        {
+            if (rateLimit?.Remaining <= Options.ApiBudgetReserve)
+            {
+                // Saved pages stay saved; the watermark stays put until the older pages are saved too.
+                await announcer.FlushAsync(cancellationToken);
+                await budgets.RecordAsync(credentialReference, rateLimit, cancellationToken);
+                return await DeferAsync(request, ReviewSources.AppStoreConnect, Options.BudgetWaitDelay, requests, announcer.Announced, cancellationToken);
+            }
+            var page = await api.GetPageAsync(credential, url, cancellationToken);
+            requests++;
+            rateLimit = page.RateLimit ?? rateLimit;
+            var saved = await store.SaveAsync(app.AccountId, app.AppId, ReviewSources.AppStoreConnect, page.Reviews, backfill: false, watermark, cancellationToken);
+            await announcer.AddAsync(saved.Announce, cancellationToken);
+            if (page.Reviews.Count > 0)
+            {
+                var pageNewest = page.Reviews.Max(r => r.CreatedAt);
+                newest = newest > pageNewest ? newest : pageNewest;
+            }
+            url = ReachedWatermark(page.Reviews, watermark) ? null : page.Next;
+        }
+        await announcer.FlushAsync(cancellationToken);
+        await scheduler.UpdateAsync(app.AccountId, app.AppId, s =>
+        {
+            s.ApiWatermark = Later(s.ApiWatermark, newest);
+            MarkFetched(s, ReviewSources.AppStoreConnect);
+            return true;
+        }, cancellationToken);
+        await budgets.RecordAsync(credentialReference, rateLimit, cancellationToken);
+        return new FetchOutcome(FetchOutcomeKind.Completed, ReviewSources.AppStoreConnect, requests, announcer.Announced);
+    }
+
+    /// <summary>
+    /// The integration's full history, page by page from the saved cursor, within the key's budget. Each page is saved and
+    /// handed on (as backfill) before the cursor moves past it; the API watermark is set once the last page is saved.
+    /// </summary>
+    private async Task<FetchOutcome> BackfillAsync(
+        ReviewFetchRequest request, AppEntity app, FetchScheduleEntity schedule, AppStoreConnectCredential credential, string credentialReference,
+        CancellationToken cancellationToken)
+    {
+        var first = AppStoreConnectReviewSource.FirstPage(app.StoreAppId, Options.ApiPageSize);
+        var url = schedule.BackfillCursor ?? first;
+        var newestAtStart = schedule.BackfillNewest;
+        RateLimit? rateLimit = null;
+        int requests = 0, announced = 0;
+        while (true)
+        {
+            if (rateLimit?.Remaining <= Options.BackfillBudgetReserve || requests >= MaxBackfillPagesPerRun)
+            {
+                await budgets.RecordAsync(credentialReference, rateLimit, cancellationToken);
+                var wait = requests >= MaxBackfillPagesPerRun && rateLimit?.Remaining > Options.BackfillBudgetReserve ? TimeSpan.Zero : Options.BudgetWaitDelay;
+                return await DeferAsync(request, ReviewSources.AppStoreConnect, wait, requests, announced, cancellationToken);
+            }
+            ApiReviewPage page;
+            try
+            {
+                page = await api.GetPageAsync(credential, url, cancellationToken);
+            }
+            catch (ReviewFetchException ex) when (url != first
+                && ex.InnerException is AppStoreConnectException { Failure: AppStoreConnectFailure.NotFound or AppStoreConnectFailure.Rejected })
+            {
+                logger.LogWarning("Backfill cursor of {AppId} was refused; restarting from the newest page", app.AppId);
+                url = first;
+                continue;
+            }
+            requests++;
+            rateLimit = page.RateLimit ?? rateLimit;
+            var saved = await store.SaveAsync(app.AccountId, app.AppId, ReviewSources.AppStoreConnect, page.Reviews, backfill: true, null, cancellationToken);
+            var announcer = new NewReviewsAnnouncer(queue, app.AccountId, app.AppId, backfill: true);
+            await announcer.AddAsync(saved.Announce, cancellationToken);
+            await announcer.FlushAsync(cancellationToken);
+            announced += announcer.Announced;
+            newestAtStart ??= page.Reviews.Count > 0 ? page.Reviews.Max(r => r.CreatedAt) : DateTimeOffset.UnixEpoch;
+            var next = page.Next;
+            await scheduler.UpdateAsync(app.AccountId, app.AppId, s =>
+            {
+                MarkFetched(s, ReviewSources.AppStoreConnect);
+                s.BackfillPending = next is not null;
+                s.BackfillCursor = next;
+                s.BackfillNewest = next is null ? null : newestAtStart;
+                if (next is null)
+                {
+                    s.BackfillCompletedAt = clock.GetUtcNow();
+                    s.ApiWatermark = Later(s.ApiWatermark, newestAtStart);
+                }
+                return true;
+            }, cancellationToken);
+            if (next is null)
+            {
+                break;
+            }
+            url = next;
+        }
+        await budgets.RecordAsync(credentialReference, rateLimit, cancellationToken);
+        logger.LogInformation("Backfill of {AccountId}/{AppId} completed", app.AccountId, app.AppId);
+        return new FetchOutcome(FetchOutcomeKind.Completed, ReviewSources.AppStoreConnect, requests, announced);
+    }
+
+    private async Task<FetchOutcome> DeferAsync(
+        ReviewFetchRequest request, string source, TimeSpan delay, int requests, int announced, CancellationToken cancellationToken)
+    {
+        await queue.SendAsync(QueueNames.ReviewFetches, request, delay, cancellationToken);
+        logger.LogInformation("Review fetch of {AccountId}/{AppId} continues in {Delay} (App Store Connect key budget or backfill slice)",
+            request.AccountId, request.AppId, delay);
+        return new FetchOutcome(FetchOutcomeKind.Deferred, source, requests, announced);
+    }
+
+    private async Task<FetchOutcome> RetryOrPoisonAsync(
+        ReviewFetchRequest request, string source, string? credentialReference, ReviewFetchException ex, CancellationToken cancellationToken)
+    {
+        var apiFailure = ex.InnerException as AppStoreConnectException;
+        if (credentialReference is not null && apiFailure?.RateLimit is { } observed)
+        {
+            await budgets.RecordAsync(credentialReference, observed, cancellationToken);
+        }
+        await scheduler.UpdateAsync(request.AccountId, request.AppId, s =>
+        {
+            s.LastError = ex.Message;
+            return true;
+        }, cancellationToken);
+
+        var next = request with { Attempt = request.Attempt + 1, LastError = ex.Message };
+        if (!ex.Retryable || next.Attempt >= Options.MaxFetchAttempts)
+        {
+            await queue.SendAsync(QueueNames.Poison(QueueNames.ReviewFetches), next, cancellationToken: cancellationToken);
+            logger.LogError(ex, "Review fetch of {AccountId}/{AppId} from {Source} failed after {Attempts} attempts and went to the poison queue: {Error}",
+                request.AccountId, request.AppId, source, next.Attempt, ex.Message);
+            return new FetchOutcome(FetchOutcomeKind.Poisoned, source, 0, 0, ex.Message);
+        }
+        var delay = Backoff(request.Attempt);
+        if (ex.RetryAfter > delay)
+        {
+            delay = ex.RetryAfter.Value;
+        }
+        if (apiFailure is { Failure: AppStoreConnectFailure.RateLimited, RateLimit.Remaining: 0 } && Options.BudgetWaitDelay > delay)
+        {
+            delay = Options.BudgetWaitDelay; // the key's hour is spent: retrying sooner only burns attempts
+        }
+        await queue.SendAsync(QueueNames.ReviewFetches, next, delay, cancellationToken);
+        logger.LogWarning("Review fetch of {AccountId}/{AppId} from {Source} failed (attempt {Attempt}), retrying in {Delay}: {Error}",
+            request.AccountId, request.AppId, source, next.Attempt, delay, ex.Message);
+        return new FetchOutcome(FetchOutcomeKind.Retrying, source, 0, 0, ex.Message);
+    }
+
+    /// <summary>Exponential backoff with ±25 % jitter, capped at one hour.</summary>
+    private TimeSpan Backoff(int attempt)
+    {
+        var baseDelay = Options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 16));
+        var jittered = baseDelay * (0.75 + Random.Shared.NextDouble() * 0.5);
+        return TimeSpan.FromMilliseconds(Math.Min(jittered, TimeSpan.FromHours(1).TotalMilliseconds));
+    }
+
+    /// <summary>Records a successful fetch; a change of source (integration activated or ended) moves the app to the new interval.</summary>
+    private void MarkFetched(FetchScheduleEntity schedule, string source)
+    {
+        var now = clock.GetUtcNow();
+        schedule.LastFetchedAt = now;
+        schedule.LastError = null;
+        if (schedule.Source != source)
+        {
+            schedule.Source = source;
+            schedule.NextDueAt = FetchScheduler.NextSlotAfter(now, scheduler.IntervalFor(source), schedule.AppId);
+        }
+    }
+
+    private static bool ReachedWatermark(IReadOnlyList<FetchedReview> page, DateTimeOffset? watermark) =>
+        watermark is { } mark && page.Any(r => r.CreatedAt <= mark);
+
+    private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
+}

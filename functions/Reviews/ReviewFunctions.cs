@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
+using ReviewHub.Apps;
+using ReviewHub.Http;
+using ReviewHub.Security;
+
+namespace ReviewHub.Reviews;
+
+/// <summary>The SPA's Reviews page: an app's reviews newest first with filters and a continuation token, and one review with its reply.</summary>
+public sealed class ReviewFunctions(AppStore apps, ReviewStore store, ReviewQueries queries, IOptions<ReviewsOptions> options)
+{
+    [Function(nameof(ListReviews))]
+    public async Task<IActionResult> ListReviews(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "accounts/{accountId}/apps/{appId}/reviews")] HttpRequest req,
+        string accountId, string appId, CancellationToken cancellationToken)
+    {
+        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
+        {
+            return Problems.NotFound("No such app.");
+        }
+        var errors = new ValidationErrors();
+        var filter = ReviewListFilter.Parse(req.Query, options.Value.DefaultListLimit, errors);
+        if (filter is null)
+        {
+            return Problems.Validation(errors.ToDictionary());
+        }
+        var page = await queries.ListAsync(appId, filter, cancellationToken);
+        return new OkObjectResult(new ReviewListResponse(page.Items.Select(ReviewResponse.From).ToList(), page.ContinuationToken));
+    }
+
+    [Function(nameof(GetReview))]
+    public async Task<IActionResult> GetReview(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "accounts/{accountId}/apps/{appId}/reviews/{reviewId}")] HttpRequest req,
+        string accountId, string appId, string reviewId, CancellationToken cancellationToken)
+    {
+        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null
+            || !ReviewIds.IsValid(reviewId)
+            || await store.GetAsync(appId, reviewId, cancellationToken) is not { } review)
+        {
+            return Problems.NotFound("No such review.");
+        }
+        return new OkObjectResult(ReviewResponse.From(review));
+    }
+}
+
+public sealed record ReviewListResponse(IReadOnlyList<ReviewResponse> Items, string? ContinuationToken);
+
+/// <summary>The developer response the App Store shows (as App Store Connect last reported it).</summary>
+public sealed record DeveloperResponse(string? Id, string? Body, string? State, DateTimeOffset? LastModified);
+
+/// <summary>The reply written through ReviewHub (owned by the replies feature); status as its API spells it, e.g. pendingPublish.</summary>
+public sealed record ReviewReply(string? Status, string? Body, DateTimeOffset? UpdatedAt);
+
+public sealed record ReviewResponse(
+    string ReviewId, string AppId, int Rating, string? Title, string? Body, string? ReviewerNickname, string Territory,
+    DateTimeOffset CreatedAt, string Source, bool Backfilled, bool Replied, DeveloperResponse? DeveloperResponse, ReviewReply? Reply)
+{
+    public static ReviewResponse From(ReviewEntity review) => new(
+        review.ReviewId, review.AppId, review.Rating, review.Title, review.Body, review.ReviewerNickname, review.Territory,
+        review.CreatedAt, review.Source, review.Backfilled, ReviewQueries.IsReplied(review),
+        review.ResponseId is null && review.ResponseBody is null
+            ? null
+            : new DeveloperResponse(review.ResponseId, review.ResponseBody, review.ResponseState, review.ResponseLastModified),
+        review.ReplyStatus is null && review.ReplyBody is null
+            ? null
+            // The table keeps the replies feature's enum names (PendingPublish); the API spells them like its reply endpoints (pendingPublish).
+            : new ReviewReply(review.ReplyStatus is null ? null : JsonNamingPolicy.CamelCase.ConvertName(review.ReplyStatus), review.ReplyBody, review.ReplyUpdatedAt));
+}

@@ -1,0 +1,61 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace ReviewHub.Reviews;
+
+/// <summary>Review ingestion settings, bound from <c>Reviews__*</c> (see docs/ingestion.md).</summary>
+public sealed class ReviewsOptions
+{
+    public const string Section = "Reviews";
+
+    /// <summary>Fetch interval of an app without an active integration (public feed): 4 times a day.</summary>
+    [Range(typeof(TimeSpan), "00:05:00", "7.00:00:00")]
+    public TimeSpan FeedInterval { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>Fetch interval of an app with an active integration (App Store Connect API).</summary>
+    [Range(typeof(TimeSpan), "00:05:00", "7.00:00:00")]
+    public TimeSpan ApiInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>At most this many due apps are enqueued per timer run; the rest stay due for the next run.</summary>
+    [Range(1, 100_000)]
+    public int MaxEnqueuesPerRun { get; set; } = 5000;
+
+    /// <summary>Root of Apple's public customer-reviews feed; tests point it at the fake feed.</summary>
+    [Required, Url]
+    public string FeedBaseUrl { get; set; } = "https://itunes.apple.com";
+
+    /// <summary>Pause between two feed requests (the feed is unofficial and throttles bursts).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan FeedRequestDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Per-request timeout of the feed (each attempt).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:02:00")]
+    public TimeSpan FeedTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Reviews per App Store Connect page (Apple's maximum is 200).</summary>
+    [Range(1, 200)]
+    public int ApiPageSize { get; set; } = 200;
+
+    /// <summary>An incremental API fetch waits when the key has this many requests or fewer left in its hour.</summary>
+    [Range(0, 100_000)]
+    public int ApiBudgetReserve { get; set; } = 50;
+
+    /// <summary>A backfill pauses when the key has this many requests or fewer left, keeping them for hourly fetches and replies.</summary>
+    [Range(0, 100_000)]
+    public int BackfillBudgetReserve { get; set; } = 500;
+
+    /// <summary>How long a fetch waits when the key's hourly budget is used up (the rolling hour frees requests meanwhile).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan BudgetWaitDelay { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Fetch attempts through the queue before the message goes to the poison queue.</summary>
+    [Range(1, 20)]
+    public int MaxFetchAttempts { get; set; } = 6;
+
+    /// <summary>First retry delay of a failed fetch; later ones double, with ±25 % jitter, capped at one hour.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Page size of the Reviews page API when the SPA does not ask for one.</summary>
+    [Range(1, 100)]
+    public int DefaultListLimit { get; set; } = 50;
+}

@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ReviewHub.Apps;
+using ReviewHub.Http;
+using ReviewHub.Integrations;
+
+namespace ReviewHub.Reviews;
+
+public static class ReviewsServiceCollectionExtensions
+{
+    public static IServiceCollection AddReviews(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ReviewsOptions>()
+            .Bind(configuration.GetSection(ReviewsOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<FetchScheduler>();
+        services.AddSingleton<ReviewStore>();
+        services.AddSingleton<ReviewQueries>();
+        services.AddSingleton<ApiKeyBudgets>();
+        services.AddSingleton<AppStoreConnectReviewSource>();
+        services.AddSingleton<ReviewFetcher>();
+        services.AddSingleton<ReviewLifecycle>();
+        services.AddSingleton<IAppRegisteredListener>(provider => provider.GetRequiredService<ReviewLifecycle>());
+        services.AddSingleton<IIntegrationActivationListener>(provider => provider.GetRequiredService<ReviewLifecycle>());
+        services.AddSingleton<IAppDataPurger>(provider => provider.GetRequiredService<ReviewLifecycle>());
+        services.AddHttpClient<AppStoreFeedClient>((provider, http) =>
+                http.BaseAddress = new Uri(provider.GetRequiredService<IOptions<ReviewsOptions>>().Value.FeedBaseUrl.TrimEnd('/') + "/"))
+            .AddOutboundResilience((provider, resilience) =>
+                resilience.AttemptTimeout.Timeout = provider.GetRequiredService<IOptions<ReviewsOptions>>().Value.FeedTimeout);
+        return services;
+    }
+}

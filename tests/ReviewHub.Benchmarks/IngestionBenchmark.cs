@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Globalization;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ReviewHub.AppStoreConnect;
+using ReviewHub.Apps;
+using ReviewHub.Fakes;
+using ReviewHub.Integrations;
+using ReviewHub.Reviews;
+using ReviewHub.Secrets;
+using ReviewHub.Storage;
+using ReviewHub.Tests.Infrastructure;
+
+namespace ReviewHub.Benchmarks;
+
+/// <summary>
+/// The whole fetch path — fake App Store Connect over HTTP → fetcher → Azurite tables → notifications queue — for many apps
+/// with new reviews, against raw Azure Tables batch inserts of the same rows into the same Azurite; then the requests an
+/// idle fetch costs for an app with a long history, and the process's peak working set.
+/// Options: --apps N (default 200) --reviews N (500) --history N (10000) --concurrency N (8).
+/// </summary>
+public sealed class IngestionBenchmark : IBenchmark
+{
+    public string Name => "ingest";
+
+    public async Task<int> RunAsync(string[] args)
+    {
+        var apps = Option(args, "--apps", 200);
+        var perApp = Option(args, "--reviews", 500);
+        var history = Option(args, "--history", 10_000);
+        var concurrency = Option(args, "--concurrency", 8);
+        Console.WriteLine($"ingest: {apps} apps x {perApp} new reviews, idle app with {history} stored reviews, concurrency {concurrency}");
+
+        await using var asc = new FakeAppStoreConnect { HourlyLimit = 1_000_000 };
+        await asc.StartAsync();
+        var storage = await Azurite.ConnectionStringAsync();
+        await using var services = BuildServices(storage, asc.BaseAddress);
+        await services.GetRequiredService<StorageProvisioner>().EnsureCreatedAsync(CancellationToken.None);
+        var tables = services.GetRequiredService<TableServiceClient>();
+        var key = asc.CreateKey();
+        var reference = await services.GetRequiredService<AppStoreConnectCredentialStore>().SaveAsync(
+            SecretNames.For("asc", "benchmark"), new AppStoreConnectCredential(key.IssuerId, key.KeyId, key.PrivateKeyPem), CancellationToken.None);
+        var watermark = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        var fetcher = services.GetRequiredService<ReviewFetcher>();
+        var notifications = services.GetRequiredService<QueueServiceClient>().GetQueueClient(QueueNames.NewReviews);
+
+        // Warm-up of both paths (JIT, connections, Azurite), not measured.
+        await FetchAllAsync(fetcher, await PrepareAppsAsync(tables, asc, reference, watermark, concurrency, perApp, 2_000_000_000L), concurrency);
+        await RawInsertAsync(tables, concurrency, perApp, concurrency, watermark);
+
+        // 1. The fetch path.
+        var targets = await PrepareAppsAsync(tables, asc, reference, watermark, apps, perApp, 1_000_000_000L);
+        await notifications.ClearMessagesAsync();
+        var clock = Stopwatch.StartNew();
+        var newReviews = await FetchAllAsync(fetcher, targets, concurrency);
+        var fetchSeconds = clock.Elapsed.TotalSeconds;
+        var queued = (await notifications.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        var ingestRate = newReviews / fetchSeconds;
+        Console.WriteLine($"fetch path: {newReviews} reviews in {fetchSeconds:F1} s = {ingestRate:F0} reviews/s ({queued} notification batches queued)");
+        if (newReviews != apps * perApp)
+        {
+            throw new InvalidOperationException($"Expected {apps * perApp} new reviews, the fetcher stored {newReviews}.");
+        }
+
+        // 2. Raw batch inserts of the same rows (review + timeline index row per review) into the same Azurite.
+        clock.Restart();
+        await RawInsertAsync(tables, apps, perApp, concurrency, watermark);
+        var rawSeconds = clock.Elapsed.TotalSeconds;
+        var rawRate = apps * perApp / rawSeconds;
+        var ratio = ingestRate / rawRate;
+        Console.WriteLine($"raw batch inserts: {apps * perApp} reviews in {rawSeconds:F1} s = {rawRate:F0} reviews/s");
+        Console.WriteLine($"ratio fetch path / raw inserts: {ratio:F2} (target >= 0.7)");
+
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var peakBeforeHistoryMb = process.PeakWorkingSet64 / (1024.0 * 1024.0);
+
+        // 3. An idle fetch of an app with a long history: the history is backfilled through the fetcher first (streamed page by page).
+        var idle = await CreateAppAsync(tables, reference, watermark: null, storeAppId: "1999999999");
+        asc.SetReviews(idle.StoreAppId, FakeAppStoreConnect.GenerateReviews(history, watermark, "hist"));
+        var backfill = await fetcher.FetchAsync(new ReviewFetchRequest(idle.AccountId, idle.AppId), CancellationToken.None);
+        while (backfill.Kind == FetchOutcomeKind.Deferred)
+        {
+            backfill = await fetcher.FetchAsync(new ReviewFetchRequest(idle.AccountId, idle.AppId), CancellationToken.None);
+        }
+        asc.ClearRequests();
+        var idleFetch = await fetcher.FetchAsync(new ReviewFetchRequest(idle.AccountId, idle.AppId), CancellationToken.None);
+        var idleRequests = asc.Requests.Count(r => r.Path.EndsWith("/customerReviews", StringComparison.Ordinal));
+        Console.WriteLine($"idle fetch of an app with {history} stored reviews: {idleRequests} App Store Connect request(s), {idleFetch.NewReviews} new");
+
+        process.Refresh();
+        var peakMb = process.PeakWorkingSet64 / (1024.0 * 1024.0);
+        Console.WriteLine($"peak working set: {peakBeforeHistoryMb:F0} MB before the {history}-review backfill, {peakMb:F0} MB after (this process: fetcher, fake App Store Connect holding {apps * perApp + history} reviews; Azurite runs apart)");
+        Console.WriteLine(FormattableString.Invariant($"RESULT ingest_ratio={ratio:F2} requests_per_idle_fetch={idleRequests} peak_mb={peakMb:F0}"));
+        return 0;
+    }
+
+    /// <summary>The baseline: the rows the fetcher writes for <paramref name="apps"/> apps, as plain 100-row batch transactions.</summary>
+    private static Task RawInsertAsync(TableServiceClient tables, int apps, int perApp, int concurrency, DateTimeOffset watermark)
+    {
+        var reviewTable = tables.GetTableClient(TableNames.Reviews);
+        var timelineTable = tables.GetTableClient(TableNames.ReviewTimeline);
+        return Parallel.ForEachAsync(Enumerable.Range(0, apps).Select(_ => Ids.New()), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (appId, ct) =>
+        {
+            var reviews = FakeAppStoreConnect.GenerateReviews(perApp, watermark.AddDays(30), appId[..8])
+                .Select(r => new FetchedReview(r.Id, r.Rating, r.Title, r.Body, r.ReviewerNickname, r.Territory, r.CreatedDate, null)).ToList();
+            foreach (var chunk in reviews.Chunk(100))
+            {
+                await reviewTable.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, new ReviewEntity
+                {
+                    PartitionKey = appId, RowKey = r.Id, AccountId = "raw", Rating = r.Rating, Title = r.Title, Body = r.Body,
+                    ReviewerNickname = r.ReviewerNickname, Territory = r.Territory, CreatedAt = r.CreatedAt, Source = ReviewSources.AppStoreConnect,
+                    IngestedAt = DateTimeOffset.UtcNow,
+                })), ct);
+                await timelineTable.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add,
+                    ReviewTimelineEntity.For(appId, r))), ct);
+            }
+        });
+    }
+
+    /// <summary>Prepares apps with an active integration and <paramref name="perApp"/> new reviews each in the fake.</summary>
+    private static async Task<List<(string AccountId, string AppId)>> PrepareAppsAsync(
+        TableServiceClient tables, FakeAppStoreConnect asc, string reference, DateTimeOffset watermark, int apps, int perApp, long firstStoreId)
+    {
+        var targets = new List<(string AccountId, string AppId)>();
+        for (var i = 0; i < apps; i++)
+        {
+            var target = await CreateAppAsync(tables, reference, watermark, storeAppId: (firstStoreId + i).ToString(CultureInfo.InvariantCulture));
+            asc.SetReviews(target.StoreAppId, FakeAppStoreConnect.GenerateReviews(perApp, watermark.AddDays(30), target.AppId[..8]));
+            targets.Add((target.AccountId, target.AppId));
+        }
+        return targets;
+    }
+
+    private static async Task<int> FetchAllAsync(ReviewFetcher fetcher, List<(string AccountId, string AppId)> targets, int concurrency)
+    {
+        var newReviews = 0;
+        await Parallel.ForEachAsync(targets, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (t, ct) =>
+        {
+            var outcome = await fetcher.FetchAsync(new ReviewFetchRequest(t.AccountId, t.AppId), ct);
+            if (outcome.Kind != FetchOutcomeKind.Completed)
+            {
+                throw new InvalidOperationException($"Fetch of {t.AppId} ended {outcome.Kind}: {outcome.Error}");
+            }
+            Interlocked.Add(ref newReviews, outcome.NewReviews);
+        });
+        return newReviews;
+    }
+
+    private static ServiceProvider BuildServices(string storage, Uri ascBaseAddress)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Storage:Tables"] = storage,
+            ["Storage:Queues"] = storage,
+            ["Auth:Issuer"] = "https://login.reviewhub.bench/v2.0",
+            ["Auth:Audience"] = "api://reviewhub-bench",
+            ["Auth:SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            ["Secrets:LocalDirectory"] = Path.Combine(Path.GetTempPath(), "reviewhub-bench-secrets", Guid.NewGuid().ToString("N")),
+            ["Email:SendGridApiKey"] = "SG.bench",
+            ["Email:FromAddress"] = "bench@reviewhub.test",
+            ["AppStoreConnect:BaseUrl"] = ascBaseAddress.ToString(),
+            ["ReviewFetchSchedule"] = "0 */5 * * * *",
+            ["Reviews:ApiBudgetReserve"] = "0",
+            ["Reviews:BackfillBudgetReserve"] = "0",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole());
+        services.AddReviewHub(configuration);
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>An app with an active integration whose API watermark is <paramref name="watermark"/> (null: its history is still to import).</summary>
+    private static async Task<(string AccountId, string AppId, string StoreAppId)> CreateAppAsync(
+        TableServiceClient tables, string credentialReference, DateTimeOffset? watermark, string storeAppId)
+    {
+        var accountId = Ids.New();
+        var appId = Ids.New();
+        await tables.GetTableClient(TableNames.Apps).AddEntityAsync(new AppEntity
+        {
+            PartitionKey = accountId, RowKey = appId, StoreAppId = storeAppId, Platform = Platforms.Ios, Name = "Bench", Territories = "USA",
+            CreatedAt = DateTimeOffset.UtcNow,
+        });
+        await tables.GetTableClient(TableNames.Integrations).AddEntityAsync(new IntegrationEntity
+        {
+            PartitionKey = accountId, RowKey = appId, Status = nameof(IntegrationStatus.Active), CredentialReference = credentialReference,
+        });
+        await tables.GetTableClient(TableNames.ReviewFetchSchedules).AddEntityAsync(new FetchScheduleEntity
+        {
+            PartitionKey = accountId, RowKey = appId, Source = ReviewSources.AppStoreConnect, NextDueAt = DateTimeOffset.UtcNow.AddYears(100),
+            ApiWatermark = watermark, BackfillPending = watermark is null, BackfillCompletedAt = watermark is null ? null : watermark,
+        });
+        return (accountId, appId, storeAppId);
+    }
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+}

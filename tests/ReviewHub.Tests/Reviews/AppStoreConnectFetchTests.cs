@@ -1,0 +1,271 @@
+using ReviewHub.Fakes;
+using ReviewHub.Reviews;
+using ReviewHub.Storage;
+
+namespace ReviewHub.Tests.Reviews;
+
+public sealed class AppStoreConnectFetchTests
+{
+    private static readonly DateTimeOffset Newest = new(2026, 7, 1, 12, 0, 0, TimeSpan.FromHours(-7));
+
+    /// <summary>An app whose integration was activated and whose history (<paramref name="history"/> reviews) is backfilled.</summary>
+    private static async Task<IngestionHarness> BackfilledAsync(int history = 450, IDictionary<string, string?>? settings = null)
+    {
+        var h = await IngestionHarness.StartAsync(settings);
+        h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(history, Newest, "old"));
+        await h.ActivateIntegrationAsync();
+        var start = Assert.Single(h.TakeFetches());
+        Assert.Equal(FetchOutcomeKind.Completed, (await h.FetchAsync(start)).Kind);
+        h.TakeBatches();
+        h.Asc.ClearRequests();
+        return h;
+    }
+
+    [Fact]
+    public async Task Activation_backfills_the_whole_history_marked_as_backfill_and_switches_to_hourly_api_fetching()
+    {
+        await using var h = await IngestionHarness.StartAsync();
+        h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(450, Newest, "old"));
+
+        await h.ActivateIntegrationAsync();
+        await h.ActivateIntegrationAsync(); // activation is reported at least once: the second changes nothing
+        var outcome = await h.FetchAsync(Assert.Single(h.TakeFetches()));
+
+        Assert.Equal(3, outcome.Requests);
+        var rows = await h.StoredReviewsAsync();
+        Assert.Equal(450, rows.Count);
+        Assert.All(rows, r => Assert.True(r.Backfilled && r.Source == ReviewSources.AppStoreConnect));
+        var batches = h.TakeBatches();
+        Assert.All(batches, b => Assert.True(b.Backfill && b.ReviewIds.Count <= NewReviewsBatch.MaxReviewIds && b.AppId == h.World.AppId));
+        Assert.Equal(450, batches.SelectMany(b => b.ReviewIds).Distinct().Count());
+        var schedule = await h.ScheduleAsync();
+        Assert.Equal(ReviewSources.AppStoreConnect, schedule.Source);
+        Assert.False(schedule.BackfillPending);
+        Assert.Equal(Newest, schedule.ApiWatermark);
+        var first = h.ReviewRequests()[0];
+        Assert.Equal($"/v1/apps/{h.StoreAppId}/customerReviews", first.Path);
+        Assert.Contains("sort=-createdDate", first.Query);
+        Assert.Contains("limit=200", first.Query);
+        Assert.Contains("include=response", first.Query);
+        Assert.Contains("cursor=", h.ReviewRequests()[1].Query);
+    }
+
+    [Fact]
+    public async Task An_idle_fetch_costs_one_request_and_hands_nothing_on()
+    {
+        await using var h = await BackfilledAsync();
+
+        var outcome = await h.FetchAsync();
+
+        Assert.Equal((FetchOutcomeKind.Completed, 1, 0), (outcome.Kind, outcome.Requests, outcome.NewReviews));
+        Assert.Single(h.ReviewRequests());
+        Assert.Empty(h.TakeBatches());
+    }
+
+    [Fact]
+    public async Task New_reviews_are_stored_once_handed_on_in_one_batch_and_the_fetch_stops_at_the_watermark()
+    {
+        await using var h = await BackfilledAsync();
+        h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(250, Newest.AddDays(1), "new"));
+
+        var outcome = await h.FetchAsync();
+
+        Assert.Equal(2, outcome.Requests); // 200 new, then 50 new + 150 known: stop
+        var batch = Assert.Single(h.TakeBatches());
+        Assert.False(batch.Backfill);
+        Assert.Equal(250, batch.ReviewIds.Count);
+        var rows = await h.StoredReviewsAsync();
+        Assert.Equal(700, rows.Count);
+        Assert.Equal(250, rows.Count(r => !r.Backfilled));
+        Assert.Equal(700, await h.TimelineCountAsync());
+        Assert.Equal(Newest.AddDays(1), (await h.ScheduleAsync()).ApiWatermark);
+    }
+
+    [Fact]
+    public async Task A_duplicate_queue_message_stores_no_duplicate_rows()
+    {
+        await using var h = await BackfilledAsync(history: 10);
+        h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(30, Newest.AddDays(1), "new"));
+
+        await Task.WhenAll(h.FetchAsync(), h.FetchAsync());
+        await h.FetchAsync();
+
+        Assert.Equal(40, (await h.StoredReviewsAsync()).Select(r => r.ReviewId).Distinct().Count());
+        Assert.Equal(40, (await h.StoredReviewsAsync()).Count);
+        Assert.Equal(40, await h.TimelineCountAsync());
+        // Every new review was handed on, and a repeat hands on the same batch id (delivery recognises it).
+        var batches = h.TakeBatches();
+        Assert.Equal(30, batches.SelectMany(b => b.ReviewIds).Distinct().Count());
+        Assert.Single(batches.Select(b => b.BatchId).Distinct());
+    }
+
+    [Fact]
+    public async Task A_changed_developer_response_on_a_known_review_is_updated_without_notifying_again()
+    {
+        await using var h = await BackfilledAsync(history: 20);
+        var known = FakeAppStoreConnect.GenerateReviews(20, Newest, "old")[0];
+        var response = new FakeDeveloperResponse("resp-1", "Thanks, fixed in 2.1", "PENDING_PUBLISH", Newest.AddHours(1));
+        h.Asc.SetReviews(h.StoreAppId, [known with { Response = response }]);
+
+        await h.FetchAsync();
+        h.Asc.SetReviews(h.StoreAppId, [known with { Response = response with { State = "PUBLISHED" } }]);
+        await h.FetchAsync();
+
+        var row = (await h.StoredReviewsAsync()).Single(r => r.ReviewId == known.Id);
+        Assert.Equal(("resp-1", "Thanks, fixed in 2.1", "PUBLISHED"), (row.ResponseId, row.ResponseBody, row.ResponseState));
+        Assert.Empty(h.TakeBatches());
+        Assert.Equal(20, (await h.StoredReviewsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task The_watermark_never_moves_past_a_review_that_was_not_saved()
+    {
+        await using var h = await BackfilledAsync(history: 10);
+        h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(450, Newest.AddDays(1), "new"));
+        // Page 2 fails past the HTTP client's retries: page 1 is saved, the rest is not.
+        h.Asc.Fail(new InjectedFault(500, FakeAppStoreConnect.ErrorBody(500, "UNEXPECTED_ERROR", "An unexpected error occurred.")), 4,
+            r => r.Query.ContainsKey("cursor"));
+
+        var failed = await h.FetchAsync();
+
+        Assert.Equal(FetchOutcomeKind.Retrying, failed.Kind);
+        Assert.Equal(Newest, (await h.ScheduleAsync()).ApiWatermark);
+        Assert.Equal(210, (await h.StoredReviewsAsync()).Count);
+        var retry = Assert.Single(h.TakeFetches());
+        Assert.Equal((1, h.World.AppId), (retry.Attempt, retry.AppId));
+        Assert.Contains("500", retry.LastError);
+
+        var outcome = await h.FetchAsync(retry);
+
+        Assert.Equal(FetchOutcomeKind.Completed, outcome.Kind);
+        Assert.Equal(460, (await h.StoredReviewsAsync()).Count);
+        Assert.Equal(Newest.AddDays(1), (await h.ScheduleAsync()).ApiWatermark);
+        // Everything newer than the old watermark was handed on, including the page saved by the failed attempt.
+        Assert.Equal(450, h.TakeBatches().SelectMany(b => b.ReviewIds).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_429_with_the_rate_limit_header_records_the_spent_budget_and_the_next_fetch_waits_without_a_request()
+    {
+        await using var h = await BackfilledAsync(history: 5, new Dictionary<string, string?> { ["Reviews:BudgetWaitDelay"] = "00:10:00" });
+        h.Asc.Fail(new InjectedFault(429, FakeAppStoreConnect.RateLimitBody,
+            new Dictionary<string, string> { ["X-Rate-Limit"] = "user-hour-lim:3600;user-hour-rem:0;" }), 4);
+
+        Assert.Equal(FetchOutcomeKind.Retrying, (await h.FetchAsync()).Kind);
+        Assert.Equal(0, await h.App.Get<ApiKeyBudgets>().RemainingAsync((await IntegrationReference(h)), TimeSpan.FromHours(1), CancellationToken.None));
+        h.Asc.ClearRequests();
+
+        var next = await h.FetchAsync(Assert.Single(h.TakeFetches()));
+
+        Assert.Equal(FetchOutcomeKind.Deferred, next.Kind);
+        Assert.Empty(h.ReviewRequests());
+        Assert.Single(h.TakeFetches()); // comes back after the wait
+    }
+
+    [Fact]
+    public async Task A_429_without_headers_backs_off_through_the_queue_and_lands_in_the_poison_queue_with_the_app_id()
+    {
+        await using var h = await BackfilledAsync(history: 5, new Dictionary<string, string?> { ["Reviews:MaxFetchAttempts"] = "2" });
+        h.Asc.Fail(new InjectedFault(429, FakeAppStoreConnect.RateLimitBody), 8);
+
+        var first = await h.FetchAsync();
+        var retry = Assert.Single(h.TakeFetches());
+        var second = await h.FetchAsync(retry);
+
+        Assert.Equal((FetchOutcomeKind.Retrying, FetchOutcomeKind.Poisoned), (first.Kind, second.Kind));
+        var poisoned = Assert.Single(h.App.Queue.Sent<ReviewFetchRequest>(QueueNames.Poison(QueueNames.ReviewFetches)));
+        Assert.Equal((h.World.AccountId, h.World.AppId, 2), (poisoned.AccountId, poisoned.AppId, poisoned.Attempt));
+        Assert.Contains("429", poisoned.LastError);
+        Assert.Contains("429", (await h.ScheduleAsync()).LastError);
+    }
+
+    [Fact]
+    public async Task A_timeout_is_retried_through_the_queue_and_writes_nothing()
+    {
+        await using var h = await BackfilledAsync(history: 5, new Dictionary<string, string?> { ["AppStoreConnect:Timeout"] = "00:00:00.200" });
+        h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(3, Newest.AddDays(1), "new"));
+        h.Asc.Fail(InjectedFault.Timeout(TimeSpan.FromSeconds(5)), 4);
+
+        var outcome = await h.FetchAsync();
+
+        Assert.Equal(FetchOutcomeKind.Retrying, outcome.Kind);
+        Assert.Contains("did not answer", outcome.Error);
+        Assert.Equal(5, (await h.StoredReviewsAsync()).Count);
+        Assert.Empty(h.TakeBatches());
+    }
+
+    [Fact]
+    public async Task Malformed_json_is_a_clear_error_and_nothing_is_written()
+    {
+        await using var h = await BackfilledAsync(history: 5);
+        h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(3, Newest.AddDays(1), "new"));
+        h.Asc.Fail(new InjectedFault(200, "{\"data\": [ {\"type\": \"customerReviews\", \"id\": \"x\""), 1);
+
+        var outcome = await h.FetchAsync();
+
+        Assert.Equal(FetchOutcomeKind.Retrying, outcome.Kind);
+        Assert.Contains("not the expected JSON document", outcome.Error);
+        Assert.Equal(5, (await h.StoredReviewsAsync()).Count);
+        Assert.Empty(h.TakeBatches());
+        Assert.Equal(Newest, (await h.ScheduleAsync()).ApiWatermark);
+    }
+
+    [Fact]
+    public async Task A_document_that_breaks_the_schema_is_a_clear_error_and_nothing_is_written()
+    {
+        await using var h = await BackfilledAsync(history: 5);
+        h.Asc.Fail(new InjectedFault(200, "{\"data\":[{\"type\":\"customerReviews\",\"id\":\"x\",\"attributes\":{\"rating\":9}}],\"links\":{\"self\":\"/\"}}"), 1);
+
+        var outcome = await h.FetchAsync();
+
+        Assert.Contains("does not follow CustomerReviewsResponse", outcome.Error);
+        Assert.Equal(5, (await h.StoredReviewsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task A_rejected_key_goes_to_the_poison_queue_at_once()
+    {
+        await using var h = await IngestionHarness.StartAsync();
+        h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(3, Newest));
+        var unknownKey = new FakeAppStoreConnect().CreateKey(); // a key App Store Connect does not know (revoked)
+        await h.ActivateIntegrationAsync(unknownKey);
+
+        var outcome = await h.FetchAsync(Assert.Single(h.TakeFetches()));
+
+        Assert.Equal(FetchOutcomeKind.Poisoned, outcome.Kind);
+        Assert.Contains("NOT_AUTHORIZED", outcome.Error);
+        Assert.Empty(await h.StoredReviewsAsync());
+    }
+
+    [Fact]
+    public async Task A_backfill_pauses_at_the_key_budget_and_resumes_from_its_cursor()
+    {
+        await using var h = await IngestionHarness.StartAsync(new Dictionary<string, string?>
+        {
+            ["Reviews:BackfillBudgetReserve"] = "3598",
+            ["Reviews:BudgetWaitDelay"] = "00:00:00",
+        });
+        h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(450, Newest, "old"));
+        await h.ActivateIntegrationAsync();
+
+        var paused = await h.FetchAsync(Assert.Single(h.TakeFetches()));
+
+        Assert.Equal((FetchOutcomeKind.Deferred, 2), (paused.Kind, paused.Requests)); // after page 2 the key has 3598 left: the reserve
+        var schedule = await h.ScheduleAsync();
+        Assert.True(schedule.BackfillPending);
+        Assert.Contains("cursor=", schedule.BackfillCursor);
+        Assert.Null(schedule.ApiWatermark);
+        h.Asc.ClearRequests();
+        h.Asc.HourlyLimit = 100_000;
+
+        var resumed = await h.FetchAsync(Assert.Single(h.TakeFetches()));
+
+        Assert.Equal((FetchOutcomeKind.Completed, 1), (resumed.Kind, resumed.Requests));
+        Assert.Contains("cursor=", Assert.Single(h.ReviewRequests()).Query);
+        Assert.Equal(450, (await h.StoredReviewsAsync()).Count);
+        Assert.Equal(Newest, (await h.ScheduleAsync()).ApiWatermark);
+    }
+
+    private static async Task<string> IntegrationReference(IngestionHarness h) =>
+        (await h.App.Get<ReviewHub.Integrations.IntegrationStore>().GetAsync(h.World.AccountId, h.World.AppId, CancellationToken.None))!.CredentialReference!;
+}

@@ -1,0 +1,115 @@
+using Microsoft.Extensions.DependencyInjection;
+using Azure.Data.Tables;
+using ReviewHub.AppStoreConnect;
+using ReviewHub.Fakes;
+using ReviewHub.Integrations;
+using ReviewHub.Reviews;
+using ReviewHub.Secrets;
+using ReviewHub.Storage;
+
+namespace ReviewHub.Tests.Reviews;
+
+/// <summary>A test app wired to a fake App Store Connect and a fake review feed, with one registered app (territories USA, GBR).</summary>
+public sealed class IngestionHarness : IAsyncDisposable
+{
+    private IngestionHarness(TestApp app, TestWorld world, FakeAppStoreConnect asc, FakeReviewFeed feed, string storeAppId)
+    {
+        App = app;
+        World = world;
+        Asc = asc;
+        Feed = feed;
+        StoreAppId = storeAppId;
+    }
+
+    public TestApp App { get; }
+    public TestWorld World { get; }
+    public FakeAppStoreConnect Asc { get; }
+    public FakeReviewFeed Feed { get; }
+    public string StoreAppId { get; }
+
+    public ReviewFetcher Fetcher => App.Get<ReviewFetcher>();
+    public ReviewFetchRequest Request => new(World.AccountId, World.AppId);
+
+    public static async Task<IngestionHarness> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var asc = new FakeAppStoreConnect();
+        var feed = new FakeReviewFeed();
+        await asc.StartAsync();
+        await feed.StartAsync();
+        var values = new Dictionary<string, string?>
+        {
+            ["AppStoreConnect:BaseUrl"] = asc.BaseAddress.ToString(),
+            ["Reviews:FeedBaseUrl"] = feed.BaseAddress.ToString(),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+        var app = await TestApp.StartAsync(values);
+        var storeAppId = Random.Shared.NextInt64(100_000_000, 9_999_999_999).ToString();
+        var world = await TestWorld.CreateAsync(app, storeAppId);
+        return new IngestionHarness(app, world, asc, feed, storeAppId);
+    }
+
+    /// <summary>Registers an API key for the app, marks its integration active and tells ingestion, like the integration feature does.</summary>
+    public async Task<FakeAppStoreConnectKey> ActivateIntegrationAsync(FakeAppStoreConnectKey? key = null)
+    {
+        key ??= Asc.CreateKey();
+        var reference = await App.Get<AppStoreConnectCredentialStore>().SaveAsync(
+            SecretNames.For("asc", World.AppId), new AppStoreConnectCredential(key.IssuerId, key.KeyId, key.PrivateKeyPem), CancellationToken.None);
+        var integration = new IntegrationEntity
+        {
+            PartitionKey = World.AccountId,
+            RowKey = World.AppId,
+            Status = nameof(IntegrationStatus.Active),
+            IntegrationEmail = "integration@reviewhub.test",
+            CredentialReference = reference,
+        };
+        await App.Get<IntegrationStore>().Table.UpsertEntityAsync(integration);
+        foreach (var listener in App.Services.GetServices<IIntegrationActivationListener>())
+        {
+            await listener.OnActivatedAsync(integration, CancellationToken.None);
+        }
+        return key;
+    }
+
+    public Task<FetchOutcome> FetchAsync(ReviewFetchRequest? request = null) => Fetcher.FetchAsync(request ?? Request, CancellationToken.None);
+
+    public async Task<List<ReviewEntity>> StoredReviewsAsync()
+    {
+        var table = App.Get<TableServiceClient>().GetTableClient(TableNames.Reviews);
+        var rows = new List<ReviewEntity>();
+        await foreach (var row in table.QueryAsync<ReviewEntity>(r => r.PartitionKey == World.AppId))
+        {
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    public async Task<int> TimelineCountAsync()
+    {
+        var table = App.Get<TableServiceClient>().GetTableClient(TableNames.ReviewTimeline);
+        var count = 0;
+        await foreach (var _ in table.QueryAsync<TableEntity>(r => r.PartitionKey == World.AppId, select: ["RowKey"]))
+        {
+            count++;
+        }
+        return count;
+    }
+
+    public async Task<FetchScheduleEntity> ScheduleAsync() =>
+        (await App.Get<FetchScheduler>().GetAsync(World.AccountId, World.AppId, CancellationToken.None))!;
+
+    public IReadOnlyList<NewReviewsBatch> TakeBatches() => App.Queue.Take<NewReviewsBatch>(QueueNames.NewReviews);
+
+    public IReadOnlyList<ReviewFetchRequest> TakeFetches() => App.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches);
+
+    public IReadOnlyList<RecordedRequest> ReviewRequests() => Asc.Requests.Where(r => r.Path.EndsWith("/customerReviews", StringComparison.Ordinal)).ToList();
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Asc.DisposeAsync();
+        await Feed.DisposeAsync();
+    }
+}
