@@ -39,12 +39,11 @@ public sealed class AppFunctions(AccountStore accounts, AppStore apps, IMessageQ
             return body.Problem!;
         }
         var (outcome, app) = await apps.RegisterAsync(accountId, body.Value!, cancellationToken);
-        if (outcome == RegisterOutcome.Created)
+        // Also for a duplicate: listeners are idempotent, so a client retrying a registration whose listener failed
+        // (e.g. storage blipped after the app was written) repairs the missing schedule instead of leaving it out.
+        foreach (var listener in registeredListeners)
         {
-            foreach (var listener in registeredListeners)
-            {
-                await listener.OnRegisteredAsync(app, cancellationToken);
-            }
+            await listener.OnRegisteredAsync(app, cancellationToken);
         }
         return outcome == RegisterOutcome.Duplicate
             ? Problems.Conflict($"This account already has {app.Platform} app {app.StoreAppId} (appId {app.AppId}).")

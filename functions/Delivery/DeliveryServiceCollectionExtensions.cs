@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ReviewHub.Apps;
 using ReviewHub.Http;
+using ReviewHub.Configuration;
 
 namespace ReviewHub.Delivery;
 
@@ -10,10 +11,7 @@ public static class DeliveryServiceCollectionExtensions
 {
     public static IServiceCollection AddReviewHubDelivery(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<DeliveryOptions>()
-            .Bind(configuration.GetSection(DeliveryOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<DeliveryOptions>(configuration, DeliveryOptions.Section);
 
         services.AddSingleton<RouteStore>();
         services.AddSingleton<DeliveryLedger>();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ReviewHub.Apps;
+using ReviewHub.Configuration;
 
 namespace ReviewHub.Replies;
 
@@ -8,10 +9,7 @@ public static class RepliesServiceCollectionExtensions
 {
     public static IServiceCollection AddReplies(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ReplyOptions>()
-            .Bind(configuration.GetSection(ReplyOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<ReplyOptions>(configuration, ReplyOptions.Section);
         services.AddMetrics();
         services.AddSingleton<ReplyMetrics>();
         services.AddSingleton<ReplyStore>();

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using ReviewHub.Apps;
 using ReviewHub.Http;
 using ReviewHub.Integrations;
+using ReviewHub.Configuration;
 
 namespace ReviewHub.Reviews;
 
@@ -11,10 +12,7 @@ public static class ReviewsServiceCollectionExtensions
 {
     public static IServiceCollection AddReviews(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<ReviewsOptions>()
-            .Bind(configuration.GetSection(ReviewsOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
+        services.AddValidatedOptions<ReviewsOptions>(configuration, ReviewsOptions.Section);
         services.AddSingleton<FetchScheduler>();
         services.AddSingleton<ReviewStore>();
         services.AddSingleton<ReviewQueries>();

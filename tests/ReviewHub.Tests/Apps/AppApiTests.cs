@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
 using ReviewHub.Apps;
 using ReviewHub.Storage;
 
@@ -107,5 +108,42 @@ public sealed class AppApiTests
             count++;
         }
         return count;
+    }
+
+    /// <summary>Fails the first time it sees <see cref="StoreAppId"/>, like a storage blip after the app row was written.</summary>
+    private sealed class FlakyListener : IAppRegisteredListener
+    {
+        public const string StoreAppId = "4242424242";
+        private bool failed;
+
+        public List<string> Seen { get; } = [];
+
+        public Task OnRegisteredAsync(AppEntity app, CancellationToken cancellationToken)
+        {
+            if (app.StoreAppId == StoreAppId && !failed)
+            {
+                failed = true;
+                throw new InvalidOperationException("storage blipped");
+            }
+            Seen.Add(app.AppId);
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task A_retried_registration_whose_listener_failed_repairs_it_for_the_existing_app()
+    {
+        var listener = new FlakyListener();
+        await using var app = await TestApp.StartAsync(configure: s => s.AddSingleton<IAppRegisteredListener>(listener));
+        var world = await TestWorld.CreateAsync(app);
+        var body = new { storeAppId = FlakyListener.StoreAppId, platform = "ios", name = "Retry", territories = new[] { "USA" } };
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => app.Host.PostAsync($"{world.AccountPath}/apps", world.Token, body));
+        var retried = await app.Host.PostAsync($"{world.AccountPath}/apps", world.Token, body);
+
+        Assert.Equal(409, retried.Status);
+        var existing = (await app.Host.GetAsync($"{world.AccountPath}/apps", world.Token)).Json.GetProperty("items").EnumerateArray()
+            .Single(a => a.GetProperty("storeAppId").GetString() == FlakyListener.StoreAppId).GetProperty("appId").GetString();
+        Assert.Equal(existing, listener.Seen.Last());
     }
 }
