@@ -98,6 +98,7 @@ public sealed class IntegrationActivities(
         var row = await store.UpdateAttemptAsync(attempt.AccountId, attempt.AppId, attempt.AttemptId, r =>
         {
             r.Status = nameof(IntegrationStatus.Active);
+            r.ActiveKind = r.Kind;
             r.GrantedRoles = string.Join(',', activation.GrantedRoles);
             r.MissingRoles = null;
             r.VerifiedAt = now;
@@ -105,7 +106,7 @@ public sealed class IntegrationActivities(
             r.LastError = null;
         }, cancellationToken);
         // A retry after a listener failed finds the row already active for this attempt.
-        row ??= await store.GetAsync(attempt.AccountId, attempt.AppId, cancellationToken) is { IsActive: true } active && active.AttemptId == attempt.AttemptId
+        row ??= await store.GetAsync(attempt.AccountId, attempt.AppId, cancellationToken) is { StatusValue: IntegrationStatus.Active } active && active.AttemptId == attempt.AttemptId
             ? active : null;
         if (row is null)
         {

@@ -46,8 +46,15 @@ public sealed class IntegrationEntity : ITableEntity
     /// <summary><see cref="IntegrationKind"/> as text (tables store no enums).</summary>
     public string Kind { get; set; } = nameof(IntegrationKind.FullAccess);
 
-    /// <summary><see cref="IntegrationStatus"/> as text.</summary>
+    /// <summary><see cref="IntegrationStatus"/> of the latest attempt, as text.</summary>
     public string Status { get; set; } = nameof(IntegrationStatus.AwaitingOperator);
+
+    /// <summary>
+    /// The <see cref="IntegrationKind"/> in force, set when an attempt succeeds. It stays while a later attempt (an upgrade
+    /// to another kind) runs, and after that attempt fails or is cancelled: a working integration is never taken offline
+    /// by trying to change it.
+    /// </summary>
+    public string? ActiveKind { get; set; }
 
     public string IntegrationEmail { get; set; } = string.Empty;
     public DateTimeOffset ConfirmedAt { get; set; }
@@ -82,8 +89,12 @@ public sealed class IntegrationEntity : ITableEntity
     [IgnoreDataMember]
     public IntegrationStatus StatusValue => Enum.Parse<IntegrationStatus>(Status);
 
+    /// <summary>An integration is in force (possibly while an upgrade attempt runs).</summary>
     [IgnoreDataMember]
-    public bool IsActive => StatusValue == IntegrationStatus.Active;
+    public bool IsActive => ActiveKind is not null;
+
+    [IgnoreDataMember]
+    public IntegrationKind? ActiveKindValue => ActiveKind is null ? null : Enum.Parse<IntegrationKind>(ActiveKind);
 
     /// <summary>A setup attempt is running: confirmed and neither active, failed nor cancelled.</summary>
     [IgnoreDataMember]
@@ -92,7 +103,7 @@ public sealed class IntegrationEntity : ITableEntity
 
     /// <summary>Only these kinds carry the Customer Support (or Admin) role that replying needs.</summary>
     [IgnoreDataMember]
-    public bool AllowsReplies => IsActive && KindValue is IntegrationKind.FullAccess or IntegrationKind.ReplyToReviews;
+    public bool AllowsReplies => ActiveKindValue is IntegrationKind.FullAccess or IntegrationKind.ReplyToReviews;
 }
 
 /// <summary>

@@ -73,7 +73,7 @@ public sealed record KindView(string Kind, string Title, string Purpose, string 
 public sealed record IntegrationCardResponse(string IntegrationEmail, string FirstName, string LastName, IReadOnlyList<KindView> Kinds, IReadOnlyList<string> Notes);
 
 public sealed record IntegrationStatusResponse(
-    string Status, string? Kind, string IntegrationEmail, DateTimeOffset? ConfirmedAt, DateTimeOffset? Deadline,
+    string Status, string? Kind, string? ActiveKind, string IntegrationEmail, DateTimeOffset? ConfirmedAt, DateTimeOffset? Deadline,
     IReadOnlyList<RoleView> MissingRoles, IReadOnlyList<RoleView> GrantedRoles, DateTimeOffset? LastCheckedAt, DateTimeOffset? VerifiedAt,
     bool CredentialRegistered, string? FailureReason, string? LastError, string NextStep);
 
@@ -101,11 +101,11 @@ public static class IntegrationResponses
         if (row is null)
         {
             var email = options.IntegrationEmailFor(accountId);
-            return new(NotStarted, null, email, null, null, [], [], null, null, false, null, null,
+            return new(NotStarted, null, null, email, null, null, [], [], null, null, false, null, null,
                 $"Invite {email} in App Store Connect (Users and Access) with the roles of the integration you want, then confirm.");
         }
         return new(
-            Name(row.StatusValue), Name(row.KindValue), row.IntegrationEmail, row.ConfirmedAt, row.Deadline,
+            Name(row.StatusValue), Name(row.KindValue), row.ActiveKindValue is { } active ? Name(active) : null, row.IntegrationEmail, row.ConfirmedAt, row.Deadline,
             RoleView.From(row.MissingRoles), RoleView.From(row.GrantedRoles), row.LastCheckedAt, row.VerifiedAt,
             row.CredentialReference is not null, row.FailureReason, row.LastError, NextStep(row));
     }

@@ -50,14 +50,15 @@ public sealed class IntegrationStore(TableServiceClient tables)
             row.VerifiedAt = null;
             row.FailureReason = null;
             row.LastError = null;
-            // GrantedRoles and CredentialReference stay: an upgrade or a retry reuses the registered key.
+            // GrantedRoles, CredentialReference and ActiveKind stay: an upgrade or a retry reuses the registered key, and the
+            // integration in force keeps working until the new kind is verified.
         }
 
         while (true)
         {
             var updated = await table.UpdateAsync<IntegrationEntity>(accountId, appId, row =>
             {
-                if (row.IsInProgress || (row.IsActive && row.KindValue == kind))
+                if (row.IsInProgress || row.ActiveKindValue == kind)
                 {
                     return false;
                 }

@@ -115,7 +115,7 @@ public sealed class ReplyFunctions(AppStore apps, IntegrationStore integrations,
         return integration.AllowsReplies
             ? null
             : Problems.Conflict(
-                $"The app's integration kind ({integration.Kind}) cannot reply to reviews: only ReplyToReviews and FullAccess integrations can.",
+                $"The app's integration kind ({integration.ActiveKind}) cannot reply to reviews: only ReplyToReviews and FullAccess integrations can.",
                 IntegrationCannotReplyType);
     }
 

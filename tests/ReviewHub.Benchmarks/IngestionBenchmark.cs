@@ -188,7 +188,7 @@ public sealed class IngestionBenchmark : IBenchmark
         });
         await tables.GetTableClient(TableNames.Integrations).AddEntityAsync(new IntegrationEntity
         {
-            PartitionKey = accountId, RowKey = appId, Status = nameof(IntegrationStatus.Active), CredentialReference = credentialReference,
+            PartitionKey = accountId, RowKey = appId, Status = nameof(IntegrationStatus.Active), ActiveKind = nameof(IntegrationKind.FullAccess), CredentialReference = credentialReference,
         });
         await tables.GetTableClient(TableNames.ReviewFetchSchedules).AddEntityAsync(new FetchScheduleEntity
         {

@@ -56,7 +56,7 @@ public sealed class ReplyModerationBenchmark : IBenchmark
             .SaveAsync(SecretNames.For("asc", accountId, appId), credential, CancellationToken.None);
         await provider.GetRequiredService<IntegrationStore>().Table.AddEntityAsync(new IntegrationEntity
         {
-            PartitionKey = accountId, RowKey = appId, Status = nameof(IntegrationStatus.Active), CredentialReference = reference,
+            PartitionKey = accountId, RowKey = appId, Status = nameof(IntegrationStatus.Active), ActiveKind = nameof(IntegrationKind.FullAccess), CredentialReference = reference,
         });
 
         var tables = provider.GetRequiredService<TableServiceClient>();

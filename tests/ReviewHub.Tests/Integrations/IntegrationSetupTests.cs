@@ -296,6 +296,32 @@ public sealed class IntegrationSetupTests
     }
 
     [Fact]
+    public async Task An_upgrade_keeps_the_active_kind_in_force_until_verified_and_after_it_is_cancelled()
+    {
+        await using var h = await IntegrationHarness.StartAsync();
+        Assert.Equal(202, (await h.ConfirmAsync("replyToReviews")).Status);
+        await h.OperatorsAcceptAsync(AscRoles.CustomerSupport);
+        await h.WaitForCompletionAsync();
+        var store = h.App.Get<IntegrationStore>();
+
+        // The new kind's roles are not there yet: the upgrade waits, and meanwhile replies and hourly fetching keep working.
+        Assert.Equal(202, (await h.ConfirmAsync("fullAccess")).Status);
+        await h.WaitForStatusAsync(s => s.Status == "rolesMissing" && s.Kind == "fullAccess");
+        var during = (await store.GetAsync(h.World.AccountId, h.World.AppId, CancellationToken.None))!;
+        Assert.True(during.IsActive);
+        Assert.True(during.AllowsReplies);
+        Assert.Equal("replyToReviews", (await h.StatusAsync()).ActiveKind);
+
+        Assert.Equal(200, (await h.App.Host.PostAsync($"{h.IntegrationPath}/cancel", h.World.Token)).Status);
+
+        var after = (await store.GetAsync(h.World.AccountId, h.World.AppId, CancellationToken.None))!;
+        Assert.Equal(IntegrationStatus.Cancelled, after.StatusValue);
+        Assert.Equal(IntegrationKind.ReplyToReviews, after.ActiveKindValue);
+        Assert.True(after.AllowsReplies);
+        Assert.Equal(409, (await h.ConfirmAsync("replyToReviews")).Status); // still active with that kind
+    }
+
+    [Fact]
     public async Task Removing_the_app_mid_setup_lets_the_orchestration_end_itself()
     {
         await using var h = await IntegrationHarness.StartAsync();

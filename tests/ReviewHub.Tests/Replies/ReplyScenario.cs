@@ -42,6 +42,7 @@ public static class ReplySeeds
             RowKey = world.AppId,
             Kind = kind.ToString(),
             Status = status.ToString(),
+            ActiveKind = status == IntegrationStatus.Active ? kind.ToString() : null,
             IntegrationEmail = "integration@reviewhub.test",
             CredentialReference = credentialReference,
         }, TableUpdateMode.Replace);

@@ -62,6 +62,7 @@ public sealed class IngestionHarness : IAsyncDisposable
             PartitionKey = World.AccountId,
             RowKey = World.AppId,
             Status = nameof(IntegrationStatus.Active),
+            ActiveKind = nameof(IntegrationKind.FullAccess),
             IntegrationEmail = "integration@reviewhub.test",
             CredentialReference = reference,
         };
