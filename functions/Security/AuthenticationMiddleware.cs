@@ -1,23 +1,31 @@
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.Abstractions;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.AspNetCore.Mvc.Infrastructure;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using ReviewHub.Http;
 
 namespace ReviewHub.Security;
 
 /// <summary>Runs <see cref="EndpointAccess"/> before every HTTP-triggered function; other triggers pass untouched.</summary>
-public sealed class AuthenticationMiddleware(EndpointAccess access) : IFunctionsWorkerMiddleware
+public sealed class AuthenticationMiddleware(EndpointAccess access, ILogger<AuthenticationMiddleware> logger) : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
         var httpContext = context.GetHttpContext();
-        var function = EndpointAccess.ResolveEntryPoint(context.FunctionDefinition.EntryPoint);
-        if (httpContext is null || function is null)
+        if (httpContext is null)
         {
             await next(context);
+            return;
+        }
+
+        var function = EndpointAccess.ResolveEntryPoint(context.FunctionDefinition.EntryPoint);
+        if (function is null)
+        {
+            // Fail closed: an HTTP function whose access rules cannot be read must not run unauthenticated.
+            logger.LogError("No method found for the entry point {EntryPoint} of {FunctionName}", context.FunctionDefinition.EntryPoint,
+                context.FunctionDefinition.Name);
+            await HttpResults.WriteAsync(httpContext, Problems.Create(StatusCodes.Status500InternalServerError, "Unexpected error.",
+                "The endpoint is misconfigured. The error was logged."));
             return;
         }
 
@@ -27,8 +35,6 @@ public sealed class AuthenticationMiddleware(EndpointAccess access) : IFunctions
             await next(context);
             return;
         }
-
-        var executor = httpContext.RequestServices.GetRequiredService<IActionResultExecutor<ObjectResult>>();
-        await executor.ExecuteAsync(new ActionContext(httpContext, httpContext.GetRouteData(), new ActionDescriptor()), (ObjectResult)denied);
+        await HttpResults.WriteAsync(httpContext, denied);
     }
 }

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Routing.Template;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Moq;
+using ReviewHub.Http;
 using ReviewHub.Json;
 using ReviewHub.Security;
 
@@ -17,6 +18,9 @@ namespace ReviewHub.Tests.Infrastructure;
 
 public sealed record TestResponse(int Status, IHeaderDictionary Headers, string Body, string FunctionName)
 {
+    /// <summary>The exception the function threw, mapped to a problem response as the worker's middleware does.</summary>
+    public Exception? Exception { get; init; }
+
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
 
     public T As<T>() => JsonSerializer.Deserialize<T>(Body, ReviewHubJson.Options)
@@ -25,7 +29,7 @@ public sealed record TestResponse(int Status, IHeaderDictionary Headers, string 
     /// <summary>The media type, without parameters such as charset.</summary>
     public string ContentType => Headers.ContentType.ToString().Split(';')[0].Trim();
 
-    public override string ToString() => $"{FunctionName} → {Status} {Body}";
+    public override string ToString() => $"{FunctionName} → {Status} {Body}{(Exception is null ? "" : $"\n{Exception}")}";
 }
 
 /// <summary>
@@ -80,10 +84,29 @@ public sealed class FunctionHost(IServiceProvider services)
         var method_ = EndpointAccess.ResolveEntryPoint(function.EntryPoint)
             ?? throw new InvalidOperationException($"Entry point {function.EntryPoint} not found.");
         var denied = await scope.ServiceProvider.GetRequiredService<EndpointAccess>().AuthorizeAsync(method_, context);
-        var result = denied ?? await InvokeAsync(method_, function, scope.ServiceProvider, context, routeValues, cancellationToken);
+        Exception? unhandled = null;
+        IActionResult result;
+        try
+        {
+            result = denied ?? await InvokeAsync(method_, function, scope.ServiceProvider, context, routeValues, cancellationToken);
+        }
+        catch (TargetInvocationException ex) when (ex.InnerException is not null)
+        {
+            // As HttpProblemMiddleware does in the worker.
+            unhandled = ex.InnerException;
+            result = UnhandledExceptions.ToProblem(unhandled);
+        }
+        catch (Exception ex)
+        {
+            unhandled = ex;
+            result = UnhandledExceptions.ToProblem(ex);
+        }
 
         await result.ExecuteResultAsync(new ActionContext(context, new RouteData(routeValues), new ActionDescriptor()));
-        return new TestResponse(context.Response.StatusCode, context.Response.Headers, Encoding.UTF8.GetString(responseBody.ToArray()), function.Name);
+        return new TestResponse(context.Response.StatusCode, context.Response.Headers, Encoding.UTF8.GetString(responseBody.ToArray()), function.Name)
+        {
+            Exception = unhandled,
+        };
     }
 
     /// <summary>The function that serves <paramref name="method"/> <paramref name="path"/>, as the host's router would choose it.</summary>
