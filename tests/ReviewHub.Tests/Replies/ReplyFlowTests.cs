@@ -551,6 +551,7 @@ public sealed class ReplyFlowTests
     public async Task A_queued_reply_whose_message_was_lost_is_queued_again_by_the_timer()
     {
         await using var s = await ReplyScenario.StartAsync();
+        using var recorded = new RecordedMeasurements(s.App.Get<ReviewHubMetrics>().Meter);
         await s.PutAsync("Thanks!");
         Assert.Equal(nameof(ReplyStatus.Queued), (await s.IndexEntryAsync())!.Stage);
         s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends); // the message is lost
@@ -561,6 +562,7 @@ public sealed class ReplyFlowTests
         await s.Tracker(TimeSpan.FromMinutes(11)).CheckAsync(CancellationToken.None);
         var requeued = Assert.Single(s.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends), m => m.AppId == s.World.AppId);
         Assert.Equal((1, 1), (requeued.Version, requeued.Attempt));
+        Assert.Equal(1, recorded.Sum(ReviewHubMetrics.Names.RepliesRequeued));
         Assert.Equal(1, await s.PlayQueueAsync());
 
         Assert.Equal(ReplyStatus.PendingPublish, (await s.StateAsync()).Status);
