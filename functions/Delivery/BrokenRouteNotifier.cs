@@ -3,11 +3,13 @@ using Microsoft.Extensions.Logging;
 using ReviewHub.Accounts;
 using ReviewHub.Apps;
 using ReviewHub.Email;
+using ReviewHub.Observability;
 
 namespace ReviewHub.Delivery;
 
 /// <summary>Marks a route broken and emails the account owner once per break (the transition decides who sends the email).</summary>
-public sealed class BrokenRouteNotifier(RouteStore routes, AccountStore accounts, IEmailSender email, ReviewLinks links, ILogger<BrokenRouteNotifier> logger)
+public sealed class BrokenRouteNotifier(RouteStore routes, AccountStore accounts, IEmailSender email, ReviewLinks links, ReviewHubMetrics metrics,
+    ILogger<BrokenRouteNotifier> logger)
 {
     public async Task RouteBrokeAsync(RouteEntity route, AppEntity app, string reason, CancellationToken cancellationToken)
     {
@@ -15,7 +17,7 @@ public sealed class BrokenRouteNotifier(RouteStore routes, AccountStore accounts
         {
             return;
         }
-        DeliveryMetrics.RoutesBroken.Add(1, new KeyValuePair<string, object?>("channel", route.Channel));
+        metrics.RouteBroke(route.Channel);
         logger.LogWarning("Route {RouteId} ({Channel}) of app {AppId} is broken: {Reason}", route.RouteId, route.Channel, route.AppId, reason);
         var account = await accounts.GetAsync(route.AccountId, cancellationToken);
         if (account is null)

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReviewHub.Apps;
+using ReviewHub.Observability;
 using ReviewHub.Reviews;
 using ReviewHub.Storage;
 
@@ -13,7 +14,7 @@ namespace ReviewHub.Delivery;
 /// </summary>
 public sealed class RouteDeliverer(
     RouteStore routes, AppStore apps, ReviewReader reviews, DeliveryLedger ledger, IEnumerable<IDeliveryChannel> channels,
-    BrokenRouteNotifier broken, IMessageQueue queue, ReviewLinks links, TimeProvider clock,
+    BrokenRouteNotifier broken, IMessageQueue queue, ReviewLinks links, ReviewHubMetrics metrics, TimeProvider clock,
     IOptions<DeliveryOptions> options, ILogger<RouteDeliverer> logger)
 {
     private readonly Dictionary<DeliveryChannel, IDeliveryChannel> byChannel = channels.ToDictionary(c => c.Channel);
@@ -86,7 +87,7 @@ public sealed class RouteDeliverer(
         DeliveryWork work, RouteEntity route, AppEntity app, ReviewEntity review, IDeliveryChannel channel, List<Claim> inFlight, CancellationToken cancellationToken)
     {
         var claim = await ledger.TryClaimAsync(work.AppId, work.RouteId, review.ReviewId, work.BatchId, cancellationToken);
-        if (!Track(claim, inFlight))
+        if (!Track(route, claim, inFlight))
         {
             return;
         }
@@ -101,7 +102,7 @@ public sealed class RouteDeliverer(
         foreach (var review in matching)
         {
             var claim = await ledger.TryClaimAsync(work.AppId, work.RouteId, review.ReviewId, work.BatchId, cancellationToken);
-            if (Track(claim, inFlight))
+            if (Track(route, claim, inFlight))
             {
                 claimed.Add((claim.Row!, review));
             }
@@ -117,7 +118,6 @@ public sealed class RouteDeliverer(
         RouteEntity route, AppEntity app, IReadOnlyList<DeliveryEntity> claims, IReadOnlyList<ReviewEntity> batch, string idempotencyKey,
         IDeliveryChannel channel, CancellationToken cancellationToken)
     {
-        var tag = new KeyValuePair<string, object?>("channel", route.Channel);
         string? externalId;
         try
         {
@@ -127,7 +127,7 @@ public sealed class RouteDeliverer(
         }
         catch (Exception ex)
         {
-            DeliveryMetrics.Failed.Add(1, tag);
+            metrics.Delivered(route.Channel, ReviewHubMetrics.DeliveryOutcomes.Failed, claims.Count);
             logger.LogWarning("Sending {Count} reviews to route {RouteId} ({Channel}) failed: {Error}", batch.Count, route.RouteId, route.Channel, ex.Message);
             foreach (var claim in claims)
             {
@@ -139,19 +139,19 @@ public sealed class RouteDeliverer(
         {
             await ledger.MarkDeliveredAsync(claim, externalId, CancellationToken.None);
         }
-        DeliveryMetrics.Delivered.Add(claims.Count, tag);
+        metrics.Delivered(route.Channel, ReviewHubMetrics.DeliveryOutcomes.Delivered, claims.Count);
         logger.LogInformation("Delivered {Count} reviews of app {AppId} to route {RouteId} ({Channel}) as {ExternalId}",
             claims.Count, route.AppId, route.RouteId, route.Channel, externalId);
     }
 
     /// <summary>True when the claim is ours to send; in-flight claims are collected for a later look, delivered ones skipped.</summary>
-    private static bool Track(Claim claim, List<Claim> inFlight)
+    private bool Track(RouteEntity route, Claim claim, List<Claim> inFlight)
     {
         if (claim.Outcome == ClaimOutcome.Claimed)
         {
             return true;
         }
-        DeliveryMetrics.Skipped.Add(1);
+        metrics.Delivered(route.Channel, ReviewHubMetrics.DeliveryOutcomes.Skipped);
         if (claim.Outcome == ClaimOutcome.InFlight)
         {
             inFlight.Add(claim);

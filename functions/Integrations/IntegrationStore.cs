@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using ReviewHub.Observability;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Integrations;
@@ -14,8 +15,11 @@ public enum ConfirmOutcome
     AlreadyActive,
 }
 
-/// <summary>Reads and writes integration rows; other features use <see cref="GetAsync"/> to learn an app's integration.</summary>
-public sealed class IntegrationStore(TableServiceClient tables)
+/// <summary>
+/// Reads and writes integration rows; other features use <see cref="GetAsync"/> to learn an app's integration. Every status change
+/// goes through here (activities, never orchestrator code, which replays), so each state entered is counted once, after its write.
+/// </summary>
+public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics metrics)
 {
     private readonly TableClient table = tables.GetTableClient(TableNames.Integrations);
 
@@ -68,6 +72,10 @@ public sealed class IntegrationStore(TableServiceClient tables)
 
             if (updated is not null)
             {
+                if (updated.AttemptId == attemptId)
+                {
+                    metrics.IntegrationEntered(IntegrationStatus.AwaitingOperator);
+                }
                 var outcome = updated.AttemptId == attemptId ? ConfirmOutcome.Started
                     : updated.IsInProgress ? ConfirmOutcome.InProgress
                     : ConfirmOutcome.AlreadyActive;
@@ -78,6 +86,7 @@ public sealed class IntegrationStore(TableServiceClient tables)
             Begin(created);
             if (await table.TryAddAsync(created, cancellationToken))
             {
+                metrics.IntegrationEntered(IntegrationStatus.AwaitingOperator);
                 return (ConfirmOutcome.Started, created);
             }
             // Another confirm inserted the row first: go round and answer with its attempt.
@@ -89,15 +98,21 @@ public sealed class IntegrationStore(TableServiceClient tables)
         string accountId, string appId, string attemptId, Action<IntegrationEntity> mutate, CancellationToken cancellationToken)
     {
         var applied = false;
+        string? statusBefore = null;
         var row = await table.UpdateAsync<IntegrationEntity>(accountId, appId, row =>
         {
             applied = row.AttemptId == attemptId && row.IsInProgress;
             if (applied)
             {
+                statusBefore = row.Status;
                 mutate(row);
             }
             return applied;
         }, cancellationToken);
+        if (applied && row!.Status != statusBefore)
+        {
+            metrics.IntegrationEntered(row.StatusValue);
+        }
         return applied ? row : null;
     }
 
@@ -115,6 +130,10 @@ public sealed class IntegrationStore(TableServiceClient tables)
             }
             return cancelled;
         }, cancellationToken);
+        if (cancelled)
+        {
+            metrics.IntegrationEntered(IntegrationStatus.Cancelled);
+        }
         return cancelled ? row : null;
     }
 

@@ -4,9 +4,10 @@ using ReviewHub.AppStoreConnect;
 namespace ReviewHub.Observability;
 
 /// <summary>
-/// The app's custom metrics (meter "ReviewHub"), exported to Application Insights' customMetrics table by OpenTelemetry.
-/// Dimensions stay low-cardinality (source, channel, outcome, state, queue) — never account, app or review ids, which
-/// belong in logs. The alerts and the workbook in infra/ query these instrument names.
+/// The app's only custom metrics (meter "ReviewHub", one DI singleton every feature uses), exported to Application Insights'
+/// customMetrics table by OpenTelemetry: the instrument name is the customMetrics <c>name</c>. Dimensions stay low-cardinality
+/// (source, channel, outcome, state, queue) — never account, app or review ids, which belong in logs. The alerts and the
+/// workbook in infra/modules/monitoring.bicep query exactly <see cref="Names.All"/> (a test keeps both in step).
 /// </summary>
 public sealed class ReviewHubMetrics
 {
@@ -18,21 +19,43 @@ public sealed class ReviewHubMetrics
         public const string ReviewsIngested = "reviewhub.reviews.ingested";
         public const string FetchDuration = "reviewhub.fetch.duration";
         public const string Deliveries = "reviewhub.deliveries";
+        public const string RoutesBroken = "reviewhub.routes.broken";
         public const string Replies = "reviewhub.replies";
         public const string RepliesOverdue = "reviewhub.replies.overdue";
+        public const string RepliesOverduePending = "reviewhub.replies.overdue.pending";
+        public const string RepliesRequeued = "reviewhub.replies.requeued";
         public const string Integrations = "reviewhub.integrations";
         public const string AscRateLimitRemaining = "reviewhub.asc.rate_limit.remaining";
         public const string PoisonMessages = "reviewhub.queue.poison_messages";
 
         public static readonly IReadOnlyList<string> All =
-            [ReviewsIngested, FetchDuration, Deliveries, Replies, RepliesOverdue, Integrations, AscRateLimitRemaining, PoisonMessages];
+        [
+            ReviewsIngested, FetchDuration, Deliveries, RoutesBroken, Replies, RepliesOverdue, RepliesOverduePending, RepliesRequeued,
+            Integrations, AscRateLimitRemaining, PoisonMessages,
+        ];
+    }
+
+    /// <summary>Values of the <c>outcome</c> dimension of <see cref="Names.Deliveries"/>.</summary>
+    public static class DeliveryOutcomes
+    {
+        /// <summary>The channel accepted the (review, route) pair.</summary>
+        public const string Delivered = "delivered";
+
+        /// <summary>The channel send failed; the pair is released for the queue's retry (or the route broke).</summary>
+        public const string Failed = "failed";
+
+        /// <summary>The pair was already delivered or in flight elsewhere (a duplicate or replayed message): nothing sent.</summary>
+        public const string Skipped = "skipped";
     }
 
     private readonly Counter<long> reviewsIngested;
     private readonly Histogram<double> fetchDuration;
     private readonly Counter<long> deliveries;
+    private readonly Counter<long> routesBroken;
     private readonly Counter<long> replies;
     private readonly Counter<long> repliesOverdue;
+    private readonly Gauge<long> repliesOverduePending;
+    private readonly Counter<long> repliesRequeued;
     private readonly Counter<long> integrations;
     private readonly Histogram<int> ascRateLimitRemaining;
     private readonly Gauge<long> poisonMessages;
@@ -40,11 +63,16 @@ public sealed class ReviewHubMetrics
     public ReviewHubMetrics(IMeterFactory meterFactory)
     {
         Meter = meterFactory.Create(MeterName);
-        reviewsIngested = Meter.CreateCounter<long>(Names.ReviewsIngested, "{review}", "New reviews stored, by source (feed or api).");
+        reviewsIngested = Meter.CreateCounter<long>(Names.ReviewsIngested, "{review}", "New reviews stored, by source (feed or asc).");
         fetchDuration = Meter.CreateHistogram<double>(Names.FetchDuration, "s", "Duration of one app's review fetch, by source and outcome.");
-        deliveries = Meter.CreateCounter<long>(Names.Deliveries, "{delivery}", "Review deliveries, by channel and outcome.");
-        replies = Meter.CreateCounter<long>(Names.Replies, "{reply}", "Replies entering a state (Queued, PendingPublish, Published, Failed...).");
-        repliesOverdue = Meter.CreateCounter<long>(Names.RepliesOverdue, "{reply}", "Replies flagged as still pending past the promised window.");
+        deliveries = Meter.CreateCounter<long>(Names.Deliveries, "{delivery}", "(review, route) pairs handled by delivery, by channel and outcome.");
+        routesBroken = Meter.CreateCounter<long>(Names.RoutesBroken, "{route}", "Routes marked broken (credential or target refused), by channel.");
+        replies = Meter.CreateCounter<long>(Names.Replies, "{reply}",
+            "Reply versions entering a state (Queued, PendingPublish, Published, Failed, Deleted, Superseded, Replaced).");
+        repliesOverdue = Meter.CreateCounter<long>(Names.RepliesOverdue, "{reply}", "Replies newly flagged as still pending past the moderation window.");
+        repliesOverduePending = Meter.CreateGauge<long>(Names.RepliesOverduePending, "{reply}",
+            "Replies still pending past the moderation window, counted at each moderation check.");
+        repliesRequeued = Meter.CreateCounter<long>(Names.RepliesRequeued, "{reply}", "Queued replies whose message was lost, queued again by the timer.");
         integrations = Meter.CreateCounter<long>(Names.Integrations, "{integration}", "Integrations entering a state.");
         // A histogram, not a gauge: its minimum over an interval is the tightest key's headroom, without a per-key dimension.
         ascRateLimitRemaining = Meter.CreateHistogram<int>(Names.AscRateLimitRemaining, "{request}",
@@ -55,23 +83,35 @@ public sealed class ReviewHubMetrics
     /// <summary>The meter behind the instruments (tests listen to this instance only).</summary>
     public Meter Meter { get; }
 
-    /// <param name="source">Where the reviews came from: "feed" (public App Store feed) or "api" (App Store Connect).</param>
-    public void ReviewsIngested(long count, string source) =>
-        reviewsIngested.Add(count, new KeyValuePair<string, object?>("source", source));
+    /// <param name="source">Where the reviews came from: <c>feed</c> (public App Store feed) or <c>asc</c> (App Store Connect API).</param>
+    public void ReviewsIngested(long count, string source)
+    {
+        if (count > 0)
+        {
+            reviewsIngested.Add(count, new KeyValuePair<string, object?>("source", source));
+        }
+    }
 
-    /// <param name="outcome">"succeeded", "failed" or "throttled".</param>
+    /// <param name="source">Same values as <see cref="ReviewsIngested"/>.</param>
+    /// <param name="outcome">Completed, Deferred (key budget or backfill slice), Retrying, Poisoned, or Error (unexpected exception).</param>
     public void FetchCompleted(TimeSpan duration, string source, string outcome) =>
         fetchDuration.Record(duration.TotalSeconds, new("source", source), new("outcome", outcome));
 
-    /// <param name="channel">"slack", "email", "zendesk", "webhook"...</param>
-    /// <param name="outcome">"delivered", "retried", "failed", "skipped"...</param>
-    public void DeliveryCompleted(string channel, string outcome, long count = 1) =>
+    /// <param name="channel">The route's channel (Slack, Email, Zendesk, Freshdesk, Webhook...).</param>
+    /// <param name="outcome">One of <see cref="DeliveryOutcomes"/>.</param>
+    public void Delivered(string channel, string outcome, long count = 1) =>
         deliveries.Add(count, new("channel", channel), new("outcome", outcome));
+
+    public void RouteBroke(string channel) => routesBroken.Add(1, new KeyValuePair<string, object?>("channel", channel));
 
     public void ReplyEntered<TState>(TState state) where TState : struct, Enum =>
         replies.Add(1, new KeyValuePair<string, object?>("state", state.ToString()));
 
-    public void RepliesFlaggedOverdue(long count) => repliesOverdue.Add(count);
+    public void ReplyFlaggedOverdue() => repliesOverdue.Add(1);
+
+    public void RepliesOverduePending(long count) => repliesOverduePending.Record(count);
+
+    public void ReplyRequeued() => repliesRequeued.Add(1);
 
     public void IntegrationEntered<TState>(TState state) where TState : struct, Enum =>
         integrations.Add(1, new KeyValuePair<string, object?>("state", state.ToString()));

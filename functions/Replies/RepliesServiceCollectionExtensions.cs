@@ -10,8 +10,6 @@ public static class RepliesServiceCollectionExtensions
     public static IServiceCollection AddReplies(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<ReplyOptions>(configuration, ReplyOptions.Section);
-        services.AddMetrics();
-        services.AddSingleton<ReplyMetrics>();
         services.AddSingleton<ReplyStore>();
         services.AddSingleton<CustomerReviewResponses>();
         services.AddSingleton<ReplyCredentials>();

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReviewHub.AppStoreConnect;
+using ReviewHub.Observability;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Replies;
@@ -19,7 +20,7 @@ public sealed class ReplyModerationTracker(
     ReplyCredentials replyCredentials,
     CustomerReviewResponses responses,
     IMessageQueue queue,
-    ReplyMetrics metrics,
+    ReviewHubMetrics metrics,
     TimeProvider clock,
     IOptions<ReplyOptions> options,
     ILogger<ReplyModerationTracker> logger)
@@ -66,7 +67,7 @@ public sealed class ReplyModerationTracker(
             });
 
         var overduePending = await store.CountPendingSentBeforeAsync(now - settings.ModerationWindow, cancellationToken);
-        metrics.OverduePending(overduePending);
+        metrics.RepliesOverduePending(overduePending);
         var summary = new ModerationCheckSummary(due.Count, published, removed, flagged, requeued, overduePending);
         logger.LogInformation("Moderation check: {Checked} replies in flight checked, {Published} published, {Removed} removed, " +
             "{Flagged} newly overdue, {Requeued} queued again, {OverduePending} overdue in total", summary.Checked, summary.Published,
@@ -102,7 +103,6 @@ public sealed class ReplyModerationTracker(
                 if (response.Attributes?.State == CustomerReviewResponses.Published)
                 {
                     await SettleAsync(entry, reply, ReplyStatus.Published, null, null, now, cancellationToken);
-                    metrics.Published();
                     return (Result.Published, false);
                 }
             }
@@ -110,7 +110,6 @@ public sealed class ReplyModerationTracker(
             {
                 const string reason = "The response is no longer in App Store Connect: it was removed there, or Apple did not approve it.";
                 await SettleAsync(entry, reply, ReplyStatus.Failed, ReplyFailure.RemovedFromAppStoreConnect, reason, now, cancellationToken);
-                metrics.Failed(ReplyFailure.RemovedFromAppStoreConnect);
                 return (Result.Removed, false);
             }
             catch (AppStoreConnectException ex)
@@ -142,7 +141,7 @@ public sealed class ReplyModerationTracker(
         {
             await queue.SendAsync(QueueNames.ReplySends,
                 new ReplySendMessage(reply.AccountId, reply.AppId, reply.ReviewId, reply.Version, reply.Attempts + 1), cancellationToken: cancellationToken);
-            metrics.Requeued();
+            metrics.ReplyRequeued();
             logger.LogWarning("Reply version {Version} of review {ReviewId} (app {AppId}) was still {Status} since {Since}: queued it again",
                 reply.Version, reply.ReviewId, reply.AppId, reply.Status, reply.NextAttemptAt ?? reply.UpdatedAt);
             result = Result.Requeued;
@@ -166,7 +165,7 @@ public sealed class ReplyModerationTracker(
         }, cancellationToken);
         if (flagged)
         {
-            metrics.FlaggedOverdue();
+            metrics.ReplyFlaggedOverdue();
             logger.LogWarning("Reply to review {ReviewId} (account {AccountId}, app {AppId}) is still pending Apple's moderation {Hours:F1} h after it was sent",
                 snapshot.ReviewId, snapshot.AccountId, snapshot.AppId, (now - snapshot.SentAt!.Value).TotalHours);
         }

@@ -15,7 +15,6 @@ public sealed class ReplySender(
     ReplyCredentials replyCredentials,
     CustomerReviewResponses responses,
     IMessageQueue queue,
-    ReplyMetrics metrics,
     TimeProvider clock,
     IOptions<ReplyOptions> options,
     ILogger<ReplySender> logger)
@@ -178,7 +177,6 @@ public sealed class ReplySender(
                 $"Version {message.Version} {(status == ReplyStatus.Deleted ? "deleted" : "overwrote")} it in App Store Connect.",
                 cancellationToken, ReplyOutcome.PendingPublish, ReplyOutcome.Published);
         }
-        metrics.Sent(status == ReplyStatus.Deleted ? nameof(ReplyAction.Delete) : nameof(ReplyAction.Publish));
         logger.LogInformation("Reply version {Version} of review {ReviewId} (app {AppId}) applied in App Store Connect: {Status}",
             message.Version, message.ReviewId, message.AppId, status);
     }
@@ -229,7 +227,6 @@ public sealed class ReplySender(
             return true;
         }, cancellationToken);
         await store.SetOutcomeAsync(message.AppId, message.ReviewId, message.Version, ReplyOutcome.Failed, reason, cancellationToken);
-        metrics.Failed(code);
         logger.LogWarning("Reply version {Version} of review {ReviewId} (app {AppId}) failed: {FailureCode}",
             message.Version, message.ReviewId, message.AppId, code);
     }

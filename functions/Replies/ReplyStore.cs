@@ -1,6 +1,7 @@
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
+using ReviewHub.Observability;
 using ReviewHub.Reviews;
 using ReviewHub.Storage;
 
@@ -13,7 +14,7 @@ public sealed record ReplyRequestResult(ReplyEntity Reply, bool NeedsSend);
 /// The reply rows, their audit trail, the pending index and the reply summary on the review. Every change is an ETag
 /// read-modify-write, so concurrent requests and senders never lose each other's updates.
 /// </summary>
-public sealed class ReplyStore(TableServiceClient tables, TimeProvider clock, IOptions<ReplyOptions> options)
+public sealed class ReplyStore(TableServiceClient tables, ReviewHubMetrics metrics, TimeProvider clock, IOptions<ReplyOptions> options)
 {
     private readonly TableClient replies = tables.GetTableClient(TableNames.Replies);
     private readonly TableClient history = tables.GetTableClient(TableNames.ReplyHistory);
@@ -157,6 +158,7 @@ public sealed class ReplyStore(TableServiceClient tables, TimeProvider clock, IO
             OutcomeReason = deleted ? "The reply had not reached App Store Connect: nothing to delete there." : null,
             OutcomeAt = deleted ? reply.RequestedAt : null,
         }, TableUpdateMode.Replace, cancellationToken);
+        metrics.ReplyEntered(deleted ? ReplyOutcome.Deleted : ReplyOutcome.Queued);
 
         if (previous is not null && previous.AppliedVersion < previous.Version)
         {
@@ -165,23 +167,31 @@ public sealed class ReplyStore(TableServiceClient tables, TimeProvider clock, IO
         }
     }
 
-    /// <summary>Records what became of a version; with <paramref name="onlyIf"/>, only when its outcome is still one of those.</summary>
+    /// <summary>
+    /// Records what became of a version; with <paramref name="onlyIf"/>, only when its outcome is still one of those. The version
+    /// entering that state is counted here, once: a repeated message finds the outcome already set.
+    /// </summary>
     public async Task SetOutcomeAsync(
         string appId, string reviewId, int version, ReplyOutcome outcome, string? reason, CancellationToken cancellationToken,
         params ReplyOutcome[] onlyIf)
     {
         var now = clock.GetUtcNow();
+        var entered = false;
         await history.UpdateAsync<ReplyVersionEntity>(appId, ReplyVersionEntity.KeyFor(reviewId, version), entry =>
         {
-            if ((onlyIf.Length > 0 && !onlyIf.Contains(Enum.Parse<ReplyOutcome>(entry.Outcome))) || entry.Outcome == outcome.ToString())
+            entered = (onlyIf.Length == 0 || onlyIf.Contains(Enum.Parse<ReplyOutcome>(entry.Outcome))) && entry.Outcome != outcome.ToString();
+            if (entered)
             {
-                return false;
+                entry.Outcome = outcome.ToString();
+                entry.OutcomeReason = reason;
+                entry.OutcomeAt = now;
             }
-            entry.Outcome = outcome.ToString();
-            entry.OutcomeReason = reason;
-            entry.OutcomeAt = now;
-            return true;
+            return entered;
         }, cancellationToken);
+        if (entered)
+        {
+            metrics.ReplyEntered(outcome);
+        }
     }
 
     public async Task<IReadOnlyList<ReplyVersionEntity>> HistoryAsync(string appId, string reviewId, CancellationToken cancellationToken)

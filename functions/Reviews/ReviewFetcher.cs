@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using ReviewHub.AppStoreConnect;
 using ReviewHub.Apps;
 using ReviewHub.Integrations;
+using ReviewHub.Observability;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Reviews;
@@ -23,12 +24,16 @@ public sealed class ReviewFetcher(
     AppStoreFeedClient feed,
     ApiKeyBudgets budgets,
     IMessageQueue queue,
+    ReviewHubMetrics metrics,
     IOptions<ReviewsOptions> options,
     TimeProvider clock,
     ILogger<ReviewFetcher> logger)
 {
     /// <summary>A backfill re-enqueues itself after this many pages, to stay far inside the function timeout.</summary>
     private const int MaxBackfillPagesPerRun = 100;
+
+    /// <summary>The <c>outcome</c> of a fetch that threw something other than a <see cref="ReviewFetchException"/> (a bug, storage down).</summary>
+    public const string FetchErrorOutcome = "Error";
 
     private ReviewsOptions Options => options.Value;
 
@@ -50,6 +55,24 @@ public sealed class ReviewFetcher(
         var integration = await integrations.GetAsync(app.AccountId, app.AppId, cancellationToken);
         var credentialReference = integration is { IsActive: true, CredentialReference: { Length: > 0 } reference } ? reference : null;
         var source = credentialReference is null ? ReviewSources.Feed : ReviewSources.AppStoreConnect;
+        var started = clock.GetTimestamp();
+        var outcomeName = FetchErrorOutcome;
+        try
+        {
+            var outcome = await FetchFromAsync(request, app, schedule, source, credentialReference, cancellationToken);
+            outcomeName = outcome.Kind.ToString();
+            return outcome;
+        }
+        finally
+        {
+            metrics.FetchCompleted(clock.GetElapsedTime(started), source, outcomeName);
+        }
+    }
+
+    private async Task<FetchOutcome> FetchFromAsync(
+        ReviewFetchRequest request, AppEntity app, FetchScheduleEntity schedule, string source, string? credentialReference,
+        CancellationToken cancellationToken)
+    {
         try
         {
             var outcome = credentialReference is null

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using ReviewHub.Observability;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Reviews;
@@ -12,7 +13,7 @@ public sealed record SavedPage(IReadOnlyList<string> Announce, int Inserted, int
 /// timeline (new, known, known with a changed developer response); new reviews go in as batch inserts (a review row that
 /// already exists is recognised, never overwritten), then their timeline rows; changed responses are updated in place.
 /// </summary>
-public sealed class ReviewStore(TableServiceClient tables, TimeProvider clock)
+public sealed class ReviewStore(TableServiceClient tables, ReviewHubMetrics metrics, TimeProvider clock)
 {
     private const int MaxBatch = 100; // Azure Tables: at most 100 operations per transaction
 
@@ -62,6 +63,8 @@ public sealed class ReviewStore(TableServiceClient tables, TimeProvider clock)
 
         var now = clock.GetUtcNow();
         var inserted = await InsertNewAsync(fresh.Select(r => ToEntity(accountId, appId, source, r, backfill, now)).ToList(), cancellationToken);
+        // Counted as they are inserted: a retried or replayed fetch finds them stored and does not count them again.
+        metrics.ReviewsIngested(inserted.Count, source);
         var alreadyStored = fresh.Where(r => !inserted.Contains(r.Id)).ToList();
         foreach (var review in alreadyStored)
         {

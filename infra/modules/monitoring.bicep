@@ -79,13 +79,13 @@ var alerts = [
   {
     name: 'overdue-replies'
     displayName: 'ReviewHub: replies overdue'
-    description: 'Replies are still not published past the promised moderation window.'
+    description: 'Replies are still not published past the promised moderation window (counted by every moderation check).'
     severity: 3
     frequency: 'PT1H'
     window: 'PT1H'
-    query: 'customMetrics | where name == "reviewhub.replies.overdue" | summarize overdue = sum(valueSum)'
+    query: 'customMetrics | where name == "reviewhub.replies.overdue.pending" | summarize overdue = max(valueMax)'
     measure: 'overdue'
-    aggregation: 'Total'
+    aggregation: 'Maximum'
     dimension: ''
     threshold: 0
   }
@@ -156,12 +156,17 @@ var charts = [
   {
     name: 'deliveries'
     title: 'Deliveries, by channel and outcome'
-    query: 'customMetrics | where name == "reviewhub.deliveries" | summarize deliveries = sum(valueSum) by series = strcat(tostring(customDimensions["channel"]), " / ", tostring(customDimensions["outcome"])), bin(timestamp, {TimeRange:grain})'
+    query: 'customMetrics | where name in ("reviewhub.deliveries", "reviewhub.routes.broken") | extend outcome = iff(name == "reviewhub.routes.broken", "route broken", tostring(customDimensions["outcome"])) | summarize deliveries = sum(valueSum) by series = strcat(tostring(customDimensions["channel"]), " / ", outcome), bin(timestamp, {TimeRange:grain})'
   }
   {
     name: 'replies'
-    title: 'Replies, by state entered'
-    query: 'customMetrics | where name in ("reviewhub.replies", "reviewhub.replies.overdue") | summarize replies = sum(valueSum) by state = iff(name == "reviewhub.replies.overdue", "Overdue", tostring(customDimensions["state"])), bin(timestamp, {TimeRange:grain})'
+    title: 'Replies, by state entered (Overdue: newly flagged; Requeued: lost messages sent again)'
+    query: 'customMetrics | where name in ("reviewhub.replies", "reviewhub.replies.overdue", "reviewhub.replies.requeued") | extend state = case(name == "reviewhub.replies.overdue", "Overdue", name == "reviewhub.replies.requeued", "Requeued", tostring(customDimensions["state"])) | summarize replies = sum(valueSum) by state, bin(timestamp, {TimeRange:grain})'
+  }
+  {
+    name: 'replies-overdue-pending'
+    title: 'Replies pending past the moderation window'
+    query: 'customMetrics | where name == "reviewhub.replies.overdue.pending" | summarize overdue = max(valueMax) by bin(timestamp, {TimeRange:grain})'
   }
   {
     name: 'integrations'

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
-using System.Globalization;
 using Azure;
 using Azure.Storage.Queues;
 using Microsoft.Azure.Functions.Worker;
@@ -32,9 +29,12 @@ public sealed class ObservabilityTests
 
         metrics.ReviewsIngested(3, "api");
         metrics.FetchCompleted(TimeSpan.FromMilliseconds(1500), "feed", "succeeded");
-        metrics.DeliveryCompleted("slack", "delivered");
+        metrics.Delivered("Slack", ReviewHubMetrics.DeliveryOutcomes.Delivered, 2);
+        metrics.RouteBroke("Email");
         metrics.ReplyEntered(SampleReplyState.Published);
-        metrics.RepliesFlaggedOverdue(2);
+        metrics.ReplyFlaggedOverdue();
+        metrics.RepliesOverduePending(2);
+        metrics.ReplyRequeued();
         metrics.IntegrationEntered(IntegrationStatus.Active);
         metrics.AscRateLimitObserved(new RateLimit(3600, 420));
         metrics.PoisonMessagesWaiting("new-reviews-poison", 4);
@@ -43,9 +43,12 @@ public sealed class ObservabilityTests
         [
             $"{ReviewHubMetrics.Names.ReviewsIngested} 3 source=api",
             $"{ReviewHubMetrics.Names.FetchDuration} 1.5 source=feed outcome=succeeded",
-            $"{ReviewHubMetrics.Names.Deliveries} 1 channel=slack outcome=delivered",
+            $"{ReviewHubMetrics.Names.Deliveries} 2 channel=Slack outcome=delivered",
+            $"{ReviewHubMetrics.Names.RoutesBroken} 1 channel=Email",
             $"{ReviewHubMetrics.Names.Replies} 1 state=Published",
-            $"{ReviewHubMetrics.Names.RepliesOverdue} 2",
+            $"{ReviewHubMetrics.Names.RepliesOverdue} 1",
+            $"{ReviewHubMetrics.Names.RepliesOverduePending} 2",
+            $"{ReviewHubMetrics.Names.RepliesRequeued} 1",
             $"{ReviewHubMetrics.Names.Integrations} 1 state=Active",
             $"{ReviewHubMetrics.Names.AscRateLimitRemaining} 420",
             $"{ReviewHubMetrics.Names.PoisonMessages} 4 queue=new-reviews-poison",
@@ -164,42 +167,6 @@ public sealed class ObservabilityTests
         context.SetupGet(c => c.FunctionDefinition).Returns(definition.Object);
         context.SetupGet(c => c.InvocationId).Returns("invocation-1");
         return context.Object;
-    }
-
-    /// <summary>Measurements of one meter instance (other tests' meters running in parallel are ignored).</summary>
-    private sealed class RecordedMeasurements : IDisposable
-    {
-        private readonly MeterListener listener = new();
-        private readonly ConcurrentQueue<(string Name, double Value, string Tags)> measurements = new();
-
-        public RecordedMeasurements(Meter meter)
-        {
-            listener.InstrumentPublished = (instrument, l) =>
-            {
-                if (ReferenceEquals(instrument.Meter, meter))
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            };
-            listener.SetMeasurementEventCallback<long>((i, value, tags, _) => Record(i, value, tags));
-            listener.SetMeasurementEventCallback<int>((i, value, tags, _) => Record(i, value, tags));
-            listener.SetMeasurementEventCallback<double>((i, value, tags, _) => Record(i, value, tags));
-            listener.Start();
-        }
-
-        public IReadOnlyList<string> Lines => measurements.Select(m => $"{m.Name} {m.Value.ToString(CultureInfo.InvariantCulture)}{m.Tags}").ToList();
-
-        public IReadOnlyList<string> Names => measurements.Select(m => m.Name).Distinct().ToList();
-
-        public IReadOnlyList<double> Values(string name) => measurements.Where(m => m.Name == name).Select(m => m.Value).ToList();
-
-        private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-        {
-            var text = string.Concat(tags.ToArray().Select(t => $" {t.Key}={t.Value}"));
-            measurements.Enqueue((instrument.Name, value, text));
-        }
-
-        public void Dispose() => listener.Dispose();
     }
 
     private sealed class ScopeRecordingProvider : ILoggerProvider, ISupportExternalScope

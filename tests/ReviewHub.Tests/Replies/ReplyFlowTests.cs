@@ -1,11 +1,12 @@
-using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using ReviewHub.Fakes;
 using ReviewHub.Integrations;
+using ReviewHub.Observability;
 using ReviewHub.Replies;
 using ReviewHub.Storage;
+using ReviewHub.Tests.Observability;
 
 namespace ReviewHub.Tests.Replies;
 
@@ -370,36 +371,13 @@ public sealed class ReplyFlowTests
     public async Task A_reply_still_pending_past_the_window_is_flagged_overdue_once_in_the_api_and_the_metrics()
     {
         await using var s = await ReplyScenario.StartAsync();
-        var overdueCounted = 0L;
-        long? overdueGauge = null;
-        var meters = s.App.Get<IMeterFactory>();
-        using var listener = new MeterListener
-        {
-            InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Scope == meters && instrument.Name.StartsWith("reviewhub.replies.overdue", StringComparison.Ordinal))
-                {
-                    l.EnableMeasurementEvents(instrument);
-                }
-            },
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
-        {
-            if (instrument.Name == "reviewhub.replies.overdue")
-            {
-                Interlocked.Add(ref overdueCounted, value);
-            }
-            else
-            {
-                overdueGauge = value;
-            }
-        });
-        listener.Start();
+        using var recorded = new RecordedMeasurements(s.App.Get<ReviewHubMetrics>().Meter);
         await s.PutAsync("Thanks!");
         await s.PlayQueueAsync();
 
         await s.Tracker(TimeSpan.FromHours(11)).CheckAsync(CancellationToken.None);
         Assert.False((await s.StateAsync()).Overdue);
+        Assert.Equal([0.0], recorded.Values(ReviewHubMetrics.Names.RepliesOverduePending));
 
         var summary = await s.Tracker(TimeSpan.FromHours(12.5)).CheckAsync(CancellationToken.None);
         await s.Tracker(TimeSpan.FromHours(13)).CheckAsync(CancellationToken.None);
@@ -409,9 +387,38 @@ public sealed class ReplyFlowTests
         Assert.True(state.Overdue);
         Assert.NotNull(state.OverdueAt);
         Assert.True(summary.FlaggedOverdue >= 1);
-        Assert.Equal(1, Interlocked.Read(ref overdueCounted));
-        listener.RecordObservableInstruments();
-        Assert.True(overdueGauge >= 1, $"gauge {overdueGauge}");
+        Assert.Equal([$"{ReviewHubMetrics.Names.RepliesOverdue} 1"], recorded.LinesOf(ReviewHubMetrics.Names.RepliesOverdue));
+        // The gauge the alert reads: every check reports how many replies are overdue now.
+        Assert.Equal(3, recorded.Values(ReviewHubMetrics.Names.RepliesOverduePending).Count);
+        Assert.All(recorded.Values(ReviewHubMetrics.Names.RepliesOverduePending).Skip(1), value => Assert.True(value >= 1, $"gauge {value}"));
+    }
+
+    [Fact]
+    public async Task Each_state_a_reply_version_enters_is_counted_once_on_the_ReviewHub_meter()
+    {
+        await using var s = await ReplyScenario.StartAsync();
+        using var recorded = new RecordedMeasurements(s.App.Get<ReviewHubMetrics>().Meter);
+        var replies = () => recorded.LinesOf(ReviewHubMetrics.Names.Replies).Select(line => line[(line.LastIndexOf('=') + 1)..]).ToList();
+
+        await s.PutAsync("Thanks!");
+        await s.PutAsync("Thanks!"); // a client retry adds no version
+        var messages = s.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends).Where(m => m.AppId == s.World.AppId).ToList();
+        await s.PlayQueueAsync();
+        await s.Sender.SendAsync(messages[0], CancellationToken.None); // the message delivered again
+        Assert.Equal([nameof(ReplyOutcome.Queued), nameof(ReplyOutcome.PendingPublish)], replies());
+
+        s.Asc.PublishResponse(s.ReviewId);
+        await s.Tracker(PastCheckInterval).CheckAsync(CancellationToken.None);
+        Assert.Equal(nameof(ReplyOutcome.Published), replies()[^1]);
+
+        s.Asc.Fail(new InjectedFault(403, FakeAppStoreConnect.ErrorBody(403, "FORBIDDEN_ERROR", "Refused.")), match: r => r.Method == "POST");
+        await s.PutAsync("Thanks again!");
+        await s.PlayQueueAsync();
+
+        Assert.Equal(
+            [nameof(ReplyOutcome.Queued), nameof(ReplyOutcome.PendingPublish), nameof(ReplyOutcome.Published), nameof(ReplyOutcome.Queued), nameof(ReplyOutcome.Failed)],
+            replies());
+        Assert.Equal(ReplyStatus.Failed, (await s.StateAsync()).Status);
     }
 
     [Fact]
@@ -544,6 +551,7 @@ public sealed class ReplyFlowTests
     public async Task A_queued_reply_whose_message_was_lost_is_queued_again_by_the_timer()
     {
         await using var s = await ReplyScenario.StartAsync();
+        using var recorded = new RecordedMeasurements(s.App.Get<ReviewHubMetrics>().Meter);
         await s.PutAsync("Thanks!");
         Assert.Equal(nameof(ReplyStatus.Queued), (await s.IndexEntryAsync())!.Stage);
         s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends); // the message is lost
@@ -554,6 +562,7 @@ public sealed class ReplyFlowTests
         await s.Tracker(TimeSpan.FromMinutes(11)).CheckAsync(CancellationToken.None);
         var requeued = Assert.Single(s.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends), m => m.AppId == s.World.AppId);
         Assert.Equal((1, 1), (requeued.Version, requeued.Attempt));
+        Assert.Equal(1, recorded.Sum(ReviewHubMetrics.Names.RepliesRequeued));
         Assert.Equal(1, await s.PlayQueueAsync());
 
         Assert.Equal(ReplyStatus.PendingPublish, (await s.StateAsync()).Status);
