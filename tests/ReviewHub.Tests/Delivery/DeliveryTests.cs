@@ -193,8 +193,8 @@ public sealed class DeliveryTests
     {
         await using var h = await DeliveryHarness.StartAsync(new Dictionary<string, string?>
         {
-            ["Delivery:ChannelTimeout"] = "00:00:00.300",
-            ["Email:Timeout"] = "00:00:00.300",
+            ["Delivery:ChannelTimeout"] = "00:00:01",
+            ["Email:Timeout"] = "00:00:01",
         });
         var (route, server, delivered) = channel switch
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -12,13 +13,20 @@ namespace ReviewHub.Tests.Infrastructure;
 public static class Azurite
 {
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-    private static readonly Lazy<Task<string>> Instance = new(StartAsync);
+    private static readonly Lazy<Task<string>> Shared = new(() => StartAsync(Environment.GetEnvironmentVariable("REVIEWHUB_TEST_STORAGE")));
+    private static readonly ConcurrentDictionary<string, Lazy<Task<string>>> Isolated = new();
 
-    public static Task<string> ConnectionStringAsync() => Instance.Value;
+    public static Task<string> ConnectionStringAsync() => Shared.Value;
 
-    private static async Task<string> StartAsync()
+    /// <summary>
+    /// A second, private Azurite for one test class whose code under test scans a whole table (a timer over an index of
+    /// every app's in-flight work): rows of tests running in parallel elsewhere must not be in its way, nor it in theirs.
+    /// </summary>
+    public static Task<string> IsolatedConnectionStringAsync(string name) =>
+        Isolated.GetOrAdd(name, _ => new Lazy<Task<string>>(() => StartAsync(configured: null))).Value;
+
+    private static async Task<string> StartAsync(string? configured)
     {
-        var configured = Environment.GetEnvironmentVariable("REVIEWHUB_TEST_STORAGE");
         if (!string.IsNullOrEmpty(configured))
         {
             return configured;

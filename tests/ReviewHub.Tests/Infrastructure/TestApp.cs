@@ -16,7 +16,7 @@ namespace ReviewHub.Tests.Infrastructure;
 public sealed class TestApp : IAsyncDisposable
 {
     private static readonly SemaphoreSlim ProvisionLock = new(1, 1);
-    private static bool provisioned;
+    private static readonly HashSet<string> ProvisionedStorage = [];
 
     private TestApp(ServiceProvider services, IConfiguration configuration)
     {
@@ -68,8 +68,9 @@ public sealed class TestApp : IAsyncDisposable
         };
     }
 
+    /// <param name="provisionStorage">False for storage that is meant to be unreachable.</param>
     public static async Task<TestApp> StartAsync(
-        IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
+        IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null, bool provisionStorage = true)
     {
         var values = await DefaultSettingsAsync();
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -90,19 +91,22 @@ public sealed class TestApp : IAsyncDisposable
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
         provider.GetRequiredService<IStartupValidator>().Validate();
-        await ProvisionOnceAsync(provider);
+        if (provisionStorage)
+        {
+            await ProvisionOnceAsync(provider, configuration["Storage:Tables"]!);
+        }
         return new TestApp(provider, configuration);
     }
 
-    private static async Task ProvisionOnceAsync(IServiceProvider provider)
+    private static async Task ProvisionOnceAsync(IServiceProvider provider, string storage)
     {
         await ProvisionLock.WaitAsync();
         try
         {
-            if (!provisioned)
+            if (!ProvisionedStorage.Contains(storage))
             {
                 await provider.GetRequiredService<StorageProvisioner>().EnsureCreatedAsync(CancellationToken.None);
-                provisioned = true;
+                ProvisionedStorage.Add(storage);
             }
         }
         finally

@@ -92,8 +92,10 @@ public sealed class IntegrationSetupTests
 
         // Still missing after "I've updated the roles": checked again, not emailed again.
         var lookups = h.UserLookups;
+        var checkedBefore = missing.LastCheckedAt;
         Assert.Equal(202, (await h.App.Host.PostAsync($"{h.IntegrationPath}/roles-updated", h.World.Token)).Status);
-        await h.WaitForStatusAsync(_ => h.UserLookups > lookups);
+        // Wait for the re-check to be recorded, not just started: only then is the setup waiting for the next event.
+        await h.WaitForStatusAsync(s => h.UserLookups > lookups && s.LastCheckedAt > checkedBefore && s.Status == "rolesMissing");
 
         h.Asc.SetUserRoles(h.IntegrationEmail, [AscRoles.CustomerSupport, AscRoles.Marketing, AscRoles.Finance]);
         Assert.Equal(202, (await h.App.Host.PostAsync($"{h.IntegrationPath}/roles-updated", h.World.Token)).Status);

@@ -277,7 +277,7 @@ public sealed class ReplyFlowTests
     [Fact]
     public async Task A_timeout_counts_as_transient()
     {
-        await using var s = await ReplyScenario.StartAsync(new Dictionary<string, string?> { ["AppStoreConnect:Timeout"] = "00:00:00.300" });
+        await using var s = await ReplyScenario.StartAsync(new Dictionary<string, string?> { ["AppStoreConnect:Timeout"] = "00:00:01" });
         s.Asc.Fail(InjectedFault.Timeout(TimeSpan.FromSeconds(5)), times: 4, match: r => r.Method == "POST");
         await s.PutAsync("Thanks!");
 

@@ -84,9 +84,13 @@ public sealed class ReplyScenario : IAsyncDisposable
     {
         var asc = new FakeAppStoreConnect();
         await asc.StartAsync();
+        // The moderation timer scans the in-flight index of every app: this class gets its own storage.
+        var storage = await Azurite.IsolatedConnectionStringAsync("reply-moderation");
         var values = new Dictionary<string, string?>
         {
             ["AppStoreConnect:BaseUrl"] = asc.BaseAddress.ToString(),
+            ["Storage:Tables"] = storage,
+            ["Storage:Queues"] = storage,
         };
         foreach (var (name, value) in settings ?? new Dictionary<string, string?>())
         {
