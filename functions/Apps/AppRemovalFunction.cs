@@ -11,7 +11,8 @@ public sealed class AppRemovalFunction(IEnumerable<IAppDataPurger> purgers, AppS
     public async Task PurgeRemovedApp([QueueTrigger(QueueNames.AppRemovals)] AppRemoval message, CancellationToken cancellationToken)
     {
         // Only a tombstoned app is purged: a stray message for a live app must never delete its data.
-        if (!await apps.IsTombstonedAsync(message.AccountId, message.AppId, cancellationToken))
+        var tombstone = await apps.GetTombstoneAsync(message.AccountId, message.AppId, cancellationToken);
+        if (tombstone is null)
         {
             logger.LogWarning("Skipped purge of {AccountId}/{AppId}: the app is live or already gone", message.AccountId, message.AppId);
             return;
@@ -20,7 +21,7 @@ public sealed class AppRemovalFunction(IEnumerable<IAppDataPurger> purgers, AppS
         {
             await purger.PurgeAsync(message.AccountId, message.AppId, cancellationToken);
         }
-        await apps.DeleteRowAsync(message.AccountId, message.AppId, cancellationToken);
+        await apps.DeleteTombstoneAsync(tombstone, cancellationToken);
         logger.LogInformation("Purged removed app {AccountId}/{AppId}", message.AccountId, message.AppId);
     }
 }

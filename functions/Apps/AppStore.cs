@@ -62,19 +62,33 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
             RowKey = AppStoreIdIndexEntity.KeyFor(app.Platform, app.StoreAppId),
             AppId = app.AppId,
         };
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            // One transaction: the app and its uniqueness row land together or not at all.
-            await apps.SubmitTransactionAsync(
-                [new TableTransactionAction(TableTransactionActionType.Add, app), new TableTransactionAction(TableTransactionActionType.Add, index)],
-                cancellationToken);
-            return (RegisterOutcome.Created, app);
-        }
-        catch (TableTransactionFailedException ex) when (ex.Status == 409)
-        {
-            var existing = await apps.GetEntityAsync<AppStoreIdIndexEntity>(accountId, index.RowKey, cancellationToken: cancellationToken);
-            var other = await GetAsync(accountId, existing.Value.AppId, cancellationToken);
-            return (RegisterOutcome.Duplicate, other ?? app);
+            try
+            {
+                // One transaction: the app and its uniqueness row land together or not at all.
+                await apps.SubmitTransactionAsync(
+                    [new TableTransactionAction(TableTransactionActionType.Add, app), new TableTransactionAction(TableTransactionActionType.Add, index)],
+                    cancellationToken);
+                return (RegisterOutcome.Created, app);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 409)
+            {
+                var existing = await apps.GetEntityIfExistsAsync<AppStoreIdIndexEntity>(accountId, index.RowKey, cancellationToken: cancellationToken);
+                if (existing.HasValue && await GetAsync(accountId, existing.Value!.AppId, cancellationToken) is { } other)
+                {
+                    return (RegisterOutcome.Duplicate, other);
+                }
+                if (attempt == 2)
+                {
+                    throw new ConcurrencyConflictException($"Registering {index.RowKey} in {accountId} kept conflicting.", ex);
+                }
+                // The row names an app that is gone or being removed (a removal stopped before it freed the id): free it, retry.
+                if (existing.HasValue)
+                {
+                    await DeleteIfUnchangedAsync(existing.Value!, cancellationToken);
+                }
+            }
         }
     }
 
@@ -117,21 +131,38 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
         }, cancellationToken);
         if (app is not null)
         {
-            await DeleteIfExistsAsync(accountId, AppStoreIdIndexEntity.KeyFor(app.Platform, app.StoreAppId), cancellationToken);
+            await FreeStoreIdAsync(app, cancellationToken);
         }
         return app;
     }
 
-    /// <summary>True when the app's row is a tombstone awaiting its purge (false for a live app or a row already gone).</summary>
-    public async Task<bool> IsTombstonedAsync(string accountId, string appId, CancellationToken cancellationToken)
+    /// <summary>The app's row if it is a tombstone awaiting its purge; null for a live app or a row already gone.</summary>
+    public async Task<AppEntity?> GetTombstoneAsync(string accountId, string appId, CancellationToken cancellationToken)
     {
         var app = await apps.GetEntityIfExistsAsync<AppEntity>(accountId, appId, cancellationToken: cancellationToken);
-        return app.HasValue && app.Value!.IsDeleted;
+        return app.HasValue && app.Value!.IsDeleted ? app.Value : null;
     }
 
-    /// <summary>Deletes the tombstoned app's row: the last step of a purge.</summary>
-    public Task DeleteRowAsync(string accountId, string appId, CancellationToken cancellationToken) =>
-        DeleteIfExistsAsync(accountId, appId, cancellationToken);
+    /// <summary>
+    /// The last step of a purge: frees the app's store id if its uniqueness row still names this app (removal normally
+    /// frees it at once; this repairs a removal that stopped in between), then deletes the tombstone.
+    /// </summary>
+    public async Task DeleteTombstoneAsync(AppEntity tombstone, CancellationToken cancellationToken)
+    {
+        await FreeStoreIdAsync(tombstone, cancellationToken);
+        await DeleteIfExistsAsync(tombstone.AccountId, tombstone.AppId, cancellationToken);
+    }
+
+    /// <summary>Deletes the store-id uniqueness row if it still names <paramref name="app"/> (a newer registration's row is kept).</summary>
+    private async Task FreeStoreIdAsync(AppEntity app, CancellationToken cancellationToken)
+    {
+        var index = await apps.GetEntityIfExistsAsync<AppStoreIdIndexEntity>(
+            app.AccountId, AppStoreIdIndexEntity.KeyFor(app.Platform, app.StoreAppId), cancellationToken: cancellationToken);
+        if (index.HasValue && index.Value!.AppId == app.AppId)
+        {
+            await DeleteIfUnchangedAsync(index.Value, cancellationToken);
+        }
+    }
 
     private async Task DeleteIfExistsAsync(string partitionKey, string rowKey, CancellationToken cancellationToken)
     {
@@ -142,6 +173,19 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
             // Already gone: a duplicate purge message.
+        }
+    }
+
+    /// <summary>Deletes a row only if nobody changed it since it was read (a concurrent writer's newer row is kept).</summary>
+    private async Task DeleteIfUnchangedAsync(ITableEntity row, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await apps.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+        {
+            // Gone already, or replaced by a concurrent registration: either way not ours to delete.
         }
     }
 }

@@ -19,7 +19,9 @@ public static class JsonRequest
     public static async Task<RequestBody<T>> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : class, IValidatable
     {
-        if (request.ContentLength > MaxBodyBytes)
+        // Content-Length is absent for chunked bodies, so the limit is enforced on the bytes actually read.
+        var body = request.ContentLength > MaxBodyBytes ? null : await ReadAtMostAsync(request.Body, MaxBodyBytes, cancellationToken);
+        if (body is null)
         {
             return new(null, Problems.Create(StatusCodes.Status413PayloadTooLarge, "The request body is too large.", $"At most {MaxBodyBytes} bytes."));
         }
@@ -27,7 +29,7 @@ public static class JsonRequest
         T? value;
         try
         {
-            value = await JsonSerializer.DeserializeAsync<T>(request.Body, ReviewHubJson.Options, cancellationToken);
+            value = JsonSerializer.Deserialize<T>(body, ReviewHubJson.Options);
         }
         catch (JsonException ex)
         {
@@ -43,5 +45,22 @@ public static class JsonRequest
         var errors = new ValidationErrors();
         value.Validate(errors);
         return errors.IsEmpty ? new(value, null) : new(null, Problems.Validation(errors.ToDictionary()));
+    }
+
+    /// <summary>The whole stream, or null when it holds more than <paramref name="limit"/> bytes.</summary>
+    private static async Task<byte[]?> ReadAtMostAsync(Stream stream, int limit, CancellationToken cancellationToken)
+    {
+        using var body = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (body.Length + read > limit)
+            {
+                return null;
+            }
+            body.Write(chunk, 0, read);
+        }
+        return body.ToArray();
     }
 }

@@ -48,20 +48,6 @@ public sealed class ValidationErrors
         return true;
     }
 
-    public bool HttpsUrl(string? value, string field)
-    {
-        if (!Required(value, field, 2000))
-        {
-            return false;
-        }
-        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps || string.IsNullOrEmpty(uri.Host))
-        {
-            Add(field, "must be an absolute https URL.");
-            return false;
-        }
-        return true;
-    }
-
     public IDictionary<string, string[]> ToDictionary() => errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
 }
 

@@ -33,7 +33,17 @@ internal sealed class KeyVaultSecretStore(SecretClient client) : ISecretStore
 {
     public async Task<string> SetAsync(string name, string value, CancellationToken cancellationToken)
     {
-        await client.SetSecretAsync(name, value, cancellationToken);
+        try
+        {
+            await client.SetSecretAsync(name, value, cancellationToken);
+        }
+        catch (Azure.RequestFailedException ex) when (ex.Status == 409)
+        {
+            // Soft delete keeps a deleted secret's name taken until it is recovered or purged: recover it, then set the new value.
+            var recovery = await client.StartRecoverDeletedSecretAsync(name, cancellationToken);
+            await recovery.WaitForCompletionAsync(cancellationToken);
+            await client.SetSecretAsync(name, value, cancellationToken);
+        }
         return name;
     }
 
@@ -41,7 +51,7 @@ internal sealed class KeyVaultSecretStore(SecretClient client) : ISecretStore
     {
         try
         {
-            return (await client.GetSecretAsync(reference, cancellationToken: cancellationToken)).Value.Value;
+            return (await client.GetSecretAsync(reference, version: null, cancellationToken)).Value.Value;
         }
         catch (Azure.RequestFailedException ex) when (ex.Status == 404)
         {

@@ -63,4 +63,66 @@ public sealed class AppRemovalTests
 
         Assert.Equal(2, app.Queue.Sent<AppRemoval>(QueueNames.AppRemovals).Count);
     }
+
+    private sealed class FailsOncePurger : IAppDataPurger
+    {
+        public int Calls { get; private set; }
+
+        public Task PurgeAsync(string accountId, string appId, CancellationToken cancellationToken) =>
+            ++Calls == 1 ? throw new InvalidOperationException("storage blipped mid-purge") : Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task A_purge_interrupted_half_way_is_finished_by_the_redelivered_message()
+    {
+        var purger = new FailsOncePurger();
+        await using var app = await TestApp.StartAsync(configure: s => s.AddSingleton<IAppDataPurger>(purger));
+        var world = await TestWorld.CreateAsync(app);
+        await app.Host.DeleteAsync(world.AppPath, world.Token);
+        var message = Assert.Single(app.Queue.Take<AppRemoval>(QueueNames.AppRemovals));
+        var function = ActivatorUtilities.CreateInstance<AppRemovalFunction>(app.Services);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => function.PurgeRemovedApp(message, CancellationToken.None));
+        var tombstone = await app.Get<TableServiceClient>().GetTableClient(TableNames.Apps).GetEntityIfExistsAsync<TableEntity>(world.AccountId, world.AppId);
+        Assert.True(tombstone.HasValue); // the row is deleted last, so the retry can still find what to purge
+
+        await function.PurgeRemovedApp(message, CancellationToken.None);
+
+        Assert.Equal(2, purger.Calls);
+        Assert.False((await app.Get<TableServiceClient>().GetTableClient(TableNames.Apps).GetEntityIfExistsAsync<TableEntity>(world.AccountId, world.AppId)).HasValue);
+    }
+
+    [Fact]
+    public async Task A_removal_that_stopped_before_freeing_the_store_id_does_not_block_registering_the_app_again()
+    {
+        await using var app = await TestApp.StartAsync();
+        var world = await TestWorld.CreateAsync(app, storeAppId: "777000111");
+        // Tombstoned, but the store-id row was never deleted (the removal stopped in between).
+        await app.Get<TableServiceClient>().GetTableClient(TableNames.Apps).UpdateAsync<AppEntity>(world.AccountId, world.AppId, a =>
+        {
+            a.DeletedAt = DateTimeOffset.UtcNow;
+            return true;
+        });
+
+        var again = await app.Host.PostAsync($"{world.AccountPath}/apps", world.Token,
+            new { storeAppId = "777000111", platform = "ios", name = "Back", territories = new[] { "USA" } });
+
+        Assert.Equal(201, again.Status);
+        Assert.NotEqual(world.AppId, again.As<AppResponse>().AppId);
+    }
+
+    [Fact]
+    public async Task Removing_an_app_again_after_its_store_id_was_reused_keeps_the_new_registration_unique()
+    {
+        await using var app = await TestApp.StartAsync();
+        var world = await TestWorld.CreateAsync(app, storeAppId: "888000111");
+        var body = new { storeAppId = "888000111", platform = "ios", name = "Again", territories = new[] { "USA" } };
+        await app.Host.DeleteAsync(world.AppPath, world.Token);
+        var successor = (await app.Host.PostAsync($"{world.AccountPath}/apps", world.Token, body)).As<AppResponse>();
+
+        Assert.Equal(204, (await app.Host.DeleteAsync(world.AppPath, world.Token)).Status); // a client retrying the old removal
+
+        Assert.Equal(409, (await app.Host.PostAsync($"{world.AccountPath}/apps", world.Token, body)).Status);
+        Assert.Equal(200, (await app.Host.GetAsync($"{world.AccountPath}/apps/{successor.AppId}", world.Token)).Status);
+    }
 }
