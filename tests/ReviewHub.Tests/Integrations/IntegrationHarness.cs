@@ -107,7 +107,7 @@ public sealed class IntegrationHarness : IAsyncDisposable
     /// <summary>Polls the status endpoint, as the SPA does, until <paramref name="done"/> holds (30 s guard).</summary>
     public async Task<IntegrationStatusResponse> WaitForStatusAsync(Func<IntegrationStatusResponse, bool> done)
     {
-        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90)); // a loaded 2-core machine can be slow; a healthy run takes a second
         while (true)
         {
             var status = await StatusAsync();
@@ -121,7 +121,7 @@ public sealed class IntegrationHarness : IAsyncDisposable
 
     public async Task<OrchestrationMetadata> WaitForCompletionAsync()
     {
-        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90)); // a loaded 2-core machine can be slow; a healthy run takes a second
         return await Durable.Client.WaitForInstanceCompletionAsync(InstanceId, getInputsAndOutputs: true, guard.Token);
     }
 
