@@ -223,6 +223,34 @@ public sealed class DeliveryTests
         Assert.Equal(1, delivered());
     }
 
+    public static TheoryData<string> JsonChannels => new() { "slack", "zendesk" };
+
+    [Theory]
+    [MemberData(nameof(JsonChannels))]
+    public async Task A_2xx_whose_body_is_not_json_is_a_retryable_channel_failure_not_a_crash(string channel)
+    {
+        await using var h = await DeliveryHarness.StartAsync();
+        var (route, server, delivered) = channel == "slack"
+            ? (await h.AddSlackRouteAsync(), (FakeHttpServer)h.Slack, (Func<int>)(() => h.Slack.Messages.Count))
+            : (await h.AddZendeskRouteAsync(), h.Zendesk, () => h.Zendesk.Tickets.Count);
+        var proxyPage = new InjectedFault(200, "<html><body>Welcome to the captive portal</body></html>");
+
+        server.Fail(proxyPage);
+        var test = await h.App.Host.PostAsync($"{h.RoutesPath}/{route.RouteId}/test", h.World.Token);
+        Assert.True(test.Status == 502, test.ToString());
+
+        var ids = await h.SeedReviewsAsync(1);
+        await h.FanOutAsync(h.Batch(ids));
+        var work = Assert.Single(h.TakeWork());
+        server.Fail(proxyPage);
+        await Assert.ThrowsAsync<ChannelException>(() => h.DeliverAsync(work));
+        Assert.Equal(nameof(DeliveryState.Failed), (await h.LedgerRowAsync(route.RouteId, ids[0]))!.State);
+        Assert.Equal("active", (await h.GetRouteAsync(route.RouteId)).Status);
+
+        await h.DeliverAsync(work); // the host's retry
+        Assert.Equal(1, delivered());
+    }
+
     [Fact]
     public async Task One_broken_channel_never_blocks_the_others_and_a_replay_after_the_outage_delivers_only_what_was_missing()
     {
