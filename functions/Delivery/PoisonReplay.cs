@@ -27,7 +27,9 @@ public sealed record ReplayPoisonResponse(string Queue, int Replayed, int Skippe
 
 /// <summary>
 /// Moves messages from a queue's poison queue back onto the queue, so they run again after an outage is over. Safe for
-/// delivery because the ledger lets each (review, route) out once: a replay sends only what was not delivered.
+/// delivery because the ledger lets each (review, route) out once: a replay sends only what was not delivered. Messages go
+/// back unchanged: handlers that count their own attempts (reply sends, review fetches) write the poison copy with the
+/// counter reset, so a replayed message gets a fresh retry budget.
 /// </summary>
 public sealed class PoisonReplay(QueueServiceClient queues, IMessageQueue queue, ILogger<PoisonReplay> logger)
 {

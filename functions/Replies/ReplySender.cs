@@ -185,8 +185,9 @@ public sealed class ReplySender(
     {
         if (message.Attempt >= options.Value.MaxSendAttempts)
         {
-            // The poison message keeps its context (ids, version, attempts, last error) for an operator's replay.
-            await queue.SendAsync(QueueNames.Poison(QueueNames.ReplySends), message with { LastError = error }, cancellationToken: cancellationToken);
+            // The poison copy keeps its context (ids, version, last error) and starts its attempts again, so an operator's replay
+            // after the outage gets the full retry budget instead of being poisoned by its first transient error.
+            await queue.SendAsync(QueueNames.Poison(QueueNames.ReplySends), message with { Attempt = 1, LastError = error }, cancellationToken: cancellationToken);
             logger.LogError("Reply version {Version} of review {ReviewId} (app {AppId}) moved to the poison queue after {Attempts} attempts: {Error}",
                 message.Version, message.ReviewId, message.AppId, message.Attempt, error);
             await FailAsync(message, ReplyFailure.Unavailable,

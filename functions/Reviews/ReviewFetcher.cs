@@ -291,7 +291,8 @@ public sealed class ReviewFetcher(
         var next = request with { Attempt = request.Attempt + 1, LastError = ex.Message };
         if (!ex.Retryable || next.Attempt >= Options.MaxFetchAttempts)
         {
-            await queue.SendAsync(QueueNames.Poison(QueueNames.ReviewFetches), next, cancellationToken: cancellationToken);
+            // Attempts start again in the poison copy: a replay after the outage gets the full retry budget; LastError keeps the context.
+            await queue.SendAsync(QueueNames.Poison(QueueNames.ReviewFetches), request with { Attempt = 0, LastError = ex.Message }, cancellationToken: cancellationToken);
             logger.LogError(ex, "Review fetch of {AccountId}/{AppId} from {Source} failed after {Attempts} attempts and went to the poison queue: {Error}",
                 request.AccountId, request.AppId, source, next.Attempt, ex.Message);
             return new FetchOutcome(FetchOutcomeKind.Poisoned, source, 0, 0, ex.Message);
