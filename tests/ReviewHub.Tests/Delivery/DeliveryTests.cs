@@ -207,10 +207,14 @@ public sealed class DeliveryTests
         await h.FanOutAsync(h.Batch(ids));
         var work = Assert.Single(h.TakeWork());
 
-        server.Fail(new InjectedFault(500, """{"errors":[{"message":"internal server error"}]}"""), times: 4);
+        // Zendesk and webhooks are retried by the HTTP client (keyed: Idempotency-Key, webhook-id), so an attempt fails after
+        // four requests; Slack and SendGrid posts are not idempotent and are never repeated by the client after a 5xx or timeout.
+        var requestsPerAttempt = channel is "slack" or "email" ? 1 : 4;
+        server.Fail(new InjectedFault(500, """{"errors":[{"message":"internal server error"}]}"""), times: requestsPerAttempt);
         await Assert.ThrowsAsync<ChannelException>(() => h.DeliverAsync(work));
-        server.Fail(InjectedFault.Timeout(TimeSpan.FromSeconds(10)), times: 4);
+        server.Fail(InjectedFault.Timeout(TimeSpan.FromSeconds(10)), times: requestsPerAttempt);
         await Assert.ThrowsAsync<ChannelException>(() => h.DeliverAsync(work));
+        Assert.Equal(2 * requestsPerAttempt, server.Requests.Count);
 
         var row = await h.LedgerRowAsync(route.RouteId, ids[0]);
         Assert.Equal(nameof(DeliveryState.Failed), row!.State);
@@ -221,6 +225,38 @@ public sealed class DeliveryTests
         await h.DeliverAsync(work); // the host's next retry, after the outage
         await h.DeliverAsync(work);
         Assert.Equal(1, delivered());
+    }
+
+    public static TheoryData<string> NonIdempotentChannels => new() { "slack", "email" };
+
+    [Theory]
+    [MemberData(nameof(NonIdempotentChannels))]
+    public async Task A_5xx_or_timeout_from_slack_or_sendgrid_is_retried_through_the_queue_not_the_client_and_delivered_once(string channel)
+    {
+        await using var h = await DeliveryHarness.StartAsync(new Dictionary<string, string?>
+        {
+            ["Delivery:ChannelTimeout"] = "00:00:01",
+            ["Email:Timeout"] = "00:00:01",
+        });
+        var (route, server, delivered) = channel == "slack"
+            ? (await h.AddSlackRouteAsync(), (FakeHttpServer)h.Slack, (Func<int>)(() => h.Slack.Messages.Count))
+            : (await h.AddEmailRouteAsync(), h.SendGrid, () => h.SendGrid.Emails.Count);
+        var ids = await h.SeedReviewsAsync(1);
+        await h.FanOutAsync(h.Batch(ids));
+        var work = Assert.Single(h.TakeWork());
+
+        // The service may have acted on the request before failing: posting again in the client could post twice.
+        server.Fail(new InjectedFault(502, "<html>Bad gateway</html>"), times: 1);
+        await Assert.ThrowsAsync<ChannelException>(() => h.DeliverAsync(work));
+        Assert.Single(server.Requests);
+        server.Fail(InjectedFault.Timeout(TimeSpan.FromSeconds(10)), times: 1);
+        await Assert.ThrowsAsync<ChannelException>(() => h.DeliverAsync(work));
+        Assert.Equal(2, server.Requests.Count);
+
+        await h.DeliverAsync(work); // the host's retry
+        await h.DeliverAsync(work); // and a duplicate
+        Assert.Equal(1, delivered());
+        Assert.Equal(3, server.Requests.Count);
     }
 
     public static TheoryData<string> JsonChannels => new() { "slack", "zendesk" };
