@@ -23,7 +23,6 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<SlackPacer>();
         services.AddTransient<BrokenRouteNotifier>();
         services.AddTransient<RouteDeliverer>();
-        services.AddSingleton<PoisonReplay>();
 
         // chat.postMessage is not idempotent: only 429s and failed connections are retried here; the queue and ledger retry the rest.
         services.AddHttpClient<SlackClient>((provider, http) =>

@@ -20,7 +20,6 @@ public sealed class ReviewStore(TableServiceClient tables, ReviewHubMetrics metr
     private readonly TableClient reviews = tables.GetTableClient(TableNames.Reviews);
     private readonly TableClient timeline = tables.GetTableClient(TableNames.ReviewTimeline);
 
-    public TableClient Reviews => reviews;
     public TableClient Timeline => timeline;
 
     /// <param name="announceAfter">Reviews already stored but newer than this are announced again (an earlier attempt saved them
