@@ -9,6 +9,7 @@ using ReviewHub.Email;
 using ReviewHub.Integrations;
 using ReviewHub.Json;
 using ReviewHub.Observability;
+using ReviewHub.Operations;
 using ReviewHub.Replies;
 using ReviewHub.Reviews;
 using ReviewHub.Secrets;
@@ -31,6 +32,7 @@ public static class ReviewHubServices
         services.AddReviewHubEmail(configuration);
         services.AddAppStoreConnect(configuration);
         services.AddReviewHubObservability();
+        services.AddReviewHubOperations();
         services.AddReviewHubDelivery(configuration);
 
         services.AddSingleton<AccountStore>();

@@ -132,16 +132,6 @@ public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider clock
         return row.HasValue ? row.Value : null;
     }
 
-    public async Task PurgeAsync(string accountId, string appId, CancellationToken cancellationToken)
-    {
-        var keys = new List<(string, string)>();
-        await foreach (var row in table.QueryAsync<TableEntity>(r => r.PartitionKey == appId, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
-        {
-            keys.Add((row.PartitionKey, row.RowKey));
-        }
-        foreach (var chunk in keys.Chunk(100))
-        {
-            await table.SubmitTransactionAsync(chunk.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(k.Item1, k.Item2), ETag.All)), cancellationToken);
-        }
-    }
+    public Task PurgeAsync(string accountId, string appId, CancellationToken cancellationToken) =>
+        table.DeletePartitionAsync(appId, cancellationToken);
 }

@@ -23,11 +23,11 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<SlackPacer>();
         services.AddTransient<BrokenRouteNotifier>();
         services.AddTransient<RouteDeliverer>();
-        services.AddSingleton<PoisonReplay>();
 
+        // chat.postMessage is not idempotent: only 429s and failed connections are retried here; the queue and ledger retry the rest.
         services.AddHttpClient<SlackClient>((provider, http) =>
                 http.BaseAddress = new Uri(provider.GetRequiredService<IOptions<DeliveryOptions>>().Value.SlackApiBaseUrl.TrimEnd('/') + "/"))
-            .AddOutboundResilience(ChannelTimeout);
+            .AddOutboundResilience(ChannelTimeout, OutboundRetry.UnprocessedOnly);
         services.AddHttpClient<ZendeskChannel>().AddOutboundResilience(ChannelTimeout);
         // Webhook receivers are customer servers: public addresses only, and never follow their redirects (3xx is a failure).
         services.AddHttpClient<WebhookChannel>()

@@ -8,7 +8,7 @@ namespace ReviewHub.Email;
 
 public sealed record EmailMessage(IReadOnlyList<string> To, string Subject, string PlainText, string Html);
 
-/// <summary>The email provider refused or failed a message after the client's retries.</summary>
+/// <summary>The email provider refused or failed a message (after the client's retries of 429s).</summary>
 public sealed class EmailDeliveryException(HttpStatusCode status, string detail, TimeSpan? retryAfter)
     : Exception($"Email provider answered {(int)status}: {detail}")
 {
@@ -26,7 +26,10 @@ public interface IEmailSender
     Task<string?> SendAsync(EmailMessage message, CancellationToken cancellationToken);
 }
 
-/// <summary>SendGrid v3 mail send over the app's resilient HttpClient (retries and timeouts live in the handler pipeline).</summary>
+/// <summary>
+/// SendGrid v3 mail send over the app's resilient HttpClient. mail/send is not idempotent, so the pipeline retries only 429s
+/// and failed connections; a timeout or 5xx fails the call and the caller retries (delivery's queue, the email activity).
+/// </summary>
 internal sealed class SendGridEmailSender(HttpClient httpClient, IOptions<EmailOptions> options, ILogger<SendGridEmailSender> logger) : IEmailSender
 {
     public async Task<string?> SendAsync(EmailMessage message, CancellationToken cancellationToken)

@@ -1,6 +1,8 @@
+using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using Polly;
 
 namespace ReviewHub.Http;
 
@@ -15,14 +17,30 @@ public sealed class OutboundHttpOptions
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 }
 
+/// <summary>Which failed attempts the outbound retry may repeat.</summary>
+public enum OutboundRetry
+{
+    /// <summary>408, 429, 5xx, timeouts and network errors: for requests that are safe to repeat (GETs, PUTs, keyed POSTs).</summary>
+    Transient,
+
+    /// <summary>
+    /// Only attempts the service certainly did not process: 429 (after its Retry-After) and connections that never opened.
+    /// For POSTs that are not idempotent (Slack chat.postMessage, SendGrid mail/send): a timeout or 5xx may have been acted on,
+    /// so it fails the call and the caller's own retry decides (delivery's queue and ledger, the integration email activity).
+    /// </summary>
+    UnprocessedOnly,
+}
+
 /// <summary>
 /// The one retry/timeout policy for calls to other services: per-attempt timeout, a few retries with exponential backoff and
-/// jitter on 408/429/5xx and network errors, honouring Retry-After, and an overall deadline. Callers adjust it per service.
+/// jitter on 408/429/5xx and network errors (or, with <see cref="OutboundRetry.UnprocessedOnly"/>, on 429 and failed
+/// connections only), honouring Retry-After, and an overall deadline. Callers adjust it per service.
 /// </summary>
 public static class OutboundResilience
 {
     public static IHttpClientBuilder AddOutboundResilience(
-        this IHttpClientBuilder builder, Action<IServiceProvider, HttpStandardResilienceOptions>? configure = null)
+        this IHttpClientBuilder builder, Action<IServiceProvider, HttpStandardResilienceOptions>? configure = null,
+        OutboundRetry retry = OutboundRetry.Transient)
     {
         builder.Services.AddOptions<OutboundHttpOptions>().BindConfiguration(OutboundHttpOptions.Section);
         builder.AddStandardResilienceHandler().Configure((HttpStandardResilienceOptions options, IServiceProvider provider) =>
@@ -33,6 +51,10 @@ public static class OutboundResilience
             options.Retry.UseJitter = true;
             options.Retry.Delay = budget.RetryBaseDelay;
             options.Retry.ShouldRetryAfterHeader = true;
+            if (retry == OutboundRetry.UnprocessedOnly)
+            {
+                options.Retry.ShouldHandle = arguments => ValueTask.FromResult(WasCertainlyNotProcessed(arguments.Outcome));
+            }
             options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
             options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(60);
             configure?.Invoke(provider, options);
@@ -42,4 +64,15 @@ public static class OutboundResilience
         });
         return builder;
     }
+
+    /// <summary>True when the attempt certainly did not reach the service's processing: refused with 429, or no connection.</summary>
+    public static bool WasCertainlyNotProcessed(Outcome<HttpResponseMessage> outcome) => outcome switch
+    {
+        { Result.StatusCode: HttpStatusCode.TooManyRequests } => true,
+        { Exception: HttpRequestException
+            {
+                HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError,
+            } } => true,
+        _ => false,
+    };
 }

@@ -19,9 +19,3 @@ public static class RepliesServiceCollectionExtensions
         return services;
     }
 }
-
-/// <summary>Removes an app's replies, their audit trail and pending-index entries when the app is removed.</summary>
-internal sealed class ReplyDataPurger(ReplyStore store) : IAppDataPurger
-{
-    public Task PurgeAsync(string accountId, string appId, CancellationToken cancellationToken) => store.PurgeAppAsync(appId, cancellationToken);
-}

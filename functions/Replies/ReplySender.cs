@@ -183,10 +183,12 @@ public sealed class ReplySender(
 
     private async Task RetryOrPoisonAsync(ReplySendMessage message, string error, CancellationToken cancellationToken)
     {
-        if (message.Attempt >= options.Value.MaxSendAttempts)
+        var settings = options.Value;
+        if (QueueRetry.NextDelay(message.Attempt, settings.MaxSendAttempts, settings.RetryBaseDelay, settings.RetryMaxDelay) is not { } delay)
         {
-            // The poison message keeps its context (ids, version, attempts, last error) for an operator's replay.
-            await queue.SendAsync(QueueNames.Poison(QueueNames.ReplySends), message with { LastError = error }, cancellationToken: cancellationToken);
+            // The poison copy keeps its context (ids, version, last error) and starts its attempts again, so an operator's replay
+            // after the outage gets the full retry budget instead of being poisoned by its first transient error.
+            await queue.SendAsync(QueueNames.Poison(QueueNames.ReplySends), message with { Attempt = 1, LastError = error }, cancellationToken: cancellationToken);
             logger.LogError("Reply version {Version} of review {ReviewId} (app {AppId}) moved to the poison queue after {Attempts} attempts: {Error}",
                 message.Version, message.ReviewId, message.AppId, message.Attempt, error);
             await FailAsync(message, ReplyFailure.Unavailable,
@@ -194,7 +196,6 @@ public sealed class ReplySender(
             return;
         }
 
-        var delay = Backoff(message.Attempt);
         var nextAttemptAt = clock.GetUtcNow() + delay;
         await store.UpdateAsync(message.AppId, message.ReviewId, reply =>
         {
@@ -238,15 +239,6 @@ public sealed class ReplySender(
             reply.ClaimedVersion = null;
             reply.ClaimedAt = null;
         }
-    }
-
-    /// <summary>Exponential backoff with ±20 % jitter, so replies failing together do not come back together.</summary>
-    private TimeSpan Backoff(int attempt)
-    {
-        var settings = options.Value;
-        var exponential = settings.RetryBaseDelay * Math.Pow(2, attempt - 1);
-        var capped = exponential < settings.RetryMaxDelay ? exponential : settings.RetryMaxDelay;
-        return capped * (0.8 + Random.Shared.NextDouble() * 0.4);
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

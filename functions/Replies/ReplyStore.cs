@@ -30,17 +30,13 @@ public sealed class ReplyStore(TableServiceClient tables, ReviewHubMetrics metri
     /// <summary>The review if it exists and belongs to the account (a review of another account is not found).</summary>
     public async Task<ReviewEntity?> FindReviewAsync(string accountId, string appId, string reviewId, CancellationToken cancellationToken)
     {
-        if (!IsReviewId(reviewId))
+        if (!ReviewIds.IsValid(reviewId))
         {
             return null;
         }
         var row = await reviews.GetEntityIfExistsAsync<ReviewEntity>(appId, reviewId, cancellationToken: cancellationToken);
         return row.HasValue && row.Value!.AccountId == accountId ? row.Value : null;
     }
-
-    /// <summary>Apple's review ids (UUID-like or numeric); anything else cannot name a row and is not found.</summary>
-    private static bool IsReviewId(string reviewId) =>
-        reviewId.Length is > 0 and <= 128 && reviewId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 
     /// <summary>
     /// Records a user's request as a new version. Asking again for what is already queued or done adds no version (a client retry);

@@ -25,8 +25,6 @@ public sealed class FetchScheduler(
     private readonly TableClient schedules = tables.GetTableClient(TableNames.ReviewFetchSchedules);
     private readonly TableClient due = tables.GetTableClient(TableNames.ReviewFetchDue);
 
-    public TableClient Schedules => schedules;
-
     public TimeSpan IntervalFor(string source) =>
         source == ReviewSources.AppStoreConnect ? options.Value.ApiInterval : options.Value.FeedInterval;
 

@@ -3,7 +3,8 @@ namespace ReviewHub.Reviews;
 /// <summary>
 /// Queue message (queue <c>review-fetches</c>): fetch one app's new reviews. The timer sends it with <see cref="Attempt"/> 0;
 /// a failed fetch re-sends it with the next attempt and a backoff delay, and after the budget it lands in
-/// <c>review-fetches-poison</c> with <see cref="LastError"/>, ready to replay.
+/// <c>review-fetches-poison</c> with <see cref="LastError"/>, ready to replay. The poison copy has <see cref="Attempt"/> reset
+/// to 0, so a replay starts a fresh retry budget (the attempts it took are in the log).
 /// </summary>
 public sealed record ReviewFetchRequest(string AccountId, string AppId, int Attempt = 0, string? LastError = null);
 

@@ -32,6 +32,9 @@ public sealed class ReviewFetcher(
     /// <summary>A backfill re-enqueues itself after this many pages, to stay far inside the function timeout.</summary>
     private const int MaxBackfillPagesPerRun = 100;
 
+    /// <summary>The longest backoff between two attempts of a failing fetch.</summary>
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromHours(1);
+
     /// <summary>The <c>outcome</c> of a fetch that threw something other than a <see cref="ReviewFetchException"/> (a bug, storage down).</summary>
     public const string FetchErrorOutcome = "Error";
 
@@ -289,14 +292,15 @@ public sealed class ReviewFetcher(
         }, cancellationToken);
 
         var next = request with { Attempt = request.Attempt + 1, LastError = ex.Message };
-        if (!ex.Retryable || next.Attempt >= Options.MaxFetchAttempts)
+        var backoff = ex.Retryable ? QueueRetry.NextDelay(next.Attempt, Options.MaxFetchAttempts, Options.RetryBaseDelay, MaxRetryDelay) : null;
+        if (backoff is not { } delay)
         {
-            await queue.SendAsync(QueueNames.Poison(QueueNames.ReviewFetches), next, cancellationToken: cancellationToken);
+            // Attempts start again in the poison copy: a replay after the outage gets the full retry budget; LastError keeps the context.
+            await queue.SendAsync(QueueNames.Poison(QueueNames.ReviewFetches), request with { Attempt = 0, LastError = ex.Message }, cancellationToken: cancellationToken);
             logger.LogError(ex, "Review fetch of {AccountId}/{AppId} from {Source} failed after {Attempts} attempts and went to the poison queue: {Error}",
                 request.AccountId, request.AppId, source, next.Attempt, ex.Message);
             return new FetchOutcome(FetchOutcomeKind.Poisoned, source, 0, 0, ex.Message);
         }
-        var delay = Backoff(request.Attempt);
         if (ex.RetryAfter > delay)
         {
             delay = ex.RetryAfter.Value;
@@ -309,14 +313,6 @@ public sealed class ReviewFetcher(
         logger.LogWarning("Review fetch of {AccountId}/{AppId} from {Source} failed (attempt {Attempt}), retrying in {Delay}: {Error}",
             request.AccountId, request.AppId, source, next.Attempt, delay, ex.Message);
         return new FetchOutcome(FetchOutcomeKind.Retrying, source, 0, 0, ex.Message);
-    }
-
-    /// <summary>Exponential backoff with ±25 % jitter, capped at one hour.</summary>
-    private TimeSpan Backoff(int attempt)
-    {
-        var baseDelay = Options.RetryBaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 16));
-        var jittered = baseDelay * (0.75 + Random.Shared.NextDouble() * 0.5);
-        return TimeSpan.FromMilliseconds(Math.Min(jittered, TimeSpan.FromHours(1).TotalMilliseconds));
     }
 
     /// <summary>Records a successful fetch; a change of source (integration activated or ended) moves the app to the new interval.</summary>

@@ -113,12 +113,6 @@ public sealed record ReviewListFilter(
     }
 }
 
-/// <summary>Apple review ids: the API's "00000028-b08c-…" and the feed's numeric ids. Anything else cannot name a row.</summary>
-public static class ReviewIds
-{
-    public static bool IsValid(string? id) => id is { Length: > 0 and <= 100 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_');
-}
-
 /// <summary>One page of the Reviews list: the reviews and the token for the next (older) page, null at the end.</summary>
 public sealed record ReviewPage(IReadOnlyList<ReviewEntity> Items, string? ContinuationToken);
 

@@ -20,7 +20,6 @@ public sealed class ReviewStore(TableServiceClient tables, ReviewHubMetrics metr
     private readonly TableClient reviews = tables.GetTableClient(TableNames.Reviews);
     private readonly TableClient timeline = tables.GetTableClient(TableNames.ReviewTimeline);
 
-    public TableClient Reviews => reviews;
     public TableClient Timeline => timeline;
 
     /// <param name="announceAfter">Reviews already stored but newer than this are announced again (an earlier attempt saved them
@@ -93,8 +92,8 @@ public sealed class ReviewStore(TableServiceClient tables, ReviewHubMetrics metr
     /// <summary>Deletes every review and timeline row of an app (app removed). Idempotent.</summary>
     public async Task PurgeAsync(string appId, CancellationToken cancellationToken)
     {
-        await DeletePartitionAsync(timeline, appId, cancellationToken);
-        await DeletePartitionAsync(reviews, appId, cancellationToken);
+        await timeline.DeletePartitionAsync(appId, cancellationToken);
+        await reviews.DeletePartitionAsync(appId, cancellationToken);
     }
 
     private async Task<Dictionary<string, string>> KnownVersionsAsync(string appId, IReadOnlyList<FetchedReview> page, CancellationToken cancellationToken)
@@ -194,37 +193,4 @@ public sealed class ReviewStore(TableServiceClient tables, ReviewHubMetrics metr
         ResponseState = review.Response?.State,
         ResponseLastModified = review.Response?.LastModified,
     };
-
-    private static async Task DeletePartitionAsync(TableClient table, string partitionKey, CancellationToken cancellationToken)
-    {
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}");
-        await foreach (var page in table.QueryAsync<TableEntity>(filter, maxPerPage: MaxBatch, select: ["PartitionKey", "RowKey"],
-            cancellationToken: cancellationToken).AsPages())
-        {
-            if (page.Values.Count == 0)
-            {
-                continue;
-            }
-            try
-            {
-                await table.SubmitTransactionAsync(page.Values.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All)),
-                    cancellationToken);
-            }
-            catch (TableTransactionFailedException ex) when (ex.Status == 404)
-            {
-                // A concurrent purge deleted some of them: delete the rest one by one.
-                foreach (var entity in page.Values)
-                {
-                    try
-                    {
-                        await table.DeleteEntityAsync(entity.PartitionKey, entity.RowKey, ETag.All, cancellationToken);
-                    }
-                    catch (RequestFailedException notFound) when (notFound.Status == 404)
-                    {
-                        // Already gone.
-                    }
-                }
-            }
-        }
-    }
 }

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using System.Text.Json;
 using Polly.Timeout;
 
 namespace ReviewHub.Delivery;
@@ -21,6 +22,28 @@ internal static class ChannelHttp
         {
             throw new ChannelException($"{service} did not answer: {ex.GetType().Name}.", inner: ex);
         }
+    }
+
+    /// <summary>
+    /// Reads a successful answer's JSON object. A 2xx whose body is not a JSON object (a proxy's or load balancer's HTML page)
+    /// says nothing about whether the service acted: a retryable failure, never an unhandled crash.
+    /// </summary>
+    public static async Task<JsonDocument> ReadJsonObjectAsync(HttpResponseMessage response, string service, CancellationToken cancellationToken)
+    {
+        var text = await response.Content.ReadAsStringAsync(cancellationToken);
+        try
+        {
+            var json = JsonDocument.Parse(text);
+            if (json.RootElement.ValueKind == JsonValueKind.Object)
+            {
+                return json;
+            }
+            json.Dispose();
+        }
+        catch (JsonException)
+        {
+        }
+        throw new ChannelException($"{service} answered HTTP {(int)response.StatusCode} with a body that is not a JSON object.");
     }
 
     public static TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch

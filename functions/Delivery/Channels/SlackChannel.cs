@@ -43,13 +43,13 @@ public sealed class SlackClient(HttpClient http)
             throw new ChannelException($"Slack answered HTTP {(int)response.StatusCode}.");
         }
 
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+        using var body = await ChannelHttp.ReadJsonObjectAsync(response, "Slack", cancellationToken);
         var root = body.RootElement;
-        if (root.TryGetProperty("ok", out var ok) && ok.GetBoolean())
+        if (root.TryGetProperty("ok", out var ok) && ok.ValueKind == JsonValueKind.True)
         {
-            return root.TryGetProperty("ts", out var ts) ? ts.GetString() ?? string.Empty : string.Empty;
+            return root.TryGetProperty("ts", out var ts) && ts.ValueKind == JsonValueKind.String ? ts.GetString()! : string.Empty;
         }
-        var error = root.TryGetProperty("error", out var e) ? e.GetString() ?? "unknown_error" : "unknown_error";
+        var error = root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()! : "unknown_error";
         if (error is "ratelimited" or "rate_limited")
         {
             throw new ChannelException("Slack rate limited the channel.", retryAfter: ChannelHttp.RetryAfter(response) ?? TimeSpan.FromSeconds(1));

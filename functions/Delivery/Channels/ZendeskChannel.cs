@@ -54,7 +54,8 @@ public sealed class ZendeskChannel(HttpClient http, RouteStore routes, IOptions<
             case var status when !response.IsSuccessStatusCode:
                 throw new ChannelException($"Zendesk answered HTTP {(int)status}: {ReviewText.Truncate(await response.Content.ReadAsStringAsync(cancellationToken), 300)}");
         }
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-        return body.RootElement.TryGetProperty("ticket", out var created) && created.TryGetProperty("id", out var id) ? id.GetRawText() : null;
+        using var body = await ChannelHttp.ReadJsonObjectAsync(response, "Zendesk", cancellationToken);
+        return body.RootElement.TryGetProperty("ticket", out var created) && created.ValueKind == JsonValueKind.Object
+            && created.TryGetProperty("id", out var id) ? id.GetRawText() : null;
     }
 }

@@ -187,30 +187,40 @@ public sealed class DeliveryTests
 
     public static TheoryData<string> Channels => new() { "slack", "zendesk", "webhook", "email" };
 
-    [Theory]
-    [MemberData(nameof(Channels))]
-    public async Task Server_errors_and_timeouts_fail_the_work_for_a_retry_and_release_the_claim(string channel)
+    private static readonly Dictionary<string, string?> ShortTimeouts = new()
     {
-        await using var h = await DeliveryHarness.StartAsync(new Dictionary<string, string?>
+        ["Delivery:ChannelTimeout"] = "00:00:01",
+        ["Email:Timeout"] = "00:00:01",
+    };
+
+    /// <summary>A route on <paramref name="channel"/>, its fake service, and how many messages that service accepted.</summary>
+    private static async Task<(RouteResponse Route, FakeHttpServer Server, Func<int> Delivered)> AddRouteAsync(DeliveryHarness h, string channel) =>
+        channel switch
         {
-            ["Delivery:ChannelTimeout"] = "00:00:01",
-            ["Email:Timeout"] = "00:00:01",
-        });
-        var (route, server, delivered) = channel switch
-        {
-            "slack" => (await h.AddSlackRouteAsync(), (FakeHttpServer)h.Slack, (Func<int>)(() => h.Slack.Messages.Count)),
+            "slack" => (await h.AddSlackRouteAsync(), h.Slack, () => h.Slack.Messages.Count),
             "zendesk" => (await h.AddZendeskRouteAsync(), h.Zendesk, () => h.Zendesk.Tickets.Count),
             "webhook" => (await h.AddWebhookRouteAsync(), h.Webhooks, () => h.Webhooks.Received.Count),
             _ => (await h.AddEmailRouteAsync(), h.SendGrid, () => h.SendGrid.Emails.Count),
         };
+
+    [Theory]
+    [MemberData(nameof(Channels))]
+    public async Task Server_errors_and_timeouts_fail_the_work_for_a_retry_and_release_the_claim(string channel)
+    {
+        await using var h = await DeliveryHarness.StartAsync(ShortTimeouts);
+        var (route, server, delivered) = await AddRouteAsync(h, channel);
         var ids = await h.SeedReviewsAsync(1);
         await h.FanOutAsync(h.Batch(ids));
         var work = Assert.Single(h.TakeWork());
 
-        server.Fail(new InjectedFault(500, """{"errors":[{"message":"internal server error"}]}"""), times: 4);
+        // Zendesk and webhooks are retried by the HTTP client (keyed: Idempotency-Key, webhook-id), so an attempt fails after
+        // four requests; Slack and SendGrid posts are not idempotent and are never repeated by the client after a 5xx or timeout.
+        var requestsPerAttempt = channel is "slack" or "email" ? 1 : 4;
+        server.Fail(new InjectedFault(500, """{"errors":[{"message":"internal server error"}]}"""), times: requestsPerAttempt);
         await Assert.ThrowsAsync<ChannelException>(() => h.DeliverAsync(work));
-        server.Fail(InjectedFault.Timeout(TimeSpan.FromSeconds(10)), times: 4);
+        server.Fail(InjectedFault.Timeout(TimeSpan.FromSeconds(10)), times: requestsPerAttempt);
         await Assert.ThrowsAsync<ChannelException>(() => h.DeliverAsync(work));
+        Assert.Equal(2 * requestsPerAttempt, server.Requests.Count); // nothing posted twice by the client
 
         var row = await h.LedgerRowAsync(route.RouteId, ids[0]);
         Assert.Equal(nameof(DeliveryState.Failed), row!.State);
@@ -220,6 +230,33 @@ public sealed class DeliveryTests
 
         await h.DeliverAsync(work); // the host's next retry, after the outage
         await h.DeliverAsync(work);
+        Assert.Equal(1, delivered());
+        Assert.Equal(2 * requestsPerAttempt + 1, server.Requests.Count);
+    }
+
+    public static TheoryData<string> JsonChannels => new() { "slack", "zendesk" };
+
+    [Theory]
+    [MemberData(nameof(JsonChannels))]
+    public async Task A_2xx_whose_body_is_not_json_is_a_retryable_channel_failure_not_a_crash(string channel)
+    {
+        await using var h = await DeliveryHarness.StartAsync();
+        var (route, server, delivered) = await AddRouteAsync(h, channel);
+        var proxyPage = new InjectedFault(200, "<html><body>Welcome to the captive portal</body></html>");
+
+        server.Fail(proxyPage);
+        var test = await h.App.Host.PostAsync($"{h.RoutesPath}/{route.RouteId}/test", h.World.Token);
+        Assert.True(test.Status == 502, test.ToString());
+
+        var ids = await h.SeedReviewsAsync(1);
+        await h.FanOutAsync(h.Batch(ids));
+        var work = Assert.Single(h.TakeWork());
+        server.Fail(proxyPage);
+        await Assert.ThrowsAsync<ChannelException>(() => h.DeliverAsync(work));
+        Assert.Equal(nameof(DeliveryState.Failed), (await h.LedgerRowAsync(route.RouteId, ids[0]))!.State);
+        Assert.Equal("active", (await h.GetRouteAsync(route.RouteId)).Status);
+
+        await h.DeliverAsync(work); // the host's retry
         Assert.Equal(1, delivered());
     }
 

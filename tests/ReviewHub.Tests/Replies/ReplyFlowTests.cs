@@ -297,7 +297,7 @@ public sealed class ReplyFlowTests
         Assert.Equal(2, await s.PlayQueueAsync());
 
         var poison = Assert.Single(s.App.Queue.Sent<ReplySendMessage>(QueueNames.Poison(QueueNames.ReplySends)));
-        Assert.Equal((s.World.AccountId, s.World.AppId, s.ReviewId, 1, 2), (poison.AccountId, poison.AppId, poison.ReviewId, poison.Version, poison.Attempt));
+        Assert.Equal((s.World.AccountId, s.World.AppId, s.ReviewId, 1, 1), (poison.AccountId, poison.AppId, poison.ReviewId, poison.Version, poison.Attempt));
         Assert.Contains("500", poison.LastError);
         var state = await s.StateAsync();
         Assert.Equal(ReplyStatus.Failed, state.Status);
@@ -308,6 +308,28 @@ public sealed class ReplyFlowTests
         // An operator's replay once App Store Connect is back sends it.
         s.Asc.ClearFaults();
         await s.Sender.SendAsync(poison, CancellationToken.None);
+        Assert.Equal(ReplyStatus.PendingPublish, (await s.StateAsync()).Status);
+    }
+
+    [Fact]
+    public async Task A_replayed_poison_message_gets_a_fresh_retry_budget()
+    {
+        await using var s = await ReplyScenario.StartAsync(new Dictionary<string, string?> { ["Replies:MaxSendAttempts"] = "2" });
+        var outage = new InjectedFault(500, FakeAppStoreConnect.ErrorBody(500, "UNEXPECTED_ERROR", "An unexpected error occurred."));
+        s.Asc.Fail(outage, times: 100);
+        await s.PutAsync("Thanks!");
+        await s.PlayQueueAsync();
+        var poison = Assert.Single(s.App.Queue.Take<ReplySendMessage>(QueueNames.Poison(QueueNames.ReplySends)));
+
+        // Replayed while App Store Connect still has a hiccup (one queue attempt's worth of 500s): retried, not poisoned again.
+        s.Asc.ClearFaults();
+        s.Asc.Fail(outage, times: 4, match: r => r.Method == "POST");
+        await s.Sender.SendAsync(poison, CancellationToken.None);
+
+        Assert.Empty(s.App.Queue.Sent<ReplySendMessage>(QueueNames.Poison(QueueNames.ReplySends)));
+        Assert.Equal(ReplyStatus.Queued, (await s.StateAsync()).Status);
+        Assert.Equal(2, Assert.Single(s.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends)).Attempt);
+        await s.PlayQueueAsync();
         Assert.Equal(ReplyStatus.PendingPublish, (await s.StateAsync()).Status);
     }
 

@@ -174,9 +174,16 @@ public sealed class AppStoreConnectFetchTests
 
         Assert.Equal((FetchOutcomeKind.Retrying, FetchOutcomeKind.Poisoned), (first.Kind, second.Kind));
         var poisoned = Assert.Single(h.App.Queue.Sent<ReviewFetchRequest>(QueueNames.Poison(QueueNames.ReviewFetches)));
-        Assert.Equal((h.World.AccountId, h.World.AppId, 2), (poisoned.AccountId, poisoned.AppId, poisoned.Attempt));
+        Assert.Equal((h.World.AccountId, h.World.AppId, 0), (poisoned.AccountId, poisoned.AppId, poisoned.Attempt));
         Assert.Contains("429", poisoned.LastError);
         Assert.Contains("429", (await h.ScheduleAsync()).LastError);
+
+        // A replay gets a fresh retry budget: one more transient failure sends it back through the queue, not to poison.
+        h.App.Queue.Take<ReviewFetchRequest>(QueueNames.Poison(QueueNames.ReviewFetches));
+        h.Asc.Fail(new InjectedFault(429, FakeAppStoreConnect.RateLimitBody), 4);
+        Assert.Equal(FetchOutcomeKind.Retrying, (await h.FetchAsync(poisoned)).Kind);
+        Assert.Empty(h.App.Queue.Sent<ReviewFetchRequest>(QueueNames.Poison(QueueNames.ReviewFetches)));
+        Assert.Equal(FetchOutcomeKind.Completed, (await h.FetchAsync(Assert.Single(h.TakeFetches()))).Kind);
     }
 
     [Fact]

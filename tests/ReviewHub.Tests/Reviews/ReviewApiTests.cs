@@ -143,6 +143,21 @@ public sealed class ReviewApiTests
     }
 
     [Fact]
+    public async Task Reviews_and_replies_accept_the_same_review_ids()
+    {
+        await using var app = await TestApp.StartAsync();
+        var world = await TestWorld.CreateAsync(app);
+        var longest = new string('7', ReviewIds.MaxLength);
+        await ReviewTestData.SeedAsync(app, world, [ReviewTestData.Review(longest, createdAt: Day), ReviewTestData.Review(longest + "7", createdAt: Day)]);
+        var replies = app.Get<ReviewHub.Replies.ReplyStore>();
+
+        Assert.Equal(200, (await app.Host.GetAsync($"{world.AppPath}/reviews/{longest}", world.Token)).Status);
+        Assert.NotNull(await replies.FindReviewAsync(world.AccountId, world.AppId, longest, CancellationToken.None));
+        Assert.Equal(404, (await app.Host.GetAsync($"{world.AppPath}/reviews/{longest}7", world.Token)).Status);
+        Assert.Null(await replies.FindReviewAsync(world.AccountId, world.AppId, longest + "7", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Removing_the_app_purges_its_reviews_timeline_and_schedule()
     {
         var (app, world) = await SeededAsync();

@@ -1,15 +1,11 @@
 using System.Text.Json;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using ReviewHub.Http;
-using ReviewHub.Security;
 using ReviewHub.Storage;
 
-namespace ReviewHub.Delivery;
+namespace ReviewHub.Operations;
 
 /// <summary>Optional replay filter: only messages whose JSON has this <c>appId</c>; at most <see cref="MaxMessages"/> (default 1000).</summary>
 public sealed record ReplayPoisonRequest(string? AppId, int? MaxMessages) : IValidatable
@@ -27,7 +23,9 @@ public sealed record ReplayPoisonResponse(string Queue, int Replayed, int Skippe
 
 /// <summary>
 /// Moves messages from a queue's poison queue back onto the queue, so they run again after an outage is over. Safe for
-/// delivery because the ledger lets each (review, route) out once: a replay sends only what was not delivered.
+/// delivery because the ledger lets each (review, route) out once: a replay sends only what was not delivered. Messages go
+/// back unchanged: handlers that count their own attempts (reply sends, review fetches) write the poison copy with the
+/// counter reset, so a replayed message gets a fresh retry budget.
 /// </summary>
 public sealed class PoisonReplay(QueueServiceClient queues, IMessageQueue queue, ILogger<PoisonReplay> logger)
 {
@@ -83,31 +81,4 @@ public sealed class PoisonReplay(QueueServiceClient queues, IMessageQueue queue,
 
     private static string? AppIdOf(JsonElement json) =>
         json.TryGetProperty("appId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null;
-}
-
-public sealed class PoisonReplayFunctions(PoisonReplay replay)
-{
-    /// <summary>Operators: replay a queue's poison messages (e.g. POST /api/operators/poison/deliveries/replay after a channel outage).</summary>
-    [OperatorOnly]
-    [Function(nameof(ReplayPoisonMessages))]
-    public async Task<IActionResult> ReplayPoisonMessages(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "operators/poison/{queue}/replay")] HttpRequest req,
-        string queue, CancellationToken cancellationToken)
-    {
-        if (!QueueNames.All.Contains(queue))
-        {
-            return Problems.NotFound($"No queue named '{queue}'. Known: {string.Join(", ", QueueNames.All)}.");
-        }
-        var filter = new ReplayPoisonRequest(null, null);
-        if (req.ContentLength > 0)
-        {
-            var body = await JsonRequest.ReadAsync<ReplayPoisonRequest>(req, cancellationToken);
-            if (!body.IsValid)
-            {
-                return body.Problem!;
-            }
-            filter = body.Value!;
-        }
-        return new OkObjectResult(await replay.ReplayAsync(queue, filter.AppId, filter.MaxMessages ?? 1000, cancellationToken));
-    }
 }

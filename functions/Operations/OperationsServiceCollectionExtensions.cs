@@ -1,0 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ReviewHub.Operations;
+
+/// <summary>Operator tools that serve every feature's queues.</summary>
+public static class OperationsServiceCollectionExtensions
+{
+    public static IServiceCollection AddReviewHubOperations(this IServiceCollection services) =>
+        services.AddSingleton<PoisonReplay>();
+}

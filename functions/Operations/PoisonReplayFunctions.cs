@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using ReviewHub.Http;
+using ReviewHub.Security;
+using ReviewHub.Storage;
+
+namespace ReviewHub.Operations;
+
+public sealed class PoisonReplayFunctions(PoisonReplay replay)
+{
+    /// <summary>Operators: replay a queue's poison messages (e.g. POST /api/operators/poison/deliveries/replay after a channel outage).</summary>
+    [OperatorOnly]
+    [Function(nameof(ReplayPoisonMessages))]
+    public async Task<IActionResult> ReplayPoisonMessages(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "operators/poison/{queue}/replay")] HttpRequest req,
+        string queue, CancellationToken cancellationToken)
+    {
+        if (!QueueNames.All.Contains(queue))
+        {
+            return Problems.NotFound($"No queue named '{queue}'. Known: {string.Join(", ", QueueNames.All)}.");
+        }
+        var filter = new ReplayPoisonRequest(null, null);
+        if (req.ContentLength > 0)
+        {
+            var body = await JsonRequest.ReadAsync<ReplayPoisonRequest>(req, cancellationToken);
+            if (!body.IsValid)
+            {
+                return body.Problem!;
+            }
+            filter = body.Value!;
+        }
+        return new OkObjectResult(await replay.ReplayAsync(queue, filter.AppId, filter.MaxMessages ?? 1000, cancellationToken));
+    }
+}

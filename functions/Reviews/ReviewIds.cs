@@ -1,0 +1,14 @@
+namespace ReviewHub.Reviews;
+
+/// <summary>
+/// Apple review ids: the API's "00000028-b08c-…" and the feed's numeric ids. Anything else cannot name a row, and every
+/// endpoint that takes a review id answers it with 404 (the one check, so reviews and replies accept the same ids).
+/// </summary>
+public static class ReviewIds
+{
+    /// <summary>Far above Apple's ids (36 characters), far below a table key's 1 KiB.</summary>
+    public const int MaxLength = 128;
+
+    public static bool IsValid(string? id) =>
+        id is { Length: > 0 and <= MaxLength } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_');
+}
