@@ -1,8 +1,6 @@
-using DurableTask.Core.Exceptions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -24,6 +22,7 @@ public sealed class IntegrationFunctions(
     IntegrationStore store,
     AppStoreConnectCredentialStore credentials,
     WorkingDayCalendar calendar,
+    IntegrationSetupLauncher launcher,
     IOptions<IntegrationOptions> options,
     TimeProvider clock,
     ILogger<IntegrationFunctions> logger)
@@ -81,7 +80,7 @@ public sealed class IntegrationFunctions(
         }
 
         // Also for a setup already in progress: starting is deduplicated, and it repairs a start lost after the row was written.
-        await EnsureOrchestrationAsync(client, AttemptOf(row), cancellationToken);
+        await launcher.EnsureStartedAsync(client, row, cancellationToken);
         if (outcome == ConfirmOutcome.Started)
         {
             logger.LogInformation("Integration setup {Kind} confirmed for {AccountId}/{AppId}, deadline {Deadline}", kind, accountId, appId, row.Deadline);
@@ -177,41 +176,6 @@ public sealed class IntegrationFunctions(
 
     private async Task<IntegrationStatusResponse> StatusAsync(string accountId, string appId, CancellationToken cancellationToken) =>
         IntegrationResponses.Status(await store.GetAsync(accountId, appId, cancellationToken), options.Value, accountId);
-
-    private IntegrationAttempt AttemptOf(IntegrationEntity row) => new(
-        row.AccountId, row.AppId, row.AttemptId!, row.KindValue, row.IntegrationEmail, row.Deadline,
-        options.Value.PollInterval, options.Value.ActivityMaxAttempts, options.Value.ActivityFirstRetryInterval);
-
-    /// <summary>
-    /// Starts the attempt's orchestration unless it runs already. An instance still running for an earlier attempt (finishing
-    /// its last email after Failed, or just cancelled) is terminated and replaced: the row belongs to the new attempt.
-    /// </summary>
-    private async Task EnsureOrchestrationAsync(DurableTaskClient client, IntegrationAttempt attempt, CancellationToken cancellationToken)
-    {
-        var instanceId = IntegrationSetupOrchestration.InstanceIdFor(attempt.AccountId, attempt.AppId);
-        var start = new StartOrchestrationOptions(instanceId).WithDedupeStatuses(
-            OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended);
-        try
-        {
-            await client.ScheduleNewOrchestrationInstanceAsync(nameof(IntegrationSetupOrchestration.IntegrationSetup), attempt, start, cancellationToken);
-            return;
-        }
-        catch (OrchestrationAlreadyExistsException)
-        {
-            var running = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, cancellationToken);
-            if (running?.ReadInputAs<IntegrationAttempt>()?.AttemptId == attempt.AttemptId)
-            {
-                return; // a double click: this attempt's orchestration is already running
-            }
-        }
-
-        logger.LogInformation("Replacing the setup orchestration of an earlier attempt for {AccountId}/{AppId}", attempt.AccountId, attempt.AppId);
-        await client.TerminateInstanceAsync(instanceId, "Superseded by a new confirmation.", cancellationToken);
-        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        wait.CancelAfter(TimeSpan.FromSeconds(20));
-        await client.WaitForInstanceCompletionAsync(instanceId, wait.Token);
-        await client.ScheduleNewOrchestrationInstanceAsync(nameof(IntegrationSetupOrchestration.IntegrationSetup), attempt, start, cancellationToken);
-    }
 
     private static string StatusLocation(string accountId, string appId) => $"/api/accounts/{accountId}/apps/{appId}/integration/status";
 }
