@@ -125,6 +125,8 @@ public sealed class ReviewMatchingTests
         h.TakeFetches();
         await h.FetchUntilCompletedAsync();
         await s.DeliverAsync();
+        Assert.Equal(500, (await s.ListAsync()).Count);
+        Assert.Equal(100, s.Webhooks.Received.Count);
         h.Asc.SetReviews(h.StoreAppId, Copies(1, Newest.AddHours(1), 9_000_000_000).Api);
         await h.FetchAsync(); // the next hourly fetch: one new review
         await s.DeliverAsync();
