@@ -7,8 +7,9 @@ namespace ReviewHub.Replies;
 
 /// <summary>
 /// Applies one version of a reply to App Store Connect: POST creates or overwrites the response, DELETE removes it.
-/// Only the newest version is applied, and only once; a lease on the reply keeps two senders from overtaking each other.
-/// Transient failures come back through the queue with growing delays; after the budget the message goes to the poison queue.
+/// Only the newest version is applied, and only once; a lease on the reply keeps two senders from overtaking each
+/// other. Transient failures come back through the queue with growing delays; after the budget the message goes to
+/// the poison queue.
 /// </summary>
 public sealed class ReplySender(
     ReplyStore store,
@@ -20,6 +21,10 @@ public sealed class ReplySender(
     ILogger<ReplySender> logger)
 {
     private enum Decision { Send, Superseded, AlreadyDone, Busy, Gone }
+
+    public const string NotInAppStoreConnect =
+        "App Store Connect has no copy of this review: it was read from the public App Store feed and has not been "
+        + "matched with a review of the App Store Connect import.";
 
     public async Task SendAsync(ReplySendMessage message, CancellationToken cancellationToken)
     {
@@ -81,7 +86,8 @@ public sealed class ReplySender(
         {
             return Decision.Busy;
         }
-        // Failed is final unless it was the retry budget running out: then an operator's replay from the poison queue sends it.
+        // Failed is final unless it was the retry budget running out: then an operator's replay from the poison queue
+        // sends it.
         return reply.StatusValue switch
         {
             ReplyStatus.Queued or ReplyStatus.Sending => Decision.Send,
@@ -109,7 +115,17 @@ public sealed class ReplySender(
         {
             if (reply.ActionValue == ReplyAction.Publish)
             {
-                var resource = await responses.CreateOrReplaceAsync(credential, reply.ReviewId, reply.Body!, cancellationToken);
+                // A review first read from the public feed keeps its feed id in ReviewHub; App Store Connect knows it
+                // by its own.
+                var review = await store.FindReviewAsync(
+                    reply.AccountId, reply.AppId, reply.ReviewId, cancellationToken);
+                if (review?.AppStoreConnectId is not { } ascReviewId)
+                {
+                    await FailAsync(message, ReplyFailure.ReviewNotFound, NotInAppStoreConnect, cancellationToken);
+                    return;
+                }
+                var resource = await responses.CreateOrReplaceAsync(
+                    credential, ascReviewId, reply.Body!, cancellationToken);
                 var published = resource.Attributes?.State == CustomerReviewResponses.Published;
                 if (!published)
                 {
@@ -127,7 +143,8 @@ public sealed class ReplySender(
         }
         catch (AppStoreConnectException ex) when (ex.IsTransient || ex.Failure == AppStoreConnectFailure.MalformedResponse)
         {
-            // A 2xx with an unreadable body may still have been applied: sending the same version again only overwrites it.
+            // A 2xx with an unreadable body may still have been applied: sending the same version again only
+            // overwrites it.
             await RetryOrPoisonAsync(message, ex.Message, cancellationToken);
         }
         catch (AppStoreConnectException ex)
@@ -186,8 +203,9 @@ public sealed class ReplySender(
         var settings = options.Value;
         if (QueueRetry.NextDelay(message.Attempt, settings.MaxSendAttempts, settings.RetryBaseDelay, settings.RetryMaxDelay) is not { } delay)
         {
-            // The poison copy keeps its context (ids, version, last error) and starts its attempts again, so an operator's replay
-            // after the outage gets the full retry budget instead of being poisoned by its first transient error.
+            // The poison copy keeps its context (ids, version, last error) and starts its attempts again, so an
+            // operator's replay after the outage gets the full retry budget instead of being poisoned by its first
+            // transient error.
             await queue.SendAsync(QueueNames.Poison(QueueNames.ReplySends), message with { Attempt = 1, LastError = error }, cancellationToken: cancellationToken);
             logger.LogError("Reply version {Version} of review {ReviewId} (app {AppId}) moved to the poison queue after {Attempts} attempts: {Error}",
                 message.Version, message.ReviewId, message.AppId, message.Attempt, error);

@@ -15,15 +15,18 @@ public sealed record FakeCustomerReview(
 public sealed record FakeDeveloperResponse(string Id, string ResponseBody, string State, DateTimeOffset LastModifiedDate);
 
 /// <summary>
-/// <c>GET /v1/apps/{id}/customerReviews</c> as Apple serves it: JSON:API <c>CustomerReviewsResponse</c>, sort by createdDate
-/// (either direction), <c>limit</c> 1–200, <c>include=response</c>, opaque <c>cursor</c> paging through absolute
-/// <c>links.next</c> URLs, 404 for an unknown app, 400 PARAMETER_ERROR for a bad parameter.
+/// <c>GET /v1/apps/{id}/customerReviews</c> as Apple serves it: JSON:API <c>CustomerReviewsResponse</c>, sort by
+/// createdDate (either direction), <c>limit</c> 1–200, <c>include=response</c>, opaque <c>cursor</c> paging through
+/// absolute <c>links.next</c> URLs, 404 for an unknown app, 400 PARAMETER_ERROR for a bad parameter.
 /// </summary>
 public sealed partial class FakeAppStoreConnect
 {
     private readonly ConcurrentDictionary<string, List<FakeCustomerReview>> reviews = new();
 
-    /// <summary>Adds reviews to an app (its App Store id); an existing id is replaced (e.g. a changed response).</summary>
+    /// <summary>
+    /// Adds reviews to an app (its App Store id); an existing id is replaced (e.g. a changed response). Like Apple's,
+    /// the reviews the fake serves can be answered through customerReviewResponses.
+    /// </summary>
     public void SetReviews(string storeAppId, IEnumerable<FakeCustomerReview> add)
     {
         var list = reviews.GetOrAdd(storeAppId, _ => []);
@@ -33,11 +36,13 @@ public sealed partial class FakeAppStoreConnect
             {
                 list.RemoveAll(r => r.Id == review.Id);
                 list.Add(review);
+                SeedReviewForResponses(review.Id);
             }
         }
     }
 
-    /// <summary>Generates <paramref name="count"/> reviews, one minute apart, the newest at <paramref name="newest"/>.</summary>
+    /// <summary>Generates <paramref name="count"/> reviews, one minute apart, the newest at <paramref
+    /// name="newest"/>.</summary>
     public static IReadOnlyList<FakeCustomerReview> GenerateReviews(int count, DateTimeOffset newest, string prefix = "r", string territory = "USA") =>
         Enumerable.Range(0, count).Select(i => new FakeCustomerReview(
             $"{prefix}-{i:D8}", 1 + i % 5, $"Title {i}", $"Body of review {i}",

@@ -11,10 +11,10 @@ public sealed record FakeFeedReview(string Id, int Rating, string Title, string 
 
 /// <summary>
 /// Plays Apple's public customer-reviews feed:
-/// <c>/{storefront}/rss/customerreviews/page={n}/id={appId}/sortby=mostrecent/json</c>, 50 reviews per page, 10 pages at most
-/// (later pages answer 400 like the real feed), newest first. <c>feed.entry</c> is an array, a single object for one review,
-/// and absent for none; <see cref="IncludeAppEntry"/> adds the app-metadata entry older responses start with. A storefront
-/// nobody configured answers 404 (the app is not sold there).
+/// <c>/{storefront}/rss/customerreviews/page={n}/id={appId}/sortby=mostrecent/json</c>, 50 reviews per page, 10 pages
+/// at most (later pages answer 400 like the real feed), newest first. <c>feed.entry</c> is an array, a single object
+/// for one review, and absent for none; <see cref="IncludeAppEntry"/> adds the app-metadata entry older responses
+/// start with. A storefront nobody configured answers 404 (the app is not sold there).
 /// </summary>
 public sealed class FakeReviewFeed : FakeHttpServer
 {
@@ -26,7 +26,8 @@ public sealed class FakeReviewFeed : FakeHttpServer
     /// <summary>Puts the app-metadata entry (no <c>im:rating</c>) first in every non-empty page.</summary>
     public bool IncludeAppEntry { get; set; }
 
-    /// <summary>Makes the app sold in <paramref name="storefront"/> (lowercase alpha-2), with these reviews (possibly none).</summary>
+    /// <summary>Makes the app sold in <paramref name="storefront"/> (lowercase alpha-2), with these reviews (possibly
+    /// none).</summary>
     public void SetReviews(string storefront, string appId, IEnumerable<FakeFeedReview> add)
     {
         var list = feeds.GetOrAdd((storefront, appId), _ => []);
@@ -35,6 +36,15 @@ public sealed class FakeReviewFeed : FakeHttpServer
             list.AddRange(add);
         }
     }
+
+    /// <summary>
+    /// The same review as the public feed serves it: Apple's numeric feed id (the feed and the API share no id), the
+    /// nickname as the author, the API's createdDate as <c>updated</c> (the feed's only date; it moves when the
+    /// customer edits the review).
+    /// </summary>
+    public static FakeFeedReview CopyOf(FakeCustomerReview review, long feedId) => new(
+        feedId.ToString(CultureInfo.InvariantCulture), review.Rating, review.Title, review.Body,
+        review.ReviewerNickname, review.CreatedDate);
 
     public static IReadOnlyList<FakeFeedReview> Generate(int count, DateTimeOffset newest, long firstId = 1_000_000) =>
         Enumerable.Range(0, count).Select(i => new FakeFeedReview(

@@ -57,24 +57,13 @@ public sealed class IngestionHarness : IAsyncDisposable
         key ??= Asc.CreateKey();
         var reference = await App.Get<AppStoreConnectCredentialStore>().SaveAsync(
             SecretNames.For("asc", World.AppId), new AppStoreConnectCredential(key.IssuerId, key.KeyId, key.PrivateKeyPem), CancellationToken.None);
-        var integration = new IntegrationEntity
-        {
-            PartitionKey = World.AccountId,
-            RowKey = World.AppId,
-            Status = nameof(IntegrationStatus.Active),
-            ActiveKind = nameof(IntegrationKind.FullAccess),
-            IntegrationEmail = "integration@reviewhub.test",
-            CredentialReference = reference,
-        };
-        await App.Get<IntegrationStore>().Table.UpsertEntityAsync(integration);
-        foreach (var listener in App.Services.GetServices<IIntegrationActivationListener>())
-        {
-            await listener.OnActivatedAsync(integration, CancellationToken.None);
-        }
+        await MatchingRun.ActivateAsync(App.Services, World.AccountId, World.AppId, reference);
         return key;
     }
 
     public Task<FetchOutcome> FetchAsync(ReviewFetchRequest? request = null) => Fetcher.FetchAsync(request ?? Request, CancellationToken.None);
+
+    public Task<FetchOutcome> FetchUntilCompletedAsync() => MatchingRun.FetchUntilCompletedAsync(Fetcher, Request);
 
     public async Task<List<ReviewEntity>> StoredReviewsAsync()
     {
