@@ -23,6 +23,9 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
     /// <summary>Requests per rolling hour per key (Apple observed 3600).</summary>
     public int HourlyLimit { get; set; } = 3600;
 
+    /// <summary>Apple's clock (token lifetimes, hourly budget); tests that move the app's clock share it.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
     public FakeAppStoreConnectKey CreateKey(string? issuerId = null)
     {
         var keyId = Convert.ToHexString(RandomNumberGenerator.GetBytes(5));
@@ -32,7 +35,8 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
     }
 
     /// <summary>Requests counted against a key in the last hour.</summary>
-    public int RequestsInLastHour(string keyId) => calls.TryGetValue(keyId, out var q) ? q.Count(t => t > DateTimeOffset.UtcNow.AddHours(-1)) : 0;
+    public int RequestsInLastHour(string keyId) =>
+        calls.TryGetValue(keyId, out var q) ? q.Count(t => t > Clock.GetUtcNow().AddHours(-1)) : 0;
 
     public static string ErrorBody(int status, string code, string title, string? detail = null) => JsonSerializer.Serialize(new
     {
@@ -54,7 +58,7 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
                 return;
             }
             var window = calls.GetOrAdd(keyId, _ => new ConcurrentQueue<DateTimeOffset>());
-            var now = DateTimeOffset.UtcNow;
+            var now = Clock.GetUtcNow();
             while (window.TryPeek(out var oldest) && oldest < now.AddHours(-1))
             {
                 window.TryDequeue(out _);
@@ -116,7 +120,7 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
             var claims = payload.RootElement;
             var iat = claims.GetProperty("iat").GetInt64();
             var exp = claims.GetProperty("exp").GetInt64();
-            var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            var now = Clock.GetUtcNow().ToUnixTimeSeconds();
             var valid = claims.GetProperty("aud").GetString() == "appstoreconnect-v1" && exp - iat <= 1200 && exp > now && iat <= now + 60;
             return valid ? kid : null;
         }
