@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Http.Resilience;
@@ -19,11 +20,13 @@ public sealed class OutboundHttpOptions
     /// <summary>
     /// The longest Retry-After a call waits for in process before trying again. A service asking for longer gets no
     /// retry here: its answer goes back to the caller as a rate limit with that Retry-After, and the caller defers the
-    /// work through its queue (<see cref="DeferralFor"/>) instead of holding a worker.
+    /// work through its queue (<see cref="DeferralFor"/>) instead of holding a worker. Far below the 60 s deadline.
     /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:15")]
     public TimeSpan MaxRetryAfterWait { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The longest a unit of work is deferred by one Retry-After (longer asks are capped to this).</summary>
+    /// <summary>The longest one Retry-After defers a unit of work (storage queues allow 7 days).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00")]
     public TimeSpan MaxRetryAfterDeferral { get; set; } = TimeSpan.FromHours(1);
 
     /// <summary>The queue visibility delay of work asked to come back after <paramref name="retryAfter"/>.</summary>
@@ -61,7 +64,8 @@ public static class OutboundResilience
         this IHttpClientBuilder builder, Action<IServiceProvider, HttpStandardResilienceOptions>? configure = null,
         OutboundRetry retry = OutboundRetry.Transient)
     {
-        builder.Services.AddOptions<OutboundHttpOptions>().BindConfiguration(OutboundHttpOptions.Section);
+        builder.Services.AddOptions<OutboundHttpOptions>().BindConfiguration(OutboundHttpOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
         builder.AddStandardResilienceHandler().Configure((HttpStandardResilienceOptions options, IServiceProvider provider) =>
         {
             var budget = provider.GetRequiredService<IOptions<OutboundHttpOptions>>().Value;

@@ -59,13 +59,21 @@ public sealed class OutboundResilienceTests
         Assert.Equal(TimeSpan.FromSeconds(30), RetryAfter.Of(Answer(HttpStatusCode.ServiceUnavailable,
             r => r.Headers.RetryAfter = new(date.AddSeconds(30))).Headers));
         var reset = date.AddSeconds(40).ToUnixTimeSeconds().ToString();
-        Assert.Equal(TimeSpan.FromSeconds(40), RetryAfter.Of(Answer(HttpStatusCode.TooManyRequests,
-            r => r.Headers.Add(RetryAfter.RateLimitResetHeader, reset)).Headers));
+        HttpResponseMessage Window(string remaining) => Answer(HttpStatusCode.TooManyRequests, r =>
+        {
+            r.Headers.Add(RetryAfter.RateLimitRemainingHeader, remaining);
+            r.Headers.Add(RetryAfter.RateLimitResetHeader, reset);
+        });
+        Assert.Equal(TimeSpan.FromSeconds(40), RetryAfter.Of(Window("0").Headers));
+        Assert.Null(RetryAfter.Of(Window("12").Headers)); // requests left: the reset is no wait
         Assert.Equal(TimeSpan.Zero, RetryAfter.Of(Answer(HttpStatusCode.TooManyRequests,
             r => r.Headers.RetryAfter = new(date.AddMinutes(-1))).Headers));
         Assert.Null(RetryAfter.Of(Answer(HttpStatusCode.TooManyRequests).Headers));
-        Assert.Null(RetryAfter.Of(Answer(HttpStatusCode.TooManyRequests,
-            r => r.Headers.Add(RetryAfter.RateLimitResetHeader, "soon")).Headers));
+        Assert.Null(RetryAfter.Of(Answer(HttpStatusCode.TooManyRequests, r =>
+        {
+            r.Headers.Add(RetryAfter.RateLimitRemainingHeader, "0");
+            r.Headers.Add(RetryAfter.RateLimitResetHeader, "soon");
+        }).Headers));
     }
 
     [Fact]
