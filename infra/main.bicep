@@ -202,6 +202,8 @@ var appSettings = {
   AppStoreConnect__Timeout: '00:00:20'
   OutboundHttp__MaxRetryAttempts: '3'
   OutboundHttp__RetryBaseDelay: '00:00:00.5'
+  OutboundHttp__MaxRetryAfterWait: '00:00:05'
+  OutboundHttp__MaxRetryAfterDeferral: '01:00:00'
   Integrations__EmailDomain: integrationEmailDomain
   Integrations__InviteeFirstName: 'ReviewHub'
   Integrations__InviteeLastName: 'Connect'
@@ -214,6 +216,7 @@ var appSettings = {
   Replies__MaxSendAttempts: '5'
   Replies__RetryBaseDelay: '00:00:30'
   Replies__RetryMaxDelay: '00:15:00'
+  Replies__MaxDeferrals: '10'
   Replies__SendLease: '00:02:00'
   Replies__StaleQueuedAfter: '00:10:00'
   Replies__ModerationWindow: '12:00:00'
@@ -240,6 +243,7 @@ var appSettings = {
   Reviews__BackfillBudgetReserve: '500'
   Reviews__BudgetWaitDelay: '00:10:00'
   Reviews__MaxFetchAttempts: '6'
+  Reviews__MaxDeferrals: '10'
   Reviews__RetryBaseDelay: '00:01:00'
   Reviews__DefaultListLimit: '50'
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReviewHub.Apps;
+using ReviewHub.Http;
 using ReviewHub.Observability;
 using ReviewHub.Reviews;
 using ReviewHub.Storage;
@@ -15,7 +16,7 @@ namespace ReviewHub.Delivery;
 public sealed class RouteDeliverer(
     RouteStore routes, AppStore apps, ReviewReader reviews, DeliveryLedger ledger, IEnumerable<IDeliveryChannel> channels,
     BrokenRouteNotifier broken, IMessageQueue queue, ReviewLinks links, ReviewHubMetrics metrics, TimeProvider clock,
-    IOptions<DeliveryOptions> options, ILogger<RouteDeliverer> logger)
+    IOptions<DeliveryOptions> options, IOptions<OutboundHttpOptions> outbound, ILogger<RouteDeliverer> logger)
 {
     private readonly Dictionary<DeliveryChannel, IDeliveryChannel> byChannel = channels.ToDictionary(c => c.Channel);
 
@@ -161,5 +162,5 @@ public sealed class RouteDeliverer(
 
     private Task DeferAsync(DeliveryWork work, IReadOnlyList<string> reviewIds, TimeSpan delay, CancellationToken cancellationToken) =>
         queue.SendAsync(QueueNames.Deliveries, work with { ReviewIds = reviewIds, Deferrals = work.Deferrals + 1 },
-            TimeSpan.FromSeconds(Math.Clamp(delay.TotalSeconds, 1, 600)), cancellationToken);
+            outbound.Value.DeferralFor(delay), cancellationToken);
 }

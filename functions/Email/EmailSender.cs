@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ReviewHub.Http;
 using SendGrid;
 using SendGrid.Helpers.Mail;
 
@@ -54,6 +55,6 @@ internal sealed class SendGridEmailSender(HttpClient httpClient, IOptions<EmailO
         }
 
         var body = await response.Body.ReadAsStringAsync(cancellationToken);
-        throw new EmailDeliveryException(response.StatusCode, body, response.Headers.RetryAfter?.Delta);
+        throw new EmailDeliveryException(response.StatusCode, body, RetryAfter.Of(response.Headers));
     }
 }

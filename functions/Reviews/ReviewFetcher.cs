@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReviewHub.AppStoreConnect;
 using ReviewHub.Apps;
+using ReviewHub.Http;
 using ReviewHub.Integrations;
 using ReviewHub.Observability;
 using ReviewHub.Storage;
@@ -26,6 +27,7 @@ public sealed class ReviewFetcher(
     IMessageQueue queue,
     ReviewHubMetrics metrics,
     IOptions<ReviewsOptions> options,
+    IOptions<OutboundHttpOptions> outbound,
     TimeProvider clock,
     ILogger<ReviewFetcher> logger)
 {
@@ -291,19 +293,33 @@ public sealed class ReviewFetcher(
             return true;
         }, cancellationToken);
 
+        if (ex is { Retryable: true, RetryAfter: { } retryAfter } && request.Deferrals < Options.MaxDeferrals)
+        {
+            // The service asked for a longer wait than the client spends in process: come back then, attempt not spent.
+            var wait = outbound.Value.DeferralFor(retryAfter);
+            await queue.SendAsync(QueueNames.ReviewFetches,
+                request with { Deferrals = request.Deferrals + 1, LastError = ex.Message }, wait, cancellationToken);
+            logger.LogWarning(
+                "Review fetch of {AccountId}/{AppId} from {Source} is rate limited; resumes in {Delay}: {Error}",
+                request.AccountId, request.AppId, source, wait, ex.Message);
+            return new FetchOutcome(FetchOutcomeKind.Deferred, source, 0, 0, ex.Message);
+        }
+
         var next = request with { Attempt = request.Attempt + 1, LastError = ex.Message };
         var backoff = ex.Retryable ? QueueRetry.NextDelay(next.Attempt, Options.MaxFetchAttempts, Options.RetryBaseDelay, MaxRetryDelay) : null;
         if (backoff is not { } delay)
         {
             // Attempts start again in the poison copy: a replay after the outage gets the full retry budget; LastError keeps the context.
-            await queue.SendAsync(QueueNames.Poison(QueueNames.ReviewFetches), request with { Attempt = 0, LastError = ex.Message }, cancellationToken: cancellationToken);
+            var poisoned = request with { Attempt = 0, LastError = ex.Message, Deferrals = 0 };
+            await queue.SendAsync(QueueNames.Poison(QueueNames.ReviewFetches), poisoned,
+                cancellationToken: cancellationToken);
             logger.LogError(ex, "Review fetch of {AccountId}/{AppId} from {Source} failed after {Attempts} attempts and went to the poison queue: {Error}",
                 request.AccountId, request.AppId, source, next.Attempt, ex.Message);
             return new FetchOutcome(FetchOutcomeKind.Poisoned, source, 0, 0, ex.Message);
         }
         if (ex.RetryAfter > delay)
         {
-            delay = ex.RetryAfter.Value;
+            delay = outbound.Value.DeferralFor(ex.RetryAfter.Value);
         }
         if (apiFailure is { Failure: AppStoreConnectFailure.RateLimited, RateLimit.Remaining: 0 } && Options.BudgetWaitDelay > delay)
         {

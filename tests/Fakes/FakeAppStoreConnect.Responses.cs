@@ -97,7 +97,7 @@ public sealed partial class FakeAppStoreConnect
 
         // One response per review: a POST overwrites it (same id) and sends it back to moderation.
         var id = ResponseForReview(reviewId)?.Id ?? Guid.NewGuid().ToString();
-        var response = new FakeReviewResponse(id, reviewId, body, "PENDING_PUBLISH", DateTimeOffset.UtcNow);
+        var response = new FakeReviewResponse(id, reviewId, body, "PENDING_PUBLISH", Clock.GetUtcNow());
         responsesById[id] = response;
         context.Response.Headers.Location = $"{BaseAddress}v1/customerReviewResponses/{id}";
         await WriteAsync(context, 201, ResponseDocument(context, response));

@@ -23,6 +23,9 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
     /// <summary>Requests per rolling hour per key (Apple observed 3600).</summary>
     public int HourlyLimit { get; set; } = 3600;
 
+    /// <summary>Apple's clock (token lifetimes, hourly budget); tests that move the app's clock share it.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
     public FakeAppStoreConnectKey CreateKey(string? issuerId = null)
     {
         var keyId = Convert.ToHexString(RandomNumberGenerator.GetBytes(5));
@@ -32,7 +35,8 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
     }
 
     /// <summary>Requests counted against a key in the last hour.</summary>
-    public int RequestsInLastHour(string keyId) => calls.TryGetValue(keyId, out var q) ? q.Count(t => t > DateTimeOffset.UtcNow.AddHours(-1)) : 0;
+    public int RequestsInLastHour(string keyId) =>
+        calls.TryGetValue(keyId, out var q) ? q.Count(t => t > Clock.GetUtcNow().AddHours(-1)) : 0;
 
     public static string ErrorBody(int status, string code, string title, string? detail = null) => JsonSerializer.Serialize(new
     {
@@ -41,6 +45,24 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
 
     public static readonly string RateLimitBody = ErrorBody(429, "RATE_LIMIT_EXCEEDED", "The request rate limit has been reached.",
         "We've received too many requests for this API. Please wait and try again or slow down your request rate.");
+
+    /// <summary>
+    /// Apple's 429, with the key's budget when <paramref name="remaining"/> is given. Apple does not document
+    /// Retry-After; <paramref name="retryAfter"/> plays an answer that sends one (a burst limit, a proxy).
+    /// </summary>
+    public static InjectedFault RateLimited(TimeSpan? retryAfter = null, int? remaining = null)
+    {
+        var headers = new Dictionary<string, string>();
+        if (remaining is { } left)
+        {
+            headers["X-Rate-Limit"] = $"user-hour-lim:3600;user-hour-rem:{left};";
+        }
+        if (retryAfter is { } wait)
+        {
+            headers["Retry-After"] = ((int)wait.TotalSeconds).ToString();
+        }
+        return new InjectedFault(429, RateLimitBody, headers);
+    }
 
     protected override void MapEndpoints(WebApplication app)
     {
@@ -54,7 +76,7 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
                 return;
             }
             var window = calls.GetOrAdd(keyId, _ => new ConcurrentQueue<DateTimeOffset>());
-            var now = DateTimeOffset.UtcNow;
+            var now = Clock.GetUtcNow();
             while (window.TryPeek(out var oldest) && oldest < now.AddHours(-1))
             {
                 window.TryDequeue(out _);
@@ -116,7 +138,7 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
             var claims = payload.RootElement;
             var iat = claims.GetProperty("iat").GetInt64();
             var exp = claims.GetProperty("exp").GetInt64();
-            var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            var now = Clock.GetUtcNow().ToUnixTimeSeconds();
             var valid = claims.GetProperty("aud").GetString() == "appstoreconnect-v1" && exp - iat <= 1200 && exp > now && iat <= now + 60;
             return valid ? kid : null;
         }

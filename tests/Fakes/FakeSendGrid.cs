@@ -77,14 +77,16 @@ public sealed class FakeSendGrid(string apiKey = "SG.test-key") : FakeHttpServer
         errors = errors.Select(e => new { message = e.Message, field = e.Field, help = (string?)null }),
     });
 
-    /// <summary>SendGrid's 429 body and headers, for <see cref="FakeHttpServer.Fail"/>.</summary>
+    /// <summary>
+    /// SendGrid's 429 body and headers, for <see cref="FakeHttpServer.Fail"/>: like the real service it names when the
+    /// window resets (<c>X-RateLimit-Reset</c>, epoch seconds) and sends no Retry-After.
+    /// </summary>
     public static InjectedFault TooManyRequests(int resetInSeconds = 1) => new(429, Errors(("too many requests", null)),
         new Dictionary<string, string>
         {
             ["X-RateLimit-Limit"] = "600",
             ["X-RateLimit-Remaining"] = "0",
             ["X-RateLimit-Reset"] = DateTimeOffset.UtcNow.AddSeconds(resetInSeconds).ToUnixTimeSeconds().ToString(),
-            ["Retry-After"] = resetInSeconds.ToString(),
         });
 
     private static Task Write(HttpContext context, int status, string json)

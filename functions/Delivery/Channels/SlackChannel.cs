@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using ReviewHub.Http;
 
 namespace ReviewHub.Delivery;
 
@@ -36,7 +37,7 @@ public sealed class SlackClient(HttpClient http)
         using var response = await ChannelHttp.SendAsync(http, request, "Slack", cancellationToken);
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
-            throw new ChannelException("Slack rate limited the channel.", retryAfter: ChannelHttp.RetryAfter(response));
+            throw new ChannelException("Slack rate limited the channel.", retryAfter: RetryAfter.Of(response.Headers));
         }
         if (!response.IsSuccessStatusCode)
         {
@@ -52,7 +53,8 @@ public sealed class SlackClient(HttpClient http)
         var error = root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()! : "unknown_error";
         if (error is "ratelimited" or "rate_limited")
         {
-            throw new ChannelException("Slack rate limited the channel.", retryAfter: ChannelHttp.RetryAfter(response) ?? TimeSpan.FromSeconds(1));
+            throw new ChannelException("Slack rate limited the channel.",
+                retryAfter: RetryAfter.Of(response.Headers) ?? TimeSpan.FromSeconds(1));
         }
         throw new ChannelException($"Slack refused the message: {error}.", routeBroken: BrokenCodes.Contains(error) || error.StartsWith("restricted_action", StringComparison.Ordinal));
     }
@@ -60,7 +62,8 @@ public sealed class SlackClient(HttpClient http)
 
 /// <summary>
 /// Slack: one Block Kit message per review, or one digest above <see cref="DeliveryOptions.DigestThreshold"/>; paced to
-/// about one message per second per channel (Slack's limit for chat.postMessage), 429 Retry-After honoured by the client pipeline.
+/// about one message per second per channel (Slack's limit for chat.postMessage). A 429's Retry-After is waited for in
+/// the client up to <c>OutboundHttp__MaxRetryAfterWait</c>; a longer one postpones the work through the queue.
 /// </summary>
 public sealed class SlackChannel(SlackClient client, RouteStore routes, SlackPacer pacer, TimeProvider clock, IOptions<DeliveryOptions> options)
     : IDeliveryChannel

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using ReviewHub.Http;
 
 namespace ReviewHub.Delivery;
 
@@ -50,7 +51,8 @@ public sealed class ZendeskChannel(HttpClient http, RouteStore routes, IOptions<
             case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound:
                 throw new ChannelException($"Zendesk refused the credentials or subdomain (HTTP {(int)response.StatusCode}).", routeBroken: true);
             case HttpStatusCode.TooManyRequests:
-                throw new ChannelException("Zendesk rate limited the account.", retryAfter: ChannelHttp.RetryAfter(response));
+                throw new ChannelException("Zendesk rate limited the account.",
+                    retryAfter: RetryAfter.Of(response.Headers));
             case var status when !response.IsSuccessStatusCode:
                 throw new ChannelException($"Zendesk answered HTTP {(int)status}: {ReviewText.Truncate(await response.Content.ReadAsStringAsync(cancellationToken), 300)}");
         }

@@ -1,9 +1,12 @@
+using System.Diagnostics;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using ReviewHub.Accounts;
 using ReviewHub.Apps;
 using ReviewHub.Fakes;
+using ReviewHub.Http;
 using ReviewHub.Integrations;
 
 namespace ReviewHub.Tests.Integrations;
@@ -230,6 +233,31 @@ public sealed class IntegrationSetupTests
         await h.WaitForStatusAsync(s => s.Status == "active");
         Assert.True(h.UserLookups >= 6, $"{h.UserLookups} lookups");
         Assert.Null((await h.StatusAsync()).LastError);
+    }
+
+    [Fact]
+    public async Task A_long_retry_after_fails_an_activity_at_once_and_the_orchestration_retry_carries_on()
+    {
+        await using var h = await IntegrationHarness.StartAsync(
+            new Dictionary<string, string?> { ["Integrations:PollInterval"] = "01:00:00" });
+        Assert.Equal(202, (await h.ConfirmAsync("replyToReviews")).Status);
+        await h.WaitForStatusAsync(s => s.LastCheckedAt is not null);
+        // App Store Connect asks for 10 minutes twice, SendGrid for a minute: no activity may sit on that.
+        h.Asc.Fail(FakeAppStoreConnect.RateLimited(TimeSpan.FromMinutes(10)), times: 2,
+            match: r => r.Path == "/v1/users");
+        h.SendGrid.Fail(FakeSendGrid.TooManyRequests(resetInSeconds: 60));
+
+        var watch = Stopwatch.StartNew();
+        await h.OperatorsAcceptAsync(AscRoles.CustomerSupport);
+        await h.WaitForStatusAsync(_ => h.EmailsTo("is connected").Count == 1);
+        watch.Stop();
+
+        var inProcessLimit = h.App.Get<IOptions<OutboundHttpOptions>>().Value.MaxRetryAfterWait;
+        Assert.True(watch.Elapsed < inProcessLimit * 2,
+            $"Activities were held {watch.Elapsed} (limit {inProcessLimit} each).");
+        Assert.Equal(3, h.UserLookups); // two refused activity attempts, one request each, then the policy's third
+        Assert.Equal(2, h.SendGrid.Requests.Count);
+        Assert.Equal("active", (await h.StatusAsync()).Status);
     }
 
     [Fact]

@@ -30,9 +30,11 @@ public sealed class IngestionHarness : IAsyncDisposable
     public ReviewFetcher Fetcher => App.Get<ReviewFetcher>();
     public ReviewFetchRequest Request => new(World.AccountId, World.AppId);
 
-    public static async Task<IngestionHarness> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <param name="clock">The app's and Apple's clock, for tests that move time; the system clock otherwise.</param>
+    public static async Task<IngestionHarness> StartAsync(
+        IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
-        var asc = new FakeAppStoreConnect();
+        var asc = new FakeAppStoreConnect { Clock = clock ?? TimeProvider.System };
         var feed = new FakeReviewFeed();
         await asc.StartAsync();
         await feed.StartAsync();
@@ -45,7 +47,13 @@ public sealed class IngestionHarness : IAsyncDisposable
         {
             values[key] = value;
         }
-        var app = await TestApp.StartAsync(values);
+        var app = await TestApp.StartAsync(values, services =>
+        {
+            if (clock is not null)
+            {
+                services.Replace(clock);
+            }
+        });
         var storeAppId = Random.Shared.NextInt64(100_000_000, 9_999_999_999).ToString();
         var world = await TestWorld.CreateAsync(app, storeAppId);
         return new IngestionHarness(app, world, asc, feed, storeAppId);
