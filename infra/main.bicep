@@ -1,6 +1,8 @@
-// ReviewHub: Flex Consumption function app (.NET 10 isolated) with a user-assigned identity for every data-plane call
-// (host storage, tables, queues, Key Vault, Application Insights ingestion), plus alerts and a workbook (modules/monitoring.bicep).
-// Raw resources only, so `bicep build` and `bicep lint` run offline in CI.
+// ReviewHub, one resource group per environment: a Flex Consumption function app (.NET 10 isolated) with a
+// user-assigned identity for every data-plane call (host storage, tables, queues, Key Vault, Application Insights
+// ingestion), plus alerts and a workbook. This file names the resources, wires the modules together and lists the app
+// settings; each module under modules/ owns one concern and the role assignments on its own resources. Local modules
+// and no registry, so `bicep build` and `bicep lint` run offline in CI (scripts/checks/bicep.sh).
 
 targetScope = 'resourceGroup'
 
@@ -76,123 +78,85 @@ param settingOverrides object = {}
 
 var token = take(uniqueString(resourceGroup().id, appName, environmentName), 8)
 var compactName = toLower(replace(appName, '-', ''))
-var deploymentContainer = 'app-package-${take(compactName, 32)}-${take(token, 7)}'
+var namePrefix = '${appName}-${environmentName}'
 var entraAuthority = '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
 var sendGridSecretName = 'sendgrid-api-key'
 
-var roles = {
-  storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
-  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
-  monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
-  // The app writes and deletes customer secrets (App Store Connect keys, channel tokens) and reads the SendGrid key;
-  // Secrets Officer is the narrowest built-in role that allows set and delete (Secrets User only reads).
-  keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
-}
+// Names are fixed here, not taken from module outputs, so what-if can predict every resource. The modules that grant
+// the identity its roles look it up by this name, hence their explicit dependsOn.
+var identityName = 'id-${namePrefix}-${token}'
 
-resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2024-11-30' = {
-  name: 'id-${appName}-${environmentName}-${token}'
-  location: location
-}
-
-resource storage 'Microsoft.Storage/storageAccounts@2025-06-01' = {
-  name: 'st${take(compactName, 11)}${environmentName == 'prod' ? 'p' : 'd'}${token}'
-  location: location
-  kind: 'StorageV2'
-  sku: {
-    name: 'Standard_LRS'
-  }
-  properties: {
-    allowBlobPublicAccess: false
-    allowSharedKeyAccess: false
-    defaultToOAuthAuthentication: true
-    minimumTlsVersion: 'TLS1_2'
-    supportsHttpsTrafficOnly: true
-  }
-
-  resource blob 'blobServices' = {
-    name: 'default'
-
-    resource packages 'containers' = {
-      name: deploymentContainer
-    }
+module identity 'modules/identity.bicep' = {
+  params: {
+    name: identityName
+    location: location
   }
 }
 
-resource logs 'Microsoft.OperationalInsights/workspaces@2025-07-01' = {
-  name: 'log-${appName}-${environmentName}-${token}'
-  location: location
-  properties: {
-    sku: {
-      name: 'PerGB2018'
-    }
+module storage 'modules/storage.bicep' = {
+  params: {
+    name: 'st${take(compactName, 11)}${environmentName == 'prod' ? 'p' : 'd'}${token}'
+    location: location
+    deploymentContainerName: 'app-package-${take(compactName, 32)}-${take(token, 7)}'
+    identityName: identityName
+  }
+  dependsOn: [
+    identity
+  ]
+}
+
+module vault 'modules/key-vault.bicep' = {
+  params: {
+    name: 'kv-${take(compactName, 10)}-${token}'
+    location: location
+    purgeProtection: keyVaultPurgeProtection
+    identityName: identityName
+    secretAdministratorObjectIds: secretAdministratorObjectIds
+  }
+  dependsOn: [
+    identity
+  ]
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  params: {
+    namePrefix: namePrefix
+    workspaceName: 'log-${namePrefix}-${token}'
+    appInsightsName: 'appi-${namePrefix}-${token}'
+    location: location
     retentionInDays: logRetentionInDays
+    identityName: identityName
+    alertEmailAddresses: alertEmailAddresses
+    functionFailureThreshold: functionFailureThreshold
   }
-}
-
-resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
-  name: 'appi-${appName}-${environmentName}-${token}'
-  location: location
-  kind: 'web'
-  properties: {
-    Application_Type: 'web'
-    WorkspaceResourceId: logs.id
-    DisableLocalAuth: true
-  }
-}
-
-resource vault 'Microsoft.KeyVault/vaults@2025-05-01' = {
-  name: 'kv-${take(compactName, 10)}-${token}'
-  location: location
-  properties: {
-    tenantId: subscription().tenantId
-    sku: {
-      family: 'A'
-      name: 'standard'
-    }
-    enableRbacAuthorization: true
-    enableSoftDelete: true
-    softDeleteRetentionInDays: 90
-    enablePurgeProtection: keyVaultPurgeProtection ? true : null
-  }
-}
-
-resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
-  name: 'plan-${appName}-${environmentName}-${token}'
-  location: location
-  kind: 'functionapp'
-  sku: {
-    tier: 'FlexConsumption'
-    name: 'FC1'
-  }
-  properties: {
-    reserved: true
-  }
+  dependsOn: [
+    identity
+  ]
 }
 
 // Settings the host and the platform need: identity-based storage and telemetry. No keys anywhere.
 var platformSettings = {
-  AzureWebJobsStorage__accountName: storage.name
+  AzureWebJobsStorage__accountName: storage.outputs.name
   AzureWebJobsStorage__credential: 'managedidentity'
-  AzureWebJobsStorage__clientId: identity.properties.clientId
-  AZURE_CLIENT_ID: identity.properties.clientId
-  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.properties.clientId};Authorization=AAD'
+  AzureWebJobsStorage__clientId: identity.outputs.clientId
+  AZURE_CLIENT_ID: identity.outputs.clientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
 }
 
 // Every setting the app code reads, one per line (tests/ReviewHub.Tests/Platform/InfrastructureTests.cs checks the list
 // against the code). Adding a setting = one line here; a per-environment value goes in settingOverrides.
 var appSettings = {
-  Storage__Tables__endpoint: storage.properties.primaryEndpoints.table
-  Storage__Queues__serviceUri: storage.properties.primaryEndpoints.queue
+  Storage__Tables__endpoint: storage.outputs.tableEndpoint
+  Storage__Queues__serviceUri: storage.outputs.queueEndpoint
   DurableTask__HubName: 'reviewhub${environmentName}'
-  KeyVault__Uri: vault.properties.vaultUri
+  KeyVault__Uri: vault.outputs.uri
   Auth__Issuer: entraAuthority
   Auth__Authority: entraAuthority
   Auth__Audience: apiClientId
   Auth__OperatorRole: operatorRole
   Auth__ClockSkew: '00:02:00'
-  Email__SendGridApiKey: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${sendGridSecretName})'
+  Email__SendGridApiKey: '@Microsoft.KeyVault(VaultName=${vault.outputs.name};SecretName=${sendGridSecretName})'
   Email__SendGridBaseUrl: 'https://api.sendgrid.com'
   Email__FromAddress: emailFromAddress
   Email__FromName: emailFromName
@@ -248,126 +212,22 @@ var appSettings = {
   Reviews__DefaultListLimit: '50'
 }
 
-resource site 'Microsoft.Web/sites@2025-03-01' = {
-  name: 'func-${appName}-${environmentName}-${token}'
-  location: location
-  kind: 'functionapp,linux'
-  identity: {
-    type: 'UserAssigned'
-    userAssignedIdentities: {
-      '${identity.id}': {}
-    }
-  }
-  properties: {
-    serverFarmId: plan.id
-    httpsOnly: true
-    keyVaultReferenceIdentity: identity.id
-    functionAppConfig: {
-      deployment: {
-        storage: {
-          type: 'blobContainer'
-          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainer}'
-          authentication: {
-            type: 'UserAssignedIdentity'
-            userAssignedIdentityResourceId: identity.id
-          }
-        }
-      }
-      scaleAndConcurrency: {
-        maximumInstanceCount: maximumInstanceCount
-        instanceMemoryMB: 2048
-      }
-      runtime: {
-        name: 'dotnet-isolated'
-        version: '10.0'
-      }
-    }
-    siteConfig: {
-      minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
-      http20Enabled: true
-      cors: {
-        allowedOrigins: corsAllowedOrigins
-        supportCredentials: false
-      }
-    }
-  }
-
-  resource settings 'config' = {
-    name: 'appsettings'
-    properties: union(platformSettings, appSettings, settingOverrides)
-    // The host reaches storage and Key Vault with the identity as soon as the settings land.
-    dependsOn: [
-      storageRoleAssignments
-      vaultRoleAssignment
-      metricsPublisherRoleAssignment
-    ]
-  }
-}
-
-var storageRoles = [
-  roles.storageBlobDataOwner
-  roles.storageQueueDataContributor
-  roles.storageTableDataContributor
-]
-
-resource storageRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for role in storageRoles: {
-    name: guid(storage.id, identity.id, role)
-    scope: storage
-    properties: {
-      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', role)
-      principalId: identity.properties.principalId
-      principalType: 'ServicePrincipal'
-    }
-  }
-]
-
-resource metricsPublisherRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(appInsights.id, identity.id, roles.monitoringMetricsPublisher)
-  scope: appInsights
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.monitoringMetricsPublisher)
-    principalId: identity.properties.principalId
-    principalType: 'ServicePrincipal'
-  }
-}
-
-resource vaultRoleAssignment 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(vault.id, identity.id, roles.keyVaultSecretsOfficer)
-  scope: vault
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer)
-    principalId: identity.properties.principalId
-    principalType: 'ServicePrincipal'
-  }
-}
-
-resource secretAdministratorRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for objectId in secretAdministratorObjectIds: {
-    name: guid(vault.id, objectId, roles.keyVaultSecretsOfficer)
-    scope: vault
-    properties: {
-      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer)
-      principalId: objectId
-    }
-  }
-]
-
-module monitoring 'modules/monitoring.bicep' = {
-  name: 'monitoring-${environmentName}'
+module functionApp 'modules/function-app.bicep' = {
   params: {
+    planName: 'plan-${namePrefix}-${token}'
+    siteName: 'func-${namePrefix}-${token}'
     location: location
-    namePrefix: '${appName}-${environmentName}'
-    appInsightsName: appInsights.name
-    alertEmailAddresses: alertEmailAddresses
-    functionFailureThreshold: functionFailureThreshold
+    identityName: identityName
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    maximumInstanceCount: maximumInstanceCount
+    corsAllowedOrigins: corsAllowedOrigins
+    appSettings: union(platformSettings, appSettings, settingOverrides)
   }
 }
 
-output functionAppName string = site.name
-output functionAppUrl string = 'https://${site.properties.defaultHostName}'
-output keyVaultName string = vault.name
-output storageAccountName string = storage.name
-output appInsightsName string = appInsights.name
+output functionAppName string = functionApp.outputs.name
+output functionAppUrl string = functionApp.outputs.url
+output keyVaultName string = vault.outputs.name
+output storageAccountName string = storage.outputs.name
+output appInsightsName string = monitoring.outputs.appInsightsName
 output durableTaskHubName string = appSettings.DurableTask__HubName
