@@ -170,8 +170,13 @@ var charts = [
   }
   {
     name: 'integrations'
-    title: 'Integrations, by state entered'
-    query: 'customMetrics | where name == "reviewhub.integrations" | summarize integrations = sum(valueSum) by state = tostring(customDimensions["state"]), bin(timestamp, {TimeRange:grain})'
+    title: 'Integrations, by state entered (and failed activation steps)'
+    query: join([
+      'customMetrics | where name in ("reviewhub.integrations", "reviewhub.integrations.activation_failures")'
+      '| extend state = iff(name == "reviewhub.integrations", tostring(customDimensions["state"]),'
+      'strcat("activation failed: ", tostring(customDimensions["step"])))'
+      '| summarize integrations = sum(valueSum) by state, bin(timestamp, {TimeRange:grain})'
+    ], ' ')
   }
   {
     name: 'asc-rate-limit'
