@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.DurableTask.Client;
 using ReviewHub.Fakes;
 using ReviewHub.Integrations;
@@ -145,6 +146,28 @@ public sealed class IntegrationActivationTests
         // Confirming again reuses the registered key: nothing waits for operators, the status says roles are checked.
         Assert.Equal(202, (await h.ConfirmAsync("replyToReviews")).Status);
         Assert.Equal("verifying", (await h.StatusAsync()).Status);
+    }
+
+    [Fact]
+    public async Task A_refused_key_replaced_by_one_App_Store_Connect_never_answered_is_not_the_reason()
+    {
+        await using var h = await IntegrationHarness.StartAsync();
+        h.Asc.Invite(h.IntegrationEmail, [AscRoles.CustomerSupport]);
+        h.Asc.AcceptInvitation(h.IntegrationEmail);
+        // A key App Store Connect does not know (revoked): every check with it is refused with 401.
+        using var unknown = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var revoked = new FakeAppStoreConnectKey(
+            Guid.NewGuid().ToString(), "REVOKED001", unknown.ExportPkcs8PrivateKeyPem());
+        await h.StartWithDeadlineAsync(IntegrationKind.ReplyToReviews, TimeSpan.FromSeconds(3), revoked);
+        await h.WaitForStatusAsync(s => s.LastError?.Contains("401") == true);
+
+        // Operators register a new key, but App Store Connect goes down before it is ever answered.
+        h.Asc.Fail(AscUnavailable, times: 10_000, match: r => r.Path == "/v1/users");
+        Assert.Equal(200, (await h.RegisterCredentialAsync(h.Asc.CreateKey())).Status);
+
+        Assert.Equal("Failed", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
+        var failed = await h.StatusAsync();
+        Assert.StartsWith("App Store Connect could not be reached since", failed.FailureReason);
     }
 
     private static async Task<IntegrationEntity> RowAsync(IntegrationHarness h) =>

@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
@@ -75,7 +78,7 @@ public sealed class IntegrationHarness : IAsyncDisposable
 
         TestApp? app = null;
         IntegrationActivities Activities() => ActivatorUtilities.CreateInstance<IntegrationActivities>(app!.Services);
-        var durable = await DurableTaskTestHost.StartAsync(tasks =>
+        var durable = await StartDurableAsync(tasks =>
         {
             tasks.AddOrchestratorFunc<IntegrationAttempt, string>(nameof(IntegrationSetupOrchestration.IntegrationSetup),
                 (context, attempt) => IntegrationSetupOrchestration.RunAsync(context, attempt!));
@@ -108,6 +111,29 @@ public sealed class IntegrationHarness : IAsyncDisposable
         });
         var world = await TestWorld.CreateAsync(app);
         return new IntegrationHarness(asc, sendGrid, durable, app, world, listener);
+    }
+
+    /// <summary>
+    /// Starts the Durable test host on a port the OS just handed out. Left alone it picks a random port in 30000-40000
+    /// without checking it, which collides with ephemeral ports on a busy machine; a lost race is retried.
+    /// </summary>
+    private static async Task<DurableTaskTestHost> StartDurableAsync(Action<DurableTaskRegistry> registry)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            try
+            {
+                return await DurableTaskTestHost.StartAsync(registry, new DurableTaskTestHostOptions { Port = port });
+            }
+            catch (IOException ex) when (ex.InnerException is AddressInUseException && attempt < 5)
+            {
+                // Another process took the port between the probe and the bind: take another one.
+            }
+        }
     }
 
     public Task<TestResponse> ConfirmAsync(string kind) => App.Host.PostAsync($"{IntegrationPath}/confirm", World.Token, new { kind });
