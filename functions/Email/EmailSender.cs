@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
 using ReviewHub.Http;
 using SendGrid;
 using SendGrid.Helpers.Mail;
@@ -19,6 +20,14 @@ public sealed class EmailDeliveryException(HttpStatusCode status, string detail,
     /// <summary>401/403: the key is wrong, revoked, out of credits or the sender is unverified; retrying will not help.</summary>
     public bool IsPermanent => Status is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
         or HttpStatusCode.RequestEntityTooLarge;
+
+    /// <summary>
+    /// True when a failed send certainly did not hand the message over: SendGrid answered with an error (it takes a
+    /// message only with 202), or it was never reached (no connection, open circuit). A timeout or a connection lost
+    /// mid-request may have delivered it.
+    /// </summary>
+    public static bool CertainlyNotSent(Exception exception) =>
+        exception is EmailDeliveryException or BrokenCircuitException || OutboundResilience.NeverConnected(exception);
 }
 
 public interface IEmailSender

@@ -95,13 +95,14 @@ public static class OutboundResilience
     }
 
     /// <summary>True when the attempt certainly did not reach the service's processing: refused with 429, or no connection.</summary>
-    public static bool WasCertainlyNotProcessed(Outcome<HttpResponseMessage> outcome) => outcome switch
+    public static bool WasCertainlyNotProcessed(Outcome<HttpResponseMessage> outcome) =>
+        outcome.Result?.StatusCode == HttpStatusCode.TooManyRequests
+        || outcome.Exception is { } exception && NeverConnected(exception);
+
+    /// <summary>True when the request failed before a connection to the service opened (it never saw it).</summary>
+    public static bool NeverConnected(Exception exception) => exception is HttpRequestException
     {
-        { Result.StatusCode: HttpStatusCode.TooManyRequests } => true,
-        { Exception: HttpRequestException
-            {
-                HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError,
-            } } => true,
-        _ => false,
+        HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+            or HttpRequestError.SecureConnectionError,
     };
 }

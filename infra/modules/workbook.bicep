@@ -69,12 +69,13 @@ var charts = [
   }
   {
     name: 'integrations'
-    title: 'Integrations, by state entered'
+    title: 'Integrations, by state entered (and failed activation steps)'
     query: '''
       customMetrics
-      | where name == "reviewhub.integrations"
-      | summarize integrations = sum(valueSum)
-          by state = tostring(customDimensions["state"]), bin(timestamp, {TimeRange:grain})
+      | where name in ("reviewhub.integrations", "reviewhub.integrations.activation_failures")
+      | extend state = iff(name == "reviewhub.integrations", tostring(customDimensions["state"]),
+          strcat("activation failed: ", tostring(customDimensions["step"])))
+      | summarize integrations = sum(valueSum) by state, bin(timestamp, {TimeRange:grain})
       '''
   }
   {

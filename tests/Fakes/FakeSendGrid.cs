@@ -15,10 +15,17 @@ public sealed record SentEmail(string From, IReadOnlyList<string> To, string Sub
 public sealed class FakeSendGrid(string apiKey = "SG.test-key") : FakeHttpServer
 {
     private readonly ConcurrentQueue<SentEmail> emails = new();
+    private int answersToLose;
 
     public IReadOnlyList<SentEmail> Emails => emails.ToArray();
 
     public string ApiKey => apiKey;
+
+    /// <summary>
+    /// The next <paramref name="times"/> valid messages are accepted (recorded) but their 202 never arrives: the
+    /// connection drops, as when the network fails after SendGrid took the message. The caller cannot tell it was sent.
+    /// </summary>
+    public void LoseAnswers(int times) => Volatile.Write(ref answersToLose, times);
 
     protected override void MapEndpoints(WebApplication app) => app.MapPost("/v3/mail/send", async context =>
     {
@@ -68,6 +75,11 @@ public sealed class FakeSendGrid(string apiKey = "SG.test-key") : FakeHttpServer
         var messageId = Convert.ToBase64String(Guid.NewGuid().ToByteArray()).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         emails.Enqueue(new SentEmail(from!, to, root.TryGetProperty("subject", out var s) ? s.GetString() ?? "" : "",
             Content("text/plain"), Content("text/html"), messageId));
+        if (Volatile.Read(ref answersToLose) > 0 && Interlocked.Decrement(ref answersToLose) >= 0)
+        {
+            context.Abort();
+            return;
+        }
         context.Response.StatusCode = StatusCodes.Status202Accepted;
         context.Response.Headers["X-Message-Id"] = messageId;
     });

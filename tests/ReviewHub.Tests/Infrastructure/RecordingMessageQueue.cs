@@ -7,9 +7,17 @@ namespace ReviewHub.Tests.Infrastructure;
 public sealed class RecordingMessageQueue(IMessageQueue inner) : IMessageQueue
 {
     private readonly ConcurrentQueue<(string Queue, object? Message, TimeSpan? Delay)> sent = new();
+    private readonly ConcurrentDictionary<string, int> failures = new(StringComparer.Ordinal);
+
+    /// <summary>The next <paramref name="times"/> sends to the queue fail like a storage outage (503).</summary>
+    public void Fail(string queueName, int times) => failures[queueName] = times;
 
     public async Task SendAsync<TMessage>(string queueName, TMessage message, TimeSpan? visibilityDelay = null, CancellationToken cancellationToken = default)
     {
+        if (failures.TryGetValue(queueName, out var left) && left > 0 && failures.TryUpdate(queueName, left - 1, left))
+        {
+            throw new Azure.RequestFailedException(503, "The server is busy (injected by the test).");
+        }
         await inner.SendAsync(queueName, message, visibilityDelay, cancellationToken);
         sent.Enqueue((queueName, message, visibilityDelay));
     }

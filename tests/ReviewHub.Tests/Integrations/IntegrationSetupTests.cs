@@ -115,7 +115,7 @@ public sealed class IntegrationSetupTests
     public async Task An_invitation_never_accepted_fails_at_the_deadline_with_the_reason_and_next_steps_and_confirming_again_retries()
     {
         await using var h = await IntegrationHarness.StartAsync();
-        await StartWithDeadlineAsync(h, IntegrationKind.ReplyToReviews, TimeSpan.FromSeconds(1));
+        await h.StartWithDeadlineAsync(IntegrationKind.ReplyToReviews, TimeSpan.FromSeconds(1));
 
         Assert.Equal("Failed", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
         var failed = await h.StatusAsync();
@@ -142,7 +142,7 @@ public sealed class IntegrationSetupTests
         await using var h = await IntegrationHarness.StartAsync();
         h.Asc.Invite(h.IntegrationEmail, [AscRoles.Marketing]);
         h.Asc.AcceptInvitation(h.IntegrationEmail);
-        await StartWithDeadlineAsync(h, IntegrationKind.AsoReport, TimeSpan.FromSeconds(2), h.Asc.CreateKey());
+        await h.StartWithDeadlineAsync(IntegrationKind.AsoReport, TimeSpan.FromSeconds(2), h.Asc.CreateKey());
 
         Assert.Equal("Failed", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
         var failed = await h.StatusAsync();
@@ -158,7 +158,8 @@ public sealed class IntegrationSetupTests
         await using var h = await IntegrationHarness.StartAsync();
         h.Asc.Invite(h.IntegrationEmail, [AscRoles.Marketing]);
         h.Asc.AcceptInvitation(h.IntegrationEmail);
-        await StartWithDeadlineAsync(h, IntegrationKind.SalesReport, TimeSpan.FromMinutes(5), h.Asc.CreateKey(), roundsPerExecution: 2);
+        await h.StartWithDeadlineAsync(
+            IntegrationKind.SalesReport, TimeSpan.FromMinutes(5), h.Asc.CreateKey(), roundsPerExecution: 2);
 
         await h.WaitForStatusAsync(_ => h.UserLookups >= 7); // at least three executions
         h.Asc.SetUserRoles(h.IntegrationEmail, [AscRoles.Marketing, AscRoles.Finance]);
@@ -361,25 +362,5 @@ public sealed class IntegrationSetupTests
         await h.App.Services.GetServices<IAppDataPurger>().OfType<IntegrationPurger>().Single().PurgeAsync(h.World.AccountId, h.World.AppId, CancellationToken.None);
 
         Assert.Equal("Gone", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
-    }
-
-    /// <summary>Records an attempt and starts its orchestration with a deadline seconds away, as the confirm endpoint would in days.</summary>
-    private static async Task StartWithDeadlineAsync(
-        IntegrationHarness h, IntegrationKind kind, TimeSpan untilDeadline, FakeAppStoreConnectKey? key = null, int roundsPerExecution = 24)
-    {
-        var store = h.App.Get<IntegrationStore>();
-        var now = DateTimeOffset.UtcNow;
-        var (_, row) = await store.BeginAttemptAsync(h.World.AccountId, h.World.AppId, kind, h.IntegrationEmail, now, now + untilDeadline,
-            h.InstanceId, CancellationToken.None);
-        if (key is not null)
-        {
-            var reference = await h.App.Get<ReviewHub.AppStoreConnect.AppStoreConnectCredentialStore>().SaveAsync(
-                "asc-test", new(key.IssuerId, key.KeyId, key.PrivateKeyPem), CancellationToken.None);
-            await store.SetCredentialAsync(h.World.AccountId, h.World.AppId, reference, CancellationToken.None);
-        }
-        var attempt = new IntegrationAttempt(h.World.AccountId, h.World.AppId, row.AttemptId!, kind, h.IntegrationEmail, row.Deadline,
-            TimeSpan.FromMilliseconds(300), 3, TimeSpan.FromMilliseconds(50), RoundsPerExecution: roundsPerExecution);
-        await h.Durable.Client.ScheduleNewOrchestrationInstanceAsync(nameof(IntegrationSetupOrchestration.IntegrationSetup), attempt,
-            new StartOrchestrationOptions(h.InstanceId));
     }
 }
