@@ -34,7 +34,7 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
     {
         var list = new List<AppEntity>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {accountId} and RowKey lt {"~"}");
-        await foreach (var app in apps.QueryAsync<AppEntity>(filter, cancellationToken: cancellationToken))
+        await foreach (var app in apps.QueryRowsAsync<AppEntity>(filter, cancellationToken: cancellationToken))
         {
             if (!app.IsDeleted)
             {

@@ -122,7 +122,7 @@ public sealed class FetchScheduler(
         var limit = options.Value.MaxEnqueuesPerRun;
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {FetchDueEntity.Partition} and RowKey lt {FetchDueEntity.UpperBound(now)}");
         int scanned = 0, enqueued = 0, stale = 0;
-        await foreach (var row in due.QueryAsync<FetchDueEntity>(filter, maxPerPage: Math.Min(limit, 1000), cancellationToken: cancellationToken))
+        await foreach (var row in due.QueryRowsAsync<FetchDueEntity>(filter, Math.Min(limit, 1000), cancellationToken: cancellationToken))
         {
             if (++scanned > limit)
             {

@@ -103,7 +103,7 @@ public sealed class ReviewStore(TableServiceClient tables, ReviewHubMetrics metr
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {appId} and RowKey ge {ReviewTimelineEntity.TimeKey(newest)} and RowKey lt {ReviewTimelineEntity.AfterKeysAt(oldest)}");
         var known = new Dictionary<string, string>(StringComparer.Ordinal);
-        await foreach (var row in timeline.QueryAsync<ReviewTimelineEntity>(
+        await foreach (var row in timeline.QueryRowsAsync<ReviewTimelineEntity>(
             filter, maxPerPage: 1000, select: [nameof(ReviewTimelineEntity.ReviewId), nameof(ReviewTimelineEntity.ResponseVersion)],
             cancellationToken: cancellationToken))
         {
