@@ -98,7 +98,10 @@ internal sealed class LocalSecretStore(string directory) : ISecretStore
     public Task DeleteAsync(string reference, CancellationToken cancellationToken)
     {
         cache.TryRemove(reference, out _);
-        File.Delete(PathOf(reference));
+        if (Directory.Exists(directory))
+        {
+            File.Delete(PathOf(reference)); // a missing file is not an error, like Key Vault's 404 on a secret already gone
+        }
         return Task.CompletedTask;
     }
 
