@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReviewHub.AppStoreConnect;
+using ReviewHub.Apps;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Replies;
@@ -11,6 +12,7 @@ namespace ReviewHub.Replies;
 /// Transient failures come back through the queue with growing delays; after the budget the message goes to the poison queue.
 /// </summary>
 public sealed class ReplySender(
+    AppStore apps,
     ReplyStore store,
     ReplyCredentials replyCredentials,
     CustomerReviewResponses responses,
@@ -23,6 +25,13 @@ public sealed class ReplySender(
 
     public async Task SendAsync(ReplySendMessage message, CancellationToken cancellationToken)
     {
+        if (await apps.GetAsync(message.AccountId, message.AppId, cancellationToken) is null)
+        {
+            // Removed: its purge deletes the reply; sending now would write index rows after it (see AppRemovalFunction).
+            logger.LogInformation("Skipped reply version {Version} of review {ReviewId}: app {AppId} was removed",
+                message.Version, message.ReviewId, message.AppId);
+            return;
+        }
         var now = clock.GetUtcNow();
         var decision = Decision.Gone;
         var busyUntil = now;
