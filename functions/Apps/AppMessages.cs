@@ -43,8 +43,9 @@ public sealed record AppResponse(
 }
 
 /// <summary>
-/// Queue message: purge everything that belongs to a removed app. A pass before <see cref="AppRemovalFunction.FinalPurgeAfter"/>
-/// sends itself again, delayed to then; the pass after it deletes the app's row.
+/// Queue message: purge everything that belongs to a removed app. A pass before
+/// <see cref="AppRemovalFunction.FinalPurgeAfter"/> sends itself again, delayed to then; the pass after it deletes the
+/// app's row.
 /// </summary>
 public sealed record AppRemoval(string AccountId, string AppId);
 

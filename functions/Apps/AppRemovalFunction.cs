@@ -6,21 +6,25 @@ namespace ReviewHub.Apps;
 
 /// <summary>
 /// Purges a removed app's data feature by feature. Work already in flight when the app was removed (a fetch paging, a
-/// delivery claiming, a reply being sent) can still write after a purge, so the tombstone is kept and the purge runs again
-/// once <see cref="FinalPurgeAfter"/> has passed since the removal; that pass deletes the tombstone. Safe to run twice.
+/// delivery claiming, a reply being sent) can still write after a purge, so the tombstone is kept and the purge runs
+/// again once <see cref="FinalPurgeAfter"/> has passed since the removal; that pass deletes the tombstone. Safe to run
+/// twice.
 /// </summary>
 /// <remarks>
-/// Why this is a guarantee: every function that creates a row for an app (insert or upsert) first reads the app in the same
-/// invocation and writes nothing once it is tombstoned or gone, and the host ends every invocation within host.json's
-/// <c>functionTimeout</c> (10 minutes; it restarts the worker on a timeout). So no row of the app is created later than
-/// <c>functionTimeout</c> after the tombstone; updates and deletes never create one. The pass that runs at least
-/// <see cref="FinalPurgeAfter"/> after the tombstone therefore sees every row the app will ever have, and after it the app
-/// has none. A test keeps <see cref="FinalPurgeAfter"/> above the configured function timeout.
+/// Why this is a guarantee: every function that creates a row for an app (insert or upsert) first reads the app in the
+/// same invocation and writes nothing once it is tombstoned or gone, and the host ends every invocation within
+/// host.json's <c>functionTimeout</c> (10 minutes; it restarts the worker on a timeout). So no row of the app is
+/// created later than <c>functionTimeout</c> after the tombstone; updates and deletes never create one. The pass that
+/// runs at least <see cref="FinalPurgeAfter"/> after the tombstone therefore sees every row the app will ever have, and
+/// after it the app has none. A test keeps <see cref="FinalPurgeAfter"/> above the configured function timeout.
 /// </remarks>
 public sealed class AppRemovalFunction(
-    IEnumerable<IAppDataPurger> purgers, AppStore apps, IMessageQueue queue, TimeProvider clock, ILogger<AppRemovalFunction> logger)
+    IEnumerable<IAppDataPurger> purgers, AppStore apps, IMessageQueue queue, TimeProvider clock,
+    ILogger<AppRemovalFunction> logger)
 {
-    /// <summary>The last purge pass runs this long after the removal: host.json's functionTimeout (10 min) with a wide margin.</summary>
+    /// <summary>
+    /// The last purge pass runs this long after the removal: host.json's functionTimeout (10 min) with a wide margin.
+    /// </summary>
     public static readonly TimeSpan FinalPurgeAfter = TimeSpan.FromMinutes(30);
 
     [Function(nameof(PurgeRemovedApp))]
@@ -42,12 +46,16 @@ public sealed class AppRemovalFunction(
         }
         if (!final)
         {
-            // Also for a pass that came early (a repeated DELETE, a replayed message): the tombstone stays until the last pass.
-            await queue.SendAsync(QueueNames.AppRemovals, message, finalAt - clock.GetUtcNow() + TimeSpan.FromSeconds(1), cancellationToken);
-            logger.LogInformation("Purged removed app {AccountId}/{AppId}; the last pass runs at {FinalAt}", message.AccountId, message.AppId, finalAt);
+            // Also for a pass that came early (a repeated DELETE, a replayed message): the tombstone stays until the
+            // last pass.
+            var wait = finalAt - clock.GetUtcNow() + TimeSpan.FromSeconds(1);
+            await queue.SendAsync(QueueNames.AppRemovals, message, wait, cancellationToken);
+            logger.LogInformation("Purged removed app {AccountId}/{AppId}; the last pass runs at {FinalAt}",
+                message.AccountId, message.AppId, finalAt);
             return;
         }
         await apps.DeleteTombstoneAsync(tombstone, cancellationToken);
-        logger.LogInformation("Purged removed app {AccountId}/{AppId} for the last time", message.AccountId, message.AppId);
+        logger.LogInformation("Purged removed app {AccountId}/{AppId} for the last time",
+            message.AccountId, message.AppId);
     }
 }

@@ -144,8 +144,8 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
     }
 
     /// <summary>
-    /// The last step of the last purge pass: frees the app's store id if its uniqueness row still names this app (removal normally
-    /// frees it at once; this repairs a removal that stopped in between), then deletes the tombstone.
+    /// The last step of the last purge pass: frees the app's store id if its uniqueness row still names this app
+    /// (removal normally frees it at once; this repairs a removal that stopped in between), then deletes the tombstone.
     /// </summary>
     public async Task DeleteTombstoneAsync(AppEntity tombstone, CancellationToken cancellationToken)
     {

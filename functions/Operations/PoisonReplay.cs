@@ -23,15 +23,16 @@ public sealed record ReplayPoisonResponse(string Queue, int Replayed, int Skippe
 
 /// <summary>
 /// Moves messages from a queue's poison queue back onto the queue, so they run again after an outage is over. Safe for
-/// delivery because the ledger lets each (review, route) out once: a replay sends only what was not delivered. Messages go
-/// back unchanged: handlers that count their own attempts (reply sends, review fetches) write the poison copy with the
-/// counter reset, so a replayed message gets a fresh retry budget.
-/// The loop is bounded three ways: at most <c>maxMessages</c>; only messages that were in the poison queue when the replay
-/// began (a replayed message that fails again at once comes back as a new message: inserted after the replay began, or
-/// with the body of a message replayed already; it is left for the next replay instead of going round and round); and at most <see cref="TimeBudget"/>, well inside the time the received
-/// messages stay hidden, so none reappears and is counted twice.
+/// delivery because the ledger lets each (review, route) out once: a replay sends only what was not delivered. Messages
+/// go back unchanged: handlers that count their own attempts (reply sends, review fetches) write the poison copy with
+/// the counter reset, so a replayed message gets a fresh retry budget. The loop is bounded three ways: at most
+/// <c>maxMessages</c>; only messages that were in the poison queue when the replay began (a replayed message that fails
+/// again at once comes back as a new message: inserted after the replay began, or with the body of a message replayed
+/// already; it is left for the next replay instead of going round and round); and at most <see cref="TimeBudget"/>,
+/// well inside the time the received messages stay hidden, so none reappears and is counted twice.
 /// </summary>
-public sealed class PoisonReplay(QueueServiceClient queues, IMessageQueue queue, TimeProvider clock, ILogger<PoisonReplay> logger)
+public sealed class PoisonReplay(
+    QueueServiceClient queues, IMessageQueue queue, TimeProvider clock, ILogger<PoisonReplay> logger)
 {
     private static readonly TimeSpan Hold = TimeSpan.FromMinutes(1);
 
@@ -48,7 +49,8 @@ public sealed class PoisonReplay(QueueServiceClient queues, IMessageQueue queue,
         DateTimeOffset? began = null;
         while (replayed + skipped.Count < maxMessages && clock.GetElapsedTime(started) < TimeBudget)
         {
-            var response = await poison.ReceiveMessagesAsync(Math.Min(32, maxMessages - replayed - skipped.Count), Hold, cancellationToken);
+            var batch = Math.Min(32, maxMessages - replayed - skipped.Count);
+            var response = await poison.ReceiveMessagesAsync(batch, Hold, cancellationToken);
             // The storage service's clock, like the messages' insertion times (ours may be skewed).
             began ??= response.GetRawResponse().Headers.Date;
             var received = response.Value;

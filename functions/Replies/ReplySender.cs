@@ -27,7 +27,8 @@ public sealed class ReplySender(
     {
         if (await apps.GetAsync(message.AccountId, message.AppId, cancellationToken) is null)
         {
-            // Removed: its purge deletes the reply; sending now would write index rows after it (see AppRemovalFunction).
+            // Removed: its purge deletes the reply; sending now would write index rows after it (see
+            // AppRemovalFunction).
             logger.LogInformation("Skipped reply version {Version} of review {ReviewId}: app {AppId} was removed",
                 message.Version, message.ReviewId, message.AppId);
             return;

@@ -6,10 +6,10 @@ using ReviewHub.Storage;
 namespace ReviewHub.Reviews;
 
 /// <summary>
-/// The last <c>X-Rate-Limit</c> seen for an App Store Connect key (table ApiKeyBudgets, PartitionKey = credential reference,
-/// RowKey = "hour"). Every fetch of the key consults it before spending requests. The reference is the app's own
-/// (<see cref="Integrations.IntegrationCredentials.SecretName"/>: a key is registered and stored once per app), so the row
-/// belongs to one app and is purged with it.
+/// The last <c>X-Rate-Limit</c> seen for an App Store Connect key (table ApiKeyBudgets, PartitionKey = credential
+/// reference, RowKey = "hour"). Every fetch of the key consults it before spending requests. The reference is the app's
+/// own (<see cref="Integrations.IntegrationCredentials.SecretName"/>: a key is registered and stored once per app), so
+/// the row belongs to one app and is purged with it.
 /// </summary>
 public sealed class ApiKeyBudgetEntity : ITableEntity
 {

@@ -80,11 +80,14 @@ public sealed class FetchScheduler(
 
     /// <param name="read">The schedule as the caller just read it (saves a read); a lost race re-reads it.</param>
     private async Task<FetchScheduleEntity?> UpdateAsync(
-        string accountId, string appId, FetchScheduleEntity? read, Func<FetchScheduleEntity, bool> mutate, CancellationToken cancellationToken)
+        string accountId, string appId, FetchScheduleEntity? read, Func<FetchScheduleEntity, bool> mutate,
+        CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var schedule = attempt == 1 && read is not null ? read : await GetAsync(accountId, appId, cancellationToken);
+            var schedule = attempt == 1 && read is not null
+                ? read
+                : await GetAsync(accountId, appId, cancellationToken);
             if (schedule is null)
             {
                 return null;
@@ -138,7 +141,8 @@ public sealed class FetchScheduler(
         var limit = options.Value.MaxEnqueuesPerRun;
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {FetchDueEntity.Partition} and RowKey lt {FetchDueEntity.UpperBound(now)}");
         int scanned = 0, enqueued = 0, stale = 0;
-        await foreach (var row in due.QueryRowsAsync<FetchDueEntity>(filter, Math.Min(limit, 1000), cancellationToken: cancellationToken))
+        await foreach (var row in due.QueryRowsAsync<FetchDueEntity>(filter, Math.Min(limit, 1000),
+            cancellationToken: cancellationToken))
         {
             if (++scanned > limit)
             {
@@ -159,7 +163,8 @@ public sealed class FetchScheduler(
             }
             if (await apps.GetAsync(row.AccountId, row.AppId, cancellationToken) is null)
             {
-                // Removed, its purge pending: moving its index row now could outlive the purge (see AppRemovalFunction).
+                // Removed, its purge pending: moving its index row now could outlive the purge (see
+                // AppRemovalFunction).
                 stale++;
                 continue;
             }
@@ -184,9 +189,9 @@ public sealed class FetchScheduler(
     }
 
     /// <summary>
-    /// Removes the app's schedule and every index row of the app (app removed). Index rows are keyed by due time, so they are
-    /// found by the app id (one filtered read of the index partition): a row written by a schedule move in flight, which no
-    /// schedule points at, is found too. Idempotent.
+    /// Removes the app's schedule and every index row of the app (app removed). Index rows are keyed by due time, so
+    /// they are found by the app id (one filtered read of the index partition): a row written by a schedule move in
+    /// flight, which no schedule points at, is found too. Idempotent.
     /// </summary>
     public async Task RemoveAsync(string accountId, string appId, CancellationToken cancellationToken)
     {
@@ -199,7 +204,8 @@ public sealed class FetchScheduler(
             // Never scheduled, or removed by an earlier purge pass.
         }
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {FetchDueEntity.Partition} and AppId eq {appId}");
-        await foreach (var row in due.QueryRowsAsync<FetchDueEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        await foreach (var row in due.QueryRowsAsync<FetchDueEntity>(filter, select: ["PartitionKey", "RowKey"],
+            cancellationToken: cancellationToken))
         {
             await DeleteDueAsync(row.RowKey, cancellationToken);
         }

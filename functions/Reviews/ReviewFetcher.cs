@@ -34,8 +34,8 @@ public sealed class ReviewFetcher(
     private const int MaxBackfillPagesPerRun = 100;
 
     /// <summary>
-    /// A backfill whose saved cursor App Store Connect refuses starts again from the newest page; more restarts than this
-    /// (cursors that keep expiring before the walk gets past them) stop it as a loop.
+    /// A backfill whose saved cursor App Store Connect refuses starts again from the newest page; more restarts than
+    /// this (cursors that keep expiring before the walk gets past them) stop it as a loop.
     /// </summary>
     public const int MaxBackfillRestarts = 3;
 
@@ -101,7 +101,8 @@ public sealed class ReviewFetcher(
         {
             // Not a passing fault: every retry would walk the same loop on the key's shared budget. Poisoned at once.
             var stopped = new ReviewFetchException(
-                $"{ex.Message} The fetch stopped there so it does not spend the key's hourly budget on pages already read.",
+                $"{ex.Message} The fetch stopped there so it does not spend the key's hourly budget on pages " +
+                "already read.",
                 retryable: false, inner: ex);
             return await RetryOrPoisonAsync(request, source, credentialReference, stopped, cancellationToken);
         }
@@ -133,7 +134,8 @@ public sealed class ReviewFetcher(
                 {
                     // The feed pages by number, so a page with nothing older is the feed serving an earlier page again
                     // (what it does past its real end): the walk ends here instead of reading it up to 10 times.
-                    logger.LogWarning("The {Territory} feed of {AppId} answered page {Page} with reviews already read: ended there",
+                    logger.LogWarning(
+                        "The {Territory} feed of {AppId} answered page {Page} with reviews already read: ended there",
                         territory, app.AppId, page);
                     break;
                 }
@@ -311,8 +313,8 @@ public sealed class ReviewFetcher(
     }
 
     /// <summary>
-    /// The saved cursor was refused: the backfill starts again from the newest page (imports are idempotent), counted so that
-    /// cursors which keep expiring cannot restart it for ever.
+    /// The saved cursor was refused: the backfill starts again from the newest page (imports are idempotent), counted
+    /// so that cursors which keep expiring cannot restart it for ever.
     /// </summary>
     private async Task RestartBackfillAsync(AppEntity app, CancellationToken cancellationToken)
     {
@@ -327,10 +329,13 @@ public sealed class ReviewFetcher(
         }, cancellationToken);
         if (restarts > MaxBackfillRestarts)
         {
-            throw new PagingLoopException($"The history import (backfill) of app {app.AppId} had its saved cursor refused " +
+            throw new PagingLoopException(
+                $"The history import (backfill) of app {app.AppId} had its saved cursor refused " +
                 $"{restarts} times; each time it started again from the newest page.");
         }
-        logger.LogWarning("Backfill cursor of {AppId} was refused; restarting from the newest page (restart {Restarts})", app.AppId, restarts);
+        logger.LogWarning(
+            "Backfill cursor of {AppId} was refused; restarting from the newest page (restart {Restarts})",
+            app.AppId, restarts);
     }
 
     private async Task<FetchOutcome> DeferAsync(

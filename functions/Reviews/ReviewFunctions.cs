@@ -10,8 +10,8 @@ using ReviewHub.Security;
 namespace ReviewHub.Reviews;
 
 /// <summary>
-/// The SPA's Reviews page: an app's reviews newest first with filters and a continuation token, one review with its reply,
-/// and how the app's reviews are being fetched.
+/// The SPA's Reviews page: an app's reviews newest first with filters and a continuation token, one review with its
+/// reply, and how the app's reviews are being fetched.
 /// </summary>
 public sealed class ReviewFunctions(
     AppStore apps, ReviewStore store, ReviewQueries queries, FetchScheduler scheduler, IOptions<ReviewsOptions> options)
@@ -51,7 +51,8 @@ public sealed class ReviewFunctions(
 
     [Function(nameof(GetReviewFetchStatus))]
     public async Task<IActionResult> GetReviewFetchStatus(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "accounts/{accountId}/apps/{appId}/review-fetch")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "accounts/{accountId}/apps/{appId}/review-fetch")]
+        HttpRequest req,
         string accountId, string appId, CancellationToken cancellationToken)
     {
         if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
@@ -67,8 +68,9 @@ public sealed class ReviewFunctions(
 }
 
 /// <summary>
-/// How the app's reviews are fetched: the source in use, the last fetch that completed, the next one, and the problem that
-/// stopped fetches since (a looping cursor, a refused key, an outage past its retries), cleared by the next success.
+/// How the app's reviews are fetched: the source in use, the last fetch that completed, the next one, and the problem
+/// that stopped fetches since (a looping cursor, a refused key, an outage past its retries), cleared by the next
+/// success.
 /// </summary>
 public sealed record ReviewFetchStatusResponse(
     string Source, DateTimeOffset? LastFetchedAt, DateTimeOffset? NextDueAt, string? LastError, bool BackfillPending,

@@ -10,8 +10,8 @@ namespace ReviewHub.Reviews;
 /// when its integration becomes active, and no trace of its reviews, schedule or key budget once it is removed.
 /// </summary>
 public sealed class ReviewLifecycle(
-    FetchScheduler scheduler, ReviewStore store, ApiKeyBudgets budgets, AppStore apps, IMessageQueue queue, TimeProvider clock,
-    ILogger<ReviewLifecycle> logger)
+    FetchScheduler scheduler, ReviewStore store, ApiKeyBudgets budgets, AppStore apps, IMessageQueue queue,
+    TimeProvider clock, ILogger<ReviewLifecycle> logger)
     : IAppRegisteredListener, IIntegrationActivationListener, IAppDataPurger
 {
     public Task OnRegisteredAsync(AppEntity app, CancellationToken cancellationToken) =>

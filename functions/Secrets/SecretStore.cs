@@ -100,7 +100,8 @@ internal sealed class LocalSecretStore(string directory) : ISecretStore
         cache.TryRemove(reference, out _);
         if (Directory.Exists(directory))
         {
-            File.Delete(PathOf(reference)); // a missing file is not an error, like Key Vault's 404 on a secret already gone
+            // A missing file is not an error, like Key Vault's 404 for a secret already gone.
+            File.Delete(PathOf(reference));
         }
         return Task.CompletedTask;
     }

@@ -6,9 +6,9 @@ using ReviewHub.Paging;
 namespace ReviewHub.Storage;
 
 /// <summary>
-/// Every table query of the app goes through here. The SDK follows continuation tokens by itself, and would follow a token
-/// it already followed for ever; these wrappers record each token in a <see cref="CursorTrail"/> before the next page is
-/// requested, so a query either reaches its last page or stops with a <see cref="PagingLoopException"/>.
+/// Every table query of the app goes through here. The SDK follows continuation tokens by itself, and would follow a
+/// token it already followed for ever; these wrappers record each token in a <see cref="CursorTrail"/> before the next
+/// page is requested, so a query either reaches its last page or stops with a <see cref="PagingLoopException"/>.
 /// </summary>
 public static class TablePaging
 {

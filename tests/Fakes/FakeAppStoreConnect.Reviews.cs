@@ -15,9 +15,10 @@ public sealed record FakeCustomerReview(
 public sealed record FakeDeveloperResponse(string Id, string ResponseBody, string State, DateTimeOffset LastModifiedDate);
 
 /// <summary>
-/// A broken <c>links.next</c>: the page at <see cref="FromPage"/> (0 = newest) links to page <see cref="ToPage"/> instead of
-/// the next one, whether or not more pages follow (<c>ToPage == FromPage</c> repeats the page). With <see cref="FreshCursor"/>
-/// every link carries a new cursor value although it serves the same page, so only the content gives the loop away.
+/// A broken <c>links.next</c>: the page at <see cref="FromPage"/> (0 = newest) links to page <see cref="ToPage"/>
+/// instead of the next one, whether or not more pages follow (<c>ToPage == FromPage</c> repeats the page). With
+/// <see cref="FreshCursor"/> every link carries a new cursor value although it serves the same page, so only the
+/// content gives the loop away.
 /// </summary>
 public sealed record FakeCursorLoop(int FromPage, int ToPage, bool FreshCursor = false);
 
@@ -31,7 +32,9 @@ public sealed partial class FakeAppStoreConnect
     private readonly ConcurrentDictionary<string, List<FakeCustomerReview>> reviews = new();
     private int cursorNonce;
 
-    /// <summary>When set, customer-review pages link in a loop (a fault seen in paged APIs); null pages normally.</summary>
+    /// <summary>
+    /// When set, customer-review pages link in a loop (a fault seen in paged APIs); null pages normally.
+    /// </summary>
     public FakeCursorLoop? CursorLoop { get; set; }
 
     /// <summary>Adds reviews to an app (its App Store id); an existing id is replaced (e.g. a changed response).</summary>
@@ -174,7 +177,8 @@ public sealed partial class FakeAppStoreConnect
         {
             var padded = cursor.Replace('-', '+').Replace('_', '/');
             var text = Encoding.UTF8.GetString(Convert.FromBase64String(padded.PadRight(padded.Length + (4 - padded.Length % 4) % 4, '=')));
-            return text.StartsWith("AQ.", StringComparison.Ordinal) && int.TryParse(text[3..].Split('.')[0], out offset) && offset >= 0;
+            return text.StartsWith("AQ.", StringComparison.Ordinal) && int.TryParse(text[3..].Split('.')[0], out offset)
+                && offset >= 0;
         }
         catch (FormatException)
         {

@@ -17,8 +17,9 @@ public sealed record InjectedFault(int Status, string? Body = null, IReadOnlyDic
 }
 
 /// <summary>
-/// A request the fake holds until the test releases it: work in flight at a moment the test chooses (e.g. while an app is
-/// removed). <see cref="Arrived"/> completes when the request reached the fake; the answer follows <see cref="Release"/>.
+/// A request the fake holds until the test releases it: work in flight at a moment the test chooses (e.g. while an app
+/// is removed). <see cref="Arrived"/> completes when the request reached the fake; the answer follows
+/// <see cref="Release"/>.
 /// </summary>
 public sealed class HeldRequest(Func<HttpRequest, bool> match)
 {
@@ -101,7 +102,9 @@ public abstract class FakeHttpServer : IAsyncDisposable
 
     public void ClearFaults() => faults.Clear();
 
-    /// <summary>Holds the next request matching <paramref name="match"/> until <see cref="HeldRequest.Release"/>.</summary>
+    /// <summary>
+    /// Holds the next request matching <paramref name="match"/> until <see cref="HeldRequest.Release"/>.
+    /// </summary>
     public HeldRequest Hold(Func<HttpRequest, bool> match)
     {
         var hold = new HeldRequest(match);

@@ -26,7 +26,9 @@ public sealed class FakeReviewFeed : FakeHttpServer
     /// <summary>Puts the app-metadata entry (no <c>im:rating</c>) first in every non-empty page.</summary>
     public bool IncludeAppEntry { get; set; }
 
-    /// <summary>Answers every page after this one with the first page again (the feed ignoring the page number); 0: off.</summary>
+    /// <summary>
+    /// Answers every page after this one with the first page again (the feed ignoring the page number); 0: off.
+    /// </summary>
     public int RepeatFirstPageAfter { get; set; }
 
     /// <summary>Makes the app sold in <paramref name="storefront"/> (lowercase alpha-2), with these reviews (possibly none).</summary>

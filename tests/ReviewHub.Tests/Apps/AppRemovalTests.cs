@@ -21,12 +21,16 @@ public sealed class AppRemovalTests
         }
     }
 
-    /// <summary>The function as it runs once in-flight work has certainly ended: its clock is past the last pass.</summary>
-    private static AppRemovalFunction Later(TestApp app) => ActivatorUtilities.CreateInstance<AppRemovalFunction>(app.Services,
+    /// <summary>
+    /// The function as it runs once in-flight work has certainly ended: its clock is past the last pass.
+    /// </summary>
+    private static AppRemovalFunction Later(TestApp app) => ActivatorUtilities.CreateInstance<AppRemovalFunction>(
+        app.Services,
         (TimeProvider)new Replies.ShiftedClock(AppRemovalFunction.FinalPurgeAfter + TimeSpan.FromMinutes(1)));
 
     private static async Task<bool> RowExistsAsync(TestApp app, TestWorld world) =>
-        (await app.Get<TableServiceClient>().GetTableClient(TableNames.Apps).GetEntityIfExistsAsync<TableEntity>(world.AccountId, world.AppId)).HasValue;
+        (await app.Get<TableServiceClient>().GetTableClient(TableNames.Apps)
+            .GetEntityIfExistsAsync<TableEntity>(world.AccountId, world.AppId)).HasValue;
 
     [Fact]
     public async Task Purge_runs_every_feature_purger_now_and_again_once_in_flight_work_ended_then_deletes_the_row()
@@ -46,7 +50,8 @@ public sealed class AppRemovalTests
         var lastPasses = app.Queue.Take<AppRemoval>(QueueNames.AppRemovals);
         Assert.Equal([message, message], lastPasses); // each pass sent the last one, delayed to FinalPurgeAfter
 
-        await function.PurgeRemovedApp(lastPasses[0], CancellationToken.None); // come early (e.g. replayed): not the last
+        // A last pass that comes early (e.g. replayed from the poison queue) is not the last.
+        await function.PurgeRemovedApp(lastPasses[0], CancellationToken.None);
         Assert.True(await RowExistsAsync(app, world));
         Assert.Single(app.Queue.Take<AppRemoval>(QueueNames.AppRemovals));
 
@@ -63,12 +68,15 @@ public sealed class AppRemovalTests
     [Fact]
     public void The_last_purge_pass_waits_longer_than_any_invocation_may_run()
     {
-        // In-flight work ends within host.json's functionTimeout (the host restarts the worker then); the last pass must come later.
+        // In-flight work ends within host.json's functionTimeout (the host restarts the worker then); the last pass
+        // must come later.
         using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.FunctionAppOutput, "host.json")));
-        var timeout = TimeSpan.Parse(host.RootElement.GetProperty("functionTimeout").GetString()!, CultureInfo.InvariantCulture);
+        var timeout = TimeSpan.Parse(host.RootElement.GetProperty("functionTimeout").GetString()!,
+            CultureInfo.InvariantCulture);
 
         Assert.True(timeout + TimeSpan.FromMinutes(5) <= AppRemovalFunction.FinalPurgeAfter,
-            $"functionTimeout {timeout} leaves too little margin before the last purge pass ({AppRemovalFunction.FinalPurgeAfter})");
+            $"functionTimeout {timeout} leaves too little margin before the last purge pass " +
+            $"({AppRemovalFunction.FinalPurgeAfter})");
     }
 
     [Fact]

@@ -5,17 +5,22 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.Platform;
 
-/// <summary>The operators' poison replay is a bounded loop: each message that was in the poison queue goes back at most once.</summary>
+/// <summary>
+/// The operators' poison replay is a bounded loop: each message that was in the poison queue goes back at most once.
+/// </summary>
 public sealed class PoisonReplayTests
 {
-    /// <summary>Plays a handler that fails a replayed message again at once: a copy lands back in the poison queue.</summary>
+    /// <summary>
+    /// Plays a handler that fails a replayed message again at once: a copy lands back in the poison queue.
+    /// </summary>
     private sealed class FailsAgainAtOnce(IMessageQueue inner, string appId) : IMessageQueue
     {
         public async Task SendAsync<TMessage>(string queueName, TMessage message, TimeSpan? visibilityDelay = null,
             CancellationToken cancellationToken = default)
         {
             await inner.SendAsync(queueName, message, visibilityDelay, cancellationToken);
-            if (queueName == QueueNames.ReviewFetches && JsonSerializer.SerializeToElement(message).GetProperty("appId").GetString() == appId)
+            if (queueName == QueueNames.ReviewFetches
+                && JsonSerializer.SerializeToElement(message).GetProperty("appId").GetString() == appId)
             {
                 await inner.SendAsync(QueueNames.Poison(queueName), message, cancellationToken: cancellationToken);
             }
@@ -31,7 +36,8 @@ public sealed class PoisonReplayTests
         var queue = app.Get<IMessageQueue>();
         foreach (var account in new[] { "a1", "a2", "a3" })
         {
-            await queue.SendAsync(QueueNames.Poison(QueueNames.ReviewFetches), new ReviewFetchRequest(account, appId, 0, "App Store Connect was down"));
+            await queue.SendAsync(QueueNames.Poison(QueueNames.ReviewFetches),
+                new ReviewFetchRequest(account, appId, 0, "App Store Connect was down"));
         }
 
         var response = await app.Host.PostAsync($"/api/operators/poison/{QueueNames.ReviewFetches}/replay",

@@ -7,10 +7,14 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.Platform;
 
-/// <summary>Every table query pages through <see cref="TablePaging"/>, which never follows a continuation token twice.</summary>
+/// <summary>
+/// Every table query pages through <see cref="TablePaging"/>, which never follows a continuation token twice.
+/// </summary>
 public sealed class TablePagingTests
 {
-    /// <summary>Answers every query page with the continuation token of the first page: a server sending the reader back.</summary>
+    /// <summary>
+    /// Answers every query page with the continuation token of the first page: a server sending the reader back.
+    /// </summary>
     private sealed class RepeatingContinuation : HttpPipelinePolicy
     {
         private string? partitionKey;
@@ -22,7 +26,9 @@ public sealed class TablePagingTests
         public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
         {
             await ProcessNextAsync(message, pipeline);
-            if (message.Request.Method != RequestMethod.Get || !message.Request.Uri.ToString().Contains("()", StringComparison.Ordinal))
+            var isQuery = message.Request.Method == RequestMethod.Get
+                && message.Request.Uri.ToString().Contains("()", StringComparison.Ordinal);
+            if (!isQuery)
             {
                 return;
             }
@@ -72,7 +78,8 @@ public sealed class TablePagingTests
             return false;
         }
 
-        private static bool IsContinuation(string name) => name.StartsWith("x-ms-continuation-", StringComparison.OrdinalIgnoreCase);
+        private static bool IsContinuation(string name) =>
+            name.StartsWith("x-ms-continuation-", StringComparison.OrdinalIgnoreCase);
     }
 
     private static async Task<TableClient> LoopingTableAsync(int rows)
@@ -85,7 +92,8 @@ public sealed class TablePagingTests
         var seed = new TableClient(connection, name);
         foreach (var chunk in Enumerable.Range(0, rows).Chunk(TablePartitions.MaxBatch))
         {
-            await seed.SubmitTransactionAsync(chunk.Select(i => new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("app", $"row{i:D4}"))));
+            await seed.SubmitTransactionAsync(chunk.Select(i =>
+                new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("app", $"row{i:D4}"))));
         }
         return new TableClient(connection, name, options);
     }
@@ -96,7 +104,8 @@ public sealed class TablePagingTests
         var table = await LoopingTableAsync(rows: 250);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
 
-        var stopped = await Assert.ThrowsAsync<PagingLoopException>(() => table.DeletePartitionAsync("app", timeout.Token));
+        var stopped = await Assert.ThrowsAsync<PagingLoopException>(
+            () => table.DeletePartitionAsync("app", timeout.Token));
 
         Assert.Contains($"of table {table.Name}", stopped.Message);
         Assert.Contains("already read", stopped.Message);
@@ -111,8 +120,8 @@ public sealed class TablePagingTests
 
         await Assert.ThrowsAsync<PagingLoopException>(async () =>
         {
-            await foreach (var row in table.QueryRowsAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"app"}"), 100,
-                cancellationToken: timeout.Token))
+            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {"app"}");
+            await foreach (var row in table.QueryRowsAsync<TableEntity>(filter, 100, cancellationToken: timeout.Token))
             {
                 rows.Add(row.RowKey);
             }
@@ -125,7 +134,8 @@ public sealed class TablePagingTests
     [Fact]
     public void Every_table_query_of_the_app_pages_through_TablePaging()
     {
-        var offenders = Directory.EnumerateFiles(Path.Combine(TestPaths.RepositoryRoot, "functions"), "*.cs", SearchOption.AllDirectories)
+        var functions = Path.Combine(TestPaths.RepositoryRoot, "functions");
+        var offenders = Directory.EnumerateFiles(functions, "*.cs", SearchOption.AllDirectories)
             .Where(file => Path.GetFileName(file) != "TablePaging.cs")
             .Where(file => File.ReadAllText(file).Contains(".QueryAsync<", StringComparison.Ordinal)
                 || File.ReadAllText(file).Contains(".Query<", StringComparison.Ordinal))

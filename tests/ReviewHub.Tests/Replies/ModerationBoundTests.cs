@@ -5,7 +5,9 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.Replies;
 
-/// <summary>One moderation run reads a bounded number of due index entries; the rest are taken by the next runs.</summary>
+/// <summary>
+/// One moderation run reads a bounded number of due index entries; the rest are taken by the next runs.
+/// </summary>
 public sealed class ModerationBoundTests
 {
     [Fact]
@@ -27,7 +29,8 @@ public sealed class ModerationBoundTests
             // Entries whose reply is gone: a check only drops them from the index.
             await pending.UpsertEntityAsync(new PendingReplyEntity
             {
-                PartitionKey = appId, RowKey = review, AccountId = "account", Version = 1, SentAt = now.AddHours(-1), NextCheckAt = now.AddMinutes(-1),
+                PartitionKey = appId, RowKey = review, AccountId = "account", Version = 1,
+                SentAt = now.AddHours(-1), NextCheckAt = now.AddMinutes(-1),
             });
         }
         var tracker = ActivatorUtilities.CreateInstance<ReplyModerationTracker>(app.Services);

@@ -56,7 +56,8 @@ public sealed class IngestionHarness : IAsyncDisposable
     {
         key ??= Asc.CreateKey();
         var reference = await App.Get<AppStoreConnectCredentialStore>().SaveAsync(
-            IntegrationCredentials.SecretName(World.AccountId, World.AppId), new AppStoreConnectCredential(key.IssuerId, key.KeyId, key.PrivateKeyPem), CancellationToken.None);
+            IntegrationCredentials.SecretName(World.AccountId, World.AppId),
+            new AppStoreConnectCredential(key.IssuerId, key.KeyId, key.PrivateKeyPem), CancellationToken.None);
         var integration = new IntegrationEntity
         {
             PartitionKey = World.AccountId,

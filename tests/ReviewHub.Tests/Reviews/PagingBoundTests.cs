@@ -5,9 +5,10 @@ using ReviewHub.Storage;
 namespace ReviewHub.Tests.Reviews;
 
 /// <summary>
-/// Every review-paging loop is bounded: App Store Connect next links that lead back to a page already read (the same cursor,
-/// or fresh-looking cursors serving the same pages) stop the fetch at once, record the error where the SPA sees it and
-/// poison the message with its context, instead of spending the key's hourly budget or re-queuing a backfill for ever.
+/// Every review-paging loop is bounded: App Store Connect next links that lead back to a page already read (the same
+/// cursor, or fresh-looking cursors serving the same pages) stop the fetch at once, record the error where the SPA sees
+/// it and poison the message with its context, instead of spending the key's hourly budget or re-queuing a backfill for
+/// ever.
 /// </summary>
 public sealed class PagingBoundTests
 {
@@ -23,7 +24,9 @@ public sealed class PagingBoundTests
         return settings;
     }
 
-    /// <summary>An app whose 5-review history is imported, then 100 new reviews (11 pages of 10 with the old ones).</summary>
+    /// <summary>
+    /// An app whose 5-review history is imported, then 100 new reviews (11 pages of 10 with the old ones).
+    /// </summary>
     private static async Task<(IngestionHarness H, FakeAppStoreConnectKey Key)> IntegratedWithNewReviewsAsync()
     {
         var h = await IngestionHarness.StartAsync(SmallPages());
@@ -40,7 +43,8 @@ public sealed class PagingBoundTests
     [Theory]
     [InlineData(2, 1, false, 3)] // back to an earlier page under its cursor: stopped before the repeated request
     [InlineData(1, 1, false, 2)] // a page that links to itself
-    [InlineData(2, 0, true, 6)] // fresh cursors that serve pages already read: stopped after 3 pages without older reviews
+    // Fresh cursors that serve pages already read: stopped after 3 pages without older reviews.
+    [InlineData(2, 0, true, 6)]
     public async Task A_next_link_back_to_a_page_already_read_stops_the_fetch_and_poisons_it_with_its_context(
         int fromPage, int toPage, bool freshCursor, int expectedRequests)
     {
@@ -52,7 +56,8 @@ public sealed class PagingBoundTests
 
         Assert.Equal(FetchOutcomeKind.Poisoned, outcome.Kind);
         Assert.Equal(expectedRequests, h.ReviewRequests().Count);
-        Assert.True(h.Asc.RequestsInLastHour(key.KeyId) <= expectedRequests + 1, "the key's hourly budget is not spent on the loop");
+        Assert.True(h.Asc.RequestsInLastHour(key.KeyId) <= expectedRequests + 1,
+            "the key's hourly budget is not spent on the loop");
         Assert.Empty(h.TakeFetches()); // not re-queued
         var poisoned = Assert.Single(h.App.Queue.Sent<ReviewFetchRequest>(QueueNames.Poison(QueueNames.ReviewFetches)));
         Assert.Equal((h.World.AccountId, h.World.AppId), (poisoned.AccountId, poisoned.AppId));
@@ -60,7 +65,7 @@ public sealed class PagingBoundTests
         Assert.Contains(freshCursor ? "without reaching a review older than" : "already read", poisoned.LastError);
         var schedule = await h.ScheduleAsync();
         Assert.Equal(poisoned.LastError, schedule.LastError);
-        Assert.Equal(Newest, schedule.ApiWatermark); // pages before the loop are saved, the watermark waits for the rest
+        Assert.Equal(Newest, schedule.ApiWatermark); // pages before the loop are saved; the watermark waits
 
         var status = await h.App.Host.GetAsync($"{h.World.AppPath}/review-fetch", h.World.Token);
         Assert.Equal(200, status.Status);
@@ -71,7 +76,8 @@ public sealed class PagingBoundTests
         h.Asc.CursorLoop = null;
         Assert.Equal(FetchOutcomeKind.Completed, (await h.FetchAsync()).Kind);
         Assert.Equal(105, (await h.StoredReviewsAsync()).Count);
-        Assert.Null((await h.App.Host.GetAsync($"{h.World.AppPath}/review-fetch", h.World.Token)).As<ReviewFetchStatusResponse>().LastError);
+        var cleared = await h.App.Host.GetAsync($"{h.World.AppPath}/review-fetch", h.World.Token);
+        Assert.Null(cleared.As<ReviewFetchStatusResponse>().LastError);
     }
 
     [Fact]
@@ -95,11 +101,14 @@ public sealed class PagingBoundTests
             Assert.Single(h.App.Queue.Sent<ReviewFetchRequest>(QueueNames.Poison(QueueNames.ReviewFetches))).LastError);
     }
 
-    /// <summary>Each run reads one or two pages and pauses at the key's budget, so the loop only shows across runs.</summary>
+    /// <summary>
+    /// Each run reads one or two pages and pauses at the key's budget, so the loop only shows across runs.
+    /// </summary>
     private static Dictionary<string, string?> OnePagePerRun() =>
         SmallPages(("Reviews:BackfillBudgetReserve", "3598"), ("Reviews:BudgetWaitDelay", "00:00:00"));
 
-    private static async Task<(int Runs, FetchOutcome Last)> RunBackfillAsync(IngestionHarness h, Func<Task>? beforeEachRun = null)
+    private static async Task<(int Runs, FetchOutcome Last)> RunBackfillAsync(
+        IngestionHarness h, Func<Task>? beforeEachRun = null)
     {
         var message = Assert.Single(h.TakeFetches());
         for (var run = 1; run <= 20; run++)
@@ -125,7 +134,8 @@ public sealed class PagingBoundTests
     {
         await using var h = await IngestionHarness.StartAsync(OnePagePerRun());
         h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(450, Newest, "old"));
-        h.Asc.CursorLoop = new FakeCursorLoop(3, 1); // page 3 links back to page 1, under the cursor an earlier run followed
+        // Page 3 links back to page 1, under the cursor an earlier run followed.
+        h.Asc.CursorLoop = new FakeCursorLoop(3, 1);
         await h.ActivateIntegrationAsync();
 
         var (runs, last) = await RunBackfillAsync(h);
@@ -149,7 +159,8 @@ public sealed class PagingBoundTests
         {
             if (!first)
             {
-                // The saved cursor expired while the backfill waited: App Store Connect refuses it (400 PARAMETER_ERROR).
+                // The saved cursor expired while the backfill waited: App Store Connect refuses it (400
+                // PARAMETER_ERROR).
                 await schedules.UpdateAsync(h.World.AccountId, h.World.AppId, s =>
                 {
                     s.BackfillCursor = s.BackfillCursor?.Replace("cursor=", "cursor=expired", StringComparison.Ordinal);
@@ -186,7 +197,8 @@ public sealed class PagingBoundTests
         h.Feed.SetReviews("us", h.StoreAppId, FakeReviewFeed.Generate(3, Newest));
         await h.FetchAsync();
 
-        var status = (await h.App.Host.GetAsync($"{h.World.AppPath}/review-fetch", h.World.Token)).As<ReviewFetchStatusResponse>();
+        var response = await h.App.Host.GetAsync($"{h.World.AppPath}/review-fetch", h.World.Token);
+        var status = response.As<ReviewFetchStatusResponse>();
 
         Assert.Equal(ReviewSources.Feed, status.Source);
         Assert.NotNull(status.LastFetchedAt);
