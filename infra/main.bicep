@@ -186,6 +186,7 @@ var appSettings = {
   Replies__ModerationWindow: '12:00:00'
   Replies__ModerationCheckInterval: '00:20:00'
   Replies__ModerationParallelism: '4'
+  Replies__ModerationMaxChecksPerRun: '2000'
   Delivery__SpaBaseUrl: spaBaseUrl
   Delivery__SlackApiBaseUrl: 'https://slack.com/api/'
   Delivery__ZendeskBaseUrlTemplate: 'https://{subdomain}.zendesk.com/'

@@ -78,7 +78,8 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
     public async Task<IReadOnlyList<MembershipEntity>> ListMembersAsync(string accountId, CancellationToken cancellationToken)
     {
         var list = new List<MembershipEntity>();
-        await foreach (var member in memberships.QueryAsync<MembershipEntity>(m => m.PartitionKey == accountId, cancellationToken: cancellationToken))
+        await foreach (var member in memberships.QueryRowsAsync<MembershipEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {accountId}"), cancellationToken: cancellationToken))
         {
             list.Add(member);
         }
@@ -88,7 +89,8 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
     public async Task<IReadOnlyList<AccountEntity>> ListForUserAsync(Caller caller, CancellationToken cancellationToken)
     {
         var list = new List<AccountEntity>();
-        await foreach (var index in userAccounts.QueryAsync<UserAccountEntity>(u => u.PartitionKey == caller.UserId, cancellationToken: cancellationToken))
+        await foreach (var index in userAccounts.QueryRowsAsync<UserAccountEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {caller.UserId}"), cancellationToken: cancellationToken))
         {
             var account = await FindForMemberAsync(caller, index.RowKey, cancellationToken);
             if (account is not null)

@@ -20,7 +20,8 @@ public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, 
     public async Task<IReadOnlyList<RouteEntity>> ListAsync(string appId, CancellationToken cancellationToken)
     {
         var list = new List<RouteEntity>();
-        await foreach (var route in routes.QueryAsync<RouteEntity>(r => r.PartitionKey == appId, cancellationToken: cancellationToken))
+        await foreach (var route in routes.QueryRowsAsync<RouteEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {appId}"), cancellationToken: cancellationToken))
         {
             list.Add(route);
         }

@@ -3,6 +3,8 @@ using System.Text.Json.Serialization;
 using Azure;
 using Azure.Data.Tables;
 
+using ReviewHub.Secrets;
+
 namespace ReviewHub.Integrations;
 
 /// <summary>The integration kinds a customer can set up, each with its own required App Store Connect roles.</summary>
@@ -168,6 +170,15 @@ public sealed class IntegrationEntity : ITableEntity
     /// <summary>Only these kinds carry the Customer Support (or Admin) role that replying needs.</summary>
     [IgnoreDataMember]
     public bool AllowsReplies => ActiveKindValue is IntegrationKind.FullAccess or IntegrationKind.ReplyToReviews;
+}
+
+/// <summary>
+/// The vault name of an app's App Store Connect key: one per app, derived from its ids, so the purge finds the key (and
+/// ingestion the key's budget row, kept under this reference) even when nothing else names it any more.
+/// </summary>
+public static class IntegrationCredentials
+{
+    public static string SecretName(string accountId, string appId) => SecretNames.For("asc", accountId, appId);
 }
 
 /// <summary>

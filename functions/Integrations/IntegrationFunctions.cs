@@ -142,7 +142,8 @@ public sealed class IntegrationFunctions(
         }
 
         var credential = body.Value!.ToCredential();
-        var reference = await credentials.SaveAsync(SecretNames.For("asc", accountId, appId), credential, cancellationToken);
+        var reference = await credentials.SaveAsync(
+            IntegrationCredentials.SecretName(accountId, appId), credential, cancellationToken);
         await store.SetCredentialAsync(accountId, appId, reference, clock.GetUtcNow(), cancellationToken);
         logger.LogInformation("App Store Connect key {KeyId} registered for {AccountId}/{AppId}", credential.KeyId, accountId, appId);
 

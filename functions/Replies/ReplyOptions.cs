@@ -48,4 +48,12 @@ public sealed class ReplyOptions
     /// <summary>Pending replies checked in parallel by one timer run.</summary>
     [Range(1, 64)]
     public int ModerationParallelism { get; set; } = 4;
+
+    /// <summary>
+    /// Due index entries one timer run reads and checks at most, so a run stays far inside the function timeout however
+    /// many replies are in flight; the rest stay due and are taken by the next runs (checked entries move to their next
+    /// check).
+    /// </summary>
+    [Range(1, 100_000)]
+    public int ModerationMaxChecksPerRun { get; set; } = 2000;
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReviewHub.AppStoreConnect;
 using ReviewHub.Http;
+using ReviewHub.Apps;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Replies;
@@ -14,6 +15,7 @@ namespace ReviewHub.Replies;
 /// (up to MaxDeferrals).
 /// </summary>
 public sealed class ReplySender(
+    AppStore apps,
     ReplyStore store,
     ReplyCredentials replyCredentials,
     CustomerReviewResponses responses,
@@ -31,6 +33,14 @@ public sealed class ReplySender(
 
     public async Task SendAsync(ReplySendMessage message, CancellationToken cancellationToken)
     {
+        if (await apps.GetAsync(message.AccountId, message.AppId, cancellationToken) is null)
+        {
+            // Removed: its purge deletes the reply; sending now would write index rows after it (see
+            // AppRemovalFunction).
+            logger.LogInformation("Skipped reply version {Version} of review {ReviewId}: app {AppId} was removed",
+                message.Version, message.ReviewId, message.AppId);
+            return;
+        }
         var now = clock.GetUtcNow();
         var decision = Decision.Gone;
         var busyUntil = now;

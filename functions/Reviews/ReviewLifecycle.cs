@@ -7,10 +7,11 @@ namespace ReviewHub.Reviews;
 
 /// <summary>
 /// Ingestion's part of an app's life: a schedule when the app is registered, hourly API fetching with a full-history backfill
-/// when its integration becomes active, and no trace of its reviews or schedule once it is removed.
+/// when its integration becomes active, and no trace of its reviews, schedule or key budget once it is removed.
 /// </summary>
 public sealed class ReviewLifecycle(
-    FetchScheduler scheduler, ReviewStore store, IMessageQueue queue, TimeProvider clock, ILogger<ReviewLifecycle> logger)
+    FetchScheduler scheduler, ReviewStore store, ApiKeyBudgets budgets, AppStore apps, IMessageQueue queue,
+    TimeProvider clock, ILogger<ReviewLifecycle> logger)
     : IAppRegisteredListener, IIntegrationActivationListener, IAppDataPurger
 {
     public Task OnRegisteredAsync(AppEntity app, CancellationToken cancellationToken) =>
@@ -27,6 +28,10 @@ public sealed class ReviewLifecycle(
     /// </summary>
     public async Task OnActivatedAsync(IntegrationEntity integration, CancellationToken cancellationToken)
     {
+        if (await apps.GetAsync(integration.AccountId, integration.AppId, cancellationToken) is null)
+        {
+            return; // removed while its setup ran: writing a schedule now would outlive the purge
+        }
         var schedule = await scheduler.GetAsync(integration.AccountId, integration.AppId, cancellationToken);
         if (schedule is null)
         {
@@ -59,5 +64,6 @@ public sealed class ReviewLifecycle(
     {
         await scheduler.RemoveAsync(accountId, appId, cancellationToken);
         await store.PurgeAsync(appId, cancellationToken);
+        await budgets.RemoveAsync(IntegrationCredentials.SecretName(accountId, appId), cancellationToken);
     }
 }

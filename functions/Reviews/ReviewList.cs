@@ -127,8 +127,8 @@ public sealed class ReviewQueries(ReviewStore store)
         var items = new List<ReviewEntity>();
         var scanned = 0;
         string? lastKey = null;
-        await foreach (var page in store.Timeline.QueryAsync<ReviewTimelineEntity>(IndexFilter(appId, filter), maxPerPage: filter.Limit,
-            cancellationToken: cancellationToken).AsPages())
+        await foreach (var page in store.Timeline.QueryPagesAsync<ReviewTimelineEntity>(
+            IndexFilter(appId, filter), filter.Limit, cancellationToken: cancellationToken))
         {
             // The review rows of one index page are read in parallel; replies can change a review's "replied" state at any time.
             var rows = await Task.WhenAll(page.Values.Select(index => store.GetAsync(appId, index.ReviewId, cancellationToken)));

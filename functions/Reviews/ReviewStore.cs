@@ -132,7 +132,7 @@ public sealed class ReviewStore(
         var to = ReviewTimelineEntity.AfterKeysAt(page.Min(r => r.CreatedAt) - ReviewMatching.DateTolerance);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {appId} and RowKey ge {from} and RowKey lt {to}");
         var rows = new List<ReviewTimelineEntity>();
-        await foreach (var row in timeline.QueryAsync<ReviewTimelineEntity>(
+        await foreach (var row in timeline.QueryRowsAsync<ReviewTimelineEntity>(
             filter, maxPerPage: 1000, cancellationToken: cancellationToken))
         {
             rows.Add(row);

@@ -15,6 +15,14 @@ public sealed record FakeCustomerReview(
 public sealed record FakeDeveloperResponse(string Id, string ResponseBody, string State, DateTimeOffset LastModifiedDate);
 
 /// <summary>
+/// A broken <c>links.next</c>: the page at <see cref="FromPage"/> (0 = newest) links to page <see cref="ToPage"/>
+/// instead of the next one, whether or not more pages follow (<c>ToPage == FromPage</c> repeats the page). With
+/// <see cref="FreshCursor"/> every link carries a new cursor value although it serves the same page, so only the
+/// content gives the loop away.
+/// </summary>
+public sealed record FakeCursorLoop(int FromPage, int ToPage, bool FreshCursor = false);
+
+/// <summary>
 /// <c>GET /v1/apps/{id}/customerReviews</c> as Apple serves it: JSON:API <c>CustomerReviewsResponse</c>, sort by
 /// createdDate (either direction), <c>limit</c> 1–200, <c>include=response</c>, opaque <c>cursor</c> paging through
 /// absolute <c>links.next</c> URLs, 404 for an unknown app, 400 PARAMETER_ERROR for a bad parameter.
@@ -22,6 +30,12 @@ public sealed record FakeDeveloperResponse(string Id, string ResponseBody, strin
 public sealed partial class FakeAppStoreConnect
 {
     private readonly ConcurrentDictionary<string, List<FakeCustomerReview>> reviews = new();
+    private int cursorNonce;
+
+    /// <summary>
+    /// When set, customer-review pages link in a loop (a fault seen in paged APIs); null pages normally.
+    /// </summary>
+    public FakeCursorLoop? CursorLoop { get; set; }
 
     /// <summary>
     /// Adds reviews to an app (its App Store id); an existing id is replaced (e.g. a changed response). Like Apple's,
@@ -85,10 +99,15 @@ public sealed partial class FakeAppStoreConnect
         var root = $"{context.Request.Scheme}://{context.Request.Host}";
         var self = $"{root}{context.Request.Path}{context.Request.QueryString}";
         string? next = null;
-        if (offset + limit < snapshot.Length)
+        var loop = CursorLoop;
+        int? nextOffset = loop is not null && offset / limit == loop.FromPage ? loop.ToPage * limit
+            : offset + limit < snapshot.Length ? offset + limit
+            : null;
+        if (nextOffset is { } nextAt)
         {
             var rest = string.Join('&', query.Where(q => q.Key != "cursor").Select(q => $"{q.Key}={Uri.EscapeDataString(q.Value.ToString())}"));
-            next = $"{root}{context.Request.Path}?cursor={EncodeCursor(offset + limit)}&{rest}";
+            var nonce = loop is { FreshCursor: true } ? Interlocked.Increment(ref cursorNonce) : (int?)null;
+            next = $"{root}{context.Request.Path}?cursor={EncodeCursor(nextAt, nonce)}&{rest}";
         }
         await WriteAsync(context, 200, JsonSerializer.Serialize(Document(root, page, include, self, next, snapshot.Length, limit), DocumentJson));
     });
@@ -152,7 +171,9 @@ public sealed partial class FakeAppStoreConnect
         },
     });
 
-    private static string EncodeCursor(int offset) => Convert.ToBase64String(Encoding.UTF8.GetBytes($"AQ.{offset}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string EncodeCursor(int offset, int? nonce = null) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(nonce is null ? $"AQ.{offset}" : $"AQ.{offset}.{nonce}"))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static bool TryDecodeCursor(string cursor, out int offset)
     {
@@ -161,7 +182,8 @@ public sealed partial class FakeAppStoreConnect
         {
             var padded = cursor.Replace('-', '+').Replace('_', '/');
             var text = Encoding.UTF8.GetString(Convert.FromBase64String(padded.PadRight(padded.Length + (4 - padded.Length % 4) % 4, '=')));
-            return text.StartsWith("AQ.", StringComparison.Ordinal) && int.TryParse(text[3..], out offset) && offset >= 0;
+            return text.StartsWith("AQ.", StringComparison.Ordinal) && int.TryParse(text[3..].Split('.')[0], out offset)
+                && offset >= 0;
         }
         catch (FormatException)
         {

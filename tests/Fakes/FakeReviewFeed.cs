@@ -26,6 +26,11 @@ public sealed class FakeReviewFeed : FakeHttpServer
     /// <summary>Puts the app-metadata entry (no <c>im:rating</c>) first in every non-empty page.</summary>
     public bool IncludeAppEntry { get; set; }
 
+    /// <summary>
+    /// Answers every page after this one with the first page again (the feed ignoring the page number); 0: off.
+    /// </summary>
+    public int RepeatFirstPageAfter { get; set; }
+
     /// <summary>Makes the app sold in <paramref name="storefront"/> (lowercase alpha-2), with these reviews (possibly
     /// none).</summary>
     public void SetReviews(string storefront, string appId, IEnumerable<FakeFeedReview> add)
@@ -75,7 +80,8 @@ public sealed class FakeReviewFeed : FakeHttpServer
         FakeFeedReview[] entries;
         lock (list)
         {
-            entries = [.. list.OrderByDescending(r => r.Updated).Skip((page - 1) * PageSize).Take(PageSize)];
+            var served = RepeatFirstPageAfter > 0 && page > RepeatFirstPageAfter ? 1 : page;
+            entries = [.. list.OrderByDescending(r => r.Updated).Skip((served - 1) * PageSize).Take(PageSize)];
         }
         var items = entries.Select(r => (object)Entry(r, storefront)).ToList();
         if (IncludeAppEntry && items.Count > 0)

@@ -31,6 +31,7 @@ public sealed class HostContractTests
         "GetReply http GET accounts/{accountId}/apps/{appId}/reviews/{reviewId}/reply",
         "GetReplyHistory http GET accounts/{accountId}/apps/{appId}/reviews/{reviewId}/reply/history",
         "GetReview http GET accounts/{accountId}/apps/{appId}/reviews/{reviewId}",
+        "GetReviewFetchStatus http GET accounts/{accountId}/apps/{appId}/review-fetch",
         "Health http GET health",
         "IntegrationSetup orchestration",
         "ListAccounts http GET accounts",

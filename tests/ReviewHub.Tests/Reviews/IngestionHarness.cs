@@ -64,7 +64,8 @@ public sealed class IngestionHarness : IAsyncDisposable
     {
         key ??= Asc.CreateKey();
         var reference = await App.Get<AppStoreConnectCredentialStore>().SaveAsync(
-            SecretNames.For("asc", World.AppId), new AppStoreConnectCredential(key.IssuerId, key.KeyId, key.PrivateKeyPem), CancellationToken.None);
+            IntegrationCredentials.SecretName(World.AccountId, World.AppId),
+            new AppStoreConnectCredential(key.IssuerId, key.KeyId, key.PrivateKeyPem), CancellationToken.None);
         await MatchingRun.ActivateAsync(App.Services, World.AccountId, World.AppId, reference);
         return key;
     }

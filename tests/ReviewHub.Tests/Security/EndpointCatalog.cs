@@ -75,6 +75,7 @@ public static class EndpointCatalog
         new("ListReviews", HttpMethod.Get, w => $"{w.AppPath}/reviews"),
         new("GetReview", HttpMethod.Get, w => $"{w.AppPath}/reviews/{Reviews.ReviewTestData.CatalogReviewId}",
             Arrange: (app, w) => Reviews.ReviewTestData.SeedAsync(app, w, [Reviews.ReviewTestData.Review(Reviews.ReviewTestData.CatalogReviewId)])),
+        new("GetReviewFetchStatus", HttpMethod.Get, w => $"{w.AppPath}/review-fetch"),
     ];
 
     private static Task ConfirmIntegrationAsync(TestApp app, TestWorld world) =>
