@@ -15,7 +15,7 @@ public sealed record AddMemberRequest(string? UserId, string? Email, string? Rol
 {
     public void Validate(ValidationErrors errors)
     {
-        errors.Required(UserId, "userId", 128);
+        errors.Key(UserId, "userId", 128);
         if (Email is not null)
         {
             errors.Email(Email, "email");

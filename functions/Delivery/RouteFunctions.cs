@@ -78,7 +78,7 @@ public sealed class RouteFunctions(AppStore apps, RouteStore routes, RouteDelive
         }
         if (!errors.IsEmpty)
         {
-            return Problems.Validation(errors.ToDictionary());
+            return Problems.Validation(errors);
         }
         if (WebhookPolicyProblem(route.ChannelValue, request.Target) is { } problem)
         {
@@ -137,7 +137,7 @@ public sealed class RouteFunctions(AppStore apps, RouteStore routes, RouteDelive
         }
         var errors = new ValidationErrors();
         RouteRules.ValidateWebhookPolicy(target, options.Value.AllowInsecureWebhooks, errors);
-        return errors.IsEmpty ? null : Problems.Validation(errors.ToDictionary());
+        return errors.IsEmpty ? null : Problems.Validation(errors);
     }
 
     private static string RoutePath(string accountId, string appId, string routeId) => $"accounts/{accountId}/apps/{appId}/routes/{routeId}";

@@ -11,13 +11,21 @@ public static class Problems
 
     public static ObjectResult BadRequest(string detail) => Create(StatusCodes.Status400BadRequest, "The request is not valid.", detail);
 
-    public static ObjectResult Validation(IDictionary<string, string[]> errors) => Result(
-        new ValidationProblemDetails(errors)
+    /// <summary>400 with field errors; when some were left out, <c>totalErrors</c> says how many there were.</summary>
+    public static ObjectResult Validation(ValidationErrors errors)
+    {
+        var problem = new ValidationProblemDetails(errors.ToDictionary())
         {
             Status = StatusCodes.Status400BadRequest,
             Title = "One or more fields are not valid.",
             Type = TypeFor(StatusCodes.Status400BadRequest),
-        });
+        };
+        if (errors.Omitted > 0)
+        {
+            problem.Extensions["totalErrors"] = errors.Count;
+        }
+        return Result(problem);
+    }
 
     public static ObjectResult Unauthorized(string detail) => Create(StatusCodes.Status401Unauthorized, "Authentication is required.", detail);
 
