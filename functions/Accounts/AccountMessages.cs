@@ -6,7 +6,7 @@ public sealed record CreateAccountRequest(string? Name, string? OwnerEmail) : IV
 {
     public void Validate(ValidationErrors errors)
     {
-        errors.Required(Name, "name", 100);
+        errors.SingleLine(Name, "name", 100);
         errors.Email(OwnerEmail, "ownerEmail");
     }
 }

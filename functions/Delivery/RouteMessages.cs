@@ -85,7 +85,7 @@ internal static partial class RouteRules
     {
         if (name is not null)
         {
-            errors.Required(name, "name", 100);
+            errors.SingleLine(name, "name", 100);
         }
         if (filters?.Ratings is { } ratings && ratings.Any(r => r is < 1 or > 5))
         {
