@@ -79,6 +79,8 @@ var compactName = toLower(replace(appName, '-', ''))
 var deploymentContainer = 'app-package-${take(compactName, 32)}-${take(token, 7)}'
 var entraAuthority = '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
 var sendGridSecretName = 'sendgrid-api-key'
+// Signs email confirmation links; operators create it once per environment (README, Deploy).
+var confirmationKeySecretName = 'email-confirmation-key'
 
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
@@ -197,6 +199,15 @@ var appSettings = {
   Email__FromAddress: emailFromAddress
   Email__FromName: emailFromName
   Email__Timeout: '00:00:10'
+  EmailConfirmation__SigningKey: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${confirmationKeySecretName})'
+  EmailConfirmation__LinkBaseUrl: 'https://${site.properties.defaultHostName}/api'
+  EmailConfirmation__LinkLifetime: '3.00:00:00'
+  EmailConfirmation__ResendInterval: '00:10:00'
+  EmailConfirmation__MaxEmailsPerAccountPerDay: '50'
+  Limits__AppsPerAccount: '50'
+  Limits__RoutesPerApp: '20'
+  Limits__TerritoriesPerApp: '50'
+  Limits__MembersPerAccount: '100'
   AppStoreConnect__BaseUrl: 'https://api.appstoreconnect.apple.com'
   AppStoreConnect__TokenLifetime: '00:19:00'
   AppStoreConnect__Timeout: '00:00:20'
@@ -228,6 +239,9 @@ var appSettings = {
   Delivery__ChannelTimeout: '00:00:15'
   Delivery__MaxDeferrals: '10'
   Delivery__AllowInsecureWebhooks: 'false'
+  Delivery__TestMessagesPerRoute: '5'
+  Delivery__TestMessagesPerAccount: '30'
+  Delivery__TestMessageWindow: '01:00:00'
   ReviewFetchSchedule: '0 */5 * * * *'
   Reviews__FeedInterval: '06:00:00'
   Reviews__ApiInterval: '01:00:00'

@@ -36,6 +36,15 @@ public static class Problems
     public static ObjectResult Conflict(string detail, string? type = null) =>
         Create(StatusCodes.Status409Conflict, "The request conflicts with the current state.", detail, type);
 
+    /// <summary>429 with <c>Retry-After</c> (whole seconds) set on the response.</summary>
+    public static ObjectResult TooManyRequests(HttpContext context, TimeSpan retryAfter, string detail)
+    {
+        context.Response.Headers.RetryAfter = ((int)Math.Ceiling(Math.Max(1, retryAfter.TotalSeconds))).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Create(StatusCodes.Status429TooManyRequests, "Too many requests.", detail, RateLimitedType);
+    }
+
+    public const string RateLimitedType = "https://reviewhub.app/problems/rate-limited";
+
     public static ObjectResult Unavailable(string detail) => Create(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable.", detail);
 
     private static ObjectResult Result(ProblemDetails problem) => new(problem)

@@ -17,6 +17,7 @@ public sealed class IntegrationActivities(
     AppStoreConnectCredentialStore credentials,
     AscUserDirectory directory,
     AccountStore accounts,
+    EmailConfirmationStore confirmations,
     AppStore apps,
     IEmailSender emailSender,
     IEnumerable<IIntegrationActivationListener> listeners,
@@ -150,6 +151,13 @@ public sealed class IntegrationActivities(
         var account = await accounts.GetAsync(attempt.AccountId, cancellationToken);
         if (row is null || account is null || row.AttemptId != attempt.AttemptId || row.StatusValue != IntegrationEmails.StatusFor(request.Email))
         {
+            return false;
+        }
+        if (!await confirmations.IsConfirmedAsync(account.AccountId, account.OwnerEmail, cancellationToken))
+        {
+            // The status endpoint shows the same news; an owner email nobody confirmed gets nothing.
+            logger.LogInformation("Integration email {Email} for {AccountId}/{AppId} not sent: the owner email is not confirmed",
+                request.Email, attempt.AccountId, attempt.AppId);
             return false;
         }
         var app = await apps.GetAsync(attempt.AccountId, attempt.AppId, cancellationToken);
