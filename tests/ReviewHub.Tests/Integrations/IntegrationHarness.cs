@@ -89,6 +89,7 @@ public sealed class IntegrationHarness : IAsyncDisposable
             services.AddSingleton<IIntegrationActivationListener>(listener);
         });
         var world = await TestWorld.CreateAsync(app);
+        await ConfirmedEmails.ConfirmAllAsync(app, sendGrid); // the owner confirmed their email, so setup emails reach them
         return new IntegrationHarness(asc, sendGrid, durable, app, world, listener);
     }
 
