@@ -137,17 +137,14 @@ public sealed class RouteFunctions(
                 UnconfirmedRecipientsType);
         }
         var settings = options.Value;
-        foreach (var (key, limit) in new[]
-            {
-                (RouteStore.TestMessagesKey(route.RouteId), settings.TestMessagesPerRoute), ("route-test", settings.TestMessagesPerAccount),
-            })
+        var decision = await limiter.TryAcquireAllAsync(accountId,
+            [(RouteStore.TestMessagesKey(route.RouteId), settings.TestMessagesPerRoute), ("route-test", settings.TestMessagesPerAccount)],
+            settings.TestMessageWindow, cancellationToken);
+        if (!decision.Allowed)
         {
-            var decision = await limiter.TryAcquireAsync(accountId, key, limit, settings.TestMessageWindow, cancellationToken);
-            if (!decision.Allowed)
-            {
-                return Problems.TooManyRequests(req.HttpContext, decision.RetryAfter,
-                    $"At most {limit} test messages per {settings.TestMessageWindow:g} for this {(key.Contains('|') ? "route" : "account")}.");
-            }
+            return Problems.TooManyRequests(req.HttpContext, decision.RetryAfter,
+                $"At most {settings.TestMessagesPerRoute} test messages per route and {settings.TestMessagesPerAccount} per account " +
+                $"every {settings.TestMessageWindow:g}.");
         }
         try
         {

@@ -26,41 +26,54 @@ public sealed class RateLimiter(TableServiceClient tables, TimeProvider clock)
 {
     private readonly TableClient table = tables.GetTableClient(TableNames.RateLimits);
 
-    public async Task<RateDecision> TryAcquireAsync(
-        string partition, string key, int limit, TimeSpan window, CancellationToken cancellationToken)
+    public Task<RateDecision> TryAcquireAsync(string partition, string key, int limit, TimeSpan window, CancellationToken cancellationToken) =>
+        TryAcquireAllAsync(partition, [(key, limit)], window, cancellationToken);
+
+    /// <summary>
+    /// Counts one action against every key, or against none: when any key is at its limit nothing is written (a refused
+    /// request changes nothing) and the answer says when the fullest window ends.
+    /// </summary>
+    public async Task<RateDecision> TryAcquireAllAsync(
+        string partition, IReadOnlyList<(string Key, int Limit)> keys, TimeSpan window, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
             var now = clock.GetUtcNow();
-            var row = await table.GetEntityIfExistsAsync<RateLimitEntity>(partition, key, cancellationToken: cancellationToken);
-            if (!row.HasValue)
+            var counters = new List<(RateLimitEntity Row, bool IsNew)>();
+            foreach (var (key, limit) in keys)
             {
-                var fresh = new RateLimitEntity { PartitionKey = partition, RowKey = key, WindowStart = now, Count = 1 };
-                if (await table.TryAddAsync(fresh, cancellationToken))
+                var existing = await table.GetEntityIfExistsAsync<RateLimitEntity>(partition, key, cancellationToken: cancellationToken);
+                var row = existing.HasValue ? existing.Value! : new RateLimitEntity { PartitionKey = partition, RowKey = key, WindowStart = now };
+                if (row.WindowStart + window <= now)
                 {
-                    return new RateDecision(true, TimeSpan.Zero);
+                    row.WindowStart = now;
+                    row.Count = 0;
                 }
-                continue;
+                if (row.Count >= limit)
+                {
+                    return new RateDecision(false, row.WindowStart + window - now);
+                }
+                counters.Add((row, !existing.HasValue));
             }
-            var counter = row.Value!;
-            if (counter.WindowStart + window <= now)
-            {
-                counter.WindowStart = now;
-                counter.Count = 0;
-            }
-            if (counter.Count >= limit)
-            {
-                return new RateDecision(false, counter.WindowStart + window - now);
-            }
-            counter.Count++;
             try
             {
-                await table.UpdateEntityAsync(counter, counter.ETag, TableUpdateMode.Replace, cancellationToken);
+                foreach (var (row, isNew) in counters)
+                {
+                    row.Count++;
+                    if (isNew)
+                    {
+                        await table.AddEntityAsync(row, cancellationToken);
+                    }
+                    else
+                    {
+                        await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
+                    }
+                }
                 return new RateDecision(true, TimeSpan.Zero);
             }
-            catch (RequestFailedException ex) when (ex.Status == 412 && attempt < OptimisticConcurrency.DefaultAttempts)
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < OptimisticConcurrency.DefaultAttempts)
             {
-                // Another request counted meanwhile: count again on the fresh row.
+                // Another request counted meanwhile: count again on the fresh rows.
             }
         }
     }
