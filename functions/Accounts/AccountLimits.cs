@@ -7,9 +7,10 @@ namespace ReviewHub.Accounts;
 
 /// <summary>
 /// How much one account may hold, bound from <c>Limits__*</c>. Each limit caps a cost that grows with what customers
-/// register (territories: one feed request per territory per fetch; routes: one send per review). Creations past a limit
-/// answer 409 with the <see cref="ProblemType"/> problem. The counts are read before the write, so requests racing for
-/// the last slot may each get it: a limit can be exceeded by the number of such concurrent requests, never more.
+/// register (territories: one feed request per territory per fetch; routes: one send per review). Creations past a
+/// limit answer 409 with the <see cref="ProblemType"/> problem. The counts are read before the write, so requests
+/// racing for the last slot may each get it: a limit can be exceeded by the number of such concurrent requests, never
+/// more.
 /// </summary>
 public sealed class AccountLimitsOptions
 {
@@ -30,10 +31,17 @@ public sealed class AccountLimitsOptions
     [Range(1, 10_000)]
     public int MembersPerAccount { get; set; } = 100;
 
-    /// <summary>409 naming the limit (<c>limit</c>, as in the setting) and its value (<c>max</c>), so the SPA can explain it.</summary>
+    /// <summary>
+    /// 409 naming the limit (<c>limit</c>, as in the setting) and its value (<c>max</c>), so the SPA can explain it.
+    /// </summary>
     public static ObjectResult Exceeded(string limit, int max, string detail)
     {
-        var problem = Problems.Create(StatusCodes.Status409Conflict, "A limit of this account is reached.", detail, ProblemType);
+        var problem = Problems.Create(
+            StatusCodes.Status409Conflict,
+            "A limit of this account is reached.",
+            detail,
+            ProblemType
+        );
         var details = (ProblemDetails)problem.Value!;
         details.Extensions["limit"] = limit;
         details.Extensions["max"] = max;

@@ -11,7 +11,9 @@ public sealed record CreateAccountRequest(string? Name, string? OwnerEmail) : IV
     }
 }
 
-/// <summary>Changes the account; absent fields keep their value. A new owner email waits for its confirmation.</summary>
+/// <summary>
+/// Changes the account; absent fields keep their value. A new owner email waits for its confirmation.
+/// </summary>
 public sealed record UpdateAccountRequest(string? Name, string? OwnerEmail) : IValidatable
 {
     public void Validate(ValidationErrors errors)
@@ -46,7 +48,8 @@ public sealed record AddMemberRequest(string? UserId, string? Email, string? Rol
         }
         if (Role is not null and not MemberRoles.Member)
         {
-            errors.Add("role", $"must be '{MemberRoles.Member}': ownership moves only through POST /api/accounts/{{accountId}}/owner.");
+            errors.Add("role", $"must be '{MemberRoles.Member}': ownership moves only through " +
+                "POST /api/accounts/{accountId}/owner.");
         }
     }
 }
@@ -66,7 +69,7 @@ public sealed record TransferOwnershipRequest(string? UserId, string? OwnerEmail
 
 public sealed record MemberResponse(string UserId, string? Email, string Role, DateTimeOffset AddedAt)
 {
-    /// <summary>The role as the account row decides it: the one owner is <see cref="AccountEntity.OwnerUserId"/>.</summary>
+    /// <summary>The role as the account row decides it: the owner is <see cref="AccountEntity.OwnerUserId"/>.</summary>
     public static MemberResponse From(MembershipEntity m, string ownerUserId) =>
         new(m.RowKey, m.Email, m.RowKey == ownerUserId ? MemberRoles.Owner : MemberRoles.Member, m.AddedAt);
 }
@@ -74,5 +77,6 @@ public sealed record MemberResponse(string UserId, string? Email, string Role, D
 public sealed record AccountResponse(string AccountId, string Name, string OwnerEmail, DateTimeOffset CreatedAt, IReadOnlyList<MemberResponse>? Members = null)
 {
     public static AccountResponse From(AccountEntity a, IReadOnlyList<MembershipEntity>? members = null) =>
-        new(a.AccountId, a.Name, a.OwnerEmail, a.CreatedAt, members?.Select(m => MemberResponse.From(m, a.OwnerUserId)).ToList());
+        new(a.AccountId, a.Name, a.OwnerEmail, a.CreatedAt,
+            members?.Select(m => MemberResponse.From(m, a.OwnerUserId)).ToList());
 }

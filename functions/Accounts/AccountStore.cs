@@ -44,16 +44,22 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
             CreatedAt = clock.GetUtcNow(),
         };
         await accounts.AddEntityAsync(account, cancellationToken);
-        await userAccounts.UpsertEntityAsync(new UserAccountEntity { PartitionKey = caller.UserId, RowKey = account.AccountId },
-            TableUpdateMode.Replace, cancellationToken);
+        await userAccounts.UpsertEntityAsync(
+            new UserAccountEntity { PartitionKey = caller.UserId, RowKey = account.AccountId }, TableUpdateMode.Replace,
+            cancellationToken);
         await memberships.UpsertEntityAsync(new MembershipEntity
         {
-            PartitionKey = account.AccountId, RowKey = caller.UserId, Email = caller.Email, Role = MemberRoles.Owner, AddedAt = account.CreatedAt,
+            PartitionKey = account.AccountId,
+            RowKey = caller.UserId,
+            Email = caller.Email,
+            Role = MemberRoles.Owner,
+            AddedAt = account.CreatedAt,
         }, TableUpdateMode.Replace, cancellationToken);
         return account;
     }
 
-    public Task<AccountEntity?> UpdateAsync(string accountId, UpdateAccountRequest request, CancellationToken cancellationToken) =>
+    public Task<AccountEntity?> UpdateAsync(
+        string accountId, UpdateAccountRequest request, CancellationToken cancellationToken) =>
         accounts.UpdateAsync<AccountEntity>(accountId, AccountEntity.Row, account =>
         {
             account.Name = request.Name?.Trim() ?? account.Name;
@@ -65,19 +71,33 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
     /// Adds a member, or returns the existing membership unchanged (conditional insert: a concurrent add, or the
     /// owner's own row, is never overwritten).
     /// </summary>
-    public async Task<MembershipEntity> AddMemberIfAbsentAsync(string accountId, string userId, string? email, CancellationToken cancellationToken)
+    public async Task<MembershipEntity> AddMemberIfAbsentAsync(
+        string accountId, string userId, string? email, CancellationToken cancellationToken)
     {
         // Index first: a crash between the writes leaves an index row that grants nothing, never a member the index misses.
-        await userAccounts.UpsertEntityAsync(new UserAccountEntity { PartitionKey = userId, RowKey = accountId }, TableUpdateMode.Replace, cancellationToken);
-        var member = new MembershipEntity { PartitionKey = accountId, RowKey = userId, Email = email, Role = MemberRoles.Member, AddedAt = clock.GetUtcNow() };
-        return await memberships.TryAddAsync(member, cancellationToken) ? member : (await GetMembershipAsync(accountId, userId, cancellationToken))!;
+        await userAccounts.UpsertEntityAsync(
+            new UserAccountEntity { PartitionKey = userId, RowKey = accountId }, TableUpdateMode.Replace,
+            cancellationToken);
+        var member = new MembershipEntity
+        {
+            PartitionKey = accountId,
+            RowKey = userId,
+            Email = email,
+            Role = MemberRoles.Member,
+            AddedAt = clock.GetUtcNow(),
+        };
+        return await memberships.TryAddAsync(member, cancellationToken)
+            ? member
+            : (await GetMembershipAsync(accountId, userId, cancellationToken))!;
     }
 
     /// <summary>
-    /// Makes <paramref name="newOwnerId"/> (a member) the owner. The account row decides who owns it and changes first,
-    /// conditionally on the owner the caller saw; the membership roles follow it. Null when the owner changed meanwhile.
+    /// Makes <paramref name="newOwnerId"/> (a member) the owner. The account row decides who owns it and changes
+    /// first, conditionally on the owner the caller saw; the membership roles follow it. Null when the owner changed
+    /// meanwhile.
     /// </summary>
-    public async Task<AccountEntity?> TransferOwnershipAsync(AccountEntity account, string newOwnerId, string ownerEmail, CancellationToken cancellationToken)
+    public async Task<AccountEntity?> TransferOwnershipAsync(
+        AccountEntity account, string newOwnerId, string ownerEmail, CancellationToken cancellationToken)
     {
         var previousOwnerId = account.OwnerUserId;
         var changed = false;

@@ -6,7 +6,11 @@ using Azure.Data.Tables;
 
 namespace ReviewHub.Accounts;
 
-public enum EmailConfirmationStatus { Pending, Confirmed }
+public enum EmailConfirmationStatus
+{
+    Pending,
+    Confirmed,
+}
 
 /// <summary>
 /// Whether an address agreed to receive ReviewHub's email for one account. PartitionKey = accountId, RowKey =
@@ -35,15 +39,22 @@ public sealed class EmailConfirmationEntity : ITableEntity
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Normalise(address))));
 }
 
-/// <summary>Queue message (queue <c>email-confirmations</c>): send the confirmation link for this address of this account.</summary>
+/// <summary>
+/// Queue message (queue <c>email-confirmations</c>): send the confirmation link for this address of this account.
+/// </summary>
 public sealed record EmailConfirmationMessage(string AccountId, string Address);
 
 /// <summary>An address's confirmation as the API shows it.</summary>
 public sealed record EmailConfirmationResponse(
-    string Email, string Status, DateTimeOffset RequestedAt, DateTimeOffset? LastSentAt, DateTimeOffset? ConfirmedAt)
+    string Email,
+    string Status,
+    DateTimeOffset RequestedAt,
+    DateTimeOffset? LastSentAt,
+    DateTimeOffset? ConfirmedAt
+)
 {
-    public static EmailConfirmationResponse From(EmailConfirmationEntity row) => new(
-        row.Address, row.IsConfirmed ? "confirmed" : "pending", row.RequestedAt, row.LastSentAt, row.ConfirmedAt);
+    public static EmailConfirmationResponse From(EmailConfirmationEntity row) =>
+        new(row.Address, row.IsConfirmed ? "confirmed" : "pending", row.RequestedAt, row.LastSentAt, row.ConfirmedAt);
 }
 
 public sealed record ResendEmailConfirmationRequest(string? Email) : Http.IValidatable

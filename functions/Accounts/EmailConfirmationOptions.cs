@@ -14,7 +14,9 @@ public sealed class EmailConfirmationOptions : IValidatableObject
     [Required]
     public string SigningKey { get; set; } = string.Empty;
 
-    /// <summary>Public address of this API, e.g. https://func-reviewhub-prod.azurewebsites.net/api; links point below it.</summary>
+    /// <summary>
+    /// Public address of this API, e.g. https://func-reviewhub-prod.azurewebsites.net/api; links point below it.
+    /// </summary>
     [Required, Url]
     public string LinkBaseUrl { get; set; } = string.Empty;
 
@@ -37,12 +39,13 @@ public sealed class EmailConfirmationOptions : IValidatableObject
         {
             key = Key;
         }
-        catch (FormatException)
-        {
-        }
+        catch (FormatException) { }
         if (key is null || key.Length < 32)
         {
-            yield return new ValidationResult("EmailConfirmation:SigningKey must be base64 of at least 32 bytes.", [nameof(SigningKey)]);
+            yield return new ValidationResult(
+                "EmailConfirmation:SigningKey must be base64 of at least 32 bytes.",
+                [nameof(SigningKey)]
+            );
         }
     }
 }

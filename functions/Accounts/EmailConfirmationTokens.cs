@@ -18,7 +18,11 @@ public sealed class EmailConfirmationTokens(IOptions<EmailConfirmationOptions> o
 {
     public string Create(EmailConfirmationClaim claim)
     {
-        var payload = Payload(claim.AccountId, EmailConfirmationEntity.Normalise(claim.Address), claim.ExpiresAt.ToUnixTimeSeconds());
+        var payload = Payload(
+            claim.AccountId,
+            EmailConfirmationEntity.Normalise(claim.Address),
+            claim.ExpiresAt.ToUnixTimeSeconds()
+        );
         return $"{payload}.{Base64Url(Sign(payload))}";
     }
 
@@ -26,9 +30,14 @@ public sealed class EmailConfirmationTokens(IOptions<EmailConfirmationOptions> o
     public EmailConfirmationClaim? Read(string token)
     {
         var parts = token.Split('.');
-        if (parts.Length != 4 || !Ids.IsValid(parts[0]) || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var expires)
-            || expires > DateTimeOffset.MaxValue.ToUnixTimeSeconds() || FromBase64Url(parts[1]) is not { } addressBytes
-            || FromBase64Url(parts[3]) is not { } signature)
+        if (
+            parts.Length != 4
+            || !Ids.IsValid(parts[0])
+            || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var expires)
+            || expires > DateTimeOffset.MaxValue.ToUnixTimeSeconds()
+            || FromBase64Url(parts[1]) is not { } addressBytes
+            || FromBase64Url(parts[3]) is not { } signature
+        )
         {
             return null;
         }
@@ -37,15 +46,21 @@ public sealed class EmailConfirmationTokens(IOptions<EmailConfirmationOptions> o
         {
             return null;
         }
-        return new EmailConfirmationClaim(parts[0], Encoding.UTF8.GetString(addressBytes), DateTimeOffset.FromUnixTimeSeconds(expires));
+        return new EmailConfirmationClaim(
+            parts[0],
+            Encoding.UTF8.GetString(addressBytes),
+            DateTimeOffset.FromUnixTimeSeconds(expires)
+        );
     }
 
     private static string Payload(string accountId, string address, long expires) =>
         $"{accountId}.{Base64Url(Encoding.UTF8.GetBytes(address))}.{expires.ToString(CultureInfo.InvariantCulture)}";
 
-    private byte[] Sign(string payload) => HMACSHA256.HashData(options.Value.Key, Encoding.UTF8.GetBytes($"email-confirmation|{payload}"));
+    private byte[] Sign(string payload) =>
+        HMACSHA256.HashData(options.Value.Key, Encoding.UTF8.GetBytes($"email-confirmation|{payload}"));
 
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string Base64Url(byte[] bytes) =>
+        Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static byte[]? FromBase64Url(string text)
     {

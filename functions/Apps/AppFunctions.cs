@@ -109,12 +109,16 @@ public sealed class AppFunctions(
         return new NoContentResult();
     }
 
-    /// <summary>Each territory costs one feed request per fetch: an app has at most <see cref="AccountLimitsOptions.TerritoriesPerApp"/>.</summary>
+    /// <summary>
+    /// Each territory costs one feed request per fetch: an app has at most
+    /// <see cref="AccountLimitsOptions.TerritoriesPerApp"/>.
+    /// </summary>
     private IActionResult? TerritoryLimitProblem(IReadOnlyList<string>? territories)
     {
         var max = limits.Value.TerritoriesPerApp;
         return territories is not null && territories.Distinct(StringComparer.Ordinal).Count() > max
-            ? AccountLimitsOptions.Exceeded(nameof(AccountLimitsOptions.TerritoriesPerApp), max, $"An app has at most {max} territories.")
+            ? AccountLimitsOptions.Exceeded(
+                nameof(AccountLimitsOptions.TerritoriesPerApp), max, $"An app has at most {max} territories.")
             : null;
     }
 }

@@ -15,8 +15,9 @@ namespace ReviewHub.Delivery;
 /// </summary>
 public sealed class RouteDeliverer(
     RouteStore routes, AppStore apps, ReviewReader reviews, DeliveryLedger ledger, IEnumerable<IDeliveryChannel> channels,
-    BrokenRouteNotifier broken, IMessageQueue queue, ReviewLinks links, ReviewHubMetrics metrics, EmailConfirmationStore confirmations,
-    TimeProvider clock, IOptions<DeliveryOptions> options, ILogger<RouteDeliverer> logger)
+    BrokenRouteNotifier broken, IMessageQueue queue, ReviewLinks links, ReviewHubMetrics metrics,
+    EmailConfirmationStore confirmations, TimeProvider clock, IOptions<DeliveryOptions> options,
+    ILogger<RouteDeliverer> logger)
 {
     private readonly Dictionary<DeliveryChannel, IDeliveryChannel> byChannel = channels.ToDictionary(c => c.Channel);
 
@@ -34,7 +35,8 @@ public sealed class RouteDeliverer(
             && (await confirmations.ConfirmedAsync(route.AccountId, route.Recipients, cancellationToken)).Count == 0)
         {
             // Like a disabled route: nothing is claimed, so the ledger does not record sends that never happened.
-            logger.LogInformation("Skipped delivery of batch {BatchId} to email route {RouteId}: no recipient has confirmed yet",
+            logger.LogInformation(
+                "Skipped delivery of batch {BatchId} to email route {RouteId}: no recipient has confirmed yet",
                 work.BatchId, work.RouteId);
             return;
         }

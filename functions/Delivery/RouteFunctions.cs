@@ -12,8 +12,8 @@ namespace ReviewHub.Delivery;
 
 /// <summary>The SPA's notification routes of an app: list, create, update, delete, and send a test message.</summary>
 public sealed class RouteFunctions(
-    AppStore apps, RouteStore routes, RouteDeliverer deliverer, EmailConfirmationStore confirmations, RateLimiter limiter,
-    IOptions<DeliveryOptions> options, IOptions<AccountLimitsOptions> limits)
+    AppStore apps, RouteStore routes, RouteDeliverer deliverer, EmailConfirmationStore confirmations,
+    RateLimiter limiter, IOptions<DeliveryOptions> options, IOptions<AccountLimitsOptions> limits)
 {
     private const string RoutesPath = "accounts/{accountId}/apps/{appId}/routes";
 
@@ -53,7 +53,8 @@ public sealed class RouteFunctions(
         var max = limits.Value.RoutesPerApp;
         if ((await routes.ListAsync(appId, cancellationToken)).Count >= max)
         {
-            return AccountLimitsOptions.Exceeded(nameof(AccountLimitsOptions.RoutesPerApp), max, $"An app has at most {max} routes.");
+            return AccountLimitsOptions.Exceeded(
+                nameof(AccountLimitsOptions.RoutesPerApp), max, $"An app has at most {max} routes.");
         }
         var (route, signingSecret) = await routes.CreateAsync(accountId, appId, channel, request, cancellationToken);
         await RequestConfirmationsAsync(route, cancellationToken);
@@ -116,8 +117,9 @@ public sealed class RouteFunctions(
     }
 
     /// <summary>
-    /// Sends a sample review through the route now and reports what the channel said (502 with the reason when it refused).
-    /// Rate-limited per route and per account (429 with Retry-After); an email route sends only to confirmed recipients.
+    /// Sends a sample review through the route now and reports what the channel said (502 with the reason when it
+    /// refused). Rate-limited per route and per account (429 with Retry-After); an email route sends only to confirmed
+    /// recipients.
     /// </summary>
     [Function(nameof(SendRouteTestMessage))]
     public async Task<IActionResult> SendRouteTestMessage(
@@ -133,17 +135,22 @@ public sealed class RouteFunctions(
         if (route.ChannelValue == DeliveryChannel.Email
             && (await confirmations.ConfirmedAsync(route.AccountId, route.Recipients, cancellationToken)).Count == 0)
         {
-            return Problems.Conflict("No recipient of this route has confirmed the address yet: each got a link by email.",
+            return Problems.Conflict(
+                "No recipient of this route has confirmed the address yet: each got a link by email.",
                 UnconfirmedRecipientsType);
         }
         var settings = options.Value;
         var decision = await limiter.TryAcquireAllAsync(accountId,
-            [(RouteStore.TestMessagesKey(route.RouteId), settings.TestMessagesPerRoute), ("route-test", settings.TestMessagesPerAccount)],
+            [
+                (RouteStore.TestMessagesKey(route.RouteId), settings.TestMessagesPerRoute),
+                ("route-test", settings.TestMessagesPerAccount),
+            ],
             settings.TestMessageWindow, cancellationToken);
         if (!decision.Allowed)
         {
             return Problems.TooManyRequests(req.HttpContext, decision.RetryAfter,
-                $"At most {settings.TestMessagesPerRoute} test messages per route and {settings.TestMessagesPerAccount} per account " +
+                $"At most {settings.TestMessagesPerRoute} test messages per route and " +
+                $"{settings.TestMessagesPerAccount} per account " +
                 $"every {settings.TestMessageWindow:g}.");
         }
         try

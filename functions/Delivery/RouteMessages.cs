@@ -151,7 +151,9 @@ internal static partial class RouteRules
             errors.Add("target", "must be an https URL.");
         }
         else if (uri.IsLoopback
-            || (WebhookAddresses.Literal(uri.Host) is { } ip ? !WebhookAddresses.IsGlobalUnicast(ip) : !uri.IdnHost.Contains('.')))
+            || (WebhookAddresses.Literal(uri.Host) is { } ip
+                ? !WebhookAddresses.IsGlobalUnicast(ip)
+                : !uri.IdnHost.Contains('.')))
         {
             errors.Add("target", "must be a public address.");
         }

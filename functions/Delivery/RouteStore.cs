@@ -13,7 +13,8 @@ namespace ReviewHub.Delivery;
 public sealed record ZendeskCredential(string Email, string ApiToken);
 
 /// <summary>Routes of an app and their secrets. Secrets go to the secret store first, so a row never points at a missing secret.</summary>
-public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, RateLimiter limiter, TimeProvider clock) : IAppDataPurger
+public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, RateLimiter limiter, TimeProvider clock)
+    : IAppDataPurger
 {
     private readonly TableClient routes = tables.GetTableClient(TableNames.DeliveryRoutes);
 

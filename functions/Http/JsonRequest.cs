@@ -27,7 +27,8 @@ public static class JsonRequest
     public static Task<RequestBody<T>> ReadOptionalAsync<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : class, IValidatable => ReadAsync<T>(request, optional: true, cancellationToken);
 
-    private static async Task<RequestBody<T>> ReadAsync<T>(HttpRequest request, bool optional, CancellationToken cancellationToken)
+    private static async Task<RequestBody<T>> ReadAsync<T>(
+        HttpRequest request, bool optional, CancellationToken cancellationToken)
         where T : class, IValidatable
     {
         // Content-Length is absent for chunked bodies, so the limit is enforced on the bytes actually read.

@@ -39,7 +39,8 @@ public static class Problems
     /// <summary>429 with <c>Retry-After</c> (whole seconds) set on the response.</summary>
     public static ObjectResult TooManyRequests(HttpContext context, TimeSpan retryAfter, string detail)
     {
-        context.Response.Headers.RetryAfter = ((int)Math.Ceiling(Math.Max(1, retryAfter.TotalSeconds))).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var seconds = (int)Math.Ceiling(Math.Max(1, retryAfter.TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Create(StatusCodes.Status429TooManyRequests, "Too many requests.", detail, RateLimitedType);
     }
 

@@ -32,7 +32,10 @@ public sealed class RouteIdMiddleware : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
-        if (context.GetHttpContext() is { } httpContext && RouteIds.Check(context.BindingContext.BindingData) is { } problem)
+        if (
+            context.GetHttpContext() is { } httpContext
+            && RouteIds.Check(context.BindingContext.BindingData) is { } problem
+        )
         {
             await HttpResults.WriteAsync(httpContext, problem);
             return;

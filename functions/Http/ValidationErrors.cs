@@ -6,8 +6,8 @@ namespace ReviewHub.Http;
 
 /// <summary>
 /// Collects field errors of a request body; empty means valid. Only the first <see cref="MaxReported"/> messages are
-/// kept (a body with thousands of bad list entries must not turn into a response many times its size); <see cref="Count"/>
-/// counts them all.
+/// kept (a body with thousands of bad list entries must not turn into a response many times its size);
+/// <see cref="Count"/> counts them all.
 /// </summary>
 public sealed class ValidationErrors
 {

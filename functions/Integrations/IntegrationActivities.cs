@@ -156,7 +156,8 @@ public sealed class IntegrationActivities(
         if (!await confirmations.IsConfirmedAsync(account.AccountId, account.OwnerEmail, cancellationToken))
         {
             // The status endpoint shows the same news; an owner email nobody confirmed gets nothing.
-            logger.LogInformation("Integration email {Email} for {AccountId}/{AppId} not sent: the owner email is not confirmed",
+            logger.LogInformation(
+                "Integration email {Email} for {AccountId}/{AppId} not sent: the owner email is not confirmed",
                 request.Email, attempt.AccountId, attempt.AppId);
             return false;
         }

@@ -11,8 +11,8 @@ public sealed record Caller(string UserId, string? Email, bool IsOperator)
 {
     /// <summary>The caller of an authenticated request. The middleware guarantees one exists on every non-public endpoint.</summary>
     public static Caller From(HttpRequest request) =>
-        From(request.HttpContext.User,
-            request.HttpContext.RequestServices.GetRequiredService<IOptions<AuthenticationOptions>>().Value.OperatorRole)
+        From(request.HttpContext.User, request.HttpContext.RequestServices
+            .GetRequiredService<IOptions<AuthenticationOptions>>().Value.OperatorRole)
         ?? throw new InvalidOperationException("No authenticated caller: the endpoint is public or the middleware did not run.");
 
     /// <summary>

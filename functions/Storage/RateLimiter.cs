@@ -3,7 +3,9 @@ using Azure.Data.Tables;
 
 namespace ReviewHub.Storage;
 
-/// <summary>One fixed-window counter. PartitionKey = the owning account, RowKey = what is counted (e.g. "route-test|{routeId}").</summary>
+/// <summary>
+/// One fixed-window counter. PartitionKey = the owning account, RowKey = what is counted (e.g. "route-test|{routeId}").
+/// </summary>
 public sealed class RateLimitEntity : ITableEntity
 {
     public string PartitionKey { get; set; } = string.Empty;
@@ -26,15 +28,24 @@ public sealed class RateLimiter(TableServiceClient tables, TimeProvider clock)
 {
     private readonly TableClient table = tables.GetTableClient(TableNames.RateLimits);
 
-    public Task<RateDecision> TryAcquireAsync(string partition, string key, int limit, TimeSpan window, CancellationToken cancellationToken) =>
-        TryAcquireAllAsync(partition, [(key, limit)], window, cancellationToken);
+    public Task<RateDecision> TryAcquireAsync(
+        string partition,
+        string key,
+        int limit,
+        TimeSpan window,
+        CancellationToken cancellationToken
+    ) => TryAcquireAllAsync(partition, [(key, limit)], window, cancellationToken);
 
     /// <summary>
     /// Counts one action against every key, or against none: when any key is at its limit nothing is written (a refused
     /// request changes nothing) and the answer says when the fullest window ends.
     /// </summary>
     public async Task<RateDecision> TryAcquireAllAsync(
-        string partition, IReadOnlyList<(string Key, int Limit)> keys, TimeSpan window, CancellationToken cancellationToken)
+        string partition,
+        IReadOnlyList<(string Key, int Limit)> keys,
+        TimeSpan window,
+        CancellationToken cancellationToken
+    )
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -42,8 +53,19 @@ public sealed class RateLimiter(TableServiceClient tables, TimeProvider clock)
             var counters = new List<(RateLimitEntity Row, bool IsNew)>();
             foreach (var (key, limit) in keys)
             {
-                var existing = await table.GetEntityIfExistsAsync<RateLimitEntity>(partition, key, cancellationToken: cancellationToken);
-                var row = existing.HasValue ? existing.Value! : new RateLimitEntity { PartitionKey = partition, RowKey = key, WindowStart = now };
+                var existing = await table.GetEntityIfExistsAsync<RateLimitEntity>(
+                    partition,
+                    key,
+                    cancellationToken: cancellationToken
+                );
+                var row = existing.HasValue
+                    ? existing.Value!
+                    : new RateLimitEntity
+                    {
+                        PartitionKey = partition,
+                        RowKey = key,
+                        WindowStart = now,
+                    };
                 if (row.WindowStart + window <= now)
                 {
                     row.WindowStart = now;
@@ -71,7 +93,8 @@ public sealed class RateLimiter(TableServiceClient tables, TimeProvider clock)
                 }
                 return new RateDecision(true, TimeSpan.Zero);
             }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < OptimisticConcurrency.DefaultAttempts)
+            catch (RequestFailedException ex)
+                when (ex.Status is 409 or 412 && attempt < OptimisticConcurrency.DefaultAttempts)
             {
                 // Another request counted meanwhile: count again on the fresh rows.
             }
@@ -85,8 +108,6 @@ public sealed class RateLimiter(TableServiceClient tables, TimeProvider clock)
         {
             await table.DeleteEntityAsync(partition, key, ETag.All, cancellationToken);
         }
-        catch (RequestFailedException ex) when (ex.Status == 404)
-        {
-        }
+        catch (RequestFailedException ex) when (ex.Status == 404) { }
     }
 }

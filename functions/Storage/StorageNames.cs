@@ -62,10 +62,11 @@ public static class QueueNames
     /// <summary>Carries <see cref="Reviews.ReviewFetchRequest"/> from the schedule timer to the fetcher.</summary>
     public const string ReviewFetches = "review-fetches";
 
-    /// <summary>Carries <see cref="Accounts.EmailConfirmationMessage"/>: send a confirmation link to an address.</summary>
+    /// <summary>Carries <see cref="Accounts.EmailConfirmationMessage"/>: send a confirmation link.</summary>
     public const string EmailConfirmations = "email-confirmations";
 
-    public static readonly IReadOnlyList<string> All = [AppRemovals, NewReviews, ReplySends, Deliveries, ReviewFetches, EmailConfirmations];
+    public static readonly IReadOnlyList<string> All =
+        [AppRemovals, NewReviews, ReplySends, Deliveries, ReviewFetches, EmailConfirmations];
 
     public static string Poison(string queueName) => $"{queueName}-poison";
 }

@@ -45,7 +45,9 @@ public static class DisplayText
         return cut.Append(Ellipsis).ToString();
     }
 
-    /// <summary>One line: control characters and line or paragraph separators become spaces, runs of spaces one.</summary>
+    /// <summary>
+    /// One line: control characters and line or paragraph separators become spaces, runs of spaces one.
+    /// </summary>
     public static string OneLine(string? text)
     {
         if (string.IsNullOrEmpty(text))

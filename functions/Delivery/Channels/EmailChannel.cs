@@ -6,8 +6,8 @@ using ReviewHub.Email;
 namespace ReviewHub.Delivery;
 
 /// <summary>
-/// Email through SendGrid: always one digest per unit of work (HTML and plain text), to the route's confirmed recipients
-/// only (nothing at all while none has confirmed).
+/// Email through SendGrid: always one digest per unit of work (HTML and plain text), to the route's confirmed
+/// recipients only (nothing at all while none has confirmed).
 /// </summary>
 public sealed class EmailChannel(IEmailSender email, EmailConfirmationStore confirmations) : IDeliveryChannel
 {
@@ -17,7 +17,8 @@ public sealed class EmailChannel(IEmailSender email, EmailConfirmationStore conf
 
     public async Task<string?> SendAsync(ChannelSend send, CancellationToken cancellationToken)
     {
-        var recipients = await confirmations.ConfirmedAsync(send.Route.AccountId, send.Route.Recipients, cancellationToken);
+        var recipients = await confirmations.ConfirmedAsync(
+            send.Route.AccountId, send.Route.Recipients, cancellationToken);
         if (recipients.Count == 0)
         {
             return null;
@@ -34,7 +35,8 @@ public sealed class EmailChannel(IEmailSender email, EmailConfirmationStore conf
         html.Append($"<p><a href=\"{Html(send.AppReviewsUrl)}\">All reviews of {Html(send.App.Name)}</a></p>");
         try
         {
-            return await email.SendAsync(new EmailMessage(recipients, ReviewText.Summary(send), text.ToString(), html.ToString()), cancellationToken);
+            var message = new EmailMessage(recipients, ReviewText.Summary(send), text.ToString(), html.ToString());
+            return await email.SendAsync(message, cancellationToken);
         }
         catch (EmailDeliveryException ex)
         {

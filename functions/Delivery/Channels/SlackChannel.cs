@@ -86,10 +86,12 @@ public sealed class SlackChannel(SlackClient client, RouteStore routes, SlackPac
         {
             await Task.Delay(wait, clock, cancellationToken);
         }
-        return await client.PostMessageAsync(token, send.Route.Target, FallbackText(send), Blocks(send), cancellationToken);
+        return await client.PostMessageAsync(
+            token, send.Route.Target, FallbackText(send), Blocks(send), cancellationToken);
     }
 
-    /// <summary>The top-level <c>text</c> (notifications, screen readers): mrkdwn too, so the app name is escaped.</summary>
+    /// <summary>The top-level <c>text</c> (notifications, screen readers): mrkdwn too, so the app name is escaped.
+    /// </summary>
     public static string FallbackText(ChannelSend send) => DisplayText.Truncate(ReviewText.Summary(send), 300, Escape);
 
     public static JsonArray Blocks(ChannelSend send)
@@ -108,7 +110,8 @@ public sealed class SlackChannel(SlackClient client, RouteStore routes, SlackPac
             var head = $"*{Escape(ReviewText.Heading(review))}*\n";
             var tail = $"\n_{Escape(ReviewText.Byline(review))}_ · <{review.Url}|Open in ReviewHub>";
             var room = Math.Min(send.Reviews.Count == 1 ? 2500 : 300, SectionTextLimit - head.Length - tail.Length);
-            blocks.Add(Section(head + DisplayText.Truncate(review.Body, room, Escape) + tail, $"review-{review.ReviewId}"));
+            var body = DisplayText.Truncate(review.Body, room, Escape);
+            blocks.Add(Section(head + body + tail, $"review-{review.ReviewId}"));
         }
         if (send.Reviews.Count > DigestListed)
         {
@@ -120,7 +123,9 @@ public sealed class SlackChannel(SlackClient client, RouteStore routes, SlackPac
     /// <summary>Slack's limit for a section's text.</summary>
     private const int SectionTextLimit = 3000;
 
-    /// <summary>A section of text built within <see cref="SectionTextLimit"/>: cutting it here could split an escape or a link.</summary>
+    /// <summary>
+    /// A section of text built within <see cref="SectionTextLimit"/>: cutting it here could split an escape or a link.
+    /// </summary>
     private static JsonObject Section(string mrkdwn, string blockId) => new()
     {
         ["type"] = "section",

@@ -8,13 +8,16 @@ namespace ReviewHub.Delivery;
 /// IPv4 1.0.0.0–223.255.255.255 and IPv6 2000::/3, minus the special-purpose ranges inside them that are not globally
 /// reachable (IANA special-purpose registries). An IPv4-mapped IPv6 address is judged by its IPv4 address; every
 /// other form that embeds or translates IPv4 (IPv4-compatible, NAT64, 6to4, Teredo) is refused, as are the unspecified
-/// address (<c>::</c>, <c>0.0.0.0</c>, which connect to this machine), loopback, link-local, multicast and reserved space.
+/// address (<c>::</c>, <c>0.0.0.0</c>, which connect to this machine), loopback, link-local, multicast and reserved
+/// space.
 /// </summary>
 public static class WebhookAddresses
 {
     private static readonly IPNetwork[] Unicast =
     [
-        IPNetwork.Parse("0.0.0.0/1"), IPNetwork.Parse("128.0.0.0/2"), IPNetwork.Parse("192.0.0.0/3"), // below 224.0.0.0
+        IPNetwork.Parse("0.0.0.0/1"),
+        IPNetwork.Parse("128.0.0.0/2"),
+        IPNetwork.Parse("192.0.0.0/3"), // below 224.0.0.0
         IPNetwork.Parse("2000::/3"),
     ];
 
@@ -52,5 +55,6 @@ public static class WebhookAddresses
     }
 
     /// <summary>The IP literal of a URL host (<c>[::1]</c> or <c>127.0.0.1</c>), or null for a DNS name.</summary>
-    public static IPAddress? Literal(string host) => IPAddress.TryParse(host.Trim('[', ']'), out var address) ? address : null;
+    public static IPAddress? Literal(string host) =>
+        IPAddress.TryParse(host.Trim('[', ']'), out var address) ? address : null;
 }

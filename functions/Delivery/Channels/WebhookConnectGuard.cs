@@ -21,7 +21,9 @@ internal static class WebhookConnectGuard
         ConnectCallback = async (context, cancellationToken) =>
         {
             var host = context.DnsEndPoint.Host;
-            var addresses = WebhookAddresses.Literal(host) is { } literal ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
+            var addresses = WebhookAddresses.Literal(host) is { } literal
+                ? [literal]
+                : await Dns.GetHostAddressesAsync(host, cancellationToken);
             var allowed = addresses.Where(a => allowPrivate || WebhookAddresses.IsGlobalUnicast(a)).ToArray();
             if (allowed.Length == 0)
             {

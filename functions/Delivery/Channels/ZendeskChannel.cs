@@ -26,7 +26,8 @@ public sealed class ZendeskChannel(HttpClient http, RouteStore routes, IOptions<
         {
             ["ticket"] = new JsonObject
             {
-                ["subject"] = ReviewText.Truncate(DisplayText.OneLine($"{send.App.Name}: {ReviewText.Heading(review)}"), 150),
+                ["subject"] = ReviewText.Truncate(
+                    DisplayText.OneLine($"{send.App.Name}: {ReviewText.Heading(review)}"), 150),
                 ["comment"] = new JsonObject
                 {
                     ["body"] = $"{review.Title}\n\n{review.Body}\n\n{ReviewText.Byline(review)}\n{review.Url}",

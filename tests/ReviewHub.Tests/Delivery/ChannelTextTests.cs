@@ -7,15 +7,40 @@ using ReviewHub.Delivery;
 
 namespace ReviewHub.Tests.Delivery;
 
-/// <summary>Text people chose survives every channel's escaping and limits: no split grapheme, no half escape, nothing lost.</summary>
+/// <summary>
+/// Text people chose survives every channel's escaping and limits: no split grapheme, no half escape, nothing lost.
+/// </summary>
 public sealed partial class ChannelTextTests
 {
     private static ChannelSend Send(string? body, string appName = "Acme Notes", int reviews = 1)
     {
-        var route = new RouteEntity { PartitionKey = new string('b', 32), RowKey = new string('c', 32), Channel = "Slack", Target = "C0123456789" };
-        var app = new AppEntity { PartitionKey = new string('a', 32), RowKey = new string('b', 32), Name = appName, Territories = "USA" };
-        var list = Enumerable.Range(0, reviews).Select(i => new ReviewNotification($"{1000 + i}", 1, "Title", body, "reader", "USA",
-            DateTimeOffset.Parse("2026-11-25T10:00:00Z", CultureInfo.InvariantCulture), $"https://app.reviewhub.test/reviews/{1000 + i}")).ToList();
+        var route = new RouteEntity
+        {
+            PartitionKey = new string('b', 32),
+            RowKey = new string('c', 32),
+            Channel = "Slack",
+            Target = "C0123456789",
+        };
+        var app = new AppEntity
+        {
+            PartitionKey = new string('a', 32),
+            RowKey = new string('b', 32),
+            Name = appName,
+            Territories = "USA",
+        };
+        var list = Enumerable
+            .Range(0, reviews)
+            .Select(i => new ReviewNotification(
+                $"{1000 + i}",
+                1,
+                "Title",
+                body,
+                "reader",
+                "USA",
+                DateTimeOffset.Parse("2026-11-25T10:00:00Z", CultureInfo.InvariantCulture),
+                $"https://app.reviewhub.test/reviews/{1000 + i}"
+            ))
+            .ToList();
         return new ChannelSend(route, app, list, "key", "https://app.reviewhub.test/reviews");
     }
 
@@ -57,7 +82,10 @@ public sealed partial class ChannelTextTests
         Assert.DoesNotContain('\uFFFD', cut);
         Assert.True(cut.Length <= 2500);
         Assert.Equal(string.Concat(Enumerable.Repeat(grapheme, (cut.Length - 1) / grapheme.Length)) + "…", cut);
-        Assert.True(Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(section)) == section, "a lone surrogate does not survive UTF-8");
+        Assert.True(
+            Encoding.UTF8.GetString(Encoding.UTF8.GetBytes(section)) == section,
+            "a lone surrogate does not survive UTF-8"
+        );
     }
 
     [Fact]
@@ -80,14 +108,28 @@ public sealed partial class ChannelTextTests
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
 
-        var registered = await app.Host.PostAsync($"{world.AccountPath}/apps", world.Token,
-            new { storeAppId = "424242", platform = "ios", name, territories = new[] { "USA" } });
+        var registered = await app.Host.PostAsync(
+            $"{world.AccountPath}/apps",
+            world.Token,
+            new
+            {
+                storeAppId = "424242",
+                platform = "ios",
+                name,
+                territories = new[] { "USA" },
+            }
+        );
         var renamed = await app.Host.PatchAsync(world.AppPath, world.Token, new { name });
 
         Assert.True(registered.Status == 400, registered.ToString());
         Assert.True(renamed.Status == 400, renamed.ToString());
-        Assert.Equal("Acme Notes", JsonDocument.Parse((await app.Host.GetAsync(world.AppPath, world.Token)).Body).RootElement
-            .GetProperty("name").GetString());
+        Assert.Equal(
+            "Acme Notes",
+            JsonDocument
+                .Parse((await app.Host.GetAsync(world.AppPath, world.Token)).Body)
+                .RootElement.GetProperty("name")
+                .GetString()
+        );
     }
 
     /// <summary>An ampersand that does not start one of Slack's three escapes.</summary>

@@ -61,7 +61,7 @@ public sealed class DeliveryHarness : IAsyncDisposable
         return new DeliveryHarness(app, world, slack, zendesk, sendGrid, webhooks, clock);
     }
 
-    /// <summary>Creates a route through the API; email recipients then confirm their addresses, as people would.</summary>
+    /// <summary>Creates a route through the API; email recipients then confirm their addresses, as people do.</summary>
     public async Task<RouteResponse> AddRouteAsync(object body)
     {
         var created = await App.Host.PostAsync(RoutesPath, World.Token, body);

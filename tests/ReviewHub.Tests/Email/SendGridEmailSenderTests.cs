@@ -33,7 +33,8 @@ public sealed class SendGridEmailSenderTests : IAsyncLifetime
     [Fact]
     public async Task Subjects_are_sent_on_one_line_and_cut_between_graphemes_whatever_the_caller_passed()
     {
-        var subject = "New review of Acme\r\nBcc: victim@example.test\u2028" + string.Concat(Enumerable.Repeat("😀", 300));
+        var subject = "New review of Acme\r\nBcc: victim@example.test\u2028"
+            + string.Concat(Enumerable.Repeat("😀", 300));
 
         await Sender.SendAsync(Message with { Subject = subject }, CancellationToken.None);
 

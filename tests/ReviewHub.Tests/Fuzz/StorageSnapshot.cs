@@ -15,24 +15,35 @@ public sealed class StorageSnapshot
 
     public SortedSet<string> Lines { get; }
 
-    public static async Task<StorageSnapshot> TakeAsync(TableServiceClient tables, QueueServiceClient queues, string? secretsDirectory)
+    public static async Task<StorageSnapshot> TakeAsync(
+        TableServiceClient tables,
+        QueueServiceClient queues,
+        string? secretsDirectory
+    )
     {
         var tableLines = TableNames.All.Select(async name =>
         {
             var lines = new List<string>();
-            await foreach (var row in tables.GetTableClient(name).QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey"]))
+            await foreach (
+                var row in tables.GetTableClient(name).QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey"])
+            )
             {
                 lines.Add($"table {name} {row.PartitionKey} {row.RowKey} {row.ETag}");
             }
             return lines;
         });
-        var queueLines = QueueNames.All.SelectMany(q => new[] { q, QueueNames.Poison(q) }).Select(async name =>
-        {
-            var queue = queues.GetQueueClient(name);
-            var count = (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
-            var peeked = (await queue.PeekMessagesAsync(32)).Value;
-            return peeked.Select(m => $"queue {name} message {m.MessageId}").Append($"queue {name} count {count}").ToList();
-        });
+        var queueLines = QueueNames
+            .All.SelectMany(q => new[] { q, QueueNames.Poison(q) })
+            .Select(async name =>
+            {
+                var queue = queues.GetQueueClient(name);
+                var count = (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+                var peeked = (await queue.PeekMessagesAsync(32)).Value;
+                return peeked
+                    .Select(m => $"queue {name} message {m.MessageId}")
+                    .Append($"queue {name} count {count}")
+                    .ToList();
+            });
         var all = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var lines in await Task.WhenAll(tableLines.Concat(queueLines)))
         {
@@ -48,7 +59,14 @@ public sealed class StorageSnapshot
         return new StorageSnapshot(all);
     }
 
-    /// <summary>What differs (at most <paramref name="max"/> lines, "-" gone and "+" new); empty when nothing changed.</summary>
+    /// <summary>
+    /// What differs (at most <paramref name="max"/> lines, "-" gone and "+" new); empty when nothing changed.
+    /// </summary>
     public IReadOnlyList<string> Diff(StorageSnapshot after, int max = 6) =>
-        Lines.Except(after.Lines).Select(l => "- " + l).Concat(after.Lines.Except(Lines).Select(l => "+ " + l)).Take(max).ToList();
+        Lines
+            .Except(after.Lines)
+            .Select(l => "- " + l)
+            .Concat(after.Lines.Except(Lines).Select(l => "+ " + l))
+            .Take(max)
+            .ToList();
 }

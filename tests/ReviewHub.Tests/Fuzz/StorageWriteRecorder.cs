@@ -18,7 +18,9 @@ public sealed class StorageWriteRecorder : HttpPipelineSynchronousPolicy
     public override void OnSendingRequest(HttpMessage message)
     {
         var request = message.Request;
-        var dequeues = request.Method == RequestMethod.Get && request.Uri.Path.EndsWith("/messages", StringComparison.Ordinal)
+        var dequeues =
+            request.Method == RequestMethod.Get
+            && request.Uri.Path.EndsWith("/messages", StringComparison.Ordinal)
             && !request.Uri.Query.Contains("peekonly=true", StringComparison.OrdinalIgnoreCase);
         if ((request.Method != RequestMethod.Get && request.Method != RequestMethod.Head) || dequeues)
         {

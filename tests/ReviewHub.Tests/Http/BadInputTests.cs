@@ -4,16 +4,22 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.Http;
 
-/// <summary>Hostile ids, dates and bodies answer a 4xx that names the problem, never a 5xx, and write nothing.</summary>
+/// <summary>
+/// Hostile ids, dates and bodies answer a 4xx that names the problem, never a 5xx, and write nothing.
+/// </summary>
 public sealed class BadInputTests
 {
-    public static TheoryData<string> KeyBreakers => new() { "a/b", "a\\b", "a#b", "a?b", "a\u0001b", "a\u007fb", new string('x', 600) };
+    public static TheoryData<string> KeyBreakers =>
+        new() { "a/b", "a\\b", "a#b", "a?b", "a\u0001b", "a\u007fb", new string('x', 600) };
 
     private static async Task<int> MembershipCountAsync(TestApp app, string accountId)
     {
         var count = 0;
-        await foreach (var _ in app.Get<TableServiceClient>().GetTableClient(TableNames.Memberships)
-            .QueryAsync<TableEntity>(e => e.PartitionKey == accountId))
+        await foreach (
+            var _ in app.Get<TableServiceClient>()
+                .GetTableClient(TableNames.Memberships)
+                .QueryAsync<TableEntity>(e => e.PartitionKey == accountId)
+        )
         {
             count++;
         }
@@ -28,7 +34,10 @@ public sealed class BadInputTests
         var world = await TestWorld.CreateAsync(app);
 
         var added = await app.Host.PostAsync($"{world.AccountPath}/members", world.Token, new { userId });
-        var removed = await app.Host.DeleteAsync($"{world.AccountPath}/members/{Uri.EscapeDataString(userId)}", world.Token);
+        var removed = await app.Host.DeleteAsync(
+            $"{world.AccountPath}/members/{Uri.EscapeDataString(userId)}",
+            world.Token
+        );
 
         Assert.True(added.Status == 400, added.ToString());
         Assert.True(added.Json.GetProperty("errors").TryGetProperty("userId", out _), added.Body);
@@ -51,8 +60,16 @@ public sealed class BadInputTests
 
         var responses = new[]
         {
-            await app.Host.PostAsync($"{world.AccountPath}/apps/ab{bad}cd/integration/credential", operatorToken, credential),
-            await app.Host.PostAsync($"/api/accounts/ab{bad}cd/apps/{world.AppId}/integration/credential", operatorToken, credential),
+            await app.Host.PostAsync(
+                $"{world.AccountPath}/apps/ab{bad}cd/integration/credential",
+                operatorToken,
+                credential
+            ),
+            await app.Host.PostAsync(
+                $"/api/accounts/ab{bad}cd/apps/{world.AppId}/integration/credential",
+                operatorToken,
+                credential
+            ),
             await app.Host.GetAsync($"{world.AccountPath}/apps/ab{bad}cd", world.Token),
             await app.Host.GetAsync($"{world.AppPath}/reviews/ab{bad}cd", world.Token),
             await app.Host.DeleteAsync($"{world.AppPath}/routes/ab{bad}cd", world.Token),
@@ -82,14 +99,26 @@ public sealed class BadInputTests
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
         var territories = Enumerable.Range(0, 40_000).Select(i => $"X{i % 100:D2}").ToArray();
-        var body = JsonSerializer.Serialize(new { storeAppId = "123456", platform = "ios", name = "Big", territories });
+        var body = JsonSerializer.Serialize(
+            new
+            {
+                storeAppId = "123456",
+                platform = "ios",
+                name = "Big",
+                territories,
+            }
+        );
 
         var response = await app.Host.PostAsync($"{world.AccountPath}/apps", world.Token, body);
 
         Assert.Equal(400, response.Status);
         Assert.True(response.Body.Length < 8 * 1024, $"{response.Body.Length} bytes");
         Assert.True(response.Json.GetProperty("totalErrors").GetInt32() > 40_000, response.Body);
-        Assert.Single((await app.Host.GetAsync($"{world.AccountPath}/apps", world.Token)).Json.GetProperty("items").EnumerateArray());
+        Assert.Single(
+            (await app.Host.GetAsync($"{world.AccountPath}/apps", world.Token))
+                .Json.GetProperty("items")
+                .EnumerateArray()
+        );
     }
 
     [Fact]
@@ -98,14 +127,30 @@ public sealed class BadInputTests
         await using var app = await TestApp.StartAsync();
         var token = TestTokens.For("operator-1", isOperator: true);
 
-        var chunked = await app.Host.SendAsync(HttpMethod.Post, "/api/operators/poison/app-removals/replay", token,
-            new { maxMessages = 0 }, chunked: true);
-        var notAnAppId = await app.Host.SendAsync(HttpMethod.Post, "/api/operators/poison/app-removals/replay", token,
-            new { appId = "x#y" }, chunked: true);
+        var chunked = await app.Host.SendAsync(
+            HttpMethod.Post,
+            "/api/operators/poison/app-removals/replay",
+            token,
+            new { maxMessages = 0 },
+            chunked: true
+        );
+        var notAnAppId = await app.Host.SendAsync(
+            HttpMethod.Post,
+            "/api/operators/poison/app-removals/replay",
+            token,
+            new { appId = "x#y" },
+            chunked: true
+        );
 
         Assert.True(chunked.Status == 400, chunked.ToString());
         Assert.True(notAnAppId.Status == 400, notAnAppId.ToString());
-        var empty = await app.Host.SendAsync(HttpMethod.Post, "/api/operators/poison/app-removals/replay", token, "", chunked: true);
+        var empty = await app.Host.SendAsync(
+            HttpMethod.Post,
+            "/api/operators/poison/app-removals/replay",
+            token,
+            "",
+            chunked: true
+        );
         Assert.True(empty.Status == 200, empty.ToString());
     }
 

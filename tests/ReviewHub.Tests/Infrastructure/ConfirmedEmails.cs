@@ -28,12 +28,14 @@ public static partial class ConfirmedEmails
     }
 
     /// <summary>
-    /// Presses the confirm button of the link the sender would have mailed to <paramref name="address"/>, for tests whose
-    /// email provider refuses every message (the link is made with the app's own signing key, as the sender makes it).
+    /// Presses the confirm button of the link the sender would have mailed to <paramref name="address"/>, for tests
+    /// whose email provider refuses every message (the link is made with the app's own signing key, as the sender makes
+    /// it).
     /// </summary>
     public static async Task FollowLinkAsync(TestApp app, string accountId, string address)
     {
-        var token = app.Get<EmailConfirmationTokens>().Create(new EmailConfirmationClaim(accountId, address, DateTimeOffset.UtcNow.AddHours(1)));
+        var token = app.Get<EmailConfirmationTokens>()
+            .Create(new EmailConfirmationClaim(accountId, address, DateTimeOffset.UtcNow.AddHours(1)));
         var confirmed = await app.Host.PostAsync($"/api/email-confirmations/{token}", token: null);
         Assert.True(confirmed.Status == 200, confirmed.ToString());
     }
@@ -41,9 +43,10 @@ public static partial class ConfirmedEmails
     public static bool IsConfirmation(SentEmail email) => email.Subject == EmailConfirmationSender.Subject;
 
     /// <summary>The confirmation link in an email's plain text.</summary>
-    public static string LinkIn(string text) => Link().Match(text) is { Success: true } match
-        ? match.Value
-        : throw new InvalidOperationException($"No confirmation link in: {text}");
+    public static string LinkIn(string text) =>
+        Link().Match(text) is { Success: true } match
+            ? match.Value
+            : throw new InvalidOperationException($"No confirmation link in: {text}");
 
     [GeneratedRegex(@"https://reviewhub\.test/api/email-confirmations/[A-Za-z0-9._-]+")]
     private static partial Regex Link();

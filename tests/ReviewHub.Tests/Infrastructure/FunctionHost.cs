@@ -57,7 +57,8 @@ public sealed class FunctionHost(IServiceProvider services)
     /// <c>%2F</c>) before routing. <paramref name="chunked"/> sends the body without a Content-Length.
     /// </summary>
     public async Task<TestResponse> SendAsync(
-        HttpMethod method, string path, string? token, object? body = null, CancellationToken cancellationToken = default, bool chunked = false)
+        HttpMethod method, string path, string? token, object? body = null,
+        CancellationToken cancellationToken = default, bool chunked = false)
     {
         var (function, routeValues) = Route(method, path);
         await using var scope = services.CreateAsyncScope();

@@ -19,7 +19,8 @@ public static class TestTokens
 
     public static string For(
         string userId, string? email = null, bool isOperator = false, string issuer = Issuer, string audience = Audience,
-        string signingKey = SigningKey, DateTime? expires = null, DateTime? notBefore = null, IEnumerable<Claim>? extraClaims = null)
+        string signingKey = SigningKey, DateTime? expires = null, DateTime? notBefore = null,
+        IEnumerable<Claim>? extraClaims = null)
     {
         var claims = new List<Claim> { new("oid", userId), new("sub", userId) };
         claims.AddRange(extraClaims ?? []);

@@ -16,7 +16,11 @@ public sealed record TestWorld(string UserId, string Token, string AccountId, st
     {
         var userId = Guid.NewGuid().ToString();
         var token = TestTokens.For(userId, $"{userId[..8]}@customer.test");
-        var account = await app.Host.PostAsync("/api/accounts", token, new { name = "Acme", ownerEmail = OwnerEmailFor(userId) });
+        var account = await app.Host.PostAsync("/api/accounts", token, new
+        {
+            name = "Acme",
+            ownerEmail = OwnerEmailFor(userId),
+        });
         Assert.True(account.Status == 201, account.ToString());
         var accountId = account.As<AccountResponse>().AccountId;
 

@@ -43,10 +43,13 @@ public static class EndpointCatalog
         new("GetAccount", HttpMethod.Get, w => w.AccountPath),
         new("UpdateAccount", HttpMethod.Patch, w => w.AccountPath, _ => new { name = "Renamed" }),
         new("TransferAccountOwnership", HttpMethod.Post, w => $"{w.AccountPath}/owner", _ => new { userId = "heir" },
-            Arrange: (app, w) => app.Host.PostAsync($"{w.AccountPath}/members", w.Token, new { userId = "heir", email = "heir@customer.test" })),
+            Arrange: (app, w) => app.Host.PostAsync($"{w.AccountPath}/members", w.Token,
+                new { userId = "heir", email = "heir@customer.test" })),
         new("ListEmailConfirmations", HttpMethod.Get, w => $"{w.AccountPath}/email-confirmations"),
-        new("ResendEmailConfirmation", HttpMethod.Post, w => $"{w.AccountPath}/email-confirmations", w => new { email = w.OwnerEmail }, 202),
-        new("ShowEmailConfirmation", HttpMethod.Get, CatalogLinks.Path, Public: true, Arrange: CatalogLinks.ArrangeAsync),
+        new("ResendEmailConfirmation", HttpMethod.Post, w => $"{w.AccountPath}/email-confirmations",
+            w => new { email = w.OwnerEmail }, 202),
+        new("ShowEmailConfirmation", HttpMethod.Get, CatalogLinks.Path, Public: true,
+            Arrange: CatalogLinks.ArrangeAsync),
         new("ConfirmEmail", HttpMethod.Post, CatalogLinks.Path, Public: true, Arrange: CatalogLinks.ArrangeAsync),
         new("AddAccountMember", HttpMethod.Post, w => $"{w.AccountPath}/members", _ => new { userId = "new-member" }),
         new("RemoveAccountMember", HttpMethod.Delete, w => $"{w.AccountPath}/members/colleague", MemberStatus: 204,
@@ -92,7 +95,8 @@ public static class EndpointCatalog
         public static Task ArrangeAsync(TestApp app, TestWorld world)
         {
             Tokens[world.AccountId] = app.Get<ReviewHub.Accounts.EmailConfirmationTokens>().Create(
-                new ReviewHub.Accounts.EmailConfirmationClaim(world.AccountId, world.OwnerEmail, DateTimeOffset.UtcNow.AddDays(1)));
+                new ReviewHub.Accounts.EmailConfirmationClaim(
+                    world.AccountId, world.OwnerEmail, DateTimeOffset.UtcNow.AddDays(1)));
             return Task.CompletedTask;
         }
 

@@ -4,7 +4,9 @@ using ReviewHub.Security;
 
 namespace ReviewHub.Tests.Security;
 
-/// <summary>Operator status comes from the identity provider's role claim only, never from a claim a token could carry.</summary>
+/// <summary>
+/// Operator status comes from the identity provider's role claim only, never from a claim a token could carry.
+/// </summary>
 public sealed class OperatorIdentityTests
 {
     private static async Task<Caller?> CallerOfAsync(TestApp app, string token)
