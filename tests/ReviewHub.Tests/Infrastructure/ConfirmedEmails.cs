@@ -48,6 +48,6 @@ public static partial class ConfirmedEmails
             ? match.Value
             : throw new InvalidOperationException($"No confirmation link in: {text}");
 
-    [GeneratedRegex(@"https://reviewhub\.test/api/email-confirmations/[A-Za-z0-9._-]+")]
+    [GeneratedRegex(@"https?://[^\s/]+(/[^\s/]+)*/email-confirmations/[A-Za-z0-9._-]+")]
     private static partial Regex Link();
 }
