@@ -81,6 +81,8 @@ var compactName = toLower(replace(appName, '-', ''))
 var namePrefix = '${appName}-${environmentName}'
 var entraAuthority = '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
 var sendGridSecretName = 'sendgrid-api-key'
+// Signs email confirmation links; operators create it once per environment (README, Deploy).
+var confirmationKeySecretName = 'email-confirmation-key'
 
 // Names are fixed here, not taken from module outputs, so what-if can predict every resource. The modules that grant
 // the identity its roles look it up by this name, hence their explicit dependsOn.
@@ -161,6 +163,15 @@ var appSettings = {
   Email__FromAddress: emailFromAddress
   Email__FromName: emailFromName
   Email__Timeout: '00:00:10'
+  EmailConfirmation__SigningKey: '@Microsoft.KeyVault(VaultName=${vault.name};SecretName=${confirmationKeySecretName})'
+  EmailConfirmation__LinkBaseUrl: 'https://${site.properties.defaultHostName}/api'
+  EmailConfirmation__LinkLifetime: '3.00:00:00'
+  EmailConfirmation__ResendInterval: '00:10:00'
+  EmailConfirmation__MaxEmailsPerAccountPerDay: '50'
+  Limits__AppsPerAccount: '50'
+  Limits__RoutesPerApp: '20'
+  Limits__TerritoriesPerApp: '50'
+  Limits__MembersPerAccount: '100'
   AppStoreConnect__BaseUrl: 'https://api.appstoreconnect.apple.com'
   AppStoreConnect__TokenLifetime: '00:19:00'
   AppStoreConnect__Timeout: '00:00:20'
@@ -196,6 +207,9 @@ var appSettings = {
   Delivery__ChannelTimeout: '00:00:15'
   Delivery__MaxDeferrals: '10'
   Delivery__AllowInsecureWebhooks: 'false'
+  Delivery__TestMessagesPerRoute: '5'
+  Delivery__TestMessagesPerAccount: '30'
+  Delivery__TestMessageWindow: '01:00:00'
   ReviewFetchSchedule: '0 */5 * * * *'
   Reviews__FeedInterval: '06:00:00'
   Reviews__ApiInterval: '01:00:00'

@@ -39,6 +39,9 @@ if [ ! -f local.settings.json ]; then
   # A fresh random key for locally minted bearer tokens (see README, "Calling the API locally").
   key=$(head -c 32 /dev/urandom | base64)
   sed -i.bak "s#REPLACE_WITH_BASE64_32_BYTES#${key}#" local.settings.json && rm -f local.settings.json.bak
+  # And another for the email confirmation links (docs/delivery.md, "Email confirmation").
+  key=$(head -c 32 /dev/urandom | base64)
+  sed -i.bak "s#GENERATED_CONFIRMATION_LINK_KEY#${key}#" local.settings.json && rm -f local.settings.json.bak
   echo "Created local.settings.json from the sample."
 fi
 

@@ -14,7 +14,7 @@ public sealed record RegisterAppRequest(string? StoreAppId, string? Platform, st
         {
             errors.Add("platform", $"must be one of: {string.Join(", ", Platforms.All)}.");
         }
-        errors.Required(Name, "name", 200);
+        errors.SingleLine(Name, "name", 200);
         AppRules.ValidateTerritories(Territories, errors, required: true);
     }
 }
@@ -29,7 +29,7 @@ public sealed record UpdateAppRequest(string? Name, IReadOnlyList<string>? Terri
         }
         if (Name is not null)
         {
-            errors.Required(Name, "name", 200);
+            errors.SingleLine(Name, "name", 200);
         }
         AppRules.ValidateTerritories(Territories, errors, required: false);
     }

@@ -26,6 +26,10 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
     /// <summary>The live (not removed) app, for background work that already knows its keys.</summary>
     public async Task<AppEntity?> GetAsync(string accountId, string appId, CancellationToken cancellationToken)
     {
+        if (!Ids.IsValid(accountId) || !Ids.IsValid(appId))
+        {
+            return null;
+        }
         var app = await apps.GetEntityIfExistsAsync<AppEntity>(accountId, appId, cancellationToken: cancellationToken);
         return app.HasValue && !app.Value!.IsDeleted ? app.Value : null;
     }

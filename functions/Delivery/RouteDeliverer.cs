@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ReviewHub.Accounts;
 using ReviewHub.Apps;
 using ReviewHub.Http;
 using ReviewHub.Observability;
@@ -15,8 +16,9 @@ namespace ReviewHub.Delivery;
 /// </summary>
 public sealed class RouteDeliverer(
     RouteStore routes, AppStore apps, ReviewReader reviews, DeliveryLedger ledger, IEnumerable<IDeliveryChannel> channels,
-    BrokenRouteNotifier broken, IMessageQueue queue, ReviewLinks links, ReviewHubMetrics metrics, TimeProvider clock,
-    IOptions<DeliveryOptions> options, IOptions<OutboundHttpOptions> outbound, ILogger<RouteDeliverer> logger)
+    BrokenRouteNotifier broken, IMessageQueue queue, ReviewLinks links, ReviewHubMetrics metrics,
+    EmailConfirmationStore confirmations, TimeProvider clock, IOptions<DeliveryOptions> options,
+    IOptions<OutboundHttpOptions> outbound, ILogger<RouteDeliverer> logger)
 {
     private readonly Dictionary<DeliveryChannel, IDeliveryChannel> byChannel = channels.ToDictionary(c => c.Channel);
 
@@ -27,6 +29,15 @@ public sealed class RouteDeliverer(
         if (route is null || app is null || route.AccountId != work.AccountId || !route.Enabled || route.IsBroken)
         {
             logger.LogInformation("Skipped delivery of batch {BatchId} to route {RouteId}: the route or app is gone, disabled or broken",
+                work.BatchId, work.RouteId);
+            return;
+        }
+        if (route.ChannelValue == DeliveryChannel.Email
+            && (await confirmations.ConfirmedAsync(route.AccountId, route.Recipients, cancellationToken)).Count == 0)
+        {
+            // Like a disabled route: nothing is claimed, so the ledger does not record sends that never happened.
+            logger.LogInformation(
+                "Skipped delivery of batch {BatchId} to email route {RouteId}: no recipient has confirmed yet",
                 work.BatchId, work.RouteId);
             return;
         }

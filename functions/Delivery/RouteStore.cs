@@ -13,7 +13,8 @@ namespace ReviewHub.Delivery;
 public sealed record ZendeskCredential(string Email, string ApiToken);
 
 /// <summary>Routes of an app and their secrets. Secrets go to the secret store first, so a row never points at a missing secret.</summary>
-public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, TimeProvider clock) : IAppDataPurger
+public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, RateLimiter limiter, TimeProvider clock)
+    : IAppDataPurger
 {
     private readonly TableClient routes = tables.GetTableClient(TableNames.DeliveryRoutes);
 
@@ -153,6 +154,9 @@ public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, 
         }
     }
 
+    /// <summary>The <see cref="RateLimiter"/> key of a route's test messages (in its account's partition).</summary>
+    public static string TestMessagesKey(string routeId) => $"route-test|{routeId}";
+
     private async Task DeleteRouteAsync(RouteEntity route, CancellationToken cancellationToken)
     {
         try
@@ -167,6 +171,7 @@ public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, 
         {
             await secrets.DeleteAsync(route.SecretReference, cancellationToken);
         }
+        await limiter.ForgetAsync(route.AccountId, TestMessagesKey(route.RouteId), cancellationToken);
     }
 
     private async Task<RouteCredentials> MergeCredentialsAsync(RouteEntity route, RouteCredentials changes, CancellationToken cancellationToken)

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly.CircuitBreaker;
 using ReviewHub.Http;
+using ReviewHub.Text;
 using SendGrid;
 using SendGrid.Helpers.Mail;
 
@@ -42,6 +43,8 @@ public interface IEmailSender
 /// </summary>
 internal sealed class SendGridEmailSender(HttpClient httpClient, IOptions<EmailOptions> options, ILogger<SendGridEmailSender> logger) : IEmailSender
 {
+    public const int MaxSubjectLength = 200;
+
     public async Task<string?> SendAsync(EmailMessage message, CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -49,7 +52,8 @@ internal sealed class SendGridEmailSender(HttpClient httpClient, IOptions<EmailO
         var mail = new SendGridMessage
         {
             From = new EmailAddress(settings.FromAddress, settings.FromName),
-            Subject = message.Subject,
+            // Subjects carry names people chose (apps, routes): one line, cut at a grapheme, whatever the caller sent.
+            Subject = DisplayText.Truncate(DisplayText.OneLine(message.Subject), MaxSubjectLength),
             PlainTextContent = message.PlainText,
             HtmlContent = message.Html,
         };

@@ -18,6 +18,7 @@ public sealed class IntegrationActivities(
     AppStoreConnectCredentialStore credentials,
     AscUserDirectory directory,
     AccountStore accounts,
+    EmailConfirmationStore confirmations,
     AppStore apps,
     IEmailSender emailSender,
     IEnumerable<IIntegrationActivationListener> listeners,
@@ -317,13 +318,22 @@ public sealed class IntegrationActivities(
         store.UpdateAttemptAsync(attempt.AccountId, attempt.AppId, attempt.AttemptId,
             r => r.ActivationEmail = state.ToString(), cancellationToken);
 
-    /// <summary>The owner email about <paramref name="row"/>; null when the account is gone.</summary>
+    /// <summary>The owner email about <paramref name="row"/>; null when the account is gone or its owner email is not
+    /// confirmed.</summary>
     private async Task<EmailMessage?> ComposeAsync(
         OwnerEmail email, IntegrationEntity row, CancellationToken cancellationToken)
     {
         var account = await accounts.GetAsync(row.AccountId, cancellationToken);
         if (account is null)
         {
+            return null;
+        }
+        if (!await confirmations.IsConfirmedAsync(account.AccountId, account.OwnerEmail, cancellationToken))
+        {
+            // The status endpoint shows the same news; an owner email nobody confirmed gets nothing.
+            logger.LogInformation(
+                "Integration email {Email} for {AccountId}/{AppId} not sent: the owner email is not confirmed",
+                email, row.AccountId, row.AppId);
             return null;
         }
         var app = await apps.GetAsync(row.AccountId, row.AppId, cancellationToken);

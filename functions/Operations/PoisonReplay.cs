@@ -12,6 +12,10 @@ public sealed record ReplayPoisonRequest(string? AppId, int? MaxMessages) : IVal
 {
     public void Validate(ValidationErrors errors)
     {
+        if (AppId is not null && !Ids.IsValid(AppId))
+        {
+            errors.Add("appId", "must be an app id (32 lowercase hex characters).");
+        }
         if (MaxMessages is < 1 or > 10_000)
         {
             errors.Add("maxMessages", "must be between 1 and 10000.");

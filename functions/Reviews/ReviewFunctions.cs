@@ -29,7 +29,7 @@ public sealed class ReviewFunctions(
         var filter = ReviewListFilter.Parse(req.Query, options.Value.DefaultListLimit, errors);
         if (filter is null)
         {
-            return Problems.Validation(errors.ToDictionary());
+            return Problems.Validation(errors);
         }
         var page = await queries.ListAsync(appId, filter, cancellationToken);
         return new OkObjectResult(new ReviewListResponse(page.Items.Select(ReviewResponse.From).ToList(), page.ContinuationToken));

@@ -55,7 +55,8 @@ public sealed record ReviewListFilter(
         var to = Date(query, "to", errors);
         if (to is { } end && query["to"].ToString().Length == "yyyy-MM-dd".Length)
         {
-            to = end.AddDays(1).AddTicks(-1); // a date-only "to" includes that whole day
+            // A date-only "to" includes that whole day; the last day of the calendar has no next day to stop before.
+            to = end > DateTimeOffset.MaxValue.AddDays(-1) ? DateTimeOffset.MaxValue : end.AddDays(1).AddTicks(-1);
         }
         if (from > to)
         {

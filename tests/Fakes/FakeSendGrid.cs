@@ -27,6 +27,17 @@ public sealed class FakeSendGrid(string apiKey = "SG.test-key") : FakeHttpServer
     /// </summary>
     public void LoseAnswers(int times) => Volatile.Write(ref answersToLose, times);
 
+    /// <summary>Drops recorded emails (a test's setup mail, such as confirmation links already followed).</summary>
+    public void Forget(Func<SentEmail, bool> which)
+    {
+        var keep = emails.Where(e => !which(e)).ToList();
+        emails.Clear();
+        foreach (var email in keep)
+        {
+            emails.Enqueue(email);
+        }
+    }
+
     protected override void MapEndpoints(WebApplication app) => app.MapPost("/v3/mail/send", async context =>
     {
         if (context.Request.Headers.Authorization.ToString() != $"Bearer {apiKey}")

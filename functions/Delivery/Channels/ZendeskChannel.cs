@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
 using ReviewHub.Http;
+using ReviewHub.Text;
 
 namespace ReviewHub.Delivery;
 
@@ -26,7 +27,8 @@ public sealed class ZendeskChannel(HttpClient http, RouteStore routes, IOptions<
         {
             ["ticket"] = new JsonObject
             {
-                ["subject"] = ReviewText.Truncate($"{send.App.Name}: {ReviewText.Heading(review)}", 150),
+                ["subject"] = ReviewText.Truncate(
+                    DisplayText.OneLine($"{send.App.Name}: {ReviewText.Heading(review)}"), 150),
                 ["comment"] = new JsonObject
                 {
                     ["body"] = $"{review.Title}\n\n{review.Body}\n\n{ReviewText.Byline(review)}\n{review.Url}",

@@ -110,6 +110,8 @@ public sealed class IntegrationHarness : IAsyncDisposable
             services.AddSingleton<IIntegrationActivationListener>(listener);
         });
         var world = await TestWorld.CreateAsync(app);
+        // The owner confirmed their email, so setup emails reach them.
+        await ConfirmedEmails.ConfirmAllAsync(app, sendGrid);
         return new IntegrationHarness(asc, sendGrid, durable, app, world, listener);
     }
 
