@@ -100,12 +100,8 @@ public sealed class EmailConfirmationStore(
     )
     {
         var list = new List<EmailConfirmationEntity>();
-        await foreach (
-            var row in table.QueryAsync<EmailConfirmationEntity>(
-                r => r.PartitionKey == accountId,
-                cancellationToken: cancellationToken
-            )
-        )
+        await foreach (var row in table.QueryRowsAsync<EmailConfirmationEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {accountId}"), cancellationToken: cancellationToken))
         {
             list.Add(row);
         }

@@ -19,8 +19,16 @@ namespace ReviewHub.Tests.Apps;
 public sealed class AppRemovalRaceTests
 {
     /// <summary>Tables of account-level data (who may use which account), not of one app.</summary>
+    /// <summary>
+    /// Tables of the account, not of its apps: confirmed addresses are the account's (an address serves every route that
+    /// names it), and rate-limit counters live in the account's partition (a route's own counter is deleted with the
+    /// route by <c>RouteStore</c>).
+    /// </summary>
     private static readonly string[] AccountTables =
-        [TableNames.Accounts, TableNames.Memberships, TableNames.UserAccounts];
+    [
+        TableNames.Accounts, TableNames.Memberships, TableNames.UserAccounts, TableNames.EmailConfirmations,
+        TableNames.RateLimits,
+    ];
 
     private static readonly DateTimeOffset Newest = DateTimeOffset.UtcNow.AddDays(-1);
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
