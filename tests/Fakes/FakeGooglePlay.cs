@@ -34,7 +34,7 @@ public enum FakePlayGrant
 /// <c>google-play-reviews-discovery.json</c> and <c>google-play-api.md</c>:
 /// <list type="bullet">
 /// <item><c>POST /token</c>: the JWT-bearer grant; checks RS256 against the service account's key, <c>iss</c>,
-/// <c>aud</c> (this URL), <c>scope</c>, <c>exp - iat ≤ 3600</c> and the clock, answering RFC 6749 errors as Google
+/// <c>aud</c> (Google's token URL), <c>scope</c>, <c>exp - iat ≤ 3600</c> and the clock, answering RFC 6749 errors as Google
 /// does (<c>invalid_grant</c> "Invalid JWT Signature." and the short-lived-token message).</item>
 /// <item>Access tokens live 3599 s on <see cref="Clock"/>; an unknown or expired one gets Google's 401
 /// <c>authError</c>.</item>
@@ -49,6 +49,12 @@ public sealed partial class FakeGooglePlay : FakeHttpServer
 {
     public const string Scope = "https://www.googleapis.com/auth/androidpublisher";
     public const string JwtBearerGrant = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+
+    /// <summary>
+    /// The <c>aud</c> Google requires of a JWT-bearer assertion. Google.Apis.Auth 1.78 sends this value whatever URL it
+    /// posts to (observed against this fake), so the fake checks it rather than its own address.
+    /// </summary>
+    public const string Audience = "https://oauth2.googleapis.com/token";
     private const string ApiPrefix = "/androidpublisher/v3/applications/";
 
     private readonly ConcurrentDictionary<string, (RSA Key, string KeyId)> accounts = new(StringComparer.Ordinal);
@@ -101,6 +107,9 @@ public sealed partial class FakeGooglePlay : FakeHttpServer
             accounts[clientEmail] = (RSA.Create(2048), account.KeyId);
         }
     }
+
+    /// <summary>Google invalidates every access token it issued (as after a password-style reset of the account).</summary>
+    public void RevokeAccessTokens() => tokens.Clear();
 
     /// <summary>The customer invited the account in Play Console and the grant reached the API (or not yet).</summary>
     public void SetGrant(string clientEmail, string packageName, FakePlayGrant grant) =>
@@ -284,9 +293,9 @@ public sealed partial class FakeGooglePlay : FakeHttpServer
             {
                 return (NotShortLived, null);
             }
-            if (claims.GetProperty("aud").GetString() != TokenUrl.ToString())
+            if (claims.GetProperty("aud").GetString() != Audience)
             {
-                return ("Invalid JWT: the audience is not the token endpoint.", null);
+                return ("Invalid JWT: the audience is not " + Audience + ".", null);
             }
             var scopes = claims.GetProperty("scope").GetString()?.Split(' ') ?? [];
             return scopes.Contains(Scope) ? (null, email) : ("Invalid JWT: no scope granted.", null);

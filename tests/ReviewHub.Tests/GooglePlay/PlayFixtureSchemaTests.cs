@@ -170,7 +170,7 @@ public sealed class PlayFixtureSchemaTests
         var head = B64(JsonSerializer.SerializeToUtf8Bytes(new { alg = "RS256", typ = "JWT", kid = account.PrivateKeyId }));
         var claims = B64(JsonSerializer.SerializeToUtf8Bytes(new
         {
-            iss = account.ClientEmail, scope = FakeGooglePlay.Scope, aud = play.TokenUrl.ToString(), iat = now, exp = now + 3600,
+            iss = account.ClientEmail, scope = FakeGooglePlay.Scope, aud = FakeGooglePlay.Audience, iat = now, exp = now + 3600,
         }));
         var signature = B64(rsa.SignData(Encoding.ASCII.GetBytes($"{head}.{claims}"),
             System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1));
