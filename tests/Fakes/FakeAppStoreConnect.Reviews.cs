@@ -22,8 +22,12 @@ public sealed record FakeDeveloperResponse(string Id, string ResponseBody, strin
 public sealed partial class FakeAppStoreConnect
 {
     private readonly ConcurrentDictionary<string, List<FakeCustomerReview>> reviews = new();
+    private readonly ConcurrentDictionary<string, byte> servedReviewIds = new();
 
-    /// <summary>Adds reviews to an app (its App Store id); an existing id is replaced (e.g. a changed response).</summary>
+    /// <summary>
+    /// Adds reviews to an app (its App Store id); an existing id is replaced (e.g. a changed response, or a customer's edit, which
+    /// keeps id and createdDate: the API exposes no modification date).
+    /// </summary>
     public void SetReviews(string storeAppId, IEnumerable<FakeCustomerReview> add)
     {
         var list = reviews.GetOrAdd(storeAppId, _ => []);
@@ -33,9 +37,13 @@ public sealed partial class FakeAppStoreConnect
             {
                 list.RemoveAll(r => r.Id == review.Id);
                 list.Add(review);
+                servedReviewIds[review.Id] = 0;
             }
         }
     }
+
+    /// <summary>True when some app's reviews include this id (developer responses can be written to it).</summary>
+    private bool Serves(string reviewId) => servedReviewIds.ContainsKey(reviewId);
 
     /// <summary>Generates <paramref name="count"/> reviews, one minute apart, the newest at <paramref name="newest"/>.</summary>
     public static IReadOnlyList<FakeCustomerReview> GenerateReviews(int count, DateTimeOffset newest, string prefix = "r", string territory = "USA") =>

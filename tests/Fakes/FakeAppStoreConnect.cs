@@ -31,8 +31,11 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
         return new FakeAppStoreConnectKey(issuerId ?? Guid.NewGuid().ToString(), keyId, ecdsa.ExportPkcs8PrivateKeyPem());
     }
 
+    /// <summary>The key is revoked in Users and Access: from now on every token it signed is refused (401 NOT_AUTHORIZED).</summary>
+    public void RevokeKey(string keyId) => keys.TryRemove(keyId, out _);
+
     /// <summary>Requests counted against a key in the last hour.</summary>
-    public int RequestsInLastHour(string keyId) => calls.TryGetValue(keyId, out var q) ? q.Count(t => t > DateTimeOffset.UtcNow.AddHours(-1)) : 0;
+    public int RequestsInLastHour(string keyId) => calls.TryGetValue(keyId, out var q) ? q.Count(t => t > Clock.GetUtcNow().AddHours(-1)) : 0;
 
     public static string ErrorBody(int status, string code, string title, string? detail = null) => JsonSerializer.Serialize(new
     {
@@ -54,7 +57,7 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
                 return;
             }
             var window = calls.GetOrAdd(keyId, _ => new ConcurrentQueue<DateTimeOffset>());
-            var now = DateTimeOffset.UtcNow;
+            var now = Clock.GetUtcNow();
             while (window.TryPeek(out var oldest) && oldest < now.AddHours(-1))
             {
                 window.TryDequeue(out _);
@@ -116,7 +119,7 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
             var claims = payload.RootElement;
             var iat = claims.GetProperty("iat").GetInt64();
             var exp = claims.GetProperty("exp").GetInt64();
-            var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            var now = Clock.GetUtcNow().ToUnixTimeSeconds();
             var valid = claims.GetProperty("aud").GetString() == "appstoreconnect-v1" && exp - iat <= 1200 && exp > now && iat <= now + 60;
             return valid ? kid : null;
         }

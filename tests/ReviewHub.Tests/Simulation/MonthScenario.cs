@@ -1,0 +1,406 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ReviewHub.Accounts;
+using ReviewHub.Apps;
+using ReviewHub.Fakes;
+using ReviewHub.Integrations;
+using ReviewHub.Reviews;
+using ReviewHub.Tests.Infrastructure;
+
+namespace ReviewHub.Tests.Simulation;
+
+/// <summary>The fake services of the month, all on the simulated clock.</summary>
+public sealed class SimulationFakes : IAsyncDisposable
+{
+    public FakeReviewFeed Feed { get; } = new();
+    public FakeAppStoreConnect Asc { get; } = new();
+    public FakeSlack Slack { get; } = new();
+    public FakeSendGrid SendGrid { get; } = new();
+    public FakeZendesk Zendesk { get; } = new();
+    public FakeWebhookReceiver Webhooks { get; } = new();
+
+    private IEnumerable<FakeHttpServer> All => [Feed, Asc, Slack, SendGrid, Zendesk, Webhooks];
+
+    public async Task StartAsync(TimeProvider clock)
+    {
+        foreach (var fake in All)
+        {
+            fake.Clock = clock;
+        }
+        await Task.WhenAll(All.Select(f => f.StartAsync()));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var fake in All)
+        {
+            await fake.DisposeAsync();
+        }
+    }
+}
+
+/// <summary>A route as created through the API, with what identifies its deliveries at the fake channel.</summary>
+public sealed record RouteState(RoutePlan Plan, string RouteId, string Target);
+
+/// <summary>An app during the month: its id, routes, key, and when it was activated, revoked or removed.</summary>
+public sealed class AppState(AppPlan plan)
+{
+    public AppPlan Plan { get; } = plan;
+    public string AppId { get; set; } = string.Empty;
+    public List<RouteState> Routes { get; } = [];
+    public FakeAppStoreConnectKey? Key { get; set; }
+    public DateTimeOffset? ActivatedAt { get; set; }
+    public DateTimeOffset? RevokedAt { get; set; }
+    public DateTimeOffset? RemovedAt { get; set; }
+    public string? SetupProblem { get; set; }
+}
+
+/// <summary>A reply as the team last left it: the body of its newest version, or deleted.</summary>
+public sealed class ReplyRecord(PlannedReview review, string reviewId)
+{
+    public PlannedReview Review { get; } = review;
+    public string ReviewId { get; } = reviewId;
+    public string? LastBody { get; set; }
+    public bool Deleted { get; set; }
+    public int Versions { get; set; }
+}
+
+/// <summary>
+/// Drives a month against a <see cref="SimulatedHost"/> the way customers, operators and Apple would: one account registers
+/// five apps with their routes on day 0; reviews (some edited later) appear in the fakes at their moments; three apps are
+/// connected to App Store Connect through the real setup orchestration; the team replies; a key is revoked; an app is removed
+/// while its hourly fetch runs. Customer and operator actions go through the HTTP functions.
+/// </summary>
+public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, SimulationFakes fakes, Action<string> output)
+{
+    private readonly PriorityQueue<(Func<Task> Run, bool Races), (DateTimeOffset At, long Order)> events = new();
+    private readonly Random random = new(plan.Options.Seed + 1);
+    private readonly string userId = $"user-{plan.Options.Seed}";
+    private long order;
+
+    public MonthPlan Plan => plan;
+    public string AccountId { get; private set; } = string.Empty;
+    public string OwnerEmail => "owner@acme-sim.test";
+    public Dictionary<string, AppState> Apps { get; } = plan.Apps.ToDictionary(a => a.Key, a => new AppState(a));
+    public Dictionary<(string App, string ReviewId), ReplyRecord> Replies { get; } = [];
+
+    /// <summary>Things the customer saw go wrong while acting (a reply refused, a review to reply to missing).</summary>
+    public List<string> Anomalies { get; } = [];
+
+    public string IntegrationEmail => $"asc-{AccountId}@{host.Configuration["Integrations:EmailDomain"]}";
+
+    private string Token => TestTokens.For(userId, "owner@acme-sim.test");
+    private static string OperatorToken => TestTokens.For("operator-sim", isOperator: true);
+
+    public async Task RunAsync()
+    {
+        var stopwatch = Stopwatch.StartNew();
+        await SetUpAsync();
+        foreach (var review in plan.Reviews.Where(r => !r.History))
+        {
+            At(review.CreatedAt, () => Publish(review, edited: false));
+            if (review.EditedAt is { } edited)
+            {
+                At(edited, () => Publish(review, edited: true));
+            }
+        }
+        foreach (var app in Apps.Values)
+        {
+            ScheduleIntegration(app);
+            if (plan.RevokedAt(app.Plan) is { } revoke)
+            {
+                At(revoke, () => RevokeKey(app));
+            }
+        }
+        foreach (var action in plan.ReplyActions)
+        {
+            At(action.At, () => ReplyAsync(action));
+        }
+        for (var day = 1; day <= plan.Options.Days; day++)
+        {
+            var number = day;
+            At(plan.Start.AddDays(day), () => Progress(number, stopwatch));
+        }
+
+        while (events.TryDequeue(out var next, out var when))
+        {
+            await host.RunUntilAsync(when.At);
+            if (next.Races)
+            {
+                await host.StepAsync(next.Run);
+            }
+            else
+            {
+                await next.Run();
+                await host.StepAsync();
+            }
+        }
+    }
+
+    private void At(DateTimeOffset at, Func<Task> run, bool races = false) => events.Enqueue((run, races), (at, order++));
+
+    private void At(DateTimeOffset at, Action run) => At(at, () =>
+    {
+        run();
+        return Task.CompletedTask;
+    });
+
+    private async Task SetUpAsync()
+    {
+        foreach (var review in plan.Reviews.Where(r => r.History))
+        {
+            Publish(review, edited: false);
+        }
+        var account = await CallAsync(HttpMethod.Post, "/api/accounts", new { name = "Acme", ownerEmail = OwnerEmail }, 201);
+        AccountId = account.As<AccountResponse>().AccountId;
+        var routeNumber = 0;
+        foreach (var app in Apps.Values)
+        {
+            var registered = await CallAsync(HttpMethod.Post, $"/api/accounts/{AccountId}/apps", new
+            {
+                storeAppId = app.Plan.StoreAppId, platform = app.Plan.Platform, name = app.Plan.Name, territories = app.Plan.Territories,
+            }, 201);
+            app.AppId = registered.As<AppResponse>().AppId;
+            foreach (var route in app.Plan.Routes)
+            {
+                app.Routes.Add(await CreateRouteAsync(app, route, ++routeNumber));
+            }
+        }
+    }
+
+    private async Task<RouteState> CreateRouteAsync(AppState app, RoutePlan route, int number)
+    {
+        var filters = new { ratings = route.Ratings, territories = route.Territories };
+        var path = $"/api/accounts/{AccountId}/apps/{app.AppId}/routes";
+        string target;
+        object body;
+        switch (route.Channel)
+        {
+            case "slack":
+                target = $"C{number:D10}";
+                var token = $"xoxb-sim-{number}";
+                fakes.Slack.AddChannel(target).AddToken(token);
+                body = new { channel = "slack", target, filters, slackBotToken = token };
+                break;
+            case "email":
+                target = $"team-{app.Plan.Key}-{number}@acme-sim.test";
+                body = new { channel = "email", target, filters };
+                break;
+            case "zendesk":
+                target = $"acme{number}";
+                var (agent, apiToken) = ($"agent-{number}@acme-sim.test", $"zendesk-token-{number}");
+                fakes.Zendesk.AddCredential(agent, apiToken);
+                body = new { channel = "zendesk", target, filters, zendeskEmail = agent, zendeskApiToken = apiToken };
+                break;
+            default:
+                target = $"/hooks/{app.Plan.Key}-{number}";
+                body = new { channel = "webhook", target = fakes.Webhooks.UrlFor(target), filters };
+                break;
+        }
+        var created = (await CallAsync(HttpMethod.Post, path, body, 201)).Json;
+        if (route.Channel == "webhook")
+        {
+            fakes.Webhooks.SetSecret(target, created.GetProperty("signingSecret").GetString()!);
+        }
+        return new RouteState(route, created.GetProperty("routeId").GetString()!, target);
+    }
+
+    /// <summary>Apple shows the review (or its edit) in the public feed and, for apps of the connected team, in the API.</summary>
+    private void Publish(PlannedReview review, bool edited)
+    {
+        var body = edited ? review.EditedBody : review.Body;
+        fakes.Feed.SetReviews(Territories.Storefront(review.Territory), review.App.StoreAppId,
+            [new FakeFeedReview(review.FeedId, review.Rating, review.Title, body, review.Nickname, edited ? review.EditedAt!.Value : review.CreatedAt)]);
+        if (review.App.Integration is not null)
+        {
+            fakes.Asc.SetReviews(review.App.StoreAppId,
+                [new FakeCustomerReview(review.AscId, review.Rating, review.Title, body, review.Nickname, review.CreatedAt, review.Territory)]);
+        }
+    }
+
+    private void ScheduleIntegration(AppState app)
+    {
+        if (app.Plan.Integration is not { } integration)
+        {
+            return;
+        }
+        var day = plan.Start.AddDays(integration.Day);
+        At(day.AddHours(9).AddMinutes(random.Next(60)), () => ConfirmAsync(app, integration));
+        At(day.AddHours(11).AddMinutes(random.Next(60)), () => OperatorsRegisterKeyAsync(app, integration));
+        if (integration.FixedRoles is { } roles)
+        {
+            At(day.AddHours(15).AddMinutes(random.Next(60)), () => CustomerFixesRolesAsync(app, roles));
+        }
+    }
+
+    private string IntegrationPath(AppState app) => $"/api/accounts/{AccountId}/apps/{app.AppId}/integration";
+
+    private async Task ConfirmAsync(AppState app, IntegrationPlan integration)
+    {
+        if (integration.InvitedRoles is { } roles)
+        {
+            fakes.Asc.Invite(IntegrationEmail, roles);
+        }
+        await CallAsync(HttpMethod.Post, $"{IntegrationPath(app)}/confirm", new { kind = integration.Kind }, 202);
+        await WaitForStatusAsync(app, "awaitingOperator");
+    }
+
+    private async Task OperatorsRegisterKeyAsync(AppState app, IntegrationPlan integration)
+    {
+        if (app.SetupProblem is not null)
+        {
+            return;
+        }
+        if (integration.InvitedRoles is not null)
+        {
+            fakes.Asc.AcceptInvitation(IntegrationEmail);
+        }
+        app.Key = fakes.Asc.CreateKey();
+        await CallAsync(HttpMethod.Post, $"{IntegrationPath(app)}/credential",
+            new { issuerId = app.Key.IssuerId, keyId = app.Key.KeyId, privateKey = app.Key.PrivateKeyPem }, 200, OperatorToken);
+        if (integration.FixedRoles is null)
+        {
+            await WaitForActivationAsync(app);
+        }
+        else
+        {
+            await WaitForStatusAsync(app, "rolesMissing");
+        }
+    }
+
+    private async Task CustomerFixesRolesAsync(AppState app, IReadOnlyList<string> roles)
+    {
+        if (app.SetupProblem is not null)
+        {
+            return;
+        }
+        fakes.Asc.SetUserRoles(IntegrationEmail, roles);
+        await CallAsync(HttpMethod.Post, $"{IntegrationPath(app)}/roles-updated", null, 202);
+        await WaitForActivationAsync(app);
+    }
+
+    /// <summary>The orchestration ends (Active) without waiting on its real-time poll timer: the events above drive it.</summary>
+    private async Task WaitForActivationAsync(AppState app)
+    {
+        var instanceId = IntegrationSetupOrchestration.InstanceIdFor(AccountId, app.AppId);
+        try
+        {
+            var completed = await host.WaitAsync(host.Durable.Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true),
+                $"the setup orchestration of {app.Plan.Name}");
+            var status = (await StatusAsync(app)).GetProperty("status").GetString();
+            if (status != "active")
+            {
+                app.SetupProblem = $"setup of {app.Plan.Name} ended {completed.RuntimeStatus} ({completed.SerializedOutput}" +
+                                   $"{completed.FailureDetails?.ErrorMessage}) with status {status}";
+                return;
+            }
+        }
+        catch (TimeoutException ex)
+        {
+            app.SetupProblem = ex.Message;
+            return;
+        }
+        app.ActivatedAt = host.Now;
+        if (plan.RemovalNotBefore(app.Plan) is { } notBefore)
+        {
+            ScheduleRemoval(app, notBefore);
+        }
+    }
+
+    private async Task WaitForStatusAsync(AppState app, string expected)
+    {
+        var started = Stopwatch.StartNew();
+        while (true)
+        {
+            var status = (await StatusAsync(app)).GetProperty("status").GetString();
+            if (status == expected)
+            {
+                return;
+            }
+            if (started.Elapsed > TimeSpan.FromMinutes(2))
+            {
+                app.SetupProblem = $"setup of {app.Plan.Name} stayed {status}, expected {expected}";
+                return;
+            }
+            await host.WaitAsync(Task.Delay(50), $"the setup status of {app.Plan.Name}");
+        }
+    }
+
+    /// <summary>A GET as the SPA makes it, with the customer's token.</summary>
+    public Task<TestResponse> GetAsync(string path) => host.Http.GetAsync(path, Token);
+
+    public async Task<JsonElement> StatusAsync(AppState app) =>
+        (await CallAsync(HttpMethod.Get, $"{IntegrationPath(app)}/status", null, 200)).Json;
+
+    private void RevokeKey(AppState app)
+    {
+        if (app.Key is { } key)
+        {
+            fakes.Asc.RevokeKey(key.KeyId);
+            app.RevokedAt = host.Now;
+        }
+    }
+
+    /// <summary>The customer removes the app at the moment the fetch timer enqueues its hourly fetch, so the two race.</summary>
+    private void ScheduleRemoval(AppState app, DateTimeOffset notBefore)
+    {
+        var interval = host.Services.GetRequiredService<IOptions<ReviewsOptions>>().Value.ApiInterval;
+        var slot = FetchScheduler.NextSlotAfter(notBefore, interval, app.AppId);
+        var fetchTimer = host.Timers.Single(t => t.Name == nameof(ReviewFetchFunctions.EnqueueDueReviewFetches));
+        At(fetchTimer.NextAfter(slot.AddTicks(-1)), async () =>
+        {
+            app.RemovedAt = host.Now;
+            await CallAsync(HttpMethod.Delete, $"/api/accounts/{AccountId}/apps/{app.AppId}", null, 204);
+        }, races: true);
+    }
+
+    private async Task ReplyAsync(PlannedReplyAction action)
+    {
+        var app = Apps[action.Review.App.Key];
+        if (app.RemovedAt is not null)
+        {
+            return;
+        }
+        var reviewId = action.Review.AscId;
+        var path = $"/api/accounts/{AccountId}/apps/{app.AppId}/reviews/{reviewId}";
+        if ((await host.Http.GetAsync(path, Token)).Status != 200)
+        {
+            Anomalies.Add($"{host.Now:MM-dd HH:mm} {app.Plan.Name}: review {reviewId} to reply to is not on the Reviews page");
+            return;
+        }
+        var response = action.Body is null
+            ? await host.Http.DeleteAsync($"{path}/reply", Token)
+            : await host.Http.PutAsync($"{path}/reply", Token, new { body = action.Body });
+        if (response.Status is not (200 or 202))
+        {
+            Anomalies.Add($"{host.Now:MM-dd HH:mm} {app.Plan.Name}: reply to {reviewId} answered {response.Status} {response.Body}");
+            return;
+        }
+        if (!Replies.TryGetValue((app.Plan.Key, reviewId), out var reply))
+        {
+            Replies[(app.Plan.Key, reviewId)] = reply = new ReplyRecord(action.Review, reviewId);
+        }
+        reply.Versions++;
+        reply.LastBody = action.Body;
+        reply.Deleted = action.Body is null;
+    }
+
+    private void Progress(int day, Stopwatch stopwatch)
+    {
+        var counters = host.Counters;
+        output($"day {day,2} ({host.Now:yyyy-MM-dd}) after {stopwatch.Elapsed.TotalSeconds,6:F1} s: " +
+               $"{counters.Invocations.Values.Sum()} invocations, {counters.Failures.Values.Sum()} failed, " +
+               $"{host.Queues.Pending} messages waiting, {host.Queues.HostPoisoned.Count} poisoned by the host, " +
+               $"{host.Log.Errors} errors logged");
+    }
+
+    private async Task<TestResponse> CallAsync(HttpMethod method, string path, object? body, int expected, string? token = null)
+    {
+        var response = await host.Http.SendAsync(method, path, token ?? Token, body);
+        return response.Status == expected
+            ? response
+            : throw new InvalidOperationException($"{method} {path} answered {response.Status}, expected {expected}: {response}");
+    }
+}
