@@ -6,14 +6,18 @@ using Microsoft.AspNetCore.Http;
 
 namespace ReviewHub.Fakes;
 
-/// <summary>A developer response as the fake keeps it; <paramref name="PublishAt"/>: when Apple's moderation approves it, if scheduled.</summary>
+/// <summary>
+/// A developer response as the fake keeps it; <paramref name="PublishAt"/>: when Apple's moderation approves it, if
+/// scheduled.
+/// </summary>
 public sealed record FakeReviewResponse(
-    string Id, string ReviewId, string ResponseBody, string State, DateTimeOffset LastModifiedDate, DateTimeOffset? PublishAt = null);
+    string Id, string ReviewId, string ResponseBody, string State, DateTimeOffset LastModifiedDate,
+    DateTimeOffset? PublishAt = null);
 
 /// <summary>
 /// customerReviewResponses (spec 4.4.1): POST creates the review's response or overwrites the one it has (201, state
-/// PENDING_PUBLISH), GET and DELETE take the response id (200 / 204, 404 when unknown). Responses can be written to the reviews
-/// the fake serves and to seeded ones. Tests play Apple's moderation with <see cref="PublishResponse"/>, or let
+/// PENDING_PUBLISH), GET and DELETE take the response id (200 / 204, 404 when unknown). Responses can be written to the
+/// reviews the fake serves and to seeded ones. Tests play Apple's moderation with <see cref="PublishResponse"/>, or let
 /// <see cref="ModerationDelay"/> approve each response some time after it was written (on the fake's clock).
 /// </summary>
 public sealed partial class FakeAppStoreConnect
@@ -22,8 +26,9 @@ public sealed partial class FakeAppStoreConnect
     private readonly ConcurrentDictionary<string, FakeReviewResponse> responsesById = new();
 
     /// <summary>
-    /// When set, Apple's moderation approves every response written from now on this long after it was written (per review id:
-    /// a simulation draws the delay, up to 12 h); the response reads PENDING_PUBLISH until then and PUBLISHED after.
+    /// When set, Apple's moderation approves every response written from now on this long after it was written (per
+    /// review id: a simulation draws the delay, up to 12 h); the response reads PENDING_PUBLISH until then and
+    /// PUBLISHED after.
     /// </summary>
     public Func<string, TimeSpan>? ModerationDelay { get; set; }
 
@@ -113,7 +118,8 @@ public sealed partial class FakeAppStoreConnect
         // One response per review: a POST overwrites it (same id) and sends it back to moderation.
         var id = ResponseForReview(reviewId)?.Id ?? Guid.NewGuid().ToString();
         var now = Clock.GetUtcNow();
-        var response = new FakeReviewResponse(id, reviewId, body, "PENDING_PUBLISH", now, now + ModerationDelay?.Invoke(reviewId));
+        var publishAt = now + ModerationDelay?.Invoke(reviewId);
+        var response = new FakeReviewResponse(id, reviewId, body, "PENDING_PUBLISH", now, publishAt);
         responsesById[id] = response;
         context.Response.Headers.Location = $"{BaseAddress}v1/customerReviewResponses/{id}";
         await WriteAsync(context, 201, ResponseDocument(context, response));

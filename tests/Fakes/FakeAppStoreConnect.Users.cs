@@ -20,7 +20,8 @@ public sealed partial class FakeAppStoreConnect
 
     /// <summary>Invites an email with roles; the invitation expires in 3 days unless <paramref name="expiresAt"/> says otherwise.</summary>
     public void Invite(string email, IReadOnlyList<string> roles, DateTimeOffset? expiresAt = null) =>
-        invitations[email] = new FakeAscMember(Guid.NewGuid().ToString(), email, roles, expiresAt ?? Clock.GetUtcNow().AddDays(3));
+        invitations[email] =
+            new FakeAscMember(Guid.NewGuid().ToString(), email, roles, expiresAt ?? Clock.GetUtcNow().AddDays(3));
 
     /// <summary>The invited person accepts: the invitation is deleted and a user with its roles appears.</summary>
     public void AcceptInvitation(string email)

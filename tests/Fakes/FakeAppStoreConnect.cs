@@ -31,11 +31,14 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
         return new FakeAppStoreConnectKey(issuerId ?? Guid.NewGuid().ToString(), keyId, ecdsa.ExportPkcs8PrivateKeyPem());
     }
 
-    /// <summary>The key is revoked in Users and Access: from now on every token it signed is refused (401 NOT_AUTHORIZED).</summary>
+    /// <summary>
+    /// The key is revoked in Users and Access: from now on every token it signed is refused (401 NOT_AUTHORIZED).
+    /// </summary>
     public void RevokeKey(string keyId) => keys.TryRemove(keyId, out _);
 
     /// <summary>Requests counted against a key in the last hour.</summary>
-    public int RequestsInLastHour(string keyId) => calls.TryGetValue(keyId, out var q) ? q.Count(t => t > Clock.GetUtcNow().AddHours(-1)) : 0;
+    public int RequestsInLastHour(string keyId) =>
+        calls.TryGetValue(keyId, out var q) ? q.Count(t => t > Clock.GetUtcNow().AddHours(-1)) : 0;
 
     public static string ErrorBody(int status, string code, string title, string? detail = null) => JsonSerializer.Serialize(new
     {

@@ -7,7 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace ReviewHub.Fakes;
 
 /// <summary>A request the fake received, kept for assertions.</summary>
-public sealed record RecordedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body)
+public sealed record RecordedRequest(
+    string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body)
 {
     /// <summary>When it arrived, on the fake's <see cref="FakeHttpServer.Clock"/>.</summary>
     public DateTimeOffset At { get; init; }
@@ -54,8 +55,10 @@ public abstract class FakeHttpServer : IAsyncDisposable
             context.Request.EnableBuffering();
             var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
             context.Request.Body.Position = 0;
-            requests.Enqueue(new RecordedRequest(context.Request.Method, context.Request.Path, context.Request.QueryString.Value ?? string.Empty,
-                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), body)
+            var headers = context.Request.Headers.ToDictionary(
+                h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+            var query = context.Request.QueryString.Value ?? string.Empty;
+            requests.Enqueue(new RecordedRequest(context.Request.Method, context.Request.Path, query, headers, body)
             {
                 At = Clock.GetUtcNow(),
             });

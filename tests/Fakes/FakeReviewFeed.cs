@@ -27,8 +27,9 @@ public sealed class FakeReviewFeed : FakeHttpServer
     public bool IncludeAppEntry { get; set; }
 
     /// <summary>
-    /// Makes the app sold in <paramref name="storefront"/> (lowercase alpha-2), with these reviews (possibly none). A review
-    /// whose id is already there replaces it: a customer's edit keeps the id, changes the text and moves <c>updated</c>.
+    /// Makes the app sold in <paramref name="storefront"/> (lowercase alpha-2), with these reviews (possibly none). A
+    /// review whose id is already there replaces it: a customer's edit keeps the id, changes the text and moves
+    /// <c>updated</c>.
     /// </summary>
     public void SetReviews(string storefront, string appId, IEnumerable<FakeFeedReview> add)
     {

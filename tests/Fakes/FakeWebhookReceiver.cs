@@ -35,7 +35,8 @@ public sealed class FakeWebhookReceiver : FakeHttpServer
         var id = context.Request.Headers["webhook-id"].ToString();
         var timestamp = context.Request.Headers["webhook-timestamp"].ToString();
         var signatures = context.Request.Headers["webhook-signature"].ToString();
-        if (!secrets.TryGetValue(context.Request.Path, out var secret) || !Verify(secret, id, timestamp, body, signatures, Clock.GetUtcNow()))
+        if (!secrets.TryGetValue(context.Request.Path, out var secret)
+            || !Verify(secret, id, timestamp, body, signatures, Clock.GetUtcNow()))
         {
             Interlocked.Increment(ref rejected);
             context.Response.StatusCode = 401;
@@ -45,8 +46,10 @@ public sealed class FakeWebhookReceiver : FakeHttpServer
         context.Response.StatusCode = 204;
     });
 
-    /// <param name="now">The receiver's clock (the current time when null): timestamps more than 5 minutes away are replays.</param>
-    public static bool Verify(string secret, string id, string timestamp, string body, string signatureHeader, DateTimeOffset? now = null)
+    /// <param name="now">The receiver's clock (the current time when null): timestamps more than 5 minutes away are
+    /// replays.</param>
+    public static bool Verify(
+        string secret, string id, string timestamp, string body, string signatureHeader, DateTimeOffset? now = null)
     {
         var receivedAt = (now ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
         if (!long.TryParse(timestamp, out var seconds) || Math.Abs(receivedAt - seconds) > 300)

@@ -13,7 +13,8 @@ public sealed class MonthBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args)
     {
-        // The Durable test host's gRPC sidecar logs every request to the console at Information; its host reads this setting.
+        // The Durable test host's gRPC sidecar logs every request to the console at Information; its host reads this
+        // setting.
         Environment.SetEnvironmentVariable("Logging__LogLevel__Default", "Warning");
         var books = await MonthSimulation.RunAsync(MonthOptions.Parse(args), Console.WriteLine);
         return books.Balanced ? 0 : 1;

@@ -16,18 +16,19 @@ using ReviewHub.Tests.Infrastructure;
 namespace ReviewHub.Tests.Simulation;
 
 /// <summary>
-/// Invokes the app's non-HTTP functions the way the isolated worker does: the entry point named in functions.metadata, its
-/// class created from the app's services in a fresh scope, the trigger parameter bound from the trigger's payload (a queue
-/// message's JSON through the worker's default serializer; a <see cref="TimerInfo"/>; a Durable context or input), every other
-/// parameter from services or the cancellation token.
+/// Invokes the app's non-HTTP functions the way the isolated worker does: the entry point named in functions.metadata,
+/// its class created from the app's services in a fresh scope, the trigger parameter bound from the trigger's payload
+/// (a queue message's JSON through the worker's default serializer; a <see cref="TimerInfo"/>; a Durable context or
+/// input), every other parameter from services or the cancellation token.
 /// </summary>
 public sealed class FunctionInvoker(IServiceProvider services)
 {
     public ILoggerFactory LoggerFactory => services.GetRequiredService<ILoggerFactory>();
 
     /// <summary>
-    /// What the worker binds POCO trigger payloads with: the serializer <c>FunctionsApplication</c> configures (System.Text.Json,
-    /// case-insensitive names), read from a builder like Program.cs's, which adds no serializer of its own.
+    /// What the worker binds POCO trigger payloads with: the serializer <c>FunctionsApplication</c> configures
+    /// (System.Text.Json, case-insensitive names), read from a builder like Program.cs's, which adds no serializer of
+    /// its own.
     /// </summary>
     private static readonly Lazy<ObjectSerializer> TriggerSerializer = new(() =>
     {
@@ -36,9 +37,13 @@ public sealed class FunctionInvoker(IServiceProvider services)
             ?? throw new InvalidOperationException("The worker configured no serializer.");
     });
 
-    public Task<object?> InvokeQueueAsync(FunctionDescription function, string json, CancellationToken cancellationToken) =>
-        InvokeAsync(function, trigger => TriggerSerializer.Value.Deserialize(
-            new MemoryStream(Encoding.UTF8.GetBytes(json)), trigger.ParameterType, cancellationToken), cancellationToken);
+    public Task<object?> InvokeQueueAsync(FunctionDescription function, string json, CancellationToken cancellation)
+    {
+        var body = Encoding.UTF8.GetBytes(json);
+        return InvokeAsync(function,
+            trigger => TriggerSerializer.Value.Deserialize(new MemoryStream(body), trigger.ParameterType, cancellation),
+            cancellation);
+    }
 
     public Task<object?> InvokeTimerAsync(FunctionDescription function, CancellationToken cancellationToken) =>
         InvokeAsync(function, _ => new TimerInfo(), cancellationToken);
@@ -48,7 +53,9 @@ public sealed class FunctionInvoker(IServiceProvider services)
     {
         var method = EntryPoint(function);
         await using var scope = services.CreateAsyncScope();
-        var target = method.IsStatic ? null : ActivatorUtilities.CreateInstance(scope.ServiceProvider, method.DeclaringType!);
+        var target = method.IsStatic
+            ? null
+            : ActivatorUtilities.CreateInstance(scope.ServiceProvider, method.DeclaringType!);
         var arguments = method.GetParameters().Select(p =>
             IsTrigger(p) ? bindTrigger(p)
             : p.ParameterType == typeof(CancellationToken) ? cancellationToken
@@ -56,13 +63,15 @@ public sealed class FunctionInvoker(IServiceProvider services)
         return await AwaitResultAsync(method, Invoke(method, target, arguments));
     }
 
-    public static MethodInfo EntryPoint(FunctionDescription function) => EndpointAccess.ResolveEntryPoint(function.EntryPoint)
+    public static MethodInfo EntryPoint(FunctionDescription function) =>
+        EndpointAccess.ResolveEntryPoint(function.EntryPoint)
         ?? throw new InvalidOperationException($"Entry point {function.EntryPoint} of {function.Name} not found.");
 
     public static ParameterInfo TriggerParameter(MethodInfo method) => method.GetParameters().Single(IsTrigger);
 
     private static bool IsTrigger(ParameterInfo parameter) =>
-        parameter.GetCustomAttributes().Any(a => a.GetType().Name.EndsWith("TriggerAttribute", StringComparison.Ordinal));
+        parameter.GetCustomAttributes()
+            .Any(a => a.GetType().Name.EndsWith("TriggerAttribute", StringComparison.Ordinal));
 
     internal static object? Invoke(MethodInfo method, object? target, object?[] arguments)
     {
@@ -77,7 +86,9 @@ public sealed class FunctionInvoker(IServiceProvider services)
         }
     }
 
-    /// <summary>Awaits what the function returned and gives its result (null for void, Task and non-generic results).</summary>
+    /// <summary>
+    /// Awaits what the function returned and gives its result (null for void, Task and non-generic results).
+    /// </summary>
     internal static async Task<object?> AwaitResultAsync(MethodInfo method, object? returned)
     {
         if (returned is not Task task)
@@ -113,8 +124,8 @@ public static class DurableFunctions
         method.ReturnType.IsGenericType ? method.ReturnType.GenericTypeArguments[0] : typeof(object);
 
     /// <summary>
-    /// An orchestrator function: static, bound to its context only, reading its input with <c>GetInput&lt;T&gt;</c>. Like the
-    /// isolated worker, it gets a context that deserializes the input into whatever type it asks for.
+    /// An orchestrator function: static, bound to its context only, reading its input with <c>GetInput&lt;T&gt;</c>.
+    /// Like the isolated worker, it gets a context that deserializes the input into whatever type it asks for.
     /// </summary>
     private sealed class Orchestrator(MethodInfo method, Func<FunctionInvoker> invoker) : ITaskOrchestrator
     {
@@ -126,9 +137,11 @@ public static class DurableFunctions
                 [new FunctionsOrchestrationContext(context, input as JsonElement?, invoker().LoggerFactory)]));
     }
 
-    /// <summary>The test host's context, except that the input is deserialized on request (as the worker's context does).</summary>
-    private sealed class FunctionsOrchestrationContext(TaskOrchestrationContext inner, JsonElement? input, ILoggerFactory loggers)
-        : TaskOrchestrationContext
+    /// <summary>
+    /// The test host's context, except that the input is deserialized on request (as the worker's context does).
+    /// </summary>
+    private sealed class FunctionsOrchestrationContext(
+        TaskOrchestrationContext inner, JsonElement? input, ILoggerFactory loggers) : TaskOrchestrationContext
     {
         private static readonly JsonSerializerOptions InputJson = new() { PropertyNameCaseInsensitive = true };
 
@@ -141,7 +154,8 @@ public static class DurableFunctions
 
         public override T GetInput<T>() => input is { } json ? json.Deserialize<T>(InputJson)! : default!;
 
-        public override Task<TResult> CallActivityAsync<TResult>(TaskName name, object? input = null, TaskOptions? options = null) =>
+        public override Task<TResult> CallActivityAsync<TResult>(
+            TaskName name, object? input = null, TaskOptions? options = null) =>
             inner.CallActivityAsync<TResult>(name, input, options);
 
         public override Task<TResult> CallSubOrchestratorAsync<TResult>(
@@ -151,15 +165,18 @@ public static class DurableFunctions
         public override void ContinueAsNew(object? newInput = null, bool preserveUnprocessedEvents = true) =>
             inner.ContinueAsNew(newInput, preserveUnprocessedEvents);
 
-        public override Task CreateTimer(DateTime fireAt, CancellationToken cancellationToken) => inner.CreateTimer(fireAt, cancellationToken);
+        public override Task CreateTimer(DateTime fireAt, CancellationToken cancellationToken) =>
+            inner.CreateTimer(fireAt, cancellationToken);
 
         public override Guid NewGuid() => inner.NewGuid();
 
-        public override void SendEvent(string instanceId, string eventName, object payload) => inner.SendEvent(instanceId, eventName, payload);
+        public override void SendEvent(string instanceId, string eventName, object payload) =>
+            inner.SendEvent(instanceId, eventName, payload);
 
         public override void SetCustomStatus(object? customStatus) => inner.SetCustomStatus(customStatus);
 
-        public override Task<T> WaitForExternalEvent<T>(string eventName, CancellationToken cancellationToken = default) =>
+        public override Task<T> WaitForExternalEvent<T>(
+            string eventName, CancellationToken cancellationToken = default) =>
             inner.WaitForExternalEvent<T>(eventName, cancellationToken);
     }
 

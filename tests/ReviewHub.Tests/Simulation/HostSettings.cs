@@ -14,7 +14,8 @@ public sealed record HostQueueSettings(int MaxDequeueCount, TimeSpan VisibilityT
 {
     public static HostQueueSettings Read()
     {
-        using var hostJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.FunctionAppOutput, "host.json")));
+        var path = Path.Combine(TestPaths.FunctionAppOutput, "host.json");
+        using var hostJson = JsonDocument.Parse(File.ReadAllText(path));
         var queues = hostJson.RootElement.GetProperty("extensions").GetProperty("queues");
         // The host's defaults when host.json says nothing: 5 dequeues, retry at once, base64.
         return new HostQueueSettings(
@@ -27,14 +28,16 @@ public sealed record HostQueueSettings(int MaxDequeueCount, TimeSpan VisibilityT
 }
 
 /// <summary>
-/// A timer function as the build declared it in functions.metadata, with its NCRONTAB schedule (six fields, seconds first;
-/// a <c>%Setting%</c> schedule is read from configuration like the host resolves app settings).
+/// A timer function as the build declared it in functions.metadata, with its NCRONTAB schedule (six fields, seconds
+/// first; a <c>%Setting%</c> schedule is read from configuration like the host resolves app settings).
 /// </summary>
 public sealed record TimerFunction(FunctionDescription Function, string Expression, CrontabSchedule Schedule)
 {
     public string Name => Function.Name;
 
-    /// <summary>The first occurrence strictly after <paramref name="time"/> (schedules are evaluated in UTC, as on Linux plans).</summary>
+    /// <summary>
+    /// The first occurrence strictly after <paramref name="time"/> (schedules are evaluated in UTC, as on Linux plans).
+    /// </summary>
     public DateTimeOffset NextAfter(DateTimeOffset time) =>
         new(DateTime.SpecifyKind(Schedule.GetNextOccurrence(time.UtcDateTime), DateTimeKind.Utc));
 
@@ -57,6 +60,6 @@ public sealed record TimerFunction(FunctionDescription Function, string Expressi
         }
         var setting = schedule[1..^1];
         return configuration[setting] ?? configuration[setting.Replace("__", ":", StringComparison.Ordinal)]
-            ?? throw new InvalidOperationException($"The timer schedule {schedule} names a setting that is not configured.");
+            ?? throw new InvalidOperationException($"The timer schedule {schedule} names a setting that is not set.");
     }
 }

@@ -3,15 +3,18 @@ using System.Globalization;
 namespace ReviewHub.Tests.Simulation;
 
 /// <summary>
-/// Sizes and fault rates of a simulated month. The defaults are the CI run (a few hundred reviews); the benchmark command
-/// takes the same options (<c>--days --seed --history --reviews-per-day --parallelism --duplicates --redeliveries</c>).
+/// Sizes and fault rates of a simulated month. The defaults are the CI run (a few hundred reviews); the benchmark
+/// command takes the same options (<c>--days --seed --history --reviews-per-day --parallelism --duplicates
+/// --redeliveries</c>).
 /// </summary>
 public sealed record MonthOptions
 {
     public int Days { get; init; } = 30;
     public int Seed { get; init; } = 1130;
 
-    /// <summary>Reviews each app already has when it is registered (its first import: summarised, not notified).</summary>
+    /// <summary>
+    /// Reviews each app already has when it is registered (its first import: summarised, not notified).
+    /// </summary>
     public int HistoryPerApp { get; init; } = 30;
 
     /// <summary>New reviews per app per day, arriving at random moments.</summary>
@@ -20,7 +23,9 @@ public sealed record MonthOptions
     /// <summary>Share of new reviews the customer edits later.</summary>
     public double EditShare { get; init; } = 0.15;
 
-    /// <summary>Share of new reviews of integrated apps the team replies to; of those, some replies are edited or deleted.</summary>
+    /// <summary>
+    /// Share of new reviews of integrated apps the team replies to; of those, some replies are edited or deleted.
+    /// </summary>
     public double ReplyShare { get; init; } = 0.35;
     public double ReplyEditShare { get; init; } = 0.2;
     public double ReplyDeleteShare { get; init; } = 0.05;
@@ -33,7 +38,8 @@ public sealed record MonthOptions
 
     public static MonthOptions Parse(string[] args)
     {
-        string? Value(string name) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        string? Value(string name) =>
+            Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
         double Number(string name, double fallback) =>
             Value(name) is { } text ? double.Parse(text, CultureInfo.InvariantCulture) : fallback;
         var defaults = new MonthOptions();
@@ -51,31 +57,37 @@ public sealed record MonthOptions
 }
 
 /// <summary>A notification route the customer creates: channel and filters (null = all).</summary>
-public sealed record RoutePlan(string Channel, IReadOnlyList<int>? Ratings = null, IReadOnlyList<string>? Territories = null)
+public sealed record RoutePlan(
+    string Channel, IReadOnlyList<int>? Ratings = null, IReadOnlyList<string>? Territories = null)
 {
     public bool Matches(int rating, string territory) =>
         (Ratings is null || Ratings.Contains(rating)) && (Territories is null || Territories.Contains(territory));
 }
 
 /// <summary>
-/// When and how an app is connected to App Store Connect: the customer confirms at 09:00 on <see cref="Day"/>, having invited
-/// the account's integration user with <see cref="InvitedRoles"/> (null: the user is already in the team from an earlier
-/// app); operators accept the invitation and register a key for this app at 11:00; when the roles are not enough the
-/// customer grants <see cref="FixedRoles"/> at 15:00 and says so.
+/// When and how an app is connected to App Store Connect: the customer confirms at 09:00 on <see cref="Day"/>, having
+/// invited the account's integration user with <see cref="InvitedRoles"/> (null: the user is already in the team from
+/// an earlier app); operators accept the invitation and register a key for this app at 11:00; when the roles are not
+/// enough the customer grants <see cref="FixedRoles"/> at 15:00 and says so.
 /// </summary>
-public sealed record IntegrationPlan(int Day, string Kind, IReadOnlyList<string>? InvitedRoles, IReadOnlyList<string>? FixedRoles = null)
+public sealed record IntegrationPlan(
+    int Day, string Kind, IReadOnlyList<string>? InvitedRoles, IReadOnlyList<string>? FixedRoles = null)
 {
-    /// <summary>By then the integration is active (replies are only written to reviews that arrived after it).</summary>
+    /// <summary>
+    /// By then the integration is active (replies are only written to reviews that arrived after it).
+    /// </summary>
     public TimeSpan ActiveBy => TimeSpan.FromDays(Day) + TimeSpan.FromHours(FixedRoles is null ? 12 : 16);
 }
 
 public sealed record AppPlan(
-    string Key, string Name, string Platform, string StoreAppId, IReadOnlyList<string> Territories, IReadOnlyList<RoutePlan> Routes,
-    IntegrationPlan? Integration = null, int? RevokeKeyOnDay = null, int? RemoveOnDay = null);
+    string Key, string Name, string Platform, string StoreAppId, IReadOnlyList<string> Territories,
+    IReadOnlyList<RoutePlan> Routes, IntegrationPlan? Integration = null, int? RevokeKeyOnDay = null,
+    int? RemoveOnDay = null);
 
 /// <summary>
-/// One customer review as Apple holds it: the same review under its public-feed id and its App Store Connect id (they differ;
-/// Apple publishes no mapping). An edit changes its text; the feed then shows it with a new <c>updated</c> date.
+/// One customer review as Apple holds it: the same review under its public-feed id and its App Store Connect id (they
+/// differ; Apple publishes no mapping). An edit changes its text; the feed then shows it with a new <c>updated</c>
+/// date.
 /// </summary>
 public sealed class PlannedReview(
     AppPlan app, int number, string territory, int rating, DateTimeOffset createdAt, bool history, TimeSpan? editAfter)
@@ -99,11 +111,15 @@ public sealed class PlannedReview(
 /// <summary>A reply the team writes (or edits, or deletes) at a moment of the month.</summary>
 public sealed record PlannedReplyAction(PlannedReview Review, DateTimeOffset At, string? Body);
 
-/// <summary>The whole month, drawn from a seeded <see cref="Random"/>: the apps, every review and every reply action.</summary>
+/// <summary>
+/// The whole month, drawn from a seeded <see cref="Random"/>: the apps, every review and every reply action.
+/// </summary>
 public sealed class MonthPlan
 {
-    /// <summary>No review or reply starts in the last hours, so that everything in flight settles before the books are
-    /// read: a feed app is fetched every 6 hours and Apple moderates a reply for up to 12.</summary>
+    /// <summary>
+    /// No review or reply starts in the last hours, so that everything in flight settles before the books are read: a
+    /// feed app is fetched every 6 hours and Apple moderates a reply for up to 12.
+    /// </summary>
     public static readonly TimeSpan QuietTail = TimeSpan.FromHours(13);
 
     private static readonly TimeSpan ApiFetchMargin = TimeSpan.FromMinutes(65);
@@ -122,7 +138,8 @@ public sealed class MonthPlan
                 [new RoutePlan("webhook"), new RoutePlan("zendesk", Ratings: [1, 2, 3])]),
             new AppPlan("camera", "Acme Camera", "ios", "1100000003", ["USA", "DEU"],
                 [new RoutePlan("slack"), new RoutePlan("zendesk", Ratings: [1, 2])],
-                new IntegrationPlan(2, "fullAccess", ["CUSTOMER_SUPPORT"], ["CUSTOMER_SUPPORT", "MARKETING", "FINANCE"]),
+                new IntegrationPlan(2, "fullAccess", InvitedRoles: ["CUSTOMER_SUPPORT"],
+                    FixedRoles: ["CUSTOMER_SUPPORT", "MARKETING", "FINANCE"]),
                 RevokeKeyOnDay: Math.Min(20, options.Days - 3)),
             new AppPlan("desk", "Acme Desk for Mac", "macos", "1100000004", ["USA"],
                 [new RoutePlan("email"), new RoutePlan("webhook", Ratings: [4, 5], Territories: ["USA"])],
@@ -137,19 +154,23 @@ public sealed class MonthPlan
         {
             for (var i = 0; i < options.HistoryPerApp; i++)
             {
-                Reviews.Add(Draw(app, ++number, start - TimeSpan.FromDays(60) * random.NextDouble() - TimeSpan.FromHours(1), true));
+                var createdAt = start - TimeSpan.FromDays(60) * random.NextDouble() - TimeSpan.FromHours(1);
+                Reviews.Add(Draw(app, ++number, createdAt, history: true));
             }
             var arrivals = (int)Math.Round(options.ReviewsPerAppPerDay * options.Days);
             var window = End - QuietTail - start;
             for (var i = 0; i < arrivals; i++)
             {
-                Reviews.Add(Draw(app, ++number, start + window * random.NextDouble(), false));
+                Reviews.Add(Draw(app, ++number, start + window * random.NextDouble(), history: false));
             }
         }
         Reviews.Sort((a, b) => a.CreatedAt.CompareTo(b.CreatedAt));
-        foreach (var review in Reviews.Where(r => !r.History && r.App.Integration is not null && random.NextDouble() < options.ReplyShare))
+        foreach (var review in Reviews.Where(r => !r.History && r.App.Integration is not null))
         {
-            PlanReplies(review);
+            if (random.NextDouble() < options.ReplyShare)
+            {
+                PlanReplies(review);
+            }
         }
         ReplyActions.Sort((a, b) => a.At.CompareTo(b.At));
 
@@ -158,13 +179,17 @@ public sealed class MonthPlan
             var territory = app.Territories[random.Next(app.Territories.Count)];
             var rating = random.NextDouble() switch { < 0.15 => 1, < 0.25 => 2, < 0.35 => 3, < 0.55 => 4, _ => 5 };
             // Whole seconds (the feed and the API have no finer dates), never on a timer's 5-minute boundary.
-            createdAt = new DateTimeOffset(createdAt.UtcTicks - createdAt.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+            var seconds = createdAt.UtcTicks / TimeSpan.TicksPerSecond;
+            createdAt = new DateTimeOffset(seconds * TimeSpan.TicksPerSecond, TimeSpan.Zero);
             if (createdAt.Second == 0)
             {
                 createdAt = createdAt.AddSeconds(7);
             }
-            var edit = !history && random.NextDouble() < options.EditShare ? TimeSpan.FromHours(1 + 47 * random.NextDouble()) : (TimeSpan?)null;
-            return new PlannedReview(app, n, territory, rating, createdAt, history, edit is { } e && createdAt + e < End - QuietTail ? e : null);
+            var edit = !history && random.NextDouble() < options.EditShare
+                ? TimeSpan.FromHours(1 + 47 * random.NextDouble())
+                : (TimeSpan?)null;
+            var editAfter = edit is { } e && createdAt + e < End - QuietTail ? e : (TimeSpan?)null;
+            return new PlannedReview(app, n, territory, rating, createdAt, history, editAfter);
         }
 
         void PlanReplies(PlannedReview review)
@@ -179,11 +204,13 @@ public sealed class MonthPlan
             {
                 return;
             }
-            ReplyActions.Add(new PlannedReplyAction(review, at.Value, $"Thanks for reviewing {review.App.Name}! (reply to {review.Title})"));
+            var body = $"Thanks for reviewing {review.App.Name}! ({review.Title})";
+            ReplyActions.Add(new PlannedReplyAction(review, at.Value, body));
             var draw = random.NextDouble();
-            if (draw < options.ReplyEditShare && Legal(review, at.Value + TimeSpan.FromMinutes(5 + 475 * random.NextDouble())) is { } edit)
+            var editAt = at.Value + TimeSpan.FromMinutes(5 + 475 * random.NextDouble());
+            if (draw < options.ReplyEditShare && Legal(review, editAt) is { } edit)
             {
-                ReplyActions.Add(new PlannedReplyAction(review, edit, $"Thanks again: we fixed what you found. ({review.Title})"));
+                ReplyActions.Add(new PlannedReplyAction(review, edit, $"Thanks again, we fixed it. ({review.Title})"));
             }
             else if (draw > 1 - options.ReplyDeleteShare
                 && Legal(review, at.Value + TimeSpan.FromHours(13 + 17 * random.NextDouble())) is { } delete)
@@ -192,8 +219,9 @@ public sealed class MonthPlan
             }
         }
 
-        // Replies stop before the quiet tail. None is in flight when a key is revoked: a reply pending Apple's moderation at
-        // that moment could never be followed again (nothing notices a revoked key yet), so those wait until after it.
+        // Replies stop before the quiet tail. None is in flight when a key is revoked: a reply pending Apple's
+        // moderation at that moment could never be followed again (nothing notices a revoked key yet), so those wait
+        // until after it.
         DateTimeOffset? Legal(PlannedReview review, DateTimeOffset at)
         {
             if (RevokedAt(review.App) is { } revoked && at > revoked - QuietTail && at < revoked)
@@ -211,13 +239,18 @@ public sealed class MonthPlan
     public List<PlannedReview> Reviews { get; } = [];
     public List<PlannedReplyAction> ReplyActions { get; } = [];
 
-    public DateTimeOffset? RevokedAt(AppPlan app) => app.RevokeKeyOnDay is { } day ? Start.AddDays(day).AddHours(12) : null;
-
-    /// <summary>The moment the app is removed is decided at run time (it races the app's hourly fetch); null before then.</summary>
-    public DateTimeOffset? RemovalNotBefore(AppPlan app) => app.RemoveOnDay is { } day ? Start.AddDays(day).AddHours(10) : null;
+    public DateTimeOffset? RevokedAt(AppPlan app) =>
+        app.RevokeKeyOnDay is { } day ? Start.AddDays(day).AddHours(12) : null;
 
     /// <summary>
-    /// False for reviews the app can no longer see: created after its key was revoked (or within the hourly fetch before).
+    /// The moment the app is removed is decided at run time (it races the app's hourly fetch); null before then.
+    /// </summary>
+    public DateTimeOffset? RemovalNotBefore(AppPlan app) =>
+        app.RemoveOnDay is { } day ? Start.AddDays(day).AddHours(10) : null;
+
+    /// <summary>
+    /// False for reviews the app can no longer see: created after its key was revoked (or within the hourly fetch
+    /// before).
     /// </summary>
     public bool CanBeFetched(PlannedReview review) =>
         RevokedAt(review.App) is not { } revoked || review.CreatedAt < revoked - ApiFetchMargin;

@@ -68,10 +68,10 @@ public sealed class ReplyRecord(PlannedReview review, string reviewId)
 }
 
 /// <summary>
-/// Drives a month against a <see cref="SimulatedHost"/> the way customers, operators and Apple would: one account registers
-/// five apps with their routes on day 0; reviews (some edited later) appear in the fakes at their moments; three apps are
-/// connected to App Store Connect through the real setup orchestration; the team replies; a key is revoked; an app is removed
-/// while its hourly fetch runs. Customer and operator actions go through the HTTP functions.
+/// Drives a month against a <see cref="SimulatedHost"/> the way customers, operators and Apple would: one account
+/// registers five apps with their routes on day 0; reviews (some edited later) appear in the fakes at their moments;
+/// three apps are connected to App Store Connect through the real setup orchestration; the team replies; a key is
+/// revoked; an app is removed while its hourly fetch runs. Customer and operator actions go through the HTTP functions.
 /// </summary>
 public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, SimulationFakes fakes, Action<string> output)
 {
@@ -86,7 +86,9 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
     public Dictionary<string, AppState> Apps { get; } = plan.Apps.ToDictionary(a => a.Key, a => new AppState(a));
     public Dictionary<(string App, string ReviewId), ReplyRecord> Replies { get; } = [];
 
-    /// <summary>Things the customer saw go wrong while acting (a reply refused, a review to reply to missing).</summary>
+    /// <summary>
+    /// Things the customer saw go wrong while acting (a reply refused, a review to reply to missing).
+    /// </summary>
     public List<string> Anomalies { get; } = [];
 
     public string IntegrationEmail => $"asc-{AccountId}@{host.Configuration["Integrations:EmailDomain"]}";
@@ -139,7 +141,8 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
         }
     }
 
-    private void At(DateTimeOffset at, Func<Task> run, bool races = false) => events.Enqueue((run, races), (at, order++));
+    private void At(DateTimeOffset at, Func<Task> run, bool races = false) =>
+        events.Enqueue((run, races), (at, order++));
 
     private void At(DateTimeOffset at, Action run) => At(at, () =>
     {
@@ -153,14 +156,18 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
         {
             Publish(review, edited: false);
         }
-        var account = await CallAsync(HttpMethod.Post, "/api/accounts", new { name = "Acme", ownerEmail = OwnerEmail }, 201);
+        var account = await CallAsync(HttpMethod.Post, "/api/accounts",
+            new { name = "Acme", ownerEmail = OwnerEmail }, 201);
         AccountId = account.As<AccountResponse>().AccountId;
         var routeNumber = 0;
         foreach (var app in Apps.Values)
         {
             var registered = await CallAsync(HttpMethod.Post, $"/api/accounts/{AccountId}/apps", new
             {
-                storeAppId = app.Plan.StoreAppId, platform = app.Plan.Platform, name = app.Plan.Name, territories = app.Plan.Territories,
+                storeAppId = app.Plan.StoreAppId,
+                platform = app.Plan.Platform,
+                name = app.Plan.Name,
+                territories = app.Plan.Territories,
             }, 201);
             app.AppId = registered.As<AppResponse>().AppId;
             foreach (var route in app.Plan.Routes)
@@ -207,16 +214,19 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
         return new RouteState(route, created.GetProperty("routeId").GetString()!, target);
     }
 
-    /// <summary>Apple shows the review (or its edit) in the public feed and, for apps of the connected team, in the API.</summary>
+    /// <summary>
+    /// Apple shows the review (or its edit) in the public feed and, for apps of the connected team, in the API.
+    /// </summary>
     private void Publish(PlannedReview review, bool edited)
     {
         var body = edited ? review.EditedBody : review.Body;
+        var updated = edited ? review.EditedAt!.Value : review.CreatedAt;
         fakes.Feed.SetReviews(Territories.Storefront(review.Territory), review.App.StoreAppId,
-            [new FakeFeedReview(review.FeedId, review.Rating, review.Title, body, review.Nickname, edited ? review.EditedAt!.Value : review.CreatedAt)]);
+            [new FakeFeedReview(review.FeedId, review.Rating, review.Title, body, review.Nickname, updated)]);
         if (review.App.Integration is not null)
         {
-            fakes.Asc.SetReviews(review.App.StoreAppId,
-                [new FakeCustomerReview(review.AscId, review.Rating, review.Title, body, review.Nickname, review.CreatedAt, review.Territory)]);
+            fakes.Asc.SetReviews(review.App.StoreAppId, [new FakeCustomerReview(
+                review.AscId, review.Rating, review.Title, body, review.Nickname, review.CreatedAt, review.Territory)]);
         }
     }
 
@@ -259,7 +269,8 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
         }
         app.Key = fakes.Asc.CreateKey();
         await CallAsync(HttpMethod.Post, $"{IntegrationPath(app)}/credential",
-            new { issuerId = app.Key.IssuerId, keyId = app.Key.KeyId, privateKey = app.Key.PrivateKeyPem }, 200, OperatorToken);
+            new { issuerId = app.Key.IssuerId, keyId = app.Key.KeyId, privateKey = app.Key.PrivateKeyPem }, 200,
+            OperatorToken);
         if (integration.FixedRoles is null)
         {
             await WaitForActivationAsync(app);
@@ -281,19 +292,22 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
         await WaitForActivationAsync(app);
     }
 
-    /// <summary>The orchestration ends (Active) without waiting on its real-time poll timer: the events above drive it.</summary>
+    /// <summary>
+    /// The orchestration ends (Active) without waiting on its real-time poll timer: the events above drive it.
+    /// </summary>
     private async Task WaitForActivationAsync(AppState app)
     {
         var instanceId = IntegrationSetupOrchestration.InstanceIdFor(AccountId, app.AppId);
         try
         {
-            var completed = await host.WaitAsync(host.Durable.Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true),
+            var completed = await host.WaitAsync(
+                host.Durable.Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true),
                 $"the setup orchestration of {app.Plan.Name}");
             var status = (await StatusAsync(app)).GetProperty("status").GetString();
             if (status != "active")
             {
-                app.SetupProblem = $"setup of {app.Plan.Name} ended {completed.RuntimeStatus} ({completed.SerializedOutput}" +
-                                   $"{completed.FailureDetails?.ErrorMessage}) with status {status}";
+                app.SetupProblem = $"setup of {app.Plan.Name} ended {completed.RuntimeStatus} " +
+                    $"({completed.SerializedOutput}{completed.FailureDetails?.ErrorMessage}) with status {status}";
                 return;
             }
         }
@@ -343,7 +357,9 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
         }
     }
 
-    /// <summary>The customer removes the app at the moment the fetch timer enqueues its hourly fetch, so the two race.</summary>
+    /// <summary>
+    /// The customer removes the app at the moment the fetch timer enqueues its hourly fetch, so the two race.
+    /// </summary>
     private void ScheduleRemoval(AppState app, DateTimeOffset notBefore)
     {
         var interval = host.Services.GetRequiredService<IOptions<ReviewsOptions>>().Value.ApiInterval;
@@ -367,7 +383,7 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
         var path = $"/api/accounts/{AccountId}/apps/{app.AppId}/reviews/{reviewId}";
         if ((await host.Http.GetAsync(path, Token)).Status != 200)
         {
-            Anomalies.Add($"{host.Now:MM-dd HH:mm} {app.Plan.Name}: review {reviewId} to reply to is not on the Reviews page");
+            Anomalies.Add($"{host.Now:MM-dd HH:mm} {app.Plan.Name}: review {reviewId} to reply to is not listed");
             return;
         }
         var response = action.Body is null
@@ -375,7 +391,7 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
             : await host.Http.PutAsync($"{path}/reply", Token, new { body = action.Body });
         if (response.Status is not (200 or 202))
         {
-            Anomalies.Add($"{host.Now:MM-dd HH:mm} {app.Plan.Name}: reply to {reviewId} answered {response.Status} {response.Body}");
+            Anomalies.Add($"{host.Now:MM-dd HH:mm} {app.Plan.Name}: reply to {reviewId} answered {response}");
             return;
         }
         if (!Replies.TryGetValue((app.Plan.Key, reviewId), out var reply))
@@ -396,11 +412,13 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
                $"{host.Log.Errors} errors logged");
     }
 
-    private async Task<TestResponse> CallAsync(HttpMethod method, string path, object? body, int expected, string? token = null)
+    private async Task<TestResponse> CallAsync(
+        HttpMethod method, string path, object? body, int expected, string? token = null)
     {
         var response = await host.Http.SendAsync(method, path, token ?? Token, body);
         return response.Status == expected
             ? response
-            : throw new InvalidOperationException($"{method} {path} answered {response.Status}, expected {expected}: {response}");
+            : throw new InvalidOperationException(
+                $"{method} {path} answered {response.Status}, expected {expected}: {response}");
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Microsoft.Extensions.Time.Testing;
 using ReviewHub.Tests.Infrastructure;
@@ -5,8 +6,9 @@ using ReviewHub.Tests.Infrastructure;
 namespace ReviewHub.Tests.Simulation;
 
 /// <summary>
-/// The simulated month, end to end: fakes and a private Azurite, the host, the scenario, the books. Shared by the CI test
-/// (<c>MonthSimulationTests</c>) and the benchmark command (<c>dotnet run -c Release --project tests/ReviewHub.Benchmarks -- month</c>).
+/// The simulated month, end to end: fakes and a private Azurite, the host, the scenario, the books. Shared by the CI
+/// test (<c>MonthSimulationTests</c>) and the benchmark command (<c>dotnet run -c Release --project
+/// tests/ReviewHub.Benchmarks -- month</c>).
 /// </summary>
 public static class MonthSimulation
 {
@@ -17,54 +19,39 @@ public static class MonthSimulation
         var clock = new FakeTimeProvider(start);
         await using var fakes = new SimulationFakes();
         await fakes.StartAsync(clock);
-        var moderation = new Random(options.Seed + 2);
-        // Apple approves each reply some time within 12 hours of simulated time after it is written.
-        fakes.Asc.ModerationDelay = _ =>
+        // Apple approves each version of a reply some time within 12 hours (simulated) after it is written.
+        var written = new ConcurrentDictionary<string, int>();
+        fakes.Asc.ModerationDelay = reviewId =>
         {
-            lock (moderation)
-            {
-                return TimeSpan.FromHours(12) * (1 - moderation.NextDouble());
-            }
+            var version = written.AddOrUpdate(reviewId, 1, (_, n) => n + 1);
+            return TimeSpan.FromHours(12) * (1 - SeededDraw.Fraction(options.Seed, "moderation", reviewId, version));
         };
 
         var secrets = Path.Combine(Path.GetTempPath(), "reviewhub-month", Guid.NewGuid().ToString("N"));
         // A private Azurite: the books read every table, which must hold this month's rows only.
         var storage = await Azurite.IsolatedConnectionStringAsync($"month-{Guid.NewGuid():N}");
-        await using var host = await SimulatedHost.StartAsync(new SimulatedHostOptions(storage, Settings(storage, secrets, fakes), clock,
-            new QueueFaultRates(options.DuplicateRate, options.RedeliveryRate), options.Seed, options.Parallelism));
+        var faults = new QueueFaultRates(options.DuplicateRate, options.RedeliveryRate);
+        await using var host = await SimulatedHost.StartAsync(new SimulatedHostOptions(
+            storage, Settings(storage, secrets, fakes), clock, faults, options.Seed, options.Parallelism));
         try
         {
             var plan = new MonthPlan(options, start);
-            output($"month from {plan.Start:yyyy-MM-dd} to {plan.End:yyyy-MM-dd}: {plan.Apps.Count} apps, {plan.Reviews.Count} reviews " +
-                   $"({plan.Reviews.Count(r => r.History)} history, {plan.Reviews.Count(r => r.EditedAt is not null)} edited later), " +
-                   $"{plan.ReplyActions.Count} reply actions; timers {string.Join(", ", host.Timers.Select(t => $"{t.Name} '{t.Expression}'"))}; " +
-                   $"duplicates {options.DuplicateRate:P0}, redeliveries {options.RedeliveryRate:P0}, {options.Parallelism} messages at a time");
+            output($"month from {plan.Start:yyyy-MM-dd} to {plan.End:yyyy-MM-dd}: {plan.Apps.Count} apps, " +
+                $"{plan.Reviews.Count} reviews ({plan.Reviews.Count(r => r.History)} history, " +
+                $"{plan.Reviews.Count(r => r.EditedAt is not null)} edited later), " +
+                $"{plan.ReplyActions.Count} reply actions");
+            output($"timers {string.Join(", ", host.Timers.Select(t => $"{t.Name} '{t.Expression}'"))}; " +
+                $"duplicates {options.DuplicateRate:P0}, redeliveries {options.RedeliveryRate:P0}, " +
+                $"{options.Parallelism} messages at a time");
             var scenario = new MonthScenario(plan, host, fakes, output);
             await scenario.RunAsync();
             var books = await MonthBooks.CountAsync(scenario, host, fakes, secrets);
 
             output($"simulated {options.Days} days in {stopwatch.Elapsed.TotalSeconds:F1} s");
-            output("invocations: " + string.Join(", ", host.Counters.Invocations.OrderBy(i => i.Key)
-                .Select(i => $"{i.Key} {i.Value}" + (host.Counters.Failures.TryGetValue(i.Key, out var failed) ? $" ({failed} failed)" : "")
-                    + $" {host.Counters.Elapsed.GetValueOrDefault(i.Key).TotalSeconds:F1} s")));
-            output($"queues: {host.Queues.Sent} sent, {host.Queues.Duplicated} duplicated, {host.Queues.Redelivered} redelivered, " +
-                   $"{host.Queues.Dequeued} dequeued, {host.Queues.HostPoisoned.Count} poisoned by the host; clock nudges {host.Counters.Nudges}");
-            output($"fakes: feed {fakes.Feed.Requests.Count} requests, App Store Connect {fakes.Asc.Requests.Count}, " +
-                   $"Slack {fakes.Slack.Messages.Count} messages, SendGrid {fakes.SendGrid.Emails.Count} emails, " +
-                   $"Zendesk {fakes.Zendesk.Tickets.Count} tickets, webhooks {fakes.Webhooks.Received.Count} (rejected {fakes.Webhooks.Rejected})");
-            foreach (var (function, failure) in host.Counters.FirstFailure.OrderBy(f => f.Key))
-            {
-                output($"first failure of {function}: {failure}");
-            }
-            foreach (var line in host.Log.Summary(10))
-            {
-                output($"log {line}");
-            }
-            foreach (var line in books.Lines)
+            foreach (var line in Report(host, fakes).Concat(books.Lines).Append(books.ResultLine))
             {
                 output(line);
             }
-            output(books.ResultLine);
             return books;
         }
         finally
@@ -77,9 +64,36 @@ public static class MonthSimulation
     }
 
     /// <summary>
-    /// The next Monday 00:00 UTC at least a day from now. The Durable test host runs orchestrations on real time, and a setup's
-    /// deadline is computed from the simulated confirmation: a month that starts after the real now keeps every deadline ahead
-    /// of the orchestration's clock, so only the events the scenario raises move a setup on.
+    /// What the host ran (count, failures, real time per function), what the transport and the fakes saw.
+    /// </summary>
+    private static IEnumerable<string> Report(SimulatedHost host, SimulationFakes fakes)
+    {
+        var counters = host.Counters;
+        yield return "invocations: " + string.Join(", ", counters.Invocations.OrderBy(i => i.Key).Select(i =>
+            $"{i.Key} {i.Value}" + (counters.Failures.TryGetValue(i.Key, out var failed) ? $" ({failed} failed)" : "") +
+            $" {counters.Elapsed.GetValueOrDefault(i.Key).TotalSeconds:F1} s"));
+        var queues = host.Queues;
+        yield return $"queues: {queues.Sent} sent, {queues.Duplicated} duplicated, {queues.Redelivered} " +
+            $"redelivered, {queues.Dequeued} dequeued, {queues.HostPoisoned.Count} poisoned by the host; " +
+            $"clock nudges {counters.Nudges}";
+        yield return $"fakes: feed {fakes.Feed.Requests.Count} requests, App Store Connect " +
+            $"{fakes.Asc.Requests.Count}, Slack {fakes.Slack.Messages.Count} messages, SendGrid " +
+            $"{fakes.SendGrid.Emails.Count} emails, Zendesk {fakes.Zendesk.Tickets.Count} tickets, webhooks " +
+            $"{fakes.Webhooks.Received.Count} (rejected {fakes.Webhooks.Rejected})";
+        foreach (var (function, failure) in counters.FirstFailure.OrderBy(f => f.Key))
+        {
+            yield return $"first failure of {function}: {failure}";
+        }
+        foreach (var line in host.Log.Summary(10))
+        {
+            yield return $"log {line}";
+        }
+    }
+
+    /// <summary>
+    /// The next Monday 00:00 UTC at least a day from now. The Durable test host runs orchestrations on real time, and a
+    /// setup's deadline is computed from the simulated confirmation: a month that starts after the real now keeps every
+    /// deadline ahead of the orchestration's clock, so only the events the scenario raises move a setup on.
     /// </summary>
     public static DateTimeOffset StartOfMonth(DateTimeOffset now)
     {
@@ -92,7 +106,7 @@ public static class MonthSimulation
     }
 
     /// <summary>Production defaults, except the addresses of the fakes and the waits noted here.</summary>
-    private static Dictionary<string, string?> Settings(string storage, string secrets, SimulationFakes fakes) => new()
+    public static Dictionary<string, string?> Settings(string storage, string secrets, SimulationFakes fakes) => new()
     {
         ["Storage:Tables"] = storage,
         ["Storage:Queues"] = storage,
@@ -106,8 +120,8 @@ public static class MonthSimulation
         ["Email:FromAddress"] = "notifications@reviewhub.test",
         ["AppStoreConnect:BaseUrl"] = fakes.Asc.BaseAddress.ToString(),
         ["Integrations:EmailDomain"] = "integrations.reviewhub.test",
-        // Durable timers run on real time: the setup is driven by its events (confirm, key registered, roles updated), and
-        // its periodic poll is pushed out of the way; a failed activity retries after a real second rather than 30.
+        // Durable timers run on real time: the setup is driven by its events (confirm, key registered, roles updated),
+        // and its periodic poll is pushed out of the way; a failed activity retries after a real second rather than 30.
         ["Integrations:PollInterval"] = "1.00:00:00",
         ["Integrations:ActivityFirstRetryInterval"] = "00:00:01",
         ["Delivery:SpaBaseUrl"] = "https://app.reviewhub.test",
@@ -116,8 +130,9 @@ public static class MonthSimulation
         ["Delivery:AllowInsecureWebhooks"] = "true",
         ["ReviewFetchSchedule"] = "0 */5 * * * *",
         ["Reviews:FeedBaseUrl"] = fakes.Feed.BaseAddress.ToString(),
-        // Waits inside a handler on the simulated clock (pacing between feed pages and Slack messages, the HTTP clients'
-        // retry backoff) would only end when the clock moves, which it does between events: they are zero here, as in tests.
+        // Waits inside a handler on the simulated clock (pacing between feed pages and Slack messages, the HTTP
+        // clients' retry backoff) would only end when the clock moves, which it does between events: they are zero
+        // here, as in tests.
         ["Reviews:FeedRequestDelay"] = "00:00:00",
         ["Delivery:SlackMessageInterval"] = "00:00:00",
         ["OutboundHttp:RetryBaseDelay"] = "00:00:00",

@@ -13,7 +13,8 @@ public sealed class MonthSimulationTests(ITestOutputHelper output)
     {
         var books = await MonthSimulation.RunAsync(new MonthOptions(), output.WriteLine);
 
-        Assert.True(books.Balanced, string.Join('\n', books.Lines.Where(l => l.StartsWith("FAIL", StringComparison.Ordinal)).Append(books.ResultLine)));
+        var failed = books.Lines.Where(l => l.StartsWith("FAIL", StringComparison.Ordinal)).Append(books.ResultLine);
+        Assert.True(books.Balanced, string.Join('\n', failed));
         Assert.EndsWith("duplicates=0 lost=0 orphans=0", books.ResultLine);
     }
 }

@@ -14,10 +14,12 @@ using ReviewHub.Tests.Infrastructure;
 
 namespace ReviewHub.Tests.Simulation;
 
-/// <summary>What a simulated host is built from: storage, app settings, the simulated clock and the transport's faults.</summary>
+/// <summary>
+/// What a simulated host is built from: storage, app settings, the simulated clock and the transport's faults.
+/// </summary>
 public sealed record SimulatedHostOptions(
-    string Storage, IReadOnlyDictionary<string, string?> Settings, FakeTimeProvider Clock, QueueFaultRates Faults, int Seed,
-    int Parallelism);
+    string Storage, IReadOnlyDictionary<string, string?> Settings, FakeTimeProvider Clock, QueueFaultRates Faults,
+    int Seed, int Parallelism);
 
 /// <summary>What the host did: invocations and failures per function, timer runs that threw, clock nudges.</summary>
 public sealed class HostCounters
@@ -32,7 +34,9 @@ public sealed class HostCounters
     public ConcurrentDictionary<string, string> FirstFailure { get; } = new();
     public ConcurrentQueue<string> TimerFailures { get; } = new();
 
-    /// <summary>Times the clock was moved because every running handler waited on it (see <see cref="SimulatedHost"/>).</summary>
+    /// <summary>
+    /// Times the clock was moved because every running handler waited on it (see <see cref="SimulatedHost"/>).
+    /// </summary>
     public int Nudges { get; internal set; }
 
     internal void Count(string function, Exception? failure, TimeSpan elapsed)
@@ -49,21 +53,24 @@ public sealed class HostCounters
 
 /// <summary>
 /// Plays the Functions host around the app's real registrations (<c>AddReviewHub</c>) with three replacements only: the
-/// clock (a <see cref="FakeTimeProvider"/>), the queue transport (<see cref="SimulatedQueues"/>) and the Durable client (the
-/// in-process test host's, whose orchestrations and activities are the app's, registered from functions.metadata). HTTP
-/// functions go through <see cref="FunctionHost"/>. Time moves from event to event: every timer occurrence (schedules from
-/// functions.metadata) and every moment a queued message becomes visible, so a 10-minute backoff takes 10 simulated minutes
-/// and no real time. At each moment the visible messages are processed, a few at a time as the host's batches do, until none
-/// is visible. A handler that awaits the simulated clock itself would wait forever: when every running handler has made no
-/// progress for a few real seconds the clock is nudged forward (1 s, doubling up to a minute) and the nudge is counted; the
-/// simulation's settings keep in-handler waits at zero, so a healthy run needs none.
+/// clock (a <see cref="FakeTimeProvider"/>), the queue transport (<see cref="SimulatedQueues"/>) and the Durable client
+/// (the in-process test host's, whose orchestrations and activities are the app's, registered from functions.metadata).
+/// HTTP functions go through <see cref="FunctionHost"/>. Time moves from event to event: every timer occurrence
+/// (schedules from functions.metadata) and every moment a queued message becomes visible, so a 10-minute backoff takes
+/// 10 simulated minutes and no real time. At each moment the visible messages are processed, a few at a time as the
+/// host's batches do, until none is visible. A handler that awaits the simulated clock itself would wait forever: when
+/// every running handler has made no progress for a few real seconds the clock is nudged forward (1 s, doubling up to a
+/// minute) and the nudge is counted; the simulation's settings keep in-handler waits at zero, so a healthy run needs
+/// none.
 /// </summary>
 public sealed class SimulatedHost : IAsyncDisposable
 {
     private static readonly TimeSpan StallTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxNudge = TimeSpan.FromMinutes(1);
 
-    /// <summary>How long (real time) work outside the queues may take; an orchestration step takes well under a second.</summary>
+    /// <summary>
+    /// How long (real time) work outside the queues may take; an orchestration step takes well under a second.
+    /// </summary>
     private static readonly TimeSpan WaitGuard = TimeSpan.FromSeconds(60);
 
     private readonly Dictionary<string, FunctionDescription> queueTriggers;
@@ -112,12 +119,14 @@ public sealed class SimulatedHost : IAsyncDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(options.Settings).Build();
         var log = new SimulationLog(options.Clock);
         var queueSettings = HostQueueSettings.Read();
-        var queues = new SimulatedQueues(options.Clock, queueSettings, options.Faults, new Random(options.Seed));
+        var queues = new SimulatedQueues(options.Clock, queueSettings, options.Faults, options.Seed);
         FunctionInvoker? invoker = null;
-        var durable = await DurableTaskTestHost.StartAsync(registry => DurableFunctions.Register(registry, () => invoker!),
+        var durable = await DurableTaskTestHost.StartAsync(
+            registry => DurableFunctions.Register(registry, () => invoker!),
             new DurableTaskTestHostOptions
             {
-                LoggerFactory = LoggerFactory.Create(logging => logging.SetMinimumLevel(LogLevel.Warning).AddProvider(log)),
+                LoggerFactory = LoggerFactory.Create(logging =>
+                    logging.SetMinimumLevel(LogLevel.Warning).AddProvider(log)),
             });
 
         var services = new ServiceCollection();
@@ -138,8 +147,8 @@ public sealed class SimulatedHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Runs every event before <paramref name="until"/> in time order (timer occurrences, messages becoming visible, and all
-    /// they cause), then sets the clock to <paramref name="until"/> without firing what is due at that instant.
+    /// Runs every event before <paramref name="until"/> in time order (timer occurrences, messages becoming visible,
+    /// and all they cause), then sets the clock to <paramref name="until"/> without firing what is due at that instant.
     /// </summary>
     public async Task RunUntilAsync(DateTimeOffset until)
     {
@@ -164,8 +173,8 @@ public sealed class SimulatedHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// At the current instant: fires the timers due now, then processes visible messages until none is; <paramref name="alongside"/>
-    /// (e.g. a customer's request) runs at the same time as that work, to race it.
+    /// At the current instant: fires the timers due now, then processes visible messages until none is; <paramref
+    /// name="alongside"/> (e.g. a customer's request) runs at the same time as that work, to race it.
     /// </summary>
     public async Task StepAsync(Func<Task>? alongside = null)
     {
@@ -174,7 +183,10 @@ public sealed class SimulatedHost : IAsyncDisposable
         await DrainAsync();
     }
 
-    /// <summary>Waits for work outside the queues (an orchestration), nudging the clock if it waits on it; fails after a real-time guard.</summary>
+    /// <summary>
+    /// Waits for work outside the queues (an orchestration), nudging the clock if it waits on it; fails after a
+    /// real-time guard.
+    /// </summary>
     public async Task<T> WaitAsync<T>(Task<T> task, string what)
     {
         await WaitAsync((Task)task, what);
@@ -190,7 +202,8 @@ public sealed class SimulatedHost : IAsyncDisposable
             var woke = await Task.WhenAny(task, Task.Delay(StallTimeout), guard);
             if (woke == guard)
             {
-                throw new TimeoutException($"The simulation waited {WaitGuard.TotalSeconds} real seconds for {what} at {Now:O}.");
+                throw new TimeoutException(
+                    $"The simulation waited {WaitGuard.TotalSeconds} real seconds for {what} at {Now:O}.");
             }
             if (woke != task)
             {
@@ -200,7 +213,9 @@ public sealed class SimulatedHost : IAsyncDisposable
         await task;
     }
 
-    /// <summary>Processes every visible message, <c>parallelism</c> at a time, until none is visible and none is running.</summary>
+    /// <summary>
+    /// Processes every visible message, <c>parallelism</c> at a time, until none is visible and none is running.
+    /// </summary>
     public async Task DrainAsync()
     {
         var running = new List<Task>();
@@ -245,7 +260,9 @@ public sealed class SimulatedHost : IAsyncDisposable
         return Queues.NextVisibleAt() is { } visible && visible < timer ? visible : timer;
     }
 
-    /// <summary>Runs every timer whose occurrence has come, together (timers are independent functions), once per occurrence.</summary>
+    /// <summary>
+    /// Runs every timer whose occurrence has come, together (timers are independent functions), once per occurrence.
+    /// </summary>
     private async Task FireDueTimersAsync()
     {
         var now = Now;
@@ -272,7 +289,8 @@ public sealed class SimulatedHost : IAsyncDisposable
         {
             // The host logs a failed timer run and fires again at the next occurrence; there is no retry.
             Counters.Count(timer.Name, ex, Stopwatch.GetElapsedTime(started));
-            Counters.TimerFailures.Enqueue($"{Now:MM-dd HH:mm} {timer.Name}: {ex.GetType().Name}: {ex.Message.Split('\n')[0]}");
+            Counters.TimerFailures.Enqueue(
+                $"{Now:MM-dd HH:mm} {timer.Name}: {ex.GetType().Name}: {ex.Message.Split('\n')[0]}");
         }
     }
 
@@ -298,7 +316,8 @@ public sealed class SimulatedHost : IAsyncDisposable
     }
 
     /// <summary>The message text as the trigger hands it to the worker, per host.json's messageEncoding.</summary>
-    private string Decode(SimulatedMessage message) => queueSettings.MessageEncoding.Equals("base64", StringComparison.OrdinalIgnoreCase)
-        ? Encoding.UTF8.GetString(Convert.FromBase64String(message.Body))
-        : message.Body;
+    private string Decode(SimulatedMessage message) =>
+        queueSettings.MessageEncoding.Equals("base64", StringComparison.OrdinalIgnoreCase)
+            ? Encoding.UTF8.GetString(Convert.FromBase64String(message.Body))
+            : message.Body;
 }

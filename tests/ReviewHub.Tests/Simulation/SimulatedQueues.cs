@@ -20,7 +20,9 @@ public sealed class SimulatedMessage
     public long Id { get; }
     public string Queue { get; }
 
-    /// <summary>The stored text: base64 of the UTF-8 JSON, as the storage SDK writes it with the app's base64 encoding.</summary>
+    /// <summary>
+    /// The stored text: base64 of the UTF-8 JSON, as the storage SDK writes it with the app's base64 encoding.
+    /// </summary>
     public string Body { get; }
 
     public DateTimeOffset InsertedAt { get; }
@@ -31,27 +33,35 @@ public sealed class SimulatedMessage
     public string Json => Encoding.UTF8.GetString(Convert.FromBase64String(Body));
 }
 
-/// <summary>A message the host moved to <c>{queue}-poison</c> after its last allowed dequeue failed, with that failure.</summary>
+/// <summary>
+/// A message the host moved to <c>{queue}-poison</c> after its last allowed dequeue failed, with that failure.
+/// </summary>
 public sealed record HostPoisoning(string Queue, string Json, int DequeueCount, DateTimeOffset At, string Error);
 
-/// <summary>How often the transport delivers a message twice: a sender's retry (duplicate), or a lost delete (redelivery).</summary>
+/// <summary>
+/// How often the transport delivers a message twice: a sender's retry (duplicate), or a lost delete (redelivery).
+/// </summary>
 public sealed record QueueFaultRates(double Duplicate, double Redelivery)
 {
     public static readonly QueueFaultRates None = new(0, 0);
 }
 
 /// <summary>
-/// Storage queues on the simulated clock, with the Functions host's queue-trigger semantics: a message becomes visible at its
-/// send time plus its visibility delay; each dequeue counts; a failed attempt makes it visible again after host.json's
-/// <c>visibilityTimeout</c>, and the attempt that reaches <c>maxDequeueCount</c> moves it to <c>{queue}-poison</c> unchanged.
-/// At least once, like the real transport: with the given rates a sent message is stored twice, and a processed one comes
-/// back after the host's lease as if its delete had been lost (drawn from a seeded <see cref="Random"/>). The app's own
-/// sends to <c>-poison</c> queues are kept there, never processed. Why queues are simulated while tables are real Azurite:
-/// see docs/ingestion.md ("A simulated month").
+/// Storage queues on the simulated clock, with the Functions host's queue-trigger semantics: a message becomes visible
+/// at its send time plus its visibility delay; each dequeue counts; a failed attempt makes it visible again after
+/// host.json's <c>visibilityTimeout</c>, and the attempt that reaches <c>maxDequeueCount</c> moves it to
+/// <c>{queue}-poison</c> unchanged. At least once, like the real transport: with the given rates a sent message is
+/// stored twice, and a processed one comes back after the host's lease as if its delete had been lost (each drawn with
+/// <see cref="SeededDraw"/> from the seed, the message's body and how often that body was sent or completed before, so
+/// concurrency does not change them). The app's own sends to <c>-poison</c> queues are kept there, never processed. Why
+/// queues are simulated while tables are real Azurite: see docs/ingestion.md ("A simulated month").
 /// </summary>
-public sealed class SimulatedQueues(TimeProvider clock, HostQueueSettings host, QueueFaultRates faults, Random random) : IMessageQueue
+public sealed class SimulatedQueues(TimeProvider clock, HostQueueSettings host, QueueFaultRates faults, int seed)
+    : IMessageQueue
 {
-    /// <summary>How long a message the host took stays invisible; it reappears after this if its delete is lost.</summary>
+    /// <summary>
+    /// How long a message the host took stays invisible; it reappears after this if its delete is lost.
+    /// </summary>
     public static readonly TimeSpan ProcessingLease = TimeSpan.FromMinutes(10);
 
     /// <summary>Azure Queue Storage: the longest visibility delay and a message's default time to live.</summary>
@@ -63,6 +73,7 @@ public sealed class SimulatedQueues(TimeProvider clock, HostQueueSettings host, 
     private readonly object gate = new();
     private readonly Dictionary<string, List<SimulatedMessage>> queues = new(StringComparer.Ordinal);
     private readonly List<HostPoisoning> hostPoisoned = [];
+    private readonly Dictionary<(string Kind, string Body), int> draws = [];
     private long nextId;
 
     public int Sent { get; private set; }
@@ -72,7 +83,8 @@ public sealed class SimulatedQueues(TimeProvider clock, HostQueueSettings host, 
     public int Expired { get; private set; }
 
     public Task SendAsync<TMessage>(
-        string queueName, TMessage message, TimeSpan? visibilityDelay = null, CancellationToken cancellationToken = default)
+        string queueName, TMessage message, TimeSpan? visibilityDelay = null,
+        CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var delay = visibilityDelay ?? TimeSpan.Zero;
@@ -85,14 +97,15 @@ public sealed class SimulatedQueues(TimeProvider clock, HostQueueSettings host, 
         var body = Convert.ToBase64String(JsonSerializer.SerializeToUtf8Bytes(message, ReviewHubJson.Options));
         if (body.Length > MaxMessageBytes)
         {
-            throw new ArgumentException($"A {body.Length}-byte message exceeds Queue Storage's 64 KB limit.", nameof(message));
+            throw new ArgumentException(
+                $"A {body.Length}-byte message exceeds Queue Storage's 64 KB limit.", nameof(message));
         }
         lock (gate)
         {
             var visibleAt = clock.GetUtcNow() + delay;
             Add(queueName, body, visibleAt);
             Sent++;
-            if (!IsPoison(queueName) && random.NextDouble() < faults.Duplicate)
+            if (!IsPoison(queueName) && Draw("duplicate", body) < faults.Duplicate)
             {
                 Add(queueName, body, visibleAt);
                 Duplicated++;
@@ -128,7 +141,9 @@ public sealed class SimulatedQueues(TimeProvider clock, HostQueueSettings host, 
     {
         lock (gate)
         {
-            return queues.TryGetValue(QueueNames.Poison(queueName), out var list) ? list.Select(m => m.Json).ToList() : [];
+            return queues.TryGetValue(QueueNames.Poison(queueName), out var list)
+                ? list.Select(m => m.Json).ToList()
+                : [];
         }
     }
 
@@ -144,7 +159,9 @@ public sealed class SimulatedQueues(TimeProvider clock, HostQueueSettings host, 
         }
     }
 
-    /// <summary>Takes the visible message that has waited longest, counting the dequeue, or null when none is visible.</summary>
+    /// <summary>
+    /// Takes the visible message that has waited longest, counting the dequeue, or null when none is visible.
+    /// </summary>
     public SimulatedMessage? TryTake()
     {
         lock (gate)
@@ -160,8 +177,7 @@ public sealed class SimulatedQueues(TimeProvider clock, HostQueueSettings host, 
                 Expired += list.RemoveAll(m => !m.Leased && m.InsertedAt + MaxVisibilityDelay <= now);
                 foreach (var message in list)
                 {
-                    if (!message.Leased && message.VisibleAt <= now
-                        && (next is null || message.VisibleAt < next.VisibleAt || (message.VisibleAt == next.VisibleAt && message.Id < next.Id)))
+                    if (!message.Leased && message.VisibleAt <= now && (next is null || Earlier(message, next)))
                     {
                         next = message;
                     }
@@ -177,12 +193,14 @@ public sealed class SimulatedQueues(TimeProvider clock, HostQueueSettings host, 
         }
     }
 
-    /// <summary>The handler succeeded: the host deletes the message (unless the delete is lost and it comes back later).</summary>
+    /// <summary>
+    /// The handler succeeded: the host deletes the message (unless the delete is lost and it comes back later).
+    /// </summary>
     public void Complete(SimulatedMessage message)
     {
         lock (gate)
         {
-            if (random.NextDouble() < faults.Redelivery)
+            if (Draw("redelivery", message.Body) < faults.Redelivery)
             {
                 message.Leased = false;
                 message.VisibleAt = clock.GetUtcNow() + ProcessingLease;
@@ -193,7 +211,9 @@ public sealed class SimulatedQueues(TimeProvider clock, HostQueueSettings host, 
         }
     }
 
-    /// <summary>The handler threw: visible again after host.json's visibilityTimeout, or poisoned on the last allowed dequeue.</summary>
+    /// <summary>
+    /// The handler threw: visible again after host.json's visibilityTimeout, or poisoned on the last allowed dequeue.
+    /// </summary>
     public void Fail(SimulatedMessage message, Exception error)
     {
         lock (gate)
@@ -210,6 +230,15 @@ public sealed class SimulatedQueues(TimeProvider clock, HostQueueSettings host, 
             message.Leased = false;
             message.VisibleAt = now + host.VisibilityTimeout;
         }
+    }
+
+    private static bool Earlier(SimulatedMessage a, SimulatedMessage b) =>
+        a.VisibleAt < b.VisibleAt || (a.VisibleAt == b.VisibleAt && a.Id < b.Id);
+
+    private double Draw(string kind, string body)
+    {
+        var count = draws[(kind, body)] = draws.GetValueOrDefault((kind, body)) + 1;
+        return SeededDraw.Fraction(seed, kind, body, count);
     }
 
     private void Add(string queueName, string body, DateTimeOffset visibleAt)
