@@ -90,6 +90,9 @@ public abstract class FakeHttpServer : IAsyncDisposable
 
     public void ClearFaults() => faults.Clear();
 
+    /// <summary>Scripted faults no request has taken yet.</summary>
+    public int PendingFaults => faults.Count;
+
     public void ClearRequests() => requests.Clear();
 
     protected abstract void MapEndpoints(WebApplication app);

@@ -449,6 +449,14 @@ public sealed partial class MonthBooks
 
     private void CheckHost()
     {
+        // A handler that holds on to a long Retry-After waits on the clock: the host had to move it for it to finish.
+        var waits = Host.Counters.Nudges
+            .Where(n => !n.Key.StartsWith(MonthScenario.SetupWait, StringComparison.Ordinal))
+            .Select(n => $"{n.Value} for {n.Key}").ToList();
+        Add("no handler waited out a rate limit", waits.Count == 0,
+            $"{Scenario.RateLimits.Count} rate limits of {MonthScenario.LongRetryAfter.TotalSeconds} s injected " +
+            $"({string.Join(", ", Scenario.RateLimits)}), {Scenario.RateLimitsLeft} never hit; the clock had to be " +
+            $"nudged {(waits.Count == 0 ? "never" : string.Join(", ", waits))}");
         var timerFailures = Host.Counters.TimerFailures.ToList();
         var runs = Host.Timers.Sum(t => Host.Counters.Invocations.GetValueOrDefault(t.Name));
         Add("every timer run completed", timerFailures.Count == 0,

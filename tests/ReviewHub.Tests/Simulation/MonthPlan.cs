@@ -163,6 +163,13 @@ public sealed class MonthPlan
             {
                 Reviews.Add(Draw(app, ++number, start + window * random.NextDouble(), history: false));
             }
+            if (app.Integration is { } integration && integration.Day < options.Days)
+            {
+                // One review arrives while the operators are about to register the key: after the app's last feed
+                // fetch (most likely), before the integration is active.
+                var arriving = start.AddDays(integration.Day).AddHours(10).AddMinutes(40 + 10 * random.NextDouble());
+                Reviews.Add(Draw(app, ++number, arriving, history: false));
+            }
         }
         Reviews.Sort((a, b) => a.CreatedAt.CompareTo(b.CreatedAt));
         foreach (var review in Reviews.Where(r => !r.History && r.App.Integration is not null))

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ReviewHub.Accounts;
@@ -93,6 +94,20 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
 
     public string IntegrationEmail => $"asc-{AccountId}@{host.Configuration["Integrations:EmailDomain"]}";
 
+    /// <summary>Waits the scenario makes for a setup orchestration (real time), not the app's own handlers.</summary>
+    public const string SetupWait = "the setup";
+
+    /// <summary>A rate limit longer than a handler should wait in process (issue 11, item 5: 25 s).</summary>
+    public static readonly TimeSpan LongRetryAfter = TimeSpan.FromSeconds(25);
+
+    /// <summary>The rate limits the scenario injects: which service, and on which day.</summary>
+    public List<string> RateLimits { get; } = [];
+
+    /// <summary>Injected rate limits no request met (the service was not called after the injection).</summary>
+    public int RateLimitsLeft =>
+        new FakeHttpServer[] { fakes.Slack, fakes.Zendesk, fakes.SendGrid, fakes.Webhooks, fakes.Asc }
+            .Sum(f => f.PendingFaults);
+
     private string Token => TestTokens.For(userId, "owner@acme-sim.test");
     private static string OperatorToken => TestTokens.For("operator-sim", isOperator: true);
 
@@ -116,6 +131,7 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
                 At(revoke, () => RevokeKey(app));
             }
         }
+        ScheduleRateLimits();
         foreach (var action in plan.ReplyActions)
         {
             At(action.At, () => ReplyAsync(action));
@@ -302,7 +318,7 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
         {
             var completed = await host.WaitAsync(
                 host.Durable.Client.WaitForInstanceCompletionAsync(instanceId, getInputsAndOutputs: true),
-                $"the setup orchestration of {app.Plan.Name}");
+                $"{SetupWait} orchestration of {app.Plan.Name}");
             var status = (await StatusAsync(app)).GetProperty("status").GetString();
             if (status != "active")
             {
@@ -333,12 +349,12 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
             {
                 return;
             }
-            if (started.Elapsed > TimeSpan.FromMinutes(2))
+            if (started.Elapsed > SimulatedHost.WaitGuard)
             {
                 app.SetupProblem = $"setup of {app.Plan.Name} stayed {status}, expected {expected}";
                 return;
             }
-            await host.WaitAsync(Task.Delay(50), $"the setup status of {app.Plan.Name}");
+            await host.WaitAsync(Task.Delay(50), $"{SetupWait} status of {app.Plan.Name}");
         }
     }
 
@@ -401,6 +417,39 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
         reply.Versions++;
         reply.LastBody = action.Body;
         reply.Deleted = action.Body is null;
+    }
+
+    /// <summary>
+    /// Each outbound service answers one request with 429 and <c>Retry-After: 25</c> on its own day (as Slack,
+    /// Zendesk, SendGrid and App Store Connect do when rate limited; a webhook receiver may too). The work must come
+    /// back through the queue after that time rather than hold a handler for it.
+    /// </summary>
+    private void ScheduleRateLimits()
+    {
+        var retryAfter = new Dictionary<string, string> { ["Retry-After"] = $"{LongRetryAfter.TotalSeconds}" };
+        (string Name, FakeHttpServer Fake, InjectedFault Fault, Func<HttpRequest, bool> Match)[] limits =
+        [
+            ("Slack", fakes.Slack, FakeSlack.RateLimited((int)LongRetryAfter.TotalSeconds),
+                r => r.Path.StartsWithSegments("/api/chat.postMessage")),
+            ("Zendesk", fakes.Zendesk, FakeZendesk.TooManyRequests((int)LongRetryAfter.TotalSeconds),
+                r => r.Path.StartsWithSegments("/api/v2")),
+            ("SendGrid", fakes.SendGrid, FakeSendGrid.TooManyRequests((int)LongRetryAfter.TotalSeconds),
+                r => r.Path.StartsWithSegments("/v3/mail/send")),
+            ("webhook receiver", fakes.Webhooks, new InjectedFault(429, Headers: retryAfter),
+                r => r.Path.StartsWithSegments("/hooks")),
+            ("App Store Connect", fakes.Asc, new InjectedFault(429, FakeAppStoreConnect.RateLimitBody, retryAfter),
+                r => r.Path.Value!.Contains("/customerReviews", StringComparison.Ordinal)),
+        ];
+        for (var i = 0; i < limits.Length; i++)
+        {
+            var (name, fake, fault, match) = limits[i];
+            var day = 12 + i;
+            if (day < plan.Options.Days)
+            {
+                RateLimits.Add($"{name} on day {day}");
+                At(plan.Start.AddDays(day).AddHours(8), () => fake.Fail(fault, match: match));
+            }
+        }
     }
 
     private void Progress(int day, Stopwatch stopwatch)

@@ -73,13 +73,17 @@ public static class MonthSimulation
             $"{i.Key} {i.Value}" + (counters.Failures.TryGetValue(i.Key, out var failed) ? $" ({failed} failed)" : "") +
             $" {counters.Elapsed.GetValueOrDefault(i.Key).TotalSeconds:F1} s"));
         var queues = host.Queues;
+        var nudges = counters.Nudges.Select(n => $"{n.Value} for {n.Key}").DefaultIfEmpty("none");
         yield return $"queues: {queues.Sent} sent, {queues.Duplicated} duplicated, {queues.Redelivered} " +
             $"redelivered, {queues.Dequeued} dequeued, {queues.HostPoisoned.Count} poisoned by the host; " +
-            $"clock nudges {counters.Nudges}";
+            $"clock nudges: {string.Join(", ", nudges)}";
         yield return $"fakes: feed {fakes.Feed.Requests.Count} requests, App Store Connect " +
             $"{fakes.Asc.Requests.Count}, Slack {fakes.Slack.Messages.Count} messages, SendGrid " +
             $"{fakes.SendGrid.Emails.Count} emails, Zendesk {fakes.Zendesk.Tickets.Count} tickets, webhooks " +
             $"{fakes.Webhooks.Received.Count} (rejected {fakes.Webhooks.Rejected})";
+        // Every App Store Connect token is signed for 19 minutes: each distinct one is a renewal across an expiry.
+        var tokens = fakes.Asc.Requests.Select(r => r.Headers.GetValueOrDefault("Authorization")).Distinct().Count();
+        yield return $"App Store Connect tokens signed: {tokens} (each valid 19 minutes)";
         foreach (var (function, failure) in counters.FirstFailure.OrderBy(f => f.Key))
         {
             yield return $"first failure of {function}: {failure}";

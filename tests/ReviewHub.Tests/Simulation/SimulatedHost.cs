@@ -35,9 +35,10 @@ public sealed class HostCounters
     public ConcurrentQueue<string> TimerFailures { get; } = new();
 
     /// <summary>
-    /// Times the clock was moved because every running handler waited on it (see <see cref="SimulatedHost"/>).
+    /// Times the clock was moved because all that ran waited on it (see <see cref="SimulatedHost"/>), by what ran:
+    /// queue handlers, timers, a step, or a setup the scenario waited for.
     /// </summary>
-    public int Nudges { get; internal set; }
+    public ConcurrentDictionary<string, int> Nudges { get; } = new();
 
     internal void Count(string function, Exception? failure, TimeSpan elapsed)
     {
@@ -71,7 +72,7 @@ public sealed class SimulatedHost : IAsyncDisposable
     /// <summary>
     /// How long (real time) work outside the queues may take; an orchestration step takes well under a second.
     /// </summary>
-    private static readonly TimeSpan WaitGuard = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan WaitGuard = TimeSpan.FromSeconds(60);
 
     private readonly Dictionary<string, FunctionDescription> queueTriggers;
     private readonly Dictionary<string, DateTimeOffset> nextFire = new(StringComparer.Ordinal);
@@ -207,7 +208,7 @@ public sealed class SimulatedHost : IAsyncDisposable
             }
             if (woke != task)
             {
-                nudge = Nudge(nudge);
+                nudge = Nudge(nudge, what);
             }
         }
         await task;
@@ -233,7 +234,7 @@ public sealed class SimulatedHost : IAsyncDisposable
             var any = Task.WhenAny(running);
             if (await Task.WhenAny(any, Task.Delay(StallTimeout)) != any)
             {
-                nudge = Nudge(nudge);
+                nudge = Nudge(nudge, "queue handlers");
                 continue;
             }
             running.Remove(await any);
@@ -247,10 +248,10 @@ public sealed class SimulatedHost : IAsyncDisposable
         await Services.DisposeAsync();
     }
 
-    private TimeSpan Nudge(TimeSpan nudge)
+    private TimeSpan Nudge(TimeSpan nudge, string waiting)
     {
         Clock.Advance(nudge);
-        Counters.Nudges++;
+        Counters.Nudges.AddOrUpdate(waiting, 1, (_, n) => n + 1);
         return nudge * 2 > MaxNudge ? MaxNudge : nudge * 2;
     }
 

@@ -135,6 +135,6 @@ public sealed class SimulatedHostTests
             host.Counters.Failures[nameof(AppRemovalFunction.PurgeRemovedApp)]));
         var poisoned = Assert.Single(host.Queues.HostPoisoned);
         Assert.Equal(("\"not a removal\"", 5), (poisoned.Json, poisoned.DequeueCount));
-        Assert.Equal(0, host.Counters.Nudges);
+        Assert.Empty(host.Counters.Nudges);
     }
 }
