@@ -122,7 +122,7 @@ public sealed partial class MonthBooks
                 if (count > 1)
                 {
                     extra += count - 1;
-                    examples.Add($"{app.Plan.Name} {review.Title} stored {count} times " +
+                    examples.Add($"{app.Plan.Name} {review.Title}{Story(app, review)} stored {count} times " +
                         $"(feed id {review.FeedId}, API id {review.AscId})");
                 }
                 else if (count == 0 && Scenario.Plan.CanBeFetched(review))
@@ -137,6 +137,24 @@ public sealed partial class MonthBooks
         Add("each review stored once", extra == 0 && missing == 0 && unexplained == 0,
             $"{stored} reviews stored, {extra} extra rows, {missing} missing, {unexplained} unexplained. " +
             Sample(examples));
+    }
+
+    /// <summary>
+    /// What sets a review apart, for the examples: when it arrived, its edit, the activation it shortly preceded.
+    /// </summary>
+    private static string Story(AppState app, PlannedReview review)
+    {
+        var parts = new List<string> { $"created {review.CreatedAt:MM-dd HH:mm}" };
+        if (review.EditedAt is { } edited)
+        {
+            parts.Add($"edited {edited:MM-dd HH:mm}");
+        }
+        if (app.ActivatedAt is { } activated && review.CreatedAt < activated
+            && activated - review.CreatedAt < TimeSpan.FromHours(6))
+        {
+            parts.Add($"{(activated - review.CreatedAt).TotalMinutes:F0} min before the integration became active");
+        }
+        return $" ({string.Join(", ", parts)})";
     }
 
     private PlannedReview? Find(AppState app, string reviewId) =>
@@ -178,7 +196,7 @@ public sealed partial class MonthBooks
                     if (count == 0 && matches && owed == Owed.Surely)
                     {
                         missing++;
-                        examples.Add($"{review.Title} ({review.CreatedAt:MM-dd HH:mm}) never reached {where}");
+                        examples.Add($"{review.Title}{Story(app, review)} never reached {where}");
                     }
                 }
             }
