@@ -92,6 +92,10 @@ public static class MonthSimulation
         {
             yield return $"log {line}";
         }
+        foreach (var entry in host.Log.FirstEntries)
+        {
+            yield return $"first logged: {entry}";
+        }
     }
 
     /// <summary>

@@ -9,12 +9,10 @@ namespace ReviewHub.Tests.Simulation;
 /// </summary>
 public sealed class SimulationLog(TimeProvider clock) : ILoggerProvider
 {
-    private const int KeptEntries = 40;
+    private const int KeptEntries = 5;
 
     private readonly ConcurrentDictionary<(LogLevel Level, string Category, string Template), int> counts = new();
     private readonly ConcurrentQueue<string> first = new();
-
-    public IReadOnlyDictionary<(LogLevel Level, string Category, string Template), int> Counts => counts;
 
     /// <summary>The first warnings and errors, with the simulated time they were logged at.</summary>
     public IReadOnlyList<string> FirstEntries => [.. first];
