@@ -117,7 +117,7 @@ public sealed class SimulatedHostTests
         var clock = new FakeTimeProvider(Start);
         await using var fakes = new SimulationFakes();
         await fakes.StartAsync(clock);
-        var storage = await Azurite.IsolatedConnectionStringAsync($"simulated-host-{Guid.NewGuid():N}");
+        var storage = await Azurite.ConnectionStringAsync();
         var secrets = Path.Combine(Path.GetTempPath(), "reviewhub-test-secrets", Guid.NewGuid().ToString("N"));
         await using var host = await SimulatedHost.StartAsync(new SimulatedHostOptions(
             storage, MonthSimulation.Settings(storage, secrets, fakes), clock, QueueFaultRates.None, Seed: 1,
