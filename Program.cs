@@ -10,6 +10,7 @@ builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<LogScopeMiddleware>();
 builder.UseMiddleware<HttpProblemMiddleware>();
 builder.UseMiddleware<AuthenticationMiddleware>();
+builder.UseMiddleware<RouteIdMiddleware>();
 builder.AddReviewHubTelemetry();
 builder.Services.AddReviewHub(builder.Configuration);
 builder.Build().Run();

@@ -35,7 +35,7 @@ public static class ReviewHubServices
         services.AddReviewHubOperations();
         services.AddReviewHubDelivery(configuration);
 
-        services.AddSingleton<AccountStore>();
+        services.AddAccounts(configuration);
         services.AddSingleton<AppStore>();
         services.AddSingleton<IntegrationStore>();
         services.AddIntegrations(configuration);

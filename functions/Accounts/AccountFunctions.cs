@@ -1,30 +1,48 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 using ReviewHub.Http;
 using ReviewHub.Security;
 
 namespace ReviewHub.Accounts;
 
-/// <summary>The SPA's account endpoints: a signed-in user creates a team account and manages who belongs to it.</summary>
-public sealed class AccountFunctions(AccountStore accounts)
+/// <summary>
+/// The SPA's account endpoints: a signed-in user creates a team account; its one owner renames it, changes the owner
+/// email, manages members and hands ownership to a member.
+/// </summary>
+public sealed class AccountFunctions(
+    AccountStore accounts,
+    EmailConfirmationStore confirmations,
+    IOptions<AccountLimitsOptions> limits
+)
 {
     [Function(nameof(CreateAccount))]
     public async Task<IActionResult> CreateAccount(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "accounts")] HttpRequest req, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "accounts")] HttpRequest req,
+        CancellationToken cancellationToken
+    )
     {
         var body = await JsonRequest.ReadAsync<CreateAccountRequest>(req, cancellationToken);
         if (!body.IsValid)
         {
             return body.Problem!;
         }
-        var account = await accounts.CreateAsync(Caller.From(req), body.Value!.Name!, body.Value.OwnerEmail!, cancellationToken);
+        var account = await accounts.CreateAsync(
+            Caller.From(req),
+            body.Value!.Name!,
+            body.Value.OwnerEmail!,
+            cancellationToken
+        );
+        await confirmations.RequestAsync(account.AccountId, [account.OwnerEmail], cancellationToken);
         return new CreatedResult($"/api/accounts/{account.AccountId}", AccountResponse.From(account));
     }
 
     [Function(nameof(ListAccounts))]
     public async Task<IActionResult> ListAccounts(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "accounts")] HttpRequest req, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "accounts")] HttpRequest req,
+        CancellationToken cancellationToken
+    )
     {
         var list = await accounts.ListForUserAsync(Caller.From(req), cancellationToken);
         return new OkObjectResult(new { items = list.Select(a => AccountResponse.From(a)) });
@@ -33,20 +51,58 @@ public sealed class AccountFunctions(AccountStore accounts)
     [Function(nameof(GetAccount))]
     public async Task<IActionResult> GetAccount(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "accounts/{accountId}")] HttpRequest req,
-        string accountId, CancellationToken cancellationToken)
+        string accountId,
+        CancellationToken cancellationToken
+    )
     {
         var account = await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken);
         if (account is null)
         {
             return Problems.NotFound("No such account.");
         }
-        return new OkObjectResult(AccountResponse.From(account, await accounts.ListMembersAsync(accountId, cancellationToken)));
+        return new OkObjectResult(
+            AccountResponse.From(account, await accounts.ListMembersAsync(accountId, cancellationToken))
+        );
     }
 
+    /// <summary>
+    /// Renames the account or changes the owner email (which then waits for its confirmation). Owner only.
+    /// </summary>
+    [Function(nameof(UpdateAccount))]
+    public async Task<IActionResult> UpdateAccount(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "accounts/{accountId}")] HttpRequest req,
+        string accountId,
+        CancellationToken cancellationToken
+    )
+    {
+        var (account, denied) = await RequireOwnerAsync(req, accountId, cancellationToken);
+        if (denied is not null)
+        {
+            return denied;
+        }
+        var body = await JsonRequest.ReadAsync<UpdateAccountRequest>(req, cancellationToken);
+        if (!body.IsValid)
+        {
+            return body.Problem!;
+        }
+        var updated = await accounts.UpdateAsync(account!.AccountId, body.Value!, cancellationToken);
+        if (updated is null)
+        {
+            return Problems.NotFound("No such account.");
+        }
+        await confirmations.RequestAsync(updated.AccountId, [updated.OwnerEmail], cancellationToken);
+        return new OkObjectResult(AccountResponse.From(updated));
+    }
+
+    /// <summary>
+    /// Adds a member. Never changes an existing membership: the owner stays owner, a member stays as they are.
+    /// </summary>
     [Function(nameof(AddAccountMember))]
     public async Task<IActionResult> AddAccountMember(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "accounts/{accountId}/members")] HttpRequest req,
-        string accountId, CancellationToken cancellationToken)
+        string accountId,
+        CancellationToken cancellationToken
+    )
     {
         var (account, denied) = await RequireOwnerAsync(req, accountId, cancellationToken);
         if (denied is not null)
@@ -58,16 +114,38 @@ public sealed class AccountFunctions(AccountStore accounts)
         {
             return body.Problem!;
         }
-        var request = body.Value!;
-        await accounts.AddMemberAsync(account!.AccountId, request.UserId!.Trim(), request.Email, request.Role ?? MemberRoles.Member, cancellationToken);
-        var member = await accounts.GetMembershipAsync(account.AccountId, request.UserId.Trim(), cancellationToken);
-        return new OkObjectResult(MemberResponse.From(member!));
+        var userId = body.Value!.UserId!.Trim();
+        if (userId == account!.OwnerUserId)
+        {
+            return Problems.Conflict("This user is the account's owner. Ownership moves only through POST …/owner.");
+        }
+        var existing = await accounts.GetMembershipAsync(account.AccountId, userId, cancellationToken);
+        if (
+            existing is null
+            && (await accounts.ListMembersAsync(account.AccountId, cancellationToken)).Count
+                >= limits.Value.MembersPerAccount
+        )
+        {
+            return AccountLimitsOptions.Exceeded(
+                nameof(AccountLimitsOptions.MembersPerAccount),
+                limits.Value.MembersPerAccount,
+                $"An account has at most {limits.Value.MembersPerAccount} members."
+            );
+        }
+        var member =
+            existing
+            ?? await accounts.AddMemberIfAbsentAsync(account.AccountId, userId, body.Value.Email, cancellationToken);
+        return new OkObjectResult(MemberResponse.From(member, account.OwnerUserId));
     }
 
     [Function(nameof(RemoveAccountMember))]
     public async Task<IActionResult> RemoveAccountMember(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "accounts/{accountId}/members/{userId}")] HttpRequest req,
-        string accountId, string userId, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "accounts/{accountId}/members/{userId}")]
+            HttpRequest req,
+        string accountId,
+        string userId,
+        CancellationToken cancellationToken
+    )
     {
         var (account, denied) = await RequireOwnerAsync(req, accountId, cancellationToken);
         if (denied is not null)
@@ -76,14 +154,72 @@ public sealed class AccountFunctions(AccountStore accounts)
         }
         if (userId == account!.OwnerUserId)
         {
-            return Problems.Conflict("The account's owner cannot be removed.");
+            return Problems.Conflict("The account's owner cannot be removed; transfer the ownership first.");
         }
         return await accounts.RemoveMemberAsync(accountId, userId, cancellationToken)
             ? new NoContentResult()
             : Problems.NotFound("No such member.");
     }
 
-    private async Task<(AccountEntity? Account, IActionResult? Denied)> RequireOwnerAsync(HttpRequest req, string accountId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The owner hands the account to one of its members, who becomes the owner; the previous owner stays a member.
+    /// </summary>
+    [Function(nameof(TransferAccountOwnership))]
+    public async Task<IActionResult> TransferAccountOwnership(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "accounts/{accountId}/owner")] HttpRequest req,
+        string accountId,
+        CancellationToken cancellationToken
+    )
+    {
+        var (account, denied) = await RequireOwnerAsync(req, accountId, cancellationToken);
+        if (denied is not null)
+        {
+            return denied;
+        }
+        var body = await JsonRequest.ReadAsync<TransferOwnershipRequest>(req, cancellationToken);
+        if (!body.IsValid)
+        {
+            return body.Problem!;
+        }
+        var request = body.Value!;
+        var userId = request.UserId!.Trim();
+        if (userId == account!.OwnerUserId)
+        {
+            return new OkObjectResult(
+                AccountResponse.From(account, await accounts.ListMembersAsync(accountId, cancellationToken))
+            );
+        }
+        var member = await accounts.GetMembershipAsync(accountId, userId, cancellationToken);
+        if (member is null)
+        {
+            return Problems.Conflict("Only a member can become the owner: add them as a member first.");
+        }
+        var ownerEmail = request.OwnerEmail?.Trim() ?? member.Email;
+        if (ownerEmail is null)
+        {
+            var errors = new ValidationErrors();
+            errors.Add("ownerEmail", "is required: the new owner has no email on record.");
+            return Problems.Validation(errors);
+        }
+        var transferred = await accounts.TransferOwnershipAsync(account, userId, ownerEmail, cancellationToken);
+        if (transferred is null)
+        {
+            return Problems.Conflict("The ownership changed meanwhile; reload the account.");
+        }
+        await confirmations.RequestAsync(accountId, [ownerEmail], cancellationToken);
+        return new OkObjectResult(
+            AccountResponse.From(transferred, await accounts.ListMembersAsync(accountId, cancellationToken))
+        );
+    }
+
+    /// <summary>
+    /// The account if the caller is its owner (the account row decides); 404 for non-members, 403 for members.
+    /// </summary>
+    private async Task<(AccountEntity? Account, IActionResult? Denied)> RequireOwnerAsync(
+        HttpRequest req,
+        string accountId,
+        CancellationToken cancellationToken
+    )
     {
         var caller = Caller.From(req);
         var account = await accounts.FindForMemberAsync(caller, accountId, cancellationToken);
@@ -91,9 +227,8 @@ public sealed class AccountFunctions(AccountStore accounts)
         {
             return (null, Problems.NotFound("No such account."));
         }
-        var membership = await accounts.GetMembershipAsync(accountId, caller.UserId, cancellationToken);
-        return membership?.Role == MemberRoles.Owner
+        return account.OwnerUserId == caller.UserId
             ? (account, null)
-            : (null, Problems.Forbidden("Only an owner of the account can manage its members."));
+            : (null, Problems.Forbidden("Only the owner of the account can change it or manage its members."));
     }
 }

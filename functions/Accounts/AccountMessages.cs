@@ -6,34 +6,77 @@ public sealed record CreateAccountRequest(string? Name, string? OwnerEmail) : IV
 {
     public void Validate(ValidationErrors errors)
     {
-        errors.Required(Name, "name", 100);
+        errors.SingleLine(Name, "name", 100);
         errors.Email(OwnerEmail, "ownerEmail");
     }
 }
 
+/// <summary>
+/// Changes the account; absent fields keep their value. A new owner email waits for its confirmation.
+/// </summary>
+public sealed record UpdateAccountRequest(string? Name, string? OwnerEmail) : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        if (Name is null && OwnerEmail is null)
+        {
+            errors.Add("body", "Send at least one of: name, ownerEmail.");
+        }
+        if (Name is not null)
+        {
+            errors.SingleLine(Name, "name", 100);
+        }
+        if (OwnerEmail is not null)
+        {
+            errors.Email(OwnerEmail, "ownerEmail");
+        }
+    }
+}
+
+/// <summary>
+/// Adds a member. <c>role</c> may only be <c>member</c> (the default): an account has one owner, and ownership moves
+/// only through <see cref="TransferOwnershipRequest"/>.
+/// </summary>
 public sealed record AddMemberRequest(string? UserId, string? Email, string? Role) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
-        errors.Required(UserId, "userId", 128);
+        errors.Key(UserId, "userId", 128);
         if (Email is not null)
         {
             errors.Email(Email, "email");
         }
-        if (Role is not null and not MemberRoles.Owner and not MemberRoles.Member)
+        if (Role is not null and not MemberRoles.Member)
         {
-            errors.Add("role", $"must be '{MemberRoles.Owner}' or '{MemberRoles.Member}'.");
+            errors.Add("role", $"must be '{MemberRoles.Member}': ownership moves only through " +
+                "POST /api/accounts/{accountId}/owner.");
+        }
+    }
+}
+
+/// <summary>Hands the account to a member; <c>ownerEmail</c> defaults to the email on record for that member.</summary>
+public sealed record TransferOwnershipRequest(string? UserId, string? OwnerEmail) : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        errors.Key(UserId, "userId", 128);
+        if (OwnerEmail is not null)
+        {
+            errors.Email(OwnerEmail, "ownerEmail");
         }
     }
 }
 
 public sealed record MemberResponse(string UserId, string? Email, string Role, DateTimeOffset AddedAt)
 {
-    public static MemberResponse From(MembershipEntity m) => new(m.RowKey, m.Email, m.Role, m.AddedAt);
+    /// <summary>The role as the account row decides it: the owner is <see cref="AccountEntity.OwnerUserId"/>.</summary>
+    public static MemberResponse From(MembershipEntity m, string ownerUserId) =>
+        new(m.RowKey, m.Email, m.RowKey == ownerUserId ? MemberRoles.Owner : MemberRoles.Member, m.AddedAt);
 }
 
 public sealed record AccountResponse(string AccountId, string Name, string OwnerEmail, DateTimeOffset CreatedAt, IReadOnlyList<MemberResponse>? Members = null)
 {
     public static AccountResponse From(AccountEntity a, IReadOnlyList<MembershipEntity>? members = null) =>
-        new(a.AccountId, a.Name, a.OwnerEmail, a.CreatedAt, members?.Select(MemberResponse.From).ToList());
+        new(a.AccountId, a.Name, a.OwnerEmail, a.CreatedAt,
+            members?.Select(m => MemberResponse.From(m, a.OwnerUserId)).ToList());
 }

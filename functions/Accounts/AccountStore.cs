@@ -44,21 +44,96 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
             CreatedAt = clock.GetUtcNow(),
         };
         await accounts.AddEntityAsync(account, cancellationToken);
-        await AddMemberAsync(account.AccountId, caller.UserId, caller.Email, MemberRoles.Owner, cancellationToken);
+        await userAccounts.UpsertEntityAsync(
+            new UserAccountEntity { PartitionKey = caller.UserId, RowKey = account.AccountId }, TableUpdateMode.Replace,
+            cancellationToken);
+        await memberships.UpsertEntityAsync(new MembershipEntity
+        {
+            PartitionKey = account.AccountId,
+            RowKey = caller.UserId,
+            Email = caller.Email,
+            Role = MemberRoles.Owner,
+            AddedAt = account.CreatedAt,
+        }, TableUpdateMode.Replace, cancellationToken);
         return account;
     }
 
-    public async Task AddMemberAsync(string accountId, string userId, string? email, string role, CancellationToken cancellationToken)
+    public Task<AccountEntity?> UpdateAsync(
+        string accountId, UpdateAccountRequest request, CancellationToken cancellationToken) =>
+        accounts.UpdateAsync<AccountEntity>(accountId, AccountEntity.Row, account =>
+        {
+            account.Name = request.Name?.Trim() ?? account.Name;
+            account.OwnerEmail = request.OwnerEmail?.Trim() ?? account.OwnerEmail;
+            return true;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Adds a member, or returns the existing membership unchanged (conditional insert: a concurrent add, or the
+    /// owner's own row, is never overwritten).
+    /// </summary>
+    public async Task<MembershipEntity> AddMemberIfAbsentAsync(
+        string accountId, string userId, string? email, CancellationToken cancellationToken)
     {
         // Index first: a crash between the writes leaves an index row that grants nothing, never a member the index misses.
-        await userAccounts.UpsertEntityAsync(new UserAccountEntity { PartitionKey = userId, RowKey = accountId }, TableUpdateMode.Replace, cancellationToken);
-        await memberships.UpsertEntityAsync(
-            new MembershipEntity { PartitionKey = accountId, RowKey = userId, Email = email, Role = role, AddedAt = clock.GetUtcNow() },
-            TableUpdateMode.Replace, cancellationToken);
+        await userAccounts.UpsertEntityAsync(
+            new UserAccountEntity { PartitionKey = userId, RowKey = accountId }, TableUpdateMode.Replace,
+            cancellationToken);
+        var member = new MembershipEntity
+        {
+            PartitionKey = accountId,
+            RowKey = userId,
+            Email = email,
+            Role = MemberRoles.Member,
+            AddedAt = clock.GetUtcNow(),
+        };
+        return await memberships.TryAddAsync(member, cancellationToken)
+            ? member
+            : (await GetMembershipAsync(accountId, userId, cancellationToken))!;
     }
+
+    /// <summary>
+    /// Makes <paramref name="newOwnerId"/> (a member) the owner. The account row decides who owns it and changes
+    /// first, conditionally on the owner the caller saw; the membership roles follow it. Null when the owner changed
+    /// meanwhile.
+    /// </summary>
+    public async Task<AccountEntity?> TransferOwnershipAsync(
+        AccountEntity account, string newOwnerId, string ownerEmail, CancellationToken cancellationToken)
+    {
+        var previousOwnerId = account.OwnerUserId;
+        var changed = false;
+        var updated = await accounts.UpdateAsync<AccountEntity>(account.AccountId, AccountEntity.Row, row =>
+        {
+            changed = row.OwnerUserId == previousOwnerId;
+            if (changed)
+            {
+                row.OwnerUserId = newOwnerId;
+                row.OwnerEmail = ownerEmail;
+            }
+            return changed;
+        }, cancellationToken);
+        if (updated is null || !changed)
+        {
+            return null;
+        }
+        await SetRoleAsync(account.AccountId, newOwnerId, MemberRoles.Owner, cancellationToken);
+        await SetRoleAsync(account.AccountId, previousOwnerId, MemberRoles.Member, cancellationToken);
+        return updated;
+    }
+
+    private Task SetRoleAsync(string accountId, string userId, string role, CancellationToken cancellationToken) =>
+        memberships.UpdateAsync<MembershipEntity>(accountId, userId, m =>
+        {
+            var differs = m.Role != role;
+            m.Role = role;
+            return differs;
+        }, cancellationToken);
 
     public async Task<bool> RemoveMemberAsync(string accountId, string userId, CancellationToken cancellationToken)
     {
+        if (!TableKeys.IsValid(userId))
+        {
+            return false;
+        }
         var membership = await memberships.GetEntityIfExistsAsync<MembershipEntity>(accountId, userId, cancellationToken: cancellationToken);
         if (!membership.HasValue)
         {
@@ -71,6 +146,10 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
 
     public async Task<MembershipEntity?> GetMembershipAsync(string accountId, string userId, CancellationToken cancellationToken)
     {
+        if (!Ids.IsValid(accountId) || !TableKeys.IsValid(userId))
+        {
+            return null;
+        }
         var membership = await memberships.GetEntityIfExistsAsync<MembershipEntity>(accountId, userId, cancellationToken: cancellationToken);
         return membership.HasValue ? membership.Value : null;
     }
@@ -78,7 +157,8 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
     public async Task<IReadOnlyList<MembershipEntity>> ListMembersAsync(string accountId, CancellationToken cancellationToken)
     {
         var list = new List<MembershipEntity>();
-        await foreach (var member in memberships.QueryAsync<MembershipEntity>(m => m.PartitionKey == accountId, cancellationToken: cancellationToken))
+        await foreach (var member in memberships.QueryRowsAsync<MembershipEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {accountId}"), cancellationToken: cancellationToken))
         {
             list.Add(member);
         }
@@ -88,7 +168,8 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
     public async Task<IReadOnlyList<AccountEntity>> ListForUserAsync(Caller caller, CancellationToken cancellationToken)
     {
         var list = new List<AccountEntity>();
-        await foreach (var index in userAccounts.QueryAsync<UserAccountEntity>(u => u.PartitionKey == caller.UserId, cancellationToken: cancellationToken))
+        await foreach (var index in userAccounts.QueryRowsAsync<UserAccountEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {caller.UserId}"), cancellationToken: cancellationToken))
         {
             var account = await FindForMemberAsync(caller, index.RowKey, cancellationToken);
             if (account is not null)

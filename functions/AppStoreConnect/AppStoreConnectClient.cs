@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ReviewHub.Http;
 
 namespace ReviewHub.AppStoreConnect;
 
@@ -98,7 +99,8 @@ public sealed class AppStoreConnectClient(
         var detail = error is null ? response.ReasonPhrase : $"{error.Code}: {error.Title}{(error.Detail is null ? "" : $" {error.Detail}")}";
         logger.LogWarning("App Store Connect {Method} {Path} failed with {Status} {Code}", method, PathOf(pathOrUrl), (int)response.StatusCode, error?.Code);
         return new AppStoreConnectException(failure, response.StatusCode, error?.Code,
-            $"App Store Connect answered {(int)response.StatusCode} to {method} {PathOf(pathOrUrl)}: {detail}", rateLimit);
+            $"App Store Connect answered {(int)response.StatusCode} to {method} {PathOf(pathOrUrl)}: {detail}",
+            rateLimit, retryAfter: RetryAfter.Of(response.Headers));
     }
 
     private static async Task<ErrorEntry?> ReadFirstErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)

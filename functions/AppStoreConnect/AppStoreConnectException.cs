@@ -25,7 +25,8 @@ public enum AppStoreConnectFailure
 
 /// <summary>An App Store Connect call failed after the HTTP client's own retries; <see cref="IsTransient"/> says whether to try again later.</summary>
 public sealed class AppStoreConnectException(
-    AppStoreConnectFailure failure, HttpStatusCode? status, string? code, string message, RateLimit? rateLimit = null, Exception? inner = null)
+    AppStoreConnectFailure failure, HttpStatusCode? status, string? code, string message, RateLimit? rateLimit = null,
+    Exception? inner = null, TimeSpan? retryAfter = null)
     : Exception(message, inner)
 {
     public AppStoreConnectFailure Failure { get; } = failure;
@@ -35,6 +36,12 @@ public sealed class AppStoreConnectException(
     public string? Code { get; } = code;
 
     public RateLimit? RateLimit { get; } = rateLimit;
+
+    /// <summary>
+    /// The wait Apple asked for (Retry-After: not documented by Apple, honoured when sent). When it is longer than the
+    /// client waits in process, the caller defers the work by it.
+    /// </summary>
+    public TimeSpan? RetryAfter { get; } = retryAfter;
 
     public bool IsTransient => Failure is AppStoreConnectFailure.RateLimited or AppStoreConnectFailure.Unavailable;
 

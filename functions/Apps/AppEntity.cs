@@ -21,7 +21,10 @@ public sealed class AppEntity : ITableEntity
 
     public DateTimeOffset CreatedAt { get; set; }
 
-    /// <summary>Set when the app is removed; its data is purged in the background and the row deleted last.</summary>
+    /// <summary>
+    /// Set when the app is removed; its data is purged in the background and the row deleted by the last purge pass,
+    /// which runs <see cref="AppRemovalFunction.FinalPurgeAfter"/> later (see there why).
+    /// </summary>
     public DateTimeOffset? DeletedAt { get; set; }
 
     [IgnoreDataMember]

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 using ReviewHub.Accounts;
 using ReviewHub.Http;
 using ReviewHub.Security;
@@ -9,7 +10,9 @@ using ReviewHub.Storage;
 namespace ReviewHub.Apps;
 
 /// <summary>The SPA's app endpoints: register, list, read, update and remove the apps of an account.</summary>
-public sealed class AppFunctions(AccountStore accounts, AppStore apps, IMessageQueue queue, IEnumerable<IAppRegisteredListener> registeredListeners)
+public sealed class AppFunctions(
+    AccountStore accounts, AppStore apps, IMessageQueue queue, IEnumerable<IAppRegisteredListener> registeredListeners,
+    IOptions<AccountLimitsOptions> limits)
 {
     [Function(nameof(ListApps))]
     public async Task<IActionResult> ListApps(
@@ -37,6 +40,16 @@ public sealed class AppFunctions(AccountStore accounts, AppStore apps, IMessageQ
         if (!body.IsValid)
         {
             return body.Problem!;
+        }
+        if (TerritoryLimitProblem(body.Value!.Territories) is { } tooMany)
+        {
+            return tooMany;
+        }
+        var max = limits.Value.AppsPerAccount;
+        if ((await apps.ListAsync(accountId, cancellationToken)).Count >= max)
+        {
+            return AccountLimitsOptions.Exceeded(nameof(AccountLimitsOptions.AppsPerAccount), max,
+                $"An account has at most {max} apps; remove one first.");
         }
         var (outcome, app) = await apps.RegisterAsync(accountId, body.Value!, cancellationToken);
         // Also for a duplicate: listeners are idempotent, so a client retrying a registration whose listener failed
@@ -73,6 +86,10 @@ public sealed class AppFunctions(AccountStore accounts, AppStore apps, IMessageQ
         {
             return body.Problem!;
         }
+        if (TerritoryLimitProblem(body.Value!.Territories) is { } tooMany)
+        {
+            return tooMany;
+        }
         var app = await apps.UpdateAsync(accountId, appId, body.Value!, cancellationToken);
         return app is null || app.IsDeleted ? Problems.NotFound("No such app.") : new OkObjectResult(AppResponse.From(app));
     }
@@ -90,5 +107,18 @@ public sealed class AppFunctions(AccountStore accounts, AppStore apps, IMessageQ
         // Also re-sent when the app was already tombstoned: a client retry then repairs a purge message that never got sent.
         await queue.SendAsync(QueueNames.AppRemovals, new AppRemoval(accountId, appId), cancellationToken: cancellationToken);
         return new NoContentResult();
+    }
+
+    /// <summary>
+    /// Each territory costs one feed request per fetch: an app has at most
+    /// <see cref="AccountLimitsOptions.TerritoriesPerApp"/>.
+    /// </summary>
+    private IActionResult? TerritoryLimitProblem(IReadOnlyList<string>? territories)
+    {
+        var max = limits.Value.TerritoriesPerApp;
+        return territories is not null && territories.Distinct(StringComparer.Ordinal).Count() > max
+            ? AccountLimitsOptions.Exceeded(
+                nameof(AccountLimitsOptions.TerritoriesPerApp), max, $"An app has at most {max} territories.")
+            : null;
     }
 }

@@ -14,7 +14,7 @@ public sealed record RegisterAppRequest(string? StoreAppId, string? Platform, st
         {
             errors.Add("platform", $"must be one of: {string.Join(", ", Platforms.All)}.");
         }
-        errors.Required(Name, "name", 200);
+        errors.SingleLine(Name, "name", 200);
         AppRules.ValidateTerritories(Territories, errors, required: true);
     }
 }
@@ -29,7 +29,7 @@ public sealed record UpdateAppRequest(string? Name, IReadOnlyList<string>? Terri
         }
         if (Name is not null)
         {
-            errors.Required(Name, "name", 200);
+            errors.SingleLine(Name, "name", 200);
         }
         AppRules.ValidateTerritories(Territories, errors, required: false);
     }
@@ -42,7 +42,11 @@ public sealed record AppResponse(
         new(app.AppId, app.AccountId, app.StoreAppId, app.Platform, app.Name, app.TerritoryList, app.CreatedAt);
 }
 
-/// <summary>Queue message: purge everything that belongs to a removed app, then delete its row.</summary>
+/// <summary>
+/// Queue message: purge everything that belongs to a removed app. A pass before
+/// <see cref="AppRemovalFunction.FinalPurgeAfter"/> sends itself again, delayed to then; the pass after it deletes the
+/// app's row.
+/// </summary>
 public sealed record AppRemoval(string AccountId, string AppId);
 
 internal static class AppRules

@@ -26,6 +26,10 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
     /// <summary>The live (not removed) app, for background work that already knows its keys.</summary>
     public async Task<AppEntity?> GetAsync(string accountId, string appId, CancellationToken cancellationToken)
     {
+        if (!Ids.IsValid(accountId) || !Ids.IsValid(appId))
+        {
+            return null;
+        }
         var app = await apps.GetEntityIfExistsAsync<AppEntity>(accountId, appId, cancellationToken: cancellationToken);
         return app.HasValue && !app.Value!.IsDeleted ? app.Value : null;
     }
@@ -34,7 +38,7 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
     {
         var list = new List<AppEntity>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {accountId} and RowKey lt {"~"}");
-        await foreach (var app in apps.QueryAsync<AppEntity>(filter, cancellationToken: cancellationToken))
+        await foreach (var app in apps.QueryRowsAsync<AppEntity>(filter, cancellationToken: cancellationToken))
         {
             if (!app.IsDeleted)
             {
@@ -144,8 +148,8 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
     }
 
     /// <summary>
-    /// The last step of a purge: frees the app's store id if its uniqueness row still names this app (removal normally
-    /// frees it at once; this repairs a removal that stopped in between), then deletes the tombstone.
+    /// The last step of the last purge pass: frees the app's store id if its uniqueness row still names this app
+    /// (removal normally frees it at once; this repairs a removal that stopped in between), then deletes the tombstone.
     /// </summary>
     public async Task DeleteTombstoneAsync(AppEntity tombstone, CancellationToken cancellationToken)
     {

@@ -8,8 +8,9 @@ using ReviewHub.Observability;
 namespace ReviewHub.Delivery;
 
 /// <summary>Marks a route broken and emails the account owner once per break (the transition decides who sends the email).</summary>
-public sealed class BrokenRouteNotifier(RouteStore routes, AccountStore accounts, IEmailSender email, ReviewLinks links, ReviewHubMetrics metrics,
-    ILogger<BrokenRouteNotifier> logger)
+public sealed class BrokenRouteNotifier(
+    RouteStore routes, AccountStore accounts, EmailConfirmationStore confirmations, IEmailSender email,
+    ReviewLinks links, ReviewHubMetrics metrics, ILogger<BrokenRouteNotifier> logger)
 {
     public async Task RouteBrokeAsync(RouteEntity route, AppEntity app, string reason, CancellationToken cancellationToken)
     {
@@ -20,9 +21,10 @@ public sealed class BrokenRouteNotifier(RouteStore routes, AccountStore accounts
         metrics.RouteBroke(route.Channel);
         logger.LogWarning("Route {RouteId} ({Channel}) of app {AppId} is broken: {Reason}", route.RouteId, route.Channel, route.AppId, reason);
         var account = await accounts.GetAsync(route.AccountId, cancellationToken);
-        if (account is null)
+        if (account is null
+            || !await confirmations.IsConfirmedAsync(account.AccountId, account.OwnerEmail, cancellationToken))
         {
-            return;
+            return; // the SPA shows the break; an unconfirmed owner email gets nothing
         }
         var channel = route.Channel.ToLowerInvariant();
         var routesUrl = links.Routes(route.AccountId, route.AppId);

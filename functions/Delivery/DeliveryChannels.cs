@@ -1,5 +1,6 @@
 using ReviewHub.Apps;
 using ReviewHub.Reviews;
+using ReviewHub.Text;
 
 namespace ReviewHub.Delivery;
 
@@ -53,14 +54,19 @@ public sealed class ReviewLinks(string spaBaseUrl)
     public string Review(string accountId, string appId, string reviewId) => $"{Reviews(accountId, appId)}/{Uri.EscapeDataString(reviewId)}";
 }
 
+/// <summary>
+/// The words every channel uses for a review; each channel escapes and cuts them with <see cref="DisplayText"/>.
+/// </summary>
 internal static class ReviewText
 {
-    public static string Truncate(string? text, int max) => text is null ? string.Empty : text.Length <= max ? text : text[..(max - 1)] + "…";
+    public static string Truncate(string? text, int max) => DisplayText.Truncate(text, max);
 
-    public static string Heading(ReviewNotification review) => $"{review.Stars} {Truncate(review.Title ?? "(no title)", 120)}";
+    public static string Heading(ReviewNotification review) =>
+        $"{review.Stars} {Truncate(DisplayText.OneLine(review.Title ?? "(no title)"), 120)}";
 
     public static string Byline(ReviewNotification review) =>
-        $"{review.ReviewerNickname ?? "Anonymous"} · {review.Territory} · {review.CreatedAt:yyyy-MM-dd}";
+        $"{Truncate(DisplayText.OneLine(review.ReviewerNickname ?? "Anonymous"), 100)} · {review.Territory} · " +
+        $"{review.CreatedAt:yyyy-MM-dd}";
 
     public static string Summary(ChannelSend send) => send.Reviews.Count == 1
         ? $"New {send.Reviews[0].Rating}-star review of {send.App.Name}"

@@ -36,6 +36,16 @@ public sealed class DeliveryOptions
     [Range(0, 100)]
     public int MaxDeferrals { get; set; } = 10;
 
+    /// <summary>Test messages one route may send per <see cref="TestMessageWindow"/>.</summary>
+    [Range(1, 1000)]
+    public int TestMessagesPerRoute { get; set; } = 5;
+
+    /// <summary>Test messages one account may send per <see cref="TestMessageWindow"/>, across its routes.</summary>
+    [Range(1, 10_000)]
+    public int TestMessagesPerAccount { get; set; } = 30;
+
+    public TimeSpan TestMessageWindow { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Development and tests only: accept http:// and loopback webhook URLs.</summary>
     public bool AllowInsecureWebhooks { get; set; }
 }

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ReviewHub.Accounts;
 using ReviewHub.Apps;
+using ReviewHub.Http;
 using ReviewHub.Observability;
 using ReviewHub.Reviews;
 using ReviewHub.Storage;
@@ -14,8 +16,9 @@ namespace ReviewHub.Delivery;
 /// </summary>
 public sealed class RouteDeliverer(
     RouteStore routes, AppStore apps, ReviewReader reviews, DeliveryLedger ledger, IEnumerable<IDeliveryChannel> channels,
-    BrokenRouteNotifier broken, IMessageQueue queue, ReviewLinks links, ReviewHubMetrics metrics, TimeProvider clock,
-    IOptions<DeliveryOptions> options, ILogger<RouteDeliverer> logger)
+    BrokenRouteNotifier broken, IMessageQueue queue, ReviewLinks links, ReviewHubMetrics metrics,
+    EmailConfirmationStore confirmations, TimeProvider clock, IOptions<DeliveryOptions> options,
+    IOptions<OutboundHttpOptions> outbound, ILogger<RouteDeliverer> logger)
 {
     private readonly Dictionary<DeliveryChannel, IDeliveryChannel> byChannel = channels.ToDictionary(c => c.Channel);
 
@@ -26,6 +29,15 @@ public sealed class RouteDeliverer(
         if (route is null || app is null || route.AccountId != work.AccountId || !route.Enabled || route.IsBroken)
         {
             logger.LogInformation("Skipped delivery of batch {BatchId} to route {RouteId}: the route or app is gone, disabled or broken",
+                work.BatchId, work.RouteId);
+            return;
+        }
+        if (route.ChannelValue == DeliveryChannel.Email
+            && (await confirmations.ConfirmedAsync(route.AccountId, route.Recipients, cancellationToken)).Count == 0)
+        {
+            // Like a disabled route: nothing is claimed, so the ledger does not record sends that never happened.
+            logger.LogInformation(
+                "Skipped delivery of batch {BatchId} to email route {RouteId}: no recipient has confirmed yet",
                 work.BatchId, work.RouteId);
             return;
         }
@@ -161,5 +173,5 @@ public sealed class RouteDeliverer(
 
     private Task DeferAsync(DeliveryWork work, IReadOnlyList<string> reviewIds, TimeSpan delay, CancellationToken cancellationToken) =>
         queue.SendAsync(QueueNames.Deliveries, work with { ReviewIds = reviewIds, Deferrals = work.Deferrals + 1 },
-            TimeSpan.FromSeconds(Math.Clamp(delay.TotalSeconds, 1, 600)), cancellationToken);
+            outbound.Value.DeferralFor(delay), cancellationToken);
 }

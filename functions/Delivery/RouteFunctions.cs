@@ -2,14 +2,18 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
+using ReviewHub.Accounts;
 using ReviewHub.Apps;
 using ReviewHub.Http;
 using ReviewHub.Security;
+using ReviewHub.Storage;
 
 namespace ReviewHub.Delivery;
 
 /// <summary>The SPA's notification routes of an app: list, create, update, delete, and send a test message.</summary>
-public sealed class RouteFunctions(AppStore apps, RouteStore routes, RouteDeliverer deliverer, IOptions<DeliveryOptions> options)
+public sealed class RouteFunctions(
+    AppStore apps, RouteStore routes, RouteDeliverer deliverer, EmailConfirmationStore confirmations,
+    RateLimiter limiter, IOptions<DeliveryOptions> options, IOptions<AccountLimitsOptions> limits)
 {
     private const string RoutesPath = "accounts/{accountId}/apps/{appId}/routes";
 
@@ -46,7 +50,14 @@ public sealed class RouteFunctions(AppStore apps, RouteStore routes, RouteDelive
         {
             return problem;
         }
+        var max = limits.Value.RoutesPerApp;
+        if ((await routes.ListAsync(appId, cancellationToken)).Count >= max)
+        {
+            return AccountLimitsOptions.Exceeded(
+                nameof(AccountLimitsOptions.RoutesPerApp), max, $"An app has at most {max} routes.");
+        }
         var (route, signingSecret) = await routes.CreateAsync(accountId, appId, channel, request, cancellationToken);
+        await RequestConfirmationsAsync(route, cancellationToken);
         return new CreatedResult($"/api/{RoutePath(accountId, appId, route.RouteId)}", RouteResponse.From(route, signingSecret));
     }
 
@@ -78,13 +89,17 @@ public sealed class RouteFunctions(AppStore apps, RouteStore routes, RouteDelive
         }
         if (!errors.IsEmpty)
         {
-            return Problems.Validation(errors.ToDictionary());
+            return Problems.Validation(errors);
         }
         if (WebhookPolicyProblem(route.ChannelValue, request.Target) is { } problem)
         {
             return problem;
         }
         var (updated, signingSecret) = await routes.UpdateAsync(route, request, cancellationToken);
+        if (updated is not null && request.Target is not null)
+        {
+            await RequestConfirmationsAsync(updated, cancellationToken);
+        }
         return updated is null ? Problems.NotFound("No such route.") : new OkObjectResult(RouteResponse.From(updated, signingSecret));
     }
 
@@ -101,7 +116,11 @@ public sealed class RouteFunctions(AppStore apps, RouteStore routes, RouteDelive
         return new NoContentResult();
     }
 
-    /// <summary>Sends a sample review through the route now and reports what the channel said (502 with the reason when it refused).</summary>
+    /// <summary>
+    /// Sends a sample review through the route now and reports what the channel said (502 with the reason when it
+    /// refused). Rate-limited per route and per account (429 with Retry-After); an email route sends only to confirmed
+    /// recipients.
+    /// </summary>
     [Function(nameof(SendRouteTestMessage))]
     public async Task<IActionResult> SendRouteTestMessage(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = RoutesPath + "/{routeId}/test")] HttpRequest req,
@@ -113,6 +132,27 @@ public sealed class RouteFunctions(AppStore apps, RouteStore routes, RouteDelive
         {
             return Problems.NotFound("No such route.");
         }
+        if (route.ChannelValue == DeliveryChannel.Email
+            && (await confirmations.ConfirmedAsync(route.AccountId, route.Recipients, cancellationToken)).Count == 0)
+        {
+            return Problems.Conflict(
+                "No recipient of this route has confirmed the address yet: each got a link by email.",
+                UnconfirmedRecipientsType);
+        }
+        var settings = options.Value;
+        var decision = await limiter.TryAcquireAllAsync(accountId,
+            [
+                (RouteStore.TestMessagesKey(route.RouteId), settings.TestMessagesPerRoute),
+                ("route-test", settings.TestMessagesPerAccount),
+            ],
+            settings.TestMessageWindow, cancellationToken);
+        if (!decision.Allowed)
+        {
+            return Problems.TooManyRequests(req.HttpContext, decision.RetryAfter,
+                $"At most {settings.TestMessagesPerRoute} test messages per route and " +
+                $"{settings.TestMessagesPerAccount} per account " +
+                $"every {settings.TestMessageWindow:g}.");
+        }
         try
         {
             return new OkObjectResult(new TestMessageResponse(true, await deliverer.SendTestAsync(route, app, cancellationToken)));
@@ -123,6 +163,15 @@ public sealed class RouteFunctions(AppStore apps, RouteStore routes, RouteDelive
             return Problems.Create(StatusCodes.Status502BadGateway, "The channel did not accept the test message.", ex.Message + hint);
         }
     }
+
+    /// <summary>409 type when an email route has no confirmed recipient yet.</summary>
+    public const string UnconfirmedRecipientsType = "https://reviewhub.app/problems/recipients-unconfirmed";
+
+    /// <summary>Email recipients get a confirmation link; nothing else reaches them until they follow it.</summary>
+    private Task RequestConfirmationsAsync(RouteEntity route, CancellationToken cancellationToken) =>
+        route.ChannelValue == DeliveryChannel.Email
+            ? confirmations.RequestAsync(route.AccountId, route.Recipients, cancellationToken)
+            : Task.CompletedTask;
 
     private async Task<RouteEntity?> FindAsync(HttpRequest req, string accountId, string appId, string routeId, CancellationToken cancellationToken) =>
         await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null
@@ -137,7 +186,7 @@ public sealed class RouteFunctions(AppStore apps, RouteStore routes, RouteDelive
         }
         var errors = new ValidationErrors();
         RouteRules.ValidateWebhookPolicy(target, options.Value.AllowInsecureWebhooks, errors);
-        return errors.IsEmpty ? null : Problems.Validation(errors.ToDictionary());
+        return errors.IsEmpty ? null : Problems.Validation(errors);
     }
 
     private static string RoutePath(string accountId, string appId, string routeId) => $"accounts/{accountId}/apps/{appId}/routes/{routeId}";

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.RegularExpressions;
 using ReviewHub.Http;
 
@@ -86,7 +85,7 @@ internal static partial class RouteRules
     {
         if (name is not null)
         {
-            errors.Required(name, "name", 100);
+            errors.SingleLine(name, "name", 100);
         }
         if (filters?.Ratings is { } ratings && ratings.Any(r => r is < 1 or > 5))
         {
@@ -137,8 +136,9 @@ internal static partial class RouteRules
     }
 
     /// <summary>
-    /// Webhooks go to the customer's server from ours: only https, and never to loopback or private addresses
-    /// (unless development settings allow it), so a route cannot probe our own network.
+    /// Webhooks go to the customer's server from ours: only https, to a DNS name with a dot or a global unicast IP
+    /// literal (unless development settings allow anything), so a route cannot probe our own network. The connect-time
+    /// guard (<see cref="WebhookConnectGuard"/>) checks the resolved addresses again on every send.
     /// </summary>
     public static void ValidateWebhookPolicy(string target, bool allowInsecure, ValidationErrors errors)
     {
@@ -150,7 +150,10 @@ internal static partial class RouteRules
         {
             errors.Add("target", "must be an https URL.");
         }
-        else if (uri.IsLoopback || (IPAddress.TryParse(uri.IdnHost, out var ip) && IsPrivate(ip)))
+        else if (uri.IsLoopback
+            || (WebhookAddresses.Literal(uri.Host) is { } ip
+                ? !WebhookAddresses.IsGlobalUnicast(ip)
+                : !uri.IdnHost.Contains('.')))
         {
             errors.Add("target", "must be a public address.");
         }
@@ -189,19 +192,6 @@ internal static partial class RouteRules
     public static string JoinRatings(IEnumerable<int>? ratings) => string.Join(',', (ratings ?? []).Distinct().Order());
 
     public static string JoinTerritories(IEnumerable<string>? territories) => string.Join(',', (territories ?? []).Distinct(StringComparer.Ordinal));
-
-    /// <summary>Loopback, private, link-local (cloud metadata) and carrier-grade NAT addresses: never a customer's webhook.</summary>
-    public static bool IsPrivate(IPAddress ip)
-    {
-        if (ip.IsIPv4MappedToIPv6)
-        {
-            ip = ip.MapToIPv4();
-        }
-        var b = ip.GetAddressBytes();
-        return IPAddress.IsLoopback(ip) || ip.IsIPv6LinkLocal || ip.IsIPv6SiteLocal || ip.IsIPv6UniqueLocal
-            || (b.Length == 4 && (b[0] is 10 or 127 or 0 || (b[0] == 172 && b[1] is >= 16 and <= 31) || (b[0] == 192 && b[1] == 168)
-                || (b[0] == 169 && b[1] == 254) || (b[0] == 100 && b[1] is >= 64 and <= 127)));
-    }
 
     [GeneratedRegex("^[CGD][A-Z0-9]{8,20}$")]
     private static partial Regex SlackChannelId();

@@ -13,14 +13,16 @@ namespace ReviewHub.Delivery;
 public sealed record ZendeskCredential(string Email, string ApiToken);
 
 /// <summary>Routes of an app and their secrets. Secrets go to the secret store first, so a row never points at a missing secret.</summary>
-public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, TimeProvider clock) : IAppDataPurger
+public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, RateLimiter limiter, TimeProvider clock)
+    : IAppDataPurger
 {
     private readonly TableClient routes = tables.GetTableClient(TableNames.DeliveryRoutes);
 
     public async Task<IReadOnlyList<RouteEntity>> ListAsync(string appId, CancellationToken cancellationToken)
     {
         var list = new List<RouteEntity>();
-        await foreach (var route in routes.QueryAsync<RouteEntity>(r => r.PartitionKey == appId, cancellationToken: cancellationToken))
+        await foreach (var route in routes.QueryRowsAsync<RouteEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {appId}"), cancellationToken: cancellationToken))
         {
             list.Add(route);
         }
@@ -152,6 +154,9 @@ public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, 
         }
     }
 
+    /// <summary>The <see cref="RateLimiter"/> key of a route's test messages (in its account's partition).</summary>
+    public static string TestMessagesKey(string routeId) => $"route-test|{routeId}";
+
     private async Task DeleteRouteAsync(RouteEntity route, CancellationToken cancellationToken)
     {
         try
@@ -166,6 +171,7 @@ public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, 
         {
             await secrets.DeleteAsync(route.SecretReference, cancellationToken);
         }
+        await limiter.ForgetAsync(route.AccountId, TestMessagesKey(route.RouteId), cancellationToken);
     }
 
     private async Task<RouteCredentials> MergeCredentialsAsync(RouteEntity route, RouteCredentials changes, CancellationToken cancellationToken)

@@ -1,6 +1,9 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly.CircuitBreaker;
+using ReviewHub.Http;
+using ReviewHub.Text;
 using SendGrid;
 using SendGrid.Helpers.Mail;
 
@@ -18,6 +21,14 @@ public sealed class EmailDeliveryException(HttpStatusCode status, string detail,
     /// <summary>401/403: the key is wrong, revoked, out of credits or the sender is unverified; retrying will not help.</summary>
     public bool IsPermanent => Status is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
         or HttpStatusCode.RequestEntityTooLarge;
+
+    /// <summary>
+    /// True when a failed send certainly did not hand the message over: SendGrid answered with an error (it takes a
+    /// message only with 202), or it was never reached (no connection, open circuit). A timeout or a connection lost
+    /// mid-request may have delivered it.
+    /// </summary>
+    public static bool CertainlyNotSent(Exception exception) =>
+        exception is EmailDeliveryException or BrokenCircuitException || OutboundResilience.NeverConnected(exception);
 }
 
 public interface IEmailSender
@@ -32,6 +43,8 @@ public interface IEmailSender
 /// </summary>
 internal sealed class SendGridEmailSender(HttpClient httpClient, IOptions<EmailOptions> options, ILogger<SendGridEmailSender> logger) : IEmailSender
 {
+    public const int MaxSubjectLength = 200;
+
     public async Task<string?> SendAsync(EmailMessage message, CancellationToken cancellationToken)
     {
         var settings = options.Value;
@@ -39,7 +52,8 @@ internal sealed class SendGridEmailSender(HttpClient httpClient, IOptions<EmailO
         var mail = new SendGridMessage
         {
             From = new EmailAddress(settings.FromAddress, settings.FromName),
-            Subject = message.Subject,
+            // Subjects carry names people chose (apps, routes): one line, cut at a grapheme, whatever the caller sent.
+            Subject = DisplayText.Truncate(DisplayText.OneLine(message.Subject), MaxSubjectLength),
             PlainTextContent = message.PlainText,
             HtmlContent = message.Html,
         };
@@ -54,6 +68,6 @@ internal sealed class SendGridEmailSender(HttpClient httpClient, IOptions<EmailO
         }
 
         var body = await response.Body.ReadAsStringAsync(cancellationToken);
-        throw new EmailDeliveryException(response.StatusCode, body, response.Headers.RetryAfter?.Delta);
+        throw new EmailDeliveryException(response.StatusCode, body, RetryAfter.Of(response.Headers));
     }
 }

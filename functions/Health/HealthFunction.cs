@@ -28,8 +28,10 @@ public sealed class HealthFunction(TableServiceClient tables, QueueServiceClient
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest req, CancellationToken cancellationToken)
     {
         var checks = await Task.WhenAll(
-            CheckAsync("tables", ct => tables.GetTableClient(TableNames.Accounts).QueryAsync<TableEntity>(maxPerPage: 1, cancellationToken: ct)
-                .AsPages().GetAsyncEnumerator(ct).MoveNextAsync().AsTask(), cancellationToken),
+            CheckAsync("tables", ct => tables.GetTableClient(TableNames.Accounts)
+                .QueryPagesAsync<TableEntity>(null, 1, cancellationToken: ct).GetAsyncEnumerator(ct).MoveNextAsync()
+                .AsTask(),
+                cancellationToken),
             CheckAsync("queues", ct => queues.GetQueueClient(QueueNames.AppRemovals).GetPropertiesAsync(ct), cancellationToken));
 
         var healthy = checks.All(c => c.Status == "healthy");

@@ -16,7 +16,19 @@ public static class JsonRequest
     public const int MaxBodyBytes = 256 * 1024;
 
     /// <summary>Reads a JSON body into <typeparamref name="T"/> and validates it; never throws for bad client input.</summary>
-    public static async Task<RequestBody<T>> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+    public static Task<RequestBody<T>> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class, IValidatable => ReadAsync<T>(request, optional: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ReadAsync{T}(HttpRequest, CancellationToken)"/> for a body the endpoint may do without: a valid
+    /// result with a null value when the request carries no bytes at all. Decided on the bytes read, never on
+    /// Content-Length, which a chunked body does not have.
+    /// </summary>
+    public static Task<RequestBody<T>> ReadOptionalAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class, IValidatable => ReadAsync<T>(request, optional: true, cancellationToken);
+
+    private static async Task<RequestBody<T>> ReadAsync<T>(
+        HttpRequest request, bool optional, CancellationToken cancellationToken)
         where T : class, IValidatable
     {
         // Content-Length is absent for chunked bodies, so the limit is enforced on the bytes actually read.
@@ -24,6 +36,10 @@ public static class JsonRequest
         if (body is null)
         {
             return new(null, Problems.Create(StatusCodes.Status413PayloadTooLarge, "The request body is too large.", $"At most {MaxBodyBytes} bytes."));
+        }
+        if (optional && body.Length == 0)
+        {
+            return new(null, null);
         }
 
         T? value;
@@ -44,7 +60,7 @@ public static class JsonRequest
 
         var errors = new ValidationErrors();
         value.Validate(errors);
-        return errors.IsEmpty ? new(value, null) : new(null, Problems.Validation(errors.ToDictionary()));
+        return errors.IsEmpty ? new(value, null) : new(null, Problems.Validation(errors));
     }
 
     /// <summary>The whole stream, or null when it holds more than <paramref name="limit"/> bytes.</summary>

@@ -5,6 +5,7 @@ using ReviewHub.Accounts;
 using ReviewHub.AppStoreConnect;
 using ReviewHub.Apps;
 using ReviewHub.Email;
+using ReviewHub.Observability;
 
 namespace ReviewHub.Integrations;
 
@@ -17,13 +18,18 @@ public sealed class IntegrationActivities(
     AppStoreConnectCredentialStore credentials,
     AscUserDirectory directory,
     AccountStore accounts,
+    EmailConfirmationStore confirmations,
     AppStore apps,
     IEmailSender emailSender,
     IEnumerable<IIntegrationActivationListener> listeners,
+    ReviewHubMetrics metrics,
     IOptions<IntegrationOptions> options,
     TimeProvider clock,
     ILogger<IntegrationActivities> logger)
 {
+    /// <summary>Names the owner's "connected" email in lastError and in the metric.</summary>
+    public const string OwnerEmailStep = "ownerEmail";
+
     [Function(nameof(CheckIntegration))]
     public async Task<CheckResult> CheckIntegration([ActivityTrigger] IntegrationAttempt attempt, CancellationToken cancellationToken)
     {
@@ -32,9 +38,24 @@ public sealed class IntegrationActivities(
         {
             return new CheckResult(CheckState.Gone, []);
         }
+        if (row.StatusValue == IntegrationStatus.Activating)
+        {
+            // Verified, but the activation stopped before its last step: a re-run resumes it without asking ASC again.
+            var granted = (row.GrantedRoles ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries);
+            return new CheckResult(CheckState.Verified, granted);
+        }
         if (row.CredentialReference is null)
         {
-            await RecordAsync(attempt, IntegrationStatus.AwaitingOperator, lastError: null, cancellationToken);
+            var checkedAt = clock.GetUtcNow();
+            await store.UpdateAttemptAsync(attempt.AccountId, attempt.AppId, attempt.AttemptId, r =>
+            {
+                r.LastCheckedAt = checkedAt;
+                if (r.CredentialReference is null) // a key registered since the read above keeps the status it set
+                {
+                    r.Status = nameof(IntegrationStatus.AwaitingOperator);
+                    r.LastError = null;
+                }
+            }, cancellationToken);
             return new CheckResult(CheckState.AwaitingCredential, []);
         }
 
@@ -47,25 +68,31 @@ public sealed class IntegrationActivities(
         catch (InvalidOperationException ex)
         {
             logger.LogError(ex, "The App Store Connect credential of {AccountId}/{AppId} cannot be loaded", attempt.AccountId, attempt.AppId);
-            await RecordAsync(attempt, IntegrationStatus.AwaitingOperator, "The registered API key is missing from the vault; operators must register it again.", cancellationToken);
+            await RecordAsync(attempt,
+                "The registered API key is missing from the vault; operators must register it again.",
+                cancellationToken, IntegrationStatus.AwaitingOperator);
             return new CheckResult(CheckState.AwaitingCredential, []);
         }
         catch (AppStoreConnectException ex) when (!ex.IsTransient)
         {
             logger.LogWarning("Integration check of {AccountId}/{AppId} refused: {Failure} {Code}", attempt.AccountId, attempt.AppId, ex.Failure, ex.Code);
-            await RecordAsync(attempt, row.StatusValue, Explain(ex), cancellationToken);
+            await RecordAsync(attempt, Explain(ex), cancellationToken, observed: Observation(ex));
             return new CheckResult(CheckState.CredentialRejected, []);
         }
         catch (AppStoreConnectException ex)
         {
-            await RecordAsync(attempt, row.StatusValue, $"App Store Connect is not answering ({ex.Failure}); ReviewHub keeps retrying.", cancellationToken);
+            // No answer: the status and the last observation stay what App Store Connect said before.
+            await RecordAsync(attempt, $"App Store Connect is not answering ({ex.Failure}); ReviewHub keeps retrying.",
+                cancellationToken);
             throw;
         }
 
         if (membership is null)
         {
-            await RecordAsync(attempt, IntegrationStatus.InvitationPending,
-                $"App Store Connect has no user or invitation for {attempt.IntegrationEmail}: invite it in Users and Access.", cancellationToken);
+            await RecordAsync(attempt,
+                $"App Store Connect has no user or invitation for {attempt.IntegrationEmail}: "
+                + "invite it in Users and Access.",
+                cancellationToken, IntegrationStatus.InvitationPending, AscObservation.NotInvited);
             return new CheckResult(CheckState.NotInvited, []);
         }
 
@@ -82,6 +109,9 @@ public sealed class IntegrationActivities(
             r.MissingRoles = evaluation.Missing.Count == 0 ? null : string.Join(',', evaluation.Missing);
             r.GrantedRoles = string.Join(',', membership.Roles);
             r.LastCheckedAt = now;
+            r.LastObservedAt = now;
+            r.LastObservation = (membership.IsUser ? AscObservation.RolesMissing
+                : expired ? AscObservation.InvitationExpired : AscObservation.InvitationPending).ToString();
             r.LastError = expired
                 ? $"The invitation expired on {membership.InvitationExpiresAt:yyyy-MM-dd}: resend it in App Store Connect (Users and Access)."
                 : null;
@@ -89,15 +119,26 @@ public sealed class IntegrationActivities(
         return new CheckResult(membership.IsUser ? CheckState.RolesMissing : CheckState.InvitationPending, membership.Roles);
     }
 
-    /// <summary>Marks the attempt Active and tells every listener (ingestion switches to hourly). Safe to repeat.</summary>
+    /// <summary>
+    /// Puts the verified attempt in force (Activating: the kind is active at once) and completes whatever activation
+    /// step is still undone: each listener (ingestion queues the history import and switches to hourly), then the
+    /// owner's email. Each step is recorded on the row once done, so a retried activity, a later round or a re-run
+    /// after a confirm resumes where the last one stopped; Active is written only after the last step. A failing step
+    /// is recorded in lastError and the metric, then thrown for the retry policy.
+    /// </summary>
     [Function(nameof(ActivateIntegration))]
-    public async Task<bool> ActivateIntegration([ActivityTrigger] Activation activation, CancellationToken cancellationToken)
+    public async Task<ActivationResult> ActivateIntegration(
+        [ActivityTrigger] Activation activation, CancellationToken cancellationToken)
     {
         var attempt = activation.Attempt;
         var now = clock.GetUtcNow();
         var row = await store.UpdateAttemptAsync(attempt.AccountId, attempt.AppId, attempt.AttemptId, r =>
         {
-            r.Status = nameof(IntegrationStatus.Active);
+            if (r.StatusValue == IntegrationStatus.Activating)
+            {
+                return; // resumed: in force since the first try
+            }
+            r.Status = nameof(IntegrationStatus.Activating);
             r.ActiveKind = r.Kind;
             r.GrantedRoles = string.Join(',', activation.GrantedRoles);
             r.MissingRoles = null;
@@ -105,19 +146,50 @@ public sealed class IntegrationActivities(
             r.LastCheckedAt = now;
             r.LastError = null;
         }, cancellationToken);
-        // A retry after a listener failed finds the row already active for this attempt.
-        row ??= await store.GetAsync(attempt.AccountId, attempt.AppId, cancellationToken) is { StatusValue: IntegrationStatus.Active } active && active.AttemptId == attempt.AttemptId
-            ? active : null;
-        if (row is null)
-        {
-            return false;
-        }
+
         foreach (var listener in listeners)
         {
-            await listener.OnActivatedAsync(row, cancellationToken);
+            if (row is null)
+            {
+                break;
+            }
+            if (row.ActivationStepList.Contains(listener.ActivationStep))
+            {
+                continue;
+            }
+            try
+            {
+                await listener.OnActivatedAsync(row, cancellationToken);
+            }
+            catch (Exception ex)
+            {
+                await RecordActivationFailureAsync(attempt, listener.ActivationStep, ex, cancellationToken);
+                throw;
+            }
+            row = await store.UpdateAttemptAsync(attempt.AccountId, attempt.AppId, attempt.AttemptId, r =>
+                r.ActivationSteps = string.Join(',', r.ActivationStepList.Append(listener.ActivationStep).Distinct()),
+                cancellationToken);
         }
-        logger.LogInformation("Integration of {AccountId}/{AppId} is active as {Kind}", attempt.AccountId, attempt.AppId, attempt.Kind);
-        return true;
+
+        if (row is not null)
+        {
+            row = await EmailActivatedOwnerAsync(row, attempt, cancellationToken);
+        }
+        if (row is not null)
+        {
+            row = await store.UpdateAttemptAsync(attempt.AccountId, attempt.AppId, attempt.AttemptId, r =>
+            {
+                r.Status = nameof(IntegrationStatus.Active);
+                r.LastError = null;
+            }, cancellationToken);
+        }
+        if (row is null)
+        {
+            return await OutcomeAsync(attempt, cancellationToken);
+        }
+        logger.LogInformation("Integration of {AccountId}/{AppId} is active as {Kind}",
+            attempt.AccountId, attempt.AppId, attempt.Kind);
+        return ActivationResult.Active;
     }
 
     /// <summary>Deadline passed: Failed, with the reason the owner and the SPA see.</summary>
@@ -129,11 +201,23 @@ public sealed class IntegrationActivities(
             r.FailureReason = FailureReason(r);
             r.Status = nameof(IntegrationStatus.Failed);
         }, cancellationToken);
-        if (row is not null)
+        if (row is null)
         {
-            logger.LogWarning("Integration setup of {AccountId}/{AppId} failed: {Reason}", attempt.AccountId, attempt.AppId, row.FailureReason);
+            return false;
         }
-        return row is not null;
+        if (row.CredentialReference is not null && ObservedWithTheKey(row) is null or AscObservation.KeyRefused)
+        {
+            // Not the customer's doing: operators look at the key, Key Vault and Apple's system status.
+            logger.LogError(
+                "Integration setup of {AccountId}/{AppId} failed without App Store Connect taking the key: {Reason}",
+                attempt.AccountId, attempt.AppId, row.FailureReason);
+        }
+        else
+        {
+            logger.LogWarning("Integration setup of {AccountId}/{AppId} failed: {Reason}",
+                attempt.AccountId, attempt.AppId, row.FailureReason);
+        }
+        return true;
     }
 
     [Function(nameof(RecordIntegrationCancelled))]
@@ -141,19 +225,18 @@ public sealed class IntegrationActivities(
         await store.UpdateAttemptAsync(attempt.AccountId, attempt.AppId, attempt.AttemptId,
             r => r.Status = nameof(IntegrationStatus.Cancelled), cancellationToken) is not null;
 
-    /// <summary>Emails the account owner about the attempt, if it is still in the state the email describes.</summary>
+    /// <summary>Emails the owner that roles are missing or the setup failed, if the row still says so.</summary>
     [Function(nameof(EmailIntegrationOwner))]
     public async Task<bool> EmailIntegrationOwner([ActivityTrigger] OwnerEmailRequest request, CancellationToken cancellationToken)
     {
         var attempt = request.Attempt;
         var row = await store.GetAsync(attempt.AccountId, attempt.AppId, cancellationToken);
-        var account = await accounts.GetAsync(attempt.AccountId, cancellationToken);
-        if (row is null || account is null || row.AttemptId != attempt.AttemptId || row.StatusValue != IntegrationEmails.StatusFor(request.Email))
+        if (row is null || row.AttemptId != attempt.AttemptId
+            || row.StatusValue != IntegrationEmails.StatusFor(request.Email)
+            || await ComposeAsync(request.Email, row, cancellationToken) is not { } message)
         {
             return false;
         }
-        var app = await apps.GetAsync(attempt.AccountId, attempt.AppId, cancellationToken);
-        var message = IntegrationEmails.Compose(request.Email, row, app?.Name ?? "your app", account.OwnerEmail, options.Value);
         try
         {
             await emailSender.SendAsync(message, cancellationToken);
@@ -167,12 +250,138 @@ public sealed class IntegrationActivities(
         }
     }
 
-    private Task RecordAsync(IntegrationAttempt attempt, IntegrationStatus status, string? lastError, CancellationToken cancellationToken)
+    /// <summary>
+    /// The "connected" email, at most once per attempt: claimed on the row before the send, settled after it. A send
+    /// that certainly did not hand the message over (SendGrid answered an error, or was never reached) releases the
+    /// claim and throws, so the retry sends it. A send without an answer (timeout, lost connection, crash) keeps the
+    /// claim: the retry finds it, marks the email Unconfirmed and goes on, because SendGrid may have it and mail/send
+    /// cannot be deduplicated.
+    /// </summary>
+    private async Task<IntegrationEntity?> EmailActivatedOwnerAsync(
+        IntegrationEntity row, IntegrationAttempt attempt, CancellationToken cancellationToken)
+    {
+        switch (row.ActivationEmailValue)
+        {
+            case ActivationEmailState.Sending:
+                logger.LogWarning("An earlier send of the activation email of {AccountId}/{AppId} got no answer; "
+                    + "it may have arrived and is not sent again", attempt.AccountId, attempt.AppId);
+                return await SettleActivationEmailAsync(attempt, ActivationEmailState.Unconfirmed, cancellationToken);
+            case not null:
+                return row;
+        }
+        var message = await ComposeAsync(OwnerEmail.Activated, row, cancellationToken);
+        if (message is null)
+        {
+            return row; // the account is gone (being removed): nobody to tell
+        }
+        var claimed = false;
+        var claim = await store.UpdateAttemptAsync(attempt.AccountId, attempt.AppId, attempt.AttemptId, r =>
+        {
+            claimed = r.ActivationEmail is null;
+            if (claimed)
+            {
+                r.ActivationEmail = nameof(ActivationEmailState.Sending);
+            }
+        }, cancellationToken);
+        if (claim is null || !claimed)
+        {
+            return claim; // gone, or a concurrent execution of this activity claimed it
+        }
+
+        ActivationEmailState outcome;
+        try
+        {
+            await emailSender.SendAsync(message, cancellationToken);
+            outcome = ActivationEmailState.Sent;
+        }
+        catch (EmailDeliveryException ex) when (ex.IsPermanent)
+        {
+            logger.LogError(ex, "The activation email of {AccountId}/{AppId} was refused",
+                attempt.AccountId, attempt.AppId);
+            outcome = ActivationEmailState.Refused;
+        }
+        catch (Exception ex)
+        {
+            if (EmailDeliveryException.CertainlyNotSent(ex))
+            {
+                await store.UpdateAttemptAsync(attempt.AccountId, attempt.AppId, attempt.AttemptId,
+                    r => r.ActivationEmail = null, cancellationToken);
+            }
+            await RecordActivationFailureAsync(attempt, OwnerEmailStep, ex, cancellationToken);
+            throw;
+        }
+        return await SettleActivationEmailAsync(attempt, outcome, cancellationToken);
+    }
+
+    private Task<IntegrationEntity?> SettleActivationEmailAsync(
+        IntegrationAttempt attempt, ActivationEmailState state, CancellationToken cancellationToken) =>
+        store.UpdateAttemptAsync(attempt.AccountId, attempt.AppId, attempt.AttemptId,
+            r => r.ActivationEmail = state.ToString(), cancellationToken);
+
+    /// <summary>The owner email about <paramref name="row"/>; null when the account is gone or its owner email is not
+    /// confirmed.</summary>
+    private async Task<EmailMessage?> ComposeAsync(
+        OwnerEmail email, IntegrationEntity row, CancellationToken cancellationToken)
+    {
+        var account = await accounts.GetAsync(row.AccountId, cancellationToken);
+        if (account is null)
+        {
+            return null;
+        }
+        if (!await confirmations.IsConfirmedAsync(account.AccountId, account.OwnerEmail, cancellationToken))
+        {
+            // The status endpoint shows the same news; an owner email nobody confirmed gets nothing.
+            logger.LogInformation(
+                "Integration email {Email} for {AccountId}/{AppId} not sent: the owner email is not confirmed",
+                email, row.AccountId, row.AppId);
+            return null;
+        }
+        var app = await apps.GetAsync(row.AccountId, row.AppId, cancellationToken);
+        return IntegrationEmails.Compose(email, row, app?.Name ?? "your app", account.OwnerEmail, options.Value);
+    }
+
+    /// <summary>
+    /// After a write found the row no longer running the attempt: Active when an earlier or concurrent execution of the
+    /// activity finished it (its answer was lost), otherwise Gone.
+    /// </summary>
+    private async Task<ActivationResult> OutcomeAsync(
+        IntegrationAttempt attempt, CancellationToken cancellationToken) =>
+        await store.GetAsync(attempt.AccountId, attempt.AppId, cancellationToken)
+            is { StatusValue: IntegrationStatus.Active } row && row.AttemptId == attempt.AttemptId
+            ? ActivationResult.Active
+            : ActivationResult.Gone;
+
+    /// <summary>A failed activation step shows in lastError, the metric and the logs; the policy retries it.</summary>
+    private async Task RecordActivationFailureAsync(
+        IntegrationAttempt attempt, string step, Exception ex, CancellationToken cancellationToken)
+    {
+        metrics.IntegrationActivationFailed(step);
+        logger.LogError(ex, "Activation step {Step} of {AccountId}/{AppId} failed",
+            step, attempt.AccountId, attempt.AppId);
+        await RecordAsync(attempt, $"Finishing the activation failed at step '{step}'; ReviewHub retries it.",
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Records a check (or a failure) on the row: <paramref name="status"/> null keeps the current status (never a
+    /// stale copy of it); <paramref name="observed"/> is what App Store Connect answered, null when it did not answer.
+    /// </summary>
+    private Task RecordAsync(
+        IntegrationAttempt attempt, string? lastError, CancellationToken cancellationToken,
+        IntegrationStatus? status = null, AscObservation? observed = null)
     {
         var now = clock.GetUtcNow();
         return store.UpdateAttemptAsync(attempt.AccountId, attempt.AppId, attempt.AttemptId, r =>
         {
-            r.Status = status.ToString();
+            if (status is { } newStatus)
+            {
+                r.Status = newStatus.ToString();
+            }
+            if (observed is { } observation)
+            {
+                r.LastObservation = observation.ToString();
+                r.LastObservedAt = now;
+            }
             r.LastError = lastError;
             r.LastCheckedAt = now;
         }, cancellationToken);
@@ -188,13 +397,57 @@ public sealed class IntegrationActivities(
         _ => $"App Store Connect could not answer the check ({ex.Failure}).",
     };
 
-    private static string FailureReason(IntegrationEntity row) => row.StatusValue switch
+    private static AscObservation? Observation(AppStoreConnectException ex) => ex.Failure switch
     {
-        IntegrationStatus.RolesMissing => $"Roles still missing: {IntegrationEmails.RoleNames(row.MissingRoles)}.",
-        IntegrationStatus.AwaitingOperator or IntegrationStatus.InvitationPending when row.LastError is null =>
-            $"The invitation of {row.IntegrationEmail} was never accepted.",
-        IntegrationStatus.AwaitingOperator or IntegrationStatus.InvitationPending =>
-            $"The invitation of {row.IntegrationEmail} was never accepted: {row.LastError}",
-        _ => $"The roles could not be verified: {row.LastError ?? "App Store Connect did not answer"}",
+        AppStoreConnectFailure.Forbidden or AppStoreConnectFailure.NotAuthorized => AscObservation.KeyRefused,
+        AppStoreConnectFailure.AgreementsMissing => AscObservation.AgreementsMissing,
+        _ => null,
     };
+
+    /// <summary>The last observation, unless it is the refusal of a key replaced since.</summary>
+    private static AscObservation? ObservedWithTheKey(IntegrationEntity row) =>
+        row.LastObservationValue is AscObservation.KeyRefused && row.CredentialRegisteredAt > row.LastObservedAt
+            ? null
+            : row.LastObservationValue;
+
+    /// <summary>
+    /// Why the attempt failed, from what App Store Connect last answered, never from the error of the last check
+    /// alone. When checks went unanswered after that answer, the reason says so: the customer may have fixed it since.
+    /// </summary>
+    private static string FailureReason(IntegrationEntity row)
+    {
+        var email = row.IntegrationEmail;
+        if (ObservedWithTheKey(row) is not { } observed)
+        {
+            if (row.CredentialReference is null)
+            {
+                return $"The invitation of {email} was never accepted.";
+            }
+            var since = row.CredentialRegisteredAt > row.ConfirmedAt
+                ? row.CredentialRegisteredAt.Value
+                : row.ConfirmedAt;
+            return $"App Store Connect could not be reached since {since.UtcDateTime:yyyy-MM-dd HH:mm} UTC, "
+                + $"so the roles of {email} could not be verified. Nothing points to a problem on your side: this is "
+                + "usually an outage at Apple (see Apple's System Status page). Confirm again once App Store Connect "
+                + "works to start a new attempt.";
+        }
+        var reason = observed switch
+        {
+            AscObservation.RolesMissing => $"Roles still missing: {IntegrationEmails.RoleNames(row.MissingRoles)}.",
+            AscObservation.InvitationPending => $"The invitation of {email} was never accepted.",
+            AscObservation.InvitationExpired =>
+                $"The invitation of {email} expired before it was accepted; send a new one.",
+            AscObservation.NotInvited =>
+                $"App Store Connect has no user or invitation for {email}; invite it in Users and Access.",
+            AscObservation.AgreementsMissing => "The Account Holder has not accepted Apple's latest agreements in "
+                + "App Store Connect (Business), so the API could not be used.",
+            _ => $"App Store Connect refused the API key ReviewHub registered for {email}, so its roles could not "
+                + "be verified; confirm again once ReviewHub's operators registered a new key (reply to ask).",
+        };
+        return row.LastCheckedAt > row.LastObservedAt
+            ? $"{reason} App Store Connect did not answer after "
+                + $"{row.LastObservedAt!.Value.UtcDateTime:yyyy-MM-dd HH:mm} UTC, "
+                + "so a later change may not have been seen."
+            : reason;
+    }
 }

@@ -6,11 +6,14 @@ namespace ReviewHub.Integrations;
 /// <summary>The owner emails of the setup flow, in plain text and HTML from the same paragraphs.</summary>
 public static class IntegrationEmails
 {
-    /// <summary>The row status an email describes; an email whose moment has passed (roles fixed meanwhile) is not sent.</summary>
+    /// <summary>
+    /// The row status an email describes; an email whose moment has passed (roles fixed meanwhile) is not sent. The
+    /// activation email is a step of the activation itself, sent while the row is Activating.
+    /// </summary>
     public static IntegrationStatus StatusFor(OwnerEmail email) => email switch
     {
         OwnerEmail.RolesMissing => IntegrationStatus.RolesMissing,
-        OwnerEmail.Activated => IntegrationStatus.Active,
+        OwnerEmail.Activated => IntegrationStatus.Activating,
         _ => IntegrationStatus.Failed,
     };
 

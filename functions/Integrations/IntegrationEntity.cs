@@ -3,6 +3,8 @@ using System.Text.Json.Serialization;
 using Azure;
 using Azure.Data.Tables;
 
+using ReviewHub.Secrets;
+
 namespace ReviewHub.Integrations;
 
 /// <summary>The integration kinds a customer can set up, each with its own required App Store Connect roles.</summary>
@@ -27,9 +29,43 @@ public enum IntegrationStatus
     InvitationPending,
     /// <summary>Roles are missing; the owner was told which. Waiting for a fix until the deadline.</summary>
     RolesMissing,
+    /// <summary>
+    /// Verified and in force (<see cref="IntegrationEntity.ActiveKind"/> is set); the activation steps (hourly
+    /// fetching, history import, the owner's email) are not all done yet. Every retry resumes the steps still undone.
+    /// </summary>
+    Activating,
+    /// <summary>Verified, and every activation step is done.</summary>
     Active,
     Failed,
     Cancelled,
+}
+
+/// <summary>What App Store Connect last answered about the integration user: why a setup fails.</summary>
+public enum AscObservation
+{
+    /// <summary>The team has neither a user nor an invitation for the integration email.</summary>
+    NotInvited,
+    InvitationPending,
+    InvitationExpired,
+    RolesMissing,
+    /// <summary>App Store Connect refused the registered key (401/403): operators must register another one.</summary>
+    KeyRefused,
+    /// <summary>The Account Holder has not accepted Apple's latest agreements, so the API cannot be used.</summary>
+    AgreementsMissing,
+}
+
+/// <summary>
+/// Where the owner's "connected" email of an attempt stands. It is claimed (<see cref="Sending"/>) before the send, so
+/// a retry that finds the claim knows an earlier send may have reached SendGrid and does not send again (at most once).
+/// </summary>
+public enum ActivationEmailState
+{
+    Sending,
+    Sent,
+    /// <summary>SendGrid refused it for good (key, sender or address); logged, not retried.</summary>
+    Refused,
+    /// <summary>A send got no answer (timeout, lost connection, crash): it may have arrived; not resent.</summary>
+    Unconfirmed,
 }
 
 /// <summary>
@@ -65,6 +101,10 @@ public sealed class IntegrationEntity : ITableEntity
     public string? GrantedRoles { get; set; }
 
     public string? CredentialReference { get; set; }
+
+    /// <summary>When operators last registered the key (a key refusal observed before it no longer counts).</summary>
+    public DateTimeOffset? CredentialRegisteredAt { get; set; }
+
     public string? InstanceId { get; set; }
 
     /// <summary>Names one confirmation; the orchestration writes only while the row still carries its attempt (a newer confirm or a cancel wins).</summary>
@@ -76,6 +116,20 @@ public sealed class IntegrationEntity : ITableEntity
 
     /// <summary>Why the last check could not decide (App Store Connect unreachable, key rejected, invitation expired); cleared by a decisive check.</summary>
     public string? LastError { get; set; }
+
+    /// <summary>
+    /// <see cref="AscObservation"/> as text: what App Store Connect last answered in this attempt. A check that gets
+    /// no answer leaves it, so a failure at the deadline gives the reason last observed, not the last check's error.
+    /// </summary>
+    public string? LastObservation { get; set; }
+
+    public DateTimeOffset? LastObservedAt { get; set; }
+
+    /// <summary>Comma-separated activation steps (listener step names) done in this attempt.</summary>
+    public string? ActivationSteps { get; set; }
+
+    /// <summary><see cref="ActivationEmailState"/> as text; null until the "connected" email is claimed.</summary>
+    public string? ActivationEmail { get; set; }
 
     [IgnoreDataMember]
     public string AccountId => PartitionKey;
@@ -96,10 +150,22 @@ public sealed class IntegrationEntity : ITableEntity
     [IgnoreDataMember]
     public IntegrationKind? ActiveKindValue => ActiveKind is null ? null : Enum.Parse<IntegrationKind>(ActiveKind);
 
-    /// <summary>A setup attempt is running: confirmed and neither active, failed nor cancelled.</summary>
+    /// <summary>A setup attempt is running (activating included): neither active, failed nor cancelled.</summary>
     [IgnoreDataMember]
     public bool IsInProgress => StatusValue is IntegrationStatus.AwaitingOperator or IntegrationStatus.Verifying
-        or IntegrationStatus.InvitationPending or IntegrationStatus.RolesMissing;
+        or IntegrationStatus.InvitationPending or IntegrationStatus.RolesMissing or IntegrationStatus.Activating;
+
+    [IgnoreDataMember]
+    public AscObservation? LastObservationValue =>
+        LastObservation is null ? null : Enum.Parse<AscObservation>(LastObservation);
+
+    [IgnoreDataMember]
+    public ActivationEmailState? ActivationEmailValue =>
+        ActivationEmail is null ? null : Enum.Parse<ActivationEmailState>(ActivationEmail);
+
+    [IgnoreDataMember]
+    public IReadOnlyList<string> ActivationStepList =>
+        (ActivationSteps ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>Only these kinds carry the Customer Support (or Admin) role that replying needs.</summary>
     [IgnoreDataMember]
@@ -107,10 +173,24 @@ public sealed class IntegrationEntity : ITableEntity
 }
 
 /// <summary>
+/// The vault name of an app's App Store Connect key: one per app, derived from its ids, so the purge finds the key (and
+/// ingestion the key's budget row, kept under this reference) even when nothing else names it any more.
+/// </summary>
+public static class IntegrationCredentials
+{
+    public static string SecretName(string accountId, string appId) => SecretNames.For("asc", accountId, appId);
+}
+
+/// <summary>
 /// Told when an integration becomes active (ingestion switches the app to hourly API fetching and starts its backfill).
-/// Called from an orchestration activity, possibly more than once: implementations are idempotent.
+/// Each listener is one activation step, recorded on the row once it returned; until then every retry calls it again
+/// (also after it partly succeeded, or succeeded just before a crash): implementations are idempotent and complete
+/// whatever they left undone.
 /// </summary>
 public interface IIntegrationActivationListener
 {
+    /// <summary>Names the step on the row and in errors; stable (a renamed step runs again on resume).</summary>
+    string ActivationStep { get; }
+
     Task OnActivatedAsync(IntegrationEntity integration, CancellationToken cancellationToken);
 }

@@ -107,7 +107,10 @@ public sealed class IntegrationFunctions(
         var row = await store.CancelAsync(accountId, appId, cancellationToken);
         if (row is null)
         {
-            return Problems.Conflict("No integration setup is in progress.");
+            var current = await store.GetAsync(accountId, appId, cancellationToken);
+            return Problems.Conflict(current?.StatusValue == IntegrationStatus.Activating
+                ? "The integration is verified and being activated; it can no longer be cancelled."
+                : "No integration setup is in progress.");
         }
         // The row is already Cancelled (the SPA sees it at once); the event ends the orchestration and cancels its timer.
         await client.RaiseEventAsync(row.InstanceId!, IntegrationSetupOrchestration.CancelEvent, true, cancellationToken);
@@ -139,8 +142,9 @@ public sealed class IntegrationFunctions(
         }
 
         var credential = body.Value!.ToCredential();
-        var reference = await credentials.SaveAsync(SecretNames.For("asc", accountId, appId), credential, cancellationToken);
-        await store.SetCredentialAsync(accountId, appId, reference, cancellationToken);
+        var reference = await credentials.SaveAsync(
+            IntegrationCredentials.SecretName(accountId, appId), credential, cancellationToken);
+        await store.SetCredentialAsync(accountId, appId, reference, clock.GetUtcNow(), cancellationToken);
         logger.LogInformation("App Store Connect key {KeyId} registered for {AccountId}/{AppId}", credential.KeyId, accountId, appId);
 
         if (existing.IsInProgress)

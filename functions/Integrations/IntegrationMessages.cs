@@ -119,6 +119,9 @@ public static class IntegrationResponses
         IntegrationStatus.InvitationPending => "Nothing to do: your invitation is waiting for ReviewHub to accept it.",
         IntegrationStatus.RolesMissing =>
             $"Add these roles to {row.IntegrationEmail} in App Store Connect: {IntegrationEmails.RoleNames(row.MissingRoles)}; then tell us you updated them.",
+        IntegrationStatus.Activating when row.LastError is not null =>
+            $"Connected; finishing the setup is being retried: {row.LastError} If this stays, confirm again.",
+        IntegrationStatus.Activating => "Connected: ReviewHub is switching your reviews to hourly syncing.",
         IntegrationStatus.Active => "Connected: reviews now sync every hour.",
         IntegrationStatus.Failed => $"{row.FailureReason} Fix it in App Store Connect, then confirm again to retry.",
         _ => "Setup cancelled. Confirm again whenever you are ready.",

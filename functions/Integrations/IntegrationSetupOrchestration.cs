@@ -7,11 +7,13 @@ namespace ReviewHub.Integrations;
 /// <summary>
 /// The orchestration's input: one confirmed attempt, with the timings it runs on (tests pass milliseconds). After
 /// <see cref="RoundsPerExecution"/> quiet polls the orchestration continues as new with this input, so its history stays small.
+/// An activation still incomplete after <see cref="ActivationRounds"/> rounds (one poll interval apart, each with the
+/// activity retry policy) fails the orchestration.
 /// </summary>
 public sealed record IntegrationAttempt(
     string AccountId, string AppId, string AttemptId, IntegrationKind Kind, string IntegrationEmail, DateTimeOffset Deadline,
     TimeSpan PollInterval, int ActivityMaxAttempts, TimeSpan ActivityFirstRetryInterval,
-    bool OwnerToldOfMissingRoles = false, int RoundsPerExecution = 24);
+    bool OwnerToldOfMissingRoles = false, int RoundsPerExecution = 24, int ActivationRounds = 12);
 
 /// <summary>What one check of App Store Connect found.</summary>
 public enum CheckState
@@ -31,6 +33,12 @@ public enum CheckState
 public sealed record CheckResult(CheckState State, IReadOnlyList<string> GrantedRoles);
 
 public enum OwnerEmail { RolesMissing, Activated, Failed }
+
+/// <summary>What one try of the activation achieved; Incomplete (a step failed after retries) is the default.</summary>
+public enum ActivationResult { Incomplete, Active, Gone }
+
+/// <summary>An activation kept failing through all its rounds: the orchestration fails (operators' alert).</summary>
+public sealed class IntegrationActivationException(string message) : Exception(message);
 
 public sealed record OwnerEmailRequest(IntegrationAttempt Attempt, OwnerEmail Email);
 
@@ -77,10 +85,8 @@ public static class IntegrationSetupOrchestration
             {
                 case CheckState.Gone:
                     return CheckState.Gone.ToString();
-                case CheckState.Verified when await TryCallAsync<bool>(
-                    context, nameof(IntegrationActivities.ActivateIntegration), new Activation(attempt, check.GrantedRoles), retry, logger):
-                    await EmailOwnerAsync(context, attempt, OwnerEmail.Activated, retry, logger);
-                    return nameof(IntegrationStatus.Active);
+                case CheckState.Verified:
+                    return await ActivateAsync(context, new Activation(attempt, check.GrantedRoles), retry, logger);
                 case CheckState.RolesMissing when !ownerToldOfMissingRoles:
                     ownerToldOfMissingRoles = await EmailOwnerAsync(context, attempt, OwnerEmail.RolesMissing, retry, logger);
                     break;
@@ -130,6 +136,35 @@ public static class IntegrationSetupOrchestration
             {
                 rolesUpdated = context.WaitForExternalEvent<bool>(RolesUpdatedEvent);
             }
+        }
+    }
+
+    /// <summary>
+    /// Activates the verified attempt: each round resumes the steps still undone (the activity records them on the
+    /// row), one poll interval apart. Success is reported only when every step is done. When the rounds run out the row
+    /// stays Activating with its lastError and the orchestration fails (failed-orchestration alert); a confirm resumes.
+    /// </summary>
+    private static async Task<string> ActivateAsync(
+        TaskOrchestrationContext context, Activation activation, TaskOptions retry, ILogger logger)
+    {
+        for (var round = 1; ; round++)
+        {
+            var result = await TryCallAsync<ActivationResult>(
+                context, nameof(IntegrationActivities.ActivateIntegration), activation, retry, logger);
+            switch (result)
+            {
+                case ActivationResult.Active:
+                    return nameof(IntegrationStatus.Active);
+                case ActivationResult.Gone:
+                    return nameof(CheckState.Gone);
+            }
+            if (round >= activation.Attempt.ActivationRounds)
+            {
+                throw new IntegrationActivationException($"The activation of {context.InstanceId} is still incomplete "
+                    + $"after {round} rounds; lastError on its Integrations row says why.");
+            }
+            await context.CreateTimer(
+                context.CurrentUtcDateTime + activation.Attempt.PollInterval, CancellationToken.None);
         }
     }
 

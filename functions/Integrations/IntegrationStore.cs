@@ -43,7 +43,10 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
         void Begin(IntegrationEntity row)
         {
             row.Kind = kind.ToString();
-            row.Status = nameof(IntegrationStatus.AwaitingOperator);
+            // A retry or an upgrade reuses the registered key: nothing waits for operators, roles are checked at once.
+            row.Status = row.CredentialReference is null
+                ? nameof(IntegrationStatus.AwaitingOperator)
+                : nameof(IntegrationStatus.Verifying);
             row.IntegrationEmail = integrationEmail;
             row.ConfirmedAt = confirmedAt;
             row.Deadline = deadline;
@@ -54,6 +57,10 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
             row.VerifiedAt = null;
             row.FailureReason = null;
             row.LastError = null;
+            row.LastObservation = null;
+            row.LastObservedAt = null;
+            row.ActivationSteps = null;
+            row.ActivationEmail = null;
             // GrantedRoles, CredentialReference and ActiveKind stay: an upgrade or a retry reuses the registered key, and the
             // integration in force keeps working until the new kind is verified.
         }
@@ -74,7 +81,7 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
             {
                 if (updated.AttemptId == attemptId)
                 {
-                    metrics.IntegrationEntered(IntegrationStatus.AwaitingOperator);
+                    metrics.IntegrationEntered(updated.StatusValue);
                 }
                 var outcome = updated.AttemptId == attemptId ? ConfirmOutcome.Started
                     : updated.IsInProgress ? ConfirmOutcome.InProgress
@@ -116,13 +123,16 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
         return applied ? row : null;
     }
 
-    /// <summary>Marks the running attempt Cancelled; null when nothing is in progress.</summary>
+    /// <summary>
+    /// Marks the running attempt Cancelled; null when nothing is in progress. A verified attempt (activating) is in
+    /// force already and is not cancelled: its activation steps still have to finish.
+    /// </summary>
     public async Task<IntegrationEntity?> CancelAsync(string accountId, string appId, CancellationToken cancellationToken)
     {
         var cancelled = false;
         var row = await table.UpdateAsync<IntegrationEntity>(accountId, appId, row =>
         {
-            cancelled = row.IsInProgress;
+            cancelled = row.IsInProgress && row.StatusValue != IntegrationStatus.Activating;
             if (cancelled)
             {
                 row.Status = nameof(IntegrationStatus.Cancelled);
@@ -137,10 +147,13 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
         return cancelled ? row : null;
     }
 
-    public Task<IntegrationEntity?> SetCredentialAsync(string accountId, string appId, string credentialReference, CancellationToken cancellationToken) =>
+    public Task<IntegrationEntity?> SetCredentialAsync(
+        string accountId, string appId, string credentialReference, DateTimeOffset registeredAt,
+        CancellationToken cancellationToken) =>
         table.UpdateAsync<IntegrationEntity>(accountId, appId, row =>
         {
             row.CredentialReference = credentialReference;
+            row.CredentialRegisteredAt = registeredAt;
             return true;
         }, cancellationToken);
 

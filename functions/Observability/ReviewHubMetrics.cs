@@ -25,13 +25,14 @@ public sealed class ReviewHubMetrics
         public const string RepliesOverduePending = "reviewhub.replies.overdue.pending";
         public const string RepliesRequeued = "reviewhub.replies.requeued";
         public const string Integrations = "reviewhub.integrations";
+        public const string IntegrationActivationFailures = "reviewhub.integrations.activation_failures";
         public const string AscRateLimitRemaining = "reviewhub.asc.rate_limit.remaining";
         public const string PoisonMessages = "reviewhub.queue.poison_messages";
 
         public static readonly IReadOnlyList<string> All =
         [
             ReviewsIngested, FetchDuration, Deliveries, RoutesBroken, Replies, RepliesOverdue, RepliesOverduePending, RepliesRequeued,
-            Integrations, AscRateLimitRemaining, PoisonMessages,
+            Integrations, IntegrationActivationFailures, AscRateLimitRemaining, PoisonMessages,
         ];
     }
 
@@ -57,6 +58,7 @@ public sealed class ReviewHubMetrics
     private readonly Gauge<long> repliesOverduePending;
     private readonly Counter<long> repliesRequeued;
     private readonly Counter<long> integrations;
+    private readonly Counter<long> integrationActivationFailures;
     private readonly Histogram<int> ascRateLimitRemaining;
     private readonly Gauge<long> poisonMessages;
 
@@ -74,6 +76,8 @@ public sealed class ReviewHubMetrics
             "Replies still pending past the moderation window, counted at each moderation check.");
         repliesRequeued = Meter.CreateCounter<long>(Names.RepliesRequeued, "{reply}", "Queued replies whose message was lost, queued again by the timer.");
         integrations = Meter.CreateCounter<long>(Names.Integrations, "{integration}", "Integrations entering a state.");
+        integrationActivationFailures = Meter.CreateCounter<long>(Names.IntegrationActivationFailures, "{failure}",
+            "Failed tries of an integration activation step (listener or owner email), by step; each is retried.");
         // A histogram, not a gauge: its minimum over an interval is the tightest key's headroom, without a per-key dimension.
         ascRateLimitRemaining = Meter.CreateHistogram<int>(Names.AscRateLimitRemaining, "{request}",
             "Requests left in an App Store Connect key's hourly budget, as seen on each response.");
@@ -115,6 +119,10 @@ public sealed class ReviewHubMetrics
 
     public void IntegrationEntered<TState>(TState state) where TState : struct, Enum =>
         integrations.Add(1, new KeyValuePair<string, object?>("state", state.ToString()));
+
+    /// <param name="step">The activation step that failed: a listener's step name, or <c>ownerEmail</c>.</param>
+    public void IntegrationActivationFailed(string step) =>
+        integrationActivationFailures.Add(1, new KeyValuePair<string, object?>("step", step));
 
     public void AscRateLimitObserved(RateLimit rateLimit) => ascRateLimitRemaining.Record(rateLimit.Remaining);
 

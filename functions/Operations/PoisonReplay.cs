@@ -12,6 +12,10 @@ public sealed record ReplayPoisonRequest(string? AppId, int? MaxMessages) : IVal
 {
     public void Validate(ValidationErrors errors)
     {
+        if (AppId is not null && !Ids.IsValid(AppId))
+        {
+            errors.Add("appId", "must be an app id (32 lowercase hex characters).");
+        }
         if (MaxMessages is < 1 or > 10_000)
         {
             errors.Add("maxMessages", "must be between 1 and 10000.");
@@ -23,22 +27,37 @@ public sealed record ReplayPoisonResponse(string Queue, int Replayed, int Skippe
 
 /// <summary>
 /// Moves messages from a queue's poison queue back onto the queue, so they run again after an outage is over. Safe for
-/// delivery because the ledger lets each (review, route) out once: a replay sends only what was not delivered. Messages go
-/// back unchanged: handlers that count their own attempts (reply sends, review fetches) write the poison copy with the
-/// counter reset, so a replayed message gets a fresh retry budget.
+/// delivery because the ledger lets each (review, route) out once: a replay sends only what was not delivered. Messages
+/// go back unchanged: handlers that count their own attempts (reply sends, review fetches) write the poison copy with
+/// the counter reset, so a replayed message gets a fresh retry budget. The loop is bounded three ways: at most
+/// <c>maxMessages</c>; only messages that were in the poison queue when the replay began (a replayed message that fails
+/// again at once comes back as a new message: inserted after the replay began, or with the body of a message replayed
+/// already; it is left for the next replay instead of going round and round); and at most <see cref="TimeBudget"/>,
+/// well inside the time the received messages stay hidden, so none reappears and is counted twice.
 /// </summary>
-public sealed class PoisonReplay(QueueServiceClient queues, IMessageQueue queue, ILogger<PoisonReplay> logger)
+public sealed class PoisonReplay(
+    QueueServiceClient queues, IMessageQueue queue, TimeProvider clock, ILogger<PoisonReplay> logger)
 {
     private static readonly TimeSpan Hold = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long one replay keeps receiving; the operator calls again for the rest.</summary>
+    public static readonly TimeSpan TimeBudget = TimeSpan.FromSeconds(30);
 
     public async Task<ReplayPoisonResponse> ReplayAsync(string queueName, string? appId, int maxMessages, CancellationToken cancellationToken)
     {
         var poison = queues.GetQueueClient(QueueNames.Poison(queueName));
         var skipped = new List<QueueMessage>();
+        var replayedBodies = new HashSet<string>(StringComparer.Ordinal);
         var replayed = 0;
-        while (replayed + skipped.Count < maxMessages)
+        var started = clock.GetTimestamp();
+        DateTimeOffset? began = null;
+        while (replayed + skipped.Count < maxMessages && clock.GetElapsedTime(started) < TimeBudget)
         {
-            var received = (await poison.ReceiveMessagesAsync(Math.Min(32, maxMessages - replayed - skipped.Count), Hold, cancellationToken)).Value;
+            var batch = Math.Min(32, maxMessages - replayed - skipped.Count);
+            var response = await poison.ReceiveMessagesAsync(batch, Hold, cancellationToken);
+            // The storage service's clock, like the messages' insertion times (ours may be skewed).
+            began ??= response.GetRawResponse().Headers.Date;
+            var received = response.Value;
             if (received.Length == 0)
             {
                 break;
@@ -46,7 +65,8 @@ public sealed class PoisonReplay(QueueServiceClient queues, IMessageQueue queue,
             foreach (var message in received)
             {
                 var json = Parse(message.Body);
-                if (json is null || (appId is not null && AppIdOf(json.Value) != appId))
+                if (json is null || (appId is not null && AppIdOf(json.Value) != appId) || message.InsertedOn > began
+                    || !replayedBodies.Add(message.Body.ToString()))
                 {
                     skipped.Add(message);
                     continue;

@@ -20,16 +20,12 @@ public sealed class PoisonReplayFunctions(PoisonReplay replay)
         {
             return Problems.NotFound($"No queue named '{queue}'. Known: {string.Join(", ", QueueNames.All)}.");
         }
-        var filter = new ReplayPoisonRequest(null, null);
-        if (req.ContentLength > 0)
+        var body = await JsonRequest.ReadOptionalAsync<ReplayPoisonRequest>(req, cancellationToken);
+        if (!body.IsValid)
         {
-            var body = await JsonRequest.ReadAsync<ReplayPoisonRequest>(req, cancellationToken);
-            if (!body.IsValid)
-            {
-                return body.Problem!;
-            }
-            filter = body.Value!;
+            return body.Problem!;
         }
+        var filter = body.Value ?? new ReplayPoisonRequest(null, null);
         return new OkObjectResult(await replay.ReplayAsync(queue, filter.AppId, filter.MaxMessages ?? 1000, cancellationToken));
     }
 }

@@ -18,6 +18,8 @@ public sealed class ReplyFunctions(AppStore apps, IntegrationStore integrations,
     /// <summary>Problem types the SPA can branch on.</summary>
     public const string IntegrationNotActiveType = "https://reviewhub.app/problems/integration-not-active";
     public const string IntegrationCannotReplyType = "https://reviewhub.app/problems/integration-cannot-reply";
+    public const string ReviewNotInAppStoreConnectType =
+        "https://reviewhub.app/problems/review-not-in-app-store-connect";
 
     [Function(nameof(PutReply))]
     public async Task<IActionResult> PutReply(
@@ -37,6 +39,15 @@ public sealed class ReplyFunctions(AppStore apps, IntegrationStore integrations,
         if (await IntegrationProblemAsync(accountId, appId, cancellationToken) is { } conflict)
         {
             return conflict;
+        }
+        if (review.AppStoreConnectId is null)
+        {
+            return Problems.Conflict(
+                "This review was read from the public App Store feed and the App Store Connect import has not "
+                + "matched it with its copy there, so App Store Connect cannot be told which review to answer. Reply "
+                + "once the hourly import has matched it; if it stays unmatched, the list shows App Store Connect's "
+                + "copy apart (source asc).",
+                ReviewNotInAppStoreConnectType);
         }
         var result = await replies.RequestAsync(review, ReplyAction.Publish, body.Value!.Body!.Trim(), Caller.From(req).UserId, cancellationToken);
         return await AcceptAsync(req, result!, cancellationToken);

@@ -40,6 +40,10 @@ public sealed class ReplyModerationTracker(
         var due = new List<PendingReplyEntity>();
         await foreach (var entry in store.DuePendingAsync(now, cancellationToken))
         {
+            if (due.Count == settings.ModerationMaxChecksPerRun)
+            {
+                break; // the rest stay due for the next run
+            }
             due.Add(entry);
         }
 

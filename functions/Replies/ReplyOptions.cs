@@ -22,6 +22,13 @@ public sealed class ReplyOptions
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// How often a version may be deferred by App Store Connect's Retry-After without spending an attempt; after that a
+    /// rate limit counts as a failed attempt like any other transient failure.
+    /// </summary>
+    [Range(0, 100)]
+    public int MaxDeferrals { get; set; } = 10;
+
     /// <summary>How long a sender holds a reply while it calls App Store Connect; longer than the client's total timeout.</summary>
     [Range(typeof(TimeSpan), "00:00:10", "00:30:00")]
     public TimeSpan SendLease { get; set; } = TimeSpan.FromMinutes(2);
@@ -41,4 +48,12 @@ public sealed class ReplyOptions
     /// <summary>Pending replies checked in parallel by one timer run.</summary>
     [Range(1, 64)]
     public int ModerationParallelism { get; set; } = 4;
+
+    /// <summary>
+    /// Due index entries one timer run reads and checks at most, so a run stays far inside the function timeout however
+    /// many replies are in flight; the rest stay due and are taken by the next runs (checked entries move to their next
+    /// check).
+    /// </summary>
+    [Range(1, 100_000)]
+    public int ModerationMaxChecksPerRun { get; set; } = 2000;
 }

@@ -1,28 +1,46 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReviewHub.AppStoreConnect;
+using ReviewHub.Http;
+using ReviewHub.Apps;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Replies;
 
 /// <summary>
 /// Applies one version of a reply to App Store Connect: POST creates or overwrites the response, DELETE removes it.
-/// Only the newest version is applied, and only once; a lease on the reply keeps two senders from overtaking each other.
-/// Transient failures come back through the queue with growing delays; after the budget the message goes to the poison queue.
+/// Only the newest version is applied, and only once; a lease on the reply keeps two senders from overtaking each
+/// other. Transient failures come back through the queue with growing delays; after the budget the message goes to
+/// the poison queue. A rate limit with a long Retry-After comes back after that wait without spending an attempt
+/// (up to MaxDeferrals).
 /// </summary>
 public sealed class ReplySender(
+    AppStore apps,
     ReplyStore store,
     ReplyCredentials replyCredentials,
     CustomerReviewResponses responses,
     IMessageQueue queue,
     TimeProvider clock,
     IOptions<ReplyOptions> options,
+    IOptions<OutboundHttpOptions> outbound,
     ILogger<ReplySender> logger)
 {
     private enum Decision { Send, Superseded, AlreadyDone, Busy, Gone }
 
+    public const string NotInAppStoreConnect =
+        "App Store Connect has no copy of this review: it was read from the public App Store feed and has not been "
+        + "matched with a review of the App Store Connect import.";
+
     public async Task SendAsync(ReplySendMessage message, CancellationToken cancellationToken)
     {
+        if (await apps.GetAsync(message.AccountId, message.AppId, cancellationToken) is null)
+        {
+            // Removed: its purge deletes the reply; sending now would write index rows after it (see
+            // AppRemovalFunction).
+            logger.LogInformation("Skipped reply version {Version} of review {ReviewId}: app {AppId} was removed",
+                message.Version, message.ReviewId, message.AppId);
+            return;
+        }
         var now = clock.GetUtcNow();
         var decision = Decision.Gone;
         var busyUntil = now;
@@ -81,7 +99,8 @@ public sealed class ReplySender(
         {
             return Decision.Busy;
         }
-        // Failed is final unless it was the retry budget running out: then an operator's replay from the poison queue sends it.
+        // Failed is final unless it was the retry budget running out: then an operator's replay from the poison queue
+        // sends it.
         return reply.StatusValue switch
         {
             ReplyStatus.Queued or ReplyStatus.Sending => Decision.Send,
@@ -109,7 +128,17 @@ public sealed class ReplySender(
         {
             if (reply.ActionValue == ReplyAction.Publish)
             {
-                var resource = await responses.CreateOrReplaceAsync(credential, reply.ReviewId, reply.Body!, cancellationToken);
+                // A review first read from the public feed keeps its feed id in ReviewHub; App Store Connect knows it
+                // by its own.
+                var review = await store.FindReviewAsync(
+                    reply.AccountId, reply.AppId, reply.ReviewId, cancellationToken);
+                if (review?.AppStoreConnectId is not { } ascReviewId)
+                {
+                    await FailAsync(message, ReplyFailure.ReviewNotFound, NotInAppStoreConnect, cancellationToken);
+                    return;
+                }
+                var resource = await responses.CreateOrReplaceAsync(
+                    credential, ascReviewId, reply.Body!, cancellationToken);
                 var published = resource.Attributes?.State == CustomerReviewResponses.Published;
                 if (!published)
                 {
@@ -125,9 +154,21 @@ public sealed class ReplySender(
                 await CompleteAsync(message, null, ReplyStatus.Deleted, cancellationToken);
             }
         }
+        catch (AppStoreConnectException ex) when (ex is { IsTransient: true, RetryAfter: { } retryAfter }
+            && message.Deferrals < options.Value.MaxDeferrals)
+        {
+            // Apple asked for a longer wait than the client spends in process: come back then, attempt not spent.
+            var delay = outbound.Value.DeferralFor(retryAfter);
+            await RequeueAsync(message with { Deferrals = message.Deferrals + 1, LastError = ex.Message }, delay,
+                cancellationToken);
+            logger.LogWarning(
+                "Reply version {Version} of review {ReviewId} (app {AppId}) is rate limited; resumes in {Delay}",
+                message.Version, message.ReviewId, message.AppId, delay);
+        }
         catch (AppStoreConnectException ex) when (ex.IsTransient || ex.Failure == AppStoreConnectFailure.MalformedResponse)
         {
-            // A 2xx with an unreadable body may still have been applied: sending the same version again only overwrites it.
+            // A 2xx with an unreadable body may still have been applied: sending the same version again only
+            // overwrites it.
             await RetryOrPoisonAsync(message, ex.Message, cancellationToken);
         }
         catch (AppStoreConnectException ex)
@@ -188,7 +229,8 @@ public sealed class ReplySender(
         {
             // The poison copy keeps its context (ids, version, last error) and starts its attempts again, so an operator's replay
             // after the outage gets the full retry budget instead of being poisoned by its first transient error.
-            await queue.SendAsync(QueueNames.Poison(QueueNames.ReplySends), message with { Attempt = 1, LastError = error }, cancellationToken: cancellationToken);
+            await queue.SendAsync(QueueNames.Poison(QueueNames.ReplySends),
+                message with { Attempt = 1, LastError = error, Deferrals = 0 }, cancellationToken: cancellationToken);
             logger.LogError("Reply version {Version} of review {ReviewId} (app {AppId}) moved to the poison queue after {Attempts} attempts: {Error}",
                 message.Version, message.ReviewId, message.AppId, message.Attempt, error);
             await FailAsync(message, ReplyFailure.Unavailable,
@@ -196,21 +238,27 @@ public sealed class ReplySender(
             return;
         }
 
+        await RequeueAsync(message with { Attempt = message.Attempt + 1, LastError = error }, delay, cancellationToken);
+        logger.LogWarning("Reply version {Version} of review {ReviewId} (app {AppId}) failed attempt {Attempt}, retrying in {Delay}: {Error}",
+            message.Version, message.ReviewId, message.AppId, message.Attempt, delay, error);
+    }
+
+    /// <summary>Shows the reply queued again (when and why) and sends <paramref name="next"/> after a delay.</summary>
+    private async Task RequeueAsync(ReplySendMessage next, TimeSpan delay, CancellationToken cancellationToken)
+    {
         var nextAttemptAt = clock.GetUtcNow() + delay;
-        await store.UpdateAsync(message.AppId, message.ReviewId, reply =>
+        await store.UpdateAsync(next.AppId, next.ReviewId, reply =>
         {
-            ReleaseClaim(reply, message);
-            if (reply.Version == message.Version)
+            ReleaseClaim(reply, next);
+            if (reply.Version == next.Version)
             {
                 reply.Status = nameof(ReplyStatus.Queued);
                 reply.NextAttemptAt = nextAttemptAt;
-                reply.LastError = error;
+                reply.LastError = next.LastError;
             }
             return true;
         }, cancellationToken);
-        await queue.SendAsync(QueueNames.ReplySends, message with { Attempt = message.Attempt + 1, LastError = error }, delay, cancellationToken);
-        logger.LogWarning("Reply version {Version} of review {ReviewId} (app {AppId}) failed attempt {Attempt}, retrying in {Delay}: {Error}",
-            message.Version, message.ReviewId, message.AppId, message.Attempt, delay, error);
+        await queue.SendAsync(QueueNames.ReplySends, next, delay, cancellationToken);
     }
 
     private async Task FailAsync(ReplySendMessage message, ReplyFailure code, string reason, CancellationToken cancellationToken)

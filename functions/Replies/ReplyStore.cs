@@ -195,7 +195,8 @@ public sealed class ReplyStore(TableServiceClient tables, ReviewHubMetrics metri
         var (from, to) = ReplyVersionEntity.RangeFor(reviewId);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {appId} and RowKey ge {from} and RowKey lt {to}");
         var list = new List<ReplyVersionEntity>();
-        await foreach (var entry in history.QueryAsync<ReplyVersionEntity>(filter, cancellationToken: cancellationToken))
+        await foreach (var entry in history.QueryRowsAsync<ReplyVersionEntity>(filter,
+            cancellationToken: cancellationToken))
         {
             list.Add(entry);
         }
@@ -295,15 +296,16 @@ public sealed class ReplyStore(TableServiceClient tables, ReviewHubMetrics metri
 
     /// <summary>Replies in flight due for a check: the query reads only the index, and only its due rows.</summary>
     public IAsyncEnumerable<PendingReplyEntity> DuePendingAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
-        pending.QueryAsync<PendingReplyEntity>(TableClient.CreateQueryFilter($"NextCheckAt le {now}"), cancellationToken: cancellationToken);
+        pending.QueryRowsAsync<PendingReplyEntity>(TableClient.CreateQueryFilter($"NextCheckAt le {now}"),
+            cancellationToken: cancellationToken);
 
     /// <summary>Pending replies sent before <paramref name="sentBefore"/>: a key-only query of the index.</summary>
     public async Task<int> CountPendingSentBeforeAsync(DateTimeOffset sentBefore, CancellationToken cancellationToken)
     {
         var count = 0;
         var filter = TableClient.CreateQueryFilter($"Stage eq {nameof(ReplyStatus.PendingPublish)} and SentAt lt {sentBefore}");
-        await foreach (var _ in pending.QueryAsync<TableEntity>(filter,
-            select: ["PartitionKey"], cancellationToken: cancellationToken))
+        await foreach (var _ in pending.QueryRowsAsync<TableEntity>(filter, select: ["PartitionKey"],
+            cancellationToken: cancellationToken))
         {
             count++;
         }

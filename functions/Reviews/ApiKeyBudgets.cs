@@ -6,8 +6,10 @@ using ReviewHub.Storage;
 namespace ReviewHub.Reviews;
 
 /// <summary>
-/// The last <c>X-Rate-Limit</c> seen for an App Store Connect key (table ApiKeyBudgets, PartitionKey = credential reference,
-/// RowKey = "hour"). Several apps can share a key, so fetches of all of them consult it before spending requests.
+/// The last <c>X-Rate-Limit</c> seen for an App Store Connect key (table ApiKeyBudgets, PartitionKey = credential
+/// reference, RowKey = "hour"). Every fetch of the key consults it before spending requests. The reference is the app's
+/// own (<see cref="Integrations.IntegrationCredentials.SecretName"/>: a key is registered and stored once per app), so
+/// the row belongs to one app and is purged with it.
 /// </summary>
 public sealed class ApiKeyBudgetEntity : ITableEntity
 {
@@ -35,6 +37,19 @@ public sealed class ApiKeyBudgets(TableServiceClient tables, TimeProvider clock)
     {
         var row = await table.GetEntityIfExistsAsync<ApiKeyBudgetEntity>(credentialReference, ApiKeyBudgetEntity.Row, cancellationToken: cancellationToken);
         return row.HasValue && clock.GetUtcNow() - row.Value!.ObservedAt < staleAfter ? row.Value.Remaining : null;
+    }
+
+    /// <summary>Forgets the key's budget (its app was removed). Idempotent.</summary>
+    public async Task RemoveAsync(string credentialReference, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.DeleteEntityAsync(credentialReference, ApiKeyBudgetEntity.Row, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Never recorded, or removed by an earlier purge pass.
+        }
     }
 
     public async Task RecordAsync(string credentialReference, RateLimit? rateLimit, CancellationToken cancellationToken)

@@ -24,7 +24,7 @@ public sealed class AppStoreConnectReviewSource(AppStoreConnectClient client)
         catch (AppStoreConnectException ex)
         {
             throw new ReviewFetchException(ex.Message, ex.IsTransient || ex.Failure == AppStoreConnectFailure.MalformedResponse,
-                inner: ex);
+                ex.RetryAfter, ex);
         }
         return new ApiReviewPage(Normalise(response.Document), response.Document.Links?.Next, response.RateLimit);
     }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using ReviewHub.Http;
 
 namespace ReviewHub.Reviews;
 
@@ -40,7 +41,8 @@ public sealed class AppStoreFeedClient(HttpClient http, ILogger<AppStoreFeedClie
             var status = (int)response.StatusCode;
             if (response.StatusCode == HttpStatusCode.TooManyRequests || status >= 500)
             {
-                throw new ReviewFetchException($"The review feed answered {status} to {path}.", retryable: true, response.Headers.RetryAfter?.Delta);
+                throw new ReviewFetchException($"The review feed answered {status} to {path}.", retryable: true,
+                    RetryAfter.Of(response.Headers));
             }
             if (status >= 400)
             {

@@ -35,6 +35,19 @@ public sealed class FetchScheduleEntity : ITableEntity
     /// <summary>Newest review seen when the backfill started: the API watermark once the backfill completes.</summary>
     public DateTimeOffset? BackfillNewest { get; set; }
 
+    /// <summary>
+    /// The paused backfill's progress (see <see cref="ReviewWalk"/>): createdDate of the oldest review it read.
+    /// </summary>
+    public DateTimeOffset? BackfillOldest { get; set; }
+
+    /// <summary>
+    /// The paused backfill's pages in a row that brought no review older than <see cref="BackfillOldest"/>.
+    /// </summary>
+    public int BackfillPagesWithoutProgress { get; set; }
+
+    /// <summary>Times the backfill started again from the newest page because its saved cursor was refused.</summary>
+    public int BackfillRestarts { get; set; }
+
     public DateTimeOffset? BackfillCompletedAt { get; set; }
     public DateTimeOffset? LastFetchedAt { get; set; }
     public string? LastError { get; set; }

@@ -5,6 +5,7 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ReviewHub.Apps;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Reviews;
@@ -17,7 +18,8 @@ public sealed record DueFetchDispatch(int Scanned, int Enqueued, int Stale);
 /// evenly instead of firing together; the due-time index lets the timer read only the apps that are due.
 /// </summary>
 public sealed class FetchScheduler(
-    TableServiceClient tables, IMessageQueue queue, IOptions<ReviewsOptions> options, TimeProvider clock, ILogger<FetchScheduler> logger)
+    TableServiceClient tables, AppStore apps, IMessageQueue queue, IOptions<ReviewsOptions> options, TimeProvider clock,
+    ILogger<FetchScheduler> logger)
 {
     /// <summary>How long an index row without a matching schedule is kept (see <see cref="DispatchDueAsync"/>).</summary>
     private static readonly TimeSpan StaleGrace = TimeSpan.FromMinutes(10);
@@ -70,14 +72,22 @@ public sealed class FetchScheduler(
     /// Changes the schedule (through <paramref name="mutate"/>, which may also move <see cref="FetchScheduleEntity.NextDueAt"/>)
     /// and keeps the index in step: the new index row is written before the schedule (a schedule pointing at a missing row
     /// would never fire again; a leftover row is harmless and dropped by the timer), the old row is deleted after it.
-    /// Returns null when the app has no schedule.
+    /// Returns null when the app has no schedule (also when its purge deleted it during the update).
     /// </summary>
-    public async Task<FetchScheduleEntity?> UpdateAsync(
-        string accountId, string appId, Func<FetchScheduleEntity, bool> mutate, CancellationToken cancellationToken)
+    public Task<FetchScheduleEntity?> UpdateAsync(
+        string accountId, string appId, Func<FetchScheduleEntity, bool> mutate, CancellationToken cancellationToken) =>
+        UpdateAsync(accountId, appId, read: null, mutate, cancellationToken);
+
+    /// <param name="read">The schedule as the caller just read it (saves a read); a lost race re-reads it.</param>
+    private async Task<FetchScheduleEntity?> UpdateAsync(
+        string accountId, string appId, FetchScheduleEntity? read, Func<FetchScheduleEntity, bool> mutate,
+        CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var schedule = await GetAsync(accountId, appId, cancellationToken);
+            var schedule = attempt == 1 && read is not null
+                ? read
+                : await GetAsync(accountId, appId, cancellationToken);
             if (schedule is null)
             {
                 return null;
@@ -104,6 +114,15 @@ public sealed class FetchScheduler(
                 }
                 continue;
             }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // The app's purge deleted the schedule meanwhile: the index row just written would point at nothing.
+                if (moved)
+                {
+                    await DeleteDueAsync(schedule.DueKey, cancellationToken);
+                }
+                return null;
+            }
             if (moved)
             {
                 await DeleteDueAsync(oldKey, cancellationToken);
@@ -122,7 +141,8 @@ public sealed class FetchScheduler(
         var limit = options.Value.MaxEnqueuesPerRun;
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {FetchDueEntity.Partition} and RowKey lt {FetchDueEntity.UpperBound(now)}");
         int scanned = 0, enqueued = 0, stale = 0;
-        await foreach (var row in due.QueryAsync<FetchDueEntity>(filter, maxPerPage: Math.Min(limit, 1000), cancellationToken: cancellationToken))
+        await foreach (var row in due.QueryRowsAsync<FetchDueEntity>(filter, Math.Min(limit, 1000),
+            cancellationToken: cancellationToken))
         {
             if (++scanned > limit)
             {
@@ -141,9 +161,16 @@ public sealed class FetchScheduler(
                 stale++;
                 continue;
             }
+            if (await apps.GetAsync(row.AccountId, row.AppId, cancellationToken) is null)
+            {
+                // Removed, its purge pending: moving its index row now could outlive the purge (see
+                // AppRemovalFunction).
+                stale++;
+                continue;
+            }
             await queue.SendAsync(QueueNames.ReviewFetches, new ReviewFetchRequest(row.AccountId, row.AppId), cancellationToken: cancellationToken);
             var next = NextSlotAfter(now, IntervalFor(schedule.Source), row.AppId);
-            await UpdateAsync(row.AccountId, row.AppId, s =>
+            await UpdateAsync(row.AccountId, row.AppId, schedule, s =>
             {
                 if (s.NextDueAt > now)
                 {
@@ -161,22 +188,26 @@ public sealed class FetchScheduler(
         return new DueFetchDispatch(scanned, enqueued, stale);
     }
 
-    /// <summary>Removes the app's schedule and its index row (app removed). Idempotent.</summary>
+    /// <summary>
+    /// Removes the app's schedule and every index row of the app (app removed). Index rows are keyed by due time, so
+    /// they are found by the app id (one filtered read of the index partition): a row written by a schedule move in
+    /// flight, which no schedule points at, is found too. Idempotent.
+    /// </summary>
     public async Task RemoveAsync(string accountId, string appId, CancellationToken cancellationToken)
     {
-        var schedule = await GetAsync(accountId, appId, cancellationToken);
-        if (schedule is null)
-        {
-            return;
-        }
-        await DeleteDueAsync(schedule.DueKey, cancellationToken);
         try
         {
             await schedules.DeleteEntityAsync(accountId, appId, ETag.All, cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
-            // A concurrent purge removed it.
+            // Never scheduled, or removed by an earlier purge pass.
+        }
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {FetchDueEntity.Partition} and AppId eq {appId}");
+        await foreach (var row in due.QueryRowsAsync<FetchDueEntity>(filter, select: ["PartitionKey", "RowKey"],
+            cancellationToken: cancellationToken))
+        {
+            await DeleteDueAsync(row.RowKey, cancellationToken);
         }
     }
 

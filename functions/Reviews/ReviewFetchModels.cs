@@ -4,9 +4,12 @@ namespace ReviewHub.Reviews;
 /// Queue message (queue <c>review-fetches</c>): fetch one app's new reviews. The timer sends it with <see cref="Attempt"/> 0;
 /// a failed fetch re-sends it with the next attempt and a backoff delay, and after the budget it lands in
 /// <c>review-fetches-poison</c> with <see cref="LastError"/>, ready to replay. The poison copy has <see cref="Attempt"/> reset
-/// to 0, so a replay starts a fresh retry budget (the attempts it took are in the log).
+/// to 0, so a replay starts a fresh retry budget (the attempts it took are in the log). A rate limit with a Retry-After
+/// re-sends it after that wait with <see cref="Deferrals"/> + 1 instead of spending an attempt, up to
+/// <c>Reviews__MaxDeferrals</c>.
 /// </summary>
-public sealed record ReviewFetchRequest(string AccountId, string AppId, int Attempt = 0, string? LastError = null);
+public sealed record ReviewFetchRequest(
+    string AccountId, string AppId, int Attempt = 0, string? LastError = null, int Deferrals = 0);
 
 /// <summary>A developer response as App Store Connect reports it.</summary>
 public sealed record FetchedResponse(string Id, string? Body, string? State, DateTimeOffset? LastModified);

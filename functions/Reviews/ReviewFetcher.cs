@@ -2,8 +2,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReviewHub.AppStoreConnect;
 using ReviewHub.Apps;
+using ReviewHub.Http;
 using ReviewHub.Integrations;
 using ReviewHub.Observability;
+using ReviewHub.Paging;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Reviews;
@@ -26,11 +28,18 @@ public sealed class ReviewFetcher(
     IMessageQueue queue,
     ReviewHubMetrics metrics,
     IOptions<ReviewsOptions> options,
+    IOptions<OutboundHttpOptions> outbound,
     TimeProvider clock,
     ILogger<ReviewFetcher> logger)
 {
     /// <summary>A backfill re-enqueues itself after this many pages, to stay far inside the function timeout.</summary>
     private const int MaxBackfillPagesPerRun = 100;
+
+    /// <summary>
+    /// A backfill whose saved cursor App Store Connect refuses starts again from the newest page; more restarts than
+    /// this (cursors that keep expiring before the walk gets past them) stop it as a loop.
+    /// </summary>
+    public const int MaxBackfillRestarts = 3;
 
     /// <summary>The longest backoff between two attempts of a failing fetch.</summary>
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromHours(1);
@@ -90,6 +99,15 @@ public sealed class ReviewFetcher(
         {
             return await RetryOrPoisonAsync(request, source, credentialReference, ex, cancellationToken);
         }
+        catch (PagingLoopException ex)
+        {
+            // Not a passing fault: every retry would walk the same loop on the key's shared budget. Poisoned at once.
+            var stopped = new ReviewFetchException(
+                $"{ex.Message} The fetch stopped there so it does not spend the key's hourly budget on pages " +
+                "already read.",
+                retryable: false, inner: ex);
+            return await RetryOrPoisonAsync(request, source, credentialReference, stopped, cancellationToken);
+        }
     }
 
     private async Task<FetchOutcome> FetchFromFeedAsync(AppEntity app, FetchScheduleEntity schedule, CancellationToken cancellationToken)
@@ -102,6 +120,7 @@ public sealed class ReviewFetcher(
         foreach (var territory in app.TerritoryList)
         {
             var watermark = schedule.FeedWatermark(territory);
+            var walk = new ReviewWalk($"The {territory} feed of app {app.AppId}");
             for (var page = 1; page <= AppStoreFeedClient.MaxPages; page++)
             {
                 if (requests++ > 0 && Options.FeedRequestDelay > TimeSpan.Zero)
@@ -111,6 +130,15 @@ public sealed class ReviewFetcher(
                 var reviews = (await feed.GetPageAsync(territory, Territories.Storefront(territory), app.StoreAppId, page, cancellationToken)).Reviews;
                 if (reviews.Count == 0)
                 {
+                    break;
+                }
+                if (!walk.Advanced(reviews))
+                {
+                    // The feed pages by number, so a page with nothing older is the feed serving an earlier page again
+                    // (what it does past its real end): the walk ends here instead of reading it up to 10 times.
+                    logger.LogWarning(
+                        "The {Territory} feed of {AppId} answered page {Page} with reviews already read: ended there",
+                        territory, app.AppId, page);
                     break;
                 }
                 var saved = await store.SaveAsync(app.AccountId, app.AppId, ReviewSources.Feed, reviews, backfill: watermark is null, watermark, cancellationToken);
@@ -169,6 +197,7 @@ public sealed class ReviewFetcher(
         DateTimeOffset? newest = null;
         RateLimit? rateLimit = null;
         var requests = 0;
+        var walk = new ReviewWalk($"The App Store Connect review fetch of app {app.AppId}");
         string? url = AppStoreConnectReviewSource.FirstPage(app.StoreAppId, Options.ApiPageSize);
         while (url is not null)
         {
@@ -179,6 +208,7 @@ public sealed class ReviewFetcher(
                 await budgets.RecordAsync(credentialReference, rateLimit, cancellationToken);
                 return await DeferAsync(request, ReviewSources.AppStoreConnect, Options.BudgetWaitDelay, requests, announcer.Announced, cancellationToken);
             }
+            walk.Follow(url);
             var page = await api.GetPageAsync(credential, url, cancellationToken);
             requests++;
             rateLimit = page.RateLimit ?? rateLimit;
@@ -190,6 +220,10 @@ public sealed class ReviewFetcher(
                 newest = newest > pageNewest ? newest : pageNewest;
             }
             url = ReachedWatermark(page.Reviews, watermark) ? null : page.Next;
+            if (url is not null)
+            {
+                walk.Read(page.Reviews);
+            }
         }
         await announcer.FlushAsync(cancellationToken);
         await scheduler.UpdateAsync(app.AccountId, app.AppId, s =>
@@ -213,6 +247,9 @@ public sealed class ReviewFetcher(
         var first = AppStoreConnectReviewSource.FirstPage(app.StoreAppId, Options.ApiPageSize);
         var url = schedule.BackfillCursor ?? first;
         var newestAtStart = schedule.BackfillNewest;
+        // One walk across every run of this backfill: its progress is saved with the cursor.
+        var walk = new ReviewWalk($"The history import (backfill) of app {app.AppId}", schedule.BackfillOldest,
+            schedule.BackfillPagesWithoutProgress);
         RateLimit? rateLimit = null;
         int requests = 0, announced = 0;
         while (true)
@@ -223,6 +260,7 @@ public sealed class ReviewFetcher(
                 var wait = requests >= MaxBackfillPagesPerRun && rateLimit?.Remaining > Options.BackfillBudgetReserve ? TimeSpan.Zero : Options.BudgetWaitDelay;
                 return await DeferAsync(request, ReviewSources.AppStoreConnect, wait, requests, announced, cancellationToken);
             }
+            walk.Follow(url);
             ApiReviewPage page;
             try
             {
@@ -231,7 +269,8 @@ public sealed class ReviewFetcher(
             catch (ReviewFetchException ex) when (url != first
                 && ex.InnerException is AppStoreConnectException { Failure: AppStoreConnectFailure.NotFound or AppStoreConnectFailure.Rejected })
             {
-                logger.LogWarning("Backfill cursor of {AppId} was refused; restarting from the newest page", app.AppId);
+                await RestartBackfillAsync(app, cancellationToken);
+                walk.Restart(); // keeps the cursors of this run: a restart that comes back to the newest page is a loop
                 url = first;
                 continue;
             }
@@ -244,15 +283,22 @@ public sealed class ReviewFetcher(
             announced += announcer.Announced;
             newestAtStart ??= page.Reviews.Count > 0 ? page.Reviews.Max(r => r.CreatedAt) : DateTimeOffset.UnixEpoch;
             var next = page.Next;
+            if (next is not null)
+            {
+                walk.Read(page.Reviews);
+            }
             await scheduler.UpdateAsync(app.AccountId, app.AppId, s =>
             {
                 MarkFetched(s, ReviewSources.AppStoreConnect);
                 s.BackfillPending = next is not null;
                 s.BackfillCursor = next;
                 s.BackfillNewest = next is null ? null : newestAtStart;
+                s.BackfillOldest = next is null ? null : walk.Oldest;
+                s.BackfillPagesWithoutProgress = next is null ? 0 : walk.PagesWithoutProgress;
                 if (next is null)
                 {
                     s.BackfillCompletedAt = clock.GetUtcNow();
+                    s.BackfillRestarts = 0;
                     s.ApiWatermark = Later(s.ApiWatermark, newestAtStart);
                 }
                 return true;
@@ -266,6 +312,32 @@ public sealed class ReviewFetcher(
         await budgets.RecordAsync(credentialReference, rateLimit, cancellationToken);
         logger.LogInformation("Backfill of {AccountId}/{AppId} completed", app.AccountId, app.AppId);
         return new FetchOutcome(FetchOutcomeKind.Completed, ReviewSources.AppStoreConnect, requests, announced);
+    }
+
+    /// <summary>
+    /// The saved cursor was refused: the backfill starts again from the newest page (imports are idempotent), counted
+    /// so that cursors which keep expiring cannot restart it for ever.
+    /// </summary>
+    private async Task RestartBackfillAsync(AppEntity app, CancellationToken cancellationToken)
+    {
+        var restarts = 0;
+        await scheduler.UpdateAsync(app.AccountId, app.AppId, s =>
+        {
+            restarts = ++s.BackfillRestarts;
+            s.BackfillCursor = null;
+            s.BackfillOldest = null;
+            s.BackfillPagesWithoutProgress = 0;
+            return true;
+        }, cancellationToken);
+        if (restarts > MaxBackfillRestarts)
+        {
+            throw new PagingLoopException(
+                $"The history import (backfill) of app {app.AppId} had its saved cursor refused " +
+                $"{restarts} times; each time it started again from the newest page.");
+        }
+        logger.LogWarning(
+            "Backfill cursor of {AppId} was refused; restarting from the newest page (restart {Restarts})",
+            app.AppId, restarts);
     }
 
     private async Task<FetchOutcome> DeferAsync(
@@ -291,19 +363,33 @@ public sealed class ReviewFetcher(
             return true;
         }, cancellationToken);
 
+        if (ex is { Retryable: true, RetryAfter: { } retryAfter } && request.Deferrals < Options.MaxDeferrals)
+        {
+            // The service asked for a longer wait than the client spends in process: come back then, attempt not spent.
+            var wait = outbound.Value.DeferralFor(retryAfter);
+            await queue.SendAsync(QueueNames.ReviewFetches,
+                request with { Deferrals = request.Deferrals + 1, LastError = ex.Message }, wait, cancellationToken);
+            logger.LogWarning(
+                "Review fetch of {AccountId}/{AppId} from {Source} is rate limited; resumes in {Delay}: {Error}",
+                request.AccountId, request.AppId, source, wait, ex.Message);
+            return new FetchOutcome(FetchOutcomeKind.Deferred, source, 0, 0, ex.Message);
+        }
+
         var next = request with { Attempt = request.Attempt + 1, LastError = ex.Message };
         var backoff = ex.Retryable ? QueueRetry.NextDelay(next.Attempt, Options.MaxFetchAttempts, Options.RetryBaseDelay, MaxRetryDelay) : null;
         if (backoff is not { } delay)
         {
             // Attempts start again in the poison copy: a replay after the outage gets the full retry budget; LastError keeps the context.
-            await queue.SendAsync(QueueNames.Poison(QueueNames.ReviewFetches), request with { Attempt = 0, LastError = ex.Message }, cancellationToken: cancellationToken);
+            var poisoned = request with { Attempt = 0, LastError = ex.Message, Deferrals = 0 };
+            await queue.SendAsync(QueueNames.Poison(QueueNames.ReviewFetches), poisoned,
+                cancellationToken: cancellationToken);
             logger.LogError(ex, "Review fetch of {AccountId}/{AppId} from {Source} failed after {Attempts} attempts and went to the poison queue: {Error}",
                 request.AccountId, request.AppId, source, next.Attempt, ex.Message);
             return new FetchOutcome(FetchOutcomeKind.Poisoned, source, 0, 0, ex.Message);
         }
         if (ex.RetryAfter > delay)
         {
-            delay = ex.RetryAfter.Value;
+            delay = outbound.Value.DeferralFor(ex.RetryAfter.Value);
         }
         if (apiFailure is { Failure: AppStoreConnectFailure.RateLimited, RateLimit.Remaining: 0 } && Options.BudgetWaitDelay > delay)
         {

@@ -9,8 +9,12 @@ using ReviewHub.Security;
 
 namespace ReviewHub.Reviews;
 
-/// <summary>The SPA's Reviews page: an app's reviews newest first with filters and a continuation token, and one review with its reply.</summary>
-public sealed class ReviewFunctions(AppStore apps, ReviewStore store, ReviewQueries queries, IOptions<ReviewsOptions> options)
+/// <summary>
+/// The SPA's Reviews page: an app's reviews newest first with filters and a continuation token, one review with its
+/// reply, and how the app's reviews are being fetched.
+/// </summary>
+public sealed class ReviewFunctions(
+    AppStore apps, ReviewStore store, ReviewQueries queries, FetchScheduler scheduler, IOptions<ReviewsOptions> options)
 {
     [Function(nameof(ListReviews))]
     public async Task<IActionResult> ListReviews(
@@ -25,7 +29,7 @@ public sealed class ReviewFunctions(AppStore apps, ReviewStore store, ReviewQuer
         var filter = ReviewListFilter.Parse(req.Query, options.Value.DefaultListLimit, errors);
         if (filter is null)
         {
-            return Problems.Validation(errors.ToDictionary());
+            return Problems.Validation(errors);
         }
         var page = await queries.ListAsync(appId, filter, cancellationToken);
         return new OkObjectResult(new ReviewListResponse(page.Items.Select(ReviewResponse.From).ToList(), page.ContinuationToken));
@@ -44,6 +48,37 @@ public sealed class ReviewFunctions(AppStore apps, ReviewStore store, ReviewQuer
         }
         return new OkObjectResult(ReviewResponse.From(review));
     }
+
+    [Function(nameof(GetReviewFetchStatus))]
+    public async Task<IActionResult> GetReviewFetchStatus(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "accounts/{accountId}/apps/{appId}/review-fetch")]
+        HttpRequest req,
+        string accountId, string appId, CancellationToken cancellationToken)
+    {
+        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
+        {
+            return Problems.NotFound("No such app.");
+        }
+        // A schedule not written yet (registration still in flight) reads as the first fetch, due now.
+        var schedule = await scheduler.GetAsync(accountId, appId, cancellationToken);
+        return new OkObjectResult(schedule is null
+            ? new ReviewFetchStatusResponse(ReviewSources.Feed, null, null, null, false, null)
+            : ReviewFetchStatusResponse.From(schedule));
+    }
+}
+
+/// <summary>
+/// How the app's reviews are fetched: the source in use, the last fetch that completed, the next one, and the problem
+/// that stopped fetches since (a looping cursor, a refused key, an outage past its retries), cleared by the next
+/// success.
+/// </summary>
+public sealed record ReviewFetchStatusResponse(
+    string Source, DateTimeOffset? LastFetchedAt, DateTimeOffset? NextDueAt, string? LastError, bool BackfillPending,
+    DateTimeOffset? BackfillCompletedAt)
+{
+    public static ReviewFetchStatusResponse From(FetchScheduleEntity schedule) => new(
+        schedule.Source, schedule.LastFetchedAt, schedule.NextDueAt, schedule.LastError, schedule.BackfillPending,
+        schedule.BackfillCompletedAt);
 }
 
 public sealed record ReviewListResponse(IReadOnlyList<ReviewResponse> Items, string? ContinuationToken);

@@ -7,47 +7,63 @@ namespace ReviewHub.Reviews;
 
 /// <summary>
 /// Ingestion's part of an app's life: a schedule when the app is registered, hourly API fetching with a full-history backfill
-/// when its integration becomes active, and no trace of its reviews or schedule once it is removed.
+/// when its integration becomes active, and no trace of its reviews, schedule or key budget once it is removed.
 /// </summary>
 public sealed class ReviewLifecycle(
-    FetchScheduler scheduler, ReviewStore store, IMessageQueue queue, TimeProvider clock, ILogger<ReviewLifecycle> logger)
+    FetchScheduler scheduler, ReviewStore store, ApiKeyBudgets budgets, AppStore apps, IMessageQueue queue,
+    TimeProvider clock, ILogger<ReviewLifecycle> logger)
     : IAppRegisteredListener, IIntegrationActivationListener, IAppDataPurger
 {
     public Task OnRegisteredAsync(AppEntity app, CancellationToken cancellationToken) =>
         scheduler.CreateAsync(app.AccountId, app.AppId, cancellationToken);
 
+    public string ActivationStep => "reviews";
+
+    /// <summary>
+    /// Queues the history import, then switches the schedule to hourly App Store Connect fetching. The switch is
+    /// written last, so it marks both done: a retry after any failure (the queue or the schedule write) finds the
+    /// schedule still on the feed and does both again; at worst one fetch is queued twice, which the fetch handler
+    /// tolerates. The fetch needs no switch first: it reads the (already active) integration and imports the history
+    /// when the app has no API watermark yet.
+    /// </summary>
     public async Task OnActivatedAsync(IntegrationEntity integration, CancellationToken cancellationToken)
     {
-        if (await scheduler.GetAsync(integration.AccountId, integration.AppId, cancellationToken) is null)
+        if (await apps.GetAsync(integration.AccountId, integration.AppId, cancellationToken) is null)
+        {
+            return; // removed while its setup ran: writing a schedule now would outlive the purge
+        }
+        var schedule = await scheduler.GetAsync(integration.AccountId, integration.AppId, cancellationToken);
+        if (schedule is null)
         {
             await scheduler.CreateAsync(integration.AccountId, integration.AppId, cancellationToken);
         }
-        var started = false;
-        await scheduler.UpdateAsync(integration.AccountId, integration.AppId, schedule =>
+        else if (schedule.Source == ReviewSources.AppStoreConnect)
         {
-            if (schedule.Source == ReviewSources.AppStoreConnect && (schedule.BackfillPending || schedule.BackfillCompletedAt is not null))
+            return; // a repeated activation or an upgrade: the import was queued before the switch
+        }
+        // The history import starts now rather than at the app's next hourly slot.
+        var import = new ReviewFetchRequest(integration.AccountId, integration.AppId);
+        await queue.SendAsync(QueueNames.ReviewFetches, import, cancellationToken: cancellationToken);
+        await scheduler.UpdateAsync(integration.AccountId, integration.AppId, s =>
+        {
+            if (s.Source == ReviewSources.AppStoreConnect)
             {
-                started = false;
-                return false; // a repeated activation: the switch and the backfill already happened
+                return false; // the queued fetch ran already and switched the source itself
             }
-            schedule.Source = ReviewSources.AppStoreConnect;
-            schedule.BackfillPending = schedule.BackfillCompletedAt is null;
-            schedule.NextDueAt = FetchScheduler.NextSlotAfter(clock.GetUtcNow(), scheduler.IntervalFor(ReviewSources.AppStoreConnect), schedule.AppId);
-            started = true;
+            s.Source = ReviewSources.AppStoreConnect;
+            s.BackfillPending = s.BackfillCompletedAt is null;
+            var hourly = scheduler.IntervalFor(ReviewSources.AppStoreConnect);
+            s.NextDueAt = FetchScheduler.NextSlotAfter(clock.GetUtcNow(), hourly, s.AppId);
             return true;
         }, cancellationToken);
-        if (started)
-        {
-            // The backfill starts now rather than at the app's next hourly slot.
-            await queue.SendAsync(QueueNames.ReviewFetches, new ReviewFetchRequest(integration.AccountId, integration.AppId), cancellationToken: cancellationToken);
-            logger.LogInformation("App {AccountId}/{AppId} switched to hourly App Store Connect fetching; backfill enqueued",
-                integration.AccountId, integration.AppId);
-        }
+        logger.LogInformation("App {AccountId}/{AppId} switched to hourly App Store Connect fetching; history queued",
+            integration.AccountId, integration.AppId);
     }
 
     public async Task PurgeAsync(string accountId, string appId, CancellationToken cancellationToken)
     {
         await scheduler.RemoveAsync(accountId, appId, cancellationToken);
         await store.PurgeAsync(appId, cancellationToken);
+        await budgets.RemoveAsync(IntegrationCredentials.SecretName(accountId, appId), cancellationToken);
     }
 }

@@ -55,7 +55,8 @@ public sealed record ReviewListFilter(
         var to = Date(query, "to", errors);
         if (to is { } end && query["to"].ToString().Length == "yyyy-MM-dd".Length)
         {
-            to = end.AddDays(1).AddTicks(-1); // a date-only "to" includes that whole day
+            // A date-only "to" includes that whole day; the last day of the calendar has no next day to stop before.
+            to = end > DateTimeOffset.MaxValue.AddDays(-1) ? DateTimeOffset.MaxValue : end.AddDays(1).AddTicks(-1);
         }
         if (from > to)
         {
@@ -127,8 +128,8 @@ public sealed class ReviewQueries(ReviewStore store)
         var items = new List<ReviewEntity>();
         var scanned = 0;
         string? lastKey = null;
-        await foreach (var page in store.Timeline.QueryAsync<ReviewTimelineEntity>(IndexFilter(appId, filter), maxPerPage: filter.Limit,
-            cancellationToken: cancellationToken).AsPages())
+        await foreach (var page in store.Timeline.QueryPagesAsync<ReviewTimelineEntity>(
+            IndexFilter(appId, filter), filter.Limit, cancellationToken: cancellationToken))
         {
             // The review rows of one index page are read in parallel; replies can change a review's "replied" state at any time.
             var rows = await Task.WhenAll(page.Values.Select(index => store.GetAsync(appId, index.ReviewId, cancellationToken)));

@@ -51,6 +51,13 @@ public sealed class ReviewsOptions
     [Range(1, 20)]
     public int MaxFetchAttempts { get; set; } = 6;
 
+    /// <summary>
+    /// How often a fetch may be deferred by a Retry-After (App Store Connect, the feed) without spending an attempt;
+    /// after that a rate limit counts as a failed attempt.
+    /// </summary>
+    [Range(0, 100)]
+    public int MaxDeferrals { get; set; } = 10;
+
     /// <summary>First retry delay of a failed fetch; later ones double, with ±25 % jitter, capped at one hour.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMinutes(1);

@@ -98,7 +98,11 @@ internal sealed class LocalSecretStore(string directory) : ISecretStore
     public Task DeleteAsync(string reference, CancellationToken cancellationToken)
     {
         cache.TryRemove(reference, out _);
-        File.Delete(PathOf(reference));
+        if (Directory.Exists(directory))
+        {
+            // A missing file is not an error, like Key Vault's 404 for a secret already gone.
+            File.Delete(PathOf(reference));
+        }
         return Task.CompletedTask;
     }
 

@@ -3,7 +3,6 @@ using System.Reflection;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using System.Security.Claims;
 using ReviewHub.Http;
 
 namespace ReviewHub.Security;
@@ -39,19 +38,14 @@ public sealed class EndpointAccess(BearerTokenValidator validator, IOptions<Auth
         }
 
         var principal = await validator.ValidateAsync(header["Bearer ".Length..].Trim());
-        if (principal is null || Caller.From(principal) is null)
+        var caller = principal is null ? null : Caller.From(principal, options.Value.OperatorRole);
+        if (caller is null)
         {
             return Challenge(context, Problems.Unauthorized("The bearer token is missing, expired or not valid for this API."));
         }
+        context.User = principal!;
 
-        var isOperator = principal.Claims.Any(c => c.Type == "roles" && c.Value == options.Value.OperatorRole);
-        if (isOperator)
-        {
-            ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(Caller.OperatorClaim, "true"));
-        }
-        context.User = principal;
-
-        if (function.IsDefined(typeof(OperatorOnlyAttribute)) && !isOperator)
+        if (function.IsDefined(typeof(OperatorOnlyAttribute)) && !caller.IsOperator)
         {
             return Problems.Forbidden("This endpoint is for ReviewHub operators only.");
         }

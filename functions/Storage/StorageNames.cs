@@ -18,6 +18,8 @@ public static class TableNames
     public const string ReviewFetchSchedules = "ReviewFetchSchedules";
     public const string ReviewFetchDue = "ReviewFetchDue";
     public const string ApiKeyBudgets = "ApiKeyBudgets";
+    public const string EmailConfirmations = "EmailConfirmations";
+    public const string RateLimits = "RateLimits";
 
     public static readonly IReadOnlyList<string> All =
     [
@@ -36,6 +38,8 @@ public static class TableNames
         ReviewFetchSchedules,
         ReviewFetchDue,
         ApiKeyBudgets,
+        EmailConfirmations,
+        RateLimits,
     ];
 }
 
@@ -58,7 +62,11 @@ public static class QueueNames
     /// <summary>Carries <see cref="Reviews.ReviewFetchRequest"/> from the schedule timer to the fetcher.</summary>
     public const string ReviewFetches = "review-fetches";
 
-    public static readonly IReadOnlyList<string> All = [AppRemovals, NewReviews, ReplySends, Deliveries, ReviewFetches];
+    /// <summary>Carries <see cref="Accounts.EmailConfirmationMessage"/>: send a confirmation link.</summary>
+    public const string EmailConfirmations = "email-confirmations";
+
+    public static readonly IReadOnlyList<string> All =
+        [AppRemovals, NewReviews, ReplySends, Deliveries, ReviewFetches, EmailConfirmations];
 
     public static string Poison(string queueName) => $"{queueName}-poison";
 }

@@ -17,8 +17,8 @@ public static class TablePartitions
     public static async Task DeletePartitionAsync(this TableClient table, string partitionKey, CancellationToken cancellationToken)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}");
-        await foreach (var page in table.QueryAsync<TableEntity>(filter, maxPerPage: MaxBatch, select: ["PartitionKey", "RowKey"],
-            cancellationToken: cancellationToken).AsPages())
+        await foreach (var page in table.QueryPagesAsync<TableEntity>(
+            filter, MaxBatch, ["PartitionKey", "RowKey"], cancellationToken))
         {
             if (page.Values.Count == 0)
             {

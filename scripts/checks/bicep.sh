@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds and lints every Bicep template and parameters file with the Bicep CLI from NuGet (offline: no Azure CLI, no
-# registry modules). Any diagnostic fails the check — warnings too, as in the .NET build; infra/bicepconfig.json sets the rules.
-# With an output directory argument (the pipeline passes one), also writes the ARM JSON of each top-level template and
-# parameters file there (main.json, main.dev.json, ...) so the deploy stages need no Bicep of their own.
+# Builds and lints every Bicep template, module and parameters file with the Bicep CLI from NuGet (offline: no Azure
+# CLI, no registry modules). Any diagnostic fails the check — warnings too, as in the .NET build;
+# infra/bicepconfig.json sets the rules. Each step covers all files matching its pattern in one Bicep process, so the
+# check stays quick as modules are added. With an output directory argument (the pipeline passes one), the ARM JSON of
+# each top-level template and parameters file (main.json, main.dev.json, ...) is kept there, so the deploy stages need
+# no Bicep of their own.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -12,6 +14,17 @@ packages="${NUGET_PACKAGES:-$(dotnet nuget locals global-packages --list | sed '
 bicep="${packages%/}/azure.bicep.commandline.linux-x64/${version}/tools/bicep"
 [ -x "$bicep" ] || chmod +x "$bicep"
 "$bicep" --version
+
+shopt -s nullglob globstar
+templates=(infra/**/*.bicep)
+params=(infra/**/*.bicepparam)
+[ ${#templates[@]} -gt 0 ] || { echo "no Bicep templates under infra/"; exit 1; }
+
+out="${1:-}"
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+[ -n "$out" ] || out="$scratch/arm"
+mkdir -p "$out"
 
 failed=0
 run() {
@@ -23,32 +36,14 @@ run() {
   fi
 }
 
-shopt -s nullglob globstar
-templates=(infra/**/*.bicep)
-params=(infra/**/*.bicepparam)
-[ ${#templates[@]} -gt 0 ] || { echo "no Bicep templates under infra/"; exit 1; }
-
-for template in "${templates[@]}"; do
-  run build "$template" --stdout
-  run lint "$template"
-done
-for file in "${params[@]}"; do
-  run build-params "$file" --stdout
-  run lint "$file"
-done
+# Modules are linted on their own as well: a module that main.bicep does not use yet still has to be clean.
+run lint --pattern 'infra/**/*.bicep'
+run lint --pattern 'infra/**/*.bicepparam'
+run build --pattern 'infra/*.bicep' --outdir "$out"
+run build-params --pattern 'infra/*.bicepparam' --outdir "$out"
 
 if [ "$failed" -ne 0 ]; then
   exit 1
 fi
-out="${1:-}"
-if [ -n "$out" ]; then
-  mkdir -p "$out"
-  for template in infra/*.bicep; do
-    "$bicep" build "$template" --outfile "$out/$(basename "${template%.bicep}").json"
-  done
-  for file in infra/*.bicepparam; do
-    "$bicep" build-params "$file" --outfile "$out/$(basename "${file%.bicepparam}").json"
-  done
-  ls "$out"
-fi
+[ "$out" = "$scratch/arm" ] || ls "$out"
 echo "bicep: ${#templates[@]} templates and ${#params[@]} parameters files build and lint clean"

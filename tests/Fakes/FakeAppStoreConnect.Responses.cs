@@ -109,7 +109,7 @@ public sealed partial class FakeAppStoreConnect
                 "You must provide a value for 'type', 'responseBody' and the review relationship."));
             return;
         }
-        if (!repliableReviews.ContainsKey(reviewId) && !Serves(reviewId))
+        if (!repliableReviews.ContainsKey(reviewId))
         {
             await WriteAsync(context, 404, ResponseNotFoundBody("customerReviews", reviewId));
             return;

@@ -15,18 +15,32 @@ public sealed record FakeCustomerReview(
 public sealed record FakeDeveloperResponse(string Id, string ResponseBody, string State, DateTimeOffset LastModifiedDate);
 
 /// <summary>
-/// <c>GET /v1/apps/{id}/customerReviews</c> as Apple serves it: JSON:API <c>CustomerReviewsResponse</c>, sort by createdDate
-/// (either direction), <c>limit</c> 1–200, <c>include=response</c>, opaque <c>cursor</c> paging through absolute
-/// <c>links.next</c> URLs, 404 for an unknown app, 400 PARAMETER_ERROR for a bad parameter.
+/// A broken <c>links.next</c>: the page at <see cref="FromPage"/> (0 = newest) links to page <see cref="ToPage"/>
+/// instead of the next one, whether or not more pages follow (<c>ToPage == FromPage</c> repeats the page). With
+/// <see cref="FreshCursor"/> every link carries a new cursor value although it serves the same page, so only the
+/// content gives the loop away.
+/// </summary>
+public sealed record FakeCursorLoop(int FromPage, int ToPage, bool FreshCursor = false);
+
+/// <summary>
+/// <c>GET /v1/apps/{id}/customerReviews</c> as Apple serves it: JSON:API <c>CustomerReviewsResponse</c>, sort by
+/// createdDate (either direction), <c>limit</c> 1–200, <c>include=response</c>, opaque <c>cursor</c> paging through
+/// absolute <c>links.next</c> URLs, 404 for an unknown app, 400 PARAMETER_ERROR for a bad parameter.
 /// </summary>
 public sealed partial class FakeAppStoreConnect
 {
     private readonly ConcurrentDictionary<string, List<FakeCustomerReview>> reviews = new();
-    private readonly ConcurrentDictionary<string, byte> servedReviewIds = new();
+    private int cursorNonce;
+
+    /// <summary>
+    /// When set, customer-review pages link in a loop (a fault seen in paged APIs); null pages normally.
+    /// </summary>
+    public FakeCursorLoop? CursorLoop { get; set; }
 
     /// <summary>
     /// Adds reviews to an app (its App Store id); an existing id is replaced (e.g. a changed response, or a customer's
-    /// edit, which keeps id and createdDate: the API exposes no modification date).
+    /// edit, which keeps id and createdDate: the API exposes no modification date). Like Apple's, the reviews the fake
+    /// serves can be answered through customerReviewResponses.
     /// </summary>
     public void SetReviews(string storeAppId, IEnumerable<FakeCustomerReview> add)
     {
@@ -37,15 +51,13 @@ public sealed partial class FakeAppStoreConnect
             {
                 list.RemoveAll(r => r.Id == review.Id);
                 list.Add(review);
-                servedReviewIds[review.Id] = 0;
+                SeedReviewForResponses(review.Id);
             }
         }
     }
 
-    /// <summary>True when some app's reviews include this id (developer responses can be written to it).</summary>
-    private bool Serves(string reviewId) => servedReviewIds.ContainsKey(reviewId);
-
-    /// <summary>Generates <paramref name="count"/> reviews, one minute apart, the newest at <paramref name="newest"/>.</summary>
+    /// <summary>Generates <paramref name="count"/> reviews, one minute apart, the newest at <paramref
+    /// name="newest"/>.</summary>
     public static IReadOnlyList<FakeCustomerReview> GenerateReviews(int count, DateTimeOffset newest, string prefix = "r", string territory = "USA") =>
         Enumerable.Range(0, count).Select(i => new FakeCustomerReview(
             $"{prefix}-{i:D8}", 1 + i % 5, $"Title {i}", $"Body of review {i}",
@@ -88,10 +100,15 @@ public sealed partial class FakeAppStoreConnect
         var root = $"{context.Request.Scheme}://{context.Request.Host}";
         var self = $"{root}{context.Request.Path}{context.Request.QueryString}";
         string? next = null;
-        if (offset + limit < snapshot.Length)
+        var loop = CursorLoop;
+        int? nextOffset = loop is not null && offset / limit == loop.FromPage ? loop.ToPage * limit
+            : offset + limit < snapshot.Length ? offset + limit
+            : null;
+        if (nextOffset is { } nextAt)
         {
             var rest = string.Join('&', query.Where(q => q.Key != "cursor").Select(q => $"{q.Key}={Uri.EscapeDataString(q.Value.ToString())}"));
-            next = $"{root}{context.Request.Path}?cursor={EncodeCursor(offset + limit)}&{rest}";
+            var nonce = loop is { FreshCursor: true } ? Interlocked.Increment(ref cursorNonce) : (int?)null;
+            next = $"{root}{context.Request.Path}?cursor={EncodeCursor(nextAt, nonce)}&{rest}";
         }
         await WriteAsync(context, 200, JsonSerializer.Serialize(Document(root, page, include, self, next, snapshot.Length, limit), DocumentJson));
     });
@@ -168,7 +185,9 @@ public sealed partial class FakeAppStoreConnect
         },
     });
 
-    private static string EncodeCursor(int offset) => Convert.ToBase64String(Encoding.UTF8.GetBytes($"AQ.{offset}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    private static string EncodeCursor(int offset, int? nonce = null) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(nonce is null ? $"AQ.{offset}" : $"AQ.{offset}.{nonce}"))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static bool TryDecodeCursor(string cursor, out int offset)
     {
@@ -177,7 +196,8 @@ public sealed partial class FakeAppStoreConnect
         {
             var padded = cursor.Replace('-', '+').Replace('_', '/');
             var text = Encoding.UTF8.GetString(Convert.FromBase64String(padded.PadRight(padded.Length + (4 - padded.Length % 4) % 4, '=')));
-            return text.StartsWith("AQ.", StringComparison.Ordinal) && int.TryParse(text[3..], out offset) && offset >= 0;
+            return text.StartsWith("AQ.", StringComparison.Ordinal) && int.TryParse(text[3..].Split('.')[0], out offset)
+                && offset >= 0;
         }
         catch (FormatException)
         {

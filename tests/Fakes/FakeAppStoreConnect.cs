@@ -48,6 +48,24 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
     public static readonly string RateLimitBody = ErrorBody(429, "RATE_LIMIT_EXCEEDED", "The request rate limit has been reached.",
         "We've received too many requests for this API. Please wait and try again or slow down your request rate.");
 
+    /// <summary>
+    /// Apple's 429, with the key's budget when <paramref name="remaining"/> is given. Apple does not document
+    /// Retry-After; <paramref name="retryAfter"/> plays an answer that sends one (a burst limit, a proxy).
+    /// </summary>
+    public static InjectedFault RateLimited(TimeSpan? retryAfter = null, int? remaining = null)
+    {
+        var headers = new Dictionary<string, string>();
+        if (remaining is { } left)
+        {
+            headers["X-Rate-Limit"] = $"user-hour-lim:3600;user-hour-rem:{left};";
+        }
+        if (retryAfter is { } wait)
+        {
+            headers["Retry-After"] = ((int)wait.TotalSeconds).ToString();
+        }
+        return new InjectedFault(429, RateLimitBody, headers);
+    }
+
     protected override void MapEndpoints(WebApplication app)
     {
         app.Use(async (context, next) =>

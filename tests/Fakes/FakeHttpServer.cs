@@ -22,6 +22,29 @@ public sealed record InjectedFault(int Status, string? Body = null, IReadOnlyDic
 }
 
 /// <summary>
+/// A request the fake holds until the test releases it: work in flight at a moment the test chooses (e.g. while an app
+/// is removed). <see cref="Arrived"/> completes when the request reached the fake; the answer follows
+/// <see cref="Release"/>.
+/// </summary>
+public sealed class HeldRequest(Func<HttpRequest, bool> match)
+{
+    private readonly TaskCompletionSource arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    internal Func<HttpRequest, bool> Match { get; } = match;
+
+    public Task Arrived => arrived.Task;
+
+    public void Release() => released.TrySetResult();
+
+    internal async Task WaitAsync(CancellationToken cancellationToken)
+    {
+        arrived.TrySetResult();
+        await released.Task.WaitAsync(cancellationToken);
+    }
+}
+
+/// <summary>
 /// Base of the fake servers: Kestrel on 127.0.0.1 with a free port, request recording, scripted faults and latency.
 /// Subclasses map the real service's endpoints in <see cref="MapEndpoints"/>.
 /// </summary>
@@ -29,6 +52,7 @@ public abstract class FakeHttpServer : IAsyncDisposable
 {
     private readonly ConcurrentQueue<RecordedRequest> requests = new();
     private readonly ConcurrentQueue<(Func<HttpRequest, bool> Match, InjectedFault Fault)> faults = new();
+    private readonly ConcurrentQueue<HeldRequest> holds = new();
     private WebApplication? app;
 
     public Uri BaseAddress { get; private set; } = null!;
@@ -63,6 +87,10 @@ public abstract class FakeHttpServer : IAsyncDisposable
                 At = Clock.GetUtcNow(),
             });
 
+            if (TryTakeHold(context.Request) is { } hold)
+            {
+                await hold.WaitAsync(context.RequestAborted);
+            }
             if (TryTakeFault(context.Request, out var fault))
             {
                 await WriteFaultAsync(context, fault);
@@ -93,9 +121,33 @@ public abstract class FakeHttpServer : IAsyncDisposable
     /// <summary>Scripted faults no request has taken yet.</summary>
     public int PendingFaults => faults.Count;
 
+    /// <summary>
+    /// Holds the next request matching <paramref name="match"/> until <see cref="HeldRequest.Release"/>.
+    /// </summary>
+    public HeldRequest Hold(Func<HttpRequest, bool> match)
+    {
+        var hold = new HeldRequest(match);
+        holds.Enqueue(hold);
+        return hold;
+    }
+
     public void ClearRequests() => requests.Clear();
 
     protected abstract void MapEndpoints(WebApplication app);
+
+    private HeldRequest? TryTakeHold(HttpRequest request)
+    {
+        var count = holds.Count;
+        for (var i = 0; i < count && holds.TryDequeue(out var hold); i++)
+        {
+            if (hold.Match(request))
+            {
+                return hold;
+            }
+            holds.Enqueue(hold);
+        }
+        return null;
+    }
 
     private bool TryTakeFault(HttpRequest request, out InjectedFault fault)
     {

@@ -11,10 +11,10 @@ public sealed record FakeFeedReview(string Id, int Rating, string Title, string 
 
 /// <summary>
 /// Plays Apple's public customer-reviews feed:
-/// <c>/{storefront}/rss/customerreviews/page={n}/id={appId}/sortby=mostrecent/json</c>, 50 reviews per page, 10 pages at most
-/// (later pages answer 400 like the real feed), newest first. <c>feed.entry</c> is an array, a single object for one review,
-/// and absent for none; <see cref="IncludeAppEntry"/> adds the app-metadata entry older responses start with. A storefront
-/// nobody configured answers 404 (the app is not sold there).
+/// <c>/{storefront}/rss/customerreviews/page={n}/id={appId}/sortby=mostrecent/json</c>, 50 reviews per page, 10 pages
+/// at most (later pages answer 400 like the real feed), newest first. <c>feed.entry</c> is an array, a single object
+/// for one review, and absent for none; <see cref="IncludeAppEntry"/> adds the app-metadata entry older responses
+/// start with. A storefront nobody configured answers 404 (the app is not sold there).
 /// </summary>
 public sealed class FakeReviewFeed : FakeHttpServer
 {
@@ -25,6 +25,11 @@ public sealed class FakeReviewFeed : FakeHttpServer
 
     /// <summary>Puts the app-metadata entry (no <c>im:rating</c>) first in every non-empty page.</summary>
     public bool IncludeAppEntry { get; set; }
+
+    /// <summary>
+    /// Answers every page after this one with the first page again (the feed ignoring the page number); 0: off.
+    /// </summary>
+    public int RepeatFirstPageAfter { get; set; }
 
     /// <summary>
     /// Makes the app sold in <paramref name="storefront"/> (lowercase alpha-2), with these reviews (possibly none). A
@@ -43,6 +48,15 @@ public sealed class FakeReviewFeed : FakeHttpServer
             }
         }
     }
+
+    /// <summary>
+    /// The same review as the public feed serves it: Apple's numeric feed id (the feed and the API share no id), the
+    /// nickname as the author, the API's createdDate as <c>updated</c> (the feed's only date; it moves when the
+    /// customer edits the review).
+    /// </summary>
+    public static FakeFeedReview CopyOf(FakeCustomerReview review, long feedId) => new(
+        feedId.ToString(CultureInfo.InvariantCulture), review.Rating, review.Title, review.Body,
+        review.ReviewerNickname, review.CreatedDate);
 
     public static IReadOnlyList<FakeFeedReview> Generate(int count, DateTimeOffset newest, long firstId = 1_000_000) =>
         Enumerable.Range(0, count).Select(i => new FakeFeedReview(
@@ -73,7 +87,8 @@ public sealed class FakeReviewFeed : FakeHttpServer
         FakeFeedReview[] entries;
         lock (list)
         {
-            entries = [.. list.OrderByDescending(r => r.Updated).Skip((page - 1) * PageSize).Take(PageSize)];
+            var served = RepeatFirstPageAfter > 0 && page > RepeatFirstPageAfter ? 1 : page;
+            entries = [.. list.OrderByDescending(r => r.Updated).Skip((served - 1) * PageSize).Take(PageSize)];
         }
         var items = entries.Select(r => (object)Entry(r, storefront)).ToList();
         if (IncludeAppEntry && items.Count > 0)

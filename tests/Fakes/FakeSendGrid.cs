@@ -15,10 +15,28 @@ public sealed record SentEmail(string From, IReadOnlyList<string> To, string Sub
 public sealed class FakeSendGrid(string apiKey = "SG.test-key") : FakeHttpServer
 {
     private readonly ConcurrentQueue<SentEmail> emails = new();
+    private int answersToLose;
 
     public IReadOnlyList<SentEmail> Emails => emails.ToArray();
 
     public string ApiKey => apiKey;
+
+    /// <summary>
+    /// The next <paramref name="times"/> valid messages are accepted (recorded) but their 202 never arrives: the
+    /// connection drops, as when the network fails after SendGrid took the message. The caller cannot tell it was sent.
+    /// </summary>
+    public void LoseAnswers(int times) => Volatile.Write(ref answersToLose, times);
+
+    /// <summary>Drops recorded emails (a test's setup mail, such as confirmation links already followed).</summary>
+    public void Forget(Func<SentEmail, bool> which)
+    {
+        var keep = emails.Where(e => !which(e)).ToList();
+        emails.Clear();
+        foreach (var email in keep)
+        {
+            emails.Enqueue(email);
+        }
+    }
 
     protected override void MapEndpoints(WebApplication app) => app.MapPost("/v3/mail/send", async context =>
     {
@@ -68,6 +86,11 @@ public sealed class FakeSendGrid(string apiKey = "SG.test-key") : FakeHttpServer
         var messageId = Convert.ToBase64String(Guid.NewGuid().ToByteArray()).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         emails.Enqueue(new SentEmail(from!, to, root.TryGetProperty("subject", out var s) ? s.GetString() ?? "" : "",
             Content("text/plain"), Content("text/html"), messageId));
+        if (Volatile.Read(ref answersToLose) > 0 && Interlocked.Decrement(ref answersToLose) >= 0)
+        {
+            context.Abort();
+            return;
+        }
         context.Response.StatusCode = StatusCodes.Status202Accepted;
         context.Response.Headers["X-Message-Id"] = messageId;
     });
@@ -77,14 +100,16 @@ public sealed class FakeSendGrid(string apiKey = "SG.test-key") : FakeHttpServer
         errors = errors.Select(e => new { message = e.Message, field = e.Field, help = (string?)null }),
     });
 
-    /// <summary>SendGrid's 429 body and headers, for <see cref="FakeHttpServer.Fail"/>.</summary>
+    /// <summary>
+    /// SendGrid's 429 body and headers, for <see cref="FakeHttpServer.Fail"/>: like the real service it names when the
+    /// window resets (<c>X-RateLimit-Reset</c>, epoch seconds) and sends no Retry-After.
+    /// </summary>
     public static InjectedFault TooManyRequests(int resetInSeconds = 1) => new(429, Errors(("too many requests", null)),
         new Dictionary<string, string>
         {
             ["X-RateLimit-Limit"] = "600",
             ["X-RateLimit-Remaining"] = "0",
             ["X-RateLimit-Reset"] = DateTimeOffset.UtcNow.AddSeconds(resetInSeconds).ToUnixTimeSeconds().ToString(),
-            ["Retry-After"] = resetInSeconds.ToString(),
         });
 
     private static Task Write(HttpContext context, int status, string json)

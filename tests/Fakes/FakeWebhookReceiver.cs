@@ -29,6 +29,11 @@ public sealed class FakeWebhookReceiver : FakeHttpServer
 
     public void SetSecret(string path, string secret) => secrets["/" + path.TrimStart('/')] = secret;
 
+    /// <summary>A receiver asking us to slow down (Standard Webhooks: 429 with Retry-After in seconds).</summary>
+    public static InjectedFault TooManyRequests(int retryAfterSeconds = 1) =>
+        new(429, "Too Many Requests",
+            new Dictionary<string, string> { ["Retry-After"] = retryAfterSeconds.ToString() });
+
     protected override void MapEndpoints(WebApplication app) => app.MapPost("/{**path}", async context =>
     {
         var body = await new StreamReader(context.Request.Body, Encoding.UTF8).ReadToEndAsync();

@@ -45,7 +45,7 @@ public sealed partial class DeliveryBenchmark : IBenchmark
 
         var queue = new InMemoryDeliveryQueue();
         await using var services = await BuildServicesAsync(slack, zendesk, sendGrid, queue);
-        var batchesToSend = await SeedAsync(services, slack, webhooks, apps, batches, perBatch);
+        var batchesToSend = await SeedAsync(services, slack, webhooks, sendGrid, apps, batches, perBatch);
         var expectedPairs = batchesToSend.Sum(b => b.ReviewIds.Count) * 4;
         Console.WriteLine($"delivery benchmark: {apps} apps x 4 routes (slack, zendesk, webhook, email), {batches} batches x {perBatch} reviews per app, " +
                           $"{workers} concurrent workers, every message delivered twice; {expectedPairs} (review, route) pairs expected");
@@ -90,6 +90,8 @@ public sealed partial class DeliveryBenchmark : IBenchmark
             ["Email:SendGridApiKey"] = sendGrid.ApiKey,
             ["Email:SendGridBaseUrl"] = sendGrid.BaseAddress.ToString().TrimEnd('/'),
             ["Email:FromAddress"] = "notifications@bench.test",
+            ["EmailConfirmation:SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            ["EmailConfirmation:LinkBaseUrl"] = "https://bench.test/api",
             ["AppStoreConnect:BaseUrl"] = "http://127.0.0.1:9",
             ["OutboundHttp:RetryBaseDelay"] = "00:00:00.010",
             ["Delivery:SpaBaseUrl"] = "https://app.bench.test",
@@ -111,7 +113,9 @@ public sealed partial class DeliveryBenchmark : IBenchmark
         return provider;
     }
 
-    private static async Task<List<NewReviewsBatch>> SeedAsync(IServiceProvider services, FakeSlack slack, FakeWebhookReceiver webhooks, int apps, int batches, int perBatch)
+    private static async Task<List<NewReviewsBatch>> SeedAsync(
+        IServiceProvider services, FakeSlack slack, FakeWebhookReceiver webhooks, FakeSendGrid sendGrid, int apps, int batches,
+        int perBatch)
     {
         var accounts = services.GetRequiredService<AccountStore>();
         var appStore = services.GetRequiredService<AppStore>();
@@ -131,6 +135,7 @@ public sealed partial class DeliveryBenchmark : IBenchmark
                 new CreateRouteRequest("zendesk", null, "bench", null, true, null, ZendeskEmail, ZendeskToken), CancellationToken.None);
             await routes.CreateAsync(account.AccountId, app.AppId, DeliveryChannel.Email,
                 new CreateRouteRequest("email", null, $"team{a}@bench.test", null, true, null, null, null), CancellationToken.None);
+            await ConfirmAsync(services, sendGrid, account.AccountId, $"team{a}@bench.test");
             var (_, secret) = await routes.CreateAsync(account.AccountId, app.AppId, DeliveryChannel.Webhook,
                 new CreateRouteRequest("webhook", null, webhooks.UrlFor($"hooks/{a}"), null, true, null, null, null), CancellationToken.None);
             webhooks.SetSecret($"hooks/{a}", secret!);
@@ -152,6 +157,25 @@ public sealed partial class DeliveryBenchmark : IBenchmark
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// The recipient confirms the address as a person does: the real sender mails the link to the fake SendGrid and the
+    /// token from that email confirms it (the API's confirm endpoint does the same with it).
+    /// </summary>
+    private static async Task ConfirmAsync(IServiceProvider services, FakeSendGrid sendGrid, string accountId, string address)
+    {
+        var confirmations = services.GetRequiredService<EmailConfirmationStore>();
+        await confirmations.RequestAsync(accountId, [address], CancellationToken.None);
+        await services.GetRequiredService<EmailConfirmationSender>()
+            .SendAsync(new EmailConfirmationMessage(accountId, address), CancellationToken.None);
+        var link = ConfirmedEmails.LinkIn(sendGrid.Emails.Last(e => e.To.Contains(address)).PlainText!);
+        var (outcome, _) = await confirmations.ConfirmAsync(link[(link.LastIndexOf('/') + 1)..], CancellationToken.None);
+        if (outcome != ConfirmOutcome.Confirmed)
+        {
+            throw new InvalidOperationException($"Confirming {address} answered {outcome}.");
+        }
+        sendGrid.Forget(ConfirmedEmails.IsConfirmation);
     }
 
     /// <summary>(review, route) pairs the fakes saw at least once, and how many times beyond once they saw any pair.</summary>

@@ -110,14 +110,17 @@ public sealed class IngestionBenchmark : IBenchmark
                 .Select(r => new FetchedReview(r.Id, r.Rating, r.Title, r.Body, r.ReviewerNickname, r.Territory, r.CreatedDate, null)).ToList();
             foreach (var chunk in reviews.Chunk(100))
             {
-                await reviewTable.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, new ReviewEntity
+                var rows = chunk.Select(r => new ReviewEntity
                 {
                     PartitionKey = appId, RowKey = r.Id, AccountId = "raw", Rating = r.Rating, Title = r.Title, Body = r.Body,
-                    ReviewerNickname = r.ReviewerNickname, Territory = r.Territory, CreatedAt = r.CreatedAt, Source = ReviewSources.AppStoreConnect,
-                    IngestedAt = DateTimeOffset.UtcNow,
-                })), ct);
-                await timelineTable.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add,
-                    ReviewTimelineEntity.For(appId, r))), ct);
+                    ReviewerNickname = r.ReviewerNickname, Territory = r.Territory, CreatedAt = r.CreatedAt,
+                    Source = ReviewSources.AppStoreConnect, IngestedAt = DateTimeOffset.UtcNow,
+                }).ToList();
+                await reviewTable.SubmitTransactionAsync(
+                    rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), ct);
+                await timelineTable.SubmitTransactionAsync(
+                    rows.Select(r => new TableTransactionAction(
+                        TableTransactionActionType.Add, ReviewTimelineEntity.For(r))), ct);
             }
         });
     }
@@ -151,7 +154,8 @@ public sealed class IngestionBenchmark : IBenchmark
         return newReviews;
     }
 
-    private static ServiceProvider BuildServices(string storage, Uri ascBaseAddress)
+    /// <summary>The app's real registrations on this Azurite, the fake App Store Connect and fake feed.</summary>
+    internal static ServiceProvider BuildServices(string storage, Uri ascBaseAddress, Uri? feedBaseAddress = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
@@ -167,6 +171,8 @@ public sealed class IngestionBenchmark : IBenchmark
             ["ReviewFetchSchedule"] = "0 */5 * * * *",
             ["Reviews:ApiBudgetReserve"] = "0",
             ["Reviews:BackfillBudgetReserve"] = "0",
+            ["Reviews:FeedBaseUrl"] = feedBaseAddress?.ToString() ?? "https://itunes.apple.com",
+            ["Reviews:FeedRequestDelay"] = "00:00:00",
         }).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
@@ -198,7 +204,7 @@ public sealed class IngestionBenchmark : IBenchmark
         return (accountId, appId, storeAppId);
     }
 
-    private static int Option(string[] args, string name, int fallback)
+    internal static int Option(string[] args, string name, int fallback)
     {
         var index = Array.IndexOf(args, name);
         return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;

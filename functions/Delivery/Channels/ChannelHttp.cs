@@ -46,13 +46,6 @@ internal static class ChannelHttp
         throw new ChannelException($"{service} answered HTTP {(int)response.StatusCode} with a body that is not a JSON object.");
     }
 
-    public static TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
-    {
-        { Delta: { } delta } => delta,
-        { Date: { } date } => date - DateTimeOffset.UtcNow,
-        _ => null,
-    };
-
     public static AuthenticationHeaderValue Basic(string user, string password) =>
         new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{user}:{password}")));
 }

@@ -1,11 +1,15 @@
 using System.Net;
 using System.Text;
+using ReviewHub.Accounts;
 using ReviewHub.Email;
 
 namespace ReviewHub.Delivery;
 
-/// <summary>Email through SendGrid: always one digest per unit of work (HTML and plain text), to the route's recipients.</summary>
-public sealed class EmailChannel(IEmailSender email) : IDeliveryChannel
+/// <summary>
+/// Email through SendGrid: always one digest per unit of work (HTML and plain text), to the route's confirmed
+/// recipients only (nothing at all while none has confirmed).
+/// </summary>
+public sealed class EmailChannel(IEmailSender email, EmailConfirmationStore confirmations) : IDeliveryChannel
 {
     public DeliveryChannel Channel => DeliveryChannel.Email;
 
@@ -13,6 +17,12 @@ public sealed class EmailChannel(IEmailSender email) : IDeliveryChannel
 
     public async Task<string?> SendAsync(ChannelSend send, CancellationToken cancellationToken)
     {
+        var recipients = await confirmations.ConfirmedAsync(
+            send.Route.AccountId, send.Route.Recipients, cancellationToken);
+        if (recipients.Count == 0)
+        {
+            return null;
+        }
         var text = new StringBuilder();
         var html = new StringBuilder($"<h2>{Html(ReviewText.Summary(send))}</h2>");
         foreach (var review in send.Reviews)
@@ -25,7 +35,8 @@ public sealed class EmailChannel(IEmailSender email) : IDeliveryChannel
         html.Append($"<p><a href=\"{Html(send.AppReviewsUrl)}\">All reviews of {Html(send.App.Name)}</a></p>");
         try
         {
-            return await email.SendAsync(new EmailMessage(send.Route.Recipients, ReviewText.Summary(send), text.ToString(), html.ToString()), cancellationToken);
+            var message = new EmailMessage(recipients, ReviewText.Summary(send), text.ToString(), html.ToString());
+            return await email.SendAsync(message, cancellationToken);
         }
         catch (EmailDeliveryException ex)
         {

@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using ReviewHub.Http;
+using ReviewHub.Text;
 
 namespace ReviewHub.Delivery;
 
@@ -36,7 +38,7 @@ public sealed class SlackClient(HttpClient http)
         using var response = await ChannelHttp.SendAsync(http, request, "Slack", cancellationToken);
         if (response.StatusCode == HttpStatusCode.TooManyRequests)
         {
-            throw new ChannelException("Slack rate limited the channel.", retryAfter: ChannelHttp.RetryAfter(response));
+            throw new ChannelException("Slack rate limited the channel.", retryAfter: RetryAfter.Of(response.Headers));
         }
         if (!response.IsSuccessStatusCode)
         {
@@ -52,7 +54,8 @@ public sealed class SlackClient(HttpClient http)
         var error = root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()! : "unknown_error";
         if (error is "ratelimited" or "rate_limited")
         {
-            throw new ChannelException("Slack rate limited the channel.", retryAfter: ChannelHttp.RetryAfter(response) ?? TimeSpan.FromSeconds(1));
+            throw new ChannelException("Slack rate limited the channel.",
+                retryAfter: RetryAfter.Of(response.Headers) ?? TimeSpan.FromSeconds(1));
         }
         throw new ChannelException($"Slack refused the message: {error}.", routeBroken: BrokenCodes.Contains(error) || error.StartsWith("restricted_action", StringComparison.Ordinal));
     }
@@ -60,7 +63,8 @@ public sealed class SlackClient(HttpClient http)
 
 /// <summary>
 /// Slack: one Block Kit message per review, or one digest above <see cref="DeliveryOptions.DigestThreshold"/>; paced to
-/// about one message per second per channel (Slack's limit for chat.postMessage), 429 Retry-After honoured by the client pipeline.
+/// about one message per second per channel (Slack's limit for chat.postMessage). A 429's Retry-After is waited for in
+/// the client up to <c>OutboundHttp__MaxRetryAfterWait</c>; a longer one postpones the work through the queue.
 /// </summary>
 public sealed class SlackChannel(SlackClient client, RouteStore routes, SlackPacer pacer, TimeProvider clock, IOptions<DeliveryOptions> options)
     : IDeliveryChannel
@@ -85,8 +89,13 @@ public sealed class SlackChannel(SlackClient client, RouteStore routes, SlackPac
         {
             await Task.Delay(wait, clock, cancellationToken);
         }
-        return await client.PostMessageAsync(token, send.Route.Target, ReviewText.Summary(send), Blocks(send), cancellationToken);
+        return await client.PostMessageAsync(
+            token, send.Route.Target, FallbackText(send), Blocks(send), cancellationToken);
     }
+
+    /// <summary>The top-level <c>text</c> (notifications, screen readers): mrkdwn too, so the app name is escaped.
+    /// </summary>
+    public static string FallbackText(ChannelSend send) => DisplayText.Truncate(ReviewText.Summary(send), 300, Escape);
 
     public static JsonArray Blocks(ChannelSend send)
     {
@@ -100,9 +109,12 @@ public sealed class SlackChannel(SlackClient client, RouteStore routes, SlackPac
         };
         foreach (var review in send.Reviews.Take(send.Reviews.Count == 1 ? 1 : DigestListed))
         {
-            var body = send.Reviews.Count == 1 ? ReviewText.Truncate(review.Body, 2500) : ReviewText.Truncate(review.Body, 300);
-            blocks.Add(Section($"*{Escape(ReviewText.Heading(review))}*\n{Escape(body)}\n_{Escape(ReviewText.Byline(review))}_ · <{review.Url}|Open in ReviewHub>",
-                $"review-{review.ReviewId}"));
+            // Heading, byline and link always fit; the body gets what is left, cut after escaping.
+            var head = $"*{Escape(ReviewText.Heading(review))}*\n";
+            var tail = $"\n_{Escape(ReviewText.Byline(review))}_ · <{review.Url}|Open in ReviewHub>";
+            var room = Math.Min(send.Reviews.Count == 1 ? 2500 : 300, SectionTextLimit - head.Length - tail.Length);
+            var body = DisplayText.Truncate(review.Body, room, Escape);
+            blocks.Add(Section(head + body + tail, $"review-{review.ReviewId}"));
         }
         if (send.Reviews.Count > DigestListed)
         {
@@ -111,11 +123,17 @@ public sealed class SlackChannel(SlackClient client, RouteStore routes, SlackPac
         return blocks;
     }
 
+    /// <summary>Slack's limit for a section's text.</summary>
+    private const int SectionTextLimit = 3000;
+
+    /// <summary>
+    /// A section of text built within <see cref="SectionTextLimit"/>: cutting it here could split an escape or a link.
+    /// </summary>
     private static JsonObject Section(string mrkdwn, string blockId) => new()
     {
         ["type"] = "section",
         ["block_id"] = ReviewText.Truncate(blockId, 255),
-        ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = ReviewText.Truncate(mrkdwn, 3000) },
+        ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = mrkdwn },
     };
 
     /// <summary>Slack's three control characters; anything else is literal. Keeps user text from injecting links or mentions.</summary>

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ReviewHub.Json;
+using ReviewHub.Http;
 
 namespace ReviewHub.Delivery;
 
@@ -51,7 +52,8 @@ public sealed class WebhookChannel(HttpClient http, RouteStore routes, TimeProvi
             >= HttpStatusCode.OK and < HttpStatusCode.MultipleChoices => id,
             HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.Gone =>
                 throw new ChannelException($"The webhook receiver refused the delivery (HTTP {(int)response.StatusCode}).", routeBroken: true),
-            HttpStatusCode.TooManyRequests => throw new ChannelException("The webhook receiver asked us to slow down.", retryAfter: ChannelHttp.RetryAfter(response)),
+            HttpStatusCode.TooManyRequests => throw new ChannelException("The webhook receiver asked us to slow down.",
+                retryAfter: RetryAfter.Of(response.Headers)),
             var status => throw new ChannelException($"The webhook receiver answered HTTP {(int)status}."),
         };
     }

@@ -3,12 +3,15 @@ using System.Net.Sockets;
 
 namespace ReviewHub.Delivery;
 
-/// <summary>A webhook host resolved only to addresses we never call (loopback, private, link-local).</summary>
-public sealed class WebhookAddressRefusedException(string host) : Exception($"The webhook host {host} resolves to a private address.");
+/// <summary>A webhook host resolved only to addresses we never call (anything but global unicast).</summary>
+public sealed class WebhookAddressRefusedException(string host)
+    : Exception($"The webhook host {host} does not resolve to a public (global unicast) address.");
 
 /// <summary>
-/// Connects webhook requests only to public addresses, checked on the resolved address at connect time, so a DNS name that
-/// points into our network (or is re-pointed after the route was saved) cannot be used to probe it.
+/// Connects webhook requests only to global unicast addresses (<see cref="WebhookAddresses"/>), checked on the
+/// addresses the socket is given at connect time, so a DNS name that points into our network (or is re-pointed after
+/// the route was saved) cannot be used to probe it. This is the check that counts; the one at registration only gives
+/// the customer an early answer.
 /// </summary>
 internal static class WebhookConnectGuard
 {
@@ -18,8 +21,10 @@ internal static class WebhookConnectGuard
         ConnectCallback = async (context, cancellationToken) =>
         {
             var host = context.DnsEndPoint.Host;
-            var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
-            var allowed = addresses.Where(a => allowPrivate || !RouteRules.IsPrivate(a)).ToArray();
+            var addresses = WebhookAddresses.Literal(host) is { } literal
+                ? [literal]
+                : await Dns.GetHostAddressesAsync(host, cancellationToken);
+            var allowed = addresses.Where(a => allowPrivate || WebhookAddresses.IsGlobalUnicast(a)).ToArray();
             if (allowed.Length == 0)
             {
                 throw new WebhookAddressRefusedException(host);

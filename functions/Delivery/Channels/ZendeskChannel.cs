@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Options;
+using ReviewHub.Http;
+using ReviewHub.Text;
 
 namespace ReviewHub.Delivery;
 
@@ -25,7 +27,8 @@ public sealed class ZendeskChannel(HttpClient http, RouteStore routes, IOptions<
         {
             ["ticket"] = new JsonObject
             {
-                ["subject"] = ReviewText.Truncate($"{send.App.Name}: {ReviewText.Heading(review)}", 150),
+                ["subject"] = ReviewText.Truncate(
+                    DisplayText.OneLine($"{send.App.Name}: {ReviewText.Heading(review)}"), 150),
                 ["comment"] = new JsonObject
                 {
                     ["body"] = $"{review.Title}\n\n{review.Body}\n\n{ReviewText.Byline(review)}\n{review.Url}",
@@ -50,7 +53,8 @@ public sealed class ZendeskChannel(HttpClient http, RouteStore routes, IOptions<
             case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound:
                 throw new ChannelException($"Zendesk refused the credentials or subdomain (HTTP {(int)response.StatusCode}).", routeBroken: true);
             case HttpStatusCode.TooManyRequests:
-                throw new ChannelException("Zendesk rate limited the account.", retryAfter: ChannelHttp.RetryAfter(response));
+                throw new ChannelException("Zendesk rate limited the account.",
+                    retryAfter: RetryAfter.Of(response.Headers));
             case var status when !response.IsSuccessStatusCode:
                 throw new ChannelException($"Zendesk answered HTTP {(int)status}: {ReviewText.Truncate(await response.Content.ReadAsStringAsync(cancellationToken), 300)}");
         }

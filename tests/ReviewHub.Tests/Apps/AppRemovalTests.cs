@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using ReviewHub.Apps;
@@ -19,23 +21,62 @@ public sealed class AppRemovalTests
         }
     }
 
+    /// <summary>
+    /// The function as it runs once in-flight work has certainly ended: its clock is past the last pass.
+    /// </summary>
+    private static AppRemovalFunction Later(TestApp app) => ActivatorUtilities.CreateInstance<AppRemovalFunction>(
+        app.Services,
+        (TimeProvider)new Replies.ShiftedClock(AppRemovalFunction.FinalPurgeAfter + TimeSpan.FromMinutes(1)));
+
+    private static async Task<bool> RowExistsAsync(TestApp app, TestWorld world) =>
+        (await app.Get<TableServiceClient>().GetTableClient(TableNames.Apps)
+            .GetEntityIfExistsAsync<TableEntity>(world.AccountId, world.AppId)).HasValue;
+
     [Fact]
-    public async Task Purge_runs_every_feature_purger_then_deletes_the_row_and_is_safe_to_repeat()
+    public async Task Purge_runs_every_feature_purger_now_and_again_once_in_flight_work_ended_then_deletes_the_row()
     {
         var purger = new RecordingPurger();
         await using var app = await TestApp.StartAsync(configure: s => s.AddSingleton<IAppDataPurger>(purger));
         var world = await TestWorld.CreateAsync(app);
         await app.Host.DeleteAsync(world.AppPath, world.Token);
         var function = ActivatorUtilities.CreateInstance<AppRemovalFunction>(app.Services);
-
         var message = Assert.Single(app.Queue.Take<AppRemoval>(QueueNames.AppRemovals));
 
         await function.PurgeRemovedApp(message, CancellationToken.None);
         await function.PurgeRemovedApp(message, CancellationToken.None); // duplicate delivery
 
-        Assert.Equal([world.AppId], purger.Purged);
-        var row = await app.Get<TableServiceClient>().GetTableClient(TableNames.Apps).GetEntityIfExistsAsync<TableEntity>(world.AccountId, world.AppId);
-        Assert.False(row.HasValue);
+        Assert.Equal([world.AppId, world.AppId], purger.Purged);
+        Assert.True(await RowExistsAsync(app, world)); // the tombstone stays for the last pass
+        var lastPasses = app.Queue.Take<AppRemoval>(QueueNames.AppRemovals);
+        Assert.Equal([message, message], lastPasses); // each pass sent the last one, delayed to FinalPurgeAfter
+
+        // A last pass that comes early (e.g. replayed from the poison queue) is not the last.
+        await function.PurgeRemovedApp(lastPasses[0], CancellationToken.None);
+        Assert.True(await RowExistsAsync(app, world));
+        Assert.Single(app.Queue.Take<AppRemoval>(QueueNames.AppRemovals));
+
+        foreach (var pass in lastPasses)
+        {
+            await Later(app).PurgeRemovedApp(pass, CancellationToken.None);
+        }
+
+        Assert.Equal(4, purger.Purged.Count); // the second last pass found no tombstone: nothing more to do
+        Assert.False(await RowExistsAsync(app, world));
+        Assert.Empty(app.Queue.Take<AppRemoval>(QueueNames.AppRemovals));
+    }
+
+    [Fact]
+    public void The_last_purge_pass_waits_longer_than_any_invocation_may_run()
+    {
+        // In-flight work ends within host.json's functionTimeout (the host restarts the worker then); the last pass
+        // must come later.
+        using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.FunctionAppOutput, "host.json")));
+        var timeout = TimeSpan.Parse(host.RootElement.GetProperty("functionTimeout").GetString()!,
+            CultureInfo.InvariantCulture);
+
+        Assert.True(timeout + TimeSpan.FromMinutes(5) <= AppRemovalFunction.FinalPurgeAfter,
+            $"functionTimeout {timeout} leaves too little margin before the last purge pass " +
+            $"({AppRemovalFunction.FinalPurgeAfter})");
     }
 
     [Fact]
@@ -86,10 +127,10 @@ public sealed class AppRemovalTests
         var tombstone = await app.Get<TableServiceClient>().GetTableClient(TableNames.Apps).GetEntityIfExistsAsync<TableEntity>(world.AccountId, world.AppId);
         Assert.True(tombstone.HasValue); // the row is deleted last, so the retry can still find what to purge
 
-        await function.PurgeRemovedApp(message, CancellationToken.None);
+        await Later(app).PurgeRemovedApp(message, CancellationToken.None);
 
         Assert.Equal(2, purger.Calls);
-        Assert.False((await app.Get<TableServiceClient>().GetTableClient(TableNames.Apps).GetEntityIfExistsAsync<TableEntity>(world.AccountId, world.AppId)).HasValue);
+        Assert.False(await RowExistsAsync(app, world));
     }
 
     [Fact]

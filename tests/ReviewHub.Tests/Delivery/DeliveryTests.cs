@@ -1,7 +1,10 @@
-using Microsoft.Extensions.DependencyInjection;
+using System.Diagnostics;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using ReviewHub.Delivery;
 using ReviewHub.Fakes;
+using ReviewHub.Http;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.Delivery;
@@ -232,6 +235,75 @@ public sealed class DeliveryTests
         await h.DeliverAsync(work);
         Assert.Equal(1, delivered());
         Assert.Equal(2 * requestsPerAttempt + 1, server.Requests.Count);
+    }
+
+    /// <summary>How each channel's service says "slow down, come back in <paramref name="seconds"/>".</summary>
+    private static InjectedFault RateLimit(string channel, int seconds) => channel switch
+    {
+        "slack" => FakeSlack.RateLimited(seconds),
+        "zendesk" => FakeZendesk.TooManyRequests(seconds),
+        "webhook" => FakeWebhookReceiver.TooManyRequests(seconds),
+        _ => FakeSendGrid.TooManyRequests(seconds), // X-RateLimit-Reset, no Retry-After
+    };
+
+    [Theory]
+    [MemberData(nameof(Channels))]
+    public async Task A_long_retry_after_returns_at_once_and_defers_the_work_by_it_through_the_queue(string channel)
+    {
+        await using var h = await DeliveryHarness.StartAsync();
+        var (route, server, delivered) = await AddRouteAsync(h, channel);
+        var ids = await h.SeedReviewsAsync(1);
+        await h.FanOutAsync(h.Batch(ids));
+        var work = Assert.Single(h.TakeWork());
+        server.ClearRequests();
+        server.Fail(RateLimit(channel, 25));
+
+        var watch = Stopwatch.StartNew();
+        await h.DeliverAsync(work);
+        watch.Stop();
+
+        var inProcessLimit = h.App.Get<IOptions<OutboundHttpOptions>>().Value.MaxRetryAfterWait;
+        Assert.True(watch.Elapsed < inProcessLimit, $"The worker was held {watch.Elapsed} (limit {inProcessLimit}).");
+        Assert.Single(server.Requests); // not retried in process
+        Assert.Equal(0, delivered());
+        var (later, delay) = Assert.Single(h.App.Queue.SentWithDelays<DeliveryWork>(QueueNames.Deliveries));
+        Assert.Equal(1, later.Deferrals);
+        Assert.Equal(ids, later.ReviewIds);
+        // SendGrid's reset is an epoch second read against the answer's Date header, which Kestrel refreshes once a
+        // second: two whole-second clocks, so the wait may read a second long.
+        Assert.InRange(delay!.Value.TotalSeconds, 23, 26);
+        Assert.Equal(nameof(DeliveryState.Failed), (await h.LedgerRowAsync(route.RouteId, ids[0]))!.State);
+
+        h.TakeWork();
+        await h.DeliverAsync(later); // the queue hands it back once the delay is over
+        Assert.Equal(1, delivered());
+        Assert.Equal(nameof(DeliveryState.Delivered), (await h.LedgerRowAsync(route.RouteId, ids[0]))!.State);
+        Assert.Empty(h.TakeWork());
+    }
+
+    [Fact]
+    public async Task A_rate_limit_that_outlasts_the_deferral_budget_fails_the_work_into_the_host_retry_and_poison()
+    {
+        await using var h = await DeliveryHarness.StartAsync(
+            new Dictionary<string, string?> { ["Delivery:MaxDeferrals"] = "2" });
+        var route = await h.AddSlackRouteAsync();
+        var ids = await h.SeedReviewsAsync(1);
+        await h.FanOutAsync(h.Batch(ids));
+        var work = Assert.Single(h.TakeWork());
+        h.Slack.Fail(FakeSlack.RateLimited(600), times: 3);
+
+        await h.DeliverAsync(work);
+        var second = Assert.Single(h.TakeWork());
+        await h.DeliverAsync(second);
+        var third = Assert.Single(h.TakeWork());
+        Assert.Equal(2, third.Deferrals);
+        var failure = await Assert.ThrowsAsync<ChannelException>(() => h.DeliverAsync(third));
+
+        Assert.Equal(TimeSpan.FromSeconds(600), failure.RetryAfter);
+        Assert.Empty(h.TakeWork()); // the host retries the message, then poisons it; a replay resumes it
+        Assert.Equal(nameof(DeliveryState.Failed), (await h.LedgerRowAsync(route.RouteId, ids[0]))!.State);
+        await h.DeliverAsync(third); // a retry or replay after the limit lifted
+        Assert.Single(h.Slack.Messages);
     }
 
     public static TheoryData<string> JsonChannels => new() { "slack", "zendesk" };

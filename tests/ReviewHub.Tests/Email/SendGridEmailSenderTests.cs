@@ -31,6 +31,22 @@ public sealed class SendGridEmailSenderTests : IAsyncLifetime
     private IEmailSender Sender => app.Get<IEmailSender>();
 
     [Fact]
+    public async Task Subjects_are_sent_on_one_line_and_cut_between_graphemes_whatever_the_caller_passed()
+    {
+        var subject = "New review of Acme\r\nBcc: victim@example.test\u2028"
+            + string.Concat(Enumerable.Repeat("😀", 300));
+
+        await Sender.SendAsync(Message with { Subject = subject }, CancellationToken.None);
+
+        var sent = Assert.Single(sendGrid.Emails).Subject;
+        Assert.StartsWith("New review of Acme Bcc: victim@example.test 😀", sent);
+        Assert.DoesNotContain('\n', sent);
+        Assert.DoesNotContain('\uFFFD', sent);
+        Assert.True(sent.Length <= 200, $"{sent.Length}");
+        Assert.EndsWith("😀…", sent);
+    }
+
+    [Fact]
     public async Task An_accepted_message_returns_sendgrids_message_id_with_text_before_html()
     {
         var id = await Sender.SendAsync(Message, CancellationToken.None);

@@ -39,11 +39,14 @@ public static class Azurite
         }
 
         int blob = FreePort(), queue = FreePort(), table = FreePort();
-        var process = Process.Start(new ProcessStartInfo("node",
-            [azurite, "--silent", "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry",
+        // Azurite runs under a shell that kills it when our end of its stdin closes, which the OS does whenever this
+        // process ends: the test host often ends without raising ProcessExit, and Azurite must not outlive the run.
+        var process = Process.Start(new ProcessStartInfo("bash",
+            ["-c", "node \"$@\" & azurite=$!; cat > /dev/null; kill $azurite", "azurite", azurite, "--silent", "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry",
              "--blobHost", "127.0.0.1", "--blobPort", $"{blob}", "--queueHost", "127.0.0.1", "--queuePort", $"{queue}",
              "--tableHost", "127.0.0.1", "--tablePort", $"{table}"])
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,

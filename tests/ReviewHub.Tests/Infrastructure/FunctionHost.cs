@@ -51,8 +51,14 @@ public sealed class FunctionHost(IServiceProvider services)
 
     public Task<TestResponse> DeleteAsync(string path, string? token) => SendAsync(HttpMethod.Delete, path, token);
 
-    /// <summary>Sends a request; <paramref name="body"/> is serialised as JSON unless it is already a string (sent as is).</summary>
-    public async Task<TestResponse> SendAsync(HttpMethod method, string path, string? token, object? body = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Sends a request; <paramref name="body"/> is serialised as JSON unless it is already a string (sent as is).
+    /// <paramref name="path"/> may be percent-encoded: it is decoded as ASP.NET Core decodes a request path (all but
+    /// <c>%2F</c>) before routing. <paramref name="chunked"/> sends the body without a Content-Length.
+    /// </summary>
+    public async Task<TestResponse> SendAsync(
+        HttpMethod method, string path, string? token, object? body = null,
+        CancellationToken cancellationToken = default, bool chunked = false)
     {
         var (function, routeValues) = Route(method, path);
         await using var scope = services.CreateAsyncScope();
@@ -61,7 +67,7 @@ public sealed class FunctionHost(IServiceProvider services)
         context.Request.Method = method.Method;
         context.Request.Scheme = "https";
         context.Request.Host = new HostString("reviewhub.test");
-        context.Request.Path = split < 0 ? path : path[..split];
+        context.Request.Path = DecodePath(split < 0 ? path : path[..split]);
         context.Request.QueryString = split < 0 ? QueryString.Empty : new QueryString(path[split..]);
         if (token is not null)
         {
@@ -71,7 +77,7 @@ public sealed class FunctionHost(IServiceProvider services)
         {
             var bytes = Encoding.UTF8.GetBytes(body as string ?? JsonSerializer.Serialize(body, ReviewHubJson.Options));
             context.Request.Body = new MemoryStream(bytes);
-            context.Request.ContentLength = bytes.Length;
+            context.Request.ContentLength = chunked ? null : bytes.Length;
             context.Request.ContentType = "application/json";
         }
         foreach (var (key, value) in routeValues)
@@ -83,7 +89,9 @@ public sealed class FunctionHost(IServiceProvider services)
 
         var method_ = EndpointAccess.ResolveEntryPoint(function.EntryPoint)
             ?? throw new InvalidOperationException($"Entry point {function.EntryPoint} not found.");
-        var denied = await scope.ServiceProvider.GetRequiredService<EndpointAccess>().AuthorizeAsync(method_, context);
+        // As the worker's middlewares do, in their order: authentication, then the ids in the path.
+        var denied = await scope.ServiceProvider.GetRequiredService<EndpointAccess>().AuthorizeAsync(method_, context)
+            ?? RouteIds.Check(routeValues);
         Exception? unhandled = null;
         IActionResult result;
         try
@@ -116,7 +124,7 @@ public sealed class FunctionHost(IServiceProvider services)
         {
             throw new ArgumentException($"Paths start with {RoutePrefix}: {path}");
         }
-        var relative = "/" + path[RoutePrefix.Length..].Split('?')[0];
+        var relative = DecodePath("/" + path[RoutePrefix.Length..].Split('?')[0]);
         var candidates = FunctionMetadata.Http
             .Where(f => f.Trigger.Methods?.Contains(method.Method, StringComparer.OrdinalIgnoreCase) == true)
             .Select(f => (Function: f, Template: TemplateParser.Parse(f.Trigger.Route!)))
@@ -131,6 +139,11 @@ public sealed class FunctionHost(IServiceProvider services)
         }
         return (candidates[0].Function, candidates[0].Values);
     }
+
+    /// <summary>Percent-decodes a path as Kestrel does: every escape except <c>%2F</c>, which stays as it is.</summary>
+    private static string DecodePath(string path) =>
+        string.Join("%2F", path.Split("%2F", StringSplitOptions.None).Select(part => string.Join("%2f",
+            part.Split("%2f", StringSplitOptions.None).Select(Uri.UnescapeDataString))));
 
     private static async Task<IActionResult> InvokeAsync(
         MethodInfo method, FunctionDescription function, IServiceProvider provider, HttpContext context,

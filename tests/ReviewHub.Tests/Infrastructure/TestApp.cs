@@ -50,6 +50,8 @@ public sealed class TestApp : IAsyncDisposable
             ["Email:SendGridBaseUrl"] = "http://127.0.0.1:9",
             ["Email:FromAddress"] = "notifications@reviewhub.test",
             ["Email:FromName"] = "ReviewHub",
+            ["EmailConfirmation:SigningKey"] = TestTokens.ConfirmationSigningKey,
+            ["EmailConfirmation:LinkBaseUrl"] = "https://reviewhub.test/api",
             ["AppStoreConnect:BaseUrl"] = "http://127.0.0.1:9",
             ["OutboundHttp:RetryBaseDelay"] = "00:00:00.010",
             ["Integrations:EmailDomain"] = "integrations.reviewhub.test",

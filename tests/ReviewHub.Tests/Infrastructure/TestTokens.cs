@@ -14,11 +14,16 @@ public static class TestTokens
     /// <summary>Base64 of 32 bytes: only ever used in tests.</summary>
     public const string SigningKey = "dGVzdC1vbmx5LXNpZ25pbmcta2V5LWZvci1yZXZpZXdodWI=";
 
+    /// <summary>Base64 of 32 bytes that sign email confirmation links in tests.</summary>
+    public const string ConfirmationSigningKey = "dGVzdC1vbmx5LWNvbmZpcm1hdGlvbi1saW5rLWtleSEh";
+
     public static string For(
         string userId, string? email = null, bool isOperator = false, string issuer = Issuer, string audience = Audience,
-        string signingKey = SigningKey, DateTime? expires = null, DateTime? notBefore = null)
+        string signingKey = SigningKey, DateTime? expires = null, DateTime? notBefore = null,
+        IEnumerable<Claim>? extraClaims = null)
     {
         var claims = new List<Claim> { new("oid", userId), new("sub", userId) };
+        claims.AddRange(extraClaims ?? []);
         if (email is not null)
         {
             claims.Add(new Claim("email", email));

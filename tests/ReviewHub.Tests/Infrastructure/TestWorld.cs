@@ -8,12 +8,19 @@ public sealed record TestWorld(string UserId, string Token, string AccountId, st
 {
     public string AccountPath => $"/api/accounts/{AccountId}";
     public string AppPath => $"/api/accounts/{AccountId}/apps/{AppId}";
+    public string OwnerEmail => OwnerEmailFor(UserId);
+
+    private static string OwnerEmailFor(string userId) => $"owner-{userId[..Math.Min(8, userId.Length)]}@customer.test";
 
     public static async Task<TestWorld> CreateAsync(TestApp app, string? storeAppId = null)
     {
         var userId = Guid.NewGuid().ToString();
         var token = TestTokens.For(userId, $"{userId[..8]}@customer.test");
-        var account = await app.Host.PostAsync("/api/accounts", token, new { name = "Acme", ownerEmail = $"owner-{userId[..8]}@customer.test" });
+        var account = await app.Host.PostAsync("/api/accounts", token, new
+        {
+            name = "Acme",
+            ownerEmail = OwnerEmailFor(userId),
+        });
         Assert.True(account.Status == 201, account.ToString());
         var accountId = account.As<AccountResponse>().AccountId;
 

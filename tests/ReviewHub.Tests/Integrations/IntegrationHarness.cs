@@ -1,19 +1,40 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using ReviewHub.AppStoreConnect;
 using ReviewHub.Fakes;
 using ReviewHub.Integrations;
 
 namespace ReviewHub.Tests.Integrations;
 
-/// <summary>Records activations, as ingestion's listener would switch the app to hourly fetching.</summary>
+/// <summary>Records activations, as ingestion's listener switches the app to hourly; can fail on purpose.</summary>
 public sealed class RecordingActivationListener : IIntegrationActivationListener
 {
+    private int failuresLeft;
+    private int calls;
+
     public ConcurrentQueue<IntegrationEntity> Activated { get; } = new();
+
+    public int Calls => Volatile.Read(ref calls);
+
+    public string ActivationStep => "recording";
+
+    /// <summary>The next <paramref name="times"/> calls throw (int.MaxValue: until told otherwise).</summary>
+    public void Fail(int times) => Volatile.Write(ref failuresLeft, times);
 
     public Task OnActivatedAsync(IntegrationEntity integration, CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref calls);
+        if (Volatile.Read(ref failuresLeft) > 0)
+        {
+            Interlocked.Decrement(ref failuresLeft);
+            throw new InvalidOperationException("The listener failed (injected by the test).");
+        }
         Activated.Enqueue(integration);
         return Task.CompletedTask;
     }
@@ -57,13 +78,13 @@ public sealed class IntegrationHarness : IAsyncDisposable
 
         TestApp? app = null;
         IntegrationActivities Activities() => ActivatorUtilities.CreateInstance<IntegrationActivities>(app!.Services);
-        var durable = await DurableTaskTestHost.StartAsync(tasks =>
+        var durable = await StartDurableAsync(tasks =>
         {
             tasks.AddOrchestratorFunc<IntegrationAttempt, string>(nameof(IntegrationSetupOrchestration.IntegrationSetup),
                 (context, attempt) => IntegrationSetupOrchestration.RunAsync(context, attempt!));
             tasks.AddActivityFunc<IntegrationAttempt, CheckResult>(nameof(IntegrationActivities.CheckIntegration),
                 (_, attempt) => Activities().CheckIntegration(attempt!, CancellationToken.None));
-            tasks.AddActivityFunc<Activation, bool>(nameof(IntegrationActivities.ActivateIntegration),
+            tasks.AddActivityFunc<Activation, ActivationResult>(nameof(IntegrationActivities.ActivateIntegration),
                 (_, activation) => Activities().ActivateIntegration(activation!, CancellationToken.None));
             tasks.AddActivityFunc<IntegrationAttempt, bool>(nameof(IntegrationActivities.FailIntegration),
                 (_, attempt) => Activities().FailIntegration(attempt!, CancellationToken.None));
@@ -89,7 +110,32 @@ public sealed class IntegrationHarness : IAsyncDisposable
             services.AddSingleton<IIntegrationActivationListener>(listener);
         });
         var world = await TestWorld.CreateAsync(app);
+        // The owner confirmed their email, so setup emails reach them.
+        await ConfirmedEmails.ConfirmAllAsync(app, sendGrid);
         return new IntegrationHarness(asc, sendGrid, durable, app, world, listener);
+    }
+
+    /// <summary>
+    /// Starts the Durable test host on a port the OS just handed out. Left alone it picks a random port in 30000-40000
+    /// without checking it, which collides with ephemeral ports on a busy machine; a lost race is retried.
+    /// </summary>
+    private static async Task<DurableTaskTestHost> StartDurableAsync(Action<DurableTaskRegistry> registry)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            try
+            {
+                return await DurableTaskTestHost.StartAsync(registry, new DurableTaskTestHostOptions { Port = port });
+            }
+            catch (IOException ex) when (ex.InnerException is AddressInUseException && attempt < 5)
+            {
+                // Another process took the port between the probe and the bind: take another one.
+            }
+        }
     }
 
     public Task<TestResponse> ConfirmAsync(string kind) => App.Host.PostAsync($"{IntegrationPath}/confirm", World.Token, new { kind });
@@ -134,6 +180,31 @@ public sealed class IntegrationHarness : IAsyncDisposable
         var registered = await RegisterCredentialAsync(key);
         Assert.True(registered.Status == 200, registered.ToString());
         return key;
+    }
+
+    /// <summary>
+    /// Records an attempt (with operators' key, if given, registered after it) and starts its orchestration with a
+    /// deadline moments away, as the confirm endpoint would with one days away.
+    /// </summary>
+    public async Task StartWithDeadlineAsync(
+        IntegrationKind kind, TimeSpan untilDeadline, FakeAppStoreConnectKey? key = null, int roundsPerExecution = 24)
+    {
+        var store = App.Get<IntegrationStore>();
+        var now = DateTimeOffset.UtcNow;
+        var (_, row) = await store.BeginAttemptAsync(
+            World.AccountId, World.AppId, kind, IntegrationEmail, now, now + untilDeadline, InstanceId,
+            CancellationToken.None);
+        if (key is not null)
+        {
+            var reference = await App.Get<AppStoreConnectCredentialStore>().SaveAsync(
+                "asc-test", new(key.IssuerId, key.KeyId, key.PrivateKeyPem), CancellationToken.None);
+            await store.SetCredentialAsync(World.AccountId, World.AppId, reference, now, CancellationToken.None);
+        }
+        var attempt = new IntegrationAttempt(World.AccountId, World.AppId, row.AttemptId!, kind, IntegrationEmail,
+            row.Deadline, TimeSpan.FromMilliseconds(300), 3, TimeSpan.FromMilliseconds(50),
+            RoundsPerExecution: roundsPerExecution);
+        await Durable.Client.ScheduleNewOrchestrationInstanceAsync(
+            nameof(IntegrationSetupOrchestration.IntegrationSetup), attempt, new StartOrchestrationOptions(InstanceId));
     }
 
     public IReadOnlyList<SentEmail> EmailsTo(string subjectPart) =>

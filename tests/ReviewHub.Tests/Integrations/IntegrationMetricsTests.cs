@@ -26,6 +26,7 @@ public sealed class IntegrationMetricsTests
         [
             $"{ReviewHubMetrics.Names.Integrations} 1 state={IntegrationStatus.AwaitingOperator}",
             $"{ReviewHubMetrics.Names.Integrations} 1 state={IntegrationStatus.Verifying}",
+            $"{ReviewHubMetrics.Names.Integrations} 1 state={IntegrationStatus.Activating}",
             $"{ReviewHubMetrics.Names.Integrations} 1 state={IntegrationStatus.Active}",
         ], recorded.LinesOf(ReviewHubMetrics.Names.Integrations));
         // The rate-limit handler also sees the integration's user lookups.

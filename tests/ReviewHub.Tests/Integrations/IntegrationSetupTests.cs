@@ -1,9 +1,12 @@
+using System.Diagnostics;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using ReviewHub.Accounts;
 using ReviewHub.Apps;
 using ReviewHub.Fakes;
+using ReviewHub.Http;
 using ReviewHub.Integrations;
 
 namespace ReviewHub.Tests.Integrations;
@@ -112,7 +115,7 @@ public sealed class IntegrationSetupTests
     public async Task An_invitation_never_accepted_fails_at_the_deadline_with_the_reason_and_next_steps_and_confirming_again_retries()
     {
         await using var h = await IntegrationHarness.StartAsync();
-        await StartWithDeadlineAsync(h, IntegrationKind.ReplyToReviews, TimeSpan.FromSeconds(1));
+        await h.StartWithDeadlineAsync(IntegrationKind.ReplyToReviews, TimeSpan.FromSeconds(1));
 
         Assert.Equal("Failed", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
         var failed = await h.StatusAsync();
@@ -139,7 +142,7 @@ public sealed class IntegrationSetupTests
         await using var h = await IntegrationHarness.StartAsync();
         h.Asc.Invite(h.IntegrationEmail, [AscRoles.Marketing]);
         h.Asc.AcceptInvitation(h.IntegrationEmail);
-        await StartWithDeadlineAsync(h, IntegrationKind.AsoReport, TimeSpan.FromSeconds(2), h.Asc.CreateKey());
+        await h.StartWithDeadlineAsync(IntegrationKind.AsoReport, TimeSpan.FromSeconds(2), h.Asc.CreateKey());
 
         Assert.Equal("Failed", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
         var failed = await h.StatusAsync();
@@ -155,7 +158,8 @@ public sealed class IntegrationSetupTests
         await using var h = await IntegrationHarness.StartAsync();
         h.Asc.Invite(h.IntegrationEmail, [AscRoles.Marketing]);
         h.Asc.AcceptInvitation(h.IntegrationEmail);
-        await StartWithDeadlineAsync(h, IntegrationKind.SalesReport, TimeSpan.FromMinutes(5), h.Asc.CreateKey(), roundsPerExecution: 2);
+        await h.StartWithDeadlineAsync(
+            IntegrationKind.SalesReport, TimeSpan.FromMinutes(5), h.Asc.CreateKey(), roundsPerExecution: 2);
 
         await h.WaitForStatusAsync(_ => h.UserLookups >= 7); // at least three executions
         h.Asc.SetUserRoles(h.IntegrationEmail, [AscRoles.Marketing, AscRoles.Finance]);
@@ -233,6 +237,31 @@ public sealed class IntegrationSetupTests
     }
 
     [Fact]
+    public async Task A_long_retry_after_fails_an_activity_at_once_and_the_orchestration_retry_carries_on()
+    {
+        await using var h = await IntegrationHarness.StartAsync(
+            new Dictionary<string, string?> { ["Integrations:PollInterval"] = "01:00:00" });
+        Assert.Equal(202, (await h.ConfirmAsync("replyToReviews")).Status);
+        await h.WaitForStatusAsync(s => s.LastCheckedAt is not null);
+        // App Store Connect asks for 10 minutes twice, SendGrid for a minute: no activity may sit on that.
+        h.Asc.Fail(FakeAppStoreConnect.RateLimited(TimeSpan.FromMinutes(10)), times: 2,
+            match: r => r.Path == "/v1/users");
+        h.SendGrid.Fail(FakeSendGrid.TooManyRequests(resetInSeconds: 60));
+
+        var watch = Stopwatch.StartNew();
+        await h.OperatorsAcceptAsync(AscRoles.CustomerSupport);
+        await h.WaitForStatusAsync(_ => h.EmailsTo("is connected").Count == 1);
+        watch.Stop();
+
+        var inProcessLimit = h.App.Get<IOptions<OutboundHttpOptions>>().Value.MaxRetryAfterWait;
+        Assert.True(watch.Elapsed < inProcessLimit * 2,
+            $"Activities were held {watch.Elapsed} (limit {inProcessLimit} each).");
+        Assert.Equal(3, h.UserLookups); // two refused activity attempts, one request each, then the policy's third
+        Assert.Equal(2, h.SendGrid.Requests.Count);
+        Assert.Equal("active", (await h.StatusAsync()).Status);
+    }
+
+    [Fact]
     public async Task A_forbidden_key_is_not_retried_the_status_says_why_and_a_new_key_resumes_the_setup()
     {
         await using var h = await IntegrationHarness.StartAsync(new Dictionary<string, string?> { ["Integrations:PollInterval"] = "01:00:00" });
@@ -270,6 +299,8 @@ public sealed class IntegrationSetupTests
     public async Task A_refused_email_key_is_not_retried_and_the_setup_still_completes()
     {
         await using var h = await IntegrationHarness.StartAsync(new Dictionary<string, string?> { ["Email:SendGridApiKey"] = "SG.revoked" });
+        await ConfirmedEmails.FollowLinkAsync(h.App, h.World.AccountId, h.World.OwnerEmail); // its link was refused too
+        h.SendGrid.ClearRequests();
         Assert.Equal(202, (await h.ConfirmAsync("replyToReviews")).Status);
         await h.OperatorsAcceptAsync(AscRoles.AccountHolder);
 
@@ -333,25 +364,5 @@ public sealed class IntegrationSetupTests
         await h.App.Services.GetServices<IAppDataPurger>().OfType<IntegrationPurger>().Single().PurgeAsync(h.World.AccountId, h.World.AppId, CancellationToken.None);
 
         Assert.Equal("Gone", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
-    }
-
-    /// <summary>Records an attempt and starts its orchestration with a deadline seconds away, as the confirm endpoint would in days.</summary>
-    private static async Task StartWithDeadlineAsync(
-        IntegrationHarness h, IntegrationKind kind, TimeSpan untilDeadline, FakeAppStoreConnectKey? key = null, int roundsPerExecution = 24)
-    {
-        var store = h.App.Get<IntegrationStore>();
-        var now = DateTimeOffset.UtcNow;
-        var (_, row) = await store.BeginAttemptAsync(h.World.AccountId, h.World.AppId, kind, h.IntegrationEmail, now, now + untilDeadline,
-            h.InstanceId, CancellationToken.None);
-        if (key is not null)
-        {
-            var reference = await h.App.Get<ReviewHub.AppStoreConnect.AppStoreConnectCredentialStore>().SaveAsync(
-                "asc-test", new(key.IssuerId, key.KeyId, key.PrivateKeyPem), CancellationToken.None);
-            await store.SetCredentialAsync(h.World.AccountId, h.World.AppId, reference, CancellationToken.None);
-        }
-        var attempt = new IntegrationAttempt(h.World.AccountId, h.World.AppId, row.AttemptId!, kind, h.IntegrationEmail, row.Deadline,
-            TimeSpan.FromMilliseconds(300), 3, TimeSpan.FromMilliseconds(50), RoundsPerExecution: roundsPerExecution);
-        await h.Durable.Client.ScheduleNewOrchestrationInstanceAsync(nameof(IntegrationSetupOrchestration.IntegrationSetup), attempt,
-            new StartOrchestrationOptions(h.InstanceId));
     }
 }

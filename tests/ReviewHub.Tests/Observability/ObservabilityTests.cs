@@ -36,6 +36,7 @@ public sealed class ObservabilityTests
         metrics.RepliesOverduePending(2);
         metrics.ReplyRequeued();
         metrics.IntegrationEntered(IntegrationStatus.Active);
+        metrics.IntegrationActivationFailed("reviews");
         metrics.AscRateLimitObserved(new RateLimit(3600, 420));
         metrics.PoisonMessagesWaiting("new-reviews-poison", 4);
 
@@ -50,6 +51,7 @@ public sealed class ObservabilityTests
             $"{ReviewHubMetrics.Names.RepliesOverduePending} 2",
             $"{ReviewHubMetrics.Names.RepliesRequeued} 1",
             $"{ReviewHubMetrics.Names.Integrations} 1 state=Active",
+            $"{ReviewHubMetrics.Names.IntegrationActivationFailures} 1 step=reviews",
             $"{ReviewHubMetrics.Names.AscRateLimitRemaining} 420",
             $"{ReviewHubMetrics.Names.PoisonMessages} 4 queue=new-reviews-poison",
         ], recorded.Lines);

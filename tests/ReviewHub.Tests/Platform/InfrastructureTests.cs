@@ -10,7 +10,8 @@ namespace ReviewHub.Tests.Platform;
 /// The Bicep template against the code: every setting the app reads — derived from the options classes, literal keys read
 /// from IConfiguration in the source, the test defaults, the local settings sample and the %binding% expressions the build
 /// wrote — must be an app setting in infra/main.bicep,
-/// so a new setting without a template line fails here rather than at start-up in Azure.
+/// so a new setting without a template line fails here rather than at start-up in Azure. Also the shape of the
+/// templates: main.bicep composes the modules under infra/modules, each owning its resources and role assignments.
 /// </summary>
 public sealed partial class InfrastructureTests
 {
@@ -22,7 +23,16 @@ public sealed partial class InfrastructureTests
         ["FUNCTIONS_WORKER_RUNTIME"] = "Flex Consumption sets the runtime in functionAppConfig and rejects this setting",
     };
 
-    private static string Infra(string file) => File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "infra", file));
+    private static readonly string InfraDirectory = Path.Combine(TestPaths.RepositoryRoot, "infra");
+
+    private static string Infra(string file) => File.ReadAllText(Path.Combine(InfraDirectory, file));
+
+    /// <summary>Every Bicep file under infra/ (main.bicep and the modules), by path relative to infra/.</summary>
+    private static IReadOnlyDictionary<string, string> Templates() =>
+        Directory.EnumerateFiles(InfraDirectory, "*.bicep", SearchOption.AllDirectories)
+            .ToDictionary(path => Path.GetRelativePath(InfraDirectory, path).Replace('\\', '/'), File.ReadAllText);
+
+    private static string AllTemplates() => string.Join("\n", Templates().Values);
 
     [Fact]
     public async Task Every_setting_the_app_reads_is_an_app_setting_in_the_template()
@@ -76,13 +86,53 @@ public sealed partial class InfrastructureTests
     public void Storage_uses_the_managed_identity_and_no_key_or_connection_string()
     {
         var main = Infra("main.bicep");
-        Assert.Contains("allowSharedKeyAccess: false", main);
+        Assert.Contains("allowSharedKeyAccess: false", Infra("modules/storage.bicep"));
         Assert.Contains("AzureWebJobsStorage__credential: 'managedidentity'", main);
-        Assert.Contains("AzureWebJobsStorage__clientId: identity.properties.clientId", main);
-        Assert.DoesNotContain("listKeys", main);
-        Assert.DoesNotContain("AccountKey", main);
-        Assert.Contains("DisableLocalAuth: true", main);
-        Assert.Contains("httpsOnly: true", main);
+        Assert.Contains("AzureWebJobsStorage__clientId: identity.outputs.clientId", main);
+        Assert.DoesNotContain("listKeys", AllTemplates());
+        Assert.DoesNotContain("AccountKey", AllTemplates());
+        Assert.Contains("DisableLocalAuth: true", Infra("modules/monitoring.bicep"));
+        Assert.Contains("httpsOnly: true", Infra("modules/function-app.bicep"));
+    }
+
+    [Fact]
+    public void Main_composes_modules_and_every_module_is_used()
+    {
+        var templates = Templates();
+        // main.bicep names things, lists the settings and wires modules; resources live in the module of their concern.
+        Assert.DoesNotMatch(ResourceDeclarationPattern(), templates["main.bicep"]);
+
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Queue<string>(["main.bicep"]);
+        while (pending.TryDequeue(out var file))
+        {
+            foreach (Match module in ModuleDeclarationPattern().Matches(templates[file]))
+            {
+                var target = Path.Combine(InfraDirectory, Path.GetDirectoryName(file)!, module.Groups["path"].Value);
+                var path = Path.GetRelativePath(InfraDirectory, Path.GetFullPath(target)).Replace('\\', '/');
+                Assert.True(templates.ContainsKey(path), $"{file} uses {path}, which does not exist");
+                if (used.Add(path))
+                {
+                    pending.Enqueue(path);
+                }
+            }
+        }
+        var modules = templates.Keys.Where(f => f != "main.bicep");
+        Assert.Equal(modules.Order(StringComparer.Ordinal), used.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Every_linter_rule_is_an_error_and_none_is_off()
+    {
+        // scripts/checks/bicep.sh fails on any diagnostic; a rule switched off (as use-recent-api-versions once was)
+        // hides what it would have found.
+        using var config = JsonDocument.Parse(Infra("bicepconfig.json"));
+        var rules = config.RootElement.GetProperty("analyzers").GetProperty("core").GetProperty("rules")
+            .EnumerateObject().ToList();
+
+        Assert.Contains(rules, rule => rule.Name == "use-recent-api-versions");
+        Assert.All(rules, rule =>
+            Assert.True(rule.Value.GetProperty("level").GetString() == "error", $"{rule.Name} is not an error"));
     }
 
     [Theory]
@@ -93,7 +143,11 @@ public sealed partial class InfrastructureTests
     [InlineData("b86a8fe4-44ce-4948-aee5-eccb2c155cd7", "Key Vault Secrets Officer")]
     public void The_identity_gets_the_roles_the_app_needs(string roleDefinitionId, string role)
     {
-        Assert.True(Infra("main.bicep").Contains($"'{roleDefinitionId}'", StringComparison.Ordinal), $"{role} is not assigned");
+        // Each module assigns the roles on its own resources to the identity it looks up by name.
+        var assigning = Templates().Values
+            .Where(bicep => bicep.Contains($"'{roleDefinitionId}'", StringComparison.Ordinal)).ToList();
+        Assert.True(assigning.Count == 1, $"{role} is not assigned exactly once");
+        Assert.Contains("principalId: identity.properties.principalId", assigning[0]);
     }
 
     [Fact]
@@ -115,19 +169,20 @@ public sealed partial class InfrastructureTests
     [Fact]
     public void Alerts_and_workbook_query_the_metrics_the_app_emits()
     {
-        var monitoring = Infra(Path.Combine("modules", "monitoring.bicep"));
-        var queried = MetricNamePattern().Matches(monitoring).Select(m => m.Value).ToHashSet();
+        var queries = Infra("modules/alerts.bicep") + Infra("modules/workbook.bicep");
+        var queried = MetricNamePattern().Matches(queries).Select(m => m.Value).ToHashSet();
 
         Assert.Equal(ReviewHubMetrics.Names.All.Order(StringComparer.Ordinal), queried.Order(StringComparer.Ordinal));
     }
 
-    /// <summary>Keys of every <c>var ...Settings = { ... }</c> block in main.bicep (the app settings the site gets).</summary>
+    /// <summary>Keys of every <c>var ...Settings = { ... }</c> block in the templates: the app settings.</summary>
     private static HashSet<string> TemplateSettings()
     {
-        var main = Infra("main.bicep");
-        var blocks = SettingsBlockPattern().Matches(main).Select(m => m.Value).ToList();
+        var blocks = Templates().Values
+            .SelectMany(bicep => SettingsBlockPattern().Matches(bicep).Select(m => (Bicep: bicep, Opening: m.Value)))
+            .ToList();
         Assert.NotEmpty(blocks);
-        return blocks.SelectMany(block => BlockKeys(main, block)).ToHashSet(StringComparer.Ordinal);
+        return blocks.SelectMany(block => BlockKeys(block.Bicep, block.Opening)).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>Keys of the flat object literal that starts at <paramref name="opening"/> and ends at the next line holding only "}".</summary>
@@ -207,4 +262,10 @@ public sealed partial class InfrastructureTests
 
     [GeneratedRegex(@"reviewhub\.[a-z_.]*[a-z_]")]
     private static partial Regex MetricNamePattern();
+
+    [GeneratedRegex(@"^resource\s", RegexOptions.Multiline)]
+    private static partial Regex ResourceDeclarationPattern();
+
+    [GeneratedRegex(@"^module\s+\w+\s+'(?<path>[^']+)'", RegexOptions.Multiline)]
+    private static partial Regex ModuleDeclarationPattern();
 }

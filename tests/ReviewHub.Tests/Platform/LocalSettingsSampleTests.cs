@@ -15,6 +15,8 @@ public sealed class LocalSettingsSampleTests
             .ToDictionary(v => v.Name.Replace("__", ":"), v => (string?)v.Value.GetString());
         Assert.Equal("REPLACE_WITH_BASE64_32_BYTES", values["Auth:SigningKey"]); // what scripts/run-local.sh replaces
         values["Auth:SigningKey"] = Convert.ToBase64String(new byte[32]);
+        Assert.Equal("GENERATED_CONFIRMATION_LINK_KEY", values["EmailConfirmation:SigningKey"]); // likewise
+        values["EmailConfirmation:SigningKey"] = Convert.ToBase64String(new byte[32]);
 
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();

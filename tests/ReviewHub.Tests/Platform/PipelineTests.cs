@@ -64,12 +64,16 @@ public sealed partial class PipelineTests
         }
 
         var dotnet = IndexOf(s => s.Text("task") == "UseDotNet@2" && s["inputs"].Text("useGlobalJson") == "true", "installs the SDK from global.json");
+        // npm ci (Azurite, the OpenAPI linters, the TypeScript compiler) needs Node before the test command runs.
+        var node = IndexOf(s => s.Text("task") == "NodeTool@0" && s["inputs"].Text("versionSpec") is not null,
+            "installs Node.js");
         var test = IndexOf(s => s.Text("bash")?.Trim() == ReadmeTestCommand(), "runs the tests");
         var bicep = IndexOf(s => s.Text("bash")?.Contains("scripts/checks/bicep.sh", StringComparison.Ordinal) == true, "builds and lints Bicep");
         var publish = IndexOf(s => s.Text("bash")?.Contains("dotnet publish ReviewHub.csproj", StringComparison.Ordinal) == true, "publishes the app");
         var zip = IndexOf(s => s.Text("task") == "ArchiveFiles@2", "zips the app");
         var upload = IndexOf(s => s.Text("artifact") == "app", "uploads the app artifact");
-        Assert.True(dotnet < test && test < bicep && bicep < publish && publish < zip && zip < upload, "Build steps are out of order");
+        Assert.True(dotnet < test && node < test && test < bicep && bicep < publish && publish < zip && zip < upload,
+            "Build steps are out of order");
 
         var archive = steps[zip]["inputs"];
         Assert.Equal("false", archive.Text("includeRootFolder")); // host.json must sit at the root of the package

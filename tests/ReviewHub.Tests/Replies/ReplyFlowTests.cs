@@ -1,7 +1,10 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using ReviewHub.Fakes;
+using ReviewHub.Http;
 using ReviewHub.Integrations;
 using ReviewHub.Observability;
 using ReviewHub.Replies;
@@ -273,6 +276,64 @@ public sealed class ReplyFlowTests
         Assert.Equal(5, s.ResponseCalls("POST").Count); // 4 refused, 1 accepted
         Assert.Empty(s.App.Queue.Sent<ReplySendMessage>(QueueNames.Poison(QueueNames.ReplySends)));
     }
+
+    [Fact]
+    public async Task A_long_retry_after_defers_the_send_by_it_without_holding_the_worker_or_spending_an_attempt()
+    {
+        await using var s = await ReplyScenario.StartAsync();
+        s.Asc.Fail(FakeAppStoreConnect.RateLimited(TimeSpan.FromMinutes(2)), match: r => r.Method == "POST");
+        await s.PutAsync("Thanks!");
+        var first = Assert.Single(s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends));
+
+        var watch = Stopwatch.StartNew();
+        await s.Sender.SendAsync(first, CancellationToken.None);
+        watch.Stop();
+
+        var inProcessLimit = s.App.Get<IOptions<OutboundHttpOptions>>().Value.MaxRetryAfterWait;
+        Assert.True(watch.Elapsed < inProcessLimit, $"The worker was held {watch.Elapsed} (limit {inProcessLimit}).");
+        Assert.Single(s.ResponseCalls("POST")); // not retried in process
+        var (later, delay) = Assert.Single(s.App.Queue.SentWithDelays<ReplySendMessage>(QueueNames.ReplySends));
+        Assert.Equal((1, 1), (later.Attempt, later.Deferrals));
+        Assert.Equal(TimeSpan.FromMinutes(2), delay);
+        var waiting = await s.StateAsync();
+        Assert.Equal(ReplyStatus.Queued, waiting.Status);
+        Assert.Contains("RATE_LIMIT_EXCEEDED", waiting.LastError);
+        Assert.InRange(waiting.NextAttemptAt!.Value - DateTimeOffset.UtcNow,
+            TimeSpan.FromMinutes(1.5), TimeSpan.FromMinutes(2));
+
+        await s.PlayQueueAsync(); // the queue hands it back once the delay is over
+
+        var state = await s.StateAsync();
+        Assert.Equal((ReplyStatus.PendingPublish, 1), (state.Status, state.Attempts));
+        Assert.Equal("Thanks!", s.Asc.ResponseForReview(s.ReviewId)!.ResponseBody);
+    }
+
+    [Fact]
+    public async Task Deferrals_are_bounded_after_them_a_rate_limit_spends_an_attempt()
+    {
+        await using var s = await ReplyScenario.StartAsync(
+            new Dictionary<string, string?> { ["Replies:MaxDeferrals"] = "2" });
+        s.Asc.Fail(FakeAppStoreConnect.RateLimited(TimeSpan.FromHours(3)), times: 3, match: r => r.Method == "POST");
+        await s.PutAsync("Thanks!");
+
+        for (var deferral = 1; deferral <= 2; deferral++)
+        {
+            await SendNextAsync(s);
+            var (deferred, delay) = Assert.Single(s.App.Queue.SentWithDelays<ReplySendMessage>(QueueNames.ReplySends));
+            Assert.Equal((1, deferral), (deferred.Attempt, deferred.Deferrals));
+            Assert.Equal(TimeSpan.FromHours(1), delay); // capped at OutboundHttp__MaxRetryAfterDeferral
+        }
+        await SendNextAsync(s);
+
+        var retry = Assert.Single(s.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends));
+        Assert.Equal((2, 2), (retry.Attempt, retry.Deferrals));
+        await s.PlayQueueAsync();
+        Assert.Equal(ReplyStatus.PendingPublish, (await s.StateAsync()).Status);
+    }
+
+    private static Task SendNextAsync(ReplyScenario s) =>
+        s.Sender.SendAsync(Assert.Single(s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends)),
+            CancellationToken.None);
 
     [Fact]
     public async Task A_timeout_counts_as_transient()

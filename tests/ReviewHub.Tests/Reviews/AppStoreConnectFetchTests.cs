@@ -1,4 +1,7 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
 using ReviewHub.Fakes;
+using ReviewHub.Http;
 using ReviewHub.Reviews;
 using ReviewHub.Storage;
 
@@ -184,6 +187,48 @@ public sealed class AppStoreConnectFetchTests
         Assert.Equal(FetchOutcomeKind.Retrying, (await h.FetchAsync(poisoned)).Kind);
         Assert.Empty(h.App.Queue.Sent<ReviewFetchRequest>(QueueNames.Poison(QueueNames.ReviewFetches)));
         Assert.Equal(FetchOutcomeKind.Completed, (await h.FetchAsync(Assert.Single(h.TakeFetches()))).Kind);
+    }
+
+    [Fact]
+    public async Task A_long_retry_after_defers_the_fetch_by_it_without_holding_the_worker_or_spending_an_attempt()
+    {
+        await using var h = await BackfilledAsync(history: 5);
+        h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(3, Newest.AddDays(1), "new"));
+        h.Asc.Fail(FakeAppStoreConnect.RateLimited(TimeSpan.FromMinutes(5), remaining: 1200));
+
+        var watch = Stopwatch.StartNew();
+        var outcome = await h.FetchAsync();
+        watch.Stop();
+
+        var inProcessLimit = h.App.Get<IOptions<OutboundHttpOptions>>().Value.MaxRetryAfterWait;
+        Assert.True(watch.Elapsed < inProcessLimit, $"The worker was held {watch.Elapsed} (limit {inProcessLimit}).");
+        Assert.Equal(FetchOutcomeKind.Deferred, outcome.Kind);
+        Assert.Single(h.ReviewRequests()); // not retried in process
+        var (later, delay) = Assert.Single(h.App.Queue.SentWithDelays<ReviewFetchRequest>(QueueNames.ReviewFetches));
+        Assert.Equal((0, 1), (later.Attempt, later.Deferrals));
+        Assert.Equal(TimeSpan.FromMinutes(5), delay);
+        Assert.Contains("429", (await h.ScheduleAsync()).LastError);
+
+        h.TakeFetches();
+        Assert.Equal(FetchOutcomeKind.Completed, (await h.FetchAsync(later)).Kind); // once the delay is over
+        Assert.Equal(8, (await h.StoredReviewsAsync()).Count);
+        Assert.Null((await h.ScheduleAsync()).LastError);
+    }
+
+    [Fact]
+    public async Task Deferrals_of_a_fetch_are_bounded_after_them_a_rate_limit_spends_an_attempt()
+    {
+        await using var h = await BackfilledAsync(
+            history: 5, new Dictionary<string, string?> { ["Reviews:MaxDeferrals"] = "1" });
+        h.Asc.Fail(FakeAppStoreConnect.RateLimited(TimeSpan.FromMinutes(5)), 2);
+
+        Assert.Equal(FetchOutcomeKind.Deferred, (await h.FetchAsync()).Kind);
+        var deferred = Assert.Single(h.TakeFetches());
+        Assert.Equal(FetchOutcomeKind.Retrying, (await h.FetchAsync(deferred)).Kind);
+
+        var (retry, delay) = Assert.Single(h.App.Queue.SentWithDelays<ReviewFetchRequest>(QueueNames.ReviewFetches));
+        Assert.Equal((1, 1), (retry.Attempt, retry.Deferrals));
+        Assert.Equal(TimeSpan.FromMinutes(5), delay); // still no sooner than asked
     }
 
     [Fact]

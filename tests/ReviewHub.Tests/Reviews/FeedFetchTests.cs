@@ -1,5 +1,6 @@
 using ReviewHub.Fakes;
 using ReviewHub.Reviews;
+using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.Reviews;
 
@@ -110,5 +111,24 @@ public sealed class FeedFetchTests
 
         Assert.Equal(FetchOutcomeKind.Retrying, outcome.Kind);
         Assert.Contains("did not answer", outcome.Error);
+    }
+
+    [Fact]
+    public async Task A_long_retry_after_from_the_feed_defers_the_fetch_by_it()
+    {
+        await using var h = await IngestionHarness.StartAsync();
+        h.Feed.SetReviews("us", h.StoreAppId, FakeReviewFeed.Generate(5, Newest));
+        h.Feed.Fail(new InjectedFault(429, Headers: new Dictionary<string, string> { ["Retry-After"] = "300" }));
+
+        var outcome = await h.FetchAsync();
+
+        Assert.Equal(FetchOutcomeKind.Deferred, outcome.Kind);
+        Assert.Single(h.Feed.Requests);
+        var (later, delay) = Assert.Single(h.App.Queue.SentWithDelays<ReviewFetchRequest>(QueueNames.ReviewFetches));
+        Assert.Equal((0, 1), (later.Attempt, later.Deferrals));
+        Assert.Equal(TimeSpan.FromMinutes(5), delay);
+        h.TakeFetches();
+        Assert.Equal(FetchOutcomeKind.Completed, (await h.FetchAsync(later)).Kind);
+        Assert.Equal(5, (await h.StoredReviewsAsync()).Count);
     }
 }

@@ -150,11 +150,16 @@ public sealed class FetchScheduleTests
         {
             await InsertAsync(tables.GetTableClient(TableNames.ReviewFetchSchedules), schedules);
             await InsertAsync(tables.GetTableClient(TableNames.ReviewFetchDue), schedules.Select(FetchDueEntity.For).ToList());
+            // The due apps are registered (the timer checks each is not removed before moving it).
+            await InsertAsync(tables.GetTableClient(TableNames.Apps), schedules.Take(100).Select(s =>
+                new ReviewHub.Apps.AppEntity { PartitionKey = accountId, RowKey = s.AppId }).ToList());
             var counter = new RequestCounter();
             var options = new TableClientOptions();
             options.AddPolicy(counter, HttpPipelinePosition.PerCall);
             var counted = new TableServiceClient(await Azurite.ConnectionStringAsync(), options);
-            var scheduler = new FetchScheduler(counted, app.Queue, app.Get<IOptions<ReviewsOptions>>(), clock, NullLogger<FetchScheduler>.Instance);
+            var apps = new ReviewHub.Apps.AppStore(counted, app.Get<ReviewHub.Accounts.AccountStore>(), clock);
+            var scheduler = new FetchScheduler(counted, apps, app.Queue, app.Get<IOptions<ReviewsOptions>>(), clock,
+                NullLogger<FetchScheduler>.Instance);
 
             var dispatch = await scheduler.DispatchDueAsync(CancellationToken.None);
 

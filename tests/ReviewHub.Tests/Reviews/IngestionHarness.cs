@@ -30,9 +30,11 @@ public sealed class IngestionHarness : IAsyncDisposable
     public ReviewFetcher Fetcher => App.Get<ReviewFetcher>();
     public ReviewFetchRequest Request => new(World.AccountId, World.AppId);
 
-    public static async Task<IngestionHarness> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <param name="clock">The app's and Apple's clock, for tests that move time; the system clock otherwise.</param>
+    public static async Task<IngestionHarness> StartAsync(
+        IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
     {
-        var asc = new FakeAppStoreConnect();
+        var asc = new FakeAppStoreConnect { Clock = clock ?? TimeProvider.System };
         var feed = new FakeReviewFeed();
         await asc.StartAsync();
         await feed.StartAsync();
@@ -45,7 +47,13 @@ public sealed class IngestionHarness : IAsyncDisposable
         {
             values[key] = value;
         }
-        var app = await TestApp.StartAsync(values);
+        var app = await TestApp.StartAsync(values, services =>
+        {
+            if (clock is not null)
+            {
+                services.Replace(clock);
+            }
+        });
         var storeAppId = Random.Shared.NextInt64(100_000_000, 9_999_999_999).ToString();
         var world = await TestWorld.CreateAsync(app, storeAppId);
         return new IngestionHarness(app, world, asc, feed, storeAppId);
@@ -56,25 +64,15 @@ public sealed class IngestionHarness : IAsyncDisposable
     {
         key ??= Asc.CreateKey();
         var reference = await App.Get<AppStoreConnectCredentialStore>().SaveAsync(
-            SecretNames.For("asc", World.AppId), new AppStoreConnectCredential(key.IssuerId, key.KeyId, key.PrivateKeyPem), CancellationToken.None);
-        var integration = new IntegrationEntity
-        {
-            PartitionKey = World.AccountId,
-            RowKey = World.AppId,
-            Status = nameof(IntegrationStatus.Active),
-            ActiveKind = nameof(IntegrationKind.FullAccess),
-            IntegrationEmail = "integration@reviewhub.test",
-            CredentialReference = reference,
-        };
-        await App.Get<IntegrationStore>().Table.UpsertEntityAsync(integration);
-        foreach (var listener in App.Services.GetServices<IIntegrationActivationListener>())
-        {
-            await listener.OnActivatedAsync(integration, CancellationToken.None);
-        }
+            IntegrationCredentials.SecretName(World.AccountId, World.AppId),
+            new AppStoreConnectCredential(key.IssuerId, key.KeyId, key.PrivateKeyPem), CancellationToken.None);
+        await MatchingRun.ActivateAsync(App.Services, World.AccountId, World.AppId, reference);
         return key;
     }
 
     public Task<FetchOutcome> FetchAsync(ReviewFetchRequest? request = null) => Fetcher.FetchAsync(request ?? Request, CancellationToken.None);
+
+    public Task<FetchOutcome> FetchUntilCompletedAsync() => MatchingRun.FetchUntilCompletedAsync(Fetcher, Request);
 
     public async Task<List<ReviewEntity>> StoredReviewsAsync()
     {

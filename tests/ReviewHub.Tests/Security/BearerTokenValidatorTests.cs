@@ -31,6 +31,6 @@ public sealed class BearerTokenValidatorTests
 
         var principal = await validator.ValidateAsync(TestTokens.For("user-1", "u@customer.test"));
 
-        Assert.Equal(new Caller("user-1", "u@customer.test", false), Caller.From(principal!));
+        Assert.Equal(new Caller("user-1", "u@customer.test", false), Caller.From(principal!, TestTokens.OperatorRole));
     }
 }

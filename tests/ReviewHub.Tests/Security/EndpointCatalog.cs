@@ -41,6 +41,16 @@ public static class EndpointCatalog
         new("CreateAccount", HttpMethod.Post, _ => "/api/accounts", _ => new { name = "Other", ownerEmail = "o@customer.test" }, 201),
         new("ListAccounts", HttpMethod.Get, _ => "/api/accounts"),
         new("GetAccount", HttpMethod.Get, w => w.AccountPath),
+        new("UpdateAccount", HttpMethod.Patch, w => w.AccountPath, _ => new { name = "Renamed" }),
+        new("TransferAccountOwnership", HttpMethod.Post, w => $"{w.AccountPath}/owner", _ => new { userId = "heir" },
+            Arrange: (app, w) => app.Host.PostAsync($"{w.AccountPath}/members", w.Token,
+                new { userId = "heir", email = "heir@customer.test" })),
+        new("ListEmailConfirmations", HttpMethod.Get, w => $"{w.AccountPath}/email-confirmations"),
+        new("ResendEmailConfirmation", HttpMethod.Post, w => $"{w.AccountPath}/email-confirmations",
+            w => new { email = w.OwnerEmail }, 202),
+        new("ShowEmailConfirmation", HttpMethod.Get, CatalogLinks.Path, Public: true,
+            Arrange: CatalogLinks.ArrangeAsync),
+        new("ConfirmEmail", HttpMethod.Post, CatalogLinks.Path, Public: true, Arrange: CatalogLinks.ArrangeAsync),
         new("AddAccountMember", HttpMethod.Post, w => $"{w.AccountPath}/members", _ => new { userId = "new-member" }),
         new("RemoveAccountMember", HttpMethod.Delete, w => $"{w.AccountPath}/members/colleague", MemberStatus: 204,
             Arrange: (app, w) => app.Host.PostAsync($"{w.AccountPath}/members", w.Token, new { userId = "colleague" })),
@@ -75,7 +85,25 @@ public static class EndpointCatalog
         new("ListReviews", HttpMethod.Get, w => $"{w.AppPath}/reviews"),
         new("GetReview", HttpMethod.Get, w => $"{w.AppPath}/reviews/{Reviews.ReviewTestData.CatalogReviewId}",
             Arrange: (app, w) => Reviews.ReviewTestData.SeedAsync(app, w, [Reviews.ReviewTestData.Review(Reviews.ReviewTestData.CatalogReviewId)])),
+        new("GetReviewFetchStatus", HttpMethod.Get, w => $"{w.AppPath}/review-fetch"),
     ];
+
+    /// <summary>A confirmation link for the catalog world's owner email, as the sender would have mailed it.</summary>
+    private static class CatalogLinks
+    {
+        private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Tokens = new();
+
+        public static Task ArrangeAsync(TestApp app, TestWorld world)
+        {
+            Tokens[world.AccountId] = app.Get<ReviewHub.Accounts.EmailConfirmationTokens>().Create(
+                new ReviewHub.Accounts.EmailConfirmationClaim(
+                    world.AccountId, world.OwnerEmail, DateTimeOffset.UtcNow.AddDays(1)));
+            return Task.CompletedTask;
+        }
+
+        public static string Path(TestWorld world) =>
+            $"/api/email-confirmations/{(Tokens.TryGetValue(world.AccountId, out var token) ? token : "not-a-token")}";
+    }
 
     private static Task ConfirmIntegrationAsync(TestApp app, TestWorld world) =>
         app.Host.PostAsync($"{world.AppPath}/integration/confirm", world.Token, new { kind = "replyToReviews" });

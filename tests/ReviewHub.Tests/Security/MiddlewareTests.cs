@@ -74,7 +74,7 @@ public sealed class MiddlewareTests
         var (context, http) = HttpInvocation(app, "ReviewHub.Apps.AppFunctions.GetApp", TestTokens.For("user-42"));
         Caller? seen = null;
 
-        await middleware.Invoke(context, _ => { seen = Caller.From(http.User); return Task.CompletedTask; });
+        await middleware.Invoke(context, _ => { seen = Caller.From(http.Request); return Task.CompletedTask; });
 
         Assert.Equal("user-42", seen?.UserId);
     }
