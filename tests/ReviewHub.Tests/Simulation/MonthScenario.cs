@@ -92,6 +92,15 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
     /// </summary>
     public List<string> Anomalies { get; } = [];
 
+    /// <summary>
+    /// When each address the account emails (the owner's, the email routes' recipients) followed its confirmation link;
+    /// nothing is sent to an address before (docs/delivery.md, Email confirmation).
+    /// </summary>
+    public Dictionary<string, DateTimeOffset> ConfirmedAt { get; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How long after the setup the owner and the recipients open their mail and confirm.</summary>
+    public static readonly TimeSpan ConfirmationDelay = TimeSpan.FromMinutes(10);
+
     public string IntegrationEmail => $"asc-{AccountId}@{host.Configuration["Integrations:EmailDomain"]}";
 
     /// <summary>Waits the scenario makes for a setup orchestration (real time), not the app's own handlers.</summary>
@@ -115,6 +124,7 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
     {
         var stopwatch = Stopwatch.StartNew();
         await SetUpAsync();
+        At(plan.Start + ConfirmationDelay, FollowConfirmationLinksAsync);
         foreach (var review in plan.Reviews.Where(r => !r.History))
         {
             At(review.CreatedAt, () => Publish(review, edited: false));
@@ -190,6 +200,38 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
             {
                 app.Routes.Add(await CreateRouteAsync(app, route, ++routeNumber));
             }
+        }
+    }
+
+    /// <summary>
+    /// Each person the account emails opens the confirmation link mailed to them (at the fake SendGrid) and presses its
+    /// confirm button, as people do: the page first, then the button.
+    /// </summary>
+    private async Task FollowConfirmationLinksAsync()
+    {
+        foreach (var email in fakes.SendGrid.Emails.Where(ConfirmedEmails.IsConfirmation))
+        {
+            var address = email.To.Single();
+            if (ConfirmedAt.ContainsKey(address))
+            {
+                continue;
+            }
+            var path = new Uri(ConfirmedEmails.LinkIn(email.PlainText!)).AbsolutePath;
+            foreach (var method in new[] { HttpMethod.Get, HttpMethod.Post })
+            {
+                var response = await host.Http.SendAsync(method, path, token: null, body: null);
+                if (response.Status != 200)
+                {
+                    Anomalies.Add($"{host.Now:MM-dd HH:mm} the confirmation link of {address} answered {response}");
+                }
+            }
+            ConfirmedAt[address] = host.Now;
+        }
+        var unconfirmed = Apps.Values.SelectMany(a => a.Routes).Where(r => r.Plan.Channel == "email")
+            .Select(r => r.Target).Append(OwnerEmail).Where(a => !ConfirmedAt.ContainsKey(a)).ToList();
+        if (unconfirmed.Count > 0)
+        {
+            Anomalies.Add($"{host.Now:MM-dd HH:mm} no confirmation link reached {string.Join(", ", unconfirmed)}");
         }
     }
 

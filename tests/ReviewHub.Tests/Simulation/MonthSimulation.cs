@@ -126,6 +126,8 @@ public static class MonthSimulation
         ["Email:SendGridApiKey"] = fakes.SendGrid.ApiKey,
         ["Email:SendGridBaseUrl"] = fakes.SendGrid.BaseAddress.ToString().TrimEnd('/'),
         ["Email:FromAddress"] = "notifications@reviewhub.test",
+        ["EmailConfirmation:SigningKey"] = TestTokens.ConfirmationSigningKey,
+        ["EmailConfirmation:LinkBaseUrl"] = "https://reviewhub.test/api",
         ["AppStoreConnect:BaseUrl"] = fakes.Asc.BaseAddress.ToString(),
         ["Integrations:EmailDomain"] = "integrations.reviewhub.test",
         // Durable timers run on real time: the setup is driven by its events (confirm, key registered, roles updated),
