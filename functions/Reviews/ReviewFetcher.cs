@@ -141,8 +141,11 @@ public sealed class ReviewFetcher(
                         territory, app.AppId, page);
                     break;
                 }
-                var saved = await store.SaveAsync(app.AccountId, app.AppId, ReviewSources.Feed, reviews, backfill: watermark is null, watermark, cancellationToken);
-                await (watermark is null ? firstImport : announcer).AddAsync(saved.Announce, cancellationToken);
+                var rule = watermark is null ? NewReviewRule.FirstImport : NewReviewRule.Incremental(watermark);
+                var saved = await store.SaveAsync(
+                    app.AccountId, app.AppId, ReviewSources.Feed, reviews, rule, cancellationToken);
+                await announcer.AddAsync(saved.New, cancellationToken);
+                await firstImport.AddAsync(saved.History, cancellationToken);
                 var pageNewest = reviews.Max(r => r.CreatedAt);
                 newest[territory] = newest.TryGetValue(territory, out var seen) && seen > pageNewest ? seen : pageNewest;
                 if (ReachedWatermark(reviews, watermark) || reviews.Count < AppStoreFeedClient.PageSize)
@@ -212,8 +215,9 @@ public sealed class ReviewFetcher(
             var page = await api.GetPageAsync(credential, url, cancellationToken);
             requests++;
             rateLimit = page.RateLimit ?? rateLimit;
-            var saved = await store.SaveAsync(app.AccountId, app.AppId, ReviewSources.AppStoreConnect, page.Reviews, backfill: false, watermark, cancellationToken);
-            await announcer.AddAsync(saved.Announce, cancellationToken);
+            var saved = await store.SaveAsync(app.AccountId, app.AppId, ReviewSources.AppStoreConnect, page.Reviews,
+                NewReviewRule.Incremental(watermark), cancellationToken);
+            await announcer.AddAsync(saved.New, cancellationToken);
             if (page.Reviews.Count > 0)
             {
                 var pageNewest = page.Reviews.Max(r => r.CreatedAt);
@@ -238,7 +242,9 @@ public sealed class ReviewFetcher(
 
     /// <summary>
     /// The integration's full history, page by page from the saved cursor, within the key's budget. Each page is saved and
-    /// handed on (as backfill) before the cursor moves past it; the API watermark is set once the last page is saved.
+    /// handed on before the cursor moves past it: as backfill, except the reviews that arrived after the app's last feed
+    /// fetch of their territory, which are new (<see cref="NewReviewRule.ActivationImport"/>); the API watermark is set
+    /// once the last page is saved.
     /// </summary>
     private async Task<FetchOutcome> BackfillAsync(
         ReviewFetchRequest request, AppEntity app, FetchScheduleEntity schedule, AppStoreConnectCredential credential, string credentialReference,
@@ -276,11 +282,15 @@ public sealed class ReviewFetcher(
             }
             requests++;
             rateLimit = page.RateLimit ?? rateLimit;
-            var saved = await store.SaveAsync(app.AccountId, app.AppId, ReviewSources.AppStoreConnect, page.Reviews, backfill: true, null, cancellationToken);
-            var announcer = new NewReviewsAnnouncer(queue, app.AccountId, app.AppId, backfill: true);
-            await announcer.AddAsync(saved.Announce, cancellationToken);
-            await announcer.FlushAsync(cancellationToken);
-            announced += announcer.Announced;
+            var saved = await store.SaveAsync(app.AccountId, app.AppId, ReviewSources.AppStoreConnect, page.Reviews,
+                NewReviewRule.ActivationImport(schedule.FeedWatermark), cancellationToken);
+            var history = new NewReviewsAnnouncer(queue, app.AccountId, app.AppId, backfill: true);
+            var arrived = new NewReviewsAnnouncer(queue, app.AccountId, app.AppId, backfill: false);
+            await history.AddAsync(saved.History, cancellationToken);
+            await arrived.AddAsync(saved.New, cancellationToken);
+            await history.FlushAsync(cancellationToken);
+            await arrived.FlushAsync(cancellationToken);
+            announced += history.Announced + arrived.Announced;
             newestAtStart ??= page.Reviews.Count > 0 ? page.Reviews.Max(r => r.CreatedAt) : DateTimeOffset.UnixEpoch;
             var next = page.Next;
             if (next is not null)
