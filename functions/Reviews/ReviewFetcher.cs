@@ -21,6 +21,7 @@ public sealed class ReviewFetcher(
     ReviewStore store,
     AppStore apps,
     IntegrationStore integrations,
+    IntegrationKeyRefusals keyRefusals,
     AppStoreConnectCredentialStore credentials,
     AppStoreConnectReviewSource api,
     AppStoreFeedClient feed,
@@ -71,7 +72,8 @@ public sealed class ReviewFetcher(
         var outcomeName = FetchErrorOutcome;
         try
         {
-            var outcome = await FetchFromAsync(request, app, schedule, source, credentialReference, cancellationToken);
+            var outcome = await FetchFromAsync(request, app, schedule, source, integration, credentialReference,
+                cancellationToken);
             outcomeName = outcome.Kind.ToString();
             return outcome;
         }
@@ -82,14 +84,18 @@ public sealed class ReviewFetcher(
     }
 
     private async Task<FetchOutcome> FetchFromAsync(
-        ReviewFetchRequest request, AppEntity app, FetchScheduleEntity schedule, string source, string? credentialReference,
-        CancellationToken cancellationToken)
+        ReviewFetchRequest request, AppEntity app, FetchScheduleEntity schedule, string source,
+        IntegrationEntity? integration, string? credentialReference, CancellationToken cancellationToken)
     {
         try
         {
             var outcome = credentialReference is null
                 ? await FetchFromFeedAsync(app, schedule, cancellationToken)
                 : await FetchFromApiAsync(request, app, schedule, credentialReference, cancellationToken);
+            if (credentialReference is not null && outcome.Requests > 0)
+            {
+                await keyRefusals.AcceptedAsync(integration!, cancellationToken); // App Store Connect took the key
+            }
             logger.LogInformation(
                 "Review fetch of {AccountId}/{AppId} from {Source}: {Outcome}, {Requests} requests, {NewReviews} new reviews",
                 app.AccountId, app.AppId, source, outcome.Kind, outcome.Requests, outcome.NewReviews);
@@ -97,6 +103,10 @@ public sealed class ReviewFetcher(
         }
         catch (ReviewFetchException ex)
         {
+            if (credentialReference is not null && ex.InnerException is AppStoreConnectException refused)
+            {
+                await keyRefusals.RecordAsync(integration!, "fetching reviews", refused, cancellationToken);
+            }
             return await RetryOrPoisonAsync(request, source, credentialReference, ex, cancellationToken);
         }
         catch (PagingLoopException ex)
