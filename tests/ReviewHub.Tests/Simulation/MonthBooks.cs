@@ -455,7 +455,8 @@ public sealed partial class MonthBooks
     }
 
     /// <summary>
-    /// The integration status of the app whose key was revoked says that App Store Connect refuses its key.
+    /// The integration status of the app whose key was revoked says since when App Store Connect refuses its key (no
+    /// earlier than the revocation) and why, and the next step repeats it.
     /// </summary>
     private async Task CheckRevokedKeyAsync()
     {
@@ -464,12 +465,13 @@ public sealed partial class MonthBooks
             var status = await Scenario.StatusAsync(app);
             string Said(string property) => status.TryGetProperty(property, out var value)
                 && value.ValueKind == JsonValueKind.String ? value.GetString()! : string.Empty;
-            var (state, lastError, failureReason, nextStep) = (Said("status"), Said("lastError"), Said("failureReason"),
+            var (state, refusedAt, refusal, nextStep) = (Said("status"), Said("keyRefusedAt"), Said("keyRefusal"),
                 Said("nextStep"));
+            var since = DateTimeOffset.TryParse(refusedAt, out var at) ? at : (DateTimeOffset?)null;
             Add($"the revoked key is visible in {app.Plan.Name}'s integration status",
-                new[] { lastError, failureReason, nextStep }.Any(text => RevokedKey().IsMatch(text)),
-                $"revoked {app.RevokedAt:MM-dd HH:mm}; status {state}, lastError {Quote(lastError)}, " +
-                $"failureReason {Quote(failureReason)}, nextStep {Quote(nextStep)}");
+                since >= app.RevokedAt && RevokedKey().IsMatch(refusal) && nextStep.Contains(refusal),
+                $"revoked {app.RevokedAt:MM-dd HH:mm}; status {state}, keyRefusedAt {(since is null ? "none" :
+                    $"{since:MM-dd HH:mm}")}, keyRefusal {Quote(refusal)}, nextStep {Quote(nextStep)}");
         }
     }
 
@@ -501,6 +503,6 @@ public sealed partial class MonthBooks
     [GeneratedRegex(@"^reviewhub-([0-9a-f]{32})-(.+)$")]
     private static partial Regex ZendeskExternalId();
 
-    [GeneratedRegex(@"401|revoked|rejected", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"refused the registered API key \(401 NOT_AUTHORIZED\)")]
     private static partial Regex RevokedKey();
 }
