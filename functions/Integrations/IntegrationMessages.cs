@@ -75,8 +75,8 @@ public sealed record IntegrationCardResponse(string IntegrationEmail, string Fir
 public sealed record IntegrationStatusResponse(
     string Status, string? Kind, string? ActiveKind, string IntegrationEmail, DateTimeOffset? ConfirmedAt, DateTimeOffset? Deadline,
     IReadOnlyList<RoleView> MissingRoles, IReadOnlyList<RoleView> GrantedRoles, DateTimeOffset? LastCheckedAt, DateTimeOffset? VerifiedAt,
-    bool CredentialRegistered, string? FailureReason, string? LastError, DateTimeOffset? KeyRefusedAt, string? KeyRefusal,
-    string NextStep);
+    bool CredentialRegistered, string? FailureReason, string? LastError, DateTimeOffset? KeyRefusedAt,
+    string? KeyRefusal, string NextStep);
 
 public static class IntegrationResponses
 {

@@ -428,7 +428,7 @@ public sealed class ReplyFlowTests
     }
 
     [Fact]
-    public async Task A_reply_refused_for_the_key_shows_in_the_integration_status_until_a_reply_with_the_key_goes_through()
+    public async Task A_reply_refused_for_the_key_shows_in_the_integration_status_until_a_reply_with_it_goes_through()
     {
         await using var s = await ReplyScenario.StartAsync();
         s.Asc.Fail(new InjectedFault(401, FakeAppStoreConnect.ErrorBody(401, "NOT_AUTHORIZED", "Refused.")),

@@ -293,7 +293,7 @@ public sealed class AppStoreConnectFetchTests
     }
 
     [Fact]
-    public async Task A_refused_key_shows_in_the_integration_status_until_a_fetch_with_it_succeeds_or_a_key_is_registered()
+    public async Task A_refused_key_shows_in_the_integration_status_until_a_fetch_with_it_succeeds_or_a_new_key()
     {
         await using var h = await BackfilledAsync(history: 3);
         var notAuthorized = new InjectedFault(401, FakeAppStoreConnect.ErrorBody(401, "NOT_AUTHORIZED",
