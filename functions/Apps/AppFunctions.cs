@@ -99,7 +99,7 @@ public sealed class AppFunctions(
         if (existing.Store == Stores.GooglePlay && body.Value!.Territories is not null)
         {
             var errors = new ValidationErrors();
-            errors.Add("territories", "does not apply to android apps: Google Play lists reviews of all countries.");
+            errors.Add("territories", AppRules.NoTerritoriesOnPlay);
             return Problems.Validation(errors);
         }
         if (TerritoryLimitProblem(body.Value!.Territories) is { } tooMany)

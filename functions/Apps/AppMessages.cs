@@ -31,7 +31,7 @@ public sealed record RegisterAppRequest(string? StoreAppId, string? Platform, st
             }
             if (Territories is not null)
             {
-                errors.Add("territories", "does not apply to android apps: Google Play lists reviews of all countries.");
+                errors.Add("territories", AppRules.NoTerritoriesOnPlay);
             }
         }
         else
@@ -79,6 +79,9 @@ public sealed record AppRemoval(string AccountId, string AppId);
 
 internal static class AppRules
 {
+    public const string NoTerritoriesOnPlay =
+        "does not apply to android apps: Google Play lists reviews of all countries.";
+
     public const int MaxTerritories = 200;
 
     public static void ValidateTerritories(IReadOnlyList<string>? territories, ValidationErrors errors, bool required)

@@ -14,8 +14,8 @@ namespace ReviewHub.GooglePlay;
 /// OAuth access tokens for service accounts, through Google.Apis.Auth's JWT-bearer flow (RS256 assertion posted to
 /// <see cref="GooglePlayOptions.TokenUrl"/>). One <see cref="ServiceAccountCredential"/> per key, kept for the life of
 /// the process: the library caches its token and renews it shortly before expiry, on the injected
-/// <see cref="TimeProvider"/>, so a worker serving an account for days asks Google about once an hour. Its HTTP calls go
-/// through the named client <see cref="HttpClientName"/> (timeouts and retries of <c>OutboundResilience</c>); the
+/// <see cref="TimeProvider"/>, so a worker serving an account for days asks Google about once an hour. Its HTTP calls
+/// go through the named client <see cref="HttpClientName"/> (timeouts and retries of <c>OutboundResilience</c>); the
 /// library's own retry is turned off so attempts are not multiplied.
 /// </summary>
 public sealed class GooglePlayAccessTokens(
@@ -28,7 +28,7 @@ public sealed class GooglePlayAccessTokens(
     /// <summary>Credentials held (for tests: keys no longer used are dropped by <see cref="Forget"/>).</summary>
     internal int CachedCredentials => credentials.Count;
 
-    /// <summary>A valid access token for the key; throws <see cref="GooglePlayException"/> when Google refuses it.</summary>
+    /// <summary>A valid access token for the key; <see cref="GooglePlayException"/> when Google refuses it.</summary>
     public async Task<string> GetAsync(GooglePlayServiceAccountKey key, CancellationToken cancellationToken)
     {
         var credential = credentials.GetOrAdd(CacheKey(key), _ => Create(key));

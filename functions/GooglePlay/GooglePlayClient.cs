@@ -16,7 +16,8 @@ namespace ReviewHub.GooglePlay;
 /// (<c>OutboundResilience</c>); a reply is safe to repeat, as it sets the review's one reply.
 /// </summary>
 public sealed class GooglePlayClient(
-    HttpClient http, GooglePlayAccessTokens tokens, IOptions<GooglePlayOptions> options, ILogger<GooglePlayClient> logger)
+    HttpClient http, GooglePlayAccessTokens tokens, IOptions<GooglePlayOptions> options,
+    ILogger<GooglePlayClient> logger)
 {
     /// <summary>The largest page <c>reviews.list</c> serves (Google's guide).</summary>
     public const int MaxPageSize = 100;
@@ -48,13 +49,14 @@ public sealed class GooglePlayClient(
             ?? throw Malformed("reviews.get", "the review lacks its id, a rated user comment or its lastModified");
     }
 
-    /// <summary>Sets the review's reply (Play keeps one; this replaces it). Returns the text as Play applied it.</summary>
+    /// <summary>Sets the review's reply (Play keeps one; this replaces it) and returns the text Play applied.</summary>
     public async Task<PlayReplyResult> ReplyAsync(
         GooglePlayServiceAccountKey key, string packageName, string reviewId, string replyText,
         CancellationToken cancellationToken)
     {
         var response = await SendAsync<PlayWire.ReviewsReplyResponse>(key, HttpMethod.Post,
-            ReviewPath(packageName, reviewId) + ":reply", new PlayWire.ReviewsReplyRequest(replyText), cancellationToken);
+            ReviewPath(packageName, reviewId) + ":reply", new PlayWire.ReviewsReplyRequest(replyText),
+            cancellationToken);
         return response.Result is { ReplyText: { } applied } result && result.LastEdited?.ToDateTimeOffset() is { } at
             ? new PlayReplyResult(applied, at)
             : throw Malformed("reviews.reply", "the result lacks replyText or lastEdited");
@@ -71,13 +73,15 @@ public sealed class GooglePlayClient(
         : $"{separator}translationLanguage={Uri.EscapeDataString(language)}";
 
     private async Task<T> SendAsync<T>(
-        GooglePlayServiceAccountKey key, HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+        GooglePlayServiceAccountKey key, HttpMethod method, string path, object? body,
+        CancellationToken cancellationToken)
     {
         try
         {
             return await AttemptAsync<T>(key, method, path, body, cancellationToken);
         }
-        catch (GooglePlayException ex) when (ex is { Failure: GooglePlayFailure.NotAuthorized, FromTokenEndpoint: false })
+        catch (GooglePlayException ex)
+            when (ex is { Failure: GooglePlayFailure.NotAuthorized, FromTokenEndpoint: false })
         {
             // Play refused the access token itself (revoked, or issued for a key replaced since): sign a new assertion
             // once. A key Google refuses then fails at the token endpoint, which is not retried.
@@ -87,11 +91,13 @@ public sealed class GooglePlayClient(
     }
 
     private async Task<T> AttemptAsync<T>(
-        GooglePlayServiceAccountKey key, HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+        GooglePlayServiceAccountKey key, HttpMethod method, string path, object? body,
+        CancellationToken cancellationToken)
     {
         var operation = $"{method} {path.Split('?')[0]}";
         using var request = new HttpRequestMessage(method, new Uri(new Uri(options.Value.BaseUrl), path));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await tokens.GetAsync(key, cancellationToken));
+        var accessToken = await tokens.GetAsync(key, cancellationToken);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         if (body is not null)
         {

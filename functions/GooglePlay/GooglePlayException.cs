@@ -23,7 +23,7 @@ public enum GooglePlayFailure
     /// <summary>404 <c>applicationNotFound</c>: no such package, or one the service account cannot see.</summary>
     AppNotFound,
 
-    /// <summary>403 <c>accessNotConfigured</c>: the Android Publisher API is not enabled in ReviewHub's project.</summary>
+    /// <summary>403 <c>accessNotConfigured</c>: the Android Publisher API is off in ReviewHub's project.</summary>
     ApiNotEnabled,
 
     /// <summary>404 of a review.</summary>
@@ -46,7 +46,8 @@ public sealed class GooglePlayException(
 
     public HttpStatusCode? Status { get; } = status;
 
-    /// <summary>Google's <c>errors[0].reason</c> (e.g. <c>forbidden</c>), or the token endpoint's <c>error</c>.</summary>
+    /// <summary>Google's <c>errors[0].reason</c> (e.g. <c>forbidden</c>), or the token endpoint's <c>error</c>.
+    /// </summary>
     public string? Reason { get; } = reason;
 
     /// <summary>The wait Google (or a proxy) asked for; a caller defers its work by it through its queue.</summary>
@@ -57,23 +58,26 @@ public sealed class GooglePlayException(
 
     public bool IsTransient => Failure is GooglePlayFailure.RateLimited or GooglePlayFailure.Unavailable;
 
-    /// <summary>Sorts an error answer by status, <c>errors[0].reason</c> and message (google-play-api.md §4, §8).</summary>
-    public static GooglePlayFailure Classify(HttpStatusCode status, string? reason, string? message) => (int)status switch
-    {
-        429 => GooglePlayFailure.RateLimited,
-        >= 500 => GooglePlayFailure.Unavailable,
-        403 when reason is "rateLimitExceeded" or "userRateLimitExceeded" or "dailyLimitExceeded" =>
-            GooglePlayFailure.RateLimited,
-        403 when reason is "accessNotConfigured" or "projectNotLinked" => GooglePlayFailure.ApiNotEnabled,
-        401 or 403 when reason == "permissionDenied" || IsInsufficientPermissions(message) =>
-            GooglePlayFailure.PermissionDenied,
-        401 => GooglePlayFailure.NotAuthorized,
-        403 => GooglePlayFailure.PermissionDenied,
-        404 when reason is "applicationNotFound" || message?.StartsWith("Package not found", StringComparison.Ordinal)
-            == true => GooglePlayFailure.AppNotFound,
-        404 or 410 => GooglePlayFailure.NotFound,
-        _ => GooglePlayFailure.Rejected,
-    };
+    /// <summary>Sorts an error answer by status, <c>errors[0].reason</c> and message (google-play-api.md §4, §8).
+    /// </summary>
+    public static GooglePlayFailure Classify(HttpStatusCode status, string? reason, string? message) =>
+        (int)status switch
+        {
+            429 => GooglePlayFailure.RateLimited,
+            >= 500 => GooglePlayFailure.Unavailable,
+            403 when reason is "rateLimitExceeded" or "userRateLimitExceeded" or "dailyLimitExceeded" =>
+                GooglePlayFailure.RateLimited,
+            403 when reason is "accessNotConfigured" or "projectNotLinked" => GooglePlayFailure.ApiNotEnabled,
+            401 or 403 when reason == "permissionDenied" || IsInsufficientPermissions(message) =>
+                GooglePlayFailure.PermissionDenied,
+            401 => GooglePlayFailure.NotAuthorized,
+            403 => GooglePlayFailure.PermissionDenied,
+            404 when reason is "applicationNotFound"
+                || message?.StartsWith("Package not found", StringComparison.Ordinal) == true =>
+                GooglePlayFailure.AppNotFound,
+            404 or 410 => GooglePlayFailure.NotFound,
+            _ => GooglePlayFailure.Rejected,
+        };
 
     private static bool IsInsufficientPermissions(string? message) =>
         message?.Contains("insufficient permissions", StringComparison.OrdinalIgnoreCase) == true

@@ -12,8 +12,8 @@ public sealed class GooglePlayOptions
 
     /// <summary>
     /// The longest reply Play accepts: "Replies of more than approximately 350 characters will be rejected"
-    /// (discovery document, <c>ReviewsReplyRequest.replyText</c>). Counted in Unicode code points, the strictest reading
-    /// of "approximately" that never sends Play a reply it may reject.
+    /// (discovery document, <c>ReviewsReplyRequest.replyText</c>). Counted in Unicode code points, the strictest
+    /// reading of "approximately" that never sends Play a reply it may reject.
     /// </summary>
     public const int MaxReplyLength = 350;
 

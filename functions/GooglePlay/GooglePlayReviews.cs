@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ReviewHub.GooglePlay;
 
 /// <summary>
@@ -8,20 +10,21 @@ public sealed record PlayReview(
     string ReviewId, string? AuthorName, int StarRating, string? Title, string Body, string? OriginalText,
     DateTimeOffset LastModified, string? ReviewerLanguage, string? AppVersionName, PlayDeveloperReply? Reply)
 {
-    /// <summary>True when the user changed the review after the reply was written: the reply may be out of date.</summary>
+    /// <summary>True when the user changed the review after the reply was written: it may be out of date.</summary>
     public bool EditedAfterReply => Reply is { } reply && reply.LastModified < LastModified;
 }
 
 /// <summary>The developer's reply on Play (one per review; replying again overwrites it).</summary>
 public sealed record PlayDeveloperReply(string Text, DateTimeOffset LastModified);
 
-/// <summary>One page of <c>reviews.list</c>, newest modification first; <see cref="NextPageToken"/> null on the last.</summary>
+/// <summary>A page of <c>reviews.list</c>, newest change first; <see cref="NextPageToken"/> null on the last.</summary>
 public sealed record PlayReviewsPage(IReadOnlyList<PlayReview> Reviews, string? NextPageToken);
 
 /// <summary>What <c>reviews.reply</c> applied: the text as Play stored it (HTML tags stripped) and when.</summary>
 public sealed record PlayReplyResult(string ReplyText, DateTimeOffset LastEdited);
 
-/// <summary>The API's JSON shapes (discovery document, androidpublisher v3), as read by <see cref="GooglePlayClient"/>.</summary>
+/// <summary>The API's JSON shapes (discovery document, androidpublisher v3) that <see cref="GooglePlayClient"/> reads.
+/// </summary>
 internal static class PlayWire
 {
     internal sealed record ReviewsListResponse(List<Review>? Reviews, TokenPagination? TokenPagination);
@@ -42,8 +45,8 @@ internal static class PlayWire
     internal sealed record Timestamp(string? Seconds, int? Nanos)
     {
         public DateTimeOffset? ToDateTimeOffset() =>
-            long.TryParse(Seconds, System.Globalization.NumberStyles.AllowLeadingSign,
-                System.Globalization.CultureInfo.InvariantCulture, out var seconds) && Nanos is null or >= 0 and < 1_000_000_000
+            long.TryParse(Seconds, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seconds)
+            && Nanos is null or >= 0 and < 1_000_000_000
                 ? DateTimeOffset.FromUnixTimeSeconds(seconds).AddTicks((Nanos ?? 0) / 100)
                 : null;
     }

@@ -34,7 +34,9 @@ public sealed record GooglePlayServiceAccountKey(string ClientEmail, string Priv
             _ when !IsRsaPrivateKey(file.PrivateKey) => "holds a private_key that is not an RSA private key (PEM).",
             _ => null,
         };
-        return problem is null ? new GooglePlayServiceAccountKey(file!.ClientEmail!, file.PrivateKeyId!, file.PrivateKey!) : null;
+        return problem is null
+            ? new GooglePlayServiceAccountKey(file!.ClientEmail!, file.PrivateKeyId!, file.PrivateKey!)
+            : null;
     }
 
     private static bool IsRsaPrivateKey(string pem)

@@ -6,7 +6,7 @@ namespace ReviewHub.GooglePlay;
 /// </summary>
 public static class PackageNames
 {
-    /// <summary>ReviewHub's limit: Play documents none; 255 is the longest file name Android can install under.</summary>
+    /// <summary>ReviewHub's limit: Play documents none; 255 is the longest file name Android installs under.</summary>
     public const int MaxLength = 255;
 
     public const string Rule = "must be the app's Android package name, e.g. com.example.app: two or more segments " +

@@ -61,8 +61,8 @@ public sealed class IntegrationFunctions(
         }
         if (app.Store != Stores.AppStore)
         {
-            return Problems.Conflict("App Store Connect connects App Store apps; an Android app connects to Google Play " +
-                "by inviting the account's service account in Play Console (docs/google-play.md).");
+            return Problems.Conflict("App Store Connect connects App Store apps; an Android app connects to Google " +
+                "Play by inviting the account's service account in Play Console (docs/google-play.md).");
         }
         var body = await JsonRequest.ReadAsync<ConfirmIntegrationRequest>(req, cancellationToken);
         if (!body.IsValid)

@@ -105,7 +105,8 @@ public sealed record ReviewResponse(
 {
     public static ReviewResponse From(ReviewEntity review) => new(
         review.ReviewId, review.AppId, review.Rating, review.Title, review.Body, review.ReviewerNickname, review.Territory,
-        review.CreatedAt, review.Source, ReviewSources.StoreOf(review.Source), review.Backfilled, ReviewQueries.IsReplied(review),
+        review.CreatedAt, review.Source, ReviewSources.StoreOf(review.Source), review.Backfilled,
+        ReviewQueries.IsReplied(review),
         review.ResponseId is null && review.ResponseBody is null
             ? null
             : new DeveloperResponse(review.ResponseId, review.ResponseBody, review.ResponseState, review.ResponseLastModified),

@@ -23,10 +23,10 @@ public sealed record FakePlayReview(
 
 public sealed partial class FakeGooglePlay
 {
-    /// <summary>Reviews older than this (by their user comment's last modification) are invisible to reviews.list.</summary>
+    /// <summary>Reviews whose user comment changed longer ago than this are invisible to reviews.list.</summary>
     public static readonly TimeSpan ListWindow = TimeSpan.FromDays(7);
 
-    /// <summary>Replies longer than this (after tags are stripped) are rejected (the discovery document's wording).</summary>
+    /// <summary>Replies longer than this (after tags are stripped) are rejected (discovery document).</summary>
     public const int MaxReplyLength = 350;
 
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, FakePlayReview>> apps =
@@ -37,7 +37,7 @@ public sealed partial class FakeGooglePlay
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    /// <summary>When set, every n-th page holds fewer reviews than asked (Play does this; never infer the end).</summary>
+    /// <summary>When set, every n-th page holds fewer reviews than asked (Play does; never infer the end).</summary>
     public int ShortPageEvery { get; set; }
 
     /// <summary>
@@ -62,12 +62,14 @@ public sealed partial class FakeGooglePlay
     /// <paramref name="count"/> text reviews, one minute apart from <paramref name="newest"/> back, ids shaped like
     /// Play's (<c>gp:AOqpTO…</c>).
     /// </summary>
-    public static IReadOnlyList<FakePlayReview> GenerateReviews(int count, DateTimeOffset newest, string prefix = "r") =>
+    public static IReadOnlyList<FakePlayReview> GenerateReviews(
+        int count, DateTimeOffset newest, string prefix = "r") =>
         Enumerable.Range(0, count).Select(i => new FakePlayReview(
-            $"gp:AOqpTO{prefix}{i:D6}", 1 + i % 5, i % 4 == 0 ? $"Title {i}\tBody of review {i}" : $"Body of review {i}",
+            $"gp:AOqpTO{prefix}{i:D6}", 1 + i % 5,
+            i % 4 == 0 ? $"Title {i}\tBody of review {i}" : $"Body of review {i}",
             newest.AddMinutes(-i), i % 3 == 0 ? null : $"User {i}", i % 2 == 0 ? "en" : "de")).ToList();
 
-    /// <summary>The user edits a review: new text and rating, its last modification now (it re-enters the window).</summary>
+    /// <summary>The user edits a review: new text and rating, modified now (it re-enters the window).</summary>
     public FakePlayReview EditReview(string packageName, string reviewId, string text, int starRating) =>
         apps[packageName].AddOrUpdate(reviewId, _ => throw new KeyNotFoundException(reviewId),
             (_, review) => review with { Text = text, StarRating = starRating, LastModified = Clock.GetUtcNow() });
@@ -183,7 +185,8 @@ public sealed partial class FakeGooglePlay
     private static object ToJson(FakePlayReview review, string translationLanguage)
     {
         var translate = translationLanguage.Length > 0 && review.ReviewerLanguage is { } language
-            && !PrimaryLanguage(language).Equals(PrimaryLanguage(translationLanguage), StringComparison.OrdinalIgnoreCase);
+            && !PrimaryLanguage(language).Equals(PrimaryLanguage(translationLanguage),
+                StringComparison.OrdinalIgnoreCase);
         var comments = new List<object>
         {
             new
@@ -211,7 +214,10 @@ public sealed partial class FakeGooglePlay
         };
         if (review.Reply is { } reply)
         {
-            comments.Add(new { developerComment = new { text = reply.Text, lastModified = Timestamp(reply.LastModified) } });
+            comments.Add(new
+            {
+                developerComment = new { text = reply.Text, lastModified = Timestamp(reply.LastModified) },
+            });
         }
         return new { reviewId = review.ReviewId, authorName = review.AuthorName, comments };
     }

@@ -11,7 +11,8 @@ namespace ReviewHub.Fakes;
 /// A Google service account the fake knows: the JSON key file Google issues (<see cref="KeyJson"/>) holds the same
 /// fields. Its <c>token_uri</c> points at the fake.
 /// </summary>
-public sealed record FakeGoogleServiceAccount(string ClientEmail, string PrivateKeyId, string PrivateKeyPem, string KeyJson)
+public sealed record FakeGoogleServiceAccount(
+    string ClientEmail, string PrivateKeyId, string PrivateKeyPem, string KeyJson)
 {
     public override string ToString() => $"FakeGoogleServiceAccount {{ ClientEmail = {ClientEmail} }}";
 }
@@ -22,10 +23,11 @@ public enum FakePlayGrant
     /// <summary>Invited with "View app information" and "Reply to reviews", and propagated: the API answers.</summary>
     Granted,
 
-    /// <summary>Not invited, not yet propagated, or revoked: 403 PERMISSION_DENIED "insufficient permissions".</summary>
+    /// <summary>Not invited, not propagated yet, or revoked: 403 PERMISSION_DENIED "insufficient permissions".
+    /// </summary>
     Denied,
 
-    /// <summary>The older answer to the same situation, still reported: 401 with reason <c>permissionDenied</c>.</summary>
+    /// <summary>The older answer to the same, still reported: 401 with reason <c>permissionDenied</c>.</summary>
     DeniedLegacy,
 }
 
@@ -34,8 +36,8 @@ public enum FakePlayGrant
 /// <c>google-play-reviews-discovery.json</c> and <c>google-play-api.md</c>:
 /// <list type="bullet">
 /// <item><c>POST /token</c>: the JWT-bearer grant; checks RS256 against the service account's key, <c>iss</c>,
-/// <c>aud</c> (Google's token URL), <c>scope</c>, <c>exp - iat ≤ 3600</c> and the clock, answering RFC 6749 errors as Google
-/// does (<c>invalid_grant</c> "Invalid JWT Signature." and the short-lived-token message).</item>
+/// <c>aud</c> (Google's token URL), <c>scope</c>, <c>exp - iat ≤ 3600</c> and the clock, answering RFC 6749 errors as
+/// Google does (<c>invalid_grant</c> "Invalid JWT Signature." and the short-lived-token message).</item>
 /// <item>Access tokens live 3599 s on <see cref="Clock"/>; an unknown or expired one gets Google's 401
 /// <c>authError</c>.</item>
 /// <item>Per (service account, package) grants: unknown package → 404 <c>applicationNotFound</c>; not granted → 403
@@ -43,7 +45,8 @@ public enum FakePlayGrant
 /// <item>Per-package quotas: GETs per rolling hour (200) and replies per rolling day (2,000), else 429
 /// <c>RESOURCE_EXHAUSTED</c>.</item>
 /// </list>
-/// Errors use Google's JSON envelope <c>{"error":{code,message,errors[],status}}</c>.
+/// Errors use Google's JSON envelope <c>{"error":{code,message,errors[],status}}</c>. Token lifetimes, quotas and the
+/// 7-day window run on <see cref="FakeHttpServer.Clock"/>; tests that move the app's clock share it.
 /// </summary>
 public sealed partial class FakeGooglePlay : FakeHttpServer
 {
@@ -63,9 +66,6 @@ public sealed partial class FakeGooglePlay : FakeHttpServer
     private readonly ConcurrentDictionary<string, ConcurrentQueue<DateTimeOffset>> reads = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<DateTimeOffset>> replies = new();
     private int tokenRequests;
-
-    /// <summary>Google's clock (token lifetimes, quotas, the 7-day window); tests that move the app's clock share it.</summary>
-    public TimeProvider Clock { get; set; } = TimeProvider.System;
 
     /// <summary>reviews.list and reviews.get per package per rolling hour (google-play-api.md §6).</summary>
     public int HourlyReadQuota { get; set; } = 200;
@@ -92,7 +92,7 @@ public sealed partial class FakeGooglePlay : FakeHttpServer
             ["private_key_id"] = keyId,
             ["private_key"] = pem + "\n",
             ["client_email"] = clientEmail,
-            ["client_id"] = "1" + string.Concat(Enumerable.Range(0, 20).Select(_ => RandomNumberGenerator.GetInt32(10))),
+            ["client_id"] = RandomNumberGenerator.GetInt32(100_000_000, 999_999_999).ToString() + "123456789012",
             ["auth_uri"] = "https://accounts.google.com/o/oauth2/auth",
             ["token_uri"] = TokenUrl.ToString(),
         });
@@ -108,7 +108,7 @@ public sealed partial class FakeGooglePlay : FakeHttpServer
         }
     }
 
-    /// <summary>Google invalidates every access token it issued (as after a password-style reset of the account).</summary>
+    /// <summary>Google invalidates every access token it issued before their expiry.</summary>
     public void RevokeAccessTokens() => tokens.Clear();
 
     /// <summary>The customer invited the account in Play Console and the grant reached the API (or not yet).</summary>
@@ -263,12 +263,12 @@ public sealed partial class FakeGooglePlay : FakeHttpServer
     private static Task TokenErrorAsync(HttpContext context, int status, string error, string description) =>
         WriteAsync(context, status, JsonSerializer.Serialize(new { error, error_description = description }));
 
-    /// <summary>Null error and the issuer's email for a valid assertion; else Google's <c>error_description</c>.</summary>
+    /// <summary>The issuer's email for a valid assertion; else Google's <c>error_description</c>.</summary>
     private (string? Error, string? Email) CheckAssertion(string assertion)
     {
         const string BadSignature = "Invalid JWT Signature.";
-        const string NotShortLived = "Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable " +
-            "timeframe. Check your iat and exp values in the JWT claim.";
+        const string NotShortLived = "Invalid JWT: Token must be a short-lived token (60 minutes) and in a " +
+            "reasonable timeframe. Check your iat and exp values in the JWT claim.";
         var parts = assertion.Split('.');
         if (parts.Length != 3)
         {
@@ -280,7 +280,8 @@ public sealed partial class FakeGooglePlay : FakeHttpServer
             using var payload = JsonDocument.Parse(Base64Url(parts[1]));
             var claims = payload.RootElement;
             var email = claims.GetProperty("iss").GetString() ?? string.Empty;
-            if (head.RootElement.GetProperty("alg").GetString() != "RS256" || !accounts.TryGetValue(email, out var account)
+            if (head.RootElement.GetProperty("alg").GetString() != "RS256"
+                || !accounts.TryGetValue(email, out var account)
                 || !account.Key.VerifyData(Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}"), Base64Url(parts[2]),
                     HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
             {

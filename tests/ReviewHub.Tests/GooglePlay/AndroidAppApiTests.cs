@@ -22,19 +22,23 @@ public sealed class AndroidAppApiTests
 
         Assert.Equal(201, created.Status);
         var android = created.As<AppResponse>();
-        Assert.Equal(("com.acme.notes_app", "android", Stores.GooglePlay), (android.StoreAppId, android.Platform, android.Store));
+        Assert.Equal(("com.acme.notes_app", "android", Stores.GooglePlay),
+            (android.StoreAppId, android.Platform, android.Store));
         Assert.Empty(android.Territories);
         var all = await app.Host.GetAsync($"{world.AccountPath}/apps", world.Token);
         Assert.Equal(2, all.Json.GetProperty("items").GetArrayLength());
         var play = await app.Host.GetAsync($"{world.AccountPath}/apps?store=googlePlay", world.Token);
-        Assert.Equal(android.AppId, Assert.Single(play.Json.GetProperty("items").EnumerateArray()).GetProperty("appId").GetString());
+        Assert.Equal(android.AppId,
+            Assert.Single(play.Json.GetProperty("items").EnumerateArray()).GetProperty("appId").GetString());
         var apple = await app.Host.GetAsync($"{world.AccountPath}/apps?store=appStore", world.Token);
         var ios = Assert.Single(apple.Json.GetProperty("items").EnumerateArray());
-        Assert.Equal((world.AppId, "appStore"), (ios.GetProperty("appId").GetString(), ios.GetProperty("store").GetString()));
+        Assert.Equal((world.AppId, "appStore"),
+            (ios.GetProperty("appId").GetString(), ios.GetProperty("store").GetString()));
 
-        var duplicate = await app.Host.PostAsync($"{world.AccountPath}/apps", world.Token, Android("com.acme.notes_app"));
+        var apps = $"{world.AccountPath}/apps";
+        var duplicate = await app.Host.PostAsync(apps, world.Token, Android("com.acme.notes_app"));
         Assert.Equal(409, duplicate.Status);
-        var otherCase = await app.Host.PostAsync($"{world.AccountPath}/apps", world.Token, Android("com.acme.Notes_app"));
+        var otherCase = await app.Host.PostAsync(apps, world.Token, Android("com.acme.Notes_app"));
         Assert.Equal(201, otherCase.Status); // Play's package names are case-sensitive
     }
 
@@ -87,7 +91,8 @@ public sealed class AndroidAppApiTests
         Assert.Equal(400, territories.Status);
         Assert.Empty((await app.Host.GetAsync(path, world.Token)).As<AppResponse>().Territories);
         var renamed = await app.Host.PatchAsync(path, world.Token, new { name = "Acme for Android" });
-        Assert.Equal(("Acme for Android", Stores.GooglePlay), (renamed.As<AppResponse>().Name, renamed.As<AppResponse>().Store));
+        Assert.Equal(("Acme for Android", Stores.GooglePlay),
+            (renamed.As<AppResponse>().Name, renamed.As<AppResponse>().Store));
     }
 
     [Fact]

@@ -4,7 +4,7 @@ using ReviewHub.GooglePlay;
 
 namespace ReviewHub.Tests.GooglePlay;
 
-/// <summary>The typed Play client against the fake: paging, the 7-day window, edits, replies and every failure.</summary>
+/// <summary>The typed Play client against the fake: paging, the 7-day window, edits, replies, failures.</summary>
 public sealed class GooglePlayClientTests
 {
     private const string Package = "com.example.reviews";

@@ -35,7 +35,8 @@ public sealed class PlayFixtureSchemaTests
             ["$ref"] = $"#/$defs/{name}",
             ["$defs"] = defs,
         };
-        return JsonSchema.FromText(root.ToJsonString(), baseUri: new Uri($"https://reviewhub.test/play/{Guid.NewGuid():N}"));
+        return JsonSchema.FromText(root.ToJsonString(),
+            baseUri: new Uri($"https://reviewhub.test/play/{Guid.NewGuid():N}"));
     }
 
     private static JsonObject Convert(JsonNode discovery, string? property = null)
@@ -59,7 +60,8 @@ public sealed class PlayFixtureSchemaTests
             ("string", "int64") => new JsonObject { ["type"] = "string", ["pattern"] = "^-?[0-9]{1,19}$" },
             ("integer", "int32") => new JsonObject
                 { ["type"] = "integer", ["minimum"] = int.MinValue, ["maximum"] = int.MaxValue },
-            ("integer", "uint32") => new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = uint.MaxValue },
+            ("integer", "uint32") => new JsonObject
+                { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = uint.MaxValue },
             _ => new JsonObject { ["type"] = type },
         };
         switch (property)
@@ -101,7 +103,8 @@ public sealed class PlayFixtureSchemaTests
             i % 3 == 0 ? r with { Reply = new FakePlayReply("Thanks!", now) } : r));
         play.SetGrant(account.ClientEmail, Package, FakePlayGrant.Granted);
         using var http = new HttpClient { BaseAddress = play.BaseAddress };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenAsync(play, account));
+        var accessToken = await TokenAsync(play, account);
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
 
         var path = $"androidpublisher/v3/applications/{Package}/reviews";
         var language = translationLanguage.Length > 0 ? $"&translationLanguage={translationLanguage}" : "";
@@ -124,16 +127,18 @@ public sealed class PlayFixtureSchemaTests
             AssertValid("Review", await http.GetStringAsync($"{path}/{Uri.EscapeDataString(seen[0])}{
                 (language.Length > 0 ? "?" + language[1..] : "")}"));
             using var reply = await http.PostAsync($"{path}/{Uri.EscapeDataString(seen[1])}:reply",
-                new StringContent("""{"replyText":"Thanks! <b>Fixed</b> in 3.2.1"}""", Encoding.UTF8, "application/json"));
+                new StringContent("""{"replyText":"Thanks! <b>Fixed</b> in 3.2.1"}""", Encoding.UTF8,
+                    "application/json"));
             var replyBody = await reply.Content.ReadAsStringAsync();
             Assert.True(reply.IsSuccessStatusCode, replyBody);
             AssertValid("ReviewsReplyResponse", replyBody);
-            Assert.Equal("Thanks! Fixed in 3.2.1", JsonNode.Parse(replyBody)!["result"]!["replyText"]!.GetValue<string>());
+            Assert.Equal("Thanks! Fixed in 3.2.1",
+                JsonNode.Parse(replyBody)!["result"]!["replyText"]!.GetValue<string>());
         }
     }
 
     [Theory]
-    [InlineData("""{"reviews":[{"reviewId":"a","comments":[{"userComment":{"lastModified":{"seconds":1791456000}}}]}]}""")]
+    [InlineData("""{"reviews":[{"comments":[{"userComment":{"lastModified":{"seconds":1791456000}}}]}]}""")]
     [InlineData("""{"reviews":[{"reviewId":"a","comments":[{"userComment":{"starRating":6}}]}]}""")]
     [InlineData("""{"reviews":[{"reviewId":"a","rating":4}]}""")]
     [InlineData("""{"reviews":[{"reviewId":"a","comments":[{"userComment":{"lastModified":{"nanos":-1}}}]}]}""")]
@@ -166,16 +171,21 @@ public sealed class PlayFixtureSchemaTests
         using var rsa = System.Security.Cryptography.RSA.Create();
         rsa.ImportFromPem(account.PrivateKeyPem);
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        static string B64(byte[] bytes) => System.Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        var head = B64(JsonSerializer.SerializeToUtf8Bytes(new { alg = "RS256", typ = "JWT", kid = account.PrivateKeyId }));
+        static string B64(byte[] bytes) =>
+            System.Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var head = B64(JsonSerializer.SerializeToUtf8Bytes(
+            new { alg = "RS256", typ = "JWT", kid = account.PrivateKeyId }));
         var claims = B64(JsonSerializer.SerializeToUtf8Bytes(new
         {
-            iss = account.ClientEmail, scope = FakeGooglePlay.Scope, aud = FakeGooglePlay.Audience, iat = now, exp = now + 3600,
+            iss = account.ClientEmail, scope = FakeGooglePlay.Scope, aud = FakeGooglePlay.Audience, iat = now,
+            exp = now + 3600,
         }));
         var signature = B64(rsa.SignData(Encoding.ASCII.GetBytes($"{head}.{claims}"),
-            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1));
+            System.Security.Cryptography.HashAlgorithmName.SHA256,
+            System.Security.Cryptography.RSASignaturePadding.Pkcs1));
         using var http = new HttpClient();
-        using var response = await http.PostAsync(play.TokenUrl, new FormUrlEncodedContent(new Dictionary<string, string>
+        using var response = await http.PostAsync(play.TokenUrl, new FormUrlEncodedContent(
+            new Dictionary<string, string>
         {
             ["grant_type"] = FakeGooglePlay.JwtBearerGrant,
             ["assertion"] = $"{head}.{claims}.{signature}",

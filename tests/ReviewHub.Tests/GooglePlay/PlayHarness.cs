@@ -50,7 +50,7 @@ public sealed class PlayHarness : IAsyncDisposable
         return new PlayHarness(play, services, clock);
     }
 
-    /// <summary>A service account as an operator provisions it: the fake's key file, parsed like the app does.</summary>
+    /// <summary>A service account as an operator provisions it: the fake's key file, parsed as the app does.</summary>
     public GooglePlayServiceAccountKey CreateServiceAccount(out FakeGoogleServiceAccount account)
     {
         account = Play.CreateServiceAccount();
