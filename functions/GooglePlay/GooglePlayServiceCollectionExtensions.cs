@@ -13,6 +13,7 @@ public static class GooglePlayServiceCollectionExtensions
         services.AddValidatedOptions<GooglePlayOptions>(configuration, GooglePlayOptions.Section);
         services.AddSingleton<GooglePlayServiceAccounts>();
         services.AddSingleton<GooglePlayAccessTokens>();
+        services.AddSingleton<PlayReviewPoll>();
         services.AddHttpClient(GooglePlayAccessTokens.HttpClientName).AddOutboundResilience(Timeout);
         services.AddHttpClient<GooglePlayClient>().AddOutboundResilience(Timeout);
         return services;
