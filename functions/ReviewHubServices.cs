@@ -11,6 +11,7 @@ using ReviewHub.Json;
 using ReviewHub.Observability;
 using ReviewHub.Operations;
 using ReviewHub.Replies;
+using ReviewHub.ReplyAutomation;
 using ReviewHub.Reviews;
 using ReviewHub.Secrets;
 using ReviewHub.Security;
@@ -40,6 +41,7 @@ public static class ReviewHubServices
         services.AddSingleton<IntegrationStore>();
         services.AddIntegrations(configuration);
         services.AddReplies(configuration);
+        services.AddReplyAutomation(configuration);
         services.AddReviews(configuration);
         return services;
     }

@@ -39,11 +39,44 @@ public sealed class ReplyStore(TableServiceClient tables, ReviewHubMetrics metri
     }
 
     /// <summary>
+    /// Writes the first version of a reply only if the review has none — no reply through ReviewHub (in any state,
+    /// deleted included: a person decided) and no response App Store Connect reported. This is the one way automatic
+    /// replies and approved drafts are written: a conditional insert, so a person's concurrent write and this one
+    /// never both win, and whichever lands second is applied on top of the first (a person's PUT) or dropped (this).
+    /// Null when the review already has a reply.
+    /// </summary>
+    public async Task<ReplyRequestResult?> CreateIfAbsentAsync(
+        ReviewEntity review, string body, string requestedBy, string? ruleId, string? via,
+        CancellationToken cancellationToken)
+    {
+        if (review.ResponseId is not null)
+        {
+            return null;
+        }
+        var created = new ReplyEntity
+        {
+            PartitionKey = review.AppId,
+            RowKey = review.ReviewId,
+            AccountId = review.AccountId,
+        };
+        NewVersion(created, ReplyAction.Publish, body, requestedBy, clock.GetUtcNow());
+        created.RuleId = ruleId;
+        if (!await replies.TryAddAsync(created, cancellationToken))
+        {
+            return null;
+        }
+        await RecordVersionAsync(created, null, cancellationToken, via);
+        await SyncSummaryAsync(created, cancellationToken);
+        return new ReplyRequestResult(created, NeedsSend: true);
+    }
+
+    /// <summary>
     /// Records a user's request as a new version. Asking again for what is already queued or done adds no version (a client retry);
     /// deleting a reply that never reached App Store Connect completes at once. Null: there is no reply to delete.
     /// </summary>
     public async Task<ReplyRequestResult?> RequestAsync(
-        ReviewEntity review, ReplyAction action, string? body, string requestedBy, CancellationToken cancellationToken)
+        ReviewEntity review, ReplyAction action, string? body, string requestedBy, CancellationToken cancellationToken,
+        string? via = null)
     {
         while (true)
         {
@@ -82,7 +115,7 @@ public sealed class ReplyStore(TableServiceClient tables, ReviewHubMetrics metri
 
             if (result.Reply.Version != existing?.Version)
             {
-                await RecordVersionAsync(result.Reply, existing, cancellationToken);
+                await RecordVersionAsync(result.Reply, existing, cancellationToken, via);
             }
             await SyncSummaryAsync(result.Reply, cancellationToken);
             return result;
@@ -120,6 +153,7 @@ public sealed class ReplyStore(TableServiceClient tables, ReviewHubMetrics metri
         reply.Body = action == ReplyAction.Publish ? body : null;
         reply.RequestedBy = requestedBy;
         reply.RequestedAt = now;
+        reply.RuleId = null;
         reply.UpdatedAt = now;
         reply.Attempts = 0;
         reply.NextAttemptAt = null;
@@ -136,7 +170,8 @@ public sealed class ReplyStore(TableServiceClient tables, ReviewHubMetrics metri
         return !nothingToDelete;
     }
 
-    private async Task RecordVersionAsync(ReplyEntity reply, ReplyEntity? previous, CancellationToken cancellationToken)
+    private async Task RecordVersionAsync(
+        ReplyEntity reply, ReplyEntity? previous, CancellationToken cancellationToken, string? via = null)
     {
         var deleted = reply.StatusValue == ReplyStatus.Deleted;
         await history.UpsertEntityAsync(new ReplyVersionEntity
@@ -150,6 +185,8 @@ public sealed class ReplyStore(TableServiceClient tables, ReviewHubMetrics metri
             Body = reply.Action == nameof(ReplyAction.Publish) ? reply.Body : previous?.Body,
             RequestedBy = reply.RequestedBy,
             RequestedAt = reply.RequestedAt,
+            RuleId = reply.RuleId,
+            Via = via,
             Outcome = (deleted ? ReplyOutcome.Deleted : ReplyOutcome.Queued).ToString(),
             OutcomeReason = deleted ? "The reply had not reached App Store Connect: nothing to delete there." : null,
             OutcomeAt = deleted ? reply.RequestedAt : null,

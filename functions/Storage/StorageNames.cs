@@ -20,6 +20,10 @@ public static class TableNames
     public const string ApiKeyBudgets = "ApiKeyBudgets";
     public const string EmailConfirmations = "EmailConfirmations";
     public const string RateLimits = "RateLimits";
+    public const string ReplyTemplates = "ReplyTemplates";
+    public const string ReplyRules = "ReplyRules";
+    public const string ReplyDrafts = "ReplyDrafts";
+    public const string ReplyAutomation = "ReplyAutomation";
 
     public static readonly IReadOnlyList<string> All =
     [
@@ -40,6 +44,10 @@ public static class TableNames
         ApiKeyBudgets,
         EmailConfirmations,
         RateLimits,
+        ReplyTemplates,
+        ReplyRules,
+        ReplyDrafts,
+        ReplyAutomation,
     ];
 }
 
@@ -65,8 +73,11 @@ public static class QueueNames
     /// <summary>Carries <see cref="Accounts.EmailConfirmationMessage"/>: send a confirmation link.</summary>
     public const string EmailConfirmations = "email-confirmations";
 
+    /// <summary>Carries <see cref="ReplyAutomation.ReplyAutomationWork"/>: run the reply rules on reviews.</summary>
+    public const string ReplyAutomation = "reply-automation";
+
     public static readonly IReadOnlyList<string> All =
-        [AppRemovals, NewReviews, ReplySends, Deliveries, ReviewFetches, EmailConfirmations];
+        [AppRemovals, NewReviews, ReplySends, Deliveries, ReviewFetches, EmailConfirmations, ReplyAutomation];
 
     public static string Poison(string queueName) => $"{queueName}-poison";
 }
