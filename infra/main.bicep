@@ -201,6 +201,8 @@ var appSettings = {
   Replies__ModerationCheckInterval: '00:20:00'
   Replies__ModerationParallelism: '4'
   Replies__ModerationMaxChecksPerRun: '2000'
+  ReplyAutomation__DefaultDailyCap: '20'
+  ReplyAutomation__MaxReviewsPerApply: '2000'
   Delivery__SpaBaseUrl: spaBaseUrl
   Delivery__SlackApiBaseUrl: 'https://slack.com/api/'
   Delivery__ZendeskBaseUrlTemplate: 'https://{subdomain}.zendesk.com/'
