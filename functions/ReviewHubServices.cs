@@ -15,6 +15,7 @@ using ReviewHub.ReplyAutomation;
 using ReviewHub.Reviews;
 using ReviewHub.Secrets;
 using ReviewHub.Security;
+using ReviewHub.Slack;
 using ReviewHub.Storage;
 
 namespace ReviewHub;
@@ -42,6 +43,7 @@ public static class ReviewHubServices
         services.AddIntegrations(configuration);
         services.AddReplies(configuration);
         services.AddReplyAutomation(configuration);
+        services.AddReviewHubSlack(configuration);
         services.AddReviews(configuration);
         return services;
     }

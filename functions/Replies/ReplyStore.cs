@@ -7,6 +7,15 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Replies;
 
+/// <summary>
+/// Told when a reply's status changes after it was written (sending, sent, published, failed, deleted by the sender or
+/// the moderation tracker), after the row and the review's summary are saved. Observers hand work to a queue.
+/// </summary>
+public interface IReplyStatusObserver
+{
+    Task StatusChangedAsync(ReplyEntity reply, ReplyStatus previous, CancellationToken cancellationToken);
+}
+
 /// <summary>What a user's put or delete did to a reply.</summary>
 public sealed record ReplyRequestResult(ReplyEntity Reply, bool NeedsSend);
 
@@ -14,7 +23,9 @@ public sealed record ReplyRequestResult(ReplyEntity Reply, bool NeedsSend);
 /// The reply rows, their audit trail, the pending index and the reply summary on the review. Every change is an ETag
 /// read-modify-write, so concurrent requests and senders never lose each other's updates.
 /// </summary>
-public sealed class ReplyStore(TableServiceClient tables, ReviewHubMetrics metrics, TimeProvider clock, IOptions<ReplyOptions> options)
+public sealed class ReplyStore(
+    TableServiceClient tables, ReviewHubMetrics metrics, TimeProvider clock, IOptions<ReplyOptions> options,
+    IEnumerable<IReplyStatusObserver> observers)
 {
     private readonly TableClient replies = tables.GetTableClient(TableNames.Replies);
     private readonly TableClient history = tables.GetTableClient(TableNames.ReplyHistory);
@@ -245,8 +256,10 @@ public sealed class ReplyStore(TableServiceClient tables, ReviewHubMetrics metri
     public async Task<ReplyEntity?> UpdateAsync(string appId, string reviewId, Func<ReplyEntity, bool> mutate, CancellationToken cancellationToken)
     {
         var changed = false;
+        var previous = ReplyStatus.Queued;
         var reply = await replies.UpdateAsync<ReplyEntity>(appId, reviewId, entity =>
         {
+            previous = entity.StatusValue;
             changed = mutate(entity);
             if (changed)
             {
@@ -257,6 +270,13 @@ public sealed class ReplyStore(TableServiceClient tables, ReviewHubMetrics metri
         if (reply is not null && changed)
         {
             await SyncSummaryAsync(reply, cancellationToken);
+            if (reply.StatusValue != previous)
+            {
+                foreach (var observer in observers)
+                {
+                    await observer.StatusChangedAsync(reply, previous, cancellationToken);
+                }
+            }
         }
         return reply;
     }

@@ -24,6 +24,7 @@ public static class TableNames
     public const string ReplyRules = "ReplyRules";
     public const string ReplyDrafts = "ReplyDrafts";
     public const string ReplyAutomation = "ReplyAutomation";
+    public const string SlackUserLinks = "SlackUserLinks";
 
     public static readonly IReadOnlyList<string> All =
     [
@@ -48,6 +49,7 @@ public static class TableNames
         ReplyRules,
         ReplyDrafts,
         ReplyAutomation,
+        SlackUserLinks,
     ];
 }
 
@@ -76,8 +78,15 @@ public static class QueueNames
     /// <summary>Carries <see cref="ReplyAutomation.ReplyAutomationWork"/>: run the reply rules on reviews.</summary>
     public const string ReplyAutomation = "reply-automation";
 
+    /// <summary>Carries <see cref="Slack.SlackMessageUpdate"/>: show a reply's state on the review's Slack
+    /// messages.</summary>
+    public const string SlackMessageUpdates = "slack-message-updates";
+
     public static readonly IReadOnlyList<string> All =
-        [AppRemovals, NewReviews, ReplySends, Deliveries, ReviewFetches, EmailConfirmations, ReplyAutomation];
+    [
+        AppRemovals, NewReviews, ReplySends, Deliveries, ReviewFetches, EmailConfirmations, ReplyAutomation,
+        SlackMessageUpdates,
+    ];
 
     public static string Poison(string queueName) => $"{queueName}-poison";
 }

@@ -27,7 +27,7 @@ public sealed class AppRemovalRaceTests
     private static readonly string[] AccountTables =
     [
         TableNames.Accounts, TableNames.Memberships, TableNames.UserAccounts, TableNames.EmailConfirmations,
-        TableNames.RateLimits, TableNames.ReplyTemplates,
+        TableNames.RateLimits, TableNames.ReplyTemplates, TableNames.SlackUserLinks,
     ];
 
     private static readonly DateTimeOffset Newest = DateTimeOffset.UtcNow.AddDays(-1);

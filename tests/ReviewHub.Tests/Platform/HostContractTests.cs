@@ -79,6 +79,9 @@ public sealed class HostContractTests
         "ApproveReplyDraft http POST accounts/{accountId}/apps/{appId}/reply-drafts/{reviewId}/approve",
         "RejectReplyDraft http POST accounts/{accountId}/apps/{appId}/reply-drafts/{reviewId}/reject",
         "RunReplyRules queue reply-automation",
+        "ReceiveSlackInteraction http POST slack/interactivity",
+        "LinkSlackUser http POST slack-links",
+        "UpdateSlackMessages queue slack-message-updates",
     ];
 
     [Fact]

@@ -87,6 +87,14 @@ public static class EndpointCatalog
             Arrange: Seeds.DraftAsync),
         new("RejectReplyDraft", HttpMethod.Post, w => Seeds.DraftPath(w, "reject"), MemberStatus: 204, Arrange: Seeds.DraftAsync),
 
+        // Slack's endpoint: a request without Slack's signature (as every catalog request is) answers 401; signed
+        // requests are tested end to end in SlackReplyTests.
+        new("ReceiveSlackInteraction", HttpMethod.Post, _ => "/api/slack/interactivity", _ => "payload=%7B%7D",
+            MemberStatus: 401, Public: true),
+        new("LinkSlackUser", HttpMethod.Post, _ => "/api/slack-links",
+            w => new { token = new ReviewHub.Slack.SlackLinkTokens(TestTokens.SlackSigningSecret)
+                .Create("T0001", $"U{w.UserId[..8]}", DateTimeOffset.UtcNow.AddMinutes(10)) }),
+
         new("ListApps", HttpMethod.Get, w => $"{w.AccountPath}/apps"),
         new("RegisterApp", HttpMethod.Post, w => $"{w.AccountPath}/apps",
             _ => new { storeAppId = "987654321", platform = "macos", name = "Other", territories = new[] { "FRA" } }, 201),
