@@ -20,8 +20,8 @@ public static class AccountAccess
         return Problems.Create(
             StatusCodes.Status403Forbidden,
             "Not allowed.",
-            $"Your role in this account ({role}) does not allow this; it needs the role {needed}. The account's owner " +
-            "can change roles.",
+            $"Your role in this account ({role}) does not allow this; it needs the role {needed}. " +
+            "The account's owner can change roles.",
             RoleNotAllowedType);
     }
 }

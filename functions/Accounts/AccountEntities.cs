@@ -65,7 +65,10 @@ public static class MemberRoles
     /// <summary>The roles the owner may give; ownership itself moves only through the ownership transfer.</summary>
     public static readonly IReadOnlyList<string> Assignable = [Approver, Member, Reader];
 
-    /// <summary>Whether <paramref name="role"/> (as the account row decides it for the owner) allows <paramref name="permission"/>.</summary>
+    /// <summary>
+    /// Whether <paramref name="role"/> (as the account row decides it for the owner) allows
+    /// <paramref name="permission"/>.
+    /// </summary>
     public static bool Allows(string role, AccountPermission permission) => permission switch
     {
         AccountPermission.Read => role is Owner or Approver or Member or Reader,
@@ -82,6 +85,8 @@ public enum AccountPermission
     Read,
     /// <summary>Write, edit or delete replies and templates; reply from Slack.</summary>
     WriteReplies,
-    /// <summary>Approve or reject drafts; create, change or delete reply rules (they reply on the team's behalf).</summary>
+    /// <summary>
+    /// Approve or reject drafts; create, change or delete reply rules (they reply on the team's behalf).
+    /// </summary>
     ApproveReplies,
 }

@@ -164,13 +164,16 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
         return updated;
     }
 
-    /// <summary>Gives a member (not the owner: the caller checks) another assignable role; null when not a member.</summary>
+    /// <summary>
+    /// Gives a member (not the owner: the caller checks) another assignable role; null when not a member.
+    /// </summary>
     public Task<MembershipEntity?> ChangeRoleAsync(
         string accountId, string userId, string role, CancellationToken cancellationToken) =>
         TableKeys.IsValid(userId) ? SetRoleAsync(accountId, userId, role, cancellationToken)
         : Task.FromResult<MembershipEntity?>(null);
 
-    private Task<MembershipEntity?> SetRoleAsync(string accountId, string userId, string role, CancellationToken cancellationToken) =>
+    private Task<MembershipEntity?> SetRoleAsync(string accountId, string userId, string role,
+        CancellationToken cancellationToken) =>
         memberships.UpdateAsync<MembershipEntity>(accountId, userId, m =>
         {
             var differs = m.Role != role;

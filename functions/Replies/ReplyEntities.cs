@@ -165,7 +165,9 @@ public sealed class ReplyVersionEntity : ITableEntity
     /// <summary>The rule that wrote this version automatically; null for a person's version.</summary>
     public string? RuleId { get; set; }
 
-    /// <summary>Where the version came from when not the SPA: <c>slack</c>, or <c>draft</c> (an approved draft).</summary>
+    /// <summary>
+    /// Where the version came from when not the SPA: <c>slack</c>, or <c>draft</c> (an approved draft).
+    /// </summary>
     public string? Via { get; set; }
     public string Outcome { get; set; } = nameof(ReplyOutcome.Queued);
     public string? OutcomeReason { get; set; }

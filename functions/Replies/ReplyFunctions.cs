@@ -25,7 +25,8 @@ public sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = Route)] HttpRequest req,
         string accountId, string appId, string reviewId, CancellationToken cancellationToken)
     {
-        var (review, problem) = await FindReviewAsync(req, accountId, appId, reviewId, AccountPermission.WriteReplies, cancellationToken);
+        var (review, problem) = await FindReviewAsync(req, accountId, appId, reviewId, AccountPermission.WriteReplies,
+            cancellationToken);
         if (review is null)
         {
             return problem!;
@@ -48,7 +49,8 @@ public sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Route)] HttpRequest req,
         string accountId, string appId, string reviewId, CancellationToken cancellationToken)
     {
-        var (review, problem) = await FindReviewAsync(req, accountId, appId, reviewId, AccountPermission.WriteReplies, cancellationToken);
+        var (review, problem) = await FindReviewAsync(req, accountId, appId, reviewId, AccountPermission.WriteReplies,
+            cancellationToken);
         if (review is null)
         {
             return problem!;
@@ -69,7 +71,8 @@ public sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route)] HttpRequest req,
         string accountId, string appId, string reviewId, CancellationToken cancellationToken)
     {
-        var (review, problem) = await FindReviewAsync(req, accountId, appId, reviewId, AccountPermission.Read, cancellationToken);
+        var (review, problem) = await FindReviewAsync(req, accountId, appId, reviewId, AccountPermission.Read,
+            cancellationToken);
         if (review is null)
         {
             return problem!;
@@ -83,7 +86,8 @@ public sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route + "/history")] HttpRequest req,
         string accountId, string appId, string reviewId, CancellationToken cancellationToken)
     {
-        var (review, problem) = await FindReviewAsync(req, accountId, appId, reviewId, AccountPermission.Read, cancellationToken);
+        var (review, problem) = await FindReviewAsync(req, accountId, appId, reviewId, AccountPermission.Read,
+            cancellationToken);
         if (review is null)
         {
             return problem!;

@@ -13,7 +13,9 @@ public sealed record ReplyRefusal(string Type, string Detail);
 /// </summary>
 public sealed class ReplyWriter(IntegrationStore integrations, ReplyStore replies, IMessageQueue queue)
 {
-    /// <summary>Why a reply to <paramref name="review"/> cannot be sent to App Store Connect now; null when it can.</summary>
+    /// <summary>
+    /// Why a reply to <paramref name="review"/> cannot be sent to App Store Connect now; null when it can.
+    /// </summary>
     public async Task<ReplyRefusal?> PublishRefusalAsync(ReviewEntity review, CancellationToken cancellationToken)
     {
         if (await IntegrationRefusalAsync(review.AccountId, review.AppId, cancellationToken) is { } refusal)

@@ -7,7 +7,9 @@ public sealed class ReplyAutomationOptions
 {
     public const string Section = "ReplyAutomation";
 
-    /// <summary>Replies and drafts the rules of one app may write per UTC day until its settings say otherwise.</summary>
+    /// <summary>
+    /// Replies and drafts the rules of one app may write per UTC day until its settings say otherwise.
+    /// </summary>
     [Range(0, ReplyAutomationRequest.MaxDailyCap)]
     public int DefaultDailyCap { get; set; } = 20;
 

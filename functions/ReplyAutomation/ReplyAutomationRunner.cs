@@ -71,7 +71,8 @@ public sealed class ReplyAutomationRunner(
     }
 
     private async IAsyncEnumerable<ReviewEntity> ReviewsAsync(
-        ReplyAutomationWork work, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+        ReplyAutomationWork work,
+            [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (work.ReviewIds is { } ids)
         {

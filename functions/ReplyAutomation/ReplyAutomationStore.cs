@@ -54,7 +54,9 @@ public sealed class ReplyDraftEntity : ITableEntity
     public string TemplateId { get; set; } = string.Empty;
     public DateTimeOffset CreatedAt { get; set; }
 
-    /// <summary>Why a post rule wrote a draft instead (the integration could not send it then); null otherwise.</summary>
+    /// <summary>
+    /// Why a post rule wrote a draft instead (the integration could not send it then); null otherwise.
+    /// </summary>
     public string? Note { get; set; }
 }
 
@@ -78,7 +80,8 @@ public sealed record ApproveDraftRequest(string? Body) : Http.IValidatable
 }
 
 /// <summary>An app's rules, their audit, its settings and daily counters, and the drafts rules wrote.</summary>
-public sealed class ReplyAutomationStore(TableServiceClient tables, TimeProvider clock, IOptions<ReplyAutomationOptions> options)
+public sealed class ReplyAutomationStore(TableServiceClient tables, TimeProvider clock,
+    IOptions<ReplyAutomationOptions> options)
 {
     private readonly TableClient rules = tables.GetTableClient(TableNames.ReplyRules);
     private readonly TableClient automation = tables.GetTableClient(TableNames.ReplyAutomation);
@@ -146,13 +149,15 @@ public sealed class ReplyAutomationStore(TableServiceClient tables, TimeProvider
         return rule;
     }
 
-    public async Task<bool> DeleteRuleAsync(string appId, string ruleId, string userId, CancellationToken cancellationToken)
+    public async Task<bool> DeleteRuleAsync(string appId, string ruleId, string userId,
+        CancellationToken cancellationToken)
     {
         if (!Ids.IsValid(ruleId))
         {
             return false;
         }
-        var rule = await rules.GetEntityIfExistsAsync<ReplyRuleEntity>(appId, ruleId, cancellationToken: cancellationToken);
+        var rule = await rules.GetEntityIfExistsAsync<ReplyRuleEntity>(appId, ruleId,
+            cancellationToken: cancellationToken);
         if (!rule.HasValue)
         {
             return false;
@@ -211,7 +216,8 @@ public sealed class ReplyAutomationStore(TableServiceClient tables, TimeProvider
             cancellationToken: cancellationToken))
         {
             list.Add(new ReplyRuleChangeResponse(row.RuleId!, row.Action!, row.ChangedBy!, row.ChangedAt!.Value,
-                row.Rule is null ? null : JsonSerializer.Deserialize<ReplyRuleResponse>(row.Rule, ReviewHubJson.Options)));
+                row.Rule is null ? null : JsonSerializer.Deserialize<ReplyRuleResponse>(row.Rule,
+                    ReviewHubJson.Options)));
             if (list.Count >= limit)
             {
                 break;
@@ -282,7 +288,9 @@ public sealed class ReplyAutomationStore(TableServiceClient tables, TimeProvider
         }
     }
 
-    /// <summary>Gives back a slot taken for a reply that was not written after all (the review got one meanwhile).</summary>
+    /// <summary>
+    /// Gives back a slot taken for a reply that was not written after all (the review got one meanwhile).
+    /// </summary>
     public Task ReleaseSlotAsync(string appId, DateOnly day, CancellationToken cancellationToken) =>
         automation.UpdateAsync<ReplyAutomationEntity>(appId, DayKey(day), counter =>
         {
@@ -296,7 +304,8 @@ public sealed class ReplyAutomationStore(TableServiceClient tables, TimeProvider
         {
             return null;
         }
-        var row = await drafts.GetEntityIfExistsAsync<ReplyDraftEntity>(appId, reviewId, cancellationToken: cancellationToken);
+        var row = await drafts.GetEntityIfExistsAsync<ReplyDraftEntity>(appId, reviewId,
+            cancellationToken: cancellationToken);
         return row.HasValue ? row.Value : null;
     }
 
@@ -315,7 +324,9 @@ public sealed class ReplyAutomationStore(TableServiceClient tables, TimeProvider
     public Task<bool> TryAddDraftAsync(ReplyDraftEntity draft, CancellationToken cancellationToken) =>
         drafts.TryAddAsync(draft, cancellationToken);
 
-    /// <summary>Removes the draft as it was read; false when it is gone or changed meanwhile (another approver).</summary>
+    /// <summary>
+    /// Removes the draft as it was read; false when it is gone or changed meanwhile (another approver).
+    /// </summary>
     public async Task<bool> RemoveDraftAsync(ReplyDraftEntity draft, CancellationToken cancellationToken)
     {
         try

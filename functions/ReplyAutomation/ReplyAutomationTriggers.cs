@@ -4,7 +4,9 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.ReplyAutomation;
 
-/// <summary>Runs the reply rules on new reviews or on a requested recent window: a thin shell over the runner.</summary>
+/// <summary>
+/// Runs the reply rules on new reviews or on a requested recent window: a thin shell over the runner.
+/// </summary>
 public sealed class ReplyAutomationTriggers(ReplyAutomationRunner runner)
 {
     [Function(nameof(RunReplyRules))]

@@ -34,7 +34,8 @@ public static class ReplyPlaceholders
     {
         var problems = new List<string>();
         Walk(template, _ => { }, _ => { }, name => problems.Add(
-            $"'{{{{{name}}}}}' is not a placeholder; use one of: {string.Join(", ", Names.Select(n => $"{{{{{n}}}}}"))}."),
+            $"'{{{{{name}}}}}' is not a placeholder; use one of: {string.Join(",
+                ", Names.Select(n => $"{{{{{n}}}}}"))}."),
             problems.Add);
         return problems;
     }
@@ -116,7 +117,8 @@ public static class StoreLimits
     /// <summary>Google Play's limit for a developer reply.</summary>
     public const int GooglePlayMaxReplyLength = 350;
 
-    public static string StoreOf(AppEntity app) => app.Platform is Platforms.Ios or Platforms.MacOs ? AppStore : GooglePlay;
+    public static string StoreOf(AppEntity app) =>
+        app.Platform is Platforms.Ios or Platforms.MacOs ? AppStore : GooglePlay;
 
     public static string StoreName(AppEntity app) => StoreOf(app) == AppStore ? "App Store" : "Google Play";
 

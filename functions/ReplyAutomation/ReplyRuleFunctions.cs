@@ -219,7 +219,8 @@ public sealed class ReplyRuleFunctions(
             return denied!;
         }
         var draft = await automation.DraftAsync(appId, reviewId, cancellationToken);
-        var review = draft is null ? null : await replies.FindReviewAsync(accountId, appId, reviewId, cancellationToken);
+        var review = draft is null ? null : await replies.FindReviewAsync(accountId, appId, reviewId,
+            cancellationToken);
         if (review is null)
         {
             return Problems.NotFound("No such draft.");

@@ -58,7 +58,8 @@ public sealed record RuleConditions(
         }
         foreach (var code in Territories?.Where(c => !Apps.Territories.IsKnown(c)).Take(5) ?? [])
         {
-            errors.Add("conditions.territories", $"'{code}' is not an App Store territory (ISO 3166 alpha-3, upper case).");
+            errors.Add("conditions.territories",
+                $"'{code}' is not an App Store territory (ISO 3166 alpha-3, upper case).");
         }
         if (Stores?.Any(s => !StoreLimits.Stores.Contains(s)) == true)
         {

@@ -29,7 +29,9 @@ public sealed class ReplyTemplateEntity : ITableEntity
     public IReadOnlyList<string> TagList() => JsonSerializer.Deserialize<List<string>>(Tags) ?? [];
 }
 
-/// <summary>Create or replace a template. Unknown placeholders or stray braces are field errors of <c>body</c>.</summary>
+/// <summary>
+/// Create or replace a template. Unknown placeholders or stray braces are field errors of <c>body</c>.
+/// </summary>
 public sealed record ReplyTemplateRequest(string? Name, IReadOnlyList<string>? Tags, string? Body) : IValidatable
 {
     public const int MaxTags = 10;
@@ -86,7 +88,8 @@ public sealed class ReplyTemplateStore(TableServiceClient tables, TimeProvider c
 {
     private readonly TableClient templates = tables.GetTableClient(TableNames.ReplyTemplates);
 
-    public async Task<ReplyTemplateEntity?> GetAsync(string accountId, string templateId, CancellationToken cancellationToken)
+    public async Task<ReplyTemplateEntity?> GetAsync(string accountId, string templateId,
+        CancellationToken cancellationToken)
     {
         if (!Ids.IsValid(accountId) || !Ids.IsValid(templateId))
         {
@@ -97,7 +100,8 @@ public sealed class ReplyTemplateStore(TableServiceClient tables, TimeProvider c
         return row.HasValue ? row.Value : null;
     }
 
-    public async Task<IReadOnlyList<ReplyTemplateEntity>> ListAsync(string accountId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ReplyTemplateEntity>> ListAsync(string accountId,
+        CancellationToken cancellationToken)
     {
         var list = new List<ReplyTemplateEntity>();
         await foreach (var t in templates.QueryRowsAsync<ReplyTemplateEntity>(

@@ -5,7 +5,8 @@ using ReviewHub.Storage;
 namespace ReviewHub.Reviews;
 
 /// <summary>
-/// Hands saved reviews on to delivery (and, unless imported history, to the reply rules) as <see cref="NewReviewsBatch"/> messages of at most 500 ids. Callers add ids only
+/// Hands saved reviews on to delivery (and, unless imported history, to the reply rules) as
+/// <see cref="NewReviewsBatch"/> messages of at most 500 ids. Callers add ids only
 /// after their rows are saved. The batch id is derived from the app and the ids, so a retried fetch that hands on the same
 /// reviews sends the same batch id.
 /// </summary>

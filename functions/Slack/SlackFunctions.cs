@@ -83,12 +83,14 @@ public sealed class SlackFunctions(
         }
         var caller = Caller.From(req);
         var saved = await links.LinkAsync(link.TeamId, link.SlackUserId, caller.UserId, cancellationToken);
-        return new OkObjectResult(new SlackLinkResponse(saved.PartitionKey, saved.RowKey, saved.UserId, saved.LinkedAt));
+        return new OkObjectResult(new SlackLinkResponse(saved.PartitionKey, saved.RowKey, saved.UserId,
+            saved.LinkedAt));
     }
 
     [Function(nameof(UpdateSlackMessages))]
     public Task UpdateSlackMessages(
-        [QueueTrigger(QueueNames.SlackMessageUpdates)] SlackMessageUpdate update, CancellationToken cancellationToken) =>
+        [QueueTrigger(QueueNames.SlackMessageUpdates)] SlackMessageUpdate update,
+            CancellationToken cancellationToken) =>
         updater.UpdateAsync(update, cancellationToken);
 
     private static async Task<byte[]?> ReadAtMostAsync(HttpRequest req, int max, CancellationToken cancellationToken)

@@ -70,28 +70,33 @@ public sealed class SlackInteractions(
         var channel = SlackReplyBlocks.String(payload, "container", "channel_id")
             ?? SlackReplyBlocks.String(payload, "channel", "id");
         var messageTs = SlackReplyBlocks.String(payload, "container", "message_ts");
-        var (context, refusal) = await ResolveAsync(payload, SlackReplyTarget.Parse(SlackReplyBlocks.String(action, "value")),
+        var (context, refusal) = await ResolveAsync(payload, SlackReplyTarget.Parse(SlackReplyBlocks.String(action,
+            "value")),
             channel, cancellationToken);
         if (context is null || messageTs is null)
         {
-            await TellAsync(responseUrl, refusal ?? "This message is not connected to ReviewHub any more.", cancellationToken);
+            await TellAsync(responseUrl, refusal ?? "This message is not connected to ReviewHub any more.",
+                cancellationToken);
             return;
         }
         var initial = await InitialTextAsync(context, cancellationToken);
         var heading = $"*{context.Review.Rating}★ {context.Review.Title}*\n{context.Review.Body}";
-        var view = SlackReplyBlocks.Modal(context.Target with { TemplateId = null }, channel!, messageTs, heading, initial,
+        var view = SlackReplyBlocks.Modal(context.Target with { TemplateId = null }, channel!, messageTs, heading,
+            initial,
             StoreLimits.MaxReplyLength(context.App));
         var token = await routes.GetSecretAsync(context.Route, cancellationToken);
         try
         {
-            await slack.OpenViewAsync(token ?? string.Empty, SlackReplyBlocks.String(payload, "trigger_id") ?? string.Empty,
+            await slack.OpenViewAsync(token ?? string.Empty, SlackReplyBlocks.String(payload,
+                "trigger_id") ?? string.Empty,
                 view, cancellationToken);
         }
         catch (ChannelException ex)
         {
             logger.LogWarning("Slack did not open the reply form for review {ReviewId} (app {AppId}): {Error}",
                 context.Review.ReviewId, context.App.AppId, ex.Message);
-            await TellAsync(responseUrl, "Slack did not open the reply form in time. Click Reply again.", cancellationToken);
+            await TellAsync(responseUrl, "Slack did not open the reply form in time. Click Reply again.",
+                cancellationToken);
         }
     }
 
@@ -152,9 +157,11 @@ public sealed class SlackInteractions(
         {
             return (null, null);
         }
-        var teamId = SlackReplyBlocks.String(payload, "team", "id") ?? SlackReplyBlocks.String(payload, "user", "team_id");
+        var teamId = SlackReplyBlocks.String(payload, "team", "id") ?? SlackReplyBlocks.String(payload, "user",
+            "team_id");
         var slackUser = SlackReplyBlocks.String(payload, "user", "id");
-        var userId = teamId is null || slackUser is null ? null : await links.UserIdAsync(teamId, slackUser, cancellationToken);
+        var userId = teamId is null || slackUser is null ? null : await links.UserIdAsync(teamId, slackUser,
+            cancellationToken);
         if (userId is null)
         {
             return (null, LinkExplanation(teamId, slackUser));
@@ -164,7 +171,8 @@ public sealed class SlackInteractions(
         {
             return (null, member is null
                 ? "Your linked ReviewHub user is not a member of this account: nothing was sent."
-                : $"Your role in this ReviewHub account ({member.Value.Role}) does not allow replying: nothing was sent.");
+                : $"Your role in this ReviewHub account ({member.Value.Role}) does not allow replying: "
+                    + "nothing was sent.");
         }
         var review = await replies.FindReviewAsync(app.AccountId, app.AppId, target!.ReviewId, cancellationToken);
         return review is null
@@ -182,8 +190,8 @@ public sealed class SlackInteractions(
             .Create(teamId, slackUser, clock.GetUtcNow() + options.Value.LinkLifetime);
         var url = $"{delivery.Value.SpaBaseUrl.TrimEnd('/')}/slack/link?token={Uri.EscapeDataString(token)}";
         return "Your Slack user is not linked to a ReviewHub member yet, so nothing was sent. "
-            + $"<{url}|Link it in ReviewHub> (signed in; the link works for {options.Value.LinkLifetime.TotalMinutes:0} "
-            + "minutes), then click Reply again.";
+            + $"<{url}|Link it in ReviewHub> (signed in; the link works for "
+            + $"{options.Value.LinkLifetime.TotalMinutes:0} minutes), then click Reply again.";
     }
 
     private async Task<string> InitialTextAsync(Context context, CancellationToken cancellationToken)

@@ -17,7 +17,8 @@ internal sealed class SlackReplyStatusObserver(IMessageQueue queue) : IReplyStat
         reply.StatusValue is ReplyStatus.PendingPublish or ReplyStatus.Published or ReplyStatus.Failed
             or ReplyStatus.Deleted
             ? queue.SendAsync(QueueNames.SlackMessageUpdates,
-                new SlackMessageUpdate(reply.AccountId, reply.AppId, reply.ReviewId), cancellationToken: cancellationToken)
+                new SlackMessageUpdate(reply.AccountId, reply.AppId, reply.ReviewId),
+                    cancellationToken: cancellationToken)
             : Task.CompletedTask;
 }
 
@@ -40,7 +41,8 @@ public sealed class SlackMessageUpdater(
     public async Task<int> UpdateAsync(SlackMessageUpdate update, CancellationToken cancellationToken)
     {
         var app = await apps.GetAsync(update.AccountId, update.AppId, cancellationToken);
-        var review = app is null ? null : await replies.FindReviewAsync(app.AccountId, app.AppId, update.ReviewId, cancellationToken);
+        var review = app is null ? null : await replies.FindReviewAsync(app.AccountId, app.AppId, update.ReviewId,
+            cancellationToken);
         var reply = review is null ? null : await replies.GetAsync(app!.AppId, review.ReviewId, cancellationToken);
         if (reply is null)
         {

@@ -8,7 +8,8 @@ using ReviewHub.ReplyAutomation;
 namespace ReviewHub.Slack;
 
 /// <summary>What a Reply button names: the review, and the route whose message carried it.</summary>
-public sealed record SlackReplyTarget(string AccountId, string AppId, string RouteId, string ReviewId, string? TemplateId)
+public sealed record SlackReplyTarget(string AccountId, string AppId, string RouteId, string ReviewId,
+    string? TemplateId)
 {
     /// <summary>The button's value: small and opaque; looked up and checked against the tenant on every use.</summary>
     public string Value => string.Join('|', new[] { AccountId, AppId, RouteId, ReviewId, TemplateId }.OfType<string>());
@@ -22,7 +23,9 @@ public sealed record SlackReplyTarget(string AccountId, string AppId, string Rou
     }
 }
 
-/// <summary>The Block Kit of replying from Slack: buttons on review messages, the reply modal, the status line.</summary>
+/// <summary>
+/// The Block Kit of replying from Slack: buttons on review messages, the reply modal, the status line.
+/// </summary>
 public sealed class SlackReplyBlocks(ReplyTemplateStore templates, IOptions<SlackOptions> options)
 {
     public const string ReplyAction = "reply_review";
@@ -136,7 +139,8 @@ public sealed class SlackReplyBlocks(ReplyTemplateStore templates, IOptions<Slac
         {
             ["type"] = "context",
             ["block_id"] = "reply_status",
-            ["elements"] = new JsonArray { new JsonObject { ["type"] = "mrkdwn", ["text"] = Text.DisplayText.Truncate(text, 2900) } },
+            ["elements"] = new JsonArray { new JsonObject { ["type"] = "mrkdwn",
+                ["text"] = Text.DisplayText.Truncate(text, 2900) } },
         };
     }
 

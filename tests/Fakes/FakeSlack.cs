@@ -43,7 +43,9 @@ public sealed class FakeSlack : FakeHttpServer
     /// <summary>Slack's lifetime of a <c>trigger_id</c> (3 s); tests shorten or lengthen it.</summary>
     public TimeSpan TriggerLifetime { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>A trigger id as Slack puts in an interaction: usable once, within <see cref="TriggerLifetime"/>.</summary>
+    /// <summary>
+    /// A trigger id as Slack puts in an interaction: usable once, within <see cref="TriggerLifetime"/>.
+    /// </summary>
     public string IssueTrigger()
     {
         var id = $"{Interlocked.Increment(ref counter)}.{Random.Shared.Next(1000, 9999)}.{Guid.NewGuid():N}";
@@ -141,7 +143,8 @@ public sealed class FakeSlack : FakeHttpServer
             await Ok(context, new { ok = false, error = "invalid_blocks", errors });
             return;
         }
-        updates.Enqueue(new SlackUpdate(channel, ts, text, hasBlocks ? JsonSerializer.Serialize(blocks, Readable) : "[]"));
+        updates.Enqueue(new SlackUpdate(channel, ts, text, hasBlocks ? JsonSerializer.Serialize(blocks,
+            Readable) : "[]"));
         await Ok(context, new { ok = true, channel, ts, text });
     }
 
@@ -172,7 +175,8 @@ public sealed class FakeSlack : FakeHttpServer
         if (!root.TryGetProperty("view", out var view) || view.ValueKind != JsonValueKind.Object
             || ViewErrors(view) is { Count: > 0 })
         {
-            await Ok(context, new { ok = false, error = "invalid_arguments", response_metadata = new { messages = ViewErrors(view) } });
+            await Ok(context, new { ok = false, error = "invalid_arguments",
+                response_metadata = new { messages = ViewErrors(view) } });
             return;
         }
         var id = $"V{Interlocked.Increment(ref counter):D8}";
@@ -283,7 +287,8 @@ public sealed class FakeSlack : FakeHttpServer
                 {
                     errors.Add($"must have at most 25 elements [json-pointer:/blocks/{i}/elements]");
                 }
-                if (elements.EnumerateArray().Any(b => b.GetProperty("text").GetProperty("text").GetString()!.Length > 75
+                if (elements.EnumerateArray().Any(b =>
+                    b.GetProperty("text").GetProperty("text").GetString()!.Length > 75
                     || b.GetProperty("value").GetString()!.Length > 2000))
                 {
                     errors.Add($"button text over 75 or value over 2000 characters [json-pointer:/blocks/{i}]");
@@ -325,7 +330,9 @@ public sealed class FakeSlack : FakeHttpServer
 /// </summary>
 public static class SlackInteraction
 {
-    /// <summary>The <c>block_actions</c> payload of a click on the button <paramref name="actionId"/> of a message.</summary>
+    /// <summary>
+    /// The <c>block_actions</c> payload of a click on the button <paramref name="actionId"/> of a message.
+    /// </summary>
     public static string Click(FakeSlack slack, SlackMessage message, string actionId, string teamId, string userId)
     {
         using var blocks = JsonDocument.Parse(message.BlocksJson);
@@ -340,7 +347,8 @@ public static class SlackInteraction
             user = new { id = userId, username = "dana", name = "dana", team_id = teamId },
             api_app_id = "A0REVIEWHUB",
             token = "legacyVerifToken",
-            container = new { type = "message", message_ts = message.Ts, channel_id = message.Channel, is_ephemeral = false },
+            container = new { type = "message", message_ts = message.Ts, channel_id = message.Channel,
+                is_ephemeral = false },
             trigger_id = slack.IssueTrigger(),
             channel = new { id = message.Channel, name = "app-reviews" },
             message = new { type = "message", ts = message.Ts, text = message.Text },
@@ -356,7 +364,9 @@ public static class SlackInteraction
         });
     }
 
-    /// <summary>The <c>view_submission</c> payload of a modal submitted with <paramref name="text"/> typed in.</summary>
+    /// <summary>
+    /// The <c>view_submission</c> payload of a modal submitted with <paramref name="text"/> typed in.
+    /// </summary>
     public static string Submit(SlackView view, string teamId, string userId, string? text)
     {
         var values = new Dictionary<string, object>
@@ -397,7 +407,8 @@ public static class SlackInteraction
         return new Dictionary<string, string>
         {
             ["X-Slack-Request-Timestamp"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["X-Slack-Signature"] = "v0=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(key, basestring)),
+            ["X-Slack-Signature"] =
+                "v0=" + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(key, basestring)),
             ["Content-Type"] = "application/x-www-form-urlencoded",
         };
     }

@@ -35,7 +35,9 @@ public sealed class SlackClient(HttpClient http)
         };
         using var body = await CallAsync("chat.postMessage", token, payload, cancellationToken);
         var root = body.RootElement;
-        return root.TryGetProperty("ts", out var ts) && ts.ValueKind == JsonValueKind.String ? ts.GetString()! : string.Empty;
+        return root.TryGetProperty("ts", out var ts) && ts.ValueKind == JsonValueKind.String
+            ? ts.GetString()!
+            : string.Empty;
     }
 
     /// <summary>Replaces the text and blocks of a message the bot posted.</summary>
@@ -46,8 +48,11 @@ public sealed class SlackClient(HttpClient http)
         using var _ = await CallAsync("chat.update", token, payload, cancellationToken);
     }
 
-    /// <summary>Opens a modal for the user whose click carried <paramref name="triggerId"/> (once, within 3 s).</summary>
-    public async Task OpenViewAsync(string token, string triggerId, JsonObject view, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens a modal for the user whose click carried <paramref name="triggerId"/> (once, within 3 s).
+    /// </summary>
+    public async Task OpenViewAsync(string token, string triggerId, JsonObject view,
+        CancellationToken cancellationToken)
     {
         var payload = new JsonObject { ["trigger_id"] = triggerId, ["view"] = view };
         using var _ = await CallAsync("views.open", token, payload, cancellationToken);
@@ -99,7 +104,8 @@ public sealed class SlackClient(HttpClient http)
                 retryAfter: RetryAfter.Of(response.Headers) ?? TimeSpan.FromSeconds(1));
         }
         throw new ChannelException($"Slack refused {method}: {error}.",
-            routeBroken: BrokenCodes.Contains(error) || error.StartsWith("restricted_action", StringComparison.Ordinal));
+            routeBroken: BrokenCodes.Contains(error) || error.StartsWith("restricted_action",
+                StringComparison.Ordinal));
     }
 }
 

@@ -10,21 +10,26 @@ public static class AutomationSeeds
     private static readonly ConcurrentDictionary<string, string> Templates = new();
     private static readonly ConcurrentDictionary<string, string> Rules = new();
 
-    public const string TemplateBody = "Hi {{nickname}}, thanks for rating {{appName}} {{rating}} stars in {{territory}} on the {{store}}!";
+    public const string TemplateBody =
+        "Hi {{nickname}}, thanks for rating {{appName}} {{rating}} stars in {{territory}} on the {{store}}!";
 
-    public static string TemplateId(TestWorld world) => Templates.TryGetValue(world.AccountId, out var id) ? id : new string('0', 32);
+    public static string TemplateId(TestWorld world) => Templates.TryGetValue(world.AccountId,
+        out var id) ? id : new string('0', 32);
 
-    public static string RuleId(TestWorld world) => Rules.TryGetValue(world.AppId, out var id) ? id : new string('0', 32);
+    public static string RuleId(TestWorld world) => Rules.TryGetValue(world.AppId, out var id) ? id : new string('0',
+        32);
 
     public static string TemplatesPath(TestWorld world) => $"{world.AccountPath}/reply-templates";
 
-    public static string TemplatePath(TestWorld world, string suffix = "") => $"{TemplatesPath(world)}/{TemplateId(world)}{suffix}";
+    public static string TemplatePath(TestWorld world,
+        string suffix = "") => $"{TemplatesPath(world)}/{TemplateId(world)}{suffix}";
 
     public static string RulesPath(TestWorld world) => $"{world.AppPath}/reply-rules";
 
     public static string RulePath(TestWorld world) => $"{RulesPath(world)}/{RuleId(world)}";
 
-    public static string DraftPath(TestWorld world, string action) => $"{world.AppPath}/reply-drafts/{ReplySeeds.ReviewId}/{action}";
+    public static string DraftPath(TestWorld world,
+        string action) => $"{world.AppPath}/reply-drafts/{ReplySeeds.ReviewId}/{action}";
 
     public static async Task TemplateAsync(TestApp app, TestWorld world, string body = TemplateBody)
     {

@@ -20,7 +20,8 @@ public sealed class NeverOverwriteTests
         var world = await TestWorld.CreateAsync(app);
         await ReplySeeds.IntegrationAsync(app, world);
         await AutomationSeeds.RuleAsync(app, world, RuleMode.Post);
-        Assert.Equal(200, (await app.Host.PutAsync($"{world.AppPath}/reply-automation", world.Token, new { dailyCap = 1000 })).Status);
+        Assert.Equal(200, (await app.Host.PutAsync($"{world.AppPath}/reply-automation", world.Token,
+            new { dailyCap = 1000 })).Status);
         var runner = app.Get<ReplyAutomationRunner>();
         var store = app.Get<ReplyStore>();
         var ruleWon = 0;
@@ -34,14 +35,16 @@ public sealed class NeverOverwriteTests
             var rule = Task.Run(async () =>
             {
                 await start.WaitAsync();
-                return await runner.RunAsync(new ReplyAutomationWork(world.AccountId, world.AppId, [reviewId]), CancellationToken.None);
+                return await runner.RunAsync(new ReplyAutomationWork(world.AccountId, world.AppId, [reviewId]),
+                    CancellationToken.None);
             });
             var put = Task.Run(async () =>
             {
                 await start.WaitAsync();
                 // Staggered starts, so the rule sometimes gets there first and sometimes the person does.
                 await Task.Delay(TimeSpan.FromMilliseconds(i % 10 * 8));
-                return await app.Host.PutAsync(ReplySeeds.ReplyPath(world, reviewId), world.Token, new { body = person });
+                return await app.Host.PutAsync(ReplySeeds.ReplyPath(world, reviewId), world.Token,
+                    new { body = person });
             });
             start.Release(2);
             var (outcomes, response) = (await rule, await put);
@@ -79,10 +82,12 @@ public sealed class NeverOverwriteTests
         var runner = app.Get<ReplyAutomationRunner>();
 
         var runs = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() =>
-            runner.RunAsync(new ReplyAutomationWork(world.AccountId, world.AppId, [ReplySeeds.ReviewId]), CancellationToken.None))));
+            runner.RunAsync(new ReplyAutomationWork(world.AccountId, world.AppId, [ReplySeeds.ReviewId]),
+                CancellationToken.None))));
 
         Assert.Equal(1, runs.Count(r => r[ReplySeeds.ReviewId] == RuleOutcome.Posted));
-        Assert.Single(await app.Get<ReplyStore>().HistoryAsync(world.AppId, ReplySeeds.ReviewId, CancellationToken.None));
+        Assert.Single(await app.Get<ReplyStore>().HistoryAsync(world.AppId, ReplySeeds.ReviewId,
+            CancellationToken.None));
         Assert.Single(app.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends));
         var store = app.Get<ReplyAutomationStore>();
         Assert.Equal(1, await store.UsedAsync(world.AppId, store.Today, CancellationToken.None));
@@ -95,7 +100,8 @@ public sealed class NeverOverwriteTests
         var app = scenario.App;
         await AutomationSeeds.RuleAsync(app, scenario.World, RuleMode.Post);
         var outcomes = await app.Get<ReplyAutomationRunner>().RunAsync(
-            new ReplyAutomationWork(scenario.World.AccountId, scenario.World.AppId, [scenario.ReviewId]), CancellationToken.None);
+            new ReplyAutomationWork(scenario.World.AccountId, scenario.World.AppId, [scenario.ReviewId]),
+                CancellationToken.None);
         Assert.Equal(RuleOutcome.Posted, outcomes[scenario.ReviewId]);
 
         // Someone answers in App Store Connect before the sender runs; ingestion records that response on the review.
@@ -114,7 +120,8 @@ public sealed class NeverOverwriteTests
         await using var scenario = await ReplyScenario.StartAsync();
         await AutomationSeeds.RuleAsync(scenario.App, scenario.World, RuleMode.Post);
         await scenario.App.Get<ReplyAutomationRunner>().RunAsync(
-            new ReplyAutomationWork(scenario.World.AccountId, scenario.World.AppId, [scenario.ReviewId]), CancellationToken.None);
+            new ReplyAutomationWork(scenario.World.AccountId, scenario.World.AppId, [scenario.ReviewId]),
+                CancellationToken.None);
 
         await scenario.PlayQueueAsync();
 

@@ -5,7 +5,9 @@ using ReviewHub.Tests.Replies;
 
 namespace ReviewHub.Tests.ReplyAutomation;
 
-/// <summary>Account roles on the reply endpoints, templates, rules and drafts: who may read, write and approve.</summary>
+/// <summary>
+/// Account roles on the reply endpoints, templates, rules and drafts: who may read, write and approve.
+/// </summary>
 public sealed class RoleTests
 {
     [Fact]
@@ -21,14 +23,16 @@ public sealed class RoleTests
         Assert.Equal(200, (await app.Host.GetAsync($"{ReplySeeds.ReplyPath(world)}/history", reader)).Status);
         var put = await app.Host.PutAsync(ReplySeeds.ReplyPath(world), reader, new { body = "Mine now" });
         var delete = await app.Host.DeleteAsync(ReplySeeds.ReplyPath(world), reader);
-        var template = await app.Host.PostAsync(AutomationSeeds.TemplatesPath(world), reader, new { name = "x", body = "y" });
+        var template = await app.Host.PostAsync(AutomationSeeds.TemplatesPath(world), reader, new { name = "x",
+            body = "y" });
 
         foreach (var response in new[] { put, delete, template })
         {
             Assert.True(response.Status == 403, response.ToString());
             Assert.Equal(AccountAccess.RoleNotAllowedType, response.Json.GetProperty("type").GetString());
         }
-        Assert.Equal("Thanks!", (await app.Get<ReplyStore>().GetAsync(world.AppId, ReplySeeds.ReviewId, CancellationToken.None))!.Body);
+        Assert.Equal("Thanks!", (await app.Get<ReplyStore>().GetAsync(world.AppId, ReplySeeds.ReviewId,
+            CancellationToken.None))!.Body);
         Assert.Empty(app.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends));
     }
 
@@ -42,16 +46,20 @@ public sealed class RoleTests
         var approver = await AutomationSeeds.MemberAsync(app, world, MemberRoles.Approver);
         var rule = new { name = "r", templateId = AutomationSeeds.TemplateId(world), mode = "post" };
 
-        Assert.Equal(201, (await app.Host.PostAsync(AutomationSeeds.TemplatesPath(world), member, new { name = "x", body = "y" })).Status);
+        Assert.Equal(201, (await app.Host.PostAsync(AutomationSeeds.TemplatesPath(world), member, new { name = "x",
+            body = "y" })).Status);
         Assert.Equal(403, (await app.Host.PostAsync(AutomationSeeds.DraftPath(world, "approve"), member)).Status);
         Assert.Equal(403, (await app.Host.PostAsync(AutomationSeeds.DraftPath(world, "reject"), member)).Status);
         Assert.Equal(403, (await app.Host.PostAsync(AutomationSeeds.RulesPath(world), member, rule)).Status);
-        Assert.Equal(403, (await app.Host.PutAsync($"{world.AppPath}/reply-automation", member, new { dailyCap = 1 })).Status);
-        Assert.Single((await app.Get<ReviewHub.ReplyAutomation.ReplyAutomationStore>().DraftsAsync(world.AppId, CancellationToken.None)));
+        Assert.Equal(403, (await app.Host.PutAsync($"{world.AppPath}/reply-automation", member,
+            new { dailyCap = 1 })).Status);
+        Assert.Single((await app.Get<ReviewHub.ReplyAutomation.ReplyAutomationStore>().DraftsAsync(world.AppId,
+            CancellationToken.None)));
 
         Assert.Equal(201, (await app.Host.PostAsync(AutomationSeeds.RulesPath(world), approver, rule)).Status);
         Assert.Equal(202, (await app.Host.PostAsync(AutomationSeeds.DraftPath(world, "approve"), approver)).Status);
-        Assert.Equal(202, (await app.Host.PutAsync(ReplySeeds.ReplyPath(world), member, new { body = "Edited by a member" })).Status);
+        Assert.Equal(202, (await app.Host.PutAsync(ReplySeeds.ReplyPath(world), member,
+            new { body = "Edited by a member" })).Status);
     }
 
     [Fact]
@@ -71,7 +79,8 @@ public sealed class RoleTests
         Assert.Equal(404, (await app.Host.PutAsync($"{world.AccountPath}/members/nobody/role", world.Token,
             new { role = "reader" })).Status);
 
-        var changed = await app.Host.PutAsync($"{world.AccountPath}/members/colleague/role", world.Token, new { role = "reader" });
+        var changed = await app.Host.PutAsync($"{world.AccountPath}/members/colleague/role", world.Token,
+            new { role = "reader" });
         Assert.Equal("reader", changed.Json.GetProperty("role").GetString());
         var account = (await app.Host.GetAsync(world.AccountPath, world.Token)).As<AccountResponse>();
         Assert.Equal(MemberRoles.Reader, account.Members!.Single(m => m.UserId == "colleague").Role);

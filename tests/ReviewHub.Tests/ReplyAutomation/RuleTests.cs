@@ -8,7 +8,9 @@ using ReviewHub.Tests.Replies;
 
 namespace ReviewHub.Tests.ReplyAutomation;
 
-/// <summary>Rule conditions, order, modes, the daily cap, new reviews only, drafts and their approval, the audit.</summary>
+/// <summary>
+/// Rule conditions, order, modes, the daily cap, new reviews only, drafts and their approval, the audit.
+/// </summary>
 public sealed class RuleTests
 {
     private static readonly AppEntity Ios = new() { Platform = Platforms.Ios, Name = "Notes" };
@@ -41,7 +43,8 @@ public sealed class RuleTests
 
     [Theory]
     [MemberData(nameof(Matching))]
-    public void Conditions_match_as_the_table_says(string _, RuleConditions conditions, ReviewEntity review, bool matches) =>
+    public void Conditions_match_as_the_table_says(string _, RuleConditions conditions, ReviewEntity review,
+        bool matches) =>
         Assert.Equal(matches, conditions.Matches(review, Ios));
 
     [Fact]
@@ -50,18 +53,22 @@ public sealed class RuleTests
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
         await ReplySeeds.RepliableAsync(app, world);
-        await AutomationSeeds.RuleAsync(app, world, RuleMode.Draft, new RuleConditions(Ratings: [2]), position: 5, name: "later");
-        await AutomationSeeds.RuleAsync(app, world, RuleMode.Post, new RuleConditions(Ratings: [1, 2]), position: 1, name: "first");
+        await AutomationSeeds.RuleAsync(app, world, RuleMode.Draft, new RuleConditions(Ratings: [2]), position: 5,
+            name: "later");
+        await AutomationSeeds.RuleAsync(app, world, RuleMode.Post, new RuleConditions(Ratings: [1, 2]), position: 1,
+            name: "first");
         var first = AutomationSeeds.RuleId(world);
 
         var outcomes = await RunAsync(app, world, ReplySeeds.ReviewId);
 
         Assert.Equal(RuleOutcome.Posted, outcomes[ReplySeeds.ReviewId]);
         var reply = (await app.Get<ReplyStore>().GetAsync(world.AppId, ReplySeeds.ReviewId, CancellationToken.None))!;
-        Assert.Equal((ReplyStatus.Queued, first, $"rule:{first}"), (reply.StatusValue, reply.RuleId, reply.RequestedBy));
+        Assert.Equal((ReplyStatus.Queued, first, $"rule:{first}"), (reply.StatusValue, reply.RuleId,
+            reply.RequestedBy));
         Assert.StartsWith("Hi , thanks for rating Acme Notes 2 stars in USA", reply.Body);
         Assert.Equal(1, Assert.Single(app.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends)).Version);
-        var version = Assert.Single(await app.Get<ReplyStore>().HistoryAsync(world.AppId, ReplySeeds.ReviewId, CancellationToken.None));
+        var version = Assert.Single(await app.Get<ReplyStore>().HistoryAsync(world.AppId, ReplySeeds.ReviewId,
+            CancellationToken.None));
         Assert.Equal((first, "rule"), (version.RuleId, version.Via));
     }
 
@@ -114,7 +121,8 @@ public sealed class RuleTests
         var world = await TestWorld.CreateAsync(app);
         await ReplySeeds.IntegrationAsync(app, world);
         await AutomationSeeds.RuleAsync(app, world, RuleMode.Draft);
-        Assert.Equal(200, (await app.Host.PutAsync($"{world.AppPath}/reply-automation", world.Token, new { dailyCap = 3 })).Status);
+        Assert.Equal(200, (await app.Host.PutAsync($"{world.AppPath}/reply-automation", world.Token,
+            new { dailyCap = 3 })).Status);
         var ids = Enumerable.Range(1, 5).Select(i => $"review-{i}").ToArray();
         foreach (var id in ids)
         {
@@ -128,7 +136,8 @@ public sealed class RuleTests
         Assert.All(first.Values, o => Assert.Equal(RuleOutcome.Drafted, o));
         Assert.All(again.Values, o => Assert.Equal(RuleOutcome.Answered, o));
         Assert.Equal([RuleOutcome.Drafted, RuleOutcome.CapReached], rest.Values.ToArray());
-        var settings = (await app.Host.GetAsync($"{world.AppPath}/reply-automation", world.Token)).As<ReplyAutomationResponse>();
+        var settings = (await app.Host.GetAsync($"{world.AppPath}/reply-automation",
+            world.Token)).As<ReplyAutomationResponse>();
         Assert.Equal((3, 3), (settings.DailyCap, settings.UsedToday));
         Assert.Equal(3, (await app.Get<ReplyAutomationStore>().DraftsAsync(world.AppId, CancellationToken.None)).Count);
     }
@@ -174,18 +183,22 @@ public sealed class RuleTests
         await AutomationSeeds.RuleAsync(app, world, RuleMode.Draft);
         var reviews = app.Get<TableServiceClient>().GetTableClient(TableNames.Reviews);
         await ReplySeeds.ReviewAsync(app, world, "recent-import");
-        await reviews.UpdateAsync<ReviewEntity>(world.AppId, "recent-import", r => { r.Backfilled = true; return true; });
+        await reviews.UpdateAsync<ReviewEntity>(world.AppId, "recent-import",
+            r => { r.Backfilled = true; return true; });
         await ReplySeeds.ReviewAsync(app, world, "old");
-        await reviews.UpdateAsync<ReviewEntity>(world.AppId, "old", r => { r.CreatedAt = DateTimeOffset.UtcNow.AddDays(-20); return true; });
+        await reviews.UpdateAsync<ReviewEntity>(world.AppId, "old",
+            r => { r.CreatedAt = DateTimeOffset.UtcNow.AddDays(-20); return true; });
 
-        var accepted = await app.Host.PostAsync($"{AutomationSeeds.RulesPath(world)}/apply", world.Token, new { days = 7 });
+        var accepted = await app.Host.PostAsync($"{AutomationSeeds.RulesPath(world)}/apply", world.Token,
+            new { days = 7 });
         Assert.Equal(202, accepted.Status);
         var work = Assert.Single(app.Queue.Sent<ReplyAutomationWork>(QueueNames.ReplyAutomation));
         var outcomes = await app.Get<ReplyAutomationRunner>().RunAsync(work, CancellationToken.None);
 
         Assert.Equal(RuleOutcome.Drafted, Assert.Single(outcomes).Value);
         Assert.Equal("recent-import", outcomes.Single().Key);
-        Assert.Equal(400, (await app.Host.PostAsync($"{AutomationSeeds.RulesPath(world)}/apply", world.Token, new { days = 31 })).Status);
+        Assert.Equal(400, (await app.Host.PostAsync($"{AutomationSeeds.RulesPath(world)}/apply", world.Token,
+            new { days = 31 })).Status);
     }
 
     [Fact]
@@ -206,7 +219,8 @@ public sealed class RuleTests
         Assert.Equal(400, (await app.Host.PostAsync(path, world.Token, new
         {
             name = "r", templateId = AutomationSeeds.TemplateId(world), mode = "post",
-            conditions = new { ratings = new[] { 6 }, territories = new[] { "XX" }, minBodyLength = 9, maxBodyLength = 2 },
+            conditions = new { ratings = new[] { 6 }, territories = new[] { "XX" }, minBodyLength = 9,
+                maxBodyLength = 2 },
         })).Status);
 
         var created = (await app.Host.PostAsync(path, world.Token,
@@ -215,7 +229,8 @@ public sealed class RuleTests
             new { name = "r2", templateId = AutomationSeeds.TemplateId(world), mode = "draft", enabled = false });
         await app.Host.DeleteAsync($"{path}/{created.RuleId}", world.Token);
 
-        var changes = (await app.Host.GetAsync($"{path}/changes", world.Token)).Json.GetProperty("items").EnumerateArray().ToList();
+        var changes = (await app.Host.GetAsync($"{path}/changes",
+            world.Token)).Json.GetProperty("items").EnumerateArray().ToList();
         Assert.Equal(["deleted", "updated", "created"], changes.Select(c => c.GetProperty("action").GetString()));
         Assert.All(changes, c => Assert.Equal(world.UserId, c.GetProperty("changedBy").GetString()));
         Assert.Equal("draft", changes[1].GetProperty("rule").GetProperty("mode").GetString());
@@ -230,7 +245,8 @@ public sealed class RuleTests
         await AutomationSeeds.DraftAsync(app, world);
         var approver = await AutomationSeeds.MemberAsync(app, world, ReviewHub.Accounts.MemberRoles.Approver);
 
-        var approved = await app.Host.PostAsync(AutomationSeeds.DraftPath(world, "approve"), approver, new { body = " Edited! " });
+        var approved = await app.Host.PostAsync(AutomationSeeds.DraftPath(world, "approve"), approver,
+            new { body = " Edited! " });
 
         Assert.True(approved.Status == 202, approved.ToString());
         var reply = approved.As<ReplyResponse>();
@@ -245,14 +261,18 @@ public sealed class RuleTests
         var conflict = await app.Host.PostAsync(AutomationSeeds.DraftPath(world, "approve"), approver);
         Assert.True(conflict.Status == 409, conflict.ToString());
         Assert.Equal(RuleFunctionsReplyExists, conflict.Json.GetProperty("type").GetString());
-        Assert.Equal("Edited!", (await app.Get<ReplyStore>().GetAsync(world.AppId, ReplySeeds.ReviewId, CancellationToken.None))!.Body);
-        Assert.Empty((await app.Host.GetAsync($"{world.AppPath}/reply-drafts", world.Token)).Json.GetProperty("items").EnumerateArray());
+        Assert.Equal("Edited!", (await app.Get<ReplyStore>().GetAsync(world.AppId, ReplySeeds.ReviewId,
+            CancellationToken.None))!.Body);
+        Assert.Empty((await app.Host.GetAsync($"{world.AppPath}/reply-drafts",
+            world.Token)).Json.GetProperty("items").EnumerateArray());
         Assert.Equal(204, (await app.Host.PostAsync(AutomationSeeds.DraftPath(world, "reject"), approver)).Status);
         Assert.Equal(404, (await app.Host.PostAsync(AutomationSeeds.DraftPath(world, "reject"), approver)).Status);
     }
 
     private const string RuleFunctionsReplyExists = ReplyRuleFunctions.ReplyExistsType;
 
-    private static Task<IReadOnlyDictionary<string, RuleOutcome>> RunAsync(TestApp app, TestWorld world, params string[] ids) =>
-        app.Get<ReplyAutomationRunner>().RunAsync(new ReplyAutomationWork(world.AccountId, world.AppId, ids), CancellationToken.None);
+    private static Task<IReadOnlyDictionary<string, RuleOutcome>> RunAsync(TestApp app, TestWorld world,
+        params string[] ids) =>
+        app.Get<ReplyAutomationRunner>().RunAsync(new ReplyAutomationWork(world.AccountId, world.AppId, ids),
+            CancellationToken.None);
 }

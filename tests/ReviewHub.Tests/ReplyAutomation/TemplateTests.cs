@@ -35,7 +35,8 @@ public sealed class TemplateTests
     {
         var values = new PlaceholderValues("{{appName}}", "Notes", 4, "GBR", "App Store");
 
-        var text = ReplyPlaceholders.Render("Hi {{ nickname }}: {{appName}} {{rating}}★ {{territory}} {{store}}", values);
+        var text = ReplyPlaceholders.Render("Hi {{ nickname }}: {{appName}} {{rating}}★ {{territory}} {{store}}",
+            values);
 
         Assert.Equal("Hi {{appName}}: Notes 4★ GBR App Store", text);
     }
@@ -67,8 +68,10 @@ public sealed class TemplateTests
         var template = created.As<ReplyTemplateResponse>();
         Assert.Equal(["bugs", "sorry"], template.Tags);
 
-        Assert.Single((await app.Host.GetAsync($"{path}?tag=bugs", world.Token)).Json.GetProperty("items").EnumerateArray());
-        Assert.Empty((await app.Host.GetAsync($"{path}?tag=praise", world.Token)).Json.GetProperty("items").EnumerateArray());
+        Assert.Single((await app.Host.GetAsync($"{path}?tag=bugs",
+            world.Token)).Json.GetProperty("items").EnumerateArray());
+        Assert.Empty((await app.Host.GetAsync($"{path}?tag=praise",
+            world.Token)).Json.GetProperty("items").EnumerateArray());
 
         var replaced = await app.Host.PutAsync($"{path}/{template.TemplateId}", world.Token,
             new { name = "Crash apology", body = "Sorry, {{ nickname }}." });
@@ -100,7 +103,8 @@ public sealed class TemplateTests
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
         await ReplySeeds.ReviewAsync(app, world);
-        await app.Get<TableServiceClient>().GetTableClient(TableNames.Reviews).UpdateAsync<ReviewHub.Reviews.ReviewEntity>(
+        var reviews = app.Get<TableServiceClient>().GetTableClient(TableNames.Reviews);
+        await reviews.UpdateAsync<ReviewHub.Reviews.ReviewEntity>(
             world.AppId, ReplySeeds.ReviewId, r => { r.ReviewerNickname = "Dana"; return true; });
         await AutomationSeeds.TemplateAsync(app, world);
 
@@ -108,7 +112,8 @@ public sealed class TemplateTests
             new { appId = world.AppId, reviewId = ReplySeeds.ReviewId })).As<TemplatePreviewResponse>();
 
         Assert.Equal("Hi Dana, thanks for rating Acme Notes 2 stars in USA on the App Store!", preview.Text);
-        Assert.Equal((preview.Text.Length, 5970, true, "appStore"), (preview.Length, preview.MaxLength, preview.FitsStore, preview.Store));
+        Assert.Equal((preview.Text.Length, 5970, true, "appStore"), (preview.Length, preview.MaxLength,
+            preview.FitsStore, preview.Store));
 
         // A template within the body limit can still render past it once the placeholders are filled in.
         await AutomationSeeds.TemplateAsync(app, world, new string('x', 5965) + "{{appName}}");

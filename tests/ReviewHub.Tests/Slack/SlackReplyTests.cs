@@ -49,7 +49,8 @@ public sealed partial class SlackReplyTests
             var route = await scenario.App.Host.PostAsync($"{scenario.World.AppPath}/routes", scenario.World.Token,
                 new { channel = "slack", target = Channel, slackBotToken = Token });
             Assert.True(route.Status == 201, route.ToString());
-            var harness = new Harness { Scenario = scenario, Slack = slack, RouteId = route.As<RouteResponse>().RouteId };
+            var harness = new Harness { Scenario = scenario, Slack = slack,
+                RouteId = route.As<RouteResponse>().RouteId };
             await harness.DeliverReviewAsync();
             return harness;
         }
@@ -58,7 +59,8 @@ public sealed partial class SlackReplyTests
         private async Task DeliverReviewAsync()
         {
             var batch = new NewReviewsBatch(World.AccountId, World.AppId, Ids.New(), false, [Scenario.ReviewId]);
-            await ActivatorUtilities.CreateInstance<DeliveryFunctions>(App.Services).FanOutNewReviews(batch, CancellationToken.None);
+            await ActivatorUtilities.CreateInstance<DeliveryFunctions>(App.Services).FanOutNewReviews(batch,
+                CancellationToken.None);
             foreach (var work in App.Queue.Take<DeliveryWork>(QueueNames.Deliveries))
             {
                 await App.Get<RouteDeliverer>().DeliverAsync(work, CancellationToken.None);
@@ -67,7 +69,8 @@ public sealed partial class SlackReplyTests
 
         public SlackMessage Message => Assert.Single(Slack.Messages);
 
-        public Task<TestResponse> SendAsync(string body, DateTimeOffset? at = null, string secret = TestTokens.SlackSigningSecret) =>
+        public Task<TestResponse> SendAsync(string body, DateTimeOffset? at = null,
+            string secret = TestTokens.SlackSigningSecret) =>
             App.Host.SendAsync(HttpMethod.Post, Path, token: null, body,
                 headers: SlackInteraction.Headers(secret, body, at ?? DateTimeOffset.UtcNow));
 
@@ -76,7 +79,8 @@ public sealed partial class SlackReplyTests
 
         public async Task LinkAsync(string? token = null, string user = SlackUser)
         {
-            var link = new SlackLinkTokens(TestTokens.SlackSigningSecret).Create(Team, user, DateTimeOffset.UtcNow.AddMinutes(5));
+            var link = new SlackLinkTokens(TestTokens.SlackSigningSecret).Create(Team, user,
+                DateTimeOffset.UtcNow.AddMinutes(5));
             var linked = await App.Host.PostAsync("/api/slack-links", token ?? World.Token, new { token = link });
             Assert.True(linked.Status == 200, linked.ToString());
         }
@@ -105,14 +109,16 @@ public sealed partial class SlackReplyTests
         await using var h = await Harness.StartAsync();
         var buttons = JsonDocument.Parse(h.Message.BlocksJson).RootElement.EnumerateArray()
             .Single(b => b.GetProperty("type").GetString() == "actions").GetProperty("elements");
-        Assert.Equal(["Reply", "Thanks"], buttons.EnumerateArray().Select(b => b.GetProperty("text").GetProperty("text").GetString()));
+        Assert.Equal(["Reply", "Thanks"],
+            buttons.EnumerateArray().Select(b => b.GetProperty("text").GetProperty("text").GetString()));
 
         // Not linked yet: an ephemeral explanation with a link, no modal, nothing written.
         Assert.Equal(200, (await h.ClickAsync()).Status);
         Assert.Empty(h.Slack.Views);
         var explanation = Assert.Single(h.Slack.Responses).Body;
         Assert.Equal("ephemeral", explanation.GetProperty("response_type").GetString());
-        var token = Uri.UnescapeDataString(LinkToken().Match(explanation.GetProperty("text").GetString()!).Groups[1].Value);
+        var token = Uri.UnescapeDataString(
+            LinkToken().Match(explanation.GetProperty("text").GetString()!).Groups[1].Value);
         Assert.Null(await h.Scenario.RowAsync());
 
         // The member opens the link signed in to the SPA, which posts its token.
@@ -129,10 +135,12 @@ public sealed partial class SlackReplyTests
         Assert.Equal(3000, input.GetProperty("max_length").GetInt32());
 
         // The submission goes through the reply flow as the linked member.
-        var submitted = await h.SendAsync(SlackInteraction.Submit(view, h.Team, SlackUser, "  Thanks, fixed in 2.1!  "));
+        var submitted = await h.SendAsync(SlackInteraction.Submit(view, h.Team, SlackUser,
+            "  Thanks, fixed in 2.1!  "));
         Assert.True(submitted.Status == 200 && submitted.Body.Length == 0, submitted.ToString());
         var reply = await h.Scenario.StateAsync();
-        Assert.Equal(("Thanks, fixed in 2.1!", ReplyStatus.Queued, h.World.UserId), (reply.Body, reply.Status, reply.RequestedBy));
+        Assert.Equal(("Thanks, fixed in 2.1!", ReplyStatus.Queued, h.World.UserId), (reply.Body, reply.Status,
+            reply.RequestedBy));
         Assert.Equal("slack", Assert.Single(await h.Scenario.HistoryAsync()).Via);
         Assert.Equal(1, await h.PlayUpdatesAsync());
         Assert.Contains("Reply queued", h.Slack.Updates[^1].BlocksJson);
@@ -165,7 +173,8 @@ public sealed partial class SlackReplyTests
         Assert.Contains("Reply failed", h.Slack.Updates[^1].BlocksJson);
     }
 
-    public static TheoryData<string> BadSignatures => new() { "wrong secret", "stale", "future", "tampered", "missing" };
+    public static TheoryData<string> BadSignatures => new() { "wrong secret", "stale", "future", "tampered",
+        "missing" };
 
     [Theory]
     [MemberData(nameof(BadSignatures))]
@@ -203,7 +212,8 @@ public sealed partial class SlackReplyTests
         Assert.Equal(200, (await h.App.Host.SendAsync(HttpMethod.Post, Path, null, body, headers: headers)).Status);
 
         // The same bytes and headers, captured and sent again later.
-        var later = ActivatorUtilities.CreateInstance<SlackFunctions>(h.App.Services, (TimeProvider)new ShiftedClock(TimeSpan.FromMinutes(2)));
+        var later = ActivatorUtilities.CreateInstance<SlackFunctions>(h.App.Services,
+            (TimeProvider)new ShiftedClock(TimeSpan.FromMinutes(2)));
         var context = new Microsoft.AspNetCore.Http.DefaultHttpContext { RequestServices = h.App.Services };
         context.Request.Body = new MemoryStream(Encoding.UTF8.GetBytes(body));
         foreach (var (name, value) in headers)
@@ -219,15 +229,23 @@ public sealed partial class SlackReplyTests
     [Fact]
     public void Slacks_worked_example_verifies()
     {
-        const string body = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
+        const string body = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow"
+            + "&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner"
+            + "&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J"
+            + "%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN"
+            + "&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
         const string signature = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
         var at = DateTimeOffset.FromUnixTimeSeconds(1531420618);
         var bytes = Encoding.UTF8.GetBytes(body);
 
-        Assert.True(SlackSignature.IsValid(TestTokens.SlackSigningSecret, "1531420618", signature, bytes, at, TimeSpan.FromMinutes(5)));
-        Assert.False(SlackSignature.IsValid(TestTokens.SlackSigningSecret, "1531420618", signature, bytes, at.AddSeconds(301), TimeSpan.FromMinutes(5)));
-        Assert.False(SlackSignature.IsValid(TestTokens.SlackSigningSecret, "1531420619", signature, bytes, at, TimeSpan.FromMinutes(5)));
-        Assert.False(SlackSignature.IsValid(TestTokens.SlackSigningSecret, "1531420618", signature.ToUpperInvariant(), bytes, at, TimeSpan.FromMinutes(5)));
+        Assert.True(SlackSignature.IsValid(TestTokens.SlackSigningSecret, "1531420618", signature, bytes, at,
+            TimeSpan.FromMinutes(5)));
+        Assert.False(SlackSignature.IsValid(TestTokens.SlackSigningSecret, "1531420618", signature, bytes,
+            at.AddSeconds(301), TimeSpan.FromMinutes(5)));
+        Assert.False(SlackSignature.IsValid(TestTokens.SlackSigningSecret, "1531420619", signature, bytes, at,
+            TimeSpan.FromMinutes(5)));
+        Assert.False(SlackSignature.IsValid(TestTokens.SlackSigningSecret, "1531420618", signature.ToUpperInvariant(),
+            bytes, at, TimeSpan.FromMinutes(5)));
     }
 
     [Fact]
@@ -239,7 +257,8 @@ public sealed partial class SlackReplyTests
 
         Assert.Equal(200, (await h.ClickAsync(user: "U0READER")).Status);
         Assert.Empty(h.Slack.Views);
-        Assert.Contains("does not allow replying", Assert.Single(h.Slack.Responses).Body.GetProperty("text").GetString());
+        Assert.Contains("does not allow replying",
+            Assert.Single(h.Slack.Responses).Body.GetProperty("text").GetString());
 
         // The owner opens the form, then is linked away to a reader's identity before submitting.
         await h.LinkAsync();
@@ -259,10 +278,13 @@ public sealed partial class SlackReplyTests
         var view = await OpenModalAsync(h);
 
         var empty = await h.SendAsync(SlackInteraction.Submit(view, h.Team, SlackUser, "   "));
-        var tooLong = await h.SendAsync(SlackInteraction.Submit(view, h.Team, SlackUser, new string('a', ReplyOptions.MaxBodyLength + 1)));
+        var tooLong = await h.SendAsync(SlackInteraction.Submit(view, h.Team, SlackUser, new string('a',
+            ReplyOptions.MaxBodyLength + 1)));
 
-        Assert.Equal("Write a reply.", empty.Json.GetProperty("errors").GetProperty(SlackReplyBlocks.InputBlock).GetString());
-        Assert.Contains("5970", tooLong.Json.GetProperty("errors").GetProperty(SlackReplyBlocks.InputBlock).GetString());
+        Assert.Equal("Write a reply.",
+            empty.Json.GetProperty("errors").GetProperty(SlackReplyBlocks.InputBlock).GetString());
+        Assert.Contains("5970",
+            tooLong.Json.GetProperty("errors").GetProperty(SlackReplyBlocks.InputBlock).GetString());
         Assert.Null(await h.Scenario.RowAsync());
     }
 
@@ -287,7 +309,8 @@ public sealed partial class SlackReplyTests
         var stranger = await TestWorld.CreateAsync(h.App);
         var forged = h.Message with
         {
-            BlocksJson = h.Message.BlocksJson.Replace(h.World.AccountId, stranger.AccountId).Replace(h.World.AppId, stranger.AppId),
+            BlocksJson = h.Message.BlocksJson.Replace(h.World.AccountId, stranger.AccountId).Replace(h.World.AppId,
+                stranger.AppId),
         };
         var elsewhere = h.Message with { Channel = "C0ELSEWHERE" };
 
@@ -307,11 +330,15 @@ public sealed partial class SlackReplyTests
         await using var h = await Harness.StartAsync();
         var tokens = new SlackLinkTokens(TestTokens.SlackSigningSecret);
         var expired = tokens.Create(h.Team, SlackUser, DateTimeOffset.UtcNow.AddMinutes(-1));
-        var forged = new SlackLinkTokens("another-secret").Create(h.Team, SlackUser, DateTimeOffset.UtcNow.AddMinutes(5));
+        var forged = new SlackLinkTokens("another-secret").Create(h.Team, SlackUser,
+            DateTimeOffset.UtcNow.AddMinutes(5));
 
-        Assert.Equal(410, (await h.App.Host.PostAsync("/api/slack-links", h.World.Token, new { token = expired })).Status);
-        Assert.Equal(400, (await h.App.Host.PostAsync("/api/slack-links", h.World.Token, new { token = forged })).Status);
-        Assert.Equal(400, (await h.App.Host.PostAsync("/api/slack-links", h.World.Token, new { token = "not.a-token" })).Status);
+        Assert.Equal(410, (await h.App.Host.PostAsync("/api/slack-links", h.World.Token,
+            new { token = expired })).Status);
+        Assert.Equal(400, (await h.App.Host.PostAsync("/api/slack-links", h.World.Token,
+            new { token = forged })).Status);
+        Assert.Equal(400, (await h.App.Host.PostAsync("/api/slack-links", h.World.Token,
+            new { token = "not.a-token" })).Status);
         Assert.Null(await h.App.Get<SlackUserLinkStore>().UserIdAsync(h.Team, SlackUser, CancellationToken.None));
     }
 
