@@ -33,10 +33,9 @@ public static class ReplyPlaceholders
     public static IReadOnlyList<string> Problems(string template)
     {
         var problems = new List<string>();
-        Walk(template, _ => { }, _ => { }, name => problems.Add(
-            $"'{{{{{name}}}}}' is not a placeholder; use one of: {string.Join(",
-                ", Names.Select(n => $"{{{{{n}}}}}"))}."),
-            problems.Add);
+        var known = string.Join(", ", Names.Select(n => $"{{{{{n}}}}}"));
+        Walk(template, _ => { }, _ => { },
+            name => problems.Add($"'{{{{{name}}}}}' is not a placeholder; use one of: {known}."), problems.Add);
         return problems;
     }
 
