@@ -12,9 +12,11 @@ using ReviewHub.Json;
 using ReviewHub.Observability;
 using ReviewHub.Operations;
 using ReviewHub.Replies;
+using ReviewHub.ReplyAutomation;
 using ReviewHub.Reviews;
 using ReviewHub.Secrets;
 using ReviewHub.Security;
+using ReviewHub.Slack;
 using ReviewHub.Storage;
 
 namespace ReviewHub;
@@ -42,6 +44,8 @@ public static class ReviewHubServices
         services.AddSingleton<IntegrationStore>();
         services.AddIntegrations(configuration);
         services.AddReplies(configuration);
+        services.AddReplyAutomation(configuration);
+        services.AddReviewHubSlack(configuration);
         services.AddReviews(configuration);
         return services;
     }

@@ -76,6 +76,9 @@ param functionFailureThreshold int = 5
 @description('App settings that override the defaults below for one environment, e.g. { Email__SendGridBaseUrl: \'...\' }.')
 param settingOverrides object = {}
 
+@description('Reply from Slack: on once Key Vault holds the Slack app\'s signing secret as slack-signing-secret.')
+param enableSlackReplies bool = false
+
 var token = take(uniqueString(resourceGroup().id, appName, environmentName), 8)
 var compactName = toLower(replace(appName, '-', ''))
 var namePrefix = '${appName}-${environmentName}'
@@ -83,6 +86,8 @@ var entraAuthority = '${environment().authentication.loginEndpoint}${authTenantI
 var sendGridSecretName = 'sendgrid-api-key'
 // Signs email confirmation links; operators create it once per environment (README, Deploy).
 var confirmationKeySecretName = 'email-confirmation-key'
+// The Slack app's signing secret (replying from Slack); operators create it when they turn the feature on.
+var slackSigningSecretName = 'slack-signing-secret'
 
 // Names are fixed here, not taken from module outputs, so what-if can predict every resource. The modules that grant
 // the identity its roles look it up by this name, hence their explicit dependsOn.
@@ -151,6 +156,7 @@ var platformSettings = {
 
 // Every setting the app code reads, one per line (tests/ReviewHub.Tests/Platform/InfrastructureTests.cs checks the list
 // against the code). Adding a setting = one line here; a per-environment value goes in settingOverrides.
+var slackSigningSecretReference = '@Microsoft.KeyVault(VaultName=${vault.outputs.name};SecretName=${slackSigningSecretName})'
 var appSettings = {
   Storage__Tables__endpoint: storage.outputs.tableEndpoint
   Storage__Queues__serviceUri: storage.outputs.queueEndpoint
@@ -204,6 +210,14 @@ var appSettings = {
   Replies__ModerationCheckInterval: '00:20:00'
   Replies__ModerationParallelism: '4'
   Replies__ModerationMaxChecksPerRun: '2000'
+  ReplyAutomation__DefaultDailyCap: '20'
+  ReplyAutomation__MaxReviewsPerApply: '2000'
+  // Empty turns replying from Slack off; an unresolved Key Vault reference must never stand in for the secret.
+  Slack__SigningSecret: enableSlackReplies ? slackSigningSecretReference : ''
+  Slack__RequestMaxAge: '00:05:00'
+  Slack__LinkLifetime: '00:15:00'
+  Slack__ResponseUrlBase: 'https://hooks.slack.com/'
+  Slack__QuickPicks: '3'
   Delivery__SpaBaseUrl: spaBaseUrl
   Delivery__SlackApiBaseUrl: 'https://slack.com/api/'
   Delivery__ZendeskBaseUrlTemplate: 'https://{subdomain}.zendesk.com/'

@@ -134,8 +134,40 @@ public sealed class AccountFunctions(
         }
         var member =
             existing
-            ?? await accounts.AddMemberIfAbsentAsync(account.AccountId, userId, body.Value.Email, cancellationToken);
-        return new OkObjectResult(MemberResponse.From(member, account.OwnerUserId));
+            ?? await accounts.AddMemberIfAbsentAsync(
+                account.AccountId, userId, body.Value.Email, cancellationToken, body.Value.Role ?? MemberRoles.Member);
+        return new OkObjectResult(MemberResponse.From(member, account));
+    }
+
+    /// <summary>Gives a member another role (approver, member, reader). Owner only; the owner's own role is not
+    /// changed here (ownership moves through the transfer).</summary>
+    [Function(nameof(ChangeAccountMemberRole))]
+    public async Task<IActionResult> ChangeAccountMemberRole(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "accounts/{accountId}/members/{userId}/role")]
+            HttpRequest req,
+        string accountId,
+        string userId,
+        CancellationToken cancellationToken
+    )
+    {
+        var (account, denied) = await RequireOwnerAsync(req, accountId, cancellationToken);
+        if (denied is not null)
+        {
+            return denied;
+        }
+        var body = await JsonRequest.ReadAsync<ChangeMemberRoleRequest>(req, cancellationToken);
+        if (!body.IsValid)
+        {
+            return body.Problem!;
+        }
+        if (userId == account!.OwnerUserId)
+        {
+            return Problems.Conflict("The owner's role changes only by handing the account over (POST …/owner).");
+        }
+        var member = await accounts.ChangeRoleAsync(accountId, userId, body.Value!.Role!, cancellationToken);
+        return member is null
+            ? Problems.NotFound("No such member.")
+            : new OkObjectResult(MemberResponse.From(member, account));
     }
 
     [Function(nameof(RemoveAccountMember))]

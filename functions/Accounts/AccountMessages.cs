@@ -34,8 +34,8 @@ public sealed record UpdateAccountRequest(string? Name, string? OwnerEmail) : IV
 }
 
 /// <summary>
-/// Adds a member. <c>role</c> may only be <c>member</c> (the default): an account has one owner, and ownership moves
-/// only through <see cref="TransferOwnershipRequest"/>.
+/// Adds a member. <c>role</c> is <c>member</c> (the default), <c>approver</c> or <c>reader</c>: an account has one
+/// owner, and ownership moves only through <see cref="TransferOwnershipRequest"/>.
 /// </summary>
 public sealed record AddMemberRequest(string? UserId, string? Email, string? Role) : IValidatable
 {
@@ -46,10 +46,21 @@ public sealed record AddMemberRequest(string? UserId, string? Email, string? Rol
         {
             errors.Email(Email, "email");
         }
-        if (Role is not null and not MemberRoles.Member)
+        ChangeMemberRoleRequest.ValidateRole(Role, errors, required: false);
+    }
+}
+
+/// <summary>Gives a member another role; the owner's role changes only through the ownership transfer.</summary>
+public sealed record ChangeMemberRoleRequest(string? Role) : IValidatable
+{
+    public void Validate(ValidationErrors errors) => ValidateRole(Role, errors, required: true);
+
+    internal static void ValidateRole(string? role, ValidationErrors errors, bool required)
+    {
+        if (role is null ? required : !MemberRoles.Assignable.Contains(role))
         {
-            errors.Add("role", $"must be '{MemberRoles.Member}': ownership moves only through " +
-                "POST /api/accounts/{accountId}/owner.");
+            errors.Add("role", $"must be one of: {string.Join(", ", MemberRoles.Assignable)}: ownership moves only " +
+                "through POST /api/accounts/{accountId}/owner.");
         }
     }
 }
@@ -70,13 +81,13 @@ public sealed record TransferOwnershipRequest(string? UserId, string? OwnerEmail
 public sealed record MemberResponse(string UserId, string? Email, string Role, DateTimeOffset AddedAt)
 {
     /// <summary>The role as the account row decides it: the owner is <see cref="AccountEntity.OwnerUserId"/>.</summary>
-    public static MemberResponse From(MembershipEntity m, string ownerUserId) =>
-        new(m.RowKey, m.Email, m.RowKey == ownerUserId ? MemberRoles.Owner : MemberRoles.Member, m.AddedAt);
+    public static MemberResponse From(MembershipEntity m, AccountEntity account) =>
+        new(m.RowKey, m.Email, AccountStore.RoleOf(m, account), m.AddedAt);
 }
 
 public sealed record AccountResponse(string AccountId, string Name, string OwnerEmail, DateTimeOffset CreatedAt, IReadOnlyList<MemberResponse>? Members = null)
 {
     public static AccountResponse From(AccountEntity a, IReadOnlyList<MembershipEntity>? members = null) =>
         new(a.AccountId, a.Name, a.OwnerEmail, a.CreatedAt,
-            members?.Select(m => MemberResponse.From(m, a.OwnerUserId)).ToList());
+            members?.Select(m => MemberResponse.From(m, a)).ToList());
 }

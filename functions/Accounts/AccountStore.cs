@@ -1,4 +1,6 @@
 using Azure.Data.Tables;
+using Microsoft.AspNetCore.Mvc;
+using ReviewHub.Http;
 using ReviewHub.Security;
 using ReviewHub.Storage;
 
@@ -21,6 +23,47 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
         var membership = await memberships.GetEntityIfExistsAsync<MembershipEntity>(accountId, caller.UserId, cancellationToken: cancellationToken);
         return membership.HasValue ? await GetAsync(accountId, cancellationToken) : null;
     }
+
+    /// <summary>
+    /// The account and the caller's role in it (the account row decides who owns it), or null for a non-member: callers
+    /// answer 404 without leaking existence, and 403 when the role does not allow what is asked.
+    /// </summary>
+    public async Task<(AccountEntity Account, string Role)?> FindWithRoleAsync(
+        Caller caller, string accountId, CancellationToken cancellationToken) =>
+        await FindWithRoleAsync(caller.UserId, accountId, cancellationToken);
+
+    /// <summary>As <see cref="FindWithRoleAsync(Caller, string, CancellationToken)"/> for a user id known otherwise
+    /// (a linked Slack user).</summary>
+    public async Task<(AccountEntity Account, string Role)?> FindWithRoleAsync(
+        string userId, string accountId, CancellationToken cancellationToken)
+    {
+        var membership = await GetMembershipAsync(accountId, userId, cancellationToken);
+        var account = membership is null ? null : await GetAsync(accountId, cancellationToken);
+        return account is null ? null : (account, RoleOf(membership!, account));
+    }
+
+    /// <summary>
+    /// Null when the caller's role in the account allows <paramref name="permission"/>; otherwise the answer: 404 for
+    /// a non-member (existence never leaks), 403 for a member whose role does not allow it.
+    /// </summary>
+    public async Task<IActionResult?> FindForPermissionAsync(
+        Caller caller, string accountId, AccountPermission permission, CancellationToken cancellationToken)
+    {
+        var member = await FindWithRoleAsync(caller, accountId, cancellationToken);
+        if (member is null)
+        {
+            return Problems.NotFound("No such account.");
+        }
+        return MemberRoles.Allows(member.Value.Role, permission)
+            ? null
+            : AccountAccess.Denied(member.Value.Role, permission);
+    }
+
+    /// <summary>The role as the account row decides it: the owner is <see cref="AccountEntity.OwnerUserId"/>.</summary>
+    public static string RoleOf(MembershipEntity membership, AccountEntity account) =>
+        membership.RowKey == account.OwnerUserId ? MemberRoles.Owner
+        : membership.Role == MemberRoles.Owner ? MemberRoles.Member
+        : membership.Role;
 
     /// <summary>The account by id, for background work (owner emails); callers acting for a user use <see cref="FindForMemberAsync"/>.</summary>
     public async Task<AccountEntity?> GetAsync(string accountId, CancellationToken cancellationToken)
@@ -72,7 +115,8 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
     /// owner's own row, is never overwritten).
     /// </summary>
     public async Task<MembershipEntity> AddMemberIfAbsentAsync(
-        string accountId, string userId, string? email, CancellationToken cancellationToken)
+        string accountId, string userId, string? email, CancellationToken cancellationToken,
+        string role = MemberRoles.Member)
     {
         // Index first: a crash between the writes leaves an index row that grants nothing, never a member the index misses.
         await userAccounts.UpsertEntityAsync(
@@ -83,7 +127,7 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
             PartitionKey = accountId,
             RowKey = userId,
             Email = email,
-            Role = MemberRoles.Member,
+            Role = role,
             AddedAt = clock.GetUtcNow(),
         };
         return await memberships.TryAddAsync(member, cancellationToken)
@@ -120,7 +164,16 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
         return updated;
     }
 
-    private Task SetRoleAsync(string accountId, string userId, string role, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Gives a member (not the owner: the caller checks) another assignable role; null when not a member.
+    /// </summary>
+    public Task<MembershipEntity?> ChangeRoleAsync(
+        string accountId, string userId, string role, CancellationToken cancellationToken) =>
+        TableKeys.IsValid(userId) ? SetRoleAsync(accountId, userId, role, cancellationToken)
+        : Task.FromResult<MembershipEntity?>(null);
+
+    private Task<MembershipEntity?> SetRoleAsync(string accountId, string userId, string role,
+        CancellationToken cancellationToken) =>
         memberships.UpdateAsync<MembershipEntity>(accountId, userId, m =>
         {
             var differs = m.Role != role;

@@ -1,6 +1,8 @@
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.AspNetCore.Mvc;
 using ReviewHub.Accounts;
+using ReviewHub.Http;
 using ReviewHub.Security;
 using ReviewHub.Storage;
 
@@ -21,6 +23,27 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
             return null;
         }
         return await GetAsync(accountId, appId, cancellationToken);
+    }
+
+    /// <summary>
+    /// The app when the caller's role in its account allows <paramref name="permission"/>. A non-member or an unknown
+    /// app answers 404 (existence never leaks); a member whose role does not allow it answers 403.
+    /// </summary>
+    public async Task<(AppEntity? App, string? Role, IActionResult? Denied)> FindForPermissionAsync(
+        Caller caller, string accountId, string appId, AccountPermission permission,
+        CancellationToken cancellationToken)
+    {
+        var member = Ids.IsValid(appId) && Ids.IsValid(accountId)
+            ? await accounts.FindWithRoleAsync(caller, accountId, cancellationToken)
+            : null;
+        var app = member is null ? null : await GetAsync(accountId, appId, cancellationToken);
+        if (app is null)
+        {
+            return (null, null, Problems.NotFound("No such app."));
+        }
+        return MemberRoles.Allows(member!.Value.Role, permission)
+            ? (app, member.Value.Role, null)
+            : (null, member.Value.Role, AccountAccess.Denied(member.Value.Role, permission));
     }
 
     /// <summary>The live (not removed) app, for background work that already knows its keys.</summary>

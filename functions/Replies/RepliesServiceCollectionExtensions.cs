@@ -11,6 +11,7 @@ public static class RepliesServiceCollectionExtensions
     {
         services.AddValidatedOptions<ReplyOptions>(configuration, ReplyOptions.Section);
         services.AddSingleton<ReplyStore>();
+        services.AddSingleton<ReplyWriter>();
         services.AddSingleton<CustomerReviewResponses>();
         services.AddSingleton<ReplyCredentials>();
         services.AddSingleton<ReplySender>();

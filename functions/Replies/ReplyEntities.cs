@@ -50,6 +50,11 @@ public enum ReplyFailure
     Unavailable,
     /// <summary>The response disappeared from App Store Connect while pending (removed there, or not approved by Apple).</summary>
     RemovedFromAppStoreConnect,
+    /// <summary>
+    /// An automatic reply was not sent: someone answered the review in App Store Connect after the rule wrote it.
+    /// Automatic replies never overwrite a person's (docs/replies.md, "Never overwriting a person").
+    /// </summary>
+    AnsweredElsewhere,
 }
 
 /// <summary>
@@ -80,6 +85,9 @@ public sealed class ReplyEntity : ITableEntity
 
     public string RequestedBy { get; set; } = string.Empty;
     public DateTimeOffset RequestedAt { get; set; }
+
+    /// <summary>The rule that wrote <see cref="Version"/> automatically; null for a person's version.</summary>
+    public string? RuleId { get; set; }
 
     /// <summary>The last version App Store Connect accepted (0: none yet).</summary>
     public int AppliedVersion { get; set; }
@@ -153,6 +161,14 @@ public sealed class ReplyVersionEntity : ITableEntity
     public string? Body { get; set; }
     public string RequestedBy { get; set; } = string.Empty;
     public DateTimeOffset RequestedAt { get; set; }
+
+    /// <summary>The rule that wrote this version automatically; null for a person's version.</summary>
+    public string? RuleId { get; set; }
+
+    /// <summary>
+    /// Where the version came from when not the SPA: <c>slack</c>, or <c>draft</c> (an approved draft).
+    /// </summary>
+    public string? Via { get; set; }
     public string Outcome { get; set; } = nameof(ReplyOutcome.Queued);
     public string? OutcomeReason { get; set; }
     public DateTimeOffset? OutcomeAt { get; set; }

@@ -38,21 +38,23 @@ public sealed record ReplyResponse(
     string? FailureReason,
     bool Overdue,
     DateTimeOffset? OverdueAt,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string? RuleId = null)
 {
     public static ReplyResponse From(ReplyEntity reply) => new(
         reply.ReviewId, reply.StatusValue, reply.ActionValue, reply.Body, reply.Version, reply.RequestedBy, reply.RequestedAt,
         reply.SentAt, reply.PublishedAt, reply.Attempts, reply.NextAttemptAt, reply.LastError,
         reply.FailureCode is null ? null : Enum.Parse<ReplyFailure>(reply.FailureCode), reply.FailureReason,
-        reply.Overdue, reply.OverdueAt, reply.UpdatedAt);
+        reply.Overdue, reply.OverdueAt, reply.UpdatedAt, reply.RuleId);
 }
 
 /// <summary>One version in the audit trail.</summary>
 public sealed record ReplyVersionResponse(
     int Version, ReplyAction Action, string? Body, string RequestedBy, DateTimeOffset RequestedAt,
-    ReplyOutcome Outcome, string? OutcomeReason, DateTimeOffset? OutcomeAt)
+    ReplyOutcome Outcome, string? OutcomeReason, DateTimeOffset? OutcomeAt, string? RuleId = null, string? Via = null)
 {
     public static ReplyVersionResponse From(ReplyVersionEntity version) => new(
         version.Version, Enum.Parse<ReplyAction>(version.Action), version.Body, version.RequestedBy, version.RequestedAt,
-        Enum.Parse<ReplyOutcome>(version.Outcome), version.OutcomeReason, version.OutcomeAt);
+        Enum.Parse<ReplyOutcome>(version.Outcome), version.OutcomeReason, version.OutcomeAt, version.RuleId,
+        version.Via);
 }

@@ -33,6 +33,10 @@ public sealed class ReplySender(
         "App Store Connect has no copy of this review: it was read from the public App Store feed and has not been "
         + "matched with a review of the App Store Connect import.";
 
+    public const string AnsweredElsewhere =
+        "Someone answered this review in App Store Connect after the rule wrote this reply; an automatic reply never "
+        + "overwrites a person's.";
+
     public async Task SendAsync(ReplySendMessage message, CancellationToken cancellationToken)
     {
         if (await apps.GetAsync(message.AccountId, message.AppId, cancellationToken) is null)
@@ -138,6 +142,13 @@ public sealed class ReplySender(
                 if (review?.AppStoreConnectId is not { } ascReviewId)
                 {
                     await FailAsync(message, ReplyFailure.ReviewNotFound, NotInAppStoreConnect, cancellationToken);
+                    return;
+                }
+                if (reply.RuleId is not null && reply.AppliedVersion == 0 && review.ResponseId is not null)
+                {
+                    // Ingestion saw a response this reply did not make: someone answered in App Store Connect after
+                    // the rule wrote it. App Store Connect's POST would overwrite theirs.
+                    await FailAsync(message, ReplyFailure.AnsweredElsewhere, AnsweredElsewhere, cancellationToken);
                     return;
                 }
                 var resource = await responses.CreateOrReplaceAsync(

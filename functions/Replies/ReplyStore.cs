@@ -7,6 +7,15 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Replies;
 
+/// <summary>
+/// Told when a reply's status changes after it was written (sending, sent, published, failed, deleted by the sender or
+/// the moderation tracker), after the row and the review's summary are saved. Observers hand work to a queue.
+/// </summary>
+public interface IReplyStatusObserver
+{
+    Task StatusChangedAsync(ReplyEntity reply, ReplyStatus previous, CancellationToken cancellationToken);
+}
+
 /// <summary>What a user's put or delete did to a reply.</summary>
 public sealed record ReplyRequestResult(ReplyEntity Reply, bool NeedsSend);
 
@@ -14,7 +23,9 @@ public sealed record ReplyRequestResult(ReplyEntity Reply, bool NeedsSend);
 /// The reply rows, their audit trail, the pending index and the reply summary on the review. Every change is an ETag
 /// read-modify-write, so concurrent requests and senders never lose each other's updates.
 /// </summary>
-public sealed class ReplyStore(TableServiceClient tables, ReviewHubMetrics metrics, TimeProvider clock, IOptions<ReplyOptions> options)
+public sealed class ReplyStore(
+    TableServiceClient tables, ReviewHubMetrics metrics, TimeProvider clock, IOptions<ReplyOptions> options,
+    IEnumerable<IReplyStatusObserver> observers)
 {
     private readonly TableClient replies = tables.GetTableClient(TableNames.Replies);
     private readonly TableClient history = tables.GetTableClient(TableNames.ReplyHistory);
@@ -39,11 +50,44 @@ public sealed class ReplyStore(TableServiceClient tables, ReviewHubMetrics metri
     }
 
     /// <summary>
+    /// Writes the first version of a reply only if the review has none — no reply through ReviewHub (in any state,
+    /// deleted included: a person decided) and no response App Store Connect reported. This is the one way automatic
+    /// replies and approved drafts are written: a conditional insert, so a person's concurrent write and this one
+    /// never both win, and whichever lands second is applied on top of the first (a person's PUT) or dropped (this).
+    /// Null when the review already has a reply.
+    /// </summary>
+    public async Task<ReplyRequestResult?> CreateIfAbsentAsync(
+        ReviewEntity review, string body, string requestedBy, string? ruleId, string? via,
+        CancellationToken cancellationToken)
+    {
+        if (review.ResponseId is not null)
+        {
+            return null;
+        }
+        var created = new ReplyEntity
+        {
+            PartitionKey = review.AppId,
+            RowKey = review.ReviewId,
+            AccountId = review.AccountId,
+        };
+        NewVersion(created, ReplyAction.Publish, body, requestedBy, clock.GetUtcNow());
+        created.RuleId = ruleId;
+        if (!await replies.TryAddAsync(created, cancellationToken))
+        {
+            return null;
+        }
+        await RecordVersionAsync(created, null, cancellationToken, via);
+        await SyncSummaryAsync(created, cancellationToken);
+        return new ReplyRequestResult(created, NeedsSend: true);
+    }
+
+    /// <summary>
     /// Records a user's request as a new version. Asking again for what is already queued or done adds no version (a client retry);
     /// deleting a reply that never reached App Store Connect completes at once. Null: there is no reply to delete.
     /// </summary>
     public async Task<ReplyRequestResult?> RequestAsync(
-        ReviewEntity review, ReplyAction action, string? body, string requestedBy, CancellationToken cancellationToken)
+        ReviewEntity review, ReplyAction action, string? body, string requestedBy, CancellationToken cancellationToken,
+        string? via = null)
     {
         while (true)
         {
@@ -82,7 +126,7 @@ public sealed class ReplyStore(TableServiceClient tables, ReviewHubMetrics metri
 
             if (result.Reply.Version != existing?.Version)
             {
-                await RecordVersionAsync(result.Reply, existing, cancellationToken);
+                await RecordVersionAsync(result.Reply, existing, cancellationToken, via);
             }
             await SyncSummaryAsync(result.Reply, cancellationToken);
             return result;
@@ -120,6 +164,7 @@ public sealed class ReplyStore(TableServiceClient tables, ReviewHubMetrics metri
         reply.Body = action == ReplyAction.Publish ? body : null;
         reply.RequestedBy = requestedBy;
         reply.RequestedAt = now;
+        reply.RuleId = null;
         reply.UpdatedAt = now;
         reply.Attempts = 0;
         reply.NextAttemptAt = null;
@@ -136,7 +181,8 @@ public sealed class ReplyStore(TableServiceClient tables, ReviewHubMetrics metri
         return !nothingToDelete;
     }
 
-    private async Task RecordVersionAsync(ReplyEntity reply, ReplyEntity? previous, CancellationToken cancellationToken)
+    private async Task RecordVersionAsync(
+        ReplyEntity reply, ReplyEntity? previous, CancellationToken cancellationToken, string? via = null)
     {
         var deleted = reply.StatusValue == ReplyStatus.Deleted;
         await history.UpsertEntityAsync(new ReplyVersionEntity
@@ -150,6 +196,8 @@ public sealed class ReplyStore(TableServiceClient tables, ReviewHubMetrics metri
             Body = reply.Action == nameof(ReplyAction.Publish) ? reply.Body : previous?.Body,
             RequestedBy = reply.RequestedBy,
             RequestedAt = reply.RequestedAt,
+            RuleId = reply.RuleId,
+            Via = via,
             Outcome = (deleted ? ReplyOutcome.Deleted : ReplyOutcome.Queued).ToString(),
             OutcomeReason = deleted ? "The reply had not reached App Store Connect: nothing to delete there." : null,
             OutcomeAt = deleted ? reply.RequestedAt : null,
@@ -208,8 +256,10 @@ public sealed class ReplyStore(TableServiceClient tables, ReviewHubMetrics metri
     public async Task<ReplyEntity?> UpdateAsync(string appId, string reviewId, Func<ReplyEntity, bool> mutate, CancellationToken cancellationToken)
     {
         var changed = false;
+        var previous = ReplyStatus.Queued;
         var reply = await replies.UpdateAsync<ReplyEntity>(appId, reviewId, entity =>
         {
+            previous = entity.StatusValue;
             changed = mutate(entity);
             if (changed)
             {
@@ -220,6 +270,13 @@ public sealed class ReplyStore(TableServiceClient tables, ReviewHubMetrics metri
         if (reply is not null && changed)
         {
             await SyncSummaryAsync(reply, cancellationToken);
+            if (reply.StatusValue != previous)
+            {
+                foreach (var observer in observers)
+                {
+                    await observer.StatusChangedAsync(reply, previous, cancellationToken);
+                }
+            }
         }
         return reply;
     }

@@ -20,6 +20,11 @@ public static class TableNames
     public const string ApiKeyBudgets = "ApiKeyBudgets";
     public const string EmailConfirmations = "EmailConfirmations";
     public const string RateLimits = "RateLimits";
+    public const string ReplyTemplates = "ReplyTemplates";
+    public const string ReplyRules = "ReplyRules";
+    public const string ReplyDrafts = "ReplyDrafts";
+    public const string ReplyAutomation = "ReplyAutomation";
+    public const string SlackUserLinks = "SlackUserLinks";
 
     public static readonly IReadOnlyList<string> All =
     [
@@ -40,6 +45,11 @@ public static class TableNames
         ApiKeyBudgets,
         EmailConfirmations,
         RateLimits,
+        ReplyTemplates,
+        ReplyRules,
+        ReplyDrafts,
+        ReplyAutomation,
+        SlackUserLinks,
     ];
 }
 
@@ -65,8 +75,18 @@ public static class QueueNames
     /// <summary>Carries <see cref="Accounts.EmailConfirmationMessage"/>: send a confirmation link.</summary>
     public const string EmailConfirmations = "email-confirmations";
 
+    /// <summary>Carries <see cref="ReplyAutomation.ReplyAutomationWork"/>: run the reply rules on reviews.</summary>
+    public const string ReplyAutomation = "reply-automation";
+
+    /// <summary>Carries <see cref="Slack.SlackMessageUpdate"/>: show a reply's state on the review's Slack
+    /// messages.</summary>
+    public const string SlackMessageUpdates = "slack-message-updates";
+
     public static readonly IReadOnlyList<string> All =
-        [AppRemovals, NewReviews, ReplySends, Deliveries, ReviewFetches, EmailConfirmations];
+    [
+        AppRemovals, NewReviews, ReplySends, Deliveries, ReviewFetches, EmailConfirmations, ReplyAutomation,
+        SlackMessageUpdates,
+    ];
 
     public static string Poison(string queueName) => $"{queueName}-poison";
 }

@@ -9,7 +9,10 @@ using ReviewHub.Text;
 
 namespace ReviewHub.Delivery;
 
-/// <summary>Slack Web API <c>chat.postMessage</c> over HttpClient (JSON body, bearer bot token). Maps Slack's <c>ok:false</c> codes.</summary>
+/// <summary>
+/// Slack's Web API over HttpClient (JSON bodies, bearer bot token): <c>chat.postMessage</c>, <c>chat.update</c>,
+/// <c>views.open</c>, and posts to an interaction's <c>response_url</c>. Maps Slack's <c>ok:false</c> codes.
+/// </summary>
 public sealed class SlackClient(HttpClient http)
 {
     /// <summary>Codes that need the customer to act (token, scopes, channel membership): the route is broken.</summary>
@@ -30,7 +33,49 @@ public sealed class SlackClient(HttpClient http)
             ["unfurl_links"] = false,
             ["unfurl_media"] = false,
         };
-        using var request = new HttpRequestMessage(HttpMethod.Post, "chat.postMessage")
+        using var body = await CallAsync("chat.postMessage", token, payload, cancellationToken);
+        var root = body.RootElement;
+        return root.TryGetProperty("ts", out var ts) && ts.ValueKind == JsonValueKind.String
+            ? ts.GetString()!
+            : string.Empty;
+    }
+
+    /// <summary>Replaces the text and blocks of a message the bot posted.</summary>
+    public async Task UpdateMessageAsync(
+        string token, string channel, string ts, string text, JsonArray blocks, CancellationToken cancellationToken)
+    {
+        var payload = new JsonObject { ["channel"] = channel, ["ts"] = ts, ["text"] = text, ["blocks"] = blocks };
+        using var _ = await CallAsync("chat.update", token, payload, cancellationToken);
+    }
+
+    /// <summary>
+    /// Opens a modal for the user whose click carried <paramref name="triggerId"/> (once, within 3 s).
+    /// </summary>
+    public async Task OpenViewAsync(string token, string triggerId, JsonObject view,
+        CancellationToken cancellationToken)
+    {
+        var payload = new JsonObject { ["trigger_id"] = triggerId, ["view"] = view };
+        using var _ = await CallAsync("views.open", token, payload, cancellationToken);
+    }
+
+    /// <summary>Posts to an interaction's <c>response_url</c> (no token: the URL is the credential).</summary>
+    public async Task RespondAsync(Uri responseUrl, JsonObject message, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, responseUrl)
+        {
+            Content = new StringContent(message.ToJsonString(), Encoding.UTF8, "application/json"),
+        };
+        using var response = await ChannelHttp.SendAsync(http, request, "Slack", cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new ChannelException($"Slack's response_url answered HTTP {(int)response.StatusCode}.");
+        }
+    }
+
+    private async Task<JsonDocument> CallAsync(
+        string method, string token, JsonObject payload, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, method)
         {
             Content = new StringContent(payload.ToJsonString(), Encoding.UTF8, "application/json"),
         };
@@ -45,19 +90,22 @@ public sealed class SlackClient(HttpClient http)
             throw new ChannelException($"Slack answered HTTP {(int)response.StatusCode}.");
         }
 
-        using var body = await ChannelHttp.ReadJsonObjectAsync(response, "Slack", cancellationToken);
+        var body = await ChannelHttp.ReadJsonObjectAsync(response, "Slack", cancellationToken);
         var root = body.RootElement;
         if (root.TryGetProperty("ok", out var ok) && ok.ValueKind == JsonValueKind.True)
         {
-            return root.TryGetProperty("ts", out var ts) && ts.ValueKind == JsonValueKind.String ? ts.GetString()! : string.Empty;
+            return body;
         }
         var error = root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()! : "unknown_error";
+        body.Dispose();
         if (error is "ratelimited" or "rate_limited")
         {
             throw new ChannelException("Slack rate limited the channel.",
                 retryAfter: RetryAfter.Of(response.Headers) ?? TimeSpan.FromSeconds(1));
         }
-        throw new ChannelException($"Slack refused the message: {error}.", routeBroken: BrokenCodes.Contains(error) || error.StartsWith("restricted_action", StringComparison.Ordinal));
+        throw new ChannelException($"Slack refused {method}: {error}.",
+            routeBroken: BrokenCodes.Contains(error) || error.StartsWith("restricted_action",
+                StringComparison.Ordinal));
     }
 }
 
@@ -66,7 +114,9 @@ public sealed class SlackClient(HttpClient http)
 /// about one message per second per channel (Slack's limit for chat.postMessage). A 429's Retry-After is waited for in
 /// the client up to <c>OutboundHttp__MaxRetryAfterWait</c>; a longer one postpones the work through the queue.
 /// </summary>
-public sealed class SlackChannel(SlackClient client, RouteStore routes, SlackPacer pacer, TimeProvider clock, IOptions<DeliveryOptions> options)
+public sealed class SlackChannel(
+    SlackClient client, RouteStore routes, SlackPacer pacer, Slack.SlackReplyBlocks replyBlocks, TimeProvider clock,
+    IOptions<DeliveryOptions> options)
     : IDeliveryChannel
 {
     public const int DigestListed = 10;
@@ -89,8 +139,14 @@ public sealed class SlackChannel(SlackClient client, RouteStore routes, SlackPac
         {
             await Task.Delay(wait, clock, cancellationToken);
         }
-        return await client.PostMessageAsync(
-            token, send.Route.Target, FallbackText(send), Blocks(send), cancellationToken);
+        var blocks = Blocks(send);
+        // One review: a Reply button and template quick picks, when replying from Slack is set up.
+        if (send.Reviews.Count == 1 && await replyBlocks.ActionsAsync(send.Route.AccountId, send.App.AppId,
+            send.Route.RouteId, send.Reviews[0].ReviewId, cancellationToken) is { } actions)
+        {
+            blocks.Add(actions);
+        }
+        return await client.PostMessageAsync(token, send.Route.Target, FallbackText(send), blocks, cancellationToken);
     }
 
     /// <summary>The top-level <c>text</c> (notifications, screen readers): mrkdwn too, so the app name is escaped.

@@ -27,7 +27,7 @@ public sealed class AppRemovalRaceTests
     private static readonly string[] AccountTables =
     [
         TableNames.Accounts, TableNames.Memberships, TableNames.UserAccounts, TableNames.EmailConfirmations,
-        TableNames.RateLimits,
+        TableNames.RateLimits, TableNames.ReplyTemplates, TableNames.SlackUserLinks,
     ];
 
     private static readonly DateTimeOffset Newest = DateTimeOffset.UtcNow.AddDays(-1);
@@ -74,6 +74,11 @@ public sealed class AppRemovalRaceTests
         await app.Get<ReplySender>().SendAsync(firstSend, CancellationToken.None);
         Assert.Equal(202, (await ReplyAsync(app, world, sentLater, "Fixed in 2.1")).Status);
         var replySend = Assert.Single(app.Queue.Take<ReplySendMessage>(QueueNames.ReplySends));
+        // A draft rule (its audit row) and the drafts it writes for the announced reviews without a reply.
+        await ReplyAutomation.AutomationSeeds.RuleAsync(app, world, ReviewHub.ReplyAutomation.RuleMode.Draft);
+        await app.Get<ReviewHub.ReplyAutomation.ReplyAutomationRunner>().RunAsync(
+            new ReviewHub.ReplyAutomation.ReplyAutomationWork(world.AccountId, world.AppId, announced.ReviewIds),
+            CancellationToken.None);
 
         // Every table of app data holds rows of this app now, so "none" below means something (a new table must be used
         // here).

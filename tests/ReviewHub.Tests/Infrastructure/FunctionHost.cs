@@ -58,7 +58,8 @@ public sealed class FunctionHost(IServiceProvider services)
     /// </summary>
     public async Task<TestResponse> SendAsync(
         HttpMethod method, string path, string? token, object? body = null,
-        CancellationToken cancellationToken = default, bool chunked = false)
+        CancellationToken cancellationToken = default, bool chunked = false,
+        IReadOnlyDictionary<string, string>? headers = null)
     {
         var (function, routeValues) = Route(method, path);
         await using var scope = services.CreateAsyncScope();
@@ -79,6 +80,10 @@ public sealed class FunctionHost(IServiceProvider services)
             context.Request.Body = new MemoryStream(bytes);
             context.Request.ContentLength = chunked ? null : bytes.Length;
             context.Request.ContentType = "application/json";
+        }
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>())
+        {
+            context.Request.Headers[name] = value;
         }
         foreach (var (key, value) in routeValues)
         {

@@ -59,6 +59,7 @@ public sealed class TestApp : IAsyncDisposable
             ["Integrations:ActivityFirstRetryInterval"] = "00:00:00.050",
             ["Replies:RetryBaseDelay"] = "00:00:00.010",
             ["Delivery:SpaBaseUrl"] = "https://app.reviewhub.test",
+            ["Slack:SigningSecret"] = TestTokens.SlackSigningSecret,
             ["Delivery:SlackApiBaseUrl"] = "http://127.0.0.1:9/api/",
             ["Delivery:ZendeskBaseUrlTemplate"] = "http://127.0.0.1:9/",
             ["Delivery:SlackMessageInterval"] = "00:00:00",

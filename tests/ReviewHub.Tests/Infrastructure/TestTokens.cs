@@ -45,4 +45,7 @@ public static class TestTokens
         };
         return new JsonWebTokenHandler().CreateToken(descriptor);
     }
+
+    /// <summary>The test Slack app's signing secret (Slack's documented example secret).</summary>
+    public const string SlackSigningSecret = "8f742231b10e8888abcd99yyyzzz85a5";
 }

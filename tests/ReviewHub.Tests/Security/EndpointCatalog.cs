@@ -1,4 +1,5 @@
 using ReviewHub.Tests.Replies;
+using Seeds = ReviewHub.Tests.ReplyAutomation.AutomationSeeds;
 
 namespace ReviewHub.Tests.Security;
 
@@ -54,6 +55,51 @@ public static class EndpointCatalog
         new("AddAccountMember", HttpMethod.Post, w => $"{w.AccountPath}/members", _ => new { userId = "new-member" }),
         new("RemoveAccountMember", HttpMethod.Delete, w => $"{w.AccountPath}/members/colleague", MemberStatus: 204,
             Arrange: (app, w) => app.Host.PostAsync($"{w.AccountPath}/members", w.Token, new { userId = "colleague" })),
+
+        new("ChangeAccountMemberRole", HttpMethod.Put, w => $"{w.AccountPath}/members/colleague/role",
+            _ => new { role = "approver" },
+            Arrange: (app, w) => app.Host.PostAsync($"{w.AccountPath}/members", w.Token, new { userId = "colleague" })),
+        new("ListReplyTemplates", HttpMethod.Get, Seeds.TemplatesPath),
+        new("CreateReplyTemplate", HttpMethod.Post, Seeds.TemplatesPath,
+            _ => new { name = "Thanks", tags = new[] { "praise" }, body = "Thanks {{nickname}}!" }, 201),
+        new("GetReplyTemplate", HttpMethod.Get, w => Seeds.TemplatePath(w), Arrange: (app,
+            w) => Seeds.TemplateAsync(app, w)),
+        new("UpdateReplyTemplate", HttpMethod.Put, w => Seeds.TemplatePath(w),
+            _ => new { name = "Thanks", body = "Thank you, {{ nickname }}." }, Arrange: (app,
+                w) => Seeds.TemplateAsync(app, w)),
+        new("DeleteReplyTemplate", HttpMethod.Delete, w => Seeds.TemplatePath(w), MemberStatus: 204,
+            Arrange: (app, w) => Seeds.TemplateAsync(app, w)),
+        new("PreviewReplyTemplate", HttpMethod.Post, w => Seeds.TemplatePath(w, "/preview"),
+            w => new { appId = w.AppId, reviewId = ReplySeeds.ReviewId },
+            Arrange: async (app, w) => { await Seeds.TemplateAsync(app, w); await ReplySeeds.ReviewAsync(app, w); }),
+        new("ListReplyRules", HttpMethod.Get, Seeds.RulesPath),
+        new("CreateReplyRule", HttpMethod.Post, Seeds.RulesPath,
+            w => new { name = "Praise", conditions = new { ratings = new[] { 5 } }, templateId = Seeds.TemplateId(w),
+                mode = "draft" },
+            201, Arrange: (app, w) => Seeds.TemplateAsync(app, w)),
+        new("UpdateReplyRule", HttpMethod.Put, Seeds.RulePath,
+            w => new { name = "Praise", templateId = Seeds.TemplateId(w), mode = "post" },
+            Arrange: (app, w) => Seeds.RuleAsync(app, w)),
+        new("DeleteReplyRule", HttpMethod.Delete, Seeds.RulePath, MemberStatus: 204, Arrange: (app,
+            w) => Seeds.RuleAsync(app, w)),
+        new("ListReplyRuleChanges", HttpMethod.Get, w => $"{Seeds.RulesPath(w)}/changes"),
+        new("ApplyReplyRules", HttpMethod.Post, w => $"{Seeds.RulesPath(w)}/apply", _ => new { days = 7 }, 202),
+        new("GetReplyAutomation", HttpMethod.Get, w => $"{w.AppPath}/reply-automation"),
+        new("UpdateReplyAutomation", HttpMethod.Put, w => $"{w.AppPath}/reply-automation", _ => new { dailyCap = 5 }),
+        new("ListReplyDrafts", HttpMethod.Get, w => $"{w.AppPath}/reply-drafts"),
+        new("ApproveReplyDraft", HttpMethod.Post, w => Seeds.DraftPath(w, "approve"),
+            _ => new { body = "Thank you!" }, 202,
+            Arrange: Seeds.DraftAsync),
+        new("RejectReplyDraft", HttpMethod.Post, w => Seeds.DraftPath(w, "reject"), MemberStatus: 204,
+            Arrange: Seeds.DraftAsync),
+
+        // Slack's endpoint: a request without Slack's signature (as every catalog request is) answers 401; signed
+        // requests are tested end to end in SlackReplyTests.
+        new("ReceiveSlackInteraction", HttpMethod.Post, _ => "/api/slack/interactivity", MemberStatus: 401,
+            Public: true),
+        new("LinkSlackUser", HttpMethod.Post, _ => "/api/slack-links",
+            w => new { token = new ReviewHub.Slack.SlackLinkTokens(TestTokens.SlackSigningSecret)
+                .Create("T0001", $"U{w.AccountId[..8]}", DateTimeOffset.UtcNow.AddMinutes(10)) }),
 
         new("ListApps", HttpMethod.Get, w => $"{w.AccountPath}/apps"),
         new("RegisterApp", HttpMethod.Post, w => $"{w.AccountPath}/apps",

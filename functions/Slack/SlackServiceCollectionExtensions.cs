@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using ReviewHub.Configuration;
+using ReviewHub.Replies;
+
+namespace ReviewHub.Slack;
+
+public static class SlackServiceCollectionExtensions
+{
+    public static IServiceCollection AddReviewHubSlack(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<SlackOptions>(configuration, SlackOptions.Section);
+        services.AddSingleton<SlackUserLinkStore>();
+        services.AddSingleton<SlackReplyBlocks>();
+        services.AddSingleton<IReplyStatusObserver, SlackReplyStatusObserver>();
+        // They hold the typed Slack HttpClient (transient).
+        services.AddTransient<SlackInteractions>();
+        services.AddTransient<SlackMessageUpdater>();
+        return services;
+    }
+}
