@@ -198,7 +198,7 @@ public sealed class IngestionBenchmark : IBenchmark
         });
         await tables.GetTableClient(TableNames.ReviewFetchSchedules).AddEntityAsync(new FetchScheduleEntity
         {
-            PartitionKey = accountId, RowKey = appId, Source = ReviewSources.AppStoreConnect, NextDueAt = DateTimeOffset.UtcNow.AddYears(100),
+            PartitionKey = accountId, RowKey = appId, Source = ReviewSources.AppStoreConnect,
             ApiWatermark = watermark, BackfillPending = watermark is null, BackfillCompletedAt = watermark is null ? null : watermark,
         });
         return (accountId, appId, storeAppId);
