@@ -5,7 +5,7 @@ namespace ReviewHub.Reviews;
 /// <summary>
 /// The adaptive fetch-interval rule (docs/ingestion.md, "Adaptive intervals"). Each app's review rate is an
 /// exponentially decayed average of the new reviews its fetches found; its interval aims at
-/// <see cref="ReviewsOptions.ReviewsPerFetch"/> new reviews per fetch, clamped between the floor
+/// <see cref="ReviewsOptions.ReviewsPerFetch"/> new reviews per fetch (on a ladder of quarter octaves), clamped between the floor
 /// (<see cref="ReviewsOptions.MinInterval"/>) and the source's promised ceiling, and falls back to the ceiling while the
 /// App Store Connect key has less than <see cref="ReviewsOptions.SpeedUpBudgetShare"/> of its hour left.
 /// </summary>
@@ -30,6 +30,18 @@ public static class FetchIntervals
     }
 
     /// <summary>
+    /// The app's review rate from the decayed average <paramref name="rate"/> after <paramref name="observedFor"/> of
+    /// observation: early on the average has seen less than a window and is divided by the share it saw (so a new app
+    /// is not taken for a quiet one); that share is taken as at least one hour's, so a first review counts as about one
+    /// an hour, never more.
+    /// </summary>
+    public static double Estimate(double rate, TimeSpan observedFor, TimeSpan window)
+    {
+        var hours = Math.Max(observedFor.TotalHours, 1);
+        return rate / (1 - Math.Exp(-hours / window.TotalHours));
+    }
+
+    /// <summary>
     /// The interval for an app fetched from <paramref name="source"/> at <paramref name="ratePerHour"/> reviews an
     /// hour. <paramref name="budget"/> is the key's last <c>X-Rate-Limit</c> (null: unknown or the feed).
     /// </summary>
@@ -44,13 +56,17 @@ public static class FetchIntervals
         {
             return ceiling; // the key's hour is getting spent: only the promised fetches
         }
-        var wanted = Math.Min(options.ReviewsPerFetch / ratePerHour, ceiling.TotalHours);
-        // Rounded down to a ladder of quarter octaves below the ceiling (60, 50, 42, 36, 30, 25 ... minutes), so a rate
-        // that wobbles a little keeps its interval and its index row stays where it is.
-        var steps = Math.Ceiling(StepsPerOctave * Math.Log2(ceiling.TotalHours / wanted) - 1e-9);
-        var laddered = TimeSpan.FromTicks((long)(ceiling.Ticks / Math.Pow(2, steps / StepsPerOctave)));
         var floor = options.MinInterval < ceiling ? options.MinInterval : ceiling;
-        return laddered < floor ? floor : laddered;
+        var wanted = options.ReviewsPerFetch / ratePerHour;
+        if (wanted <= floor.TotalHours)
+        {
+            return floor;
+        }
+        // Rounded down to a ladder of quarter octaves above the floor (5, 5.9, 7.1, 8.4, 10 ... minutes), so a rate
+        // that wobbles a little keeps its interval and its index row stays where it is.
+        var steps = Math.Floor(StepsPerOctave * Math.Log2(wanted / floor.TotalHours) + 1e-9);
+        var laddered = TimeSpan.FromTicks((long)(floor.Ticks * Math.Pow(2, steps / StepsPerOctave)));
+        return laddered < ceiling ? laddered : ceiling;
     }
 
     private const double StepsPerOctave = 4;

@@ -25,6 +25,9 @@ public sealed class FetchScheduleEntity : ITableEntity
     /// <summary>When <see cref="ReviewRate"/> was last updated (null: not yet observed).</summary>
     public DateTimeOffset? ReviewRateAt { get; set; }
 
+    /// <summary>When the rate was first observed (how much of a window the average has seen).</summary>
+    public DateTimeOffset? ReviewRateSince { get; set; }
+
     /// <summary>The app's fetch interval in ticks (0: the source's ceiling); the index row carries the same.</summary>
     public long IntervalTicks { get; set; }
 

@@ -110,7 +110,10 @@ public sealed class FetchScheduler(
             ? FetchIntervals.NextRate(schedule.ReviewRate, now - since, newReviews, Options.ReviewRateWindow)
             : 0; // the first observation only starts the clock: what it found may have piled up for any time
         schedule.ReviewRateAt = now;
-        schedule.IntervalTicks = FetchIntervals.For(Options, source, schedule.ReviewRate, budget).Ticks;
+        schedule.ReviewRateSince ??= now;
+        var rate = FetchIntervals.Estimate(schedule.ReviewRate, now - schedule.ReviewRateSince.Value,
+            Options.ReviewRateWindow);
+        schedule.IntervalTicks = FetchIntervals.For(Options, source, rate, budget).Ticks;
     }
 
     /// <summary>
