@@ -33,7 +33,7 @@ public static class FetchIntervals
     /// The app's review rate from the decayed average <paramref name="rate"/> after <paramref name="observedFor"/> of
     /// observation: early on the average has seen less than a window and is divided by the share it saw (so a new app
     /// is not taken for a quiet one); that share is taken as at least one hour's, so a first review counts as about one
-    /// an hour, never more.
+    /// an hour.
     /// </summary>
     public static double Estimate(double rate, TimeSpan observedFor, TimeSpan window)
     {

@@ -155,9 +155,13 @@ public sealed class IngestionBenchmark : IBenchmark
     }
 
     /// <summary>The app's real registrations on this Azurite, the fake App Store Connect and fake feed.</summary>
-    internal static ServiceProvider BuildServices(string storage, Uri ascBaseAddress, Uri? feedBaseAddress = null)
+    /// <param name="settings">Settings over the benchmark defaults (a null value removes one).</param>
+    /// <param name="configure">Replaces registrations (a fake clock, an in-memory queue).</param>
+    internal static ServiceProvider BuildServices(
+        string storage, Uri ascBaseAddress, Uri? feedBaseAddress = null, IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configure = null)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>
         {
             ["Storage:Tables"] = storage,
             ["Storage:Queues"] = storage,
@@ -173,11 +177,24 @@ public sealed class IngestionBenchmark : IBenchmark
             ["Reviews:BackfillBudgetReserve"] = "0",
             ["Reviews:FeedBaseUrl"] = feedBaseAddress?.ToString() ?? "https://itunes.apple.com",
             ["Reviews:FeedRequestDelay"] = "00:00:00",
-        }).Build();
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                values.Remove(key);
+            }
+            else
+            {
+                values[key] = value;
+            }
+        }
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole());
         services.AddReviewHub(configuration);
+        configure?.Invoke(services);
         return services.BuildServiceProvider();
     }
 
