@@ -221,6 +221,9 @@ public sealed class FreshnessBenchmark : IBenchmark
                 BackfillCompletedAt = start, IntervalTicks = partitions.ApiInterval.Ticks,
                 DuePartition = DueIndex.PartitionFor(appId, partitions.DuePartitions),
             });
+            // The app's history (one review before the watermark): App Store Connect knows the app.
+            asc.SetReviews(storeAppId, [new FakeCustomerReview($"old-{storeAppId}", 5, "Old", "Old", "nick",
+                start.AddDays(-1), "USA")]);
             await scheduler.CreateAsync(accountId, appId, CancellationToken.None); // due at once
             targets.Add(new Target(accountId, appId, storeAppId, key.KeyId));
         }
