@@ -125,6 +125,16 @@ public sealed class IntegrationEntity : ITableEntity
 
     public DateTimeOffset? LastObservedAt { get; set; }
 
+    /// <summary>
+    /// When App Store Connect first refused the registered key of the integration in force (401, or 403 for the key's
+    /// access) in a review fetch or a reply send; null once a later such call with the key succeeded or operators
+    /// registered a new key. See <see cref="IntegrationKeyRefusals"/>.
+    /// </summary>
+    public DateTimeOffset? KeyRefusedAt { get; set; }
+
+    /// <summary>What was refused and when, in words the status shows (no secret: the key id at most).</summary>
+    public string? KeyRefusal { get; set; }
+
     /// <summary>Comma-separated activation steps (listener step names) done in this attempt.</summary>
     public string? ActivationSteps { get; set; }
 

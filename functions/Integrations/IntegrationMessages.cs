@@ -75,7 +75,8 @@ public sealed record IntegrationCardResponse(string IntegrationEmail, string Fir
 public sealed record IntegrationStatusResponse(
     string Status, string? Kind, string? ActiveKind, string IntegrationEmail, DateTimeOffset? ConfirmedAt, DateTimeOffset? Deadline,
     IReadOnlyList<RoleView> MissingRoles, IReadOnlyList<RoleView> GrantedRoles, DateTimeOffset? LastCheckedAt, DateTimeOffset? VerifiedAt,
-    bool CredentialRegistered, string? FailureReason, string? LastError, string NextStep);
+    bool CredentialRegistered, string? FailureReason, string? LastError, DateTimeOffset? KeyRefusedAt,
+    string? KeyRefusal, string NextStep);
 
 public static class IntegrationResponses
 {
@@ -101,17 +102,20 @@ public static class IntegrationResponses
         if (row is null)
         {
             var email = options.IntegrationEmailFor(accountId);
-            return new(NotStarted, null, null, email, null, null, [], [], null, null, false, null, null,
+            return new(NotStarted, null, null, email, null, null, [], [], null, null, false, null, null, null, null,
                 $"Invite {email} in App Store Connect (Users and Access) with the roles of the integration you want, then confirm.");
         }
         return new(
             Name(row.StatusValue), Name(row.KindValue), row.ActiveKindValue is { } active ? Name(active) : null, row.IntegrationEmail, row.ConfirmedAt, row.Deadline,
             RoleView.From(row.MissingRoles), RoleView.From(row.GrantedRoles), row.LastCheckedAt, row.VerifiedAt,
-            row.CredentialReference is not null, row.FailureReason, row.LastError, NextStep(row));
+            row.CredentialReference is not null, row.FailureReason, row.LastError, row.KeyRefusedAt, row.KeyRefusal,
+            NextStep(row));
     }
 
     private static string NextStep(IntegrationEntity row) => row.StatusValue switch
     {
+        _ when row.IsActive && row.KeyRefusal is not null =>
+            $"{row.KeyRefusal} Until then reviews do not sync and replies cannot be sent.",
         IntegrationStatus.AwaitingOperator or IntegrationStatus.Verifying when row.LastError is not null => $"ReviewHub is on it: {row.LastError}",
         IntegrationStatus.AwaitingOperator => "Nothing to do: ReviewHub is accepting your invitation.",
         IntegrationStatus.Verifying => "Nothing to do: ReviewHub is checking the roles.",

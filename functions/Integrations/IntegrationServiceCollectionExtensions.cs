@@ -19,6 +19,7 @@ public static class IntegrationServiceCollectionExtensions
         // Transient: it holds the typed App Store Connect HttpClient, whose handlers rotate.
         services.AddTransient<AscUserDirectory>();
         services.AddSingleton<IntegrationSetupLauncher>();
+        services.AddSingleton<IntegrationKeyRefusals>();
         services.AddSingleton<IAppDataPurger, IntegrationPurger>();
         return services;
     }

@@ -154,8 +154,59 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
         {
             row.CredentialReference = credentialReference;
             row.CredentialRegisteredAt = registeredAt;
+            row.KeyRefusedAt = null; // a refusal was the old key's
+            row.KeyRefusal = null;
             return true;
         }, cancellationToken);
+
+    /// <summary>
+    /// Records that App Store Connect refused the key <paramref name="read"/> had registered, in a call made after that
+    /// read. Only for an integration in force, only the first refusal of that key (the status says since when), and
+    /// never for a key replaced since the read. No write when <paramref name="read"/> shows a refusal already.
+    /// </summary>
+    public async Task<bool> RecordKeyRefusedAsync(
+        IntegrationEntity read, DateTimeOffset refusedAt, string refusal, CancellationToken cancellationToken)
+    {
+        if (read.KeyRefusedAt is not null || !read.IsActive)
+        {
+            return false;
+        }
+        var recorded = false;
+        await table.UpdateAsync<IntegrationEntity>(read.AccountId, read.AppId, row =>
+        {
+            recorded = row.IsActive && row.KeyRefusedAt is null
+                && row.CredentialRegisteredAt == read.CredentialRegisteredAt;
+            if (recorded)
+            {
+                row.KeyRefusedAt = refusedAt;
+                row.KeyRefusal = refusal;
+            }
+            return recorded;
+        }, cancellationToken);
+        return recorded;
+    }
+
+    /// <summary>
+    /// A call with the key, made after <paramref name="read"/> showed it refused, succeeded: the refusal no longer
+    /// holds. No write when <paramref name="read"/> shows none (the common case), nor when the row changed since.
+    /// </summary>
+    public async Task ClearKeyRefusalAsync(IntegrationEntity read, CancellationToken cancellationToken)
+    {
+        if (read.KeyRefusedAt is not { } refusedAt)
+        {
+            return;
+        }
+        await table.UpdateAsync<IntegrationEntity>(read.AccountId, read.AppId, row =>
+        {
+            if (row.KeyRefusedAt != refusedAt)
+            {
+                return false;
+            }
+            row.KeyRefusedAt = null;
+            row.KeyRefusal = null;
+            return true;
+        }, cancellationToken);
+    }
 
     public async Task DeleteAsync(string accountId, string appId, CancellationToken cancellationToken)
     {

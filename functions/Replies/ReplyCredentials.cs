@@ -7,26 +7,30 @@ namespace ReviewHub.Replies;
 /// <summary>The App Store Connect key replies of an app are sent and followed with, or why there is none.</summary>
 public sealed class ReplyCredentials(IntegrationStore integrations, AppStoreConnectCredentialStore credentials, ILogger<ReplyCredentials> logger)
 {
-    public async Task<(AppStoreConnectCredential? Credential, ReplyFailure? Failure)> LoadAsync(
-        string accountId, string appId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The key, with the integration row it was read from (to report App Store Connect's answer to the key through
+    /// <see cref="IntegrationKeyRefusals"/>), or why there is none.
+    /// </summary>
+    public async Task<(AppStoreConnectCredential? Credential, IntegrationEntity? Integration, ReplyFailure? Failure)>
+        LoadAsync(string accountId, string appId, CancellationToken cancellationToken)
     {
         var integration = await integrations.GetAsync(accountId, appId, cancellationToken);
         if (integration is null || !integration.AllowsReplies)
         {
-            return (null, ReplyFailure.IntegrationInactive);
+            return (null, null, ReplyFailure.IntegrationInactive);
         }
         try
         {
             if (integration.CredentialReference is { } reference)
             {
-                return (await credentials.LoadAsync(reference, cancellationToken), null);
+                return (await credentials.LoadAsync(reference, cancellationToken), integration, null);
             }
         }
         catch (InvalidOperationException ex)
         {
             logger.LogError(ex, "The App Store Connect credential of app {AppId} cannot be loaded", appId);
         }
-        return (null, ReplyFailure.CredentialMissing);
+        return (null, null, ReplyFailure.CredentialMissing);
     }
 
     public static string Explain(ReplyFailure failure) => failure == ReplyFailure.IntegrationInactive

@@ -211,7 +211,8 @@ public sealed class ReplyModerationTracker(
 
     private async Task<AppStoreConnectCredential?> CredentialAsync(PendingReplyEntity entry, CancellationToken cancellationToken)
     {
-        var (credential, failure) = await replyCredentials.LoadAsync(entry.AccountId, entry.AppId, cancellationToken);
+        var (credential, _, failure) =
+            await replyCredentials.LoadAsync(entry.AccountId, entry.AppId, cancellationToken);
         if (failure is not null)
         {
             logger.LogWarning("App {AppId} has pending replies but cannot follow them: {Failure}", entry.AppId, failure);

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReviewHub.AppStoreConnect;
 using ReviewHub.Http;
+using ReviewHub.Integrations;
 using ReviewHub.Apps;
 using ReviewHub.Storage;
 
@@ -18,6 +19,7 @@ public sealed class ReplySender(
     AppStore apps,
     ReplyStore store,
     ReplyCredentials replyCredentials,
+    IntegrationKeyRefusals keyRefusals,
     CustomerReviewResponses responses,
     IMessageQueue queue,
     TimeProvider clock,
@@ -117,8 +119,9 @@ public sealed class ReplySender(
             await CompleteAsync(message, null, ReplyStatus.Deleted, cancellationToken);
             return;
         }
-        var (credential, unusable) = await replyCredentials.LoadAsync(reply.AccountId, reply.AppId, cancellationToken);
-        if (credential is null)
+        var (credential, integration, unusable) =
+            await replyCredentials.LoadAsync(reply.AccountId, reply.AppId, cancellationToken);
+        if (credential is null || integration is null)
         {
             var failure = unusable ?? ReplyFailure.CredentialMissing;
             await FailAsync(message, failure, ReplyCredentials.Explain(failure), cancellationToken);
@@ -139,6 +142,7 @@ public sealed class ReplySender(
                 }
                 var resource = await responses.CreateOrReplaceAsync(
                     credential, ascReviewId, reply.Body!, cancellationToken);
+                await keyRefusals.AcceptedAsync(integration, cancellationToken);
                 var published = resource.Attributes?.State == CustomerReviewResponses.Published;
                 if (!published)
                 {
@@ -150,6 +154,7 @@ public sealed class ReplySender(
             else
             {
                 await responses.DeleteAsync(credential, reply.ResponseId!, cancellationToken);
+                await keyRefusals.AcceptedAsync(integration, cancellationToken);
                 await store.UntrackUpToAsync(reply.AppId, reply.ReviewId, message.Version, cancellationToken);
                 await CompleteAsync(message, null, ReplyStatus.Deleted, cancellationToken);
             }
@@ -173,6 +178,7 @@ public sealed class ReplySender(
         }
         catch (AppStoreConnectException ex)
         {
+            await keyRefusals.RecordAsync(integration, "sending a reply", ex, cancellationToken);
             var (code, reason) = Explain(ex);
             await FailAsync(message, code, reason, cancellationToken);
         }

@@ -21,6 +21,7 @@ public sealed class ReviewFetcher(
     ReviewStore store,
     AppStore apps,
     IntegrationStore integrations,
+    IntegrationKeyRefusals keyRefusals,
     AppStoreConnectCredentialStore credentials,
     AppStoreConnectReviewSource api,
     AppStoreFeedClient feed,
@@ -71,7 +72,8 @@ public sealed class ReviewFetcher(
         var outcomeName = FetchErrorOutcome;
         try
         {
-            var outcome = await FetchFromAsync(request, app, schedule, source, credentialReference, cancellationToken);
+            var outcome = await FetchFromAsync(request, app, schedule, source, integration, credentialReference,
+                cancellationToken);
             outcomeName = outcome.Kind.ToString();
             return outcome;
         }
@@ -82,14 +84,18 @@ public sealed class ReviewFetcher(
     }
 
     private async Task<FetchOutcome> FetchFromAsync(
-        ReviewFetchRequest request, AppEntity app, FetchScheduleEntity schedule, string source, string? credentialReference,
-        CancellationToken cancellationToken)
+        ReviewFetchRequest request, AppEntity app, FetchScheduleEntity schedule, string source,
+        IntegrationEntity? integration, string? credentialReference, CancellationToken cancellationToken)
     {
         try
         {
             var outcome = credentialReference is null
                 ? await FetchFromFeedAsync(app, schedule, cancellationToken)
                 : await FetchFromApiAsync(request, app, schedule, credentialReference, cancellationToken);
+            if (credentialReference is not null && outcome.Requests > 0)
+            {
+                await keyRefusals.AcceptedAsync(integration!, cancellationToken); // App Store Connect took the key
+            }
             logger.LogInformation(
                 "Review fetch of {AccountId}/{AppId} from {Source}: {Outcome}, {Requests} requests, {NewReviews} new reviews",
                 app.AccountId, app.AppId, source, outcome.Kind, outcome.Requests, outcome.NewReviews);
@@ -97,6 +103,10 @@ public sealed class ReviewFetcher(
         }
         catch (ReviewFetchException ex)
         {
+            if (credentialReference is not null && ex.InnerException is AppStoreConnectException refused)
+            {
+                await keyRefusals.RecordAsync(integration!, "fetching reviews", refused, cancellationToken);
+            }
             return await RetryOrPoisonAsync(request, source, credentialReference, ex, cancellationToken);
         }
         catch (PagingLoopException ex)
@@ -141,8 +151,11 @@ public sealed class ReviewFetcher(
                         territory, app.AppId, page);
                     break;
                 }
-                var saved = await store.SaveAsync(app.AccountId, app.AppId, ReviewSources.Feed, reviews, backfill: watermark is null, watermark, cancellationToken);
-                await (watermark is null ? firstImport : announcer).AddAsync(saved.Announce, cancellationToken);
+                var rule = watermark is null ? NewReviewRule.FirstImport : NewReviewRule.Incremental(watermark);
+                var saved = await store.SaveAsync(
+                    app.AccountId, app.AppId, ReviewSources.Feed, reviews, rule, cancellationToken);
+                await announcer.AddAsync(saved.New, cancellationToken);
+                await firstImport.AddAsync(saved.History, cancellationToken);
                 var pageNewest = reviews.Max(r => r.CreatedAt);
                 newest[territory] = newest.TryGetValue(territory, out var seen) && seen > pageNewest ? seen : pageNewest;
                 if (ReachedWatermark(reviews, watermark) || reviews.Count < AppStoreFeedClient.PageSize)
@@ -212,8 +225,9 @@ public sealed class ReviewFetcher(
             var page = await api.GetPageAsync(credential, url, cancellationToken);
             requests++;
             rateLimit = page.RateLimit ?? rateLimit;
-            var saved = await store.SaveAsync(app.AccountId, app.AppId, ReviewSources.AppStoreConnect, page.Reviews, backfill: false, watermark, cancellationToken);
-            await announcer.AddAsync(saved.Announce, cancellationToken);
+            var saved = await store.SaveAsync(app.AccountId, app.AppId, ReviewSources.AppStoreConnect, page.Reviews,
+                NewReviewRule.Incremental(watermark), cancellationToken);
+            await announcer.AddAsync(saved.New, cancellationToken);
             if (page.Reviews.Count > 0)
             {
                 var pageNewest = page.Reviews.Max(r => r.CreatedAt);
@@ -238,7 +252,9 @@ public sealed class ReviewFetcher(
 
     /// <summary>
     /// The integration's full history, page by page from the saved cursor, within the key's budget. Each page is saved and
-    /// handed on (as backfill) before the cursor moves past it; the API watermark is set once the last page is saved.
+    /// handed on before the cursor moves past it: as backfill, except the reviews that arrived after the app's last feed
+    /// fetch of their territory, which are new (<see cref="NewReviewRule.ActivationImport"/>); the API watermark is set
+    /// once the last page is saved.
     /// </summary>
     private async Task<FetchOutcome> BackfillAsync(
         ReviewFetchRequest request, AppEntity app, FetchScheduleEntity schedule, AppStoreConnectCredential credential, string credentialReference,
@@ -276,11 +292,15 @@ public sealed class ReviewFetcher(
             }
             requests++;
             rateLimit = page.RateLimit ?? rateLimit;
-            var saved = await store.SaveAsync(app.AccountId, app.AppId, ReviewSources.AppStoreConnect, page.Reviews, backfill: true, null, cancellationToken);
-            var announcer = new NewReviewsAnnouncer(queue, app.AccountId, app.AppId, backfill: true);
-            await announcer.AddAsync(saved.Announce, cancellationToken);
-            await announcer.FlushAsync(cancellationToken);
-            announced += announcer.Announced;
+            var saved = await store.SaveAsync(app.AccountId, app.AppId, ReviewSources.AppStoreConnect, page.Reviews,
+                NewReviewRule.ActivationImport(schedule.FeedWatermark), cancellationToken);
+            var history = new NewReviewsAnnouncer(queue, app.AccountId, app.AppId, backfill: true);
+            var arrived = new NewReviewsAnnouncer(queue, app.AccountId, app.AppId, backfill: false);
+            await history.AddAsync(saved.History, cancellationToken);
+            await arrived.AddAsync(saved.New, cancellationToken);
+            await history.FlushAsync(cancellationToken);
+            await arrived.FlushAsync(cancellationToken);
+            announced += history.Announced + arrived.Announced;
             newestAtStart ??= page.Reviews.Count > 0 ? page.Reviews.Max(r => r.CreatedAt) : DateTimeOffset.UnixEpoch;
             var next = page.Next;
             if (next is not null)

@@ -7,11 +7,44 @@ using ReviewHub.Storage;
 namespace ReviewHub.Reviews;
 
 /// <summary>
-/// What saving a page did. <see cref="Announce"/>: the stored ids to hand on to notification (stored for the first
-/// time now, or stored earlier but newer than the watermark). <see cref="Matched"/>: reviews recognised as copies of
-/// a review the other source stored (<see cref="ReviewMatching"/>): no new row, the stored row records their id.
+/// Which reviews of a page a fetch counts as new (notified one by one) and which as history (summarised, see
+/// docs/delivery.md). A review stored for the first time is history when <see cref="IsHistory"/> says so, else new.
+/// A review already stored (or matched with a stored copy) is handed on again, as new, when <see
+/// cref="AnnounceAgain"/> says so: an earlier attempt may have saved it and failed before handing it on (delivery's
+/// ledger absorbs a repeat).
 /// </summary>
-public sealed record SavedPage(IReadOnlyList<string> Announce, int Inserted, int ResponsesUpdated, int Matched);
+public sealed record NewReviewRule(Func<FetchedReview, bool> IsHistory, Func<FetchedReview, bool> AnnounceAgain)
+{
+    /// <summary>
+    /// An incremental fetch: every review stored now is new (also one older than the watermark that Apple lists
+    /// late); one already stored is handed on again when it is newer than the watermark.
+    /// </summary>
+    public static NewReviewRule Incremental(DateTimeOffset? watermark) =>
+        new(_ => false, r => watermark is { } mark && r.CreatedAt > mark);
+
+    /// <summary>A territory's first import from the public feed: everything found is history.</summary>
+    public static readonly NewReviewRule FirstImport = new(_ => true, _ => false);
+
+    /// <summary>
+    /// The history import at activation: a review newer than its territory's feed watermark (the newest review the
+    /// app's last completed feed fetch saw) arrived after that fetch and was never notified, so it is new; the rest,
+    /// and every review of a territory the feed never read, is history.
+    /// </summary>
+    public static NewReviewRule ActivationImport(Func<string, DateTimeOffset?> feedWatermark)
+    {
+        bool Newer(FetchedReview r) => feedWatermark(r.Territory) is { } mark && r.CreatedAt > mark;
+        return new(r => !Newer(r), Newer);
+    }
+}
+
+/// <summary>
+/// What saving a page did. <see cref="New"/>: the stored ids to hand on for notification (stored for the first time
+/// now as new, or stored earlier and handed on again, see <see cref="NewReviewRule"/>); <see cref="History"/>: those
+/// stored for the first time now as history. <see cref="Matched"/>: reviews recognised as copies of a review the other
+/// source stored (<see cref="ReviewMatching"/>): no new row, the stored row records their id.
+/// </summary>
+public sealed record SavedPage(
+    IReadOnlyList<string> New, IReadOnlyList<string> History, int Inserted, int ResponsesUpdated, int Matched);
 
 /// <summary>
 /// Writes fetched reviews exactly once. Each page is classified with one range query on the timeline around its dates:
@@ -32,15 +65,14 @@ public sealed class ReviewStore(
 
     /// <param name="source">The source that served the page: only App Store Connect reports developer
     /// responses.</param>
-    /// <param name="announceAfter">Reviews already stored but newer than this are announced again (an earlier attempt
-    /// saved them and may have failed before handing them on); null announces only first-time inserts.</param>
+    /// <param name="rule">Which of the page's reviews are new and which history.</param>
     public async Task<SavedPage> SaveAsync(
-        string accountId, string appId, string source, IReadOnlyList<FetchedReview> page, bool backfill, DateTimeOffset? announceAfter,
+        string accountId, string appId, string source, IReadOnlyList<FetchedReview> page, NewReviewRule rule,
         CancellationToken cancellationToken)
     {
         if (page.Count == 0)
         {
-            return new SavedPage([], 0, 0, 0);
+            return new SavedPage([], [], 0, 0, 0);
         }
         var index = await IndexAroundAsync(appId, page, cancellationToken);
         var stored = new Dictionary<string, ReviewTimelineEntity>(StringComparer.Ordinal);
@@ -76,14 +108,14 @@ public sealed class ReviewStore(
                 fresh.Add(review);
                 continue;
             }
-            if (announceAfter is { } after && review.CreatedAt > after)
+            if (rule.AnnounceAgain(review))
             {
                 announce.Add(storedId);
             }
         }
 
         var now = clock.GetUtcNow();
-        var rows = fresh.Select(r => ToEntity(accountId, appId, source, r, backfill, now)).ToList();
+        var rows = fresh.Select(r => ToEntity(accountId, appId, source, r, rule.IsHistory(r), now)).ToList();
         var inserted = await InsertNewAsync(rows, cancellationToken);
         // Counted as they are inserted: a retried or replayed fetch finds them stored and does not count them again.
         metrics.ReviewsIngested(inserted.Count, source);
@@ -93,7 +125,7 @@ public sealed class ReviewStore(
             // The row exists without its timeline row (an earlier attempt stopped in between): repair it, keep the
             // stored row.
             changed.Add((review, review.Id));
-            if (announceAfter is { } after && review.CreatedAt > after)
+            if (rule.AnnounceAgain(review))
             {
                 announce.Add(review.Id);
             }
@@ -103,8 +135,10 @@ public sealed class ReviewStore(
         {
             await UpdateKnownAsync(appId, storedId, review, source, cancellationToken);
         }
-        announce.InsertRange(0, fresh.Where(r => inserted.Contains(r.Id)).Select(r => r.Id));
-        return new SavedPage(announce, inserted.Count, changed.Count - alreadyStored.Count, matched.Count);
+        var insertedNow = fresh.Where(r => inserted.Contains(r.Id)).ToList();
+        announce.InsertRange(0, insertedNow.Where(r => !rule.IsHistory(r)).Select(r => r.Id));
+        var history = insertedNow.Where(rule.IsHistory).Select(r => r.Id).ToList();
+        return new SavedPage(announce, history, inserted.Count, changed.Count - alreadyStored.Count, matched.Count);
     }
 
     public async Task<ReviewEntity?> GetAsync(string appId, string reviewId, CancellationToken cancellationToken)
@@ -149,29 +183,33 @@ public sealed class ReviewStore(
         CancellationToken cancellationToken)
     {
         var merged = new Dictionary<string, string>(StringComparer.Ordinal);
-        // Only unmatched rows of the other source whose territory, rating and date fit a review of the page.
+        // Only unmatched rows of the other source that either rule could pair with a review of the page.
         var open = index.Where(row => row.AliasId is null && row.Source != source && unknown.Any(r =>
-            r.Territory == row.Territory && r.Rating == row.Rating
-            && (r.CreatedAt - row.CreatedAt).Duration() <= ReviewMatching.DateTolerance)).ToList();
+            r.Territory == row.Territory && (r.CreatedAt - row.CreatedAt).Duration() is var apart
+            && (apart <= ReviewMatching.EditTolerance
+                || (r.Rating == row.Rating && apart <= ReviewMatching.DateTolerance)))).ToList();
         if (open.Count == 0)
         {
             return merged;
         }
-        var candidates = open.Where(row => row.ContentKey is not null && row.Source is not null)
-            .Select(row => new MatchCandidate(row.ReviewId, row.Territory, row.Rating, row.CreatedAt, row.ContentKey!))
+        var candidates = open.Where(row => row is { ContentKey: not null, NicknameKey: not null, Source: not null })
+            .Select(row => new MatchCandidate(
+                row.ReviewId, row.Territory, row.Rating, row.CreatedAt, row.ContentKey!, row.NicknameKey!))
             .ToList();
-        // Rows indexed before matching existed carry no source or content key: their review rows tell.
-        var legacy = await Task.WhenAll(open.Where(row => row.ContentKey is null || row.Source is null)
+        // Rows indexed before matching (or the edit rule) existed lack its keys: their review rows tell.
+        var legacy = await Task.WhenAll(open.Where(row => row.ContentKey is null || row.NicknameKey is null
+                || row.Source is null)
             .Select(row => GetAsync(appId, row.ReviewId, cancellationToken)));
         candidates.AddRange(legacy.Where(r => r is { AliasId: null } && r.Source != source).Select(r =>
-            new MatchCandidate(r!.ReviewId, r.Territory, r.Rating, r.CreatedAt, ReviewMatching.ContentKey(r))));
+            new MatchCandidate(r!.ReviewId, r.Territory, r.Rating, r.CreatedAt, ReviewMatching.ContentKey(r),
+                ReviewMatching.NicknameKey(r.ReviewerNickname))));
 
-        foreach (var (reviewId, candidate) in ReviewMatching.Pair(unknown, candidates))
+        foreach (var (reviewId, match) in ReviewMatching.Pair(unknown, candidates))
         {
             var review = unknown.First(r => r.Id == reviewId);
-            if (await MergeAsync(appId, candidate.ReviewId, review, source, cancellationToken))
+            if (await MergeAsync(appId, match, review, source, cancellationToken))
             {
-                merged[reviewId] = candidate.ReviewId;
+                merged[reviewId] = match.Candidate.ReviewId;
             }
         }
         if (merged.Count > 0)
@@ -184,16 +222,18 @@ public sealed class ReviewStore(
     }
 
     /// <summary>
-    /// Records that <paramref name="review"/> (served by <paramref name="source"/>) is the stored review
-    /// <paramref name="storedId"/>: the row keeps its id and gains the other one; a feed row that App Store Connect
-    /// now serves becomes an asc row with the developer response. False when another review of that source took the
-    /// row first (a concurrent fetch) or it is gone: the review is then stored on its own.
+    /// Records that <paramref name="review"/> (served by <paramref name="source"/>) is the stored review of
+    /// <paramref name="match"/>: the row keeps its id and gains the other one; a feed row that App Store Connect now
+    /// serves becomes an asc row with the developer response, and, when the customer edited the review between the two
+    /// reads, App Store Connect's current rating, title and text replace the old ones (the feed's copy of an API row
+    /// is the older version: the row keeps its text). False when another review of that source took the row first (a
+    /// concurrent fetch) or it is gone: the review is then stored on its own.
     /// </summary>
     private async Task<bool> MergeAsync(
-        string appId, string storedId, FetchedReview review, string source, CancellationToken cancellationToken)
+        string appId, ReviewMatch match, FetchedReview review, string source, CancellationToken cancellationToken)
     {
         var takenByAnother = false;
-        var row = await reviews.UpdateAsync<ReviewEntity>(appId, storedId, stored =>
+        var row = await reviews.UpdateAsync<ReviewEntity>(appId, match.Candidate.ReviewId, stored =>
         {
             var alias = source == ReviewSources.AppStoreConnect ? stored.AscReviewId : stored.FeedReviewId;
             takenByAnother = alias is not null && alias != review.Id;
@@ -206,6 +246,12 @@ public sealed class ReviewStore(
                 stored.AscReviewId = review.Id;
                 stored.Source = ReviewSources.AppStoreConnect;
                 ApplyResponse(stored, review.Response);
+                if (match.Edited)
+                {
+                    stored.Rating = review.Rating;
+                    stored.Title = review.Title;
+                    stored.Body = review.Body;
+                }
             }
             else
             {

@@ -11,8 +11,8 @@ namespace ReviewHub.Reviews;
 /// date range is a RowKey range. It carries the fields the Reviews page filters on and a fingerprint of the App Store
 /// developer response, so a fetch can tell new and changed reviews apart with one range query per page. The same
 /// query finds the reviews a page's reviews may be copies of (<see cref="ReviewMatching"/>): the row carries the
-/// review's source, the other source's id once both served it (<see cref="AliasId"/>), and its <see
-/// cref="ContentKey"/>.
+/// review's source, the other source's id once both served it (<see cref="AliasId"/>), its <see cref="ContentKey"/>
+/// and <see cref="NicknameKey"/>.
 /// </summary>
 public sealed class ReviewTimelineEntity : ITableEntity
 {
@@ -38,6 +38,10 @@ public sealed class ReviewTimelineEntity : ITableEntity
     /// existed.</summary>
     public string? ContentKey { get; set; }
 
+    /// <summary><see cref="ReviewMatching.NicknameKey"/> of the reviewer (the edit rule); null on rows written
+    /// before that rule existed.</summary>
+    public string? NicknameKey { get; set; }
+
     public static string TimeKey(DateTimeOffset createdAt) => $"{DateTimeOffset.MaxValue.UtcTicks - createdAt.UtcTicks:D19}";
 
     public static string KeyFor(DateTimeOffset createdAt, string reviewId) => $"{TimeKey(createdAt)}|{reviewId}";
@@ -60,6 +64,7 @@ public sealed class ReviewTimelineEntity : ITableEntity
         Source = review.Source,
         AliasId = review.AliasId,
         ContentKey = ReviewMatching.ContentKey(review),
+        NicknameKey = ReviewMatching.NicknameKey(review.ReviewerNickname),
     };
 
     public static FetchedResponse? ResponseOf(ReviewEntity review) => review.ResponseId is null

@@ -6,24 +6,44 @@ using Microsoft.AspNetCore.Http;
 
 namespace ReviewHub.Fakes;
 
-/// <summary>A developer response as the fake keeps it.</summary>
-public sealed record FakeReviewResponse(string Id, string ReviewId, string ResponseBody, string State, DateTimeOffset LastModifiedDate);
+/// <summary>
+/// A developer response as the fake keeps it; <paramref name="PublishAt"/>: when Apple's moderation approves it, if
+/// scheduled.
+/// </summary>
+public sealed record FakeReviewResponse(
+    string Id, string ReviewId, string ResponseBody, string State, DateTimeOffset LastModifiedDate,
+    DateTimeOffset? PublishAt = null);
 
 /// <summary>
 /// customerReviewResponses (spec 4.4.1): POST creates the review's response or overwrites the one it has (201, state
-/// PENDING_PUBLISH), GET and DELETE take the response id (200 / 204, 404 when unknown). Reviews must be seeded; tests play
-/// Apple's moderation with <see cref="PublishResponse"/>.
+/// PENDING_PUBLISH), GET and DELETE take the response id (200 / 204, 404 when unknown). Responses can be written to the
+/// reviews the fake serves and to seeded ones. Tests play Apple's moderation with <see cref="PublishResponse"/>, or let
+/// <see cref="ModerationDelay"/> approve each response some time after it was written (on the fake's clock).
 /// </summary>
 public sealed partial class FakeAppStoreConnect
 {
     private readonly ConcurrentDictionary<string, bool> repliableReviews = new();
     private readonly ConcurrentDictionary<string, FakeReviewResponse> responsesById = new();
 
+    /// <summary>
+    /// When set, Apple's moderation approves every response written from now on this long after it was written (per
+    /// review id: a simulation draws the delay, up to 12 h); the response reads PENDING_PUBLISH until then and
+    /// PUBLISHED after.
+    /// </summary>
+    public Func<string, TimeSpan>? ModerationDelay { get; set; }
+
     /// <summary>Makes a review id known, so responses to it can be created.</summary>
     public void SeedReviewForResponses(string reviewId) => repliableReviews[reviewId] = true;
 
     /// <summary>The response a review has now, if any.</summary>
-    public FakeReviewResponse? ResponseForReview(string reviewId) => responsesById.Values.SingleOrDefault(r => r.ReviewId == reviewId);
+    public FakeReviewResponse? ResponseForReview(string reviewId) =>
+        responsesById.Values.SingleOrDefault(r => r.ReviewId == reviewId) is { } response ? Moderated(response) : null;
+
+    /// <summary>The response as Apple shows it now: approved once its moderation delay has passed.</summary>
+    private FakeReviewResponse Moderated(FakeReviewResponse response) =>
+        response is { State: "PENDING_PUBLISH", PublishAt: { } at } && at <= Clock.GetUtcNow()
+            ? response with { State = "PUBLISHED", PublishAt = null }
+            : response;
 
     /// <summary>Apple's moderation approves the review's response: it turns PUBLISHED.</summary>
     public void PublishResponse(string reviewId)
@@ -46,7 +66,7 @@ public sealed partial class FakeAppStoreConnect
         app.MapPost("/v1/customerReviewResponses", CreateOrReplaceResponseAsync);
         app.MapGet("/v1/customerReviewResponses/{id}", (HttpContext context, string id) =>
             responsesById.TryGetValue(id, out var response)
-                ? WriteAsync(context, 200, ResponseDocument(context, response))
+                ? WriteAsync(context, 200, ResponseDocument(context, Moderated(response)))
                 : WriteAsync(context, 404, ResponseNotFoundBody("customerReviewResponses", id)));
         app.MapDelete("/v1/customerReviewResponses/{id}", (HttpContext context, string id) =>
         {
@@ -97,7 +117,9 @@ public sealed partial class FakeAppStoreConnect
 
         // One response per review: a POST overwrites it (same id) and sends it back to moderation.
         var id = ResponseForReview(reviewId)?.Id ?? Guid.NewGuid().ToString();
-        var response = new FakeReviewResponse(id, reviewId, body, "PENDING_PUBLISH", Clock.GetUtcNow());
+        var now = Clock.GetUtcNow();
+        var publishAt = now + ModerationDelay?.Invoke(reviewId);
+        var response = new FakeReviewResponse(id, reviewId, body, "PENDING_PUBLISH", now, publishAt);
         responsesById[id] = response;
         context.Response.Headers.Location = $"{BaseAddress}v1/customerReviewResponses/{id}";
         await WriteAsync(context, 201, ResponseDocument(context, response));

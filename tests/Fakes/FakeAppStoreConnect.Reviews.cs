@@ -38,8 +38,9 @@ public sealed partial class FakeAppStoreConnect
     public FakeCursorLoop? CursorLoop { get; set; }
 
     /// <summary>
-    /// Adds reviews to an app (its App Store id); an existing id is replaced (e.g. a changed response). Like Apple's,
-    /// the reviews the fake serves can be answered through customerReviewResponses.
+    /// Adds reviews to an app (its App Store id); an existing id is replaced (e.g. a changed response, or a customer's
+    /// edit, which keeps id and createdDate: the API exposes no modification date). Like Apple's, the reviews the fake
+    /// serves can be answered through customerReviewResponses.
     /// </summary>
     public void SetReviews(string storeAppId, IEnumerable<FakeCustomerReview> add)
     {
@@ -94,7 +95,7 @@ public sealed partial class FakeAppStoreConnect
         {
             snapshot = [.. sort == "createdDate" ? list.OrderBy(r => r.CreatedDate) : list.OrderByDescending(r => r.CreatedDate)];
         }
-        var page = snapshot.Skip(offset).Take(limit).ToList();
+        var page = snapshot.Skip(offset).Take(limit).Select(WithCurrentResponse).ToList();
         var include = query["include"].ToString().Split(',').Contains("response");
         var root = $"{context.Request.Scheme}://{context.Request.Host}";
         var self = $"{root}{context.Request.Path}{context.Request.QueryString}";
@@ -111,6 +112,19 @@ public sealed partial class FakeAppStoreConnect
         }
         await WriteAsync(context, 200, JsonSerializer.Serialize(Document(root, page, include, self, next, snapshot.Length, limit), DocumentJson));
     });
+
+    /// <summary>
+    /// A response written through customerReviewResponses is the review's response from then on, as in App Store
+    /// Connect.
+    /// </summary>
+    private FakeCustomerReview WithCurrentResponse(FakeCustomerReview review) =>
+        ResponseForReview(review.Id) is { } written
+            ? review with
+            {
+                Response = new FakeDeveloperResponse(
+                    written.Id, written.ResponseBody, written.State, written.LastModifiedDate),
+            }
+            : review;
 
     private static readonly JsonSerializerOptions DocumentJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 

@@ -23,9 +23,6 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
     /// <summary>Requests per rolling hour per key (Apple observed 3600).</summary>
     public int HourlyLimit { get; set; } = 3600;
 
-    /// <summary>Apple's clock (token lifetimes, hourly budget); tests that move the app's clock share it.</summary>
-    public TimeProvider Clock { get; set; } = TimeProvider.System;
-
     public FakeAppStoreConnectKey CreateKey(string? issuerId = null)
     {
         var keyId = Convert.ToHexString(RandomNumberGenerator.GetBytes(5));
@@ -33,6 +30,11 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
         keys[keyId] = ecdsa;
         return new FakeAppStoreConnectKey(issuerId ?? Guid.NewGuid().ToString(), keyId, ecdsa.ExportPkcs8PrivateKeyPem());
     }
+
+    /// <summary>
+    /// The key is revoked in Users and Access: from now on every token it signed is refused (401 NOT_AUTHORIZED).
+    /// </summary>
+    public void RevokeKey(string keyId) => keys.TryRemove(keyId, out _);
 
     /// <summary>Requests counted against a key in the last hour.</summary>
     public int RequestsInLastHour(string keyId) =>

@@ -7,7 +7,12 @@ using Microsoft.Extensions.Logging;
 namespace ReviewHub.Fakes;
 
 /// <summary>A request the fake received, kept for assertions.</summary>
-public sealed record RecordedRequest(string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body);
+public sealed record RecordedRequest(
+    string Method, string Path, string Query, IReadOnlyDictionary<string, string> Headers, string Body)
+{
+    /// <summary>When it arrived, on the fake's <see cref="FakeHttpServer.Clock"/>.</summary>
+    public DateTimeOffset At { get; init; }
+}
 
 /// <summary>A scripted failure: the next matching request gets this instead of the normal answer.</summary>
 public sealed record InjectedFault(int Status, string? Body = null, IReadOnlyDictionary<string, string>? Headers = null, TimeSpan? Delay = null)
@@ -55,6 +60,12 @@ public abstract class FakeHttpServer : IAsyncDisposable
     /// <summary>Added to every answer (not to faults), to behave like a service across a network.</summary>
     public TimeSpan Latency { get; set; }
 
+    /// <summary>
+    /// The service's "now": token lifetimes, rate-limit windows, timestamps it issues or checks. A simulation sets its
+    /// simulated clock here so the fake ages with the app under test; latency stays real.
+    /// </summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
+
     public IReadOnlyList<RecordedRequest> Requests => requests.ToArray();
 
     public async Task StartAsync()
@@ -68,8 +79,13 @@ public abstract class FakeHttpServer : IAsyncDisposable
             context.Request.EnableBuffering();
             var body = await new StreamReader(context.Request.Body).ReadToEndAsync();
             context.Request.Body.Position = 0;
-            requests.Enqueue(new RecordedRequest(context.Request.Method, context.Request.Path, context.Request.QueryString.Value ?? string.Empty,
-                context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), body));
+            var headers = context.Request.Headers.ToDictionary(
+                h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+            var query = context.Request.QueryString.Value ?? string.Empty;
+            requests.Enqueue(new RecordedRequest(context.Request.Method, context.Request.Path, query, headers, body)
+            {
+                At = Clock.GetUtcNow(),
+            });
 
             if (TryTakeHold(context.Request) is { } hold)
             {
@@ -101,6 +117,9 @@ public abstract class FakeHttpServer : IAsyncDisposable
     }
 
     public void ClearFaults() => faults.Clear();
+
+    /// <summary>Scripted faults no request has taken yet.</summary>
+    public int PendingFaults => faults.Count;
 
     /// <summary>
     /// Holds the next request matching <paramref name="match"/> until <see cref="HeldRequest.Release"/>.

@@ -31,14 +31,21 @@ public sealed class FakeReviewFeed : FakeHttpServer
     /// </summary>
     public int RepeatFirstPageAfter { get; set; }
 
-    /// <summary>Makes the app sold in <paramref name="storefront"/> (lowercase alpha-2), with these reviews (possibly
-    /// none).</summary>
+    /// <summary>
+    /// Makes the app sold in <paramref name="storefront"/> (lowercase alpha-2), with these reviews (possibly none). A
+    /// review whose id is already there replaces it: a customer's edit keeps the id, changes the text and moves
+    /// <c>updated</c>.
+    /// </summary>
     public void SetReviews(string storefront, string appId, IEnumerable<FakeFeedReview> add)
     {
         var list = feeds.GetOrAdd((storefront, appId), _ => []);
         lock (list)
         {
-            list.AddRange(add);
+            foreach (var review in add)
+            {
+                list.RemoveAll(r => r.Id == review.Id);
+                list.Add(review);
+            }
         }
     }
 

@@ -81,7 +81,7 @@ public sealed class FakeSlack : FakeHttpServer
             await context.Response.WriteAsJsonAsync(new { ok = false, error = "ratelimited" });
             return;
         }
-        var ts = $"{DateTimeOffset.UtcNow.ToUnixTimeSeconds()}.{Interlocked.Increment(ref counter):D6}";
+        var ts = $"{Clock.GetUtcNow().ToUnixTimeSeconds()}.{Interlocked.Increment(ref counter):D6}";
         messages.Enqueue(new SlackMessage(channel, text, hasBlocks ? JsonSerializer.Serialize(blocks, Readable) : "[]", ts));
         await Ok(context, new { ok = true, channel, ts, message = new { type = "message", subtype = "bot_message", text, ts } });
     });
@@ -111,7 +111,7 @@ public sealed class FakeSlack : FakeHttpServer
     {
         lock (buckets)
         {
-            var now = DateTimeOffset.UtcNow;
+            var now = Clock.GetUtcNow();
             var (tokensLeft, at) = buckets.TryGetValue(key, out var bucket) ? bucket : (3.0, now);
             tokensLeft = Math.Min(3, tokensLeft + (now - at).TotalSeconds);
             var allowed = tokensLeft >= 1;

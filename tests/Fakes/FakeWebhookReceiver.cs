@@ -40,7 +40,8 @@ public sealed class FakeWebhookReceiver : FakeHttpServer
         var id = context.Request.Headers["webhook-id"].ToString();
         var timestamp = context.Request.Headers["webhook-timestamp"].ToString();
         var signatures = context.Request.Headers["webhook-signature"].ToString();
-        if (!secrets.TryGetValue(context.Request.Path, out var secret) || !Verify(secret, id, timestamp, body, signatures))
+        if (!secrets.TryGetValue(context.Request.Path, out var secret)
+            || !Verify(secret, id, timestamp, body, signatures, Clock.GetUtcNow()))
         {
             Interlocked.Increment(ref rejected);
             context.Response.StatusCode = 401;
@@ -50,9 +51,13 @@ public sealed class FakeWebhookReceiver : FakeHttpServer
         context.Response.StatusCode = 204;
     });
 
-    public static bool Verify(string secret, string id, string timestamp, string body, string signatureHeader)
+    /// <param name="now">The receiver's clock (the current time when null): timestamps more than 5 minutes away are
+    /// replays.</param>
+    public static bool Verify(
+        string secret, string id, string timestamp, string body, string signatureHeader, DateTimeOffset? now = null)
     {
-        if (!long.TryParse(timestamp, out var seconds) || Math.Abs(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - seconds) > 300)
+        var receivedAt = (now ?? DateTimeOffset.UtcNow).ToUnixTimeSeconds();
+        if (!long.TryParse(timestamp, out var seconds) || Math.Abs(receivedAt - seconds) > 300)
         {
             return false;
         }

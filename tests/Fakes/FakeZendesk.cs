@@ -74,7 +74,8 @@ public sealed class FakeZendesk : FakeHttpServer
             ticket = new
             {
                 id = created.Id, url = $"{BaseAddress}api/v2/tickets/{created.Id}.json", external_id = created.ExternalId,
-                subject = created.Subject, status = "new", tags = created.Tags, created_at = DateTimeOffset.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+                subject = created.Subject, status = "new", tags = created.Tags,
+                created_at = Clock.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssZ"),
             },
         });
         if (key.Length > 0 && !idempotency.TryAdd(key, (hash, response)))

@@ -427,6 +427,37 @@ public sealed class ReplyFlowTests
         Assert.Equal(ReplyStatus.PendingPublish, (await s.StateAsync()).Status);
     }
 
+    [Fact]
+    public async Task A_reply_refused_for_the_key_shows_in_the_integration_status_until_a_reply_with_it_goes_through()
+    {
+        await using var s = await ReplyScenario.StartAsync();
+        s.Asc.Fail(new InjectedFault(401, FakeAppStoreConnect.ErrorBody(401, "NOT_AUTHORIZED", "Refused.")),
+            match: r => r.Method == "POST");
+        await s.PutAsync("Thanks!");
+        await s.PlayQueueAsync();
+        Assert.Equal(ReplyFailure.CredentialRejected, (await s.StateAsync()).FailureCode);
+
+        var refused = await IntegrationStatusAsync(s);
+        Assert.NotNull(refused.KeyRefusedAt);
+        Assert.Contains("401 NOT_AUTHORIZED", refused.KeyRefusal);
+        Assert.Contains("sending a reply", refused.KeyRefusal);
+        Assert.Contains("replies cannot be sent", refused.NextStep);
+
+        Assert.Equal(202, (await s.PutAsync("Thanks again!")).Status);
+        await s.PlayQueueAsync();
+
+        Assert.Equal(ReplyStatus.PendingPublish, (await s.StateAsync()).Status);
+        var accepted = await IntegrationStatusAsync(s);
+        Assert.Equal((null, null), (accepted.KeyRefusedAt, accepted.KeyRefusal));
+    }
+
+    private static async Task<IntegrationStatusResponse> IntegrationStatusAsync(ReplyScenario s)
+    {
+        var response = await s.App.Host.GetAsync($"{s.World.AppPath}/integration/status", s.World.Token);
+        Assert.True(response.Status == 200, response.ToString());
+        return response.As<IntegrationStatusResponse>();
+    }
+
     public static TheoryData<IntegrationStatus, string?, ReplyFailure> UnusableIntegrations => new()
     {
         { IntegrationStatus.Cancelled, null, ReplyFailure.IntegrationInactive },

@@ -11,5 +11,6 @@ public static class ReviewTestData
         new(id, rating, $"Title {id}", $"Body {id}", "someone", territory, createdAt ?? new DateTimeOffset(2026, 7, 1, 10, 11, 12, TimeSpan.FromHours(-7)), response);
 
     public static Task SeedAsync(TestApp app, TestWorld world, IReadOnlyList<FetchedReview> reviews) =>
-        app.Get<ReviewStore>().SaveAsync(world.AccountId, world.AppId, ReviewSources.AppStoreConnect, reviews, backfill: false, null, CancellationToken.None);
+        app.Get<ReviewStore>().SaveAsync(world.AccountId, world.AppId, ReviewSources.AppStoreConnect, reviews,
+            NewReviewRule.Incremental(null), CancellationToken.None);
 }

@@ -1,0 +1,508 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using ReviewHub.Apps;
+using ReviewHub.Delivery;
+using ReviewHub.Reviews;
+using ReviewHub.Storage;
+
+namespace ReviewHub.Tests.Simulation;
+
+/// <summary>One line of the books: what was checked, whether it holds, and the evidence.</summary>
+public sealed record BookCheck(string Name, bool Passed, string Detail);
+
+/// <summary>
+/// The end-of-month books, counted from storage (the Azurite tables, every one of them) and from what the fakes
+/// received, never from the app's own counters. A review is new — and must reach every route whose filters match it
+/// exactly once — when it was created after the app's first import of its territory (the first public-feed request the
+/// fake saw); the history found by that first import is summarised by design and reaches no channel (docs/delivery.md,
+/// Backfill).
+/// </summary>
+public sealed partial class MonthBooks
+{
+    /// <summary>Deliveries of a removed app are owed only for reviews this much older than the removal.</summary>
+    private static readonly TimeSpan RemovalGrace = TimeSpan.FromHours(2);
+
+    private const int Examples = 5;
+
+    private MonthBooks(MonthScenario scenario, SimulatedHost host, SimulationFakes fakes)
+    {
+        Scenario = scenario;
+        Host = host;
+        Fakes = fakes;
+        Tables = host.Services.GetRequiredService<TableServiceClient>();
+        Days = scenario.Plan.Options.Days;
+        Reviews = scenario.Plan.Reviews.Count;
+    }
+
+    public List<BookCheck> Checks { get; } = [];
+    public int Days { get; }
+    public int Reviews { get; }
+    public int Deliveries { get; private set; }
+    public int Replies { get; private set; }
+    public int Duplicates { get; private set; }
+    public int Lost { get; private set; }
+    public int Orphans { get; private set; }
+
+    public bool Balanced => Checks.All(c => c.Passed);
+
+    public string ResultLine => $"RESULT simulated_days={Days} reviews={Reviews} deliveries={Deliveries} " +
+        $"replies={Replies} duplicates={Duplicates} lost={Lost} orphans={Orphans}";
+
+    public IEnumerable<string> Lines => Checks.Select(c => $"{(c.Passed ? "ok  " : "FAIL")} {c.Name}: {c.Detail}");
+
+    private MonthScenario Scenario { get; }
+    private SimulatedHost Host { get; }
+    private SimulationFakes Fakes { get; }
+    private TableServiceClient Tables { get; }
+    private IEnumerable<AppState> LiveApps => Scenario.Apps.Values.Where(a => a.RemovedAt is null);
+
+    public static async Task<MonthBooks> CountAsync(
+        MonthScenario scenario, SimulatedHost host, SimulationFakes fakes, string secretsDirectory)
+    {
+        var books = new MonthBooks(scenario, host, fakes);
+        books.CheckSetup();
+        await books.CheckStoredOnceAsync();
+        await books.CheckDeliveriesAsync();
+        await books.CheckRepliesAsync();
+        await books.CheckRemovedAppAsync(secretsDirectory);
+        books.CheckPoison();
+        await books.CheckRevokedKeyAsync();
+        books.CheckHost();
+        return books;
+    }
+
+    private void Add(string name, bool passed, string detail) => Checks.Add(new BookCheck(name, passed, detail));
+
+    private static string Sample(IEnumerable<string> items) => string.Join("; ", items.Take(Examples));
+
+    private void CheckSetup()
+    {
+        var integrated = Scenario.Apps.Values.Where(a => a.Plan.Integration is not null).ToList();
+        var problems = integrated.Where(a => a.ActivatedAt is null)
+            .Select(a => a.SetupProblem ?? $"{a.Plan.Name} was never activated").ToList();
+        Add("integrations became active through the setup orchestration", problems.Count == 0, problems.Count == 0
+            ? string.Join(", ", integrated.Select(a => $"{a.Plan.Name} on {a.ActivatedAt:MM-dd HH:mm}"))
+            : Sample(problems));
+        var anomalies = Scenario.Anomalies;
+        Add("every customer action was accepted", anomalies.Count == 0, anomalies.Count == 0
+            ? $"{Scenario.Replies.Values.Sum(r => r.Versions)} reply versions written"
+            : $"{anomalies.Count}: {Sample(anomalies)}");
+    }
+
+    /// <summary>
+    /// Each review is one row of its app in the Reviews table, whether it came from the feed, the API or both.
+    /// </summary>
+    private async Task CheckStoredOnceAsync()
+    {
+        var reviews = Tables.GetTableClient(TableNames.Reviews);
+        int stored = 0, extra = 0, missing = 0, unexplained = 0;
+        var examples = new List<string>();
+        foreach (var app in LiveApps)
+        {
+            var rows = new Dictionary<PlannedReview, int>();
+            var query = reviews.QueryAsync<TableEntity>(e => e.PartitionKey == app.AppId, select: ["RowKey"]);
+            await foreach (var row in query)
+            {
+                if (Find(app, row.RowKey) is { } review)
+                {
+                    rows[review] = rows.GetValueOrDefault(review) + 1;
+                }
+                else
+                {
+                    unexplained++;
+                    examples.Add($"{app.Plan.Name} has a row {row.RowKey} that is no review of it");
+                }
+            }
+            foreach (var review in Scenario.Plan.Reviews.Where(r => r.App == app.Plan))
+            {
+                var count = rows.GetValueOrDefault(review);
+                stored += count > 0 ? 1 : 0;
+                if (count > 1)
+                {
+                    extra += count - 1;
+                    examples.Add($"{app.Plan.Name} {review.Title}{Story(app, review)} stored {count} times " +
+                        $"(feed id {review.FeedId}, API id {review.AscId})");
+                }
+                else if (count == 0 && Scenario.Plan.CanBeFetched(review))
+                {
+                    missing++;
+                    examples.Add($"{app.Plan.Name} {review.Title} ({review.CreatedAt:MM-dd HH:mm}) never stored");
+                }
+            }
+        }
+        Duplicates += extra;
+        Lost += missing;
+        Add("each review stored once", extra == 0 && missing == 0 && unexplained == 0,
+            $"{stored} reviews stored, {extra} extra rows, {missing} missing, {unexplained} unexplained. " +
+            Sample(examples));
+    }
+
+    /// <summary>
+    /// What sets a review apart, for the examples: when it arrived, its edit, the activation it shortly preceded.
+    /// </summary>
+    private static string Story(AppState app, PlannedReview review)
+    {
+        var parts = new List<string> { $"created {review.CreatedAt:MM-dd HH:mm}" };
+        if (review.EditedAt is { } edited)
+        {
+            parts.Add($"edited {edited:MM-dd HH:mm}");
+        }
+        if (app.ActivatedAt is { } activated && review.CreatedAt < activated
+            && activated - review.CreatedAt < TimeSpan.FromHours(6))
+        {
+            parts.Add($"{(activated - review.CreatedAt).TotalMinutes:F0} min before the integration became active");
+        }
+        return $" ({string.Join(", ", parts)})";
+    }
+
+    private PlannedReview? Find(AppState app, string reviewId) =>
+        Scenario.Plan.Reviews.FirstOrDefault(r => r.App == app.Plan && r.Is(reviewId));
+
+    /// <summary>
+    /// Each new review reaches each of its app's routes whose filters match it exactly once, and nothing else reaches a
+    /// route. Receipts come from the fake Slack (review links; a digest's unlisted reviews through the ledger rows that
+    /// recorded the message's ts), the emails to the routes' recipients, the Zendesk tickets' external ids and the
+    /// webhook bodies.
+    /// </summary>
+    private async Task CheckDeliveriesAsync()
+    {
+        var receipts = await ReceiptsAsync();
+        var firstImports = FirstImports();
+        int delivered = 0, extra = 0, missing = 0, unwanted = 0;
+        var examples = new List<string>();
+        foreach (var app in Scenario.Apps.Values)
+        {
+            foreach (var review in Scenario.Plan.Reviews.Where(r => r.App == app.Plan))
+            {
+                var owed = OwedFor(app, review, firstImports);
+                foreach (var route in app.Routes)
+                {
+                    var count = receipts.Counts.GetValueOrDefault((route.RouteId, review));
+                    var matches = route.Plan.Matches(review.Rating, review.Territory);
+                    var where = $"{app.Plan.Name}'s {route.Plan.Channel} route";
+                    delivered += count > 0 ? 1 : 0;
+                    if (count > 1)
+                    {
+                        extra += count - 1;
+                        examples.Add($"{review.Title} reached {where} {count} times");
+                    }
+                    if (count > 0 && (!matches || owed == Owed.Never))
+                    {
+                        unwanted++;
+                        examples.Add($"{review.Title} ({(matches ? "history" : "filtered out")}) reached {where}");
+                    }
+                    if (count == 0 && matches && owed == Owed.Surely && ConfirmedBefore(route, review))
+                    {
+                        missing++;
+                        examples.Add($"{review.Title}{Story(app, review)} never reached {where}");
+                    }
+                }
+            }
+        }
+        Deliveries = delivered;
+        Duplicates += extra;
+        Lost += missing;
+        var balanced = extra == 0 && missing == 0 && unwanted == 0 && receipts.Unexplained.Count == 0;
+        Add("each new review delivered once per matching route", balanced,
+            $"{delivered} deliveries, {extra} repeated, {missing} missing, {unwanted} to routes not owed them, " +
+            $"{receipts.Unexplained.Count} unexplained receipts. {Sample(examples.Concat(receipts.Unexplained))}");
+    }
+
+    private enum Owed { Surely, Maybe, Never }
+
+    /// <summary>
+    /// An email route owes only reviews created after its recipient confirmed (one created before may still go, when
+    /// it was fetched after the confirmation).
+    /// </summary>
+    private bool ConfirmedBefore(RouteState route, PlannedReview review) =>
+        route.Plan.Channel != "email"
+        || Scenario.ConfirmedAt.TryGetValue(route.Target, out var confirmed) && confirmed < review.CreatedAt;
+
+    private Owed OwedFor(AppState app, PlannedReview review, Dictionary<(string, string), DateTimeOffset> firstImports)
+    {
+        var firstImport = firstImports.GetValueOrDefault((app.Plan.Key, review.Territory), DateTimeOffset.MaxValue);
+        if (review.CreatedAt <= firstImport)
+        {
+            return Owed.Never; // history: found by the first import
+        }
+        var removedSoon = app.RemovedAt is { } removed && review.CreatedAt > removed - RemovalGrace;
+        return removedSoon || !Scenario.Plan.CanBeFetched(review) ? Owed.Maybe : Owed.Surely;
+    }
+
+    /// <summary>
+    /// When the fake feed first served page 1 of each app's storefront: the app's first import of that territory.
+    /// </summary>
+    private Dictionary<(string, string), DateTimeOffset> FirstImports()
+    {
+        var requests = Fakes.Feed.Requests;
+        var result = new Dictionary<(string, string), DateTimeOffset>();
+        foreach (var app in Scenario.Plan.Apps)
+        {
+            foreach (var territory in app.Territories)
+            {
+                var path = "/" + AppStoreFeedClient.PathFor(Territories.Storefront(territory), app.StoreAppId, page: 1);
+                if (requests.Where(r => r.Path == path).Select(r => (DateTimeOffset?)r.At).Min() is { } first)
+                {
+                    result[(app.Key, territory)] = first;
+                }
+            }
+        }
+        return result;
+    }
+
+    private sealed record Receipts(
+        Dictionary<(string RouteId, PlannedReview Review), int> Counts, List<string> Unexplained);
+
+    private sealed record Target(AppState App, RouteState Route);
+
+    private async Task<Receipts> ReceiptsAsync()
+    {
+        var receipts = new Receipts([], []);
+        var targets = Scenario.Apps.Values.SelectMany(a => a.Routes.Select(r => new Target(a, r))).ToList();
+        Target? RouteOf(string channel, Func<Target, bool> identifies) =>
+            targets.SingleOrDefault(t => t.Route.Plan.Channel == channel && identifies(t));
+        void Count(Target target, string appId, string reviewId, string what)
+        {
+            if ((target.App.AppId == appId ? Find(target.App, reviewId) : null) is not { } review)
+            {
+                receipts.Unexplained.Add($"{what} names review {reviewId} of app {appId}");
+                return;
+            }
+            var key = (target.Route.RouteId, review);
+            receipts.Counts[key] = receipts.Counts.GetValueOrDefault(key) + 1;
+        }
+
+        var ledger = await DeliveredLedgerAsync();
+        foreach (var message in Fakes.Slack.Messages)
+        {
+            var target = RouteOf("slack", t => t.Route.Target == message.Channel)!;
+            var ids = ReviewLink().Matches(message.BlocksJson)
+                .Select(m => (m.Groups[1].Value, m.Groups[2].Value)).ToList();
+            using var blocks = JsonDocument.Parse(message.BlocksJson);
+            if (blocks.RootElement.EnumerateArray()
+                .Any(b => b.TryGetProperty("block_id", out var id) && id.GetString() == "more"))
+            {
+                // "…and N more": the digest lists 10; the others are the ledger rows that recorded this message.
+                var recorded = ledger.Where(l => l.RouteId == target.Route.RouteId && l.ExternalId == message.Ts);
+                ids = [.. ids.Union(recorded.Select(l => (target.App.AppId, l.ReviewId)))];
+            }
+            foreach (var (app, review) in ids)
+            {
+                Count(target, app, review, $"Slack message {message.Ts}");
+            }
+        }
+        foreach (var email in Fakes.SendGrid.Emails)
+        {
+            // Emails to the owner (integration setup, broken routes) are not a route's.
+            if (RouteOf("email", t => email.To.Contains(t.Route.Target)) is { } target)
+            {
+                foreach (Match link in ReviewLink().Matches(email.PlainText ?? string.Empty))
+                {
+                    Count(target, link.Groups[1].Value, link.Groups[2].Value, $"email {email.MessageId}");
+                }
+            }
+        }
+        foreach (var ticket in Fakes.Zendesk.Tickets)
+        {
+            var match = ZendeskExternalId().Match(ticket.ExternalId ?? string.Empty);
+            if (RouteOf("zendesk", t => t.App.AppId == match.Groups[1].Value) is { } target && match.Success)
+            {
+                Count(target, match.Groups[1].Value, match.Groups[2].Value, $"ticket {ticket.Id}");
+            }
+            else
+            {
+                receipts.Unexplained.Add($"Zendesk ticket {ticket.Id} with external id {ticket.ExternalId}");
+            }
+        }
+        foreach (var webhook in Fakes.Webhooks.Received)
+        {
+            var target = RouteOf("webhook", t => t.Route.Target == webhook.Path)!;
+            var data = JsonDocument.Parse(webhook.Body).RootElement.GetProperty("data");
+            Count(target, data.GetProperty("appId").GetString()!, data.GetProperty("reviewId").GetString()!,
+                $"webhook {webhook.Id}");
+        }
+        return receipts;
+    }
+
+    private sealed record LedgerRow(string RouteId, string ReviewId, string? ExternalId);
+
+    private async Task<List<LedgerRow>> DeliveredLedgerAsync()
+    {
+        var ledger = Tables.GetTableClient(TableNames.Deliveries);
+        var rows = new List<LedgerRow>();
+        foreach (var app in Scenario.Apps.Values)
+        {
+            await foreach (var row in ledger.QueryAsync<DeliveryEntity>(e => e.PartitionKey == app.AppId))
+            {
+                var split = row.RowKey.IndexOf('|');
+                rows.Add(new LedgerRow(row.RowKey[..split], row.RowKey[(split + 1)..], row.ExternalId));
+            }
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// Every reply ends published (and App Store Connect shows its last body), deleted, or failed with a reason.
+    /// </summary>
+    private async Task CheckRepliesAsync()
+    {
+        int published = 0, deleted = 0, failed = 0, open = 0;
+        var examples = new List<string>();
+        var failures = new Dictionary<string, int>();
+        var live = Scenario.Replies.Values.Where(r => Scenario.Apps[r.Review.App.Key].RemovedAt is null).ToList();
+        foreach (var reply in live)
+        {
+            var app = Scenario.Apps[reply.Review.App.Key];
+            var path = $"/api/accounts/{Scenario.AccountId}/apps/{app.AppId}/reviews/{reply.ReviewId}/reply";
+            var response = await Scenario.GetAsync(path);
+            var json = response.Status == 200 ? response.Json : default;
+            var status = response.Status == 200 ? json.GetProperty("status").GetString() : $"HTTP {response.Status}";
+            var atApple = Fakes.Asc.ResponseForReview(reply.ReviewId);
+            switch (status)
+            {
+                case "published" when !reply.Deleted && atApple is { State: "PUBLISHED" }
+                    && atApple.ResponseBody == reply.LastBody:
+                    published++;
+                    break;
+                case "deleted" when reply.Deleted && atApple is null:
+                    deleted++;
+                    break;
+                case "failed" when json.GetProperty("failureCode").GetString() is { Length: > 0 } code
+                    && json.GetProperty("failureReason").GetString() is { Length: > 0 }:
+                    failed++;
+                    failures[code] = failures.GetValueOrDefault(code) + 1;
+                    break;
+                default:
+                    open++;
+                    var expected = reply.Deleted ? "deleted" : "published";
+                    examples.Add($"{app.Plan.Name}'s reply to {reply.Review.Title} is {status}, expected {expected}; " +
+                        $"App Store Connect shows {atApple?.State ?? "none"}");
+                    break;
+            }
+        }
+        Replies = live.Count;
+        Lost += open;
+        Add("every reply in a final state with its reason", open == 0,
+            $"{live.Count} replies: {published} published, {deleted} deleted, {failed} failed " +
+            $"({string.Join(", ", failures.Select(f => $"{f.Key} {f.Value}"))}), {open} not final. {Sample(examples)}");
+    }
+
+    /// <summary>
+    /// After its removal has settled, not one row of any table, nor any secret, names the removed app.
+    /// </summary>
+    private async Task CheckRemovedAppAsync(string secretsDirectory)
+    {
+        foreach (var app in Scenario.Apps.Values.Where(a => a.RemovedAt is not null))
+        {
+            bool Names(string? text) => text?.Contains(app.AppId, StringComparison.Ordinal) == true;
+            var perTable = new Dictionary<string, int>();
+            await foreach (var table in Tables.QueryAsync())
+            {
+                await foreach (var row in Tables.GetTableClient(table.Name).QueryAsync<TableEntity>())
+                {
+                    if (Names(row.PartitionKey) || Names(row.RowKey) || row.Select(p => p.Value as string).Any(Names))
+                    {
+                        perTable[table.Name] = perTable.GetValueOrDefault(table.Name) + 1;
+                    }
+                }
+            }
+            var secrets = Directory.Exists(secretsDirectory)
+                ? Directory.EnumerateFiles(secretsDirectory).Count(f => Names(Path.GetFileName(f)))
+                : 0;
+            var orphans = perTable.Values.Sum() + secrets;
+            Orphans += orphans;
+            Add($"zero rows of the removed app ({app.Plan.Name}) in every table", orphans == 0,
+                $"removed {app.RemovedAt:MM-dd HH:mm}; " + (orphans == 0
+                    ? "no row in any table, no secret"
+                    : string.Join(", ", perTable.Select(t => $"{t.Key} {t.Value}").Append($"secrets {secrets}"))));
+        }
+    }
+
+    /// <summary>
+    /// The only poison is what the scenario provokes: the revoked key's fetches, which a retry cannot fix.
+    /// </summary>
+    private void CheckPoison()
+    {
+        var revoked = Scenario.Apps.Values.Where(a => a.RevokedAt is not null).Select(a => a.AppId).ToHashSet();
+        var provoked = 0;
+        var unexpected = new List<string>();
+        foreach (var queue in QueueNames.All)
+        {
+            foreach (var json in Host.Queues.PoisonMessages(queue))
+            {
+                using var message = JsonDocument.Parse(json);
+                var appId = message.RootElement.TryGetProperty("appId", out var id) ? id.GetString() : null;
+                var error = message.RootElement.TryGetProperty("lastError", out var e) ? e.GetString() : null;
+                var refusedKey = revoked.Contains(appId ?? "") && error?.Contains("401") == true;
+                if (queue == QueueNames.ReviewFetches && refusedKey)
+                {
+                    provoked++;
+                }
+                else
+                {
+                    unexpected.Add($"{queue}-poison: {Truncate(json)}");
+                }
+            }
+        }
+        var byHost = Host.Queues.HostPoisoned
+            .GroupBy(p => $"{p.Queue} after {p.DequeueCount} dequeues: {Truncate(p.Error)}")
+            .Select(g => $"{g.Count()} × {g.Key}");
+        Add("no poison except what the scenario provokes", unexpected.Count == 0,
+            $"{provoked} provoked (fetches with the revoked key), {unexpected.Count} unexpected, of which the host " +
+            $"poisoned {Host.Queues.HostPoisoned.Count}. {Sample(byHost.Concat(unexpected))}");
+    }
+
+    /// <summary>
+    /// The integration status of the app whose key was revoked says since when App Store Connect refuses its key (no
+    /// earlier than the revocation) and why, and the next step repeats it.
+    /// </summary>
+    private async Task CheckRevokedKeyAsync()
+    {
+        foreach (var app in Scenario.Apps.Values.Where(a => a.RevokedAt is not null))
+        {
+            var status = await Scenario.StatusAsync(app);
+            string Said(string property) => status.TryGetProperty(property, out var value)
+                && value.ValueKind == JsonValueKind.String ? value.GetString()! : string.Empty;
+            var (state, refusedAt, refusal, nextStep) = (Said("status"), Said("keyRefusedAt"), Said("keyRefusal"),
+                Said("nextStep"));
+            var since = DateTimeOffset.TryParse(refusedAt, out var at) ? at : (DateTimeOffset?)null;
+            Add($"the revoked key is visible in {app.Plan.Name}'s integration status",
+                since >= app.RevokedAt && RevokedKey().IsMatch(refusal) && nextStep.Contains(refusal),
+                $"revoked {app.RevokedAt:MM-dd HH:mm}; status {state}, keyRefusedAt {(since is null ? "none" :
+                    $"{since:MM-dd HH:mm}")}, keyRefusal {Quote(refusal)}, nextStep {Quote(nextStep)}");
+        }
+    }
+
+    private void CheckHost()
+    {
+        // A handler that holds on to a long Retry-After waits on the clock: the host had to move it for it to finish.
+        var waits = Host.Counters.Nudges
+            .Where(n => !n.Key.StartsWith(MonthScenario.SetupWait, StringComparison.Ordinal))
+            .Select(n => $"{n.Value} for {n.Key}").ToList();
+        Add("no handler waited out a rate limit", waits.Count == 0,
+            $"{Scenario.RateLimits.Count} rate limits of {MonthScenario.LongRetryAfter.TotalSeconds} s injected " +
+            $"({string.Join(", ", Scenario.RateLimits)}), {Scenario.RateLimitsLeft} never hit; the clock had to be " +
+            $"nudged {(waits.Count == 0 ? "never" : string.Join(", ", waits))}");
+        var timerFailures = Host.Counters.TimerFailures.ToList();
+        var runs = Host.Timers.Sum(t => Host.Counters.Invocations.GetValueOrDefault(t.Name));
+        Add("every timer run completed", timerFailures.Count == 0,
+            $"{runs} runs of {Host.Timers.Count} timers, {timerFailures.Count} failed. {Sample(timerFailures)}");
+        Add("no queued message expired unprocessed", Host.Queues.Expired == 0,
+            $"{Host.Queues.Expired} expired; {Host.Queues.Pending} scheduled past the end of the month");
+    }
+
+    private static string Quote(string text) => text.Length == 0 ? "none" : $"\"{Truncate(text)}\"";
+
+    private static string Truncate(string text) => text.Length <= 240 ? text : text[..239] + "…";
+
+    [GeneratedRegex(@"/apps/([0-9a-f]{32})/reviews/([A-Za-z0-9-]+)")]
+    private static partial Regex ReviewLink();
+
+    [GeneratedRegex(@"^reviewhub-([0-9a-f]{32})-(.+)$")]
+    private static partial Regex ZendeskExternalId();
+
+    [GeneratedRegex(@"refused the registered API key \(401 NOT_AUTHORIZED\)")]
+    private static partial Regex RevokedKey();
+}
