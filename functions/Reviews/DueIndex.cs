@@ -8,7 +8,9 @@ namespace ReviewHub.Reviews;
 /// <summary>Keys of the due-time index (table ReviewFetchDue): partitions, due rows, pointers.</summary>
 public static class DueIndex
 {
-    /// <summary>The one partition of the index before it was sharded; still read, so apps scheduled then keep firing.</summary>
+    /// <summary>
+    /// The one partition of the index before it was sharded; still read, so apps scheduled then keep firing.
+    /// </summary>
     public const string LegacyPartition = "due";
 
     public static string PartitionName(int index) => $"due-{index.ToString("D3", CultureInfo.InvariantCulture)}";
@@ -17,7 +19,9 @@ public static class DueIndex
     public static IEnumerable<string> AllPartitions(int partitions) =>
         Enumerable.Range(0, partitions).Select(PartitionName).Prepend(LegacyPartition);
 
-    /// <summary>A stable partition for an app: the second 8 bytes of SHA-256(appId) (the first give its phase).</summary>
+    /// <summary>
+    /// A stable partition for an app: the second 8 bytes of SHA-256(appId) (the first give its phase).
+    /// </summary>
     public static string PartitionFor(string appId, int partitions)
     {
         var hash = BinaryPrimitives.ReadUInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(appId)).AsSpan(8));

@@ -5,9 +5,10 @@ namespace ReviewHub.Reviews;
 /// <summary>
 /// The adaptive fetch-interval rule (docs/ingestion.md, "Adaptive intervals"). Each app's review rate is an
 /// exponentially decayed average of the new reviews its fetches found; its interval aims at
-/// <see cref="ReviewsOptions.ReviewsPerFetch"/> new reviews per fetch (on a ladder of quarter octaves), clamped between the floor
-/// (<see cref="ReviewsOptions.MinInterval"/>) and the source's promised ceiling, and falls back to the ceiling while the
-/// App Store Connect key has less than <see cref="ReviewsOptions.SpeedUpBudgetShare"/> of its hour left.
+/// <see cref="ReviewsOptions.ReviewsPerFetch"/> new reviews per fetch (on a ladder of quarter octaves), clamped
+/// between the floor (<see cref="ReviewsOptions.MinInterval"/>) and the source's promised ceiling, and falls back to
+/// the ceiling while the App Store Connect key has less than <see cref="ReviewsOptions.SpeedUpBudgetShare"/> of its
+/// hour left.
 /// </summary>
 public static class FetchIntervals
 {

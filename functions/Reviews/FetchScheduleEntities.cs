@@ -19,7 +19,9 @@ public sealed class FetchScheduleEntity : ITableEntity
     /// <summary><see cref="ReviewSources"/>: the source the app is scheduled for (decides the interval).</summary>
     public string Source { get; set; } = ReviewSources.Feed;
 
-    /// <summary>The app's review rate (new reviews per hour), decayed over time: see <see cref="FetchIntervals"/>.</summary>
+    /// <summary>
+    /// The app's review rate (new reviews per hour), decayed over time: see <see cref="FetchIntervals"/>.
+    /// </summary>
     public double ReviewRate { get; set; }
 
     /// <summary>When <see cref="ReviewRate"/> was last updated (null: not yet observed).</summary>

@@ -15,7 +15,8 @@ public sealed record DueFetchDispatch(int Scanned, int Enqueued, int Stale);
 
 /// <summary>
 /// Per-app fetch schedules. Each app fires at a stable phase of its interval (a hash of its id), so thousands of apps
-/// spread evenly instead of firing together; the interval adapts to the app's review rate (<see cref="FetchIntervals"/>).
+/// spread evenly instead of firing together; the interval adapts to the app's review rate
+/// (<see cref="FetchIntervals"/>).
 /// The due-time index is sharded over <see cref="ReviewsOptions.DuePartitions"/> partitions; the timer reads only its
 /// due rows, in parallel, and moves them in batch transactions, without reading any other table.
 /// </summary>
@@ -23,7 +24,8 @@ public sealed class FetchScheduler(
     TableServiceClient tables, IMessageQueue queue, IOptions<ReviewsOptions> options, TimeProvider clock,
     ILogger<FetchScheduler> logger)
 {
-    /// <summary>A move is three operations (delete the due row, add the next, point at it): 33 apps a transaction.</summary>
+    /// <summary>A move is three operations (delete the due row, add the next, point at it): 33 apps a
+    /// transaction.</summary>
     private const int MovesPerTransaction = TablePartitions.MaxBatch / 3;
 
     /// <summary>Index partitions read, and storage calls made, at once by one timer run.</summary>
@@ -54,7 +56,8 @@ public sealed class FetchScheduler(
         return new DateTimeOffset(next <= now.UtcTicks ? next + interval.Ticks : next, TimeSpan.Zero);
     }
 
-    public async Task<FetchScheduleEntity?> GetAsync(string accountId, string appId, CancellationToken cancellationToken)
+    public async Task<FetchScheduleEntity?> GetAsync(
+        string accountId, string appId, CancellationToken cancellationToken)
     {
         var row = await schedules.GetEntityIfExistsAsync<FetchScheduleEntity>(
             accountId, appId, cancellationToken: cancellationToken);
@@ -119,8 +122,8 @@ public sealed class FetchScheduler(
     /// <summary>
     /// Changes the schedule through <paramref name="mutate"/> (ETag read-modify-write). When its interval changed (a
     /// new review rate, a change of source), the index entry is moved first: to the new interval's next slot, unless
-    /// its current slot is still ahead and sooner (then it keeps it and takes the new interval from there). Returns null when the app has no
-    /// schedule (also when its purge deleted it during the update).
+    /// its current slot is still ahead and sooner (then it keeps it and takes the new interval from there). Returns
+    /// null when the app has no schedule (also when its purge deleted it during the update).
     /// </summary>
     public async Task<FetchScheduleEntity?> UpdateAsync(
         string accountId, string appId, Func<FetchScheduleEntity, bool> mutate, CancellationToken cancellationToken)
@@ -191,8 +194,12 @@ public sealed class FetchScheduler(
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {partition} and RowKey lt {DueIndex.UpperBound(now)}");
         int scanned = 0, stale = 0;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
-        await foreach (var page in due.QueryPagesAsync<FetchDueEntity>(filter, 1000, cancellationToken: cancellationToken))
+        var parallel = new ParallelOptions
+        {
+            MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken,
+        };
+        await foreach (var page in due.QueryPagesAsync<FetchDueEntity>(
+            filter, 1000, cancellationToken: cancellationToken))
         {
             var rows = page.Values.Take(budget.Claim(page.Values.Count)).ToList();
             scanned += rows.Count;
@@ -275,7 +282,8 @@ public sealed class FetchScheduler(
             var current = DueIndex.DueAtOf(pointer.DueKey);
             var next = NextSlotAfter(now, interval, schedule.AppId);
             // A row due already is not fetched again: the caller has just fetched the app or queued its fetch.
-            var key = DueIndex.KeyFor(current > now && current < next ? current : next, schedule.AccountId, schedule.AppId);
+            var key = DueIndex.KeyFor(
+                current > now && current < next ? current : next, schedule.AccountId, schedule.AppId);
             var row = new FetchDueEntity
             {
                 PartitionKey = partition, RowKey = key, AccountId = schedule.AccountId, AppId = schedule.AppId,
@@ -291,8 +299,8 @@ public sealed class FetchScheduler(
                 ]
                 :
                 [
-                    new(TableTransactionActionType.Delete, new FetchDueEntity { PartitionKey = partition, RowKey = oldKey },
-                        ETag.All),
+                    new(TableTransactionActionType.Delete,
+                        new FetchDueEntity { PartitionKey = partition, RowKey = oldKey }, ETag.All),
                     new(TableTransactionActionType.Add, row),
                     new(TableTransactionActionType.UpdateReplace, pointer, pointer.ETag),
                 ];
@@ -306,7 +314,8 @@ public sealed class FetchScheduler(
                 // The timer moved the row meanwhile (or a purge removed it): read the pointer again.
             }
         }
-        logger.LogWarning("The index entry of {AccountId}/{AppId} kept moving; it keeps its interval until the next change",
+        logger.LogWarning(
+            "The index entry of {AccountId}/{AppId} kept moving; it keeps its interval until the next change",
             schedule.AccountId, schedule.AppId);
     }
 
@@ -343,7 +352,8 @@ public sealed class FetchScheduler(
         }
     }
 
-    private async Task RemoveEntryAsync(string partition, string accountId, string appId, CancellationToken cancellationToken)
+    private async Task RemoveEntryAsync(
+        string partition, string accountId, string appId, CancellationToken cancellationToken)
     {
         RequestFailedException? lost = null;
         for (var attempt = 1; attempt <= OptimisticConcurrency.DefaultAttempts; attempt++)
@@ -418,7 +428,8 @@ public sealed class FetchScheduler(
         }
     }
 
-    private static string PartitionOf(FetchScheduleEntity schedule) => schedule.DuePartition ?? DueIndex.LegacyPartition;
+    private static string PartitionOf(FetchScheduleEntity schedule) =>
+        schedule.DuePartition ?? DueIndex.LegacyPartition;
 
     private TimeSpan IntervalOf(FetchScheduleEntity schedule) =>
         schedule.IntervalTicks > 0 ? schedule.Interval : CeilingFor(schedule.Source);

@@ -113,8 +113,8 @@ public sealed class ReviewsOptions : IValidatableObject
         if (MinInterval > ApiInterval || MinInterval > FeedInterval)
         {
             yield return new ValidationResult(
-                $"{nameof(MinInterval)} ({MinInterval}) must not be longer than {nameof(ApiInterval)} ({ApiInterval}) " +
-                $"or {nameof(FeedInterval)} ({FeedInterval}): those are the promised longest intervals.",
+                $"{nameof(MinInterval)} ({MinInterval}) must not be longer than {nameof(ApiInterval)} " +
+                $"({ApiInterval}) or {nameof(FeedInterval)} ({FeedInterval}): those are the promised longest intervals.",
                 [nameof(MinInterval)]);
         }
     }

@@ -44,7 +44,8 @@ public sealed class SchedulerBenchmark : IBenchmark
         var index = tables.GetTableClient(TableNames.ReviewFetchDue);
         var options = services.GetRequiredService<IOptions<ReviewsOptions>>();
 
-        Console.WriteLine($"scheduler: building {registered:N0} index rows ({dueCount:N0} due) in {partitions} partitions");
+        Console.WriteLine(
+            $"scheduler: building {registered:N0} index rows ({dueCount:N0} due) in {partitions} partitions");
         var build = Stopwatch.StartNew();
         var accountId = Ids.New();
         var hour = TimeSpan.FromHours(1);
@@ -57,7 +58,8 @@ public sealed class SchedulerBenchmark : IBenchmark
                 : now.AddTicks(1 + hour.Ticks * (i - dueCount) / (registered - dueCount));
             return new FetchDueEntity
             {
-                PartitionKey = DueIndex.PartitionFor(appId, partitions), RowKey = DueIndex.KeyFor(due, accountId, appId),
+                PartitionKey = DueIndex.PartitionFor(appId, partitions),
+                RowKey = DueIndex.KeyFor(due, accountId, appId),
                 AccountId = accountId, AppId = appId, IntervalTicks = hour.Ticks,
             };
         });
@@ -88,14 +90,27 @@ public sealed class SchedulerBenchmark : IBenchmark
         var dispatch = await scheduler.DispatchDueAsync(CancellationToken.None);
         var seconds = tick.Elapsed.TotalSeconds;
         var perDueApp = counter.Count / (double)dispatch.Enqueued;
+        Console.Write(FormattableString.Invariant(
+            $"tick: {dispatch.Enqueued:N0} of {registered:N0} "));
+        Console.Write(FormattableString.Invariant(
+            $"enqueued in {seconds:F1} s (timer period 300 s); "));
+        Console.Write(FormattableString.Invariant(
+            $"{counter.Count} storage requests ({counter.Queries} "));
+        Console.Write(FormattableString.Invariant(
+            $"index queries) = {perDueApp:F3} per due app; {queue.Sent} "));
+        Console.Write(FormattableString.Invariant(
+            $"enqueues = {queue.Sent / (double)dispatch.Enqueued:F2} "));
         Console.WriteLine(FormattableString.Invariant(
-            $"tick: {dispatch.Enqueued:N0} of {registered:N0} enqueued in {seconds:F1} s (timer period 300 s); {counter.Count} storage requests ({counter.Queries} index queries) = {perDueApp:F3} per due app; {queue.Sent} enqueues = {queue.Sent / (double)dispatch.Enqueued:F2} per due app; {dispatch.Stale} rows lost to a race"));
+            $"per due app; {dispatch.Stale} rows lost to a race"));
         if (dispatch.Enqueued != dueCount)
         {
-            throw new InvalidOperationException($"Expected {dueCount} due apps, the tick enqueued {dispatch.Enqueued}.");
+            throw new InvalidOperationException(
+                $"Expected {dueCount} due apps, the tick enqueued {dispatch.Enqueued}.");
         }
+        Console.Write(FormattableString.Invariant(
+            $"RESULT registered={registered} due={dispatch.Enqueued} "));
         Console.WriteLine(FormattableString.Invariant(
-            $"RESULT registered={registered} due={dispatch.Enqueued} tick_s={seconds:F1} storage_requests_per_due_app={perDueApp:F3}"));
+            $"tick_s={seconds:F1} storage_requests_per_due_app={perDueApp:F3}"));
         return 0;
     }
 

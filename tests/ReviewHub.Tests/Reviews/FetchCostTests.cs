@@ -26,7 +26,7 @@ public sealed class FetchCostTests
     private static readonly DateTimeOffset Newest = new(2026, 11, 1, 12, 0, 0, TimeSpan.Zero);
 
     [Fact]
-    public async Task An_idle_fetch_costs_one_App_Store_Connect_request_one_execution_and_a_fixed_few_storage_transactions()
+    public async Task An_idle_fetch_costs_one_App_Store_Connect_request_one_execution_and_a_few_storage_requests()
     {
         var (h, counter) = await BackfilledAsync();
         await using var _ = h;
@@ -71,7 +71,8 @@ public sealed class FetchCostTests
         var options = new TableClientOptions();
         options.AddPolicy(counter, HttpPipelinePosition.PerCall);
         var connection = await Infrastructure.Azurite.ConnectionStringAsync();
-        var h = await IngestionHarness.StartAsync(configure: s => s.Replace(new TableServiceClient(connection, options)));
+        var h = await IngestionHarness.StartAsync(
+            configure: s => s.Replace(new TableServiceClient(connection, options)));
         h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(450, Newest, "old"));
         await h.ActivateIntegrationAsync();
         Assert.Equal(FetchOutcomeKind.Completed, (await h.FetchAsync(Assert.Single(h.TakeFetches()))).Kind);

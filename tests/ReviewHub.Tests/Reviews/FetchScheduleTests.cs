@@ -110,7 +110,8 @@ public sealed class FetchScheduleTests
             await scheduler.DispatchDueAsync(CancellationToken.None); // first fetch: the app moves to its feed slot
             Assert.Equal(Feed, (await IndexRowsOfAsync(app, world.AppId)).Single().Interval);
 
-            // Fetches every few minutes that each find 100 new reviews: the rate climbs, the interval falls to the floor.
+            // Fetches every few minutes that each find 100 new reviews: the rate climbs, the interval falls to the
+            // floor.
             for (var i = 0; i < 6; i++)
             {
                 clock.Advance(TimeSpan.FromMinutes(5));
@@ -235,7 +236,8 @@ public sealed class FetchScheduleTests
             return new FetchDueEntity
             {
                 PartitionKey = DueIndex.PartitionFor(appId, partitions),
-                RowKey = DueIndex.KeyFor(i < 100 ? now.AddSeconds(-1 - i) : now.AddSeconds(1 + i * 2), accountId, appId),
+                RowKey = DueIndex.KeyFor(
+                    i < 100 ? now.AddSeconds(-1 - i) : now.AddSeconds(1 + i * 2), accountId, appId),
                 AccountId = accountId, AppId = appId, IntervalTicks = TimeSpan.FromHours(1).Ticks,
             };
         }).ToList();
@@ -307,7 +309,9 @@ public sealed class FetchScheduleTests
         return rows;
     }
 
-    /// <summary>Deletes the due rows of every partition before <paramref name="before"/> (this test's fake era).</summary>
+    /// <summary>
+    /// Deletes the due rows of every partition before <paramref name="before"/> (this test's fake era).
+    /// </summary>
     private static async Task DeleteIndexRowsBeforeAsync(TestApp app, DateTimeOffset before)
     {
         var due = app.Get<TableServiceClient>().GetTableClient(TableNames.ReviewFetchDue);
@@ -324,7 +328,8 @@ public sealed class FetchScheduleTests
             foreach (var chunk in rows.Chunk(100))
             {
                 await due.SubmitTransactionAsync(
-                    chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, Azure.ETag.All)));
+                    chunk.Select(r => new TableTransactionAction(
+                        TableTransactionActionType.Delete, r, Azure.ETag.All)));
             }
         }
     }
@@ -340,7 +345,8 @@ public sealed class FetchScheduleTests
 
         /// <summary>Requests to one table: its queries, entity operations and batch transactions.</summary>
         public int ToTable(string table) => requests.Count(r =>
-            r.Path.Contains($"/{table}(", StringComparison.Ordinal) || r.Path.EndsWith($"/{table}()", StringComparison.Ordinal)
+            r.Path.Contains($"/{table}(", StringComparison.Ordinal)
+            || r.Path.EndsWith($"/{table}()", StringComparison.Ordinal)
             || r.Path.EndsWith("/$batch", StringComparison.Ordinal));
 
         public override void OnSendingRequest(HttpMessage message) =>
