@@ -6,7 +6,8 @@ namespace ReviewHub.Reviews;
 
 /// <summary>
 /// The fetch state of one app. PartitionKey = accountId, RowKey = appId. Holds where the next fetch starts (watermarks),
-/// the source it uses and when it is due; the due time is mirrored in <see cref="FetchDueEntity"/>, the index the timer reads.
+/// the source it uses, its review rate and fetch interval; when it is due is kept in the due-time index
+/// (<see cref="FetchDueEntity"/>, <see cref="FetchDuePointer"/>), the only place the timer reads.
 /// </summary>
 public sealed class FetchScheduleEntity : ITableEntity
 {
@@ -18,7 +19,25 @@ public sealed class FetchScheduleEntity : ITableEntity
     /// <summary><see cref="ReviewSources"/>: the source the app is scheduled for (decides the interval).</summary>
     public string Source { get; set; } = ReviewSources.Feed;
 
-    public DateTimeOffset NextDueAt { get; set; }
+    /// <summary>
+    /// The app's review rate (new reviews per hour), decayed over time: see <see cref="FetchIntervals"/>.
+    /// </summary>
+    public double ReviewRate { get; set; }
+
+    /// <summary>When <see cref="ReviewRate"/> was last updated (null: not yet observed).</summary>
+    public DateTimeOffset? ReviewRateAt { get; set; }
+
+    /// <summary>When the rate was first observed (how much of a window the average has seen).</summary>
+    public DateTimeOffset? ReviewRateSince { get; set; }
+
+    /// <summary>The app's fetch interval in ticks (0: the source's ceiling); the index row carries the same.</summary>
+    public long IntervalTicks { get; set; }
+
+    /// <summary>
+    /// The due-index partition holding the app's rows, chosen when it was scheduled (null: scheduled before the index
+    /// was sharded, in <see cref="DueIndex.LegacyPartition"/>).
+    /// </summary>
+    public string? DuePartition { get; set; }
 
     /// <summary>App Store Connect: createdDate of the newest review known to be saved with everything before it.</summary>
     public DateTimeOffset? ApiWatermark { get; set; }
@@ -59,7 +78,7 @@ public sealed class FetchScheduleEntity : ITableEntity
     public string AppId => RowKey;
 
     [IgnoreDataMember]
-    public string DueKey => FetchDueEntity.KeyFor(NextDueAt, AccountId, AppId);
+    public TimeSpan Interval => TimeSpan.FromTicks(IntervalTicks);
 
     public DateTimeOffset? FeedWatermark(string territory) =>
         ParseFeedWatermarks().TryGetValue(territory, out var ticks) ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
@@ -82,14 +101,14 @@ public sealed class FetchScheduleEntity : ITableEntity
 }
 
 /// <summary>
-/// The due-time index: one row per scheduled app in one partition, RowKey = "{due ticks:D19}|{accountId}|{appId}", so the
-/// timer's range query "RowKey &lt; now" reads only the apps that are due, however many are registered.
+/// A row of the due-time index (table ReviewFetchDue): one per scheduled app, PartitionKey = the app's index partition
+/// (<see cref="DueIndex.PartitionFor"/>), RowKey = "{due ticks:D19}|{accountId}|{appId}", so the timer's range query
+/// "RowKey &lt; now" in each partition reads only the apps that are due, however many are registered. It carries the
+/// app's interval, so the timer moves it to its next slot without reading anything else.
 /// </summary>
 public sealed class FetchDueEntity : ITableEntity
 {
-    public const string Partition = "due";
-
-    public string PartitionKey { get; set; } = Partition;
+    public string PartitionKey { get; set; } = string.Empty;
     public string RowKey { get; set; } = string.Empty;
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
@@ -97,14 +116,28 @@ public sealed class FetchDueEntity : ITableEntity
     public string AccountId { get; set; } = string.Empty;
     public string AppId { get; set; } = string.Empty;
 
+    /// <summary>The app's fetch interval in ticks: the timer moves the row by it.</summary>
+    public long IntervalTicks { get; set; }
+
     [IgnoreDataMember]
-    public DateTimeOffset DueAt => new(long.Parse(RowKey.AsSpan(0, 19), System.Globalization.CultureInfo.InvariantCulture), TimeSpan.Zero);
+    public DateTimeOffset DueAt => DueIndex.DueAtOf(RowKey);
 
-    public static string KeyFor(DateTimeOffset due, string accountId, string appId) => $"{due.UtcTicks:D19}|{accountId}|{appId}";
+    [IgnoreDataMember]
+    public TimeSpan Interval => TimeSpan.FromTicks(IntervalTicks);
+}
 
-    /// <summary>The exclusive upper bound of the keys due at <paramref name="now"/>.</summary>
-    public static string UpperBound(DateTimeOffset now) => $"{now.UtcTicks + 1:D19}";
+/// <summary>
+/// The app's entry in its index partition, RowKey = "app|{accountId}|{appId}" (sorts after every due row, so the
+/// timer's range query never reads it): points at the app's due row. Every move of a due row changes its pointer in the
+/// same transaction, so an app has exactly one due row, and a writer that read the pointer (with its ETag) knows it.
+/// </summary>
+public sealed class FetchDuePointer : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
 
-    public static FetchDueEntity For(FetchScheduleEntity schedule) =>
-        new() { RowKey = schedule.DueKey, AccountId = schedule.AccountId, AppId = schedule.AppId };
+    /// <summary>RowKey of the app's due row.</summary>
+    public string DueKey { get; set; } = string.Empty;
 }

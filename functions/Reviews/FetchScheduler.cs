@@ -5,32 +5,47 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using ReviewHub.Apps;
+using ReviewHub.AppStoreConnect;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Reviews;
 
-/// <summary>What one timer run did: index rows read, fetches enqueued, stale index rows dropped.</summary>
+/// <summary>What one timer run did: index rows read, fetches enqueued, rows that moved or vanished meanwhile.</summary>
 public sealed record DueFetchDispatch(int Scanned, int Enqueued, int Stale);
 
 /// <summary>
-/// Per-app fetch schedules. Each app fires at a stable phase of its interval (a hash of its id), so thousands of apps spread
-/// evenly instead of firing together; the due-time index lets the timer read only the apps that are due.
+/// Per-app fetch schedules. Each app fires at a stable phase of its interval (a hash of its id), so thousands of apps
+/// spread evenly instead of firing together; the interval adapts to the app's review rate
+/// (<see cref="FetchIntervals"/>).
+/// The due-time index is sharded over <see cref="ReviewsOptions.DuePartitions"/> partitions; the timer reads only its
+/// due rows, in parallel, and moves them in batch transactions, without reading any other table.
 /// </summary>
 public sealed class FetchScheduler(
-    TableServiceClient tables, AppStore apps, IMessageQueue queue, IOptions<ReviewsOptions> options, TimeProvider clock,
+    TableServiceClient tables, IMessageQueue queue, IOptions<ReviewsOptions> options, TimeProvider clock,
     ILogger<FetchScheduler> logger)
 {
-    /// <summary>How long an index row without a matching schedule is kept (see <see cref="DispatchDueAsync"/>).</summary>
-    private static readonly TimeSpan StaleGrace = TimeSpan.FromMinutes(10);
+    /// <summary>A move is three operations (delete the due row, add the next, point at it): 33 apps a
+    /// transaction.</summary>
+    private const int MovesPerTransaction = TablePartitions.MaxBatch / 3;
+
+    /// <summary>Index partitions read, and storage calls made, at once by one timer run.</summary>
+    private const int Parallelism = 32;
+
+    /// <summary>Attempts of a reschedule that keeps meeting the timer moving the same row.</summary>
+    private const int RescheduleAttempts = 3;
 
     private readonly TableClient schedules = tables.GetTableClient(TableNames.ReviewFetchSchedules);
     private readonly TableClient due = tables.GetTableClient(TableNames.ReviewFetchDue);
 
-    public TimeSpan IntervalFor(string source) =>
-        source == ReviewSources.AppStoreConnect ? options.Value.ApiInterval : options.Value.FeedInterval;
+    private ReviewsOptions Options => options.Value;
 
-    /// <summary>The app's first slot strictly after <paramref name="now"/>: interval boundaries shifted by the app's stable jitter.</summary>
+    /// <summary>The promised longest interval of a source (see <see cref="FetchIntervals.Ceiling"/>).</summary>
+    public TimeSpan CeilingFor(string source) => FetchIntervals.Ceiling(Options, source);
+
+    /// <summary>
+    /// The app's first slot strictly after <paramref name="now"/>: interval boundaries shifted by the app's stable
+    /// jitter.
+    /// </summary>
     public static DateTimeOffset NextSlotAfter(DateTimeOffset now, TimeSpan interval, string appId)
     {
         var hash = BinaryPrimitives.ReadUInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(appId)));
@@ -41,160 +56,292 @@ public sealed class FetchScheduler(
         return new DateTimeOffset(next <= now.UtcTicks ? next + interval.Ticks : next, TimeSpan.Zero);
     }
 
-    public async Task<FetchScheduleEntity?> GetAsync(string accountId, string appId, CancellationToken cancellationToken)
+    public async Task<FetchScheduleEntity?> GetAsync(
+        string accountId, string appId, CancellationToken cancellationToken)
     {
-        var row = await schedules.GetEntityIfExistsAsync<FetchScheduleEntity>(accountId, appId, cancellationToken: cancellationToken);
+        var row = await schedules.GetEntityIfExistsAsync<FetchScheduleEntity>(
+            accountId, appId, cancellationToken: cancellationToken);
         return row.HasValue ? row.Value : null;
     }
 
-    /// <summary>Schedules a newly registered app from the public feed, due at once (its first fetch runs at the next timer tick). Idempotent.</summary>
+    /// <summary>When the app is due next, from its index pointer (null: not indexed yet or any more).</summary>
+    public async Task<DateTimeOffset?> NextDueAtAsync(FetchScheduleEntity schedule, CancellationToken cancellationToken)
+    {
+        var pointer = await ReadPointerAsync(PartitionOf(schedule), schedule.AccountId, schedule.AppId,
+            cancellationToken);
+        return pointer is null ? null : DueIndex.DueAtOf(pointer.DueKey);
+    }
+
+    /// <summary>
+    /// Schedules a newly registered app from the public feed, due at once (its first fetch runs at the next timer
+    /// tick). Idempotent: a repeated call finds the schedule and makes sure its index entry exists.
+    /// </summary>
     public async Task CreateAsync(string accountId, string appId, CancellationToken cancellationToken)
     {
+        if (await GetAsync(accountId, appId, cancellationToken) is { } existing)
+        {
+            await AddIndexAsync(existing, cancellationToken);
+            return;
+        }
         var schedule = new FetchScheduleEntity
         {
             PartitionKey = accountId,
             RowKey = appId,
             Source = ReviewSources.Feed,
-            NextDueAt = clock.GetUtcNow(),
+            IntervalTicks = CeilingFor(ReviewSources.Feed).Ticks,
+            DuePartition = DueIndex.PartitionFor(appId, Options.DuePartitions),
         };
-        // Index first: a schedule row whose index row is missing would never fire.
-        await due.UpsertEntityAsync(FetchDueEntity.For(schedule), TableUpdateMode.Replace, cancellationToken);
+        // Index first: a schedule whose index entry is missing would never fire; an entry without a schedule fires,
+        // and the fetch re-creates the schedule.
+        await AddIndexAsync(schedule, cancellationToken);
         if (!await schedules.TryAddAsync(schedule, cancellationToken)
-            && await GetAsync(accountId, appId, cancellationToken) is { } existing && existing.DueKey != schedule.DueKey)
+            && await GetAsync(accountId, appId, cancellationToken) is { } raced)
         {
-            // Already scheduled (a repeated call): drop the index row just written and make sure the real one exists.
-            await due.UpsertEntityAsync(FetchDueEntity.For(existing), TableUpdateMode.Replace, cancellationToken);
-            await DeleteDueAsync(schedule.DueKey, cancellationToken);
+            await AddIndexAsync(raced, cancellationToken);
         }
     }
 
     /// <summary>
-    /// Changes the schedule (through <paramref name="mutate"/>, which may also move <see cref="FetchScheduleEntity.NextDueAt"/>)
-    /// and keeps the index in step: the new index row is written before the schedule (a schedule pointing at a missing row
-    /// would never fire again; a leftover row is harmless and dropped by the timer), the old row is deleted after it.
-    /// Returns null when the app has no schedule (also when its purge deleted it during the update).
+    /// Records a completed fetch: the app's review rate and the interval it leads to (applied to the index by
+    /// <see cref="UpdateAsync"/>). <paramref name="budget"/>: the key's last <c>X-Rate-Limit</c>, null for the feed.
     /// </summary>
-    public Task<FetchScheduleEntity?> UpdateAsync(
-        string accountId, string appId, Func<FetchScheduleEntity, bool> mutate, CancellationToken cancellationToken) =>
-        UpdateAsync(accountId, appId, read: null, mutate, cancellationToken);
+    public void Observe(FetchScheduleEntity schedule, string source, int newReviews, RateLimit? budget)
+    {
+        var now = clock.GetUtcNow();
+        schedule.Source = source;
+        schedule.ReviewRate = schedule.ReviewRateAt is { } since
+            ? FetchIntervals.NextRate(schedule.ReviewRate, now - since, newReviews, Options.ReviewRateWindow)
+            : 0; // the first observation only starts the clock: what it found may have piled up for any time
+        schedule.ReviewRateAt = now;
+        schedule.ReviewRateSince ??= now;
+        var rate = FetchIntervals.Estimate(schedule.ReviewRate, now - schedule.ReviewRateSince.Value,
+            Options.ReviewRateWindow);
+        schedule.IntervalTicks = FetchIntervals.For(Options, source, rate, budget).Ticks;
+    }
 
-    /// <param name="read">The schedule as the caller just read it (saves a read); a lost race re-reads it.</param>
-    private async Task<FetchScheduleEntity?> UpdateAsync(
-        string accountId, string appId, FetchScheduleEntity? read, Func<FetchScheduleEntity, bool> mutate,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// Changes the schedule through <paramref name="mutate"/> (ETag read-modify-write). When its interval changed (a
+    /// new review rate, a change of source), the index entry is moved first: to the new interval's next slot, unless
+    /// its current slot is still ahead and sooner (then it keeps it and takes the new interval from there). Returns
+    /// null when the app has no schedule (also when its purge deleted it during the update).
+    /// </summary>
+    public async Task<FetchScheduleEntity?> UpdateAsync(
+        string accountId, string appId, Func<FetchScheduleEntity, bool> mutate, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var schedule = attempt == 1 && read is not null
-                ? read
-                : await GetAsync(accountId, appId, cancellationToken);
-            if (schedule is null)
+            if (await GetAsync(accountId, appId, cancellationToken) is not { } schedule)
             {
                 return null;
             }
-            var oldKey = schedule.DueKey;
+            var interval = IntervalOf(schedule);
             if (!mutate(schedule))
             {
                 return schedule;
             }
-            var moved = schedule.DueKey != oldKey;
-            if (moved)
+            if (IntervalOf(schedule) != interval)
             {
-                await due.UpsertEntityAsync(FetchDueEntity.For(schedule), TableUpdateMode.Replace, cancellationToken);
+                await RescheduleAsync(schedule, cancellationToken);
             }
             try
             {
                 await schedules.UpdateEntityAsync(schedule, schedule.ETag, TableUpdateMode.Replace, cancellationToken);
+                return schedule;
             }
             catch (RequestFailedException ex) when (ex.Status == 412)
             {
                 if (attempt >= OptimisticConcurrency.DefaultAttempts)
                 {
-                    throw new ConcurrencyConflictException($"Fetch schedule {accountId}/{appId} kept changing during {attempt} update attempts.", ex);
+                    throw new ConcurrencyConflictException(
+                        $"Fetch schedule {accountId}/{appId} kept changing during {attempt} update attempts.", ex);
                 }
-                continue;
             }
             catch (RequestFailedException ex) when (ex.Status == 404)
             {
-                // The app's purge deleted the schedule meanwhile: the index row just written would point at nothing.
-                if (moved)
-                {
-                    await DeleteDueAsync(schedule.DueKey, cancellationToken);
-                }
-                return null;
+                return null; // purged meanwhile; its purge removes the index entry too
             }
-            if (moved)
-            {
-                await DeleteDueAsync(oldKey, cancellationToken);
-            }
-            return schedule;
         }
     }
 
     /// <summary>
-    /// The timer's work: read the due part of the index, enqueue one fetch per due app and move it to its next slot.
-    /// Cost is proportional to the due apps; the apps that are not due are never read.
+    /// The timer's work: in every index partition at once, read the due rows (oldest first), enqueue one fetch per due
+    /// app, then move each to its next slot, 33 apps per transaction. Per due app that is one enqueue and a small
+    /// fraction of a storage request; nothing else is read: removed apps are skipped by the fetch, and a row that
+    /// moved or vanished meanwhile makes its move fail as a whole (ETag), so no row outlives a purge.
     /// </summary>
     public async Task<DueFetchDispatch> DispatchDueAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var limit = options.Value.MaxEnqueuesPerRun;
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {FetchDueEntity.Partition} and RowKey lt {FetchDueEntity.UpperBound(now)}");
-        int scanned = 0, enqueued = 0, stale = 0;
-        await foreach (var row in due.QueryRowsAsync<FetchDueEntity>(filter, Math.Min(limit, 1000),
-            cancellationToken: cancellationToken))
+        var budget = new DispatchBudget(Options.MaxEnqueuesPerRun);
+        var results = new System.Collections.Concurrent.ConcurrentBag<DueFetchDispatch>();
+        await Parallel.ForEachAsync(DueIndex.AllPartitions(Options.DuePartitions),
+            new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+            async (partition, token) => results.Add(await DispatchPartitionAsync(partition, now, budget, token)));
+        var total = new DueFetchDispatch(
+            results.Sum(r => r.Scanned), results.Sum(r => r.Enqueued), results.Sum(r => r.Stale));
+        if (total.Scanned > 0)
         {
-            if (++scanned > limit)
+            logger.LogInformation(
+                "Review fetch timer enqueued {Enqueued} due apps ({Stale} rows moved or removed meanwhile)",
+                total.Enqueued, total.Stale);
+        }
+        return total;
+    }
+
+    private async Task<DueFetchDispatch> DispatchPartitionAsync(
+        string partition, DateTimeOffset now, DispatchBudget budget, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {partition} and RowKey lt {DueIndex.UpperBound(now)}");
+        int scanned = 0, stale = 0;
+        var parallel = new ParallelOptions
+        {
+            MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken,
+        };
+        await foreach (var page in due.QueryPagesAsync<FetchDueEntity>(
+            filter, 1000, cancellationToken: cancellationToken))
+        {
+            var rows = page.Values.Take(budget.Claim(page.Values.Count)).ToList();
+            scanned += rows.Count;
+            // Enqueue before the move: a crash in between fetches an app twice at worst (fetches are idempotent).
+            await Parallel.ForEachAsync(rows, parallel, async (row, token) =>
+                await queue.SendAsync(QueueNames.ReviewFetches, new ReviewFetchRequest(row.AccountId, row.AppId),
+                    cancellationToken: token));
+            await Parallel.ForEachAsync(rows.Chunk(MovesPerTransaction), parallel, async (chunk, token) =>
+                Interlocked.Add(ref stale, await MoveAsync(chunk, now, token)));
+            if (budget.Spent)
             {
-                scanned--;
                 break;
             }
-            var schedule = await GetAsync(row.AccountId, row.AppId, cancellationToken);
-            if (schedule is null || schedule.DueKey != row.RowKey)
-            {
-                // The app was removed, or its schedule moved and this row is a leftover of an interrupted move. A row that
-                // came due only just now may instead belong to a schedule write still in flight: it is left for a later run.
-                if (row.DueAt < now - StaleGrace)
-                {
-                    await DeleteDueAsync(row.RowKey, cancellationToken);
-                }
-                stale++;
-                continue;
-            }
-            if (await apps.GetAsync(row.AccountId, row.AppId, cancellationToken) is null)
-            {
-                // Removed, its purge pending: moving its index row now could outlive the purge (see
-                // AppRemovalFunction).
-                stale++;
-                continue;
-            }
-            await queue.SendAsync(QueueNames.ReviewFetches, new ReviewFetchRequest(row.AccountId, row.AppId), cancellationToken: cancellationToken);
-            var next = NextSlotAfter(now, IntervalFor(schedule.Source), row.AppId);
-            await UpdateAsync(row.AccountId, row.AppId, schedule, s =>
-            {
-                if (s.NextDueAt > now)
-                {
-                    return false; // moved meanwhile (e.g. an integration became active)
-                }
-                s.NextDueAt = next;
-                return true;
-            }, cancellationToken);
-            enqueued++;
         }
-        if (enqueued > 0 || stale > 0)
+        return new DueFetchDispatch(scanned, scanned, stale);
+    }
+
+    /// <summary>Moves due rows to their next slots in one transaction; returns how many could not be moved.</summary>
+    private async Task<int> MoveAsync(FetchDueEntity[] rows, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        try
         {
-            logger.LogInformation("Review fetch timer enqueued {Enqueued} due apps ({Stale} stale index rows dropped)", enqueued, stale);
+            await due.SubmitTransactionAsync(rows.SelectMany(row => MoveActions(row, now)), cancellationToken);
+            return 0;
         }
-        return new DueFetchDispatch(scanned, enqueued, stale);
+        catch (TableTransactionFailedException)
+        {
+            // One of them moved (an interval change) or vanished (a purge) since it was read: the others one by one.
+            var stale = 0;
+            foreach (var row in rows)
+            {
+                try
+                {
+                    await due.SubmitTransactionAsync(MoveActions(row, now), cancellationToken);
+                }
+                catch (TableTransactionFailedException ex) when (ex.Status is 404 or 409 or 412)
+                {
+                    stale++;
+                }
+            }
+            return stale;
+        }
+    }
+
+    private IEnumerable<TableTransactionAction> MoveActions(FetchDueEntity row, DateTimeOffset now)
+    {
+        // A row without an interval predates adaptive intervals: the shorter ceiling keeps every promise.
+        var interval = row.IntervalTicks > 0 ? row.Interval : Options.ApiInterval;
+        var next = DueIndex.KeyFor(NextSlotAfter(now, interval, row.AppId), row.AccountId, row.AppId);
+        // The delete carries the ETag read: if the row changed or vanished, the whole move fails and writes nothing.
+        yield return new TableTransactionAction(TableTransactionActionType.Delete, row, row.ETag);
+        yield return new TableTransactionAction(TableTransactionActionType.Add, new FetchDueEntity
+        {
+            PartitionKey = row.PartitionKey, RowKey = next, AccountId = row.AccountId, AppId = row.AppId,
+            IntervalTicks = interval.Ticks,
+        });
+        yield return new TableTransactionAction(TableTransactionActionType.UpsertReplace, new FetchDuePointer
+        {
+            PartitionKey = row.PartitionKey, RowKey = DueIndex.PointerKey(row.AccountId, row.AppId), DueKey = next,
+        });
     }
 
     /// <summary>
-    /// Removes the app's schedule and every index row of the app (app removed). Index rows are keyed by due time, so
-    /// they are found by the app id (one filtered read of the index partition): a row written by a schedule move in
-    /// flight, which no schedule points at, is found too. Idempotent.
+    /// Gives the app's index entry the schedule's interval: its due row moves to the interval's next slot, unless the
+    /// current slot is still ahead and sooner. Guarded by the pointer's ETag; a timer move in between is
+    /// met by reading the pointer again.
+    /// </summary>
+    private async Task RescheduleAsync(FetchScheduleEntity schedule, CancellationToken cancellationToken)
+    {
+        var partition = PartitionOf(schedule);
+        var interval = IntervalOf(schedule);
+        for (var attempt = 1; attempt <= RescheduleAttempts; attempt++)
+        {
+            var pointer = await ReadPointerAsync(partition, schedule.AccountId, schedule.AppId, cancellationToken);
+            if (pointer is null)
+            {
+                return; // removed, or a row of the unsharded index the timer has not moved yet (it adds the pointer)
+            }
+            var now = clock.GetUtcNow();
+            var current = DueIndex.DueAtOf(pointer.DueKey);
+            var next = NextSlotAfter(now, interval, schedule.AppId);
+            // A row due already is not fetched again: the caller has just fetched the app or queued its fetch.
+            var key = DueIndex.KeyFor(
+                current > now && current < next ? current : next, schedule.AccountId, schedule.AppId);
+            var row = new FetchDueEntity
+            {
+                PartitionKey = partition, RowKey = key, AccountId = schedule.AccountId, AppId = schedule.AppId,
+                IntervalTicks = interval.Ticks,
+            };
+            var oldKey = pointer.DueKey;
+            pointer.DueKey = key;
+            TableTransactionAction[] actions = key == oldKey
+                ?
+                [
+                    new(TableTransactionActionType.UpdateReplace, row, ETag.All),
+                    new(TableTransactionActionType.UpdateReplace, pointer, pointer.ETag),
+                ]
+                :
+                [
+                    new(TableTransactionActionType.Delete,
+                        new FetchDueEntity { PartitionKey = partition, RowKey = oldKey }, ETag.All),
+                    new(TableTransactionActionType.Add, row),
+                    new(TableTransactionActionType.UpdateReplace, pointer, pointer.ETag),
+                ];
+            try
+            {
+                await due.SubmitTransactionAsync(actions, cancellationToken);
+                return;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 404 or 409 or 412)
+            {
+                // The timer moved the row meanwhile (or a purge removed it): read the pointer again.
+            }
+        }
+        logger.LogWarning(
+            "The index entry of {AccountId}/{AppId} kept moving; it keeps its interval until the next change",
+            schedule.AccountId, schedule.AppId);
+    }
+
+    /// <summary>
+    /// Removes the app's schedule and its index entry (app removed). The entry is found from the app's ids: the
+    /// partition named on the schedule and the one its id hashes to (an entry written before its schedule), and the
+    /// unsharded partition by app id. The schedule goes last, so a pass that stops half-way is completed by the next.
+    /// Idempotent.
     /// </summary>
     public async Task RemoveAsync(string accountId, string appId, CancellationToken cancellationToken)
     {
+        var schedule = await GetAsync(accountId, appId, cancellationToken);
+        var partitions = new[] { schedule?.DuePartition, DueIndex.PartitionFor(appId, Options.DuePartitions) }
+            .OfType<string>().Distinct(StringComparer.Ordinal);
+        foreach (var partition in partitions)
+        {
+            await RemoveEntryAsync(partition, accountId, appId, cancellationToken);
+        }
+        var legacy = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {DueIndex.LegacyPartition} and AppId eq {appId}");
+        await foreach (var row in due.QueryRowsAsync<FetchDueEntity>(legacy, select: ["PartitionKey", "RowKey"],
+            cancellationToken: cancellationToken))
+        {
+            await DeleteIfExistsAsync(row.PartitionKey, row.RowKey, cancellationToken);
+        }
+        await RemoveEntryAsync(DueIndex.LegacyPartition, accountId, appId, cancellationToken);
         try
         {
             await schedules.DeleteEntityAsync(accountId, appId, ETag.All, cancellationToken);
@@ -203,23 +350,109 @@ public sealed class FetchScheduler(
         {
             // Never scheduled, or removed by an earlier purge pass.
         }
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {FetchDueEntity.Partition} and AppId eq {appId}");
-        await foreach (var row in due.QueryRowsAsync<FetchDueEntity>(filter, select: ["PartitionKey", "RowKey"],
-            cancellationToken: cancellationToken))
+    }
+
+    private async Task RemoveEntryAsync(
+        string partition, string accountId, string appId, CancellationToken cancellationToken)
+    {
+        RequestFailedException? lost = null;
+        for (var attempt = 1; attempt <= OptimisticConcurrency.DefaultAttempts; attempt++)
         {
-            await DeleteDueAsync(row.RowKey, cancellationToken);
+            if (await ReadPointerAsync(partition, accountId, appId, cancellationToken) is not { } pointer)
+            {
+                return;
+            }
+            await DeleteIfExistsAsync(partition, pointer.DueKey, cancellationToken);
+            try
+            {
+                // Conditional: a timer move in between wrote a new due row, which the next round deletes.
+                await due.DeleteEntityAsync(partition, pointer.RowKey, pointer.ETag, cancellationToken);
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
+            {
+                lost = ex; // moved or removed meanwhile: read it again
+            }
+        }
+        throw new ConcurrencyConflictException(
+            $"The index entry of {accountId}/{appId} kept moving during its removal.", lost!);
+    }
+
+    /// <summary>Adds the app's index entry, due now, unless it has one (the pointer exists).</summary>
+    private async Task AddIndexAsync(FetchScheduleEntity schedule, CancellationToken cancellationToken)
+    {
+        if (schedule.DuePartition is not { } partition)
+        {
+            return; // scheduled in the unsharded index, where its row lives on
+        }
+        var key = DueIndex.KeyFor(clock.GetUtcNow(), schedule.AccountId, schedule.AppId);
+        try
+        {
+            await due.SubmitTransactionAsync(
+            [
+                new TableTransactionAction(TableTransactionActionType.Add, new FetchDuePointer
+                {
+                    PartitionKey = partition, RowKey = DueIndex.PointerKey(schedule.AccountId, schedule.AppId),
+                    DueKey = key,
+                }),
+                new TableTransactionAction(TableTransactionActionType.Add, new FetchDueEntity
+                {
+                    PartitionKey = partition, RowKey = key, AccountId = schedule.AccountId, AppId = schedule.AppId,
+                    IntervalTicks = IntervalOf(schedule).Ticks,
+                }),
+            ], cancellationToken);
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 409)
+        {
+            // Indexed already.
         }
     }
 
-    private async Task DeleteDueAsync(string rowKey, CancellationToken cancellationToken)
+    private async Task<FetchDuePointer?> ReadPointerAsync(
+        string partition, string accountId, string appId, CancellationToken cancellationToken)
+    {
+        var row = await due.GetEntityIfExistsAsync<FetchDuePointer>(
+            partition, DueIndex.PointerKey(accountId, appId), cancellationToken: cancellationToken);
+        return row.HasValue ? row.Value : null;
+    }
+
+    private async Task DeleteIfExistsAsync(string partition, string rowKey, CancellationToken cancellationToken)
     {
         try
         {
-            await due.DeleteEntityAsync(FetchDueEntity.Partition, rowKey, ETag.All, cancellationToken);
+            await due.DeleteEntityAsync(partition, rowKey, ETag.All, cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
             // Already gone.
+        }
+    }
+
+    private static string PartitionOf(FetchScheduleEntity schedule) =>
+        schedule.DuePartition ?? DueIndex.LegacyPartition;
+
+    private TimeSpan IntervalOf(FetchScheduleEntity schedule) =>
+        schedule.IntervalTicks > 0 ? schedule.Interval : CeilingFor(schedule.Source);
+
+    /// <summary>The enqueues one timer run may still make, shared by the partitions it reads in parallel.</summary>
+    private sealed class DispatchBudget(int limit)
+    {
+        private int left = limit;
+
+        public bool Spent => Volatile.Read(ref left) <= 0;
+
+        /// <summary>Takes up to <paramref name="wanted"/> of what is left; returns how many it got.</summary>
+        public int Claim(int wanted)
+        {
+            while (true)
+            {
+                var before = Volatile.Read(ref left);
+                var granted = Math.Min(before, wanted);
+                if (granted <= 0 || Interlocked.CompareExchange(ref left, before - granted, before) == before)
+                {
+                    return Math.Max(granted, 0);
+                }
+            }
         }
     }
 }

@@ -172,7 +172,7 @@ public sealed class ReviewFetcher(
             {
                 s.AdvanceFeedWatermark(territory, mark);
             }
-            MarkFetched(s, ReviewSources.Feed);
+            MarkFetched(s, ReviewSources.Feed, announcer.Announced, budget: null);
             return true;
         }, cancellationToken);
         return new FetchOutcome(FetchOutcomeKind.Completed, ReviewSources.Feed, requests, announcer.Announced + firstImport.Announced);
@@ -243,7 +243,7 @@ public sealed class ReviewFetcher(
         await scheduler.UpdateAsync(app.AccountId, app.AppId, s =>
         {
             s.ApiWatermark = Later(s.ApiWatermark, newest);
-            MarkFetched(s, ReviewSources.AppStoreConnect);
+            MarkFetched(s, ReviewSources.AppStoreConnect, announcer.Announced, rateLimit);
             return true;
         }, cancellationToken);
         await budgets.RecordAsync(credentialReference, rateLimit, cancellationToken);
@@ -309,7 +309,7 @@ public sealed class ReviewFetcher(
             }
             await scheduler.UpdateAsync(app.AccountId, app.AppId, s =>
             {
-                MarkFetched(s, ReviewSources.AppStoreConnect);
+                MarkFetched(s, ReviewSources.AppStoreConnect, newReviews: 0, rateLimit); // history is not a rate
                 s.BackfillPending = next is not null;
                 s.BackfillCursor = next;
                 s.BackfillNewest = next is null ? null : newestAtStart;
@@ -421,17 +421,15 @@ public sealed class ReviewFetcher(
         return new FetchOutcome(FetchOutcomeKind.Retrying, source, 0, 0, ex.Message);
     }
 
-    /// <summary>Records a successful fetch; a change of source (integration activated or ended) moves the app to the new interval.</summary>
-    private void MarkFetched(FetchScheduleEntity schedule, string source)
+    /// <summary>
+    /// Records a successful fetch: its review count and the key's budget set the app's next interval (a change of
+    /// source, integration activated or ended, moves the app to the other source's interval).
+    /// </summary>
+    private void MarkFetched(FetchScheduleEntity schedule, string source, int newReviews, RateLimit? budget)
     {
-        var now = clock.GetUtcNow();
-        schedule.LastFetchedAt = now;
+        schedule.LastFetchedAt = clock.GetUtcNow();
         schedule.LastError = null;
-        if (schedule.Source != source)
-        {
-            schedule.Source = source;
-            schedule.NextDueAt = FetchScheduler.NextSlotAfter(now, scheduler.IntervalFor(source), schedule.AppId);
-        }
+        scheduler.Observe(schedule, source, newReviews, budget);
     }
 
     private static bool ReachedWatermark(IReadOnlyList<FetchedReview> page, DateTimeOffset? watermark) =>

@@ -72,7 +72,7 @@ public sealed class ReviewFunctions(
         var schedule = await scheduler.GetAsync(accountId, appId, cancellationToken);
         return new OkObjectResult(schedule is null
             ? new ReviewFetchStatusResponse(ReviewSources.Feed, null, null, null, false, null)
-            : ReviewFetchStatusResponse.From(schedule));
+            : ReviewFetchStatusResponse.From(schedule, await scheduler.NextDueAtAsync(schedule, cancellationToken)));
     }
 }
 
@@ -85,8 +85,8 @@ public sealed record ReviewFetchStatusResponse(
     string Source, DateTimeOffset? LastFetchedAt, DateTimeOffset? NextDueAt, string? LastError, bool BackfillPending,
     DateTimeOffset? BackfillCompletedAt)
 {
-    public static ReviewFetchStatusResponse From(FetchScheduleEntity schedule) => new(
-        schedule.Source, schedule.LastFetchedAt, schedule.NextDueAt, schedule.LastError, schedule.BackfillPending,
+    public static ReviewFetchStatusResponse From(FetchScheduleEntity schedule, DateTimeOffset? nextDueAt) => new(
+        schedule.Source, schedule.LastFetchedAt, nextDueAt, schedule.LastError, schedule.BackfillPending,
         schedule.BackfillCompletedAt);
 }
 

@@ -11,7 +11,7 @@ namespace ReviewHub.Reviews;
 /// </summary>
 public sealed class ReviewLifecycle(
     FetchScheduler scheduler, ReviewStore store, ApiKeyBudgets budgets, AppStore apps, IMessageQueue queue,
-    TimeProvider clock, ILogger<ReviewLifecycle> logger)
+    ILogger<ReviewLifecycle> logger)
     : IAppRegisteredListener, IIntegrationActivationListener, IAppDataPurger
 {
     public Task OnRegisteredAsync(AppEntity app, CancellationToken cancellationToken) =>
@@ -52,8 +52,8 @@ public sealed class ReviewLifecycle(
             }
             s.Source = ReviewSources.AppStoreConnect;
             s.BackfillPending = s.BackfillCompletedAt is null;
-            var hourly = scheduler.IntervalFor(ReviewSources.AppStoreConnect);
-            s.NextDueAt = FetchScheduler.NextSlotAfter(clock.GetUtcNow(), hourly, s.AppId);
+            // The hourly ceiling: the index entry moves to the next hourly slot unless it is due sooner.
+            s.IntervalTicks = scheduler.CeilingFor(ReviewSources.AppStoreConnect).Ticks;
             return true;
         }, cancellationToken);
         logger.LogInformation("App {AccountId}/{AppId} switched to hourly App Store Connect fetching; history queued",

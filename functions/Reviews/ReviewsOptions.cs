@@ -3,17 +3,59 @@ using System.ComponentModel.DataAnnotations;
 namespace ReviewHub.Reviews;
 
 /// <summary>Review ingestion settings, bound from <c>Reviews__*</c> (see docs/ingestion.md).</summary>
-public sealed class ReviewsOptions
+public sealed class ReviewsOptions : IValidatableObject
 {
     public const string Section = "Reviews";
 
-    /// <summary>Fetch interval of an app without an active integration (public feed): 4 times a day.</summary>
-    [Range(typeof(TimeSpan), "00:05:00", "7.00:00:00")]
+    /// <summary>
+    /// Longest fetch interval of an app without an active integration (public feed): the product's promise of 4 times
+    /// a day. Adaptive intervals are never longer.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
     public TimeSpan FeedInterval { get; set; } = TimeSpan.FromHours(6);
 
-    /// <summary>Fetch interval of an app with an active integration (App Store Connect API).</summary>
-    [Range(typeof(TimeSpan), "00:05:00", "7.00:00:00")]
+    /// <summary>
+    /// Longest fetch interval of an app with an active integration (App Store Connect API): the promise of hourly
+    /// fetches. Adaptive intervals are never longer.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
     public TimeSpan ApiInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Shortest fetch interval of a busy app (the floor of adaptive intervals). The schedule timer must run at least
+    /// this often for the floor to be reached.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:01:00", "7.00:00:00")]
+    public TimeSpan MinInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Adaptive intervals aim at this many new reviews per fetch: interval = this / the app's review rate, between
+    /// <see cref="MinInterval"/> and the source's ceiling. 0 turns adaptive intervals off (every app at its ceiling).
+    /// </summary>
+    [Range(0.0, 1000.0)]
+    public double ReviewsPerFetch { get; set; } = 1.0;
+
+    /// <summary>
+    /// Time constant of an app's review-rate estimate (an exponentially decayed average of the new reviews its
+    /// fetches found): a review counts e^-1 as much after this long.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:10:00", "30.00:00:00")]
+    public TimeSpan ReviewRateWindow { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>
+    /// An App Store Connect app is fetched more often than hourly only while its key had at least this share of its
+    /// hourly budget left when last seen, so the apps sharing a key never spend its budget on speed-ups.
+    /// </summary>
+    [Range(0.0, 1.0)]
+    public double SpeedUpBudgetShare { get; set; } = 0.5;
+
+    /// <summary>
+    /// Partitions of the due-time index (table ReviewFetchDue): one timer run reads them in parallel. Each serves
+    /// about 2,000 operations/s (see docs/capacity.md). Changing it moves no rows: an app stays in the partition it
+    /// was created in until its next move.
+    /// </summary>
+    [Range(1, 1000)]
+    public int DuePartitions { get; set; } = 16;
 
     /// <summary>At most this many due apps are enqueued per timer run; the rest stay due for the next run.</summary>
     [Range(1, 100_000)]
@@ -65,4 +107,15 @@ public sealed class ReviewsOptions
     /// <summary>Page size of the Reviews page API when the SPA does not ask for one.</summary>
     [Range(1, 100)]
     public int DefaultListLimit { get; set; } = 50;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (MinInterval > ApiInterval || MinInterval > FeedInterval)
+        {
+            yield return new ValidationResult(
+                $"{nameof(MinInterval)} ({MinInterval}) must not be longer than {nameof(ApiInterval)} " +
+                $"({ApiInterval}) or {nameof(FeedInterval)} ({FeedInterval}): those are the promised longest intervals.",
+                [nameof(MinInterval)]);
+        }
+    }
 }

@@ -4,6 +4,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using ReviewHub.AppStoreConnect;
 using ReviewHub.Apps;
@@ -37,7 +38,20 @@ public sealed class IngestionBenchmark : IBenchmark
         await using var asc = new FakeAppStoreConnect { HourlyLimit = 1_000_000 };
         await asc.StartAsync();
         var storage = await Azurite.ConnectionStringAsync();
-        await using var services = BuildServices(storage, asc.BaseAddress);
+        var counter = new StorageRequestCounter();
+        var counted = new TableClientOptions();
+        counted.AddPolicy(counter, Azure.Core.HttpPipelinePosition.PerCall);
+        var queue = new CountingQueue();
+        await using var services = BuildServices(storage, asc.BaseAddress, configure: s =>
+        {
+            s.Replace(ServiceDescriptor.Singleton(new TableServiceClient(storage, counted)));
+            var real = s.Single(d => d.ServiceType == typeof(IMessageQueue)).ImplementationType!;
+            s.Replace(ServiceDescriptor.Singleton<IMessageQueue>(provider =>
+            {
+                queue.Inner = (IMessageQueue)ActivatorUtilities.CreateInstance(provider, real);
+                return queue;
+            }));
+        });
         await services.GetRequiredService<StorageProvisioner>().EnsureCreatedAsync(CancellationToken.None);
         var tables = services.GetRequiredService<TableServiceClient>();
         var key = asc.CreateKey();
@@ -88,15 +102,58 @@ public sealed class IngestionBenchmark : IBenchmark
             backfill = await fetcher.FetchAsync(new ReviewFetchRequest(idle.AccountId, idle.AppId), CancellationToken.None);
         }
         asc.ClearRequests();
-        var idleFetch = await fetcher.FetchAsync(new ReviewFetchRequest(idle.AccountId, idle.AppId), CancellationToken.None);
+        var (idleFetch, idleCost) = await CountAsync(() => fetcher.FetchAsync(new ReviewFetchRequest(idle.AccountId, idle.AppId), CancellationToken.None));
         var idleRequests = asc.Requests.Count(r => r.Path.EndsWith("/customerReviews", StringComparison.Ordinal));
-        Console.WriteLine($"idle fetch of an app with {history} stored reviews: {idleRequests} App Store Connect request(s), {idleFetch.NewReviews} new");
+        Console.WriteLine($"idle fetch of an app with {history} stored reviews: {idleRequests} App Store Connect request(s), {idleFetch.NewReviews} new, {idleCost.Table} table requests + {idleCost.Queue} queue messages");
+
+        // 4. A fetch that finds one new review.
+        asc.SetReviews(idle.StoreAppId, FakeAppStoreConnect.GenerateReviews(1, watermark.AddDays(1), "one"));
+        asc.ClearRequests();
+        var (oneFetch, oneCost) = await CountAsync(() => fetcher.FetchAsync(new ReviewFetchRequest(idle.AccountId, idle.AppId), CancellationToken.None));
+        var oneRequests = asc.Requests.Count(r => r.Path.EndsWith("/customerReviews", StringComparison.Ordinal));
+        Console.WriteLine($"fetch with one new review: {oneRequests} App Store Connect request(s), {oneFetch.NewReviews} new, {oneCost.Table} table requests + {oneCost.Queue} queue messages");
 
         process.Refresh();
         var peakMb = process.PeakWorkingSet64 / (1024.0 * 1024.0);
         Console.WriteLine($"peak working set: {peakBeforeHistoryMb:F0} MB before the {history}-review backfill, {peakMb:F0} MB after (this process: fetcher, fake App Store Connect holding {apps * perApp + history} reviews; Azurite runs apart)");
-        Console.WriteLine(FormattableString.Invariant($"RESULT ingest_ratio={ratio:F2} requests_per_idle_fetch={idleRequests} peak_mb={peakMb:F0}"));
+        // Storage transactions = table requests + queue messages; executions = the fetch + one per message it queued.
+        Console.WriteLine(FormattableString.Invariant($"RESULT ingest_ratio={ratio:F2} requests_per_idle_fetch={idleRequests} peak_mb={peakMb:F0} storage_tx_per_idle_fetch={idleCost.Table + idleCost.Queue} executions_per_idle_fetch={1 + idleCost.Queue} asc_requests_per_idle_fetch={idleRequests} storage_tx_per_new_review_fetch={oneCost.Table + oneCost.Queue} executions_per_new_review_fetch={1 + oneCost.Queue} asc_requests_per_new_review_fetch={oneRequests}"));
         return 0;
+
+        async Task<(FetchOutcome Outcome, (int Table, int Queue) Cost)> CountAsync(Func<Task<FetchOutcome>> fetch)
+        {
+            var (tableBefore, queueBefore) = (counter.Count, queue.Sent);
+            var outcome = await fetch();
+            return (outcome, (counter.Count - tableBefore, queue.Sent - queueBefore));
+        }
+    }
+
+    /// <summary>Counts the table requests of the app's storage client.</summary>
+    private sealed class StorageRequestCounter : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
+    {
+        private int count;
+
+        public int Count => Volatile.Read(ref count);
+
+        public override void OnSendingRequest(Azure.Core.HttpMessage message) => Interlocked.Increment(ref count);
+    }
+
+    /// <summary>Counts the messages the app sends (each one storage transaction, and one execution of its trigger).</summary>
+    private sealed class CountingQueue : IMessageQueue
+    {
+        private int sent;
+
+        public IMessageQueue? Inner { get; set; }
+
+        public int Sent => Volatile.Read(ref sent);
+
+        public Task SendAsync<TMessage>(
+            string queueName, TMessage message, TimeSpan? visibilityDelay = null,
+            CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref sent);
+            return Inner!.SendAsync(queueName, message, visibilityDelay, cancellationToken);
+        }
     }
 
     /// <summary>The baseline: the rows the fetcher writes for <paramref name="apps"/> apps, as plain 100-row batch transactions.</summary>
@@ -155,9 +212,13 @@ public sealed class IngestionBenchmark : IBenchmark
     }
 
     /// <summary>The app's real registrations on this Azurite, the fake App Store Connect and fake feed.</summary>
-    internal static ServiceProvider BuildServices(string storage, Uri ascBaseAddress, Uri? feedBaseAddress = null)
+    /// <param name="settings">Settings over the benchmark defaults (a null value removes one).</param>
+    /// <param name="configure">Replaces registrations (a fake clock, an in-memory queue).</param>
+    internal static ServiceProvider BuildServices(
+        string storage, Uri ascBaseAddress, Uri? feedBaseAddress = null, IDictionary<string, string?>? settings = null,
+        Action<IServiceCollection>? configure = null)
     {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>
         {
             ["Storage:Tables"] = storage,
             ["Storage:Queues"] = storage,
@@ -173,11 +234,24 @@ public sealed class IngestionBenchmark : IBenchmark
             ["Reviews:BackfillBudgetReserve"] = "0",
             ["Reviews:FeedBaseUrl"] = feedBaseAddress?.ToString() ?? "https://itunes.apple.com",
             ["Reviews:FeedRequestDelay"] = "00:00:00",
-        }).Build();
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                values.Remove(key);
+            }
+            else
+            {
+                values[key] = value;
+            }
+        }
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole());
         services.AddReviewHub(configuration);
+        configure?.Invoke(services);
         return services.BuildServiceProvider();
     }
 
@@ -198,7 +272,7 @@ public sealed class IngestionBenchmark : IBenchmark
         });
         await tables.GetTableClient(TableNames.ReviewFetchSchedules).AddEntityAsync(new FetchScheduleEntity
         {
-            PartitionKey = accountId, RowKey = appId, Source = ReviewSources.AppStoreConnect, NextDueAt = DateTimeOffset.UtcNow.AddYears(100),
+            PartitionKey = accountId, RowKey = appId, Source = ReviewSources.AppStoreConnect,
             ApiWatermark = watermark, BackfillPending = watermark is null, BackfillCompletedAt = watermark is null ? null : watermark,
         });
         return (accountId, appId, storeAppId);

@@ -44,7 +44,8 @@ public sealed class IntegrationActivationTests
             h.World.AccountId, h.World.AppId, CancellationToken.None))!;
         Assert.Equal(ReviewSources.AppStoreConnect, schedule.Source);
         Assert.True(schedule.BackfillPending);
-        Assert.True(schedule.NextDueAt > DateTimeOffset.UtcNow, "the import was queued before the app's hourly slot");
+        Assert.True(await h.App.Get<FetchScheduler>().NextDueAtAsync(schedule, CancellationToken.None)
+            > DateTimeOffset.UtcNow, "the import was queued before the app's hourly slot");
         Assert.Single(h.EmailsTo("is connected"));
         Assert.Single(h.Listener.Activated);
         Assert.Equal(5, recorded.Sum(ReviewHubMetrics.Names.IntegrationActivationFailures, "step=reviews"));

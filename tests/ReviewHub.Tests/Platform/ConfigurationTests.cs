@@ -15,6 +15,9 @@ public sealed class ConfigurationTests
         { "AppStoreConnect:TokenLifetime", "00:30:00" }, // Apple rejects tokens living over 20 minutes
         { "Reviews:ApiPageSize", "500" }, // Apple's maximum page is 200
         { "Reviews:FeedBaseUrl", "not a url" },
+        { "Reviews:MinInterval", "02:00:00" }, // a floor above the hourly promise
+        { "Reviews:DuePartitions", "0" },
+        { "Reviews:SpeedUpBudgetShare", "1.5" },
         { "OutboundHttp:MaxRetryAfterWait", "00:01:00" }, // a worker would sit out the whole call deadline
         { "OutboundHttp:MaxRetryAfterDeferral", "30.00:00:00" }, // beyond a storage queue's 7-day visibility limit
     };

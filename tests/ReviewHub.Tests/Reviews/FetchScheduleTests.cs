@@ -4,16 +4,15 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using ReviewHub.Apps;
 using ReviewHub.Reviews;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.Reviews;
 
 /// <summary>
-/// The schedule timer. The due index is one partition shared by every test app, so each test here runs at its own fake
-/// date decades in the past (invisible to apps registered at today's date) and removes its index rows afterwards; the
-/// tests of this class run one after the other.
+/// The schedule timer. The due index is shared by every test app, so each test here runs at its own fake date decades
+/// in the past (invisible to apps registered at today's date) and removes its index rows afterwards; the tests of this
+/// class run one after the other.
 /// </summary>
 public sealed class FetchScheduleTests
 {
@@ -52,16 +51,17 @@ public sealed class FetchScheduleTests
             Assert.Equal((1, 1), (first.Scanned, first.Enqueued));
             Assert.Equal(0, again.Scanned);
             Assert.Equal(world.AppId, Assert.Single(app.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches)).AppId);
-            var next = (await scheduler.GetAsync(world.AccountId, world.AppId, CancellationToken.None))!.NextDueAt;
+            var next = await NextDueAsync(scheduler, world);
             Assert.Equal(FetchScheduler.NextSlotAfter(clock.GetUtcNow(), Feed, world.AppId), next);
 
-            clock.SetUtcNow(next);
+            clock.SetUtcNow(next!.Value);
             Assert.Equal(1, (await scheduler.DispatchDueAsync(CancellationToken.None)).Enqueued);
 
             await app.Get<ReviewLifecycle>().PurgeAsync(world.AccountId, world.AppId, CancellationToken.None);
             clock.Advance(TimeSpan.FromDays(1));
             Assert.Equal(0, (await scheduler.DispatchDueAsync(CancellationToken.None)).Scanned);
             Assert.Null(await scheduler.GetAsync(world.AccountId, world.AppId, CancellationToken.None));
+            Assert.Empty(await IndexRowsOfAsync(app, world.AppId));
         }
         finally
         {
@@ -83,13 +83,13 @@ public sealed class FetchScheduleTests
             var schedule = (await app.Get<FetchScheduler>().GetAsync(world.AccountId, world.AppId, CancellationToken.None))!;
             Assert.Equal(ReviewSources.AppStoreConnect, schedule.Source);
             Assert.True(schedule.BackfillPending);
-            Assert.True(schedule.NextDueAt - clock.GetUtcNow() <= TimeSpan.FromHours(1));
+            var due = (await NextDueAsync(app.Get<FetchScheduler>(), world))!.Value;
+            Assert.InRange(due - clock.GetUtcNow(), TimeSpan.FromTicks(1), TimeSpan.FromHours(1));
             Assert.Single(app.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches)); // the backfill starts now
 
-            clock.SetUtcNow(schedule.NextDueAt);
+            clock.SetUtcNow(due);
             await app.Get<FetchScheduler>().DispatchDueAsync(CancellationToken.None);
-            var next = (await app.Get<FetchScheduler>().GetAsync(world.AccountId, world.AppId, CancellationToken.None))!.NextDueAt;
-            Assert.Equal(schedule.NextDueAt.AddHours(1), next);
+            Assert.Equal(due.AddHours(1), await NextDueAsync(app.Get<FetchScheduler>(), world));
         }
         finally
         {
@@ -98,32 +98,120 @@ public sealed class FetchScheduleTests
     }
 
     [Fact]
-    public async Task Leftover_index_rows_are_dropped_without_a_fetch_once_past_the_grace_and_kept_while_a_write_may_be_in_flight()
+    public async Task A_busy_app_moves_to_a_shorter_interval_at_once_and_back_to_the_ceiling_when_it_quiets_down()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(1987, 3, 1, 0, 0, 0, TimeSpan.Zero));
         await using var app = await TestApp.StartAsync(configure: s => s.Replace<TimeProvider>(clock));
         var world = await TestWorld.CreateAsync(app);
-        var due = app.Get<TableServiceClient>().GetTableClient(TableNames.ReviewFetchDue);
-        var now = clock.GetUtcNow();
-        var old = new FetchDueEntity { RowKey = FetchDueEntity.KeyFor(now.AddMinutes(-30), world.AccountId, world.AppId), AccountId = world.AccountId, AppId = world.AppId };
-        var recent = new FetchDueEntity { RowKey = FetchDueEntity.KeyFor(now.AddMinutes(-1), world.AccountId, world.AppId), AccountId = world.AccountId, AppId = world.AppId };
+        var scheduler = app.Get<FetchScheduler>();
         try
         {
-            await due.AddEntityAsync(old);
-            await due.AddEntityAsync(recent);
-            // The real schedule row is due in the future: both rows above are leftovers.
-            await app.Get<FetchScheduler>().UpdateAsync(world.AccountId, world.AppId, s =>
+            clock.Advance(TimeSpan.FromMinutes(5));
+            await scheduler.DispatchDueAsync(CancellationToken.None); // first fetch: the app moves to its feed slot
+            Assert.Equal(Feed, (await IndexRowsOfAsync(app, world.AppId)).Single().Interval);
+
+            // Fetches every few minutes that each find 100 new reviews: the rate climbs, the interval falls to the
+            // floor.
+            for (var i = 0; i < 6; i++)
             {
-                s.NextDueAt = now.AddHours(1);
+                clock.Advance(TimeSpan.FromMinutes(5));
+                await scheduler.UpdateAsync(world.AccountId, world.AppId, s =>
+                {
+                    scheduler.Observe(s, ReviewSources.Feed, newReviews: 100, budget: null);
+                    return true;
+                }, CancellationToken.None);
+            }
+
+            var row = (await IndexRowsOfAsync(app, world.AppId)).Single();
+            Assert.Equal(TimeSpan.FromMinutes(5), row.Interval);
+            Assert.True(row.DueAt - clock.GetUtcNow() <= TimeSpan.FromMinutes(5), $"due at {row.DueAt}");
+            var tick = row.DueAt > clock.GetUtcNow() ? row.DueAt : clock.GetUtcNow();
+            clock.SetUtcNow(tick);
+            Assert.Equal(1, (await scheduler.DispatchDueAsync(CancellationToken.None)).Enqueued);
+            var next = (await NextDueAsync(scheduler, world))!.Value;
+            Assert.Equal(FetchScheduler.NextSlotAfter(tick, TimeSpan.FromMinutes(5), world.AppId), next);
+            Assert.True(next - tick <= TimeSpan.FromMinutes(5));
+
+            // A day without reviews: the rate decays and the app is back at the promised ceiling, never beyond it.
+            clock.Advance(TimeSpan.FromDays(1));
+            await scheduler.UpdateAsync(world.AccountId, world.AppId, s =>
+            {
+                scheduler.Observe(s, ReviewSources.Feed, newReviews: 0, budget: null);
                 return true;
             }, CancellationToken.None);
+            Assert.True((await IndexRowsOfAsync(app, world.AppId)).Single().Interval > TimeSpan.FromMinutes(5));
+            clock.Advance(TimeSpan.FromDays(2));
+            await scheduler.UpdateAsync(world.AccountId, world.AppId, s =>
+            {
+                scheduler.Observe(s, ReviewSources.Feed, newReviews: 0, budget: null);
+                return true;
+            }, CancellationToken.None);
+            Assert.Equal(Feed, (await IndexRowsOfAsync(app, world.AppId)).Single().Interval);
+        }
+        finally
+        {
+            await DeleteIndexRowsBeforeAsync(app, clock.GetUtcNow().AddYears(1));
+        }
+    }
 
-            var dispatch = await app.Get<FetchScheduler>().DispatchDueAsync(CancellationToken.None);
+    [Fact]
+    public async Task Scheduling_an_app_twice_keeps_one_index_entry_and_its_purge_leaves_none()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(1989, 3, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var app = await TestApp.StartAsync(configure: s => s.Replace<TimeProvider>(clock));
+        var world = await TestWorld.CreateAsync(app);
+        var scheduler = app.Get<FetchScheduler>();
+        try
+        {
+            clock.Advance(TimeSpan.FromMinutes(1));
+            await scheduler.CreateAsync(world.AccountId, world.AppId, CancellationToken.None);
+            clock.Advance(TimeSpan.FromMinutes(10));
+            await scheduler.DispatchDueAsync(CancellationToken.None);
+            await scheduler.CreateAsync(world.AccountId, world.AppId, CancellationToken.None);
 
-            Assert.Equal((2, 0, 2), (dispatch.Scanned, dispatch.Enqueued, dispatch.Stale));
-            Assert.False((await due.GetEntityIfExistsAsync<FetchDueEntity>(FetchDueEntity.Partition, old.RowKey)).HasValue);
-            Assert.True((await due.GetEntityIfExistsAsync<FetchDueEntity>(FetchDueEntity.Partition, recent.RowKey)).HasValue);
-            Assert.Empty(app.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches));
+            Assert.Single(await IndexRowsOfAsync(app, world.AppId));
+            Assert.Single(app.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches));
+
+            await app.Get<ReviewLifecycle>().PurgeAsync(world.AccountId, world.AppId, CancellationToken.None);
+            await app.Get<ReviewLifecycle>().PurgeAsync(world.AccountId, world.AppId, CancellationToken.None);
+            Assert.Empty(await IndexRowsOfAsync(app, world.AppId));
+            Assert.Empty(await PointersOfAsync(app, world.AccountId, world.AppId));
+            clock.Advance(TimeSpan.FromDays(1));
+            Assert.Equal(0, (await scheduler.DispatchDueAsync(CancellationToken.None)).Scanned);
+        }
+        finally
+        {
+            await DeleteIndexRowsBeforeAsync(app, clock.GetUtcNow().AddYears(1));
+        }
+    }
+
+    [Fact]
+    public async Task A_row_of_the_unsharded_index_still_fires_and_then_moves_like_any_other()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(1991, 3, 1, 0, 0, 0, TimeSpan.Zero));
+        await using var app = await TestApp.StartAsync(configure: s => s.Replace<TimeProvider>(clock));
+        var due = app.Get<TableServiceClient>().GetTableClient(TableNames.ReviewFetchDue);
+        var accountId = Ids.New();
+        var appId = Ids.New();
+        var now = clock.GetUtcNow();
+        try
+        {
+            // As the unsharded index wrote it: partition "due", no interval, no pointer.
+            await due.AddEntityAsync(new FetchDueEntity
+            {
+                PartitionKey = DueIndex.LegacyPartition, RowKey = DueIndex.KeyFor(now.AddMinutes(-1), accountId, appId),
+                AccountId = accountId, AppId = appId,
+            });
+
+            Assert.Equal(1, (await app.Get<FetchScheduler>().DispatchDueAsync(CancellationToken.None)).Enqueued);
+
+            var row = Assert.Single(await IndexRowsOfAsync(app, appId));
+            Assert.Equal(DueIndex.LegacyPartition, row.PartitionKey);
+            Assert.Equal(FetchScheduler.NextSlotAfter(now, TimeSpan.FromHours(1), appId), row.DueAt);
+            Assert.Single(await PointersOfAsync(app, accountId, appId));
+            await app.Get<FetchScheduler>().RemoveAsync(accountId, appId, CancellationToken.None);
+            Assert.Empty(await IndexRowsOfAsync(app, appId));
+            Assert.Empty(await PointersOfAsync(app, accountId, appId));
         }
         finally
         {
@@ -139,35 +227,46 @@ public sealed class FetchScheduleTests
         var accountId = Ids.New();
         var tables = app.Get<TableServiceClient>();
         var now = clock.GetUtcNow();
-        var schedules = Enumerable.Range(0, 10_000).Select(i => new FetchScheduleEntity
+        var partitions = app.Get<IOptions<ReviewsOptions>>().Value.DuePartitions;
+        // Only what the timer reads: index rows. 100 apps came due during the last five minutes; the other 9,900 are
+        // due over the next six hours.
+        var rows = Enumerable.Range(0, 10_000).Select(i =>
         {
-            PartitionKey = accountId,
-            RowKey = Ids.New(),
-            // 100 apps came due during the last five minutes; the other 9,900 are due over the next six hours.
-            NextDueAt = i < 100 ? now.AddSeconds(-1 - i) : now.AddSeconds(1 + i * 2),
+            var appId = Ids.New();
+            return new FetchDueEntity
+            {
+                PartitionKey = DueIndex.PartitionFor(appId, partitions),
+                RowKey = DueIndex.KeyFor(
+                    i < 100 ? now.AddSeconds(-1 - i) : now.AddSeconds(1 + i * 2), accountId, appId),
+                AccountId = accountId, AppId = appId, IntervalTicks = TimeSpan.FromHours(1).Ticks,
+            };
         }).ToList();
         try
         {
-            await InsertAsync(tables.GetTableClient(TableNames.ReviewFetchSchedules), schedules);
-            await InsertAsync(tables.GetTableClient(TableNames.ReviewFetchDue), schedules.Select(FetchDueEntity.For).ToList());
-            // The due apps are registered (the timer checks each is not removed before moving it).
-            await InsertAsync(tables.GetTableClient(TableNames.Apps), schedules.Take(100).Select(s =>
-                new ReviewHub.Apps.AppEntity { PartitionKey = accountId, RowKey = s.AppId }).ToList());
+            foreach (var partition in rows.GroupBy(r => r.PartitionKey))
+            {
+                await InsertAsync(tables.GetTableClient(TableNames.ReviewFetchDue), partition.ToList());
+            }
             var counter = new RequestCounter();
             var options = new TableClientOptions();
             options.AddPolicy(counter, HttpPipelinePosition.PerCall);
             var counted = new TableServiceClient(await Azurite.ConnectionStringAsync(), options);
-            var apps = new ReviewHub.Apps.AppStore(counted, app.Get<ReviewHub.Accounts.AccountStore>(), clock);
-            var scheduler = new FetchScheduler(counted, apps, app.Queue, app.Get<IOptions<ReviewsOptions>>(), clock,
+            var scheduler = new FetchScheduler(counted, app.Queue, app.Get<IOptions<ReviewsOptions>>(), clock,
                 NullLogger<FetchScheduler>.Instance);
 
             var dispatch = await scheduler.DispatchDueAsync(CancellationToken.None);
 
             Assert.Equal((100, 100, 0), (dispatch.Scanned, dispatch.Enqueued, dispatch.Stale));
-            Assert.Equal(100, app.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches).Select(r => r.AppId).Distinct().Count());
-            // One index query (a scan of 10,000 rows would need at least 10 pages), then a fixed handful of operations per due app.
-            Assert.Equal(1, counter.Queries(TableNames.ReviewFetchDue));
-            Assert.True(counter.Total <= 1 + 100 * 5, $"{counter.Total} storage requests");
+            var sent = app.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches);
+            Assert.Equal(100, sent.Count);
+            Assert.Equal(100, sent.Select(r => r.AppId).Distinct().Count());
+            // One range query per partition (the legacy one included) reads the due rows and nothing else; the moves
+            // go 33 apps to a transaction: at most 2 storage requests per due app, and only index requests.
+            Assert.Equal(partitions + 1, counter.Queries(TableNames.ReviewFetchDue));
+            Assert.Equal(counter.Total, counter.ToTable(TableNames.ReviewFetchDue));
+            Assert.True(counter.Total <= 2 * 100, $"{counter.Total} storage requests for 100 due apps");
+            Assert.True(counter.Total <= partitions + 1 + partitions * 2, $"{counter.Total} storage requests");
+            Assert.Equal(0, (await scheduler.DispatchDueAsync(CancellationToken.None)).Scanned);
         }
         finally
         {
@@ -183,18 +282,55 @@ public sealed class FetchScheduleTests
         }
     }
 
-    private static async Task DeleteIndexRowsBeforeAsync(TestApp app, DateTimeOffset before)
+    private static Task<DateTimeOffset?> NextDueAsync(FetchScheduler scheduler, TestWorld world) =>
+        scheduler.GetAsync(world.AccountId, world.AppId, CancellationToken.None)
+            .ContinueWith(t => scheduler.NextDueAtAsync(t.Result!, CancellationToken.None)).Unwrap();
+
+    private static async Task<List<FetchDueEntity>> IndexRowsOfAsync(TestApp app, string appId)
     {
         var due = app.Get<TableServiceClient>().GetTableClient(TableNames.ReviewFetchDue);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {FetchDueEntity.Partition} and RowKey lt {FetchDueEntity.UpperBound(before)}");
-        var rows = new List<TableEntity>();
-        await foreach (var row in due.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"]))
+        var rows = new List<FetchDueEntity>();
+        await foreach (var row in due.QueryAsync<FetchDueEntity>(TableClient.CreateQueryFilter($"AppId eq {appId}")))
         {
             rows.Add(row);
         }
-        foreach (var chunk in rows.Chunk(100))
+        return rows;
+    }
+
+    private static async Task<List<TableEntity>> PointersOfAsync(TestApp app, string accountId, string appId)
+    {
+        var due = app.Get<TableServiceClient>().GetTableClient(TableNames.ReviewFetchDue);
+        var rows = new List<TableEntity>();
+        var key = DueIndex.PointerKey(accountId, appId);
+        await foreach (var row in due.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {key}")))
         {
-            await due.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, Azure.ETag.All)));
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// Deletes the due rows of every partition before <paramref name="before"/> (this test's fake era).
+    /// </summary>
+    private static async Task DeleteIndexRowsBeforeAsync(TestApp app, DateTimeOffset before)
+    {
+        var due = app.Get<TableServiceClient>().GetTableClient(TableNames.ReviewFetchDue);
+        var partitions = app.Get<IOptions<ReviewsOptions>>().Value.DuePartitions;
+        foreach (var partition in DueIndex.AllPartitions(partitions))
+        {
+            var filter = TableClient.CreateQueryFilter(
+                $"PartitionKey eq {partition} and RowKey lt {DueIndex.UpperBound(before)}");
+            var rows = new List<TableEntity>();
+            await foreach (var row in due.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"]))
+            {
+                rows.Add(row);
+            }
+            foreach (var chunk in rows.Chunk(100))
+            {
+                await due.SubmitTransactionAsync(
+                    chunk.Select(r => new TableTransactionAction(
+                        TableTransactionActionType.Delete, r, Azure.ETag.All)));
+            }
         }
     }
 
@@ -206,6 +342,12 @@ public sealed class FetchScheduleTests
         public int Total => requests.Count;
 
         public int Queries(string table) => requests.Count(r => r.Method == "GET" && r.Path.EndsWith($"/{table}()", StringComparison.Ordinal));
+
+        /// <summary>Requests to one table: its queries, entity operations and batch transactions.</summary>
+        public int ToTable(string table) => requests.Count(r =>
+            r.Path.Contains($"/{table}(", StringComparison.Ordinal)
+            || r.Path.EndsWith($"/{table}()", StringComparison.Ordinal)
+            || r.Path.EndsWith("/$batch", StringComparison.Ordinal));
 
         public override void OnSendingRequest(HttpMessage message) =>
             requests.Enqueue((message.Request.Method.ToString(), message.Request.Uri.Path));

@@ -31,8 +31,10 @@ public sealed class IngestionHarness : IAsyncDisposable
     public ReviewFetchRequest Request => new(World.AccountId, World.AppId);
 
     /// <param name="clock">The app's and Apple's clock, for tests that move time; the system clock otherwise.</param>
+    /// <param name="configure">Replaces registrations (e.g. a storage client that counts its requests).</param>
     public static async Task<IngestionHarness> StartAsync(
-        IDictionary<string, string?>? settings = null, TimeProvider? clock = null)
+        IDictionary<string, string?>? settings = null, TimeProvider? clock = null,
+        Action<IServiceCollection>? configure = null)
     {
         var asc = new FakeAppStoreConnect { Clock = clock ?? TimeProvider.System };
         var feed = new FakeReviewFeed();
@@ -53,6 +55,7 @@ public sealed class IngestionHarness : IAsyncDisposable
             {
                 services.Replace(clock);
             }
+            configure?.Invoke(services);
         });
         var storeAppId = Random.Shared.NextInt64(100_000_000, 9_999_999_999).ToString();
         var world = await TestWorld.CreateAsync(app, storeAppId);
