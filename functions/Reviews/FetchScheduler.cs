@@ -78,6 +78,28 @@ public sealed class FetchScheduler(
         string accountId, string appId, Func<FetchScheduleEntity, bool> mutate, CancellationToken cancellationToken) =>
         UpdateAsync(accountId, appId, read: null, mutate, cancellationToken);
 
+    /// <summary>
+    /// The app's integration was disconnected: back to the public feed's interval from its next slot; an unfinished
+    /// API history import is dropped (its cursor belongs to the deleted key), the watermarks and saved reviews stay.
+    /// Idempotent: no write when the schedule is on the feed already.
+    /// </summary>
+    public Task FallBackToFeedAsync(string accountId, string appId, CancellationToken cancellationToken) =>
+        UpdateAsync(accountId, appId, s =>
+        {
+            if (s.Source == ReviewSources.Feed && !s.BackfillPending && s.BackfillCursor is null)
+            {
+                return false;
+            }
+            s.Source = ReviewSources.Feed;
+            s.BackfillPending = false;
+            s.BackfillCursor = null;
+            s.BackfillNewest = null;
+            s.BackfillOldest = null;
+            s.BackfillPagesWithoutProgress = 0;
+            s.NextDueAt = NextSlotAfter(clock.GetUtcNow(), IntervalFor(ReviewSources.Feed), appId);
+            return true;
+        }, cancellationToken);
+
     /// <param name="read">The schedule as the caller just read it (saves a read); a lost race re-reads it.</param>
     private async Task<FetchScheduleEntity?> UpdateAsync(
         string accountId, string appId, FetchScheduleEntity? read, Func<FetchScheduleEntity, bool> mutate,

@@ -9,6 +9,7 @@ public static class TableNames
     public const string Apps = "Apps";
     public const string Reviews = "Reviews";
     public const string Integrations = "Integrations";
+    public const string IntegrationEvents = "IntegrationEvents";
     public const string Replies = "Replies";
     public const string ReplyHistory = "ReplyHistory";
     public const string ReplyPending = "ReplyPending";
@@ -29,6 +30,7 @@ public static class TableNames
         Apps,
         Reviews,
         Integrations,
+        IntegrationEvents,
         Replies,
         ReplyHistory,
         ReplyPending,
@@ -65,8 +67,11 @@ public static class QueueNames
     /// <summary>Carries <see cref="Accounts.EmailConfirmationMessage"/>: send a confirmation link.</summary>
     public const string EmailConfirmations = "email-confirmations";
 
+    /// <summary>Carries <see cref="Integrations.IntegrationHealthCheckRequest"/>: check one connection in force.</summary>
+    public const string IntegrationHealthChecks = "integration-health-checks";
+
     public static readonly IReadOnlyList<string> All =
-        [AppRemovals, NewReviews, ReplySends, Deliveries, ReviewFetches, EmailConfirmations];
+        [AppRemovals, NewReviews, ReplySends, Deliveries, ReviewFetches, EmailConfirmations, IntegrationHealthChecks];
 
     public static string Poison(string queueName) => $"{queueName}-poison";
 }
