@@ -12,7 +12,7 @@ namespace ReviewHub.Replies;
 /// </summary>
 public sealed record ReplySendMessage(
     string AccountId, string AppId, string ReviewId, int Version, int Attempt = 1, string? LastError = null,
-    int Deferrals = 0, int Pauses = 0);
+    int Deferrals = 0);
 
 /// <summary>PUT body: the reply text.</summary>
 public sealed record PutReplyRequest(string? Body) : IValidatable

@@ -29,12 +29,6 @@ public sealed class ReplySender(
 {
     private enum Decision { Send, Superseded, AlreadyDone, Busy, Gone }
 
-    /// <summary>While the app's connection is degraded a reply waits this long between looks, without an attempt.</summary>
-    public static readonly TimeSpan DegradedPause = TimeSpan.FromHours(1);
-
-    /// <summary>A reply waits at most this many pauses (3 days) for a degraded connection, then fails with its reason.</summary>
-    public const int MaxPauses = 72;
-
     public const string NotInAppStoreConnect =
         "App Store Connect has no copy of this review: it was read from the public App Store feed and has not been "
         + "matched with a review of the App Store Connect import.";
@@ -133,11 +127,6 @@ public sealed class ReplySender(
             await FailAsync(message, failure, ReplyCredentials.Explain(failure), cancellationToken);
             return;
         }
-        if (integration.IsDegraded)
-        {
-            await PauseAsync(message, integration.DegradedReason!, cancellationToken);
-            return;
-        }
         try
         {
             if (reply.ActionValue == ReplyAction.Publish)
@@ -189,11 +178,7 @@ public sealed class ReplySender(
         }
         catch (AppStoreConnectException ex)
         {
-            if (await keyRefusals.RecordAsync(integration, "sending a reply", ex, cancellationToken))
-            {
-                await PauseAsync(message, ex.Message, cancellationToken); // the connection is degraded now
-                return;
-            }
+            _ = await keyRefusals.RecordAsync(integration, "sending a reply", ex, cancellationToken);
             var (code, reason) = Explain(ex);
             await FailAsync(message, code, reason, cancellationToken);
         }
@@ -265,23 +250,6 @@ public sealed class ReplySender(
     }
 
     /// <summary>Shows the reply queued again (when and why) and sends <paramref name="next"/> after a delay.</summary>
-    /// <summary>
-    /// The connection is degraded: the reply waits (Queued, with the reason) instead of calling App Store Connect into
-    /// errors; no attempt is spent. After <see cref="MaxPauses"/> it fails with the reason (the customer is told).
-    /// </summary>
-    private async Task PauseAsync(ReplySendMessage message, string reason, CancellationToken cancellationToken)
-    {
-        if (message.Pauses >= MaxPauses)
-        {
-            await FailAsync(message, ReplyFailure.CredentialRejected, reason, cancellationToken);
-            return;
-        }
-        await RequeueAsync(message with { Pauses = message.Pauses + 1, LastError = reason }, DegradedPause,
-            cancellationToken);
-        logger.LogInformation("Reply version {Version} of review {ReviewId} (app {AppId}) paused: {Reason}",
-            message.Version, message.ReviewId, message.AppId, reason);
-    }
-
     private async Task RequeueAsync(ReplySendMessage next, TimeSpan delay, CancellationToken cancellationToken)
     {
         var nextAttemptAt = clock.GetUtcNow() + delay;

@@ -77,7 +77,8 @@ public sealed class ConnectionHealthTests
 
         Assert.Equal(200, (await h.App.Host.DeleteAsync(h.IntegrationPath, h.World.Token)).Status);
 
-        Assert.Equal("Cancelled", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
+        // The row no longer runs its attempt: the orchestration ends as for a removed app.
+        Assert.Equal("Gone", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
         Assert.Equal("disconnected", (await h.StatusAsync()).Status);
     }
 
@@ -191,26 +192,7 @@ public sealed class ConnectionHealthTests
     }
 
     [Fact]
-    public async Task The_daily_timer_queues_one_check_per_connection_in_force_only()
-    {
-        await using var h = await ActiveAsync();
-        var other = await TestWorld.CreateAsync(h.App);
-        Assert.Equal(202, (await h.App.Host.PostAsync($"{other.AppPath}/integration/confirm", other.Token,
-            new { kind = "fullAccess" })).Status); // a setup in progress is not checked
-        h.App.Queue.Take<IntegrationHealthCheckRequest>(QueueNames.IntegrationHealthChecks);
-
-        await ActivatorUtilities.CreateInstance<IntegrationHealthFunctions>(h.App.Services)
-            .ScheduleIntegrationHealthChecks(null!, CancellationToken.None);
-
-        var queued = h.App.Queue.SentWithDelays<IntegrationHealthCheckRequest>(QueueNames.IntegrationHealthChecks);
-        var check = Assert.Single(queued, q => q.Message.AccountId == h.World.AccountId);
-        Assert.Equal(h.World.AppId, check.Message.AppId);
-        Assert.True(check.Delay < IntegrationHealthFunctions.Spread);
-        Assert.DoesNotContain(queued, q => q.Message.AccountId == other.AccountId);
-    }
-
-    [Fact]
-    public async Task A_refused_reply_pauses_instead_of_failing_while_the_connection_is_degraded()
+    public async Task A_refused_reply_degrades_the_connection_and_a_passing_check_returns_it_to_active()
     {
         await using var h = await ActiveAsync();
         var row = (await h.App.Get<IntegrationStore>().GetAsync(h.World.AccountId, h.World.AppId,
