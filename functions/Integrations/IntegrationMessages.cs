@@ -126,8 +126,8 @@ public static class IntegrationResponses
     private static string NextStep(IntegrationEntity row) => row.StatusValue switch
     {
         _ when row.IsDegraded =>
-            $"{row.DegradedReason} Until then reviews do not sync and replies wait; once fixed, ReviewHub fetches " +
-            "what it missed.",
+            $"{row.DegradedReason} Until then reviews do not sync and replies cannot be sent; once fixed, ReviewHub " +
+            "fetches what it missed.",
         IntegrationStatus.AwaitingOperator or IntegrationStatus.Verifying when row.LastError is not null => $"ReviewHub is on it: {row.LastError}",
         IntegrationStatus.AwaitingOperator => "Nothing to do: ReviewHub is accepting your invitation.",
         IntegrationStatus.Verifying => "Nothing to do: ReviewHub is checking the roles.",
