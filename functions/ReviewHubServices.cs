@@ -6,6 +6,7 @@ using ReviewHub.AppStoreConnect;
 using ReviewHub.Apps;
 using ReviewHub.Delivery;
 using ReviewHub.Email;
+using ReviewHub.GooglePlay;
 using ReviewHub.Integrations;
 using ReviewHub.Json;
 using ReviewHub.Observability;
@@ -31,6 +32,7 @@ public static class ReviewHubServices
         services.AddReviewHubSecrets(configuration);
         services.AddReviewHubEmail(configuration);
         services.AddAppStoreConnect(configuration);
+        services.AddGooglePlay(configuration);
         services.AddReviewHubObservability();
         services.AddReviewHubOperations();
         services.AddReviewHubDelivery(configuration);

@@ -12,11 +12,15 @@ public sealed class AppEntity : ITableEntity
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
 
+    /// <summary>The numeric Apple ID of an App Store app, or the package name of an Android app.</summary>
     public string StoreAppId { get; set; } = string.Empty;
     public string Platform { get; set; } = string.Empty;
     public string Name { get; set; } = string.Empty;
 
-    /// <summary>Comma-separated ISO alpha-3 territory codes (tables have no list type).</summary>
+    /// <summary>
+    /// Comma-separated ISO alpha-3 territory codes (tables have no list type). App Store apps only: Play serves an
+    /// app's reviews from all countries through one list, so an Android app has none.
+    /// </summary>
     public string Territories { get; set; } = string.Empty;
 
     public DateTimeOffset CreatedAt { get; set; }
@@ -33,6 +37,9 @@ public sealed class AppEntity : ITableEntity
     public string AppId => RowKey;
     [IgnoreDataMember]
     public bool IsDeleted => DeletedAt is not null;
+
+    [IgnoreDataMember]
+    public string Store => Stores.Of(Platform);
 
     [IgnoreDataMember]
     public IReadOnlyList<string> TerritoryList => Territories.Split(',', StringSplitOptions.RemoveEmptyEntries);
@@ -60,6 +67,18 @@ public static class Platforms
 {
     public const string Ios = "ios";
     public const string MacOs = "macos";
+    public const string Android = "android";
 
-    public static readonly IReadOnlyList<string> All = [Ios, MacOs];
+    public static readonly IReadOnlyList<string> All = [Ios, MacOs, Android];
+}
+
+/// <summary>The store an app's reviews come from: Apple's App Store (iOS, macOS) or Google Play (Android).</summary>
+public static class Stores
+{
+    public const string AppStore = "appStore";
+    public const string GooglePlay = "googlePlay";
+
+    public static readonly IReadOnlyList<string> All = [AppStore, GooglePlay];
+
+    public static string Of(string platform) => platform == Platforms.Android ? GooglePlay : AppStore;
 }

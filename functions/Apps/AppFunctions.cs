@@ -23,8 +23,18 @@ public sealed class AppFunctions(
         {
             return Problems.NotFound("No such account.");
         }
+        var store = req.Query["store"].ToString();
+        if (store.Length > 0 && !Stores.All.Contains(store))
+        {
+            var errors = new ValidationErrors();
+            errors.Add("store", $"must be one of: {string.Join(", ", Stores.All)}.");
+            return Problems.Validation(errors);
+        }
         var list = await apps.ListAsync(accountId, cancellationToken);
-        return new OkObjectResult(new { items = list.Select(AppResponse.From) });
+        return new OkObjectResult(new
+        {
+            items = list.Where(app => store.Length == 0 || app.Store == store).Select(AppResponse.From),
+        });
     }
 
     [Function(nameof(RegisterApp))]
@@ -77,7 +87,7 @@ public sealed class AppFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "accounts/{accountId}/apps/{appId}")] HttpRequest req,
         string accountId, string appId, CancellationToken cancellationToken)
     {
-        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
+        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is not { } existing)
         {
             return Problems.NotFound("No such app.");
         }
@@ -85,6 +95,12 @@ public sealed class AppFunctions(
         if (!body.IsValid)
         {
             return body.Problem!;
+        }
+        if (existing.Store == Stores.GooglePlay && body.Value!.Territories is not null)
+        {
+            var errors = new ValidationErrors();
+            errors.Add("territories", AppRules.NoTerritoriesOnPlay);
+            return Problems.Validation(errors);
         }
         if (TerritoryLimitProblem(body.Value!.Territories) is { } tooMany)
         {

@@ -1,21 +1,48 @@
+using ReviewHub.GooglePlay;
 using ReviewHub.Http;
 
 namespace ReviewHub.Apps;
 
+/// <summary>
+/// An app to register. App Store apps (ios, macos) name their numeric Apple ID and the territories whose reviews to
+/// read; Android apps name their package name and no territories (Play lists all countries' reviews together).
+/// </summary>
 public sealed record RegisterAppRequest(string? StoreAppId, string? Platform, string? Name, IReadOnlyList<string>? Territories) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
-        if (errors.Required(StoreAppId, "storeAppId", 20) && !StoreAppId.All(char.IsAsciiDigit))
+        string? platform = null;
+        if (errors.Required(Platform, "platform", 10))
         {
-            errors.Add("storeAppId", "must be the app's numeric Apple ID.");
+            if (Platforms.All.Contains(Platform))
+            {
+                platform = Platform;
+            }
+            else
+            {
+                errors.Add("platform", $"must be one of: {string.Join(", ", Platforms.All)}.");
+            }
         }
-        if (errors.Required(Platform, "platform", 10) && !Platforms.All.Contains(Platform))
+        if (platform == Platforms.Android)
         {
-            errors.Add("platform", $"must be one of: {string.Join(", ", Platforms.All)}.");
+            if (errors.Required(StoreAppId, "storeAppId", PackageNames.MaxLength) && !PackageNames.IsValid(StoreAppId))
+            {
+                errors.Add("storeAppId", PackageNames.Rule);
+            }
+            if (Territories is not null)
+            {
+                errors.Add("territories", AppRules.NoTerritoriesOnPlay);
+            }
+        }
+        else
+        {
+            if (errors.Required(StoreAppId, "storeAppId", 20) && !StoreAppId.All(char.IsAsciiDigit))
+            {
+                errors.Add("storeAppId", "must be the app's numeric Apple ID.");
+            }
+            AppRules.ValidateTerritories(Territories, errors, required: true);
         }
         errors.SingleLine(Name, "name", 200);
-        AppRules.ValidateTerritories(Territories, errors, required: true);
     }
 }
 
@@ -36,10 +63,11 @@ public sealed record UpdateAppRequest(string? Name, IReadOnlyList<string>? Terri
 }
 
 public sealed record AppResponse(
-    string AppId, string AccountId, string StoreAppId, string Platform, string Name, IReadOnlyList<string> Territories, DateTimeOffset CreatedAt)
+    string AppId, string AccountId, string StoreAppId, string Platform, string Store, string Name,
+    IReadOnlyList<string> Territories, DateTimeOffset CreatedAt)
 {
-    public static AppResponse From(AppEntity app) =>
-        new(app.AppId, app.AccountId, app.StoreAppId, app.Platform, app.Name, app.TerritoryList, app.CreatedAt);
+    public static AppResponse From(AppEntity app) => new(
+        app.AppId, app.AccountId, app.StoreAppId, app.Platform, app.Store, app.Name, app.TerritoryList, app.CreatedAt);
 }
 
 /// <summary>
@@ -51,6 +79,9 @@ public sealed record AppRemoval(string AccountId, string AppId);
 
 internal static class AppRules
 {
+    public const string NoTerritoriesOnPlay =
+        "does not apply to android apps: Google Play lists reviews of all countries.";
+
     public const int MaxTerritories = 200;
 
     public static void ValidateTerritories(IReadOnlyList<string>? territories, ValidationErrors errors, bool required)

@@ -57,7 +57,7 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
             StoreAppId = request.StoreAppId!,
             Platform = request.Platform!,
             Name = request.Name!.Trim(),
-            Territories = AppRules.JoinTerritories(request.Territories!),
+            Territories = AppRules.JoinTerritories(request.Territories ?? []),
             CreatedAt = clock.GetUtcNow(),
         };
         var index = new AppStoreIdIndexEntity

@@ -59,9 +59,14 @@ public sealed class IntegrationFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/confirm")] HttpRequest req,
         string accountId, string appId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
     {
-        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
+        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is not { } app)
         {
             return Problems.NotFound("No such app.");
+        }
+        if (app.Store != Stores.AppStore)
+        {
+            return Problems.Conflict("App Store Connect connects App Store apps; an Android app connects to Google " +
+                "Play by inviting the account's service account in Play Console (docs/google-play.md).");
         }
         var body = await JsonRequest.ReadAsync<ConfirmIntegrationRequest>(req, cancellationToken);
         if (!body.IsValid)

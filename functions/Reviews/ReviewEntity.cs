@@ -12,6 +12,12 @@ public static class ReviewSources
 
     /// <summary>The App Store Connect API (active integration).</summary>
     public const string AppStoreConnect = "asc";
+
+    /// <summary>The Google Play Developer API (an Android app's connected service account).</summary>
+    public const string GooglePlay = "googlePlay";
+
+    /// <summary>The store a review of this source was written in (<see cref="Apps.Stores"/>).</summary>
+    public static string StoreOf(string source) => source == GooglePlay ? Apps.Stores.GooglePlay : Apps.Stores.AppStore;
 }
 
 /// <summary>

@@ -21,15 +21,24 @@ public sealed class ReviewFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "accounts/{accountId}/apps/{appId}/reviews")] HttpRequest req,
         string accountId, string appId, CancellationToken cancellationToken)
     {
-        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
+        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is not { } app)
         {
             return Problems.NotFound("No such app.");
         }
         var errors = new ValidationErrors();
+        var store = req.Query["store"].ToString();
+        if (store.Length > 0 && !Stores.All.Contains(store))
+        {
+            errors.Add("store", $"must be one of: {string.Join(", ", Stores.All)}.");
+        }
         var filter = ReviewListFilter.Parse(req.Query, options.Value.DefaultListLimit, errors);
-        if (filter is null)
+        if (filter is null || !errors.IsEmpty)
         {
             return Problems.Validation(errors);
+        }
+        if (store.Length > 0 && store != app.Store)
+        {
+            return new OkObjectResult(new ReviewListResponse([], null)); // an app's reviews all come from its store
         }
         var page = await queries.ListAsync(appId, filter, cancellationToken);
         return new OkObjectResult(new ReviewListResponse(page.Items.Select(ReviewResponse.From).ToList(), page.ContinuationToken));
@@ -91,11 +100,13 @@ public sealed record ReviewReply(string? Status, string? Body, DateTimeOffset? U
 
 public sealed record ReviewResponse(
     string ReviewId, string AppId, int Rating, string? Title, string? Body, string? ReviewerNickname, string Territory,
-    DateTimeOffset CreatedAt, string Source, bool Backfilled, bool Replied, DeveloperResponse? DeveloperResponse, ReviewReply? Reply)
+    DateTimeOffset CreatedAt, string Source, string Store, bool Backfilled, bool Replied,
+    DeveloperResponse? DeveloperResponse, ReviewReply? Reply)
 {
     public static ReviewResponse From(ReviewEntity review) => new(
         review.ReviewId, review.AppId, review.Rating, review.Title, review.Body, review.ReviewerNickname, review.Territory,
-        review.CreatedAt, review.Source, review.Backfilled, ReviewQueries.IsReplied(review),
+        review.CreatedAt, review.Source, ReviewSources.StoreOf(review.Source), review.Backfilled,
+        ReviewQueries.IsReplied(review),
         review.ResponseId is null && review.ResponseBody is null
             ? null
             : new DeveloperResponse(review.ResponseId, review.ResponseBody, review.ResponseState, review.ResponseLastModified),

@@ -13,7 +13,7 @@ export async function contractViolations(client: ReviewHubClient, review: Schema
   await client.POST("/accounts/{accountId}/apps", {
     params: { path: { accountId: "a" } },
     // @ts-expect-error a platform the API does not accept
-    body: { storeAppId: "1", platform: "android", name: "Notes", territories: ["USA"] },
+    body: { storeAppId: "1", platform: "windows", name: "Notes", territories: ["USA"] },
   });
   await client.GET("/accounts/{accountId}/apps/{appId}/reviews", {
     // @ts-expect-error a query parameter of the wrong type

@@ -57,7 +57,7 @@ public sealed class AppApiTests
         { "[]", "body" },
         { """{"platform":"ios","name":"A","territories":["USA"]}""", "storeAppId" },
         { """{"storeAppId":"12ab","platform":"ios","name":"A","territories":["USA"]}""", "storeAppId" },
-        { """{"storeAppId":"123","platform":"android","name":"A","territories":["USA"]}""", "platform" },
+        { """{"storeAppId":"123","platform":"windows","name":"A","territories":["USA"]}""", "platform" },
         { """{"storeAppId":"123","platform":"ios","name":"  ","territories":["USA"]}""", "name" },
         { """{"storeAppId":"123","platform":"ios","name":"A","territories":["US"]}""", "territories" },
         { """{"storeAppId":"123","platform":"ios","name":"A","territories":["usa"]}""", "territories" },
