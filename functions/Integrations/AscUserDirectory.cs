@@ -31,7 +31,31 @@ public sealed class AscUserDirectory(AppStoreConnectClient client)
         return invitation is null ? null : new AscMembership(false, invitation.Attributes?.Roles ?? [], invitation.Attributes?.ExpirationDate);
     }
 
+    /// <summary>
+    /// Whether the key still sees the app (<c>GET /v1/apps/{id}</c>): false when App Store Connect answers 404 or 403
+    /// for it (the user's access to the app was removed). Other failures throw.
+    /// </summary>
+    public async Task<bool> SeesAppAsync(
+        AppStoreConnectCredential credential, string storeAppId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.GetAsync<SingleDocument<AppAttributes>>(
+                credential, $"/v1/apps/{Uri.EscapeDataString(storeAppId)}?fields[apps]=bundleId", cancellationToken);
+            return true;
+        }
+        catch (AppStoreConnectException ex) when (ex.Failure is AppStoreConnectFailure.NotFound
+            or AppStoreConnectFailure.Forbidden)
+        {
+            return false;
+        }
+    }
+
     private sealed record Document<T>(IReadOnlyList<Resource<T>>? Data);
+
+    private sealed record SingleDocument<T>(Resource<T>? Data);
+
+    private sealed record AppAttributes(string? BundleId);
 
     private sealed record Resource<T>(string Type, string Id, T? Attributes);
 

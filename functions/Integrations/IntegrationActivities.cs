@@ -17,13 +17,10 @@ public sealed class IntegrationActivities(
     IntegrationStore store,
     AppStoreConnectCredentialStore credentials,
     AscUserDirectory directory,
-    AccountStore accounts,
-    EmailConfirmationStore confirmations,
-    AppStore apps,
+    IntegrationOwnerMail ownerMail,
     IEmailSender emailSender,
     IEnumerable<IIntegrationActivationListener> listeners,
     ReviewHubMetrics metrics,
-    IOptions<IntegrationOptions> options,
     TimeProvider clock,
     ILogger<IntegrationActivities> logger)
 {
@@ -320,25 +317,9 @@ public sealed class IntegrationActivities(
 
     /// <summary>The owner email about <paramref name="row"/>; null when the account is gone or its owner email is not
     /// confirmed.</summary>
-    private async Task<EmailMessage?> ComposeAsync(
-        OwnerEmail email, IntegrationEntity row, CancellationToken cancellationToken)
-    {
-        var account = await accounts.GetAsync(row.AccountId, cancellationToken);
-        if (account is null)
-        {
-            return null;
-        }
-        if (!await confirmations.IsConfirmedAsync(account.AccountId, account.OwnerEmail, cancellationToken))
-        {
-            // The status endpoint shows the same news; an owner email nobody confirmed gets nothing.
-            logger.LogInformation(
-                "Integration email {Email} for {AccountId}/{AppId} not sent: the owner email is not confirmed",
-                email, row.AccountId, row.AppId);
-            return null;
-        }
-        var app = await apps.GetAsync(row.AccountId, row.AppId, cancellationToken);
-        return IntegrationEmails.Compose(email, row, app?.Name ?? "your app", account.OwnerEmail, options.Value);
-    }
+    private Task<EmailMessage?> ComposeAsync(
+        OwnerEmail email, IntegrationEntity row, CancellationToken cancellationToken) =>
+        ownerMail.ComposeAsync(email, row, cancellationToken);
 
     /// <summary>
     /// After a write found the row no longer running the attempt: Active when an earlier or concurrent execution of the

@@ -14,6 +14,7 @@ public static class IntegrationEmails
     {
         OwnerEmail.RolesMissing => IntegrationStatus.RolesMissing,
         OwnerEmail.Activated => IntegrationStatus.Activating,
+        OwnerEmail.Degraded => IntegrationStatus.Degraded,
         _ => IntegrationStatus.Failed,
     };
 
@@ -39,6 +40,14 @@ public static class IntegrationEmails
                 {
                     $"The {requirement.Title} integration of {appName} is active: the roles of {row.IntegrationEmail} were verified.",
                     "Reviews now arrive every hour instead of four times a day, and your review history is being imported.",
+                }),
+            OwnerEmail.Degraded => ($"Action needed: {appName} lost its App Store Connect connection",
+                new[]
+                {
+                    $"App Store Connect no longer takes ReviewHub's connection of {appName}: {row.DegradedReason}",
+                    "Until it is fixed, reviews do not sync and replies wait. Nothing is lost: once it works again, " +
+                    "ReviewHub fetches every review it missed.",
+                    "After fixing it, click \"I fixed it\" in ReviewHub, or wait for ReviewHub's daily check.",
                 }),
             _ => ($"App Store Connect setup for {appName} stopped",
                 new[]

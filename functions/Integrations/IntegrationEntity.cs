@@ -38,6 +38,29 @@ public enum IntegrationStatus
     Active,
     Failed,
     Cancelled,
+    /// <summary>
+    /// Was active; App Store Connect stopped taking the connection (<see cref="IntegrationEntity.DegradedCause"/> says
+    /// why). Fetches and replies pause; a passing health check returns it to <see cref="Active"/>.
+    /// </summary>
+    Degraded,
+    /// <summary>The customer disconnected: the key is deleted, the app is back on the public feed.</summary>
+    Disconnected,
+}
+
+/// <summary>Why a connection in force is degraded: what the health check (or a refused call) found.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ConnectionProblem>))]
+public enum ConnectionProblem
+{
+    /// <summary>401: the key was revoked or deleted (also: the user it belonged to was removed).</summary>
+    KeyRevoked,
+    /// <summary>403 FORBIDDEN_ERROR for the key, before a check could say more.</summary>
+    KeyForbidden,
+    /// <summary>The key works, but the integration user is no longer in the team.</summary>
+    UserRemoved,
+    /// <summary>The integration user lost roles the kind in force needs.</summary>
+    RolesReduced,
+    /// <summary>The key no longer sees the app (its access to the app was removed).</summary>
+    AppAccessRemoved,
 }
 
 /// <summary>What App Store Connect last answered about the integration user: why a setup fails.</summary>
@@ -135,6 +158,27 @@ public sealed class IntegrationEntity : ITableEntity
     /// <summary>What was refused and when, in words the status shows (no secret: the key id at most).</summary>
     public string? KeyRefusal { get; set; }
 
+    /// <summary>
+    /// <see cref="ConnectionProblem"/> as text while the connection in force is degraded; null when healthy. Set by a
+    /// refused call at once and by the health check (which names the exact cause); cleared by a passing check.
+    /// </summary>
+    public string? DegradedCause { get; set; }
+
+    /// <summary>Since when the connection is degraded (the first finding; a refined cause keeps it).</summary>
+    public DateTimeOffset? DegradedAt { get; set; }
+
+    /// <summary>The cause in words, with what the customer or operators must do; shown in the status and emailed.</summary>
+    public string? DegradedReason { get; set; }
+
+    /// <summary>
+    /// The cause the owner was emailed about in this degradation (claimed before the send: at most once per cause);
+    /// cleared on recovery, so a later degradation is told again.
+    /// </summary>
+    public string? DegradedEmailCause { get; set; }
+
+    /// <summary>When the customer disconnected (the status keeps it until a new confirmation).</summary>
+    public DateTimeOffset? DisconnectedAt { get; set; }
+
     /// <summary>Comma-separated activation steps (listener step names) done in this attempt.</summary>
     public string? ActivationSteps { get; set; }
 
@@ -164,6 +208,14 @@ public sealed class IntegrationEntity : ITableEntity
     [IgnoreDataMember]
     public bool IsInProgress => StatusValue is IntegrationStatus.AwaitingOperator or IntegrationStatus.Verifying
         or IntegrationStatus.InvitationPending or IntegrationStatus.RolesMissing or IntegrationStatus.Activating;
+
+    [IgnoreDataMember]
+    public ConnectionProblem? DegradedCauseValue =>
+        DegradedCause is null ? null : Enum.Parse<ConnectionProblem>(DegradedCause);
+
+    /// <summary>The connection in force is degraded: fetches and replies pause with <see cref="DegradedReason"/>.</summary>
+    [IgnoreDataMember]
+    public bool IsDegraded => IsActive && DegradedCause is not null;
 
     [IgnoreDataMember]
     public AscObservation? LastObservationValue =>
@@ -203,4 +255,16 @@ public interface IIntegrationActivationListener
     string ActivationStep { get; }
 
     Task OnActivatedAsync(IntegrationEntity integration, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Told when a connection in force stops or resumes: the features that use its key fall back or catch up (ingestion
+/// returns the app to the public feed's schedule on disconnect, and fetches the gap from its watermark on recovery).
+/// Implementations are idempotent: a repeated disconnect or check calls them again.
+/// </summary>
+public interface IIntegrationConnectionListener
+{
+    Task OnDisconnectedAsync(string accountId, string appId, CancellationToken cancellationToken);
+
+    Task OnRecoveredAsync(IntegrationEntity integration, CancellationToken cancellationToken);
 }

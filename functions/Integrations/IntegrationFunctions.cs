@@ -23,6 +23,10 @@ public sealed class IntegrationFunctions(
     AppStoreConnectCredentialStore credentials,
     WorkingDayCalendar calendar,
     IntegrationSetupLauncher launcher,
+    IntegrationDisconnection disconnection,
+    IntegrationHealthCheck healthCheck,
+    IntegrationEventLog events,
+    IMessageQueue queue,
     IOptions<IntegrationOptions> options,
     TimeProvider clock,
     ILogger<IntegrationFunctions> logger)
@@ -121,6 +125,64 @@ public sealed class IntegrationFunctions(
         await client.RaiseEventAsync(row.InstanceId!, IntegrationSetupOrchestration.CancelEvent, true, cancellationToken);
         logger.LogInformation("Integration setup of {AccountId}/{AppId} cancelled", accountId, appId);
         return new OkObjectResult(IntegrationResponses.Status(row, options.Value, accountId));
+    }
+
+    /// <summary>
+    /// Disconnect: ReviewHub stops using the key and deletes it; the app goes back to the public feed. Idempotent: 200
+    /// with the status every time (also when nothing was ever connected).
+    /// </summary>
+    [Function(nameof(DisconnectIntegration))]
+    public async Task<IActionResult> DisconnectIntegration(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Route)] HttpRequest req,
+        string accountId, string appId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var caller = Caller.From(req);
+        if (await apps.FindForMemberAsync(caller, accountId, appId, cancellationToken) is null)
+        {
+            return Problems.NotFound("No such app.");
+        }
+        var row = await disconnection.DisconnectAsync(accountId, appId, caller.UserId, client, cancellationToken);
+        return new OkObjectResult(IntegrationResponses.Status(row, options.Value, accountId));
+    }
+
+    /// <summary>
+    /// "I fixed it": checks a degraded connection at once (as the daily check does) and answers with the status; back
+    /// to active when App Store Connect takes it again. 409 when no connection is in force.
+    /// </summary>
+    [Function(nameof(ReportIntegrationFixed))]
+    public async Task<IActionResult> ReportIntegrationFixed(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/fixed")] HttpRequest req,
+        string accountId, string appId, CancellationToken cancellationToken)
+    {
+        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
+        {
+            return Problems.NotFound("No such app.");
+        }
+        if (await store.GetAsync(accountId, appId, cancellationToken) is not { IsActive: true })
+        {
+            return Problems.Conflict("No App Store Connect connection is in force for this app.");
+        }
+        if (await healthCheck.CheckAsync(accountId, appId, cancellationToken) == HealthCheckOutcome.Undecided)
+        {
+            // App Store Connect did not answer: the queue tries again shortly, the status shows the last finding.
+            await queue.SendAsync(QueueNames.IntegrationHealthChecks,
+                new IntegrationHealthCheckRequest(accountId, appId), TimeSpan.FromMinutes(5), cancellationToken);
+        }
+        return new OkObjectResult(await StatusAsync(accountId, appId, cancellationToken));
+    }
+
+    /// <summary>The connection's audit trail after setup (degraded, recovered, disconnected), newest first.</summary>
+    [Function(nameof(GetIntegrationEvents))]
+    public async Task<IActionResult> GetIntegrationEvents(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route + "/events")] HttpRequest req,
+        string accountId, string appId, CancellationToken cancellationToken)
+    {
+        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
+        {
+            return Problems.NotFound("No such app.");
+        }
+        var items = await events.ReadAsync(accountId, appId, cancellationToken);
+        return new OkObjectResult(new IntegrationEventsResponse(items.Select(IntegrationEventView.From).ToList()));
     }
 
     /// <summary>Operators: the integration user accepted the invitation; store its API key in the vault and resume the setup.</summary>

@@ -1,18 +1,19 @@
 using Microsoft.Extensions.Logging;
 using ReviewHub.AppStoreConnect;
+using ReviewHub.Storage;
 
 namespace ReviewHub.Integrations;
 
 /// <summary>
-/// Makes a refused key visible: the features that call App Store Connect with the key of an integration in force on
-/// the customer's behalf (the review fetch, a reply send) report here what happened, so that the integration status
-/// says when App Store Connect started refusing the key and in which call, until a later call with the key succeeds
-/// or operators register a new one. Refused means 401 (revoked, deleted, or not the registered key) or 403
-/// FORBIDDEN_ERROR (the key's access does not allow the call); an unsigned agreement or an outage is not the key's.
-/// This records only; health checks and a degraded state per connection are a later change.
+/// Makes a refused key visible at once: the features that call App Store Connect with the key of an integration in
+/// force on the customer's behalf (the review fetch, a reply send) report here what happened. A refusal — 401 (revoked,
+/// deleted, or not the registered key) or 403 FORBIDDEN_ERROR (the key's access does not allow the call); an unsigned
+/// agreement or an outage is not the key's — is recorded (since when, which call) and degrades the connection, and a
+/// health check is queued that names the exact cause (and emails the owner). The callers pause instead of retrying
+/// into errors. A later call with the key that succeeds, or a new key, ends it.
 /// </summary>
 public sealed class IntegrationKeyRefusals(
-    IntegrationStore store, TimeProvider clock, ILogger<IntegrationKeyRefusals> logger)
+    IntegrationStore store, IMessageQueue queue, TimeProvider clock, ILogger<IntegrationKeyRefusals> logger)
 {
     public static bool IsKeyRefusal(AppStoreConnectException ex) =>
         ex.Failure is AppStoreConnectFailure.NotAuthorized or AppStoreConnectFailure.Forbidden;
@@ -20,23 +21,31 @@ public sealed class IntegrationKeyRefusals(
     /// <summary>
     /// Records <paramref name="ex"/> on the integration when it is a refusal of the key <paramref name="integration"/>
     /// (read before the call) had registered. <paramref name="call"/> says what was refused ("fetching reviews").
+    /// True when the caller must pause: the key of a connection in force was refused.
     /// </summary>
-    public async Task RecordAsync(
+    public async Task<bool> RecordAsync(
         IntegrationEntity integration, string call, AppStoreConnectException ex, CancellationToken cancellationToken)
     {
-        if (!IsKeyRefusal(ex))
+        if (!IsKeyRefusal(ex) || !integration.IsActive)
         {
-            return;
+            return false;
         }
         var now = clock.GetUtcNow();
         var refusal = $"App Store Connect refused the registered API key ({(int?)ex.Status} {ex.Code}) when {call} " +
             $"on {now:yyyy-MM-dd HH:mm} UTC: it was revoked or lost its access; ReviewHub operators must register a " +
             "new key.";
-        if (await store.RecordKeyRefusedAsync(integration, now, refusal, cancellationToken))
+        var cause = ex.Failure == AppStoreConnectFailure.NotAuthorized
+            ? ConnectionProblem.KeyRevoked
+            : ConnectionProblem.KeyForbidden;
+        if (await store.RecordKeyRefusedAsync(integration, now, cause, refusal, cancellationToken))
         {
             logger.LogWarning("App Store Connect refused the key of {AccountId}/{AppId} when {Call}: {Status} {Code}",
                 integration.AccountId, integration.AppId, call, (int?)ex.Status, ex.Code);
+            await queue.SendAsync(QueueNames.IntegrationHealthChecks,
+                new IntegrationHealthCheckRequest(integration.AccountId, integration.AppId),
+                cancellationToken: cancellationToken);
         }
+        return true;
     }
 
     /// <summary>A call with the key of <paramref name="integration"/> (read before the call) succeeded.</summary>

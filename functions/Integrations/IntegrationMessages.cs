@@ -76,7 +76,17 @@ public sealed record IntegrationStatusResponse(
     string Status, string? Kind, string? ActiveKind, string IntegrationEmail, DateTimeOffset? ConfirmedAt, DateTimeOffset? Deadline,
     IReadOnlyList<RoleView> MissingRoles, IReadOnlyList<RoleView> GrantedRoles, DateTimeOffset? LastCheckedAt, DateTimeOffset? VerifiedAt,
     bool CredentialRegistered, string? FailureReason, string? LastError, DateTimeOffset? KeyRefusedAt,
-    string? KeyRefusal, string NextStep);
+    string? KeyRefusal, string NextStep, string? DegradedCause = null, DateTimeOffset? DegradedAt = null,
+    string? DegradedReason = null, DateTimeOffset? DisconnectedAt = null);
+
+/// <summary>One event of the audit trail as the SPA reads it.</summary>
+public sealed record IntegrationEventView(string Event, DateTimeOffset At, string? By, string? Detail)
+{
+    public static IntegrationEventView From(IntegrationEventEntity row) =>
+        new(JsonNamingPolicy.CamelCase.ConvertName(row.Event), row.At, row.By, row.Detail);
+}
+
+public sealed record IntegrationEventsResponse(IReadOnlyList<IntegrationEventView> Items);
 
 public static class IntegrationResponses
 {
@@ -109,13 +119,15 @@ public static class IntegrationResponses
             Name(row.StatusValue), Name(row.KindValue), row.ActiveKindValue is { } active ? Name(active) : null, row.IntegrationEmail, row.ConfirmedAt, row.Deadline,
             RoleView.From(row.MissingRoles), RoleView.From(row.GrantedRoles), row.LastCheckedAt, row.VerifiedAt,
             row.CredentialReference is not null, row.FailureReason, row.LastError, row.KeyRefusedAt, row.KeyRefusal,
-            NextStep(row));
+            NextStep(row), row.DegradedCauseValue is { } cause ? Name(cause) : null, row.DegradedAt,
+            row.DegradedReason, row.DisconnectedAt);
     }
 
     private static string NextStep(IntegrationEntity row) => row.StatusValue switch
     {
-        _ when row.IsActive && row.KeyRefusal is not null =>
-            $"{row.KeyRefusal} Until then reviews do not sync and replies cannot be sent.",
+        _ when row.IsDegraded =>
+            $"{row.DegradedReason} Until then reviews do not sync and replies cannot be sent; once fixed, ReviewHub " +
+            "fetches what it missed.",
         IntegrationStatus.AwaitingOperator or IntegrationStatus.Verifying when row.LastError is not null => $"ReviewHub is on it: {row.LastError}",
         IntegrationStatus.AwaitingOperator => "Nothing to do: ReviewHub is accepting your invitation.",
         IntegrationStatus.Verifying => "Nothing to do: ReviewHub is checking the roles.",
@@ -128,6 +140,8 @@ public static class IntegrationResponses
         IntegrationStatus.Activating => "Connected: ReviewHub is switching your reviews to hourly syncing.",
         IntegrationStatus.Active => "Connected: reviews now sync every hour.",
         IntegrationStatus.Failed => $"{row.FailureReason} Fix it in App Store Connect, then confirm again to retry.",
+        IntegrationStatus.Disconnected =>
+            "Disconnected: reviews come from the public App Store feed. Confirm again to reconnect.",
         _ => "Setup cancelled. Confirm again whenever you are ready.",
     };
 }

@@ -20,6 +20,11 @@ public static class IntegrationServiceCollectionExtensions
         services.AddTransient<AscUserDirectory>();
         services.AddSingleton<IntegrationSetupLauncher>();
         services.AddSingleton<IntegrationKeyRefusals>();
+        services.AddSingleton<IntegrationEventLog>();
+        services.AddSingleton<IntegrationOwnerMail>();
+        services.AddSingleton<IntegrationDegradedEmails>();
+        services.AddTransient<IntegrationHealthCheck>(); // holds the transient AscUserDirectory
+        services.AddSingleton<IntegrationDisconnection>();
         services.AddSingleton<IAppDataPurger, IntegrationPurger>();
         return services;
     }

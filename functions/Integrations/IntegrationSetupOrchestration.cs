@@ -32,7 +32,7 @@ public enum CheckState
 
 public sealed record CheckResult(CheckState State, IReadOnlyList<string> GrantedRoles);
 
-public enum OwnerEmail { RolesMissing, Activated, Failed }
+public enum OwnerEmail { RolesMissing, Activated, Failed, Degraded }
 
 /// <summary>What one try of the activation achieved; Incomplete (a step failed after retries) is the default.</summary>
 public enum ActivationResult { Incomplete, Active, Gone }

@@ -61,6 +61,7 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
             row.LastObservedAt = null;
             row.ActivationSteps = null;
             row.ActivationEmail = null;
+            row.DisconnectedAt = null;
             // GrantedRoles, CredentialReference and ActiveKind stay: an upgrade or a retry reuses the registered key, and the
             // integration in force keeps working until the new kind is verified.
         }
@@ -156,6 +157,10 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
             row.CredentialRegisteredAt = registeredAt;
             row.KeyRefusedAt = null; // a refusal was the old key's
             row.KeyRefusal = null;
+            if (row.DegradedCauseValue is ConnectionProblem.KeyRevoked or ConnectionProblem.KeyForbidden)
+            {
+                Recover(row); // so was the degradation; a check finds any other cause again
+            }
             return true;
         }, cancellationToken);
 
@@ -165,7 +170,8 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
     /// never for a key replaced since the read. No write when <paramref name="read"/> shows a refusal already.
     /// </summary>
     public async Task<bool> RecordKeyRefusedAsync(
-        IntegrationEntity read, DateTimeOffset refusedAt, string refusal, CancellationToken cancellationToken)
+        IntegrationEntity read, DateTimeOffset refusedAt, ConnectionProblem cause, string refusal,
+        CancellationToken cancellationToken)
     {
         if (read.KeyRefusedAt is not null || !read.IsActive)
         {
@@ -180,6 +186,8 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
             {
                 row.KeyRefusedAt = refusedAt;
                 row.KeyRefusal = refusal;
+                // At once: the call was refused. The health check queued after it replaces the cause by the exact one.
+                Degrade(row, cause, refusedAt, refusal);
             }
             return recorded;
         }, cancellationToken);
@@ -204,8 +212,175 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
             }
             row.KeyRefusedAt = null;
             row.KeyRefusal = null;
+            if (row.DegradedAt == refusedAt)
+            {
+                Recover(row); // degraded by that refusal alone: no check found a cause of its own since
+            }
             return true;
         }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Marks the connection in force of <paramref name="read"/> degraded with <paramref name="cause"/>, unless it
+    /// already says exactly that (no write) or its key was replaced since the read. True when the row changed.
+    /// </summary>
+    public async Task<bool> DegradeAsync(
+        IntegrationEntity read, ConnectionProblem cause, string reason, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        if (read.DegradedCauseValue == cause && read.DegradedReason == reason)
+        {
+            return false;
+        }
+        var changed = false;
+        var entered = false;
+        await table.UpdateAsync<IntegrationEntity>(read.AccountId, read.AppId, row =>
+        {
+            changed = row.IsActive && row.CredentialRegisteredAt == read.CredentialRegisteredAt
+                && (row.DegradedCauseValue != cause || row.DegradedReason != reason);
+            if (changed)
+            {
+                entered = !row.IsDegraded;
+                Degrade(row, cause, now, reason);
+            }
+            return changed;
+        }, cancellationToken);
+        if (entered)
+        {
+            metrics.IntegrationEntered(IntegrationStatus.Degraded);
+        }
+        return changed;
+    }
+
+    /// <summary>A check found the connection of <paramref name="read"/> healthy: back to Active. True when it was degraded.</summary>
+    public async Task<bool> RecoverAsync(IntegrationEntity read, CancellationToken cancellationToken)
+    {
+        if (!read.IsDegraded && read.KeyRefusedAt is null)
+        {
+            return false;
+        }
+        var recovered = false;
+        await table.UpdateAsync<IntegrationEntity>(read.AccountId, read.AppId, row =>
+        {
+            recovered = row.IsActive && row.CredentialRegisteredAt == read.CredentialRegisteredAt
+                && (row.IsDegraded || row.KeyRefusedAt is not null);
+            if (recovered)
+            {
+                row.KeyRefusedAt = null;
+                row.KeyRefusal = null;
+                Recover(row);
+            }
+            return recovered;
+        }, cancellationToken);
+        if (recovered)
+        {
+            metrics.IntegrationEntered(IntegrationStatus.Active);
+        }
+        return recovered;
+    }
+
+    /// <summary>
+    /// Claims the owner's email about the current cause of a degradation (at most once per cause): true when this
+    /// caller must send it. <see cref="ReleaseDegradedEmailAsync"/> gives it back after a send that certainly failed.
+    /// </summary>
+    public async Task<bool> ClaimDegradedEmailAsync(
+        string accountId, string appId, ConnectionProblem cause, CancellationToken cancellationToken)
+    {
+        var claimed = false;
+        await table.UpdateAsync<IntegrationEntity>(accountId, appId, row =>
+        {
+            claimed = row.IsDegraded && row.DegradedCauseValue == cause && row.DegradedEmailCause != row.DegradedCause;
+            if (claimed)
+            {
+                row.DegradedEmailCause = row.DegradedCause;
+            }
+            return claimed;
+        }, cancellationToken);
+        return claimed;
+    }
+
+    public Task<IntegrationEntity?> ReleaseDegradedEmailAsync(
+        string accountId, string appId, ConnectionProblem cause, CancellationToken cancellationToken) =>
+        table.UpdateAsync<IntegrationEntity>(accountId, appId, row =>
+        {
+            if (row.DegradedEmailCause != cause.ToString())
+            {
+                return false;
+            }
+            row.DegradedEmailCause = null;
+            return true;
+        }, cancellationToken);
+
+    /// <summary>
+    /// The customer disconnected: nothing is in force any more, the key reference is dropped (the caller deletes the
+    /// secret) and a running setup no longer owns the row. Returns the row as it was before, or null when it was
+    /// already disconnected (or never existed): a repeated disconnect changes nothing.
+    /// </summary>
+    public async Task<IntegrationEntity?> DisconnectAsync(
+        string accountId, string appId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        IntegrationEntity? before = null;
+        await table.UpdateAsync<IntegrationEntity>(accountId, appId, row =>
+        {
+            if (row.StatusValue == IntegrationStatus.Disconnected)
+            {
+                before = null;
+                return false;
+            }
+            before = Copy(row);
+            row.Status = nameof(IntegrationStatus.Disconnected);
+            row.DisconnectedAt = now;
+            row.ActiveKind = null;
+            row.CredentialReference = null;
+            row.CredentialRegisteredAt = null;
+            row.KeyRefusedAt = null;
+            row.KeyRefusal = null;
+            row.MissingRoles = null;
+            row.FailureReason = null;
+            row.LastError = null;
+            Recover(row);
+            return true;
+        }, cancellationToken);
+        if (before is not null)
+        {
+            metrics.IntegrationEntered(IntegrationStatus.Disconnected);
+        }
+        return before;
+    }
+
+    private static IntegrationEntity Copy(IntegrationEntity row) => new()
+    {
+        PartitionKey = row.PartitionKey,
+        RowKey = row.RowKey,
+        Status = row.Status,
+        Kind = row.Kind,
+        ActiveKind = row.ActiveKind,
+        CredentialReference = row.CredentialReference,
+        InstanceId = row.InstanceId,
+        AttemptId = row.AttemptId,
+    };
+
+    private static void Degrade(IntegrationEntity row, ConnectionProblem cause, DateTimeOffset now, string reason)
+    {
+        row.DegradedAt ??= now;
+        row.DegradedCause = cause.ToString();
+        row.DegradedReason = reason;
+        if (row.StatusValue == IntegrationStatus.Active)
+        {
+            row.Status = nameof(IntegrationStatus.Degraded);
+        }
+    }
+
+    private static void Recover(IntegrationEntity row)
+    {
+        row.DegradedCause = null;
+        row.DegradedAt = null;
+        row.DegradedReason = null;
+        row.DegradedEmailCause = null;
+        if (row.StatusValue == IntegrationStatus.Degraded)
+        {
+            row.Status = nameof(IntegrationStatus.Active);
+        }
     }
 
     public async Task DeleteAsync(string accountId, string appId, CancellationToken cancellationToken)

@@ -189,7 +189,7 @@ public sealed class ReplySender(
         }
         catch (AppStoreConnectException ex)
         {
-            await keyRefusals.RecordAsync(integration, "sending a reply", ex, cancellationToken);
+            _ = await keyRefusals.RecordAsync(integration, "sending a reply", ex, cancellationToken);
             var (code, reason) = Explain(ex);
             await FailAsync(message, code, reason, cancellationToken);
         }

@@ -120,6 +120,28 @@ public sealed class FetchScheduler(
     }
 
     /// <summary>
+    /// The app's integration was disconnected: back to the public feed's interval from its next slot; an unfinished
+    /// API history import is dropped (its cursor belongs to the deleted key), the watermarks and saved reviews stay.
+    /// Idempotent: no write when the schedule is on the feed already.
+    /// </summary>
+    public Task FallBackToFeedAsync(string accountId, string appId, CancellationToken cancellationToken) =>
+        UpdateAsync(accountId, appId, s =>
+        {
+            if (s.Source == ReviewSources.Feed && !s.BackfillPending && s.BackfillCursor is null)
+            {
+                return false;
+            }
+            s.Source = ReviewSources.Feed;
+            s.BackfillPending = false;
+            s.BackfillCursor = null;
+            s.BackfillNewest = null;
+            s.BackfillOldest = null;
+            s.BackfillPagesWithoutProgress = 0;
+            s.IntervalTicks = CeilingFor(ReviewSources.Feed).Ticks; // the index entry moves with it
+            return true;
+        }, cancellationToken);
+
+    /// <summary>
     /// Changes the schedule through <paramref name="mutate"/> (ETag read-modify-write). When its interval changed (a
     /// new review rate, a change of source), the index entry is moved first: to the new interval's next slot, unless
     /// its current slot is still ahead and sooner (then it keeps it and takes the new interval from there). Returns

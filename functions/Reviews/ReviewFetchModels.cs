@@ -33,6 +33,15 @@ public sealed class ReviewFetchException(string message, bool retryable, TimeSpa
 }
 
 /// <summary>What a fetch did, for logs, tests and the benchmark.</summary>
-public enum FetchOutcomeKind { Completed, Deferred, Retrying, Poisoned, Skipped }
+public enum FetchOutcomeKind
+{
+    Completed,
+    Deferred,
+    Retrying,
+    Poisoned,
+    Skipped,
+    /// <summary>The app's connection is degraded: no call was made (or the one made was refused); nothing is retried.</summary>
+    Paused,
+}
 
 public sealed record FetchOutcome(FetchOutcomeKind Kind, string Source, int Requests, int NewReviews, string? Error = null);

@@ -87,12 +87,21 @@ public sealed class ReviewFetcher(
         ReviewFetchRequest request, AppEntity app, FetchScheduleEntity schedule, string source,
         IntegrationEntity? integration, string? credentialReference, CancellationToken cancellationToken)
     {
+        if (integration is { IsDegraded: true } && credentialReference is not null)
+        {
+            return await PauseAsync(app, integration.DegradedReason!, cancellationToken);
+        }
         try
         {
             var outcome = credentialReference is null
                 ? await FetchFromFeedAsync(app, schedule, cancellationToken)
                 : await FetchFromApiAsync(request, app, schedule, credentialReference, cancellationToken);
-            if (credentialReference is not null && outcome.Requests > 0)
+            if (credentialReference is not null && !await StillConnectedAsync(integration!, cancellationToken))
+            {
+                // Disconnected while this fetch ran with the key: what it saved stays, the feed schedule is restored.
+                await scheduler.FallBackToFeedAsync(app.AccountId, app.AppId, cancellationToken);
+            }
+            else if (credentialReference is not null && outcome.Requests > 0)
             {
                 await keyRefusals.AcceptedAsync(integration!, cancellationToken); // App Store Connect took the key
             }
@@ -103,9 +112,18 @@ public sealed class ReviewFetcher(
         }
         catch (ReviewFetchException ex)
         {
-            if (credentialReference is not null && ex.InnerException is AppStoreConnectException refused)
+            if (credentialReference is not null && !await StillConnectedAsync(integration!, cancellationToken))
             {
-                await keyRefusals.RecordAsync(integration!, "fetching reviews", refused, cancellationToken);
+                // Disconnected while this fetch ran (its key may be gone from the vault): not a failure to retry.
+                await scheduler.FallBackToFeedAsync(app.AccountId, app.AppId, cancellationToken);
+                logger.LogInformation("Review fetch of {AccountId}/{AppId} ended: the integration was disconnected",
+                    app.AccountId, app.AppId);
+                return new FetchOutcome(FetchOutcomeKind.Skipped, source, 0, 0, ex.Message);
+            }
+            if (credentialReference is not null && ex.InnerException is AppStoreConnectException refused
+                && await keyRefusals.RecordAsync(integration!, "fetching reviews", refused, cancellationToken))
+            {
+                return await PauseAsync(app, ex.Message, cancellationToken);
             }
             return await RetryOrPoisonAsync(request, source, credentialReference, ex, cancellationToken);
         }
@@ -119,6 +137,31 @@ public sealed class ReviewFetcher(
             return await RetryOrPoisonAsync(request, source, credentialReference, stopped, cancellationToken);
         }
     }
+
+    /// <summary>
+    /// The connection is degraded: no call with its key, no retry, no poison. The schedule keeps its slots (each one
+    /// pauses again, costing a table read) and shows why; the watermark stays, so the first fetch after the recovery
+    /// brings the gap.
+    /// </summary>
+    private async Task<FetchOutcome> PauseAsync(AppEntity app, string reason, CancellationToken cancellationToken)
+    {
+        await scheduler.UpdateAsync(app.AccountId, app.AppId, s =>
+        {
+            if (s.LastError == reason)
+            {
+                return false;
+            }
+            s.LastError = reason;
+            return true;
+        }, cancellationToken);
+        logger.LogInformation("Review fetch of {AccountId}/{AppId} paused: {Reason}", app.AccountId, app.AppId, reason);
+        return new FetchOutcome(FetchOutcomeKind.Paused, ReviewSources.AppStoreConnect, 0, 0, reason);
+    }
+
+    /// <summary>Whether the connection <paramref name="read"/> showed (before the fetch) is still the one in force.</summary>
+    private async Task<bool> StillConnectedAsync(IntegrationEntity read, CancellationToken cancellationToken) =>
+        await integrations.GetAsync(read.AccountId, read.AppId, cancellationToken) is { IsActive: true } now
+        && now.CredentialReference == read.CredentialReference;
 
     private async Task<FetchOutcome> FetchFromFeedAsync(AppEntity app, FetchScheduleEntity schedule, CancellationToken cancellationToken)
     {

@@ -12,7 +12,7 @@ namespace ReviewHub.Reviews;
 public sealed class ReviewLifecycle(
     FetchScheduler scheduler, ReviewStore store, ApiKeyBudgets budgets, AppStore apps, IMessageQueue queue,
     ILogger<ReviewLifecycle> logger)
-    : IAppRegisteredListener, IIntegrationActivationListener, IAppDataPurger
+    : IAppRegisteredListener, IIntegrationActivationListener, IIntegrationConnectionListener, IAppDataPurger
 {
     public Task OnRegisteredAsync(AppEntity app, CancellationToken cancellationToken) =>
         scheduler.CreateAsync(app.AccountId, app.AppId, cancellationToken);
@@ -58,6 +58,28 @@ public sealed class ReviewLifecycle(
         }, cancellationToken);
         logger.LogInformation("App {AccountId}/{AppId} switched to hourly App Store Connect fetching; history queued",
             integration.AccountId, integration.AppId);
+    }
+
+    /// <summary>
+    /// Back to the public feed's schedule (its next slot). The saved history stays; an unfinished history import is
+    /// dropped (its cursor needs the deleted key). A fetch still running with the key when it was deleted repairs this
+    /// after itself (<see cref="ReviewFetcher"/>).
+    /// </summary>
+    public async Task OnDisconnectedAsync(string accountId, string appId, CancellationToken cancellationToken)
+    {
+        await scheduler.FallBackToFeedAsync(accountId, appId, cancellationToken);
+        logger.LogInformation("App {AccountId}/{AppId} is back on the public feed's schedule", accountId, appId);
+    }
+
+    /// <summary>The connection works again: fetch now, from the API watermark the paused fetches left where it was.</summary>
+    public async Task OnRecoveredAsync(IntegrationEntity integration, CancellationToken cancellationToken)
+    {
+        if (await apps.GetAsync(integration.AccountId, integration.AppId, cancellationToken) is null)
+        {
+            return;
+        }
+        await queue.SendAsync(QueueNames.ReviewFetches,
+            new ReviewFetchRequest(integration.AccountId, integration.AppId), cancellationToken: cancellationToken);
     }
 
     public async Task PurgeAsync(string accountId, string appId, CancellationToken cancellationToken)

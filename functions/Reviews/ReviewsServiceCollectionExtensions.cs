@@ -22,6 +22,7 @@ public static class ReviewsServiceCollectionExtensions
         services.AddSingleton<ReviewLifecycle>();
         services.AddSingleton<IAppRegisteredListener>(provider => provider.GetRequiredService<ReviewLifecycle>());
         services.AddSingleton<IIntegrationActivationListener>(provider => provider.GetRequiredService<ReviewLifecycle>());
+        services.AddSingleton<IIntegrationConnectionListener>(provider => provider.GetRequiredService<ReviewLifecycle>());
         services.AddSingleton<IAppDataPurger>(provider => provider.GetRequiredService<ReviewLifecycle>());
         services.AddHttpClient<AppStoreFeedClient>((provider, http) =>
                 http.BaseAddress = new Uri(provider.GetRequiredService<IOptions<ReviewsOptions>>().Value.FeedBaseUrl.TrimEnd('/') + "/"))

@@ -9,6 +9,7 @@ public static class TableNames
     public const string Apps = "Apps";
     public const string Reviews = "Reviews";
     public const string Integrations = "Integrations";
+    public const string IntegrationEvents = "IntegrationEvents";
     public const string Replies = "Replies";
     public const string ReplyHistory = "ReplyHistory";
     public const string ReplyPending = "ReplyPending";
@@ -34,6 +35,7 @@ public static class TableNames
         Apps,
         Reviews,
         Integrations,
+        IntegrationEvents,
         Replies,
         ReplyHistory,
         ReplyPending,
@@ -82,10 +84,14 @@ public static class QueueNames
     /// messages.</summary>
     public const string SlackMessageUpdates = "slack-message-updates";
 
+    /// <summary>Carries <see cref="Integrations.IntegrationHealthCheckRequest"/>: check one connection in force.</summary>
+    public const string IntegrationHealthChecks = "integration-health-checks";
+
+
     public static readonly IReadOnlyList<string> All =
     [
         AppRemovals, NewReviews, ReplySends, Deliveries, ReviewFetches, EmailConfirmations, ReplyAutomation,
-        SlackMessageUpdates,
+        SlackMessageUpdates, IntegrationHealthChecks,
     ];
 
     public static string Poison(string queueName) => $"{queueName}-poison";

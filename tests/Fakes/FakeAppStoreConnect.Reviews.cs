@@ -72,6 +72,12 @@ public sealed partial class FakeAppStoreConnect
             await WriteAsync(context, 400, ParameterError("sort", $"'{sort}' is not a valid value for sort."));
             return;
         }
+        if (!HasAppAccess(id))
+        {
+            await WriteAsync(context, 403, ErrorBody(403, "FORBIDDEN_ERROR",
+                "This request is forbidden for security reasons.", "The API key in use does not allow this request"));
+            return;
+        }
         var limit = 50;
         if (query.ContainsKey("limit") && (!int.TryParse(query["limit"], out limit) || limit is < 1 or > 200))
         {

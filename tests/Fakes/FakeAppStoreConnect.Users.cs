@@ -33,6 +33,21 @@ public sealed partial class FakeAppStoreConnect
         users[email] = invitation with { Id = Guid.NewGuid().ToString(), ExpirationDate = null };
     }
 
+    private readonly ConcurrentDictionary<string, bool> appsWithoutAccess = new(StringComparer.Ordinal);
+
+    /// <summary>An admin removes the user from the team in Users and Access (a team key keeps working).</summary>
+    public void RemoveUser(string email) => users.TryRemove(email, out _);
+
+    /// <summary>
+    /// An admin takes the app away from the integration user's visible apps: the app is 404 for its key
+    /// (<c>GET /v1/apps/{id}</c>) and its reviews answer 403 FORBIDDEN_ERROR.
+    /// </summary>
+    public void RemoveAppAccess(string storeAppId) => appsWithoutAccess[storeAppId] = true;
+
+    public void RestoreAppAccess(string storeAppId) => appsWithoutAccess.TryRemove(storeAppId, out _);
+
+    public bool HasAppAccess(string storeAppId) => !appsWithoutAccess.ContainsKey(storeAppId);
+
     /// <summary>An admin edits the user's roles in Users and Access.</summary>
     public void SetUserRoles(string email, IReadOnlyList<string> roles) =>
         users.AddOrUpdate(email, _ => new FakeAscMember(Guid.NewGuid().ToString(), email, roles, null), (_, user) => user with { Roles = roles });
@@ -50,6 +65,16 @@ public sealed partial class FakeAppStoreConnect
                 links = new { self = $"{Self(context.Request)}/v1/users/{u.Id}" },
             })));
         });
+
+        // The fake keeps no app catalogue beyond the apps it has reviews for; any other id is an app of the team.
+        app.MapGet("/v1/apps/{id}", (HttpContext context, string id) => HasAppAccess(id)
+            ? WriteAsync(context, 200, JsonSerializer.Serialize(new
+            {
+                data = new { type = "apps", id, attributes = new { bundleId = $"com.example.{id}" } },
+                links = new { self = $"{Self(context.Request)}/v1/apps/{id}" },
+            }))
+            : WriteAsync(context, 404, ErrorBody(404, "NOT_FOUND", "The specified resource does not exist.",
+                $"There is no resource of type 'apps' with id '{id}'")));
 
         app.MapGet("/v1/userInvitations", context =>
         {

@@ -80,6 +80,10 @@ public sealed class AppRemovalRaceTests
             new ReviewHub.ReplyAutomation.ReplyAutomationWork(world.AccountId, world.AppId, announced.ReviewIds),
             CancellationToken.None);
 
+        // The connection's audit trail (a degradation, as the health check records it).
+        await app.Get<IntegrationEventLog>().RecordAsync(world.AccountId, world.AppId, IntegrationEventKind.Degraded,
+            DateTimeOffset.UtcNow, null, "The key was revoked.", CancellationToken.None);
+
         // Every table of app data holds rows of this app now, so "none" below means something (a new table must be used
         // here).
         var before = await CountAppRowsAsync(tables, world.AppId);

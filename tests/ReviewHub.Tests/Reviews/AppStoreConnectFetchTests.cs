@@ -278,7 +278,7 @@ public sealed class AppStoreConnectFetchTests
     }
 
     [Fact]
-    public async Task A_rejected_key_goes_to_the_poison_queue_at_once()
+    public async Task A_rejected_key_pauses_the_fetch_at_once_without_retry_or_poison()
     {
         await using var h = await IngestionHarness.StartAsync();
         h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(3, Newest));
@@ -287,54 +287,47 @@ public sealed class AppStoreConnectFetchTests
 
         var outcome = await h.FetchAsync(Assert.Single(h.TakeFetches()));
 
-        Assert.Equal(FetchOutcomeKind.Poisoned, outcome.Kind);
+        Assert.Equal(FetchOutcomeKind.Paused, outcome.Kind); // the connection is degraded (issue 13, item 4)
         Assert.Contains("NOT_AUTHORIZED", outcome.Error);
         Assert.Empty(await h.StoredReviewsAsync());
+        Assert.Empty(h.App.Queue.Take<ReviewFetchRequest>(QueueNames.Poison(QueueNames.ReviewFetches)));
+        Assert.Empty(h.TakeFetches());
     }
 
     [Fact]
-    public async Task A_refused_key_shows_in_the_integration_status_until_a_fetch_with_it_succeeds_or_a_new_key()
+    public async Task A_refused_key_shows_in_the_integration_status_until_a_passing_check_or_a_new_key()
     {
         await using var h = await BackfilledAsync(history: 3);
         var notAuthorized = new InjectedFault(401, FakeAppStoreConnect.ErrorBody(401, "NOT_AUTHORIZED",
             "Authentication credentials are missing or invalid."));
-        h.Asc.Fail(notAuthorized, 2);
+        h.Asc.Fail(notAuthorized, 1);
 
-        Assert.Equal(FetchOutcomeKind.Poisoned, (await h.FetchAsync()).Kind);
+        Assert.Equal(FetchOutcomeKind.Paused, (await h.FetchAsync()).Kind);
         var refused = await StatusAsync(h);
         Assert.NotNull(refused.KeyRefusedAt);
         Assert.Contains("401 NOT_AUTHORIZED", refused.KeyRefusal);
         Assert.Contains("fetching reviews", refused.KeyRefusal);
+        Assert.Equal(("degraded", "keyRevoked", refused.KeyRefusal), (refused.Status, refused.DegradedCause,
+            refused.DegradedReason));
         Assert.StartsWith(refused.KeyRefusal!, refused.NextStep);
         Assert.Null(refused.LastError); // the setup's own problems stay apart
 
-        // Refused again: the status keeps saying since when.
-        Assert.Equal(FetchOutcomeKind.Poisoned, (await h.FetchAsync()).Kind);
+        // Paused while degraded: the status keeps saying since when, and no call is made.
+        Assert.Equal(FetchOutcomeKind.Paused, (await h.FetchAsync()).Kind);
         Assert.Equal(refused.KeyRefusedAt, (await StatusAsync(h)).KeyRefusedAt);
-
-        // App Store Connect takes the key again (the refusal was passing): nothing is left to show.
-        Assert.Equal(FetchOutcomeKind.Completed, (await h.FetchAsync()).Kind);
-        var accepted = await StatusAsync(h);
-        Assert.Equal((null, null), (accepted.KeyRefusedAt, accepted.KeyRefusal));
-        Assert.Equal("Connected: reviews now sync every hour.", accepted.NextStep);
 
         // A refusal met with a key read before operators registered a new one is not the new key's.
         var integrations = h.App.Get<IntegrationStore>();
         var stale = (await integrations.GetAsync(h.World.AccountId, h.World.AppId, CancellationToken.None))!;
         await integrations.SetCredentialAsync(h.World.AccountId, h.World.AppId, stale.CredentialReference!,
             DateTimeOffset.UtcNow, CancellationToken.None);
+        var renewed = await StatusAsync(h);
+        Assert.Equal(("active", null, null), (renewed.Status, renewed.KeyRefusedAt, renewed.DegradedCause));
         await h.App.Get<IntegrationKeyRefusals>().RecordAsync(stale, "fetching reviews",
             new AppStoreConnectException(AppStoreConnectFailure.NotAuthorized, HttpStatusCode.Unauthorized,
                 "NOT_AUTHORIZED", "Refused."), CancellationToken.None);
         Assert.Null((await StatusAsync(h)).KeyRefusedAt);
-
-        // Refused, then operators register a new key: the refusal was the old key's.
-        h.Asc.Fail(notAuthorized, 1);
-        await h.FetchAsync();
-        Assert.NotNull((await StatusAsync(h)).KeyRefusedAt);
-        await integrations.SetCredentialAsync(h.World.AccountId, h.World.AppId, stale.CredentialReference!,
-            DateTimeOffset.UtcNow.AddSeconds(1), CancellationToken.None);
-        Assert.Null((await StatusAsync(h)).KeyRefusedAt);
+        Assert.Equal(FetchOutcomeKind.Completed, (await h.FetchAsync()).Kind);
     }
 
     private static async Task<IntegrationStatusResponse> StatusAsync(IngestionHarness h)

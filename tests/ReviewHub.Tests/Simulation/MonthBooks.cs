@@ -444,42 +444,32 @@ public sealed partial class MonthBooks
     }
 
     /// <summary>
-    /// The only poison is what the scenario provokes: the revoked key's fetches, which a retry cannot fix.
+    /// No poison at all: the revoked key's fetches pause while its connection is degraded (issue 13, item 4) instead
+    /// of going to the poison queue as they did before.
     /// </summary>
     private void CheckPoison()
     {
-        var revoked = Scenario.Apps.Values.Where(a => a.RevokedAt is not null).Select(a => a.AppId).ToHashSet();
-        var provoked = 0;
+        const int provoked = 0;
         var unexpected = new List<string>();
         foreach (var queue in QueueNames.All)
         {
             foreach (var json in Host.Queues.PoisonMessages(queue))
             {
-                using var message = JsonDocument.Parse(json);
-                var appId = message.RootElement.TryGetProperty("appId", out var id) ? id.GetString() : null;
-                var error = message.RootElement.TryGetProperty("lastError", out var e) ? e.GetString() : null;
-                var refusedKey = revoked.Contains(appId ?? "") && error?.Contains("401") == true;
-                if (queue == QueueNames.ReviewFetches && refusedKey)
-                {
-                    provoked++;
-                }
-                else
-                {
-                    unexpected.Add($"{queue}-poison: {Truncate(json)}");
-                }
+                unexpected.Add($"{queue}-poison: {Truncate(json)}");
             }
         }
         var byHost = Host.Queues.HostPoisoned
             .GroupBy(p => $"{p.Queue} after {p.DequeueCount} dequeues: {Truncate(p.Error)}")
             .Select(g => $"{g.Count()} × {g.Key}");
-        Add("no poison except what the scenario provokes", unexpected.Count == 0,
-            $"{provoked} provoked (fetches with the revoked key), {unexpected.Count} unexpected, of which the host " +
+        Add("no poison (the revoked key's fetches pause)", unexpected.Count == 0,
+            $"{provoked} provoked, {unexpected.Count} unexpected, of which the host " +
             $"poisoned {Host.Queues.HostPoisoned.Count}. {Sample(byHost.Concat(unexpected))}");
     }
 
     /// <summary>
-    /// The integration status of the app whose key was revoked says since when App Store Connect refuses its key (no
-    /// earlier than the revocation) and why, and the next step repeats it.
+    /// The integration status of the app whose key was revoked is degraded with the cause the health check found
+    /// (keyRevoked), says since when App Store Connect refuses its key (no earlier than the revocation) and why, and
+    /// the next step leads with the cause.
     /// </summary>
     private async Task CheckRevokedKeyAsync()
     {
@@ -490,10 +480,12 @@ public sealed partial class MonthBooks
                 && value.ValueKind == JsonValueKind.String ? value.GetString()! : string.Empty;
             var (state, refusedAt, refusal, nextStep) = (Said("status"), Said("keyRefusedAt"), Said("keyRefusal"),
                 Said("nextStep"));
+            var (cause, reason) = (Said("degradedCause"), Said("degradedReason"));
             var since = DateTimeOffset.TryParse(refusedAt, out var at) ? at : (DateTimeOffset?)null;
-            Add($"the revoked key is visible in {app.Plan.Name}'s integration status",
-                since >= app.RevokedAt && RevokedKey().IsMatch(refusal) && nextStep.Contains(refusal),
-                $"revoked {app.RevokedAt:MM-dd HH:mm}; status {state}, keyRefusedAt {(since is null ? "none" :
+            Add($"the revoked key degrades {app.Plan.Name}'s connection with its cause",
+                since >= app.RevokedAt && RevokedKey().IsMatch(refusal) && state == "degraded"
+                && cause == "keyRevoked" && reason.Length > 0 && nextStep.StartsWith(reason, StringComparison.Ordinal),
+                $"revoked {app.RevokedAt:MM-dd HH:mm}; status {state} ({cause}: {Quote(reason)}), keyRefusedAt {(since is null ? "none" :
                     $"{since:MM-dd HH:mm}")}, keyRefusal {Quote(refusal)}, nextStep {Quote(nextStep)}");
         }
     }

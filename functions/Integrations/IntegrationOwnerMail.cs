@@ -1,0 +1,73 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ReviewHub.Accounts;
+using ReviewHub.Apps;
+using ReviewHub.Email;
+
+namespace ReviewHub.Integrations;
+
+/// <summary>
+/// Addresses the integration's owner emails: to the account owner, only once the owner confirmed that address (the
+/// status endpoint shows the same news), and not at all for an account being removed.
+/// </summary>
+public sealed class IntegrationOwnerMail(
+    AccountStore accounts,
+    EmailConfirmationStore confirmations,
+    AppStore apps,
+    IOptions<IntegrationOptions> options,
+    ILogger<IntegrationOwnerMail> logger)
+{
+    public async Task<EmailMessage?> ComposeAsync(
+        OwnerEmail email, IntegrationEntity row, CancellationToken cancellationToken)
+    {
+        var account = await accounts.GetAsync(row.AccountId, cancellationToken);
+        if (account is null)
+        {
+            return null;
+        }
+        if (!await confirmations.IsConfirmedAsync(account.AccountId, account.OwnerEmail, cancellationToken))
+        {
+            logger.LogInformation(
+                "Integration email {Email} for {AccountId}/{AppId} not sent: the owner email is not confirmed",
+                email, row.AccountId, row.AppId);
+            return null;
+        }
+        var app = await apps.GetAsync(row.AccountId, row.AppId, cancellationToken);
+        return IntegrationEmails.Compose(email, row, app?.Name ?? "your app", account.OwnerEmail, options.Value);
+    }
+}
+
+/// <summary>
+/// The owner's email about a degraded connection: at most once per cause and degradation, like the "connected" email.
+/// The cause is claimed on the row before the send; a send that certainly did not hand the message over gives the claim
+/// back and throws (the queue retries the check); a send without an answer keeps it (it may have arrived).
+/// </summary>
+public sealed class IntegrationDegradedEmails(
+    IntegrationStore store, IntegrationOwnerMail ownerMail, IEmailSender sender,
+    ILogger<IntegrationDegradedEmails> logger)
+{
+    public async Task SendOnceAsync(
+        string accountId, string appId, ConnectionProblem cause, CancellationToken cancellationToken)
+    {
+        var row = await store.GetAsync(accountId, appId, cancellationToken);
+        if (row is not { IsDegraded: true } || row.DegradedCauseValue != cause || row.DegradedEmailCause == row.DegradedCause
+            || await ownerMail.ComposeAsync(OwnerEmail.Degraded, row, cancellationToken) is not { } message
+            || !await store.ClaimDegradedEmailAsync(accountId, appId, cause, cancellationToken))
+        {
+            return;
+        }
+        try
+        {
+            await sender.SendAsync(message, cancellationToken);
+        }
+        catch (EmailDeliveryException ex) when (ex.IsPermanent)
+        {
+            logger.LogError(ex, "The degraded-connection email of {AccountId}/{AppId} was refused", accountId, appId);
+        }
+        catch (Exception ex) when (EmailDeliveryException.CertainlyNotSent(ex))
+        {
+            await store.ReleaseDegradedEmailAsync(accountId, appId, cause, cancellationToken);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,212 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using ReviewHub.AppStoreConnect;
+using ReviewHub.Fakes;
+using ReviewHub.Integrations;
+using ReviewHub.Reviews;
+using ReviewHub.Secrets;
+using ReviewHub.Storage;
+using ReviewHub.Tests.Reviews;
+
+namespace ReviewHub.Tests.Integrations;
+
+/// <summary>Item 4 and 5 of issue 13: a connection in force degrades with its cause, recovers, and can be disconnected.</summary>
+public sealed class ConnectionHealthTests
+{
+    private static readonly DateTimeOffset Newest = new(2026, 7, 1, 12, 0, 0, TimeSpan.Zero);
+    private static readonly string[] FullAccessRoles = [AscRoles.CustomerSupport, AscRoles.Marketing, AscRoles.Finance];
+
+    private static async Task<IntegrationHarness> ActiveAsync()
+    {
+        var h = await IntegrationHarness.StartAsync();
+        Assert.Equal(202, (await h.ConfirmAsync("fullAccess")).Status);
+        await h.OperatorsAcceptAsync(FullAccessRoles);
+        await h.WaitForStatusAsync(s => s.Status == "active");
+        Assert.Equal("Active", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
+        return h;
+    }
+
+    private static Task<HealthCheckOutcome> CheckAsync(IntegrationHarness h) =>
+        h.App.Get<IntegrationHealthCheck>().CheckAsync(h.World.AccountId, h.World.AppId, CancellationToken.None);
+
+    private static async Task<IReadOnlyList<IntegrationEventView>> EventsAsync(IntegrationHarness h)
+    {
+        var response = await h.App.Host.GetAsync($"{h.IntegrationPath}/events", h.World.Token);
+        Assert.True(response.Status == 200, response.ToString());
+        return response.As<IntegrationEventsResponse>().Items;
+    }
+
+    [Fact]
+    public async Task Disconnect_deletes_the_key_returns_the_app_to_the_feed_and_is_in_the_audit_trail_once()
+    {
+        await using var h = await ActiveAsync();
+        var scheduler = h.App.Get<FetchScheduler>();
+        Assert.Equal(ReviewSources.AppStoreConnect,
+            (await scheduler.GetAsync(h.World.AccountId, h.World.AppId, CancellationToken.None))!.Source);
+        var secretName = IntegrationCredentials.SecretName(h.World.AccountId, h.World.AppId);
+        Assert.NotNull(await h.App.Get<ISecretStore>().GetAsync(secretName, CancellationToken.None));
+
+        var first = await h.App.Host.DeleteAsync(h.IntegrationPath, h.World.Token);
+        var again = await h.App.Host.DeleteAsync(h.IntegrationPath, h.World.Token);
+
+        Assert.True(first.Status == 200, first.ToString());
+        Assert.Equal(200, again.Status);
+        var status = await h.StatusAsync();
+        Assert.Equal(("disconnected", null, false), (status.Status, status.ActiveKind, status.CredentialRegistered));
+        Assert.NotNull(status.DisconnectedAt);
+        Assert.Null(await h.App.Get<ISecretStore>().GetAsync(secretName, CancellationToken.None));
+        var schedule = (await scheduler.GetAsync(h.World.AccountId, h.World.AppId, CancellationToken.None))!;
+        Assert.Equal(ReviewSources.Feed, schedule.Source);
+        var disconnected = Assert.Single(await EventsAsync(h));
+        Assert.Equal(("disconnected", h.World.UserId), (disconnected.Event, disconnected.By));
+        // Nothing to check or reply with any more; replying answers the integration's absence.
+        Assert.Equal(409, (await h.App.Host.PostAsync($"{h.IntegrationPath}/fixed", h.World.Token)).Status);
+        Assert.Equal(HealthCheckOutcome.NotConnected, await CheckAsync(h));
+        // Confirming again starts a new setup that waits for operators (the old key is gone).
+        Assert.Equal(202, (await h.ConfirmAsync("fullAccess")).Status);
+        await h.WaitForStatusAsync(s => s.Status == "awaitingOperator");
+    }
+
+    [Fact]
+    public async Task Disconnect_while_a_setup_waits_cancels_it_and_the_setup_writes_nothing_after()
+    {
+        await using var h = await IntegrationHarness.StartAsync();
+        Assert.Equal(202, (await h.ConfirmAsync("fullAccess")).Status);
+        await h.WaitForStatusAsync(s => s.Status == "awaitingOperator" && s.LastCheckedAt is not null);
+
+        Assert.Equal(200, (await h.App.Host.DeleteAsync(h.IntegrationPath, h.World.Token)).Status);
+
+        // Cancelled by the event, or Gone when its next check found the row disconnected first; either way it ended.
+        Assert.Contains((await h.WaitForCompletionAsync()).ReadOutputAs<string>(), new[] { "Cancelled", "Gone" });
+        Assert.Equal("disconnected", (await h.StatusAsync()).Status);
+    }
+
+    [Fact]
+    public async Task A_fetch_in_flight_while_disconnecting_is_neither_retried_nor_poisoned_and_the_feed_schedule_stays()
+    {
+        await using var h = await IngestionHarness.StartAsync();
+        h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(3, Newest, "old"));
+        await h.ActivateIntegrationAsync();
+        await h.FetchUntilCompletedAsync();
+        h.App.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches);
+        h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(2, Newest.AddHours(1), "new"));
+        var held = h.Asc.Hold(r => r.Path.Value!.EndsWith("/customerReviews", StringComparison.Ordinal));
+
+        var fetch = h.FetchAsync();
+        await held.Arrived.WaitAsync(TimeSpan.FromSeconds(30));
+        var disconnected = await h.App.Host.DeleteAsync($"{h.World.AppPath}/integration", h.World.Token);
+        held.Release();
+        var outcome = await fetch;
+
+        Assert.True(disconnected.Status == 200, disconnected.ToString());
+        Assert.NotEqual(FetchOutcomeKind.Poisoned, outcome.Kind);
+        Assert.Equal(ReviewSources.Feed, (await h.ScheduleAsync()).Source); // the fetch did not switch it back
+        Assert.Empty(h.App.Queue.Take<ReviewFetchRequest>(QueueNames.Poison(QueueNames.ReviewFetches)));
+        Assert.Empty(h.App.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches));
+    }
+
+    [Fact]
+    public async Task A_refused_fetch_degrades_the_connection_at_once_pauses_without_poison_and_queues_a_check()
+    {
+        var clock = new FakeTimeProvider(Newest.AddDays(1));
+        await using var h = await IngestionHarness.StartAsync(clock: clock);
+        h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(3, Newest, "old"));
+        var key = await h.ActivateIntegrationAsync();
+        await h.FetchUntilCompletedAsync();
+        h.App.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches);
+        h.Asc.RevokeKey(key.KeyId);
+
+        var refused = await h.FetchAsync();
+        clock.Advance(TimeSpan.FromHours(1));
+        h.Asc.ClearRequests();
+        var paused = await h.FetchAsync();
+
+        Assert.Equal((FetchOutcomeKind.Paused, FetchOutcomeKind.Paused), (refused.Kind, paused.Kind));
+        Assert.Empty(h.ReviewRequests()); // no call into errors while degraded
+        Assert.Empty(h.App.Queue.Take<ReviewFetchRequest>(QueueNames.Poison(QueueNames.ReviewFetches)));
+        Assert.Empty(h.App.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches));
+        var check = Assert.Single(h.App.Queue.Take<IntegrationHealthCheckRequest>(QueueNames.IntegrationHealthChecks));
+        Assert.Equal(h.World.AppId, check.AppId);
+        var row = (await h.App.Get<IntegrationStore>().GetAsync(h.World.AccountId, h.World.AppId,
+            CancellationToken.None))!;
+        Assert.Equal((nameof(IntegrationStatus.Degraded), nameof(ConnectionProblem.KeyRevoked)),
+            (row.Status, row.DegradedCause));
+        Assert.Equal(Newest.AddDays(1), row.DegradedAt);
+        Assert.Contains("401 NOT_AUTHORIZED", (await h.ScheduleAsync()).LastError);
+    }
+
+    [Fact]
+    public async Task The_check_names_each_cause_emails_the_owner_once_per_cause_and_a_fix_returns_to_active_with_a_fetch()
+    {
+        await using var h = await ActiveAsync();
+        var storeAppId = (await h.App.Get<ReviewHub.Apps.AppStore>().GetAsync(h.World.AccountId, h.World.AppId,
+            CancellationToken.None))!.StoreAppId;
+        Assert.Equal(HealthCheckOutcome.Healthy, await CheckAsync(h));
+
+        h.Asc.SetUserRoles(h.IntegrationEmail, [AscRoles.CustomerSupport]);
+        Assert.Equal(HealthCheckOutcome.Degraded, await CheckAsync(h));
+        Assert.Equal(HealthCheckOutcome.Degraded, await CheckAsync(h)); // the next day: the same cause
+        var reduced = await h.StatusAsync();
+        Assert.Equal(("degraded", "rolesReduced"), (reduced.Status, reduced.DegradedCause));
+        Assert.Contains("Marketing, Finance", reduced.DegradedReason);
+        Assert.StartsWith(reduced.DegradedReason!, reduced.NextStep);
+        Assert.Single(h.EmailsTo("lost its App Store Connect connection"));
+        // Fetches pause with the reason while degraded; no call is made with the key.
+        h.Asc.ClearRequests();
+        var fetch = await h.App.Get<ReviewFetcher>().FetchAsync(
+            new ReviewFetchRequest(h.World.AccountId, h.World.AppId), CancellationToken.None);
+        Assert.Equal(FetchOutcomeKind.Paused, fetch.Kind);
+        Assert.Contains("Marketing, Finance", fetch.Error);
+        Assert.DoesNotContain(h.Asc.Requests, r => r.Path.EndsWith("/customerReviews", StringComparison.Ordinal));
+
+        h.Asc.SetUserRoles(h.IntegrationEmail, FullAccessRoles);
+        h.Asc.RemoveAppAccess(storeAppId);
+        Assert.Equal(HealthCheckOutcome.Degraded, await CheckAsync(h));
+        Assert.Equal("appAccessRemoved", (await h.StatusAsync()).DegradedCause);
+        h.Asc.RestoreAppAccess(storeAppId);
+        h.Asc.RemoveUser(h.IntegrationEmail);
+        Assert.Equal(HealthCheckOutcome.Degraded, await CheckAsync(h));
+        Assert.Equal("userRemoved", (await h.StatusAsync()).DegradedCause);
+        Assert.Equal(3, h.EmailsTo("lost its App Store Connect connection").Count); // one per cause
+
+        // App Store Connect does not answer: nothing changes.
+        h.Asc.Fail(new InjectedFault(500, FakeAppStoreConnect.ErrorBody(500, "UNEXPECTED_ERROR", "Down.")), 10);
+        Assert.Equal(HealthCheckOutcome.Undecided, await CheckAsync(h));
+        h.Asc.ClearFaults();
+
+        // "I fixed it": the user is back; active again without a new confirmation, and the gap is fetched at once.
+        h.Asc.SetUserRoles(h.IntegrationEmail, FullAccessRoles);
+        h.App.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches);
+        var fixedIt = await h.App.Host.PostAsync($"{h.IntegrationPath}/fixed", h.World.Token);
+        Assert.True(fixedIt.Status == 200, fixedIt.ToString());
+        var active = fixedIt.As<IntegrationStatusResponse>();
+        Assert.Equal(("active", null, null), (active.Status, active.DegradedCause, active.DegradedReason));
+        Assert.Single(h.App.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches));
+        Assert.Equal(["recovered", "degraded", "degraded", "degraded"], (await EventsAsync(h)).Select(e => e.Event));
+
+        // Revoked again later: told again.
+        h.Asc.SetUserRoles(h.IntegrationEmail, [AscRoles.Marketing]);
+        Assert.Equal(HealthCheckOutcome.Degraded, await CheckAsync(h));
+        Assert.Equal(4, h.EmailsTo("lost its App Store Connect connection").Count);
+    }
+
+    [Fact]
+    public async Task A_refused_reply_degrades_the_connection_and_a_passing_check_returns_it_to_active()
+    {
+        await using var h = await ActiveAsync();
+        var row = (await h.App.Get<IntegrationStore>().GetAsync(h.World.AccountId, h.World.AppId,
+            CancellationToken.None))!;
+        var paused = await h.App.Get<IntegrationKeyRefusals>().RecordAsync(row, "sending a reply",
+            new AppStoreConnectException(AppStoreConnectFailure.Forbidden, HttpStatusCode.Forbidden, "FORBIDDEN_ERROR",
+                "Forbidden."), CancellationToken.None);
+
+        Assert.True(paused);
+        var status = await h.StatusAsync();
+        Assert.Equal(("degraded", "keyForbidden"), (status.Status, status.DegradedCause));
+        // The queued check names the exact cause: here the roles are fine, so it was passing and recovers.
+        Assert.Equal(HealthCheckOutcome.Healthy, await CheckAsync(h));
+        Assert.Equal("active", (await h.StatusAsync()).Status);
+        Assert.Empty(h.EmailsTo("lost its App Store Connect connection"));
+    }
+}
