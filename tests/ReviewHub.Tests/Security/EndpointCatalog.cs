@@ -110,6 +110,9 @@ public static class EndpointCatalog
 
         new("GetIntegrationCard", HttpMethod.Get, w => $"{w.AppPath}/integration"),
         new("GetIntegrationStatus", HttpMethod.Get, w => $"{w.AppPath}/integration/status"),
+        new("GetIntegrationEvents", HttpMethod.Get, w => $"{w.AppPath}/integration/events"),
+        new("DisconnectIntegration", HttpMethod.Delete, w => $"{w.AppPath}/integration"),
+        new("ReportIntegrationFixed", HttpMethod.Post, w => $"{w.AppPath}/integration/fixed", MemberStatus: 409),
         new("ConfirmIntegration", HttpMethod.Post, w => $"{w.AppPath}/integration/confirm", _ => new { kind = "replyToReviews" }, 202),
         new("NotifyIntegrationRolesUpdated", HttpMethod.Post, w => $"{w.AppPath}/integration/roles-updated", MemberStatus: 202,
             Arrange: ConfirmIntegrationAsync),
