@@ -71,9 +71,7 @@ public sealed class AppStoreConnectClient(
         {
             response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
-        // Polly's per-attempt timeout and open circuit surface as ExecutionRejectedException (not a TimeoutException).
-        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or Polly.ExecutionRejectedException
-            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception ex) when (OutboundResilience.IsNoAnswer(ex, cancellationToken))
         {
             throw new AppStoreConnectException(AppStoreConnectFailure.Unavailable, null, null,
                 $"App Store Connect did not answer {method} {PathOf(pathOrUrl)}: {ex.Message}", inner: ex);

@@ -7,6 +7,7 @@ using Google.Apis.Auth.OAuth2.Responses;
 using Google.Apis.Http;
 using Google.Apis.Util;
 using Microsoft.Extensions.Options;
+using ReviewHub.Http;
 
 namespace ReviewHub.GooglePlay;
 
@@ -40,8 +41,7 @@ public sealed class GooglePlayAccessTokens(
         {
             throw Refused(ex);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or Polly.ExecutionRejectedException
-            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception ex) when (OutboundResilience.IsNoAnswer(ex, cancellationToken))
         {
             throw new GooglePlayException(GooglePlayFailure.Unavailable, null, null,
                 $"Google's token endpoint did not answer: {ex.Message}", inner: ex, fromTokenEndpoint: true);

@@ -108,9 +108,7 @@ public sealed class GooglePlayClient(
         {
             response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
-        // Polly's per-attempt timeout and open circuit surface as ExecutionRejectedException (not a TimeoutException).
-        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or Polly.ExecutionRejectedException
-            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception ex) when (OutboundResilience.IsNoAnswer(ex, cancellationToken))
         {
             throw new GooglePlayException(GooglePlayFailure.Unavailable, null, null,
                 $"Google Play did not answer {operation}: {ex.Message}", inner: ex);

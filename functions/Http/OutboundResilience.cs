@@ -60,6 +60,15 @@ public enum OutboundRetry
 /// </summary>
 public static class OutboundResilience
 {
+    /// <summary>
+    /// The service did not answer: a transport failure, or the pipeline's per-attempt timeout or open circuit (Polly
+    /// surfaces those as <see cref="ExecutionRejectedException"/>, not a <see cref="TimeoutException"/>), or a
+    /// cancellation the caller did not ask for.
+    /// </summary>
+    public static bool IsNoAnswer(Exception ex, CancellationToken cancellationToken) =>
+        ex is HttpRequestException or TimeoutException or ExecutionRejectedException
+        || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+
     public static IHttpClientBuilder AddOutboundResilience(
         this IHttpClientBuilder builder, Action<IServiceProvider, HttpStandardResilienceOptions>? configure = null,
         OutboundRetry retry = OutboundRetry.Transient)

@@ -31,8 +31,7 @@ public sealed class AppStoreFeedClient(HttpClient http, ILogger<AppStoreFeedClie
         {
             response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         }
-        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or Polly.ExecutionRejectedException
-            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception ex) when (OutboundResilience.IsNoAnswer(ex, cancellationToken))
         {
             throw new ReviewFetchException($"The review feed did not answer {path}: {ex.Message}", retryable: true, inner: ex);
         }
