@@ -32,7 +32,7 @@ public sealed class ReplyEventDeliverer(
             return;
         }
         var subscribed = (await routes.ListAsync(message.AppId, cancellationToken))
-            .Where(r => IsLive(r, message) && r.SubscribesTo(message.Event) && r.Matches(review.Rating, review.Territory))
+            .Where(r => IsLive(r, message) && r.SubscribesTo(message.Kind) && r.Matches(review.Rating, review.Territory))
             .ToList();
         foreach (var route in subscribed)
         {
@@ -49,7 +49,7 @@ public sealed class ReplyEventDeliverer(
         var app = await apps.GetAsync(message.AccountId, message.AppId, cancellationToken);
         var review = (await reviews.GetAsync(message.AppId, [message.ReviewId], cancellationToken)).SingleOrDefault();
         // The subscription is checked again: it may have been dropped since the fan-out.
-        if (route is null || app is null || review is null || !IsLive(route, message) || !route.SubscribesTo(message.Event)
+        if (route is null || app is null || review is null || !IsLive(route, message) || !route.SubscribesTo(message.Kind)
             || !byChannel.TryGetValue(route.ChannelValue, out var channel))
         {
             logger.LogInformation("Skipped reply event {Event} of review {ReviewId} for route {RouteId}: the route, app " +
@@ -57,7 +57,7 @@ public sealed class ReplyEventDeliverer(
                 message.RouteId);
             return;
         }
-        var name = ReplyEventTypes.Name(message.Event);
+        var name = message.Event;
         var claim = await ledger.TryClaimAsync(message.AppId, route.RouteId, message.EventKey, $"reply-{name}",
             cancellationToken);
         if (claim.Outcome != ClaimOutcome.Claimed)

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ReviewHub.Apps;
 using ReviewHub.Replies;
 using ReviewHub.Storage;
@@ -90,14 +91,21 @@ public sealed record ReplySnapshot(
 /// subscribing routes; with it: the event for that one route. A duplicate is harmless: the Deliveries ledger lets each
 /// (event, route) out once.
 /// </summary>
+/// <param name="Event">The event's name (<see cref="ReplyEventTypes.Name"/>): a string, as the worker binds queue
+/// messages without an enum converter.</param>
 /// <param name="Deferrals">How often this route's delivery was postponed; bounded by
 /// <see cref="DeliveryOptions.MaxDeferrals"/>.</param>
 public sealed record ReplyEventMessage(
-    string AccountId, string AppId, string ReviewId, ReplyEventKind Event, DateTimeOffset OccurredAt, ReplySnapshot Reply,
+    string AccountId, string AppId, string ReviewId, string Event, DateTimeOffset OccurredAt, ReplySnapshot Reply,
     string? RouteId = null, int Deferrals = 0)
 {
+    [JsonIgnore]
+    public ReplyEventKind Kind => ReplyEventTypes.Parse(Event)
+        ?? throw new InvalidOperationException($"'{Event}' is not a reply event.");
+
     /// <summary>One event of one reply version: the same on every retry and duplicate.</summary>
-    public string EventKey => $"{ReviewId}|v{Reply.Version}|{ReplyEventTypes.Name(Event)}";
+    [JsonIgnore]
+    public string EventKey => $"{ReviewId}|v{Reply.Version}|{Event}";
 }
 
 /// <summary>Queues each event of a reply change for fan-out (kept out of the reply's own write path).</summary>
@@ -109,7 +117,8 @@ internal sealed class ReplyEventObserver(IMessageQueue queue, TimeProvider clock
         foreach (var kind in ReplyEventTypes.Of(change))
         {
             await queue.SendAsync(QueueNames.ReplyEvents,
-                new ReplyEventMessage(reply.AccountId, reply.AppId, reply.ReviewId, kind, clock.GetUtcNow(),
+                new ReplyEventMessage(reply.AccountId, reply.AppId, reply.ReviewId, ReplyEventTypes.Name(kind),
+                    clock.GetUtcNow(),
                     ReplySnapshot.From(reply)), cancellationToken: cancellationToken);
         }
     }
@@ -135,7 +144,7 @@ public interface IReplyEventChannel
 /// <summary>The words Slack and Zendesk use for a reply event.</summary>
 internal static class ReplyEventText
 {
-    public static string Line(ReplyEventMessage message) => message.Event switch
+    public static string Line(ReplyEventMessage message) => message.Kind switch
     {
         ReplyEventKind.Sent => "Reply sent to App Store Connect; Apple is reviewing it.",
         ReplyEventKind.Published => "Reply published on the App Store.",

@@ -158,7 +158,7 @@ public sealed class SlackChannel(
         var text = send.ReviewMessageId is null
             ? $"{line}\n_{Escape(ReviewText.Heading(review))}_ · <{review.Url}|Open in ReviewHub>"
             : $"{line} <{review.Url}|Open in ReviewHub>";
-        if (send.Event.Event == ReplyEventKind.Outdated || send.Event.Event == ReplyEventKind.Sent)
+        if (send.Event.Kind == ReplyEventKind.Outdated || send.Event.Kind == ReplyEventKind.Sent)
         {
             text += $"\n>{DisplayText.Truncate(DisplayText.OneLine(send.Event.Reply.Body ?? ""), 500, Escape)}";
         }

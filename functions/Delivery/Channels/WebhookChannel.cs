@@ -50,7 +50,7 @@ public sealed class WebhookChannel(HttpClient http, RouteStore routes, TimeProvi
     {
         var now = clock.GetUtcNow();
         var message = send.Event;
-        var body = JsonSerializer.Serialize(new WebhookReplyEvent(ReplyEventTypes.WebhookType(message.Event), now,
+        var body = JsonSerializer.Serialize(new WebhookReplyEvent(ReplyEventTypes.WebhookType(message.Kind), now,
             new WebhookReplyEventData(send.App.AccountId, send.App.AppId, send.App.Name, send.Review.ReviewId,
                 send.Review.Rating, send.Review.Territory, send.Review.Url, message.OccurredAt, message.Reply)),
             ReviewHubJson.Options);

@@ -69,7 +69,7 @@ public sealed class ZendeskChannel(HttpClient http, RouteStore routes, IOptions<
         {
             ["comment"] = new JsonObject { ["body"] = comment.TrimEnd(), ["public"] = false },
         };
-        if (send.Event.Event == ReplyEventKind.Published)
+        if (send.Event.Kind == ReplyEventKind.Published)
         {
             update["status"] = "solved";
         }

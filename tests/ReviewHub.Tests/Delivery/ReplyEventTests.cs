@@ -269,10 +269,27 @@ public sealed class ReplyEventTests
         }
 
         var events = h.App.Queue.Take<ReplyEventMessage>(QueueNames.ReplyEvents);
-        Assert.Equal(ReplyEventKind.Outdated, Assert.Single(events).Event);
+        Assert.Equal(ReplyEventKind.Outdated, Assert.Single(events).Kind);
         var row = await store.GetAsync(h.World.AppId, reviewId, CancellationToken.None);
         Assert.Equal((5, "Works now, thanks!"), (row!.Rating, row.Body));
         var reply = await h.App.Get<ReplyStore>().GetAsync(h.World.AppId, reviewId, CancellationToken.None);
         Assert.NotNull(reply!.OutdatedAt);
+    }
+
+    /// <summary>Queue messages are written with the app's JSON options and bound by the worker's serializer (no enum
+    /// converter): the message must survive that trip (the month simulation found an enum that did not).</summary>
+    [Fact]
+    public void A_reply_event_message_survives_the_queue_and_the_worker_binding()
+    {
+        var message = new ReplyEventMessage("account", "app", "review", ReplyEventTypes.Name(ReplyEventKind.Published),
+            DateTimeOffset.UtcNow, new ReplySnapshot(2, "publish", "published", "Thanks!", "user", null,
+                DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, null, null, null, null), "route", 1);
+        var json = JsonSerializer.Serialize(message, ReviewHub.Json.ReviewHubJson.Options);
+
+        var bound = Simulation.FunctionInvoker.BindQueueMessage<ReplyEventMessage>(json);
+
+        Assert.Equal(ReplyEventKind.Published, bound.Kind);
+        Assert.Equal(message.EventKey, bound.EventKey);
+        Assert.Equal(message.Reply, bound.Reply);
     }
 }

@@ -87,6 +87,12 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
     public Dictionary<string, AppState> Apps { get; } = plan.Apps.ToDictionary(a => a.Key, a => new AppState(a));
     public Dictionary<(string App, string ReviewId), ReplyRecord> Replies { get; } = [];
 
+    /// <summary>The reply events every webhook route subscribes to (all of them).</summary>
+    public static readonly string[] ReplyEvents = ["sent", "published", "failed", "overdue", "outdated"];
+
+    /// <summary>Drafts an approver sent (each also a reply of the team's, in <see cref="Replies"/>).</summary>
+    public int ApprovedDrafts { get; private set; }
+
     /// <summary>
     /// Things the customer saw go wrong while acting (a reply refused, a review to reply to missing).
     /// </summary>
@@ -150,6 +156,7 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
         {
             var number = day;
             At(plan.Start.AddDays(day), () => Progress(number, stopwatch));
+            At(plan.Start.AddDays(day - 1) + TimeSpan.FromHours(17), ApproveADraftPerAppAsync);
         }
 
         while (events.TryDequeue(out var next, out var when))
@@ -199,6 +206,62 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
             foreach (var route in app.Plan.Routes)
             {
                 app.Routes.Add(await CreateRouteAsync(app, route, ++routeNumber));
+            }
+        }
+        await CreateReplyRulesAsync();
+    }
+
+    /// <summary>
+    /// One template, and two rules per app that gets an integration: five-star reviews are answered at once (post),
+    /// one-star reviews get a draft for an approver (the default daily cap, 20, applies). Rules see new reviews only.
+    /// </summary>
+    private async Task CreateReplyRulesAsync()
+    {
+        var template = (await CallAsync(HttpMethod.Post, $"/api/accounts/{AccountId}/reply-templates",
+            new { name = "Thanks", tags = new[] { "sim" }, body = "Thanks {{nickname}} for rating {{appName}}!" },
+            201)).Json.GetProperty("templateId").GetString();
+        foreach (var app in Apps.Values.Where(a => a.Plan.Integration is not null))
+        {
+            var path = $"/api/accounts/{AccountId}/apps/{app.AppId}/reply-rules";
+            await CallAsync(HttpMethod.Post, path, new
+            {
+                name = "Five stars", conditions = new { ratings = new[] { 5 } }, templateId = template, mode = "post",
+            }, 201);
+            await CallAsync(HttpMethod.Post, path, new
+            {
+                name = "One star", conditions = new { ratings = new[] { 1 } }, templateId = template, mode = "draft",
+            }, 201);
+        }
+    }
+
+    /// <summary>
+    /// At 17:00 an approver of the team sends the oldest waiting draft of each app, edited: the reply is the
+    /// approver's, and the books follow it like any reply of the team's.
+    /// </summary>
+    private async Task ApproveADraftPerAppAsync()
+    {
+        foreach (var app in Apps.Values.Where(a => a.RemovedAt is null && a.Plan.Integration is not null))
+        {
+            var path = $"/api/accounts/{AccountId}/apps/{app.AppId}/reply-drafts";
+            var drafts = (await CallAsync(HttpMethod.Get, path, null, 200)).Json.GetProperty("items");
+            if (drafts.GetArrayLength() == 0)
+            {
+                continue;
+            }
+            var reviewId = drafts[0].GetProperty("reviewId").GetString()!;
+            var body = drafts[0].GetProperty("body").GetString() + " We are on it.";
+            var approved = await host.Http.PostAsync($"{path}/{Uri.EscapeDataString(reviewId)}/approve", Token,
+                new { body });
+            if (approved.Status is not (200 or 202))
+            {
+                Anomalies.Add($"{host.Now:MM-dd HH:mm} {app.Plan.Name}: approving the draft of {reviewId} " +
+                    $"answered {approved}");
+                continue;
+            }
+            ApprovedDrafts++;
+            if (plan.Reviews.FirstOrDefault(r => r.App == app.Plan && r.AscId == reviewId) is { } review)
+            {
+                Replies[(app.Plan.Key, reviewId)] = new ReplyRecord(review, reviewId) { LastBody = body, Versions = 1 };
             }
         }
     }
@@ -261,7 +324,7 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
                 break;
             default:
                 target = $"/hooks/{app.Plan.Key}-{number}";
-                body = new { channel = "webhook", target = fakes.Webhooks.UrlFor(target), filters };
+                body = new { channel = "webhook", target = fakes.Webhooks.UrlFor(target), filters, replyEvents = ReplyEvents };
                 break;
         }
         var created = (await CallAsync(HttpMethod.Post, path, body, 201)).Json;
