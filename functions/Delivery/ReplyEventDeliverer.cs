@@ -9,13 +9,14 @@ namespace ReviewHub.Delivery;
 
 /// <summary>
 /// Tells a reply's life to the routes that subscribe: fans an event out into one message per route (so one failing
-/// channel never delays another), then delivers each through the Deliveries ledger like a review — claimed before it is
-/// sent, recorded after, never sent twice (row key <c>{routeId}|{reviewId}|v{version}|{event}</c>). Retryable failures
-/// release the claim and throw (host retries, then poison); rate limits and claims in flight postpone the message; a
-/// refused credential breaks the route.
+/// channel never delays another), then delivers each through the Deliveries ledger like a review — claimed before it
+/// is sent, recorded after, never sent twice (row key <c>{routeId}|{reviewId}|v{version}|{event}</c>). Retryable
+/// failures release the claim and throw (host retries, then poison); rate limits and claims in flight postpone the
+/// message; a refused credential breaks the route.
 /// </summary>
 public sealed class ReplyEventDeliverer(
-    RouteStore routes, AppStore apps, ReviewReader reviews, DeliveryLedger ledger, IEnumerable<IReplyEventChannel> channels,
+    RouteStore routes, AppStore apps, ReviewReader reviews, DeliveryLedger ledger,
+    IEnumerable<IReplyEventChannel> channels,
     BrokenRouteNotifier broken, IMessageQueue queue, ReviewLinks links, ReviewHubMetrics metrics,
     IOptions<DeliveryOptions> options, IOptions<OutboundHttpOptions> outbound, ILogger<ReplyEventDeliverer> logger)
 {
@@ -32,7 +33,8 @@ public sealed class ReplyEventDeliverer(
             return;
         }
         var subscribed = (await routes.ListAsync(message.AppId, cancellationToken))
-            .Where(r => IsLive(r, message) && r.SubscribesTo(message.Kind) && r.Matches(review.Rating, review.Territory))
+            .Where(r => IsLive(r, message) && r.SubscribesTo(message.Kind)
+                && r.Matches(review.Rating, review.Territory))
             .ToList();
         foreach (var route in subscribed)
         {
@@ -49,11 +51,11 @@ public sealed class ReplyEventDeliverer(
         var app = await apps.GetAsync(message.AccountId, message.AppId, cancellationToken);
         var review = (await reviews.GetAsync(message.AppId, [message.ReviewId], cancellationToken)).SingleOrDefault();
         // The subscription is checked again: it may have been dropped since the fan-out.
-        if (route is null || app is null || review is null || !IsLive(route, message) || !route.SubscribesTo(message.Kind)
-            || !byChannel.TryGetValue(route.ChannelValue, out var channel))
+        if (route is null || app is null || review is null || !IsLive(route, message)
+            || !route.SubscribesTo(message.Kind) || !byChannel.TryGetValue(route.ChannelValue, out var channel))
         {
-            logger.LogInformation("Skipped reply event {Event} of review {ReviewId} for route {RouteId}: the route, app " +
-                "or review is gone, disabled, broken or no longer subscribed", message.Event, message.ReviewId,
+            logger.LogInformation("Skipped reply event {Event} of review {ReviewId} for route {RouteId}: the route, " +
+                "app or review is gone, disabled, broken or no longer subscribed", message.Event, message.ReviewId,
                 message.RouteId);
             return;
         }
@@ -94,15 +96,16 @@ public sealed class ReplyEventDeliverer(
                 case ChannelException { RouteBroken: true }:
                     await broken.RouteBrokeAsync(route, app, ex.Message, cancellationToken);
                     return;
-                case ChannelException { RetryAfter: { } retryAfter } when message.Deferrals < options.Value.MaxDeferrals:
+                case ChannelException { RetryAfter: { } retryAfter }
+                    when message.Deferrals < options.Value.MaxDeferrals:
                     logger.LogWarning("Route {RouteId} ({Channel}) is rate limited; reply event {Event} of review " +
                         "{ReviewId} resumes in {RetryAfter}", route.RouteId, route.Channel, message.Event,
                         message.ReviewId, retryAfter);
                     await DeferAsync(message, retryAfter, cancellationToken);
                     return;
             }
-            logger.LogWarning("Sending reply event {Event} of review {ReviewId} to route {RouteId} ({Channel}) failed: " +
-                "{Error}", message.Event, message.ReviewId, route.RouteId, route.Channel, ex.Message);
+            logger.LogWarning("Sending reply event {Event} of review {ReviewId} to route {RouteId} ({Channel}) " +
+                "failed: {Error}", message.Event, message.ReviewId, route.RouteId, route.Channel, ex.Message);
             throw;
         }
         await ledger.MarkDeliveredAsync(claim.Row!, externalId, CancellationToken.None);

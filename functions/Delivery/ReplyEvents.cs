@@ -78,9 +78,9 @@ public sealed record ReplySnapshot(
     DateTimeOffset? OutdatedAt)
 {
     public static ReplySnapshot From(ReplyEntity reply) => new(
-        reply.Version, Camel(reply.Action), Camel(reply.Status), reply.Body, reply.RequestedBy, reply.RuleId, reply.SentAt,
-        reply.PublishedAt, reply.FailureCode is null ? null : Camel(reply.FailureCode), reply.FailureReason,
-        reply.OverdueAt, reply.OutdatedAt);
+        reply.Version, Camel(reply.Action), Camel(reply.Status), reply.Body, reply.RequestedBy, reply.RuleId,
+        reply.SentAt, reply.PublishedAt, reply.FailureCode is null ? null : Camel(reply.FailureCode),
+        reply.FailureReason, reply.OverdueAt, reply.OutdatedAt);
 
     /// <summary>The API's spelling of stored enum names (PendingPublish → pendingPublish).</summary>
     private static string Camel(string name) => name.Length == 0 ? name : char.ToLowerInvariant(name[0]) + name[1..];

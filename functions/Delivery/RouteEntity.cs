@@ -80,7 +80,8 @@ public sealed class RouteEntity : ITableEntity
     [IgnoreDataMember]
     public IReadOnlyList<string> ReplyEventList => ReplyEvents.Split(',', StringSplitOptions.RemoveEmptyEntries);
 
-    public bool SubscribesTo(ReplyEventKind kind) => ReplyEventList.Contains(ReplyEventTypes.Name(kind), StringComparer.Ordinal);
+    public bool SubscribesTo(ReplyEventKind kind) =>
+        ReplyEventList.Contains(ReplyEventTypes.Name(kind), StringComparer.Ordinal);
 
     /// <summary>True when the route wants this review (empty filters match everything).</summary>
     public bool Matches(int rating, string territory) =>

@@ -106,7 +106,8 @@ internal static partial class RouteRules
     /// Reply events a route may subscribe to: known names, no repeats; email routes carry new reviews only (a reply's
     /// life is told where a team works on it: Slack, Zendesk, webhooks).
     /// </summary>
-    public static void ValidateReplyEvents(DeliveryChannel channel, IReadOnlyList<string>? events, ValidationErrors errors)
+    public static void ValidateReplyEvents(
+        DeliveryChannel channel, IReadOnlyList<string>? events, ValidationErrors errors)
     {
         if (events is null)
         {
@@ -119,7 +120,8 @@ internal static partial class RouteRules
         }
         foreach (var name in events.Where(e => ReplyEventTypes.Parse(e) is null))
         {
-            errors.Add("replyEvents", $"'{name}' is not a reply event; use {string.Join(", ", ReplyEventTypes.Names)}.");
+            errors.Add("replyEvents",
+                $"'{name}' is not a reply event; use {string.Join(", ", ReplyEventTypes.Names)}.");
         }
         if (events.Count != events.Distinct(StringComparer.Ordinal).Count())
         {

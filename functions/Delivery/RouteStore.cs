@@ -90,7 +90,9 @@ public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, 
                 route.Territories = RouteRules.JoinTerritories(request.Filters.Territories);
             }
             route.Enabled = request.Enabled ?? route.Enabled;
-            route.ReplyEvents = request.ReplyEvents is null ? route.ReplyEvents : RouteRules.JoinReplyEvents(request.ReplyEvents);
+            route.ReplyEvents = request.ReplyEvents is null
+                ? route.ReplyEvents
+                : RouteRules.JoinReplyEvents(request.ReplyEvents);
             if (request.ChangesCredentials || signingSecret is not null)
             {
                 route.SecretReference = reference;

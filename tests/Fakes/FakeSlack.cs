@@ -270,8 +270,8 @@ public sealed class FakeSlack : FakeHttpServer
             return;
         }
         var ts = $"{Clock.GetUtcNow().ToUnixTimeSeconds()}.{Interlocked.Increment(ref counter):D6}";
-        messages.Enqueue(new SlackMessage(channel, text, hasBlocks ? JsonSerializer.Serialize(blocks, Readable) : "[]", ts,
-            threadTs));
+        messages.Enqueue(new SlackMessage(channel, text,
+            hasBlocks ? JsonSerializer.Serialize(blocks, Readable) : "[]", ts, threadTs));
         postedBy[$"{channel}|{ts}"] = token;
         await Ok(context, new { ok = true, channel, ts, message = new { type = "message", subtype = "bot_message", text, ts } });
     }

@@ -49,8 +49,8 @@ public sealed class FakeZendesk : FakeHttpServer
     }
 
     /// <summary>
-    /// <c>PUT /api/v2/tickets/{id}.json</c>: 404 RecordNotFound for an unknown ticket, 422 for a closed one (read-only),
-    /// else applies the comment and status and answers 200 with the ticket. No Idempotency-Key on updates.
+    /// <c>PUT /api/v2/tickets/{id}.json</c>: 404 RecordNotFound for an unknown ticket, 422 for a closed one
+    /// (read-only), else applies the comment and status and answers 200 with the ticket. No Idempotency-Key on updates.
     /// </summary>
     private async Task UpdateAsync(HttpContext context, string id)
     {
@@ -66,7 +66,10 @@ public sealed class FakeZendesk : FakeHttpServer
         }
         if (current == "closed")
         {
-            await Write(context, 422, """{"error":"RecordInvalid","description":"Record validation errors","details":{"status":[{"description":"Status: closed prevents ticket update","error":"ClosedPreventsUpdate"}]}}""");
+            await Write(context, 422, """
+                {"error":"RecordInvalid","description":"Record validation errors","details":{"status":[
+                {"description":"Status: closed prevents ticket update","error":"ClosedPreventsUpdate"}]}}
+                """);
             return;
         }
         using var body = await JsonDocument.ParseAsync(context.Request.Body);
@@ -84,7 +87,8 @@ public sealed class FakeZendesk : FakeHttpServer
             statuses[ticketId] = status;
         }
         updates.Enqueue(new ZendeskTicketUpdate(ticketId, comment, isPublic, status));
-        await Write(context, 200, JsonSerializer.Serialize(new { ticket = new { id = ticketId, status = statuses[ticketId] } }));
+        await Write(context, 200,
+            JsonSerializer.Serialize(new { ticket = new { id = ticketId, status = statuses[ticketId] } }));
     }
 
     private async Task CreateAsync(HttpContext context)

@@ -22,7 +22,8 @@ public sealed class ZendeskChannel(HttpClient http, RouteStore routes, IOptions<
     public async Task<string?> SendAsync(ChannelSend send, CancellationToken cancellationToken)
     {
         var credential = await routes.GetZendeskCredentialAsync(send.Route, cancellationToken)
-            ?? throw new ChannelException("The route's Zendesk credential is missing; update the route.", routeBroken: true);
+            ?? throw new ChannelException("The route's Zendesk credential is missing; update the route.",
+                routeBroken: true);
         var review = send.Reviews.Single();
         var ticket = new JsonObject
         {
@@ -62,7 +63,8 @@ public sealed class ZendeskChannel(HttpClient http, RouteStore routes, IOptions<
             return null;
         }
         var credential = await routes.GetZendeskCredentialAsync(send.Route, cancellationToken)
-            ?? throw new ChannelException("The route's Zendesk credential is missing; update the route.", routeBroken: true);
+            ?? throw new ChannelException("The route's Zendesk credential is missing; update the route.",
+                routeBroken: true);
         var reply = send.Event.Reply;
         var comment = $"ReviewHub: {ReplyEventText.Line(send.Event)}\n\n{reply.Body}\n\n{send.Review.Url}";
         var update = new JsonObject
@@ -87,8 +89,8 @@ public sealed class ZendeskChannel(HttpClient http, RouteStore routes, IOptions<
     private HttpRequestMessage Request(
         HttpMethod method, RouteEntity route, string path, JsonObject body, ZendeskCredential credential)
     {
-        var baseUrl = options.Value.ZendeskBaseUrlTemplate.Replace("{subdomain}", route.Target, StringComparison.Ordinal)
-            .TrimEnd('/');
+        var baseUrl = options.Value.ZendeskBaseUrlTemplate
+            .Replace("{subdomain}", route.Target, StringComparison.Ordinal).TrimEnd('/');
         var request = new HttpRequestMessage(method, $"{baseUrl}/{path}")
         {
             Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
@@ -104,7 +106,8 @@ public sealed class ZendeskChannel(HttpClient http, RouteStore routes, IOptions<
         {
             case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound:
                 throw new ChannelException(
-                    $"Zendesk refused the credentials or subdomain (HTTP {(int)response.StatusCode}).", routeBroken: true);
+                    $"Zendesk refused the credentials or subdomain (HTTP {(int)response.StatusCode}).",
+                    routeBroken: true);
             case HttpStatusCode.TooManyRequests:
                 throw new ChannelException("Zendesk rate limited the account.",
                     retryAfter: RetryAfter.Of(response.Headers));

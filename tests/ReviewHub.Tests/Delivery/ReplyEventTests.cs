@@ -59,7 +59,8 @@ public sealed class ReplyEventTests
 
         public async Task AddWebhookAsync(string path, string[] events)
         {
-            var route = await AddRouteAsync(new { channel = "webhook", target = Webhooks.UrlFor(path), replyEvents = events });
+            var route = await AddRouteAsync(
+                new { channel = "webhook", target = Webhooks.UrlFor(path), replyEvents = events });
             Webhooks.SetSecret(path, route.SigningSecret!);
             Secrets["/" + path] = route.SigningSecret!;
         }
@@ -116,7 +117,8 @@ public sealed class ReplyEventTests
         await h.AddWebhookAsync("hooks/all", all);
         await h.AddWebhookAsync("hooks/published", ["published"]);
         await h.AddWebhookAsync("hooks/none", []);
-        await h.AddRouteAsync(new { channel = "slack", target = SlackChannel, slackBotToken = SlackToken, replyEvents = all });
+        await h.AddRouteAsync(
+            new { channel = "slack", target = SlackChannel, slackBotToken = SlackToken, replyEvents = all });
         await h.AddRouteAsync(new
         {
             channel = "zendesk", target = "acme", zendeskEmail = ZendeskEmail, zendeskApiToken = ZendeskToken,
@@ -215,11 +217,12 @@ public sealed class ReplyEventTests
     {
         await using var h = await Harness.StartAsync();
         var path = $"{h.World.AppPath}/routes";
+        var hook = h.Webhooks.UrlFor("x");
         foreach (var (body, field) in new (object, string)[]
         {
-            (new { channel = "webhook", target = h.Webhooks.UrlFor("x"), replyEvents = new[] { "created" } }, "replyEvents"),
-            (new { channel = "webhook", target = h.Webhooks.UrlFor("x"), replyEvents = new[] { "sent", "sent" } }, "replyEvents"),
-            (new { channel = "webhook", target = h.Webhooks.UrlFor("x"), replyEvents = new[] { "Published" } }, "replyEvents"),
+            (new { channel = "webhook", target = hook, replyEvents = new[] { "created" } }, "replyEvents"),
+            (new { channel = "webhook", target = hook, replyEvents = new[] { "sent", "sent" } }, "replyEvents"),
+            (new { channel = "webhook", target = hook, replyEvents = new[] { "Published" } }, "replyEvents"),
             (new { channel = "email", target = "team@acme.test", replyEvents = new[] { "sent" } }, "replyEvents"),
         })
         {
@@ -232,7 +235,8 @@ public sealed class ReplyEventTests
 
         var route = await h.AddRouteAsync(new { channel = "webhook", target = h.Webhooks.UrlFor("y") });
         Assert.Empty(route.ReplyEvents);
-        var bad = await h.App.Host.PatchAsync($"{path}/{route.RouteId}", h.World.Token, new { replyEvents = new[] { "deleted" } });
+        var bad = await h.App.Host.PatchAsync($"{path}/{route.RouteId}", h.World.Token,
+            new { replyEvents = new[] { "deleted" } });
         Assert.Equal(400, bad.Status);
         var changed = await h.App.Host.PatchAsync($"{path}/{route.RouteId}", h.World.Token,
             new { replyEvents = new[] { "published", "failed" } });

@@ -148,7 +148,8 @@ public sealed class RuleTests
     public async Task The_daily_cap_holds_within_a_UTC_day_and_resets_at_each_midnight_on_the_fake_clock()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var app = await TestApp.StartAsync(configure: services => services.AddSingleton<TimeProvider>(clock));
+        await using var app = await TestApp.StartAsync(
+            configure: services => services.AddSingleton<TimeProvider>(clock));
         var world = await TestWorld.CreateAsync(app);
         await ReplySeeds.IntegrationAsync(app, world);
         await AutomationSeeds.RuleAsync(app, world, RuleMode.Draft);
@@ -169,7 +170,8 @@ public sealed class RuleTests
         {
             clock.Advance(midnight - TimeSpan.FromMinutes(1) - clock.GetUtcNow());
             var lateToday = await RunAsync(app, world, [.. waiting.Take(3)]);
-            Assert.Equal([RuleOutcome.Drafted, RuleOutcome.Drafted, RuleOutcome.CapReached], lateToday.Values.ToArray());
+            Assert.Equal([RuleOutcome.Drafted, RuleOutcome.Drafted, RuleOutcome.CapReached],
+                lateToday.Values.ToArray());
             waiting.Dequeue();
             waiting.Dequeue();
             clock.Advance(TimeSpan.FromSeconds(50)); // still the same UTC day: the cap holds

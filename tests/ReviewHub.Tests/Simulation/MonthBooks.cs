@@ -54,6 +54,7 @@ public sealed partial class MonthBooks
     /// <summary>Reply versions rules wrote (posted, or drafts approvers sent are counted apart).</summary>
     public int AutoReplies { get; private set; }
     public int ApprovedDrafts { get; private set; }
+    public int SlackReplies { get; private set; }
 
     /// <summary>Reviews where a rule's version came after a version of a person: never allowed.</summary>
     public int OverwrittenHumanReplies { get; private set; }
@@ -67,6 +68,7 @@ public sealed partial class MonthBooks
     public string ResultLine => $"RESULT simulated_days={Days} reviews={Reviews} deliveries={Deliveries} " +
         $"replies={Replies} duplicates={Duplicates} lost={Lost} orphans={Orphans} " +
         $"known_gap_duplicates={KnownGapDuplicates} auto_replies={AutoReplies} approved_drafts={ApprovedDrafts} " +
+        $"slack_replies={SlackReplies} " +
         $"overwritten_human_replies={OverwrittenHumanReplies} reply_events={ReplyEvents} " +
         $"reply_events_lost={ReplyEventsLost} reply_event_duplicates={ReplyEventDuplicates}";
 
@@ -450,7 +452,8 @@ public sealed partial class MonthBooks
     }
 
     /// <summary>
-    /// Rules answered five-star reviews and drafted one-star ones, approvers sent drafts, and no rule's version ever
+    /// Rules answered five-star reviews and drafted one-star ones, approvers sent drafts, a member replied from Slack,
+    /// and no rule's version ever
     /// came after a person's (the versioned store's guarantee). An automatic reply ends published or failed with its
     /// reason (or is still in Apple's moderation window at the month's end), unless the team replaced it.
     /// </summary>
@@ -460,20 +463,29 @@ public sealed partial class MonthBooks
         var overwritten = byReview.Where(g => g.Any(v => v.Version.RuleId is not null && g.Any(p =>
             p.Version.RuleId is null && p.Version.Version < v.Version.Version))).Select(g => g.Key.ReviewId).ToList();
         var settleBy = Scenario.Plan.End - TimeSpan.FromHours(13);
+        // A version still in moderation when its app's key was revoked can never be followed again (as for the team's
+        // replies, which the scenario keeps out of the 13 hours before the revocation; rules cannot wait).
         var unsettled = history.Where(h => h.Version.RuleId is not null && h.Version.RequestedAt < settleBy
+            && !(h.App.RevokedAt is { } revoked && h.Version.RequestedAt >= revoked - TimeSpan.FromHours(13))
             && h.Version.Outcome is nameof(ReplyOutcome.Queued) or nameof(ReplyOutcome.PendingPublish))
             .Select(h => $"{h.App.Plan.Name} {h.Version.ReviewId} v{h.Version.Version} {h.Version.Outcome}").ToList();
         AutoReplies = history.Count(h => h.Version.RuleId is not null);
         ApprovedDrafts = history.Count(h => h.Version.Via == "draft");
+        SlackReplies = history.Count(h => h.Version.Via == "slack");
         OverwrittenHumanReplies = overwritten.Count;
         Lost += unsettled.Count;
+        var approved = LiveApps.Sum(a => Scenario.ApprovedDrafts.GetValueOrDefault(a.Plan.Key));
+        var fromSlack = Scenario.SlackReplies.Count(key => LiveApps.Any(a => a.Plan.Key == key));
         var outcomes = history.Where(h => h.Version.RuleId is not null).GroupBy(h => h.Version.Outcome)
             .Select(g => $"{g.Key} {g.Count()}");
         Add("rules answer and draft, approvers send, and no rule overwrites a person",
-            AutoReplies > 0 && ApprovedDrafts > 0 && ApprovedDrafts == Scenario.ApprovedDrafts && overwritten.Count == 0
+            AutoReplies > 0 && ApprovedDrafts > 0 && ApprovedDrafts == approved
+                && SlackReplies == fromSlack && Scenario.SlackReplies.Count > 0 && overwritten.Count == 0
                 && unsettled.Count == 0,
             $"{AutoReplies} automatic replies ({string.Join(", ", outcomes)}), {ApprovedDrafts} drafts approved " +
-            $"(the team approved {Scenario.ApprovedDrafts}), {overwritten.Count} overwritten, {unsettled.Count} " +
+            $"(the team approved {approved} of live apps, rejected {Scenario.RejectedDrafts} App Store Connect " +
+            $"could not take), {SlackReplies} from Slack (the team sent {fromSlack} to live apps), " +
+            $"{overwritten.Count} overwritten, {unsettled.Count} " +
             $"unsettled. {Sample(overwritten.Concat(unsettled))}");
     }
 
