@@ -8,7 +8,8 @@ namespace ReviewHub.Delivery;
 
 /// <summary>Queue side of delivery: a new-reviews batch fans out into one unit of work per matching route, each delivered on its own.</summary>
 public sealed class DeliveryFunctions(
-    RouteStore routes, AppStore apps, ReviewReader reviews, RouteDeliverer deliverer, IMessageQueue queue, ILogger<DeliveryFunctions> logger)
+    RouteStore routes, AppStore apps, ReviewReader reviews, RouteDeliverer deliverer, ReplyEventDeliverer replyEvents,
+    IMessageQueue queue, ILogger<DeliveryFunctions> logger)
 {
     [Function(nameof(FanOutNewReviews))]
     public async Task FanOutNewReviews([QueueTrigger(QueueNames.NewReviews)] NewReviewsBatch batch, CancellationToken cancellationToken)
@@ -45,4 +46,11 @@ public sealed class DeliveryFunctions(
     [Function(nameof(DeliverToRoute))]
     public Task DeliverToRoute([QueueTrigger(QueueNames.Deliveries)] DeliveryWork work, CancellationToken cancellationToken) =>
         deliverer.DeliverAsync(work, cancellationToken);
+
+    /// <summary>A reply event: fanned out to the subscribing routes, then delivered to each (one message per route).
+    /// </summary>
+    [Function(nameof(DeliverReplyEvents))]
+    public Task DeliverReplyEvents(
+        [QueueTrigger(QueueNames.ReplyEvents)] ReplyEventMessage message, CancellationToken cancellationToken) =>
+        replyEvents.HandleAsync(message, cancellationToken);
 }

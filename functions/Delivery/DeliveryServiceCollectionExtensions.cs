@@ -23,6 +23,8 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<SlackPacer>();
         services.AddTransient<BrokenRouteNotifier>();
         services.AddTransient<RouteDeliverer>();
+        services.AddTransient<ReplyEventDeliverer>();
+        services.AddSingleton<Replies.IReplyStatusObserver, ReplyEventObserver>();
 
         // chat.postMessage is not idempotent: only 429s and failed connections are retried here; the queue and ledger retry the rest.
         services.AddHttpClient<SlackClient>((provider, http) =>
@@ -40,6 +42,9 @@ public static class DeliveryServiceCollectionExtensions
         services.AddTransient<IDeliveryChannel>(provider => provider.GetRequiredService<EmailChannel>());
         services.AddTransient<IDeliveryChannel>(provider => provider.GetRequiredService<ZendeskChannel>());
         services.AddTransient<IDeliveryChannel>(provider => provider.GetRequiredService<WebhookChannel>());
+        services.AddTransient<IReplyEventChannel>(provider => provider.GetRequiredService<SlackChannel>());
+        services.AddTransient<IReplyEventChannel>(provider => provider.GetRequiredService<ZendeskChannel>());
+        services.AddTransient<IReplyEventChannel>(provider => provider.GetRequiredService<WebhookChannel>());
         return services;
     }
 

@@ -39,6 +39,11 @@ public sealed class RouteEntity : ITableEntity
     public string Territories { get; set; } = string.Empty;
 
     public bool Enabled { get; set; } = true;
+
+    /// <summary>Comma-separated reply events the route subscribes to (<see cref="ReplyEventKind"/>, lower case);
+    /// empty: none (routes made before reply events existed get none).</summary>
+    public string ReplyEvents { get; set; } = string.Empty;
+
     public string? SecretReference { get; set; }
 
     public string Status { get; set; } = nameof(RouteStatus.Active);
@@ -71,6 +76,12 @@ public sealed class RouteEntity : ITableEntity
 
     [IgnoreDataMember]
     public IReadOnlyList<string> Recipients => Target.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    [IgnoreDataMember]
+    public IReadOnlyList<string> ReplyEventList => ReplyEvents.Split(',', StringSplitOptions.RemoveEmptyEntries);
+
+    public bool SubscribesTo(ReplyEventKind kind) =>
+        ReplyEventList.Contains(ReplyEventTypes.Name(kind), StringComparer.Ordinal);
 
     /// <summary>True when the route wants this review (empty filters match everything).</summary>
     public bool Matches(int rating, string territory) =>

@@ -83,6 +83,7 @@ public sealed class RouteFunctions(
             RouteRules.ValidateTarget(route.ChannelValue, request.Target, errors);
         }
         RouteRules.ValidateCredentials(route.ChannelValue, request.Credentials, required: false, errors);
+        RouteRules.ValidateReplyEvents(route.ChannelValue, request.ReplyEvents, errors);
         if (request.RotateSigningSecret == true && route.ChannelValue != DeliveryChannel.Webhook)
         {
             errors.Add("rotateSigningSecret", "applies to webhook routes only.");

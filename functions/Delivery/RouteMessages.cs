@@ -11,13 +11,15 @@ public sealed record RouteFilters(IReadOnlyList<int>? Ratings, IReadOnlyList<str
 /// </summary>
 public sealed record CreateRouteRequest(
     string? Channel, string? Name, string? Target, RouteFilters? Filters, bool? Enabled,
-    string? SlackBotToken, string? ZendeskEmail, string? ZendeskApiToken) : IValidatable
+    string? SlackBotToken, string? ZendeskEmail, string? ZendeskApiToken, IReadOnlyList<string>? ReplyEvents = null)
+    : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
         RouteRules.ValidateCommon(Name, Filters, errors);
         if (RouteRules.TryParseChannel(Channel, errors) is { } channel)
         {
+            RouteRules.ValidateReplyEvents(channel, ReplyEvents, errors);
             RouteRules.ValidateTarget(channel, Target, errors);
             RouteRules.ValidateCredentials(channel, new RouteCredentials(SlackBotToken, ZendeskEmail, ZendeskApiToken), required: true, errors);
         }
@@ -29,14 +31,16 @@ public sealed record CreateRouteRequest(
 /// <summary>Changes a route; absent fields keep their value. The channel cannot change (delete and create instead).</summary>
 public sealed record UpdateRouteRequest(
     string? Name, string? Target, RouteFilters? Filters, bool? Enabled,
-    string? SlackBotToken, string? ZendeskEmail, string? ZendeskApiToken, bool? RotateSigningSecret) : IValidatable
+    string? SlackBotToken, string? ZendeskEmail, string? ZendeskApiToken, bool? RotateSigningSecret,
+    IReadOnlyList<string>? ReplyEvents = null) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
         if (Name is null && Target is null && Filters is null && Enabled is null && SlackBotToken is null && ZendeskEmail is null
-            && ZendeskApiToken is null && RotateSigningSecret is null)
+            && ZendeskApiToken is null && RotateSigningSecret is null && ReplyEvents is null)
         {
-            errors.Add("body", "Send at least one of: name, target, filters, enabled, credentials, rotateSigningSecret.");
+            errors.Add("body",
+                "Send at least one of: name, target, filters, enabled, credentials, rotateSigningSecret, replyEvents.");
         }
         RouteRules.ValidateCommon(Name, Filters, errors);
     }
@@ -52,12 +56,13 @@ public sealed record RouteCredentials(string? SlackBotToken, string? ZendeskEmai
 public sealed record RouteResponse(
     string RouteId, string AppId, string Channel, string? Name, string Target, RouteFilters Filters, bool Enabled,
     string Status, string? BrokenReason, DateTimeOffset? BrokenAt, bool HasCredentials, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-    string? SigningSecret = null)
+    IReadOnlyList<string> ReplyEvents, string? SigningSecret = null)
 {
     public static RouteResponse From(RouteEntity route, string? signingSecret = null) => new(
         route.RouteId, route.AppId, route.Channel.ToLowerInvariant(), route.Name, route.Target,
         new RouteFilters(route.RatingList, route.TerritoryList), route.Enabled, route.Status.ToLowerInvariant(), route.BrokenReason,
-        route.BrokenAt, route.SecretReference is not null, route.CreatedAt, route.UpdatedAt, signingSecret);
+        route.BrokenAt, route.SecretReference is not null, route.CreatedAt, route.UpdatedAt, route.ReplyEventList,
+        signingSecret);
 }
 
 /// <summary>What a test message did: the channel's id for it (Slack ts, ticket id, email or webhook message id).</summary>
@@ -96,6 +101,37 @@ internal static partial class RouteRules
             errors.Add("filters.territories", $"'{code}' is not an App Store territory (ISO 3166 alpha-3, upper case).");
         }
     }
+
+    /// <summary>
+    /// Reply events a route may subscribe to: known names, no repeats; email routes carry new reviews only (a reply's
+    /// life is told where a team works on it: Slack, Zendesk, webhooks).
+    /// </summary>
+    public static void ValidateReplyEvents(
+        DeliveryChannel channel, IReadOnlyList<string>? events, ValidationErrors errors)
+    {
+        if (events is null)
+        {
+            return;
+        }
+        if (channel == DeliveryChannel.Email && events.Count > 0)
+        {
+            errors.Add("replyEvents", "email routes carry new reviews only; use Slack, Zendesk or a webhook.");
+            return;
+        }
+        foreach (var name in events.Where(e => ReplyEventTypes.Parse(e) is null))
+        {
+            errors.Add("replyEvents",
+                $"'{name}' is not a reply event; use {string.Join(", ", ReplyEventTypes.Names)}.");
+        }
+        if (events.Count != events.Distinct(StringComparer.Ordinal).Count())
+        {
+            errors.Add("replyEvents", "must not name the same event twice.");
+        }
+    }
+
+    public static string JoinReplyEvents(IEnumerable<string>? events) =>
+        string.Join(',', (events ?? []).Select(ReplyEventTypes.Parse).OfType<ReplyEventKind>().Distinct().Order()
+            .Select(ReplyEventTypes.Name));
 
     public static void ValidateTarget(DeliveryChannel channel, string? target, ValidationErrors errors)
     {

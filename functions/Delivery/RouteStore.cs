@@ -55,6 +55,7 @@ public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, 
             Ratings = RouteRules.JoinRatings(request.Filters?.Ratings),
             Territories = RouteRules.JoinTerritories(request.Filters?.Territories),
             Enabled = request.Enabled ?? true,
+            ReplyEvents = RouteRules.JoinReplyEvents(request.ReplyEvents),
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -89,6 +90,9 @@ public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, 
                 route.Territories = RouteRules.JoinTerritories(request.Filters.Territories);
             }
             route.Enabled = request.Enabled ?? route.Enabled;
+            route.ReplyEvents = request.ReplyEvents is null
+                ? route.ReplyEvents
+                : RouteRules.JoinReplyEvents(request.ReplyEvents);
             if (request.ChangesCredentials || signingSecret is not null)
             {
                 route.SecretReference = reference;

@@ -20,6 +20,7 @@ public sealed class ReviewHubMetrics
         public const string FetchDuration = "reviewhub.fetch.duration";
         public const string Deliveries = "reviewhub.deliveries";
         public const string RoutesBroken = "reviewhub.routes.broken";
+        public const string ReplyEvents = "reviewhub.reply_events";
         public const string Replies = "reviewhub.replies";
         public const string RepliesOverdue = "reviewhub.replies.overdue";
         public const string RepliesOverduePending = "reviewhub.replies.overdue.pending";
@@ -53,6 +54,7 @@ public sealed class ReviewHubMetrics
     private readonly Histogram<double> fetchDuration;
     private readonly Counter<long> deliveries;
     private readonly Counter<long> routesBroken;
+    private readonly Counter<long> replyEvents;
     private readonly Counter<long> replies;
     private readonly Counter<long> repliesOverdue;
     private readonly Gauge<long> repliesOverduePending;
@@ -68,6 +70,8 @@ public sealed class ReviewHubMetrics
         reviewsIngested = Meter.CreateCounter<long>(Names.ReviewsIngested, "{review}", "New reviews stored, by source (feed or asc).");
         fetchDuration = Meter.CreateHistogram<double>(Names.FetchDuration, "s", "Duration of one app's review fetch, by source and outcome.");
         deliveries = Meter.CreateCounter<long>(Names.Deliveries, "{delivery}", "(review, route) pairs handled by delivery, by channel and outcome.");
+        replyEvents = Meter.CreateCounter<long>(Names.ReplyEvents, "{event}",
+            "(reply event, route) pairs handled, by channel, event and outcome (delivered, failed, skipped).");
         routesBroken = Meter.CreateCounter<long>(Names.RoutesBroken, "{route}", "Routes marked broken (credential or target refused), by channel.");
         replies = Meter.CreateCounter<long>(Names.Replies, "{reply}",
             "Reply versions entering a state (Queued, PendingPublish, Published, Failed, Deleted, Superseded, Replaced).");
@@ -105,6 +109,10 @@ public sealed class ReviewHubMetrics
     /// <param name="outcome">One of <see cref="DeliveryOutcomes"/>.</param>
     public void Delivered(string channel, string outcome, long count = 1) =>
         deliveries.Add(count, new("channel", channel), new("outcome", outcome));
+
+    /// <param name="outcome">One of <see cref="DeliveryOutcomes"/>.</param>
+    public void ReplyEventDelivered(string channel, string replyEvent, string outcome) =>
+        replyEvents.Add(1, new("channel", channel), new("event", replyEvent), new("outcome", outcome));
 
     public void RouteBroke(string channel) => routesBroken.Add(1, new KeyValuePair<string, object?>("channel", channel));
 

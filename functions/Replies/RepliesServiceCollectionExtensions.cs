@@ -17,6 +17,7 @@ public static class RepliesServiceCollectionExtensions
         services.AddSingleton<ReplySender>();
         services.AddSingleton<ReplyModerationTracker>();
         services.AddSingleton<IAppDataPurger, ReplyDataPurger>();
+        services.AddSingleton<Reviews.IReviewEditObserver, ReplyOutdatedObserver>();
         return services;
     }
 }

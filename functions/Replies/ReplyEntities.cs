@@ -115,6 +115,10 @@ public sealed class ReplyEntity : ITableEntity
     public bool Overdue { get; set; }
     public DateTimeOffset? OverdueAt { get; set; }
 
+    /// <summary>When ingestion saw the reviewer edit the review after this version was written: the reply may no
+    /// longer fit what the review says.</summary>
+    public DateTimeOffset? OutdatedAt { get; set; }
+
     public DateTimeOffset UpdatedAt { get; set; }
 
     [IgnoreDataMember]

@@ -39,13 +39,14 @@ public sealed record ReplyResponse(
     bool Overdue,
     DateTimeOffset? OverdueAt,
     DateTimeOffset UpdatedAt,
-    string? RuleId = null)
+    string? RuleId = null,
+    DateTimeOffset? OutdatedAt = null)
 {
     public static ReplyResponse From(ReplyEntity reply) => new(
         reply.ReviewId, reply.StatusValue, reply.ActionValue, reply.Body, reply.Version, reply.RequestedBy, reply.RequestedAt,
         reply.SentAt, reply.PublishedAt, reply.Attempts, reply.NextAttemptAt, reply.LastError,
         reply.FailureCode is null ? null : Enum.Parse<ReplyFailure>(reply.FailureCode), reply.FailureReason,
-        reply.Overdue, reply.OverdueAt, reply.UpdatedAt, reply.RuleId);
+        reply.Overdue, reply.OverdueAt, reply.UpdatedAt, reply.RuleId, reply.OutdatedAt);
 }
 
 /// <summary>One version in the audit trail.</summary>

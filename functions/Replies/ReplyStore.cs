@@ -8,12 +8,21 @@ using ReviewHub.Storage;
 namespace ReviewHub.Replies;
 
 /// <summary>
-/// Told when a reply's status changes after it was written (sending, sent, published, failed, deleted by the sender or
-/// the moderation tracker), after the row and the review's summary are saved. Observers hand work to a queue.
+/// A change of a reply after it was written: its status moved (sending, sent, published, failed, deleted by the
+/// sender or the moderation tracker), it became overdue, or the reviewer edited the review after it (outdated).
+/// </summary>
+public sealed record ReplyChange(ReplyEntity Reply, ReplyStatus Previous, bool BecameOverdue, bool BecameOutdated)
+{
+    public bool StatusChanged => Reply.StatusValue != Previous;
+}
+
+/// <summary>
+/// Told of every <see cref="ReplyChange"/>, after the row and the review's summary are saved. Observers hand work to
+/// a queue.
 /// </summary>
 public interface IReplyStatusObserver
 {
-    Task StatusChangedAsync(ReplyEntity reply, ReplyStatus previous, CancellationToken cancellationToken);
+    Task ChangedAsync(ReplyChange change, CancellationToken cancellationToken);
 }
 
 /// <summary>What a user's put or delete did to a reply.</summary>
@@ -173,6 +182,7 @@ public sealed class ReplyStore(
         reply.FailureReason = null;
         reply.Overdue = false;
         reply.OverdueAt = null;
+        reply.OutdatedAt = null;
         reply.PublishedAt = null;
 
         // Nothing in App Store Connect and no send in flight: a delete has nothing to call.
@@ -257,9 +267,13 @@ public sealed class ReplyStore(
     {
         var changed = false;
         var previous = ReplyStatus.Queued;
+        var wasOverdue = false;
+        var wasOutdated = false;
         var reply = await replies.UpdateAsync<ReplyEntity>(appId, reviewId, entity =>
         {
             previous = entity.StatusValue;
+            wasOverdue = entity.Overdue;
+            wasOutdated = entity.OutdatedAt is not null;
             changed = mutate(entity);
             if (changed)
             {
@@ -270,16 +284,36 @@ public sealed class ReplyStore(
         if (reply is not null && changed)
         {
             await SyncSummaryAsync(reply, cancellationToken);
-            if (reply.StatusValue != previous)
+            var change = new ReplyChange(reply, previous, reply.Overdue && !wasOverdue,
+                reply.OutdatedAt is not null && !wasOutdated);
+            if (change.StatusChanged || change.BecameOverdue || change.BecameOutdated)
             {
                 foreach (var observer in observers)
                 {
-                    await observer.StatusChangedAsync(reply, previous, cancellationToken);
+                    await observer.ChangedAsync(change, cancellationToken);
                 }
             }
         }
         return reply;
     }
+
+    /// <summary>
+    /// Flags the reply outdated when the reviewer edited the review at <paramref name="editedAt"/>, after the reply's
+    /// current version was written, and that version is meant to stand (a publish that is not failed or deleted).
+    /// Once per version; null when there is no such reply.
+    /// </summary>
+    public Task<ReplyEntity?> MarkOutdatedAsync(
+        string appId, string reviewId, DateTimeOffset editedAt, CancellationToken cancellationToken) =>
+        UpdateAsync(appId, reviewId, reply =>
+        {
+            if (reply.OutdatedAt is not null || reply.ActionValue != ReplyAction.Publish
+                || reply.StatusValue is ReplyStatus.Failed or ReplyStatus.Deleted || reply.RequestedAt > editedAt)
+            {
+                return false;
+            }
+            reply.OutdatedAt = editedAt;
+            return true;
+        }, cancellationToken);
 
     /// <summary>Copies status, body and time onto the review (the fields replies owns), touching nothing else.</summary>
     private Task SyncSummaryAsync(ReplyEntity reply, CancellationToken cancellationToken) =>

@@ -54,7 +54,8 @@ public sealed record SavedPage(
 /// responses are updated in place.
 /// </summary>
 public sealed class ReviewStore(
-    TableServiceClient tables, ReviewHubMetrics metrics, TimeProvider clock, ILogger<ReviewStore> logger)
+    TableServiceClient tables, ReviewHubMetrics metrics, TimeProvider clock, ILogger<ReviewStore> logger,
+    IEnumerable<IReviewEditObserver> editObservers)
 {
     private const int MaxBatch = 100; // Azure Tables: at most 100 operations per transaction
 
@@ -97,8 +98,9 @@ public sealed class ReviewStore(
             if (stored.TryGetValue(review.Id, out var row))
             {
                 storedId = row.ReviewId;
-                if (source == ReviewSources.AppStoreConnect
+                if ((source == ReviewSources.AppStoreConnect
                     && row.ResponseVersion != ReviewTimelineEntity.VersionOf(review.Response))
+                    || MayBeEdited(row, review, source))
                 {
                     changed.Add((review, storedId));
                 }
@@ -313,13 +315,48 @@ public sealed class ReviewStore(
     private async Task UpdateKnownAsync(
         string appId, string storedId, FetchedReview review, string source, CancellationToken cancellationToken)
     {
-        var stored = await reviews.UpdateAsync<ReviewEntity>(appId, storedId,
-            row => source == ReviewSources.AppStoreConnect && ApplyResponse(row, review.Response), cancellationToken);
+        var edited = false;
+        var stored = await reviews.UpdateAsync<ReviewEntity>(appId, storedId, row =>
+        {
+            var responseChanged = source == ReviewSources.AppStoreConnect && ApplyResponse(row, review.Response);
+            edited = row.Source == source && source != ReviewSources.Feed && ApplyEdit(row, review);
+            return responseChanged || edited;
+        }, cancellationToken);
         if (stored is not null)
         {
             await timeline.UpsertEntityAsync(
                 ReviewTimelineEntity.For(stored), TableUpdateMode.Replace, cancellationToken);
+            if (edited)
+            {
+                logger.LogInformation("Review {ReviewId} of app {AppId} was edited by its reviewer", storedId, appId);
+                foreach (var observer in editObservers)
+                {
+                    await observer.ReviewEditedAsync(stored, clock.GetUtcNow(), cancellationToken);
+                }
+            }
         }
+    }
+
+    /// <summary>
+    /// The source that stored the review serves it with other words or another rating: the reviewer edited it. Only
+    /// the stored review's own source counts (a copy from the other source may be older) and never the public feed
+    /// (nothing can be replied there); rows written before the timeline carried content keys are not compared.
+    /// </summary>
+    private static bool MayBeEdited(ReviewTimelineEntity row, FetchedReview review, string source) =>
+        source != ReviewSources.Feed && row.Source == source && row.ContentKey is { } key
+        && (key != ReviewMatching.ContentKey(review) || row.Rating != review.Rating);
+
+    /// <summary>Takes the reviewer's edit (rating, title, text); false when there is none.</summary>
+    private static bool ApplyEdit(ReviewEntity row, FetchedReview review)
+    {
+        if (row.Rating == review.Rating && row.Title == review.Title && row.Body == review.Body)
+        {
+            return false;
+        }
+        row.Rating = review.Rating;
+        row.Title = review.Title;
+        row.Body = review.Body;
+        return true;
     }
 
     /// <summary>Copies App Store Connect's developer response onto the row; false when it is unchanged.</summary>

@@ -10,14 +10,15 @@ namespace ReviewHub.Slack;
 /// messages.</summary>
 public sealed record SlackMessageUpdate(string AccountId, string AppId, string ReviewId);
 
-/// <summary>Queues a message update when a reply is sent, published, fails or is deleted.</summary>
+/// <summary>Queues a message update when a reply is sent, published, fails, is deleted, becomes overdue or
+/// outdated.</summary>
 internal sealed class SlackReplyStatusObserver(IMessageQueue queue) : IReplyStatusObserver
 {
-    public Task StatusChangedAsync(ReplyEntity reply, ReplyStatus previous, CancellationToken cancellationToken) =>
-        reply.StatusValue is ReplyStatus.PendingPublish or ReplyStatus.Published or ReplyStatus.Failed
-            or ReplyStatus.Deleted
+    public Task ChangedAsync(ReplyChange change, CancellationToken cancellationToken) =>
+        change.BecameOverdue || change.BecameOutdated || (change.StatusChanged && change.Reply.StatusValue
+            is ReplyStatus.PendingPublish or ReplyStatus.Published or ReplyStatus.Failed or ReplyStatus.Deleted)
             ? queue.SendAsync(QueueNames.SlackMessageUpdates,
-                new SlackMessageUpdate(reply.AccountId, reply.AppId, reply.ReviewId),
+                new SlackMessageUpdate(change.Reply.AccountId, change.Reply.AppId, change.Reply.ReviewId),
                     cancellationToken: cancellationToken)
             : Task.CompletedTask;
 }

@@ -131,6 +131,14 @@ public sealed class SlackReplyBlocks(ReplyTemplateStore templates, IOptions<Slac
             ReplyStatus.Failed => $"⚠️ Reply failed: {reply.FailureReason ?? reply.FailureCode}",
             _ => "Reply deleted",
         };
+        if (reply.Overdue && reply.StatusValue == ReplyStatus.PendingPublish)
+        {
+            text += " (overdue: still not published)";
+        }
+        if (reply.OutdatedAt is not null && reply.StatusValue != ReplyStatus.Deleted)
+        {
+            text += " · the reviewer edited the review after this reply";
+        }
         if (reply.Body is { Length: > 0 } body && reply.StatusValue != ReplyStatus.Deleted)
         {
             text += $"\n>{Text.DisplayText.Truncate(Text.DisplayText.OneLine(body), 500, SlackChannel.Escape)}";

@@ -84,6 +84,10 @@ public static class QueueNames
     /// messages.</summary>
     public const string SlackMessageUpdates = "slack-message-updates";
 
+    /// <summary>Carries <see cref="Delivery.ReplyEventMessage"/>: a reply event to fan out, or to deliver to one
+    /// route.</summary>
+    public const string ReplyEvents = "reply-events";
+
     /// <summary>Carries <see cref="Integrations.IntegrationHealthCheckRequest"/>: check one connection in force.</summary>
     public const string IntegrationHealthChecks = "integration-health-checks";
 
@@ -91,7 +95,7 @@ public static class QueueNames
     public static readonly IReadOnlyList<string> All =
     [
         AppRemovals, NewReviews, ReplySends, Deliveries, ReviewFetches, EmailConfirmations, ReplyAutomation,
-        SlackMessageUpdates, IntegrationHealthChecks,
+        SlackMessageUpdates, IntegrationHealthChecks, ReplyEvents,
     ];
 
     public static string Poison(string queueName) => $"{queueName}-poison";

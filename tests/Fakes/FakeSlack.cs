@@ -5,8 +5,8 @@ using Microsoft.AspNetCore.Http;
 
 namespace ReviewHub.Fakes;
 
-/// <summary>A message the fake Slack accepted.</summary>
-public sealed record SlackMessage(string Channel, string Text, string BlocksJson, string Ts);
+/// <summary>A message the fake Slack accepted; <paramref name="ThreadTs"/>: the parent of a thread reply.</summary>
+public sealed record SlackMessage(string Channel, string Text, string BlocksJson, string Ts, string? ThreadTs = null);
 
 /// <summary>A <c>chat.update</c> the fake Slack applied.</summary>
 public sealed record SlackUpdate(string Channel, string Ts, string Text, string BlocksJson);
@@ -262,8 +262,16 @@ public sealed class FakeSlack : FakeHttpServer
             await context.Response.WriteAsJsonAsync(new { ok = false, error = "ratelimited" });
             return;
         }
+        var threadTs = root.TryGetProperty("thread_ts", out var thread) ? thread.GetString() : null;
+        if (threadTs is not null && !postedBy.ContainsKey($"{channel}|{threadTs}"))
+        {
+            // Slack answers this for a thread_ts that names no message of the channel.
+            await Ok(context, new { ok = false, error = "thread_not_found" });
+            return;
+        }
         var ts = $"{Clock.GetUtcNow().ToUnixTimeSeconds()}.{Interlocked.Increment(ref counter):D6}";
-        messages.Enqueue(new SlackMessage(channel, text, hasBlocks ? JsonSerializer.Serialize(blocks, Readable) : "[]", ts));
+        messages.Enqueue(new SlackMessage(channel, text,
+            hasBlocks ? JsonSerializer.Serialize(blocks, Readable) : "[]", ts, threadTs));
         postedBy[$"{channel}|{ts}"] = token;
         await Ok(context, new { ok = true, channel, ts, message = new { type = "message", subtype = "bot_message", text, ts } });
     }

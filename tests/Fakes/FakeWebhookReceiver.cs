@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Http;
 
 namespace ReviewHub.Fakes;
 
-/// <summary>A webhook the receiver accepted (signature valid).</summary>
-public sealed record ReceivedWebhook(string Path, string Id, long Timestamp, string Body);
+/// <summary>A webhook the receiver accepted (signature valid), with its signature header as sent.</summary>
+public sealed record ReceivedWebhook(string Path, string Id, long Timestamp, string Body, string Signature = "");
 
 /// <summary>
 /// A customer's webhook endpoint that verifies Standard Webhooks signatures the way the docs tell customers to: secret per
@@ -47,7 +47,7 @@ public sealed class FakeWebhookReceiver : FakeHttpServer
             context.Response.StatusCode = 401;
             return;
         }
-        received.Enqueue(new ReceivedWebhook(context.Request.Path, id, long.Parse(timestamp), body));
+        received.Enqueue(new ReceivedWebhook(context.Request.Path, id, long.Parse(timestamp), body, signatures));
         context.Response.StatusCode = 204;
     });
 

@@ -7,6 +7,9 @@ using Microsoft.AspNetCore.Http;
 
 namespace ReviewHub.Fakes;
 
+/// <summary>A ticket update the fake applied: a comment and, when given, a new status.</summary>
+public sealed record ZendeskTicketUpdate(long TicketId, string? Comment, bool Public, string? Status);
+
 /// <summary>A ticket the fake created.</summary>
 public sealed record ZendeskTicket(long Id, string Subject, string Body, IReadOnlyList<string> Tags, string? ExternalId);
 
@@ -20,9 +23,18 @@ public sealed class FakeZendesk : FakeHttpServer
     private readonly ConcurrentDictionary<string, string> credentials = new();
     private readonly ConcurrentQueue<ZendeskTicket> tickets = new();
     private readonly ConcurrentDictionary<string, (string Hash, string Response)> idempotency = new();
+    private readonly ConcurrentQueue<ZendeskTicketUpdate> updates = new();
+    private readonly ConcurrentDictionary<long, string> statuses = new();
     private long nextId = 1000;
 
     public IReadOnlyList<ZendeskTicket> Tickets => tickets.ToArray();
+
+    public IReadOnlyList<ZendeskTicketUpdate> Updates => updates.ToArray();
+
+    /// <summary>A ticket's status: new when created, then as updates set it (closed makes it read-only).</summary>
+    public string? StatusOf(long ticketId) => statuses.TryGetValue(ticketId, out var status) ? status : null;
+
+    public void SetStatus(long ticketId, string status) => statuses[ticketId] = status;
 
     public FakeZendesk AddCredential(string email, string apiToken) { credentials[email] = apiToken; return this; }
 
@@ -33,6 +45,50 @@ public sealed class FakeZendesk : FakeHttpServer
     {
         app.MapPost("/api/v2/tickets.json", CreateAsync);
         app.MapPost("/api/v2/tickets", CreateAsync);
+        app.MapPut("/api/v2/tickets/{id}.json", UpdateAsync);
+    }
+
+    /// <summary>
+    /// <c>PUT /api/v2/tickets/{id}.json</c>: 404 RecordNotFound for an unknown ticket, 422 for a closed one
+    /// (read-only), else applies the comment and status and answers 200 with the ticket. No Idempotency-Key on updates.
+    /// </summary>
+    private async Task UpdateAsync(HttpContext context, string id)
+    {
+        if (!Authenticated(context.Request))
+        {
+            await Write(context, 401, """{"error":"Couldn't authenticate you"}""");
+            return;
+        }
+        if (!long.TryParse(id, out var ticketId) || !statuses.TryGetValue(ticketId, out var current))
+        {
+            await Write(context, 404, """{"error":"RecordNotFound","description":"Not found"}""");
+            return;
+        }
+        if (current == "closed")
+        {
+            await Write(context, 422, """
+                {"error":"RecordInvalid","description":"Record validation errors","details":{"status":[
+                {"description":"Status: closed prevents ticket update","error":"ClosedPreventsUpdate"}]}}
+                """);
+            return;
+        }
+        using var body = await JsonDocument.ParseAsync(context.Request.Body);
+        var ticket = body.RootElement.GetProperty("ticket");
+        string? comment = null;
+        var isPublic = true;
+        if (ticket.TryGetProperty("comment", out var c))
+        {
+            comment = c.TryGetProperty("body", out var b) ? b.GetString() : null;
+            isPublic = !c.TryGetProperty("public", out var p) || p.GetBoolean();
+        }
+        var status = ticket.TryGetProperty("status", out var s) ? s.GetString() : null;
+        if (status is not null)
+        {
+            statuses[ticketId] = status;
+        }
+        updates.Enqueue(new ZendeskTicketUpdate(ticketId, comment, isPublic, status));
+        await Write(context, 200,
+            JsonSerializer.Serialize(new { ticket = new { id = ticketId, status = statuses[ticketId] } }));
     }
 
     private async Task CreateAsync(HttpContext context)
@@ -86,6 +142,7 @@ public sealed class FakeZendesk : FakeHttpServer
             return;
         }
         tickets.Enqueue(created);
+        statuses[created.Id] = "new";
         context.Response.Headers["x-idempotency-lookup"] = "miss";
         context.Response.Headers.Location = $"{BaseAddress}api/v2/tickets/{created.Id}.json";
         await Write(context, 201, response);

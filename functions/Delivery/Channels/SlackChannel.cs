@@ -22,8 +22,10 @@ public sealed class SlackClient(HttpClient http)
         "channel_not_found", "not_in_channel", "is_archived", "restricted_action", "ekm_access_denied", "team_not_found",
     ];
 
-    /// <summary>Posts a message; returns its <c>ts</c>.</summary>
-    public async Task<string> PostMessageAsync(string token, string channel, string text, JsonArray blocks, CancellationToken cancellationToken)
+    /// <summary>Posts a message, in the thread of <paramref name="threadTs"/> when given; returns its <c>ts</c>.
+    /// </summary>
+    public async Task<string> PostMessageAsync(string token, string channel, string text, JsonArray blocks,
+        CancellationToken cancellationToken, string? threadTs = null)
     {
         var payload = new JsonObject
         {
@@ -33,6 +35,10 @@ public sealed class SlackClient(HttpClient http)
             ["unfurl_links"] = false,
             ["unfurl_media"] = false,
         };
+        if (threadTs is not null)
+        {
+            payload["thread_ts"] = threadTs;
+        }
         using var body = await CallAsync("chat.postMessage", token, payload, cancellationToken);
         var root = body.RootElement;
         return root.TryGetProperty("ts", out var ts) && ts.ValueKind == JsonValueKind.String
@@ -117,7 +123,7 @@ public sealed class SlackClient(HttpClient http)
 public sealed class SlackChannel(
     SlackClient client, RouteStore routes, SlackPacer pacer, Slack.SlackReplyBlocks replyBlocks, TimeProvider clock,
     IOptions<DeliveryOptions> options)
-    : IDeliveryChannel
+    : IDeliveryChannel, IReplyEventChannel
 {
     public const int DigestListed = 10;
 
@@ -127,18 +133,7 @@ public sealed class SlackChannel(
 
     public async Task<string?> SendAsync(ChannelSend send, CancellationToken cancellationToken)
     {
-        var token = await routes.GetSecretAsync(send.Route, cancellationToken)
-            ?? throw new ChannelException("The route's Slack token is missing; update the route with a new token.", routeBroken: true);
-        var wait = pacer.Reserve(send.Route.Target, options.Value.SlackMessageInterval);
-        if (wait > options.Value.ClaimLease / 4)
-        {
-            // This instance has a long line for the channel: come back later rather than sit on claims until their lease runs out.
-            throw new ChannelException($"Slack channel {send.Route.Target} is busy for {wait}.", retryAfter: wait);
-        }
-        if (wait > TimeSpan.Zero)
-        {
-            await Task.Delay(wait, clock, cancellationToken);
-        }
+        var token = await TokenAfterPacingAsync(send.Route, cancellationToken);
         var blocks = Blocks(send);
         // One review: a Reply button and template quick picks, when replying from Slack is set up.
         if (send.Reviews.Count == 1 && await replyBlocks.ActionsAsync(send.Route.AccountId, send.App.AppId,
@@ -147,6 +142,50 @@ public sealed class SlackChannel(
             blocks.Add(actions);
         }
         return await client.PostMessageAsync(token, send.Route.Target, FallbackText(send), blocks, cancellationToken);
+    }
+
+    /// <summary>
+    /// A reply event is a reply in the thread of the review's message (its <c>ts</c> from the ledger): the message
+    /// itself is already rewritten with the reply's current state (<see cref="Slack.SlackMessageUpdater"/>), the
+    /// thread keeps the timeline and notifies the people in it. A review this route never announced gets a message
+    /// of its own that names it.
+    /// </summary>
+    public async Task<string?> SendReplyEventAsync(ReplyEventSend send, CancellationToken cancellationToken)
+    {
+        var token = await TokenAfterPacingAsync(send.Route, cancellationToken);
+        var review = send.Review;
+        var line = Escape(ReplyEventText.Line(send.Event));
+        var text = send.ReviewMessageId is null
+            ? $"{line}\n_{Escape(ReviewText.Heading(review))}_ · <{review.Url}|Open in ReviewHub>"
+            : $"{line} <{review.Url}|Open in ReviewHub>";
+        if (send.Event.Kind == ReplyEventKind.Outdated || send.Event.Kind == ReplyEventKind.Sent)
+        {
+            text += $"\n>{DisplayText.Truncate(DisplayText.OneLine(send.Event.Reply.Body ?? ""), 500, Escape)}";
+        }
+        var blocks = new JsonArray { Section(DisplayText.Truncate(text, SectionTextLimit), "reply_event") };
+        return await client.PostMessageAsync(token, send.Route.Target,
+            DisplayText.Truncate(ReplyEventText.Line(send.Event), 300, Escape), blocks, cancellationToken,
+            send.ReviewMessageId);
+    }
+
+    /// <summary>The route's bot token, once this instance's pacing for the channel allows the next message.</summary>
+    private async Task<string> TokenAfterPacingAsync(RouteEntity route, CancellationToken cancellationToken)
+    {
+        var token = await routes.GetSecretAsync(route, cancellationToken)
+            ?? throw new ChannelException("The route's Slack token is missing; update the route with a new token.",
+                routeBroken: true);
+        var wait = pacer.Reserve(route.Target, options.Value.SlackMessageInterval);
+        if (wait > options.Value.ClaimLease / 4)
+        {
+            // This instance has a long line for the channel: come back later rather than sit on claims until their
+            // lease runs out.
+            throw new ChannelException($"Slack channel {route.Target} is busy for {wait}.", retryAfter: wait);
+        }
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, clock, cancellationToken);
+        }
+        return token;
     }
 
     /// <summary>The top-level <c>text</c> (notifications, screen readers): mrkdwn too, so the app name is escaped.

@@ -10,6 +10,14 @@ namespace ReviewHub.Delivery;
 /// <summary>The JSON body of a webhook (event <c>review.created</c>).</summary>
 public sealed record WebhookEvent(string Type, DateTimeOffset Timestamp, WebhookReview Data);
 
+/// <summary>The JSON body of a reply event (<c>reply.{event}.v1</c>, docs/delivery.md "Reply events").</summary>
+public sealed record WebhookReplyEvent(string Type, DateTimeOffset Timestamp, WebhookReplyEventData Data);
+
+/// <param name="OccurredAt">When the reply changed (the timestamp is when this request was signed).</param>
+public sealed record WebhookReplyEventData(
+    string AccountId, string AppId, string AppName, string ReviewId, int Rating, string Territory, string ReviewUrl,
+    DateTimeOffset OccurredAt, ReplySnapshot Reply);
+
 public sealed record WebhookReview(
     string AccountId, string AppId, string AppName, string ReviewId, int Rating, string? Title, string? Body,
     string? ReviewerNickname, string Territory, DateTimeOffset CreatedAt, string Url);
@@ -19,7 +27,8 @@ public sealed record WebhookReview(
 /// (stable across retries), webhook-timestamp and webhook-signature = "v1," + base64 HMAC-SHA256 over "id.timestamp.body".
 /// Redirects are not followed; 401/403/404/410 mean the receiver refuses us and the route is broken.
 /// </summary>
-public sealed class WebhookChannel(HttpClient http, RouteStore routes, TimeProvider clock) : IDeliveryChannel
+public sealed class WebhookChannel(HttpClient http, RouteStore routes, TimeProvider clock)
+    : IDeliveryChannel, IReplyEventChannel
 {
     public const string EventType = "review.created";
 
@@ -27,19 +36,36 @@ public sealed class WebhookChannel(HttpClient http, RouteStore routes, TimeProvi
 
     public bool SendsDigest(int reviewCount) => false;
 
-    public async Task<string?> SendAsync(ChannelSend send, CancellationToken cancellationToken)
+    public Task<string?> SendAsync(ChannelSend send, CancellationToken cancellationToken)
     {
-        var secret = await routes.GetSecretAsync(send.Route, cancellationToken)
-            ?? throw new ChannelException("The route's signing secret is missing; rotate it.", routeBroken: true);
         var review = send.Reviews.Single();
         var now = clock.GetUtcNow();
         var body = JsonSerializer.Serialize(new WebhookEvent(EventType, now, new WebhookReview(
             send.App.AccountId, send.App.AppId, send.App.Name, review.ReviewId, review.Rating, review.Title, review.Body,
             review.ReviewerNickname, review.Territory, review.CreatedAt, review.Url)), ReviewHubJson.Options);
-        var id = "msg_" + send.IdempotencyKey;
+        return PostAsync(send.Route, "msg_" + send.IdempotencyKey, now, body, cancellationToken);
+    }
+
+    public Task<string?> SendReplyEventAsync(ReplyEventSend send, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var message = send.Event;
+        var body = JsonSerializer.Serialize(new WebhookReplyEvent(ReplyEventTypes.WebhookType(message.Kind), now,
+            new WebhookReplyEventData(send.App.AccountId, send.App.AppId, send.App.Name, send.Review.ReviewId,
+                send.Review.Rating, send.Review.Territory, send.Review.Url, message.OccurredAt, message.Reply)),
+            ReviewHubJson.Options);
+        return PostAsync(send.Route, "msg_" + send.IdempotencyKey, now, body, cancellationToken);
+    }
+
+    /// <summary>POSTs one signed event; <paramref name="id"/> is the webhook-id, the same on every retry.</summary>
+    private async Task<string?> PostAsync(
+        RouteEntity route, string id, DateTimeOffset now, string body, CancellationToken cancellationToken)
+    {
+        var secret = await routes.GetSecretAsync(route, cancellationToken)
+            ?? throw new ChannelException("The route's signing secret is missing; rotate it.", routeBroken: true);
         var timestamp = now.ToUnixTimeSeconds();
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, send.Route.Target)
+        using var request = new HttpRequestMessage(HttpMethod.Post, route.Target)
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };

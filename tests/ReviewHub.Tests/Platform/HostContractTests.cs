@@ -86,6 +86,7 @@ public sealed class HostContractTests
         "ReceiveSlackInteraction http POST slack/interactivity",
         "LinkSlackUser http POST slack-links",
         "UpdateSlackMessages queue slack-message-updates",
+        "DeliverReplyEvents queue reply-events",
     ];
 
     [Fact]

@@ -1,4 +1,6 @@
 using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using ReviewHub.Apps;
 using ReviewHub.Replies;
 using ReviewHub.ReplyAutomation;
@@ -140,6 +142,47 @@ public sealed class RuleTests
             world.Token)).As<ReplyAutomationResponse>();
         Assert.Equal((3, 3), (settings.DailyCap, settings.UsedToday));
         Assert.Equal(3, (await app.Get<ReplyAutomationStore>().DraftsAsync(world.AppId, CancellationToken.None)).Count);
+    }
+
+    [Fact]
+    public async Task The_daily_cap_holds_within_a_UTC_day_and_resets_at_each_midnight_on_the_fake_clock()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await TestApp.StartAsync(
+            configure: services => services.AddSingleton<TimeProvider>(clock));
+        var world = await TestWorld.CreateAsync(app);
+        await ReplySeeds.IntegrationAsync(app, world);
+        await AutomationSeeds.RuleAsync(app, world, RuleMode.Draft);
+        Assert.Equal(200, (await app.Host.PutAsync($"{world.AppPath}/reply-automation", world.Token,
+            new { dailyCap = 2 })).Status);
+        var ids = Enumerable.Range(1, 12).Select(i => $"cap-review-{i}").ToList();
+        foreach (var id in ids)
+        {
+            await ReplySeeds.ReviewAsync(app, world, id);
+        }
+        var store = app.Get<ReplyAutomationStore>();
+        var waiting = new Queue<string>(ids);
+
+        // Three days in one process: in each day's last minute two drafts, then the cap; just past midnight it is
+        // fresh, and the next day's run drafts two again.
+        var midnight = new DateTimeOffset(clock.GetUtcNow().UtcDateTime.Date.AddDays(1), TimeSpan.Zero);
+        for (var day = 0; day < 3; day++, midnight = midnight.AddDays(1))
+        {
+            clock.Advance(midnight - TimeSpan.FromMinutes(1) - clock.GetUtcNow());
+            var lateToday = await RunAsync(app, world, [.. waiting.Take(3)]);
+            Assert.Equal([RuleOutcome.Drafted, RuleOutcome.Drafted, RuleOutcome.CapReached],
+                lateToday.Values.ToArray());
+            waiting.Dequeue();
+            waiting.Dequeue();
+            clock.Advance(TimeSpan.FromSeconds(50)); // still the same UTC day: the cap holds
+            Assert.Equal(RuleOutcome.CapReached, Assert.Single(await RunAsync(app, world, waiting.Peek())).Value);
+            Assert.Equal(2, await store.UsedAsync(world.AppId, store.Today, CancellationToken.None));
+
+            clock.Advance(TimeSpan.FromSeconds(20)); // the next UTC day: a fresh cap (drafted into next round)
+            Assert.Equal(0, await store.UsedAsync(world.AppId, store.Today, CancellationToken.None));
+            Assert.Equal(2, await store.UsedAsync(world.AppId, store.Today.AddDays(-1), CancellationToken.None));
+        }
+        Assert.Equal(6, (await store.DraftsAsync(world.AppId, CancellationToken.None)).Count);
     }
 
     [Fact]

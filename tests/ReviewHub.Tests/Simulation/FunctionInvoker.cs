@@ -37,6 +37,12 @@ public sealed class FunctionInvoker(IServiceProvider services)
             ?? throw new InvalidOperationException("The worker configured no serializer.");
     });
 
+    /// <summary>A queue message as the worker would bind it for a trigger parameter of type <typeparamref name="T"/>.
+    /// </summary>
+    public static T BindQueueMessage<T>(string json) =>
+        (T)TriggerSerializer.Value.Deserialize(new MemoryStream(Encoding.UTF8.GetBytes(json)), typeof(T),
+            CancellationToken.None)!;
+
     public Task<object?> InvokeQueueAsync(FunctionDescription function, string json, CancellationToken cancellation)
     {
         var body = Encoding.UTF8.GetBytes(json);

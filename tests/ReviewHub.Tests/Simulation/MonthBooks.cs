@@ -4,6 +4,8 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using ReviewHub.Apps;
 using ReviewHub.Delivery;
+using ReviewHub.Fakes;
+using ReviewHub.Replies;
 using ReviewHub.Reviews;
 using ReviewHub.Storage;
 
@@ -49,11 +51,26 @@ public sealed partial class MonthBooks
     public int Lost { get; private set; }
     public int Orphans { get; private set; }
 
+    /// <summary>Reply versions rules wrote (posted, or drafts approvers sent are counted apart).</summary>
+    public int AutoReplies { get; private set; }
+    public int ApprovedDrafts { get; private set; }
+    public int SlackReplies { get; private set; }
+
+    /// <summary>Reviews where a rule's version came after a version of a person: never allowed.</summary>
+    public int OverwrittenHumanReplies { get; private set; }
+
+    public int ReplyEvents { get; private set; }
+    public int ReplyEventsLost { get; private set; }
+    public int ReplyEventDuplicates { get; private set; }
+
     public bool Balanced => Checks.All(c => c.Passed);
 
     public string ResultLine => $"RESULT simulated_days={Days} reviews={Reviews} deliveries={Deliveries} " +
         $"replies={Replies} duplicates={Duplicates} lost={Lost} orphans={Orphans} " +
-        $"known_gap_duplicates={KnownGapDuplicates}";
+        $"known_gap_duplicates={KnownGapDuplicates} auto_replies={AutoReplies} approved_drafts={ApprovedDrafts} " +
+        $"slack_replies={SlackReplies} " +
+        $"overwritten_human_replies={OverwrittenHumanReplies} reply_events={ReplyEvents} " +
+        $"reply_events_lost={ReplyEventsLost} reply_event_duplicates={ReplyEventDuplicates}";
 
     public IEnumerable<string> Lines => Checks.Select(c => $"{(c.Passed ? "ok  " : "FAIL")} {c.Name}: {c.Detail}");
 
@@ -71,6 +88,9 @@ public sealed partial class MonthBooks
         await books.CheckStoredOnceAsync();
         await books.CheckDeliveriesAsync();
         await books.CheckRepliesAsync();
+        var history = await books.ReplyHistoryAsync();
+        books.CheckReplyAutomation(history);
+        await books.CheckReplyEventsAsync(history);
         await books.CheckRemovedAppAsync(secretsDirectory);
         books.CheckPoison();
         await books.CheckRevokedKeyAsync();
@@ -339,7 +359,7 @@ public sealed partial class MonthBooks
                 receipts.Unexplained.Add($"Zendesk ticket {ticket.Id} with external id {ticket.ExternalId}");
             }
         }
-        foreach (var webhook in Fakes.Webhooks.Received)
+        foreach (var webhook in Fakes.Webhooks.Received.Where(w => !IsReplyEvent(w)))
         {
             var target = RouteOf("webhook", t => t.Route.Target == webhook.Path)!;
             var data = JsonDocument.Parse(webhook.Body).RootElement.GetProperty("data");
@@ -410,6 +430,136 @@ public sealed partial class MonthBooks
         Add("every reply in a final state with its reason", open == 0,
             $"{live.Count} replies: {published} published, {deleted} deleted, {failed} failed " +
             $"({string.Join(", ", failures.Select(f => $"{f.Key} {f.Value}"))}), {open} not final. {Sample(examples)}");
+    }
+
+    private static bool IsReplyEvent(ReceivedWebhook webhook) =>
+        JsonDocument.Parse(webhook.Body).RootElement.GetProperty("type").GetString()!.StartsWith("reply.",
+            StringComparison.Ordinal);
+
+    /// <summary>Every version of every reply of the live apps (the audit trail).</summary>
+    private async Task<List<(AppState App, ReplyVersionEntity Version)>> ReplyHistoryAsync()
+    {
+        var rows = new List<(AppState, ReplyVersionEntity)>();
+        foreach (var app in LiveApps)
+        {
+            await foreach (var row in Tables.GetTableClient(TableNames.ReplyHistory)
+                .QueryAsync<ReplyVersionEntity>(e => e.PartitionKey == app.AppId))
+            {
+                rows.Add((app, row));
+            }
+        }
+        return rows;
+    }
+
+    /// <summary>
+    /// Rules answered five-star reviews and drafted one-star ones, approvers sent drafts, a member replied from Slack,
+    /// and no rule's version ever
+    /// came after a person's (the versioned store's guarantee). An automatic reply ends published or failed with its
+    /// reason (or is still in Apple's moderation window at the month's end), unless the team replaced it.
+    /// </summary>
+    private void CheckReplyAutomation(List<(AppState App, ReplyVersionEntity Version)> history)
+    {
+        var byReview = history.GroupBy(h => (h.App.AppId, h.Version.ReviewId)).ToList();
+        var overwritten = byReview.Where(g => g.Any(v => v.Version.RuleId is not null && g.Any(p =>
+            p.Version.RuleId is null && p.Version.Version < v.Version.Version))).Select(g => g.Key.ReviewId).ToList();
+        var settleBy = Scenario.Plan.End - TimeSpan.FromHours(13);
+        // A version still in moderation when its app's key was revoked can never be followed again (as for the team's
+        // replies, which the scenario keeps out of the 13 hours before the revocation; rules cannot wait).
+        var unsettled = history.Where(h => h.Version.RuleId is not null && h.Version.RequestedAt < settleBy
+            && !(h.App.RevokedAt is { } revoked && h.Version.RequestedAt >= revoked - TimeSpan.FromHours(13))
+            && h.Version.Outcome is nameof(ReplyOutcome.Queued) or nameof(ReplyOutcome.PendingPublish))
+            .Select(h => $"{h.App.Plan.Name} {h.Version.ReviewId} v{h.Version.Version} {h.Version.Outcome}").ToList();
+        AutoReplies = history.Count(h => h.Version.RuleId is not null);
+        ApprovedDrafts = history.Count(h => h.Version.Via == "draft");
+        SlackReplies = history.Count(h => h.Version.Via == "slack");
+        OverwrittenHumanReplies = overwritten.Count;
+        Lost += unsettled.Count;
+        var approved = LiveApps.Sum(a => Scenario.ApprovedDrafts.GetValueOrDefault(a.Plan.Key));
+        var fromSlack = Scenario.SlackReplies.Count(key => LiveApps.Any(a => a.Plan.Key == key));
+        var outcomes = history.Where(h => h.Version.RuleId is not null).GroupBy(h => h.Version.Outcome)
+            .Select(g => $"{g.Key} {g.Count()}");
+        Add("rules answer and draft, approvers send, and no rule overwrites a person",
+            AutoReplies > 0 && ApprovedDrafts > 0 && ApprovedDrafts == approved
+                && SlackReplies == fromSlack && Scenario.SlackReplies.Count > 0 && overwritten.Count == 0
+                && unsettled.Count == 0,
+            $"{AutoReplies} automatic replies ({string.Join(", ", outcomes)}), {ApprovedDrafts} drafts approved " +
+            $"(the team approved {approved} of live apps, rejected {Scenario.RejectedDrafts} App Store Connect " +
+            $"could not take), {SlackReplies} from Slack (the team sent {fromSlack} to live apps), " +
+            $"{overwritten.Count} overwritten, {unsettled.Count} " +
+            $"unsettled. {Sample(overwritten.Concat(unsettled))}");
+    }
+
+    /// <summary>
+    /// Each webhook route (subscribed to every reply event) received each event its replies went through once:
+    /// sent for every version that reached App Store Connect, published, failed, overdue and outdated as the reply
+    /// rows and their audit trail record them (changes in the month's last hour may still be on their way).
+    /// </summary>
+    private async Task CheckReplyEventsAsync(List<(AppState App, ReplyVersionEntity Version)> history)
+    {
+        var until = Scenario.Plan.End - TimeSpan.FromHours(1);
+        var expected = new HashSet<(string Path, string ReviewId, int Version, string Type)>();
+        var current = new List<(AppState App, ReplyEntity Reply)>();
+        foreach (var app in LiveApps)
+        {
+            await foreach (var reply in Tables.GetTableClient(TableNames.Replies)
+                .QueryAsync<ReplyEntity>(e => e.PartitionKey == app.AppId))
+            {
+                current.Add((app, reply));
+            }
+        }
+        IEnumerable<RouteState> WebhooksOf(AppState app, string reviewId) => app.Routes.Where(r =>
+            r.Plan.Channel == "webhook" && Find(app, reviewId) is { } review && r.Plan.Matches(review.Rating,
+                review.Territory));
+        foreach (var (app, version) in history.Where(h => h.Version.OutcomeAt < until))
+        {
+            var types = version.Outcome switch
+            {
+                nameof(ReplyOutcome.Published) => new[] { "sent", "published" },
+                nameof(ReplyOutcome.PendingPublish) or nameof(ReplyOutcome.Replaced) => ["sent"],
+                nameof(ReplyOutcome.Failed) => ["failed"],
+                _ => [],
+            };
+            foreach (var route in WebhooksOf(app, version.ReviewId))
+            {
+                foreach (var type in types)
+                {
+                    expected.Add((route.Target, version.ReviewId, version.Version, $"reply.{type}.v1"));
+                }
+            }
+        }
+        foreach (var (app, reply) in current)
+        {
+            foreach (var route in WebhooksOf(app, reply.ReviewId))
+            {
+                if (reply.OverdueAt < until)
+                {
+                    expected.Add((route.Target, reply.ReviewId, reply.Version, "reply.overdue.v1"));
+                }
+                if (reply.OutdatedAt < until)
+                {
+                    expected.Add((route.Target, reply.ReviewId, reply.Version, "reply.outdated.v1"));
+                }
+            }
+        }
+        var received = Fakes.Webhooks.Received.Where(IsReplyEvent).ToList();
+        var seen = received.Select(w =>
+        {
+            var root = JsonDocument.Parse(w.Body).RootElement;
+            var data = root.GetProperty("data");
+            return (w.Path, data.GetProperty("reviewId").GetString()!,
+                data.GetProperty("reply").GetProperty("version").GetInt32(), root.GetProperty("type").GetString()!);
+        }).ToHashSet();
+        var lost = expected.Where(e => !seen.Contains(e)).Select(e => $"{e.Type} of {e.ReviewId} v{e.Version} " +
+            $"to {e.Path}").ToList();
+        ReplyEvents = received.Count;
+        ReplyEventsLost = lost.Count;
+        ReplyEventDuplicates = received.Count - received.Select(w => (w.Path, w.Id)).Distinct().Count();
+        var byType = received.GroupBy(w => JsonDocument.Parse(w.Body).RootElement.GetProperty("type").GetString())
+            .OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}");
+        Add("each reply event reached each subscribed webhook once",
+            lost.Count == 0 && ReplyEventDuplicates == 0 && expected.Count > 0,
+            $"{expected.Count} expected, {received.Count} received ({string.Join(", ", byType)}), {lost.Count} " +
+            $"lost, {ReplyEventDuplicates} duplicates. {Sample(lost)}");
     }
 
     /// <summary>

@@ -8,6 +8,7 @@ using ReviewHub.Apps;
 using ReviewHub.Fakes;
 using ReviewHub.Integrations;
 using ReviewHub.Reviews;
+using ReviewHub.Slack;
 using ReviewHub.Tests.Infrastructure;
 
 namespace ReviewHub.Tests.Simulation;
@@ -87,6 +88,24 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
     public Dictionary<string, AppState> Apps { get; } = plan.Apps.ToDictionary(a => a.Key, a => new AppState(a));
     public Dictionary<(string App, string ReviewId), ReplyRecord> Replies { get; } = [];
 
+    /// <summary>The reply events every webhook route subscribes to (all of them).</summary>
+    public static readonly string[] ReplyEvents = ["sent", "published", "failed", "overdue", "outdated"];
+
+    /// <summary>Drafts an approver sent, by app key (each also a reply of the team's, in <see cref="Replies"/>).
+    /// </summary>
+    public Dictionary<string, int> ApprovedDrafts { get; } = [];
+
+    /// <summary>Drafts an approver rejected: App Store Connect could not take their reply (review not known there).
+    /// </summary>
+    public int RejectedDrafts { get; private set; }
+
+    /// <summary>The apps (keys) of the replies the team sent from Slack (each also in <see cref="Replies"/>).
+    /// </summary>
+    public List<string> SlackReplies { get; } = [];
+
+    private const string SlackTeam = "T0ACMESIM";
+    private const string SlackUser = "U0DANASIM";
+
     /// <summary>
     /// Things the customer saw go wrong while acting (a reply refused, a review to reply to missing).
     /// </summary>
@@ -142,6 +161,8 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
             }
         }
         ScheduleRateLimits();
+        At(plan.Start + TimeSpan.FromDays(Math.Min(14, plan.Options.Days - 2)) + TimeSpan.FromHours(10),
+            ReplyFromSlackAsync);
         foreach (var action in plan.ReplyActions)
         {
             At(action.At, () => ReplyAsync(action));
@@ -150,6 +171,7 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
         {
             var number = day;
             At(plan.Start.AddDays(day), () => Progress(number, stopwatch));
+            At(plan.Start.AddDays(day - 1) + TimeSpan.FromHours(17), ApproveADraftPerAppAsync);
         }
 
         while (events.TryDequeue(out var next, out var when))
@@ -199,6 +221,129 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
             foreach (var route in app.Plan.Routes)
             {
                 app.Routes.Add(await CreateRouteAsync(app, route, ++routeNumber));
+            }
+        }
+        await CreateReplyRulesAsync();
+    }
+
+    /// <summary>
+    /// One template, and two rules per app that gets an integration: five-star reviews are answered at once (post),
+    /// one-star reviews get a draft for an approver (the default daily cap, 20, applies). Rules see new reviews only.
+    /// </summary>
+    private async Task CreateReplyRulesAsync()
+    {
+        var template = (await CallAsync(HttpMethod.Post, $"/api/accounts/{AccountId}/reply-templates",
+            new { name = "Thanks", tags = new[] { "sim" }, body = "Thanks {{nickname}} for rating {{appName}}!" },
+            201)).Json.GetProperty("templateId").GetString();
+        foreach (var app in Apps.Values.Where(a => a.Plan.Integration is not null))
+        {
+            var path = $"/api/accounts/{AccountId}/apps/{app.AppId}/reply-rules";
+            await CallAsync(HttpMethod.Post, path, new
+            {
+                name = "Five stars", conditions = new { ratings = new[] { 5 } }, templateId = template, mode = "post",
+            }, 201);
+            await CallAsync(HttpMethod.Post, path, new
+            {
+                name = "One star", conditions = new { ratings = new[] { 1 } }, templateId = template, mode = "draft",
+            }, 201);
+        }
+    }
+
+    /// <summary>
+    /// A member answers a review from its Slack message, as in Slack: links their Slack user (the link ReviewHub
+    /// would send them), clicks Reply on the newest announced review that has no reply, and submits the modal. Every
+    /// request is signed with the Slack signing secret at the simulated time.
+    /// </summary>
+    private async Task ReplyFromSlackAsync()
+    {
+        var secret = host.Configuration["Slack:SigningSecret"]!;
+        var link = new SlackLinkTokens(secret).Create(SlackTeam, SlackUser, host.Now.AddMinutes(15));
+        await CallAsync(HttpMethod.Post, "/api/slack-links", new { token = link }, 200);
+        var channels = Apps.Values.Where(a => a.RemovedAt is null && a.RevokedAt is null && a.ActivatedAt is not null)
+            .SelectMany(a => a.Routes.Where(r => r.Plan.Channel == "slack").Select(r => (App: a, r.Target))).ToList();
+        foreach (var message in fakes.Slack.Messages.Reverse().Where(m => m.ThreadTs is null
+            && m.BlocksJson.Contains(SlackReplyBlocks.ReplyAction, StringComparison.Ordinal)))
+        {
+            var (app, _) = channels.FirstOrDefault(c => c.Target == message.Channel);
+            var value = JsonDocument.Parse(message.BlocksJson).RootElement.EnumerateArray()
+                .Where(b => b.GetProperty("type").GetString() == "actions")
+                .SelectMany(b => b.GetProperty("elements").EnumerateArray()).First().GetProperty("value").GetString();
+            var reviewId = value?.Split('|')[3];
+            var review = reviewId is null || app is null ? null
+                : plan.Reviews.FirstOrDefault(r => r.App == app.Plan && r.Is(reviewId));
+            if (review is null || (await GetAsync(
+                $"/api/accounts/{AccountId}/apps/{app!.AppId}/reviews/{reviewId}/reply")).Status != 404)
+            {
+                continue;
+            }
+            var views = fakes.Slack.Views.Count;
+            await SlackAsync(SlackInteraction.Click(fakes.Slack, message, SlackReplyBlocks.ReplyAction, SlackTeam,
+                SlackUser));
+            if (fakes.Slack.Views.Count == views)
+            {
+                Anomalies.Add($"{host.Now:MM-dd HH:mm} clicking Reply in Slack opened no modal");
+                return;
+            }
+            const string body = "Thanks for the review, answered from Slack!";
+            await SlackAsync(SlackInteraction.Submit(fakes.Slack.Views[^1], SlackTeam, SlackUser, body));
+            if ((await GetAsync($"/api/accounts/{AccountId}/apps/{app.AppId}/reviews/{reviewId}/reply")).Status != 200)
+            {
+                Anomalies.Add($"{host.Now:MM-dd HH:mm} the reply submitted in Slack was not written");
+                return;
+            }
+            SlackReplies.Add(app.Plan.Key);
+            Replies[(app.Plan.Key, reviewId!)] = new ReplyRecord(review, reviewId!) { LastBody = body, Versions = 1 };
+            return;
+        }
+        Anomalies.Add($"{host.Now:MM-dd HH:mm} no announced review without a reply to answer from Slack");
+    }
+
+    private async Task SlackAsync(string form)
+    {
+        var answer = await host.Http.SendAsync(HttpMethod.Post, "/api/slack/interactivity", token: null, form,
+            headers: SlackInteraction.Headers(host.Configuration["Slack:SigningSecret"]!, form, host.Now));
+        if (answer.Status != 200)
+        {
+            Anomalies.Add($"{host.Now:MM-dd HH:mm} Slack interactivity answered {answer}");
+        }
+    }
+
+    /// <summary>
+    /// At 17:00 an approver of the team sends the oldest waiting draft of each app whose integration is in force,
+    /// edited: the reply is the approver's, and the books follow it like any reply of the team's. A draft App Store
+    /// Connect cannot take (409: the review is not known there) is rejected instead.
+    /// </summary>
+    private async Task ApproveADraftPerAppAsync()
+    {
+        foreach (var app in Apps.Values.Where(a => a.RemovedAt is null && a.ActivatedAt is not null
+            && a.RevokedAt is null))
+        {
+            var path = $"/api/accounts/{AccountId}/apps/{app.AppId}/reply-drafts";
+            var drafts = (await CallAsync(HttpMethod.Get, path, null, 200)).Json.GetProperty("items");
+            if (drafts.GetArrayLength() == 0)
+            {
+                continue;
+            }
+            var reviewId = drafts[0].GetProperty("reviewId").GetString()!;
+            var body = drafts[0].GetProperty("body").GetString() + " We are on it.";
+            var approved = await host.Http.PostAsync($"{path}/{Uri.EscapeDataString(reviewId)}/approve", Token,
+                new { body });
+            if (approved.Status == 409)
+            {
+                await CallAsync(HttpMethod.Post, $"{path}/{Uri.EscapeDataString(reviewId)}/reject", null, 204);
+                RejectedDrafts++;
+                continue;
+            }
+            if (approved.Status is not (200 or 202))
+            {
+                Anomalies.Add($"{host.Now:MM-dd HH:mm} {app.Plan.Name}: approving the draft of {reviewId} " +
+                    $"answered {approved}");
+                continue;
+            }
+            ApprovedDrafts[app.Plan.Key] = ApprovedDrafts.GetValueOrDefault(app.Plan.Key) + 1;
+            if (plan.Reviews.FirstOrDefault(r => r.App == app.Plan && r.AscId == reviewId) is { } review)
+            {
+                Replies[(app.Plan.Key, reviewId)] = new ReplyRecord(review, reviewId) { LastBody = body, Versions = 1 };
             }
         }
     }
@@ -261,7 +406,10 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
                 break;
             default:
                 target = $"/hooks/{app.Plan.Key}-{number}";
-                body = new { channel = "webhook", target = fakes.Webhooks.UrlFor(target), filters };
+                body = new
+                {
+                    channel = "webhook", target = fakes.Webhooks.UrlFor(target), filters, replyEvents = ReplyEvents,
+                };
                 break;
         }
         var created = (await CallAsync(HttpMethod.Post, path, body, 201)).Json;

@@ -138,6 +138,8 @@ public static class MonthSimulation
         ["Delivery:SlackApiBaseUrl"] = new Uri(fakes.Slack.BaseAddress, "api/").ToString(),
         ["Delivery:ZendeskBaseUrlTemplate"] = fakes.Zendesk.BaseAddress.ToString(),
         ["Delivery:AllowInsecureWebhooks"] = "true",
+        ["Slack:SigningSecret"] = TestTokens.SlackSigningSecret,
+        ["Slack:ResponseUrlBase"] = fakes.Slack.BaseAddress.ToString(),
         ["ReviewFetchSchedule"] = "0 */5 * * * *",
         ["Reviews:FeedBaseUrl"] = fakes.Feed.BaseAddress.ToString(),
         // Waits inside a handler on the simulated clock (pacing between feed pages and Slack messages, the HTTP

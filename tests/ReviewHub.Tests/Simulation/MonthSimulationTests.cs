@@ -16,5 +16,7 @@ public sealed class MonthSimulationTests(ITestOutputHelper output)
         var failed = books.Lines.Where(l => l.StartsWith("FAIL", StringComparison.Ordinal)).Append(books.ResultLine);
         Assert.True(books.Balanced, string.Join('\n', failed));
         Assert.Contains(" duplicates=0 lost=0 orphans=0 ", books.ResultLine, StringComparison.Ordinal);
+        Assert.Contains(" overwritten_human_replies=0 ", books.ResultLine, StringComparison.Ordinal);
+        Assert.Contains(" reply_events_lost=0 reply_event_duplicates=0", books.ResultLine, StringComparison.Ordinal);
     }
 }
