@@ -77,17 +77,7 @@ public sealed class RouteFunctions(
             return body.Problem!;
         }
         var request = body.Value!;
-        var errors = new ValidationErrors();
-        if (request.Target is not null)
-        {
-            RouteRules.ValidateTarget(route.ChannelValue, request.Target, errors);
-        }
-        RouteRules.ValidateCredentials(route.ChannelValue, request.Credentials, required: false, errors);
-        if (request.RotateSigningSecret == true && route.ChannelValue != DeliveryChannel.Webhook)
-        {
-            errors.Add("rotateSigningSecret", "applies to webhook routes only.");
-        }
-        if (!errors.IsEmpty)
+        if (request.ValidateFor(route.ChannelValue) is { IsEmpty: false } errors)
         {
             return Problems.Validation(errors);
         }
