@@ -23,6 +23,12 @@ public sealed class AppEntity : ITableEntity
     /// </summary>
     public string Territories { get; set; } = string.Empty;
 
+    /// <summary>
+    /// Android apps only: the language Google Play translates reviews into (<c>translationLanguage</c>, e.g.
+    /// <c>en</c> or <c>en_GB</c>); null: reviews as written.
+    /// </summary>
+    public string? TranslationLanguage { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>

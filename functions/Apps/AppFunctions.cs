@@ -96,10 +96,8 @@ public sealed class AppFunctions(
         {
             return body.Problem!;
         }
-        if (existing.Store == Stores.GooglePlay && body.Value!.Territories is not null)
+        if (body.Value!.ValidateFor(existing.Store) is { IsEmpty: false } errors)
         {
-            var errors = new ValidationErrors();
-            errors.Add("territories", AppRules.NoTerritoriesOnPlay);
             return Problems.Validation(errors);
         }
         if (TerritoryLimitProblem(body.Value!.Territories) is { } tooMany)

@@ -9,7 +9,7 @@ public sealed record ApiReviewPage(IReadOnlyList<FetchedReview> Reviews, string?
 /// Reads an app's customer reviews from the App Store Connect API, newest first, with their developer responses
 /// (<c>include=response</c>), and turns Apple's failures into <see cref="ReviewFetchException"/>.
 /// </summary>
-public sealed class AppStoreConnectReviewSource(AppStoreConnectClient client)
+public sealed class AppStoreConnectReviewPages(AppStoreConnectClient client)
 {
     public static string FirstPage(string storeAppId, int pageSize) =>
         $"/v1/apps/{Uri.EscapeDataString(storeAppId)}/customerReviews?sort=-createdDate&limit={pageSize}&include=response";
@@ -24,7 +24,8 @@ public sealed class AppStoreConnectReviewSource(AppStoreConnectClient client)
         catch (AppStoreConnectException ex)
         {
             throw new ReviewFetchException(ex.Message, ex.IsTransient || ex.Failure == AppStoreConnectFailure.MalformedResponse,
-                ex.RetryAfter, ex);
+                ex.RetryAfter, ex,
+                budgetSpent: ex is { Failure: AppStoreConnectFailure.RateLimited, RateLimit.Remaining: 0 });
         }
         return new ApiReviewPage(Normalise(response.Document), response.Document.Links?.Next, response.RateLimit);
     }

@@ -97,8 +97,9 @@ public sealed class ReviewStore(
             if (stored.TryGetValue(review.Id, out var row))
             {
                 storedId = row.ReviewId;
-                if (source == ReviewSources.AppStoreConnect
-                    && row.ResponseVersion != ReviewTimelineEntity.VersionOf(review.Response))
+                if ((ReportsResponses(source)
+                        && row.ResponseVersion != ReviewTimelineEntity.VersionOf(review.Response))
+                    || review.UserModifiedAt > row.CreatedAt)
                 {
                     changed.Add((review, storedId));
                 }
@@ -306,15 +307,21 @@ public sealed class ReviewStore(
         }
     }
 
+    /// <summary>Sources that report the developer's public reply (the feed does not, so it never changes it).</summary>
+    private static bool ReportsResponses(string source) =>
+        source is ReviewSources.AppStoreConnect or ReviewSources.GooglePlay;
+
     /// <summary>
-    /// Brings a stored review's App Store response up to date (ingestion owns these fields; only App Store Connect
-    /// reports responses, so a feed copy never changes them), then rewrites its timeline row from the stored row.
+    /// Brings a stored review's developer response and, on Google Play, the user's edit up to date (ingestion owns
+    /// these fields; the feed reports neither, so a feed copy never changes them), then rewrites its timeline row from
+    /// the stored row.
     /// </summary>
     private async Task UpdateKnownAsync(
         string appId, string storedId, FetchedReview review, string source, CancellationToken cancellationToken)
     {
         var stored = await reviews.UpdateAsync<ReviewEntity>(appId, storedId,
-            row => source == ReviewSources.AppStoreConnect && ApplyResponse(row, review.Response), cancellationToken);
+            row => (ReportsResponses(source) && ApplyResponse(row, review.Response)) | ApplyEdit(row, review),
+            cancellationToken);
         if (stored is not null)
         {
             await timeline.UpsertEntityAsync(
@@ -334,6 +341,35 @@ public sealed class ReviewStore(
         row.ResponseBody = response?.Body;
         row.ResponseState = response?.State;
         row.ResponseLastModified = response?.LastModified;
+        if (response?.LastModified >= row.EditedAt)
+        {
+            row.ReplyOutdated = false; // replied again after the edit
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Applies a Google Play edit (a newer <c>lastModified</c> under the same id): rating, title and text become the
+    /// edited ones, and a reply written before the edit is marked outdated. The row keeps its id and creation date (its
+    /// timeline key); false when the stored row is as new as the review read.
+    /// </summary>
+    private static bool ApplyEdit(ReviewEntity row, FetchedReview review)
+    {
+        if (review.UserModifiedAt is not { } modified || modified <= (row.EditedAt ?? row.CreatedAt))
+        {
+            return false;
+        }
+        row.Rating = review.Rating;
+        row.Title = review.Title;
+        row.Body = review.Body;
+        row.EditedAt = modified;
+        var repliedAt = row.ResponseLastModified > row.ReplyUpdatedAt || row.ReplyUpdatedAt is null
+            ? row.ResponseLastModified
+            : row.ReplyUpdatedAt;
+        if (repliedAt < modified)
+        {
+            row.ReplyOutdated = true;
+        }
         return true;
     }
 
