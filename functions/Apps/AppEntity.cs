@@ -87,4 +87,7 @@ public static class Stores
     public static readonly IReadOnlyList<string> All = [AppStore, GooglePlay];
 
     public static string Of(string platform) => platform == Platforms.Android ? GooglePlay : AppStore;
+
+    /// <summary>The store's name as people read it (channels show it with every review).</summary>
+    public static string DisplayName(string store) => store == GooglePlay ? "Google Play" : "App Store";
 }

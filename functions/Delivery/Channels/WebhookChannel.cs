@@ -7,12 +7,20 @@ using ReviewHub.Http;
 
 namespace ReviewHub.Delivery;
 
-/// <summary>The JSON body of a webhook (event <c>review.created</c>).</summary>
-public sealed record WebhookEvent(string Type, DateTimeOffset Timestamp, WebhookReview Data);
+/// <summary>
+/// The JSON body of a webhook (event <c>review.created</c>). <see cref="SchemaVersion"/> says which shape
+/// <see cref="Data"/> has (docs/delivery.md): 2 added <c>store</c> and allows a null <c>territory</c> (Google Play).
+/// </summary>
+public sealed record WebhookEvent(string Type, int SchemaVersion, DateTimeOffset Timestamp, WebhookReview Data)
+{
+    public const int CurrentSchemaVersion = 2;
+}
 
+/// <param name="Store">appStore or googlePlay.</param>
+/// <param name="Territory">ISO 3166 alpha-3; null for Google Play, which has none.</param>
 public sealed record WebhookReview(
     string AccountId, string AppId, string AppName, string ReviewId, int Rating, string? Title, string? Body,
-    string? ReviewerNickname, string Territory, DateTimeOffset CreatedAt, string Url);
+    string? ReviewerNickname, string? Territory, DateTimeOffset CreatedAt, string Url, string Store);
 
 /// <summary>
 /// Generic webhook: one JSON POST per review, signed the Standard Webhooks way (docs/delivery.md): headers webhook-id
@@ -33,9 +41,11 @@ public sealed class WebhookChannel(HttpClient http, RouteStore routes, TimeProvi
             ?? throw new ChannelException("The route's signing secret is missing; rotate it.", routeBroken: true);
         var review = send.Reviews.Single();
         var now = clock.GetUtcNow();
-        var body = JsonSerializer.Serialize(new WebhookEvent(EventType, now, new WebhookReview(
-            send.App.AccountId, send.App.AppId, send.App.Name, review.ReviewId, review.Rating, review.Title, review.Body,
-            review.ReviewerNickname, review.Territory, review.CreatedAt, review.Url)), ReviewHubJson.Options);
+        var body = JsonSerializer.Serialize(new WebhookEvent(EventType, WebhookEvent.CurrentSchemaVersion, now,
+            new WebhookReview(send.App.AccountId, send.App.AppId, send.App.Name, review.ReviewId, review.Rating,
+                review.Title, review.Body, review.ReviewerNickname,
+                review.Territory.Length == 0 ? null : review.Territory, review.CreatedAt, review.Url, review.Store)),
+            ReviewHubJson.Options);
         var id = "msg_" + send.IdempotencyKey;
         var timestamp = now.ToUnixTimeSeconds();
 
