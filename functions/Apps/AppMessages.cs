@@ -50,8 +50,8 @@ public sealed record RegisterAppRequest(string? StoreAppId, string? Platform, st
 /// Changes an app; absent fields keep their value. <see cref="TranslationLanguage"/> (Android apps only): the language
 /// Google Play translates reviews into, e.g. <c>en</c> or <c>en_GB</c>; an empty string turns translation off.
 /// </summary>
-public sealed record UpdateAppRequest(string? Name, IReadOnlyList<string>? Territories, string? TranslationLanguage = null)
-    : IValidatable
+public sealed record UpdateAppRequest(
+    string? Name, IReadOnlyList<string>? Territories, string? TranslationLanguage = null) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
@@ -67,7 +67,8 @@ public sealed record UpdateAppRequest(string? Name, IReadOnlyList<string>? Terri
         if (TranslationLanguage is { Length: > 0 } language && !AppRules.IsLanguageCode(language))
         {
             errors.Add("translationLanguage",
-                "must be a language code such as en, pt or en_GB (ISO 639 language, optional region), or \"\" for none.");
+                "must be a language code such as en, pt or en_GB (ISO 639 language, optional region), " +
+                "or \"\" for none.");
         }
     }
 
@@ -82,7 +83,8 @@ public sealed record UpdateAppRequest(string? Name, IReadOnlyList<string>? Terri
         }
         if (store != Stores.GooglePlay && TranslationLanguage is not null)
         {
-            errors.Add("translationLanguage", "applies to android apps only: the App Store does not translate reviews.");
+            errors.Add("translationLanguage",
+                "applies to android apps only: the App Store does not translate reviews.");
         }
         return errors;
     }

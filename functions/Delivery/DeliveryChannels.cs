@@ -9,8 +9,8 @@ namespace ReviewHub.Delivery;
 /// a Google Play review has no territory: empty).
 /// </summary>
 public sealed record ReviewNotification(
-    string ReviewId, int Rating, string? Title, string? Body, string? ReviewerNickname, string Territory, DateTimeOffset CreatedAt, string Url,
-    string Store = Stores.AppStore)
+    string ReviewId, int Rating, string? Title, string? Body, string? ReviewerNickname, string Territory,
+    DateTimeOffset CreatedAt, string Url, string Store = Stores.AppStore)
 {
     public static ReviewNotification From(ReviewEntity review, ReviewLinks links) => new(
         review.ReviewId, review.Rating, review.Title, review.Body, review.ReviewerNickname, review.Territory, review.CreatedAt,
@@ -71,7 +71,8 @@ internal static class ReviewText
     /// <summary>"Nickname · App Store · USA · date", or "Nickname · Google Play · date" (Play has no territory).
     /// </summary>
     public static string Byline(ReviewNotification review) =>
-        $"{Truncate(DisplayText.OneLine(review.ReviewerNickname ?? "Anonymous"), 100)} · {Stores.DisplayName(review.Store)} · " +
+        $"{Truncate(DisplayText.OneLine(review.ReviewerNickname ?? "Anonymous"), 100)} · " +
+        $"{Stores.DisplayName(review.Store)} · " +
         (review.Territory.Length > 0 ? $"{review.Territory} · " : "") + $"{review.CreatedAt:yyyy-MM-dd}";
 
     public static string Summary(ChannelSend send) => send.Reviews.Count == 1

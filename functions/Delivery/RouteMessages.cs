@@ -43,7 +43,8 @@ public sealed record UpdateRouteRequest(
 
     /// <summary>
     /// The rules that depend on the route being changed (its channel cannot change): the target and credentials of
-    /// that channel, and a signing-secret rotation only for webhooks. The body's own rules ran in <see cref="Validate"/>.
+    /// that channel, and a signing-secret rotation only for webhooks. The body's own rules ran in
+    /// <see cref="Validate"/>.
     /// </summary>
     public ValidationErrors ValidateFor(DeliveryChannel channel)
     {

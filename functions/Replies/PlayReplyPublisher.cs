@@ -58,7 +58,8 @@ public sealed class PlayReplyPublisher(GooglePlayClient play, GooglePlayServiceA
         }
     }
 
-    private static PlayReplyResult.Failed Explain(AppEntity app, GooglePlayServiceAccountKey key, GooglePlayException ex) =>
+    private static PlayReplyResult.Failed Explain(
+        AppEntity app, GooglePlayServiceAccountKey key, GooglePlayException ex) =>
         ex.Failure switch
         {
             GooglePlayFailure.PermissionDenied or GooglePlayFailure.AppNotFound => new(ReplyFailure.RoleMissing,

@@ -24,7 +24,8 @@ public sealed record ReviewFetchTarget(
 /// </summary>
 public interface IReviewSource
 {
-    /// <summary>The source's name as stored on reviews and schedules and in metrics (<see cref="ReviewSources"/>).</summary>
+    /// <summary>The source's name as stored on reviews and schedules and in metrics (<see cref="ReviewSources"/>).
+    /// </summary>
     string Name { get; }
 
     /// <summary>Whether this source reads the app now (no I/O: from the app and its integration).</summary>

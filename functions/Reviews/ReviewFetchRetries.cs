@@ -59,7 +59,8 @@ public sealed class ReviewFetchRetries(
         }
         await queue.SendAsync(QueueNames.ReviewFetches, next, delay, cancellationToken);
         logger.LogWarning(
-            "Review fetch of {AccountId}/{AppId} from {Source} failed (attempt {Attempt}), retrying in {Delay}: {Error}",
+            "Review fetch of {AccountId}/{AppId} from {Source} failed (attempt {Attempt}), " +
+            "retrying in {Delay}: {Error}",
             request.AccountId, request.AppId, source, next.Attempt, delay, ex.Message);
         return new FetchOutcome(FetchOutcomeKind.Retrying, source, 0, 0, ex.Message);
     }

@@ -106,7 +106,8 @@ public sealed record ReviewReply(string? Status, string? Body, DateTimeOffset? U
 public sealed record ReviewResponse(
     string ReviewId, string AppId, int Rating, string? Title, string? Body, string? ReviewerNickname, string Territory,
     DateTimeOffset CreatedAt, string Source, string Store, bool Backfilled, bool Replied,
-    DeveloperResponse? DeveloperResponse, ReviewReply? Reply, DateTimeOffset? EditedAt = null, bool ReplyOutdated = false)
+    DeveloperResponse? DeveloperResponse, ReviewReply? Reply, DateTimeOffset? EditedAt = null,
+    bool ReplyOutdated = false)
 {
     public static ReviewResponse From(ReviewEntity review) => new(
         review.ReviewId, review.AppId, review.Rating, review.Title, review.Body, review.ReviewerNickname, review.Territory,

@@ -60,7 +60,8 @@ public sealed class ReviewPageLoop(
         scheduler.Observe(schedule, source, newReviews, budget);
     }
 
-    /// <summary>The fetch continues later from where it stands (budget, or the next slice of a history import).</summary>
+    /// <summary>The fetch continues later from where it stands (budget, or the next slice of a history import).
+    /// </summary>
     public async Task<FetchOutcome> DeferAsync(
         ReviewFetchTarget target, string source, TimeSpan delay, int requests, int announced,
         CancellationToken cancellationToken)
@@ -100,7 +101,8 @@ public sealed class ReviewPageLoop(
         return new FetchOutcome(FetchOutcomeKind.Paused, source, requests, 0, reason);
     }
 
-    /// <summary>Whether a page (newest first) reaches reviews at or before the watermark: what was read before.</summary>
+    /// <summary>Whether a page (newest first) reaches reviews at or before the watermark: what was read before.
+    /// </summary>
     public static bool ReachedWatermark(IReadOnlyList<FetchedReview> page, DateTimeOffset? watermark) =>
         watermark is { } mark && page.Any(r => r.CreatedAt <= mark);
 

@@ -59,7 +59,8 @@ public sealed partial class IngestionBenchmark
             throw new InvalidOperationException($"Expected {apps * perApp} Play reviews, the fetcher stored {stored}.");
         }
         play.ClearRequests();
-        var idle = await fetcher.FetchAsync(new ReviewFetchRequest(accountId, targets[0].AppId), CancellationToken.None);
+        var idle = await fetcher.FetchAsync(
+            new ReviewFetchRequest(accountId, targets[0].AppId), CancellationToken.None);
         if (idle is not { Kind: FetchOutcomeKind.Completed, NewReviews: 0 })
         {
             throw new InvalidOperationException($"The idle Play poll ended {idle.Kind} with {idle.NewReviews} new.");

@@ -63,7 +63,8 @@ public sealed class ZendeskChannel(HttpClient http, RouteStore routes, IOptions<
             && created.TryGetProperty("id", out var id) ? id.GetRawText() : null;
     }
 
-    /// <summary>reviewhub, rating_N, store_appstore / store_googleplay, and territory_xxx when the store has one.</summary>
+    /// <summary>reviewhub, rating_N, store_appstore / store_googleplay, and territory_xxx when the store has one.
+    /// </summary>
     private static JsonArray Tags(ReviewNotification review)
     {
         var tags = new JsonArray("reviewhub", $"rating_{review.Rating}", $"store_{review.Store.ToLowerInvariant()}");

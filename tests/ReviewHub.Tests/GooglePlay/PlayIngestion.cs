@@ -67,7 +67,8 @@ public sealed class PlayIngestion : IAsyncDisposable
         return h;
     }
 
-    /// <summary>An operator stores the account's service-account key; the customer invites its email (or not).</summary>
+    /// <summary>An operator stores the account's service-account key; the customer invites its email (or not).
+    /// </summary>
     public async Task ProvisionAsync(bool grant)
     {
         ServiceAccount = Play.CreateServiceAccount();

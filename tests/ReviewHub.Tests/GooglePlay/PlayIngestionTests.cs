@@ -23,11 +23,13 @@ public sealed class PlayIngestionTests
 
         var first = await h.FetchAsync();
 
-        Assert.Equal((FetchOutcomeKind.Completed, ReviewSources.GooglePlay, 2), (first.Kind, first.Source, first.Requests));
+        Assert.Equal((FetchOutcomeKind.Completed, ReviewSources.GooglePlay, 2),
+            (first.Kind, first.Source, first.Requests));
         Assert.Equal(120, await h.StoredCountAsync());
         Assert.All(h.TakeBatches(), b => Assert.True(b.Backfill)); // a week of reviews is summarised, not notified
         var stored = await h.StoredAsync("gp:AOqpTOr000000");
-        Assert.Equal(("Title 0", "Body of review 0", ReviewSources.GooglePlay), (stored.Title, stored.Body, stored.Source));
+        Assert.Equal(("Title 0", "Body of review 0", ReviewSources.GooglePlay),
+            (stored.Title, stored.Body, stored.Source));
 
         h.Clock.Offset += TimeSpan.FromHours(1);
         h.Play.SetReviews(Package, FakeGooglePlay.GenerateReviews(2, h.Clock.GetUtcNow().AddMinutes(-1), "new"));
