@@ -243,6 +243,7 @@ var appSettings = {
   Reviews__FeedRequestDelay: '00:00:01'
   Reviews__FeedTimeout: '00:00:15'
   Reviews__ApiPageSize: '200'
+  Reviews__PlayReadsPerHour: '150'
   Reviews__ApiBudgetReserve: '50'
   Reviews__BackfillBudgetReserve: '500'
   Reviews__BudgetWaitDelay: '00:10:00'

@@ -23,6 +23,12 @@ public sealed class AppEntity : ITableEntity
     /// </summary>
     public string Territories { get; set; } = string.Empty;
 
+    /// <summary>
+    /// Android apps only: the language Google Play translates reviews into (<c>translationLanguage</c>, e.g.
+    /// <c>en</c> or <c>en_GB</c>); null: reviews as written.
+    /// </summary>
+    public string? TranslationLanguage { get; set; }
+
     public DateTimeOffset CreatedAt { get; set; }
 
     /// <summary>
@@ -81,4 +87,7 @@ public static class Stores
     public static readonly IReadOnlyList<string> All = [AppStore, GooglePlay];
 
     public static string Of(string platform) => platform == Platforms.Android ? GooglePlay : AppStore;
+
+    /// <summary>The store's name as people read it (channels show it with every review).</summary>
+    public static string DisplayName(string store) => store == GooglePlay ? "Google Play" : "App Store";
 }

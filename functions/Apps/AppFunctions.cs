@@ -51,15 +51,10 @@ public sealed class AppFunctions(
         {
             return body.Problem!;
         }
-        if (TerritoryLimitProblem(body.Value!.Territories) is { } tooMany)
+        if ((TerritoryLimitProblem(body.Value!.Territories) ?? await AppLimitProblemAsync(accountId, cancellationToken))
+            is { } tooMany)
         {
             return tooMany;
-        }
-        var max = limits.Value.AppsPerAccount;
-        if ((await apps.ListAsync(accountId, cancellationToken)).Count >= max)
-        {
-            return AccountLimitsOptions.Exceeded(nameof(AccountLimitsOptions.AppsPerAccount), max,
-                $"An account has at most {max} apps; remove one first.");
         }
         var (outcome, app) = await apps.RegisterAsync(accountId, body.Value!, cancellationToken);
         // Also for a duplicate: listeners are idempotent, so a client retrying a registration whose listener failed
@@ -71,6 +66,16 @@ public sealed class AppFunctions(
         return outcome == RegisterOutcome.Duplicate
             ? Problems.Conflict($"This account already has {app.Platform} app {app.StoreAppId} (appId {app.AppId}).")
             : new CreatedResult($"/api/accounts/{accountId}/apps/{app.AppId}", AppResponse.From(app));
+    }
+
+    /// <summary>The account already has as many apps as it may (problem), or null.</summary>
+    private async Task<IActionResult?> AppLimitProblemAsync(string accountId, CancellationToken cancellationToken)
+    {
+        var max = limits.Value.AppsPerAccount;
+        return (await apps.ListAsync(accountId, cancellationToken)).Count >= max
+            ? AccountLimitsOptions.Exceeded(nameof(AccountLimitsOptions.AppsPerAccount), max,
+                $"An account has at most {max} apps; remove one first.")
+            : null;
     }
 
     [Function(nameof(GetApp))]
@@ -96,10 +101,8 @@ public sealed class AppFunctions(
         {
             return body.Problem!;
         }
-        if (existing.Store == Stores.GooglePlay && body.Value!.Territories is not null)
+        if (body.Value!.ValidateFor(existing.Store) is { IsEmpty: false } errors)
         {
-            var errors = new ValidationErrors();
-            errors.Add("territories", AppRules.NoTerritoriesOnPlay);
             return Problems.Validation(errors);
         }
         if (TerritoryLimitProblem(body.Value!.Territories) is { } tooMany)

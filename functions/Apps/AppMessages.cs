@@ -46,28 +46,57 @@ public sealed record RegisterAppRequest(string? StoreAppId, string? Platform, st
     }
 }
 
-public sealed record UpdateAppRequest(string? Name, IReadOnlyList<string>? Territories) : IValidatable
+/// <summary>
+/// Changes an app; absent fields keep their value. <see cref="TranslationLanguage"/> (Android apps only): the language
+/// Google Play translates reviews into, e.g. <c>en</c> or <c>en_GB</c>; an empty string turns translation off.
+/// </summary>
+public sealed record UpdateAppRequest(
+    string? Name, IReadOnlyList<string>? Territories, string? TranslationLanguage = null) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
-        if (Name is null && Territories is null)
+        if (Name is null && Territories is null && TranslationLanguage is null)
         {
-            errors.Add("body", "Send at least one of: name, territories.");
+            errors.Add("body", "Send at least one of: name, territories, translationLanguage.");
         }
         if (Name is not null)
         {
             errors.SingleLine(Name, "name", 200);
         }
         AppRules.ValidateTerritories(Territories, errors, required: false);
+        if (TranslationLanguage is { Length: > 0 } language && !AppRules.IsLanguageCode(language))
+        {
+            errors.Add("translationLanguage",
+                "must be a language code such as en, pt or en_GB (ISO 639 language, optional region), " +
+                "or \"\" for none.");
+        }
+    }
+
+    /// <summary>The problems of this change for an app of <paramref name="store"/>: the fields of the other store.
+    /// </summary>
+    public ValidationErrors ValidateFor(string store)
+    {
+        var errors = new ValidationErrors();
+        if (store == Stores.GooglePlay && Territories is not null)
+        {
+            errors.Add("territories", AppRules.NoTerritoriesOnPlay);
+        }
+        if (store != Stores.GooglePlay && TranslationLanguage is not null)
+        {
+            errors.Add("translationLanguage",
+                "applies to android apps only: the App Store does not translate reviews.");
+        }
+        return errors;
     }
 }
 
 public sealed record AppResponse(
     string AppId, string AccountId, string StoreAppId, string Platform, string Store, string Name,
-    IReadOnlyList<string> Territories, DateTimeOffset CreatedAt)
+    IReadOnlyList<string> Territories, DateTimeOffset CreatedAt, string? TranslationLanguage = null)
 {
     public static AppResponse From(AppEntity app) => new(
-        app.AppId, app.AccountId, app.StoreAppId, app.Platform, app.Store, app.Name, app.TerritoryList, app.CreatedAt);
+        app.AppId, app.AccountId, app.StoreAppId, app.Platform, app.Store, app.Name, app.TerritoryList, app.CreatedAt,
+        app.TranslationLanguage);
 }
 
 /// <summary>
@@ -77,7 +106,7 @@ public sealed record AppResponse(
 /// </summary>
 public sealed record AppRemoval(string AccountId, string AppId);
 
-internal static class AppRules
+internal static partial class AppRules
 {
     public const string NoTerritoriesOnPlay =
         "does not apply to android apps: Google Play lists reviews of all countries.";
@@ -103,6 +132,12 @@ internal static class AppRules
             errors.Add("territories", $"'{code}' is not an App Store territory (ISO 3166 alpha-3, upper case).");
         }
     }
+
+    /// <summary>An ISO 639 language code with an optional region (<c>en</c>, <c>en_GB</c>, <c>pt-BR</c>).</summary>
+    public static bool IsLanguageCode(string value) => LanguageCode().IsMatch(value);
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z]{2,3}([_-][A-Z]{2}|[_-][0-9]{3})?$")]
+    private static partial System.Text.RegularExpressions.Regex LanguageCode();
 
     public static string JoinTerritories(IEnumerable<string> territories) => string.Join(',', territories.Distinct(StringComparer.Ordinal));
 }

@@ -134,6 +134,10 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
             {
                 app.Territories = AppRules.JoinTerritories(request.Territories);
             }
+            if (request.TranslationLanguage is not null)
+            {
+                app.TranslationLanguage = request.TranslationLanguage.Length == 0 ? null : request.TranslationLanguage;
+            }
             return true;
         }, cancellationToken);
 

@@ -4,13 +4,17 @@ using ReviewHub.Text;
 
 namespace ReviewHub.Delivery;
 
-/// <summary>A review as channels show it, with the link to it in the SPA.</summary>
+/// <summary>
+/// A review as channels show it, with the link to it in the SPA and the store it was written in (<see cref="Stores"/>;
+/// a Google Play review has no territory: empty).
+/// </summary>
 public sealed record ReviewNotification(
-    string ReviewId, int Rating, string? Title, string? Body, string? ReviewerNickname, string Territory, DateTimeOffset CreatedAt, string Url)
+    string ReviewId, int Rating, string? Title, string? Body, string? ReviewerNickname, string Territory,
+    DateTimeOffset CreatedAt, string Url, string Store = Stores.AppStore)
 {
     public static ReviewNotification From(ReviewEntity review, ReviewLinks links) => new(
         review.ReviewId, review.Rating, review.Title, review.Body, review.ReviewerNickname, review.Territory, review.CreatedAt,
-        links.Review(review.AccountId, review.AppId, review.ReviewId));
+        links.Review(review.AccountId, review.AppId, review.ReviewId), ReviewSources.StoreOf(review.Source));
 
     public string Stars => new string('★', Math.Clamp(Rating, 0, 5)) + new string('☆', 5 - Math.Clamp(Rating, 0, 5));
 }
@@ -64,9 +68,12 @@ internal static class ReviewText
     public static string Heading(ReviewNotification review) =>
         $"{review.Stars} {Truncate(DisplayText.OneLine(review.Title ?? "(no title)"), 120)}";
 
+    /// <summary>"Nickname · App Store · USA · date", or "Nickname · Google Play · date" (Play has no territory).
+    /// </summary>
     public static string Byline(ReviewNotification review) =>
-        $"{Truncate(DisplayText.OneLine(review.ReviewerNickname ?? "Anonymous"), 100)} · {review.Territory} · " +
-        $"{review.CreatedAt:yyyy-MM-dd}";
+        $"{Truncate(DisplayText.OneLine(review.ReviewerNickname ?? "Anonymous"), 100)} · " +
+        $"{Stores.DisplayName(review.Store)} · " +
+        (review.Territory.Length > 0 ? $"{review.Territory} · " : "") + $"{review.CreatedAt:yyyy-MM-dd}";
 
     public static string Summary(ChannelSend send) => send.Reviews.Count == 1
         ? $"New {send.Reviews[0].Rating}-star review of {send.App.Name}"

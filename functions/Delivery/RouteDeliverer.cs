@@ -89,8 +89,10 @@ public sealed class RouteDeliverer(
     public Task<string?> SendTestAsync(RouteEntity route, AppEntity app, CancellationToken cancellationToken)
     {
         var sample = new ReviewNotification("test", 5, "Test message from ReviewHub",
-            "This is how new reviews of this app will look here.", "ReviewHub", app.TerritoryList.FirstOrDefault() ?? "USA", clock.GetUtcNow(),
-            links.Reviews(app.AccountId, app.AppId));
+            "This is how new reviews of this app will look here.", "ReviewHub",
+            app.Store == Stores.GooglePlay ? string.Empty : app.TerritoryList.FirstOrDefault() ?? "USA",
+            clock.GetUtcNow(),
+            links.Reviews(app.AccountId, app.AppId), app.Store);
         return byChannel[route.ChannelValue].SendAsync(
             new ChannelSend(route, app, [sample], $"test-{Ids.New()}", links.Reviews(app.AccountId, app.AppId)), cancellationToken);
     }

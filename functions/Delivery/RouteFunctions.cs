@@ -77,18 +77,7 @@ public sealed class RouteFunctions(
             return body.Problem!;
         }
         var request = body.Value!;
-        var errors = new ValidationErrors();
-        if (request.Target is not null)
-        {
-            RouteRules.ValidateTarget(route.ChannelValue, request.Target, errors);
-        }
-        RouteRules.ValidateCredentials(route.ChannelValue, request.Credentials, required: false, errors);
-        RouteRules.ValidateReplyEvents(route.ChannelValue, request.ReplyEvents, errors);
-        if (request.RotateSigningSecret == true && route.ChannelValue != DeliveryChannel.Webhook)
-        {
-            errors.Add("rotateSigningSecret", "applies to webhook routes only.");
-        }
-        if (!errors.IsEmpty)
+        if (request.ValidateFor(route.ChannelValue) is { IsEmpty: false } errors)
         {
             return Problems.Validation(errors);
         }
@@ -133,26 +122,9 @@ public sealed class RouteFunctions(
         {
             return Problems.NotFound("No such route.");
         }
-        if (route.ChannelValue == DeliveryChannel.Email
-            && (await confirmations.ConfirmedAsync(route.AccountId, route.Recipients, cancellationToken)).Count == 0)
+        if (await TestMessageRefusalAsync(req, route, cancellationToken) is { } refused)
         {
-            return Problems.Conflict(
-                "No recipient of this route has confirmed the address yet: each got a link by email.",
-                UnconfirmedRecipientsType);
-        }
-        var settings = options.Value;
-        var decision = await limiter.TryAcquireAllAsync(accountId,
-            [
-                (RouteStore.TestMessagesKey(route.RouteId), settings.TestMessagesPerRoute),
-                ("route-test", settings.TestMessagesPerAccount),
-            ],
-            settings.TestMessageWindow, cancellationToken);
-        if (!decision.Allowed)
-        {
-            return Problems.TooManyRequests(req.HttpContext, decision.RetryAfter,
-                $"At most {settings.TestMessagesPerRoute} test messages per route and " +
-                $"{settings.TestMessagesPerAccount} per account " +
-                $"every {settings.TestMessageWindow:g}.");
+            return refused;
         }
         try
         {
@@ -163,6 +135,35 @@ public sealed class RouteFunctions(
             var hint = ex.RouteBroken ? " Check the route's credentials and target." : " Try again later.";
             return Problems.Create(StatusCodes.Status502BadGateway, "The channel did not accept the test message.", ex.Message + hint);
         }
+    }
+
+    /// <summary>
+    /// Why no test message goes out now: an email route without a confirmed recipient (409), or the per-route and
+    /// per-account test-message limits (429 with Retry-After); null when it may.
+    /// </summary>
+    private async Task<IActionResult?> TestMessageRefusalAsync(
+        HttpRequest req, RouteEntity route, CancellationToken cancellationToken)
+    {
+        if (route.ChannelValue == DeliveryChannel.Email
+            && (await confirmations.ConfirmedAsync(route.AccountId, route.Recipients, cancellationToken)).Count == 0)
+        {
+            return Problems.Conflict(
+                "No recipient of this route has confirmed the address yet: each got a link by email.",
+                UnconfirmedRecipientsType);
+        }
+        var settings = options.Value;
+        var decision = await limiter.TryAcquireAllAsync(route.AccountId,
+            [
+                (RouteStore.TestMessagesKey(route.RouteId), settings.TestMessagesPerRoute),
+                ("route-test", settings.TestMessagesPerAccount),
+            ],
+            settings.TestMessageWindow, cancellationToken);
+        return decision.Allowed
+            ? null
+            : Problems.TooManyRequests(req.HttpContext, decision.RetryAfter,
+                $"At most {settings.TestMessagesPerRoute} test messages per route and " +
+                $"{settings.TestMessagesPerAccount} per account " +
+                $"every {settings.TestMessageWindow:g}.");
     }
 
     /// <summary>409 type when an email route has no confirmed recipient yet.</summary>

@@ -45,6 +45,27 @@ public sealed record UpdateRouteRequest(
         RouteRules.ValidateCommon(Name, Filters, errors);
     }
 
+    /// <summary>
+    /// The rules that depend on the route being changed (its channel cannot change): the target and credentials of
+    /// that channel, and a signing-secret rotation only for webhooks. The body's own rules ran in
+    /// <see cref="Validate"/>.
+    /// </summary>
+    public ValidationErrors ValidateFor(DeliveryChannel channel)
+    {
+        var errors = new ValidationErrors();
+        if (Target is not null)
+        {
+            RouteRules.ValidateTarget(channel, Target, errors);
+        }
+        RouteRules.ValidateCredentials(channel, Credentials, required: false, errors);
+        RouteRules.ValidateReplyEvents(channel, ReplyEvents, errors);
+        if (RotateSigningSecret == true && channel != DeliveryChannel.Webhook)
+        {
+            errors.Add("rotateSigningSecret", "applies to webhook routes only.");
+        }
+        return errors;
+    }
+
     public RouteCredentials Credentials => new(SlackBotToken, ZendeskEmail, ZendeskApiToken);
 
     public bool ChangesCredentials => SlackBotToken is not null || ZendeskEmail is not null || ZendeskApiToken is not null;

@@ -4,7 +4,7 @@ namespace ReviewHub.GooglePlay;
 
 /// <summary>
 /// Where a Play app's polling stands: the newest user-comment change read so far (the watermark) and when a poll last
-/// completed. Kept by the caller (the app's fetch schedule once the review-source seam of issue 12 lands).
+/// completed. Kept by the caller (the app's fetch schedule, through the reviews feature's Google Play source).
 /// </summary>
 public sealed record PlayPollState(DateTimeOffset? Watermark, DateTimeOffset? LastCompletedAt);
 
@@ -31,10 +31,6 @@ public sealed record PlayPollResult(
 /// reviews again (saving them is idempotent). Polled hourly, consecutive polls overlap by days; a poll after more than
 /// the window reports the <see cref="PlayGap"/> it cannot recover.
 /// </summary>
-/// <remarks>
-/// Written against this small shape of its own until ReviewFetcher's shared page loop and per-store review sources
-/// (issue 12) are on main; the lead connects it there.
-/// </remarks>
 public sealed class PlayReviewPoll(GooglePlayClient client, TimeProvider clock)
 {
     /// <summary>How far back <c>reviews.list</c> reaches (Google's guide: about 7 days).</summary>

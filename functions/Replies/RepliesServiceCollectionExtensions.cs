@@ -15,6 +15,7 @@ public static class RepliesServiceCollectionExtensions
         services.AddSingleton<CustomerReviewResponses>();
         services.AddSingleton<ReplyCredentials>();
         services.AddSingleton<ReplySender>();
+        services.AddSingleton<PlayReplyPublisher>();
         services.AddSingleton<ReplyModerationTracker>();
         services.AddSingleton<IAppDataPurger, ReplyDataPurger>();
         services.AddSingleton<Reviews.IReviewEditObserver, ReplyOutdatedObserver>();

@@ -19,6 +19,8 @@ public sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore
     public const string IntegrationCannotReplyType = "https://reviewhub.app/problems/integration-cannot-reply";
     public const string ReviewNotInAppStoreConnectType =
         "https://reviewhub.app/problems/review-not-in-app-store-connect";
+    public const string PlayReplyCannotBeDeletedType =
+        "https://reviewhub.app/problems/play-reply-cannot-be-deleted";
 
     [Function(nameof(PutReply))]
     public async Task<IActionResult> PutReply(
@@ -35,6 +37,10 @@ public sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore
         if (!body.IsValid)
         {
             return body.Problem!;
+        }
+        if (ReplyWriter.LengthErrors(review, body.Value!.Body!.Trim()) is { IsEmpty: false } tooLong)
+        {
+            return Problems.Validation(tooLong);
         }
         if (await writer.PublishRefusalAsync(review, cancellationToken) is { } refusal)
         {
@@ -54,6 +60,10 @@ public sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore
         if (review is null)
         {
             return problem!;
+        }
+        if (PlayReplyPublisher.IsPlay(review))
+        {
+            return Problems.Conflict(ReplyWriter.PlayCannotDelete.Detail, ReplyWriter.PlayCannotDelete.Type);
         }
         var existing = await replies.GetAsync(appId, reviewId, cancellationToken);
         // Only a response that exists in App Store Connect needs the integration; a reply that never got there is simply dropped.

@@ -21,6 +21,7 @@ public sealed class ReplySender(
     ReplyCredentials replyCredentials,
     IntegrationKeyRefusals keyRefusals,
     CustomerReviewResponses responses,
+    PlayReplyPublisher play,
     IMessageQueue queue,
     TimeProvider clock,
     IOptions<ReplyOptions> options,
@@ -39,7 +40,7 @@ public sealed class ReplySender(
 
     public async Task SendAsync(ReplySendMessage message, CancellationToken cancellationToken)
     {
-        if (await apps.GetAsync(message.AccountId, message.AppId, cancellationToken) is null)
+        if (await apps.GetAsync(message.AccountId, message.AppId, cancellationToken) is not { } app)
         {
             // Removed: its purge deletes the reply; sending now would write index rows after it (see
             // AppRemovalFunction).
@@ -71,6 +72,9 @@ public sealed class ReplySender(
 
         switch (decision)
         {
+            case Decision.Send when app.Store == Stores.GooglePlay:
+                await ApplyOnPlayAsync(app, reply!, message, cancellationToken);
+                return;
             case Decision.Send:
                 await ApplyAsync(reply!, message, cancellationToken);
                 return;
@@ -192,6 +196,32 @@ public sealed class ReplySender(
             _ = await keyRefusals.RecordAsync(integration, "sending a reply", ex, cancellationToken);
             var (code, reason) = Explain(ex);
             await FailAsync(message, code, reason, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Google Play: one reply per review, set or replaced, published at once; no delete exists (the API refuses a
+    /// delete of a Play review's reply before it is written).
+    /// </summary>
+    private async Task ApplyOnPlayAsync(
+        AppEntity app, ReplyEntity reply, ReplySendMessage message, CancellationToken cancellationToken)
+    {
+        switch (await play.PublishAsync(app, reply.ReviewId, reply.Body!, cancellationToken))
+        {
+            case PlayReplyResult.Published:
+                await CompleteAsync(message, reply.ReviewId, ReplyStatus.Published, cancellationToken);
+                return;
+            case PlayReplyResult.Transient { RetryAfter: { } retryAfter } limited
+                when message.Deferrals < options.Value.MaxDeferrals:
+                await RequeueAsync(message with { Deferrals = message.Deferrals + 1, LastError = limited.Error },
+                    outbound.Value.DeferralFor(retryAfter), cancellationToken);
+                return;
+            case PlayReplyResult.Transient transient:
+                await RetryOrPoisonAsync(message, transient.Error, cancellationToken);
+                return;
+            case PlayReplyResult.Failed failed:
+                await FailAsync(message, failed.Code, failed.Reason, cancellationToken);
+                return;
         }
     }
 

@@ -1,3 +1,5 @@
+using ReviewHub.GooglePlay;
+using ReviewHub.Http;
 using ReviewHub.Integrations;
 using ReviewHub.Reviews;
 using ReviewHub.Storage;
@@ -11,13 +13,49 @@ public sealed record ReplyRefusal(string Type, string Detail);
 /// The one reply flow every writer goes through — the SPA, approved drafts, rules and Slack: the same checks before a
 /// version is written, and the same hand-off to the sender after.
 /// </summary>
-public sealed class ReplyWriter(IntegrationStore integrations, ReplyStore replies, IMessageQueue queue)
+public sealed class ReplyWriter(
+    IntegrationStore integrations, GooglePlayServiceAccounts playAccounts, ReplyStore replies, IMessageQueue queue)
 {
+    /// <summary>Google Play keeps a reply for ever: its API has no delete.</summary>
+    public static readonly ReplyRefusal PlayCannotDelete = new(ReplyFunctions.PlayReplyCannotBeDeletedType,
+        "Google Play's API cannot delete a reply: it keeps one reply per review. Edit it instead (send a new text), or "
+        + "delete it in Play Console.");
+
+    /// <summary>The longest reply the review's store accepts (Google Play: 350, App Store: 5,970).</summary>
+    public static int MaxLength(ReviewEntity review) =>
+        PlayReplyPublisher.IsPlay(review) ? GooglePlayOptions.MaxReplyLength : ReplyOptions.MaxBodyLength;
+
     /// <summary>
-    /// Why a reply to <paramref name="review"/> cannot be sent to App Store Connect now; null when it can.
+    /// A reply's length as the stores count it: Unicode code points (Google Play's limit is "approximately 350
+    /// characters"; counting code points never sends one it may reject for length).
+    /// </summary>
+    public static int LengthOf(string text) => text.EnumerateRunes().Count();
+
+    /// <summary>The body's problems for <paramref name="review"/>'s store; empty when it fits.</summary>
+    public static ValidationErrors LengthErrors(ReviewEntity review, string body)
+    {
+        var errors = new ValidationErrors();
+        var max = MaxLength(review);
+        if (LengthOf(body) > max)
+        {
+            errors.Add("body", PlayReplyPublisher.IsPlay(review)
+                ? $"must be at most {max} characters for a Google Play review (this one has {LengthOf(body)})."
+                : $"must be at most {max} characters.");
+        }
+        return errors;
+    }
+
+    /// <summary>
+    /// Why a reply to <paramref name="review"/> cannot be sent to its store now; null when it can.
     /// </summary>
     public async Task<ReplyRefusal?> PublishRefusalAsync(ReviewEntity review, CancellationToken cancellationToken)
     {
+        if (PlayReplyPublisher.IsPlay(review))
+        {
+            return await playAccounts.FindAsync(review.AccountId, cancellationToken) is null
+                ? new ReplyRefusal(ReplyFunctions.IntegrationNotActiveType, PlayReplyPublisher.NoServiceAccount)
+                : null;
+        }
         if (await IntegrationRefusalAsync(review.AccountId, review.AppId, cancellationToken) is { } refusal)
         {
             return refusal;

@@ -114,7 +114,7 @@ public static class StoreLimits
     public static readonly IReadOnlyList<string> Stores = [AppStore, GooglePlay];
 
     /// <summary>Google Play's limit for a developer reply.</summary>
-    public const int GooglePlayMaxReplyLength = 350;
+    public const int GooglePlayMaxReplyLength = ReviewHub.GooglePlay.GooglePlayOptions.MaxReplyLength;
 
     public static string StoreOf(AppEntity app) =>
         app.Platform is Platforms.Ios or Platforms.MacOs ? AppStore : GooglePlay;

@@ -159,7 +159,8 @@ public sealed class ReplyTemplateFunctions(
         }
         var text = ReplyPlaceholders.Render(template.Body, PlaceholderValues.For(review, app!)).Trim();
         var max = StoreLimits.MaxReplyLength(app!);
-        return new OkObjectResult(new TemplatePreviewResponse(text, text.Length, max, text.Length <= max,
+        var length = ReplyWriter.LengthOf(text);
+        return new OkObjectResult(new TemplatePreviewResponse(text, length, max, length <= max,
             StoreLimits.StoreOf(app!)));
     }
 

@@ -14,7 +14,7 @@ public static class FetchIntervals
 {
     /// <summary>The promised longest interval of a source: hourly from the API, 4 times a day from the feed.</summary>
     public static TimeSpan Ceiling(ReviewsOptions options, string source) =>
-        source == ReviewSources.AppStoreConnect ? options.ApiInterval : options.FeedInterval;
+        source == ReviewSources.Feed ? options.FeedInterval : options.ApiInterval; // the API sources promise hourly
 
     /// <summary>
     /// The review rate (per hour) after a fetch that found <paramref name="newReviews"/> new reviews

@@ -68,6 +68,22 @@ public sealed class FetchScheduleEntity : ITableEntity
     public int BackfillRestarts { get; set; }
 
     public DateTimeOffset? BackfillCompletedAt { get; set; }
+    /// <summary>Google Play: the newest <c>userComment.lastModified</c> read (reviews created or edited since are
+    /// new to the next poll).</summary>
+    public DateTimeOffset? PlayWatermark { get; set; }
+
+    /// <summary>Google Play: when the last completed poll started (a poll more than 7 days later has a gap).</summary>
+    public DateTimeOffset? PlayPolledAt { get; set; }
+
+    /// <summary>Google Play: the last gap a poll could not recover (reviews created or edited in it and not changed
+    /// since are beyond the list's 7-day window).</summary>
+    public DateTimeOffset? PlayGapFrom { get; set; }
+    public DateTimeOffset? PlayGapTo { get; set; }
+
+    /// <summary>Google Play: the start of the app's current quota hour and the reads its fetches spent in it.</summary>
+    public DateTimeOffset? PlayQuotaHour { get; set; }
+    public int PlayQuotaUsed { get; set; }
+
     public DateTimeOffset? LastFetchedAt { get; set; }
     public string? LastError { get; set; }
 

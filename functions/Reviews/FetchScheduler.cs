@@ -73,10 +73,15 @@ public sealed class FetchScheduler(
     }
 
     /// <summary>
-    /// Schedules a newly registered app from the public feed, due at once (its first fetch runs at the next timer
-    /// tick). Idempotent: a repeated call finds the schedule and makes sure its index entry exists.
+    /// Schedules a newly registered app from its source (the public feed for an App Store app, Google
+    /// Play for an Android app), due at once (its first fetch runs at the next timer tick). Idempotent: a repeated call
+    /// finds the schedule and makes sure its index entry exists.
     /// </summary>
-    public async Task CreateAsync(string accountId, string appId, CancellationToken cancellationToken)
+    public Task CreateAsync(string accountId, string appId, CancellationToken cancellationToken) =>
+        CreateAsync(accountId, appId, ReviewSources.Feed, cancellationToken);
+
+    /// <inheritdoc cref="CreateAsync(string, string, CancellationToken)"/>
+    public async Task CreateAsync(string accountId, string appId, string source, CancellationToken cancellationToken)
     {
         if (await GetAsync(accountId, appId, cancellationToken) is { } existing)
         {
@@ -87,8 +92,8 @@ public sealed class FetchScheduler(
         {
             PartitionKey = accountId,
             RowKey = appId,
-            Source = ReviewSources.Feed,
-            IntervalTicks = CeilingFor(ReviewSources.Feed).Ticks,
+            Source = source,
+            IntervalTicks = CeilingFor(source).Ticks,
             DuePartition = DueIndex.PartitionFor(appId, Options.DuePartitions),
         };
         // Index first: a schedule whose index entry is missing would never fire; an entry without a schedule fires,

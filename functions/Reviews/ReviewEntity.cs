@@ -18,6 +18,9 @@ public static class ReviewSources
 
     /// <summary>The store a review of this source was written in (<see cref="Apps.Stores"/>).</summary>
     public static string StoreOf(string source) => source == GooglePlay ? Apps.Stores.GooglePlay : Apps.Stores.AppStore;
+
+    /// <summary>The source a newly registered app of <paramref name="store"/> is scheduled with.</summary>
+    public static string InitialFor(string store) => store == Apps.Stores.GooglePlay ? GooglePlay : Feed;
 }
 
 /// <summary>
@@ -68,6 +71,14 @@ public sealed class ReviewEntity : ITableEntity
     public string? ResponseBody { get; set; }
     public string? ResponseState { get; set; }
     public DateTimeOffset? ResponseLastModified { get; set; }
+
+    /// <summary>Google Play: when the user last edited the review after ReviewHub first stored it (null: never).
+    /// Rating, title and text are the edited ones.</summary>
+    public DateTimeOffset? EditedAt { get; set; }
+
+    /// <summary>Google Play: the user edited the review after its reply was written: the reply may no longer
+    /// fit. Cleared when a newer reply is read back.</summary>
+    public bool ReplyOutdated { get; set; }
 
     /// <summary>The reply written through ReviewHub (owned by the replies feature): status, body and when it last
     /// changed.</summary>

@@ -14,19 +14,28 @@ public sealed record ReviewFetchRequest(
 /// <summary>A developer response as App Store Connect reports it.</summary>
 public sealed record FetchedResponse(string Id, string? Body, string? State, DateTimeOffset? LastModified);
 
-/// <summary>A review read from either source, normalised.</summary>
+/// <summary>
+/// A review read from any source, normalised. <paramref name="UserModifiedAt"/>: Google Play's
+/// <c>userComment.lastModified</c> (an edit moves it; it is also <paramref name="CreatedAt"/> when the review is first
+/// read, since Play reports no creation date); null for Apple's sources, which report no edits.
+/// </summary>
 public sealed record FetchedReview(
     string Id, int Rating, string? Title, string? Body, string? ReviewerNickname, string Territory, DateTimeOffset CreatedAt,
-    FetchedResponse? Response);
+    FetchedResponse? Response, DateTimeOffset? UserModifiedAt = null);
 
 /// <summary>
 /// A fetch that could not complete. <see cref="Retryable"/> failures (429, 5xx, timeouts, malformed bodies) go back to the
 /// queue with a backoff; the others (revoked key, missing role, unsigned agreements) go straight to the poison queue.
 /// </summary>
-public sealed class ReviewFetchException(string message, bool retryable, TimeSpan? retryAfter = null, Exception? inner = null)
+/// <param name="budgetSpent">The source's budget for the hour is spent (a key's <c>X-Rate-Limit</c> at 0, a Play app's
+/// hourly quota): retrying sooner than <c>Reviews__BudgetWaitDelay</c> only burns attempts.</param>
+public sealed class ReviewFetchException(
+    string message, bool retryable, TimeSpan? retryAfter = null, Exception? inner = null, bool budgetSpent = false)
     : Exception(message, inner)
 {
     public bool Retryable { get; } = retryable;
+
+    public bool BudgetSpent { get; } = budgetSpent;
 
     /// <summary>The least wait before retrying (e.g. the key's hourly budget is spent); null: the usual backoff.</summary>
     public TimeSpan? RetryAfter { get; } = retryAfter;

@@ -79,16 +79,21 @@ public sealed class ReviewFunctions(
 /// <summary>
 /// How the app's reviews are fetched: the source in use, the last fetch that completed, the next one, and the problem
 /// that stopped fetches since (a looping cursor, a refused key, an outage past its retries), cleared by the next
-/// success.
+/// success. <see cref="UnrecoverableGap"/> (Google Play): the last period whose reviews left the list's 7-day window
+/// unread because the app was not polled for longer than that.
 /// </summary>
 public sealed record ReviewFetchStatusResponse(
     string Source, DateTimeOffset? LastFetchedAt, DateTimeOffset? NextDueAt, string? LastError, bool BackfillPending,
-    DateTimeOffset? BackfillCompletedAt)
+    DateTimeOffset? BackfillCompletedAt, ReviewGap? UnrecoverableGap = null)
 {
     public static ReviewFetchStatusResponse From(FetchScheduleEntity schedule, DateTimeOffset? nextDueAt) => new(
         schedule.Source, schedule.LastFetchedAt, nextDueAt, schedule.LastError, schedule.BackfillPending,
-        schedule.BackfillCompletedAt);
+        schedule.BackfillCompletedAt,
+        schedule is { PlayGapFrom: { } from, PlayGapTo: { } to } ? new ReviewGap(from, to) : null);
 }
+
+/// <summary>A period whose reviews could not be read.</summary>
+public sealed record ReviewGap(DateTimeOffset From, DateTimeOffset To);
 
 public sealed record ReviewListResponse(IReadOnlyList<ReviewResponse> Items, string? ContinuationToken);
 
@@ -101,7 +106,8 @@ public sealed record ReviewReply(string? Status, string? Body, DateTimeOffset? U
 public sealed record ReviewResponse(
     string ReviewId, string AppId, int Rating, string? Title, string? Body, string? ReviewerNickname, string Territory,
     DateTimeOffset CreatedAt, string Source, string Store, bool Backfilled, bool Replied,
-    DeveloperResponse? DeveloperResponse, ReviewReply? Reply)
+    DeveloperResponse? DeveloperResponse, ReviewReply? Reply, DateTimeOffset? EditedAt = null,
+    bool ReplyOutdated = false)
 {
     public static ReviewResponse From(ReviewEntity review) => new(
         review.ReviewId, review.AppId, review.Rating, review.Title, review.Body, review.ReviewerNickname, review.Territory,
@@ -113,5 +119,6 @@ public sealed record ReviewResponse(
         review.ReplyStatus is null && review.ReplyBody is null
             ? null
             // The table keeps the replies feature's enum names (PendingPublish); the API spells them like its reply endpoints (pendingPublish).
-            : new ReviewReply(review.ReplyStatus is null ? null : JsonNamingPolicy.CamelCase.ConvertName(review.ReplyStatus), review.ReplyBody, review.ReplyUpdatedAt));
+            : new ReviewReply(review.ReplyStatus is null ? null : JsonNamingPolicy.CamelCase.ConvertName(review.ReplyStatus), review.ReplyBody, review.ReplyUpdatedAt),
+        review.EditedAt, review.ReplyOutdated);
 }

@@ -1,8 +1,9 @@
 namespace ReviewHub.Reviews;
 
 /// <summary>
-/// Apple review ids: the API's "00000028-b08c-…" and the feed's numeric ids. Anything else cannot name a row, and every
-/// endpoint that takes a review id answers it with 404 (the one check, so reviews and replies accept the same ids).
+/// Review ids: App Store Connect's "00000028-b08c-…", the feed's numeric ids and Google Play's "gp:AOqpTO…"
+/// (letters, digits, '-', '_' and ':'). Anything else cannot name a row, and every endpoint that takes a review id
+/// answers it with 404 (the one check, so reviews and replies accept the same ids).
 /// </summary>
 public static class ReviewIds
 {
@@ -10,5 +11,6 @@ public static class ReviewIds
     public const int MaxLength = 128;
 
     public static bool IsValid(string? id) =>
-        id is { Length: > 0 and <= MaxLength } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_');
+        id is { Length: > 0 and <= MaxLength }
+        && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or ':');
 }

@@ -15,7 +15,7 @@ public sealed class ReviewLifecycle(
     : IAppRegisteredListener, IIntegrationActivationListener, IIntegrationConnectionListener, IAppDataPurger
 {
     public Task OnRegisteredAsync(AppEntity app, CancellationToken cancellationToken) =>
-        scheduler.CreateAsync(app.AccountId, app.AppId, cancellationToken);
+        scheduler.CreateAsync(app.AccountId, app.AppId, ReviewSources.InitialFor(app.Store), cancellationToken);
 
     public string ActivationStep => "reviews";
 

@@ -98,9 +98,9 @@ public sealed class ReviewStore(
             if (stored.TryGetValue(review.Id, out var row))
             {
                 storedId = row.ReviewId;
-                if ((source == ReviewSources.AppStoreConnect
-                    && row.ResponseVersion != ReviewTimelineEntity.VersionOf(review.Response))
-                    || MayBeEdited(row, review, source))
+                if ((ReportsResponses(source)
+                        && row.ResponseVersion != ReviewTimelineEntity.VersionOf(review.Response))
+                    || review.UserModifiedAt > row.CreatedAt || MayBeEdited(row, review, source))
                 {
                     changed.Add((review, storedId));
                 }
@@ -308,18 +308,24 @@ public sealed class ReviewStore(
         }
     }
 
+    /// <summary>Sources that report the developer's public reply (the feed does not, so it never changes it).</summary>
+    private static bool ReportsResponses(string source) =>
+        source is ReviewSources.AppStoreConnect or ReviewSources.GooglePlay;
+
     /// <summary>
-    /// Brings a stored review's App Store response up to date (ingestion owns these fields; only App Store Connect
-    /// reports responses, so a feed copy never changes them), then rewrites its timeline row from the stored row.
+    /// Brings a stored review's developer response and, on Google Play, the user's edit up to date (ingestion owns
+    /// these fields; the feed reports neither, so a feed copy never changes them), then rewrites its timeline row from
+    /// the stored row.
     /// </summary>
     private async Task UpdateKnownAsync(
         string appId, string storedId, FetchedReview review, string source, CancellationToken cancellationToken)
     {
         var edited = false;
+        var now = clock.GetUtcNow();
         var stored = await reviews.UpdateAsync<ReviewEntity>(appId, storedId, row =>
         {
-            var responseChanged = source == ReviewSources.AppStoreConnect && ApplyResponse(row, review.Response);
-            edited = row.Source == source && source != ReviewSources.Feed && ApplyEdit(row, review);
+            var responseChanged = ReportsResponses(source) && ApplyResponse(row, review.Response);
+            edited = row.Source == source && source != ReviewSources.Feed && ApplyEdit(row, review, now);
             return responseChanged || edited;
         }, cancellationToken);
         if (stored is not null)
@@ -346,19 +352,6 @@ public sealed class ReviewStore(
         source != ReviewSources.Feed && row.Source == source && row.ContentKey is { } key
         && (key != ReviewMatching.ContentKey(review) || row.Rating != review.Rating);
 
-    /// <summary>Takes the reviewer's edit (rating, title, text); false when there is none.</summary>
-    private static bool ApplyEdit(ReviewEntity row, FetchedReview review)
-    {
-        if (row.Rating == review.Rating && row.Title == review.Title && row.Body == review.Body)
-        {
-            return false;
-        }
-        row.Rating = review.Rating;
-        row.Title = review.Title;
-        row.Body = review.Body;
-        return true;
-    }
-
     /// <summary>Copies App Store Connect's developer response onto the row; false when it is unchanged.</summary>
     private static bool ApplyResponse(ReviewEntity row, FetchedResponse? response)
     {
@@ -371,6 +364,41 @@ public sealed class ReviewStore(
         row.ResponseBody = response?.Body;
         row.ResponseState = response?.State;
         row.ResponseLastModified = response?.LastModified;
+        if (response?.LastModified >= row.EditedAt)
+        {
+            row.ReplyOutdated = false; // replied again after the edit
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Takes the reviewer's edit: rating, title and text become the edited ones, and a reply written before the edit
+    /// is marked outdated. Google Play dates the edit (a newer <c>lastModified</c> under the same id); App Store Connect
+    /// does not, so there an edit is other words or another rating under the same id, dated when it was seen
+    /// (<paramref name="seenAt"/>). The row keeps its id and creation date (its timeline key); false when there is no
+    /// edit.
+    /// </summary>
+    private static bool ApplyEdit(ReviewEntity row, FetchedReview review, DateTimeOffset seenAt)
+    {
+        var unchanged = review.UserModifiedAt is { } modified
+            ? modified <= (row.EditedAt ?? row.CreatedAt)
+            : row.Rating == review.Rating && row.Title == review.Title && row.Body == review.Body;
+        if (unchanged)
+        {
+            return false;
+        }
+        var editedAt = review.UserModifiedAt ?? seenAt;
+        row.Rating = review.Rating;
+        row.Title = review.Title;
+        row.Body = review.Body;
+        row.EditedAt = editedAt;
+        var repliedAt = row.ResponseLastModified > row.ReplyUpdatedAt || row.ReplyUpdatedAt is null
+            ? row.ResponseLastModified
+            : row.ReplyUpdatedAt;
+        if (repliedAt < editedAt)
+        {
+            row.ReplyOutdated = true;
+        }
         return true;
     }
 

@@ -77,6 +77,13 @@ public sealed class ReviewsOptions : IValidatableObject
     [Range(1, 200)]
     public int ApiPageSize { get; set; } = 200;
 
+    /// <summary>
+    /// Google Play reads one app's fetches may spend in an hour. Play allows 200 <c>GET</c>s per app per hour, shared
+    /// with the replies' read-backs: the rest is theirs. At or above it a fetch waits for the next hour.
+    /// </summary>
+    [Range(1, 200)]
+    public int PlayReadsPerHour { get; set; } = 150;
+
     /// <summary>An incremental API fetch waits when the key has this many requests or fewer left in its hour.</summary>
     [Range(0, 100_000)]
     public int ApiBudgetReserve { get; set; } = 50;

@@ -17,7 +17,13 @@ public static class ReviewsServiceCollectionExtensions
         services.AddSingleton<ReviewStore>();
         services.AddSingleton<ReviewQueries>();
         services.AddSingleton<ApiKeyBudgets>();
-        services.AddSingleton<AppStoreConnectReviewSource>();
+        services.AddSingleton<AppStoreConnectReviewPages>();
+        services.AddSingleton<ReviewPageLoop>();
+        services.AddSingleton<ReviewFetchRetries>();
+        // The fetcher asks the sources in this order: the first that reads an app fetches it; the feed comes last.
+        services.AddSingleton<IReviewSource, AppStoreConnectReviewSource>();
+        services.AddSingleton<IReviewSource, GooglePlayReviewSource>();
+        services.AddSingleton<IReviewSource, PublicFeedReviewSource>();
         services.AddSingleton<ReviewFetcher>();
         services.AddSingleton<ReviewLifecycle>();
         services.AddSingleton<IAppRegisteredListener>(provider => provider.GetRequiredService<ReviewLifecycle>());

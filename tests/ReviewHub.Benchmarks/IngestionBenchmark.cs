@@ -20,10 +20,11 @@ namespace ReviewHub.Benchmarks;
 /// <summary>
 /// The whole fetch path — fake App Store Connect over HTTP → fetcher → Azurite tables → notifications queue — for many apps
 /// with new reviews, against raw Azure Tables batch inserts of the same rows into the same Azurite; then the requests an
-/// idle fetch costs for an app with a long history, and the process's peak working set.
+/// idle fetch costs for an app with a long history, and the process's peak working set. Google Play runs as a second
+/// source in the same run (fake Play server → the same fetcher → the same tables), against the same raw baseline.
 /// Options: --apps N (default 200) --reviews N (500) --history N (10000) --concurrency N (8).
 /// </summary>
-public sealed class IngestionBenchmark : IBenchmark
+public sealed partial class IngestionBenchmark : IBenchmark
 {
     public string Name => "ingest";
 
@@ -37,12 +38,14 @@ public sealed class IngestionBenchmark : IBenchmark
 
         await using var asc = new FakeAppStoreConnect { HourlyLimit = 1_000_000 };
         await asc.StartAsync();
+        await using var play = new FakeGooglePlay { HourlyReadQuota = 1_000_000 };
+        await play.StartAsync();
         var storage = await Azurite.ConnectionStringAsync();
         var counter = new StorageRequestCounter();
         var counted = new TableClientOptions();
         counted.AddPolicy(counter, Azure.Core.HttpPipelinePosition.PerCall);
         var queue = new CountingQueue();
-        await using var services = BuildServices(storage, asc.BaseAddress, configure: s =>
+        await using var services = BuildServices(storage, asc.BaseAddress, settings: PlaySettings(play), configure: s =>
         {
             s.Replace(ServiceDescriptor.Singleton(new TableServiceClient(storage, counted)));
             var real = s.Single(d => d.ServiceType == typeof(IMessageQueue)).ImplementationType!;
@@ -113,11 +116,17 @@ public sealed class IngestionBenchmark : IBenchmark
         var oneRequests = asc.Requests.Count(r => r.Path.EndsWith("/customerReviews", StringComparison.Ordinal));
         Console.WriteLine($"fetch with one new review: {oneRequests} App Store Connect request(s), {oneFetch.NewReviews} new, {oneCost.Table} table requests + {oneCost.Queue} queue messages");
 
+        // 5. Google Play as a second source: the same number of Android apps, their first poll, then an idle poll.
+        var (playRate, playIdleRequests) = await RunPlayAsync(services, play, apps, perApp, concurrency);
+        var playRatio = playRate / rawRate;
+        Console.WriteLine($"Google Play fetch path: {playRate:F0} reviews/s, ratio to raw inserts {playRatio:F2}; " +
+            $"idle poll: {playIdleRequests} Play request(s)");
+
         process.Refresh();
         var peakMb = process.PeakWorkingSet64 / (1024.0 * 1024.0);
         Console.WriteLine($"peak working set: {peakBeforeHistoryMb:F0} MB before the {history}-review backfill, {peakMb:F0} MB after (this process: fetcher, fake App Store Connect holding {apps * perApp + history} reviews; Azurite runs apart)");
         // Storage transactions = table requests + queue messages; executions = the fetch + one per message it queued.
-        Console.WriteLine(FormattableString.Invariant($"RESULT ingest_ratio={ratio:F2} requests_per_idle_fetch={idleRequests} peak_mb={peakMb:F0} storage_tx_per_idle_fetch={idleCost.Table + idleCost.Queue} executions_per_idle_fetch={1 + idleCost.Queue} asc_requests_per_idle_fetch={idleRequests} storage_tx_per_new_review_fetch={oneCost.Table + oneCost.Queue} executions_per_new_review_fetch={1 + oneCost.Queue} asc_requests_per_new_review_fetch={oneRequests}"));
+        Console.WriteLine(FormattableString.Invariant($"RESULT ingest_ratio={ratio:F2} requests_per_idle_fetch={idleRequests} peak_mb={peakMb:F0} storage_tx_per_idle_fetch={idleCost.Table + idleCost.Queue} executions_per_idle_fetch={1 + idleCost.Queue} asc_requests_per_idle_fetch={idleRequests} storage_tx_per_new_review_fetch={oneCost.Table + oneCost.Queue} executions_per_new_review_fetch={1 + oneCost.Queue} asc_requests_per_new_review_fetch={oneRequests} play_ingest_ratio={playRatio:F2} play_requests_per_idle_fetch={playIdleRequests}"));
         return 0;
 
         async Task<(FetchOutcome Outcome, (int Table, int Queue) Cost)> CountAsync(Func<Task<FetchOutcome>> fetch)

@@ -7,20 +7,30 @@ using ReviewHub.Http;
 
 namespace ReviewHub.Delivery;
 
-/// <summary>The JSON body of a webhook (event <c>review.created</c>).</summary>
-public sealed record WebhookEvent(string Type, DateTimeOffset Timestamp, WebhookReview Data);
+/// <summary>
+/// The JSON body of a webhook (event <c>review.created</c>). <see cref="SchemaVersion"/> says which shape
+/// <see cref="Data"/> has (docs/delivery.md): 2 added <c>store</c> and allows a null <c>territory</c> (Google Play).
+/// </summary>
+public sealed record WebhookEvent(string Type, int SchemaVersion, DateTimeOffset Timestamp, WebhookReview Data)
+{
+    public const int CurrentSchemaVersion = 2;
+}
 
 /// <summary>The JSON body of a reply event (<c>reply.{event}.v1</c>, docs/delivery.md "Reply events").</summary>
 public sealed record WebhookReplyEvent(string Type, DateTimeOffset Timestamp, WebhookReplyEventData Data);
 
+/// <param name="Territory">ISO 3166 alpha-3; null for Google Play, which has none.</param>
 /// <param name="OccurredAt">When the reply changed (the timestamp is when this request was signed).</param>
+/// <param name="Store">appStore or googlePlay.</param>
 public sealed record WebhookReplyEventData(
-    string AccountId, string AppId, string AppName, string ReviewId, int Rating, string Territory, string ReviewUrl,
-    DateTimeOffset OccurredAt, ReplySnapshot Reply);
+    string AccountId, string AppId, string AppName, string ReviewId, int Rating, string? Territory, string ReviewUrl,
+    DateTimeOffset OccurredAt, ReplySnapshot Reply, string Store);
 
+/// <param name="Store">appStore or googlePlay.</param>
+/// <param name="Territory">ISO 3166 alpha-3; null for Google Play, which has none.</param>
 public sealed record WebhookReview(
     string AccountId, string AppId, string AppName, string ReviewId, int Rating, string? Title, string? Body,
-    string? ReviewerNickname, string Territory, DateTimeOffset CreatedAt, string Url);
+    string? ReviewerNickname, string? Territory, DateTimeOffset CreatedAt, string Url, string Store);
 
 /// <summary>
 /// Generic webhook: one JSON POST per review, signed the Standard Webhooks way (docs/delivery.md): headers webhook-id
@@ -40,9 +50,11 @@ public sealed class WebhookChannel(HttpClient http, RouteStore routes, TimeProvi
     {
         var review = send.Reviews.Single();
         var now = clock.GetUtcNow();
-        var body = JsonSerializer.Serialize(new WebhookEvent(EventType, now, new WebhookReview(
-            send.App.AccountId, send.App.AppId, send.App.Name, review.ReviewId, review.Rating, review.Title, review.Body,
-            review.ReviewerNickname, review.Territory, review.CreatedAt, review.Url)), ReviewHubJson.Options);
+        var body = JsonSerializer.Serialize(new WebhookEvent(EventType, WebhookEvent.CurrentSchemaVersion, now,
+            new WebhookReview(send.App.AccountId, send.App.AppId, send.App.Name, review.ReviewId, review.Rating,
+                review.Title, review.Body, review.ReviewerNickname, TerritoryOrNull(review), review.CreatedAt,
+                review.Url, review.Store)),
+            ReviewHubJson.Options);
         return PostAsync(send.Route, "msg_" + send.IdempotencyKey, now, body, cancellationToken);
     }
 
@@ -52,10 +64,15 @@ public sealed class WebhookChannel(HttpClient http, RouteStore routes, TimeProvi
         var message = send.Event;
         var body = JsonSerializer.Serialize(new WebhookReplyEvent(ReplyEventTypes.WebhookType(message.Kind), now,
             new WebhookReplyEventData(send.App.AccountId, send.App.AppId, send.App.Name, send.Review.ReviewId,
-                send.Review.Rating, send.Review.Territory, send.Review.Url, message.OccurredAt, message.Reply)),
+                send.Review.Rating, TerritoryOrNull(send.Review), send.Review.Url, message.OccurredAt, message.Reply,
+                send.Review.Store)),
             ReviewHubJson.Options);
         return PostAsync(send.Route, "msg_" + send.IdempotencyKey, now, body, cancellationToken);
     }
+
+    /// <summary>A Google Play review has no territory: null in payloads rather than an empty string.</summary>
+    private static string? TerritoryOrNull(ReviewNotification review) =>
+        review.Territory.Length == 0 ? null : review.Territory;
 
     /// <summary>POSTs one signed event; <paramref name="id"/> is the webhook-id, the same on every retry.</summary>
     private async Task<string?> PostAsync(

@@ -36,7 +36,7 @@ public sealed class ZendeskChannel(HttpClient http, RouteStore routes, IOptions<
                     ["body"] = $"{review.Title}\n\n{review.Body}\n\n{ReviewText.Byline(review)}\n{review.Url}",
                     ["public"] = false,
                 },
-                ["tags"] = new JsonArray("reviewhub", $"rating_{review.Rating}", $"territory_{review.Territory.ToLowerInvariant()}"),
+                ["tags"] = Tags(review),
                 ["external_id"] = $"reviewhub-{send.App.AppId}-{review.ReviewId}",
             },
         };
@@ -48,6 +48,18 @@ public sealed class ZendeskChannel(HttpClient http, RouteStore routes, IOptions<
         using var body = await ChannelHttp.ReadJsonObjectAsync(response, "Zendesk", cancellationToken);
         return body.RootElement.TryGetProperty("ticket", out var created) && created.ValueKind == JsonValueKind.Object
             && created.TryGetProperty("id", out var id) ? id.GetRawText() : null;
+    }
+
+    /// <summary>reviewhub, rating_N, store_appstore / store_googleplay, and territory_xxx when the store has one.
+    /// </summary>
+    private static JsonArray Tags(ReviewNotification review)
+    {
+        var tags = new JsonArray("reviewhub", $"rating_{review.Rating}", $"store_{review.Store.ToLowerInvariant()}");
+        if (review.Territory.Length > 0)
+        {
+            tags.Add($"territory_{review.Territory.ToLowerInvariant()}");
+        }
+        return tags;
     }
 
     /// <summary>

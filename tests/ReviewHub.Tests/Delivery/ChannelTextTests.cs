@@ -53,7 +53,7 @@ public sealed partial class ChannelTextTests
         var text = SectionText(Send(new string('&', 3000)));
 
         Assert.True(text.Length <= 3000, $"{text.Length}");
-        Assert.Contains("_reader · USA · 2026-11-25_", text);
+        Assert.Contains("_reader · App Store · USA · 2026-11-25_", text);
         Assert.EndsWith("<https://app.reviewhub.test/reviews/1000|Open in ReviewHub>", text);
         Assert.DoesNotMatch(BareAmpersand(), text);
     }

@@ -36,7 +36,7 @@ public sealed class DeliveryTests
         Assert.Contains($"https://app.reviewhub.test/accounts/{h.World.AccountId}/apps/{h.World.AppId}/reviews/{ids[0]}", message.BlocksJson);
         Assert.Contains("&lt;!channel&gt; &amp; more", JsonDocument.Parse(message.BlocksJson).RootElement[1].GetProperty("text").GetProperty("text").GetString());
         var ticket = Assert.Single(h.Zendesk.Tickets);
-        Assert.Equal(["reviewhub", "rating_1", "territory_usa"], ticket.Tags);
+        Assert.Equal(["reviewhub", "rating_1", "store_appstore", "territory_usa"], ticket.Tags);
         Assert.Equal($"reviewhub-{h.World.AppId}-{ids[0]}", ticket.ExternalId);
         var email = Assert.Single(h.SendGrid.Emails);
         Assert.Equal(["team@customer.test", "lead@customer.test"], email.To);

@@ -171,7 +171,8 @@ public sealed class PagingBoundTests
         });
 
         Assert.Equal(FetchOutcomeKind.Poisoned, last.Kind);
-        Assert.Equal(ReviewFetcher.MaxBackfillRestarts + 2, runs); // the first run, three restarts, the fourth refused
+        // the first run, three restarts, the fourth refused
+        Assert.Equal(AppStoreConnectReviewSource.MaxBackfillRestarts + 2, runs);
         Assert.Contains("refused 4 times", (await h.ScheduleAsync()).LastError);
     }
 

@@ -1,0 +1,109 @@
+using Azure.Data.Tables;
+using ReviewHub.Apps;
+using ReviewHub.Fakes;
+using ReviewHub.GooglePlay;
+using ReviewHub.Reviews;
+using ReviewHub.Storage;
+
+namespace ReviewHub.Tests.GooglePlay;
+
+/// <summary>
+/// The whole app against a fake Google Play on a shared clock: an account with an Android app registered through the
+/// API and, unless asked otherwise, its service account provisioned and granted the app.
+/// </summary>
+public sealed class PlayIngestion : IAsyncDisposable
+{
+    public const string Package = "com.acme.notes";
+
+    private PlayIngestion(TestApp app, FakeGooglePlay play, ShiftedPlayClock clock, TestWorld world, string appId)
+    {
+        App = app;
+        Play = play;
+        Clock = clock;
+        World = world;
+        AppId = appId;
+    }
+
+    public TestApp App { get; }
+    public FakeGooglePlay Play { get; }
+    public ShiftedPlayClock Clock { get; }
+    public TestWorld World { get; }
+
+    /// <summary>The Android app's id (the world's own app is an iOS app).</summary>
+    public string AppId { get; }
+
+    public FakeGoogleServiceAccount? ServiceAccount { get; private set; }
+
+    public string AppPath => $"{World.AccountPath}/apps/{AppId}";
+
+    public ReviewFetchRequest Request => new(World.AccountId, AppId);
+
+    public static async Task<PlayIngestion> StartAsync(
+        IDictionary<string, string?>? settings = null, bool provision = true, bool grant = true)
+    {
+        var clock = new ShiftedPlayClock();
+        var play = new FakeGooglePlay { Clock = clock };
+        await play.StartAsync();
+        var values = new Dictionary<string, string?>
+        {
+            ["GooglePlay:BaseUrl"] = play.BaseAddress.ToString(),
+            ["GooglePlay:TokenUrl"] = play.TokenUrl.ToString(),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            values[key] = value;
+        }
+        var app = await TestApp.StartAsync(values, services => services.Replace<TimeProvider>(clock));
+        var world = await TestWorld.CreateAsync(app);
+        var created = await app.Host.PostAsync($"{world.AccountPath}/apps", world.Token,
+            new { storeAppId = Package, platform = "android", name = "Acme Android" });
+        Assert.True(created.Status == 201, created.ToString());
+        play.AddApp(Package);
+        var h = new PlayIngestion(app, play, clock, world, created.As<AppResponse>().AppId);
+        if (provision)
+        {
+            await h.ProvisionAsync(grant);
+        }
+        return h;
+    }
+
+    /// <summary>An operator stores the account's service-account key; the customer invites its email (or not).
+    /// </summary>
+    public async Task ProvisionAsync(bool grant)
+    {
+        ServiceAccount = Play.CreateServiceAccount();
+        await App.Get<GooglePlayServiceAccounts>().SaveAsync(World.AccountId, ServiceAccount.KeyJson,
+            CancellationToken.None);
+        Play.SetGrant(ServiceAccount.ClientEmail, Package, grant ? FakePlayGrant.Granted : FakePlayGrant.Denied);
+    }
+
+    public Task<FetchOutcome> FetchAsync() => App.Get<ReviewFetcher>().FetchAsync(Request, CancellationToken.None);
+
+    public int ListRequests() => Play.Requests.Count(r => r.Method == "GET" && r.Path.EndsWith("/reviews",
+        StringComparison.Ordinal));
+
+    public async Task<ReviewEntity> StoredAsync(string reviewId) =>
+        (await App.Get<ReviewStore>().GetAsync(AppId, reviewId, CancellationToken.None))!;
+
+    public async Task<int> StoredCountAsync()
+    {
+        var table = App.Get<TableServiceClient>().GetTableClient(TableNames.Reviews);
+        var count = 0;
+        await foreach (var _ in table.QueryAsync<TableEntity>(r => r.PartitionKey == AppId, select: ["RowKey"]))
+        {
+            count++;
+        }
+        return count;
+    }
+
+    public async Task<FetchScheduleEntity> ScheduleAsync() =>
+        (await App.Get<FetchScheduler>().GetAsync(World.AccountId, AppId, CancellationToken.None))!;
+
+    public IReadOnlyList<NewReviewsBatch> TakeBatches() => App.Queue.Take<NewReviewsBatch>(QueueNames.NewReviews);
+
+    public async ValueTask DisposeAsync()
+    {
+        await App.DisposeAsync();
+        await Play.DisposeAsync();
+    }
+}
