@@ -28,7 +28,7 @@ public sealed class FetchScheduler(
     /// transaction.</summary>
     private const int MovesPerTransaction = TablePartitions.MaxBatch / 3;
 
-    /// <summary>Index partitions read, and storage calls made, at once by one timer run.</summary>
+    /// <summary>Storage calls (queries, claims, enqueues) one timer run makes at once, over all partitions.</summary>
     private const int Parallelism = 32;
 
     /// <summary>Attempts of a reschedule that keeps meeting the timer moving the same row.</summary>
@@ -191,19 +191,19 @@ public sealed class FetchScheduler(
     }
 
     /// <summary>
-    /// The timer's work: in every index partition at once, read the due rows (oldest first), enqueue one fetch per due
-    /// app, then move each to its next slot, 33 apps per transaction. Per due app that is one enqueue and a small
-    /// fraction of a storage request; nothing else is read: removed apps are skipped by the fetch, and a row that
-    /// moved or vanished meanwhile makes its move fail as a whole (ETag), so no row outlives a purge.
+    /// The timer's work: in every index partition at once, read the due rows (oldest first), claim them by moving each
+    /// to its next slot (33 apps per transaction) and enqueue one fetch per claimed app; the claims and enqueues of all
+    /// partitions run concurrently, at most <see cref="Parallelism"/> storage calls at a time. Per due app that is one
+    /// enqueue and a small fraction of a storage request; nothing else is read: removed apps are skipped by the fetch,
+    /// and a row that moved or vanished meanwhile makes its move fail (ETag), so no row outlives a purge.
     /// </summary>
     public async Task<DueFetchDispatch> DispatchDueAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var budget = new DispatchBudget(Options.MaxEnqueuesPerRun);
-        var results = new System.Collections.Concurrent.ConcurrentBag<DueFetchDispatch>();
-        await Parallel.ForEachAsync(DueIndex.AllPartitions(Options.DuePartitions),
-            new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
-            async (partition, token) => results.Add(await DispatchPartitionAsync(partition, now, budget, token)));
+        using var calls = new SemaphoreSlim(Parallelism);
+        var results = await Task.WhenAll(DueIndex.AllPartitions(Options.DuePartitions)
+            .Select(partition => DispatchPartitionAsync(partition, now, budget, calls, cancellationToken)));
         var total = new DueFetchDispatch(
             results.Sum(r => r.Scanned), results.Sum(r => r.Enqueued), results.Sum(r => r.Stale));
         if (total.Scanned > 0)
@@ -216,58 +216,90 @@ public sealed class FetchScheduler(
     }
 
     private async Task<DueFetchDispatch> DispatchPartitionAsync(
-        string partition, DateTimeOffset now, DispatchBudget budget, CancellationToken cancellationToken)
+        string partition, DateTimeOffset now, DispatchBudget budget, SemaphoreSlim calls,
+        CancellationToken cancellationToken)
     {
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {partition} and RowKey lt {DueIndex.UpperBound(now)}");
-        int scanned = 0, stale = 0;
-        var parallel = new ParallelOptions
+        int scanned = 0, enqueued = 0;
+        await using var pages = due.QueryPagesAsync<FetchDueEntity>(filter, 1000, cancellationToken: cancellationToken)
+            .GetAsyncEnumerator(cancellationToken);
+        while (await CallAsync(calls, () => pages.MoveNextAsync().AsTask(), cancellationToken))
         {
-            MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken,
-        };
-        await foreach (var page in due.QueryPagesAsync<FetchDueEntity>(
-            filter, 1000, cancellationToken: cancellationToken))
-        {
-            var rows = page.Values.Take(budget.Claim(page.Values.Count)).ToList();
+            var rows = pages.Current.Values.Take(budget.Claim(pages.Current.Values.Count)).ToList();
             scanned += rows.Count;
-            // Enqueue before the move: a crash in between fetches an app twice at worst (fetches are idempotent).
-            await Parallel.ForEachAsync(rows, parallel, async (row, token) =>
-                await queue.SendAsync(QueueNames.ReviewFetches, new ReviewFetchRequest(row.AccountId, row.AppId),
-                    cancellationToken: token));
-            await Parallel.ForEachAsync(rows.Chunk(MovesPerTransaction), parallel, async (chunk, token) =>
-                Interlocked.Add(ref stale, await MoveAsync(chunk, now, token)));
+            var claimed = await Task.WhenAll(rows.Chunk(MovesPerTransaction)
+                .Select(chunk => ClaimAndEnqueueAsync(chunk, now, calls, cancellationToken)));
+            enqueued += claimed.Sum();
             if (budget.Spent)
             {
                 break;
             }
         }
-        return new DueFetchDispatch(scanned, scanned, stale);
+        return new DueFetchDispatch(scanned, enqueued, scanned - enqueued);
     }
 
-    /// <summary>Moves due rows to their next slots in one transaction; returns how many could not be moved.</summary>
-    private async Task<int> MoveAsync(FetchDueEntity[] rows, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims due rows by moving them to their next slots, then enqueues a fetch for each row it moved. Claiming first
+    /// means a second timer run reading the same rows (an overrun) enqueues none of them again; a crash between the
+    /// claim and the enqueue leaves the app to its next slot, one interval late once. Returns how many it enqueued.
+    /// </summary>
+    private async Task<int> ClaimAndEnqueueAsync(
+        FetchDueEntity[] rows, DateTimeOffset now, SemaphoreSlim calls, CancellationToken cancellationToken)
+    {
+        var claimed = await CallAsync(calls, () => MoveAsync(rows, now, cancellationToken), cancellationToken);
+        await Task.WhenAll(claimed.Select(row => CallAsync(calls, async () =>
+        {
+            await queue.SendAsync(QueueNames.ReviewFetches, new ReviewFetchRequest(row.AccountId, row.AppId),
+                cancellationToken: cancellationToken);
+            return true;
+        }, cancellationToken)));
+        return claimed.Count;
+    }
+
+    /// <summary>Runs one storage call of a timer run inside its concurrency bound.</summary>
+    private static async Task<T> CallAsync<T>(
+        SemaphoreSlim calls, Func<Task<T>> call, CancellationToken cancellationToken)
+    {
+        await calls.WaitAsync(cancellationToken);
+        try
+        {
+            return await call();
+        }
+        finally
+        {
+            calls.Release();
+        }
+    }
+
+    /// <summary>
+    /// Moves due rows to their next slots in one transaction; returns the rows it moved (all, unless one of them moved
+    /// or vanished since it was read: then the others are moved one by one).
+    /// </summary>
+    private async Task<IReadOnlyList<FetchDueEntity>> MoveAsync(
+        FetchDueEntity[] rows, DateTimeOffset now, CancellationToken cancellationToken)
     {
         try
         {
             await due.SubmitTransactionAsync(rows.SelectMany(row => MoveActions(row, now)), cancellationToken);
-            return 0;
+            return rows;
         }
         catch (TableTransactionFailedException)
         {
-            // One of them moved (an interval change) or vanished (a purge) since it was read: the others one by one.
-            var stale = 0;
+            var moved = new List<FetchDueEntity>(rows.Length);
             foreach (var row in rows)
             {
                 try
                 {
                     await due.SubmitTransactionAsync(MoveActions(row, now), cancellationToken);
+                    moved.Add(row);
                 }
                 catch (TableTransactionFailedException ex) when (ex.Status is 404 or 409 or 412)
                 {
-                    stale++;
+                    // Moved by an interval change or another timer run, or removed by a purge, since it was read.
                 }
             }
-            return stale;
+            return moved;
         }
     }
 

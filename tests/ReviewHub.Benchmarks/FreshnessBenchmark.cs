@@ -41,38 +41,27 @@ public sealed class FreshnessBenchmark : IBenchmark
         var seed = IngestionBenchmark.Option(args, "--seed", 17);
         var concurrency = IngestionBenchmark.Option(args, "--concurrency", 8);
         var rates = DailyRates(apps, seed);
-        Console.Write(FormattableString.Invariant(
-            $"freshness: {apps} integrated apps, {rates.Sum():F0} "));
-        Console.Write(FormattableString.Invariant(
-            $"reviews a day in all, {rates.Count(r => r >= 24)} "));
-        Console.Write(FormattableString.Invariant(
-            $"with ≥ 24 a day (Pareto x_min 0.5, alpha 1, cap "));
-        Console.Write(FormattableString.Invariant(
-            $"5,000), keys shared by {AppsPerKey} apps, warm-up "));
         Console.WriteLine(FormattableString.Invariant(
-            $"{warmup.TotalHours} h"));
+            $"freshness: {apps} integrated apps, {rates.Sum():F0} reviews a day in all, ") +
+            FormattableString.Invariant(
+            $"{rates.Count(r => r >= 24)} with ≥ 24 a day (Pareto x_min 0.5, alpha 1, cap 5,000), ") +
+            FormattableString.Invariant($"keys shared by {AppsPerKey} apps, warm-up {warmup.TotalHours} h"));
 
         var hourly = await SimulateAsync("hourly", adaptive: false, rates, warmup, seed, concurrency, era: 0);
         var adaptive = await SimulateAsync("adaptive", adaptive: true, rates, warmup, seed, concurrency, era: 1);
-        Console.Write(FormattableString.Invariant(
-            $"target: busy p95 ≤ 15 min ({(adaptive.BusyP95 <= 15 ? "met" : "missed")}), "));
         var cheapEnough = adaptive.RequestsPerAppDay <= hourly.RequestsPerAppDay;
-        Console.Write(FormattableString.Invariant(
-            $"requests per app-day ≤ hourly's ({(cheapEnough ? "met" : "missed")}); "));
-        Console.Write(FormattableString.Invariant(
-            $"every app fetched at least hourly costs ≥ 24 a "));
         Console.WriteLine(FormattableString.Invariant(
-            $"day"));
-        Console.Write(FormattableString.Invariant(
-            $"RESULT busy_p95_latency_min={adaptive.BusyP95:F1} "));
-        Console.Write(FormattableString.Invariant(
-            $"busy_p50_latency_min={adaptive.BusyP50:F1} all_p95_latency_min={adaptive.AllP95:F1} "));
-        Console.Write(FormattableString.Invariant(
-            $"requests_per_app_day={adaptive.RequestsPerAppDay:F2} "));
-        Console.Write(FormattableString.Invariant(
-            $"hourly_busy_p95_latency_min={hourly.BusyP95:F1} "));
-        Console.WriteLine(FormattableString.Invariant(
-            $"hourly_requests_per_app_day={hourly.RequestsPerAppDay:F2}"));
+            $"target: busy p95 ≤ 15 min ({(adaptive.BusyP95 <= 15 ? "met" : "missed")}), ") +
+            FormattableString.Invariant(
+            $"requests per app-day ≤ hourly's ({(cheapEnough ? "met" : "missed")}); ") +
+            "every app fetched at least hourly costs ≥ 24 a day");
+        Console.WriteLine(
+            FormattableString.Invariant($"RESULT busy_p95_latency_min={adaptive.BusyP95:F1} ") +
+            FormattableString.Invariant($"busy_p50_latency_min={adaptive.BusyP50:F1} ") +
+            FormattableString.Invariant($"all_p95_latency_min={adaptive.AllP95:F1} ") +
+            FormattableString.Invariant($"requests_per_app_day={adaptive.RequestsPerAppDay:F2} ") +
+            FormattableString.Invariant($"hourly_busy_p95_latency_min={hourly.BusyP95:F1} ") +
+            FormattableString.Invariant($"hourly_requests_per_app_day={hourly.RequestsPerAppDay:F2}"));
         return 0;
     }
 
@@ -173,24 +162,15 @@ public sealed class FreshnessBenchmark : IBenchmark
         var all = latencies.Select(l => l.Minutes).Order().ToList();
         var result = new RunResult(Percentile(busy, 0.95), Percentile(busy, 0.5), Percentile(all, 0.95),
             requests / (double)rates.Length);
-        Console.Write(FormattableString.Invariant(
-            $"{name}: {all.Count} reviews in the measured day "));
-        Console.Write(FormattableString.Invariant(
-            $"({busy.Count} of {perApp.Count(p => p.Value >= 24)} "));
-        Console.Write(FormattableString.Invariant(
-            $"busy apps); latency p50/p95 busy {result.BusyP50:F1}/{result.BusyP95:F1} "));
-        Console.Write(FormattableString.Invariant(
-            $"min, all {Percentile(all, 0.5):F1}/{result.AllP95:F1} "));
-        Console.Write(FormattableString.Invariant(
-            $"min; {requests} App Store Connect review requests "));
-        Console.Write(FormattableString.Invariant(
-            $"= {result.RequestsPerAppDay:F2} per app-day; busiest "));
-        Console.Write(FormattableString.Invariant(
-            $"key {MaxKeyRequestsPerHour(asc, targets):F0} requests "));
-        Console.Write(FormattableString.Invariant(
-            $"in its last hour; simulated in {started.Elapsed.TotalSeconds:F0} "));
-        Console.WriteLine(FormattableString.Invariant(
-            $"s"));
+        Console.WriteLine(
+            FormattableString.Invariant($"{name}: {all.Count} reviews in the measured day ") +
+            FormattableString.Invariant($"({busy.Count} of {perApp.Count(p => p.Value >= 24)} busy apps); ") +
+            FormattableString.Invariant($"latency p50/p95 busy {result.BusyP50:F1}/{result.BusyP95:F1} min, ") +
+            FormattableString.Invariant($"all {Percentile(all, 0.5):F1}/{result.AllP95:F1} min; ") +
+            FormattableString.Invariant($"{requests} App Store Connect review requests ") +
+            FormattableString.Invariant($"= {result.RequestsPerAppDay:F2} per app-day; ") +
+            FormattableString.Invariant($"busiest key {MaxKeyRequestsPerHour(asc, targets):F0} requests ") +
+            FormattableString.Invariant($"in its last hour; simulated in {started.Elapsed.TotalSeconds:F0} s"));
         return result;
     }
 

@@ -14,6 +14,7 @@ using ReviewHub.Reviews;
 using ReviewHub.Secrets;
 using ReviewHub.Storage;
 using ReviewHub.Tests.Infrastructure;
+using ReviewHub.Tests.Reviews;
 
 namespace ReviewHub.Benchmarks;
 
@@ -125,8 +126,33 @@ public sealed partial class IngestionBenchmark : IBenchmark
         process.Refresh();
         var peakMb = process.PeakWorkingSet64 / (1024.0 * 1024.0);
         Console.WriteLine($"peak working set: {peakBeforeHistoryMb:F0} MB before the {history}-review backfill, {peakMb:F0} MB after (this process: fetcher, fake App Store Connect holding {apps * perApp + history} reviews; Azurite runs apart)");
+        // 5. A delivery of one new review to one route of each channel, and a reply (counted as the cost guards count
+        // them: tests/ReviewHub.Tests/Reviews/OperationCosts.cs).
+        var delivery = await OperationCosts.MeasureDeliveryAsync();
+        var reply = await OperationCosts.MeasureReplyAsync();
+        var routes = delivery.PerRoute.Values;
+        var perDelivery = delivery.FanOut.StorageTransactions / (double)delivery.PerRoute.Count
+            + routes.Average(c => c.StorageTransactions);
+        Console.WriteLine(string.Join("; ", delivery.PerRoute.Select(p =>
+            $"{p.Key} delivery: {p.Value.TableRequests} table requests, {p.Value.OutboundRequests} call")) +
+            $"; fan-out: {delivery.FanOut.TableRequests} table requests + {delivery.FanOut.QueueMessages} messages");
+        Console.WriteLine($"reply: PUT {reply.Put}; send {reply.Send}; moderation check {reply.ModerationCheck}");
         // Storage transactions = table requests + queue messages; executions = the fetch + one per message it queued.
-        Console.WriteLine(FormattableString.Invariant($"RESULT ingest_ratio={ratio:F2} requests_per_idle_fetch={idleRequests} peak_mb={peakMb:F0} storage_tx_per_idle_fetch={idleCost.Table + idleCost.Queue} executions_per_idle_fetch={1 + idleCost.Queue} asc_requests_per_idle_fetch={idleRequests} storage_tx_per_new_review_fetch={oneCost.Table + oneCost.Queue} executions_per_new_review_fetch={1 + oneCost.Queue} asc_requests_per_new_review_fetch={oneRequests} play_ingest_ratio={playRatio:F2} play_requests_per_idle_fetch={playIdleRequests}"));
+        // A delivery: per route, its share of the fan-out and its own delivery (averaged over the four channels).
+        Console.WriteLine(
+            FormattableString.Invariant($"RESULT ingest_ratio={ratio:F2} requests_per_idle_fetch={idleRequests} ") +
+            FormattableString.Invariant($"peak_mb={peakMb:F0} storage_tx_per_idle_fetch={idleCost.Table + idleCost.Queue} ") +
+            FormattableString.Invariant($"executions_per_idle_fetch={1 + idleCost.Queue} ") +
+            FormattableString.Invariant($"asc_requests_per_idle_fetch={idleRequests} ") +
+            FormattableString.Invariant($"storage_tx_per_new_review_fetch={oneCost.Table + oneCost.Queue} ") +
+            FormattableString.Invariant($"executions_per_new_review_fetch={1 + oneCost.Queue} ") +
+            FormattableString.Invariant($"asc_requests_per_new_review_fetch={oneRequests} ") +
+            FormattableString.Invariant($"storage_tx_per_delivery={perDelivery:F1} ") +
+            FormattableString.Invariant($"storage_tx_per_reply={reply.StorageTransactions} ") +
+            FormattableString.Invariant($"asc_requests_per_reply={reply.Send.OutboundRequests} ") +
+            FormattableString.Invariant($"storage_tx_per_moderation_check={reply.ModerationCheck.StorageTransactions} ") +
+            FormattableString.Invariant($"asc_requests_per_moderation_check={reply.ModerationCheck.OutboundRequests} ") +
+            FormattableString.Invariant($"play_ingest_ratio={playRatio:F2} play_requests_per_idle_fetch={playIdleRequests}"));
         return 0;
 
         async Task<(FetchOutcome Outcome, (int Table, int Queue) Cost)> CountAsync(Func<Task<FetchOutcome>> fetch)

@@ -36,7 +36,8 @@ public sealed class DeliveryHarness : IAsyncDisposable
 
     public string RoutesPath => $"{World.AppPath}/routes";
 
-    public static async Task<DeliveryHarness> StartAsync(IDictionary<string, string?>? settings = null)
+    public static async Task<DeliveryHarness> StartAsync(
+        IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
         var slack = new FakeSlack().AddToken(SlackToken).AddChannel(SlackChannelId);
         var zendesk = new FakeZendesk().AddCredential(ZendeskEmail, ZendeskToken);
@@ -55,7 +56,11 @@ public sealed class DeliveryHarness : IAsyncDisposable
             values[key] = value;
         }
         var clock = new ShiftedClock();
-        var app = await TestApp.StartAsync(values, services => services.Replace<TimeProvider>(clock));
+        var app = await TestApp.StartAsync(values, services =>
+        {
+            services.Replace<TimeProvider>(clock);
+            configure?.Invoke(services);
+        });
         var world = await TestWorld.CreateAsync(app);
         await ConfirmedEmails.ConfirmAllAsync(app, sendGrid); // the owner follows their link, so owner notices go out
         return new DeliveryHarness(app, world, slack, zendesk, sendGrid, webhooks, clock);

@@ -22,6 +22,9 @@ public sealed class RecordingMessageQueue(IMessageQueue inner) : IMessageQueue
         sent.Enqueue((queueName, message, visibilityDelay));
     }
 
+    /// <summary>Messages sent to any queue since the start (or since <see cref="Take{T}"/> took some).</summary>
+    public int SentCount => sent.Count;
+
     public IReadOnlyList<T> Sent<T>(string queueName) => sent.Where(s => s.Queue == queueName).Select(s => s.Message).OfType<T>().ToList();
 
     /// <summary>Messages of <typeparamref name="T"/> sent to a queue, with their visibility delays.</summary>

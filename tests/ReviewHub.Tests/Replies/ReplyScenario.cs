@@ -80,12 +80,13 @@ public sealed class ReplyScenario : IAsyncDisposable
     public string ReplyPath => ReplySeeds.ReplyPath(World);
 
     public static async Task<ReplyScenario> StartAsync(
-        IDictionary<string, string?>? settings = null, IntegrationKind kind = IntegrationKind.FullAccess, string? responseId = null)
+        IDictionary<string, string?>? settings = null, IntegrationKind kind = IntegrationKind.FullAccess, string? responseId = null,
+        string storageName = "reply-moderation", Action<IServiceCollection>? configure = null)
     {
         var asc = new FakeAppStoreConnect();
         await asc.StartAsync();
         // The moderation timer scans the in-flight index of every app: this class gets its own storage.
-        var storage = await Azurite.IsolatedConnectionStringAsync("reply-moderation");
+        var storage = await Azurite.IsolatedConnectionStringAsync(storageName);
         var values = new Dictionary<string, string?>
         {
             ["AppStoreConnect:BaseUrl"] = asc.BaseAddress.ToString(),
@@ -96,7 +97,7 @@ public sealed class ReplyScenario : IAsyncDisposable
         {
             values[name] = value;
         }
-        var app = await TestApp.StartAsync(values);
+        var app = await TestApp.StartAsync(values, configure);
         var world = await TestWorld.CreateAsync(app);
 
         var key = asc.CreateKey();

@@ -1,6 +1,3 @@
-using Azure.Core;
-using Azure.Core.Pipeline;
-using Azure.Data.Tables;
 using ReviewHub.Fakes;
 using ReviewHub.Reviews;
 using ReviewHub.Storage;
@@ -61,19 +58,16 @@ public sealed class FetchCostTests
 
     private sealed record FetchCost(int TableRequests, int QueueMessages, int AscRequests);
 
-    private static FetchCost Cost(IngestionHarness h, RequestCounter counter) => new(
+    private static FetchCost Cost(IngestionHarness h, TableRequestCounter counter) => new(
         counter.Count, h.App.Queue.Sent<object>(QueueNames.NewReviews).Count
             + h.App.Queue.Sent<object>(QueueNames.ReviewFetches).Count,
         h.ReviewRequests().Count);
 
-    private static async Task<(IngestionHarness, RequestCounter)> BackfilledAsync()
+    private static async Task<(IngestionHarness, TableRequestCounter)> BackfilledAsync()
     {
-        var counter = new RequestCounter();
-        var options = new TableClientOptions();
-        options.AddPolicy(counter, HttpPipelinePosition.PerCall);
+        var counter = new TableRequestCounter();
         var connection = await Infrastructure.Azurite.ConnectionStringAsync();
-        var h = await IngestionHarness.StartAsync(
-            configure: s => s.Replace(new TableServiceClient(connection, options)));
+        var h = await IngestionHarness.StartAsync(configure: s => s.Replace(counter.Client(connection)));
         h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(450, Newest, "old"));
         await h.ActivateIntegrationAsync();
         Assert.Equal(FetchOutcomeKind.Completed, (await h.FetchAsync(Assert.Single(h.TakeFetches()))).Kind);
@@ -83,16 +77,5 @@ public sealed class FetchCostTests
         h.Asc.ClearRequests();
         counter.Reset();
         return (h, counter);
-    }
-
-    private sealed class RequestCounter : HttpPipelineSynchronousPolicy
-    {
-        private int count;
-
-        public int Count => count;
-
-        public void Reset() => count = 0;
-
-        public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref count);
     }
 }

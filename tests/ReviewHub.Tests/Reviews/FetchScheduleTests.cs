@@ -274,6 +274,60 @@ public sealed class FetchScheduleTests
         }
     }
 
+    [Fact]
+    public async Task Two_timer_runs_at_once_enqueue_every_due_app_exactly_once_and_move_each_to_one_next_slot()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(1983, 6, 1, 12, 0, 0, TimeSpan.Zero));
+        await using var app = await TestApp.StartAsync(configure: s => s.Replace<TimeProvider>(clock));
+        var accountId = Ids.New();
+        var now = clock.GetUtcNow();
+        var partitions = app.Get<IOptions<ReviewsOptions>>().Value.DuePartitions;
+        var rows = Enumerable.Range(0, 600).Select(i =>
+        {
+            var appId = Ids.New();
+            return new FetchDueEntity
+            {
+                PartitionKey = DueIndex.PartitionFor(appId, partitions),
+                RowKey = DueIndex.KeyFor(now.AddSeconds(-1 - i % 300), accountId, appId),
+                AccountId = accountId, AppId = appId, IntervalTicks = TimeSpan.FromHours(1).Ticks,
+            };
+        }).ToList();
+        var index = app.Get<TableServiceClient>().GetTableClient(TableNames.ReviewFetchDue);
+        try
+        {
+            foreach (var partition in rows.GroupBy(r => r.PartitionKey))
+            {
+                await InsertAsync(index, partition.ToList());
+            }
+            FetchScheduler NewScheduler() => new(app.Get<TableServiceClient>(), app.Queue,
+                app.Get<IOptions<ReviewsOptions>>(), clock, NullLogger<FetchScheduler>.Instance);
+
+            var runs = await Task.WhenAll(
+                NewScheduler().DispatchDueAsync(CancellationToken.None),
+                NewScheduler().DispatchDueAsync(CancellationToken.None));
+
+            var sent = app.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches);
+            Assert.Equal(600, runs.Sum(r => r.Enqueued));
+            Assert.Equal(rows.Select(r => r.AppId).Order(), sent.Select(r => r.AppId).Order());
+            var dueRows = new List<FetchDueEntity>();
+            await foreach (var row in index.QueryAsync<FetchDueEntity>(TableClient.CreateQueryFilter(
+                $"AccountId eq {accountId}")))
+            {
+                dueRows.Add(row);
+            }
+            Assert.Equal(rows.Select(r => r.AppId).Order(), dueRows.Select(r => r.AppId).Order());
+            Assert.All(dueRows, r => Assert.True(DueIndex.DueAtOf(r.RowKey) > now, r.RowKey));
+            Assert.Equal(0, (await NewScheduler().DispatchDueAsync(CancellationToken.None)).Scanned);
+            clock.Advance(TimeSpan.FromHours(1));
+            Assert.Equal(600, (await NewScheduler().DispatchDueAsync(CancellationToken.None)).Enqueued);
+            Assert.Equal(600, app.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches).Count);
+        }
+        finally
+        {
+            await DeleteIndexRowsBeforeAsync(app, now.AddYears(1));
+        }
+    }
+
     private static async Task InsertAsync<T>(TableClient table, IReadOnlyList<T> rows) where T : ITableEntity
     {
         foreach (var chunk in rows.Chunk(100))
