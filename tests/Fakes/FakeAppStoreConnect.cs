@@ -95,12 +95,15 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
         });
         MapReviews(app);
         MapUsers(app);
+        MapApps(app);
         MapResponses(app);
     }
 
     partial void MapReviews(WebApplication app);
 
     partial void MapUsers(WebApplication app);
+
+    partial void MapApps(WebApplication app);
 
     partial void MapResponses(WebApplication app);
 
