@@ -176,7 +176,7 @@ public sealed class AppRemovalRaceTests
             IntegrationEmail = "integration@reviewhub.test",
             CredentialReference = reference,
         };
-        await app.Get<IntegrationStore>().Table.UpsertEntityAsync(integration);
+        integration = await TestConnections.SaveAsync(app.Services, integration);
         foreach (var listener in app.Services.GetServices<IIntegrationActivationListener>())
         {
             await listener.OnActivatedAsync(integration, CancellationToken.None);

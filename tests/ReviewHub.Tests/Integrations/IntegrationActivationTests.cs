@@ -172,5 +172,5 @@ public sealed class IntegrationActivationTests
     }
 
     private static async Task<IntegrationEntity> RowAsync(IntegrationHarness h) =>
-        (await h.App.Get<IntegrationStore>().GetAsync(h.World.AccountId, h.World.AppId, CancellationToken.None))!;
+        (await h.ConnectionAsync())!;
 }
