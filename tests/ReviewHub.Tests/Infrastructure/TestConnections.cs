@@ -10,14 +10,16 @@ namespace ReviewHub.Tests.Infrastructure;
 /// </summary>
 public static class TestConnections
 {
-    public static async Task<IntegrationEntity> SaveAsync(IServiceProvider services, IntegrationEntity connection)
+    public static async Task<IntegrationEntity> SaveAsync(IServiceProvider services, IntegrationEntity connection,
+        string? appId = null)
     {
+        appId ??= connection.RowKey;
         var app = await services.GetRequiredService<ReviewHub.Apps.AppStore>().GetAsync(connection.PartitionKey,
-            connection.RowKey, CancellationToken.None);
+            appId, CancellationToken.None);
         await services.GetRequiredService<IntegrationStore>().Table.UpsertEntityAsync(connection,
             TableUpdateMode.Replace);
         await services.GetRequiredService<ConnectionAppStore>().LinkAsync(connection.PartitionKey,
-            connection.RowKey, connection.RowKey, app?.StoreAppId ?? string.Empty, CancellationToken.None);
-        return connection.ForApp(connection.RowKey);
+            connection.RowKey, appId, app?.StoreAppId ?? string.Empty, CancellationToken.None);
+        return connection.ForApp(appId);
     }
 }

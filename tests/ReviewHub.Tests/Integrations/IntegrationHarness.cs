@@ -73,7 +73,8 @@ public sealed class IntegrationHarness : IAsyncDisposable
     public string InstanceId => IntegrationSetupOrchestration.InstanceIdFor(World.AccountId, ConnectionId);
     public string IntegrationEmail => $"asc-{World.AccountId}@integrations.reviewhub.test";
 
-    public static async Task<IntegrationHarness> StartAsync(IDictionary<string, string?>? settings = null)
+    public static async Task<IntegrationHarness> StartAsync(
+        IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
         var asc = new FakeAppStoreConnect();
         await asc.StartAsync();
@@ -112,6 +113,7 @@ public sealed class IntegrationHarness : IAsyncDisposable
         {
             services.Replace(durable.Client);
             services.AddSingleton<IIntegrationActivationListener>(listener);
+            configure?.Invoke(services);
         });
         var world = await TestWorld.CreateAsync(app);
         var registered = (await app.Get<ReviewHub.Apps.AppStore>().GetAsync(world.AccountId, world.AppId,
