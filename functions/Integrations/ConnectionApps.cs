@@ -104,7 +104,7 @@ public sealed class ConnectionAppStore(TableServiceClient tables)
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {accountId} and RowKey ge {AppConnectionLinkEntity.Prefix} and RowKey lt {"app}"} and ConnectionId eq {connectionId}");
         var links = new List<AppConnectionLinkEntity>();
-        await foreach (var link in table.QueryAsync<AppConnectionLinkEntity>(filter,
+        await foreach (var link in table.QueryRowsAsync<AppConnectionLinkEntity>(filter,
             cancellationToken: cancellationToken))
         {
             links.Add(link);
@@ -119,7 +119,8 @@ public sealed class ConnectionAppStore(TableServiceClient tables)
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {accountId} and RowKey ge {connectionId + "|"} and RowKey lt {connectionId + "}"}");
         var apps = new List<ConnectionAppEntity>();
-        await foreach (var app in table.QueryAsync<ConnectionAppEntity>(filter, cancellationToken: cancellationToken))
+        await foreach (var app in table.QueryRowsAsync<ConnectionAppEntity>(filter,
+            cancellationToken: cancellationToken))
         {
             apps.Add(app);
         }

@@ -49,8 +49,8 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
     public async Task<IReadOnlyList<IntegrationEntity>> ListAsync(string accountId, CancellationToken cancellationToken)
     {
         var rows = new List<IntegrationEntity>();
-        await foreach (var row in table.QueryAsync<IntegrationEntity>(r => r.PartitionKey == accountId,
-            cancellationToken: cancellationToken))
+        await foreach (var row in table.QueryRowsAsync<IntegrationEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {accountId}"), cancellationToken: cancellationToken))
         {
             rows.Add(row);
         }
