@@ -6,7 +6,8 @@ using Microsoft.AspNetCore.Http;
 namespace ReviewHub.Fakes;
 
 /// <summary>An app record of the fake team: Apple ID, name, bundle id, and the platforms of its App Store versions.</summary>
-public sealed record FakeAscApp(string Id, string Name, string BundleId, IReadOnlyList<string> Platforms);
+public sealed record FakeAscApp(
+    string Id, string Name, string BundleId, IReadOnlyList<string> Platforms, string? OnlyForKeyId = null);
 
 /// <summary>
 /// <c>GET /v1/apps</c> (apps_getCollection) as Apple serves it: a JSON:API page of <c>apps</c> sorted by the
@@ -20,8 +21,17 @@ public sealed partial class FakeAppStoreConnect
 
     private static readonly string[] AppSorts = ["name", "-name", "bundleId", "-bundleId", "sku", "-sku"];
 
+    private const string KeyIdItem = "fake-asc-key-id";
+
     public void AddApp(string id, string name, string bundleId, params string[] platforms) =>
         teamApps[id] = new FakeAscApp(id, name, bundleId, platforms.Length == 0 ? ["IOS"] : platforms);
+
+    /// <summary>
+    /// An app only <paramref name="keyId"/> sees, as an individual key sees only its user's apps (several teams
+    /// sharing one fake, e.g. one team per app in the month simulation).
+    /// </summary>
+    public void AddAppForKey(string id, string name, string keyId) =>
+        teamApps[id] = new FakeAscApp(id, name, $"com.example.{id}", ["IOS"], keyId);
 
     public int AppListings => Requests.Count(r => r.Path == "/v1/apps");
 
@@ -46,9 +56,11 @@ public sealed partial class FakeAppStoreConnect
             await WriteAsync(context, 400, ParameterError("cursor", "The cursor is invalid or expired."));
             return;
         }
+        var keyId = context.Items[KeyIdItem] as string;
+        var visible = teamApps.Values.Where(a => a.OnlyForKeyId is null || a.OnlyForKeyId == keyId).ToList();
         var all = (sort.TrimStart('-') == "bundleId"
-            ? teamApps.Values.OrderBy(a => a.BundleId, StringComparer.Ordinal)
-            : teamApps.Values.OrderBy(a => a.Name, StringComparer.Ordinal)).ToList();
+            ? visible.OrderBy(a => a.BundleId, StringComparer.Ordinal)
+            : visible.OrderBy(a => a.Name, StringComparer.Ordinal)).ToList();
         if (sort.StartsWith('-'))
         {
             all.Reverse();

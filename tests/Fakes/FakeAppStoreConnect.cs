@@ -77,6 +77,7 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
                     "Provide a properly configured and signed bearer token, and make sure that it has not expired."));
                 return;
             }
+            context.Items[KeyIdItem] = keyId;
             var window = calls.GetOrAdd(keyId, _ => new ConcurrentQueue<DateTimeOffset>());
             var now = Clock.GetUtcNow();
             while (window.TryPeek(out var oldest) && oldest < now.AddHours(-1))

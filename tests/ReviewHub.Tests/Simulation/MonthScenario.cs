@@ -303,7 +303,11 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
         }
     }
 
-    private string IntegrationPath(AppState app) => $"/api/accounts/{AccountId}/apps/{app.AppId}/integration";
+    /// <summary>Each planned app is its own App Store Connect team here: one connection per app, set up on its day.</summary>
+    private static string TeamOf(AppState app) => $"Team {app.AppId}";
+
+    private string IntegrationPath(AppState app) =>
+        $"/api/accounts/{AccountId}/connections/{ConnectionIds.For(TeamOf(app))}";
 
     private async Task ConfirmAsync(AppState app, IntegrationPlan integration)
     {
@@ -311,7 +315,8 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
         {
             fakes.Asc.Invite(IntegrationEmail, roles);
         }
-        await CallAsync(HttpMethod.Post, $"{IntegrationPath(app)}/confirm", new { kind = integration.Kind }, 202);
+        await CallAsync(HttpMethod.Post, $"/api/accounts/{AccountId}/connections",
+            new { team = TeamOf(app), kind = integration.Kind }, 202);
         await WaitForStatusAsync(app, "awaitingOperator");
     }
 
@@ -326,6 +331,7 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
             fakes.Asc.AcceptInvitation(IntegrationEmail);
         }
         app.Key = fakes.Asc.CreateKey();
+        fakes.Asc.AddAppForKey(app.Plan.StoreAppId, app.Plan.Name, app.Key.KeyId);
         await CallAsync(HttpMethod.Post, $"{IntegrationPath(app)}/credential",
             new { issuerId = app.Key.IssuerId, keyId = app.Key.KeyId, privateKey = app.Key.PrivateKeyPem }, 200,
             OperatorToken);
@@ -355,7 +361,7 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
     /// </summary>
     private async Task WaitForActivationAsync(AppState app)
     {
-        var instanceId = IntegrationSetupOrchestration.InstanceIdFor(AccountId, app.AppId);
+        var instanceId = IntegrationSetupOrchestration.InstanceIdFor(AccountId, ConnectionIds.For(TeamOf(app)));
         try
         {
             var completed = await host.WaitAsync(
@@ -404,7 +410,7 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
     public Task<TestResponse> GetAsync(string path) => host.Http.GetAsync(path, Token);
 
     public async Task<JsonElement> StatusAsync(AppState app) =>
-        (await CallAsync(HttpMethod.Get, $"{IntegrationPath(app)}/status", null, 200)).Json;
+        (await CallAsync(HttpMethod.Get, IntegrationPath(app), null, 200)).Json;
 
     private void RevokeKey(AppState app)
     {
