@@ -17,9 +17,12 @@ public sealed class IntegrationActivities(
     IntegrationStore store,
     AppStoreConnectCredentialStore credentials,
     AscUserDirectory directory,
+    TeamKeyVerifier teamKeys,
+    ConnectionAppLinker linker,
     IntegrationOwnerMail ownerMail,
     IEmailSender emailSender,
     IEnumerable<IIntegrationActivationListener> listeners,
+    ConnectionAppStore links,
     ReviewHubMetrics metrics,
     TimeProvider clock,
     ILogger<IntegrationActivities> logger)
@@ -27,10 +30,13 @@ public sealed class IntegrationActivities(
     /// <summary>Names the owner's "connected" email in lastError and in the metric.</summary>
     public const string OwnerEmailStep = "ownerEmail";
 
+    /// <summary>The first activation step: list the apps the key sees and link the registered ones.</summary>
+    public const string AppsStep = "apps";
+
     [Function(nameof(CheckIntegration))]
     public async Task<CheckResult> CheckIntegration([ActivityTrigger] IntegrationAttempt attempt, CancellationToken cancellationToken)
     {
-        var row = await store.GetAsync(attempt.AccountId, attempt.AppId, cancellationToken);
+        var row = await store.GetConnectionAsync(attempt.AccountId, attempt.ConnectionId, cancellationToken);
         if (row is null || row.AttemptId != attempt.AttemptId || !row.IsInProgress)
         {
             return new CheckResult(CheckState.Gone, []);
@@ -44,7 +50,7 @@ public sealed class IntegrationActivities(
         if (row.CredentialReference is null)
         {
             var checkedAt = clock.GetUtcNow();
-            await store.UpdateAttemptAsync(attempt.AccountId, attempt.AppId, attempt.AttemptId, r =>
+            await store.UpdateAttemptAsync(attempt.AccountId, attempt.ConnectionId, attempt.AttemptId, r =>
             {
                 r.LastCheckedAt = checkedAt;
                 if (r.CredentialReference is null) // a key registered since the read above keeps the status it set
@@ -60,11 +66,17 @@ public sealed class IntegrationActivities(
         try
         {
             var credential = await credentials.LoadAsync(row.CredentialReference, cancellationToken);
+            if (row.MethodValue == ConnectionMethod.TeamKey)
+            {
+                // A team key has no integration user: it is verified by what it can do (its role cannot be read).
+                await teamKeys.VerifyAsync(credential, attempt.Kind, cancellationToken);
+                return new CheckResult(CheckState.Verified, []);
+            }
             membership = await directory.FindAsync(credential, attempt.IntegrationEmail, cancellationToken);
         }
         catch (InvalidOperationException ex)
         {
-            logger.LogError(ex, "The App Store Connect credential of {AccountId}/{AppId} cannot be loaded", attempt.AccountId, attempt.AppId);
+            logger.LogError(ex, "The App Store Connect credential of {AccountId}/{ConnectionId} cannot be loaded", attempt.AccountId, attempt.ConnectionId);
             await RecordAsync(attempt,
                 "The registered API key is missing from the vault; operators must register it again.",
                 cancellationToken, IntegrationStatus.AwaitingOperator);
@@ -72,7 +84,7 @@ public sealed class IntegrationActivities(
         }
         catch (AppStoreConnectException ex) when (!ex.IsTransient)
         {
-            logger.LogWarning("Integration check of {AccountId}/{AppId} refused: {Failure} {Code}", attempt.AccountId, attempt.AppId, ex.Failure, ex.Code);
+            logger.LogWarning("Integration check of {AccountId}/{ConnectionId} refused: {Failure} {Code}", attempt.AccountId, attempt.ConnectionId, ex.Failure, ex.Code);
             await RecordAsync(attempt, Explain(ex), cancellationToken, observed: Observation(ex));
             return new CheckResult(CheckState.CredentialRejected, []);
         }
@@ -100,7 +112,7 @@ public sealed class IntegrationActivities(
             return new CheckResult(CheckState.Verified, membership.Roles);
         }
         var expired = membership.InvitationExpiresAt < now;
-        await store.UpdateAttemptAsync(attempt.AccountId, attempt.AppId, attempt.AttemptId, r =>
+        await store.UpdateAttemptAsync(attempt.AccountId, attempt.ConnectionId, attempt.AttemptId, r =>
         {
             r.Status = membership.IsUser ? nameof(IntegrationStatus.RolesMissing) : nameof(IntegrationStatus.InvitationPending);
             r.MissingRoles = evaluation.Missing.Count == 0 ? null : string.Join(',', evaluation.Missing);
@@ -129,7 +141,7 @@ public sealed class IntegrationActivities(
     {
         var attempt = activation.Attempt;
         var now = clock.GetUtcNow();
-        var row = await store.UpdateAttemptAsync(attempt.AccountId, attempt.AppId, attempt.AttemptId, r =>
+        var row = await store.UpdateAttemptAsync(attempt.AccountId, attempt.ConnectionId, attempt.AttemptId, r =>
         {
             if (r.StatusValue == IntegrationStatus.Activating)
             {
@@ -144,28 +156,47 @@ public sealed class IntegrationActivities(
             r.LastError = null;
         }, cancellationToken);
 
-        foreach (var listener in listeners)
+        IReadOnlyList<AppConnectionLinkEntity> linked = [];
+        if (row is not null)
         {
-            if (row is null)
-            {
-                break;
-            }
-            if (row.ActivationStepList.Contains(listener.ActivationStep))
-            {
-                continue;
-            }
             try
             {
-                await listener.OnActivatedAsync(row, cancellationToken);
+                // Listed on every try (not a recorded step): the listeners below need the links it returns.
+                var credential = await credentials.LoadAsync(row.CredentialReference!, cancellationToken);
+                linked = await linker.RefreshAsync(row, credential, cancellationToken);
+                row = await store.RecordAppsListedAsync(attempt.AccountId, attempt.ConnectionId, attempt.AttemptId,
+                    (await links.CatalogueAsync(attempt.AccountId, attempt.ConnectionId, cancellationToken)).Count,
+                    clock.GetUtcNow(), cancellationToken);
             }
-            catch (Exception ex)
+            catch (Exception ex) when (ex is AppStoreConnectException or InvalidOperationException)
             {
-                await RecordActivationFailureAsync(attempt, listener.ActivationStep, ex, cancellationToken);
+                await RecordActivationFailureAsync(attempt, AppsStep, ex, cancellationToken);
                 throw;
             }
-            row = await store.UpdateAttemptAsync(attempt.AccountId, attempt.AppId, attempt.AttemptId, r =>
-                r.ActivationSteps = string.Join(',', r.ActivationStepList.Append(listener.ActivationStep).Distinct()),
-                cancellationToken);
+        }
+        foreach (var link in linked)
+        {
+            foreach (var listener in listeners)
+            {
+                // One step per app and listener, so a retry resumes at the app and step that failed.
+                var step = $"{listener.ActivationStep}:{link.AppId}";
+                if (row is null || row.ActivationStepList.Contains(step))
+                {
+                    continue;
+                }
+                try
+                {
+                    await listener.OnActivatedAsync(row.ForApp(link.AppId), cancellationToken);
+                }
+                catch (Exception ex)
+                {
+                    await RecordActivationFailureAsync(attempt, listener.ActivationStep, ex, cancellationToken);
+                    throw;
+                }
+                row = await store.UpdateAttemptAsync(attempt.AccountId, attempt.ConnectionId, attempt.AttemptId,
+                    r => r.ActivationSteps = string.Join(',', r.ActivationStepList.Append(step).Distinct()),
+                    cancellationToken);
+            }
         }
 
         if (row is not null)
@@ -174,7 +205,7 @@ public sealed class IntegrationActivities(
         }
         if (row is not null)
         {
-            row = await store.UpdateAttemptAsync(attempt.AccountId, attempt.AppId, attempt.AttemptId, r =>
+            row = await store.UpdateAttemptAsync(attempt.AccountId, attempt.ConnectionId, attempt.AttemptId, r =>
             {
                 r.Status = nameof(IntegrationStatus.Active);
                 r.LastError = null;
@@ -184,8 +215,8 @@ public sealed class IntegrationActivities(
         {
             return await OutcomeAsync(attempt, cancellationToken);
         }
-        logger.LogInformation("Integration of {AccountId}/{AppId} is active as {Kind}",
-            attempt.AccountId, attempt.AppId, attempt.Kind);
+        logger.LogInformation("Integration of {AccountId}/{ConnectionId} is active as {Kind}",
+            attempt.AccountId, attempt.ConnectionId, attempt.Kind);
         return ActivationResult.Active;
     }
 
@@ -193,7 +224,7 @@ public sealed class IntegrationActivities(
     [Function(nameof(FailIntegration))]
     public async Task<bool> FailIntegration([ActivityTrigger] IntegrationAttempt attempt, CancellationToken cancellationToken)
     {
-        var row = await store.UpdateAttemptAsync(attempt.AccountId, attempt.AppId, attempt.AttemptId, r =>
+        var row = await store.UpdateAttemptAsync(attempt.AccountId, attempt.ConnectionId, attempt.AttemptId, r =>
         {
             r.FailureReason = FailureReason(r);
             r.Status = nameof(IntegrationStatus.Failed);
@@ -206,20 +237,20 @@ public sealed class IntegrationActivities(
         {
             // Not the customer's doing: operators look at the key, Key Vault and Apple's system status.
             logger.LogError(
-                "Integration setup of {AccountId}/{AppId} failed without App Store Connect taking the key: {Reason}",
-                attempt.AccountId, attempt.AppId, row.FailureReason);
+                "Integration setup of {AccountId}/{ConnectionId} failed without App Store Connect taking the key: {Reason}",
+                attempt.AccountId, attempt.ConnectionId, row.FailureReason);
         }
         else
         {
-            logger.LogWarning("Integration setup of {AccountId}/{AppId} failed: {Reason}",
-                attempt.AccountId, attempt.AppId, row.FailureReason);
+            logger.LogWarning("Integration setup of {AccountId}/{ConnectionId} failed: {Reason}",
+                attempt.AccountId, attempt.ConnectionId, row.FailureReason);
         }
         return true;
     }
 
     [Function(nameof(RecordIntegrationCancelled))]
     public async Task<bool> RecordIntegrationCancelled([ActivityTrigger] IntegrationAttempt attempt, CancellationToken cancellationToken) =>
-        await store.UpdateAttemptAsync(attempt.AccountId, attempt.AppId, attempt.AttemptId,
+        await store.UpdateAttemptAsync(attempt.AccountId, attempt.ConnectionId, attempt.AttemptId,
             r => r.Status = nameof(IntegrationStatus.Cancelled), cancellationToken) is not null;
 
     /// <summary>Emails the owner that roles are missing or the setup failed, if the row still says so.</summary>
@@ -227,7 +258,7 @@ public sealed class IntegrationActivities(
     public async Task<bool> EmailIntegrationOwner([ActivityTrigger] OwnerEmailRequest request, CancellationToken cancellationToken)
     {
         var attempt = request.Attempt;
-        var row = await store.GetAsync(attempt.AccountId, attempt.AppId, cancellationToken);
+        var row = await store.GetConnectionAsync(attempt.AccountId, attempt.ConnectionId, cancellationToken);
         if (row is null || row.AttemptId != attempt.AttemptId
             || row.StatusValue != IntegrationEmails.StatusFor(request.Email)
             || await ComposeAsync(request.Email, row, cancellationToken) is not { } message)
@@ -242,7 +273,7 @@ public sealed class IntegrationActivities(
         catch (EmailDeliveryException ex) when (ex.IsPermanent)
         {
             // Retrying a refused key or address cannot help; operators see this in the logs.
-            logger.LogError(ex, "Integration email {Email} for {AccountId}/{AppId} was refused", request.Email, attempt.AccountId, attempt.AppId);
+            logger.LogError(ex, "Integration email {Email} for {AccountId}/{ConnectionId} was refused", request.Email, attempt.AccountId, attempt.ConnectionId);
             return false;
         }
     }
@@ -260,8 +291,8 @@ public sealed class IntegrationActivities(
         switch (row.ActivationEmailValue)
         {
             case ActivationEmailState.Sending:
-                logger.LogWarning("An earlier send of the activation email of {AccountId}/{AppId} got no answer; "
-                    + "it may have arrived and is not sent again", attempt.AccountId, attempt.AppId);
+                logger.LogWarning("An earlier send of the activation email of {AccountId}/{ConnectionId} got no answer; "
+                    + "it may have arrived and is not sent again", attempt.AccountId, attempt.ConnectionId);
                 return await SettleActivationEmailAsync(attempt, ActivationEmailState.Unconfirmed, cancellationToken);
             case not null:
                 return row;
@@ -272,7 +303,7 @@ public sealed class IntegrationActivities(
             return row; // the account is gone (being removed): nobody to tell
         }
         var claimed = false;
-        var claim = await store.UpdateAttemptAsync(attempt.AccountId, attempt.AppId, attempt.AttemptId, r =>
+        var claim = await store.UpdateAttemptAsync(attempt.AccountId, attempt.ConnectionId, attempt.AttemptId, r =>
         {
             claimed = r.ActivationEmail is null;
             if (claimed)
@@ -293,15 +324,15 @@ public sealed class IntegrationActivities(
         }
         catch (EmailDeliveryException ex) when (ex.IsPermanent)
         {
-            logger.LogError(ex, "The activation email of {AccountId}/{AppId} was refused",
-                attempt.AccountId, attempt.AppId);
+            logger.LogError(ex, "The activation email of {AccountId}/{ConnectionId} was refused",
+                attempt.AccountId, attempt.ConnectionId);
             outcome = ActivationEmailState.Refused;
         }
         catch (Exception ex)
         {
             if (EmailDeliveryException.CertainlyNotSent(ex))
             {
-                await store.UpdateAttemptAsync(attempt.AccountId, attempt.AppId, attempt.AttemptId,
+                await store.UpdateAttemptAsync(attempt.AccountId, attempt.ConnectionId, attempt.AttemptId,
                     r => r.ActivationEmail = null, cancellationToken);
             }
             await RecordActivationFailureAsync(attempt, OwnerEmailStep, ex, cancellationToken);
@@ -312,7 +343,7 @@ public sealed class IntegrationActivities(
 
     private Task<IntegrationEntity?> SettleActivationEmailAsync(
         IntegrationAttempt attempt, ActivationEmailState state, CancellationToken cancellationToken) =>
-        store.UpdateAttemptAsync(attempt.AccountId, attempt.AppId, attempt.AttemptId,
+        store.UpdateAttemptAsync(attempt.AccountId, attempt.ConnectionId, attempt.AttemptId,
             r => r.ActivationEmail = state.ToString(), cancellationToken);
 
     /// <summary>The owner email about <paramref name="row"/>; null when the account is gone or its owner email is not
@@ -327,7 +358,7 @@ public sealed class IntegrationActivities(
     /// </summary>
     private async Task<ActivationResult> OutcomeAsync(
         IntegrationAttempt attempt, CancellationToken cancellationToken) =>
-        await store.GetAsync(attempt.AccountId, attempt.AppId, cancellationToken)
+        await store.GetConnectionAsync(attempt.AccountId, attempt.ConnectionId, cancellationToken)
             is { StatusValue: IntegrationStatus.Active } row && row.AttemptId == attempt.AttemptId
             ? ActivationResult.Active
             : ActivationResult.Gone;
@@ -337,8 +368,8 @@ public sealed class IntegrationActivities(
         IntegrationAttempt attempt, string step, Exception ex, CancellationToken cancellationToken)
     {
         metrics.IntegrationActivationFailed(step);
-        logger.LogError(ex, "Activation step {Step} of {AccountId}/{AppId} failed",
-            step, attempt.AccountId, attempt.AppId);
+        logger.LogError(ex, "Activation step {Step} of {AccountId}/{ConnectionId} failed",
+            step, attempt.AccountId, attempt.ConnectionId);
         await RecordAsync(attempt, $"Finishing the activation failed at step '{step}'; ReviewHub retries it.",
             cancellationToken);
     }
@@ -352,7 +383,7 @@ public sealed class IntegrationActivities(
         IntegrationStatus? status = null, AscObservation? observed = null)
     {
         var now = clock.GetUtcNow();
-        return store.UpdateAttemptAsync(attempt.AccountId, attempt.AppId, attempt.AttemptId, r =>
+        return store.UpdateAttemptAsync(attempt.AccountId, attempt.ConnectionId, attempt.AttemptId, r =>
         {
             if (status is { } newStatus)
             {

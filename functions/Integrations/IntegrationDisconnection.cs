@@ -14,29 +14,33 @@ public sealed class IntegrationDisconnection(
     IntegrationStore store,
     ISecretStore secrets,
     IntegrationEventLog events,
+    ConnectionAppStore links,
     IEnumerable<IIntegrationConnectionListener> listeners,
     TimeProvider clock,
     ILogger<IntegrationDisconnection> logger)
 {
     /// <summary>The disconnected row, or null when the app never had an integration.</summary>
     public async Task<IntegrationEntity?> DisconnectAsync(
-        string accountId, string appId, string userId, DurableTaskClient durable, CancellationToken cancellationToken)
+        string accountId, string connectionId, string userId, DurableTaskClient durable, CancellationToken cancellationToken)
     {
-        var before = await store.DisconnectAsync(accountId, appId, clock.GetUtcNow(), cancellationToken);
-        var row = await store.GetAsync(accountId, appId, cancellationToken);
+        var before = await store.DisconnectAsync(accountId, connectionId, clock.GetUtcNow(), cancellationToken);
+        var row = await store.GetConnectionAsync(accountId, connectionId, cancellationToken);
         if (row is null)
         {
             return null;
         }
-        var byName = IntegrationCredentials.SecretName(accountId, appId);
+        var byName = IntegrationCredentials.SecretName(accountId, connectionId);
         if (before?.CredentialReference is { } reference && reference != byName)
         {
             await secrets.DeleteAsync(reference, cancellationToken);
         }
         await secrets.DeleteAsync(byName, cancellationToken);
-        foreach (var listener in listeners)
+        foreach (var link in await links.LinkedAppsAsync(accountId, connectionId, cancellationToken))
         {
-            await listener.OnDisconnectedAsync(accountId, appId, cancellationToken);
+            foreach (var listener in listeners)
+            {
+                await listener.OnDisconnectedAsync(accountId, link.AppId, cancellationToken);
+            }
         }
         if (before is { IsInProgress: true, InstanceId: { } instanceId })
         {
@@ -48,12 +52,12 @@ public sealed class IntegrationDisconnection(
             ? "Disconnected."
             : $"Disconnected (was {before.Status}{(before.ActiveKind is { } kind ? $", {kind} in force" : "")}); " +
               "the API key was deleted and reviews come from the public App Store feed again.";
-        await events.RecordAsync(accountId, appId, IntegrationEventKind.Disconnected, row.DisconnectedAt!.Value,
+        await events.RecordAsync(accountId, connectionId, IntegrationEventKind.Disconnected, row.DisconnectedAt!.Value,
             userId, detail, cancellationToken);
         if (before is not null)
         {
-            logger.LogInformation("Integration of {AccountId}/{AppId} disconnected by {UserId}",
-                accountId, appId, userId);
+            logger.LogInformation("Integration of {AccountId}/{ConnectionId} disconnected by {UserId}",
+                accountId, connectionId, userId);
         }
         return row;
     }

@@ -92,8 +92,10 @@ public enum ActivationEmailState
 }
 
 /// <summary>
-/// The App Store Connect integration of one app. PartitionKey = accountId, RowKey = appId.
-/// The credential itself is never here: <see cref="CredentialReference"/> names its Key Vault secret.
+/// The connection of one account to one App Store Connect team: one invitation (or one team key) and one verification
+/// cover every app of the team. PartitionKey = accountId, RowKey = connectionId (<see cref="ConnectionIds.For"/>).
+/// Apps point to it through <see cref="ConnectionAppEntity"/> links. The credential itself is never here:
+/// <see cref="CredentialReference"/> names its Key Vault secret.
 /// </summary>
 public sealed class IntegrationEntity : ITableEntity
 {
@@ -101,6 +103,23 @@ public sealed class IntegrationEntity : ITableEntity
     public string RowKey { get; set; } = string.Empty;
     public DateTimeOffset? Timestamp { get; set; }
     public ETag ETag { get; set; }
+
+    /// <summary>The team's name as the customer typed it (the connection id is derived from it).</summary>
+    public string Team { get; set; } = string.Empty;
+
+    /// <summary><see cref="ConnectionMethod"/> as text: how the key came (operators' invitation, or a team key).</summary>
+    public string Method { get; set; } = nameof(ConnectionMethod.Invitation);
+
+    /// <summary>
+    /// <see cref="ReplyPermission"/> as text. A team key's role cannot be read through the API, and no reply can be
+    /// tried without sending one: null (unknown) until the first reply answers it.
+    /// </summary>
+    public string? ReplyPermission { get; set; }
+
+    /// <summary>When the apps the key sees were last listed (<c>GET /v1/apps</c>), and how many.</summary>
+    public DateTimeOffset? AppsListedAt { get; set; }
+
+    public int? AppsSeen { get; set; }
 
     /// <summary><see cref="IntegrationKind"/> as text (tables store no enums).</summary>
     public string Kind { get; set; } = nameof(IntegrationKind.FullAccess);
@@ -189,7 +208,29 @@ public sealed class IntegrationEntity : ITableEntity
     public string AccountId => PartitionKey;
 
     [IgnoreDataMember]
-    public string AppId => RowKey;
+    public string ConnectionId => RowKey;
+
+    /// <summary>
+    /// The app this row was read for (<see cref="IntegrationStore.GetAsync"/>, or an activation step per linked app);
+    /// empty when read as the connection itself. Never stored.
+    /// </summary>
+    [IgnoreDataMember]
+    public string AppId { get; private set; } = string.Empty;
+
+    [IgnoreDataMember]
+    public ConnectionMethod MethodValue => Enum.Parse<ConnectionMethod>(Method);
+
+    [IgnoreDataMember]
+    public ReplyPermission? ReplyPermissionValue =>
+        ReplyPermission is null ? null : Enum.Parse<ReplyPermission>(ReplyPermission);
+
+    /// <summary>The same connection, seen by one of its apps (what fetches and replies of that app read).</summary>
+    public IntegrationEntity ForApp(string appId)
+    {
+        var view = (IntegrationEntity)MemberwiseClone();
+        view.AppId = appId;
+        return view;
+    }
 
     [IgnoreDataMember]
     public IntegrationKind KindValue => Enum.Parse<IntegrationKind>(Kind);
@@ -229,18 +270,52 @@ public sealed class IntegrationEntity : ITableEntity
     public IReadOnlyList<string> ActivationStepList =>
         (ActivationSteps ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries);
 
-    /// <summary>Only these kinds carry the Customer Support (or Admin) role that replying needs.</summary>
+    /// <summary>
+    /// Only these kinds carry the Customer Support (or Admin) role that replying needs; a team key whose first reply
+    /// was refused does not, whatever the kind.
+    /// </summary>
     [IgnoreDataMember]
-    public bool AllowsReplies => ActiveKindValue is IntegrationKind.FullAccess or IntegrationKind.ReplyToReviews;
+    public bool AllowsReplies => ActiveKindValue is IntegrationKind.FullAccess or IntegrationKind.ReplyToReviews
+        && ReplyPermissionValue != Integrations.ReplyPermission.Refused;
 }
 
 /// <summary>
-/// The vault name of an app's App Store Connect key: one per app, derived from its ids, so the purge finds the key (and
-/// ingestion the key's budget row, kept under this reference) even when nothing else names it any more.
+/// The vault name of a connection's App Store Connect key: one per connection, derived from its ids, so a disconnect
+/// finds the key (and ingestion the key's budget row, kept under this reference) even when nothing else names it.
 /// </summary>
 public static class IntegrationCredentials
 {
-    public static string SecretName(string accountId, string appId) => SecretNames.For("asc", accountId, appId);
+    public static string SecretName(string accountId, string connectionId) =>
+        SecretNames.For("asc", accountId, connectionId);
+}
+
+/// <summary>How a connection got its key.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ConnectionMethod>))]
+public enum ConnectionMethod
+{
+    /// <summary>The customer invited ReviewHub's integration user; operators accepted and registered its key.</summary>
+    Invitation,
+    /// <summary>The customer uploaded a team API key; no operator acts.</summary>
+    TeamKey,
+}
+
+/// <summary>Whether the key may reply to reviews, as far as App Store Connect has told (a reply is the only test).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ReplyPermission>))]
+public enum ReplyPermission
+{
+    Confirmed,
+    Refused,
+}
+
+/// <summary>
+/// One connection per account and App Store Connect team: the id is derived from the team's name (trimmed, case
+/// ignored), so two "I've invited" for the same team race on one row instead of creating two connections.
+/// </summary>
+public static class ConnectionIds
+{
+    public static string For(string team) => Convert.ToHexStringLower(
+        System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(team.Trim().ToUpperInvariant())))[..32];
 }
 
 /// <summary>

@@ -13,7 +13,7 @@ public enum IntegrationEventKind
     Disconnected,
 }
 
-/// <summary>One event of an app's integration audit trail. PartitionKey = appId, RowKey = newest first.</summary>
+/// <summary>One event of an app's integration audit trail. PartitionKey = connectionId, RowKey = newest first.</summary>
 public sealed class IntegrationEventEntity : ITableEntity
 {
     public string PartitionKey { get; set; } = string.Empty;
@@ -47,13 +47,13 @@ public sealed class IntegrationEventLog(TableServiceClient tables)
     private readonly TableClient table = tables.GetTableClient(TableNames.IntegrationEvents);
 
     public async Task RecordAsync(
-        string accountId, string appId, IntegrationEventKind kind, DateTimeOffset at, string? by, string? detail,
+        string accountId, string connectionId, IntegrationEventKind kind, DateTimeOffset at, string? by, string? detail,
         CancellationToken cancellationToken)
     {
         var inverted = (DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", CultureInfo.InvariantCulture);
         await table.TryAddAsync(new IntegrationEventEntity
         {
-            PartitionKey = appId,
+            PartitionKey = connectionId,
             RowKey = $"{inverted}-{kind}",
             AccountId = accountId,
             Event = kind.ToString(),
@@ -65,10 +65,10 @@ public sealed class IntegrationEventLog(TableServiceClient tables)
 
     /// <summary>The newest events of the app first, at most <see cref="ReadLimit"/>.</summary>
     public async Task<IReadOnlyList<IntegrationEventEntity>> ReadAsync(
-        string accountId, string appId, CancellationToken cancellationToken)
+        string accountId, string connectionId, CancellationToken cancellationToken)
     {
         var events = new List<IntegrationEventEntity>();
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {appId}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {connectionId}");
         await foreach (var row in table.QueryRowsAsync<IntegrationEventEntity>(
             filter, ReadLimit, cancellationToken: cancellationToken))
         {
@@ -84,6 +84,6 @@ public sealed class IntegrationEventLog(TableServiceClient tables)
         return events;
     }
 
-    public Task PurgeAsync(string appId, CancellationToken cancellationToken) =>
-        table.DeletePartitionAsync(appId, cancellationToken);
+    public Task PurgeAsync(string connectionId, CancellationToken cancellationToken) =>
+        table.DeletePartitionAsync(connectionId, cancellationToken);
 }

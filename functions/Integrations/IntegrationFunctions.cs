@@ -4,6 +4,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ReviewHub.Accounts;
 using ReviewHub.AppStoreConnect;
 using ReviewHub.Apps;
 using ReviewHub.Http;
@@ -14,13 +15,17 @@ using ReviewHub.Storage;
 namespace ReviewHub.Integrations;
 
 /// <summary>
-/// The SPA's integration endpoints (card, "I've invited", status, "I've updated the roles", cancel) and the operators'
-/// credential registration. The setup itself runs in <see cref="IntegrationSetupOrchestration"/>.
+/// The SPA's connection endpoints (card, "I've invited", team key, status, apps, "I've updated the roles", cancel,
+/// "I fixed it", disconnect) and the operators' key registration. One connection per account and App Store Connect
+/// team covers every app of the team; the setup itself runs in <see cref="IntegrationSetupOrchestration"/>.
 /// </summary>
 public sealed class IntegrationFunctions(
-    AppStore apps,
+    AccountStore accounts,
     IntegrationStore store,
+    ConnectionAppStore links,
+    ConnectionAppRegistration registration,
     AppStoreConnectCredentialStore credentials,
+    TeamKeyVerifier teamKeys,
     WorkingDayCalendar calendar,
     IntegrationSetupLauncher launcher,
     IntegrationDisconnection disconnection,
@@ -31,192 +36,305 @@ public sealed class IntegrationFunctions(
     TimeProvider clock,
     ILogger<IntegrationFunctions> logger)
 {
-    private const string Route = "accounts/{accountId}/apps/{appId}/integration";
+    private const string Connections = "accounts/{accountId}/connections";
+    private const string Route = Connections + "/{connectionId}";
 
-    [Function(nameof(GetIntegrationCard))]
-    public async Task<IActionResult> GetIntegrationCard(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route)] HttpRequest req,
-        string accountId, string appId, CancellationToken cancellationToken) =>
-        await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null
-            ? Problems.NotFound("No such app.")
+    [Function(nameof(GetConnectionCard))]
+    public async Task<IActionResult> GetConnectionCard(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "accounts/{accountId}/connection-card")]
+        HttpRequest req, string accountId, CancellationToken cancellationToken) =>
+        await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null
+            ? Problems.NotFound("No such account.")
             : new OkObjectResult(IntegrationResponses.Card(options.Value, accountId));
 
-    [Function(nameof(GetIntegrationStatus))]
-    public async Task<IActionResult> GetIntegrationStatus(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route + "/status")] HttpRequest req,
-        string accountId, string appId, CancellationToken cancellationToken)
+    [Function(nameof(ListConnections))]
+    public async Task<IActionResult> ListConnections(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Connections)] HttpRequest req,
+        string accountId, CancellationToken cancellationToken)
     {
-        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
+        if (await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null)
         {
-            return Problems.NotFound("No such app.");
+            return Problems.NotFound("No such account.");
         }
-        return new OkObjectResult(await StatusAsync(accountId, appId, cancellationToken));
+        var rows = await store.ListAsync(accountId, cancellationToken);
+        return new OkObjectResult(new ConnectionsResponse(
+            rows.Select(r => IntegrationResponses.Status(r, options.Value, accountId)).ToList()));
     }
 
-    /// <summary>"I've invited": records the confirmation and its deadline, then starts (or finds) the app's setup orchestration.</summary>
-    [Function(nameof(ConfirmIntegration))]
-    public async Task<IActionResult> ConfirmIntegration(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/confirm")] HttpRequest req,
-        string accountId, string appId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
+    [Function(nameof(GetConnectionStatus))]
+    public async Task<IActionResult> GetConnectionStatus(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route)] HttpRequest req,
+        string accountId, string connectionId, CancellationToken cancellationToken) =>
+        await FindAsync(req, accountId, connectionId, cancellationToken) is { Row: { } row }
+            ? new OkObjectResult(IntegrationResponses.Status(row, options.Value, accountId))
+            : Problems.NotFound("No such connection.");
+
+    /// <summary>
+    /// "I've invited" (once for the whole team): records the confirmation and its deadline, then starts (or finds)
+    /// the connection's setup orchestration. Confirming the same team again retries or upgrades the kind.
+    /// </summary>
+    [Function(nameof(ConfirmConnection))]
+    public async Task<IActionResult> ConfirmConnection(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Connections)] HttpRequest req,
+        string accountId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
     {
-        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is not { } app)
+        if (await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null)
         {
-            return Problems.NotFound("No such app.");
-        }
-        if (app.Store != Stores.AppStore)
-        {
-            return Problems.Conflict("App Store Connect connects App Store apps; an Android app connects to Google " +
-                "Play by inviting the account's service account in Play Console (docs/google-play.md).");
+            return Problems.NotFound("No such account.");
         }
         var body = await JsonRequest.ReadAsync<ConfirmIntegrationRequest>(req, cancellationToken);
         if (!body.IsValid)
         {
             return body.Problem!;
         }
-
-        var kind = body.Value!.KindValue;
-        var settings = options.Value;
-        var confirmedAt = clock.GetUtcNow();
-        var (outcome, row) = await store.BeginAttemptAsync(accountId, appId, kind, settings.IntegrationEmailFor(accountId), confirmedAt,
-            calendar.AddWorkingDays(confirmedAt, settings.WorkingDays), IntegrationSetupOrchestration.InstanceIdFor(accountId, appId), cancellationToken);
-        if (outcome == ConfirmOutcome.AlreadyActive)
+        var (problem, row) = await BeginAsync(accountId, body.Value!.Team!, body.Value.KindValue, cancellationToken);
+        if (problem is not null)
         {
-            return Problems.Conflict($"The {IntegrationRoles.For(kind).Title} integration is already active.");
+            return problem;
         }
-        if (outcome == ConfirmOutcome.InProgress && row.KindValue != kind)
-        {
-            return Problems.Conflict($"A {IntegrationRoles.For(row.KindValue).Title} setup is in progress; cancel it before confirming another kind.");
-        }
-
         // Also for a setup already in progress: starting is deduplicated, and it repairs a start lost after the row was written.
-        await launcher.EnsureStartedAsync(client, row, cancellationToken);
-        if (outcome == ConfirmOutcome.Started)
+        await launcher.EnsureStartedAsync(client, row!, cancellationToken);
+        return new AcceptedResult(StatusLocation(accountId, row!.ConnectionId),
+            IntegrationResponses.Status(row, options.Value, accountId));
+    }
+
+    /// <summary>
+    /// Connects without operators: the customer's team key is verified at once without side effects (it signs, lists
+    /// the apps, reads reviews), then stored in the vault; the same setup then activates the same connection.
+    /// Nothing is written when the key fails.
+    /// </summary>
+    [Function(nameof(ConnectWithTeamKey))]
+    public async Task<IActionResult> ConnectWithTeamKey(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Connections + "/team-key")] HttpRequest req,
+        string accountId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        if (await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null)
         {
-            logger.LogInformation("Integration setup {Kind} confirmed for {AccountId}/{AppId}, deadline {Deadline}", kind, accountId, appId, row.Deadline);
+            return Problems.NotFound("No such account.");
         }
-        return new AcceptedResult(StatusLocation(accountId, appId), IntegrationResponses.Status(row, settings, accountId));
+        var body = await JsonRequest.ReadAsync<TeamKeyRequest>(req, cancellationToken);
+        if (!body.IsValid)
+        {
+            return body.Problem!;
+        }
+        var request = body.Value!;
+        var credential = request.Key.ToCredential();
+        try
+        {
+            await teamKeys.VerifyAsync(credential, request.KindValue, cancellationToken);
+        }
+        catch (AppStoreConnectException ex) when (!ex.IsTransient)
+        {
+            logger.LogInformation("Team key {KeyId} for {AccountId} refused by App Store Connect: {Failure} {Code}",
+                credential.KeyId, accountId, ex.Failure, ex.Code);
+            return Problems.Create(StatusCodes.Status422UnprocessableEntity, "App Store Connect refused the key.",
+                TeamKeyRefusal(ex, request.KindValue));
+        }
+        catch (AppStoreConnectException ex)
+        {
+            return Problems.Unavailable($"App Store Connect did not answer ({ex.Failure}); nothing was saved. " +
+                "Try again in a few minutes.");
+        }
+
+        var (problem, row) = await BeginAsync(accountId, request.Team!, request.KindValue, cancellationToken,
+            allowActive: true);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        await RegisterKeyAsync(row!, credential, ConnectionMethod.TeamKey, client, cancellationToken);
+        var now = await store.GetConnectionAsync(accountId, row!.ConnectionId, cancellationToken);
+        if (now!.IsInProgress)
+        {
+            await launcher.EnsureStartedAsync(client, now, cancellationToken);
+        }
+        return new AcceptedResult(StatusLocation(accountId, now.ConnectionId),
+            IntegrationResponses.Status(now, options.Value, accountId));
+    }
+
+    /// <summary>The apps the connection's key sees, each with the registered apps linked to it.</summary>
+    [Function(nameof(ListConnectionApps))]
+    public async Task<IActionResult> ListConnectionApps(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route + "/apps")] HttpRequest req,
+        string accountId, string connectionId, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(req, accountId, connectionId, cancellationToken) is not { Row: { } row })
+        {
+            return Problems.NotFound("No such connection.");
+        }
+        var catalogue = await links.CatalogueAsync(accountId, connectionId, cancellationToken);
+        return new OkObjectResult(new ConnectionAppsResponse(row.AppsListedAt,
+            catalogue.Select(ConnectionAppView.From).ToList()));
+    }
+
+    /// <summary>Registers the apps the connection found that the account has not registered, in one call.</summary>
+    [Function(nameof(RegisterConnectionApps))]
+    public async Task<IActionResult> RegisterConnectionApps(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/apps")] HttpRequest req,
+        string accountId, string connectionId, CancellationToken cancellationToken)
+    {
+        if (await FindAsync(req, accountId, connectionId, cancellationToken) is not { Row: { } row })
+        {
+            return Problems.NotFound("No such connection.");
+        }
+        var body = await JsonRequest.ReadAsync<RegisterConnectionAppsRequest>(req, cancellationToken);
+        if (!body.IsValid)
+        {
+            return body.Problem!;
+        }
+        var (problem, catalogue) = await registration.RegisterAsync(row, body.Value!, cancellationToken);
+        return problem ?? new OkObjectResult(new ConnectionAppsResponse(row.AppsListedAt,
+            catalogue.Select(ConnectionAppView.From).ToList()));
     }
 
     /// <summary>"I've updated the roles": re-checks at once instead of at the next poll.</summary>
-    [Function(nameof(NotifyIntegrationRolesUpdated))]
-    public Task<IActionResult> NotifyIntegrationRolesUpdated(
+    [Function(nameof(NotifyConnectionRolesUpdated))]
+    public async Task<IActionResult> NotifyConnectionRolesUpdated(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/roles-updated")] HttpRequest req,
-        string accountId, string appId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
-        SignalRunningSetupAsync(req, accountId, appId, client, IntegrationSetupOrchestration.RolesUpdatedEvent, cancellationToken);
-
-    [Function(nameof(CancelIntegration))]
-    public async Task<IActionResult> CancelIntegration(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/cancel")] HttpRequest req,
-        string accountId, string appId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
+        string accountId, string connectionId, [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken)
     {
-        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
+        if (await FindAsync(req, accountId, connectionId, cancellationToken) is not { Found: true } found)
         {
-            return Problems.NotFound("No such app.");
+            return Problems.NotFound("No such connection.");
         }
-        var row = await store.CancelAsync(accountId, appId, cancellationToken);
+        if (found.Row is not { IsInProgress: true } row)
+        {
+            return Problems.Conflict("No connection setup is in progress.");
+        }
+        await client.RaiseEventAsync(row.InstanceId!, IntegrationSetupOrchestration.RolesUpdatedEvent, true,
+            cancellationToken);
+        return new AcceptedResult(StatusLocation(accountId, connectionId),
+            IntegrationResponses.Status(row, options.Value, accountId));
+    }
+
+    [Function(nameof(CancelConnection))]
+    public async Task<IActionResult> CancelConnection(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/cancel")] HttpRequest req,
+        string accountId, string connectionId, [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken)
+    {
+        if (await FindAsync(req, accountId, connectionId, cancellationToken) is not { Found: true } found)
+        {
+            return Problems.NotFound("No such connection.");
+        }
+        var row = await store.CancelAsync(accountId, connectionId, cancellationToken);
         if (row is null)
         {
-            var current = await store.GetAsync(accountId, appId, cancellationToken);
-            return Problems.Conflict(current?.StatusValue == IntegrationStatus.Activating
-                ? "The integration is verified and being activated; it can no longer be cancelled."
-                : "No integration setup is in progress.");
+            return Problems.Conflict(found.Row?.StatusValue == IntegrationStatus.Activating
+                ? "The connection is verified and being activated; it can no longer be cancelled."
+                : "No connection setup is in progress.");
         }
         // The row is already Cancelled (the SPA sees it at once); the event ends the orchestration and cancels its timer.
         await client.RaiseEventAsync(row.InstanceId!, IntegrationSetupOrchestration.CancelEvent, true, cancellationToken);
-        logger.LogInformation("Integration setup of {AccountId}/{AppId} cancelled", accountId, appId);
+        logger.LogInformation("Connection setup {AccountId}/{ConnectionId} cancelled", accountId, connectionId);
         return new OkObjectResult(IntegrationResponses.Status(row, options.Value, accountId));
     }
 
     /// <summary>
-    /// Disconnect: ReviewHub stops using the key and deletes it; the app goes back to the public feed. Idempotent: 200
-    /// with the status every time (also when nothing was ever connected).
+    /// Disconnect: ReviewHub stops using the key and deletes it; every app of the connection goes back to the public
+    /// feed. Idempotent: 200 with the status every time.
     /// </summary>
-    [Function(nameof(DisconnectIntegration))]
-    public async Task<IActionResult> DisconnectIntegration(
+    [Function(nameof(DisconnectConnection))]
+    public async Task<IActionResult> DisconnectConnection(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Route)] HttpRequest req,
-        string accountId, string appId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
+        string accountId, string connectionId, [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken)
     {
         var caller = Caller.From(req);
-        if (await apps.FindForMemberAsync(caller, accountId, appId, cancellationToken) is null)
+        if (await FindAsync(req, accountId, connectionId, cancellationToken) is not { Row: not null })
         {
-            return Problems.NotFound("No such app.");
+            return Problems.NotFound("No such connection.");
         }
-        var row = await disconnection.DisconnectAsync(accountId, appId, caller.UserId, client, cancellationToken);
-        return new OkObjectResult(IntegrationResponses.Status(row, options.Value, accountId));
+        var row = await disconnection.DisconnectAsync(accountId, connectionId, caller.UserId, client, cancellationToken);
+        return new OkObjectResult(IntegrationResponses.Status(row!, options.Value, accountId));
     }
 
     /// <summary>
     /// "I fixed it": checks a degraded connection at once (as the daily check does) and answers with the status; back
     /// to active when App Store Connect takes it again. 409 when no connection is in force.
     /// </summary>
-    [Function(nameof(ReportIntegrationFixed))]
-    public async Task<IActionResult> ReportIntegrationFixed(
+    [Function(nameof(ReportConnectionFixed))]
+    public async Task<IActionResult> ReportConnectionFixed(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/fixed")] HttpRequest req,
-        string accountId, string appId, CancellationToken cancellationToken)
+        string accountId, string connectionId, CancellationToken cancellationToken)
     {
-        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
+        if (await FindAsync(req, accountId, connectionId, cancellationToken) is not { Found: true } found)
         {
-            return Problems.NotFound("No such app.");
+            return Problems.NotFound("No such connection.");
         }
-        if (await store.GetAsync(accountId, appId, cancellationToken) is not { IsActive: true })
+        if (found.Row is not { IsActive: true })
         {
-            return Problems.Conflict("No App Store Connect connection is in force for this app.");
+            return Problems.Conflict("This App Store Connect connection is not in force.");
         }
-        if (await healthCheck.CheckAsync(accountId, appId, cancellationToken) == HealthCheckOutcome.Undecided)
+        if (await healthCheck.CheckAsync(accountId, connectionId, cancellationToken) == HealthCheckOutcome.Undecided)
         {
             // App Store Connect did not answer: the queue tries again shortly, the status shows the last finding.
             await queue.SendAsync(QueueNames.IntegrationHealthChecks,
-                new IntegrationHealthCheckRequest(accountId, appId), TimeSpan.FromMinutes(5), cancellationToken);
+                new IntegrationHealthCheckRequest(accountId, connectionId), TimeSpan.FromMinutes(5), cancellationToken);
         }
-        return new OkObjectResult(await StatusAsync(accountId, appId, cancellationToken));
+        var row = await store.GetConnectionAsync(accountId, connectionId, cancellationToken);
+        return new OkObjectResult(IntegrationResponses.Status(row!, options.Value, accountId));
     }
 
     /// <summary>The connection's audit trail after setup (degraded, recovered, disconnected), newest first.</summary>
-    [Function(nameof(GetIntegrationEvents))]
-    public async Task<IActionResult> GetIntegrationEvents(
+    [Function(nameof(GetConnectionEvents))]
+    public async Task<IActionResult> GetConnectionEvents(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route + "/events")] HttpRequest req,
-        string accountId, string appId, CancellationToken cancellationToken)
+        string accountId, string connectionId, CancellationToken cancellationToken)
     {
-        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
+        if (await FindAsync(req, accountId, connectionId, cancellationToken) is not { Found: true })
         {
-            return Problems.NotFound("No such app.");
+            return Problems.NotFound("No such connection.");
         }
-        var items = await events.ReadAsync(accountId, appId, cancellationToken);
+        var items = await events.ReadAsync(accountId, connectionId, cancellationToken);
         return new OkObjectResult(new IntegrationEventsResponse(items.Select(IntegrationEventView.From).ToList()));
     }
 
     /// <summary>Operators: the integration user accepted the invitation; store its API key in the vault and resume the setup.</summary>
     [OperatorOnly]
-    [Function(nameof(RegisterIntegrationCredential))]
-    public async Task<IActionResult> RegisterIntegrationCredential(
+    [Function(nameof(RegisterConnectionCredential))]
+    public async Task<IActionResult> RegisterConnectionCredential(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/credential")] HttpRequest req,
-        string accountId, string appId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
+        string accountId, string connectionId, [DurableClient] DurableTaskClient client,
+        CancellationToken cancellationToken)
     {
-        // Operators are not members of customer accounts: the app is looked up directly.
-        if (!Ids.IsValid(accountId) || await apps.GetAsync(accountId, appId, cancellationToken) is null)
+        // Operators are not members of customer accounts: the connection is looked up directly.
+        var existing = Ids.IsValid(accountId) && Ids.IsValid(connectionId)
+            ? await store.GetConnectionAsync(accountId, connectionId, cancellationToken)
+            : null;
+        if (existing is null)
         {
-            return Problems.NotFound("No such app.");
+            return Problems.NotFound("No such connection: the customer has not confirmed an invitation for it.");
         }
         var body = await JsonRequest.ReadAsync<RegisterCredentialRequest>(req, cancellationToken);
         if (!body.IsValid)
         {
             return body.Problem!;
         }
-        var existing = await store.GetAsync(accountId, appId, cancellationToken);
-        if (existing is null)
-        {
-            return Problems.Conflict("The customer has not confirmed an invitation for this app yet.");
-        }
+        await RegisterKeyAsync(existing, body.Value!.ToCredential(), ConnectionMethod.Invitation, client,
+            cancellationToken);
+        var row = await store.GetConnectionAsync(accountId, connectionId, cancellationToken);
+        return new OkObjectResult(IntegrationResponses.Status(row!, options.Value, accountId));
+    }
 
-        var credential = body.Value!.ToCredential();
+    /// <summary>
+    /// Stores the key under the connection's secret name, records it, and resumes a waiting setup at once. The key
+    /// is logged by its id only.
+    /// </summary>
+    private async Task RegisterKeyAsync(IntegrationEntity existing, AppStoreConnectCredential credential,
+        ConnectionMethod method, DurableTaskClient client, CancellationToken cancellationToken)
+    {
+        var (accountId, connectionId) = (existing.AccountId, existing.ConnectionId);
         var reference = await credentials.SaveAsync(
-            IntegrationCredentials.SecretName(accountId, appId), credential, cancellationToken);
-        await store.SetCredentialAsync(accountId, appId, reference, clock.GetUtcNow(), cancellationToken);
-        logger.LogInformation("App Store Connect key {KeyId} registered for {AccountId}/{AppId}", credential.KeyId, accountId, appId);
-
+            IntegrationCredentials.SecretName(accountId, connectionId), credential, cancellationToken);
+        await store.SetCredentialAsync(accountId, connectionId, reference, clock.GetUtcNow(), cancellationToken,
+            method);
+        logger.LogInformation("App Store Connect key {KeyId} ({Method}) registered for {AccountId}/{ConnectionId}",
+            credential.KeyId, method, accountId, connectionId);
         if (existing.IsInProgress)
         {
-            await store.UpdateAttemptAsync(accountId, appId, existing.AttemptId!, r =>
+            await store.UpdateAttemptAsync(accountId, connectionId, existing.AttemptId!, r =>
             {
                 if (r.StatusValue == IntegrationStatus.AwaitingOperator)
                 {
@@ -224,29 +342,62 @@ public sealed class IntegrationFunctions(
                     r.LastError = null;
                 }
             }, cancellationToken);
-            await client.RaiseEventAsync(existing.InstanceId!, IntegrationSetupOrchestration.CredentialRegisteredEvent, true, cancellationToken);
+            await client.RaiseEventAsync(existing.InstanceId!, IntegrationSetupOrchestration.CredentialRegisteredEvent,
+                true, cancellationToken);
         }
-        return new OkObjectResult(await StatusAsync(accountId, appId, cancellationToken));
     }
 
-    private async Task<IActionResult> SignalRunningSetupAsync(
-        HttpRequest req, string accountId, string appId, DurableTaskClient client, string eventName, CancellationToken cancellationToken)
+    private async Task<(IActionResult? Problem, IntegrationEntity? Row)> BeginAsync(
+        string accountId, string team, IntegrationKind kind, CancellationToken cancellationToken,
+        bool allowActive = false)
     {
-        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
+        var settings = options.Value;
+        var confirmedAt = clock.GetUtcNow();
+        var (outcome, row) = await store.BeginAttemptAsync(accountId, team, kind,
+            settings.IntegrationEmailFor(accountId), confirmedAt,
+            calendar.AddWorkingDays(confirmedAt, settings.WorkingDays), cancellationToken);
+        if (outcome == ConfirmOutcome.AlreadyActive && !allowActive)
         {
-            return Problems.NotFound("No such app.");
+            return (Problems.Conflict($"The {IntegrationRoles.For(kind).Title} connection of {row.Team} is " +
+                "already active."), null);
         }
-        var row = await store.GetAsync(accountId, appId, cancellationToken);
-        if (row is not { IsInProgress: true })
+        if (outcome == ConfirmOutcome.InProgress && row.KindValue != kind)
         {
-            return Problems.Conflict("No integration setup is in progress.");
+            return (Problems.Conflict($"A {IntegrationRoles.For(row.KindValue).Title} setup of {row.Team} is in " +
+                "progress; cancel it before confirming another kind."), null);
         }
-        await client.RaiseEventAsync(row.InstanceId!, eventName, true, cancellationToken);
-        return new AcceptedResult(StatusLocation(accountId, appId), IntegrationResponses.Status(row, options.Value, accountId));
+        if (outcome == ConfirmOutcome.Started)
+        {
+            logger.LogInformation("Connection {Kind} confirmed for {AccountId}/{ConnectionId}, deadline {Deadline}",
+                kind, accountId, row.ConnectionId, row.Deadline);
+        }
+        return (null, row);
     }
 
-    private async Task<IntegrationStatusResponse> StatusAsync(string accountId, string appId, CancellationToken cancellationToken) =>
-        IntegrationResponses.Status(await store.GetAsync(accountId, appId, cancellationToken), options.Value, accountId);
+    /// <summary>The caller's account and the connection (Found: the account is the caller's; Row: may be null).</summary>
+    private async Task<(bool Found, IntegrationEntity? Row)> FindAsync(
+        HttpRequest req, string accountId, string connectionId, CancellationToken cancellationToken)
+    {
+        if (!Ids.IsValid(connectionId)
+            || await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null)
+        {
+            return (false, null);
+        }
+        var row = await store.GetConnectionAsync(accountId, connectionId, cancellationToken);
+        return (row is not null, row);
+    }
 
-    private static string StatusLocation(string accountId, string appId) => $"/api/accounts/{accountId}/apps/{appId}/integration/status";
+    private static string TeamKeyRefusal(AppStoreConnectException ex, IntegrationKind kind) => ex.Failure switch
+    {
+        AppStoreConnectFailure.NotAuthorized => "The key does not sign in (401): check the issuer id, the key id " +
+            "and the .p8 file, and that the key is active in Users and Access → Integrations → Team Keys.",
+        AppStoreConnectFailure.Forbidden => $"The key's role cannot read what the connection needs (403 {ex.Code}): " +
+            $"create a team key with {IntegrationRoles.Describe(IntegrationRoles.For(kind))}.",
+        AppStoreConnectFailure.AgreementsMissing => "The Account Holder must accept Apple's latest agreements in " +
+            "App Store Connect (Business) before the API can be used.",
+        _ => $"App Store Connect refused the key ({ex.Failure} {ex.Code}).",
+    };
+
+    private static string StatusLocation(string accountId, string connectionId) =>
+        $"/api/accounts/{accountId}/connections/{connectionId}";
 }

@@ -5,7 +5,7 @@ using ReviewHub.Apps;
 namespace ReviewHub.Integrations;
 
 /// <summary>Asks for a health check of one app's connection (the daily timer, or a refused call).</summary>
-public sealed record IntegrationHealthCheckRequest(string AccountId, string AppId);
+public sealed record IntegrationHealthCheckRequest(string AccountId, string ConnectionId);
 
 /// <summary>What a health check concluded.</summary>
 public enum HealthCheckOutcome
@@ -30,30 +30,31 @@ public sealed class IntegrationHealthCheck(
     AppStore apps,
     AppStoreConnectCredentialStore credentials,
     AscUserDirectory directory,
+    TeamKeyVerifier teamKeys,
+    ConnectionAppStore links,
     IntegrationEventLog events,
     IntegrationDegradedEmails emails,
     IEnumerable<IIntegrationConnectionListener> listeners,
     TimeProvider clock,
     ILogger<IntegrationHealthCheck> logger)
 {
-    public async Task<HealthCheckOutcome> CheckAsync(string accountId, string appId, CancellationToken cancellationToken)
+    public async Task<HealthCheckOutcome> CheckAsync(string accountId, string connectionId, CancellationToken cancellationToken)
     {
-        var row = await store.GetAsync(accountId, appId, cancellationToken);
-        var app = await apps.GetAsync(accountId, appId, cancellationToken);
-        if (row is not { IsActive: true, CredentialReference: { } reference } || app is null)
+        var row = await store.GetConnectionAsync(accountId, connectionId, cancellationToken);
+        if (row is not { IsActive: true, CredentialReference: { } reference })
         {
             return HealthCheckOutcome.NotConnected;
         }
         (ConnectionProblem Cause, string Reason)? problem;
         try
         {
-            problem = await FindProblemAsync(row, app, reference, cancellationToken);
+            problem = await FindProblemAsync(row, reference, cancellationToken);
         }
         catch (AppStoreConnectException ex) when (ex.IsTransient
             || ex.Failure is AppStoreConnectFailure.AgreementsMissing or AppStoreConnectFailure.MalformedResponse)
         {
-            logger.LogWarning("Health check of {AccountId}/{AppId} got no decisive answer: {Failure} {Code}",
-                accountId, appId, ex.Failure, ex.Code);
+            logger.LogWarning("Health check of {AccountId}/{ConnectionId} got no decisive answer: {Failure} {Code}",
+                accountId, connectionId, ex.Failure, ex.Code);
             return HealthCheckOutcome.Undecided;
         }
 
@@ -68,32 +69,51 @@ public sealed class IntegrationHealthCheck(
         var now = clock.GetUtcNow();
         if (await store.DegradeAsync(row, found.Cause, found.Reason, now, cancellationToken))
         {
-            logger.LogWarning("Connection of {AccountId}/{AppId} degraded: {Cause}", accountId, appId, found.Cause);
-            await events.RecordAsync(accountId, appId, IntegrationEventKind.Degraded, now, null, found.Reason,
+            logger.LogWarning("Connection of {AccountId}/{ConnectionId} degraded: {Cause}", accountId, connectionId, found.Cause);
+            await events.RecordAsync(accountId, connectionId, IntegrationEventKind.Degraded, now, null, found.Reason,
                 cancellationToken);
         }
-        await emails.SendOnceAsync(accountId, appId, found.Cause, cancellationToken);
+        await emails.SendOnceAsync(accountId, connectionId, found.Cause, cancellationToken);
         return HealthCheckOutcome.Degraded;
     }
 
     private async Task RecoveredAsync(IntegrationEntity read, CancellationToken cancellationToken)
     {
-        logger.LogInformation("Connection of {AccountId}/{AppId} works again", read.AccountId, read.AppId);
-        await events.RecordAsync(read.AccountId, read.AppId, IntegrationEventKind.Recovered, clock.GetUtcNow(), null,
+        logger.LogInformation("Connection of {AccountId}/{ConnectionId} works again", read.AccountId, read.ConnectionId);
+        await events.RecordAsync(read.AccountId, read.ConnectionId, IntegrationEventKind.Recovered, clock.GetUtcNow(), null,
             $"App Store Connect takes the connection again (was: {read.DegradedCause ?? "a refused key"}).",
             cancellationToken);
-        var row = await store.GetAsync(read.AccountId, read.AppId, cancellationToken);
+        var row = await store.GetConnectionAsync(read.AccountId, read.ConnectionId, cancellationToken);
         if (row is { IsActive: true })
         {
-            foreach (var listener in listeners)
+            foreach (var link in await links.LinkedAppsAsync(row.AccountId, row.ConnectionId, cancellationToken))
             {
-                await listener.OnRecoveredAsync(row, cancellationToken);
+                foreach (var listener in listeners)
+                {
+                    await listener.OnRecoveredAsync(row.ForApp(link.AppId), cancellationToken);
+                }
             }
         }
     }
 
+    /// <summary>The names of the linked apps the key no longer sees (one lookup per linked app).</summary>
+    private async Task<IReadOnlyList<string>> AppsOutOfReachAsync(
+        IntegrationEntity row, AppStoreConnectCredential credential, CancellationToken cancellationToken)
+    {
+        var unreachable = new List<string>();
+        foreach (var link in await links.LinkedAppsAsync(row.AccountId, row.ConnectionId, cancellationToken))
+        {
+            if (!await directory.SeesAppAsync(credential, link.AscAppId, cancellationToken))
+            {
+                unreachable.Add((await apps.GetAsync(row.AccountId, link.AppId, cancellationToken))?.Name
+                    ?? link.AscAppId);
+            }
+        }
+        return unreachable;
+    }
+
     private async Task<(ConnectionProblem, string)?> FindProblemAsync(
-        IntegrationEntity row, AppEntity app, string reference, CancellationToken cancellationToken)
+        IntegrationEntity row, string reference, CancellationToken cancellationToken)
     {
         AppStoreConnectCredential credential;
         try
@@ -108,13 +128,20 @@ public sealed class IntegrationHealthCheck(
         AscMembership? membership;
         try
         {
+            if (row.MethodValue == ConnectionMethod.TeamKey)
+            {
+                // A team key has no user and sees every app of the team: it works, or App Store Connect refuses it.
+                await teamKeys.VerifyAsync(credential, row.ActiveKindValue!.Value, cancellationToken);
+                return null;
+            }
             membership = await directory.FindAsync(credential, row.IntegrationEmail, cancellationToken);
-            if (membership is { IsUser: true } && !await directory.SeesAppAsync(credential, app.StoreAppId,
-                cancellationToken))
+            if (membership is { IsUser: true } && await AppsOutOfReachAsync(row, credential, cancellationToken)
+                is { Count: > 0 } unreachable)
             {
                 return (ConnectionProblem.AppAccessRemoved,
-                    $"{row.IntegrationEmail} no longer has access to {app.Name} in App Store Connect: in Users and " +
-                    "Access, give it access to the app (or to all apps), then tell ReviewHub you fixed it.");
+                    $"{row.IntegrationEmail} no longer has access to {string.Join(", ", unreachable)} in App Store " +
+                    "Connect: in Users and Access, give it access to these apps (or to all apps), then tell " +
+                    "ReviewHub you fixed it.");
             }
         }
         catch (AppStoreConnectException ex) when (ex.Failure == AppStoreConnectFailure.NotAuthorized)

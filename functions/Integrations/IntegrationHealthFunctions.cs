@@ -14,5 +14,5 @@ public sealed class IntegrationHealthFunctions(IntegrationHealthCheck check)
     public Task CheckIntegrationHealth(
         [QueueTrigger(QueueNames.IntegrationHealthChecks)] IntegrationHealthCheckRequest request,
         CancellationToken cancellationToken) =>
-        check.CheckAsync(request.AccountId, request.AppId, cancellationToken);
+        check.CheckAsync(request.AccountId, request.ConnectionId, cancellationToken);
 }

@@ -39,16 +39,43 @@ public sealed class IntegrationKeyRefusals(
             : ConnectionProblem.KeyForbidden;
         if (await store.RecordKeyRefusedAsync(integration, now, cause, refusal, cancellationToken))
         {
-            logger.LogWarning("App Store Connect refused the key of {AccountId}/{AppId} when {Call}: {Status} {Code}",
-                integration.AccountId, integration.AppId, call, (int?)ex.Status, ex.Code);
+            logger.LogWarning("App Store Connect refused the key of {AccountId}/{ConnectionId} when {Call}: {Status} {Code}",
+                integration.AccountId, integration.ConnectionId, call, (int?)ex.Status, ex.Code);
             await queue.SendAsync(QueueNames.IntegrationHealthChecks,
-                new IntegrationHealthCheckRequest(integration.AccountId, integration.AppId),
+                new IntegrationHealthCheckRequest(integration.AccountId, integration.ConnectionId),
                 cancellationToken: cancellationToken);
         }
         return true;
     }
 
     /// <summary>A call with the key of <paramref name="integration"/> (read before the call) succeeded.</summary>
+    /// <summary>
+    /// A reply went through with the key: besides clearing a refusal, it answers what a team key's role could not
+    /// tell before (the key may reply).
+    /// </summary>
+    public async Task ReplyAcceptedAsync(IntegrationEntity integration, CancellationToken cancellationToken)
+    {
+        await store.RecordReplyPermissionAsync(integration, ReplyPermission.Confirmed, cancellationToken);
+        await AcceptedAsync(integration, cancellationToken);
+    }
+
+    /// <summary>
+    /// App Store Connect refused a reply. A 403 to the first reply of a team key says the key's role may not reply:
+    /// that is recorded on the connection (fetching goes on; the reply keeps its text and fails with its reason, to
+    /// be sent again with a better key). Anything else is a refused key (<see cref="RecordAsync"/>).
+    /// </summary>
+    public async Task<bool> ReplyRefusedAsync(
+        IntegrationEntity integration, AppStoreConnectException ex, CancellationToken cancellationToken)
+    {
+        if (ex.Failure == AppStoreConnectFailure.Forbidden && integration.MethodValue == ConnectionMethod.TeamKey
+            && integration.ReplyPermissionValue != ReplyPermission.Confirmed)
+        {
+            await store.RecordReplyPermissionAsync(integration, ReplyPermission.Refused, cancellationToken);
+            return true;
+        }
+        return await RecordAsync(integration, "sending a reply", ex, cancellationToken);
+    }
+
     public Task AcceptedAsync(IntegrationEntity integration, CancellationToken cancellationToken) =>
         store.ClearKeyRefusalAsync(integration, cancellationToken);
 }

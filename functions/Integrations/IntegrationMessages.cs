@@ -7,22 +7,84 @@ using ReviewHub.Http;
 namespace ReviewHub.Integrations;
 
 /// <summary>Body of "I've invited": the kind of integration the customer set the roles for.</summary>
-public sealed record ConfirmIntegrationRequest(string? Kind) : IValidatable
+/// <summary>"I've invited": the App Store Connect team (as named there) and the kind of integration.</summary>
+public sealed record ConfirmIntegrationRequest(string? Team, string? Kind) : IValidatable
 {
     [JsonIgnore]
     public IntegrationKind KindValue => Enum.Parse<IntegrationKind>(Kind!, ignoreCase: true);
 
     public void Validate(ValidationErrors errors)
     {
+        errors.SingleLine(Team, "team", 100);
+        if (string.IsNullOrWhiteSpace(Team))
+        {
+            errors.Add("team", "is required: the App Store Connect team's name, as App Store Connect shows it.");
+        }
+        ValidateKind(Kind, errors);
+    }
+
+    public static void ValidateKind(string? kind, ValidationErrors errors)
+    {
         // Letters only: Enum.TryParse would also accept "2" or "1,3".
-        if (Kind is null || !Kind.All(char.IsAsciiLetter) || !Enum.TryParse<IntegrationKind>(Kind, ignoreCase: true, out _))
+        if (kind is null || !kind.All(char.IsAsciiLetter) || !Enum.TryParse<IntegrationKind>(kind, ignoreCase: true, out _))
         {
             errors.Add("kind", $"must be one of {string.Join(", ", Enum.GetValues<IntegrationKind>().Select(IntegrationResponses.Name))}.");
         }
     }
 }
 
-/// <summary>An operator registering the integration user's App Store Connect API key. Never echoed, never logged.</summary>
+/// <summary>A team API key the customer created (Users and Access → Integrations → Team Keys), for one team.</summary>
+public sealed record TeamKeyRequest(string? Team, string? Kind, string? IssuerId, string? KeyId, string? PrivateKey)
+    : IValidatable
+{
+    [JsonIgnore]
+    public IntegrationKind KindValue => Enum.Parse<IntegrationKind>(Kind!, ignoreCase: true);
+
+    public RegisterCredentialRequest Key => new(IssuerId, KeyId, PrivateKey);
+
+    public void Validate(ValidationErrors errors)
+    {
+        new ConfirmIntegrationRequest(Team, Kind).Validate(errors);
+        if (string.IsNullOrWhiteSpace(IssuerId))
+        {
+            errors.Add("issuerId", "is required for a team key: the issuer id shown above the team keys.");
+        }
+        Key.Validate(errors);
+    }
+
+    public override string ToString() => $"TeamKeyRequest {{ Team = {Team}, Kind = {Kind}, KeyId = {KeyId} }}";
+}
+
+/// <summary>Registers apps the connection found, in one call; <c>ascAppIds</c> absent means every unregistered one.</summary>
+public sealed record RegisterConnectionAppsRequest(IReadOnlyList<string>? AscAppIds, IReadOnlyList<string>? Territories)
+    : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        if (AscAppIds is { Count: 0 or > AscAppCatalog.PageSize })
+        {
+            errors.Add("ascAppIds", $"must list between 1 and {AscAppCatalog.PageSize} App Store app ids, or be absent.");
+        }
+        else if (AscAppIds?.Any(id => string.IsNullOrEmpty(id) || id.Length > 20 || !id.All(char.IsAsciiDigit)) == true)
+        {
+            errors.Add("ascAppIds", "must be numeric Apple IDs of apps the connection lists.");
+        }
+        Apps.AppRules.ValidateTerritories(Territories, errors, required: true);
+    }
+}
+
+public sealed record ConnectionAppView(
+    string AscAppId, string Name, string BundleId, IReadOnlyList<string> Platforms, IReadOnlyList<string> AppIds,
+    bool Registered)
+{
+    public static ConnectionAppView From(ConnectionAppEntity row) => new(row.AscAppId, row.Name, row.BundleId,
+        row.PlatformList, row.LinkedAppIdList, row.LinkedAppIdList.Count > 0);
+}
+
+public sealed record ConnectionAppsResponse(DateTimeOffset? ListedAt, IReadOnlyList<ConnectionAppView> Items);
+
+public sealed record ConnectionsResponse(IReadOnlyList<IntegrationStatusResponse> Items);
+
 public sealed record RegisterCredentialRequest(string? IssuerId, string? KeyId, string? PrivateKey) : IValidatable
 {
     public AppStoreConnectCredential ToCredential() => new(string.IsNullOrWhiteSpace(IssuerId) ? null : IssuerId.Trim(), KeyId!.Trim(), PrivateKey!.Trim());
@@ -77,7 +139,9 @@ public sealed record IntegrationStatusResponse(
     IReadOnlyList<RoleView> MissingRoles, IReadOnlyList<RoleView> GrantedRoles, DateTimeOffset? LastCheckedAt, DateTimeOffset? VerifiedAt,
     bool CredentialRegistered, string? FailureReason, string? LastError, DateTimeOffset? KeyRefusedAt,
     string? KeyRefusal, string NextStep, string? DegradedCause = null, DateTimeOffset? DegradedAt = null,
-    string? DegradedReason = null, DateTimeOffset? DisconnectedAt = null);
+    string? DegradedReason = null, DateTimeOffset? DisconnectedAt = null, string? ConnectionId = null,
+    string? Team = null, string? Method = null, string? ReplyPermission = null, DateTimeOffset? AppsListedAt = null,
+    int? AppsSeen = null);
 
 /// <summary>One event of the audit trail as the SPA reads it.</summary>
 public sealed record IntegrationEventView(string Event, DateTimeOffset At, string? By, string? Detail)
@@ -107,20 +171,15 @@ public static class IntegrationResponses
             $"The setup finishes within {options.WorkingDays} working days of your confirmation.",
         ]);
 
-    public static IntegrationStatusResponse Status(IntegrationEntity? row, IntegrationOptions options, string accountId)
+    public static IntegrationStatusResponse Status(IntegrationEntity row, IntegrationOptions options, string accountId)
     {
-        if (row is null)
-        {
-            var email = options.IntegrationEmailFor(accountId);
-            return new(NotStarted, null, null, email, null, null, [], [], null, null, false, null, null, null, null,
-                $"Invite {email} in App Store Connect (Users and Access) with the roles of the integration you want, then confirm.");
-        }
         return new(
             Name(row.StatusValue), Name(row.KindValue), row.ActiveKindValue is { } active ? Name(active) : null, row.IntegrationEmail, row.ConfirmedAt, row.Deadline,
             RoleView.From(row.MissingRoles), RoleView.From(row.GrantedRoles), row.LastCheckedAt, row.VerifiedAt,
             row.CredentialReference is not null, row.FailureReason, row.LastError, row.KeyRefusedAt, row.KeyRefusal,
             NextStep(row), row.DegradedCauseValue is { } cause ? Name(cause) : null, row.DegradedAt,
-            row.DegradedReason, row.DisconnectedAt);
+            row.DegradedReason, row.DisconnectedAt, row.ConnectionId, row.Team, Name(row.MethodValue),
+            row.ReplyPermissionValue is { } permission ? Name(permission) : null, row.AppsListedAt, row.AppsSeen);
     }
 
     private static string NextStep(IntegrationEntity row) => row.StatusValue switch
@@ -129,7 +188,8 @@ public static class IntegrationResponses
             $"{row.DegradedReason} Until then reviews do not sync and replies cannot be sent; once fixed, ReviewHub " +
             "fetches what it missed.",
         IntegrationStatus.AwaitingOperator or IntegrationStatus.Verifying when row.LastError is not null => $"ReviewHub is on it: {row.LastError}",
-        IntegrationStatus.AwaitingOperator => "Nothing to do: ReviewHub is accepting your invitation.",
+        IntegrationStatus.AwaitingOperator => "ReviewHub's operators must act: they accept your invitation and " +
+            "register the integration user's key. Nothing to do for you.",
         IntegrationStatus.Verifying => "Nothing to do: ReviewHub is checking the roles.",
         IntegrationStatus.InvitationPending when row.LastError is not null => row.LastError,
         IntegrationStatus.InvitationPending => "Nothing to do: your invitation is waiting for ReviewHub to accept it.",
@@ -138,7 +198,14 @@ public static class IntegrationResponses
         IntegrationStatus.Activating when row.LastError is not null =>
             $"Connected; finishing the setup is being retried: {row.LastError} If this stays, confirm again.",
         IntegrationStatus.Activating => "Connected: ReviewHub is switching your reviews to hourly syncing.",
-        IntegrationStatus.Active => "Connected: reviews now sync every hour.",
+        IntegrationStatus.Active when row.MethodValue == ConnectionMethod.TeamKey && row.ReplyPermission is null
+            && row.AllowsReplies => "Connected: reviews of the team's apps now sync every hour. Whether the key may " +
+            "reply cannot be known before the first reply: the first reply you send finds it out (and is kept if " +
+            "refused).",
+        IntegrationStatus.Active when row.ReplyPermissionValue == ReplyPermission.Refused =>
+            "Connected: reviews sync every hour, but App Store Connect refused a reply with this key: upload a team " +
+            "key with the Customer Support (or Admin) role, then send the reply again.",
+        IntegrationStatus.Active => "Connected: reviews of the team's apps now sync every hour.",
         IntegrationStatus.Failed => $"{row.FailureReason} Fix it in App Store Connect, then confirm again to retry.",
         IntegrationStatus.Disconnected =>
             "Disconnected: reviews come from the public App Store feed. Confirm again to reconnect.",

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReviewHub.Accounts;
-using ReviewHub.Apps;
 using ReviewHub.Email;
 
 namespace ReviewHub.Integrations;
@@ -13,7 +12,6 @@ namespace ReviewHub.Integrations;
 public sealed class IntegrationOwnerMail(
     AccountStore accounts,
     EmailConfirmationStore confirmations,
-    AppStore apps,
     IOptions<IntegrationOptions> options,
     ILogger<IntegrationOwnerMail> logger)
 {
@@ -28,12 +26,12 @@ public sealed class IntegrationOwnerMail(
         if (!await confirmations.IsConfirmedAsync(account.AccountId, account.OwnerEmail, cancellationToken))
         {
             logger.LogInformation(
-                "Integration email {Email} for {AccountId}/{AppId} not sent: the owner email is not confirmed",
-                email, row.AccountId, row.AppId);
+                "Integration email {Email} for {AccountId}/{ConnectionId} not sent: the owner email is not confirmed",
+                email, row.AccountId, row.ConnectionId);
             return null;
         }
-        var app = await apps.GetAsync(row.AccountId, row.AppId, cancellationToken);
-        return IntegrationEmails.Compose(email, row, app?.Name ?? "your app", account.OwnerEmail, options.Value);
+        return IntegrationEmails.Compose(email, row, $"your App Store Connect team {row.Team}", account.OwnerEmail,
+            options.Value);
     }
 }
 
@@ -47,12 +45,12 @@ public sealed class IntegrationDegradedEmails(
     ILogger<IntegrationDegradedEmails> logger)
 {
     public async Task SendOnceAsync(
-        string accountId, string appId, ConnectionProblem cause, CancellationToken cancellationToken)
+        string accountId, string connectionId, ConnectionProblem cause, CancellationToken cancellationToken)
     {
-        var row = await store.GetAsync(accountId, appId, cancellationToken);
+        var row = await store.GetConnectionAsync(accountId, connectionId, cancellationToken);
         if (row is not { IsDegraded: true } || row.DegradedCauseValue != cause || row.DegradedEmailCause == row.DegradedCause
             || await ownerMail.ComposeAsync(OwnerEmail.Degraded, row, cancellationToken) is not { } message
-            || !await store.ClaimDegradedEmailAsync(accountId, appId, cause, cancellationToken))
+            || !await store.ClaimDegradedEmailAsync(accountId, connectionId, cause, cancellationToken))
         {
             return;
         }
@@ -62,11 +60,11 @@ public sealed class IntegrationDegradedEmails(
         }
         catch (EmailDeliveryException ex) when (ex.IsPermanent)
         {
-            logger.LogError(ex, "The degraded-connection email of {AccountId}/{AppId} was refused", accountId, appId);
+            logger.LogError(ex, "The degraded-connection email of {AccountId}/{ConnectionId} was refused", accountId, connectionId);
         }
         catch (Exception ex) when (EmailDeliveryException.CertainlyNotSent(ex))
         {
-            await store.ReleaseDegradedEmailAsync(accountId, appId, cause, cancellationToken);
+            await store.ReleaseDegradedEmailAsync(accountId, connectionId, cause, cancellationToken);
             throw;
         }
     }

@@ -18,6 +18,11 @@ public static class IntegrationServiceCollectionExtensions
         });
         // Transient: it holds the typed App Store Connect HttpClient, whose handlers rotate.
         services.AddTransient<AscUserDirectory>();
+        services.AddTransient<AscAppCatalog>();
+        services.AddTransient<TeamKeyVerifier>();
+        services.AddTransient<ConnectionAppLinker>();
+        services.AddSingleton<ConnectionAppStore>();
+        services.AddTransient<ConnectionAppRegistration>();
         services.AddSingleton<IntegrationSetupLauncher>();
         services.AddSingleton<IntegrationKeyRefusals>();
         services.AddSingleton<IntegrationEventLog>();

@@ -10,7 +10,7 @@ namespace ReviewHub.Integrations;
 public sealed class IntegrationSetupLauncher(IOptions<IntegrationOptions> settings, ILogger<IntegrationSetupLauncher> logger)
 {
     private IntegrationAttempt AttemptOf(IntegrationEntity row) => new(
-        row.AccountId, row.AppId, row.AttemptId!, row.KindValue, row.IntegrationEmail, row.Deadline,
+        row.AccountId, row.ConnectionId, row.AttemptId!, row.KindValue, row.IntegrationEmail, row.Deadline,
         settings.Value.PollInterval, settings.Value.ActivityMaxAttempts, settings.Value.ActivityFirstRetryInterval);
 
     /// <summary>
@@ -20,7 +20,7 @@ public sealed class IntegrationSetupLauncher(IOptions<IntegrationOptions> settin
     public async Task EnsureStartedAsync(DurableTaskClient client, IntegrationEntity row, CancellationToken cancellationToken)
     {
         var attempt = AttemptOf(row);
-        var instanceId = IntegrationSetupOrchestration.InstanceIdFor(attempt.AccountId, attempt.AppId);
+        var instanceId = IntegrationSetupOrchestration.InstanceIdFor(attempt.AccountId, attempt.ConnectionId);
         var start = new StartOrchestrationOptions(instanceId).WithDedupeStatuses(
             OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended);
         try
@@ -37,7 +37,7 @@ public sealed class IntegrationSetupLauncher(IOptions<IntegrationOptions> settin
             }
         }
 
-        logger.LogInformation("Replacing the setup orchestration of an earlier attempt for {AccountId}/{AppId}", attempt.AccountId, attempt.AppId);
+        logger.LogInformation("Replacing the setup orchestration of an earlier attempt for {AccountId}/{ConnectionId}", attempt.AccountId, attempt.ConnectionId);
         await client.TerminateInstanceAsync(instanceId, "Superseded by a new confirmation.", cancellationToken);
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         wait.CancelAfter(TimeSpan.FromSeconds(20));

@@ -16,19 +16,45 @@ public enum ConfirmOutcome
 }
 
 /// <summary>
-/// Reads and writes integration rows; other features use <see cref="GetAsync"/> to learn an app's integration. Every status change
+/// Reads and writes connection rows; other features use <see cref="GetAsync"/> to learn which connection (and key)
+/// serves an app. Every status change
 /// goes through here (activities, never orchestrator code, which replays), so each state entered is counted once, after its write.
 /// </summary>
-public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics metrics)
+public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppStore links, ReviewHubMetrics metrics)
 {
     private readonly TableClient table = tables.GetTableClient(TableNames.Integrations);
 
     public TableClient Table => table;
 
+    /// <summary>
+    /// The connection serving an app (seen by that app: <see cref="IntegrationEntity.AppId"/> is set), or null when no
+    /// connection links it. One read for an app on the public feed (its missing link), two for a connected one.
+    /// </summary>
     public async Task<IntegrationEntity?> GetAsync(string accountId, string appId, CancellationToken cancellationToken)
     {
-        var row = await table.GetEntityIfExistsAsync<IntegrationEntity>(accountId, appId, cancellationToken: cancellationToken);
+        var link = await links.GetLinkAsync(accountId, appId, cancellationToken);
+        return link is null ? null
+            : (await GetConnectionAsync(accountId, link.ConnectionId, cancellationToken))?.ForApp(appId);
+    }
+
+    public async Task<IntegrationEntity?> GetConnectionAsync(
+        string accountId, string connectionId, CancellationToken cancellationToken)
+    {
+        var row = await table.GetEntityIfExistsAsync<IntegrationEntity>(accountId, connectionId,
+            cancellationToken: cancellationToken);
         return row.HasValue ? row.Value : null;
+    }
+
+    /// <summary>The account's connections, one per App Store Connect team (an account has a handful).</summary>
+    public async Task<IReadOnlyList<IntegrationEntity>> ListAsync(string accountId, CancellationToken cancellationToken)
+    {
+        var rows = new List<IntegrationEntity>();
+        await foreach (var row in table.QueryRowsAsync<IntegrationEntity>(
+            TableClient.CreateQueryFilter($"PartitionKey eq {accountId}"), cancellationToken: cancellationToken))
+        {
+            rows.Add(row);
+        }
+        return rows;
     }
 
     /// <summary>
@@ -36,12 +62,15 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
     /// race on the row's ETag (or its insert), so exactly one of them starts an attempt and the others see it in progress.
     /// </summary>
     public async Task<(ConfirmOutcome Outcome, IntegrationEntity Row)> BeginAttemptAsync(
-        string accountId, string appId, IntegrationKind kind, string integrationEmail, DateTimeOffset confirmedAt, DateTimeOffset deadline,
-        string instanceId, CancellationToken cancellationToken)
+        string accountId, string team, IntegrationKind kind, string integrationEmail, DateTimeOffset confirmedAt,
+        DateTimeOffset deadline, CancellationToken cancellationToken)
     {
         var attemptId = Ids.New();
+        var connectionId = ConnectionIds.For(team);
+        var instanceId = IntegrationSetupOrchestration.InstanceIdFor(accountId, connectionId);
         void Begin(IntegrationEntity row)
         {
+            row.Team = team.Trim();
             row.Kind = kind.ToString();
             // A retry or an upgrade reuses the registered key: nothing waits for operators, roles are checked at once.
             row.Status = row.CredentialReference is null
@@ -68,7 +97,7 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
 
         while (true)
         {
-            var updated = await table.UpdateAsync<IntegrationEntity>(accountId, appId, row =>
+            var updated = await table.UpdateAsync<IntegrationEntity>(accountId, connectionId, row =>
             {
                 if (row.IsInProgress || row.ActiveKindValue == kind)
                 {
@@ -90,7 +119,7 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
                 return (outcome, updated);
             }
 
-            var created = new IntegrationEntity { PartitionKey = accountId, RowKey = appId };
+            var created = new IntegrationEntity { PartitionKey = accountId, RowKey = connectionId };
             Begin(created);
             if (await table.TryAddAsync(created, cancellationToken))
             {
@@ -103,11 +132,11 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
 
     /// <summary>Applies <paramref name="mutate"/> while the row still runs <paramref name="attemptId"/>; null when it no longer does.</summary>
     public async Task<IntegrationEntity?> UpdateAttemptAsync(
-        string accountId, string appId, string attemptId, Action<IntegrationEntity> mutate, CancellationToken cancellationToken)
+        string accountId, string connectionId, string attemptId, Action<IntegrationEntity> mutate, CancellationToken cancellationToken)
     {
         var applied = false;
         string? statusBefore = null;
-        var row = await table.UpdateAsync<IntegrationEntity>(accountId, appId, row =>
+        var row = await table.UpdateAsync<IntegrationEntity>(accountId, connectionId, row =>
         {
             applied = row.AttemptId == attemptId && row.IsInProgress;
             if (applied)
@@ -128,10 +157,10 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
     /// Marks the running attempt Cancelled; null when nothing is in progress. A verified attempt (activating) is in
     /// force already and is not cancelled: its activation steps still have to finish.
     /// </summary>
-    public async Task<IntegrationEntity?> CancelAsync(string accountId, string appId, CancellationToken cancellationToken)
+    public async Task<IntegrationEntity?> CancelAsync(string accountId, string connectionId, CancellationToken cancellationToken)
     {
         var cancelled = false;
-        var row = await table.UpdateAsync<IntegrationEntity>(accountId, appId, row =>
+        var row = await table.UpdateAsync<IntegrationEntity>(accountId, connectionId, row =>
         {
             cancelled = row.IsInProgress && row.StatusValue != IntegrationStatus.Activating;
             if (cancelled)
@@ -149,10 +178,13 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
     }
 
     public Task<IntegrationEntity?> SetCredentialAsync(
-        string accountId, string appId, string credentialReference, DateTimeOffset registeredAt,
-        CancellationToken cancellationToken) =>
-        table.UpdateAsync<IntegrationEntity>(accountId, appId, row =>
+        string accountId, string connectionId, string credentialReference, DateTimeOffset registeredAt,
+        CancellationToken cancellationToken, ConnectionMethod method = ConnectionMethod.Invitation) =>
+        table.UpdateAsync<IntegrationEntity>(accountId, connectionId, row =>
         {
+            row.Method = method.ToString();
+            // A new key has not replied yet: what the old one was allowed says nothing about it.
+            row.ReplyPermission = null;
             row.CredentialReference = credentialReference;
             row.CredentialRegisteredAt = registeredAt;
             row.KeyRefusedAt = null; // a refusal was the old key's
@@ -178,7 +210,7 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
             return false;
         }
         var recorded = false;
-        await table.UpdateAsync<IntegrationEntity>(read.AccountId, read.AppId, row =>
+        await table.UpdateAsync<IntegrationEntity>(read.AccountId, read.ConnectionId, row =>
         {
             recorded = row.IsActive && row.KeyRefusedAt is null
                 && row.CredentialRegisteredAt == read.CredentialRegisteredAt;
@@ -204,7 +236,7 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
         {
             return;
         }
-        await table.UpdateAsync<IntegrationEntity>(read.AccountId, read.AppId, row =>
+        await table.UpdateAsync<IntegrationEntity>(read.AccountId, read.ConnectionId, row =>
         {
             if (row.KeyRefusedAt != refusedAt)
             {
@@ -234,7 +266,7 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
         }
         var changed = false;
         var entered = false;
-        await table.UpdateAsync<IntegrationEntity>(read.AccountId, read.AppId, row =>
+        await table.UpdateAsync<IntegrationEntity>(read.AccountId, read.ConnectionId, row =>
         {
             changed = row.IsActive && row.CredentialRegisteredAt == read.CredentialRegisteredAt
                 && (row.DegradedCauseValue != cause || row.DegradedReason != reason);
@@ -260,7 +292,7 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
             return false;
         }
         var recovered = false;
-        await table.UpdateAsync<IntegrationEntity>(read.AccountId, read.AppId, row =>
+        await table.UpdateAsync<IntegrationEntity>(read.AccountId, read.ConnectionId, row =>
         {
             recovered = row.IsActive && row.CredentialRegisteredAt == read.CredentialRegisteredAt
                 && (row.IsDegraded || row.KeyRefusedAt is not null);
@@ -284,10 +316,10 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
     /// caller must send it. <see cref="ReleaseDegradedEmailAsync"/> gives it back after a send that certainly failed.
     /// </summary>
     public async Task<bool> ClaimDegradedEmailAsync(
-        string accountId, string appId, ConnectionProblem cause, CancellationToken cancellationToken)
+        string accountId, string connectionId, ConnectionProblem cause, CancellationToken cancellationToken)
     {
         var claimed = false;
-        await table.UpdateAsync<IntegrationEntity>(accountId, appId, row =>
+        await table.UpdateAsync<IntegrationEntity>(accountId, connectionId, row =>
         {
             claimed = row.IsDegraded && row.DegradedCauseValue == cause && row.DegradedEmailCause != row.DegradedCause;
             if (claimed)
@@ -300,8 +332,8 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
     }
 
     public Task<IntegrationEntity?> ReleaseDegradedEmailAsync(
-        string accountId, string appId, ConnectionProblem cause, CancellationToken cancellationToken) =>
-        table.UpdateAsync<IntegrationEntity>(accountId, appId, row =>
+        string accountId, string connectionId, ConnectionProblem cause, CancellationToken cancellationToken) =>
+        table.UpdateAsync<IntegrationEntity>(accountId, connectionId, row =>
         {
             if (row.DegradedEmailCause != cause.ToString())
             {
@@ -317,10 +349,10 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
     /// already disconnected (or never existed): a repeated disconnect changes nothing.
     /// </summary>
     public async Task<IntegrationEntity?> DisconnectAsync(
-        string accountId, string appId, DateTimeOffset now, CancellationToken cancellationToken)
+        string accountId, string connectionId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         IntegrationEntity? before = null;
-        await table.UpdateAsync<IntegrationEntity>(accountId, appId, row =>
+        await table.UpdateAsync<IntegrationEntity>(accountId, connectionId, row =>
         {
             if (row.StatusValue == IntegrationStatus.Disconnected)
             {
@@ -383,15 +415,36 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
         }
     }
 
-    public async Task DeleteAsync(string accountId, string appId, CancellationToken cancellationToken)
+    /// <summary>
+    /// What the first reply with the key found out (a team key's role cannot be read). Written only on a change and
+    /// only while the key the reply used is still the registered one.
+    /// </summary>
+    public async Task RecordReplyPermissionAsync(
+        IntegrationEntity read, ReplyPermission permission, CancellationToken cancellationToken)
     {
-        try
+        if (read.ReplyPermissionValue == permission)
         {
-            await table.DeleteEntityAsync(accountId, appId, ETag.All, cancellationToken);
+            return;
         }
-        catch (RequestFailedException ex) when (ex.Status == 404)
+        await table.UpdateAsync<IntegrationEntity>(read.AccountId, read.ConnectionId, row =>
         {
-            // Already gone: a repeated purge.
-        }
+            var applies = row.CredentialReference == read.CredentialReference
+                && row.CredentialRegisteredAt == read.CredentialRegisteredAt && row.ReplyPermissionValue != permission;
+            if (applies)
+            {
+                row.ReplyPermission = permission.ToString();
+            }
+            return applies;
+        }, cancellationToken);
     }
+
+    /// <summary>Records the apps the key saw, while <paramref name="attemptId"/> still owns the row.</summary>
+    public Task<IntegrationEntity?> RecordAppsListedAsync(
+        string accountId, string connectionId, string attemptId, int count, DateTimeOffset at,
+        CancellationToken cancellationToken) =>
+        UpdateAttemptAsync(accountId, connectionId, attemptId, row =>
+        {
+            row.AppsListedAt = at;
+            row.AppsSeen = count;
+        }, cancellationToken);
 }

@@ -157,7 +157,7 @@ public sealed class ReplySender(
                 }
                 var resource = await responses.CreateOrReplaceAsync(
                     credential, ascReviewId, reply.Body!, cancellationToken);
-                await keyRefusals.AcceptedAsync(integration, cancellationToken);
+                await keyRefusals.ReplyAcceptedAsync(integration, cancellationToken);
                 var published = resource.Attributes?.State == CustomerReviewResponses.Published;
                 if (!published)
                 {
@@ -193,7 +193,7 @@ public sealed class ReplySender(
         }
         catch (AppStoreConnectException ex)
         {
-            _ = await keyRefusals.RecordAsync(integration, "sending a reply", ex, cancellationToken);
+            _ = await keyRefusals.ReplyRefusedAsync(integration, ex, cancellationToken);
             var (code, reason) = Explain(ex);
             await FailAsync(message, code, reason, cancellationToken);
         }

@@ -10,6 +10,7 @@ public static class TableNames
     public const string Reviews = "Reviews";
     public const string Integrations = "Integrations";
     public const string IntegrationEvents = "IntegrationEvents";
+    public const string ConnectionApps = "ConnectionApps";
     public const string Replies = "Replies";
     public const string ReplyHistory = "ReplyHistory";
     public const string ReplyPending = "ReplyPending";
@@ -36,6 +37,7 @@ public static class TableNames
         Reviews,
         Integrations,
         IntegrationEvents,
+        ConnectionApps,
         Replies,
         ReplyHistory,
         ReplyPending,

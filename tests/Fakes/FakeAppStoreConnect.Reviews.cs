@@ -84,7 +84,12 @@ public sealed partial class FakeAppStoreConnect
             await WriteAsync(context, 400, ParameterError("limit", "The limit must be between 1 and 200."));
             return;
         }
-        if (!reviews.TryGetValue(id, out var list))
+        // An app of the team's catalogue (AddApp) without reviews answers an empty page, as Apple does.
+        if (!reviews.TryGetValue(id, out var list) && teamApps.ContainsKey(id))
+        {
+            list = [];
+        }
+        if (list is null)
         {
             await WriteAsync(context, 404, ErrorBody(404, "NOT_FOUND", "The specified resource does not exist.",
                 $"There is no resource of type 'apps' with id '{id}'"));

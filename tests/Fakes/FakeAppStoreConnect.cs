@@ -77,6 +77,7 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
                     "Provide a properly configured and signed bearer token, and make sure that it has not expired."));
                 return;
             }
+            context.Items[KeyIdItem] = keyId;
             var window = calls.GetOrAdd(keyId, _ => new ConcurrentQueue<DateTimeOffset>());
             var now = Clock.GetUtcNow();
             while (window.TryPeek(out var oldest) && oldest < now.AddHours(-1))
@@ -95,12 +96,15 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
         });
         MapReviews(app);
         MapUsers(app);
+        MapApps(app);
         MapResponses(app);
     }
 
     partial void MapReviews(WebApplication app);
 
     partial void MapUsers(WebApplication app);
+
+    partial void MapApps(WebApplication app);
 
     partial void MapResponses(WebApplication app);
 

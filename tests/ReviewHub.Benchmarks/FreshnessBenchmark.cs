@@ -236,6 +236,11 @@ public sealed class FreshnessBenchmark : IBenchmark
                 PartitionKey = accountId, RowKey = appId, Status = nameof(IntegrationStatus.Active),
                 ActiveKind = nameof(IntegrationKind.FullAccess), CredentialReference = reference,
             });
+            await tables.GetTableClient(TableNames.ConnectionApps).AddEntityAsync(new AppConnectionLinkEntity
+            {
+                PartitionKey = accountId, RowKey = AppConnectionLinkEntity.Prefix + appId, ConnectionId = appId,
+                AscAppId = storeAppId,
+            });
             await tables.GetTableClient(TableNames.ReviewFetchSchedules).AddEntityAsync(new FetchScheduleEntity
             {
                 PartitionKey = accountId, RowKey = appId, Source = ReviewSources.AppStoreConnect, ApiWatermark = start,

@@ -305,6 +305,11 @@ public sealed partial class IngestionBenchmark : IBenchmark
         {
             PartitionKey = accountId, RowKey = appId, Status = nameof(IntegrationStatus.Active), ActiveKind = nameof(IntegrationKind.FullAccess), CredentialReference = credentialReference,
         });
+        await tables.GetTableClient(TableNames.ConnectionApps).AddEntityAsync(new AppConnectionLinkEntity
+        {
+            PartitionKey = accountId, RowKey = AppConnectionLinkEntity.Prefix + appId, ConnectionId = appId,
+            AscAppId = storeAppId,
+        });
         await tables.GetTableClient(TableNames.ReviewFetchSchedules).AddEntityAsync(new FetchScheduleEntity
         {
             PartitionKey = accountId, RowKey = appId, Source = ReviewSources.AppStoreConnect,

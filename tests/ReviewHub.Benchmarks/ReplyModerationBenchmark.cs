@@ -58,6 +58,9 @@ public sealed class ReplyModerationBenchmark : IBenchmark
         {
             PartitionKey = accountId, RowKey = appId, Status = nameof(IntegrationStatus.Active), ActiveKind = nameof(IntegrationKind.FullAccess), CredentialReference = reference,
         });
+        // The connection serves the app (one app, one team: the connection id is the app's).
+        await provider.GetRequiredService<ConnectionAppStore>().LinkAsync(accountId, appId, appId, string.Empty,
+            CancellationToken.None);
 
         var tables = provider.GetRequiredService<TableServiceClient>();
         var replies = tables.GetTableClient(TableNames.Replies);

@@ -73,13 +73,23 @@ export async function writeReply(
   return { reply: data, stillInFlight: waiting.includes(data.status), overdue: data.overdue };
 }
 
-/** The one line the integration card shows under the status, and whether anything is in force meanwhile. */
-export async function integrationProgress(client: ReviewHubClient, accountId: string, appId: string) {
-  const { data, error, response } = await client.GET("/accounts/{accountId}/apps/{appId}/integration/status", {
-    params: { path: { accountId, appId } },
+/** The one line the connection card shows under the status, and whether anything is in force meanwhile. */
+export async function integrationProgress(client: ReviewHubClient, accountId: string, connectionId: string) {
+  const { data, error, response } = await client.GET("/accounts/{accountId}/connections/{connectionId}", {
+    params: { path: { accountId, connectionId } },
   });
   if (error) throw new ReviewHubProblem(response.status, error);
   return { status: data.status, nextStep: data.nextStep, activeKind: data.activeKind ?? null };
+}
+
+/** "I've invited", once for the whole App Store Connect team; answers with the connection to poll. */
+export async function confirmTeamInvited(client: ReviewHubClient, accountId: string, team: string) {
+  const { data, error, response } = await client.POST("/accounts/{accountId}/connections", {
+    params: { path: { accountId } },
+    body: { team, kind: "fullAccess" },
+  });
+  if (error) throw new ReviewHubProblem(response.status, error);
+  return data.connectionId ?? null;
 }
 
 /** A webhook route; the signing secret is returned once, here, and never again. */

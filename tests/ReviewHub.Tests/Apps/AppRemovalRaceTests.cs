@@ -28,6 +28,9 @@ public sealed class AppRemovalRaceTests
     [
         TableNames.Accounts, TableNames.Memberships, TableNames.UserAccounts, TableNames.EmailConfirmations,
         TableNames.RateLimits, TableNames.ReplyTemplates, TableNames.SlackUserLinks,
+        // A team's connection, its audit trail and its key's budget belong to the team, not to one of its apps: the
+        // app's link to it (ConnectionApps) is what the removal deletes.
+        TableNames.Integrations, TableNames.IntegrationEvents, TableNames.ApiKeyBudgets,
     ];
 
     private static readonly DateTimeOffset Newest = DateTimeOffset.UtcNow.AddDays(-1);
@@ -80,10 +83,6 @@ public sealed class AppRemovalRaceTests
             new ReviewHub.ReplyAutomation.ReplyAutomationWork(world.AccountId, world.AppId, announced.ReviewIds),
             CancellationToken.None);
 
-        // The connection's audit trail (a degradation, as the health check records it).
-        await app.Get<IntegrationEventLog>().RecordAsync(world.AccountId, world.AppId, IntegrationEventKind.Degraded,
-            DateTimeOffset.UtcNow, null, "The key was revoked.", CancellationToken.None);
-
         // Every table of app data holds rows of this app now, so "none" below means something (a new table must be used
         // here).
         var before = await CountAppRowsAsync(tables, world.AppId);
@@ -128,8 +127,7 @@ public sealed class AppRemovalRaceTests
         var afterFirstPass = await CountAppRowsAsync(tables, world.AppId);
         string[] raced =
         [
-            TableNames.Reviews, TableNames.ReviewTimeline, TableNames.ApiKeyBudgets, TableNames.Deliveries,
-            TableNames.ReplyPending,
+            TableNames.Reviews, TableNames.ReviewTimeline, TableNames.Deliveries, TableNames.ReplyPending,
         ];
         Assert.All(raced, table => Assert.True(afterFirstPass[table] > 0, $"nothing raced the purge in {table}"));
 
@@ -163,20 +161,22 @@ public sealed class AppRemovalRaceTests
 
     private static async Task ActivateIntegrationAsync(TestApp app, TestWorld world, FakeAppStoreConnectKey key)
     {
+        // The team's connection and its key are not the app's: removing the app leaves them.
+        var connectionId = ConnectionIds.For("Removal Team");
         var reference = await app.Get<AppStoreConnectCredentialStore>().SaveAsync(
-            IntegrationCredentials.SecretName(world.AccountId, world.AppId),
+            IntegrationCredentials.SecretName(world.AccountId, connectionId),
             new AppStoreConnectCredential(key.IssuerId, key.KeyId, key.PrivateKeyPem), CancellationToken.None);
         var integration = new IntegrationEntity
         {
             PartitionKey = world.AccountId,
-            RowKey = world.AppId,
+            RowKey = connectionId,
             Status = nameof(IntegrationStatus.Active),
             Kind = nameof(IntegrationKind.FullAccess),
             ActiveKind = nameof(IntegrationKind.FullAccess),
             IntegrationEmail = "integration@reviewhub.test",
             CredentialReference = reference,
         };
-        await app.Get<IntegrationStore>().Table.UpsertEntityAsync(integration);
+        integration = await TestConnections.SaveAsync(app.Services, integration, world.AppId);
         foreach (var listener in app.Services.GetServices<IIntegrationActivationListener>())
         {
             await listener.OnActivatedAsync(integration, CancellationToken.None);

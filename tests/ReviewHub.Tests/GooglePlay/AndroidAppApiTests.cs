@@ -96,18 +96,21 @@ public sealed class AndroidAppApiTests
     }
 
     [Fact]
-    public async Task An_android_app_cannot_start_an_App_Store_Connect_integration()
+    public async Task An_android_app_is_never_linked_to_an_App_Store_Connect_connection()
     {
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
         var android = (await app.Host.PostAsync($"{world.AccountPath}/apps", world.Token, Android("com.acme.notes")))
             .As<AppResponse>();
+        var connectionId = ReviewHub.Integrations.ConnectionIds.For("Acme");
 
-        var confirm = await app.Host.PostAsync($"{world.AccountPath}/apps/{android.AppId}/integration/confirm",
-            world.Token, new { kind = "customerSupport" });
+        // Even an App Store app with the same store id as the package name would not match: only App Store apps link.
+        var linked = await app.Get<ReviewHub.Integrations.ConnectionAppLinker>().LinkAsync(world.AccountId,
+            connectionId, [new("com.acme.notes", "Acme Notes", "com.acme.notes", ["IOS"])], CancellationToken.None);
 
-        Assert.Equal(409, confirm.Status);
-        Assert.Contains("Google Play", confirm.Body);
+        Assert.DoesNotContain(linked, l => l.AppId == android.AppId);
+        Assert.Null(await app.Get<ReviewHub.Integrations.IntegrationStore>().GetAsync(world.AccountId, android.AppId,
+            CancellationToken.None));
     }
 }
 

@@ -61,12 +61,12 @@ public sealed class BadInputTests
         var responses = new[]
         {
             await app.Host.PostAsync(
-                $"{world.AccountPath}/apps/ab{bad}cd/integration/credential",
+                $"{world.AccountPath}/connections/ab{bad}cd/credential",
                 operatorToken,
                 credential
             ),
             await app.Host.PostAsync(
-                $"/api/accounts/ab{bad}cd/apps/{world.AppId}/integration/credential",
+                $"/api/accounts/ab{bad}cd/connections/{world.AppId}/credential",
                 operatorToken,
                 credential
             ),

@@ -28,7 +28,7 @@ public sealed class ConnectionHealthTests
     }
 
     private static Task<HealthCheckOutcome> CheckAsync(IntegrationHarness h) =>
-        h.App.Get<IntegrationHealthCheck>().CheckAsync(h.World.AccountId, h.World.AppId, CancellationToken.None);
+        h.App.Get<IntegrationHealthCheck>().CheckAsync(h.World.AccountId, h.ConnectionId, CancellationToken.None);
 
     private static async Task<IReadOnlyList<IntegrationEventView>> EventsAsync(IntegrationHarness h)
     {
@@ -44,7 +44,7 @@ public sealed class ConnectionHealthTests
         var scheduler = h.App.Get<FetchScheduler>();
         Assert.Equal(ReviewSources.AppStoreConnect,
             (await scheduler.GetAsync(h.World.AccountId, h.World.AppId, CancellationToken.None))!.Source);
-        var secretName = IntegrationCredentials.SecretName(h.World.AccountId, h.World.AppId);
+        var secretName = IntegrationCredentials.SecretName(h.World.AccountId, h.ConnectionId);
         Assert.NotNull(await h.App.Get<ISecretStore>().GetAsync(secretName, CancellationToken.None));
 
         var first = await h.App.Host.DeleteAsync(h.IntegrationPath, h.World.Token);
@@ -95,7 +95,7 @@ public sealed class ConnectionHealthTests
 
         var fetch = h.FetchAsync();
         await held.Arrived.WaitAsync(TimeSpan.FromSeconds(30));
-        var disconnected = await h.App.Host.DeleteAsync($"{h.World.AppPath}/integration", h.World.Token);
+        var disconnected = await h.App.Host.DeleteAsync(h.IntegrationPath, h.World.Token);
         held.Release();
         var outcome = await fetch;
 
@@ -127,9 +127,8 @@ public sealed class ConnectionHealthTests
         Assert.Empty(h.App.Queue.Take<ReviewFetchRequest>(QueueNames.Poison(QueueNames.ReviewFetches)));
         Assert.Empty(h.App.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches));
         var check = Assert.Single(h.App.Queue.Take<IntegrationHealthCheckRequest>(QueueNames.IntegrationHealthChecks));
-        Assert.Equal(h.World.AppId, check.AppId);
-        var row = (await h.App.Get<IntegrationStore>().GetAsync(h.World.AccountId, h.World.AppId,
-            CancellationToken.None))!;
+        Assert.Equal(h.ConnectionId, check.ConnectionId);
+        var row = (await h.ConnectionAsync())!;
         Assert.Equal((nameof(IntegrationStatus.Degraded), nameof(ConnectionProblem.KeyRevoked)),
             (row.Status, row.DegradedCause));
         Assert.Equal(Newest.AddDays(1), row.DegradedAt);
@@ -195,8 +194,7 @@ public sealed class ConnectionHealthTests
     public async Task A_refused_reply_degrades_the_connection_and_a_passing_check_returns_it_to_active()
     {
         await using var h = await ActiveAsync();
-        var row = (await h.App.Get<IntegrationStore>().GetAsync(h.World.AccountId, h.World.AppId,
-            CancellationToken.None))!;
+        var row = (await h.ConnectionAsync())!;
         var paused = await h.App.Get<IntegrationKeyRefusals>().RecordAsync(row, "sending a reply",
             new AppStoreConnectException(AppStoreConnectFailure.Forbidden, HttpStatusCode.Forbidden, "FORBIDDEN_ERROR",
                 "Forbidden."), CancellationToken.None);

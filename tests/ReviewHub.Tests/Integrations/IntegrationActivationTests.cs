@@ -52,7 +52,7 @@ public sealed class IntegrationActivationTests
         Assert.Equal(1, recorded.Sum(ReviewHubMetrics.Names.Integrations, $"state={IntegrationStatus.Activating}"));
         Assert.Equal(1, recorded.Sum(ReviewHubMetrics.Names.Integrations, $"state={IntegrationStatus.Active}"));
         var row = await RowAsync(h);
-        Assert.Equal(["reviews", "recording"], row.ActivationStepList);
+        Assert.Equal([$"reviews:{h.World.AppId}", $"recording:{h.World.AppId}"], row.ActivationStepList);
         Assert.Equal(ActivationEmailState.Sent, row.ActivationEmailValue);
     }
 
@@ -172,5 +172,5 @@ public sealed class IntegrationActivationTests
     }
 
     private static async Task<IntegrationEntity> RowAsync(IntegrationHarness h) =>
-        (await h.App.Get<IntegrationStore>().GetAsync(h.World.AccountId, h.World.AppId, CancellationToken.None))!;
+        (await h.ConnectionAsync())!;
 }

@@ -11,10 +11,17 @@ public sealed class IntegrationApiTests
 {
     private static readonly string PrivateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem();
 
-    private static string Integration(TestWorld world) => $"{world.AppPath}/integration";
+    private const string Team = "Acme Team";
+
+    private static string Connections(TestWorld world) => $"{world.AccountPath}/connections";
+
+    private static string Integration(TestWorld world) => $"{Connections(world)}/{ConnectionIds.For(Team)}";
+
+    private static Task<TestResponse> ConfirmAsync(TestApp app, TestWorld world, string kind = "fullAccess") =>
+        app.Host.PostAsync(Connections(world), world.Token, new { team = Team, kind });
 
     private static Task<IntegrationEntity?> RowAsync(TestApp app, TestWorld world) =>
-        app.Get<IntegrationStore>().GetAsync(world.AccountId, world.AppId, CancellationToken.None);
+        app.Get<IntegrationStore>().GetConnectionAsync(world.AccountId, ConnectionIds.For(Team), CancellationToken.None);
 
     [Fact]
     public async Task The_card_gives_one_email_per_account_on_the_configured_domain_and_the_role_table()
@@ -22,16 +29,13 @@ public sealed class IntegrationApiTests
         await using var app = await TestApp.StartAsync(new Dictionary<string, string?> { ["Integrations:EmailDomain"] = "connect.example.com" });
         var world = await TestWorld.CreateAsync(app);
         var other = await TestWorld.CreateAsync(app);
-        var secondApp = await app.Host.PostAsync($"{world.AccountPath}/apps", world.Token,
-            new { storeAppId = "123456789", platform = "macos", name = "Second", territories = new[] { "USA" } });
 
-        var card = (await app.Host.GetAsync(Integration(world), world.Token)).As<IntegrationCardResponse>();
-        var sameAccount = (await app.Host.GetAsync($"{world.AccountPath}/apps/{secondApp.As<AppResponse>().AppId}/integration", world.Token))
+        var card = (await app.Host.GetAsync($"{world.AccountPath}/connection-card", world.Token))
             .As<IntegrationCardResponse>();
-        var otherAccount = (await app.Host.GetAsync(Integration(other), other.Token)).As<IntegrationCardResponse>();
+        var otherAccount = (await app.Host.GetAsync($"{other.AccountPath}/connection-card", other.Token))
+            .As<IntegrationCardResponse>();
 
         Assert.Equal($"asc-{world.AccountId}@connect.example.com", card.IntegrationEmail);
-        Assert.Equal(card.IntegrationEmail, sameAccount.IntegrationEmail);
         Assert.NotEqual(card.IntegrationEmail, otherAccount.IntegrationEmail);
         Assert.Equal(("ReviewHub", "Connect"), (card.FirstName, card.LastName));
         Assert.Equal(["fullAccess", "replyToReviews", "asoReport", "salesReport"], card.Kinds.Select(k => k.Kind));
@@ -42,21 +46,21 @@ public sealed class IntegrationApiTests
     }
 
     [Fact]
-    public async Task Status_before_any_confirmation_says_what_to_do()
+    public async Task Before_any_confirmation_there_is_no_connection()
     {
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
 
-        var status = (await app.Host.GetAsync($"{Integration(world)}/status", world.Token)).As<IntegrationStatusResponse>();
-
-        Assert.Equal("notStarted", status.Status);
-        Assert.Contains(status.IntegrationEmail, status.NextStep);
+        Assert.Equal(404, (await app.Host.GetAsync(Integration(world), world.Token)).Status);
+        Assert.Empty((await app.Host.GetAsync(Connections(world), world.Token)).As<ConnectionsResponse>().Items);
     }
 
     [Theory]
-    [InlineData("{\"kind\":\"everything\"}")]
-    [InlineData("{\"kind\":\"1\"}")]
-    [InlineData("{\"kind\":\"fullAccess,asoReport\"}")]
+    [InlineData("{\"team\":\"Acme Team\",\"kind\":\"everything\"}")]
+    [InlineData("{\"team\":\"Acme Team\",\"kind\":\"1\"}")]
+    [InlineData("{\"team\":\"Acme Team\",\"kind\":\"fullAccess,asoReport\"}")]
+    [InlineData("{\"kind\":\"fullAccess\"}")]
+    [InlineData("{\"team\":\" \",\"kind\":\"fullAccess\"}")]
     [InlineData("{}")]
     [InlineData("{\"kind\":")]
     public async Task Confirm_with_an_unknown_kind_answers_400_and_writes_nothing(string body)
@@ -64,7 +68,7 @@ public sealed class IntegrationApiTests
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
 
-        var response = await app.Host.PostAsync($"{Integration(world)}/confirm", world.Token, body);
+        var response = await app.Host.PostAsync(Connections(world), world.Token, body);
 
         Assert.Equal(400, response.Status);
         Assert.Equal("application/problem+json", response.ContentType);
@@ -72,16 +76,16 @@ public sealed class IntegrationApiTests
     }
 
     [Fact]
-    public async Task Confirm_for_an_unknown_app_answers_404_and_writes_nothing()
+    public async Task Confirm_for_another_account_answers_404_and_writes_nothing()
     {
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
-        var unknownApp = new string('c', 32);
+        var other = await TestWorld.CreateAsync(app);
 
-        var response = await app.Host.PostAsync($"{world.AccountPath}/apps/{unknownApp}/integration/confirm", world.Token, new { kind = "fullAccess" });
+        var response = await app.Host.PostAsync(Connections(other), world.Token, new { team = Team, kind = "fullAccess" });
 
         Assert.Equal(404, response.Status);
-        Assert.Null(await app.Get<IntegrationStore>().GetAsync(world.AccountId, unknownApp, CancellationToken.None));
+        Assert.Null(await RowAsync(app, other));
     }
 
     [Fact]
@@ -90,14 +94,14 @@ public sealed class IntegrationApiTests
         await using var app = await TestApp.StartAsync(new Dictionary<string, string?> { ["Integrations:BusinessTimeZone"] = "Europe/Berlin" });
         var world = await TestWorld.CreateAsync(app);
 
-        var response = await app.Host.PostAsync($"{Integration(world)}/confirm", world.Token, new { kind = "ReplyToReviews" });
+        var response = await ConfirmAsync(app, world, "ReplyToReviews");
 
         Assert.Equal(202, response.Status);
         var row = (await RowAsync(app, world))!;
         Assert.Equal(nameof(IntegrationKind.ReplyToReviews), row.Kind);
         Assert.Equal(nameof(IntegrationStatus.AwaitingOperator), row.Status);
         Assert.Equal(app.Get<WorkingDayCalendar>().AddWorkingDays(row.ConfirmedAt, 3), row.Deadline);
-        Assert.Equal(IntegrationSetupOrchestration.InstanceIdFor(world.AccountId, world.AppId), row.InstanceId);
+        Assert.Equal(IntegrationSetupOrchestration.InstanceIdFor(world.AccountId, ConnectionIds.For(Team)), row.InstanceId);
         Assert.False(row.AllowsReplies);
     }
 
@@ -116,36 +120,35 @@ public sealed class IntegrationApiTests
     {
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
-        await app.Host.PostAsync($"{Integration(world)}/confirm", world.Token, new { kind = "fullAccess" });
+        await ConfirmAsync(app, world);
 
         var response = await app.Host.PostAsync($"{Integration(world)}/credential", TestTokens.For("operator", isOperator: true), body);
 
         Assert.Equal(400, response.Status);
         Assert.True(response.Json.GetProperty("errors").TryGetProperty(field, out _), response.ToString());
         Assert.Null((await RowAsync(app, world))!.CredentialReference);
-        Assert.Null(await app.Get<ISecretStore>().GetAsync($"asc-{world.AccountId}-{world.AppId}", CancellationToken.None));
+        Assert.Null(await app.Get<ISecretStore>().GetAsync($"asc-{world.AccountId}-{ConnectionIds.For(Team)}", CancellationToken.None));
     }
 
     [Fact]
-    public async Task A_credential_before_any_confirmation_answers_409_and_the_key_never_comes_back()
+    public async Task A_credential_before_any_confirmation_answers_404_and_the_key_never_comes_back()
     {
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
         var operatorToken = TestTokens.For("operator", isOperator: true);
         var body = new { keyId = "2X9R4HXF34", privateKey = PrivateKey };
 
-        Assert.Equal(409, (await app.Host.PostAsync($"{Integration(world)}/credential", operatorToken, body)).Status);
-        Assert.Null(await app.Get<ISecretStore>().GetAsync($"asc-{world.AccountId}-{world.AppId}", CancellationToken.None));
-        Assert.Equal(404, (await app.Host.PostAsync($"{world.AccountPath}/apps/{new string('d', 32)}/integration/credential", operatorToken, body)).Status);
+        Assert.Equal(404, (await app.Host.PostAsync($"{Integration(world)}/credential", operatorToken, body)).Status);
+        Assert.Null(await app.Get<ISecretStore>().GetAsync($"asc-{world.AccountId}-{ConnectionIds.For(Team)}", CancellationToken.None));
 
-        await app.Host.PostAsync($"{Integration(world)}/confirm", world.Token, new { kind = "fullAccess" });
+        await ConfirmAsync(app, world);
         var registered = await app.Host.PostAsync($"{Integration(world)}/credential", operatorToken, body);
 
         Assert.Equal(200, registered.Status);
         Assert.DoesNotContain("PRIVATE KEY", registered.Body);
         Assert.True(registered.As<IntegrationStatusResponse>().CredentialRegistered);
         Assert.Equal("verifying", registered.As<IntegrationStatusResponse>().Status);
-        Assert.DoesNotContain("PRIVATE KEY", (await app.Host.GetAsync($"{Integration(world)}/status", world.Token)).Body);
+        Assert.DoesNotContain("PRIVATE KEY", (await app.Host.GetAsync(Integration(world), world.Token)).Body);
     }
 
     [Fact]
@@ -154,26 +157,32 @@ public sealed class IntegrationApiTests
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
 
+        Assert.Equal(404, (await app.Host.PostAsync($"{Integration(world)}/roles-updated", world.Token)).Status);
+        await ConfirmAsync(app, world);
+        Assert.Equal(200, (await app.Host.PostAsync($"{Integration(world)}/cancel", world.Token)).Status);
         Assert.Equal(409, (await app.Host.PostAsync($"{Integration(world)}/roles-updated", world.Token)).Status);
         Assert.Equal(409, (await app.Host.PostAsync($"{Integration(world)}/cancel", world.Token)).Status);
-        Assert.Null(await RowAsync(app, world));
+        Assert.Equal(IntegrationStatus.Cancelled, (await RowAsync(app, world))!.StatusValue);
     }
 
     [Fact]
-    public async Task Purging_a_removed_app_deletes_its_integration_and_the_key_and_is_safe_to_repeat()
+    public async Task Purging_a_removed_app_unlinks_it_and_keeps_the_team_connection_and_its_key()
     {
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
-        await app.Host.PostAsync($"{Integration(world)}/confirm", world.Token, new { kind = "fullAccess" });
+        await ConfirmAsync(app, world);
         await app.Host.PostAsync($"{Integration(world)}/credential", TestTokens.For("operator", isOperator: true),
             new { keyId = "2X9R4HXF34", privateKey = PrivateKey });
         var reference = (await RowAsync(app, world))!.CredentialReference!;
+        var links = app.Get<ConnectionAppStore>();
+        await links.LinkAsync(world.AccountId, ConnectionIds.For(Team), world.AppId, "1", CancellationToken.None);
         var purger = app.Services.GetServices<IAppDataPurger>().OfType<IntegrationPurger>().Single();
 
         await purger.PurgeAsync(world.AccountId, world.AppId, CancellationToken.None);
         await purger.PurgeAsync(world.AccountId, world.AppId, CancellationToken.None);
 
-        Assert.Null(await RowAsync(app, world));
-        Assert.Null(await app.Get<ISecretStore>().GetAsync(reference, CancellationToken.None));
+        Assert.Null(await links.GetLinkAsync(world.AccountId, world.AppId, CancellationToken.None));
+        Assert.NotNull(await RowAsync(app, world));
+        Assert.NotNull(await app.Get<ISecretStore>().GetAsync(reference, CancellationToken.None));
     }
 }

@@ -64,12 +64,17 @@ public sealed class IntegrationHarness : IAsyncDisposable
     public TestWorld World { get; }
     public RecordingActivationListener Listener { get; }
 
-    public string IntegrationPath => $"{World.AppPath}/integration";
+    /// <summary>The App Store Connect team the tests connect; the world's app is one of its apps.</summary>
+    public const string Team = "Acme Team";
+
+    public string ConnectionId => ConnectionIds.For(Team);
+    public string IntegrationPath => $"{World.AccountPath}/connections/{ConnectionId}";
     public string OperatorToken => TestTokens.For("operator-1", isOperator: true);
-    public string InstanceId => IntegrationSetupOrchestration.InstanceIdFor(World.AccountId, World.AppId);
+    public string InstanceId => IntegrationSetupOrchestration.InstanceIdFor(World.AccountId, ConnectionId);
     public string IntegrationEmail => $"asc-{World.AccountId}@integrations.reviewhub.test";
 
-    public static async Task<IntegrationHarness> StartAsync(IDictionary<string, string?>? settings = null)
+    public static async Task<IntegrationHarness> StartAsync(
+        IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
         var asc = new FakeAppStoreConnect();
         await asc.StartAsync();
@@ -108,8 +113,12 @@ public sealed class IntegrationHarness : IAsyncDisposable
         {
             services.Replace(durable.Client);
             services.AddSingleton<IIntegrationActivationListener>(listener);
+            configure?.Invoke(services);
         });
         var world = await TestWorld.CreateAsync(app);
+        var registered = (await app.Get<ReviewHub.Apps.AppStore>().GetAsync(world.AccountId, world.AppId,
+            CancellationToken.None))!;
+        asc.AddApp(registered.StoreAppId, registered.Name, $"com.example.{registered.StoreAppId}", "IOS");
         // The owner confirmed their email, so setup emails reach them.
         await ConfirmedEmails.ConfirmAllAsync(app, sendGrid);
         return new IntegrationHarness(asc, sendGrid, durable, app, world, listener);
@@ -138,14 +147,15 @@ public sealed class IntegrationHarness : IAsyncDisposable
         }
     }
 
-    public Task<TestResponse> ConfirmAsync(string kind) => App.Host.PostAsync($"{IntegrationPath}/confirm", World.Token, new { kind });
+    public Task<TestResponse> ConfirmAsync(string kind) =>
+        App.Host.PostAsync($"{World.AccountPath}/connections", World.Token, new { team = Team, kind });
 
     public Task<TestResponse> RegisterCredentialAsync(FakeAppStoreConnectKey key) => App.Host.PostAsync(
         $"{IntegrationPath}/credential", OperatorToken, new { issuerId = key.IssuerId, keyId = key.KeyId, privateKey = key.PrivateKeyPem });
 
     public async Task<IntegrationStatusResponse> StatusAsync()
     {
-        var response = await App.Host.GetAsync($"{IntegrationPath}/status", World.Token);
+        var response = await App.Host.GetAsync(IntegrationPath, World.Token);
         Assert.True(response.Status == 200, response.ToString());
         return response.As<IntegrationStatusResponse>();
     }
@@ -192,15 +202,14 @@ public sealed class IntegrationHarness : IAsyncDisposable
         var store = App.Get<IntegrationStore>();
         var now = DateTimeOffset.UtcNow;
         var (_, row) = await store.BeginAttemptAsync(
-            World.AccountId, World.AppId, kind, IntegrationEmail, now, now + untilDeadline, InstanceId,
-            CancellationToken.None);
+            World.AccountId, Team, kind, IntegrationEmail, now, now + untilDeadline, CancellationToken.None);
         if (key is not null)
         {
             var reference = await App.Get<AppStoreConnectCredentialStore>().SaveAsync(
                 "asc-test", new(key.IssuerId, key.KeyId, key.PrivateKeyPem), CancellationToken.None);
-            await store.SetCredentialAsync(World.AccountId, World.AppId, reference, now, CancellationToken.None);
+            await store.SetCredentialAsync(World.AccountId, ConnectionId, reference, now, CancellationToken.None);
         }
-        var attempt = new IntegrationAttempt(World.AccountId, World.AppId, row.AttemptId!, kind, IntegrationEmail,
+        var attempt = new IntegrationAttempt(World.AccountId, ConnectionId, row.AttemptId!, kind, IntegrationEmail,
             row.Deadline, TimeSpan.FromMilliseconds(300), 3, TimeSpan.FromMilliseconds(50),
             RoundsPerExecution: roundsPerExecution);
         await Durable.Client.ScheduleNewOrchestrationInstanceAsync(
@@ -209,6 +218,9 @@ public sealed class IntegrationHarness : IAsyncDisposable
 
     public IReadOnlyList<SentEmail> EmailsTo(string subjectPart) =>
         SendGrid.Emails.Where(e => e.Subject.Contains(subjectPart, StringComparison.Ordinal)).ToList();
+
+    public Task<IntegrationEntity?> ConnectionAsync() =>
+        App.Get<IntegrationStore>().GetConnectionAsync(World.AccountId, ConnectionId, CancellationToken.None);
 
     public int UserLookups => Asc.Requests.Count(r => r.Path == "/v1/users");
 

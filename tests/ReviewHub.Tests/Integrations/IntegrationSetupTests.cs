@@ -23,7 +23,7 @@ public sealed class IntegrationSetupTests
 
         var confirmed = await h.ConfirmAsync("fullAccess");
         Assert.True(confirmed.Status == 202, confirmed.ToString());
-        Assert.Equal($"{h.IntegrationPath}/status", confirmed.Headers.Location.ToString());
+        Assert.Equal(h.IntegrationPath, confirmed.Headers.Location.ToString());
         var waiting = await h.WaitForStatusAsync(s => s.Status == "awaitingOperator" && s.LastCheckedAt is not null);
         Assert.Equal("fullAccess", waiting.Kind);
         Assert.Equal(h.IntegrationEmail, waiting.IntegrationEmail);
@@ -53,8 +53,8 @@ public sealed class IntegrationSetupTests
         Assert.StartsWith("<p>", email.Html);
 
         // The key is in the vault, the table holds only its name, and no response ever carries it.
-        var row = (await h.App.Get<IntegrationStore>().GetAsync(h.World.AccountId, h.World.AppId, CancellationToken.None))!;
-        Assert.Equal($"asc-{h.World.AccountId}-{h.World.AppId}", row.CredentialReference);
+        var row = (await h.ConnectionAsync())!;
+        Assert.Equal($"asc-{h.World.AccountId}-{h.ConnectionId}", row.CredentialReference);
         Assert.DoesNotContain("PRIVATE KEY", System.Text.Json.JsonSerializer.Serialize(row));
         Assert.Contains(key.KeyId, await h.App.Get<ReviewHub.Secrets.ISecretStore>().GetAsync(row.CredentialReference!, CancellationToken.None));
     }
@@ -181,7 +181,7 @@ public sealed class IntegrationSetupTests
         Assert.All(responses.Append(again), r => Assert.True(r.Status == 202, r.ToString()));
         Assert.Single(responses.Append(again).Select(r => r.Headers.Location.ToString()).Distinct());
         Assert.Single(responses.Append(again).Select(r => r.As<IntegrationStatusResponse>().ConfirmedAt).Distinct());
-        var row = (await h.App.Get<IntegrationStore>().GetAsync(h.World.AccountId, h.World.AppId, CancellationToken.None))!;
+        var row = (await h.ConnectionAsync())!;
         var instance = await h.Durable.Client.GetInstanceAsync(h.InstanceId, getInputsAndOutputs: true);
         Assert.Equal(row.AttemptId, instance!.ReadInputAs<IntegrationAttempt>()!.AttemptId);
         Assert.Equal(OrchestrationRuntimeStatus.Running, instance.RuntimeStatus);
@@ -340,14 +340,14 @@ public sealed class IntegrationSetupTests
         // The new kind's roles are not there yet: the upgrade waits, and meanwhile replies and hourly fetching keep working.
         Assert.Equal(202, (await h.ConfirmAsync("fullAccess")).Status);
         await h.WaitForStatusAsync(s => s.Status == "rolesMissing" && s.Kind == "fullAccess");
-        var during = (await store.GetAsync(h.World.AccountId, h.World.AppId, CancellationToken.None))!;
+        var during = (await store.GetConnectionAsync(h.World.AccountId, h.ConnectionId, CancellationToken.None))!;
         Assert.True(during.IsActive);
         Assert.True(during.AllowsReplies);
         Assert.Equal("replyToReviews", (await h.StatusAsync()).ActiveKind);
 
         Assert.Equal(200, (await h.App.Host.PostAsync($"{h.IntegrationPath}/cancel", h.World.Token)).Status);
 
-        var after = (await store.GetAsync(h.World.AccountId, h.World.AppId, CancellationToken.None))!;
+        var after = (await store.GetConnectionAsync(h.World.AccountId, h.ConnectionId, CancellationToken.None))!;
         Assert.Equal(IntegrationStatus.Cancelled, after.StatusValue);
         Assert.Equal(IntegrationKind.ReplyToReviews, after.ActiveKindValue);
         Assert.True(after.AllowsReplies);
@@ -355,14 +355,23 @@ public sealed class IntegrationSetupTests
     }
 
     [Fact]
-    public async Task Removing_the_app_mid_setup_lets_the_orchestration_end_itself()
+    public async Task Disconnecting_while_the_verification_is_in_flight_ends_the_orchestration_and_writes_nothing_after()
     {
         await using var h = await IntegrationHarness.StartAsync();
         Assert.Equal(202, (await h.ConfirmAsync("replyToReviews")).Status);
         await h.WaitForStatusAsync(s => s.LastCheckedAt is not null);
+        h.Asc.Invite(h.IntegrationEmail, [AscRoles.CustomerSupport]);
+        h.Asc.AcceptInvitation(h.IntegrationEmail);
+        h.Asc.Latency = TimeSpan.FromMilliseconds(400); // the check is talking to App Store Connect
+        Assert.Equal(200, (await h.RegisterCredentialAsync(h.Asc.CreateKey())).Status);
 
-        await h.App.Services.GetServices<IAppDataPurger>().OfType<IntegrationPurger>().Single().PurgeAsync(h.World.AccountId, h.World.AppId, CancellationToken.None);
+        Assert.Equal(200, (await h.App.Host.DeleteAsync(h.IntegrationPath, h.World.Token)).Status);
 
-        Assert.Equal("Gone", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
+        Assert.Contains((await h.WaitForCompletionAsync()).ReadOutputAs<string>(), new[] { "Cancelled", "Gone" });
+        var row = (await h.ConnectionAsync())!;
+        Assert.Equal(IntegrationStatus.Disconnected, row.StatusValue);
+        Assert.Null(row.ActiveKind);
+        Assert.Null(row.CredentialReference);
+        Assert.Empty(h.Listener.Activated);
     }
 }

@@ -453,7 +453,8 @@ public sealed class ReplyFlowTests
 
     private static async Task<IntegrationStatusResponse> IntegrationStatusAsync(ReplyScenario s)
     {
-        var response = await s.App.Host.GetAsync($"{s.World.AppPath}/integration/status", s.World.Token);
+        // ReplyScenario seeds the connection under the app's id.
+        var response = await s.App.Host.GetAsync($"{s.World.AccountPath}/connections/{s.World.AppId}", s.World.Token);
         Assert.True(response.Status == 200, response.ToString());
         return response.As<IntegrationStatusResponse>();
     }

@@ -36,7 +36,7 @@ public static class ReplySeeds
     public static Task IntegrationAsync(
         TestApp app, TestWorld world, IntegrationKind kind = IntegrationKind.FullAccess, IntegrationStatus status = IntegrationStatus.Active,
         string? credentialReference = null) =>
-        app.Get<IntegrationStore>().Table.UpsertEntityAsync(new IntegrationEntity
+        TestConnections.SaveAsync(app.Services, new IntegrationEntity
         {
             PartitionKey = world.AccountId,
             RowKey = world.AppId,
@@ -45,7 +45,7 @@ public static class ReplySeeds
             ActiveKind = status == IntegrationStatus.Active ? kind.ToString() : null,
             IntegrationEmail = "integration@reviewhub.test",
             CredentialReference = credentialReference,
-        }, TableUpdateMode.Replace);
+        });
 
     /// <summary>A review with an active integration: what a member needs to reply.</summary>
     public static async Task RepliableAsync(TestApp app, TestWorld world)

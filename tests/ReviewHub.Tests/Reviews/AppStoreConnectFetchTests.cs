@@ -332,7 +332,7 @@ public sealed class AppStoreConnectFetchTests
 
     private static async Task<IntegrationStatusResponse> StatusAsync(IngestionHarness h)
     {
-        var response = await h.App.Host.GetAsync($"{h.World.AppPath}/integration/status", h.World.Token);
+        var response = await h.App.Host.GetAsync(h.IntegrationPath, h.World.Token);
         Assert.True(response.Status == 200, response.ToString());
         return response.As<IntegrationStatusResponse>();
     }

@@ -13,11 +13,12 @@ namespace ReviewHub.Tests.Reviews;
 public sealed class FetchCostTests
 {
     // The figures of docs/capacity.md ("Cost per app"). Since disconnect (issue 13) a fetch made with a key re-reads
-    // the integration once after it ran (a disconnect during the fetch puts the feed schedule back): +1 each.
-    public const int IdleFetchTableRequests = 9;
+    // the integration once after it ran (a disconnect during the fetch puts the feed schedule back): +1 each. Since
+    // team connections, each read of "the connection serving this app" reads the app's link first: +2 each.
+    public const int IdleFetchTableRequests = 11;
     public const int IdleFetchAscRequests = 1;
     public const int IdleFetchExecutions = 1;
-    public const int NewReviewFetchTableRequests = 13;
+    public const int NewReviewFetchTableRequests = 15;
     public const int NewReviewFetchAscRequests = 1;
     public const int NewReviewFetchExecutions = 2;
 

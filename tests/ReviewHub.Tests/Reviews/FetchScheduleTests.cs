@@ -78,7 +78,8 @@ public sealed class FetchScheduleTests
         try
         {
             await app.Get<ReviewLifecycle>().OnActivatedAsync(
-                new ReviewHub.Integrations.IntegrationEntity { PartitionKey = world.AccountId, RowKey = world.AppId, Status = "Active", ActiveKind = "FullAccess" }, CancellationToken.None);
+                new ReviewHub.Integrations.IntegrationEntity { PartitionKey = world.AccountId, RowKey = world.AppId, Status = "Active", ActiveKind = "FullAccess" }.ForApp(world.AppId),
+                CancellationToken.None);
 
             var schedule = (await app.Get<FetchScheduler>().GetAsync(world.AccountId, world.AppId, CancellationToken.None))!;
             Assert.Equal(ReviewSources.AppStoreConnect, schedule.Source);

@@ -63,6 +63,14 @@ public sealed class IngestionHarness : IAsyncDisposable
     }
 
     /// <summary>Registers an API key for the app, marks its integration active and tells ingestion, like the integration feature does.</summary>
+    /// <summary>The connection <see cref="ActivateIntegrationAsync"/> seeds: its id is the app's (one app, one team).</summary>
+    public string ConnectionId => World.AppId;
+
+    public string IntegrationPath => $"{World.AccountPath}/connections/{ConnectionId}";
+
+    public Task<IntegrationEntity?> ConnectionAsync() =>
+        App.Get<IntegrationStore>().GetConnectionAsync(World.AccountId, ConnectionId, CancellationToken.None);
+
     public async Task<FakeAppStoreConnectKey> ActivateIntegrationAsync(FakeAppStoreConnectKey? key = null)
     {
         key ??= Asc.CreateKey();

@@ -26,7 +26,7 @@ public static class MatchingRun
             IntegrationEmail = "integration@reviewhub.test",
             CredentialReference = credentialReference,
         };
-        await services.GetRequiredService<IntegrationStore>().Table.UpsertEntityAsync(integration);
+        integration = await TestConnections.SaveAsync(services, integration);
         foreach (var listener in services.GetServices<IIntegrationActivationListener>())
         {
             await listener.OnActivatedAsync(integration, CancellationToken.None);

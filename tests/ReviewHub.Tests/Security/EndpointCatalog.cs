@@ -108,17 +108,27 @@ public static class EndpointCatalog
         new("UpdateApp", HttpMethod.Patch, w => w.AppPath, _ => new { name = "Renamed" }),
         new("RemoveApp", HttpMethod.Delete, w => w.AppPath, MemberStatus: 204),
 
-        new("GetIntegrationCard", HttpMethod.Get, w => $"{w.AppPath}/integration"),
-        new("GetIntegrationStatus", HttpMethod.Get, w => $"{w.AppPath}/integration/status"),
-        new("GetIntegrationEvents", HttpMethod.Get, w => $"{w.AppPath}/integration/events"),
-        new("DisconnectIntegration", HttpMethod.Delete, w => $"{w.AppPath}/integration"),
-        new("ReportIntegrationFixed", HttpMethod.Post, w => $"{w.AppPath}/integration/fixed", MemberStatus: 409),
-        new("ConfirmIntegration", HttpMethod.Post, w => $"{w.AppPath}/integration/confirm", _ => new { kind = "replyToReviews" }, 202),
-        new("NotifyIntegrationRolesUpdated", HttpMethod.Post, w => $"{w.AppPath}/integration/roles-updated", MemberStatus: 202,
+        new("GetConnectionCard", HttpMethod.Get, w => $"{w.AccountPath}/connection-card"),
+        new("ListConnections", HttpMethod.Get, w => $"{w.AccountPath}/connections"),
+        new("ConfirmConnection", HttpMethod.Post, w => $"{w.AccountPath}/connections",
+            _ => new { team = Team, kind = "replyToReviews" }, 202),
+        // No App Store Connect answers in this catalogue: the verification cannot run, nothing is written.
+        new("ConnectWithTeamKey", HttpMethod.Post, w => $"{w.AccountPath}/connections/team-key",
+            _ => new { team = Team, kind = "replyToReviews", issuerId = Guid.NewGuid(), keyId = "2X9R4HXF34",
+                privateKey = P256Pem() }, 503),
+        new("GetConnectionStatus", HttpMethod.Get, ConnectionPath, Arrange: ConfirmIntegrationAsync),
+        new("ListConnectionApps", HttpMethod.Get, w => $"{ConnectionPath(w)}/apps", Arrange: ConfirmIntegrationAsync),
+        new("RegisterConnectionApps", HttpMethod.Post, w => $"{ConnectionPath(w)}/apps",
+            _ => new { territories = new[] { "USA" } }, Arrange: ConfirmIntegrationAsync),
+        new("GetConnectionEvents", HttpMethod.Get, w => $"{ConnectionPath(w)}/events", Arrange: ConfirmIntegrationAsync),
+        new("DisconnectConnection", HttpMethod.Delete, ConnectionPath, Arrange: ConfirmIntegrationAsync),
+        new("ReportConnectionFixed", HttpMethod.Post, w => $"{ConnectionPath(w)}/fixed", MemberStatus: 409,
             Arrange: ConfirmIntegrationAsync),
-        new("CancelIntegration", HttpMethod.Post, w => $"{w.AppPath}/integration/cancel", Arrange: ConfirmIntegrationAsync),
-        new("RegisterIntegrationCredential", HttpMethod.Post, w => $"{w.AppPath}/integration/credential",
-            _ => new { keyId = "2X9R4HXF34", privateKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem() },
+        new("NotifyConnectionRolesUpdated", HttpMethod.Post, w => $"{ConnectionPath(w)}/roles-updated",
+            MemberStatus: 202, Arrange: ConfirmIntegrationAsync),
+        new("CancelConnection", HttpMethod.Post, w => $"{ConnectionPath(w)}/cancel", Arrange: ConfirmIntegrationAsync),
+        new("RegisterConnectionCredential", HttpMethod.Post, w => $"{ConnectionPath(w)}/credential",
+            _ => new { keyId = "2X9R4HXF34", privateKey = P256Pem() },
             OperatorOnly: true, Arrange: ConfirmIntegrationAsync),
         new("PutReply", HttpMethod.Put, w => ReplySeeds.ReplyPath(w), _ => new { body = "Thanks!" }, 202, Arrange: ReplySeeds.RepliableAsync),
         new("GetReply", HttpMethod.Get, w => ReplySeeds.ReplyPath(w), Arrange: ReplySeeds.RepliedAsync),
@@ -154,8 +164,16 @@ public static class EndpointCatalog
             $"/api/email-confirmations/{(Tokens.TryGetValue(world.AccountId, out var token) ? token : "not-a-token")}";
     }
 
+    private const string Team = "Catalog Team";
+
+    private static string ConnectionPath(TestWorld world) =>
+        $"{world.AccountPath}/connections/{ReviewHub.Integrations.ConnectionIds.For(Team)}";
+
+    private static string P256Pem() => System.Security.Cryptography.ECDsa.Create(
+        System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem();
+
     private static Task ConfirmIntegrationAsync(TestApp app, TestWorld world) =>
-        app.Host.PostAsync($"{world.AppPath}/integration/confirm", world.Token, new { kind = "replyToReviews" });
+        app.Host.PostAsync($"{world.AccountPath}/connections", world.Token, new { team = Team, kind = "replyToReviews" });
 
     public static TheoryData<string> Names(Func<CatalogEndpoint, bool> filter)
     {

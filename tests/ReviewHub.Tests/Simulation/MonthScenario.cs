@@ -451,7 +451,13 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
         }
     }
 
-    private string IntegrationPath(AppState app) => $"/api/accounts/{AccountId}/apps/{app.AppId}/integration";
+    /// <summary>Each planned app is its own App Store Connect team here: one connection per app, set up on its day.
+    /// Named from the plan, not the app id: the connection outlives a removed app, and the books look for rows that
+    /// still name a removed app.</summary>
+    private static string TeamOf(AppState app) => $"Team {app.Plan.Key}";
+
+    private string IntegrationPath(AppState app) =>
+        $"/api/accounts/{AccountId}/connections/{ConnectionIds.For(TeamOf(app))}";
 
     private async Task ConfirmAsync(AppState app, IntegrationPlan integration)
     {
@@ -459,7 +465,8 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
         {
             fakes.Asc.Invite(IntegrationEmail, roles);
         }
-        await CallAsync(HttpMethod.Post, $"{IntegrationPath(app)}/confirm", new { kind = integration.Kind }, 202);
+        await CallAsync(HttpMethod.Post, $"/api/accounts/{AccountId}/connections",
+            new { team = TeamOf(app), kind = integration.Kind }, 202);
         await WaitForStatusAsync(app, "awaitingOperator");
     }
 
@@ -474,6 +481,7 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
             fakes.Asc.AcceptInvitation(IntegrationEmail);
         }
         app.Key = fakes.Asc.CreateKey();
+        fakes.Asc.AddAppForKey(app.Plan.StoreAppId, app.Plan.Name, app.Key.KeyId);
         await CallAsync(HttpMethod.Post, $"{IntegrationPath(app)}/credential",
             new { issuerId = app.Key.IssuerId, keyId = app.Key.KeyId, privateKey = app.Key.PrivateKeyPem }, 200,
             OperatorToken);
@@ -503,7 +511,7 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
     /// </summary>
     private async Task WaitForActivationAsync(AppState app)
     {
-        var instanceId = IntegrationSetupOrchestration.InstanceIdFor(AccountId, app.AppId);
+        var instanceId = IntegrationSetupOrchestration.InstanceIdFor(AccountId, ConnectionIds.For(TeamOf(app)));
         try
         {
             var completed = await host.WaitAsync(
@@ -552,7 +560,7 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
     public Task<TestResponse> GetAsync(string path) => host.Http.GetAsync(path, Token);
 
     public async Task<JsonElement> StatusAsync(AppState app) =>
-        (await CallAsync(HttpMethod.Get, $"{IntegrationPath(app)}/status", null, 200)).Json;
+        (await CallAsync(HttpMethod.Get, IntegrationPath(app), null, 200)).Json;
 
     private void RevokeKey(AppState app)
     {
