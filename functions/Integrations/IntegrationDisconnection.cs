@@ -30,11 +30,17 @@ public sealed class IntegrationDisconnection(
             return null;
         }
         var byName = IntegrationCredentials.SecretName(accountId, connectionId);
-        if (before?.CredentialReference is { } reference && reference != byName)
+        string[] retired = before?.CredentialReference is { } reference && reference != byName
+            ? [reference, byName]
+            : [byName];
+        foreach (var key in retired)
         {
-            await secrets.DeleteAsync(reference, cancellationToken);
+            await secrets.DeleteAsync(key, cancellationToken);
+            foreach (var listener in listeners)
+            {
+                await listener.OnKeyRetiredAsync(key, cancellationToken);
+            }
         }
-        await secrets.DeleteAsync(byName, cancellationToken);
         foreach (var link in await links.LinkedAppsAsync(accountId, connectionId, cancellationToken))
         {
             foreach (var listener in listeners)

@@ -341,5 +341,8 @@ public interface IIntegrationConnectionListener
 {
     Task OnDisconnectedAsync(string accountId, string appId, CancellationToken cancellationToken);
 
+    /// <summary>A connection's key is no longer used (deleted on disconnect): forget what was kept per key.</summary>
+    Task OnKeyRetiredAsync(string credentialReference, CancellationToken cancellationToken);
+
     Task OnRecoveredAsync(IntegrationEntity integration, CancellationToken cancellationToken);
 }

@@ -7,9 +7,10 @@ namespace ReviewHub.Reviews;
 
 /// <summary>
 /// The last <c>X-Rate-Limit</c> seen for an App Store Connect key (table ApiKeyBudgets, PartitionKey = credential
-/// reference, RowKey = "hour"). Every fetch of the key consults it before spending requests. The reference is the app's
-/// own (<see cref="Integrations.IntegrationCredentials.SecretName"/>: a key is registered and stored once per app), so
-/// the row belongs to one app and is purged with it.
+/// reference, RowKey = "hour"). Every fetch of the key consults it before spending requests. The reference is the
+/// connection's (<see cref="Integrations.IntegrationCredentials.SecretName"/>: one key serves every app of an App Store
+/// Connect team), so the row is shared by the team's apps and removed when the connection's key is retired
+/// (disconnect), not with any one app.
 /// </summary>
 public sealed class ApiKeyBudgetEntity : ITableEntity
 {
@@ -39,7 +40,7 @@ public sealed class ApiKeyBudgets(TableServiceClient tables, TimeProvider clock)
         return row.HasValue && clock.GetUtcNow() - row.Value!.ObservedAt < staleAfter ? row.Value.Remaining : null;
     }
 
-    /// <summary>Forgets the key's budget (its app was removed). Idempotent.</summary>
+    /// <summary>Forgets the key's budget (the key was retired). Idempotent.</summary>
     public async Task RemoveAsync(string credentialReference, CancellationToken cancellationToken)
     {
         try

@@ -7,7 +7,8 @@ namespace ReviewHub.Reviews;
 
 /// <summary>
 /// Ingestion's part of an app's life: a schedule when the app is registered, hourly API fetching with a full-history backfill
-/// when its integration becomes active, and no trace of its reviews, schedule or key budget once it is removed.
+/// when its integration becomes active, and no trace of its reviews or schedule once it is removed (a key's budget goes
+/// when its connection is disconnected: the key serves the team's other apps until then).
 /// </summary>
 public sealed class ReviewLifecycle(
     FetchScheduler scheduler, ReviewStore store, ApiKeyBudgets budgets, AppStore apps, IMessageQueue queue,
@@ -82,10 +83,13 @@ public sealed class ReviewLifecycle(
             new ReviewFetchRequest(integration.AccountId, integration.AppId), cancellationToken: cancellationToken);
     }
 
+    /// <summary>The key's request budget goes with the key (a connection's key outlives any one of its apps).</summary>
+    public Task OnKeyRetiredAsync(string credentialReference, CancellationToken cancellationToken) =>
+        budgets.RemoveAsync(credentialReference, cancellationToken);
+
     public async Task PurgeAsync(string accountId, string appId, CancellationToken cancellationToken)
     {
         await scheduler.RemoveAsync(accountId, appId, cancellationToken);
         await store.PurgeAsync(appId, cancellationToken);
-        await budgets.RemoveAsync(IntegrationCredentials.SecretName(accountId, appId), cancellationToken);
     }
 }

@@ -46,6 +46,8 @@ public sealed class ConnectionHealthTests
             (await scheduler.GetAsync(h.World.AccountId, h.World.AppId, CancellationToken.None))!.Source);
         var secretName = IntegrationCredentials.SecretName(h.World.AccountId, h.ConnectionId);
         Assert.NotNull(await h.App.Get<ISecretStore>().GetAsync(secretName, CancellationToken.None));
+        var budgets = h.App.Get<ApiKeyBudgets>();
+        await budgets.RecordAsync(secretName, new RateLimit(3600, 3500), CancellationToken.None);
 
         var first = await h.App.Host.DeleteAsync(h.IntegrationPath, h.World.Token);
         var again = await h.App.Host.DeleteAsync(h.IntegrationPath, h.World.Token);
@@ -56,6 +58,8 @@ public sealed class ConnectionHealthTests
         Assert.Equal(("disconnected", null, false), (status.Status, status.ActiveKind, status.CredentialRegistered));
         Assert.NotNull(status.DisconnectedAt);
         Assert.Null(await h.App.Get<ISecretStore>().GetAsync(secretName, CancellationToken.None));
+        // The key's budget goes with the key (an app's removal leaves it: the team's other apps share it).
+        Assert.Null(await budgets.RemainingAsync(secretName, TimeSpan.FromDays(1), CancellationToken.None));
         var schedule = (await scheduler.GetAsync(h.World.AccountId, h.World.AppId, CancellationToken.None))!;
         Assert.Equal(ReviewSources.Feed, schedule.Source);
         var disconnected = Assert.Single(await EventsAsync(h));
