@@ -447,4 +447,22 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
             row.AppsListedAt = at;
             row.AppsSeen = count;
         }, cancellationToken);
+
+    /// <summary>
+    /// A removed app leaves no trace on its connection: its activation step markers ("{step}:{appId}") go (a
+    /// re-registered app is a new app id and gets its own). Idempotent.
+    /// </summary>
+    public Task ForgetAppAsync(
+        string accountId, string connectionId, string appId, CancellationToken cancellationToken) =>
+        table.UpdateAsync<IntegrationEntity>(accountId, connectionId, row =>
+        {
+            var kept = row.ActivationStepList.Where(step => !step.EndsWith($":{appId}", StringComparison.Ordinal))
+                .ToList();
+            if (kept.Count == row.ActivationStepList.Count)
+            {
+                return false;
+            }
+            row.ActivationSteps = kept.Count == 0 ? null : string.Join(',', kept);
+            return true;
+        }, cancellationToken);
 }

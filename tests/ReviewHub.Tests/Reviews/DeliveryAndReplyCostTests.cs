@@ -11,9 +11,9 @@ public sealed class DeliveryAndReplyCostTests
 {
     // The figures of docs/capacity.md ("Counted costs").
     public const int FanOutTableRequests = 3;
-    public const int ReplyPutTableRequests = 11;
-    public const int ReplySendTableRequests = 14;
-    public const int ModerationCheckTableRequests = 11;
+    public const int ReplyPutTableRequests = 12;
+    public const int ReplySendTableRequests = 17;
+    public const int ModerationCheckTableRequests = 12;
 
     /// <summary>Table requests of one route's delivery of one review: route, app, review, ledger claim and completion;
     /// Slack also reads whether the review can be replied to (its reply button), email its recipients' confirmations.
@@ -49,9 +49,10 @@ public sealed class DeliveryAndReplyCostTests
         Assert.True(costs.Put.TableRequests <= ReplyPutTableRequests, $"{costs.Put}");
         Assert.Equal((1, 0), (costs.Put.QueueMessages, costs.Put.OutboundRequests));
         Assert.True(costs.Send.TableRequests <= ReplySendTableRequests, $"{costs.Send}");
-        // Sent, then published: each status change queues one update of the review's Slack message.
-        Assert.Equal((1, 1, 1), (costs.Send.QueueMessages, costs.Send.Executions, costs.Send.OutboundRequests));
+        // Sent, then published: each status change queues one update of the review's Slack message and one reply
+        // event (reply-events) for the routes that subscribe.
+        Assert.Equal((2, 1, 1), (costs.Send.QueueMessages, costs.Send.Executions, costs.Send.OutboundRequests));
         Assert.True(costs.ModerationCheck.TableRequests <= ModerationCheckTableRequests, $"{costs.ModerationCheck}");
-        Assert.Equal((1, 1), (costs.ModerationCheck.QueueMessages, costs.ModerationCheck.OutboundRequests));
+        Assert.Equal((2, 1), (costs.ModerationCheck.QueueMessages, costs.ModerationCheck.OutboundRequests));
     }
 }
