@@ -7,7 +7,6 @@ using Microsoft.Extensions.Options;
 using ReviewHub.AppStoreConnect;
 using ReviewHub.Apps;
 using ReviewHub.Http;
-using ReviewHub.Secrets;
 using ReviewHub.Security;
 using ReviewHub.Storage;
 
@@ -53,7 +52,8 @@ public sealed class IntegrationFunctions(
         return new OkObjectResult(await StatusAsync(accountId, appId, cancellationToken));
     }
 
-    /// <summary>"I've invited": records the confirmation and its deadline, then starts (or finds) the app's setup orchestration.</summary>
+    /// <summary>"I've invited": records the confirmation and its deadline, then starts (or finds) the app's setup
+    /// orchestration.</summary>
     [Function(nameof(ConfirmIntegration))]
     public async Task<IActionResult> ConfirmIntegration(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/confirm")] HttpRequest req,
@@ -77,32 +77,40 @@ public sealed class IntegrationFunctions(
         var kind = body.Value!.KindValue;
         var settings = options.Value;
         var confirmedAt = clock.GetUtcNow();
-        var (outcome, row) = await store.BeginAttemptAsync(accountId, appId, kind, settings.IntegrationEmailFor(accountId), confirmedAt,
-            calendar.AddWorkingDays(confirmedAt, settings.WorkingDays), IntegrationSetupOrchestration.InstanceIdFor(accountId, appId), cancellationToken);
+        var (outcome, row) = await store.BeginAttemptAsync(accountId, appId, kind,
+            settings.IntegrationEmailFor(accountId), confirmedAt,
+            calendar.AddWorkingDays(confirmedAt, settings.WorkingDays), IntegrationSetupOrchestration.InstanceIdFor(
+                accountId, appId), cancellationToken);
         if (outcome == ConfirmOutcome.AlreadyActive)
         {
             return Problems.Conflict($"The {IntegrationRoles.For(kind).Title} integration is already active.");
         }
         if (outcome == ConfirmOutcome.InProgress && row.KindValue != kind)
         {
-            return Problems.Conflict($"A {IntegrationRoles.For(row.KindValue).Title} setup is in progress; cancel it before confirming another kind.");
+            return Problems.Conflict($"A {IntegrationRoles.For(row.KindValue).Title} setup is in progress; cancel it " +
+                $"before confirming another kind.");
         }
 
-        // Also for a setup already in progress: starting is deduplicated, and it repairs a start lost after the row was written.
+        // Also for a setup already in progress: starting is deduplicated, and it repairs a start lost after the row was
+        // written.
         await launcher.EnsureStartedAsync(client, row, cancellationToken);
         if (outcome == ConfirmOutcome.Started)
         {
-            logger.LogInformation("Integration setup {Kind} confirmed for {AccountId}/{AppId}, deadline {Deadline}", kind, accountId, appId, row.Deadline);
+            logger.LogInformation("Integration setup {Kind} confirmed for {AccountId}/{AppId}, deadline {Deadline}",
+                kind, accountId, appId, row.Deadline);
         }
-        return new AcceptedResult(StatusLocation(accountId, appId), IntegrationResponses.Status(row, settings, accountId));
+        return new AcceptedResult(StatusLocation(accountId, appId), IntegrationResponses.Status(row, settings,
+            accountId));
     }
 
     /// <summary>"I've updated the roles": re-checks at once instead of at the next poll.</summary>
     [Function(nameof(NotifyIntegrationRolesUpdated))]
     public Task<IActionResult> NotifyIntegrationRolesUpdated(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/roles-updated")] HttpRequest req,
-        string accountId, string appId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken) =>
-        SignalRunningSetupAsync(req, accountId, appId, client, IntegrationSetupOrchestration.RolesUpdatedEvent, cancellationToken);
+        string accountId, string appId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
+            =>
+        SignalRunningSetupAsync(req, accountId, appId, client, IntegrationSetupOrchestration.RolesUpdatedEvent,
+            cancellationToken);
 
     [Function(nameof(CancelIntegration))]
     public async Task<IActionResult> CancelIntegration(
@@ -121,8 +129,10 @@ public sealed class IntegrationFunctions(
                 ? "The integration is verified and being activated; it can no longer be cancelled."
                 : "No integration setup is in progress.");
         }
-        // The row is already Cancelled (the SPA sees it at once); the event ends the orchestration and cancels its timer.
-        await client.RaiseEventAsync(row.InstanceId!, IntegrationSetupOrchestration.CancelEvent, true, cancellationToken);
+        // The row is already Cancelled (the SPA sees it at once); the event ends the orchestration and cancels its
+        // timer.
+        await client.RaiseEventAsync(row.InstanceId!, IntegrationSetupOrchestration.CancelEvent, true,
+            cancellationToken);
         logger.LogInformation("Integration setup of {AccountId}/{AppId} cancelled", accountId, appId);
         return new OkObjectResult(IntegrationResponses.Status(row, options.Value, accountId));
     }
@@ -185,7 +195,8 @@ public sealed class IntegrationFunctions(
         return new OkObjectResult(new IntegrationEventsResponse(items.Select(IntegrationEventView.From).ToList()));
     }
 
-    /// <summary>Operators: the integration user accepted the invitation; store its API key in the vault and resume the setup.</summary>
+    /// <summary>Operators: the integration user accepted the invitation; store its API key in the vault and resume the
+    /// setup.</summary>
     [OperatorOnly]
     [Function(nameof(RegisterIntegrationCredential))]
     public async Task<IActionResult> RegisterIntegrationCredential(
@@ -212,7 +223,8 @@ public sealed class IntegrationFunctions(
         var reference = await credentials.SaveAsync(
             IntegrationCredentials.SecretName(accountId, appId), credential, cancellationToken);
         await store.SetCredentialAsync(accountId, appId, reference, clock.GetUtcNow(), cancellationToken);
-        logger.LogInformation("App Store Connect key {KeyId} registered for {AccountId}/{AppId}", credential.KeyId, accountId, appId);
+        logger.LogInformation("App Store Connect key {KeyId} registered for {AccountId}/{AppId}", credential.KeyId,
+            accountId, appId);
 
         if (existing.IsInProgress)
         {
@@ -224,13 +236,15 @@ public sealed class IntegrationFunctions(
                     r.LastError = null;
                 }
             }, cancellationToken);
-            await client.RaiseEventAsync(existing.InstanceId!, IntegrationSetupOrchestration.CredentialRegisteredEvent, true, cancellationToken);
+            await client.RaiseEventAsync(existing.InstanceId!, IntegrationSetupOrchestration.CredentialRegisteredEvent,
+                true, cancellationToken);
         }
         return new OkObjectResult(await StatusAsync(accountId, appId, cancellationToken));
     }
 
     private async Task<IActionResult> SignalRunningSetupAsync(
-        HttpRequest req, string accountId, string appId, DurableTaskClient client, string eventName, CancellationToken cancellationToken)
+        HttpRequest req, string accountId, string appId, DurableTaskClient client, string eventName,
+            CancellationToken cancellationToken)
     {
         if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
         {
@@ -242,11 +256,15 @@ public sealed class IntegrationFunctions(
             return Problems.Conflict("No integration setup is in progress.");
         }
         await client.RaiseEventAsync(row.InstanceId!, eventName, true, cancellationToken);
-        return new AcceptedResult(StatusLocation(accountId, appId), IntegrationResponses.Status(row, options.Value, accountId));
+        return new AcceptedResult(StatusLocation(accountId, appId), IntegrationResponses.Status(row, options.Value,
+            accountId));
     }
 
-    private async Task<IntegrationStatusResponse> StatusAsync(string accountId, string appId, CancellationToken cancellationToken) =>
-        IntegrationResponses.Status(await store.GetAsync(accountId, appId, cancellationToken), options.Value, accountId);
+    private async Task<IntegrationStatusResponse> StatusAsync(string accountId, string appId,
+        CancellationToken cancellationToken) =>
+        IntegrationResponses.Status(await store.GetAsync(accountId, appId, cancellationToken), options.Value,
+            accountId);
 
-    private static string StatusLocation(string accountId, string appId) => $"/api/accounts/{accountId}/apps/{appId}/integration/status";
+    private static string StatusLocation(string accountId, string appId) =>
+        $"/api/accounts/{accountId}/apps/{appId}/integration/status";
 }

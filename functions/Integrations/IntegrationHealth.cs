@@ -14,7 +14,8 @@ public enum HealthCheckOutcome
     NotConnected,
     Healthy,
     Degraded,
-    /// <summary>App Store Connect did not answer (outage, rate limit): nothing changed; the next check decides.</summary>
+    /// <summary>App Store Connect did not answer (outage, rate limit): nothing changed; the next check
+    /// decides.</summary>
     Undecided,
 }
 
@@ -36,7 +37,8 @@ public sealed class IntegrationHealthCheck(
     TimeProvider clock,
     ILogger<IntegrationHealthCheck> logger)
 {
-    public async Task<HealthCheckOutcome> CheckAsync(string accountId, string appId, CancellationToken cancellationToken)
+    public async Task<HealthCheckOutcome> CheckAsync(string accountId, string appId,
+        CancellationToken cancellationToken)
     {
         var row = await store.GetAsync(accountId, appId, cancellationToken);
         var app = await apps.GetAsync(accountId, appId, cancellationToken);

@@ -15,23 +15,28 @@ public sealed record ConfirmIntegrationRequest(string? Kind) : IValidatable
     public void Validate(ValidationErrors errors)
     {
         // Letters only: Enum.TryParse would also accept "2" or "1,3".
-        if (Kind is null || !Kind.All(char.IsAsciiLetter) || !Enum.TryParse<IntegrationKind>(Kind, ignoreCase: true, out _))
+        if (Kind is null || !Kind.All(char.IsAsciiLetter) || !Enum.TryParse<IntegrationKind>(Kind, ignoreCase: true,
+            out _))
         {
-            errors.Add("kind", $"must be one of {string.Join(", ", Enum.GetValues<IntegrationKind>().Select(IntegrationResponses.Name))}.");
+            errors.Add("kind", $"must be one of " +
+                $"{string.Join(", ", Enum.GetValues<IntegrationKind>().Select(IntegrationResponses.Name))}.");
         }
     }
 }
 
-/// <summary>An operator registering the integration user's App Store Connect API key. Never echoed, never logged.</summary>
+/// <summary>An operator registering the integration user's App Store Connect API key. Never echoed, never
+/// logged.</summary>
 public sealed record RegisterCredentialRequest(string? IssuerId, string? KeyId, string? PrivateKey) : IValidatable
 {
-    public AppStoreConnectCredential ToCredential() => new(string.IsNullOrWhiteSpace(IssuerId) ? null : IssuerId.Trim(), KeyId!.Trim(), PrivateKey!.Trim());
+    public AppStoreConnectCredential ToCredential() => new(string.IsNullOrWhiteSpace(IssuerId) ? null : IssuerId.Trim(),
+        KeyId!.Trim(), PrivateKey!.Trim());
 
     public void Validate(ValidationErrors errors)
     {
         if (!string.IsNullOrWhiteSpace(IssuerId) && !Guid.TryParse(IssuerId, out _))
         {
-            errors.Add("issuerId", "must be the issuer id shown in App Store Connect (a UUID), or absent for an individual key.");
+            errors.Add("issuerId",
+                "must be the issuer id shown in App Store Connect (a UUID), or absent for an individual key.");
         }
         if (errors.Required(KeyId, "keyId", 20) && !KeyId.Trim().All(char.IsAsciiLetterOrDigit))
         {
@@ -62,19 +67,25 @@ public sealed record RegisterCredentialRequest(string? IssuerId, string? KeyId, 
 
 public sealed record RoleView(string Role, string Name)
 {
-    public static IReadOnlyList<RoleView> From(IEnumerable<string> roles) => roles.Select(r => new RoleView(r, AscRoles.DisplayName(r))).ToList();
+    public static IReadOnlyList<RoleView> From(IEnumerable<string> roles) => roles.Select(r => new RoleView(r,
+        AscRoles.DisplayName(r))).ToList();
 
-    public static IReadOnlyList<RoleView> From(string? roles) => From((roles ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries));
+    public static IReadOnlyList<RoleView> From(string? roles) => From((roles ?? string.Empty).Split(',',
+        StringSplitOptions.RemoveEmptyEntries));
 }
 
-public sealed record KindView(string Kind, string Title, string Purpose, string Requirement, IReadOnlyList<IReadOnlyList<RoleView>> Alternatives);
+public sealed record KindView(string Kind, string Title, string Purpose, string Requirement,
+    IReadOnlyList<IReadOnlyList<RoleView>> Alternatives);
 
 /// <summary>What the customer needs to invite the integration user: the email, the name, and the role table.</summary>
-public sealed record IntegrationCardResponse(string IntegrationEmail, string FirstName, string LastName, IReadOnlyList<KindView> Kinds, IReadOnlyList<string> Notes);
+public sealed record IntegrationCardResponse(string IntegrationEmail, string FirstName, string LastName,
+    IReadOnlyList<KindView> Kinds, IReadOnlyList<string> Notes);
 
 public sealed record IntegrationStatusResponse(
-    string Status, string? Kind, string? ActiveKind, string IntegrationEmail, DateTimeOffset? ConfirmedAt, DateTimeOffset? Deadline,
-    IReadOnlyList<RoleView> MissingRoles, IReadOnlyList<RoleView> GrantedRoles, DateTimeOffset? LastCheckedAt, DateTimeOffset? VerifiedAt,
+    string Status, string? Kind, string? ActiveKind, string IntegrationEmail, DateTimeOffset? ConfirmedAt,
+        DateTimeOffset? Deadline,
+    IReadOnlyList<RoleView> MissingRoles, IReadOnlyList<RoleView> GrantedRoles, DateTimeOffset? LastCheckedAt,
+        DateTimeOffset? VerifiedAt,
     bool CredentialRegistered, string? FailureReason, string? LastError, DateTimeOffset? KeyRefusedAt,
     string? KeyRefusal, string NextStep, string? DegradedCause = null, DateTimeOffset? DegradedAt = null,
     string? DegradedReason = null, DateTimeOffset? DisconnectedAt = null);
@@ -92,7 +103,8 @@ public static class IntegrationResponses
 {
     public const string NotStarted = "notStarted";
 
-    public static string Name<T>(T value) where T : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+    public static string Name<T>(T value) where T : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(
+        value.ToString());
 
     public static IntegrationCardResponse Card(IntegrationOptions options, string accountId) => new(
         options.IntegrationEmailFor(accountId),
@@ -113,10 +125,12 @@ public static class IntegrationResponses
         {
             var email = options.IntegrationEmailFor(accountId);
             return new(NotStarted, null, null, email, null, null, [], [], null, null, false, null, null, null, null,
-                $"Invite {email} in App Store Connect (Users and Access) with the roles of the integration you want, then confirm.");
+                $"Invite {email} in App Store Connect (Users and Access) with the roles of the integration you want, " +
+                    $"then confirm.");
         }
         return new(
-            Name(row.StatusValue), Name(row.KindValue), row.ActiveKindValue is { } active ? Name(active) : null, row.IntegrationEmail, row.ConfirmedAt, row.Deadline,
+            Name(row.StatusValue), Name(row.KindValue), row.ActiveKindValue is { } active ? Name(active) : null,
+                row.IntegrationEmail, row.ConfirmedAt, row.Deadline,
             RoleView.From(row.MissingRoles), RoleView.From(row.GrantedRoles), row.LastCheckedAt, row.VerifiedAt,
             row.CredentialReference is not null, row.FailureReason, row.LastError, row.KeyRefusedAt, row.KeyRefusal,
             NextStep(row), row.DegradedCauseValue is { } cause ? Name(cause) : null, row.DegradedAt,
@@ -128,13 +142,15 @@ public static class IntegrationResponses
         _ when row.IsDegraded =>
             $"{row.DegradedReason} Until then reviews do not sync and replies cannot be sent; once fixed, ReviewHub " +
             "fetches what it missed.",
-        IntegrationStatus.AwaitingOperator or IntegrationStatus.Verifying when row.LastError is not null => $"ReviewHub is on it: {row.LastError}",
+        IntegrationStatus.AwaitingOperator or IntegrationStatus.Verifying when row.LastError is not null =>
+            $"ReviewHub is on it: {row.LastError}",
         IntegrationStatus.AwaitingOperator => "Nothing to do: ReviewHub is accepting your invitation.",
         IntegrationStatus.Verifying => "Nothing to do: ReviewHub is checking the roles.",
         IntegrationStatus.InvitationPending when row.LastError is not null => row.LastError,
         IntegrationStatus.InvitationPending => "Nothing to do: your invitation is waiting for ReviewHub to accept it.",
         IntegrationStatus.RolesMissing =>
-            $"Add these roles to {row.IntegrationEmail} in App Store Connect: {IntegrationEmails.RoleNames(row.MissingRoles)}; then tell us you updated them.",
+            $"Add these roles to {row.IntegrationEmail} in App Store Connect: " +
+                $"{IntegrationEmails.RoleNames(row.MissingRoles)}; then tell us you updated them.",
         IntegrationStatus.Activating when row.LastError is not null =>
             $"Connected; finishing the setup is being retried: {row.LastError} If this stays, confirm again.",
         IntegrationStatus.Activating => "Connected: ReviewHub is switching your reviews to hourly syncing.",

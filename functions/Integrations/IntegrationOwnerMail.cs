@@ -50,7 +50,8 @@ public sealed class IntegrationDegradedEmails(
         string accountId, string appId, ConnectionProblem cause, CancellationToken cancellationToken)
     {
         var row = await store.GetAsync(accountId, appId, cancellationToken);
-        if (row is not { IsDegraded: true } || row.DegradedCauseValue != cause || row.DegradedEmailCause == row.DegradedCause
+        if (row is not { IsDegraded: true } || row.DegradedCauseValue != cause
+            || row.DegradedEmailCause == row.DegradedCause
             || await ownerMail.ComposeAsync(OwnerEmail.Degraded, row, cancellationToken) is not { } message
             || !await store.ClaimDegradedEmailAsync(accountId, appId, cause, cancellationToken))
         {

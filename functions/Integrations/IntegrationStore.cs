@@ -7,17 +7,20 @@ namespace ReviewHub.Integrations;
 
 public enum ConfirmOutcome
 {
-    /// <summary>A new attempt was recorded (first setup, retry after Failed/Cancelled, or an upgrade to another kind).</summary>
+    /// <summary>A new attempt was recorded (first setup, retry after Failed/Cancelled, or an upgrade to another
+    /// kind).</summary>
     Started,
-    /// <summary>An attempt is already running; the caller answers with it (a double click starts nothing new).</summary>
+    /// <summary>An attempt is already running; the caller answers with it (a double click starts nothing
+    /// new).</summary>
     InProgress,
     /// <summary>The integration is already active with the requested kind.</summary>
     AlreadyActive,
 }
 
 /// <summary>
-/// Reads and writes integration rows; other features use <see cref="GetAsync"/> to learn an app's integration. Every status change
-/// goes through here (activities, never orchestrator code, which replays), so each state entered is counted once, after its write.
+/// Reads and writes integration rows; other features use <see cref="GetAsync"/> to learn an app's integration. Every
+/// status change goes through here (activities, never orchestrator code, which replays), so each state entered is
+/// counted once, after its write.
 /// </summary>
 public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics metrics)
 {
@@ -27,16 +30,19 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
 
     public async Task<IntegrationEntity?> GetAsync(string accountId, string appId, CancellationToken cancellationToken)
     {
-        var row = await table.GetEntityIfExistsAsync<IntegrationEntity>(accountId, appId, cancellationToken: cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<IntegrationEntity>(accountId, appId,
+            cancellationToken: cancellationToken);
         return row.HasValue ? row.Value : null;
     }
 
     /// <summary>
     /// Records a confirmation as a new attempt unless one is running or the kind is already active. Concurrent confirms
-    /// race on the row's ETag (or its insert), so exactly one of them starts an attempt and the others see it in progress.
+    /// race on the row's ETag (or its insert), so exactly one of them starts an attempt and the others see it in
+    /// progress.
     /// </summary>
     public async Task<(ConfirmOutcome Outcome, IntegrationEntity Row)> BeginAttemptAsync(
-        string accountId, string appId, IntegrationKind kind, string integrationEmail, DateTimeOffset confirmedAt, DateTimeOffset deadline,
+        string accountId, string appId, IntegrationKind kind, string integrationEmail, DateTimeOffset confirmedAt,
+            DateTimeOffset deadline,
         string instanceId, CancellationToken cancellationToken)
     {
         var attemptId = Ids.New();
@@ -62,8 +68,8 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
             row.ActivationSteps = null;
             row.ActivationEmail = null;
             row.DisconnectedAt = null;
-            // GrantedRoles, CredentialReference and ActiveKind stay: an upgrade or a retry reuses the registered key, and the
-            // integration in force keeps working until the new kind is verified.
+            // GrantedRoles, CredentialReference and ActiveKind stay: an upgrade or a retry reuses the registered key,
+            // and the integration in force keeps working until the new kind is verified.
         }
 
         while (true)
@@ -101,9 +107,11 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
         }
     }
 
-    /// <summary>Applies <paramref name="mutate"/> while the row still runs <paramref name="attemptId"/>; null when it no longer does.</summary>
+    /// <summary>Applies <paramref name="mutate"/> while the row still runs <paramref name="attemptId"/>; null when it
+    /// no longer does.</summary>
     public async Task<IntegrationEntity?> UpdateAttemptAsync(
-        string accountId, string appId, string attemptId, Action<IntegrationEntity> mutate, CancellationToken cancellationToken)
+        string accountId, string appId, string attemptId, Action<IntegrationEntity> mutate,
+            CancellationToken cancellationToken)
     {
         var applied = false;
         string? statusBefore = null;
@@ -128,7 +136,8 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
     /// Marks the running attempt Cancelled; null when nothing is in progress. A verified attempt (activating) is in
     /// force already and is not cancelled: its activation steps still have to finish.
     /// </summary>
-    public async Task<IntegrationEntity?> CancelAsync(string accountId, string appId, CancellationToken cancellationToken)
+    public async Task<IntegrationEntity?> CancelAsync(string accountId, string appId,
+        CancellationToken cancellationToken)
     {
         var cancelled = false;
         var row = await table.UpdateAsync<IntegrationEntity>(accountId, appId, row =>
@@ -252,7 +261,8 @@ public sealed class IntegrationStore(TableServiceClient tables, ReviewHubMetrics
         return changed;
     }
 
-    /// <summary>A check found the connection of <paramref name="read"/> healthy: back to Active. True when it was degraded.</summary>
+    /// <summary>A check found the connection of <paramref name="read"/> healthy: back to Active. True when it was
+    /// degraded.</summary>
     public async Task<bool> RecoverAsync(IntegrationEntity read, CancellationToken cancellationToken)
     {
         if (!read.IsDegraded && read.KeyRefusedAt is null)

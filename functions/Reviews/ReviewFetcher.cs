@@ -11,10 +11,11 @@ using ReviewHub.Storage;
 namespace ReviewHub.Reviews;
 
 /// <summary>
-/// Fetches one app's new reviews: from the App Store Connect API when the app has an active integration, otherwise from the
-/// public feed of each of its territories. Newest first, stopping at the watermark (one request when nothing is new);
-/// pages are saved as they arrive, handed on to delivery, and the watermark moves only after all of that succeeded.
-/// A failure loses nothing: the message comes back with a backoff, and lands in the poison queue after the budget.
+/// Fetches one app's new reviews: from the App Store Connect API when the app has an active integration, otherwise from
+/// the public feed of each of its territories. Newest first, stopping at the watermark (one request when nothing is
+/// new); pages are saved as they arrive, handed on to delivery, and the watermark moves only after all of that
+/// succeeded. A failure loses nothing: the message comes back with a backoff, and lands in the poison queue after the
+/// budget.
 /// </summary>
 public sealed class ReviewFetcher(
     FetchScheduler scheduler,
@@ -45,7 +46,8 @@ public sealed class ReviewFetcher(
     /// <summary>The longest backoff between two attempts of a failing fetch.</summary>
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromHours(1);
 
-    /// <summary>The <c>outcome</c> of a fetch that threw something other than a <see cref="ReviewFetchException"/> (a bug, storage down).</summary>
+    /// <summary>The <c>outcome</c> of a fetch that threw something other than a <see cref="ReviewFetchException"/> (a
+    /// bug, storage down).</summary>
     public const string FetchErrorOutcome = "Error";
 
     private ReviewsOptions Options => options.Value;
@@ -55,7 +57,8 @@ public sealed class ReviewFetcher(
         var app = await apps.GetAsync(request.AccountId, request.AppId, cancellationToken);
         if (app is null)
         {
-            logger.LogInformation("Skipped review fetch of {AccountId}/{AppId}: the app was removed", request.AccountId, request.AppId);
+            logger.LogInformation("Skipped review fetch of {AccountId}/{AppId}: the app was removed", request.AccountId,
+                request.AppId);
             return new FetchOutcome(FetchOutcomeKind.Skipped, string.Empty, 0, 0);
         }
         var schedule = await scheduler.GetAsync(app.AccountId, app.AppId, cancellationToken);
@@ -66,7 +69,8 @@ public sealed class ReviewFetcher(
             schedule = (await scheduler.GetAsync(app.AccountId, app.AppId, cancellationToken))!;
         }
         var integration = await integrations.GetAsync(app.AccountId, app.AppId, cancellationToken);
-        var credentialReference = integration is { IsActive: true, CredentialReference: { Length: > 0 } reference } ? reference : null;
+        var credentialReference = integration is { IsActive: true, CredentialReference: { Length: > 0 } reference }
+            ? reference : null;
         var source = credentialReference is null ? ReviewSources.Feed : ReviewSources.AppStoreConnect;
         var started = clock.GetTimestamp();
         var outcomeName = FetchErrorOutcome;
@@ -106,7 +110,8 @@ public sealed class ReviewFetcher(
                 await keyRefusals.AcceptedAsync(integration!, cancellationToken); // App Store Connect took the key
             }
             logger.LogInformation(
-                "Review fetch of {AccountId}/{AppId} from {Source}: {Outcome}, {Requests} requests, {NewReviews} new reviews",
+                "Review fetch of {AccountId}/{AppId} from {Source}: {Outcome}, {Requests} requests, {NewReviews} new " +
+                    "reviews",
                 app.AccountId, app.AppId, source, outcome.Kind, outcome.Requests, outcome.NewReviews);
             return outcome;
         }
@@ -158,12 +163,14 @@ public sealed class ReviewFetcher(
         return new FetchOutcome(FetchOutcomeKind.Paused, ReviewSources.AppStoreConnect, 0, 0, reason);
     }
 
-    /// <summary>Whether the connection <paramref name="read"/> showed (before the fetch) is still the one in force.</summary>
+    /// <summary>Whether the connection <paramref name="read"/> showed (before the fetch) is still the one in
+    /// force.</summary>
     private async Task<bool> StillConnectedAsync(IntegrationEntity read, CancellationToken cancellationToken) =>
         await integrations.GetAsync(read.AccountId, read.AppId, cancellationToken) is { IsActive: true } now
         && now.CredentialReference == read.CredentialReference;
 
-    private async Task<FetchOutcome> FetchFromFeedAsync(AppEntity app, FetchScheduleEntity schedule, CancellationToken cancellationToken)
+    private async Task<FetchOutcome> FetchFromFeedAsync(AppEntity app, FetchScheduleEntity schedule,
+        CancellationToken cancellationToken)
     {
         var announcer = new NewReviewsAnnouncer(queue, app.AccountId, app.AppId, backfill: false);
         // A territory's first import brings up to 500 old reviews: marked as backfill so delivery summarises them.
@@ -180,7 +187,8 @@ public sealed class ReviewFetcher(
                 {
                     await Task.Delay(Options.FeedRequestDelay, clock, cancellationToken);
                 }
-                var reviews = (await feed.GetPageAsync(territory, Territories.Storefront(territory), app.StoreAppId, page, cancellationToken)).Reviews;
+                var reviews = (await feed.GetPageAsync(territory, Territories.Storefront(territory), app.StoreAppId,
+                    page, cancellationToken)).Reviews;
                 if (reviews.Count == 0)
                 {
                     break;
@@ -200,7 +208,8 @@ public sealed class ReviewFetcher(
                 await announcer.AddAsync(saved.New, cancellationToken);
                 await firstImport.AddAsync(saved.History, cancellationToken);
                 var pageNewest = reviews.Max(r => r.CreatedAt);
-                newest[territory] = newest.TryGetValue(territory, out var seen) && seen > pageNewest ? seen : pageNewest;
+                newest[territory] = newest.TryGetValue(territory, out var seen) && seen > pageNewest ? seen
+                    : pageNewest;
                 if (ReachedWatermark(reviews, watermark) || reviews.Count < AppStoreFeedClient.PageSize)
                 {
                     break;
@@ -218,11 +227,13 @@ public sealed class ReviewFetcher(
             MarkFetched(s, ReviewSources.Feed, announcer.Announced, budget: null);
             return true;
         }, cancellationToken);
-        return new FetchOutcome(FetchOutcomeKind.Completed, ReviewSources.Feed, requests, announcer.Announced + firstImport.Announced);
+        return new FetchOutcome(FetchOutcomeKind.Completed, ReviewSources.Feed, requests, announcer.Announced
+            + firstImport.Announced);
     }
 
     private async Task<FetchOutcome> FetchFromApiAsync(
-        ReviewFetchRequest request, AppEntity app, FetchScheduleEntity schedule, string credentialReference, CancellationToken cancellationToken)
+        ReviewFetchRequest request, AppEntity app, FetchScheduleEntity schedule, string credentialReference,
+            CancellationToken cancellationToken)
     {
         AppStoreConnectCredential credential;
         try
@@ -235,9 +246,11 @@ public sealed class ReviewFetcher(
         }
         var backfill = schedule.BackfillPending || schedule.ApiWatermark is null;
         var reserve = backfill ? Options.BackfillBudgetReserve : Options.ApiBudgetReserve;
-        if (await budgets.RemainingAsync(credentialReference, Options.BudgetWaitDelay, cancellationToken) is { } left && left <= reserve)
+        if (await budgets.RemainingAsync(credentialReference, Options.BudgetWaitDelay, cancellationToken) is { } left
+            && left <= reserve)
         {
-            return await DeferAsync(request, ReviewSources.AppStoreConnect, Options.BudgetWaitDelay, 0, 0, cancellationToken);
+            return await DeferAsync(request, ReviewSources.AppStoreConnect, Options.BudgetWaitDelay, 0, 0,
+                cancellationToken);
         }
         return backfill
             ? await BackfillAsync(request, app, schedule, credential, credentialReference, cancellationToken)
@@ -245,7 +258,8 @@ public sealed class ReviewFetcher(
     }
 
     private async Task<FetchOutcome> FetchNewFromApiAsync(
-        ReviewFetchRequest request, AppEntity app, FetchScheduleEntity schedule, AppStoreConnectCredential credential, string credentialReference,
+        ReviewFetchRequest request, AppEntity app, FetchScheduleEntity schedule, AppStoreConnectCredential credential,
+            string credentialReference,
         CancellationToken cancellationToken)
     {
         var announcer = new NewReviewsAnnouncer(queue, app.AccountId, app.AppId, backfill: false);
@@ -262,7 +276,8 @@ public sealed class ReviewFetcher(
                 // Saved pages stay saved; the watermark stays put until the older pages are saved too.
                 await announcer.FlushAsync(cancellationToken);
                 await budgets.RecordAsync(credentialReference, rateLimit, cancellationToken);
-                return await DeferAsync(request, ReviewSources.AppStoreConnect, Options.BudgetWaitDelay, requests, announcer.Announced, cancellationToken);
+                return await DeferAsync(request, ReviewSources.AppStoreConnect, Options.BudgetWaitDelay, requests,
+                    announcer.Announced, cancellationToken);
             }
             walk.Follow(url);
             var page = await api.GetPageAsync(credential, url, cancellationToken);
@@ -290,17 +305,19 @@ public sealed class ReviewFetcher(
             return true;
         }, cancellationToken);
         await budgets.RecordAsync(credentialReference, rateLimit, cancellationToken);
-        return new FetchOutcome(FetchOutcomeKind.Completed, ReviewSources.AppStoreConnect, requests, announcer.Announced);
+        return new FetchOutcome(FetchOutcomeKind.Completed, ReviewSources.AppStoreConnect, requests,
+            announcer.Announced);
     }
 
     /// <summary>
-    /// The integration's full history, page by page from the saved cursor, within the key's budget. Each page is saved and
-    /// handed on before the cursor moves past it: as backfill, except the reviews that arrived after the app's last feed
-    /// fetch of their territory, which are new (<see cref="NewReviewRule.ActivationImport"/>); the API watermark is set
-    /// once the last page is saved.
+    /// The integration's full history, page by page from the saved cursor, within the key's budget. Each page is saved
+    /// and handed on before the cursor moves past it: as backfill, except the reviews that arrived after the app's last
+    /// feed fetch of their territory, which are new (<see cref="NewReviewRule.ActivationImport"/>); the API watermark
+    /// is set once the last page is saved.
     /// </summary>
     private async Task<FetchOutcome> BackfillAsync(
-        ReviewFetchRequest request, AppEntity app, FetchScheduleEntity schedule, AppStoreConnectCredential credential, string credentialReference,
+        ReviewFetchRequest request, AppEntity app, FetchScheduleEntity schedule, AppStoreConnectCredential credential,
+            string credentialReference,
         CancellationToken cancellationToken)
     {
         var first = AppStoreConnectReviewSource.FirstPage(app.StoreAppId, Options.ApiPageSize);
@@ -316,8 +333,10 @@ public sealed class ReviewFetcher(
             if (rateLimit?.Remaining <= Options.BackfillBudgetReserve || requests >= MaxBackfillPagesPerRun)
             {
                 await budgets.RecordAsync(credentialReference, rateLimit, cancellationToken);
-                var wait = requests >= MaxBackfillPagesPerRun && rateLimit?.Remaining > Options.BackfillBudgetReserve ? TimeSpan.Zero : Options.BudgetWaitDelay;
-                return await DeferAsync(request, ReviewSources.AppStoreConnect, wait, requests, announced, cancellationToken);
+                var wait = requests >= MaxBackfillPagesPerRun && rateLimit?.Remaining > Options.BackfillBudgetReserve
+                    ? TimeSpan.Zero : Options.BudgetWaitDelay;
+                return await DeferAsync(request, ReviewSources.AppStoreConnect, wait, requests, announced,
+                    cancellationToken);
             }
             walk.Follow(url);
             ApiReviewPage page;
@@ -326,7 +345,8 @@ public sealed class ReviewFetcher(
                 page = await api.GetPageAsync(credential, url, cancellationToken);
             }
             catch (ReviewFetchException ex) when (url != first
-                && ex.InnerException is AppStoreConnectException { Failure: AppStoreConnectFailure.NotFound or AppStoreConnectFailure.Rejected })
+                && ex.InnerException is AppStoreConnectException { Failure: AppStoreConnectFailure.NotFound
+                    or AppStoreConnectFailure.Rejected })
             {
                 await RestartBackfillAsync(app, cancellationToken);
                 walk.Restart(); // keeps the cursors of this run: a restart that comes back to the newest page is a loop
@@ -404,16 +424,19 @@ public sealed class ReviewFetcher(
     }
 
     private async Task<FetchOutcome> DeferAsync(
-        ReviewFetchRequest request, string source, TimeSpan delay, int requests, int announced, CancellationToken cancellationToken)
+        ReviewFetchRequest request, string source, TimeSpan delay, int requests, int announced,
+            CancellationToken cancellationToken)
     {
         await queue.SendAsync(QueueNames.ReviewFetches, request, delay, cancellationToken);
-        logger.LogInformation("Review fetch of {AccountId}/{AppId} continues in {Delay} (App Store Connect key budget or backfill slice)",
+        logger.LogInformation(
+            "Review fetch of {AccountId}/{AppId} continues in {Delay} (App Store Connect key budget or backfill slice)",
             request.AccountId, request.AppId, delay);
         return new FetchOutcome(FetchOutcomeKind.Deferred, source, requests, announced);
     }
 
     private async Task<FetchOutcome> RetryOrPoisonAsync(
-        ReviewFetchRequest request, string source, string? credentialReference, ReviewFetchException ex, CancellationToken cancellationToken)
+        ReviewFetchRequest request, string source, string? credentialReference, ReviewFetchException ex,
+            CancellationToken cancellationToken)
     {
         var apiFailure = ex.InnerException as AppStoreConnectException;
         if (credentialReference is not null && apiFailure?.RateLimit is { } observed)
@@ -439,14 +462,17 @@ public sealed class ReviewFetcher(
         }
 
         var next = request with { Attempt = request.Attempt + 1, LastError = ex.Message };
-        var backoff = ex.Retryable ? QueueRetry.NextDelay(next.Attempt, Options.MaxFetchAttempts, Options.RetryBaseDelay, MaxRetryDelay) : null;
+        var backoff = ex.Retryable ? QueueRetry.NextDelay(next.Attempt, Options.MaxFetchAttempts,
+            Options.RetryBaseDelay, MaxRetryDelay) : null;
         if (backoff is not { } delay)
         {
-            // Attempts start again in the poison copy: a replay after the outage gets the full retry budget; LastError keeps the context.
+            // Attempts start again in the poison copy: a replay after the outage gets the full retry budget; LastError
+            // keeps the context.
             var poisoned = request with { Attempt = 0, LastError = ex.Message, Deferrals = 0 };
             await queue.SendAsync(QueueNames.Poison(QueueNames.ReviewFetches), poisoned,
                 cancellationToken: cancellationToken);
-            logger.LogError(ex, "Review fetch of {AccountId}/{AppId} from {Source} failed after {Attempts} attempts and went to the poison queue: {Error}",
+            logger.LogError(ex, "Review fetch of {AccountId}/{AppId} from {Source} failed after {Attempts} attempts " +
+                "and went to the poison queue: {Error}",
                 request.AccountId, request.AppId, source, next.Attempt, ex.Message);
             return new FetchOutcome(FetchOutcomeKind.Poisoned, source, 0, 0, ex.Message);
         }
@@ -454,12 +480,14 @@ public sealed class ReviewFetcher(
         {
             delay = outbound.Value.DeferralFor(ex.RetryAfter.Value);
         }
-        if (apiFailure is { Failure: AppStoreConnectFailure.RateLimited, RateLimit.Remaining: 0 } && Options.BudgetWaitDelay > delay)
+        if (apiFailure is { Failure: AppStoreConnectFailure.RateLimited, RateLimit.Remaining: 0 }
+            && Options.BudgetWaitDelay > delay)
         {
             delay = Options.BudgetWaitDelay; // the key's hour is spent: retrying sooner only burns attempts
         }
         await queue.SendAsync(QueueNames.ReviewFetches, next, delay, cancellationToken);
-        logger.LogWarning("Review fetch of {AccountId}/{AppId} from {Source} failed (attempt {Attempt}), retrying in {Delay}: {Error}",
+        logger.LogWarning("Review fetch of {AccountId}/{AppId} from {Source} failed (attempt {Attempt}), retrying in " +
+            "{Delay}: {Error}",
             request.AccountId, request.AppId, source, next.Attempt, delay, ex.Message);
         return new FetchOutcome(FetchOutcomeKind.Retrying, source, 0, 0, ex.Message);
     }
@@ -478,5 +506,6 @@ public sealed class ReviewFetcher(
     private static bool ReachedWatermark(IReadOnlyList<FetchedReview> page, DateTimeOffset? watermark) =>
         watermark is { } mark && page.Any(r => r.CreatedAt <= mark);
 
-    private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
+    private static DateTimeOffset? Later(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b
+        ? a : b;
 }

@@ -19,11 +19,13 @@ public sealed class SlackClient(HttpClient http)
     private static readonly HashSet<string> BrokenCodes =
     [
         "not_authed", "invalid_auth", "account_inactive", "token_revoked", "token_expired", "missing_scope",
-        "channel_not_found", "not_in_channel", "is_archived", "restricted_action", "ekm_access_denied", "team_not_found",
+        "channel_not_found", "not_in_channel", "is_archived", "restricted_action", "ekm_access_denied",
+            "team_not_found",
     ];
 
     /// <summary>Posts a message; returns its <c>ts</c>.</summary>
-    public async Task<string> PostMessageAsync(string token, string channel, string text, JsonArray blocks, CancellationToken cancellationToken)
+    public async Task<string> PostMessageAsync(string token, string channel, string text, JsonArray blocks,
+        CancellationToken cancellationToken)
     {
         var payload = new JsonObject
         {
@@ -96,7 +98,8 @@ public sealed class SlackClient(HttpClient http)
         {
             return body;
         }
-        var error = root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()! : "unknown_error";
+        var error = root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()!
+            : "unknown_error";
         body.Dispose();
         if (error is "ratelimited" or "rate_limited")
         {
@@ -128,11 +131,13 @@ public sealed class SlackChannel(
     public async Task<string?> SendAsync(ChannelSend send, CancellationToken cancellationToken)
     {
         var token = await routes.GetSecretAsync(send.Route, cancellationToken)
-            ?? throw new ChannelException("The route's Slack token is missing; update the route with a new token.", routeBroken: true);
+            ?? throw new ChannelException("The route's Slack token is missing; update the route with a new token.",
+                routeBroken: true);
         var wait = pacer.Reserve(send.Route.Target, options.Value.SlackMessageInterval);
         if (wait > options.Value.ClaimLease / 4)
         {
-            // This instance has a long line for the channel: come back later rather than sit on claims until their lease runs out.
+            // This instance has a long line for the channel: come back later rather than sit on claims until their
+            // lease runs out.
             throw new ChannelException($"Slack channel {send.Route.Target} is busy for {wait}.", retryAfter: wait);
         }
         if (wait > TimeSpan.Zero)
@@ -160,7 +165,8 @@ public sealed class SlackChannel(
             new JsonObject
             {
                 ["type"] = "header",
-                ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = ReviewText.Truncate(ReviewText.Summary(send), 150) },
+                ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] =
+                    ReviewText.Truncate(ReviewText.Summary(send), 150) },
             },
         };
         foreach (var review in send.Reviews.Take(send.Reviews.Count == 1 ? 1 : DigestListed))
@@ -174,7 +180,8 @@ public sealed class SlackChannel(
         }
         if (send.Reviews.Count > DigestListed)
         {
-            blocks.Add(Section($"…and {send.Reviews.Count - DigestListed} more. <{send.AppReviewsUrl}|See all reviews in ReviewHub>", "more"));
+            blocks.Add(Section($"…and {send.Reviews.Count - DigestListed} more. <{send.AppReviewsUrl}|See all " +
+                $"reviews in ReviewHub>", "more"));
         }
         return blocks;
     }
@@ -192,11 +199,15 @@ public sealed class SlackChannel(
         ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = mrkdwn },
     };
 
-    /// <summary>Slack's three control characters; anything else is literal. Keeps user text from injecting links or mentions.</summary>
-    public static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    /// <summary>Slack's three control characters; anything else is literal. Keeps user text from injecting links or
+    /// mentions.</summary>
+    public static string Escape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<",
+        "&lt;", StringComparison.Ordinal)
+        .Replace(">", "&gt;", StringComparison.Ordinal);
 }
 
-/// <summary>Spaces messages to the same Slack channel by a minimum interval (per worker instance; Slack's 429s cover the rest).</summary>
+/// <summary>Spaces messages to the same Slack channel by a minimum interval (per worker instance; Slack's 429s cover
+/// the rest).</summary>
 public sealed class SlackPacer(TimeProvider clock)
 {
     private readonly Dictionary<string, DateTimeOffset> nextSlot = new(StringComparer.Ordinal);

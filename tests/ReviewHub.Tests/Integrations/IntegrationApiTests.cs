@@ -19,14 +19,17 @@ public sealed class IntegrationApiTests
     [Fact]
     public async Task The_card_gives_one_email_per_account_on_the_configured_domain_and_the_role_table()
     {
-        await using var app = await TestApp.StartAsync(new Dictionary<string, string?> { ["Integrations:EmailDomain"] = "connect.example.com" });
+        await using var app = await TestApp.StartAsync(
+            new Dictionary<string, string?> { ["Integrations:EmailDomain"] = "connect.example.com" });
         var world = await TestWorld.CreateAsync(app);
         var other = await TestWorld.CreateAsync(app);
         var secondApp = await app.Host.PostAsync($"{world.AccountPath}/apps", world.Token,
             new { storeAppId = "123456789", platform = "macos", name = "Second", territories = new[] { "USA" } });
 
         var card = (await app.Host.GetAsync(Integration(world), world.Token)).As<IntegrationCardResponse>();
-        var sameAccount = (await app.Host.GetAsync($"{world.AccountPath}/apps/{secondApp.As<AppResponse>().AppId}/integration", world.Token))
+        var sameAccount = (
+            await app.Host.GetAsync($"{world.AccountPath}/apps/{secondApp.As<AppResponse>().AppId}/integration",
+            world.Token))
             .As<IntegrationCardResponse>();
         var otherAccount = (await app.Host.GetAsync(Integration(other), other.Token)).As<IntegrationCardResponse>();
 
@@ -47,7 +50,8 @@ public sealed class IntegrationApiTests
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
 
-        var status = (await app.Host.GetAsync($"{Integration(world)}/status", world.Token)).As<IntegrationStatusResponse>();
+        var status = (await app.Host.GetAsync($"{Integration(world)}/status",
+            world.Token)).As<IntegrationStatusResponse>();
 
         Assert.Equal("notStarted", status.Status);
         Assert.Contains(status.IntegrationEmail, status.NextStep);
@@ -78,7 +82,8 @@ public sealed class IntegrationApiTests
         var world = await TestWorld.CreateAsync(app);
         var unknownApp = new string('c', 32);
 
-        var response = await app.Host.PostAsync($"{world.AccountPath}/apps/{unknownApp}/integration/confirm", world.Token, new { kind = "fullAccess" });
+        var response = await app.Host.PostAsync($"{world.AccountPath}/apps/{unknownApp}/integration/confirm",
+            world.Token, new { kind = "fullAccess" });
 
         Assert.Equal(404, response.Status);
         Assert.Null(await app.Get<IntegrationStore>().GetAsync(world.AccountId, unknownApp, CancellationToken.None));
@@ -87,10 +92,12 @@ public sealed class IntegrationApiTests
     [Fact]
     public async Task Confirm_records_the_confirmation_and_a_working_day_deadline_once()
     {
-        await using var app = await TestApp.StartAsync(new Dictionary<string, string?> { ["Integrations:BusinessTimeZone"] = "Europe/Berlin" });
+        await using var app = await TestApp.StartAsync(
+            new Dictionary<string, string?> { ["Integrations:BusinessTimeZone"] = "Europe/Berlin" });
         var world = await TestWorld.CreateAsync(app);
 
-        var response = await app.Host.PostAsync($"{Integration(world)}/confirm", world.Token, new { kind = "ReplyToReviews" });
+        var response = await app.Host.PostAsync($"{Integration(world)}/confirm", world.Token,
+            new { kind = "ReplyToReviews" });
 
         Assert.Equal(202, response.Status);
         var row = (await RowAsync(app, world))!;
@@ -105,9 +112,14 @@ public sealed class IntegrationApiTests
     {
         { "{\"keyId\":\"2X9R4HXF34\",\"privateKey\":\"not a key\"}", "privateKey" },
         { "{\"keyId\":\"2X9R4HXF34\"}", "privateKey" },
-        { $"{{\"keyId\":\"2X9R/HXF34\",\"privateKey\":{System.Text.Json.JsonSerializer.Serialize(PrivateKey)}}}", "keyId" },
-        { $"{{\"issuerId\":\"issuer\",\"keyId\":\"2X9R4HXF34\",\"privateKey\":{System.Text.Json.JsonSerializer.Serialize(PrivateKey)}}}", "issuerId" },
-        { $"{{\"keyId\":\"2X9R4HXF34\",\"privateKey\":{System.Text.Json.JsonSerializer.Serialize(RSA.Create(2048).ExportPkcs8PrivateKeyPem())}}}", "privateKey" },
+        { $"{{\"keyId\":\"2X9R/HXF34\",\"privateKey\":{System.Text.Json.JsonSerializer.Serialize(PrivateKey)}}}",
+            "keyId" },
+        { $"{{\"issuerId\":\"issuer\",\"keyId\":\"2X9R4HXF34\"," +
+            $"\"privateKey\":{System.Text.Json.JsonSerializer.Serialize(PrivateKey)}}}", "issuerId" },
+        { $"{{\"keyId\":\"2X9R4HXF34\"," +
+            $"\"privateKey" +
+            $"\":{System.Text.Json.JsonSerializer.Serialize(RSA.Create(2048).ExportPkcs8PrivateKeyPem())}}}",
+            "privateKey" },
     };
 
     [Theory]
@@ -118,12 +130,14 @@ public sealed class IntegrationApiTests
         var world = await TestWorld.CreateAsync(app);
         await app.Host.PostAsync($"{Integration(world)}/confirm", world.Token, new { kind = "fullAccess" });
 
-        var response = await app.Host.PostAsync($"{Integration(world)}/credential", TestTokens.For("operator", isOperator: true), body);
+        var response = await app.Host.PostAsync($"{Integration(world)}/credential",
+            TestTokens.For("operator", isOperator: true), body);
 
         Assert.Equal(400, response.Status);
         Assert.True(response.Json.GetProperty("errors").TryGetProperty(field, out _), response.ToString());
         Assert.Null((await RowAsync(app, world))!.CredentialReference);
-        Assert.Null(await app.Get<ISecretStore>().GetAsync($"asc-{world.AccountId}-{world.AppId}", CancellationToken.None));
+        Assert.Null(await app.Get<ISecretStore>().GetAsync($"asc-{world.AccountId}-{world.AppId}",
+            CancellationToken.None));
     }
 
     [Fact]
@@ -135,8 +149,11 @@ public sealed class IntegrationApiTests
         var body = new { keyId = "2X9R4HXF34", privateKey = PrivateKey };
 
         Assert.Equal(409, (await app.Host.PostAsync($"{Integration(world)}/credential", operatorToken, body)).Status);
-        Assert.Null(await app.Get<ISecretStore>().GetAsync($"asc-{world.AccountId}-{world.AppId}", CancellationToken.None));
-        Assert.Equal(404, (await app.Host.PostAsync($"{world.AccountPath}/apps/{new string('d', 32)}/integration/credential", operatorToken, body)).Status);
+        Assert.Null(await app.Get<ISecretStore>().GetAsync($"asc-{world.AccountId}-{world.AppId}",
+            CancellationToken.None));
+        Assert.Equal(404,
+            (await app.Host.PostAsync($"{world.AccountPath}/apps/{new string('d', 32)}/integration/credential",
+            operatorToken, body)).Status);
 
         await app.Host.PostAsync($"{Integration(world)}/confirm", world.Token, new { kind = "fullAccess" });
         var registered = await app.Host.PostAsync($"{Integration(world)}/credential", operatorToken, body);
@@ -145,7 +162,8 @@ public sealed class IntegrationApiTests
         Assert.DoesNotContain("PRIVATE KEY", registered.Body);
         Assert.True(registered.As<IntegrationStatusResponse>().CredentialRegistered);
         Assert.Equal("verifying", registered.As<IntegrationStatusResponse>().Status);
-        Assert.DoesNotContain("PRIVATE KEY", (await app.Host.GetAsync($"{Integration(world)}/status", world.Token)).Body);
+        Assert.DoesNotContain("PRIVATE KEY",
+            (await app.Host.GetAsync($"{Integration(world)}/status", world.Token)).Body);
     }
 
     [Fact]

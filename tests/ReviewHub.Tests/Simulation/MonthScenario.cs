@@ -8,7 +8,6 @@ using ReviewHub.Apps;
 using ReviewHub.Fakes;
 using ReviewHub.Integrations;
 using ReviewHub.Reviews;
-using ReviewHub.Tests.Infrastructure;
 
 namespace ReviewHub.Tests.Simulation;
 
