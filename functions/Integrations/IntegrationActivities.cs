@@ -1,6 +1,5 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
-using ReviewHub.Accounts;
 using ReviewHub.AppStoreConnect;
 using ReviewHub.Email;
 using ReviewHub.Observability;
