@@ -132,7 +132,7 @@ public sealed class IngestionBenchmark : IBenchmark
             $"{peakMb:F0} MB after (this process: fetcher, fake App Store Connect holding {apps * perApp + history} " +
             $"reviews; Azurite runs apart)");
         // Storage transactions = table requests + queue messages; executions = the fetch + one per message it queued.
-        Console.WriteLine(FormattableString.Invariant($"RESULT ingest_ratio={ratio:F2} " +
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"RESULT ingest_ratio={ratio:F2} " +
             $"requests_per_idle_fetch={idleRequests} peak_mb={peakMb:F0} " +
             $"storage_tx_per_idle_fetch={idleCost.Table + idleCost.Queue} " +
             $"executions_per_idle_fetch={1 + idleCost.Queue} asc_requests_per_idle_fetch={idleRequests} " +
