@@ -1,17 +1,14 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using ReviewHub.Accounts;
 using ReviewHub.AppStoreConnect;
-using ReviewHub.Apps;
 using ReviewHub.Email;
 using ReviewHub.Observability;
 
 namespace ReviewHub.Integrations;
 
 /// <summary>
-/// The setup orchestration's I/O. Each activity writes only while the row still runs its attempt, so a cancel or a newer
-/// confirmation always wins. Decisive answers are returned; only transient failures throw, for the retry policy.
+/// The setup orchestration's I/O. Each activity writes only while the row still runs its attempt, so a cancel or a
+/// newer confirmation always wins. Decisive answers are returned; only transient failures throw, for the retry policy.
 /// </summary>
 public sealed class IntegrationActivities(
     IntegrationStore store,
@@ -34,7 +31,8 @@ public sealed class IntegrationActivities(
     public const string AppsStep = "apps";
 
     [Function(nameof(CheckIntegration))]
-    public async Task<CheckResult> CheckIntegration([ActivityTrigger] IntegrationAttempt attempt, CancellationToken cancellationToken)
+    public async Task<CheckResult> CheckIntegration([ActivityTrigger] IntegrationAttempt attempt,
+        CancellationToken cancellationToken)
     {
         var row = await store.GetConnectionAsync(attempt.AccountId, attempt.ConnectionId, cancellationToken);
         if (row is null || row.AttemptId != attempt.AttemptId || !row.IsInProgress)
@@ -114,7 +112,8 @@ public sealed class IntegrationActivities(
         var expired = membership.InvitationExpiresAt < now;
         await store.UpdateAttemptAsync(attempt.AccountId, attempt.ConnectionId, attempt.AttemptId, r =>
         {
-            r.Status = membership.IsUser ? nameof(IntegrationStatus.RolesMissing) : nameof(IntegrationStatus.InvitationPending);
+            r.Status = membership.IsUser ? nameof(IntegrationStatus.RolesMissing)
+                : nameof(IntegrationStatus.InvitationPending);
             r.MissingRoles = evaluation.Missing.Count == 0 ? null : string.Join(',', evaluation.Missing);
             r.GrantedRoles = string.Join(',', membership.Roles);
             r.LastCheckedAt = now;
@@ -122,10 +121,12 @@ public sealed class IntegrationActivities(
             r.LastObservation = (membership.IsUser ? AscObservation.RolesMissing
                 : expired ? AscObservation.InvitationExpired : AscObservation.InvitationPending).ToString();
             r.LastError = expired
-                ? $"The invitation expired on {membership.InvitationExpiresAt:yyyy-MM-dd}: resend it in App Store Connect (Users and Access)."
+                ? $"The invitation expired on {membership.InvitationExpiresAt:yyyy-MM-dd}: resend it in App Store " +
+                    $"Connect (Users and Access)."
                 : null;
         }, cancellationToken);
-        return new CheckResult(membership.IsUser ? CheckState.RolesMissing : CheckState.InvitationPending, membership.Roles);
+        return new CheckResult(membership.IsUser ? CheckState.RolesMissing : CheckState.InvitationPending,
+            membership.Roles);
     }
 
     /// <summary>
@@ -222,7 +223,8 @@ public sealed class IntegrationActivities(
 
     /// <summary>Deadline passed: Failed, with the reason the owner and the SPA see.</summary>
     [Function(nameof(FailIntegration))]
-    public async Task<bool> FailIntegration([ActivityTrigger] IntegrationAttempt attempt, CancellationToken cancellationToken)
+    public async Task<bool> FailIntegration([ActivityTrigger] IntegrationAttempt attempt,
+        CancellationToken cancellationToken)
     {
         var row = await store.UpdateAttemptAsync(attempt.AccountId, attempt.ConnectionId, attempt.AttemptId, r =>
         {
@@ -255,7 +257,8 @@ public sealed class IntegrationActivities(
 
     /// <summary>Emails the owner that roles are missing or the setup failed, if the row still says so.</summary>
     [Function(nameof(EmailIntegrationOwner))]
-    public async Task<bool> EmailIntegrationOwner([ActivityTrigger] OwnerEmailRequest request, CancellationToken cancellationToken)
+    public async Task<bool> EmailIntegrationOwner([ActivityTrigger] OwnerEmailRequest request,
+        CancellationToken cancellationToken)
     {
         var attempt = request.Attempt;
         var row = await store.GetConnectionAsync(attempt.AccountId, attempt.ConnectionId, cancellationToken);
@@ -402,10 +405,13 @@ public sealed class IntegrationActivities(
     private static string Explain(AppStoreConnectException ex) => ex.Failure switch
     {
         AppStoreConnectFailure.Forbidden =>
-            "The registered API key may not list users and invitations (403); operators must register a key with the Admin role.",
-        AppStoreConnectFailure.NotAuthorized => "App Store Connect rejected the registered API key (401); operators must register a valid key.",
+            "The registered API key may not list users and invitations (403); operators must register a key with the " +
+                "Admin role.",
+        AppStoreConnectFailure.NotAuthorized =>
+            "App Store Connect rejected the registered API key (401); operators must register a valid key.",
         AppStoreConnectFailure.AgreementsMissing =>
-            "The Account Holder must accept Apple's latest agreements in App Store Connect (Business) before the API can be used.",
+            "The Account Holder must accept Apple's latest agreements in App Store Connect (Business) before the API " +
+                "can be used.",
         _ => $"App Store Connect could not answer the check ({ex.Failure}).",
     };
 

@@ -8,7 +8,6 @@ using ReviewHub.Accounts;
 using ReviewHub.AppStoreConnect;
 using ReviewHub.Apps;
 using ReviewHub.Http;
-using ReviewHub.Secrets;
 using ReviewHub.Security;
 using ReviewHub.Storage;
 
@@ -291,7 +290,8 @@ public sealed class IntegrationFunctions(
         return new OkObjectResult(new IntegrationEventsResponse(items.Select(IntegrationEventView.From).ToList()));
     }
 
-    /// <summary>Operators: the integration user accepted the invitation; store its API key in the vault and resume the setup.</summary>
+    /// <summary>Operators: the integration user accepted the invitation; store its API key in the vault and resume the
+    /// setup.</summary>
     [OperatorOnly]
     [Function(nameof(RegisterConnectionCredential))]
     public async Task<IActionResult> RegisterConnectionCredential(

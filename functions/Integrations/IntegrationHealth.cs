@@ -14,7 +14,8 @@ public enum HealthCheckOutcome
     NotConnected,
     Healthy,
     Degraded,
-    /// <summary>App Store Connect did not answer (outage, rate limit): nothing changed; the next check decides.</summary>
+    /// <summary>App Store Connect did not answer (outage, rate limit): nothing changed; the next check
+    /// decides.</summary>
     Undecided,
 }
 

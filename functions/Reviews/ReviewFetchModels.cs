@@ -1,11 +1,13 @@
 namespace ReviewHub.Reviews;
 
 /// <summary>
-/// Queue message (queue <c>review-fetches</c>): fetch one app's new reviews. The timer sends it with <see cref="Attempt"/> 0;
-/// a failed fetch re-sends it with the next attempt and a backoff delay, and after the budget it lands in
-/// <c>review-fetches-poison</c> with <see cref="LastError"/>, ready to replay. The poison copy has <see cref="Attempt"/> reset
-/// to 0, so a replay starts a fresh retry budget (the attempts it took are in the log). A rate limit with a Retry-After
-/// re-sends it after that wait with <see cref="Deferrals"/> + 1 instead of spending an attempt, up to
+/// Queue message (queue <c>review-fetches</c>): fetch one app's new reviews. The timer sends it with <see
+/// cref="Attempt"/> 0; a failed fetch re-sends it with the next attempt and a backoff delay, and after the budget it
+/// lands in
+/// <c>review-fetches-poison</c> with <see cref="LastError"/>, ready to replay. The poison copy has <see
+/// cref="Attempt"/> reset to 0, so a replay starts a fresh retry budget (the attempts it took are in the log). A rate
+/// limit with a Retry-After re-sends it after that wait with <see cref="Deferrals"/> + 1 instead of spending an
+/// attempt, up to
 /// <c>Reviews__MaxDeferrals</c>.
 /// </summary>
 public sealed record ReviewFetchRequest(
@@ -24,8 +26,9 @@ public sealed record FetchedReview(
     FetchedResponse? Response, DateTimeOffset? UserModifiedAt = null);
 
 /// <summary>
-/// A fetch that could not complete. <see cref="Retryable"/> failures (429, 5xx, timeouts, malformed bodies) go back to the
-/// queue with a backoff; the others (revoked key, missing role, unsigned agreements) go straight to the poison queue.
+/// A fetch that could not complete. <see cref="Retryable"/> failures (429, 5xx, timeouts, malformed bodies) go back to
+/// the queue with a backoff; the others (revoked key, missing role, unsigned agreements) go straight to the poison
+/// queue.
 /// </summary>
 /// <param name="budgetSpent">The source's budget for the hour is spent (a key's <c>X-Rate-Limit</c> at 0, a Play app's
 /// hourly quota): retrying sooner than <c>Reviews__BudgetWaitDelay</c> only burns attempts.</param>
@@ -49,8 +52,10 @@ public enum FetchOutcomeKind
     Retrying,
     Poisoned,
     Skipped,
-    /// <summary>The app's connection is degraded: no call was made (or the one made was refused); nothing is retried.</summary>
+    /// <summary>The app's connection is degraded: no call was made (or the one made was refused); nothing is
+    /// retried.</summary>
     Paused,
 }
 
-public sealed record FetchOutcome(FetchOutcomeKind Kind, string Source, int Requests, int NewReviews, string? Error = null);
+public sealed record FetchOutcome(FetchOutcomeKind Kind, string Source, int Requests, int NewReviews, string? Error =
+    null);

@@ -26,7 +26,8 @@ public sealed class IntegrationApiTests
     [Fact]
     public async Task The_card_gives_one_email_per_account_on_the_configured_domain_and_the_role_table()
     {
-        await using var app = await TestApp.StartAsync(new Dictionary<string, string?> { ["Integrations:EmailDomain"] = "connect.example.com" });
+        await using var app = await TestApp.StartAsync(
+            new Dictionary<string, string?> { ["Integrations:EmailDomain"] = "connect.example.com" });
         var world = await TestWorld.CreateAsync(app);
         var other = await TestWorld.CreateAsync(app);
 
@@ -91,7 +92,8 @@ public sealed class IntegrationApiTests
     [Fact]
     public async Task Confirm_records_the_confirmation_and_a_working_day_deadline_once()
     {
-        await using var app = await TestApp.StartAsync(new Dictionary<string, string?> { ["Integrations:BusinessTimeZone"] = "Europe/Berlin" });
+        await using var app = await TestApp.StartAsync(
+            new Dictionary<string, string?> { ["Integrations:BusinessTimeZone"] = "Europe/Berlin" });
         var world = await TestWorld.CreateAsync(app);
 
         var response = await ConfirmAsync(app, world, "ReplyToReviews");
@@ -109,9 +111,14 @@ public sealed class IntegrationApiTests
     {
         { "{\"keyId\":\"2X9R4HXF34\",\"privateKey\":\"not a key\"}", "privateKey" },
         { "{\"keyId\":\"2X9R4HXF34\"}", "privateKey" },
-        { $"{{\"keyId\":\"2X9R/HXF34\",\"privateKey\":{System.Text.Json.JsonSerializer.Serialize(PrivateKey)}}}", "keyId" },
-        { $"{{\"issuerId\":\"issuer\",\"keyId\":\"2X9R4HXF34\",\"privateKey\":{System.Text.Json.JsonSerializer.Serialize(PrivateKey)}}}", "issuerId" },
-        { $"{{\"keyId\":\"2X9R4HXF34\",\"privateKey\":{System.Text.Json.JsonSerializer.Serialize(RSA.Create(2048).ExportPkcs8PrivateKeyPem())}}}", "privateKey" },
+        { $"{{\"keyId\":\"2X9R/HXF34\",\"privateKey\":{System.Text.Json.JsonSerializer.Serialize(PrivateKey)}}}",
+            "keyId" },
+        { $"{{\"issuerId\":\"issuer\",\"keyId\":\"2X9R4HXF34\"," +
+            $"\"privateKey\":{System.Text.Json.JsonSerializer.Serialize(PrivateKey)}}}", "issuerId" },
+        { $"{{\"keyId\":\"2X9R4HXF34\"," +
+            $"\"privateKey" +
+            $"\":{System.Text.Json.JsonSerializer.Serialize(RSA.Create(2048).ExportPkcs8PrivateKeyPem())}}}",
+            "privateKey" },
     };
 
     [Theory]
@@ -122,7 +129,8 @@ public sealed class IntegrationApiTests
         var world = await TestWorld.CreateAsync(app);
         await ConfirmAsync(app, world);
 
-        var response = await app.Host.PostAsync($"{Integration(world)}/credential", TestTokens.For("operator", isOperator: true), body);
+        var response = await app.Host.PostAsync($"{Integration(world)}/credential",
+            TestTokens.For("operator", isOperator: true), body);
 
         Assert.Equal(400, response.Status);
         Assert.True(response.Json.GetProperty("errors").TryGetProperty(field, out _), response.ToString());

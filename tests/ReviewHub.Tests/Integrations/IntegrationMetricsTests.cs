@@ -4,10 +4,12 @@ using ReviewHub.Tests.Observability;
 
 namespace ReviewHub.Tests.Integrations;
 
-/// <summary>Integrations by state entered, counted by the store after each write (activities may repeat, orchestrations replay).</summary>
+/// <summary>Integrations by state entered, counted by the store after each write (activities may repeat, orchestrations
+/// replay).</summary>
 public sealed class IntegrationMetricsTests
 {
-    private static readonly Dictionary<string, string?> HourlyPolls = new() { ["Integrations:PollInterval"] = "01:00:00" };
+    private static readonly Dictionary<string, string?> HourlyPolls = new() { ["Integrations:PollInterval"] =
+        "01:00:00" };
 
     [Fact]
     public async Task A_setup_that_becomes_active_counts_each_state_it_entered_once()
