@@ -140,5 +140,6 @@ internal static partial class AppRules
     [System.Text.RegularExpressions.GeneratedRegex("^[a-z]{2,3}([_-][A-Z]{2}|[_-][0-9]{3})?$")]
     private static partial System.Text.RegularExpressions.Regex LanguageCode();
 
-    public static string JoinTerritories(IEnumerable<string> territories) => string.Join(',', territories.Distinct(StringComparer.Ordinal));
+    public static string JoinTerritories(IEnumerable<string> territories) =>
+        string.Join(',', territories.Distinct(StringComparer.Ordinal));
 }

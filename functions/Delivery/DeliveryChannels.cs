@@ -13,7 +13,8 @@ public sealed record ReviewNotification(
     DateTimeOffset CreatedAt, string Url, string Store = Stores.AppStore)
 {
     public static ReviewNotification From(ReviewEntity review, ReviewLinks links) => new(
-        review.ReviewId, review.Rating, review.Title, review.Body, review.ReviewerNickname, review.Territory, review.CreatedAt,
+        review.ReviewId, review.Rating, review.Title, review.Body, review.ReviewerNickname, review.Territory,
+        review.CreatedAt,
         links.Review(review.AccountId, review.AppId, review.ReviewId), ReviewSources.StoreOf(review.Source));
 
     public string Stars => new string('★', Math.Clamp(Rating, 0, 5)) + new string('☆', 5 - Math.Clamp(Rating, 0, 5));

@@ -20,7 +20,8 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<IAppDataPurger>(provider => provider.GetRequiredService<DeliveryLedger>());
         services.AddSingleton<ReviewReader>();
         services.AddSingleton<NewReviewsFanOut>();
-        services.AddSingleton(provider => new ReviewLinks(provider.GetRequiredService<IOptions<DeliveryOptions>>().Value.SpaBaseUrl));
+        services.AddSingleton(provider =>
+            new ReviewLinks(provider.GetRequiredService<IOptions<DeliveryOptions>>().Value.SpaBaseUrl));
         // Typed HTTP clients are transient (handler rotation), so everything that holds one is too.
         services.AddSingleton<SlackPacer>();
         services.AddTransient<BrokenRouteNotifier>();

@@ -38,8 +38,8 @@ public sealed record UpdateRouteRequest(
 {
     public void Validate(ValidationErrors errors)
     {
-        if (Name is null && Target is null && Filters is null && Enabled is null && SlackBotToken is null && ZendeskEmail is null
-            && ZendeskApiToken is null && RotateSigningSecret is null && ReplyEvents is null)
+        if (Name is null && Target is null && Filters is null && Enabled is null && SlackBotToken is null
+            && ZendeskEmail is null && ZendeskApiToken is null && RotateSigningSecret is null && ReplyEvents is null)
         {
             errors.Add("body",
                 "Send at least one of: name, target, filters, enabled, credentials, rotateSigningSecret, replyEvents.");
@@ -80,12 +80,14 @@ public sealed record RouteCredentials(string? SlackBotToken, string? ZendeskEmai
 /// generated.</summary>
 public sealed record RouteResponse(
     string RouteId, string AppId, string Channel, string? Name, string Target, RouteFilters Filters, bool Enabled,
-    string Status, string? BrokenReason, DateTimeOffset? BrokenAt, bool HasCredentials, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    string Status, string? BrokenReason, DateTimeOffset? BrokenAt, bool HasCredentials, DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
     IReadOnlyList<string> ReplyEvents, string? SigningSecret = null)
 {
     public static RouteResponse From(RouteEntity route, string? signingSecret = null) => new(
         route.RouteId, route.AppId, route.Channel.ToLowerInvariant(), route.Name, route.Target,
-        new RouteFilters(route.RatingList, route.TerritoryList), route.Enabled, route.Status.ToLowerInvariant(), route.BrokenReason,
+        new RouteFilters(route.RatingList, route.TerritoryList), route.Enabled, route.Status.ToLowerInvariant(),
+        route.BrokenReason,
         route.BrokenAt, route.SecretReference is not null, route.CreatedAt, route.UpdatedAt, route.ReplyEventList,
         signingSecret);
 }

@@ -74,7 +74,8 @@ public sealed class IntegrationActivities(
         }
         catch (InvalidOperationException ex)
         {
-            logger.LogError(ex, "The App Store Connect credential of {AccountId}/{ConnectionId} cannot be loaded", attempt.AccountId, attempt.ConnectionId);
+            logger.LogError(ex, "The App Store Connect credential of {AccountId}/{ConnectionId} cannot be loaded",
+                attempt.AccountId, attempt.ConnectionId);
             await RecordAsync(attempt,
                 "The registered API key is missing from the vault; operators must register it again.",
                 cancellationToken, IntegrationStatus.AwaitingOperator);
@@ -82,7 +83,8 @@ public sealed class IntegrationActivities(
         }
         catch (AppStoreConnectException ex) when (!ex.IsTransient)
         {
-            logger.LogWarning("Integration check of {AccountId}/{ConnectionId} refused: {Failure} {Code}", attempt.AccountId, attempt.ConnectionId, ex.Failure, ex.Code);
+            logger.LogWarning("Integration check of {AccountId}/{ConnectionId} refused: {Failure} {Code}",
+                attempt.AccountId, attempt.ConnectionId, ex.Failure, ex.Code);
             await RecordAsync(attempt, Explain(ex), cancellationToken, observed: Observation(ex));
             return new CheckResult(CheckState.CredentialRejected, []);
         }
@@ -239,7 +241,8 @@ public sealed class IntegrationActivities(
         {
             // Not the customer's doing: operators look at the key, Key Vault and Apple's system status.
             logger.LogError(
-                "Integration setup of {AccountId}/{ConnectionId} failed without App Store Connect taking the key: {Reason}",
+                "Integration setup of {AccountId}/{ConnectionId} failed "
+                + "without App Store Connect taking the key: {Reason}",
                 attempt.AccountId, attempt.ConnectionId, row.FailureReason);
         }
         else
@@ -251,7 +254,8 @@ public sealed class IntegrationActivities(
     }
 
     [Function(nameof(RecordIntegrationCancelled))]
-    public async Task<bool> RecordIntegrationCancelled([ActivityTrigger] IntegrationAttempt attempt, CancellationToken cancellationToken) =>
+    public async Task<bool> RecordIntegrationCancelled(
+        [ActivityTrigger] IntegrationAttempt attempt, CancellationToken cancellationToken) =>
         await store.UpdateAttemptAsync(attempt.AccountId, attempt.ConnectionId, attempt.AttemptId,
             r => r.Status = nameof(IntegrationStatus.Cancelled), cancellationToken) is not null;
 
@@ -276,7 +280,8 @@ public sealed class IntegrationActivities(
         catch (EmailDeliveryException ex) when (ex.IsPermanent)
         {
             // Retrying a refused key or address cannot help; operators see this in the logs.
-            logger.LogError(ex, "Integration email {Email} for {AccountId}/{ConnectionId} was refused", request.Email, attempt.AccountId, attempt.ConnectionId);
+            logger.LogError(ex, "Integration email {Email} for {AccountId}/{ConnectionId} was refused", request.Email,
+                attempt.AccountId, attempt.ConnectionId);
             return false;
         }
     }
@@ -294,7 +299,8 @@ public sealed class IntegrationActivities(
         switch (row.ActivationEmailValue)
         {
             case ActivationEmailState.Sending:
-                logger.LogWarning("An earlier send of the activation email of {AccountId}/{ConnectionId} got no answer; "
+                logger.LogWarning(
+                    "An earlier send of the activation email of {AccountId}/{ConnectionId} got no answer; "
                     + "it may have arrived and is not sent again", attempt.AccountId, attempt.ConnectionId);
                 return await SettleActivationEmailAsync(attempt, ActivationEmailState.Unconfirmed, cancellationToken);
             case not null:

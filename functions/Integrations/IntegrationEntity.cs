@@ -108,7 +108,8 @@ public sealed class IntegrationEntity : ITableEntity
     /// <summary>The team's name as the customer typed it (the connection id is derived from it).</summary>
     public string Team { get; set; } = string.Empty;
 
-    /// <summary><see cref="ConnectionMethod"/> as text: how the key came (operators' invitation, or a team key).</summary>
+    /// <summary><see cref="ConnectionMethod"/> as text: how the key came (operators' invitation, or a team
+    /// key).</summary>
     public string Method { get; set; } = nameof(ConnectionMethod.Invitation);
 
     /// <summary>
@@ -304,7 +305,8 @@ public enum ConnectionMethod
     TeamKey,
 }
 
-/// <summary>Whether the key may reply to reviews, as far as App Store Connect has told (a reply is the only test).</summary>
+/// <summary>Whether the key may reply to reviews, as far as App Store Connect has told (a reply is the only
+/// test).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<ReplyPermission>))]
 public enum ReplyPermission
 {

@@ -91,7 +91,8 @@ public sealed class IntegrationFunctions(
         {
             return problem;
         }
-        // Also for a setup already in progress: starting is deduplicated, and it repairs a start lost after the row was written.
+        // Also for a setup already in progress: starting is deduplicated, and it repairs a start lost after the row was
+        // written.
         await launcher.EnsureStartedAsync(client, row!, cancellationToken);
         return new AcceptedResult(StatusLocation(accountId, row!.ConnectionId),
             IntegrationResponses.Status(row, options.Value, accountId));
@@ -224,8 +225,10 @@ public sealed class IntegrationFunctions(
                 ? "The connection is verified and being activated; it can no longer be cancelled."
                 : "No connection setup is in progress.");
         }
-        // The row is already Cancelled (the SPA sees it at once); the event ends the orchestration and cancels its timer.
-        await client.RaiseEventAsync(row.InstanceId!, IntegrationSetupOrchestration.CancelEvent, true, cancellationToken);
+        // The row is already Cancelled (the SPA sees it at once); the event ends the orchestration and cancels its
+        // timer.
+        await client.RaiseEventAsync(
+            row.InstanceId!, IntegrationSetupOrchestration.CancelEvent, true, cancellationToken);
         logger.LogInformation("Connection setup {AccountId}/{ConnectionId} cancelled", accountId, connectionId);
         return new OkObjectResult(IntegrationResponses.Status(row, options.Value, accountId));
     }
@@ -245,7 +248,8 @@ public sealed class IntegrationFunctions(
         {
             return Problems.NotFound("No such connection.");
         }
-        var row = await disconnection.DisconnectAsync(accountId, connectionId, caller.UserId, client, cancellationToken);
+        var row = await disconnection.DisconnectAsync(
+            accountId, connectionId, caller.UserId, client, cancellationToken);
         return new OkObjectResult(IntegrationResponses.Status(row!, options.Value, accountId));
     }
 
@@ -374,7 +378,8 @@ public sealed class IntegrationFunctions(
         return (null, row);
     }
 
-    /// <summary>The caller's account and the connection (Found: the account is the caller's; Row: may be null).</summary>
+    /// <summary>The caller's account and the connection (Found: the account is the caller's; Row: may be
+    /// null).</summary>
     private async Task<(bool Found, IntegrationEntity? Row)> FindAsync(
         HttpRequest req, string accountId, string connectionId, CancellationToken cancellationToken)
     {

@@ -26,7 +26,8 @@ public sealed record ConfirmIntegrationRequest(string? Team, string? Kind) : IVa
     public static void ValidateKind(string? kind, ValidationErrors errors)
     {
         // Letters only: Enum.TryParse would also accept "2" or "1,3".
-        if (kind is null || !kind.All(char.IsAsciiLetter) || !Enum.TryParse<IntegrationKind>(kind, ignoreCase: true, out _))
+        if (kind is null || !kind.All(char.IsAsciiLetter)
+            || !Enum.TryParse<IntegrationKind>(kind, ignoreCase: true, out _))
         {
             errors.Add("kind", $"must be one of " +
                 $"{string.Join(", ", Enum.GetValues<IntegrationKind>().Select(IntegrationResponses.Name))}.");
@@ -56,7 +57,8 @@ public sealed record TeamKeyRequest(string? Team, string? Kind, string? IssuerId
     public override string ToString() => $"TeamKeyRequest {{ Team = {Team}, Kind = {Kind}, KeyId = {KeyId} }}";
 }
 
-/// <summary>Registers apps the connection found, in one call; <c>ascAppIds</c> absent means every unregistered one.</summary>
+/// <summary>Registers apps the connection found, in one call; <c>ascAppIds</c> absent means every unregistered
+/// one.</summary>
 public sealed record RegisterConnectionAppsRequest(IReadOnlyList<string>? AscAppIds, IReadOnlyList<string>? Territories)
     : IValidatable
 {
@@ -64,7 +66,8 @@ public sealed record RegisterConnectionAppsRequest(IReadOnlyList<string>? AscApp
     {
         if (AscAppIds is { Count: 0 or > AscAppCatalog.PageSize })
         {
-            errors.Add("ascAppIds", $"must list between 1 and {AscAppCatalog.PageSize} App Store app ids, or be absent.");
+            errors.Add(
+                "ascAppIds", $"must list between 1 and {AscAppCatalog.PageSize} App Store app ids, or be absent.");
         }
         else if (AscAppIds?.Any(id => string.IsNullOrEmpty(id) || id.Length > 20 || !id.All(char.IsAsciiDigit)) == true)
         {
@@ -198,7 +201,8 @@ public static class IntegrationResponses
         _ when row.IsDegraded =>
             $"{row.DegradedReason} Until then reviews do not sync and replies cannot be sent; once fixed, ReviewHub " +
             "fetches what it missed.",
-        IntegrationStatus.AwaitingOperator or IntegrationStatus.Verifying when row.LastError is not null => $"ReviewHub is on it: {row.LastError}",
+        IntegrationStatus.AwaitingOperator or IntegrationStatus.Verifying when row.LastError is not null =>
+            $"ReviewHub is on it: {row.LastError}",
         IntegrationStatus.AwaitingOperator => "ReviewHub's operators must act: they accept your invitation and " +
             "register the integration user's key. Nothing to do for you.",
         IntegrationStatus.Verifying => "Nothing to do: ReviewHub is checking the roles.",

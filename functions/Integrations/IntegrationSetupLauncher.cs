@@ -43,7 +43,8 @@ public sealed class IntegrationSetupLauncher(IOptions<IntegrationOptions> settin
             }
         }
 
-        logger.LogInformation("Replacing the setup orchestration of an earlier attempt for {AccountId}/{ConnectionId}", attempt.AccountId, attempt.ConnectionId);
+        logger.LogInformation("Replacing the setup orchestration of an earlier attempt for {AccountId}/{ConnectionId}",
+            attempt.AccountId, attempt.ConnectionId);
         await client.TerminateInstanceAsync(instanceId, "Superseded by a new confirmation.", cancellationToken);
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         wait.CancelAfter(TimeSpan.FromSeconds(20));

@@ -11,7 +11,8 @@ namespace ReviewHub.Integrations;
 /// each with the activity retry policy) fails the orchestration.
 /// </summary>
 public sealed record IntegrationAttempt(
-    string AccountId, string ConnectionId, string AttemptId, IntegrationKind Kind, string IntegrationEmail, DateTimeOffset Deadline,
+    string AccountId, string ConnectionId, string AttemptId, IntegrationKind Kind, string IntegrationEmail,
+    DateTimeOffset Deadline,
     TimeSpan PollInterval, int ActivityMaxAttempts, TimeSpan ActivityFirstRetryInterval,
     bool OwnerToldOfMissingRoles = false, int RoundsPerExecution = 24, int ActivationRounds = 12);
 
@@ -56,8 +57,10 @@ public static class IntegrationSetupOrchestration
     public const string RolesUpdatedEvent = "RolesUpdated";
     public const string CancelEvent = "Cancel";
 
-    /// <summary>One instance per app (ids are 32 hex characters, so this stays under Durable's 100-character limit).</summary>
-    public static string InstanceIdFor(string accountId, string connectionId) => $"integration-{accountId}-{connectionId}";
+    /// <summary>One instance per app (ids are 32 hex characters, so this stays under Durable's 100-character
+    /// limit).</summary>
+    public static string InstanceIdFor(string accountId, string connectionId) =>
+        $"integration-{accountId}-{connectionId}";
 
     [Function(nameof(IntegrationSetup))]
     public static Task<string> IntegrationSetup([OrchestrationTrigger] TaskOrchestrationContext context) =>

@@ -19,8 +19,8 @@ public enum ConfirmOutcome
 
 /// <summary>
 /// Reads and writes connection rows; other features use <see cref="GetAsync"/> to learn which connection (and key)
-/// serves an app. Every status change
-/// goes through here (activities, never orchestrator code, which replays), so each state entered is counted once, after its write.
+/// serves an app. Every status change goes through here (activities, never orchestrator code, which replays), so each
+/// state entered is counted once, after its write.
 /// </summary>
 public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppStore links, ReviewHubMetrics metrics)
 {
@@ -136,7 +136,8 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
     /// <summary>Applies <paramref name="mutate"/> while the row still runs <paramref name="attemptId"/>; null when it
     /// no longer does.</summary>
     public async Task<IntegrationEntity?> UpdateAttemptAsync(
-        string accountId, string connectionId, string attemptId, Action<IntegrationEntity> mutate, CancellationToken cancellationToken)
+        string accountId, string connectionId, string attemptId, Action<IntegrationEntity> mutate,
+        CancellationToken cancellationToken)
     {
         var applied = false;
         string? statusBefore = null;
@@ -161,7 +162,8 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
     /// Marks the running attempt Cancelled; null when nothing is in progress. A verified attempt (activating) is in
     /// force already and is not cancelled: its activation steps still have to finish.
     /// </summary>
-    public async Task<IntegrationEntity?> CancelAsync(string accountId, string connectionId, CancellationToken cancellationToken)
+    public async Task<IntegrationEntity?> CancelAsync(
+        string accountId, string connectionId, CancellationToken cancellationToken)
     {
         var cancelled = false;
         var row = await table.UpdateAsync<IntegrationEntity>(accountId, connectionId, row =>

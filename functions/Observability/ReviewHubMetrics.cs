@@ -70,12 +70,16 @@ public sealed class ReviewHubMetrics
     public ReviewHubMetrics(IMeterFactory meterFactory)
     {
         Meter = meterFactory.Create(MeterName);
-        reviewsIngested = Meter.CreateCounter<long>(Names.ReviewsIngested, "{review}", "New reviews stored, by source (feed or asc).");
-        fetchDuration = Meter.CreateHistogram<double>(Names.FetchDuration, "s", "Duration of one app's review fetch, by source and outcome.");
-        deliveries = Meter.CreateCounter<long>(Names.Deliveries, "{delivery}", "(review, route) pairs handled by delivery, by channel and outcome.");
+        reviewsIngested = Meter.CreateCounter<long>(
+            Names.ReviewsIngested, "{review}", "New reviews stored, by source (feed or asc).");
+        fetchDuration = Meter.CreateHistogram<double>(
+            Names.FetchDuration, "s", "Duration of one app's review fetch, by source and outcome.");
+        deliveries = Meter.CreateCounter<long>(
+            Names.Deliveries, "{delivery}", "(review, route) pairs handled by delivery, by channel and outcome.");
         replyEvents = Meter.CreateCounter<long>(Names.ReplyEvents, "{event}",
             "(reply event, route) pairs handled, by channel, event and outcome (delivered, failed, skipped).");
-        routesBroken = Meter.CreateCounter<long>(Names.RoutesBroken, "{route}", "Routes marked broken (credential or target refused), by channel.");
+        routesBroken = Meter.CreateCounter<long>(
+            Names.RoutesBroken, "{route}", "Routes marked broken (credential or target refused), by channel.");
         replies = Meter.CreateCounter<long>(Names.Replies, "{reply}",
             "Reply versions entering a state (Queued, PendingPublish, Published, Failed, Deleted, Superseded, " +
                 "Replaced).");
@@ -124,7 +128,8 @@ public sealed class ReviewHubMetrics
     public void ReplyEventDelivered(string channel, string replyEvent, string outcome) =>
         replyEvents.Add(1, new("channel", channel), new("event", replyEvent), new("outcome", outcome));
 
-    public void RouteBroke(string channel) => routesBroken.Add(1, new KeyValuePair<string, object?>("channel", channel));
+    public void RouteBroke(string channel) =>
+        routesBroken.Add(1, new KeyValuePair<string, object?>("channel", channel));
 
     public void ReplyEntered<TState>(TState state) where TState : struct, Enum =>
         replies.Add(1, new KeyValuePair<string, object?>("state", state.ToString()));

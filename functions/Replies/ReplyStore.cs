@@ -330,7 +330,8 @@ public sealed class ReplyStore(
             return true;
         }, cancellationToken);
 
-    /// <summary>Copies status, body and time onto the review (the fields replies owns), touching nothing else.</summary>
+    /// <summary>Copies status, body and time onto the review (the fields replies owns), touching nothing
+    /// else.</summary>
     private Task SyncSummaryAsync(ReplyEntity reply, CancellationToken cancellationToken) =>
         reviews.UpdateAsync<ReviewEntity>(reply.AppId, reply.ReviewId, review =>
         {

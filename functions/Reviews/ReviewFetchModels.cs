@@ -22,7 +22,8 @@ public sealed record FetchedResponse(string Id, string? Body, string? State, Dat
 /// read, since Play reports no creation date); null for Apple's sources, which report no edits.
 /// </summary>
 public sealed record FetchedReview(
-    string Id, int Rating, string? Title, string? Body, string? ReviewerNickname, string Territory, DateTimeOffset CreatedAt,
+    string Id, int Rating, string? Title, string? Body, string? ReviewerNickname, string Territory,
+    DateTimeOffset CreatedAt,
     FetchedResponse? Response, DateTimeOffset? UserModifiedAt = null);
 
 /// <summary>
@@ -40,7 +41,8 @@ public sealed class ReviewFetchException(
 
     public bool BudgetSpent { get; } = budgetSpent;
 
-    /// <summary>The least wait before retrying (e.g. the key's hourly budget is spent); null: the usual backoff.</summary>
+    /// <summary>The least wait before retrying (e.g. the key's hourly budget is spent); null: the usual
+    /// backoff.</summary>
     public TimeSpan? RetryAfter { get; } = retryAfter;
 }
 

@@ -124,7 +124,10 @@ public sealed record ReviewResponse(
                 review.ResponseLastModified),
         review.ReplyStatus is null && review.ReplyBody is null
             ? null
-            // The table keeps the replies feature's enum names (PendingPublish); the API spells them like its reply endpoints (pendingPublish).
-            : new ReviewReply(review.ReplyStatus is null ? null : JsonNamingPolicy.CamelCase.ConvertName(review.ReplyStatus), review.ReplyBody, review.ReplyUpdatedAt),
+            // The table keeps the replies feature's enum names (PendingPublish); the API spells them like its reply
+            // endpoints (pendingPublish).
+            : new ReviewReply(
+                review.ReplyStatus is null ? null : JsonNamingPolicy.CamelCase.ConvertName(review.ReplyStatus),
+                review.ReplyBody, review.ReplyUpdatedAt),
         review.EditedAt, review.ReplyOutdated);
 }

@@ -373,8 +373,8 @@ public sealed class ReviewStore(
     }
 
     /// <summary>
-    /// Takes the reviewer's edit: rating, title and text become the edited ones, and a reply written before the edit
-    /// is marked outdated. Google Play dates the edit (a newer <c>lastModified</c> under the same id); App Store Connect
+    /// Takes the reviewer's edit: rating, title and text become the edited ones, and a reply written before the edit is
+    /// marked outdated. Google Play dates the edit (a newer <c>lastModified</c> under the same id); App Store Connect
     /// does not, so there an edit is other words or another rating under the same id, dated when it was seen
     /// (<paramref name="seenAt"/>). The row keeps its id and creation date (its timeline key); false when there is no
     /// edit.

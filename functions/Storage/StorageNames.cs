@@ -92,7 +92,8 @@ public static class QueueNames
     /// route.</summary>
     public const string ReplyEvents = "reply-events";
 
-    /// <summary>Carries <see cref="Integrations.IntegrationHealthCheckRequest"/>: check one connection in force.</summary>
+    /// <summary>Carries <see cref="Integrations.IntegrationHealthCheckRequest"/>: check one connection in
+    /// force.</summary>
     public const string IntegrationHealthChecks = "integration-health-checks";
 
 

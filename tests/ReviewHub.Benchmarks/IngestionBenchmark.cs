@@ -19,11 +19,11 @@ using ReviewHub.Tests.Reviews;
 namespace ReviewHub.Benchmarks;
 
 /// <summary>
-/// The whole fetch path — fake App Store Connect over HTTP → fetcher → Azurite tables → notifications queue — for many apps
-/// with new reviews, against raw Azure Tables batch inserts of the same rows into the same Azurite; then the requests an
-/// idle fetch costs for an app with a long history, and the process's peak working set. Google Play runs as a second
-/// source in the same run (fake Play server → the same fetcher → the same tables), against the same raw baseline.
-/// Options: --apps N (default 200) --reviews N (500) --history N (10000) --concurrency N (8).
+/// The whole fetch path — fake App Store Connect over HTTP → fetcher → Azurite tables → notifications queue — for many
+/// apps with new reviews, against raw Azure Tables batch inserts of the same rows into the same Azurite; then the
+/// requests an idle fetch costs for an app with a long history, and the process's peak working set. Google Play runs as
+/// a second source in the same run (fake Play server → the same fetcher → the same tables), against the same raw
+/// baseline. Options: --apps N (default 200) --reviews N (500) --history N (10000) --concurrency N (8).
 /// </summary>
 public sealed partial class IngestionBenchmark : IBenchmark
 {
@@ -138,7 +138,9 @@ public sealed partial class IngestionBenchmark : IBenchmark
 
         process.Refresh();
         var peakMb = process.PeakWorkingSet64 / (1024.0 * 1024.0);
-        Console.WriteLine($"peak working set: {peakBeforeHistoryMb:F0} MB before the {history}-review backfill, {peakMb:F0} MB after (this process: fetcher, fake App Store Connect holding {apps * perApp + history} reviews; Azurite runs apart)");
+        Console.WriteLine($"peak working set: {peakBeforeHistoryMb:F0} MB before the {history}-review backfill, " +
+            $"{peakMb:F0} MB after (this process: fetcher, fake App Store Connect holding {apps * perApp + history} " +
+            "reviews; Azurite runs apart)");
         // 5. A delivery of one new review to one route of each channel, and a reply (counted as the cost guards count
         // them: tests/ReviewHub.Tests/Reviews/OperationCosts.cs).
         var delivery = await OperationCosts.MeasureDeliveryAsync();
@@ -154,7 +156,8 @@ public sealed partial class IngestionBenchmark : IBenchmark
         // A delivery: per route, its share of the fan-out and its own delivery (averaged over the four channels).
         Console.WriteLine(
             FormattableString.Invariant($"RESULT ingest_ratio={ratio:F2} requests_per_idle_fetch={idleRequests} ") +
-            FormattableString.Invariant($"peak_mb={peakMb:F0} storage_tx_per_idle_fetch={idleCost.Table + idleCost.Queue} ") +
+            FormattableString.Invariant($"peak_mb={peakMb:F0} ") +
+            FormattableString.Invariant($"storage_tx_per_idle_fetch={idleCost.Table + idleCost.Queue} ") +
             FormattableString.Invariant($"executions_per_idle_fetch={1 + idleCost.Queue} ") +
             FormattableString.Invariant($"asc_requests_per_idle_fetch={idleRequests} ") +
             FormattableString.Invariant($"storage_tx_per_new_review_fetch={oneCost.Table + oneCost.Queue} ") +
@@ -163,9 +166,12 @@ public sealed partial class IngestionBenchmark : IBenchmark
             FormattableString.Invariant($"storage_tx_per_delivery={perDelivery:F1} ") +
             FormattableString.Invariant($"storage_tx_per_reply={reply.StorageTransactions} ") +
             FormattableString.Invariant($"asc_requests_per_reply={reply.Send.OutboundRequests} ") +
-            FormattableString.Invariant($"storage_tx_per_moderation_check={reply.ModerationCheck.StorageTransactions} ") +
-            FormattableString.Invariant($"asc_requests_per_moderation_check={reply.ModerationCheck.OutboundRequests} ") +
-            FormattableString.Invariant($"play_ingest_ratio={playRatio:F2} play_requests_per_idle_fetch={playIdleRequests}"));
+            FormattableString.Invariant(
+                $"storage_tx_per_moderation_check={reply.ModerationCheck.StorageTransactions} ") +
+            FormattableString.Invariant(
+                $"asc_requests_per_moderation_check={reply.ModerationCheck.OutboundRequests} ") +
+            FormattableString.Invariant(
+                $"play_ingest_ratio={playRatio:F2} play_requests_per_idle_fetch={playIdleRequests}"));
         return 0;
 
         async Task<(FetchOutcome Outcome, (int Table, int Queue) Cost)> CountAsync(Func<Task<FetchOutcome>> fetch)

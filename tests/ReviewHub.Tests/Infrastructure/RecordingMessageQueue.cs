@@ -27,7 +27,8 @@ public sealed class RecordingMessageQueue(IMessageQueue inner) : IMessageQueue
     /// <summary>Messages sent to any queue since the start (or since <see cref="Take{T}"/> took some).</summary>
     public int SentCount => sent.Count;
 
-    public IReadOnlyList<T> Sent<T>(string queueName) => sent.Where(s => s.Queue == queueName).Select(s => s.Message).OfType<T>().ToList();
+    public IReadOnlyList<T> Sent<T>(string queueName) =>
+        sent.Where(s => s.Queue == queueName).Select(s => s.Message).OfType<T>().ToList();
 
     /// <summary>Messages of <typeparamref name="T"/> sent to a queue, with their visibility delays.</summary>
     public IReadOnlyList<(T Message, TimeSpan? Delay)> SentWithDelays<T>(string queueName) =>

@@ -32,7 +32,8 @@ public sealed class IntegrationMetricsTests
             $"{ReviewHubMetrics.Names.Integrations} 1 state={IntegrationStatus.Active}",
         ], recorded.LinesOf(ReviewHubMetrics.Names.Integrations));
         // The rate-limit handler also sees the integration's user lookups and its app listing.
-        Assert.Equal(h.UserLookups + h.Asc.AppListings, recorded.Values(ReviewHubMetrics.Names.AscRateLimitRemaining).Count);
+        Assert.Equal(
+            h.UserLookups + h.Asc.AppListings, recorded.Values(ReviewHubMetrics.Names.AscRateLimitRemaining).Count);
     }
 
     [Fact]

@@ -371,7 +371,7 @@ public sealed class IntegrationSetupTests
     }
 
     [Fact]
-    public async Task Disconnecting_while_the_verification_is_in_flight_ends_the_orchestration_and_writes_nothing_after()
+    public async Task Disconnecting_while_the_verification_is_in_flight_ends_the_orchestration_and_writes_nothing()
     {
         await using var h = await IntegrationHarness.StartAsync();
         Assert.Equal(202, (await h.ConfirmAsync("replyToReviews")).Status);

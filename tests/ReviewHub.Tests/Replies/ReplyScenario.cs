@@ -85,7 +85,8 @@ public sealed class ReplyScenario : IAsyncDisposable
     public string ReplyPath => ReplySeeds.ReplyPath(World);
 
     public static async Task<ReplyScenario> StartAsync(
-        IDictionary<string, string?>? settings = null, IntegrationKind kind = IntegrationKind.FullAccess, string? responseId = null,
+        IDictionary<string, string?>? settings = null, IntegrationKind kind = IntegrationKind.FullAccess,
+        string? responseId = null,
         string storageName = "reply-moderation", Action<IServiceCollection>? configure = null)
     {
         var asc = new FakeAppStoreConnect();

@@ -80,7 +80,10 @@ public sealed class FetchScheduleTests
         try
         {
             await app.Get<ReviewLifecycle>().OnActivatedAsync(
-                new ReviewHub.Integrations.IntegrationEntity { PartitionKey = world.AccountId, RowKey = world.AppId, Status = "Active", ActiveKind = "FullAccess" }.ForApp(world.AppId),
+                new ReviewHub.Integrations.IntegrationEntity
+                {
+                    PartitionKey = world.AccountId, RowKey = world.AppId, Status = "Active", ActiveKind = "FullAccess",
+                }.ForApp(world.AppId),
                 CancellationToken.None);
 
             var schedule = (await app.Get<FetchScheduler>().GetAsync(world.AccountId, world.AppId,

@@ -64,8 +64,10 @@ public sealed class IngestionHarness : IAsyncDisposable
         return new IngestionHarness(app, world, asc, feed, storeAppId);
     }
 
-    /// <summary>Registers an API key for the app, marks its integration active and tells ingestion, like the integration feature does.</summary>
-    /// <summary>The connection <see cref="ActivateIntegrationAsync"/> seeds: its id is the app's (one app, one team).</summary>
+    /// <summary>Registers an API key for the app, marks its integration active and tells ingestion, like the
+    /// integration feature does.</summary>
+    /// <summary>The connection <see cref="ActivateIntegrationAsync"/> seeds: its id is the app's (one app, one
+    /// team).</summary>
     public string ConnectionId => World.AppId;
 
     public string IntegrationPath => $"{World.AccountPath}/connections/{ConnectionId}";

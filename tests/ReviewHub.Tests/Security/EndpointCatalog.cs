@@ -125,7 +125,8 @@ public static class EndpointCatalog
         new("ListConnectionApps", HttpMethod.Get, w => $"{ConnectionPath(w)}/apps", Arrange: ConfirmIntegrationAsync),
         new("RegisterConnectionApps", HttpMethod.Post, w => $"{ConnectionPath(w)}/apps",
             _ => new { territories = new[] { "USA" } }, Arrange: ConfirmIntegrationAsync),
-        new("GetConnectionEvents", HttpMethod.Get, w => $"{ConnectionPath(w)}/events", Arrange: ConfirmIntegrationAsync),
+        new("GetConnectionEvents", HttpMethod.Get, w => $"{ConnectionPath(w)}/events",
+            Arrange: ConfirmIntegrationAsync),
         new("DisconnectConnection", HttpMethod.Delete, ConnectionPath, Arrange: ConfirmIntegrationAsync),
         new("ReportConnectionFixed", HttpMethod.Post, w => $"{ConnectionPath(w)}/fixed", MemberStatus: 409,
             Arrange: ConfirmIntegrationAsync),
@@ -186,7 +187,8 @@ public static class EndpointCatalog
         System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem();
 
     private static Task ConfirmIntegrationAsync(TestApp app, TestWorld world) =>
-        app.Host.PostAsync($"{world.AccountPath}/connections", world.Token, new { team = Team, kind = "replyToReviews" });
+        app.Host.PostAsync(
+            $"{world.AccountPath}/connections", world.Token, new { team = Team, kind = "replyToReviews" });
 
     public static TheoryData<string> Names(Func<CatalogEndpoint, bool> filter)
     {
