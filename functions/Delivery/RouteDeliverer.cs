@@ -99,7 +99,7 @@ public sealed class RouteDeliverer(
     {
         var sample = new ReviewNotification("test", 5, "Test message from ReviewHub",
             "This is how new reviews of this app will look here.", "ReviewHub",
-            app.Store == Stores.GooglePlay ? string.Empty : app.TerritoryList.FirstOrDefault() ?? "USA",
+            app.Store == Stores.GooglePlay ? string.Empty : app.TerritoryList is [var first, ..] ? first : "USA",
             clock.GetUtcNow(),
             links.Reviews(app.AccountId, app.AppId), app.Store);
         return byChannel[route.ChannelValue].SendAsync(

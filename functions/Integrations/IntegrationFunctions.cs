@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReviewHub.Accounts;
 using ReviewHub.AppStoreConnect;
-using ReviewHub.Apps;
 using ReviewHub.Http;
 using ReviewHub.Security;
 using ReviewHub.Storage;

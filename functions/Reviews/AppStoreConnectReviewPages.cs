@@ -29,7 +29,7 @@ public sealed class AppStoreConnectReviewPages(AppStoreConnectClient client)
             throw new ReviewFetchException(
                 ex.Message, ex.IsTransient || ex.Failure == AppStoreConnectFailure.MalformedResponse,
                 ex.RetryAfter, ex,
-                budgetSpent: ex is { Failure: AppStoreConnectFailure.RateLimited, RateLimit.Remaining: 0 });
+                budgetSpent: ex.Failure == AppStoreConnectFailure.RateLimited && ex.RateLimit is { Remaining: 0 });
         }
         return new ApiReviewPage(Normalise(response.Document), response.Document.Links?.Next, response.RateLimit);
     }
