@@ -3,7 +3,6 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ReviewHub.Accounts;
-using ReviewHub.Apps;
 using ReviewHub.Fakes;
 using ReviewHub.Http;
 using ReviewHub.Integrations;

@@ -1,7 +1,6 @@
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
-using Microsoft.Extensions.DependencyInjection;
 using ReviewHub.Delivery;
 using ReviewHub.Fakes;
 using ReviewHub.Replies;
