@@ -49,7 +49,8 @@ public sealed class FakeWebhookReceiver : FakeHttpServer
             context.Response.StatusCode = 401;
             return;
         }
-        received.Enqueue(new ReceivedWebhook(context.Request.Path, id, long.Parse(timestamp, CultureInfo.InvariantCulture), body, signatures));
+        received.Enqueue(new ReceivedWebhook(
+            context.Request.Path, id, long.Parse(timestamp, CultureInfo.InvariantCulture), body, signatures));
         context.Response.StatusCode = 204;
     });
 
