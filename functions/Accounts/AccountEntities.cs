@@ -23,7 +23,8 @@ public sealed class AccountEntity : ITableEntity
     public string AccountId => PartitionKey;
 }
 
-/// <summary>Who may use an account. PartitionKey = accountId, RowKey = userId: the tenancy check is one point read.</summary>
+/// <summary>Who may use an account. PartitionKey = accountId, RowKey = userId: the tenancy check is one point
+/// read.</summary>
 public sealed class MembershipEntity : ITableEntity
 {
     public string PartitionKey { get; set; } = string.Empty;
@@ -36,7 +37,8 @@ public sealed class MembershipEntity : ITableEntity
     public DateTimeOffset AddedAt { get; set; }
 }
 
-/// <summary>Index of a user's accounts. PartitionKey = userId, RowKey = accountId. Written before the membership it mirrors.</summary>
+/// <summary>Index of a user's accounts. PartitionKey = userId, RowKey = accountId. Written before the membership it
+/// mirrors.</summary>
 public sealed class UserAccountEntity : ITableEntity
 {
     public string PartitionKey { get; set; } = string.Empty;

@@ -85,7 +85,8 @@ public sealed record MemberResponse(string UserId, string? Email, string Role, D
         new(m.RowKey, m.Email, AccountStore.RoleOf(m, account), m.AddedAt);
 }
 
-public sealed record AccountResponse(string AccountId, string Name, string OwnerEmail, DateTimeOffset CreatedAt, IReadOnlyList<MemberResponse>? Members = null)
+public sealed record AccountResponse(string AccountId, string Name, string OwnerEmail, DateTimeOffset CreatedAt,
+    IReadOnlyList<MemberResponse>? Members = null)
 {
     public static AccountResponse From(AccountEntity a, IReadOnlyList<MembershipEntity>? members = null) =>
         new(a.AccountId, a.Name, a.OwnerEmail, a.CreatedAt,

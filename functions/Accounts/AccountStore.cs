@@ -13,14 +13,17 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
     private readonly TableClient memberships = tables.GetTableClient(TableNames.Memberships);
     private readonly TableClient userAccounts = tables.GetTableClient(TableNames.UserAccounts);
 
-    /// <summary>The account if the caller is a member of it; null otherwise, so callers answer 404 without leaking existence.</summary>
-    public async Task<AccountEntity?> FindForMemberAsync(Caller caller, string accountId, CancellationToken cancellationToken)
+    /// <summary>The account if the caller is a member of it; null otherwise, so callers answer 404 without leaking
+    /// existence.</summary>
+    public async Task<AccountEntity?> FindForMemberAsync(Caller caller, string accountId,
+        CancellationToken cancellationToken)
     {
         if (!Ids.IsValid(accountId))
         {
             return null;
         }
-        var membership = await memberships.GetEntityIfExistsAsync<MembershipEntity>(accountId, caller.UserId, cancellationToken: cancellationToken);
+        var membership = await memberships.GetEntityIfExistsAsync<MembershipEntity>(accountId, caller.UserId,
+            cancellationToken: cancellationToken);
         return membership.HasValue ? await GetAsync(accountId, cancellationToken) : null;
     }
 
@@ -65,18 +68,21 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
         : membership.Role == MemberRoles.Owner ? MemberRoles.Member
         : membership.Role;
 
-    /// <summary>The account by id, for background work (owner emails); callers acting for a user use <see cref="FindForMemberAsync"/>.</summary>
+    /// <summary>The account by id, for background work (owner emails); callers acting for a user use <see
+    /// cref="FindForMemberAsync"/>.</summary>
     public async Task<AccountEntity?> GetAsync(string accountId, CancellationToken cancellationToken)
     {
         if (!Ids.IsValid(accountId))
         {
             return null;
         }
-        var account = await accounts.GetEntityIfExistsAsync<AccountEntity>(accountId, AccountEntity.Row, cancellationToken: cancellationToken);
+        var account = await accounts.GetEntityIfExistsAsync<AccountEntity>(accountId, AccountEntity.Row,
+            cancellationToken: cancellationToken);
         return account.HasValue ? account.Value : null;
     }
 
-    public async Task<AccountEntity> CreateAsync(Caller caller, string name, string ownerEmail, CancellationToken cancellationToken)
+    public async Task<AccountEntity> CreateAsync(Caller caller, string name, string ownerEmail,
+        CancellationToken cancellationToken)
     {
         var account = new AccountEntity
         {
@@ -118,7 +124,8 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
         string accountId, string userId, string? email, CancellationToken cancellationToken,
         string role = MemberRoles.Member)
     {
-        // Index first: a crash between the writes leaves an index row that grants nothing, never a member the index misses.
+        // Index first: a crash between the writes leaves an index row that grants nothing, never a member the index
+        // misses.
         await userAccounts.UpsertEntityAsync(
             new UserAccountEntity { PartitionKey = userId, RowKey = accountId }, TableUpdateMode.Replace,
             cancellationToken);
@@ -187,7 +194,8 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
         {
             return false;
         }
-        var membership = await memberships.GetEntityIfExistsAsync<MembershipEntity>(accountId, userId, cancellationToken: cancellationToken);
+        var membership = await memberships.GetEntityIfExistsAsync<MembershipEntity>(accountId, userId,
+            cancellationToken: cancellationToken);
         if (!membership.HasValue)
         {
             return false;
@@ -197,17 +205,20 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
         return true;
     }
 
-    public async Task<MembershipEntity?> GetMembershipAsync(string accountId, string userId, CancellationToken cancellationToken)
+    public async Task<MembershipEntity?> GetMembershipAsync(string accountId, string userId,
+        CancellationToken cancellationToken)
     {
         if (!Ids.IsValid(accountId) || !TableKeys.IsValid(userId))
         {
             return null;
         }
-        var membership = await memberships.GetEntityIfExistsAsync<MembershipEntity>(accountId, userId, cancellationToken: cancellationToken);
+        var membership = await memberships.GetEntityIfExistsAsync<MembershipEntity>(accountId, userId,
+            cancellationToken: cancellationToken);
         return membership.HasValue ? membership.Value : null;
     }
 
-    public async Task<IReadOnlyList<MembershipEntity>> ListMembersAsync(string accountId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<MembershipEntity>> ListMembersAsync(string accountId,
+        CancellationToken cancellationToken)
     {
         var list = new List<MembershipEntity>();
         await foreach (var member in memberships.QueryRowsAsync<MembershipEntity>(

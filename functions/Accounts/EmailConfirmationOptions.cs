@@ -30,6 +30,8 @@ public sealed class EmailConfirmationOptions : IValidatableObject
     [Range(1, 10_000)]
     public int MaxEmailsPerAccountPerDay { get; set; } = 50;
 
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1819",
+        Justification = "Decoded on each read from the validated base64 setting; callers hash with it once.")]
     public byte[] Key => Convert.FromBase64String(SigningKey);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

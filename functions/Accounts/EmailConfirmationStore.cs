@@ -1,5 +1,4 @@
 using Azure.Data.Tables;
-using Microsoft.Extensions.Options;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Accounts;

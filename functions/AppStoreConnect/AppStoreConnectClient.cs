@@ -9,7 +9,8 @@ using ReviewHub.Http;
 
 namespace ReviewHub.AppStoreConnect;
 
-/// <summary>A successful App Store Connect response: the JSON:API document and the key's remaining hourly budget.</summary>
+/// <summary>A successful App Store Connect response: the JSON:API document and the key's remaining hourly
+/// budget.</summary>
 public sealed record AppStoreConnectResponse<T>(T Document, RateLimit? RateLimit);
 
 /// <summary>
@@ -18,7 +19,8 @@ public sealed record AppStoreConnectResponse<T>(T Document, RateLimit? RateLimit
 /// HttpClient's resilience pipeline; features own their resource shapes.
 /// </summary>
 public sealed class AppStoreConnectClient(
-    HttpClient http, AppStoreConnectTokenFactory tokens, IOptions<AppStoreConnectOptions> options, ILogger<AppStoreConnectClient> logger)
+    HttpClient http, AppStoreConnectTokenFactory tokens, IOptions<AppStoreConnectOptions> options,
+        ILogger<AppStoreConnectClient> logger)
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -26,11 +28,13 @@ public sealed class AppStoreConnectClient(
     };
 
     /// <summary>GETs a path ("/v1/...") or an absolute <c>links.next</c> URL returned by Apple.</summary>
-    public Task<AppStoreConnectResponse<T>> GetAsync<T>(AppStoreConnectCredential credential, string pathOrUrl, CancellationToken cancellationToken) =>
+    public Task<AppStoreConnectResponse<T>> GetAsync<T>(AppStoreConnectCredential credential, string pathOrUrl,
+        CancellationToken cancellationToken) =>
         SendAsync<T>(credential, HttpMethod.Get, pathOrUrl, null, cancellationToken);
 
     public async Task<AppStoreConnectResponse<T>> SendAsync<T>(
-        AppStoreConnectCredential credential, HttpMethod method, string pathOrUrl, object? body, CancellationToken cancellationToken)
+        AppStoreConnectCredential credential, HttpMethod method, string pathOrUrl, object? body,
+            CancellationToken cancellationToken)
     {
         using var response = await SendRawAsync(credential, method, pathOrUrl, body, cancellationToken);
         var rateLimit = RateLimitOf(response);
@@ -56,7 +60,8 @@ public sealed class AppStoreConnectClient(
     }
 
     private async Task<HttpResponseMessage> SendRawAsync(
-        AppStoreConnectCredential credential, HttpMethod method, string pathOrUrl, object? body, CancellationToken cancellationToken)
+        AppStoreConnectCredential credential, HttpMethod method, string pathOrUrl, object? body,
+            CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, ResolveUri(pathOrUrl));
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.GetToken(credential));
@@ -89,24 +94,28 @@ public sealed class AppStoreConnectClient(
     }
 
     private async Task<AppStoreConnectException> ToExceptionAsync(
-        AppStoreConnectCredential credential, HttpMethod method, string pathOrUrl, HttpResponseMessage response, CancellationToken cancellationToken)
+        AppStoreConnectCredential credential, HttpMethod method, string pathOrUrl, HttpResponseMessage response,
+            CancellationToken cancellationToken)
     {
         var rateLimit = RateLimitOf(response);
         var error = await ReadFirstErrorAsync(response, cancellationToken);
         var failure = AppStoreConnectException.Classify(response.StatusCode, error?.Code);
-        var detail = error is null ? response.ReasonPhrase : $"{error.Code}: {error.Title}{(error.Detail is null ? "" : $" {error.Detail}")}";
-        logger.LogWarning("App Store Connect {Method} {Path} failed with {Status} {Code}", method, PathOf(pathOrUrl), (int)response.StatusCode, error?.Code);
+        var detail = error is null ? response.ReasonPhrase
+            : $"{error.Code}: {error.Title}{(error.Detail is null ? "" : $" {error.Detail}")}";
+        logger.LogWarning("App Store Connect {Method} {Path} failed with {Status} {Code}", method, PathOf(pathOrUrl),
+            (int)response.StatusCode, error?.Code);
         return new AppStoreConnectException(failure, response.StatusCode, error?.Code,
             $"App Store Connect answered {(int)response.StatusCode} to {method} {PathOf(pathOrUrl)}: {detail}",
             rateLimit, retryAfter: RetryAfter.Of(response.Headers));
     }
 
-    private static async Task<ErrorEntry?> ReadFirstErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private static async Task<ErrorEntry?> ReadFirstErrorAsync(HttpResponseMessage response,
+        CancellationToken cancellationToken)
     {
         try
         {
             var envelope = await response.Content.ReadFromJsonAsync<ErrorEnvelope>(Json, cancellationToken);
-            return envelope?.Errors?.FirstOrDefault();
+            return envelope?.Errors is [var first, ..] ? first : null;
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException)
         {
@@ -115,11 +124,14 @@ public sealed class AppStoreConnectClient(
     }
 
     private static RateLimit? RateLimitOf(HttpResponseMessage response) =>
-        RateLimit.Parse(response.Headers.TryGetValues(RateLimit.Header, out var values) ? values.FirstOrDefault() : null);
+        RateLimit.Parse(response.Headers.TryGetValues(RateLimit.Header, out var values) ? values.FirstOrDefault()
+            : null);
 
-    private AppStoreConnectException Malformed(HttpMethod method, string pathOrUrl, RateLimit? rateLimit, Exception? inner) =>
+    private static AppStoreConnectException Malformed(HttpMethod method, string pathOrUrl, RateLimit? rateLimit,
+        Exception? inner) =>
         new(AppStoreConnectFailure.MalformedResponse, HttpStatusCode.OK, null,
-            $"App Store Connect answered {method} {PathOf(pathOrUrl)} with a body that is not the expected JSON document.", rateLimit, inner);
+            $"App Store Connect answered {method} {PathOf(pathOrUrl)} with a body that is not the expected JSON " +
+                $"document.", rateLimit, inner);
 
     private Uri ResolveUri(string pathOrUrl) =>
         Uri.TryCreate(pathOrUrl, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https"
@@ -127,7 +139,8 @@ public sealed class AppStoreConnectClient(
             : new Uri(new Uri(options.Value.BaseUrl.TrimEnd('/') + "/"), pathOrUrl.TrimStart('/'));
 
     private static string PathOf(string pathOrUrl) =>
-        Uri.TryCreate(pathOrUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri.AbsolutePath : pathOrUrl.Split('?')[0];
+        Uri.TryCreate(pathOrUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri.AbsolutePath
+            : pathOrUrl.Split('?')[0];
 
     private sealed record ErrorEnvelope(IReadOnlyList<ErrorEntry>? Errors);
 

@@ -13,7 +13,8 @@ public enum AppStoreConnectFailure
     NotAuthorized,
     /// <summary>403 FORBIDDEN_ERROR: the key's roles do not allow this operation.</summary>
     Forbidden,
-    /// <summary>403 FORBIDDEN.REQUIRED_AGREEMENTS_MISSING_OR_EXPIRED: the account holder must sign Apple's agreements.</summary>
+    /// <summary>403 FORBIDDEN.REQUIRED_AGREEMENTS_MISSING_OR_EXPIRED: the account holder must sign Apple's
+    /// agreements.</summary>
     AgreementsMissing,
     /// <summary>404: the resource does not exist (or is not visible to this key).</summary>
     NotFound,
@@ -23,7 +24,8 @@ public enum AppStoreConnectFailure
     MalformedResponse,
 }
 
-/// <summary>An App Store Connect call failed after the HTTP client's own retries; <see cref="IsTransient"/> says whether to try again later.</summary>
+/// <summary>An App Store Connect call failed after the HTTP client's own retries; <see cref="IsTransient"/> says
+/// whether to try again later.</summary>
 public sealed class AppStoreConnectException(
     AppStoreConnectFailure failure, HttpStatusCode? status, string? code, string message, RateLimit? rateLimit = null,
     Exception? inner = null, TimeSpan? retryAfter = null)
@@ -50,7 +52,8 @@ public sealed class AppStoreConnectException(
         429 => AppStoreConnectFailure.RateLimited,
         >= 500 => AppStoreConnectFailure.Unavailable,
         401 => AppStoreConnectFailure.NotAuthorized,
-        403 when code?.StartsWith("FORBIDDEN.REQUIRED_AGREEMENTS", StringComparison.Ordinal) == true => AppStoreConnectFailure.AgreementsMissing,
+        403 when code?.StartsWith("FORBIDDEN.REQUIRED_AGREEMENTS", StringComparison.Ordinal) == true =>
+            AppStoreConnectFailure.AgreementsMissing,
         403 => AppStoreConnectFailure.Forbidden,
         404 or 410 => AppStoreConnectFailure.NotFound,
         _ => AppStoreConnectFailure.Rejected,

@@ -15,7 +15,8 @@ public static class AppStoreConnectServiceCollectionExtensions
         services.AddSingleton<AppStoreConnectCredentialStore>();
         services.AddHttpClient<AppStoreConnectClient>()
             .AddOutboundResilience((provider, resilience) =>
-                resilience.AttemptTimeout.Timeout = provider.GetRequiredService<IOptions<AppStoreConnectOptions>>().Value.Timeout);
+                resilience.AttemptTimeout.Timeout = provider.GetRequiredService<IOptions<AppStoreConnectOptions>>()
+                .Value.Timeout);
         return services;
     }
 }

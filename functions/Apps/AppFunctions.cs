@@ -89,7 +89,8 @@ public sealed class AppFunctions(
 
     [Function(nameof(UpdateApp))]
     public async Task<IActionResult> UpdateApp(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "accounts/{accountId}/apps/{appId}")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "accounts/{accountId}/apps/{appId}")]
+            HttpRequest req,
         string accountId, string appId, CancellationToken cancellationToken)
     {
         if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is not { } existing)
@@ -110,12 +111,14 @@ public sealed class AppFunctions(
             return tooMany;
         }
         var app = await apps.UpdateAsync(accountId, appId, body.Value!, cancellationToken);
-        return app is null || app.IsDeleted ? Problems.NotFound("No such app.") : new OkObjectResult(AppResponse.From(app));
+        return app is null || app.IsDeleted ? Problems.NotFound("No such app.")
+            : new OkObjectResult(AppResponse.From(app));
     }
 
     [Function(nameof(RemoveApp))]
     public async Task<IActionResult> RemoveApp(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "accounts/{accountId}/apps/{appId}")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "accounts/{accountId}/apps/{appId}")]
+            HttpRequest req,
         string accountId, string appId, CancellationToken cancellationToken)
     {
         if (await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null
@@ -123,8 +126,10 @@ public sealed class AppFunctions(
         {
             return Problems.NotFound("No such app.");
         }
-        // Also re-sent when the app was already tombstoned: a client retry then repairs a purge message that never got sent.
-        await queue.SendAsync(QueueNames.AppRemovals, new AppRemoval(accountId, appId), cancellationToken: cancellationToken);
+        // Also re-sent when the app was already tombstoned: a client retry then repairs a purge message that never got
+        // sent.
+        await queue.SendAsync(QueueNames.AppRemovals, new AppRemoval(accountId, appId),
+            cancellationToken: cancellationToken);
         return new NoContentResult();
     }
 

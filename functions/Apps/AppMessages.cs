@@ -7,7 +7,8 @@ namespace ReviewHub.Apps;
 /// An app to register. App Store apps (ios, macos) name their numeric Apple ID and the territories whose reviews to
 /// read; Android apps name their package name and no territories (Play lists all countries' reviews together).
 /// </summary>
-public sealed record RegisterAppRequest(string? StoreAppId, string? Platform, string? Name, IReadOnlyList<string>? Territories) : IValidatable
+public sealed record RegisterAppRequest(string? StoreAppId, string? Platform, string? Name,
+    IReadOnlyList<string>? Territories) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
@@ -139,5 +140,6 @@ internal static partial class AppRules
     [System.Text.RegularExpressions.GeneratedRegex("^[a-z]{2,3}([_-][A-Z]{2}|[_-][0-9]{3})?$")]
     private static partial System.Text.RegularExpressions.Regex LanguageCode();
 
-    public static string JoinTerritories(IEnumerable<string> territories) => string.Join(',', territories.Distinct(StringComparer.Ordinal));
+    public static string JoinTerritories(IEnumerable<string> territories) =>
+        string.Join(',', territories.Distinct(StringComparer.Ordinal));
 }

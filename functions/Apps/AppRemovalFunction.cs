@@ -28,13 +28,15 @@ public sealed class AppRemovalFunction(
     public static readonly TimeSpan FinalPurgeAfter = TimeSpan.FromMinutes(30);
 
     [Function(nameof(PurgeRemovedApp))]
-    public async Task PurgeRemovedApp([QueueTrigger(QueueNames.AppRemovals)] AppRemoval message, CancellationToken cancellationToken)
+    public async Task PurgeRemovedApp([QueueTrigger(QueueNames.AppRemovals)] AppRemoval message,
+        CancellationToken cancellationToken)
     {
         // Only a tombstoned app is purged: a stray message for a live app must never delete its data.
         var tombstone = await apps.GetTombstoneAsync(message.AccountId, message.AppId, cancellationToken);
         if (tombstone is null)
         {
-            logger.LogWarning("Skipped purge of {AccountId}/{AppId}: the app is live or already gone", message.AccountId, message.AppId);
+            logger.LogWarning("Skipped purge of {AccountId}/{AppId}: the app is live or already gone",
+                message.AccountId, message.AppId);
             return;
         }
         // Decided before the pass: only a pass that starts after in-flight work has ended may be the last.

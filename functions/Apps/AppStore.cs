@@ -15,8 +15,10 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
 {
     private readonly TableClient apps = tables.GetTableClient(TableNames.Apps);
 
-    /// <summary>The app if it exists, is not removed, and the caller belongs to its account; null answers 404.</summary>
-    public async Task<AppEntity?> FindForMemberAsync(Caller caller, string accountId, string appId, CancellationToken cancellationToken)
+    /// <summary>The app if it exists, is not removed, and the caller belongs to its account; null answers
+    /// 404.</summary>
+    public async Task<AppEntity?> FindForMemberAsync(Caller caller, string accountId, string appId,
+        CancellationToken cancellationToken)
     {
         if (!Ids.IsValid(appId) || await accounts.FindForMemberAsync(caller, accountId, cancellationToken) is null)
         {
@@ -71,7 +73,8 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
         return list;
     }
 
-    public async Task<(RegisterOutcome Outcome, AppEntity App)> RegisterAsync(string accountId, RegisterAppRequest request, CancellationToken cancellationToken)
+    public async Task<(RegisterOutcome Outcome, AppEntity App)> RegisterAsync(string accountId,
+        RegisterAppRequest request, CancellationToken cancellationToken)
     {
         var app = new AppEntity
         {
@@ -95,22 +98,27 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
             {
                 // One transaction: the app and its uniqueness row land together or not at all.
                 await apps.SubmitTransactionAsync(
-                    [new TableTransactionAction(TableTransactionActionType.Add, app), new TableTransactionAction(TableTransactionActionType.Add, index)],
+                    [new TableTransactionAction(TableTransactionActionType.Add, app),
+                        new TableTransactionAction(TableTransactionActionType.Add, index)],
                     cancellationToken);
                 return (RegisterOutcome.Created, app);
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 409)
             {
-                var existing = await apps.GetEntityIfExistsAsync<AppStoreIdIndexEntity>(accountId, index.RowKey, cancellationToken: cancellationToken);
-                if (existing.HasValue && await GetAsync(accountId, existing.Value!.AppId, cancellationToken) is { } other)
+                var existing = await apps.GetEntityIfExistsAsync<AppStoreIdIndexEntity>(accountId, index.RowKey,
+                    cancellationToken: cancellationToken);
+                if (existing.HasValue && await GetAsync(accountId, existing.Value!.AppId, cancellationToken)
+                    is { } other)
                 {
                     return (RegisterOutcome.Duplicate, other);
                 }
                 if (attempt == 2)
                 {
-                    throw new ConcurrencyConflictException($"Registering {index.RowKey} in {accountId} kept conflicting.", ex);
+                    throw new ConcurrencyConflictException(
+                        $"Registering {index.RowKey} in {accountId} kept conflicting.", ex);
                 }
-                // The row names an app that is gone or being removed (a removal stopped before it freed the id): free it, retry.
+                // The row names an app that is gone or being removed (a removal stopped before it freed the id): free
+                // it, retry.
                 if (existing.HasValue)
                 {
                     await DeleteIfUnchangedAsync(existing.Value!, cancellationToken);
@@ -119,7 +127,8 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
         }
     }
 
-    public Task<AppEntity?> UpdateAsync(string accountId, string appId, UpdateAppRequest request, CancellationToken cancellationToken) =>
+    public Task<AppEntity?> UpdateAsync(string accountId, string appId, UpdateAppRequest request,
+        CancellationToken cancellationToken) =>
         apps.UpdateAsync<AppEntity>(accountId, appId, app =>
         {
             if (app.IsDeleted)
@@ -167,7 +176,8 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
         return app;
     }
 
-    /// <summary>The app's row if it is a tombstone awaiting its purge; null for a live app or a row already gone.</summary>
+    /// <summary>The app's row if it is a tombstone awaiting its purge; null for a live app or a row already
+    /// gone.</summary>
     public async Task<AppEntity?> GetTombstoneAsync(string accountId, string appId, CancellationToken cancellationToken)
     {
         var app = await apps.GetEntityIfExistsAsync<AppEntity>(accountId, appId, cancellationToken: cancellationToken);
@@ -184,11 +194,13 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
         await DeleteIfExistsAsync(tombstone.AccountId, tombstone.AppId, cancellationToken);
     }
 
-    /// <summary>Deletes the store-id uniqueness row if it still names <paramref name="app"/> (a newer registration's row is kept).</summary>
+    /// <summary>Deletes the store-id uniqueness row if it still names <paramref name="app"/> (a newer registration's
+    /// row is kept).</summary>
     private async Task FreeStoreIdAsync(AppEntity app, CancellationToken cancellationToken)
     {
         var index = await apps.GetEntityIfExistsAsync<AppStoreIdIndexEntity>(
-            app.AccountId, AppStoreIdIndexEntity.KeyFor(app.Platform, app.StoreAppId), cancellationToken: cancellationToken);
+            app.AccountId, AppStoreIdIndexEntity.KeyFor(app.Platform, app.StoreAppId),
+                cancellationToken: cancellationToken);
         if (index.HasValue && index.Value!.AppId == app.AppId)
         {
             await DeleteIfUnchangedAsync(index.Value, cancellationToken);
@@ -207,7 +219,8 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
         }
     }
 
-    /// <summary>Deletes a row only if nobody changed it since it was read (a concurrent writer's newer row is kept).</summary>
+    /// <summary>Deletes a row only if nobody changed it since it was read (a concurrent writer's newer row is
+    /// kept).</summary>
     private async Task DeleteIfUnchangedAsync(ITableEntity row, CancellationToken cancellationToken)
     {
         try

@@ -13,21 +13,27 @@ public sealed record ReviewNotification(
     DateTimeOffset CreatedAt, string Url, string Store = Stores.AppStore)
 {
     public static ReviewNotification From(ReviewEntity review, ReviewLinks links) => new(
-        review.ReviewId, review.Rating, review.Title, review.Body, review.ReviewerNickname, review.Territory, review.CreatedAt,
+        review.ReviewId, review.Rating, review.Title, review.Body, review.ReviewerNickname, review.Territory,
+        review.CreatedAt,
         links.Review(review.AccountId, review.AppId, review.ReviewId), ReviewSources.StoreOf(review.Source));
 
     public string Stars => new string('★', Math.Clamp(Rating, 0, 5)) + new string('☆', 5 - Math.Clamp(Rating, 0, 5));
 }
 
-/// <summary>One send: the route, its app, the reviews, and a key that is the same every time this send is attempted.</summary>
-/// <param name="IdempotencyKey">Stable across retries: Zendesk's Idempotency-Key and the webhook-id, so receivers can drop a repeat.</param>
-public sealed record ChannelSend(RouteEntity Route, AppEntity App, IReadOnlyList<ReviewNotification> Reviews, string IdempotencyKey, string AppReviewsUrl);
+/// <summary>One send: the route, its app, the reviews, and a key that is the same every time this send is
+/// attempted.</summary>
+/// <param name="IdempotencyKey">Stable across retries: Zendesk's Idempotency-Key and the webhook-id, so receivers can
+/// drop a repeat.</param>
+public sealed record ChannelSend(RouteEntity Route, AppEntity App, IReadOnlyList<ReviewNotification> Reviews,
+    string IdempotencyKey, string AppReviewsUrl);
 
 /// <summary>
-/// A channel refused or failed a send. <see cref="RouteBroken"/>: the customer must fix the route (credentials, target);
-/// retrying cannot help. Otherwise the send may be retried, after <see cref="RetryAfter"/> when the channel said so.
+/// A channel refused or failed a send. <see cref="RouteBroken"/>: the customer must fix the route (credentials,
+/// target); retrying cannot help. Otherwise the send may be retried, after <see cref="RetryAfter"/> when the channel
+/// said so.
 /// </summary>
-public sealed class ChannelException(string message, bool routeBroken = false, TimeSpan? retryAfter = null, Exception? inner = null)
+public sealed class ChannelException(string message, bool routeBroken = false, TimeSpan? retryAfter = null,
+    Exception? inner = null)
     : Exception(message, inner)
 {
     public bool RouteBroken { get; } = routeBroken;
@@ -39,10 +45,12 @@ public interface IDeliveryChannel
 {
     DeliveryChannel Channel { get; }
 
-    /// <summary>True when <paramref name="reviewCount"/> reviews go out as one digest; false for one send per review.</summary>
+    /// <summary>True when <paramref name="reviewCount"/> reviews go out as one digest; false for one send per
+    /// review.</summary>
     bool SendsDigest(int reviewCount);
 
-    /// <summary>Sends and returns the channel's id for what it created (Slack ts, ticket id, message id). Throws <see cref="ChannelException"/>.</summary>
+    /// <summary>Sends and returns the channel's id for what it created (Slack ts, ticket id, message id). Throws <see
+    /// cref="ChannelException"/>.</summary>
     Task<string?> SendAsync(ChannelSend send, CancellationToken cancellationToken);
 }
 
@@ -55,7 +63,8 @@ public sealed class ReviewLinks(string spaBaseUrl)
 
     public string Routes(string accountId, string appId) => $"{baseUrl}/accounts/{accountId}/apps/{appId}/routes";
 
-    public string Review(string accountId, string appId, string reviewId) => $"{Reviews(accountId, appId)}/{Uri.EscapeDataString(reviewId)}";
+    public string Review(string accountId, string appId, string reviewId) =>
+        $"{Reviews(accountId, appId)}/{Uri.EscapeDataString(reviewId)}";
 }
 
 /// <summary>

@@ -4,7 +4,8 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Delivery;
 
-/// <summary>Queue side of delivery: a new-reviews batch fans out into one unit of work per matching route, each delivered on its own.</summary>
+/// <summary>Queue side of delivery: a new-reviews batch fans out into one unit of work per matching route, each
+/// delivered on its own.</summary>
 public sealed class DeliveryFunctions(
     NewReviewsFanOut fanOut, RouteDeliverer deliverer, ReplyEventDeliverer replyEvents)
 {
@@ -14,7 +15,8 @@ public sealed class DeliveryFunctions(
         fanOut.FanOutAsync(batch, cancellationToken);
 
     [Function(nameof(DeliverToRoute))]
-    public Task DeliverToRoute([QueueTrigger(QueueNames.Deliveries)] DeliveryWork work, CancellationToken cancellationToken) =>
+    public Task DeliverToRoute([QueueTrigger(QueueNames.Deliveries)] DeliveryWork work,
+        CancellationToken cancellationToken) =>
         deliverer.DeliverAsync(work, cancellationToken);
 
     /// <summary>A reply event: fanned out to the subscribing routes, then delivered to each (one message per route).

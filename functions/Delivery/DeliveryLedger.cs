@@ -9,19 +9,21 @@ namespace ReviewHub.Delivery;
 
 public enum DeliveryState
 {
-    /// <summary>Claimed by one attempt until <see cref="DeliveryEntity.LeaseUntil"/>; after that anyone may take it over.</summary>
+    /// <summary>Claimed by one attempt until <see cref="DeliveryEntity.LeaseUntil"/>; after that anyone may take it
+    /// over.</summary>
     Sending,
 
     /// <summary>The channel accepted it. Final: nobody sends it again.</summary>
     Delivered,
 
-    /// <summary>The last attempt failed and released its claim; the next attempt (retry or replay) takes it at once.</summary>
+    /// <summary>The last attempt failed and released its claim; the next attempt (retry or replay) takes it at
+    /// once.</summary>
     Failed,
 }
 
 /// <summary>
-/// One row per (review, route): the ledger that makes delivery idempotent. PartitionKey = appId, RowKey = "{routeId}|{reviewId}".
-/// See docs/delivery.md for the state machine.
+/// One row per (review, route): the ledger that makes delivery idempotent. PartitionKey = appId, RowKey =
+/// "{routeId}|{reviewId}". See docs/delivery.md for the state machine.
 /// </summary>
 public sealed class DeliveryEntity : ITableEntity
 {
@@ -48,12 +50,15 @@ public enum ClaimOutcome { Claimed, AlreadyDelivered, InFlight }
 
 public sealed record Claim(ClaimOutcome Outcome, DeliveryEntity? Row, TimeSpan LeaseRemaining = default);
 
-/// <summary>Claims (review, route) pairs with conditional writes, so exactly one attempt at a time may send each, and records the outcome.</summary>
-public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider clock, IOptions<DeliveryOptions> options) : IAppDataPurger
+/// <summary>Claims (review, route) pairs with conditional writes, so exactly one attempt at a time may send each, and
+/// records the outcome.</summary>
+public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider clock, IOptions<DeliveryOptions> options)
+    : IAppDataPurger
 {
     private readonly TableClient table = tables.GetTableClient(TableNames.Deliveries);
 
-    public async Task<Claim> TryClaimAsync(string appId, string routeId, string reviewId, string batchId, CancellationToken cancellationToken)
+    public async Task<Claim> TryClaimAsync(string appId, string routeId, string reviewId, string batchId,
+        CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var row = new DeliveryEntity
@@ -75,7 +80,8 @@ public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider clock
             // Someone recorded this pair before: decide from its state below.
         }
 
-        var existing = (await table.GetEntityAsync<DeliveryEntity>(row.PartitionKey, row.RowKey, cancellationToken: cancellationToken)).Value;
+        var existing = (await table.GetEntityAsync<DeliveryEntity>(row.PartitionKey, row.RowKey,
+            cancellationToken: cancellationToken)).Value;
         switch (existing.StateValue)
         {
             case DeliveryState.Delivered:
@@ -83,14 +89,16 @@ public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider clock
             case DeliveryState.Sending when existing.LeaseUntil > now:
                 return new Claim(ClaimOutcome.InFlight, existing, existing.LeaseUntil - now);
         }
-        // Failed, or a claim whose holder crashed (lease expired): take it over, unless another attempt does so first (ETag).
+        // Failed, or a claim whose holder crashed (lease expired): take it over, unless another attempt does so first
+        // (ETag).
         existing.State = nameof(DeliveryState.Sending);
         existing.LeaseUntil = now + options.Value.ClaimLease;
         existing.Attempts++;
         existing.BatchId = batchId;
         try
         {
-            var updated = await table.UpdateEntityAsync(existing, existing.ETag, TableUpdateMode.Replace, cancellationToken);
+            var updated = await table.UpdateEntityAsync(existing, existing.ETag, TableUpdateMode.Replace,
+                cancellationToken);
             existing.ETag = updated.Headers.ETag ?? default;
             return new Claim(ClaimOutcome.Claimed, existing);
         }
@@ -100,7 +108,8 @@ public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider clock
         }
     }
 
-    /// <summary>Records the delivery. Unconditional: even if our lease ran out meanwhile, the channel did accept it.</summary>
+    /// <summary>Records the delivery. Unconditional: even if our lease ran out meanwhile, the channel did accept
+    /// it.</summary>
     public async Task MarkDeliveredAsync(DeliveryEntity claim, string? externalId, CancellationToken cancellationToken)
     {
         claim.State = nameof(DeliveryState.Delivered);
@@ -110,7 +119,8 @@ public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider clock
         await table.UpsertEntityAsync(claim, TableUpdateMode.Replace, cancellationToken);
     }
 
-    /// <summary>Gives a claim back after a failed send, so the next attempt need not wait for the lease. No-op if someone took it over.</summary>
+    /// <summary>Gives a claim back after a failed send, so the next attempt need not wait for the lease. No-op if
+    /// someone took it over.</summary>
     public async Task ReleaseAsync(DeliveryEntity claim, string error, CancellationToken cancellationToken)
     {
         claim.State = nameof(DeliveryState.Failed);
@@ -126,9 +136,11 @@ public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider clock
         }
     }
 
-    public async Task<DeliveryEntity?> GetAsync(string appId, string routeId, string reviewId, CancellationToken cancellationToken)
+    public async Task<DeliveryEntity?> GetAsync(string appId, string routeId, string reviewId,
+        CancellationToken cancellationToken)
     {
-        var row = await table.GetEntityIfExistsAsync<DeliveryEntity>(appId, DeliveryEntity.KeyFor(routeId, reviewId), cancellationToken: cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<DeliveryEntity>(appId, DeliveryEntity.KeyFor(routeId, reviewId),
+            cancellationToken: cancellationToken);
         return row.HasValue ? row.Value : null;
     }
 

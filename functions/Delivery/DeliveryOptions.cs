@@ -7,7 +7,8 @@ public sealed class DeliveryOptions
 {
     public const string Section = "Delivery";
 
-    /// <summary>The SPA's address; messages link to <c>{SpaBaseUrl}/accounts/{accountId}/apps/{appId}/reviews/{reviewId}</c>.</summary>
+    /// <summary>The SPA's address; messages link to
+    /// <c>{SpaBaseUrl}/accounts/{accountId}/apps/{appId}/reviews/{reviewId}</c>.</summary>
     [Required, Url]
     public string SpaBaseUrl { get; set; } = string.Empty;
 
@@ -19,20 +20,24 @@ public sealed class DeliveryOptions
     [Required]
     public string ZendeskBaseUrlTemplate { get; set; } = "https://{subdomain}.zendesk.com/";
 
-    /// <summary>A unit of work with more matching reviews than this becomes one digest message (Slack); email is always a digest.</summary>
+    /// <summary>A unit of work with more matching reviews than this becomes one digest message (Slack); email is always
+    /// a digest.</summary>
     [Range(1, 50)]
     public int DigestThreshold { get; set; } = 5;
 
-    /// <summary>Slack allows about one message per second per channel; the worker paces itself to this interval.</summary>
+    /// <summary>Slack allows about one message per second per channel; the worker paces itself to this
+    /// interval.</summary>
     public TimeSpan SlackMessageInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>How long a claimed (review, route) stays reserved for its sender; after that another attempt may take it over.</summary>
+    /// <summary>How long a claimed (review, route) stays reserved for its sender; after that another attempt may take
+    /// it over.</summary>
     public TimeSpan ClaimLease { get; set; } = TimeSpan.FromMinutes(2);
 
     /// <summary>Per-attempt timeout of a channel call.</summary>
     public TimeSpan ChannelTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>How often a unit of work may be postponed (rate limited, or in flight elsewhere) before it fails into the poison queue.</summary>
+    /// <summary>How often a unit of work may be postponed (rate limited, or in flight elsewhere) before it fails into
+    /// the poison queue.</summary>
     [Range(0, 100)]
     public int MaxDeferrals { get; set; } = 10;
 

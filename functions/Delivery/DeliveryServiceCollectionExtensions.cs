@@ -9,7 +9,8 @@ namespace ReviewHub.Delivery;
 
 public static class DeliveryServiceCollectionExtensions
 {
-    public static IServiceCollection AddReviewHubDelivery(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddReviewHubDelivery(this IServiceCollection services,
+        IConfiguration configuration)
     {
         services.AddValidatedOptions<DeliveryOptions>(configuration, DeliveryOptions.Section);
 
@@ -19,7 +20,8 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<IAppDataPurger>(provider => provider.GetRequiredService<DeliveryLedger>());
         services.AddSingleton<ReviewReader>();
         services.AddSingleton<NewReviewsFanOut>();
-        services.AddSingleton(provider => new ReviewLinks(provider.GetRequiredService<IOptions<DeliveryOptions>>().Value.SpaBaseUrl));
+        services.AddSingleton(provider =>
+            new ReviewLinks(provider.GetRequiredService<IOptions<DeliveryOptions>>().Value.SpaBaseUrl));
         // Typed HTTP clients are transient (handler rotation), so everything that holds one is too.
         services.AddSingleton<SlackPacer>();
         services.AddTransient<BrokenRouteNotifier>();
@@ -27,15 +29,19 @@ public static class DeliveryServiceCollectionExtensions
         services.AddTransient<ReplyEventDeliverer>();
         services.AddSingleton<Replies.IReplyStatusObserver, ReplyEventObserver>();
 
-        // chat.postMessage is not idempotent: only 429s and failed connections are retried here; the queue and ledger retry the rest.
+        // chat.postMessage is not idempotent: only 429s and failed connections are retried here; the queue and ledger
+        // retry the rest.
         services.AddHttpClient<SlackClient>((provider, http) =>
-                http.BaseAddress = new Uri(provider.GetRequiredService<IOptions<DeliveryOptions>>().Value.SlackApiBaseUrl.TrimEnd('/') + "/"))
+                http.BaseAddress = new Uri(
+                provider.GetRequiredService<IOptions<DeliveryOptions>>().Value.SlackApiBaseUrl.TrimEnd('/') + "/"))
             .AddOutboundResilience(ChannelTimeout, OutboundRetry.UnprocessedOnly);
         services.AddHttpClient<ZendeskChannel>().AddOutboundResilience(ChannelTimeout);
-        // Webhook receivers are customer servers: public addresses only, and never follow their redirects (3xx is a failure).
+        // Webhook receivers are customer servers: public addresses only, and never follow their redirects (3xx is a
+        // failure).
         services.AddHttpClient<WebhookChannel>()
             .ConfigurePrimaryHttpMessageHandler(provider =>
-                WebhookConnectGuard.CreateHandler(provider.GetRequiredService<IOptions<DeliveryOptions>>().Value.AllowInsecureWebhooks))
+                WebhookConnectGuard.CreateHandler(
+                provider.GetRequiredService<IOptions<DeliveryOptions>>().Value.AllowInsecureWebhooks))
             .AddOutboundResilience(ChannelTimeout);
         services.AddTransient<SlackChannel>();
         services.AddTransient<EmailChannel>();
@@ -49,6 +55,8 @@ public static class DeliveryServiceCollectionExtensions
         return services;
     }
 
-    private static void ChannelTimeout(IServiceProvider provider, Microsoft.Extensions.Http.Resilience.HttpStandardResilienceOptions resilience) =>
-        resilience.AttemptTimeout.Timeout = provider.GetRequiredService<IOptions<DeliveryOptions>>().Value.ChannelTimeout;
+    private static void ChannelTimeout(IServiceProvider provider,
+        Microsoft.Extensions.Http.Resilience.HttpStandardResilienceOptions resilience) =>
+        resilience.AttemptTimeout.Timeout = provider.GetRequiredService<IOptions<DeliveryOptions>>()
+            .Value.ChannelTimeout;
 }

@@ -10,10 +10,12 @@ public sealed class ReviewReader(TableServiceClient tables)
 {
     private readonly TableClient reviews = tables.GetTableClient(TableNames.Reviews);
 
-    public async Task<IReadOnlyList<ReviewEntity>> GetAsync(string appId, IReadOnlyList<string> reviewIds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ReviewEntity>> GetAsync(string appId, IReadOnlyList<string> reviewIds,
+        CancellationToken cancellationToken)
     {
         var found = new ConcurrentDictionary<string, ReviewEntity>();
-        await Parallel.ForEachAsync(reviewIds.Distinct(), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+        await Parallel.ForEachAsync(reviewIds.Distinct(),
+            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
             async (reviewId, token) =>
             {
                 var row = await reviews.GetEntityIfExistsAsync<ReviewEntity>(appId, reviewId, cancellationToken: token);

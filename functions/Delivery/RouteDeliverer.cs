@@ -10,12 +10,14 @@ using ReviewHub.Storage;
 namespace ReviewHub.Delivery;
 
 /// <summary>
-/// Delivers one <see cref="DeliveryWork"/>: claims each (review, route) in the ledger before sending, records it after, and
-/// never sends a pair that is delivered or in flight elsewhere. Retryable failures release their claims and throw (host
-/// retries, then the poison queue); rate limits and in-flight pairs postpone the work; a refused credential breaks the route.
+/// Delivers one <see cref="DeliveryWork"/>: claims each (review, route) in the ledger before sending, records it after,
+/// and never sends a pair that is delivered or in flight elsewhere. Retryable failures release their claims and throw
+/// (host retries, then the poison queue); rate limits and in-flight pairs postpone the work; a refused credential
+/// breaks the route.
 /// </summary>
 public sealed class RouteDeliverer(
-    RouteStore routes, AppStore apps, ReviewReader reviews, DeliveryLedger ledger, IEnumerable<IDeliveryChannel> channels,
+    RouteStore routes, AppStore apps, ReviewReader reviews, DeliveryLedger ledger,
+        IEnumerable<IDeliveryChannel> channels,
     BrokenRouteNotifier broken, IMessageQueue queue, ReviewLinks links, ReviewHubMetrics metrics,
     EmailConfirmationStore confirmations, TimeProvider clock, IOptions<DeliveryOptions> options,
     IOptions<OutboundHttpOptions> outbound, ILogger<RouteDeliverer> logger)
@@ -28,7 +30,8 @@ public sealed class RouteDeliverer(
         var app = await apps.GetAsync(work.AccountId, work.AppId, cancellationToken);
         if (route is null || app is null || route.AccountId != work.AccountId || !route.Enabled || route.IsBroken)
         {
-            logger.LogInformation("Skipped delivery of batch {BatchId} to route {RouteId}: the route or app is gone, disabled or broken",
+            logger.LogInformation(
+                "Skipped delivery of batch {BatchId} to route {RouteId}: the route or app is gone, disabled or broken",
                 work.BatchId, work.RouteId);
             return;
         }
@@ -66,56 +69,68 @@ public sealed class RouteDeliverer(
             await broken.RouteBrokeAsync(route, app, ex.Message, cancellationToken);
             return;
         }
-        catch (ChannelException ex) when (ex.RetryAfter is { } retryAfter && work.Deferrals < options.Value.MaxDeferrals)
+        catch (ChannelException ex) when (ex.RetryAfter is { } retryAfter
+            && work.Deferrals < options.Value.MaxDeferrals)
         {
-            logger.LogWarning("Route {RouteId} ({Channel}) is rate limited; batch {BatchId} resumes in {RetryAfter}", route.RouteId, route.Channel, work.BatchId, retryAfter);
+            logger.LogWarning("Route {RouteId} ({Channel}) is rate limited; batch {BatchId} resumes in {RetryAfter}",
+                route.RouteId, route.Channel, work.BatchId, retryAfter);
             await DeferAsync(work, work.ReviewIds, retryAfter, cancellationToken);
             return;
         }
 
         if (inFlight.Count > 0)
         {
-            // Another attempt holds these pairs. Come back when its lease ends: by then they are delivered, or free to take over.
+            // Another attempt holds these pairs. Come back when its lease ends: by then they are delivered, or free to
+            // take over.
             var ids = inFlight.Select(c => c.Row!.RowKey[(work.RouteId.Length + 1)..]).ToList();
             if (work.Deferrals >= options.Value.MaxDeferrals)
             {
-                throw new InvalidOperationException($"{ids.Count} reviews of batch {work.BatchId} stayed in flight for route {work.RouteId}.");
+                throw new InvalidOperationException(
+                    $"{ids.Count} reviews of batch {work.BatchId} stayed in flight for route {work.RouteId}.");
             }
-            await DeferAsync(work, ids, inFlight.Max(c => c.LeaseRemaining) + TimeSpan.FromSeconds(1), cancellationToken);
+            await DeferAsync(work, ids, inFlight.Max(c => c.LeaseRemaining) + TimeSpan.FromSeconds(1),
+                cancellationToken);
         }
     }
 
-    /// <summary>Sends a test message through the route's channel now, outside the ledger. Throws <see cref="ChannelException"/>.</summary>
+    /// <summary>Sends a test message through the route's channel now, outside the ledger. Throws <see
+    /// cref="ChannelException"/>.</summary>
     public Task<string?> SendTestAsync(RouteEntity route, AppEntity app, CancellationToken cancellationToken)
     {
         var sample = new ReviewNotification("test", 5, "Test message from ReviewHub",
             "This is how new reviews of this app will look here.", "ReviewHub",
-            app.Store == Stores.GooglePlay ? string.Empty : app.TerritoryList.FirstOrDefault() ?? "USA",
+            app.Store == Stores.GooglePlay ? string.Empty : app.TerritoryList is [var first, ..] ? first : "USA",
             clock.GetUtcNow(),
             links.Reviews(app.AccountId, app.AppId), app.Store);
         return byChannel[route.ChannelValue].SendAsync(
-            new ChannelSend(route, app, [sample], $"test-{Ids.New()}", links.Reviews(app.AccountId, app.AppId)), cancellationToken);
+            new ChannelSend(route, app, [sample], $"test-{Ids.New()}", links.Reviews(app.AccountId, app.AppId)),
+                cancellationToken);
     }
 
     private async Task DeliverOneAsync(
-        DeliveryWork work, RouteEntity route, AppEntity app, ReviewEntity review, IDeliveryChannel channel, List<Claim> inFlight, CancellationToken cancellationToken)
+        DeliveryWork work, RouteEntity route, AppEntity app, ReviewEntity review, IDeliveryChannel channel,
+            List<Claim> inFlight, CancellationToken cancellationToken)
     {
-        var claim = await ledger.TryClaimAsync(work.AppId, work.RouteId, review.ReviewId, work.BatchId, cancellationToken);
+        var claim = await ledger.TryClaimAsync(work.AppId, work.RouteId, review.ReviewId, work.BatchId,
+            cancellationToken);
         if (!Track(route, claim, inFlight))
         {
             return;
         }
-        await SendAsync(route, app, [claim.Row!], [review], $"{route.RouteId}_{review.ReviewId}", channel, cancellationToken);
+        await SendAsync(route, app, [claim.Row!], [review], $"{route.RouteId}_{review.ReviewId}", channel,
+            cancellationToken);
     }
 
     private async Task DeliverDigestAsync(
-        DeliveryWork work, RouteEntity route, AppEntity app, IReadOnlyList<ReviewEntity> matching, IDeliveryChannel channel, List<Claim> inFlight,
+        DeliveryWork work, RouteEntity route, AppEntity app, IReadOnlyList<ReviewEntity> matching,
+            IDeliveryChannel channel, List<Claim> inFlight,
         CancellationToken cancellationToken)
     {
         var claimed = new List<(DeliveryEntity Row, ReviewEntity Review)>();
         foreach (var review in matching)
         {
-            var claim = await ledger.TryClaimAsync(work.AppId, work.RouteId, review.ReviewId, work.BatchId, cancellationToken);
+            var claim = await ledger.TryClaimAsync(work.AppId, work.RouteId, review.ReviewId, work.BatchId,
+                cancellationToken);
             if (Track(route, claim, inFlight))
             {
                 claimed.Add((claim.Row!, review));
@@ -129,20 +144,23 @@ public sealed class RouteDeliverer(
     }
 
     private async Task SendAsync(
-        RouteEntity route, AppEntity app, IReadOnlyList<DeliveryEntity> claims, IReadOnlyList<ReviewEntity> batch, string idempotencyKey,
+        RouteEntity route, AppEntity app, IReadOnlyList<DeliveryEntity> claims, IReadOnlyList<ReviewEntity> batch,
+            string idempotencyKey,
         IDeliveryChannel channel, CancellationToken cancellationToken)
     {
         string? externalId;
         try
         {
-            var send = new ChannelSend(route, app, batch.Select(r => ReviewNotification.From(r, links)).ToList(), idempotencyKey,
+            var send = new ChannelSend(route, app, batch.Select(r => ReviewNotification.From(r, links)).ToList(),
+                idempotencyKey,
                 links.Reviews(app.AccountId, app.AppId));
             externalId = await channel.SendAsync(send, cancellationToken);
         }
         catch (Exception ex)
         {
             metrics.Delivered(route.Channel, ReviewHubMetrics.DeliveryOutcomes.Failed, claims.Count);
-            logger.LogWarning("Sending {Count} reviews to route {RouteId} ({Channel}) failed: {Error}", batch.Count, route.RouteId, route.Channel, ex.Message);
+            logger.LogWarning("Sending {Count} reviews to route {RouteId} ({Channel}) failed: {Error}", batch.Count,
+                route.RouteId, route.Channel, ex.Message);
             foreach (var claim in claims)
             {
                 await ledger.ReleaseAsync(claim, ex.Message, CancellationToken.None);
@@ -158,7 +176,8 @@ public sealed class RouteDeliverer(
             claims.Count, route.AppId, route.RouteId, route.Channel, externalId);
     }
 
-    /// <summary>True when the claim is ours to send; in-flight claims are collected for a later look, delivered ones skipped.</summary>
+    /// <summary>True when the claim is ours to send; in-flight claims are collected for a later look, delivered ones
+    /// skipped.</summary>
     private bool Track(RouteEntity route, Claim claim, List<Claim> inFlight)
     {
         if (claim.Outcome == ClaimOutcome.Claimed)
@@ -173,7 +192,8 @@ public sealed class RouteDeliverer(
         return false;
     }
 
-    private Task DeferAsync(DeliveryWork work, IReadOnlyList<string> reviewIds, TimeSpan delay, CancellationToken cancellationToken) =>
+    private Task DeferAsync(DeliveryWork work, IReadOnlyList<string> reviewIds, TimeSpan delay,
+        CancellationToken cancellationToken) =>
         queue.SendAsync(QueueNames.Deliveries, work with { ReviewIds = reviewIds, Deferrals = work.Deferrals + 1 },
             outbound.Value.DeferralFor(delay), cancellationToken);
 }

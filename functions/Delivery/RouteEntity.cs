@@ -10,7 +10,8 @@ public enum RouteStatus
 {
     Active,
 
-    /// <summary>The channel refused our credentials or target (401/403, revoked token, deleted channel): nothing is sent until the route is updated.</summary>
+    /// <summary>The channel refused our credentials or target (401/403, revoked token, deleted channel): nothing is
+    /// sent until the route is updated.</summary>
     Broken,
 }
 
@@ -50,7 +51,8 @@ public sealed class RouteEntity : ITableEntity
     public string? BrokenReason { get; set; }
     public DateTimeOffset? BrokenAt { get; set; }
 
-    /// <summary>When the account owner was emailed about the break: set once per break, so they hear about it once.</summary>
+    /// <summary>When the account owner was emailed about the break: set once per break, so they hear about it
+    /// once.</summary>
     public DateTimeOffset? OwnerNotifiedAt { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
@@ -69,13 +71,15 @@ public sealed class RouteEntity : ITableEntity
     public bool IsBroken => Status == nameof(RouteStatus.Broken);
 
     [IgnoreDataMember]
-    public IReadOnlyList<int> RatingList => Ratings.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
+    public IReadOnlyList<int> RatingList =>
+        Ratings.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
 
     [IgnoreDataMember]
     public IReadOnlyList<string> TerritoryList => Territories.Split(',', StringSplitOptions.RemoveEmptyEntries);
 
     [IgnoreDataMember]
-    public IReadOnlyList<string> Recipients => Target.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    public IReadOnlyList<string> Recipients =>
+        Target.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     [IgnoreDataMember]
     public IReadOnlyList<string> ReplyEventList => ReplyEvents.Split(',', StringSplitOptions.RemoveEmptyEntries);
@@ -85,5 +89,6 @@ public sealed class RouteEntity : ITableEntity
 
     /// <summary>True when the route wants this review (empty filters match everything).</summary>
     public bool Matches(int rating, string territory) =>
-        (Ratings.Length == 0 || RatingList.Contains(rating)) && (Territories.Length == 0 || TerritoryList.Contains(territory, StringComparer.Ordinal));
+        (Ratings.Length == 0 || RatingList.Contains(rating))
+            && (Territories.Length == 0 || TerritoryList.Contains(territory, StringComparer.Ordinal));
 }

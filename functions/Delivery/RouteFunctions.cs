@@ -58,7 +58,8 @@ public sealed class RouteFunctions(
         }
         var (route, signingSecret) = await routes.CreateAsync(accountId, appId, channel, request, cancellationToken);
         await RequestConfirmationsAsync(route, cancellationToken);
-        return new CreatedResult($"/api/{RoutePath(accountId, appId, route.RouteId)}", RouteResponse.From(route, signingSecret));
+        return new CreatedResult($"/api/{RoutePath(accountId, appId, route.RouteId)}",
+            RouteResponse.From(route, signingSecret));
     }
 
     [Function(nameof(UpdateRoute))]
@@ -90,7 +91,8 @@ public sealed class RouteFunctions(
         {
             await RequestConfirmationsAsync(updated, cancellationToken);
         }
-        return updated is null ? Problems.NotFound("No such route.") : new OkObjectResult(RouteResponse.From(updated, signingSecret));
+        return updated is null
+            ? Problems.NotFound("No such route.") : new OkObjectResult(RouteResponse.From(updated, signingSecret));
     }
 
     [Function(nameof(DeleteRoute))]
@@ -128,12 +130,14 @@ public sealed class RouteFunctions(
         }
         try
         {
-            return new OkObjectResult(new TestMessageResponse(true, await deliverer.SendTestAsync(route, app, cancellationToken)));
+            return new OkObjectResult(new TestMessageResponse(true,
+                await deliverer.SendTestAsync(route, app, cancellationToken)));
         }
         catch (ChannelException ex)
         {
             var hint = ex.RouteBroken ? " Check the route's credentials and target." : " Try again later.";
-            return Problems.Create(StatusCodes.Status502BadGateway, "The channel did not accept the test message.", ex.Message + hint);
+            return Problems.Create(StatusCodes.Status502BadGateway, "The channel did not accept the test message.",
+                ex.Message + hint);
         }
     }
 
@@ -175,7 +179,8 @@ public sealed class RouteFunctions(
             ? confirmations.RequestAsync(route.AccountId, route.Recipients, cancellationToken)
             : Task.CompletedTask;
 
-    private async Task<RouteEntity?> FindAsync(HttpRequest req, string accountId, string appId, string routeId, CancellationToken cancellationToken) =>
+    private async Task<RouteEntity?> FindAsync(HttpRequest req, string accountId, string appId, string routeId,
+        CancellationToken cancellationToken) =>
         await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null
             ? null
             : await routes.GetAsync(appId, routeId, cancellationToken);
@@ -191,5 +196,6 @@ public sealed class RouteFunctions(
         return errors.IsEmpty ? null : Problems.Validation(errors);
     }
 
-    private static string RoutePath(string accountId, string appId, string routeId) => $"accounts/{accountId}/apps/{appId}/routes/{routeId}";
+    private static string RoutePath(string accountId, string appId, string routeId) =>
+        $"accounts/{accountId}/apps/{appId}/routes/{routeId}";
 }

@@ -6,8 +6,8 @@ namespace ReviewHub.Delivery;
 public sealed record RouteFilters(IReadOnlyList<int>? Ratings, IReadOnlyList<string>? Territories);
 
 /// <summary>
-/// Creates a route. Credentials by channel: Slack <c>slackBotToken</c> (xoxb-…); Zendesk <c>zendeskEmail</c> + <c>zendeskApiToken</c>;
-/// webhook: none, the signing secret is generated and returned once; email: none.
+/// Creates a route. Credentials by channel: Slack <c>slackBotToken</c> (xoxb-…); Zendesk <c>zendeskEmail</c> +
+/// <c>zendeskApiToken</c>; webhook: none, the signing secret is generated and returned once; email: none.
 /// </summary>
 public sealed record CreateRouteRequest(
     string? Channel, string? Name, string? Target, RouteFilters? Filters, bool? Enabled,
@@ -21,14 +21,16 @@ public sealed record CreateRouteRequest(
         {
             RouteRules.ValidateReplyEvents(channel, ReplyEvents, errors);
             RouteRules.ValidateTarget(channel, Target, errors);
-            RouteRules.ValidateCredentials(channel, new RouteCredentials(SlackBotToken, ZendeskEmail, ZendeskApiToken), required: true, errors);
+            RouteRules.ValidateCredentials(channel, new RouteCredentials(SlackBotToken, ZendeskEmail, ZendeskApiToken),
+                required: true, errors);
         }
     }
 
     public RouteCredentials Credentials => new(SlackBotToken, ZendeskEmail, ZendeskApiToken);
 }
 
-/// <summary>Changes a route; absent fields keep their value. The channel cannot change (delete and create instead).</summary>
+/// <summary>Changes a route; absent fields keep their value. The channel cannot change (delete and create
+/// instead).</summary>
 public sealed record UpdateRouteRequest(
     string? Name, string? Target, RouteFilters? Filters, bool? Enabled,
     string? SlackBotToken, string? ZendeskEmail, string? ZendeskApiToken, bool? RotateSigningSecret,
@@ -36,8 +38,8 @@ public sealed record UpdateRouteRequest(
 {
     public void Validate(ValidationErrors errors)
     {
-        if (Name is null && Target is null && Filters is null && Enabled is null && SlackBotToken is null && ZendeskEmail is null
-            && ZendeskApiToken is null && RotateSigningSecret is null && ReplyEvents is null)
+        if (Name is null && Target is null && Filters is null && Enabled is null && SlackBotToken is null
+            && ZendeskEmail is null && ZendeskApiToken is null && RotateSigningSecret is null && ReplyEvents is null)
         {
             errors.Add("body",
                 "Send at least one of: name, target, filters, enabled, credentials, rotateSigningSecret, replyEvents.");
@@ -68,25 +70,30 @@ public sealed record UpdateRouteRequest(
 
     public RouteCredentials Credentials => new(SlackBotToken, ZendeskEmail, ZendeskApiToken);
 
-    public bool ChangesCredentials => SlackBotToken is not null || ZendeskEmail is not null || ZendeskApiToken is not null;
+    public bool ChangesCredentials => SlackBotToken is not null || ZendeskEmail is not null || ZendeskApiToken
+        is not null;
 }
 
 public sealed record RouteCredentials(string? SlackBotToken, string? ZendeskEmail, string? ZendeskApiToken);
 
-/// <summary>A route as the API shows it: never a secret, except <see cref="SigningSecret"/> right after it was generated.</summary>
+/// <summary>A route as the API shows it: never a secret, except <see cref="SigningSecret"/> right after it was
+/// generated.</summary>
 public sealed record RouteResponse(
     string RouteId, string AppId, string Channel, string? Name, string Target, RouteFilters Filters, bool Enabled,
-    string Status, string? BrokenReason, DateTimeOffset? BrokenAt, bool HasCredentials, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    string Status, string? BrokenReason, DateTimeOffset? BrokenAt, bool HasCredentials, DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
     IReadOnlyList<string> ReplyEvents, string? SigningSecret = null)
 {
     public static RouteResponse From(RouteEntity route, string? signingSecret = null) => new(
         route.RouteId, route.AppId, route.Channel.ToLowerInvariant(), route.Name, route.Target,
-        new RouteFilters(route.RatingList, route.TerritoryList), route.Enabled, route.Status.ToLowerInvariant(), route.BrokenReason,
+        new RouteFilters(route.RatingList, route.TerritoryList), route.Enabled, route.Status.ToLowerInvariant(),
+        route.BrokenReason,
         route.BrokenAt, route.SecretReference is not null, route.CreatedAt, route.UpdatedAt, route.ReplyEventList,
         signingSecret);
 }
 
-/// <summary>What a test message did: the channel's id for it (Slack ts, ticket id, email or webhook message id).</summary>
+/// <summary>What a test message did: the channel's id for it (Slack ts, ticket id, email or webhook message
+/// id).</summary>
 public sealed record TestMessageResponse(bool Delivered, string? ExternalId);
 
 internal static partial class RouteRules
@@ -95,7 +102,8 @@ internal static partial class RouteRules
 
     public static DeliveryChannel? TryParseChannel(string? value, ValidationErrors errors)
     {
-        if (errors.Required(value, "channel", 20) && Enum.TryParse<DeliveryChannel>(value, ignoreCase: true, out var channel)
+        if (errors.Required(value, "channel", 20) && Enum.TryParse<DeliveryChannel>(value, ignoreCase: true,
+            out var channel)
             && !int.TryParse(value, out _))
         {
             return channel;
@@ -119,7 +127,8 @@ internal static partial class RouteRules
         }
         foreach (var code in filters?.Territories?.Where(c => !Apps.Territories.IsKnown(c)) ?? [])
         {
-            errors.Add("filters.territories", $"'{code}' is not an App Store territory (ISO 3166 alpha-3, upper case).");
+            errors.Add("filters.territories",
+                $"'{code}' is not an App Store territory (ISO 3166 alpha-3, upper case).");
         }
     }
 
@@ -163,13 +172,15 @@ internal static partial class RouteRules
         switch (channel)
         {
             case DeliveryChannel.Slack when !SlackChannelId().IsMatch(target):
-                errors.Add("target", "must be a Slack channel id such as C0123456789 (channel details → copy channel ID).");
+                errors.Add("target",
+                    "must be a Slack channel id such as C0123456789 (channel details → copy channel ID).");
                 break;
             case DeliveryChannel.Email:
                 var recipients = SplitRecipients(target);
                 if (recipients.Count is 0 or > MaxRecipients)
                 {
-                    errors.Add("target", $"must list between 1 and {MaxRecipients} email addresses, separated by commas.");
+                    errors.Add("target",
+                        $"must list between 1 and {MaxRecipients} email addresses, separated by commas.");
                 }
                 if (recipients.Count != recipients.Distinct(StringComparer.OrdinalIgnoreCase).Count())
                 {
@@ -184,7 +195,8 @@ internal static partial class RouteRules
                 errors.Add("target", "must be your Zendesk subdomain, e.g. 'acme' for acme.zendesk.com.");
                 break;
             case DeliveryChannel.Webhook:
-                if (!Uri.TryCreate(target, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http") || !string.IsNullOrEmpty(uri.UserInfo))
+                if (!Uri.TryCreate(target, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")
+                    || !string.IsNullOrEmpty(uri.UserInfo))
                 {
                     errors.Add("target", "must be an absolute https URL without credentials.");
                 }
@@ -210,18 +222,20 @@ internal static partial class RouteRules
         else if (uri.IsLoopback
             || (WebhookAddresses.Literal(uri.Host) is { } ip
                 ? !WebhookAddresses.IsGlobalUnicast(ip)
-                : !uri.IdnHost.Contains('.')))
+                : !uri.IdnHost.Contains('.', StringComparison.Ordinal)))
         {
             errors.Add("target", "must be a public address.");
         }
     }
 
-    public static void ValidateCredentials(DeliveryChannel channel, RouteCredentials credentials, bool required, ValidationErrors errors)
+    public static void ValidateCredentials(DeliveryChannel channel, RouteCredentials credentials, bool required,
+        ValidationErrors errors)
     {
         switch (channel)
         {
             case DeliveryChannel.Slack when required || credentials.SlackBotToken is not null:
-                if (errors.Required(credentials.SlackBotToken, "slackBotToken", 255) && !credentials.SlackBotToken.StartsWith("xoxb-", StringComparison.Ordinal))
+                if (errors.Required(credentials.SlackBotToken, "slackBotToken", 255)
+                    && !credentials.SlackBotToken.StartsWith("xoxb-", StringComparison.Ordinal))
                 {
                     errors.Add("slackBotToken", "must be a Slack bot token (xoxb-…) with the chat:write scope.");
                 }
@@ -248,7 +262,8 @@ internal static partial class RouteRules
 
     public static string JoinRatings(IEnumerable<int>? ratings) => string.Join(',', (ratings ?? []).Distinct().Order());
 
-    public static string JoinTerritories(IEnumerable<string>? territories) => string.Join(',', (territories ?? []).Distinct(StringComparer.Ordinal));
+    public static string JoinTerritories(IEnumerable<string>? territories) => string.Join(',',
+        (territories ?? []).Distinct(StringComparer.Ordinal));
 
     [GeneratedRegex("^[CGD][A-Z0-9]{8,20}$")]
     private static partial Regex SlackChannelId();

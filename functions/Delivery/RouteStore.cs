@@ -12,7 +12,8 @@ namespace ReviewHub.Delivery;
 /// <summary>A Zendesk API-token credential, stored as one JSON secret.</summary>
 public sealed record ZendeskCredential(string Email, string ApiToken);
 
-/// <summary>Routes of an app and their secrets. Secrets go to the secret store first, so a row never points at a missing secret.</summary>
+/// <summary>Routes of an app and their secrets. Secrets go to the secret store first, so a row never points at a
+/// missing secret.</summary>
 public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, RateLimiter limiter, TimeProvider clock)
     : IAppDataPurger
 {
@@ -35,13 +36,16 @@ public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, 
         {
             return null;
         }
-        var route = await routes.GetEntityIfExistsAsync<RouteEntity>(appId, routeId, cancellationToken: cancellationToken);
+        var route = await routes.GetEntityIfExistsAsync<RouteEntity>(appId, routeId,
+            cancellationToken: cancellationToken);
         return route.HasValue ? route.Value : null;
     }
 
-    /// <summary>Creates the route; for a webhook also returns its new signing secret (shown to the customer once).</summary>
+    /// <summary>Creates the route; for a webhook also returns its new signing secret (shown to the customer
+    /// once).</summary>
     public async Task<(RouteEntity Route, string? SigningSecret)> CreateAsync(
-        string accountId, string appId, DeliveryChannel channel, CreateRouteRequest request, CancellationToken cancellationToken)
+        string accountId, string appId, DeliveryChannel channel, CreateRouteRequest request,
+        CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var route = new RouteEntity
@@ -60,20 +64,25 @@ public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, 
             UpdatedAt = now,
         };
         var signingSecret = channel == DeliveryChannel.Webhook ? NewSigningSecret() : null;
-        route.SecretReference = await StoreSecretAsync(route, SecretValue(channel, request.Credentials, signingSecret), cancellationToken);
+        route.SecretReference = await StoreSecretAsync(route, SecretValue(channel, request.Credentials, signingSecret),
+            cancellationToken);
         await routes.AddEntityAsync(route, cancellationToken);
         return (route, signingSecret);
     }
 
-    /// <summary>Applies an update; new credentials or a new target clear a broken status. Null when the route is gone.</summary>
-    public async Task<(RouteEntity? Route, string? SigningSecret)> UpdateAsync(RouteEntity current, UpdateRouteRequest request, CancellationToken cancellationToken)
+    /// <summary>Applies an update; new credentials or a new target clear a broken status. Null when the route is
+    /// gone.</summary>
+    public async Task<(RouteEntity? Route, string? SigningSecret)> UpdateAsync(RouteEntity current,
+        UpdateRouteRequest request, CancellationToken cancellationToken)
     {
         var channel = current.ChannelValue;
         string? signingSecret = null;
         if (request.ChangesCredentials || request.RotateSigningSecret == true)
         {
-            signingSecret = channel == DeliveryChannel.Webhook && request.RotateSigningSecret == true ? NewSigningSecret() : null;
-            var value = SecretValue(channel, await MergeCredentialsAsync(current, request.Credentials, cancellationToken), signingSecret);
+            signingSecret = channel == DeliveryChannel.Webhook && request.RotateSigningSecret == true
+                ? NewSigningSecret() : null;
+            var value = SecretValue(channel,
+                await MergeCredentialsAsync(current, request.Credentials, cancellationToken), signingSecret);
             if (value is not null)
             {
                 await StoreSecretAsync(current, value, cancellationToken);
@@ -122,10 +131,11 @@ public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, 
     }
 
     /// <summary>
-    /// Marks the route broken with a reason. Returns true for the one caller that made the transition (and so tells the owner),
-    /// false when it was already broken or is gone.
+    /// Marks the route broken with a reason. Returns true for the one caller that made the transition (and so tells the
+    /// owner), false when it was already broken or is gone.
     /// </summary>
-    public async Task<bool> MarkBrokenAsync(string appId, string routeId, string reason, CancellationToken cancellationToken)
+    public async Task<bool> MarkBrokenAsync(string appId, string routeId, string reason,
+        CancellationToken cancellationToken)
     {
         var transitioned = false;
         await routes.UpdateAsync<RouteEntity>(appId, routeId, route =>
@@ -147,8 +157,10 @@ public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, 
     public async Task<string?> GetSecretAsync(RouteEntity route, CancellationToken cancellationToken) =>
         route.SecretReference is null ? null : await secrets.GetAsync(route.SecretReference, cancellationToken);
 
-    public async Task<ZendeskCredential?> GetZendeskCredentialAsync(RouteEntity route, CancellationToken cancellationToken) =>
-        await GetSecretAsync(route, cancellationToken) is { } json ? JsonSerializer.Deserialize<ZendeskCredential>(json, ReviewHubJson.Options) : null;
+    public async Task<ZendeskCredential?> GetZendeskCredentialAsync(RouteEntity route,
+        CancellationToken cancellationToken) =>
+        await GetSecretAsync(route, cancellationToken) is { } json
+            ? JsonSerializer.Deserialize<ZendeskCredential>(json, ReviewHubJson.Options) : null;
 
     public async Task PurgeAsync(string accountId, string appId, CancellationToken cancellationToken)
     {
@@ -178,21 +190,28 @@ public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, 
         await limiter.ForgetAsync(route.AccountId, TestMessagesKey(route.RouteId), cancellationToken);
     }
 
-    private async Task<RouteCredentials> MergeCredentialsAsync(RouteEntity route, RouteCredentials changes, CancellationToken cancellationToken)
+    private async Task<RouteCredentials> MergeCredentialsAsync(RouteEntity route, RouteCredentials changes,
+        CancellationToken cancellationToken)
     {
-        if (route.ChannelValue != DeliveryChannel.Zendesk || (changes.ZendeskEmail is not null && changes.ZendeskApiToken is not null))
+        if (route.ChannelValue != DeliveryChannel.Zendesk
+            || (changes.ZendeskEmail is not null && changes.ZendeskApiToken is not null))
         {
             return changes;
         }
         // A Zendesk update may change only the email or only the token: keep the other half.
         var stored = await GetZendeskCredentialAsync(route, cancellationToken);
-        return changes with { ZendeskEmail = changes.ZendeskEmail ?? stored?.Email, ZendeskApiToken = changes.ZendeskApiToken ?? stored?.ApiToken };
+        return changes with { ZendeskEmail = changes.ZendeskEmail ?? stored?.Email,
+            ZendeskApiToken = changes.ZendeskApiToken ?? stored?.ApiToken };
     }
 
-    private async Task<string?> StoreSecretAsync(RouteEntity route, string? value, CancellationToken cancellationToken) =>
-        value is null ? null : await secrets.SetAsync(SecretNames.For("route", route.AppId, route.RouteId), value, cancellationToken);
+    private async Task<string?> StoreSecretAsync(RouteEntity route, string? value,
+        CancellationToken cancellationToken) =>
+        value is null
+            ? null : await secrets.SetAsync(SecretNames.For("route", route.AppId, route.RouteId), value,
+            cancellationToken);
 
-    private static string? SecretValue(DeliveryChannel channel, RouteCredentials credentials, string? signingSecret) => channel switch
+    private static string? SecretValue(DeliveryChannel channel, RouteCredentials credentials, string? signingSecret) =>
+        channel switch
     {
         DeliveryChannel.Slack => credentials.SlackBotToken,
         DeliveryChannel.Zendesk when credentials is { ZendeskEmail: { } email, ZendeskApiToken: { } token } =>
@@ -201,6 +220,7 @@ public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, 
         _ => null,
     };
 
-    /// <summary>Standard Webhooks secret: "whsec_" + base64 of 32 random bytes; the HMAC key is the decoded bytes.</summary>
+    /// <summary>Standard Webhooks secret: "whsec_" + base64 of 32 random bytes; the HMAC key is the decoded
+    /// bytes.</summary>
     public static string NewSigningSecret() => "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 }

@@ -18,8 +18,10 @@ public sealed class EmailDeliveryException(HttpStatusCode status, string detail,
     public HttpStatusCode Status { get; } = status;
     public TimeSpan? RetryAfter { get; } = retryAfter;
 
-    /// <summary>401/403: the key is wrong, revoked, out of credits or the sender is unverified; retrying will not help.</summary>
-    public bool IsPermanent => Status is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
+    /// <summary>401/403: the key is wrong, revoked, out of credits or the sender is unverified; retrying will not
+    /// help.</summary>
+    public bool IsPermanent =>
+        Status is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
         or HttpStatusCode.RequestEntityTooLarge;
 
     /// <summary>
@@ -33,22 +35,26 @@ public sealed class EmailDeliveryException(HttpStatusCode status, string detail,
 
 public interface IEmailSender
 {
-    /// <summary>Sends one message (HTML and plain text); returns the provider's message id. Throws <see cref="EmailDeliveryException"/>.</summary>
+    /// <summary>Sends one message (HTML and plain text); returns the provider's message id. Throws <see
+    /// cref="EmailDeliveryException"/>.</summary>
     Task<string?> SendAsync(EmailMessage message, CancellationToken cancellationToken);
 }
 
 /// <summary>
-/// SendGrid v3 mail send over the app's resilient HttpClient. mail/send is not idempotent, so the pipeline retries only 429s
-/// and failed connections; a timeout or 5xx fails the call and the caller retries (delivery's queue, the email activity).
+/// SendGrid v3 mail send over the app's resilient HttpClient. mail/send is not idempotent, so the pipeline retries only
+/// 429s and failed connections; a timeout or 5xx fails the call and the caller retries (delivery's queue, the email
+/// activity).
 /// </summary>
-internal sealed class SendGridEmailSender(HttpClient httpClient, IOptions<EmailOptions> options, ILogger<SendGridEmailSender> logger) : IEmailSender
+internal sealed class SendGridEmailSender(HttpClient httpClient, IOptions<EmailOptions> options,
+    ILogger<SendGridEmailSender> logger) : IEmailSender
 {
     public const int MaxSubjectLength = 200;
 
     public async Task<string?> SendAsync(EmailMessage message, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var client = new SendGridClient(httpClient, new SendGridClientOptions { ApiKey = settings.SendGridApiKey, Host = settings.SendGridBaseUrl });
+        var client = new SendGridClient(httpClient,
+            new SendGridClientOptions { ApiKey = settings.SendGridApiKey, Host = settings.SendGridBaseUrl });
         var mail = new SendGridMessage
         {
             From = new EmailAddress(settings.FromAddress, settings.FromName),
@@ -63,7 +69,8 @@ internal sealed class SendGridEmailSender(HttpClient httpClient, IOptions<EmailO
         if (response.IsSuccessStatusCode)
         {
             var id = response.Headers.TryGetValues("X-Message-Id", out var values) ? values.FirstOrDefault() : null;
-            logger.LogInformation("Email {Subject} accepted for {RecipientCount} recipients as {MessageId}", message.Subject, message.To.Count, id);
+            logger.LogInformation("Email {Subject} accepted for {RecipientCount} recipients as {MessageId}",
+                message.Subject, message.To.Count, id);
             return id;
         }
 

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using ReviewHub.Http;
 using ReviewHub.Configuration;
@@ -14,7 +13,8 @@ public static class EmailServiceCollectionExtensions
         services.AddValidatedOptions<EmailOptions>(configuration, EmailOptions.Section);
         // mail/send is not idempotent: only 429s and failed connections are retried here, the callers retry the rest.
         services.AddHttpClient<IEmailSender, SendGridEmailSender>()
-            .AddOutboundResilience((provider, resilience) => resilience.AttemptTimeout.Timeout = provider.GetRequiredService<IOptions<EmailOptions>>().Value.Timeout,
+            .AddOutboundResilience((provider, resilience) => resilience.AttemptTimeout.Timeout =
+                provider.GetRequiredService<IOptions<EmailOptions>>().Value.Timeout,
                 OutboundRetry.UnprocessedOnly);
         return services;
     }

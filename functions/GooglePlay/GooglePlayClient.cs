@@ -80,8 +80,10 @@ public sealed class GooglePlayClient(
         {
             return await AttemptAsync<T>(key, method, path, body, cancellationToken);
         }
+#pragma warning disable CA1508 // The analyser's flow analysis misreads the property pattern as always true.
         catch (GooglePlayException ex)
             when (ex is { Failure: GooglePlayFailure.NotAuthorized, FromTokenEndpoint: false })
+#pragma warning restore CA1508
         {
             // Play refused the access token itself (revoked, or issued for a key replaced since): sign a new assertion
             // once. A key Google refuses then fails at the token endpoint, which is not retried.

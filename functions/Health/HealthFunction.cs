@@ -14,25 +14,29 @@ public sealed record HealthCheck(string Name, string Status, long DurationMs);
 
 public sealed record HealthReport(string Status, string Version, IReadOnlyList<HealthCheck> Checks);
 
-/// <summary>Anonymous liveness and storage reachability for load balancers, the pipeline's smoke test and operators.</summary>
+/// <summary>Anonymous liveness and storage reachability for load balancers, the pipeline's smoke test and
+/// operators.</summary>
 public sealed class HealthFunction(TableServiceClient tables, QueueServiceClient queues, ILogger<HealthFunction> logger)
 {
     public static readonly string Version =
-        typeof(HealthFunction).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+        typeof(HealthFunction)
+            .Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
     private static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
 
     [Function(nameof(Health))]
     [PublicEndpoint]
     public async Task<IActionResult> Health(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest req, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest req,
+        CancellationToken cancellationToken)
     {
         var checks = await Task.WhenAll(
             CheckAsync("tables", ct => tables.GetTableClient(TableNames.Accounts)
                 .QueryPagesAsync<TableEntity>(null, 1, cancellationToken: ct).GetAsyncEnumerator(ct).MoveNextAsync()
                 .AsTask(),
                 cancellationToken),
-            CheckAsync("queues", ct => queues.GetQueueClient(QueueNames.AppRemovals).GetPropertiesAsync(ct), cancellationToken));
+            CheckAsync("queues", ct => queues.GetQueueClient(QueueNames.AppRemovals).GetPropertiesAsync(ct),
+            cancellationToken));
 
         var healthy = checks.All(c => c.Status == "healthy");
         return new ObjectResult(new HealthReport(healthy ? "healthy" : "unhealthy", Version, checks))
@@ -41,7 +45,8 @@ public sealed class HealthFunction(TableServiceClient tables, QueueServiceClient
         };
     }
 
-    private async Task<HealthCheck> CheckAsync(string name, Func<CancellationToken, Task> probe, CancellationToken cancellationToken)
+    private async Task<HealthCheck> CheckAsync(string name, Func<CancellationToken, Task> probe,
+        CancellationToken cancellationToken)
     {
         var started = TimeProvider.System.GetTimestamp();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -49,13 +54,15 @@ public sealed class HealthFunction(TableServiceClient tables, QueueServiceClient
         try
         {
             await probe(timeout.Token);
-            return new HealthCheck(name, "healthy", (long)TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+            return new HealthCheck(name, "healthy",
+                (long)TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // The reason goes to the log only: the endpoint is anonymous and must not describe the infrastructure.
             logger.LogWarning(ex, "Health check {Check} failed", name);
-            return new HealthCheck(name, "unhealthy", (long)TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
+            return new HealthCheck(name, "unhealthy",
+                (long)TimeProvider.System.GetElapsedTime(started).TotalMilliseconds);
         }
     }
 }

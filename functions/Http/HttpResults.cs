@@ -7,7 +7,8 @@ namespace ReviewHub.Http;
 
 public static class HttpResults
 {
-    /// <summary>Writes a result from worker middleware, where no function returned one (denied, or the function threw).</summary>
+    /// <summary>Writes a result from worker middleware, where no function returned one (denied, or the function
+    /// threw).</summary>
     public static Task WriteAsync(HttpContext context, IActionResult result) =>
         result.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
 }

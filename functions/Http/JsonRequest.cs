@@ -15,7 +15,8 @@ public static class JsonRequest
 {
     public const int MaxBodyBytes = 256 * 1024;
 
-    /// <summary>Reads a JSON body into <typeparamref name="T"/> and validates it; never throws for bad client input.</summary>
+    /// <summary>Reads a JSON body into <typeparamref name="T"/> and validates it; never throws for bad client
+    /// input.</summary>
     public static Task<RequestBody<T>> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : class, IValidatable => ReadAsync<T>(request, optional: false, cancellationToken);
 
@@ -32,10 +33,12 @@ public static class JsonRequest
         where T : class, IValidatable
     {
         // Content-Length is absent for chunked bodies, so the limit is enforced on the bytes actually read.
-        var body = request.ContentLength > MaxBodyBytes ? null : await ReadAtMostAsync(request.Body, MaxBodyBytes, cancellationToken);
+        var body = request.ContentLength > MaxBodyBytes ? null : await ReadAtMostAsync(request.Body, MaxBodyBytes,
+            cancellationToken);
         if (body is null)
         {
-            return new(null, Problems.Create(StatusCodes.Status413PayloadTooLarge, "The request body is too large.", $"At most {MaxBodyBytes} bytes."));
+            return new(null, Problems.Create(StatusCodes.Status413PayloadTooLarge, "The request body is too large.",
+                $"At most {MaxBodyBytes} bytes."));
         }
         if (optional && body.Length == 0)
         {
@@ -75,7 +78,7 @@ public static class JsonRequest
             {
                 return null;
             }
-            body.Write(chunk, 0, read);
+            await body.WriteAsync(chunk.AsMemory(0, read), cancellationToken);
         }
         return body.ToArray();
     }

@@ -40,23 +40,25 @@ public sealed class OutboundHttpOptions
 /// <summary>Which failed attempts the outbound retry may repeat.</summary>
 public enum OutboundRetry
 {
-    /// <summary>408, 429, 5xx, timeouts and network errors: for requests that are safe to repeat (GETs, PUTs, keyed POSTs).</summary>
+    /// <summary>408, 429, 5xx, timeouts and network errors: for requests that are safe to repeat (GETs, PUTs, keyed
+    /// POSTs).</summary>
     Transient,
 
     /// <summary>
-    /// Only attempts the service certainly did not process: 429 (after its Retry-After) and connections that never opened.
-    /// For POSTs that are not idempotent (Slack chat.postMessage, SendGrid mail/send): a timeout or 5xx may have been acted on,
-    /// so it fails the call and the caller's own retry decides (delivery's queue and ledger, the integration email activity).
+    /// Only attempts the service certainly did not process: 429 (after its Retry-After) and connections that never
+    /// opened. For POSTs that are not idempotent (Slack chat.postMessage, SendGrid mail/send): a timeout or 5xx may
+    /// have been acted on, so it fails the call and the caller's own retry decides (delivery's queue and ledger, the
+    /// integration email activity).
     /// </summary>
     UnprocessedOnly,
 }
 
 /// <summary>
-/// The one retry/timeout policy for calls to other services: per-attempt timeout, a few retries with exponential backoff and
-/// jitter on 408/429/5xx and network errors (or, with <see cref="OutboundRetry.UnprocessedOnly"/>, on 429 and failed
-/// connections only), honouring Retry-After up to <see cref="OutboundHttpOptions.MaxRetryAfterWait"/>, and an overall
-/// deadline. A longer Retry-After is not waited for: the answer returns to the caller at once, which defers the work
-/// through its queue. Callers adjust timeouts per service.
+/// The one retry/timeout policy for calls to other services: per-attempt timeout, a few retries with exponential
+/// backoff and jitter on 408/429/5xx and network errors (or, with <see cref="OutboundRetry.UnprocessedOnly"/>, on 429
+/// and failed connections only), honouring Retry-After up to <see cref="OutboundHttpOptions.MaxRetryAfterWait"/>, and
+/// an overall deadline. A longer Retry-After is not waited for: the answer returns to the caller at once, which defers
+/// the work through its queue. Callers adjust timeouts per service.
 /// </summary>
 public static class OutboundResilience
 {
@@ -75,7 +77,8 @@ public static class OutboundResilience
     {
         builder.Services.AddOptions<OutboundHttpOptions>().BindConfiguration(OutboundHttpOptions.Section)
             .ValidateDataAnnotations().ValidateOnStart();
-        builder.AddStandardResilienceHandler().Configure((HttpStandardResilienceOptions options, IServiceProvider provider) =>
+        builder.AddStandardResilienceHandler().Configure((HttpStandardResilienceOptions options,
+            IServiceProvider provider) =>
         {
             var budget = provider.GetRequiredService<IOptions<OutboundHttpOptions>>().Value;
             options.Retry.MaxRetryAttempts = budget.MaxRetryAttempts;
@@ -88,7 +91,8 @@ public static class OutboundResilience
                 ValueTask.FromResult(arguments.Outcome.Result is { } response ? RetryAfter.Of(response.Headers) : null);
             if (retry == OutboundRetry.UnprocessedOnly)
             {
-                options.Retry.ShouldHandle = arguments => ValueTask.FromResult(WasCertainlyNotProcessed(arguments.Outcome));
+                options.Retry.ShouldHandle = arguments => ValueTask.FromResult(WasCertainlyNotProcessed(
+                    arguments.Outcome));
             }
             options.AttemptTimeout.Timeout = TimeSpan.FromSeconds(10);
             options.TotalRequestTimeout.Timeout = TimeSpan.FromSeconds(60);
@@ -103,7 +107,8 @@ public static class OutboundResilience
         return builder;
     }
 
-    /// <summary>True when the attempt certainly did not reach the service's processing: refused with 429, or no connection.</summary>
+    /// <summary>True when the attempt certainly did not reach the service's processing: refused with 429, or no
+    /// connection.</summary>
     public static bool WasCertainlyNotProcessed(Outcome<HttpResponseMessage> outcome) =>
         outcome.Result?.StatusCode == HttpStatusCode.TooManyRequests
         || outcome.Exception is { } exception && NeverConnected(exception);

@@ -9,7 +9,8 @@ public static class Problems
     public static ObjectResult Create(int status, string title, string? detail = null, string? type = null) =>
         Result(new ProblemDetails { Status = status, Title = title, Detail = detail, Type = type ?? TypeFor(status) });
 
-    public static ObjectResult BadRequest(string detail) => Create(StatusCodes.Status400BadRequest, "The request is not valid.", detail);
+    public static ObjectResult BadRequest(string detail) =>
+        Create(StatusCodes.Status400BadRequest, "The request is not valid.", detail);
 
     /// <summary>400 with field errors; when some were left out, <c>totalErrors</c> says how many there were.</summary>
     public static ObjectResult Validation(ValidationErrors errors)
@@ -27,9 +28,11 @@ public static class Problems
         return Result(problem);
     }
 
-    public static ObjectResult Unauthorized(string detail) => Create(StatusCodes.Status401Unauthorized, "Authentication is required.", detail);
+    public static ObjectResult Unauthorized(string detail) =>
+        Create(StatusCodes.Status401Unauthorized, "Authentication is required.", detail);
 
-    public static ObjectResult Forbidden(string detail) => Create(StatusCodes.Status403Forbidden, "Not allowed.", detail);
+    public static ObjectResult Forbidden(string detail) =>
+        Create(StatusCodes.Status403Forbidden, "Not allowed.", detail);
 
     public static ObjectResult NotFound(string detail) => Create(StatusCodes.Status404NotFound, "Not found.", detail);
 
@@ -46,7 +49,8 @@ public static class Problems
 
     public const string RateLimitedType = "https://reviewhub.app/problems/rate-limited";
 
-    public static ObjectResult Unavailable(string detail) => Create(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable.", detail);
+    public static ObjectResult Unavailable(string detail) =>
+        Create(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable.", detail);
 
     private static ObjectResult Result(ProblemDetails problem) => new(problem)
     {

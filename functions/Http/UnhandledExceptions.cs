@@ -6,14 +6,15 @@ using ReviewHub.Storage;
 namespace ReviewHub.Http;
 
 /// <summary>
-/// What an HTTP caller gets for an exception no function handled: conditions worth retrying as 409 or 503, anything else
-/// as an opaque 500. Never the exception's text: it may describe infrastructure.
+/// What an HTTP caller gets for an exception no function handled: conditions worth retrying as 409 or 503, anything
+/// else as an opaque 500. Never the exception's text: it may describe infrastructure.
 /// </summary>
 public static class UnhandledExceptions
 {
     public static ObjectResult ToProblem(Exception exception) => exception switch
     {
-        ConcurrencyConflictException => Problems.Conflict("Another request changed the same data at the same time; retry the request."),
+        ConcurrencyConflictException =>
+            Problems.Conflict("Another request changed the same data at the same time; retry the request."),
         RequestFailedException or HttpRequestException or TimeoutException or OperationCanceledException =>
             Problems.Unavailable("A service ReviewHub depends on did not answer in time; retry shortly."),
         _ => Problems.Create(StatusCodes.Status500InternalServerError, "Unexpected error.",

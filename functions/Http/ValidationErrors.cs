@@ -56,7 +56,8 @@ public sealed class ValidationErrors
         {
             return false;
         }
-        if (!MailAddress.TryCreate(value, out var parsed) || parsed.Address != value.Trim() || !value.Contains('@'))
+        if (!MailAddress.TryCreate(value, out var parsed) || parsed.Address != value.Trim() || !value.Contains('@',
+            StringComparison.Ordinal))
         {
             Add(field, "must be an email address.");
             return false;
@@ -100,7 +101,8 @@ public sealed class ValidationErrors
     public IDictionary<string, string[]> ToDictionary() => errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
 }
 
-/// <summary>A request body that knows its own rules; <see cref="JsonRequest"/> runs them before any handler code.</summary>
+/// <summary>A request body that knows its own rules; <see cref="JsonRequest"/> runs them before any handler
+/// code.</summary>
 public interface IValidatable
 {
     void Validate(ValidationErrors errors);

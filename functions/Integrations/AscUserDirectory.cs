@@ -6,29 +6,38 @@ namespace ReviewHub.Integrations;
 public sealed record AscMembership(bool IsUser, IReadOnlyList<string> Roles, DateTimeOffset? InvitationExpiresAt);
 
 /// <summary>
-/// Looks the integration user up in App Store Connect: <c>GET /v1/users?filter[username]=</c> (a member, with roles) and,
-/// when absent, <c>GET /v1/userInvitations?filter[email]=</c> (invited, not yet accepted). Roles are read as strings so
-/// role names newer than our table are tolerated.
+/// Looks the integration user up in App Store Connect: <c>GET /v1/users?filter[username]=</c> (a member, with roles)
+/// and, when absent, <c>GET /v1/userInvitations?filter[email]=</c> (invited, not yet accepted). Roles are read as
+/// strings so role names newer than our table are tolerated.
 /// </summary>
 public sealed class AscUserDirectory(AppStoreConnectClient client)
 {
-    /// <summary>The membership, or null when the email is neither a user nor invited. Throws <see cref="AppStoreConnectException"/>.</summary>
-    public async Task<AscMembership?> FindAsync(AppStoreConnectCredential credential, string email, CancellationToken cancellationToken)
+    /// <summary>The membership, or null when the email is neither a user nor invited. Throws <see
+    /// cref="AppStoreConnectException"/>.</summary>
+    public async Task<AscMembership?> FindAsync(AppStoreConnectCredential credential, string email,
+        CancellationToken cancellationToken)
     {
         var filter = Uri.EscapeDataString(email);
         var users = await client.GetAsync<Document<UserAttributes>>(
-            credential, $"/v1/users?filter[username]={filter}&fields[users]=username,roles&limit=200", cancellationToken);
-        // Apple Accounts are case-insensitive emails; the filter is exact on Apple's side, so compare the same way here.
-        var user = (users.Document.Data ?? []).FirstOrDefault(u => string.Equals(u.Attributes?.Username, email, StringComparison.OrdinalIgnoreCase));
+            credential, $"/v1/users?filter[username]={filter}&fields[users]=username,roles&limit=200",
+                cancellationToken);
+        // Apple Accounts are case-insensitive emails; the filter is exact on Apple's side, so compare the same way
+        // here.
+        var user = (users.Document.Data ?? []).FirstOrDefault(u => string.Equals(u.Attributes?.Username, email,
+            StringComparison.OrdinalIgnoreCase));
         if (user is not null)
         {
             return new AscMembership(true, user.Attributes?.Roles ?? [], null);
         }
 
         var invitations = await client.GetAsync<Document<InvitationAttributes>>(
-            credential, $"/v1/userInvitations?filter[email]={filter}&fields[userInvitations]=email,roles,expirationDate&limit=200", cancellationToken);
-        var invitation = (invitations.Document.Data ?? []).FirstOrDefault(i => string.Equals(i.Attributes?.Email, email, StringComparison.OrdinalIgnoreCase));
-        return invitation is null ? null : new AscMembership(false, invitation.Attributes?.Roles ?? [], invitation.Attributes?.ExpirationDate);
+            credential,
+            $"/v1/userInvitations?filter[email]={filter}&fields[userInvitations]=email,roles,expirationDate&limit=200",
+            cancellationToken);
+        var invitation = (invitations.Document.Data ?? []).FirstOrDefault(i => string.Equals(i.Attributes?.Email, email,
+            StringComparison.OrdinalIgnoreCase));
+        return invitation is null ? null : new AscMembership(false, invitation.Attributes?.Roles ?? [],
+            invitation.Attributes?.ExpirationDate);
     }
 
     /// <summary>
@@ -61,5 +70,6 @@ public sealed class AscUserDirectory(AppStoreConnectClient client)
 
     private sealed record UserAttributes(string? Username, IReadOnlyList<string>? Roles);
 
-    private sealed record InvitationAttributes(string? Email, IReadOnlyList<string>? Roles, DateTimeOffset? ExpirationDate);
+    private sealed record InvitationAttributes(string? Email, IReadOnlyList<string>? Roles,
+        DateTimeOffset? ExpirationDate);
 }

@@ -27,7 +27,8 @@ public sealed class ConnectionAppEntity : ITableEntity
 
     public DateTimeOffset SeenAt { get; set; }
 
-    /// <summary>Comma-separated ReviewHub app ids linked to this App Store app; empty when none is registered.</summary>
+    /// <summary>Comma-separated ReviewHub app ids linked to this App Store app; empty when none is
+    /// registered.</summary>
     public string LinkedAppIds { get; set; } = string.Empty;
 
     [IgnoreDataMember]
@@ -120,8 +121,10 @@ public sealed class ConnectionAppStore(TableServiceClient tables)
     public async Task<IReadOnlyList<AppConnectionLinkEntity>> LinkedAppsAsync(
         string accountId, string connectionId, CancellationToken cancellationToken)
     {
-        var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {accountId} and RowKey ge {AppConnectionLinkEntity.Prefix} and RowKey lt {"app}"} and ConnectionId eq {connectionId}");
+        var filter = string.Join(" and ",
+            TableClient.CreateQueryFilter(
+                $"PartitionKey eq {accountId} and RowKey ge {AppConnectionLinkEntity.Prefix} and RowKey lt {"app}"}"),
+            TableClient.CreateQueryFilter($"ConnectionId eq {connectionId}"));
         var links = new List<AppConnectionLinkEntity>();
         await foreach (var link in table.QueryRowsAsync<AppConnectionLinkEntity>(filter,
             cancellationToken: cancellationToken))

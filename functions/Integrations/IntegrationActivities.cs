@@ -1,17 +1,14 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using ReviewHub.Accounts;
 using ReviewHub.AppStoreConnect;
-using ReviewHub.Apps;
 using ReviewHub.Email;
 using ReviewHub.Observability;
 
 namespace ReviewHub.Integrations;
 
 /// <summary>
-/// The setup orchestration's I/O. Each activity writes only while the row still runs its attempt, so a cancel or a newer
-/// confirmation always wins. Decisive answers are returned; only transient failures throw, for the retry policy.
+/// The setup orchestration's I/O. Each activity writes only while the row still runs its attempt, so a cancel or a
+/// newer confirmation always wins. Decisive answers are returned; only transient failures throw, for the retry policy.
 /// </summary>
 public sealed class IntegrationActivities(
     IntegrationStore store,
@@ -34,7 +31,8 @@ public sealed class IntegrationActivities(
     public const string AppsStep = "apps";
 
     [Function(nameof(CheckIntegration))]
-    public async Task<CheckResult> CheckIntegration([ActivityTrigger] IntegrationAttempt attempt, CancellationToken cancellationToken)
+    public async Task<CheckResult> CheckIntegration([ActivityTrigger] IntegrationAttempt attempt,
+        CancellationToken cancellationToken)
     {
         var row = await store.GetConnectionAsync(attempt.AccountId, attempt.ConnectionId, cancellationToken);
         if (row is null || row.AttemptId != attempt.AttemptId || !row.IsInProgress)
@@ -76,7 +74,8 @@ public sealed class IntegrationActivities(
         }
         catch (InvalidOperationException ex)
         {
-            logger.LogError(ex, "The App Store Connect credential of {AccountId}/{ConnectionId} cannot be loaded", attempt.AccountId, attempt.ConnectionId);
+            logger.LogError(ex, "The App Store Connect credential of {AccountId}/{ConnectionId} cannot be loaded",
+                attempt.AccountId, attempt.ConnectionId);
             await RecordAsync(attempt,
                 "The registered API key is missing from the vault; operators must register it again.",
                 cancellationToken, IntegrationStatus.AwaitingOperator);
@@ -84,7 +83,8 @@ public sealed class IntegrationActivities(
         }
         catch (AppStoreConnectException ex) when (!ex.IsTransient)
         {
-            logger.LogWarning("Integration check of {AccountId}/{ConnectionId} refused: {Failure} {Code}", attempt.AccountId, attempt.ConnectionId, ex.Failure, ex.Code);
+            logger.LogWarning("Integration check of {AccountId}/{ConnectionId} refused: {Failure} {Code}",
+                attempt.AccountId, attempt.ConnectionId, ex.Failure, ex.Code);
             await RecordAsync(attempt, Explain(ex), cancellationToken, observed: Observation(ex));
             return new CheckResult(CheckState.CredentialRejected, []);
         }
@@ -114,7 +114,8 @@ public sealed class IntegrationActivities(
         var expired = membership.InvitationExpiresAt < now;
         await store.UpdateAttemptAsync(attempt.AccountId, attempt.ConnectionId, attempt.AttemptId, r =>
         {
-            r.Status = membership.IsUser ? nameof(IntegrationStatus.RolesMissing) : nameof(IntegrationStatus.InvitationPending);
+            r.Status = membership.IsUser ? nameof(IntegrationStatus.RolesMissing)
+                : nameof(IntegrationStatus.InvitationPending);
             r.MissingRoles = evaluation.Missing.Count == 0 ? null : string.Join(',', evaluation.Missing);
             r.GrantedRoles = string.Join(',', membership.Roles);
             r.LastCheckedAt = now;
@@ -122,10 +123,12 @@ public sealed class IntegrationActivities(
             r.LastObservation = (membership.IsUser ? AscObservation.RolesMissing
                 : expired ? AscObservation.InvitationExpired : AscObservation.InvitationPending).ToString();
             r.LastError = expired
-                ? $"The invitation expired on {membership.InvitationExpiresAt:yyyy-MM-dd}: resend it in App Store Connect (Users and Access)."
+                ? $"The invitation expired on {membership.InvitationExpiresAt:yyyy-MM-dd}: resend it in App Store " +
+                    $"Connect (Users and Access)."
                 : null;
         }, cancellationToken);
-        return new CheckResult(membership.IsUser ? CheckState.RolesMissing : CheckState.InvitationPending, membership.Roles);
+        return new CheckResult(membership.IsUser ? CheckState.RolesMissing : CheckState.InvitationPending,
+            membership.Roles);
     }
 
     /// <summary>
@@ -222,7 +225,8 @@ public sealed class IntegrationActivities(
 
     /// <summary>Deadline passed: Failed, with the reason the owner and the SPA see.</summary>
     [Function(nameof(FailIntegration))]
-    public async Task<bool> FailIntegration([ActivityTrigger] IntegrationAttempt attempt, CancellationToken cancellationToken)
+    public async Task<bool> FailIntegration([ActivityTrigger] IntegrationAttempt attempt,
+        CancellationToken cancellationToken)
     {
         var row = await store.UpdateAttemptAsync(attempt.AccountId, attempt.ConnectionId, attempt.AttemptId, r =>
         {
@@ -237,7 +241,8 @@ public sealed class IntegrationActivities(
         {
             // Not the customer's doing: operators look at the key, Key Vault and Apple's system status.
             logger.LogError(
-                "Integration setup of {AccountId}/{ConnectionId} failed without App Store Connect taking the key: {Reason}",
+                "Integration setup of {AccountId}/{ConnectionId} failed "
+                + "without App Store Connect taking the key: {Reason}",
                 attempt.AccountId, attempt.ConnectionId, row.FailureReason);
         }
         else
@@ -249,13 +254,15 @@ public sealed class IntegrationActivities(
     }
 
     [Function(nameof(RecordIntegrationCancelled))]
-    public async Task<bool> RecordIntegrationCancelled([ActivityTrigger] IntegrationAttempt attempt, CancellationToken cancellationToken) =>
+    public async Task<bool> RecordIntegrationCancelled(
+        [ActivityTrigger] IntegrationAttempt attempt, CancellationToken cancellationToken) =>
         await store.UpdateAttemptAsync(attempt.AccountId, attempt.ConnectionId, attempt.AttemptId,
             r => r.Status = nameof(IntegrationStatus.Cancelled), cancellationToken) is not null;
 
     /// <summary>Emails the owner that roles are missing or the setup failed, if the row still says so.</summary>
     [Function(nameof(EmailIntegrationOwner))]
-    public async Task<bool> EmailIntegrationOwner([ActivityTrigger] OwnerEmailRequest request, CancellationToken cancellationToken)
+    public async Task<bool> EmailIntegrationOwner([ActivityTrigger] OwnerEmailRequest request,
+        CancellationToken cancellationToken)
     {
         var attempt = request.Attempt;
         var row = await store.GetConnectionAsync(attempt.AccountId, attempt.ConnectionId, cancellationToken);
@@ -273,7 +280,8 @@ public sealed class IntegrationActivities(
         catch (EmailDeliveryException ex) when (ex.IsPermanent)
         {
             // Retrying a refused key or address cannot help; operators see this in the logs.
-            logger.LogError(ex, "Integration email {Email} for {AccountId}/{ConnectionId} was refused", request.Email, attempt.AccountId, attempt.ConnectionId);
+            logger.LogError(ex, "Integration email {Email} for {AccountId}/{ConnectionId} was refused", request.Email,
+                attempt.AccountId, attempt.ConnectionId);
             return false;
         }
     }
@@ -291,7 +299,8 @@ public sealed class IntegrationActivities(
         switch (row.ActivationEmailValue)
         {
             case ActivationEmailState.Sending:
-                logger.LogWarning("An earlier send of the activation email of {AccountId}/{ConnectionId} got no answer; "
+                logger.LogWarning(
+                    "An earlier send of the activation email of {AccountId}/{ConnectionId} got no answer; "
                     + "it may have arrived and is not sent again", attempt.AccountId, attempt.ConnectionId);
                 return await SettleActivationEmailAsync(attempt, ActivationEmailState.Unconfirmed, cancellationToken);
             case not null:
@@ -402,10 +411,13 @@ public sealed class IntegrationActivities(
     private static string Explain(AppStoreConnectException ex) => ex.Failure switch
     {
         AppStoreConnectFailure.Forbidden =>
-            "The registered API key may not list users and invitations (403); operators must register a key with the Admin role.",
-        AppStoreConnectFailure.NotAuthorized => "App Store Connect rejected the registered API key (401); operators must register a valid key.",
+            "The registered API key may not list users and invitations (403); operators must register a key with the " +
+                "Admin role.",
+        AppStoreConnectFailure.NotAuthorized =>
+            "App Store Connect rejected the registered API key (401); operators must register a valid key.",
         AppStoreConnectFailure.AgreementsMissing =>
-            "The Account Holder must accept Apple's latest agreements in App Store Connect (Business) before the API can be used.",
+            "The Account Holder must accept Apple's latest agreements in App Store Connect (Business) before the API " +
+                "can be used.",
         _ => $"App Store Connect could not answer the check ({ex.Failure}).",
     };
 

@@ -21,7 +21,8 @@ public sealed class IntegrationDisconnection(
 {
     /// <summary>The disconnected row, or null when the app never had an integration.</summary>
     public async Task<IntegrationEntity?> DisconnectAsync(
-        string accountId, string connectionId, string userId, DurableTaskClient durable, CancellationToken cancellationToken)
+        string accountId, string connectionId, string userId, DurableTaskClient durable,
+        CancellationToken cancellationToken)
     {
         var before = await store.DisconnectAsync(accountId, connectionId, clock.GetUtcNow(), cancellationToken);
         var row = await store.GetConnectionAsync(accountId, connectionId, cancellationToken);

@@ -19,9 +19,11 @@ public static class IntegrationEmails
     };
 
     public static string RoleNames(string? roles) =>
-        string.Join(", ", (roles ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(AscRoles.DisplayName));
+        string.Join(", ", (roles ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(
+            AscRoles.DisplayName));
 
-    public static EmailMessage Compose(OwnerEmail email, IntegrationEntity row, string appName, string ownerEmail, IntegrationOptions options)
+    public static EmailMessage Compose(OwnerEmail email, IntegrationEntity row, string appName, string ownerEmail,
+        IntegrationOptions options)
     {
         var requirement = IntegrationRoles.For(row.KindValue);
         var deadline = TimeZoneInfo.ConvertTime(row.Deadline, options.TimeZone);
@@ -30,16 +32,21 @@ public static class IntegrationEmails
             OwnerEmail.RolesMissing => ($"Action needed: add App Store Connect roles for {appName}",
                 new[]
                 {
-                    $"ReviewHub is connecting {appName} to App Store Connect ({requirement.Title}), but the user {row.IntegrationEmail} is missing these roles: {RoleNames(row.MissingRoles)}.",
-                    $"In App Store Connect, open Users and Access, select {row.IntegrationEmail}, add the roles and save. The roles this integration needs: {IntegrationRoles.Describe(requirement)}.",
-                    "Then click \"I've updated the roles\" in ReviewHub, or simply wait: ReviewHub checks again regularly.",
+                    $"ReviewHub is connecting {appName} to App Store Connect ({requirement.Title}), but the user " +
+                        $"{row.IntegrationEmail} is missing these roles: {RoleNames(row.MissingRoles)}.",
+                    $"In App Store Connect, open Users and Access, select {row.IntegrationEmail}, add the roles and " +
+                        $"save. The roles this integration needs: {IntegrationRoles.Describe(requirement)}.",
+                    "Then click \"I've updated the roles\" in ReviewHub, or simply wait: ReviewHub checks again " +
+                        "regularly.",
                     $"The setup stays open until {deadline:yyyy-MM-dd HH:mm} ({options.BusinessTimeZone}).",
                 }),
             OwnerEmail.Activated => ($"{appName} is connected to App Store Connect",
                 new[]
                 {
-                    $"The {requirement.Title} integration of {appName} is active: the roles of {row.IntegrationEmail} were verified.",
-                    "Reviews now arrive every hour instead of four times a day, and your review history is being imported.",
+                    $"The {requirement.Title} integration of {appName} is active: the roles of " +
+                        $"{row.IntegrationEmail} were verified.",
+                    "Reviews now arrive every hour instead of four times a day, and your review history is being " +
+                        "imported.",
                 }),
             OwnerEmail.Degraded => ($"Action needed: {appName} lost its App Store Connect connection",
                 new[]
@@ -52,9 +59,12 @@ public static class IntegrationEmails
             _ => ($"App Store Connect setup for {appName} stopped",
                 new[]
                 {
-                    $"ReviewHub could not finish the {requirement.Title} integration of {appName} within {options.WorkingDays} working days. {row.FailureReason}",
-                    $"Next steps: in App Store Connect, open Users and Access and make sure {row.IntegrationEmail} is invited (or is a user) with these roles: {IntegrationRoles.Describe(requirement)}.",
-                    "Then confirm the invitation again in ReviewHub to start a new attempt. Reply to this email if you need help.",
+                    $"ReviewHub could not finish the {requirement.Title} integration of {appName} within " +
+                        $"{options.WorkingDays} working days. {row.FailureReason}",
+                    $"Next steps: in App Store Connect, open Users and Access and make sure {row.IntegrationEmail} " +
+                        $"is invited (or is a user) with these roles: {IntegrationRoles.Describe(requirement)}.",
+                    "Then confirm the invitation again in ReviewHub to start a new attempt. Reply to this email if " +
+                        "you need help.",
                 }),
         };
         return new EmailMessage(

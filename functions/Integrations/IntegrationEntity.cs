@@ -21,7 +21,8 @@ public enum IntegrationKind
 [JsonConverter(typeof(JsonStringEnumConverter<IntegrationStatus>))]
 public enum IntegrationStatus
 {
-    /// <summary>The customer confirmed the invitation; waiting for operators to accept it and register the API key.</summary>
+    /// <summary>The customer confirmed the invitation; waiting for operators to accept it and register the API
+    /// key.</summary>
     AwaitingOperator,
     /// <summary>Credential registered; checking the integration user's roles through the API.</summary>
     Verifying,
@@ -107,7 +108,8 @@ public sealed class IntegrationEntity : ITableEntity
     /// <summary>The team's name as the customer typed it (the connection id is derived from it).</summary>
     public string Team { get; set; } = string.Empty;
 
-    /// <summary><see cref="ConnectionMethod"/> as text: how the key came (operators' invitation, or a team key).</summary>
+    /// <summary><see cref="ConnectionMethod"/> as text: how the key came (operators' invitation, or a team
+    /// key).</summary>
     public string Method { get; set; } = nameof(ConnectionMethod.Invitation);
 
     /// <summary>
@@ -128,9 +130,9 @@ public sealed class IntegrationEntity : ITableEntity
     public string Status { get; set; } = nameof(IntegrationStatus.AwaitingOperator);
 
     /// <summary>
-    /// The <see cref="IntegrationKind"/> in force, set when an attempt succeeds. It stays while a later attempt (an upgrade
-    /// to another kind) runs, and after that attempt fails or is cancelled: a working integration is never taken offline
-    /// by trying to change it.
+    /// The <see cref="IntegrationKind"/> in force, set when an attempt succeeds. It stays while a later attempt (an
+    /// upgrade to another kind) runs, and after that attempt fails or is cancelled: a working integration is never
+    /// taken offline by trying to change it.
     /// </summary>
     public string? ActiveKind { get; set; }
 
@@ -149,14 +151,16 @@ public sealed class IntegrationEntity : ITableEntity
 
     public string? InstanceId { get; set; }
 
-    /// <summary>Names one confirmation; the orchestration writes only while the row still carries its attempt (a newer confirm or a cancel wins).</summary>
+    /// <summary>Names one confirmation; the orchestration writes only while the row still carries its attempt (a newer
+    /// confirm or a cancel wins).</summary>
     public string? AttemptId { get; set; }
 
     public DateTimeOffset? LastCheckedAt { get; set; }
     public DateTimeOffset? VerifiedAt { get; set; }
     public string? FailureReason { get; set; }
 
-    /// <summary>Why the last check could not decide (App Store Connect unreachable, key rejected, invitation expired); cleared by a decisive check.</summary>
+    /// <summary>Why the last check could not decide (App Store Connect unreachable, key rejected, invitation expired);
+    /// cleared by a decisive check.</summary>
     public string? LastError { get; set; }
 
     /// <summary>
@@ -186,7 +190,8 @@ public sealed class IntegrationEntity : ITableEntity
     /// <summary>Since when the connection is degraded (the first finding; a refined cause keeps it).</summary>
     public DateTimeOffset? DegradedAt { get; set; }
 
-    /// <summary>The cause in words, with what the customer or operators must do; shown in the status and emailed.</summary>
+    /// <summary>The cause in words, with what the customer or operators must do; shown in the status and
+    /// emailed.</summary>
     public string? DegradedReason { get; set; }
 
     /// <summary>
@@ -254,7 +259,8 @@ public sealed class IntegrationEntity : ITableEntity
     public ConnectionProblem? DegradedCauseValue =>
         DegradedCause is null ? null : Enum.Parse<ConnectionProblem>(DegradedCause);
 
-    /// <summary>The connection in force is degraded: fetches and replies pause with <see cref="DegradedReason"/>.</summary>
+    /// <summary>The connection in force is degraded: fetches and replies pause with <see
+    /// cref="DegradedReason"/>.</summary>
     [IgnoreDataMember]
     public bool IsDegraded => IsActive && DegradedCause is not null;
 
@@ -299,7 +305,8 @@ public enum ConnectionMethod
     TeamKey,
 }
 
-/// <summary>Whether the key may reply to reviews, as far as App Store Connect has told (a reply is the only test).</summary>
+/// <summary>Whether the key may reply to reviews, as far as App Store Connect has told (a reply is the only
+/// test).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<ReplyPermission>))]
 public enum ReplyPermission
 {

@@ -13,7 +13,8 @@ public enum IntegrationEventKind
     Disconnected,
 }
 
-/// <summary>One event of an app's integration audit trail. PartitionKey = connectionId, RowKey = newest first.</summary>
+/// <summary>One event of an app's integration audit trail. PartitionKey = connectionId, RowKey = newest
+/// first.</summary>
 public sealed class IntegrationEventEntity : ITableEntity
 {
     public string PartitionKey { get; set; } = string.Empty;

@@ -6,9 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReviewHub.Accounts;
 using ReviewHub.AppStoreConnect;
-using ReviewHub.Apps;
 using ReviewHub.Http;
-using ReviewHub.Secrets;
 using ReviewHub.Security;
 using ReviewHub.Storage;
 
@@ -92,7 +90,8 @@ public sealed class IntegrationFunctions(
         {
             return problem;
         }
-        // Also for a setup already in progress: starting is deduplicated, and it repairs a start lost after the row was written.
+        // Also for a setup already in progress: starting is deduplicated, and it repairs a start lost after the row was
+        // written.
         await launcher.EnsureStartedAsync(client, row!, cancellationToken);
         return new AcceptedResult(StatusLocation(accountId, row!.ConnectionId),
             IntegrationResponses.Status(row, options.Value, accountId));
@@ -225,8 +224,10 @@ public sealed class IntegrationFunctions(
                 ? "The connection is verified and being activated; it can no longer be cancelled."
                 : "No connection setup is in progress.");
         }
-        // The row is already Cancelled (the SPA sees it at once); the event ends the orchestration and cancels its timer.
-        await client.RaiseEventAsync(row.InstanceId!, IntegrationSetupOrchestration.CancelEvent, true, cancellationToken);
+        // The row is already Cancelled (the SPA sees it at once); the event ends the orchestration and cancels its
+        // timer.
+        await client.RaiseEventAsync(
+            row.InstanceId!, IntegrationSetupOrchestration.CancelEvent, true, cancellationToken);
         logger.LogInformation("Connection setup {AccountId}/{ConnectionId} cancelled", accountId, connectionId);
         return new OkObjectResult(IntegrationResponses.Status(row, options.Value, accountId));
     }
@@ -246,7 +247,8 @@ public sealed class IntegrationFunctions(
         {
             return Problems.NotFound("No such connection.");
         }
-        var row = await disconnection.DisconnectAsync(accountId, connectionId, caller.UserId, client, cancellationToken);
+        var row = await disconnection.DisconnectAsync(
+            accountId, connectionId, caller.UserId, client, cancellationToken);
         return new OkObjectResult(IntegrationResponses.Status(row!, options.Value, accountId));
     }
 
@@ -291,7 +293,8 @@ public sealed class IntegrationFunctions(
         return new OkObjectResult(new IntegrationEventsResponse(items.Select(IntegrationEventView.From).ToList()));
     }
 
-    /// <summary>Operators: the integration user accepted the invitation; store its API key in the vault and resume the setup.</summary>
+    /// <summary>Operators: the integration user accepted the invitation; store its API key in the vault and resume the
+    /// setup.</summary>
     [OperatorOnly]
     [Function(nameof(RegisterConnectionCredential))]
     public async Task<IActionResult> RegisterConnectionCredential(
@@ -374,7 +377,8 @@ public sealed class IntegrationFunctions(
         return (null, row);
     }
 
-    /// <summary>The caller's account and the connection (Found: the account is the caller's; Row: may be null).</summary>
+    /// <summary>The caller's account and the connection (Found: the account is the caller's; Row: may be
+    /// null).</summary>
     private async Task<(bool Found, IntegrationEntity? Row)> FindAsync(
         HttpRequest req, string accountId, string connectionId, CancellationToken cancellationToken)
     {

@@ -14,7 +14,8 @@ public enum HealthCheckOutcome
     NotConnected,
     Healthy,
     Degraded,
-    /// <summary>App Store Connect did not answer (outage, rate limit): nothing changed; the next check decides.</summary>
+    /// <summary>App Store Connect did not answer (outage, rate limit): nothing changed; the next check
+    /// decides.</summary>
     Undecided,
 }
 
@@ -38,7 +39,8 @@ public sealed class IntegrationHealthCheck(
     TimeProvider clock,
     ILogger<IntegrationHealthCheck> logger)
 {
-    public async Task<HealthCheckOutcome> CheckAsync(string accountId, string connectionId, CancellationToken cancellationToken)
+    public async Task<HealthCheckOutcome> CheckAsync(
+        string accountId, string connectionId, CancellationToken cancellationToken)
     {
         var row = await store.GetConnectionAsync(accountId, connectionId, cancellationToken);
         if (row is not { IsActive: true, CredentialReference: { } reference })
@@ -69,7 +71,8 @@ public sealed class IntegrationHealthCheck(
         var now = clock.GetUtcNow();
         if (await store.DegradeAsync(row, found.Cause, found.Reason, now, cancellationToken))
         {
-            logger.LogWarning("Connection of {AccountId}/{ConnectionId} degraded: {Cause}", accountId, connectionId, found.Cause);
+            logger.LogWarning(
+                "Connection of {AccountId}/{ConnectionId} degraded: {Cause}", accountId, connectionId, found.Cause);
             await events.RecordAsync(accountId, connectionId, IntegrationEventKind.Degraded, now, null, found.Reason,
                 cancellationToken);
         }
@@ -79,8 +82,10 @@ public sealed class IntegrationHealthCheck(
 
     private async Task RecoveredAsync(IntegrationEntity read, CancellationToken cancellationToken)
     {
-        logger.LogInformation("Connection of {AccountId}/{ConnectionId} works again", read.AccountId, read.ConnectionId);
-        await events.RecordAsync(read.AccountId, read.ConnectionId, IntegrationEventKind.Recovered, clock.GetUtcNow(), null,
+        logger.LogInformation(
+            "Connection of {AccountId}/{ConnectionId} works again", read.AccountId, read.ConnectionId);
+        await events.RecordAsync(
+            read.AccountId, read.ConnectionId, IntegrationEventKind.Recovered, clock.GetUtcNow(), null,
             $"App Store Connect takes the connection again (was: {read.DegradedCause ?? "a refused key"}).",
             cancellationToken);
         var row = await store.GetConnectionAsync(read.AccountId, read.ConnectionId, cancellationToken);

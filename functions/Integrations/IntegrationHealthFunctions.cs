@@ -9,7 +9,8 @@ namespace ReviewHub.Integrations;
 /// </summary>
 public sealed class IntegrationHealthFunctions(IntegrationHealthCheck check)
 {
-    /// <summary>Idempotent: a check only compares App Store Connect's answer with the row and writes on a change.</summary>
+    /// <summary>Idempotent: a check only compares App Store Connect's answer with the row and writes on a
+    /// change.</summary>
     [Function(nameof(CheckIntegrationHealth))]
     public Task CheckIntegrationHealth(
         [QueueTrigger(QueueNames.IntegrationHealthChecks)] IntegrationHealthCheckRequest request,

@@ -39,7 +39,8 @@ public sealed class IntegrationKeyRefusals(
             : ConnectionProblem.KeyForbidden;
         if (await store.RecordKeyRefusedAsync(integration, now, cause, refusal, cancellationToken))
         {
-            logger.LogWarning("App Store Connect refused the key of {AccountId}/{ConnectionId} when {Call}: {Status} {Code}",
+            logger.LogWarning(
+                "App Store Connect refused the key of {AccountId}/{ConnectionId} when {Call}: {Status} {Code}",
                 integration.AccountId, integration.ConnectionId, call, (int?)ex.Status, ex.Code);
             await queue.SendAsync(QueueNames.IntegrationHealthChecks,
                 new IntegrationHealthCheckRequest(integration.AccountId, integration.ConnectionId),

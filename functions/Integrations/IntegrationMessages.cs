@@ -26,9 +26,11 @@ public sealed record ConfirmIntegrationRequest(string? Team, string? Kind) : IVa
     public static void ValidateKind(string? kind, ValidationErrors errors)
     {
         // Letters only: Enum.TryParse would also accept "2" or "1,3".
-        if (kind is null || !kind.All(char.IsAsciiLetter) || !Enum.TryParse<IntegrationKind>(kind, ignoreCase: true, out _))
+        if (kind is null || !kind.All(char.IsAsciiLetter)
+            || !Enum.TryParse<IntegrationKind>(kind, ignoreCase: true, out _))
         {
-            errors.Add("kind", $"must be one of {string.Join(", ", Enum.GetValues<IntegrationKind>().Select(IntegrationResponses.Name))}.");
+            errors.Add("kind", $"must be one of " +
+                $"{string.Join(", ", Enum.GetValues<IntegrationKind>().Select(IntegrationResponses.Name))}.");
         }
     }
 }
@@ -55,7 +57,8 @@ public sealed record TeamKeyRequest(string? Team, string? Kind, string? IssuerId
     public override string ToString() => $"TeamKeyRequest {{ Team = {Team}, Kind = {Kind}, KeyId = {KeyId} }}";
 }
 
-/// <summary>Registers apps the connection found, in one call; <c>ascAppIds</c> absent means every unregistered one.</summary>
+/// <summary>Registers apps the connection found, in one call; <c>ascAppIds</c> absent means every unregistered
+/// one.</summary>
 public sealed record RegisterConnectionAppsRequest(IReadOnlyList<string>? AscAppIds, IReadOnlyList<string>? Territories)
     : IValidatable
 {
@@ -63,7 +66,8 @@ public sealed record RegisterConnectionAppsRequest(IReadOnlyList<string>? AscApp
     {
         if (AscAppIds is { Count: 0 or > AscAppCatalog.PageSize })
         {
-            errors.Add("ascAppIds", $"must list between 1 and {AscAppCatalog.PageSize} App Store app ids, or be absent.");
+            errors.Add(
+                "ascAppIds", $"must list between 1 and {AscAppCatalog.PageSize} App Store app ids, or be absent.");
         }
         else if (AscAppIds?.Any(id => string.IsNullOrEmpty(id) || id.Length > 20 || !id.All(char.IsAsciiDigit)) == true)
         {
@@ -87,13 +91,15 @@ public sealed record ConnectionsResponse(IReadOnlyList<IntegrationStatusResponse
 
 public sealed record RegisterCredentialRequest(string? IssuerId, string? KeyId, string? PrivateKey) : IValidatable
 {
-    public AppStoreConnectCredential ToCredential() => new(string.IsNullOrWhiteSpace(IssuerId) ? null : IssuerId.Trim(), KeyId!.Trim(), PrivateKey!.Trim());
+    public AppStoreConnectCredential ToCredential() => new(string.IsNullOrWhiteSpace(IssuerId) ? null : IssuerId.Trim(),
+        KeyId!.Trim(), PrivateKey!.Trim());
 
     public void Validate(ValidationErrors errors)
     {
         if (!string.IsNullOrWhiteSpace(IssuerId) && !Guid.TryParse(IssuerId, out _))
         {
-            errors.Add("issuerId", "must be the issuer id shown in App Store Connect (a UUID), or absent for an individual key.");
+            errors.Add("issuerId",
+                "must be the issuer id shown in App Store Connect (a UUID), or absent for an individual key.");
         }
         if (errors.Required(KeyId, "keyId", 20) && !KeyId.Trim().All(char.IsAsciiLetterOrDigit))
         {
@@ -124,19 +130,25 @@ public sealed record RegisterCredentialRequest(string? IssuerId, string? KeyId, 
 
 public sealed record RoleView(string Role, string Name)
 {
-    public static IReadOnlyList<RoleView> From(IEnumerable<string> roles) => roles.Select(r => new RoleView(r, AscRoles.DisplayName(r))).ToList();
+    public static IReadOnlyList<RoleView> From(IEnumerable<string> roles) => roles.Select(r => new RoleView(r,
+        AscRoles.DisplayName(r))).ToList();
 
-    public static IReadOnlyList<RoleView> From(string? roles) => From((roles ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries));
+    public static IReadOnlyList<RoleView> From(string? roles) => From((roles ?? string.Empty).Split(',',
+        StringSplitOptions.RemoveEmptyEntries));
 }
 
-public sealed record KindView(string Kind, string Title, string Purpose, string Requirement, IReadOnlyList<IReadOnlyList<RoleView>> Alternatives);
+public sealed record KindView(string Kind, string Title, string Purpose, string Requirement,
+    IReadOnlyList<IReadOnlyList<RoleView>> Alternatives);
 
 /// <summary>What the customer needs to invite the integration user: the email, the name, and the role table.</summary>
-public sealed record IntegrationCardResponse(string IntegrationEmail, string FirstName, string LastName, IReadOnlyList<KindView> Kinds, IReadOnlyList<string> Notes);
+public sealed record IntegrationCardResponse(string IntegrationEmail, string FirstName, string LastName,
+    IReadOnlyList<KindView> Kinds, IReadOnlyList<string> Notes);
 
 public sealed record IntegrationStatusResponse(
-    string Status, string? Kind, string? ActiveKind, string IntegrationEmail, DateTimeOffset? ConfirmedAt, DateTimeOffset? Deadline,
-    IReadOnlyList<RoleView> MissingRoles, IReadOnlyList<RoleView> GrantedRoles, DateTimeOffset? LastCheckedAt, DateTimeOffset? VerifiedAt,
+    string Status, string? Kind, string? ActiveKind, string IntegrationEmail, DateTimeOffset? ConfirmedAt,
+        DateTimeOffset? Deadline,
+    IReadOnlyList<RoleView> MissingRoles, IReadOnlyList<RoleView> GrantedRoles, DateTimeOffset? LastCheckedAt,
+        DateTimeOffset? VerifiedAt,
     bool CredentialRegistered, string? FailureReason, string? LastError, DateTimeOffset? KeyRefusedAt,
     string? KeyRefusal, string NextStep, string? DegradedCause = null, DateTimeOffset? DegradedAt = null,
     string? DegradedReason = null, DateTimeOffset? DisconnectedAt = null, string? ConnectionId = null,
@@ -156,7 +168,8 @@ public static class IntegrationResponses
 {
     public const string NotStarted = "notStarted";
 
-    public static string Name<T>(T value) where T : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+    public static string Name<T>(T value) where T : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(
+        value.ToString());
 
     public static IntegrationCardResponse Card(IntegrationOptions options, string accountId) => new(
         options.IntegrationEmailFor(accountId),
@@ -174,7 +187,8 @@ public static class IntegrationResponses
     public static IntegrationStatusResponse Status(IntegrationEntity row, IntegrationOptions options, string accountId)
     {
         return new(
-            Name(row.StatusValue), Name(row.KindValue), row.ActiveKindValue is { } active ? Name(active) : null, row.IntegrationEmail, row.ConfirmedAt, row.Deadline,
+            Name(row.StatusValue), Name(row.KindValue), row.ActiveKindValue is { } active ? Name(active) : null,
+                row.IntegrationEmail, row.ConfirmedAt, row.Deadline,
             RoleView.From(row.MissingRoles), RoleView.From(row.GrantedRoles), row.LastCheckedAt, row.VerifiedAt,
             row.CredentialReference is not null, row.FailureReason, row.LastError, row.KeyRefusedAt, row.KeyRefusal,
             NextStep(row), row.DegradedCauseValue is { } cause ? Name(cause) : null, row.DegradedAt,
@@ -187,14 +201,16 @@ public static class IntegrationResponses
         _ when row.IsDegraded =>
             $"{row.DegradedReason} Until then reviews do not sync and replies cannot be sent; once fixed, ReviewHub " +
             "fetches what it missed.",
-        IntegrationStatus.AwaitingOperator or IntegrationStatus.Verifying when row.LastError is not null => $"ReviewHub is on it: {row.LastError}",
+        IntegrationStatus.AwaitingOperator or IntegrationStatus.Verifying when row.LastError is not null =>
+            $"ReviewHub is on it: {row.LastError}",
         IntegrationStatus.AwaitingOperator => "ReviewHub's operators must act: they accept your invitation and " +
             "register the integration user's key. Nothing to do for you.",
         IntegrationStatus.Verifying => "Nothing to do: ReviewHub is checking the roles.",
         IntegrationStatus.InvitationPending when row.LastError is not null => row.LastError,
         IntegrationStatus.InvitationPending => "Nothing to do: your invitation is waiting for ReviewHub to accept it.",
         IntegrationStatus.RolesMissing =>
-            $"Add these roles to {row.IntegrationEmail} in App Store Connect: {IntegrationEmails.RoleNames(row.MissingRoles)}; then tell us you updated them.",
+            $"Add these roles to {row.IntegrationEmail} in App Store Connect: " +
+                $"{IntegrationEmails.RoleNames(row.MissingRoles)}; then tell us you updated them.",
         IntegrationStatus.Activating when row.LastError is not null =>
             $"Connected; finishing the setup is being retried: {row.LastError} If this stays, confirm again.",
         IntegrationStatus.Activating => "Connected: ReviewHub is switching your reviews to hourly syncing.",

@@ -8,8 +8,11 @@ public sealed class IntegrationOptions : IValidatableObject
 {
     public const string Section = "Integrations";
 
-    /// <summary>Domain of the integration emails customers invite (asc-{accountId}@domain); its mailboxes reach the operators.</summary>
-    [Required, RegularExpression(@"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$", ErrorMessage = "EmailDomain must be a lowercase domain name.")]
+    /// <summary>Domain of the integration emails customers invite (asc-{accountId}@domain); its mailboxes reach the
+    /// operators.</summary>
+    [Required,
+        RegularExpression(@"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$",
+        ErrorMessage = "EmailDomain must be a lowercase domain name.")]
     public string EmailDomain { get; set; } = string.Empty;
 
     /// <summary>Name the customer types into App Store Connect's invitation form.</summary>
@@ -34,7 +37,8 @@ public sealed class IntegrationOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.050", "1.00:00:00")]
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMinutes(30);
 
-    /// <summary>Attempts per orchestration activity (App Store Connect, tables, SendGrid) before the orchestration moves on.</summary>
+    /// <summary>Attempts per orchestration activity (App Store Connect, tables, SendGrid) before the orchestration
+    /// moves on.</summary>
     [Range(1, 20)]
     public int ActivityMaxAttempts { get; set; } = 5;
 
@@ -55,7 +59,8 @@ public sealed class IntegrationOptions : IValidatableObject
     {
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(BusinessTimeZone, out _))
         {
-            yield return new ValidationResult($"BusinessTimeZone '{BusinessTimeZone}' is not a known time zone.", [nameof(BusinessTimeZone)]);
+            yield return new ValidationResult($"BusinessTimeZone '{BusinessTimeZone}' is not a known time zone.",
+                [nameof(BusinessTimeZone)]);
         }
         foreach (var day in Holidays.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -70,11 +75,12 @@ public sealed class IntegrationOptions : IValidatableObject
 /// <summary>Working-day arithmetic in the business calendar: weekends and configured holidays do not count.</summary>
 public sealed class WorkingDayCalendar(TimeZoneInfo timeZone, IReadOnlySet<DateOnly> holidays)
 {
-    public bool IsWorkingDay(DateOnly day) => day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday) && !holidays.Contains(day);
+    public bool IsWorkingDay(DateOnly day) => day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)
+        && !holidays.Contains(day);
 
     /// <summary>
-    /// The same local time of day, <paramref name="workingDays"/> working days after <paramref name="from"/>'s local date
-    /// (Tuesday 10:00 → Friday 10:00; Friday → Wednesday). Days are counted in the business time zone, not in UTC.
+    /// The same local time of day, <paramref name="workingDays"/> working days after <paramref name="from"/>'s local
+    /// date (Tuesday 10:00 → Friday 10:00; Friday → Wednesday). Days are counted in the business time zone, not in UTC.
     /// </summary>
     public DateTimeOffset AddWorkingDays(DateTimeOffset from, int workingDays)
     {

@@ -48,7 +48,8 @@ public sealed class IntegrationDegradedEmails(
         string accountId, string connectionId, ConnectionProblem cause, CancellationToken cancellationToken)
     {
         var row = await store.GetConnectionAsync(accountId, connectionId, cancellationToken);
-        if (row is not { IsDegraded: true } || row.DegradedCauseValue != cause || row.DegradedEmailCause == row.DegradedCause
+        if (row is not { IsDegraded: true } || row.DegradedCauseValue != cause
+            || row.DegradedEmailCause == row.DegradedCause
             || await ownerMail.ComposeAsync(OwnerEmail.Degraded, row, cancellationToken) is not { } message
             || !await store.ClaimDegradedEmailAsync(accountId, connectionId, cause, cancellationToken))
         {
@@ -60,7 +61,8 @@ public sealed class IntegrationDegradedEmails(
         }
         catch (EmailDeliveryException ex) when (ex.IsPermanent)
         {
-            logger.LogError(ex, "The degraded-connection email of {AccountId}/{ConnectionId} was refused", accountId, connectionId);
+            logger.LogError(
+                ex, "The degraded-connection email of {AccountId}/{ConnectionId} was refused", accountId, connectionId);
         }
         catch (Exception ex) when (EmailDeliveryException.CertainlyNotSent(ex))
         {

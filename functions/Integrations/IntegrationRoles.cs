@@ -1,6 +1,7 @@
 namespace ReviewHub.Integrations;
 
-/// <summary>App Store Connect role names as the API spells them (UserRole, spec 4.4.1) and as App Store Connect shows them.</summary>
+/// <summary>App Store Connect role names as the API spells them (UserRole, spec 4.4.1) and as App Store Connect shows
+/// them.</summary>
 public static class AscRoles
 {
     public const string Admin = "ADMIN";
@@ -32,7 +33,8 @@ public static class AscRoles
     public static string DisplayName(string role) => DisplayNames.GetValueOrDefault(role, role);
 }
 
-/// <summary>What a kind needs: Admin (or Account Holder) always suffices; otherwise every role of <see cref="Roles"/>.</summary>
+/// <summary>What a kind needs: Admin (or Account Holder) always suffices; otherwise every role of <see
+/// cref="Roles"/>.</summary>
 public sealed record KindRequirement(IntegrationKind Kind, string Title, string Purpose, IReadOnlyList<string> Roles);
 
 /// <summary>The result of checking a user's roles against a kind: satisfied, or exactly which roles to add.</summary>
@@ -76,7 +78,8 @@ public static class IntegrationRoles
         return new RoleEvaluation(missing.Count == 0, missing);
     }
 
-    /// <summary>"Admin, or Customer Support + Marketing + Finance": the table row as App Store Connect users read it.</summary>
+    /// <summary>"Admin, or Customer Support + Marketing + Finance": the table row as App Store Connect users read
+    /// it.</summary>
     public static string Describe(KindRequirement requirement) =>
         $"Admin, or {string.Join(" + ", requirement.Roles.Select(AscRoles.DisplayName))}";
 

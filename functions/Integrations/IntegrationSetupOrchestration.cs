@@ -6,12 +6,13 @@ namespace ReviewHub.Integrations;
 
 /// <summary>
 /// The orchestration's input: one confirmed attempt, with the timings it runs on (tests pass milliseconds). After
-/// <see cref="RoundsPerExecution"/> quiet polls the orchestration continues as new with this input, so its history stays small.
-/// An activation still incomplete after <see cref="ActivationRounds"/> rounds (one poll interval apart, each with the
-/// activity retry policy) fails the orchestration.
+/// <see cref="RoundsPerExecution"/> quiet polls the orchestration continues as new with this input, so its history
+/// stays small. An activation still incomplete after <see cref="ActivationRounds"/> rounds (one poll interval apart,
+/// each with the activity retry policy) fails the orchestration.
 /// </summary>
 public sealed record IntegrationAttempt(
-    string AccountId, string ConnectionId, string AttemptId, IntegrationKind Kind, string IntegrationEmail, DateTimeOffset Deadline,
+    string AccountId, string ConnectionId, string AttemptId, IntegrationKind Kind, string IntegrationEmail,
+    DateTimeOffset Deadline,
     TimeSpan PollInterval, int ActivityMaxAttempts, TimeSpan ActivityFirstRetryInterval,
     bool OwnerToldOfMissingRoles = false, int RoundsPerExecution = 24, int ActivationRounds = 12);
 
@@ -45,10 +46,10 @@ public sealed record OwnerEmailRequest(IntegrationAttempt Attempt, OwnerEmail Em
 public sealed record Activation(IntegrationAttempt Attempt, IReadOnlyList<string> GrantedRoles);
 
 /// <summary>
-/// Waits up to the attempt's deadline for the integration to be verified: checks App Store Connect at once, then again every
-/// poll interval and immediately when operators register the credential or the customer says the roles were updated.
-/// Deterministic: all I/O is in <see cref="IntegrationActivities"/>; time comes from the context; no event wait is ever
-/// cancelled (a cancelled wait could swallow a later event of the same name), only timers are.
+/// Waits up to the attempt's deadline for the integration to be verified: checks App Store Connect at once, then again
+/// every poll interval and immediately when operators register the credential or the customer says the roles were
+/// updated. Deterministic: all I/O is in <see cref="IntegrationActivities"/>; time comes from the context; no event
+/// wait is ever cancelled (a cancelled wait could swallow a later event of the same name), only timers are.
 /// </summary>
 public static class IntegrationSetupOrchestration
 {
@@ -56,8 +57,10 @@ public static class IntegrationSetupOrchestration
     public const string RolesUpdatedEvent = "RolesUpdated";
     public const string CancelEvent = "Cancel";
 
-    /// <summary>One instance per app (ids are 32 hex characters, so this stays under Durable's 100-character limit).</summary>
-    public static string InstanceIdFor(string accountId, string connectionId) => $"integration-{accountId}-{connectionId}";
+    /// <summary>One instance per app (ids are 32 hex characters, so this stays under Durable's 100-character
+    /// limit).</summary>
+    public static string InstanceIdFor(string accountId, string connectionId) =>
+        $"integration-{accountId}-{connectionId}";
 
     [Function(nameof(IntegrationSetup))]
     public static Task<string> IntegrationSetup([OrchestrationTrigger] TaskOrchestrationContext context) =>
@@ -80,7 +83,8 @@ public static class IntegrationSetupOrchestration
 
         while (true)
         {
-            var check = await TryCallAsync<CheckResult>(context, nameof(IntegrationActivities.CheckIntegration), attempt, retry, logger);
+            var check = await TryCallAsync<CheckResult>(context, nameof(IntegrationActivities.CheckIntegration),
+                attempt, retry, logger);
             switch (check?.State)
             {
                 case CheckState.Gone:
@@ -88,14 +92,16 @@ public static class IntegrationSetupOrchestration
                 case CheckState.Verified:
                     return await ActivateAsync(context, new Activation(attempt, check.GrantedRoles), retry, logger);
                 case CheckState.RolesMissing when !ownerToldOfMissingRoles:
-                    ownerToldOfMissingRoles = await EmailOwnerAsync(context, attempt, OwnerEmail.RolesMissing, retry, logger);
+                    ownerToldOfMissingRoles = await EmailOwnerAsync(context, attempt, OwnerEmail.RolesMissing, retry,
+                        logger);
                     break;
             }
 
             var now = context.CurrentUtcDateTime;
             if (now >= deadline)
             {
-                if (await TryCallAsync<bool>(context, nameof(IntegrationActivities.FailIntegration), attempt, retry, logger))
+                if (await TryCallAsync<bool>(context, nameof(IntegrationActivities.FailIntegration), attempt, retry,
+                    logger))
                 {
                     await EmailOwnerAsync(context, attempt, OwnerEmail.Failed, retry, logger);
                     return nameof(IntegrationStatus.Failed);
@@ -113,18 +119,23 @@ public static class IntegrationSetupOrchestration
             var woke = await Task.WhenAny(timer, cancel, credentialRegistered, rolesUpdated);
             if (woke != timer)
             {
+#pragma warning disable CA1849 // CancelAsync would run the timer's callbacks off the orchestrator's thread
                 timerCancellation.Cancel();
+#pragma warning restore CA1849
             }
             if (woke == timer && ++rounds >= attempt.RoundsPerExecution
                 && !cancel.IsCompleted && !credentialRegistered.IsCompleted && !rolesUpdated.IsCompleted)
             {
-                // Nothing received this round: restart with a fresh history; later events are kept for the new execution.
-                context.ContinueAsNew(attempt with { OwnerToldOfMissingRoles = ownerToldOfMissingRoles }, preserveUnprocessedEvents: true);
+                // Nothing received this round: restart with a fresh history; later events are kept for the new
+                // execution.
+                context.ContinueAsNew(attempt with { OwnerToldOfMissingRoles = ownerToldOfMissingRoles },
+                    preserveUnprocessedEvents: true);
                 return "ContinuedAsNew";
             }
             if (woke == cancel)
             {
-                await TryCallAsync<bool>(context, nameof(IntegrationActivities.RecordIntegrationCancelled), attempt, retry, logger);
+                await TryCallAsync<bool>(context, nameof(IntegrationActivities.RecordIntegrationCancelled), attempt,
+                    retry, logger);
                 return nameof(IntegrationStatus.Cancelled);
             }
             // A completed wait is replaced by a fresh one so the next event of that name wakes us again.
@@ -168,12 +179,16 @@ public static class IntegrationSetupOrchestration
         }
     }
 
-    /// <summary>Emails the owner; a send that keeps failing is logged and never fails the setup. True when sent.</summary>
+    /// <summary>Emails the owner; a send that keeps failing is logged and never fails the setup. True when
+    /// sent.</summary>
     private static Task<bool> EmailOwnerAsync(
-        TaskOrchestrationContext context, IntegrationAttempt attempt, OwnerEmail email, TaskOptions retry, ILogger logger) =>
-        TryCallAsync<bool>(context, nameof(IntegrationActivities.EmailIntegrationOwner), new OwnerEmailRequest(attempt, email), retry, logger);
+        TaskOrchestrationContext context, IntegrationAttempt attempt, OwnerEmail email, TaskOptions retry,
+            ILogger logger) =>
+        TryCallAsync<bool>(context, nameof(IntegrationActivities.EmailIntegrationOwner), new OwnerEmailRequest(attempt,
+            email), retry, logger);
 
-    /// <summary>Calls an activity with the retry policy; after the last attempt fails, logs and returns default so the loop goes on.</summary>
+    /// <summary>Calls an activity with the retry policy; after the last attempt fails, logs and returns default so the
+    /// loop goes on.</summary>
     private static async Task<T?> TryCallAsync<T>(
         TaskOrchestrationContext context, string activity, object input, TaskOptions retry, ILogger logger)
     {

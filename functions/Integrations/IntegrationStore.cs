@@ -1,4 +1,3 @@
-using Azure;
 using Azure.Data.Tables;
 using ReviewHub.Observability;
 using ReviewHub.Storage;
@@ -7,9 +6,11 @@ namespace ReviewHub.Integrations;
 
 public enum ConfirmOutcome
 {
-    /// <summary>A new attempt was recorded (first setup, retry after Failed/Cancelled, or an upgrade to another kind).</summary>
+    /// <summary>A new attempt was recorded (first setup, retry after Failed/Cancelled, or an upgrade to another
+    /// kind).</summary>
     Started,
-    /// <summary>An attempt is already running; the caller answers with it (a double click starts nothing new).</summary>
+    /// <summary>An attempt is already running; the caller answers with it (a double click starts nothing
+    /// new).</summary>
     InProgress,
     /// <summary>The integration is already active with the requested kind.</summary>
     AlreadyActive,
@@ -17,8 +18,8 @@ public enum ConfirmOutcome
 
 /// <summary>
 /// Reads and writes connection rows; other features use <see cref="GetAsync"/> to learn which connection (and key)
-/// serves an app. Every status change
-/// goes through here (activities, never orchestrator code, which replays), so each state entered is counted once, after its write.
+/// serves an app. Every status change goes through here (activities, never orchestrator code, which replays), so each
+/// state entered is counted once, after its write.
 /// </summary>
 public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppStore links, ReviewHubMetrics metrics)
 {
@@ -59,7 +60,8 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
 
     /// <summary>
     /// Records a confirmation as a new attempt unless one is running or the kind is already active. Concurrent confirms
-    /// race on the row's ETag (or its insert), so exactly one of them starts an attempt and the others see it in progress.
+    /// race on the row's ETag (or its insert), so exactly one of them starts an attempt and the others see it in
+    /// progress.
     /// </summary>
     public async Task<(ConfirmOutcome Outcome, IntegrationEntity Row)> BeginAttemptAsync(
         string accountId, string team, IntegrationKind kind, string integrationEmail, DateTimeOffset confirmedAt,
@@ -91,8 +93,8 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
             row.ActivationSteps = null;
             row.ActivationEmail = null;
             row.DisconnectedAt = null;
-            // GrantedRoles, CredentialReference and ActiveKind stay: an upgrade or a retry reuses the registered key, and the
-            // integration in force keeps working until the new kind is verified.
+            // GrantedRoles, CredentialReference and ActiveKind stay: an upgrade or a retry reuses the registered key,
+            // and the integration in force keeps working until the new kind is verified.
         }
 
         while (true)
@@ -130,9 +132,11 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
         }
     }
 
-    /// <summary>Applies <paramref name="mutate"/> while the row still runs <paramref name="attemptId"/>; null when it no longer does.</summary>
+    /// <summary>Applies <paramref name="mutate"/> while the row still runs <paramref name="attemptId"/>; null when it
+    /// no longer does.</summary>
     public async Task<IntegrationEntity?> UpdateAttemptAsync(
-        string accountId, string connectionId, string attemptId, Action<IntegrationEntity> mutate, CancellationToken cancellationToken)
+        string accountId, string connectionId, string attemptId, Action<IntegrationEntity> mutate,
+        CancellationToken cancellationToken)
     {
         var applied = false;
         string? statusBefore = null;
@@ -157,7 +161,8 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
     /// Marks the running attempt Cancelled; null when nothing is in progress. A verified attempt (activating) is in
     /// force already and is not cancelled: its activation steps still have to finish.
     /// </summary>
-    public async Task<IntegrationEntity?> CancelAsync(string accountId, string connectionId, CancellationToken cancellationToken)
+    public async Task<IntegrationEntity?> CancelAsync(
+        string accountId, string connectionId, CancellationToken cancellationToken)
     {
         var cancelled = false;
         var row = await table.UpdateAsync<IntegrationEntity>(accountId, connectionId, row =>
@@ -284,7 +289,8 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
         return changed;
     }
 
-    /// <summary>A check found the connection of <paramref name="read"/> healthy: back to Active. True when it was degraded.</summary>
+    /// <summary>A check found the connection of <paramref name="read"/> healthy: back to Active. True when it was
+    /// degraded.</summary>
     public async Task<bool> RecoverAsync(IntegrationEntity read, CancellationToken cancellationToken)
     {
         if (!read.IsDegraded && read.KeyRefusedAt is null)

@@ -6,7 +6,8 @@ namespace ReviewHub.Json;
 /// <summary>One JSON shape for HTTP bodies, queue messages and stored documents: camelCase, enums as strings.</summary>
 public static class ReviewHubJson
 {
-    public static readonly JsonSerializerOptions Options = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+    public static readonly JsonSerializerOptions Options = Configure(
+        new JsonSerializerOptions(JsonSerializerDefaults.Web));
 
     public static JsonSerializerOptions Configure(JsonSerializerOptions options)
     {

@@ -5,13 +5,15 @@ using Microsoft.Extensions.Logging;
 namespace ReviewHub.Observability;
 
 /// <summary>
-/// Opens a logging scope around every invocation with the function name, the invocation id and the account, app and review
-/// ids found in the trigger's binding data (HTTP route values, or the top-level fields of a JSON queue message), so every log
-/// line a function writes can be filtered by tenant in Application Insights. The operation (trace) id is added by OpenTelemetry.
+/// Opens a logging scope around every invocation with the function name, the invocation id and the account, app and
+/// review ids found in the trigger's binding data (HTTP route values, or the top-level fields of a JSON queue message),
+/// so every log line a function writes can be filtered by tenant in Application Insights. The operation (trace) id is
+/// added by OpenTelemetry.
 /// </summary>
 public sealed class LogScopeMiddleware(ILogger<LogScopeMiddleware> logger) : IFunctionsWorkerMiddleware
 {
-    /// <summary>Binding-data names copied into the scope (matched case-insensitively), with the scope key they become.</summary>
+    /// <summary>Binding-data names copied into the scope (matched case-insensitively), with the scope key they
+    /// become.</summary>
     private static readonly IReadOnlyDictionary<string, string> ScopeKeys =
         new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {

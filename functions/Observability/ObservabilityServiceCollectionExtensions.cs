@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
 using OpenTelemetry.Logs;
-using OpenTelemetry.Metrics;
 using ReviewHub.AppStoreConnect;
 using ReviewHub.Storage;
 
@@ -14,21 +13,23 @@ public static class ObservabilityServiceCollectionExtensions
 {
     public const string ConnectionStringSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
 
-    /// <summary>Custom metrics for every feature (<see cref="ReviewHubMetrics"/>) and the App Store Connect rate-limit meter.</summary>
+    /// <summary>Custom metrics for every feature (<see cref="ReviewHubMetrics"/>) and the App Store Connect rate-limit
+    /// meter.</summary>
     public static IServiceCollection AddReviewHubObservability(this IServiceCollection services)
     {
         services.AddMetrics();
         services.AddSingleton<ReviewHubMetrics>();
         services.AddTransient<AppStoreConnectRateLimitMeter>();
-        // Same name as the typed client's, so the handler joins its pipeline inside the retry handler and sees every attempt.
+        // Same name as the typed client's, so the handler joins its pipeline inside the retry handler and sees every
+        // attempt.
         services.AddHttpClient(nameof(AppStoreConnectClient)).AddHttpMessageHandler<AppStoreConnectRateLimitMeter>();
         return services;
     }
 
     /// <summary>
-    /// Exports traces, logs (with their scopes) and the ReviewHub meter to Application Insights through OpenTelemetry, with the
-    /// app's managed identity (Application Insights has local authentication disabled). Does nothing without a connection
-    /// string, i.e. locally and in tests. Returns whether telemetry is exported.
+    /// Exports traces, logs (with their scopes) and the ReviewHub meter to Application Insights through OpenTelemetry,
+    /// with the app's managed identity (Application Insights has local authentication disabled). Does nothing without a
+    /// connection string, i.e. locally and in tests. Returns whether telemetry is exported.
     /// </summary>
     public static bool AddReviewHubTelemetry(this IHostApplicationBuilder builder)
     {

@@ -7,10 +7,12 @@ using ReviewHub.Storage;
 namespace ReviewHub.Observability;
 
 /// <summary>
-/// Every five minutes, publishes how many messages wait in each app queue's poison queue. Storage metrics only count messages
-/// per account (Durable's own queues included), so this gauge is what the "poison messages" alert and the workbook read.
+/// Every five minutes, publishes how many messages wait in each app queue's poison queue. Storage metrics only count
+/// messages per account (Durable's own queues included), so this gauge is what the "poison messages" alert and the
+/// workbook read.
 /// </summary>
-public sealed class PoisonQueueMonitor(QueueServiceClient queues, ReviewHubMetrics metrics, ILogger<PoisonQueueMonitor> logger)
+public sealed class PoisonQueueMonitor(QueueServiceClient queues, ReviewHubMetrics metrics,
+    ILogger<PoisonQueueMonitor> logger)
 {
     public const string Schedule = "0 */5 * * * *";
 
@@ -26,7 +28,9 @@ public sealed class PoisonQueueMonitor(QueueServiceClient queues, ReviewHubMetri
             metrics.PoisonMessagesWaiting(poison, waiting);
             if (waiting > 0)
             {
-                logger.LogWarning("{Count} messages wait in poison queue {Queue}; see docs/operations.md to replay them", waiting, poison);
+                logger.LogWarning(
+                    "{Count} messages wait in poison queue {Queue}; see docs/operations.md to replay them", waiting,
+                    poison);
             }
         }
     }
@@ -35,7 +39,8 @@ public sealed class PoisonQueueMonitor(QueueServiceClient queues, ReviewHubMetri
     {
         try
         {
-            return (await queues.GetQueueClient(queue).GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
+            return (await queues.GetQueueClient(queue).GetPropertiesAsync(
+                cancellationToken)).Value.ApproximateMessagesCount;
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {

@@ -4,10 +4,11 @@ using ReviewHub.AppStoreConnect;
 namespace ReviewHub.Observability;
 
 /// <summary>
-/// The app's only custom metrics (meter "ReviewHub", one DI singleton every feature uses), exported to Application Insights'
-/// customMetrics table by OpenTelemetry: the instrument name is the customMetrics <c>name</c>. Dimensions stay low-cardinality
-/// (source, channel, outcome, state, queue) — never account, app or review ids, which belong in logs. The alerts and the
-/// workbook in infra/modules/monitoring.bicep query exactly <see cref="Names.All"/> (a test keeps both in step).
+/// The app's only custom metrics (meter "ReviewHub", one DI singleton every feature uses), exported to Application
+/// Insights' customMetrics table by OpenTelemetry: the instrument name is the customMetrics <c>name</c>. Dimensions
+/// stay low-cardinality (source, channel, outcome, state, queue) — never account, app or review ids, which belong in
+/// logs. The alerts and the workbook in infra/modules/monitoring.bicep query exactly <see cref="Names.All"/> (a test
+/// keeps both in step).
 /// </summary>
 public sealed class ReviewHubMetrics
 {
@@ -32,7 +33,8 @@ public sealed class ReviewHubMetrics
 
         public static readonly IReadOnlyList<string> All =
         [
-            ReviewsIngested, FetchDuration, Deliveries, RoutesBroken, Replies, RepliesOverdue, RepliesOverduePending, RepliesRequeued,
+            ReviewsIngested, FetchDuration, Deliveries, RoutesBroken, Replies, RepliesOverdue, RepliesOverduePending,
+                RepliesRequeued,
             Integrations, IntegrationActivationFailures, AscRateLimitRemaining, PoisonMessages,
         ];
     }
@@ -46,7 +48,8 @@ public sealed class ReviewHubMetrics
         /// <summary>The channel send failed; the pair is released for the queue's retry (or the route broke).</summary>
         public const string Failed = "failed";
 
-        /// <summary>The pair was already delivered or in flight elsewhere (a duplicate or replayed message): nothing sent.</summary>
+        /// <summary>The pair was already delivered or in flight elsewhere (a duplicate or replayed message): nothing
+        /// sent.</summary>
         public const string Skipped = "skipped";
     }
 
@@ -67,31 +70,41 @@ public sealed class ReviewHubMetrics
     public ReviewHubMetrics(IMeterFactory meterFactory)
     {
         Meter = meterFactory.Create(MeterName);
-        reviewsIngested = Meter.CreateCounter<long>(Names.ReviewsIngested, "{review}", "New reviews stored, by source (feed or asc).");
-        fetchDuration = Meter.CreateHistogram<double>(Names.FetchDuration, "s", "Duration of one app's review fetch, by source and outcome.");
-        deliveries = Meter.CreateCounter<long>(Names.Deliveries, "{delivery}", "(review, route) pairs handled by delivery, by channel and outcome.");
+        reviewsIngested = Meter.CreateCounter<long>(
+            Names.ReviewsIngested, "{review}", "New reviews stored, by source (feed or asc).");
+        fetchDuration = Meter.CreateHistogram<double>(
+            Names.FetchDuration, "s", "Duration of one app's review fetch, by source and outcome.");
+        deliveries = Meter.CreateCounter<long>(
+            Names.Deliveries, "{delivery}", "(review, route) pairs handled by delivery, by channel and outcome.");
         replyEvents = Meter.CreateCounter<long>(Names.ReplyEvents, "{event}",
             "(reply event, route) pairs handled, by channel, event and outcome (delivered, failed, skipped).");
-        routesBroken = Meter.CreateCounter<long>(Names.RoutesBroken, "{route}", "Routes marked broken (credential or target refused), by channel.");
+        routesBroken = Meter.CreateCounter<long>(
+            Names.RoutesBroken, "{route}", "Routes marked broken (credential or target refused), by channel.");
         replies = Meter.CreateCounter<long>(Names.Replies, "{reply}",
-            "Reply versions entering a state (Queued, PendingPublish, Published, Failed, Deleted, Superseded, Replaced).");
-        repliesOverdue = Meter.CreateCounter<long>(Names.RepliesOverdue, "{reply}", "Replies newly flagged as still pending past the moderation window.");
+            "Reply versions entering a state (Queued, PendingPublish, Published, Failed, Deleted, Superseded, " +
+                "Replaced).");
+        repliesOverdue = Meter.CreateCounter<long>(Names.RepliesOverdue, "{reply}",
+            "Replies newly flagged as still pending past the moderation window.");
         repliesOverduePending = Meter.CreateGauge<long>(Names.RepliesOverduePending, "{reply}",
             "Replies still pending past the moderation window, counted at each moderation check.");
-        repliesRequeued = Meter.CreateCounter<long>(Names.RepliesRequeued, "{reply}", "Queued replies whose message was lost, queued again by the timer.");
+        repliesRequeued = Meter.CreateCounter<long>(Names.RepliesRequeued, "{reply}",
+            "Queued replies whose message was lost, queued again by the timer.");
         integrations = Meter.CreateCounter<long>(Names.Integrations, "{integration}", "Integrations entering a state.");
         integrationActivationFailures = Meter.CreateCounter<long>(Names.IntegrationActivationFailures, "{failure}",
             "Failed tries of an integration activation step (listener or owner email), by step; each is retried.");
-        // A histogram, not a gauge: its minimum over an interval is the tightest key's headroom, without a per-key dimension.
+        // A histogram, not a gauge: its minimum over an interval is the tightest key's headroom, without a per-key
+        // dimension.
         ascRateLimitRemaining = Meter.CreateHistogram<int>(Names.AscRateLimitRemaining, "{request}",
             "Requests left in an App Store Connect key's hourly budget, as seen on each response.");
-        poisonMessages = Meter.CreateGauge<long>(Names.PoisonMessages, "{message}", "Messages waiting in a poison queue, by queue.");
+        poisonMessages = Meter.CreateGauge<long>(Names.PoisonMessages, "{message}",
+            "Messages waiting in a poison queue, by queue.");
     }
 
     /// <summary>The meter behind the instruments (tests listen to this instance only).</summary>
     public Meter Meter { get; }
 
-    /// <param name="source">Where the reviews came from: <c>feed</c> (public App Store feed) or <c>asc</c> (App Store Connect API).</param>
+    /// <param name="source">Where the reviews came from: <c>feed</c> (public App Store feed) or <c>asc</c> (App Store
+    /// Connect API).</param>
     public void ReviewsIngested(long count, string source)
     {
         if (count > 0)
@@ -101,7 +114,8 @@ public sealed class ReviewHubMetrics
     }
 
     /// <param name="source">Same values as <see cref="ReviewsIngested"/>.</param>
-    /// <param name="outcome">Completed, Deferred (key budget or backfill slice), Retrying, Poisoned, or Error (unexpected exception).</param>
+    /// <param name="outcome">Completed, Deferred (key budget or backfill slice), Retrying, Poisoned, or Error
+    /// (unexpected exception).</param>
     public void FetchCompleted(TimeSpan duration, string source, string outcome) =>
         fetchDuration.Record(duration.TotalSeconds, new("source", source), new("outcome", outcome));
 
@@ -114,7 +128,8 @@ public sealed class ReviewHubMetrics
     public void ReplyEventDelivered(string channel, string replyEvent, string outcome) =>
         replyEvents.Add(1, new("channel", channel), new("event", replyEvent), new("outcome", outcome));
 
-    public void RouteBroke(string channel) => routesBroken.Add(1, new KeyValuePair<string, object?>("channel", channel));
+    public void RouteBroke(string channel) =>
+        routesBroken.Add(1, new KeyValuePair<string, object?>("channel", channel));
 
     public void ReplyEntered<TState>(TState state) where TState : struct, Enum =>
         replies.Add(1, new KeyValuePair<string, object?>("state", state.ToString()));

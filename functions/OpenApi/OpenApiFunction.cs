@@ -5,7 +5,8 @@ using ReviewHub.Security;
 
 namespace ReviewHub.OpenApi;
 
-/// <summary>Serves the API description (docs/openapi.yaml, embedded at build) so the SPA and tools can fetch it from any environment.</summary>
+/// <summary>Serves the API description (docs/openapi.yaml, embedded at build) so the SPA and tools can fetch it from
+/// any environment.</summary>
 public sealed class OpenApiFunction
 {
     private static readonly Lazy<string> Document = new(() =>
@@ -19,5 +20,6 @@ public sealed class OpenApiFunction
     [PublicEndpoint]
     public IActionResult GetOpenApiDocument(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.yaml")] HttpRequest req) =>
-        new ContentResult { Content = Document.Value, ContentType = "application/yaml; charset=utf-8", StatusCode = StatusCodes.Status200OK };
+        new ContentResult { Content = Document.Value, ContentType = "application/yaml; charset=utf-8",
+            StatusCode = StatusCodes.Status200OK };
 }

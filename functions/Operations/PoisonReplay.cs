@@ -7,7 +7,8 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Operations;
 
-/// <summary>Optional replay filter: only messages whose JSON has this <c>appId</c>; at most <see cref="MaxMessages"/> (default 1000).</summary>
+/// <summary>Optional replay filter: only messages whose JSON has this <c>appId</c>; at most <see cref="MaxMessages"/>
+/// (default 1000).</summary>
 public sealed record ReplayPoisonRequest(string? AppId, int? MaxMessages) : IValidatable
 {
     public void Validate(ValidationErrors errors)
@@ -43,7 +44,8 @@ public sealed class PoisonReplay(
     /// <summary>How long one replay keeps receiving; the operator calls again for the rest.</summary>
     public static readonly TimeSpan TimeBudget = TimeSpan.FromSeconds(30);
 
-    public async Task<ReplayPoisonResponse> ReplayAsync(string queueName, string? appId, int maxMessages, CancellationToken cancellationToken)
+    public async Task<ReplayPoisonResponse> ReplayAsync(string queueName, string? appId, int maxMessages,
+        CancellationToken cancellationToken)
     {
         var poison = queues.GetQueueClient(QueueNames.Poison(queueName));
         var skipped = new List<QueueMessage>();
@@ -79,13 +81,16 @@ public sealed class PoisonReplay(
         }
         foreach (var message in skipped)
         {
-            await poison.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: cancellationToken);
+            await poison.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero,
+                cancellationToken: cancellationToken);
         }
-        logger.LogInformation("Replayed {Replayed} messages from {Queue} (app filter {AppId})", replayed, poison.Name, appId ?? "none");
+        logger.LogInformation("Replayed {Replayed} messages from {Queue} (app filter {AppId})", replayed, poison.Name,
+            appId ?? "none");
         return new ReplayPoisonResponse(queueName, replayed, skipped.Count);
     }
 
-    /// <summary>Our queues carry JSON objects; anything else is left in the poison queue for a human to look at.</summary>
+    /// <summary>Our queues carry JSON objects; anything else is left in the poison queue for a human to look
+    /// at.</summary>
     private static JsonElement? Parse(BinaryData body)
     {
         try

@@ -9,7 +9,8 @@ namespace ReviewHub.Operations;
 
 public sealed class PoisonReplayFunctions(PoisonReplay replay)
 {
-    /// <summary>Operators: replay a queue's poison messages (e.g. POST /api/operators/poison/deliveries/replay after a channel outage).</summary>
+    /// <summary>Operators: replay a queue's poison messages (e.g. POST /api/operators/poison/deliveries/replay after a
+    /// channel outage).</summary>
     [OperatorOnly]
     [Function(nameof(ReplayPoisonMessages))]
     public async Task<IActionResult> ReplayPoisonMessages(
@@ -26,6 +27,7 @@ public sealed class PoisonReplayFunctions(PoisonReplay replay)
             return body.Problem!;
         }
         var filter = body.Value ?? new ReplayPoisonRequest(null, null);
-        return new OkObjectResult(await replay.ReplayAsync(queue, filter.AppId, filter.MaxMessages ?? 1000, cancellationToken));
+        return new OkObjectResult(await replay.ReplayAsync(queue, filter.AppId, filter.MaxMessages ?? 1000,
+            cancellationToken));
     }
 }

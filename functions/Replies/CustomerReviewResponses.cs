@@ -5,16 +5,19 @@ namespace ReviewHub.Replies;
 /// <summary>App Store Connect's <c>CustomerReviewResponseV1CreateRequest</c> (spec 4.4.1).</summary>
 public sealed record CustomerReviewResponseCreateRequest(CustomerReviewResponseCreateData Data)
 {
-    public static CustomerReviewResponseCreateRequest For(string reviewId, string body) => new(new CustomerReviewResponseCreateData(
+    public static CustomerReviewResponseCreateRequest For(string reviewId, string body) =>
+        new(new CustomerReviewResponseCreateData(
         CustomerReviewResponses.ResourceType,
         new CustomerReviewResponseAttributes(body, null, null),
-        new CustomerReviewResponseRelationships(new ReviewRelationship(new ResourceLinkage(CustomerReviewResponses.ReviewType, reviewId)))));
+        new CustomerReviewResponseRelationships(
+        new ReviewRelationship(new ResourceLinkage(CustomerReviewResponses.ReviewType, reviewId)))));
 }
 
 public sealed record CustomerReviewResponseCreateData(
     string Type, CustomerReviewResponseAttributes Attributes, CustomerReviewResponseRelationships Relationships);
 
-public sealed record CustomerReviewResponseAttributes(string? ResponseBody, DateTimeOffset? LastModifiedDate, string? State);
+public sealed record CustomerReviewResponseAttributes(string? ResponseBody, DateTimeOffset? LastModifiedDate,
+    string? State);
 
 public sealed record CustomerReviewResponseRelationships(ReviewRelationship Review);
 
@@ -25,7 +28,8 @@ public sealed record ResourceLinkage(string Type, string Id);
 /// <summary>App Store Connect's <c>CustomerReviewResponseV1Response</c>: the response resource.</summary>
 public sealed record CustomerReviewResponseDocument(CustomerReviewResponseResource Data);
 
-public sealed record CustomerReviewResponseResource(string Type, string Id, CustomerReviewResponseAttributes? Attributes);
+public sealed record CustomerReviewResponseResource(string Type, string Id,
+    CustomerReviewResponseAttributes? Attributes);
 
 /// <summary>The customerReviewResponses calls replies need.</summary>
 public sealed class CustomerReviewResponses(AppStoreConnectClient client)
@@ -40,7 +44,8 @@ public sealed class CustomerReviewResponses(AppStoreConnectClient client)
         AppStoreConnectCredential credential, string reviewId, string body, CancellationToken cancellationToken)
     {
         var response = await client.SendAsync<CustomerReviewResponseDocument>(
-            credential, HttpMethod.Post, "/v1/customerReviewResponses", CustomerReviewResponseCreateRequest.For(reviewId, body), cancellationToken);
+            credential, HttpMethod.Post, "/v1/customerReviewResponses",
+            CustomerReviewResponseCreateRequest.For(reviewId, body), cancellationToken);
         return response.Document.Data;
     }
 
@@ -49,16 +54,20 @@ public sealed class CustomerReviewResponses(AppStoreConnectClient client)
         AppStoreConnectCredential credential, string responseId, CancellationToken cancellationToken)
     {
         var response = await client.GetAsync<CustomerReviewResponseDocument>(
-            credential, $"/v1/customerReviewResponses/{Uri.EscapeDataString(responseId)}?fields[customerReviewResponses]=state,lastModifiedDate", cancellationToken);
+            credential,
+            $"/v1/customerReviewResponses/{Uri.EscapeDataString(responseId)}?fields[customerReviewResponses]=state," +
+            $"lastModifiedDate", cancellationToken);
         return (response.Document.Data, response.RateLimit);
     }
 
     /// <summary>DELETE by response id; a response that is already gone counts as deleted.</summary>
-    public async Task DeleteAsync(AppStoreConnectCredential credential, string responseId, CancellationToken cancellationToken)
+    public async Task DeleteAsync(AppStoreConnectCredential credential, string responseId,
+        CancellationToken cancellationToken)
     {
         try
         {
-            await client.SendWithoutResultAsync(credential, HttpMethod.Delete, $"/v1/customerReviewResponses/{Uri.EscapeDataString(responseId)}", cancellationToken);
+            await client.SendWithoutResultAsync(credential, HttpMethod.Delete,
+                $"/v1/customerReviewResponses/{Uri.EscapeDataString(responseId)}", cancellationToken);
         }
         catch (AppStoreConnectException ex) when (ex.Failure == AppStoreConnectFailure.NotFound)
         {

@@ -5,7 +5,8 @@ using ReviewHub.Integrations;
 namespace ReviewHub.Replies;
 
 /// <summary>The App Store Connect key replies of an app are sent and followed with, or why there is none.</summary>
-public sealed class ReplyCredentials(IntegrationStore integrations, AppStoreConnectCredentialStore credentials, ILogger<ReplyCredentials> logger)
+public sealed class ReplyCredentials(IntegrationStore integrations, AppStoreConnectCredentialStore credentials,
+    ILogger<ReplyCredentials> logger)
 {
     /// <summary>
     /// The key, with the integration row it was read from (to report App Store Connect's answer to the key through

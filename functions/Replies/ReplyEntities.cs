@@ -11,7 +11,8 @@ public enum ReplyStatus
     Queued,
     /// <summary>A sender is calling App Store Connect right now.</summary>
     Sending,
-    /// <summary>App Store Connect accepted the reply; Apple is moderating it before it appears on the App Store.</summary>
+    /// <summary>App Store Connect accepted the reply; Apple is moderating it before it appears on the App
+    /// Store.</summary>
     PendingPublish,
     /// <summary>Visible on the App Store.</summary>
     Published,
@@ -32,9 +33,11 @@ public enum ReplyAction
 /// <summary>Why a reply failed, for the SPA to explain and offer the right next step.</summary>
 public enum ReplyFailure
 {
-    /// <summary>403 FORBIDDEN_ERROR: the integration user's role does not allow replying (needs Admin or Customer Support).</summary>
+    /// <summary>403 FORBIDDEN_ERROR: the integration user's role does not allow replying (needs Admin or Customer
+    /// Support).</summary>
     RoleMissing,
-    /// <summary>403 FORBIDDEN.REQUIRED_AGREEMENTS_MISSING_OR_EXPIRED: the Account Holder must sign Apple's agreements.</summary>
+    /// <summary>403 FORBIDDEN.REQUIRED_AGREEMENTS_MISSING_OR_EXPIRED: the Account Holder must sign Apple's
+    /// agreements.</summary>
     AgreementsMissing,
     /// <summary>400/409/422: Apple rejected the reply's content.</summary>
     Rejected,
@@ -46,9 +49,11 @@ public enum ReplyFailure
     CredentialMissing,
     /// <summary>The integration is no longer active, or its kind no longer allows replies.</summary>
     IntegrationInactive,
-    /// <summary>429/5xx/timeouts until the retry budget ran out; the message is in the poison queue for operators to replay.</summary>
+    /// <summary>429/5xx/timeouts until the retry budget ran out; the message is in the poison queue for operators to
+    /// replay.</summary>
     Unavailable,
-    /// <summary>The response disappeared from App Store Connect while pending (removed there, or not approved by Apple).</summary>
+    /// <summary>The response disappeared from App Store Connect while pending (removed there, or not approved by
+    /// Apple).</summary>
     RemovedFromAppStoreConnect,
     /// <summary>
     /// An automatic reply was not sent: someone answered the review in App Store Connect after the rule wrote it.
@@ -58,9 +63,11 @@ public enum ReplyFailure
 }
 
 /// <summary>
-/// The reply to one review, as ReviewHub knows it. PartitionKey = appId, RowKey = reviewId (like <see cref="Reviews.ReviewEntity"/>).
-/// <see cref="Version"/> counts what users asked for; <see cref="AppliedVersion"/> is the last version App Store Connect accepted.
-/// A sender acts only on the newest version, and only once: that makes duplicate and reordered messages harmless.
+/// The reply to one review, as ReviewHub knows it. PartitionKey = appId, RowKey = reviewId (like <see
+/// cref="Reviews.ReviewEntity"/>).
+/// <see cref="Version"/> counts what users asked for; <see cref="AppliedVersion"/> is the last version App Store
+/// Connect accepted. A sender acts only on the newest version, and only once: that makes duplicate and reordered
+/// messages harmless.
 /// </summary>
 public sealed class ReplyEntity : ITableEntity
 {
@@ -92,19 +99,22 @@ public sealed class ReplyEntity : ITableEntity
     /// <summary>The last version App Store Connect accepted (0: none yet).</summary>
     public int AppliedVersion { get; set; }
 
-    /// <summary>The App Store Connect response id while a response exists there (from this app or, for deletes, from ingestion).</summary>
+    /// <summary>The App Store Connect response id while a response exists there (from this app or, for deletes, from
+    /// ingestion).</summary>
     public string? ResponseId { get; set; }
 
     /// <summary>When App Store Connect accepted <see cref="AppliedVersion"/>.</summary>
     public DateTimeOffset? SentAt { get; set; }
     public DateTimeOffset? PublishedAt { get; set; }
 
-    /// <summary>Send attempts for <see cref="Version"/>, and when the next one is due after a transient failure.</summary>
+    /// <summary>Send attempts for <see cref="Version"/>, and when the next one is due after a transient
+    /// failure.</summary>
     public int Attempts { get; set; }
     public DateTimeOffset? NextAttemptAt { get; set; }
     public string? LastError { get; set; }
 
-    /// <summary>A sender's lease: while it is live no other sender calls App Store Connect for this review, so calls never overtake each other.</summary>
+    /// <summary>A sender's lease: while it is live no other sender calls App Store Connect for this review, so calls
+    /// never overtake each other.</summary>
     public int? ClaimedVersion { get; set; }
     public DateTimeOffset? ClaimedAt { get; set; }
 
@@ -150,7 +160,8 @@ public enum ReplyOutcome
     Failed,
 }
 
-/// <summary>One version of a reply: who asked for what, when, and what became of it. PartitionKey = appId, RowKey = "{reviewId}|{version:D10}".</summary>
+/// <summary>One version of a reply: who asked for what, when, and what became of it. PartitionKey = appId, RowKey =
+/// "{reviewId}|{version:D10}".</summary>
 public sealed class ReplyVersionEntity : ITableEntity
 {
     public string PartitionKey { get; set; } = string.Empty;
@@ -184,9 +195,10 @@ public sealed class ReplyVersionEntity : ITableEntity
 }
 
 /// <summary>
-/// Index of replies in flight: queued (so a lost message is noticed) or waiting for Apple's moderation. The timer reads only
-/// these (and only the due ones), so its cost follows the replies in flight, not all replies. A hint, not the truth: the
-/// tracker re-reads the reply and drops rows whose reply has settled. PartitionKey = appId, RowKey = reviewId.
+/// Index of replies in flight: queued (so a lost message is noticed) or waiting for Apple's moderation. The timer reads
+/// only these (and only the due ones), so its cost follows the replies in flight, not all replies. A hint, not the
+/// truth: the tracker re-reads the reply and drops rows whose reply has settled. PartitionKey = appId, RowKey =
+/// reviewId.
 /// </summary>
 public sealed class PendingReplyEntity : ITableEntity
 {
@@ -198,7 +210,8 @@ public sealed class PendingReplyEntity : ITableEntity
     public string AccountId { get; set; } = string.Empty;
     public int Version { get; set; }
 
-    /// <summary><see cref="ReplyStatus.Queued"/> or <see cref="ReplyStatus.PendingPublish"/>: what the entry was written for.</summary>
+    /// <summary><see cref="ReplyStatus.Queued"/> or <see cref="ReplyStatus.PendingPublish"/>: what the entry was
+    /// written for.</summary>
     public string Stage { get; set; } = nameof(ReplyStatus.PendingPublish);
 
     /// <summary>When App Store Connect accepted the version (pending entries only).</summary>

@@ -46,7 +46,8 @@ public sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore
         {
             return Problems.Conflict(refusal.Detail, refusal.Type);
         }
-        var result = await replies.RequestAsync(review, ReplyAction.Publish, body.Value!.Body!.Trim(), Caller.From(req).UserId, cancellationToken);
+        var result = await replies.RequestAsync(review, ReplyAction.Publish, body.Value!.Body!.Trim(),
+            Caller.From(req).UserId, cancellationToken);
         return await AcceptAsync(req, result!, cancellationToken);
     }
 
@@ -66,14 +67,17 @@ public sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore
             return Problems.Conflict(ReplyWriter.PlayCannotDelete.Detail, ReplyWriter.PlayCannotDelete.Type);
         }
         var existing = await replies.GetAsync(appId, reviewId, cancellationToken);
-        // Only a response that exists in App Store Connect needs the integration; a reply that never got there is simply dropped.
+        // Only a response that exists in App Store Connect needs the integration; a reply that never got there is
+        // simply dropped.
         if ((existing?.ResponseId ?? review.ResponseId) is not null
             && await writer.IntegrationRefusalAsync(accountId, appId, cancellationToken) is { } refusal)
         {
             return Problems.Conflict(refusal.Detail, refusal.Type);
         }
-        var result = await replies.RequestAsync(review, ReplyAction.Delete, null, Caller.From(req).UserId, cancellationToken);
-        return result is null ? Problems.NotFound("This review has no reply.") : await AcceptAsync(req, result, cancellationToken);
+        var result = await replies.RequestAsync(review, ReplyAction.Delete, null, Caller.From(req).UserId,
+            cancellationToken);
+        return result is null ? Problems.NotFound("This review has no reply.") : await AcceptAsync(req, result,
+            cancellationToken);
     }
 
     [Function(nameof(GetReply))]
@@ -88,7 +92,8 @@ public sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore
             return problem!;
         }
         var reply = await replies.GetAsync(appId, reviewId, cancellationToken);
-        return reply is null ? Problems.NotFound("This review has no reply.") : new OkObjectResult(ReplyResponse.From(reply));
+        return reply is null ? Problems.NotFound("This review has no reply.") : new OkObjectResult(ReplyResponse.From(
+            reply));
     }
 
     [Function(nameof(GetReplyHistory))]
@@ -120,8 +125,10 @@ public sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore
         return review is null ? (null, Problems.NotFound("No such review.")) : (review, null);
     }
 
-    /// <summary>202 while App Store Connect still has to act, 200 when the request is already complete (nothing to send).</summary>
-    private async Task<IActionResult> AcceptAsync(HttpRequest req, ReplyRequestResult result, CancellationToken cancellationToken)
+    /// <summary>202 while App Store Connect still has to act, 200 when the request is already complete (nothing to
+    /// send).</summary>
+    private async Task<IActionResult> AcceptAsync(HttpRequest req, ReplyRequestResult result,
+        CancellationToken cancellationToken)
     {
         await writer.HandOffAsync(result, cancellationToken);
         return Answer(req.Path.Value, result.Reply);

@@ -3,12 +3,14 @@ using ReviewHub.Http;
 namespace ReviewHub.Replies;
 
 /// <summary>
-/// Asks the sender to apply version <paramref name="Version"/> of a reply. The message names the version only: the sender reads
-/// the body and action from the reply row, so a stale or duplicate message can never send an outdated body.
-/// <paramref name="Attempt"/> counts sends through the queue (from 1); <paramref name="LastError"/> is the context kept in the poison queue.
-/// The poison copy has <paramref name="Attempt"/> reset to 1, so a replay starts a fresh retry budget; how many attempts it took
-/// before is in the reply's failure reason and the log. <paramref name="Deferrals"/> counts the times App Store Connect
-/// asked for a long wait (Retry-After): those come back after the wait without spending an attempt, up to a bound.
+/// Asks the sender to apply version <paramref name="Version"/> of a reply. The message names the version only: the
+/// sender reads the body and action from the reply row, so a stale or duplicate message can never send an outdated
+/// body.
+/// <paramref name="Attempt"/> counts sends through the queue (from 1); <paramref name="LastError"/> is the context kept
+/// in the poison queue. The poison copy has <paramref name="Attempt"/> reset to 1, so a replay starts a fresh retry
+/// budget; how many attempts it took before is in the reply's failure reason and the log. <paramref name="Deferrals"/>
+/// counts the times App Store Connect asked for a long wait (Retry-After): those come back after the wait without
+/// spending an attempt, up to a bound.
 /// </summary>
 public sealed record ReplySendMessage(
     string AccountId, string AppId, string ReviewId, int Version, int Attempt = 1, string? LastError = null,
@@ -43,7 +45,8 @@ public sealed record ReplyResponse(
     DateTimeOffset? OutdatedAt = null)
 {
     public static ReplyResponse From(ReplyEntity reply) => new(
-        reply.ReviewId, reply.StatusValue, reply.ActionValue, reply.Body, reply.Version, reply.RequestedBy, reply.RequestedAt,
+        reply.ReviewId, reply.StatusValue, reply.ActionValue, reply.Body, reply.Version, reply.RequestedBy,
+            reply.RequestedAt,
         reply.SentAt, reply.PublishedAt, reply.Attempts, reply.NextAttemptAt, reply.LastError,
         reply.FailureCode is null ? null : Enum.Parse<ReplyFailure>(reply.FailureCode), reply.FailureReason,
         reply.Overdue, reply.OverdueAt, reply.UpdatedAt, reply.RuleId, reply.OutdatedAt);
@@ -55,7 +58,8 @@ public sealed record ReplyVersionResponse(
     ReplyOutcome Outcome, string? OutcomeReason, DateTimeOffset? OutcomeAt, string? RuleId = null, string? Via = null)
 {
     public static ReplyVersionResponse From(ReplyVersionEntity version) => new(
-        version.Version, Enum.Parse<ReplyAction>(version.Action), version.Body, version.RequestedBy, version.RequestedAt,
+        version.Version, Enum.Parse<ReplyAction>(version.Action), version.Body, version.RequestedBy,
+            version.RequestedAt,
         Enum.Parse<ReplyOutcome>(version.Outcome), version.OutcomeReason, version.OutcomeAt, version.RuleId,
         version.Via);
 }

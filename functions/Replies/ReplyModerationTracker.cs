@@ -8,12 +8,13 @@ using ReviewHub.Storage;
 namespace ReviewHub.Replies;
 
 /// <summary>What one moderation check did.</summary>
-public sealed record ModerationCheckSummary(int Checked, int Published, int Removed, int FlaggedOverdue, int Requeued, int OverduePending);
+public sealed record ModerationCheckSummary(int Checked, int Published, int Removed, int FlaggedOverdue, int Requeued,
+    int OverduePending);
 
 /// <summary>
-/// Follows replies in flight: reads the due entries of the index, asks App Store Connect for each pending response's state,
-/// marks published ones, flags those still pending past the moderation window as overdue, and queues again a reply whose
-/// message was lost (still queued long after it should have been sent).
+/// Follows replies in flight: reads the due entries of the index, asks App Store Connect for each pending response's
+/// state, marks published ones, flags those still pending past the moderation window as overdue, and queues again a
+/// reply whose message was lost (still queued long after it should have been sent).
 /// </summary>
 public sealed class ReplyModerationTracker(
     ReplyStore store,
@@ -28,8 +29,9 @@ public sealed class ReplyModerationTracker(
     private enum Result { StillPending, Published, Removed, Dropped, StillQueued, Requeued }
 
     /// <summary>
-    /// Moderation checks are the least urgent use of a key's hourly budget: once a key is rate limited, or has less than this
-    /// share of its budget left, its remaining checks wait for the next run, leaving the rest to review fetches and replies.
+    /// Moderation checks are the least urgent use of a key's hourly budget: once a key is rate limited, or has less
+    /// than this share of its budget left, its remaining checks wait for the next run, leaving the rest to review
+    /// fetches and replies.
     /// </summary>
     public const double BudgetReserve = 0.2;
 
@@ -51,7 +53,8 @@ public sealed class ReplyModerationTracker(
         var appCredentials = new ConcurrentDictionary<string, Lazy<Task<AppStoreConnectCredential?>>>();
         var sparedKeys = new ConcurrentDictionary<string, bool>();
         int published = 0, removed = 0, flagged = 0, requeued = 0;
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = settings.ModerationParallelism, CancellationToken = cancellationToken },
+        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = settings.ModerationParallelism,
+            CancellationToken = cancellationToken },
             async (entry, token) =>
             {
                 var credential = appCredentials.GetOrAdd($"{entry.AccountId}/{entry.AppId}",
@@ -70,17 +73,21 @@ public sealed class ReplyModerationTracker(
                 }
             });
 
-        var overduePending = await store.CountPendingSentBeforeAsync(now - settings.ModerationWindow, cancellationToken);
+        var overduePending = await store.CountPendingSentBeforeAsync(now - settings.ModerationWindow,
+            cancellationToken);
         metrics.RepliesOverduePending(overduePending);
         var summary = new ModerationCheckSummary(due.Count, published, removed, flagged, requeued, overduePending);
-        logger.LogInformation("Moderation check: {Checked} replies in flight checked, {Published} published, {Removed} removed, " +
-            "{Flagged} newly overdue, {Requeued} queued again, {OverduePending} overdue in total", summary.Checked, summary.Published,
+        logger.LogInformation(
+            "Moderation check: {Checked} replies in flight checked, {Published} published, {Removed} removed, " +
+            "{Flagged} newly overdue, {Requeued} queued again, {OverduePending} overdue in total", summary.Checked,
+                summary.Published,
             summary.Removed, summary.FlaggedOverdue, summary.Requeued, summary.OverduePending);
         return summary;
     }
 
     private async Task<(Result Result, bool FlaggedOverdue)> CheckOneAsync(
-        PendingReplyEntity entry, Lazy<Task<AppStoreConnectCredential?>> appCredential, ConcurrentDictionary<string, bool> sparedKeys,
+        PendingReplyEntity entry, Lazy<Task<AppStoreConnectCredential?>> appCredential, ConcurrentDictionary<string,
+            bool> sparedKeys,
         DateTimeOffset now, CancellationToken cancellationToken)
     {
         // The reply row is the truth; the entry only said when to look.
@@ -112,8 +119,10 @@ public sealed class ReplyModerationTracker(
             }
             catch (AppStoreConnectException ex) when (ex.Failure == AppStoreConnectFailure.NotFound)
             {
-                const string reason = "The response is no longer in App Store Connect: it was removed there, or Apple did not approve it.";
-                await SettleAsync(entry, reply, ReplyStatus.Failed, ReplyFailure.RemovedFromAppStoreConnect, reason, now, cancellationToken);
+                const string reason = "The response is no longer in App Store Connect: it was removed there, or " +
+                    "Apple did not approve it.";
+                await SettleAsync(entry, reply, ReplyStatus.Failed, ReplyFailure.RemovedFromAppStoreConnect, reason,
+                    now, cancellationToken);
                 return (Result.Removed, false);
             }
             catch (AppStoreConnectException ex)
@@ -123,30 +132,36 @@ public sealed class ReplyModerationTracker(
                     sparedKeys.TryAdd(credential.KeyId, true);
                 }
                 // Rate limits and outages only delay the check; the overdue flag below still works.
-                logger.LogWarning("Could not read the response of review {ReviewId} (app {AppId}): {Failure}", entry.ReviewId, entry.AppId, ex.Failure);
+                logger.LogWarning("Could not read the response of review {ReviewId} (app {AppId}): {Failure}",
+                    entry.ReviewId, entry.AppId, ex.Failure);
             }
         }
 
-        var flagged = now - reply.SentAt >= options.Value.ModerationWindow && !reply.Overdue && await FlagOverdueAsync(reply, now, cancellationToken);
+        var flagged = now - reply.SentAt >= options.Value.ModerationWindow && !reply.Overdue && await FlagOverdueAsync(
+            reply, now, cancellationToken);
         await store.PostponeCheckAsync(entry, now + options.Value.ModerationCheckInterval, cancellationToken);
         return (Result.StillPending, flagged);
     }
 
     /// <summary>
-    /// A queued reply normally leaves the index when it is sent. One still queued long after its last change (or due retry),
-    /// with no sender at work, lost its message (an outage between writing and queuing, or the host's poison queue): queue it again.
-    /// A duplicate is harmless: the sender applies each version once.
+    /// A queued reply normally leaves the index when it is sent. One still queued long after its last change (or due
+    /// retry), with no sender at work, lost its message (an outage between writing and queuing, or the host's poison
+    /// queue): queue it again. A duplicate is harmless: the sender applies each version once.
     /// </summary>
-    private async Task<Result> WatchQueuedAsync(PendingReplyEntity entry, ReplyEntity reply, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<Result> WatchQueuedAsync(PendingReplyEntity entry, ReplyEntity reply, DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var result = Result.StillQueued;
-        if (!reply.IsClaimed(now, settings.SendLease) && now - (reply.NextAttemptAt ?? reply.UpdatedAt) >= settings.StaleQueuedAfter)
+        if (!reply.IsClaimed(now, settings.SendLease) && now - (reply.NextAttemptAt
+            ?? reply.UpdatedAt) >= settings.StaleQueuedAfter)
         {
             await queue.SendAsync(QueueNames.ReplySends,
-                new ReplySendMessage(reply.AccountId, reply.AppId, reply.ReviewId, reply.Version, reply.Attempts + 1), cancellationToken: cancellationToken);
+                new ReplySendMessage(reply.AccountId, reply.AppId, reply.ReviewId, reply.Version, reply.Attempts + 1),
+                    cancellationToken: cancellationToken);
             metrics.ReplyRequeued();
-            logger.LogWarning("Reply version {Version} of review {ReviewId} (app {AppId}) was still {Status} since {Since}: queued it again",
+            logger.LogWarning("Reply version {Version} of review {ReviewId} (app {AppId}) was still {Status} since " +
+                "{Since}: queued it again",
                 reply.Version, reply.ReviewId, reply.AppId, reply.Status, reply.NextAttemptAt ?? reply.UpdatedAt);
             result = Result.Requeued;
         }
@@ -154,7 +169,8 @@ public sealed class ReplyModerationTracker(
         return result;
     }
 
-    private async Task<bool> FlagOverdueAsync(ReplyEntity snapshot, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<bool> FlagOverdueAsync(ReplyEntity snapshot, DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
         var flagged = false;
         await store.UpdateAsync(snapshot.AppId, snapshot.ReviewId, reply =>
@@ -170,14 +186,16 @@ public sealed class ReplyModerationTracker(
         if (flagged)
         {
             metrics.ReplyFlaggedOverdue();
-            logger.LogWarning("Reply to review {ReviewId} (account {AccountId}, app {AppId}) is still pending Apple's moderation {Hours:F1} h after it was sent",
+            logger.LogWarning("Reply to review {ReviewId} (account {AccountId}, app {AppId}) is still pending " +
+                "Apple's moderation {Hours:F1} h after it was sent",
                 snapshot.ReviewId, snapshot.AccountId, snapshot.AppId, (now - snapshot.SentAt!.Value).TotalHours);
         }
         return flagged;
     }
 
     private async Task SettleAsync(
-        PendingReplyEntity entry, ReplyEntity snapshot, ReplyStatus status, ReplyFailure? failure, string? reason, DateTimeOffset now,
+        PendingReplyEntity entry, ReplyEntity snapshot, ReplyStatus status, ReplyFailure? failure, string? reason,
+            DateTimeOffset now,
         CancellationToken cancellationToken)
     {
         await store.UpdateAsync(entry.AppId, entry.ReviewId, reply =>
@@ -196,26 +214,31 @@ public sealed class ReplyModerationTracker(
             }
             return true;
         }, cancellationToken);
-        await store.SetOutcomeAsync(entry.AppId, entry.ReviewId, snapshot.Version, Enum.Parse<ReplyOutcome>(status.ToString()), reason,
+        await store.SetOutcomeAsync(entry.AppId, entry.ReviewId, snapshot.Version,
+            Enum.Parse<ReplyOutcome>(status.ToString()), reason,
             cancellationToken, ReplyOutcome.PendingPublish);
         await store.UntrackPendingAsync(entry, cancellationToken);
-        logger.LogInformation("Reply to review {ReviewId} (app {AppId}) is now {Status}", entry.ReviewId, entry.AppId, status);
+        logger.LogInformation("Reply to review {ReviewId} (app {AppId}) is now {Status}", entry.ReviewId, entry.AppId,
+            status);
     }
 
     private static bool IsPending(ReplyEntity reply) =>
-        reply.StatusValue == ReplyStatus.PendingPublish && reply.AppliedVersion == reply.Version && reply.ResponseId is not null && reply.SentAt is not null;
+        reply.StatusValue == ReplyStatus.PendingPublish && reply.AppliedVersion == reply.Version && reply.ResponseId
+            is not null && reply.SentAt is not null;
 
     /// <summary>Nothing changed the reply since <paramref name="snapshot"/> was read as pending.</summary>
     private static bool IsStillPending(ReplyEntity reply, ReplyEntity snapshot) =>
         IsPending(reply) && reply.Version == snapshot.Version;
 
-    private async Task<AppStoreConnectCredential?> CredentialAsync(PendingReplyEntity entry, CancellationToken cancellationToken)
+    private async Task<AppStoreConnectCredential?> CredentialAsync(PendingReplyEntity entry,
+        CancellationToken cancellationToken)
     {
         var (credential, _, failure) =
             await replyCredentials.LoadAsync(entry.AccountId, entry.AppId, cancellationToken);
         if (failure is not null)
         {
-            logger.LogWarning("App {AppId} has pending replies but cannot follow them: {Failure}", entry.AppId, failure);
+            logger.LogWarning("App {AppId} has pending replies but cannot follow them: {Failure}", entry.AppId,
+                failure);
         }
         return credential;
     }

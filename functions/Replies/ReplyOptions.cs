@@ -10,11 +10,13 @@ public sealed class ReplyOptions
     /// <summary>Apple's longest reply (the limit App Store Connect's UI enforces).</summary>
     public const int MaxBodyLength = 5970;
 
-    /// <summary>Send attempts per version (each after the HTTP client's own quick retries) before the message goes to the poison queue.</summary>
+    /// <summary>Send attempts per version (each after the HTTP client's own quick retries) before the message goes to
+    /// the poison queue.</summary>
     [Range(1, 20)]
     public int MaxSendAttempts { get; set; } = 5;
 
-    /// <summary>Delay before the second attempt through the queue; it doubles for each further attempt (with jitter).</summary>
+    /// <summary>Delay before the second attempt through the queue; it doubles for each further attempt (with
+    /// jitter).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -29,15 +31,18 @@ public sealed class ReplyOptions
     [Range(0, 100)]
     public int MaxDeferrals { get; set; } = 10;
 
-    /// <summary>How long a sender holds a reply while it calls App Store Connect; longer than the client's total timeout.</summary>
+    /// <summary>How long a sender holds a reply while it calls App Store Connect; longer than the client's total
+    /// timeout.</summary>
     [Range(typeof(TimeSpan), "00:00:10", "00:30:00")]
     public TimeSpan SendLease { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>A reply still queued this long after its last change or due retry lost its message: the timer queues it again.</summary>
+    /// <summary>A reply still queued this long after its last change or due retry lost its message: the timer queues it
+    /// again.</summary>
     [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
     public TimeSpan StaleQueuedAfter { get; set; } = TimeSpan.FromMinutes(10);
 
-    /// <summary>How long Apple's moderation may take before a pending reply is flagged overdue (Apple and peers cite up to 12 h).</summary>
+    /// <summary>How long Apple's moderation may take before a pending reply is flagged overdue (Apple and peers cite up
+    /// to 12 h).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
     public TimeSpan ModerationWindow { get; set; } = TimeSpan.FromHours(12);
 

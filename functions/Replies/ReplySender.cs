@@ -80,16 +80,20 @@ public sealed class ReplySender(
                 return;
             case Decision.Superseded:
                 await store.SetOutcomeAsync(message.AppId, message.ReviewId, message.Version, ReplyOutcome.Superseded,
-                    $"Version {reply!.Version} replaced it before it was sent.", cancellationToken, ReplyOutcome.Queued);
-                logger.LogInformation("Skipped reply version {Version} of review {ReviewId} (app {AppId}): a newer version exists",
+                    $"Version {reply!.Version} replaced it before it was sent.", cancellationToken,
+                        ReplyOutcome.Queued);
+                logger.LogInformation(
+                    "Skipped reply version {Version} of review {ReviewId} (app {AppId}): a newer version exists",
                     message.Version, message.ReviewId, message.AppId);
                 return;
             case Decision.Busy:
                 // Another sender is calling App Store Connect for this review: look again once its lease is over.
-                await queue.SendAsync(QueueNames.ReplySends, message, Max(busyUntil - now, TimeSpan.FromSeconds(1)), cancellationToken);
+                await queue.SendAsync(QueueNames.ReplySends, message, Max(busyUntil - now, TimeSpan.FromSeconds(1)),
+                    cancellationToken);
                 return;
             default:
-                logger.LogInformation("Nothing to send for reply version {Version} of review {ReviewId} (app {AppId}): {Decision}",
+                logger.LogInformation(
+                    "Nothing to send for reply version {Version} of review {ReviewId} (app {AppId}): {Decision}",
                     message.Version, message.ReviewId, message.AppId, decision);
                 return;
         }
@@ -164,7 +168,8 @@ public sealed class ReplySender(
                     // Indexed before the reply says PendingPublish, so the moderation timer can never miss it.
                     await store.TrackPendingAsync(reply, message.Version, clock.GetUtcNow(), cancellationToken);
                 }
-                await CompleteAsync(message, resource.Id, published ? ReplyStatus.Published : ReplyStatus.PendingPublish, cancellationToken);
+                await CompleteAsync(message, resource.Id, published ? ReplyStatus.Published
+                    : ReplyStatus.PendingPublish, cancellationToken);
             }
             else
             {
@@ -185,7 +190,8 @@ public sealed class ReplySender(
                 "Reply version {Version} of review {ReviewId} (app {AppId}) is rate limited; resumes in {Delay}",
                 message.Version, message.ReviewId, message.AppId, delay);
         }
-        catch (AppStoreConnectException ex) when (ex.IsTransient || ex.Failure == AppStoreConnectFailure.MalformedResponse)
+        catch (AppStoreConnectException ex) when (ex.IsTransient
+            || ex.Failure == AppStoreConnectFailure.MalformedResponse)
         {
             // A 2xx with an unreadable body may still have been applied: sending the same version again only
             // overwrites it.
@@ -228,17 +234,22 @@ public sealed class ReplySender(
     public static (ReplyFailure Code, string Reason) Explain(AppStoreConnectException ex) => ex.Failure switch
     {
         AppStoreConnectFailure.Forbidden => (ReplyFailure.RoleMissing,
-            "App Store Connect refused: the integration user's role does not allow replying. Give it the Customer Support (or Admin) role in Users and Access."),
+            "App Store Connect refused: the integration user's role does not allow replying. Give it the Customer " +
+                "Support (or Admin) role in Users and Access."),
         AppStoreConnectFailure.AgreementsMissing => (ReplyFailure.AgreementsMissing,
-            "A required agreement is missing or has expired: the Account Holder must accept it in App Store Connect (Business)."),
+            "A required agreement is missing or has expired: the Account Holder must accept it in App Store Connect " +
+                "(Business)."),
         AppStoreConnectFailure.NotFound => (ReplyFailure.ReviewNotFound,
             "App Store Connect no longer has this review (the customer or Apple removed it)."),
         AppStoreConnectFailure.NotAuthorized => (ReplyFailure.CredentialRejected,
-            "App Store Connect rejected the integration's API key (revoked or replaced); ReviewHub operators must register a new one."),
-        _ => (ReplyFailure.Rejected, $"App Store Connect rejected the reply ({ex.Code ?? ex.Status?.ToString() ?? "no code"}). {ex.Message}"),
+            "App Store Connect rejected the integration's API key (revoked or replaced); ReviewHub operators must " +
+                "register a new one."),
+        _ => (ReplyFailure.Rejected,
+            $"App Store Connect rejected the reply ({ex.Code ?? ex.Status?.ToString() ?? "no code"}). {ex.Message}"),
     };
 
-    private async Task CompleteAsync(ReplySendMessage message, string? responseId, ReplyStatus status, CancellationToken cancellationToken)
+    private async Task CompleteAsync(ReplySendMessage message, string? responseId, ReplyStatus status,
+        CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var previouslyApplied = 0;
@@ -258,35 +269,43 @@ public sealed class ReplySender(
             return true;
         }, cancellationToken);
 
-        await store.SetOutcomeAsync(message.AppId, message.ReviewId, message.Version, Enum.Parse<ReplyOutcome>(status.ToString()), null, cancellationToken);
+        await store.SetOutcomeAsync(message.AppId, message.ReviewId, message.Version,
+            Enum.Parse<ReplyOutcome>(status.ToString()), null, cancellationToken);
         if (previouslyApplied is > 0 && previouslyApplied != message.Version)
         {
             await store.SetOutcomeAsync(message.AppId, message.ReviewId, previouslyApplied, ReplyOutcome.Replaced,
-                $"Version {message.Version} {(status == ReplyStatus.Deleted ? "deleted" : "overwrote")} it in App Store Connect.",
+                $"Version {message.Version} {(status == ReplyStatus.Deleted ? "deleted" : "overwrote")} it in App " +
+                    $"Store Connect.",
                 cancellationToken, ReplyOutcome.PendingPublish, ReplyOutcome.Published);
         }
-        logger.LogInformation("Reply version {Version} of review {ReviewId} (app {AppId}) applied in App Store Connect: {Status}",
+        logger.LogInformation(
+            "Reply version {Version} of review {ReviewId} (app {AppId}) applied in App Store Connect: {Status}",
             message.Version, message.ReviewId, message.AppId, status);
     }
 
     private async Task RetryOrPoisonAsync(ReplySendMessage message, string error, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        if (QueueRetry.NextDelay(message.Attempt, settings.MaxSendAttempts, settings.RetryBaseDelay, settings.RetryMaxDelay) is not { } delay)
+        if (QueueRetry.NextDelay(message.Attempt, settings.MaxSendAttempts, settings.RetryBaseDelay,
+            settings.RetryMaxDelay) is not { } delay)
         {
-            // The poison copy keeps its context (ids, version, last error) and starts its attempts again, so an operator's replay
-            // after the outage gets the full retry budget instead of being poisoned by its first transient error.
+            // The poison copy keeps its context (ids, version, last error) and starts its attempts again, so an
+            // operator's replay after the outage gets the full retry budget instead of being poisoned by its first
+            // transient error.
             await queue.SendAsync(QueueNames.Poison(QueueNames.ReplySends),
                 message with { Attempt = 1, LastError = error, Deferrals = 0 }, cancellationToken: cancellationToken);
-            logger.LogError("Reply version {Version} of review {ReviewId} (app {AppId}) moved to the poison queue after {Attempts} attempts: {Error}",
+            logger.LogError("Reply version {Version} of review {ReviewId} (app {AppId}) moved to the poison queue " +
+                "after {Attempts} attempts: {Error}",
                 message.Version, message.ReviewId, message.AppId, message.Attempt, error);
             await FailAsync(message, ReplyFailure.Unavailable,
-                $"App Store Connect kept failing after {message.Attempt} attempts; ReviewHub operators were alerted. Last error: {error}", cancellationToken);
+                $"App Store Connect kept failing after {message.Attempt} attempts; ReviewHub operators were alerted. " +
+                    $"Last error: {error}", cancellationToken);
             return;
         }
 
         await RequeueAsync(message with { Attempt = message.Attempt + 1, LastError = error }, delay, cancellationToken);
-        logger.LogWarning("Reply version {Version} of review {ReviewId} (app {AppId}) failed attempt {Attempt}, retrying in {Delay}: {Error}",
+        logger.LogWarning("Reply version {Version} of review {ReviewId} (app {AppId}) failed attempt {Attempt}, " +
+            "retrying in {Delay}: {Error}",
             message.Version, message.ReviewId, message.AppId, message.Attempt, delay, error);
     }
 
@@ -308,7 +327,8 @@ public sealed class ReplySender(
         await queue.SendAsync(QueueNames.ReplySends, next, delay, cancellationToken);
     }
 
-    private async Task FailAsync(ReplySendMessage message, ReplyFailure code, string reason, CancellationToken cancellationToken)
+    private async Task FailAsync(ReplySendMessage message, ReplyFailure code, string reason,
+        CancellationToken cancellationToken)
     {
         await store.UpdateAsync(message.AppId, message.ReviewId, reply =>
         {
@@ -322,7 +342,8 @@ public sealed class ReplySender(
             }
             return true;
         }, cancellationToken);
-        await store.SetOutcomeAsync(message.AppId, message.ReviewId, message.Version, ReplyOutcome.Failed, reason, cancellationToken);
+        await store.SetOutcomeAsync(message.AppId, message.ReviewId, message.Version, ReplyOutcome.Failed, reason,
+            cancellationToken);
         logger.LogWarning("Reply version {Version} of review {ReviewId} (app {AppId}) failed: {FailureCode}",
             message.Version, message.ReviewId, message.AppId, code);
     }

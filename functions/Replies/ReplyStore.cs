@@ -43,18 +43,22 @@ public sealed class ReplyStore(
 
     public async Task<ReplyEntity?> GetAsync(string appId, string reviewId, CancellationToken cancellationToken)
     {
-        var row = await replies.GetEntityIfExistsAsync<ReplyEntity>(appId, reviewId, cancellationToken: cancellationToken);
+        var row = await replies.GetEntityIfExistsAsync<ReplyEntity>(appId, reviewId,
+            cancellationToken: cancellationToken);
         return row.HasValue ? row.Value : null;
     }
 
-    /// <summary>The review if it exists and belongs to the account (a review of another account is not found).</summary>
-    public async Task<ReviewEntity?> FindReviewAsync(string accountId, string appId, string reviewId, CancellationToken cancellationToken)
+    /// <summary>The review if it exists and belongs to the account (a review of another account is not
+    /// found).</summary>
+    public async Task<ReviewEntity?> FindReviewAsync(string accountId, string appId, string reviewId,
+        CancellationToken cancellationToken)
     {
         if (!ReviewIds.IsValid(reviewId))
         {
             return null;
         }
-        var row = await reviews.GetEntityIfExistsAsync<ReviewEntity>(appId, reviewId, cancellationToken: cancellationToken);
+        var row = await reviews.GetEntityIfExistsAsync<ReviewEntity>(appId, reviewId,
+            cancellationToken: cancellationToken);
         return row.HasValue && row.Value!.AccountId == accountId ? row.Value : null;
     }
 
@@ -91,8 +95,9 @@ public sealed class ReplyStore(
     }
 
     /// <summary>
-    /// Records a user's request as a new version. Asking again for what is already queued or done adds no version (a client retry);
-    /// deleting a reply that never reached App Store Connect completes at once. Null: there is no reply to delete.
+    /// Records a user's request as a new version. Asking again for what is already queued or done adds no version (a
+    /// client retry); deleting a reply that never reached App Store Connect completes at once. Null: there is no reply
+    /// to delete.
     /// </summary>
     public async Task<ReplyRequestResult?> RequestAsync(
         ReviewEntity review, ReplyAction action, string? body, string requestedBy, CancellationToken cancellationToken,
@@ -114,7 +119,8 @@ public sealed class ReplyStore(
                     PartitionKey = review.AppId,
                     RowKey = review.ReviewId,
                     AccountId = review.AccountId,
-                    // A response made directly in App Store Connect (seen by ingestion) can still be deleted through ReviewHub.
+                    // A response made directly in App Store Connect (seen by ingestion) can still be deleted through
+                    // ReviewHub.
                     ResponseId = review.ResponseId,
                 };
                 var needsSend = NewVersion(created, action, body, requestedBy, now);
@@ -143,18 +149,22 @@ public sealed class ReplyStore(
     }
 
     private async Task<ReplyRequestResult?> UpdateExistingAsync(
-        ReplyEntity existing, ReviewEntity review, ReplyAction action, string? body, string requestedBy, CancellationToken cancellationToken)
+        ReplyEntity existing, ReviewEntity review, ReplyAction action, string? body, string requestedBy,
+            CancellationToken cancellationToken)
     {
         var needsSend = false;
         var updated = await replies.UpdateAsync<ReplyEntity>(existing.AppId, existing.ReviewId, reply =>
         {
             var status = reply.StatusValue;
             var alreadyAsked = action == ReplyAction.Publish
-                ? reply.ActionValue == ReplyAction.Publish && reply.Body == body && status is not (ReplyStatus.Failed or ReplyStatus.Deleted)
-                : status == ReplyStatus.Deleted || (reply.ActionValue == ReplyAction.Delete && status is ReplyStatus.Queued or ReplyStatus.Sending);
+                ? reply.ActionValue == ReplyAction.Publish && reply.Body == body && status is not (ReplyStatus.Failed
+                    or ReplyStatus.Deleted)
+                : status == ReplyStatus.Deleted || (reply.ActionValue == ReplyAction.Delete && status
+                    is ReplyStatus.Queued or ReplyStatus.Sending);
             if (alreadyAsked)
             {
-                // Re-sending a queued version is harmless (the sender is idempotent) and repairs a message lost before the 202.
+                // Re-sending a queued version is harmless (the sender is idempotent) and repairs a message lost before
+                // the 202.
                 needsSend = status == ReplyStatus.Queued;
                 return false;
             }
@@ -186,7 +196,8 @@ public sealed class ReplyStore(
         reply.PublishedAt = null;
 
         // Nothing in App Store Connect and no send in flight: a delete has nothing to call.
-        var nothingToDelete = action == ReplyAction.Delete && reply.ResponseId is null && !reply.IsClaimed(now, options.Value.SendLease);
+        var nothingToDelete = action == ReplyAction.Delete && reply.ResponseId is null && !reply.IsClaimed(now,
+            options.Value.SendLease);
         reply.Status = (nothingToDelete ? ReplyStatus.Deleted : ReplyStatus.Queued).ToString();
         return !nothingToDelete;
     }
@@ -222,18 +233,20 @@ public sealed class ReplyStore(
     }
 
     /// <summary>
-    /// Records what became of a version; with <paramref name="onlyIf"/>, only when its outcome is still one of those. The version
-    /// entering that state is counted here, once: a repeated message finds the outcome already set.
+    /// Records what became of a version; with <paramref name="onlyIf"/>, only when its outcome is still one of those.
+    /// The version entering that state is counted here, once: a repeated message finds the outcome already set.
     /// </summary>
     public async Task SetOutcomeAsync(
-        string appId, string reviewId, int version, ReplyOutcome outcome, string? reason, CancellationToken cancellationToken,
+        string appId, string reviewId, int version, ReplyOutcome outcome, string? reason,
+            CancellationToken cancellationToken,
         params ReplyOutcome[] onlyIf)
     {
         var now = clock.GetUtcNow();
         var entered = false;
         await history.UpdateAsync<ReplyVersionEntity>(appId, ReplyVersionEntity.KeyFor(reviewId, version), entry =>
         {
-            entered = (onlyIf.Length == 0 || onlyIf.Contains(Enum.Parse<ReplyOutcome>(entry.Outcome))) && entry.Outcome != outcome.ToString();
+            entered = (onlyIf.Length == 0 || onlyIf.Contains(Enum.Parse<ReplyOutcome>(entry.Outcome)))
+                && entry.Outcome != outcome.ToString();
             if (entered)
             {
                 entry.Outcome = outcome.ToString();
@@ -248,7 +261,8 @@ public sealed class ReplyStore(
         }
     }
 
-    public async Task<IReadOnlyList<ReplyVersionEntity>> HistoryAsync(string appId, string reviewId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ReplyVersionEntity>> HistoryAsync(string appId, string reviewId,
+        CancellationToken cancellationToken)
     {
         var (from, to) = ReplyVersionEntity.RangeFor(reviewId);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {appId} and RowKey ge {from} and RowKey lt {to}");
@@ -263,7 +277,8 @@ public sealed class ReplyStore(
     }
 
     /// <summary>Read-modify-write of a reply (null when it is gone), then the review's summary follows.</summary>
-    public async Task<ReplyEntity?> UpdateAsync(string appId, string reviewId, Func<ReplyEntity, bool> mutate, CancellationToken cancellationToken)
+    public async Task<ReplyEntity?> UpdateAsync(string appId, string reviewId, Func<ReplyEntity, bool> mutate,
+        CancellationToken cancellationToken)
     {
         var changed = false;
         var previous = ReplyStatus.Queued;
@@ -315,11 +330,13 @@ public sealed class ReplyStore(
             return true;
         }, cancellationToken);
 
-    /// <summary>Copies status, body and time onto the review (the fields replies owns), touching nothing else.</summary>
+    /// <summary>Copies status, body and time onto the review (the fields replies owns), touching nothing
+    /// else.</summary>
     private Task SyncSummaryAsync(ReplyEntity reply, CancellationToken cancellationToken) =>
         reviews.UpdateAsync<ReviewEntity>(reply.AppId, reply.ReviewId, review =>
         {
-            if (review.ReplyStatus == reply.Status && review.ReplyBody == reply.Body && review.ReplyUpdatedAt == reply.UpdatedAt)
+            if (review.ReplyStatus == reply.Status && review.ReplyBody == reply.Body
+                && review.ReplyUpdatedAt == reply.UpdatedAt)
             {
                 return false;
             }
@@ -331,14 +348,18 @@ public sealed class ReplyStore(
 
     /// <summary>Indexes a queued version, so the timer re-queues it should its message be lost.</summary>
     public Task TrackQueuedAsync(ReplyEntity reply, CancellationToken cancellationToken) =>
-        Track(reply, reply.Version, ReplyStatus.Queued, null, clock.GetUtcNow() + options.Value.StaleQueuedAfter, cancellationToken);
+        Track(reply, reply.Version, ReplyStatus.Queued, null, clock.GetUtcNow() + options.Value.StaleQueuedAfter,
+            cancellationToken);
 
     /// <summary>Indexes a version App Store Connect accepted, so the timer follows its moderation.</summary>
-    public Task TrackPendingAsync(ReplyEntity reply, int version, DateTimeOffset sentAt, CancellationToken cancellationToken) =>
-        Track(reply, version, ReplyStatus.PendingPublish, sentAt, sentAt + options.Value.ModerationCheckInterval, cancellationToken);
+    public Task TrackPendingAsync(ReplyEntity reply, int version, DateTimeOffset sentAt,
+        CancellationToken cancellationToken) =>
+        Track(reply, version, ReplyStatus.PendingPublish, sentAt, sentAt + options.Value.ModerationCheckInterval,
+            cancellationToken);
 
     private Task Track(
-        ReplyEntity reply, int version, ReplyStatus stage, DateTimeOffset? sentAt, DateTimeOffset nextCheckAt, CancellationToken cancellationToken) =>
+        ReplyEntity reply, int version, ReplyStatus stage, DateTimeOffset? sentAt, DateTimeOffset nextCheckAt,
+            CancellationToken cancellationToken) =>
         pending.UpsertEntityAsync(new PendingReplyEntity
         {
             PartitionKey = reply.AppId,
@@ -350,17 +371,20 @@ public sealed class ReplyStore(
             NextCheckAt = nextCheckAt,
         }, TableUpdateMode.Replace, cancellationToken);
 
-    /// <summary>Drops the review's index entry if it is for <paramref name="version"/> or older (a newer version keeps its own).</summary>
+    /// <summary>Drops the review's index entry if it is for <paramref name="version"/> or older (a newer version keeps
+    /// its own).</summary>
     public async Task UntrackUpToAsync(string appId, string reviewId, int version, CancellationToken cancellationToken)
     {
-        var entry = await pending.GetEntityIfExistsAsync<PendingReplyEntity>(appId, reviewId, cancellationToken: cancellationToken);
+        var entry = await pending.GetEntityIfExistsAsync<PendingReplyEntity>(appId, reviewId,
+            cancellationToken: cancellationToken);
         if (entry.HasValue && entry.Value!.Version <= version)
         {
             await UntrackPendingAsync(entry.Value, cancellationToken);
         }
     }
 
-    /// <summary>Drops an index entry as it was read; an entry rewritten since (a newer version was sent) stays.</summary>
+    /// <summary>Drops an index entry as it was read; an entry rewritten since (a newer version was sent)
+    /// stays.</summary>
     public async Task UntrackPendingAsync(PendingReplyEntity entry, CancellationToken cancellationToken)
     {
         try
@@ -373,7 +397,8 @@ public sealed class ReplyStore(
     }
 
     /// <summary>Moves an index entry's next check; an entry rewritten since keeps its own schedule.</summary>
-    public async Task PostponeCheckAsync(PendingReplyEntity entry, DateTimeOffset nextCheckAt, CancellationToken cancellationToken)
+    public async Task PostponeCheckAsync(PendingReplyEntity entry, DateTimeOffset nextCheckAt,
+        CancellationToken cancellationToken)
     {
         entry.NextCheckAt = nextCheckAt;
         try
@@ -386,7 +411,8 @@ public sealed class ReplyStore(
     }
 
     /// <summary>Replies in flight due for a check: the query reads only the index, and only its due rows.</summary>
-    public IAsyncEnumerable<PendingReplyEntity> DuePendingAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
+    public IAsyncEnumerable<PendingReplyEntity> DuePendingAsync(DateTimeOffset now, CancellationToken cancellationToken)
+        =>
         pending.QueryRowsAsync<PendingReplyEntity>(TableClient.CreateQueryFilter($"NextCheckAt le {now}"),
             cancellationToken: cancellationToken);
 
@@ -394,7 +420,8 @@ public sealed class ReplyStore(
     public async Task<int> CountPendingSentBeforeAsync(DateTimeOffset sentBefore, CancellationToken cancellationToken)
     {
         var count = 0;
-        var filter = TableClient.CreateQueryFilter($"Stage eq {nameof(ReplyStatus.PendingPublish)} and SentAt lt {sentBefore}");
+        var filter = TableClient.CreateQueryFilter(
+            $"Stage eq {nameof(ReplyStatus.PendingPublish)} and SentAt lt {sentBefore}");
         await foreach (var _ in pending.QueryRowsAsync<TableEntity>(filter, select: ["PartitionKey"],
             cancellationToken: cancellationToken))
         {

@@ -58,7 +58,8 @@ public sealed class ReplyTemplateFunctions(
                 $"An account has at most {MaxTemplatesPerAccount} reply templates.");
         }
         var template = await templates.CreateAsync(accountId, body.Value!, caller.UserId, cancellationToken);
-        return new CreatedResult($"/api/{Route.Replace("{accountId}", accountId)}/{template.RowKey}",
+        return new CreatedResult(
+            $"/api/{Route.Replace("{accountId}", accountId, StringComparison.Ordinal)}/{template.RowKey}",
             ReplyTemplateResponse.From(template));
     }
 

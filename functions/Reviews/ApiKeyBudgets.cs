@@ -32,11 +32,14 @@ public sealed class ApiKeyBudgets(TableServiceClient tables, TimeProvider clock)
 
     /// <summary>
     /// Requests the key has left, as last observed, or null when unknown. An observation older than
-    /// <paramref name="staleAfter"/> is not trusted: the rolling hour has freed requests since, so the next call probes.
+    /// <paramref name="staleAfter"/> is not trusted: the rolling hour has freed requests since, so the next call
+    /// probes.
     /// </summary>
-    public async Task<int?> RemainingAsync(string credentialReference, TimeSpan staleAfter, CancellationToken cancellationToken)
+    public async Task<int?> RemainingAsync(string credentialReference, TimeSpan staleAfter,
+        CancellationToken cancellationToken)
     {
-        var row = await table.GetEntityIfExistsAsync<ApiKeyBudgetEntity>(credentialReference, ApiKeyBudgetEntity.Row, cancellationToken: cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<ApiKeyBudgetEntity>(credentialReference, ApiKeyBudgetEntity.Row,
+            cancellationToken: cancellationToken);
         return row.HasValue && clock.GetUtcNow() - row.Value!.ObservedAt < staleAfter ? row.Value.Remaining : null;
     }
 

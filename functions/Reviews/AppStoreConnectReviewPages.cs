@@ -2,7 +2,8 @@ using ReviewHub.AppStoreConnect;
 
 namespace ReviewHub.Reviews;
 
-/// <summary>One page of <c>GET /v1/apps/{id}/customerReviews</c>, normalised, with the link to the next (older) page.</summary>
+/// <summary>One page of <c>GET /v1/apps/{id}/customerReviews</c>, normalised, with the link to the next (older)
+/// page.</summary>
 public sealed record ApiReviewPage(IReadOnlyList<FetchedReview> Reviews, string? Next, RateLimit? RateLimit);
 
 /// <summary>
@@ -12,9 +13,11 @@ public sealed record ApiReviewPage(IReadOnlyList<FetchedReview> Reviews, string?
 public sealed class AppStoreConnectReviewPages(AppStoreConnectClient client)
 {
     public static string FirstPage(string storeAppId, int pageSize) =>
-        $"/v1/apps/{Uri.EscapeDataString(storeAppId)}/customerReviews?sort=-createdDate&limit={pageSize}&include=response";
+        $"/v1/apps/{Uri.EscapeDataString(storeAppId)}/customerReviews"
+        + $"?sort=-createdDate&limit={pageSize}&include=response";
 
-    public async Task<ApiReviewPage> GetPageAsync(AppStoreConnectCredential credential, string pathOrUrl, CancellationToken cancellationToken)
+    public async Task<ApiReviewPage> GetPageAsync(
+        AppStoreConnectCredential credential, string pathOrUrl, CancellationToken cancellationToken)
     {
         AppStoreConnectResponse<CustomerReviewsDocument> response;
         try
@@ -23,9 +26,10 @@ public sealed class AppStoreConnectReviewPages(AppStoreConnectClient client)
         }
         catch (AppStoreConnectException ex)
         {
-            throw new ReviewFetchException(ex.Message, ex.IsTransient || ex.Failure == AppStoreConnectFailure.MalformedResponse,
+            throw new ReviewFetchException(
+                ex.Message, ex.IsTransient || ex.Failure == AppStoreConnectFailure.MalformedResponse,
                 ex.RetryAfter, ex,
-                budgetSpent: ex is { Failure: AppStoreConnectFailure.RateLimited, RateLimit.Remaining: 0 });
+                budgetSpent: ex.Failure == AppStoreConnectFailure.RateLimited && ex.RateLimit is { Remaining: 0 });
         }
         return new ApiReviewPage(Normalise(response.Document), response.Document.Links?.Next, response.RateLimit);
     }
@@ -38,31 +42,38 @@ public sealed class AppStoreConnectReviewPages(AppStoreConnectClient client)
         }
         var responses = (document.Included ?? [])
             .Where(i => i.Type == "customerReviewResponses" && i.Id is not null)
-            .ToDictionary(i => i.Id!, i => new FetchedResponse(i.Id!, i.Attributes?.ResponseBody, i.Attributes?.State, i.Attributes?.LastModifiedDate));
+            .ToDictionary(i => i.Id!, i => new FetchedResponse(
+                i.Id!, i.Attributes?.ResponseBody, i.Attributes?.State, i.Attributes?.LastModifiedDate));
         return document.Data.Select(review =>
         {
             var a = review.Attributes;
-            if (review.Type != "customerReviews" || string.IsNullOrEmpty(review.Id) || a?.Rating is not (>= 1 and <= 5) || a.CreatedDate is null
+            if (review.Type != "customerReviews" || string.IsNullOrEmpty(review.Id) || a?.Rating is not (>= 1 and <= 5)
+                || a.CreatedDate is null
                 || string.IsNullOrEmpty(a.Territory))
             {
                 throw Malformed($"review '{review.Id}' lacks its type, id, rating (1-5), createdDate or territory");
             }
             var responseId = review.Relationships?.Response?.Data?.Id;
             var response = responseId is not null && responses.TryGetValue(responseId, out var found) ? found : null;
-            return new FetchedReview(review.Id, a.Rating.Value, a.Title, a.Body, a.ReviewerNickname, a.Territory, a.CreatedDate.Value, response);
+            return new FetchedReview(review.Id, a.Rating.Value, a.Title, a.Body, a.ReviewerNickname, a.Territory,
+                a.CreatedDate.Value, response);
         }).ToList();
     }
 
     private static ReviewFetchException Malformed(string what) =>
-        new($"App Store Connect answered customerReviews with a document that does not follow CustomerReviewsResponse: {what}.", retryable: true);
+        new("App Store Connect answered customerReviews with a document that does not follow "
+            + $"CustomerReviewsResponse: {what}.", retryable: true);
 
     // The parts of Apple's CustomerReviewsResponse that ingestion reads (OpenAPI 4.4.1).
-    internal sealed record CustomerReviewsDocument(List<CustomerReviewResource>? Data, List<IncludedResource>? Included, PagedLinks? Links);
+    internal sealed record CustomerReviewsDocument(
+        List<CustomerReviewResource>? Data, List<IncludedResource>? Included, PagedLinks? Links);
 
-    internal sealed record CustomerReviewResource(string? Type, string? Id, CustomerReviewAttributes? Attributes, CustomerReviewRelationships? Relationships);
+    internal sealed record CustomerReviewResource(
+        string? Type, string? Id, CustomerReviewAttributes? Attributes, CustomerReviewRelationships? Relationships);
 
     internal sealed record CustomerReviewAttributes(
-        int? Rating, string? Title, string? Body, string? ReviewerNickname, DateTimeOffset? CreatedDate, string? Territory);
+        int? Rating, string? Title, string? Body, string? ReviewerNickname, DateTimeOffset? CreatedDate,
+        string? Territory);
 
     internal sealed record CustomerReviewRelationships(ToOneRelationship? Response);
 

@@ -121,7 +121,8 @@ public sealed class AppStoreConnectReviewSource(
 
     private sealed record Key(AppStoreConnectCredential Credential, string Reference);
 
-    private async Task<FetchOutcome> FetchNewAsync(ReviewFetchTarget target, Key key, CancellationToken cancellationToken)
+    private async Task<FetchOutcome> FetchNewAsync(
+        ReviewFetchTarget target, Key key, CancellationToken cancellationToken)
     {
         var announcer = loop.Announcer(target, backfill: false);
         var watermark = target.Schedule.ApiWatermark;
@@ -169,7 +170,8 @@ public sealed class AppStoreConnectReviewSource(
     /// feed fetch of their territory, which are new (<see cref="NewReviewRule.ActivationImport"/>); the API watermark
     /// is set once the last page is saved.
     /// </summary>
-    private async Task<FetchOutcome> BackfillAsync(ReviewFetchTarget target, Key key, CancellationToken cancellationToken)
+    private async Task<FetchOutcome> BackfillAsync(
+        ReviewFetchTarget target, Key key, CancellationToken cancellationToken)
     {
         var schedule = target.Schedule;
         var first = AppStoreConnectReviewPages.FirstPage(target.App.StoreAppId, Options.ApiPageSize);
@@ -241,7 +243,8 @@ public sealed class AppStoreConnectReviewSource(
         await history.FlushAsync(cancellationToken);
         await arrived.FlushAsync(cancellationToken);
         progress.Announced += history.Announced + arrived.Announced;
-        progress.NewestAtStart ??= page.Reviews.Count > 0 ? page.Reviews.Max(r => r.CreatedAt) : DateTimeOffset.UnixEpoch;
+        progress.NewestAtStart ??=
+            page.Reviews.Count > 0 ? page.Reviews.Max(r => r.CreatedAt) : DateTimeOffset.UnixEpoch;
         var next = page.Next;
         if (next is not null)
         {

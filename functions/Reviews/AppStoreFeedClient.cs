@@ -6,14 +6,15 @@ using ReviewHub.Http;
 
 namespace ReviewHub.Reviews;
 
-/// <summary>One page of the public feed: its reviews (none when the storefront has none or does not sell the app).</summary>
+/// <summary>One page of the public feed: its reviews (none when the storefront has none or does not sell the
+/// app).</summary>
 public sealed record FeedReviewPage(IReadOnlyList<FetchedReview> Reviews);
 
 /// <summary>
 /// Apple's public customer-reviews feed (undocumented, best effort):
-/// <c>{FeedBaseUrl}/{storefront}/rss/customerreviews/page={n}/id={storeAppId}/sortby=mostrecent/json</c>, 50 reviews a page,
-/// 10 pages at most. <c>feed.entry</c> is an array, a single object or absent; entries without <c>im:rating</c> (app metadata)
-/// are skipped. A 4xx other than 429 means the storefront has no reviews for the app.
+/// <c>{FeedBaseUrl}/{storefront}/rss/customerreviews/page={n}/id={storeAppId}/sortby=mostrecent/json</c>, 50 reviews a
+/// page, 10 pages at most. <c>feed.entry</c> is an array, a single object or absent; entries without <c>im:rating</c>
+/// (app metadata) are skipped. A 4xx other than 429 means the storefront has no reviews for the app.
 /// </summary>
 public sealed class AppStoreFeedClient(HttpClient http, ILogger<AppStoreFeedClient> logger)
 {
@@ -23,17 +24,20 @@ public sealed class AppStoreFeedClient(HttpClient http, ILogger<AppStoreFeedClie
     public static string PathFor(string storefront, string storeAppId, int page) =>
         $"{storefront}/rss/customerreviews/page={page}/id={Uri.EscapeDataString(storeAppId)}/sortby=mostrecent/json";
 
-    public async Task<FeedReviewPage> GetPageAsync(string territory, string storefront, string storeAppId, int page, CancellationToken cancellationToken)
+    public async Task<FeedReviewPage> GetPageAsync(string territory, string storefront, string storeAppId, int page,
+        CancellationToken cancellationToken)
     {
         var path = PathFor(storefront, storeAppId, page);
         HttpResponseMessage response;
         try
         {
-            response = await http.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            response = await http.GetAsync(new Uri(path, UriKind.Relative), HttpCompletionOption.ResponseHeadersRead,
+                cancellationToken);
         }
         catch (Exception ex) when (OutboundResilience.IsNoAnswer(ex, cancellationToken))
         {
-            throw new ReviewFetchException($"The review feed did not answer {path}: {ex.Message}", retryable: true, inner: ex);
+            throw new ReviewFetchException($"The review feed did not answer {path}: {ex.Message}", retryable: true,
+                inner: ex);
         }
         using (response)
         {
@@ -45,7 +49,8 @@ public sealed class AppStoreFeedClient(HttpClient http, ILogger<AppStoreFeedClie
             }
             if (status >= 400)
             {
-                logger.LogInformation("Review feed answered {Status} for storefront {Storefront}: no reviews there", status, storefront);
+                logger.LogInformation("Review feed answered {Status} for storefront {Storefront}: no reviews there",
+                    status, storefront);
                 return new FeedReviewPage([]);
             }
             try
@@ -54,9 +59,11 @@ public sealed class AppStoreFeedClient(HttpClient http, ILogger<AppStoreFeedClie
                 using var document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
                 return new FeedReviewPage(Parse(document.RootElement, territory));
             }
-            catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException or KeyNotFoundException)
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException
+                or KeyNotFoundException)
             {
-                throw new ReviewFetchException($"The review feed answered {path} with a body that is not the customer-reviews JSON: {ex.Message}",
+                throw new ReviewFetchException(
+                    $"The review feed answered {path} with a body that is not the customer-reviews JSON: {ex.Message}",
                     retryable: true, inner: ex);
             }
         }
@@ -90,13 +97,15 @@ public sealed class AppStoreFeedClient(HttpClient http, ILogger<AppStoreFeedClie
             }
             var nickname = e.TryGetProperty("author", out var author) ? Label(author, "name") : null;
             return new FetchedReview(id, rating, Label(e, "title"), Label(e, "content"), nickname, territory,
-                DateTimeOffset.Parse(updated, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind), Response: null);
+                DateTimeOffset.Parse(updated, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+                    Response: null);
         }).ToList();
     }
 
     /// <summary>Every feed value is wrapped as <c>{"label": ...}</c>.</summary>
     private static string? Label(JsonElement element, string property) =>
-        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Object && value.TryGetProperty("label", out var label)
+        element.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Object
+            && value.TryGetProperty("label", out var label)
             ? label.GetString()
             : null;
 }

@@ -5,8 +5,8 @@ using Azure.Data.Tables;
 namespace ReviewHub.Reviews;
 
 /// <summary>
-/// The fetch state of one app. PartitionKey = accountId, RowKey = appId. Holds where the next fetch starts (watermarks),
-/// the source it uses, its review rate and fetch interval; when it is due is kept in the due-time index
+/// The fetch state of one app. PartitionKey = accountId, RowKey = appId. Holds where the next fetch starts
+/// (watermarks), the source it uses, its review rate and fetch interval; when it is due is kept in the due-time index
 /// (<see cref="FetchDueEntity"/>, <see cref="FetchDuePointer"/>), the only place the timer reads.
 /// </summary>
 public sealed class FetchScheduleEntity : ITableEntity
@@ -39,7 +39,8 @@ public sealed class FetchScheduleEntity : ITableEntity
     /// </summary>
     public string? DuePartition { get; set; }
 
-    /// <summary>App Store Connect: createdDate of the newest review known to be saved with everything before it.</summary>
+    /// <summary>App Store Connect: createdDate of the newest review known to be saved with everything before
+    /// it.</summary>
     public DateTimeOffset? ApiWatermark { get; set; }
 
     /// <summary>Public feed: one watermark per territory, "USA=ticks;GBR=ticks" (the feed is per storefront).</summary>
@@ -48,7 +49,8 @@ public sealed class FetchScheduleEntity : ITableEntity
     /// <summary>The integration's full-history import has not finished yet.</summary>
     public bool BackfillPending { get; set; }
 
-    /// <summary>The <c>links.next</c> URL the paused backfill resumes from (null: start from the newest page).</summary>
+    /// <summary>The <c>links.next</c> URL the paused backfill resumes from (null: start from the newest
+    /// page).</summary>
     public string? BackfillCursor { get; set; }
 
     /// <summary>Newest review seen when the backfill started: the API watermark once the backfill completes.</summary>
@@ -107,13 +109,15 @@ public sealed class FetchScheduleEntity : ITableEntity
             return;
         }
         marks[territory] = newest.UtcTicks;
-        FeedWatermarks = string.Join(';', marks.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key}={m.Value}"));
+        FeedWatermarks = string.Join(';', marks.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m =>
+            $"{m.Key}={m.Value}"));
     }
 
     private Dictionary<string, long> ParseFeedWatermarks() => FeedWatermarks
         .Split(';', StringSplitOptions.RemoveEmptyEntries)
         .Select(pair => pair.Split('='))
-        .ToDictionary(pair => pair[0], pair => long.Parse(pair[1], System.Globalization.CultureInfo.InvariantCulture), StringComparer.Ordinal);
+        .ToDictionary(pair => pair[0], pair => long.Parse(pair[1], System.Globalization.CultureInfo.InvariantCulture),
+            StringComparer.Ordinal);
 }
 
 /// <summary>

@@ -100,7 +100,7 @@ public sealed class GooglePlayReviewSource(
             announcer.Announced + firstImport.Announced);
     }
 
-    /// <summary>The app's quota hour at <paramref name="now"/> and the reads spent in it.</summary>
+    /// <summary>The quota hour an app is in (see <see cref="QuotaAt"/>) and the reads spent in it.</summary>
     private sealed record PlayQuota(DateTimeOffset Hour, int Used);
 
     private static PlayQuota QuotaAt(FetchScheduleEntity schedule, DateTimeOffset now) =>

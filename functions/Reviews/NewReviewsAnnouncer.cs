@@ -7,8 +7,8 @@ namespace ReviewHub.Reviews;
 /// <summary>
 /// Hands saved reviews on to delivery (and, unless imported history, to the reply rules) as
 /// <see cref="NewReviewsBatch"/> messages of at most 500 ids. Callers add ids only
-/// after their rows are saved. The batch id is derived from the app and the ids, so a retried fetch that hands on the same
-/// reviews sends the same batch id.
+/// after their rows are saved. The batch id is derived from the app and the ids, so a retried fetch that hands on the
+/// same reviews sends the same batch id.
 /// </summary>
 public sealed class NewReviewsAnnouncer(IMessageQueue queue, string accountId, string appId, bool backfill)
 {
@@ -31,8 +31,10 @@ public sealed class NewReviewsAnnouncer(IMessageQueue queue, string accountId, s
     private async Task SendAsync(int count, CancellationToken cancellationToken)
     {
         var ids = pending.Take(count).ToList();
-        var batchId = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{appId}\n{backfill}\n{string.Join('\n', ids)}")))[..32];
-        await queue.SendAsync(QueueNames.NewReviews, new NewReviewsBatch(accountId, appId, batchId, backfill, ids), cancellationToken: cancellationToken);
+        var batchId = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
+            $"{appId}\n{backfill}\n{string.Join('\n', ids)}")))[..32];
+        await queue.SendAsync(QueueNames.NewReviews, new NewReviewsBatch(accountId, appId, batchId, backfill, ids),
+            cancellationToken: cancellationToken);
         if (!backfill)
         {
             // Reply rules see new reviews only; a history import is theirs only when someone asks for recent days.

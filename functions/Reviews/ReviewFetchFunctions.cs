@@ -3,17 +3,21 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Reviews;
 
-/// <summary>The fetch pipeline's triggers: the timer only enqueues due apps; the queue function fetches one app.</summary>
+/// <summary>The fetch pipeline's triggers: the timer only enqueues due apps; the queue function fetches one
+/// app.</summary>
 public sealed class ReviewFetchFunctions(FetchScheduler scheduler, ReviewFetcher fetcher)
 {
-    /// <summary>App setting holding the timer's NCRONTAB schedule (a flat name: "%Section:Key%" does not resolve on every plan).</summary>
+    /// <summary>App setting holding the timer's NCRONTAB schedule (a flat name: "%Section:Key%" does not resolve on
+    /// every plan).</summary>
     public const string ScheduleSetting = "ReviewFetchSchedule";
 
     [Function(nameof(EnqueueDueReviewFetches))]
-    public Task EnqueueDueReviewFetches([TimerTrigger("%" + ScheduleSetting + "%")] TimerInfo timer, CancellationToken cancellationToken) =>
+    public Task EnqueueDueReviewFetches([TimerTrigger("%" + ScheduleSetting + "%")] TimerInfo timer,
+        CancellationToken cancellationToken) =>
         scheduler.DispatchDueAsync(cancellationToken);
 
     [Function(nameof(FetchReviews))]
-    public Task FetchReviews([QueueTrigger(QueueNames.ReviewFetches)] ReviewFetchRequest request, CancellationToken cancellationToken) =>
+    public Task FetchReviews([QueueTrigger(QueueNames.ReviewFetches)] ReviewFetchRequest request,
+        CancellationToken cancellationToken) =>
         fetcher.FetchAsync(request, cancellationToken);
 }

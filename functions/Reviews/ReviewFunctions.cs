@@ -18,7 +18,8 @@ public sealed class ReviewFunctions(
 {
     [Function(nameof(ListReviews))]
     public async Task<IActionResult> ListReviews(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "accounts/{accountId}/apps/{appId}/reviews")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "accounts/{accountId}/apps/{appId}/reviews")]
+            HttpRequest req,
         string accountId, string appId, CancellationToken cancellationToken)
     {
         if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is not { } app)
@@ -41,12 +42,14 @@ public sealed class ReviewFunctions(
             return new OkObjectResult(new ReviewListResponse([], null)); // an app's reviews all come from its store
         }
         var page = await queries.ListAsync(appId, filter, cancellationToken);
-        return new OkObjectResult(new ReviewListResponse(page.Items.Select(ReviewResponse.From).ToList(), page.ContinuationToken));
+        return new OkObjectResult(new ReviewListResponse(page.Items.Select(ReviewResponse.From).ToList(),
+            page.ContinuationToken));
     }
 
     [Function(nameof(GetReview))]
     public async Task<IActionResult> GetReview(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "accounts/{accountId}/apps/{appId}/reviews/{reviewId}")] HttpRequest req,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route =
+            "accounts/{accountId}/apps/{appId}/reviews/{reviewId}")] HttpRequest req,
         string accountId, string appId, string reviewId, CancellationToken cancellationToken)
     {
         if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null
@@ -100,7 +103,8 @@ public sealed record ReviewListResponse(IReadOnlyList<ReviewResponse> Items, str
 /// <summary>The developer response the App Store shows (as App Store Connect last reported it).</summary>
 public sealed record DeveloperResponse(string? Id, string? Body, string? State, DateTimeOffset? LastModified);
 
-/// <summary>The reply written through ReviewHub (owned by the replies feature); status as its API spells it, e.g. pendingPublish.</summary>
+/// <summary>The reply written through ReviewHub (owned by the replies feature); status as its API spells it, e.g.
+/// pendingPublish.</summary>
 public sealed record ReviewReply(string? Status, string? Body, DateTimeOffset? UpdatedAt);
 
 public sealed record ReviewResponse(
@@ -110,15 +114,20 @@ public sealed record ReviewResponse(
     bool ReplyOutdated = false)
 {
     public static ReviewResponse From(ReviewEntity review) => new(
-        review.ReviewId, review.AppId, review.Rating, review.Title, review.Body, review.ReviewerNickname, review.Territory,
+        review.ReviewId, review.AppId, review.Rating, review.Title, review.Body, review.ReviewerNickname,
+            review.Territory,
         review.CreatedAt, review.Source, ReviewSources.StoreOf(review.Source), review.Backfilled,
         ReviewQueries.IsReplied(review),
         review.ResponseId is null && review.ResponseBody is null
             ? null
-            : new DeveloperResponse(review.ResponseId, review.ResponseBody, review.ResponseState, review.ResponseLastModified),
+            : new DeveloperResponse(review.ResponseId, review.ResponseBody, review.ResponseState,
+                review.ResponseLastModified),
         review.ReplyStatus is null && review.ReplyBody is null
             ? null
-            // The table keeps the replies feature's enum names (PendingPublish); the API spells them like its reply endpoints (pendingPublish).
-            : new ReviewReply(review.ReplyStatus is null ? null : JsonNamingPolicy.CamelCase.ConvertName(review.ReplyStatus), review.ReplyBody, review.ReplyUpdatedAt),
+            // The table keeps the replies feature's enum names (PendingPublish); the API spells them like its reply
+            // endpoints (pendingPublish).
+            : new ReviewReply(
+                review.ReplyStatus is null ? null : JsonNamingPolicy.CamelCase.ConvertName(review.ReplyStatus),
+                review.ReplyBody, review.ReplyUpdatedAt),
         review.EditedAt, review.ReplyOutdated);
 }

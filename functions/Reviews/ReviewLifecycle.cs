@@ -6,9 +6,9 @@ using ReviewHub.Storage;
 namespace ReviewHub.Reviews;
 
 /// <summary>
-/// Ingestion's part of an app's life: a schedule when the app is registered, hourly API fetching with a full-history backfill
-/// when its integration becomes active, and no trace of its reviews or schedule once it is removed (a key's budget goes
-/// when its connection is disconnected: the key serves the team's other apps until then).
+/// Ingestion's part of an app's life: a schedule when the app is registered, hourly API fetching with a full-history
+/// backfill when its integration becomes active, and no trace of its reviews or schedule once it is removed (a key's
+/// budget goes when its connection is disconnected: the key serves the team's other apps until then).
 /// </summary>
 public sealed class ReviewLifecycle(
     FetchScheduler scheduler, ReviewStore store, ApiKeyBudgets budgets, AppStore apps, IMessageQueue queue,
@@ -72,7 +72,8 @@ public sealed class ReviewLifecycle(
         logger.LogInformation("App {AccountId}/{AppId} is back on the public feed's schedule", accountId, appId);
     }
 
-    /// <summary>The connection works again: fetch now, from the API watermark the paused fetches left where it was.</summary>
+    /// <summary>The connection works again: fetch now, from the API watermark the paused fetches left where it
+    /// was.</summary>
     public async Task OnRecoveredAsync(IntegrationEntity integration, CancellationToken cancellationToken)
     {
         if (await apps.GetAsync(integration.AccountId, integration.AppId, cancellationToken) is null)

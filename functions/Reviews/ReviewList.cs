@@ -7,9 +7,11 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Reviews;
 
-/// <summary>The Reviews page's filters, read from the query string: rating=1,2 territory=USA,GBR replied=true|false from= to= limit= continuationToken=.</summary>
+/// <summary>The Reviews page's filters, read from the query string: rating=1,2 territory=USA,GBR replied=true|false
+/// from= to= limit= continuationToken=.</summary>
 public sealed record ReviewListFilter(
-    IReadOnlySet<int> Ratings, IReadOnlySet<string> Territories, bool? Replied, DateTimeOffset? From, DateTimeOffset? To, int Limit, string? After)
+    IReadOnlySet<int> Ratings, IReadOnlySet<string> Territories, bool? Replied, DateTimeOffset? From,
+    DateTimeOffset? To, int Limit, string? After)
 {
     public const int MaxLimit = 100;
 
@@ -18,7 +20,8 @@ public sealed record ReviewListFilter(
         var ratings = new HashSet<int>();
         foreach (var value in List(query, "rating"))
         {
-            if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var rating) && rating is >= 1 and <= 5)
+            if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var rating)
+                && rating is >= 1 and <= 5)
             {
                 ratings.Add(rating);
             }
@@ -64,7 +67,8 @@ public sealed record ReviewListFilter(
         }
         var limit = defaultLimit;
         if (query.TryGetValue("limit", out var limitText)
-            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
+            && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit)
+            || limit is < 1 or > MaxLimit))
         {
             errors.Add("limit", $"must be a number from 1 to {MaxLimit}.");
         }
@@ -76,17 +80,21 @@ public sealed record ReviewListFilter(
         return errors.IsEmpty ? new ReviewListFilter(ratings, territories, replied, from, to, limit, after) : null;
     }
 
-    public static string EncodeToken(string rowKey) => Convert.ToBase64String(Encoding.UTF8.GetBytes(rowKey)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    public static string EncodeToken(string rowKey) =>
+        Convert.ToBase64String(Encoding.UTF8.GetBytes(rowKey)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    /// <summary>A timeline RowKey, or null when the token is not one (it must never widen the query beyond the app's partition).</summary>
+    /// <summary>A timeline RowKey, or null when the token is not one (it must never widen the query beyond the app's
+    /// partition).</summary>
     private static string? DecodeToken(string token)
     {
         try
         {
             var padded = token.Replace('-', '+').Replace('_', '/');
-            var rowKey = Encoding.UTF8.GetString(Convert.FromBase64String(padded.PadRight(padded.Length + (4 - padded.Length % 4) % 4, '=')));
+            var rowKey = Encoding.UTF8.GetString(Convert.FromBase64String(padded.PadRight(padded.Length
+                + (4 - padded.Length % 4) % 4, '=')));
             var parts = rowKey.Split('|');
-            return parts.Length == 2 && parts[0].Length == 19 && parts[0].All(char.IsAsciiDigit) && ReviewIds.IsValid(parts[1]) ? rowKey : null;
+            return parts.Length == 2 && parts[0].Length == 19 && parts[0].All(char.IsAsciiDigit)
+                && ReviewIds.IsValid(parts[1]) ? rowKey : null;
         }
         catch (FormatException)
         {
@@ -96,7 +104,8 @@ public sealed record ReviewListFilter(
 
     private static IEnumerable<string> List(IQueryCollection query, string name) =>
         query.TryGetValue(name, out var values)
-            ? values.SelectMany(v => (v ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            ? values.SelectMany(v =>
+            (v ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             : [];
 
     private static DateTimeOffset? Date(IQueryCollection query, string name, ValidationErrors errors)
@@ -114,13 +123,16 @@ public sealed record ReviewListFilter(
     }
 }
 
-/// <summary>One page of the Reviews list: the reviews and the token for the next (older) page, null at the end.</summary>
+/// <summary>One page of the Reviews list: the reviews and the token for the next (older) page, null at the
+/// end.</summary>
 public sealed record ReviewPage(IReadOnlyList<ReviewEntity> Items, string? ContinuationToken);
 
-/// <summary>Reads an app's reviews newest first through the timeline index, filtering rating, territory and date there.</summary>
+/// <summary>Reads an app's reviews newest first through the timeline index, filtering rating, territory and date
+/// there.</summary>
 public sealed class ReviewQueries(ReviewStore store)
 {
-    /// <summary>Index rows read per request at most, so a rare "replied" filter cannot make one request scan a whole history.</summary>
+    /// <summary>Index rows read per request at most, so a rare "replied" filter cannot make one request scan a whole
+    /// history.</summary>
     public const int MaxScannedPerRequest = 1000;
 
     public async Task<ReviewPage> ListAsync(string appId, ReviewListFilter filter, CancellationToken cancellationToken)
@@ -131,8 +143,10 @@ public sealed class ReviewQueries(ReviewStore store)
         await foreach (var page in store.Timeline.QueryPagesAsync<ReviewTimelineEntity>(
             IndexFilter(appId, filter), filter.Limit, cancellationToken: cancellationToken))
         {
-            // The review rows of one index page are read in parallel; replies can change a review's "replied" state at any time.
-            var rows = await Task.WhenAll(page.Values.Select(index => store.GetAsync(appId, index.ReviewId, cancellationToken)));
+            // The review rows of one index page are read in parallel; replies can change a review's "replied" state at
+            // any time.
+            var rows = await Task.WhenAll(page.Values.Select(index =>
+                store.GetAsync(appId, index.ReviewId, cancellationToken)));
             for (var i = 0; i < rows.Length; i++)
             {
                 scanned++;
@@ -155,8 +169,8 @@ public sealed class ReviewQueries(ReviewStore store)
     }
 
     /// <summary>
-    /// Replied: the App Store shows a developer response, or a reply written through ReviewHub is on its way or published
-    /// (the replies feature clears the body of a deleted reply; a failed one does not count).
+    /// Replied: the App Store shows a developer response, or a reply written through ReviewHub is on its way or
+    /// published (the replies feature clears the body of a deleted reply; a failed one does not count).
     /// </summary>
     public static bool IsReplied(ReviewEntity review) =>
         !string.IsNullOrEmpty(review.ResponseBody)
@@ -179,11 +193,15 @@ public sealed class ReviewQueries(ReviewStore store)
         }
         if (filter.Ratings.Count > 0)
         {
-            clauses.Add("(" + string.Join(" or ", filter.Ratings.Order().Select(r => TableClient.CreateQueryFilter($"Rating eq {r}"))) + ")");
+            clauses.Add("("
+                + string.Join(" or ",
+                filter.Ratings.Order().Select(r => TableClient.CreateQueryFilter($"Rating eq {r}"))) + ")");
         }
         if (filter.Territories.Count > 0)
         {
-            clauses.Add("(" + string.Join(" or ", filter.Territories.Order().Select(t => TableClient.CreateQueryFilter($"Territory eq {t}"))) + ")");
+            clauses.Add("("
+                + string.Join(" or ",
+                filter.Territories.Order().Select(t => TableClient.CreateQueryFilter($"Territory eq {t}"))) + ")");
         }
         return string.Join(" and ", clauses);
     }

@@ -50,7 +50,8 @@ public static class ReviewMatching
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(
             $"{Normalise(nickname)}\u001f{Normalise(title)}\u001f{Normalise(body)}")))[..16];
 
-    /// <summary>A fingerprint of the normalised nickname alone (16 hex characters of SHA-256), for the edit rule.</summary>
+    /// <summary>A fingerprint of the normalised nickname alone (16 hex characters of SHA-256), for the edit
+    /// rule.</summary>
     public static string NicknameKey(string? nickname) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(Normalise(nickname))))[..16];
 

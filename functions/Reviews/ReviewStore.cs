@@ -1,4 +1,3 @@
-using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using ReviewHub.Observability;
@@ -145,7 +144,8 @@ public sealed class ReviewStore(
 
     public async Task<ReviewEntity?> GetAsync(string appId, string reviewId, CancellationToken cancellationToken)
     {
-        var row = await reviews.GetEntityIfExistsAsync<ReviewEntity>(appId, reviewId, cancellationToken: cancellationToken);
+        var row = await reviews.GetEntityIfExistsAsync<ReviewEntity>(appId, reviewId,
+            cancellationToken: cancellationToken);
         return row.HasValue ? row.Value : null;
     }
 
@@ -280,7 +280,8 @@ public sealed class ReviewStore(
         {
             try
             {
-                await reviews.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), cancellationToken);
+                await reviews.SubmitTransactionAsync(chunk.Select(r =>
+                    new TableTransactionAction(TableTransactionActionType.Add, r)), cancellationToken);
                 inserted.UnionWith(chunk.Select(r => r.RowKey));
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 409)
@@ -372,8 +373,8 @@ public sealed class ReviewStore(
     }
 
     /// <summary>
-    /// Takes the reviewer's edit: rating, title and text become the edited ones, and a reply written before the edit
-    /// is marked outdated. Google Play dates the edit (a newer <c>lastModified</c> under the same id); App Store Connect
+    /// Takes the reviewer's edit: rating, title and text become the edited ones, and a reply written before the edit is
+    /// marked outdated. Google Play dates the edit (a newer <c>lastModified</c> under the same id); App Store Connect
     /// does not, so there an edit is other words or another rating under the same id, dated when it was seen
     /// (<paramref name="seenAt"/>). The row keeps its id and creation date (its timeline key); false when there is no
     /// edit.
@@ -402,7 +403,8 @@ public sealed class ReviewStore(
         return true;
     }
 
-    private static ReviewEntity ToEntity(string accountId, string appId, string source, FetchedReview review, bool backfill, DateTimeOffset now) => new()
+    private static ReviewEntity ToEntity(string accountId, string appId, string source, FetchedReview review,
+        bool backfill, DateTimeOffset now) => new()
     {
         PartitionKey = appId,
         RowKey = review.Id,

@@ -42,7 +42,8 @@ public sealed class ReviewTimelineEntity : ITableEntity
     /// before that rule existed.</summary>
     public string? NicknameKey { get; set; }
 
-    public static string TimeKey(DateTimeOffset createdAt) => $"{DateTimeOffset.MaxValue.UtcTicks - createdAt.UtcTicks:D19}";
+    public static string TimeKey(DateTimeOffset createdAt) =>
+        $"{DateTimeOffset.MaxValue.UtcTicks - createdAt.UtcTicks:D19}";
 
     public static string KeyFor(DateTimeOffset createdAt, string reviewId) => $"{TimeKey(createdAt)}|{reviewId}";
 

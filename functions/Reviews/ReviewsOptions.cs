@@ -88,11 +88,13 @@ public sealed class ReviewsOptions : IValidatableObject
     [Range(0, 100_000)]
     public int ApiBudgetReserve { get; set; } = 50;
 
-    /// <summary>A backfill pauses when the key has this many requests or fewer left, keeping them for hourly fetches and replies.</summary>
+    /// <summary>A backfill pauses when the key has this many requests or fewer left, keeping them for hourly fetches
+    /// and replies.</summary>
     [Range(0, 100_000)]
     public int BackfillBudgetReserve { get; set; } = 500;
 
-    /// <summary>How long a fetch waits when the key's hourly budget is used up (the rolling hour frees requests meanwhile).</summary>
+    /// <summary>How long a fetch waits when the key's hourly budget is used up (the rolling hour frees requests
+    /// meanwhile).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan BudgetWaitDelay { get; set; } = TimeSpan.FromMinutes(10);
 
@@ -107,7 +109,8 @@ public sealed class ReviewsOptions : IValidatableObject
     [Range(0, 100)]
     public int MaxDeferrals { get; set; } = 10;
 
-    /// <summary>First retry delay of a failed fetch; later ones double, with ±25 % jitter, capped at one hour.</summary>
+    /// <summary>First retry delay of a failed fetch; later ones double, with ±25 % jitter, capped at one
+    /// hour.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan RetryBaseDelay { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -121,7 +124,8 @@ public sealed class ReviewsOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 $"{nameof(MinInterval)} ({MinInterval}) must not be longer than {nameof(ApiInterval)} " +
-                $"({ApiInterval}) or {nameof(FeedInterval)} ({FeedInterval}): those are the promised longest intervals.",
+                $"({ApiInterval}) or {nameof(FeedInterval)} ({FeedInterval}): those are the promised longest " +
+                    $"intervals.",
                 [nameof(MinInterval)]);
         }
     }

@@ -27,13 +27,17 @@ public static class ReviewsServiceCollectionExtensions
         services.AddSingleton<ReviewFetcher>();
         services.AddSingleton<ReviewLifecycle>();
         services.AddSingleton<IAppRegisteredListener>(provider => provider.GetRequiredService<ReviewLifecycle>());
-        services.AddSingleton<IIntegrationActivationListener>(provider => provider.GetRequiredService<ReviewLifecycle>());
-        services.AddSingleton<IIntegrationConnectionListener>(provider => provider.GetRequiredService<ReviewLifecycle>());
+        services.AddSingleton<IIntegrationActivationListener>(provider =>
+            provider.GetRequiredService<ReviewLifecycle>());
+        services.AddSingleton<IIntegrationConnectionListener>(provider =>
+            provider.GetRequiredService<ReviewLifecycle>());
         services.AddSingleton<IAppDataPurger>(provider => provider.GetRequiredService<ReviewLifecycle>());
         services.AddHttpClient<AppStoreFeedClient>((provider, http) =>
-                http.BaseAddress = new Uri(provider.GetRequiredService<IOptions<ReviewsOptions>>().Value.FeedBaseUrl.TrimEnd('/') + "/"))
+                http.BaseAddress = new Uri(provider.GetRequiredService<IOptions<ReviewsOptions>>()
+                    .Value.FeedBaseUrl.TrimEnd('/') + "/"))
             .AddOutboundResilience((provider, resilience) =>
-                resilience.AttemptTimeout.Timeout = provider.GetRequiredService<IOptions<ReviewsOptions>>().Value.FeedTimeout);
+                resilience.AttemptTimeout.Timeout = provider.GetRequiredService<IOptions<ReviewsOptions>>()
+                    .Value.FeedTimeout);
         return services;
     }
 }

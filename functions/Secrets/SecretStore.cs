@@ -4,12 +4,13 @@ using Azure.Security.KeyVault.Secrets;
 namespace ReviewHub.Secrets;
 
 /// <summary>
-/// Where customer secrets live (ASC private keys, Slack and Zendesk tokens, webhook signing secrets). Tables keep only the
-/// secret's name; the value lives in Key Vault in Azure, or in a local folder during development.
+/// Where customer secrets live (ASC private keys, Slack and Zendesk tokens, webhook signing secrets). Tables keep only
+/// the secret's name; the value lives in Key Vault in Azure, or in a local folder during development.
 /// </summary>
 public interface ISecretStore
 {
-    /// <summary>Stores a secret under a name (Key Vault naming: letters, digits, dashes) and returns that name as the reference.</summary>
+    /// <summary>Stores a secret under a name (Key Vault naming: letters, digits, dashes) and returns that name as the
+    /// reference.</summary>
     Task<string> SetAsync(string name, string value, CancellationToken cancellationToken);
 
     /// <summary>The secret's current value, or null when it does not exist.</summary>
@@ -21,12 +22,14 @@ public interface ISecretStore
 /// <summary>Names secrets so they are valid Key Vault names and never collide across accounts.</summary>
 public static class SecretNames
 {
-    public static string For(string purpose, params string[] keys) => Validate(string.Join('-', [purpose, .. keys]).ToLowerInvariant());
+    public static string For(string purpose, params string[] keys) =>
+        Validate(string.Join('-', [purpose, .. keys]).ToLowerInvariant());
 
     public static string Validate(string name) =>
         name.Length is > 0 and <= 127 && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '-')
             ? name
-            : throw new ArgumentException($"'{name}' is not a valid secret name (letters, digits and dashes, at most 127).");
+            : throw new ArgumentException(
+            $"'{name}' is not a valid secret name (letters, digits and dashes, at most 127).");
 }
 
 internal sealed class KeyVaultSecretStore(SecretClient client) : ISecretStore
@@ -39,7 +42,8 @@ internal sealed class KeyVaultSecretStore(SecretClient client) : ISecretStore
         }
         catch (Azure.RequestFailedException ex) when (ex.Status == 409)
         {
-            // Soft delete keeps a deleted secret's name taken until it is recovered or purged: recover it, then set the new value.
+            // Soft delete keeps a deleted secret's name taken until it is recovered or purged: recover it, then set the
+            // new value.
             var recovery = await client.StartRecoverDeletedSecretAsync(name, cancellationToken);
             await recovery.WaitForCompletionAsync(cancellationToken);
             await client.SetSecretAsync(name, value, cancellationToken);
@@ -72,7 +76,8 @@ internal sealed class KeyVaultSecretStore(SecretClient client) : ISecretStore
     }
 }
 
-/// <summary>Development and test store: one file per secret in a folder outside source control, cached in memory.</summary>
+/// <summary>Development and test store: one file per secret in a folder outside source control, cached in
+/// memory.</summary>
 internal sealed class LocalSecretStore(string directory) : ISecretStore
 {
     private readonly ConcurrentDictionary<string, string> cache = new();

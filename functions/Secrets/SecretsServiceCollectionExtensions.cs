@@ -6,7 +6,8 @@ namespace ReviewHub.Secrets;
 
 public static class SecretsServiceCollectionExtensions
 {
-    /// <summary>Key Vault when <c>KeyVault__Uri</c> is set (Azure); otherwise the folder <c>Secrets__LocalDirectory</c> (default .secrets).</summary>
+    /// <summary>Key Vault when <c>KeyVault__Uri</c> is set (Azure); otherwise the folder <c>Secrets__LocalDirectory</c>
+    /// (default .secrets).</summary>
     public static IServiceCollection AddReviewHubSecrets(this IServiceCollection services, IConfiguration configuration)
     {
         var vaultUri = configuration["KeyVault:Uri"];
@@ -17,7 +18,8 @@ public static class SecretsServiceCollectionExtensions
         }
         else
         {
-            var directory = configuration["Secrets:LocalDirectory"] ?? Path.Combine(Environment.CurrentDirectory, ".secrets");
+            var directory = configuration["Secrets:LocalDirectory"]
+                ?? Path.Combine(Environment.CurrentDirectory, ".secrets");
             services.AddSingleton<ISecretStore>(new LocalSecretStore(directory));
         }
         return services;

@@ -6,8 +6,10 @@ using ReviewHub.Http;
 
 namespace ReviewHub.Security;
 
-/// <summary>Runs <see cref="EndpointAccess"/> before every HTTP-triggered function; other triggers pass untouched.</summary>
-public sealed class AuthenticationMiddleware(EndpointAccess access, ILogger<AuthenticationMiddleware> logger) : IFunctionsWorkerMiddleware
+/// <summary>Runs <see cref="EndpointAccess"/> before every HTTP-triggered function; other triggers pass
+/// untouched.</summary>
+public sealed class AuthenticationMiddleware(EndpointAccess access, ILogger<AuthenticationMiddleware> logger)
+    : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {
@@ -22,9 +24,11 @@ public sealed class AuthenticationMiddleware(EndpointAccess access, ILogger<Auth
         if (function is null)
         {
             // Fail closed: an HTTP function whose access rules cannot be read must not run unauthenticated.
-            logger.LogError("No method found for the entry point {EntryPoint} of {FunctionName}", context.FunctionDefinition.EntryPoint,
+            logger.LogError("No method found for the entry point {EntryPoint} of {FunctionName}",
+                context.FunctionDefinition.EntryPoint,
                 context.FunctionDefinition.Name);
-            await HttpResults.WriteAsync(httpContext, Problems.Create(StatusCodes.Status500InternalServerError, "Unexpected error.",
+            await HttpResults.WriteAsync(httpContext, Problems.Create(StatusCodes.Status500InternalServerError,
+                "Unexpected error.",
                 "The endpoint is misconfigured. The error was logged."));
             return;
         }

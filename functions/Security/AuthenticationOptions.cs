@@ -3,8 +3,9 @@ using System.ComponentModel.DataAnnotations;
 namespace ReviewHub.Security;
 
 /// <summary>
-/// Bearer token validation, bound from <c>Auth__*</c>. In Azure, <see cref="Authority"/> points at the Entra ID tenant and keys
-/// come from its OpenID metadata; locally and in tests, <see cref="SigningKey"/> (base64, HMAC-SHA256) lets tokens be minted.
+/// Bearer token validation, bound from <c>Auth__*</c>. In Azure, <see cref="Authority"/> points at the Entra ID tenant
+/// and keys come from its OpenID metadata; locally and in tests, <see cref="SigningKey"/> (base64, HMAC-SHA256) lets
+/// tokens be minted.
 /// </summary>
 public sealed class AuthenticationOptions : IValidatableObject
 {
@@ -32,7 +33,8 @@ public sealed class AuthenticationOptions : IValidatableObject
     {
         if (string.IsNullOrWhiteSpace(Authority) == string.IsNullOrWhiteSpace(SigningKey))
         {
-            yield return new ValidationResult("Set exactly one of Auth:Authority (Entra ID) or Auth:SigningKey (local tokens).",
+            yield return new ValidationResult(
+                "Set exactly one of Auth:Authority (Entra ID) or Auth:SigningKey (local tokens).",
                 [nameof(Authority), nameof(SigningKey)]);
         }
         if (!string.IsNullOrWhiteSpace(SigningKey))
@@ -40,7 +42,8 @@ public sealed class AuthenticationOptions : IValidatableObject
             var bytes = TryDecode(SigningKey);
             if (bytes is null || bytes.Length < 32)
             {
-                yield return new ValidationResult("Auth:SigningKey must be base64 of at least 32 bytes.", [nameof(SigningKey)]);
+                yield return new ValidationResult("Auth:SigningKey must be base64 of at least 32 bytes.",
+                    [nameof(SigningKey)]);
             }
         }
     }

@@ -9,11 +9,13 @@ namespace ReviewHub.Security;
 /// <summary>The signed-in person behind a request, as the middleware authenticated them.</summary>
 public sealed record Caller(string UserId, string? Email, bool IsOperator)
 {
-    /// <summary>The caller of an authenticated request. The middleware guarantees one exists on every non-public endpoint.</summary>
+    /// <summary>The caller of an authenticated request. The middleware guarantees one exists on every non-public
+    /// endpoint.</summary>
     public static Caller From(HttpRequest request) =>
         From(request.HttpContext.User, request.HttpContext.RequestServices
             .GetRequiredService<IOptions<AuthenticationOptions>>().Value.OperatorRole)
-        ?? throw new InvalidOperationException("No authenticated caller: the endpoint is public or the middleware did not run.");
+        ?? throw new InvalidOperationException(
+        "No authenticated caller: the endpoint is public or the middleware did not run.");
 
     /// <summary>
     /// The caller a validated token describes, or null when it names no usable user (the id becomes a table key).

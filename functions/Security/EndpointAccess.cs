@@ -16,14 +16,16 @@ public sealed class PublicEndpointAttribute : Attribute;
 public sealed class OperatorOnlyAttribute : Attribute;
 
 /// <summary>
-/// Decides whether a request may reach an HTTP function: public endpoints pass, every other one needs a valid bearer token,
-/// and operator endpoints also need the operator role. Shared by the worker middleware and the tests' function host.
+/// Decides whether a request may reach an HTTP function: public endpoints pass, every other one needs a valid bearer
+/// token, and operator endpoints also need the operator role. Shared by the worker middleware and the tests' function
+/// host.
 /// </summary>
 public sealed class EndpointAccess(BearerTokenValidator validator, IOptions<AuthenticationOptions> options)
 {
     private static readonly ConcurrentDictionary<string, MethodInfo?> EntryPoints = new();
 
-    /// <summary>Returns null when the request may proceed (and sets the caller on the context), else the problem to answer.</summary>
+    /// <summary>Returns null when the request may proceed (and sets the caller on the context), else the problem to
+    /// answer.</summary>
     public async Task<IActionResult?> AuthorizeAsync(MethodInfo function, HttpContext context)
     {
         if (function.IsDefined(typeof(PublicEndpointAttribute)))
@@ -41,7 +43,8 @@ public sealed class EndpointAccess(BearerTokenValidator validator, IOptions<Auth
         var caller = principal is null ? null : Caller.From(principal, options.Value.OperatorRole);
         if (caller is null)
         {
-            return Challenge(context, Problems.Unauthorized("The bearer token is missing, expired or not valid for this API."));
+            return Challenge(context,
+                Problems.Unauthorized("The bearer token is missing, expired or not valid for this API."));
         }
         context.User = principal!;
 

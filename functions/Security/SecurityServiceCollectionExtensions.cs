@@ -6,7 +6,8 @@ namespace ReviewHub.Security;
 
 public static class SecurityServiceCollectionExtensions
 {
-    public static IServiceCollection AddReviewHubSecurity(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddReviewHubSecurity(this IServiceCollection services,
+        IConfiguration configuration)
     {
         services.AddValidatedOptions<AuthenticationOptions>(configuration, AuthenticationOptions.Section);
         services.AddSingleton<BearerTokenValidator>();

@@ -104,7 +104,7 @@ public sealed class SlackFunctions(
             {
                 return null;
             }
-            buffer.Write(chunk, 0, read);
+            await buffer.WriteAsync(chunk.AsMemory(0, read), cancellationToken);
         }
         return buffer.ToArray();
     }

@@ -4,17 +4,21 @@ using ReviewHub.Json;
 
 namespace ReviewHub.Storage;
 
-/// <summary>Sends a message record to a queue in the shape its queue trigger binds (JSON, base64 on the wire).</summary>
+/// <summary>Sends a message record to a queue in the shape its queue trigger binds (JSON, base64 on the
+/// wire).</summary>
 public interface IMessageQueue
 {
-    Task SendAsync<TMessage>(string queueName, TMessage message, TimeSpan? visibilityDelay = null, CancellationToken cancellationToken = default);
+    Task SendAsync<TMessage>(string queueName, TMessage message, TimeSpan? visibilityDelay = null,
+        CancellationToken cancellationToken = default);
 }
 
 internal sealed class StorageMessageQueue(QueueServiceClient queues) : IMessageQueue
 {
-    public async Task SendAsync<TMessage>(string queueName, TMessage message, TimeSpan? visibilityDelay = null, CancellationToken cancellationToken = default)
+    public async Task SendAsync<TMessage>(string queueName, TMessage message, TimeSpan? visibilityDelay = null,
+        CancellationToken cancellationToken = default)
     {
         var body = JsonSerializer.Serialize(message, ReviewHubJson.Options);
-        await queues.GetQueueClient(queueName).SendMessageAsync(body, visibilityDelay, cancellationToken: cancellationToken);
+        await queues.GetQueueClient(queueName).SendMessageAsync(body, visibilityDelay,
+            cancellationToken: cancellationToken);
     }
 }

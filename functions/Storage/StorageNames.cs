@@ -1,6 +1,7 @@
 namespace ReviewHub.Storage;
 
-/// <summary>Every table the app owns. Features add theirs here so provisioning and infrastructure see them all.</summary>
+/// <summary>Every table the app owns. Features add theirs here so provisioning and infrastructure see them
+/// all.</summary>
 public static class TableNames
 {
     public const string Accounts = "Accounts";
@@ -70,7 +71,8 @@ public static class QueueNames
     /// <summary>Carries <see cref="Replies.ReplySendMessage"/> from the reply API to the sender.</summary>
     public const string ReplySends = "reply-sends";
 
-    /// <summary>Carries <see cref="Delivery.DeliveryWork"/>: one unit of work per (new-reviews batch, matching route).</summary>
+    /// <summary>Carries <see cref="Delivery.DeliveryWork"/>: one unit of work per (new-reviews batch, matching
+    /// route).</summary>
     public const string Deliveries = "deliveries";
 
     /// <summary>Carries <see cref="Reviews.ReviewFetchRequest"/> from the schedule timer to the fetcher.</summary>
@@ -90,7 +92,8 @@ public static class QueueNames
     /// route.</summary>
     public const string ReplyEvents = "reply-events";
 
-    /// <summary>Carries <see cref="Integrations.IntegrationHealthCheckRequest"/>: check one connection in force.</summary>
+    /// <summary>Carries <see cref="Integrations.IntegrationHealthCheckRequest"/>: check one connection in
+    /// force.</summary>
     public const string IntegrationHealthChecks = "integration-health-checks";
 
 

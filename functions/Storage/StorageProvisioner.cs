@@ -12,13 +12,15 @@ public sealed class StorageProvisioner(TableServiceClient tables, QueueServiceCl
     {
         var work = TableNames.All.Select(name => tables.CreateTableIfNotExistsAsync(name, cancellationToken) as Task)
             .Concat(QueueNames.All.SelectMany(name => new[] { name, QueueNames.Poison(name) })
-                .Select(name => queues.GetQueueClient(name).CreateIfNotExistsAsync(cancellationToken: cancellationToken)));
+                .Select(name =>
+                queues.GetQueueClient(name).CreateIfNotExistsAsync(cancellationToken: cancellationToken)));
         await Task.WhenAll(work);
     }
 }
 
 /// <summary>Provisions storage when the worker starts, so the first request does not pay for it.</summary>
-internal sealed class StorageProvisioningService(StorageProvisioner provisioner, ILogger<StorageProvisioningService> logger) : IHostedService
+internal sealed class StorageProvisioningService(StorageProvisioner provisioner,
+    ILogger<StorageProvisioningService> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -10,8 +10,9 @@ namespace ReviewHub.Storage;
 public static class StorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Tables and queues through <c>AddAzureClients</c>. Locally <c>Storage__Tables</c> / <c>Storage__Queues</c> hold a connection
-    /// string (Azurite); in Azure they hold <c>endpoint</c> / <c>serviceUri</c> and the one managed identity credential is used.
+    /// Tables and queues through <c>AddAzureClients</c>. Locally <c>Storage__Tables</c> / <c>Storage__Queues</c> hold a
+    /// connection string (Azurite); in Azure they hold <c>endpoint</c> / <c>serviceUri</c> and the one managed identity
+    /// credential is used.
     /// </summary>
     public static IServiceCollection AddReviewHubStorage(this IServiceCollection services, IConfiguration configuration)
     {
@@ -29,7 +30,8 @@ public static class StorageServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The app's single credential: the user-assigned managed identity in Azure, developer credentials locally.</summary>
+    /// <summary>The app's single credential: the user-assigned managed identity in Azure, developer credentials
+    /// locally.</summary>
     public static TokenCredential CreateCredential(IConfiguration configuration)
     {
         var clientId = configuration["AZURE_CLIENT_ID"];

@@ -9,12 +9,13 @@ public static class TablePartitions
     public const int MaxBatch = 100;
 
     /// <summary>
-    /// Deletes every row of a partition (an app's data when it is removed). Streams the partition a page of keys at a time,
-    /// each page deleted in one transaction, so memory stays flat however large the partition. Idempotent and safe against an
-    /// overlapping purge: a transaction that fails because another purge already deleted one of its rows (404) is redone row
-    /// by row, skipping rows that are gone.
+    /// Deletes every row of a partition (an app's data when it is removed). Streams the partition a page of keys at a
+    /// time, each page deleted in one transaction, so memory stays flat however large the partition. Idempotent and
+    /// safe against an overlapping purge: a transaction that fails because another purge already deleted one of its
+    /// rows (404) is redone row by row, skipping rows that are gone.
     /// </summary>
-    public static async Task DeletePartitionAsync(this TableClient table, string partitionKey, CancellationToken cancellationToken)
+    public static async Task DeletePartitionAsync(this TableClient table, string partitionKey,
+        CancellationToken cancellationToken)
     {
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partitionKey}");
         await foreach (var page in table.QueryPagesAsync<TableEntity>(
@@ -27,7 +28,8 @@ public static class TablePartitions
             try
             {
                 await table.SubmitTransactionAsync(
-                    page.Values.Select(row => new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All)), cancellationToken);
+                    page.Values.Select(row =>
+                    new TableTransactionAction(TableTransactionActionType.Delete, row, ETag.All)), cancellationToken);
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 404)
             {
@@ -39,7 +41,8 @@ public static class TablePartitions
         }
     }
 
-    private static async Task DeleteIfExistsAsync(TableClient table, TableEntity row, CancellationToken cancellationToken)
+    private static async Task DeleteIfExistsAsync(TableClient table, TableEntity row,
+        CancellationToken cancellationToken)
     {
         try
         {

@@ -42,7 +42,7 @@ public static class DisplayText
             }
             cut.Append(piece);
         }
-        return cut.Append(Ellipsis).ToString();
+        return cut.ToString() + Ellipsis;
     }
 
     /// <summary>

@@ -1,11 +1,11 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 
 namespace ReviewHub.Fakes;
 
-/// <summary>An app record of the fake team: Apple ID, name, bundle id, and the platforms of its App Store versions.</summary>
+/// <summary>An app record of the fake team: Apple ID, name, bundle id, and the platforms of its App Store
+/// versions.</summary>
 public sealed record FakeAscApp(
     string Id, string Name, string BundleId, IReadOnlyList<string> Platforms, string? OnlyForKeyId = null);
 
@@ -80,13 +80,18 @@ public sealed partial class FakeAppStoreConnect
         {
             ["type"] = "apps",
             ["id"] = a.Id,
-            ["attributes"] = new { name = a.Name, bundleId = a.BundleId, sku = a.BundleId.ToUpperInvariant(), primaryLocale = "en-US" },
+            ["attributes"] = new
+            {
+                name = a.Name, bundleId = a.BundleId, sku = a.BundleId.ToUpperInvariant(), primaryLocale = "en-US",
+            },
             ["relationships"] = new
             {
                 appStoreVersions = new
                 {
                     links = new { related = $"{root}/v1/apps/{a.Id}/appStoreVersions" },
-                    data = include ? a.Platforms.Select(p => new { type = "appStoreVersions", id = VersionId(a, p) }).ToArray() : null,
+                    data = include
+                        ? a.Platforms.Select(p => new { type = "appStoreVersions", id = VersionId(a, p) }).ToArray()
+                        : null,
                 },
             },
             ["links"] = new { self = $"{root}/v1/apps/{a.Id}" },
@@ -95,8 +100,14 @@ public sealed partial class FakeAppStoreConnect
         {
             ["data"] = data,
             ["links"] = next is null
-                ? new Dictionary<string, string> { ["self"] = $"{root}{context.Request.Path}{context.Request.QueryString}" }
-                : new Dictionary<string, string> { ["self"] = $"{root}{context.Request.Path}{context.Request.QueryString}", ["next"] = next },
+                ? new Dictionary<string, string>
+                {
+                    ["self"] = $"{root}{context.Request.Path}{context.Request.QueryString}",
+                }
+                : new Dictionary<string, string>
+                {
+                    ["self"] = $"{root}{context.Request.Path}{context.Request.QueryString}", ["next"] = next,
+                },
             ["meta"] = new { paging = new { total = all.Count, limit } },
         };
         if (include)

@@ -48,7 +48,8 @@ public sealed partial class FakeAppStoreConnect
     /// <summary>Apple's moderation approves the review's response: it turns PUBLISHED.</summary>
     public void PublishResponse(string reviewId)
     {
-        var response = ResponseForReview(reviewId) ?? throw new InvalidOperationException($"Review {reviewId} has no response.");
+        var response = ResponseForReview(reviewId) ?? throw new InvalidOperationException(
+            $"Review {reviewId} has no response.");
         responsesById[response.Id] = response with { State = "PUBLISHED" };
     }
 
@@ -93,19 +94,23 @@ public sealed partial class FakeAppStoreConnect
         }
         catch (JsonException)
         {
-            await WriteAsync(context, 400, ErrorBody(400, "ENTITY_INVALID", "The provided entity is invalid.", "The request body is not valid JSON."));
+            await WriteAsync(context, 400, ErrorBody(400, "ENTITY_INVALID", "The provided entity is invalid.",
+                "The request body is not valid JSON."));
             return;
         }
 
-        // Required by CustomerReviewResponseV1CreateRequest: data.type, data.attributes.responseBody, data.relationships.review.data{type,id}.
+        // Required by CustomerReviewResponseV1CreateRequest: data.type, data.attributes.responseBody,
+        // data.relationships.review.data{type,id}.
         var data = request?["data"];
         var body = data?["attributes"]?["responseBody"]?.GetValue<string>();
         var review = data?["relationships"]?["review"]?["data"];
         var reviewId = review?["id"]?.GetValue<string>();
-        if (data?["type"]?.GetValue<string>() != "customerReviewResponses" || review?["type"]?.GetValue<string>() != "customerReviews"
+        if (data?["type"]?.GetValue<string>() != "customerReviewResponses" || review?["type"]?.GetValue<string>() !=
+            "customerReviews"
             || reviewId is null || body is null)
         {
-            await WriteAsync(context, 409, ErrorBody(409, "ENTITY_ERROR.ATTRIBUTE.REQUIRED", "The provided entity is missing a required field.",
+            await WriteAsync(context, 409, ErrorBody(409, "ENTITY_ERROR.ATTRIBUTE.REQUIRED",
+                "The provided entity is missing a required field.",
                 "You must provide a value for 'type', 'responseBody' and the review relationship."));
             return;
         }
@@ -131,13 +136,15 @@ public sealed partial class FakeAppStoreConnect
         {
             type = "customerReviewResponses",
             id = response.Id,
-            attributes = new { responseBody = response.ResponseBody, lastModifiedDate = response.LastModifiedDate, state = response.State },
+            attributes = new { responseBody = response.ResponseBody, lastModifiedDate = response.LastModifiedDate,
+                state = response.State },
             relationships = new { review = new { data = new { type = "customerReviews", id = response.ReviewId } } },
             links = new { self = $"{BaseAddress}v1/customerReviewResponses/{response.Id}" },
         },
         links = new { self = $"{BaseAddress}{context.Request.Path.Value!.TrimStart('/')}" },
     });
 
-    private static string ResponseNotFoundBody(string type, string id) => ErrorBody(404, "NOT_FOUND", "The specified resource does not exist",
+    private static string ResponseNotFoundBody(string type, string id) => ErrorBody(404, "NOT_FOUND",
+        "The specified resource does not exist",
         $"There is no resource of type '{type}' with id '{id}'");
 }

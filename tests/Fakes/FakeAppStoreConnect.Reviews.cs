@@ -9,10 +9,12 @@ namespace ReviewHub.Fakes;
 
 /// <summary>A customer review the fake serves, with its optional developer response.</summary>
 public sealed record FakeCustomerReview(
-    string Id, int Rating, string Title, string Body, string ReviewerNickname, DateTimeOffset CreatedDate, string Territory,
+    string Id, int Rating, string Title, string Body, string ReviewerNickname, DateTimeOffset CreatedDate,
+        string Territory,
     FakeDeveloperResponse? Response = null);
 
-public sealed record FakeDeveloperResponse(string Id, string ResponseBody, string State, DateTimeOffset LastModifiedDate);
+public sealed record FakeDeveloperResponse(string Id, string ResponseBody, string State,
+    DateTimeOffset LastModifiedDate);
 
 /// <summary>
 /// A broken <c>links.next</c>: the page at <see cref="FromPage"/> (0 = newest) links to page <see cref="ToPage"/>
@@ -58,12 +60,14 @@ public sealed partial class FakeAppStoreConnect
 
     /// <summary>Generates <paramref name="count"/> reviews, one minute apart, the newest at <paramref
     /// name="newest"/>.</summary>
-    public static IReadOnlyList<FakeCustomerReview> GenerateReviews(int count, DateTimeOffset newest, string prefix = "r", string territory = "USA") =>
+    public static IReadOnlyList<FakeCustomerReview> GenerateReviews(int count, DateTimeOffset newest, string prefix =
+        "r", string territory = "USA") =>
         Enumerable.Range(0, count).Select(i => new FakeCustomerReview(
             $"{prefix}-{i:D8}", 1 + i % 5, $"Title {i}", $"Body of review {i}",
             $"user{i}", newest.AddMinutes(-i), territory)).ToList();
 
-    partial void MapReviews(WebApplication app) => app.MapGet("/v1/apps/{id}/customerReviews", async (HttpContext context, string id) =>
+    partial void MapReviews(WebApplication app) => app.MapGet("/v1/apps/{id}/customerReviews",
+        async (HttpContext context, string id) =>
     {
         var query = context.Request.Query;
         var sort = query["sort"].ToString();
@@ -104,7 +108,8 @@ public sealed partial class FakeAppStoreConnect
         FakeCustomerReview[] snapshot;
         lock (list)
         {
-            snapshot = [.. sort == "createdDate" ? list.OrderBy(r => r.CreatedDate) : list.OrderByDescending(r => r.CreatedDate)];
+            snapshot = [.. sort == "createdDate" ? list.OrderBy(r => r.CreatedDate) : list.OrderByDescending(r =>
+                r.CreatedDate)];
         }
         var page = snapshot.Skip(offset).Take(limit).Select(WithCurrentResponse).ToList();
         var include = query["include"].ToString().Split(',').Contains("response");
@@ -117,11 +122,13 @@ public sealed partial class FakeAppStoreConnect
             : null;
         if (nextOffset is { } nextAt)
         {
-            var rest = string.Join('&', query.Where(q => q.Key != "cursor").Select(q => $"{q.Key}={Uri.EscapeDataString(q.Value.ToString())}"));
+            var rest = string.Join('&', query.Where(q => q.Key != "cursor").Select(q =>
+                $"{q.Key}={Uri.EscapeDataString(q.Value.ToString())}"));
             var nonce = loop is { FreshCursor: true } ? Interlocked.Increment(ref cursorNonce) : (int?)null;
             next = $"{root}{context.Request.Path}?cursor={EncodeCursor(nextAt, nonce)}&{rest}";
         }
-        await WriteAsync(context, 200, JsonSerializer.Serialize(Document(root, page, include, self, next, snapshot.Length, limit), DocumentJson));
+        await WriteAsync(context, 200, JsonSerializer.Serialize(Document(root, page, include, self, next,
+            snapshot.Length, limit), DocumentJson));
     });
 
     /// <summary>
@@ -137,9 +144,11 @@ public sealed partial class FakeAppStoreConnect
             }
             : review;
 
-    private static readonly JsonSerializerOptions DocumentJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+    private static readonly JsonSerializerOptions DocumentJson = new() { DefaultIgnoreCondition =
+        System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
-    private static object Document(string root, List<FakeCustomerReview> page, bool include, string self, string? next, int total, int limit) => new
+    private static object Document(string root, List<FakeCustomerReview> page, bool include, string self, string? next,
+        int total, int limit) => new
     {
         data = page.Select(r => new
         {
@@ -163,7 +172,8 @@ public sealed partial class FakeAppStoreConnect
                         self = $"{root}/v1/customerReviews/{r.Id}/relationships/response",
                         related = $"{root}/v1/customerReviews/{r.Id}/response",
                     },
-                    data = include && r.Response is not null ? new { type = "customerReviewResponses", id = r.Response.Id } : null,
+                    data = include && r.Response is not null ? new { type = "customerReviewResponses", id =
+                        r.Response.Id } : null,
                 },
             },
             links = new { self = $"{root}/v1/customerReviews/{r.Id}" },
@@ -176,7 +186,8 @@ public sealed partial class FakeAppStoreConnect
                 attributes = new
                 {
                     responseBody = r.Response.ResponseBody,
-                    lastModifiedDate = r.Response.LastModifiedDate.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture),
+                    lastModifiedDate = r.Response.LastModifiedDate.ToString("yyyy-MM-dd'T'HH:mm:ssK",
+                        CultureInfo.InvariantCulture),
                     state = r.Response.State,
                 },
                 relationships = new { review = new { data = new { type = "customerReviews", id = r.Id } } },
@@ -191,7 +202,8 @@ public sealed partial class FakeAppStoreConnect
     {
         errors = new[]
         {
-            new { id = Guid.NewGuid().ToString(), status = "400", code = "PARAMETER_ERROR.INVALID", title = "A parameter has an invalid value",
+            new { id = Guid.NewGuid().ToString(), status = "400", code = "PARAMETER_ERROR.INVALID", title =
+                "A parameter has an invalid value",
                 detail, source = new { parameter } },
         },
     });
@@ -206,7 +218,8 @@ public sealed partial class FakeAppStoreConnect
         try
         {
             var padded = cursor.Replace('-', '+').Replace('_', '/');
-            var text = Encoding.UTF8.GetString(Convert.FromBase64String(padded.PadRight(padded.Length + (4 - padded.Length % 4) % 4, '=')));
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(padded.PadRight(padded.Length
+                + (4 - padded.Length % 4) % 4, '=')));
             return text.StartsWith("AQ.", StringComparison.Ordinal) && int.TryParse(text[3..].Split('.')[0], out offset)
                 && offset >= 0;
         }

@@ -6,19 +6,21 @@ using Microsoft.AspNetCore.Http;
 namespace ReviewHub.Fakes;
 
 /// <summary>A team member or a pending invitation as the fake's App Store Connect team holds it.</summary>
-public sealed record FakeAscMember(string Id, string Email, IReadOnlyList<string> Roles, DateTimeOffset? ExpirationDate);
+public sealed record FakeAscMember(string Id, string Email, IReadOnlyList<string> Roles,
+    DateTimeOffset? ExpirationDate);
 
 /// <summary>
-/// Users and Access: <c>GET /v1/users?filter[username]=</c> and <c>GET /v1/userInvitations?filter[email]=</c> in Apple's JSON:API
-/// shapes (UsersResponse, UserInvitationsResponse: data[], links.self, meta.paging; roles in attributes). Accepting an
-/// invitation turns it into a user, as in App Store Connect.
+/// Users and Access: <c>GET /v1/users?filter[username]=</c> and <c>GET /v1/userInvitations?filter[email]=</c> in
+/// Apple's JSON:API shapes (UsersResponse, UserInvitationsResponse: data[], links.self, meta.paging; roles in
+/// attributes). Accepting an invitation turns it into a user, as in App Store Connect.
 /// </summary>
 public sealed partial class FakeAppStoreConnect
 {
     private readonly ConcurrentDictionary<string, FakeAscMember> users = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, FakeAscMember> invitations = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Invites an email with roles; the invitation expires in 3 days unless <paramref name="expiresAt"/> says otherwise.</summary>
+    /// <summary>Invites an email with roles; the invitation expires in 3 days unless <paramref name="expiresAt"/> says
+    /// otherwise.</summary>
     public void Invite(string email, IReadOnlyList<string> roles, DateTimeOffset? expiresAt = null) =>
         invitations[email] =
             new FakeAscMember(Guid.NewGuid().ToString(), email, roles, expiresAt ?? Clock.GetUtcNow().AddDays(3));
@@ -50,7 +52,8 @@ public sealed partial class FakeAppStoreConnect
 
     /// <summary>An admin edits the user's roles in Users and Access.</summary>
     public void SetUserRoles(string email, IReadOnlyList<string> roles) =>
-        users.AddOrUpdate(email, _ => new FakeAscMember(Guid.NewGuid().ToString(), email, roles, null), (_, user) => user with { Roles = roles });
+        users.AddOrUpdate(email, _ => new FakeAscMember(Guid.NewGuid().ToString(), email, roles, null), (_, user) =>
+            user with { Roles = roles });
 
     partial void MapUsers(WebApplication app)
     {
@@ -61,7 +64,8 @@ public sealed partial class FakeAppStoreConnect
             {
                 type = "users",
                 id = u.Id,
-                attributes = new { username = u.Email, firstName = "ReviewHub", lastName = "Connect", roles = u.Roles, allAppsVisible = true, provisioningAllowed = false },
+                attributes = new { username = u.Email, firstName = "ReviewHub", lastName = "Connect", roles = u.Roles,
+                    allAppsVisible = true, provisioningAllowed = false },
                 links = new { self = $"{Self(context.Request)}/v1/users/{u.Id}" },
             })));
         });
@@ -85,7 +89,8 @@ public sealed partial class FakeAppStoreConnect
                 id = i.Id,
                 attributes = new
                 {
-                    email = i.Email, firstName = "ReviewHub", lastName = "Connect", expirationDate = i.ExpirationDate, roles = i.Roles,
+                    email = i.Email, firstName = "ReviewHub", lastName = "Connect", expirationDate = i.ExpirationDate,
+                        roles = i.Roles,
                     allAppsVisible = true, provisioningAllowed = false,
                 },
                 links = new { self = $"{Self(context.Request)}/v1/userInvitations/{i.Id}" },
@@ -93,10 +98,13 @@ public sealed partial class FakeAppStoreConnect
         });
     }
 
-    private static List<FakeAscMember> Filter(HttpRequest request, string parameter, ConcurrentDictionary<string, FakeAscMember> members)
+    private static List<FakeAscMember> Filter(HttpRequest request, string parameter, ConcurrentDictionary<string,
+        FakeAscMember> members)
     {
-        var wanted = request.Query[parameter].ToString().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return members.Values.Where(m => wanted.Length == 0 || wanted.Contains(m.Email, StringComparer.OrdinalIgnoreCase)).ToList();
+        var wanted = request.Query[parameter].ToString().Split(',',
+            StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return members.Values.Where(m => wanted.Length == 0 || wanted.Contains(m.Email,
+            StringComparer.OrdinalIgnoreCase)).ToList();
     }
 
     private static string Page<T>(HttpRequest request, IEnumerable<T> data)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -7,7 +8,8 @@ using Microsoft.AspNetCore.Http;
 
 namespace ReviewHub.Fakes;
 
-/// <summary>An App Store Connect API key the fake accepts: the private key (PEM) goes into the app's credential.</summary>
+/// <summary>An App Store Connect API key the fake accepts: the private key (PEM) goes into the app's
+/// credential.</summary>
 public sealed record FakeAppStoreConnectKey(string? IssuerId, string KeyId, string PrivateKeyPem);
 
 /// <summary>
@@ -28,7 +30,8 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
         var keyId = Convert.ToHexString(RandomNumberGenerator.GetBytes(5));
         var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         keys[keyId] = ecdsa;
-        return new FakeAppStoreConnectKey(issuerId ?? Guid.NewGuid().ToString(), keyId, ecdsa.ExportPkcs8PrivateKeyPem());
+        return new FakeAppStoreConnectKey(issuerId ?? Guid.NewGuid().ToString(), keyId,
+            ecdsa.ExportPkcs8PrivateKeyPem());
     }
 
     /// <summary>
@@ -40,12 +43,15 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
     public int RequestsInLastHour(string keyId) =>
         calls.TryGetValue(keyId, out var q) ? q.Count(t => t > Clock.GetUtcNow().AddHours(-1)) : 0;
 
-    public static string ErrorBody(int status, string code, string title, string? detail = null) => JsonSerializer.Serialize(new
+    public static string ErrorBody(int status, string code, string title, string? detail = null) =>
+        JsonSerializer.Serialize(new
     {
-        errors = new[] { new { id = Guid.NewGuid().ToString(), status = status.ToString(), code, title, detail } },
+        errors = new[] { new { id = Guid.NewGuid().ToString(), status = status.ToString(CultureInfo.InvariantCulture),
+            code, title, detail } },
     });
 
-    public static readonly string RateLimitBody = ErrorBody(429, "RATE_LIMIT_EXCEEDED", "The request rate limit has been reached.",
+    public static readonly string RateLimitBody = ErrorBody(429, "RATE_LIMIT_EXCEEDED",
+        "The request rate limit has been reached.",
         "We've received too many requests for this API. Please wait and try again or slow down your request rate.");
 
     /// <summary>
@@ -61,7 +67,7 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
         }
         if (retryAfter is { } wait)
         {
-            headers["Retry-After"] = ((int)wait.TotalSeconds).ToString();
+            headers["Retry-After"] = ((int)wait.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         }
         return new InjectedFault(429, RateLimitBody, headers);
     }
@@ -73,7 +79,8 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
             var keyId = Authenticate(context.Request);
             if (keyId is null)
             {
-                await WriteAsync(context, 401, ErrorBody(401, "NOT_AUTHORIZED", "Authentication credentials are missing or invalid.",
+                await WriteAsync(context, 401, ErrorBody(401, "NOT_AUTHORIZED",
+                    "Authentication credentials are missing or invalid.",
                     "Provide a properly configured and signed bearer token, and make sure that it has not expired."));
                 return;
             }
@@ -85,7 +92,8 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
                 window.TryDequeue(out _);
             }
             var remaining = HourlyLimit - window.Count;
-            context.Response.Headers["X-Rate-Limit"] = $"user-hour-lim:{HourlyLimit};user-hour-rem:{Math.Max(remaining - 1, 0)};";
+            context.Response.Headers["X-Rate-Limit"] =
+                $"user-hour-lim:{HourlyLimit};user-hour-rem:{Math.Max(remaining - 1, 0)};";
             if (remaining <= 0)
             {
                 await WriteAsync(context, 429, RateLimitBody);
@@ -133,11 +141,13 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
             using var head = JsonDocument.Parse(Base64Url(parts[0]));
             using var payload = JsonDocument.Parse(Base64Url(parts[1]));
             var kid = head.RootElement.GetProperty("kid").GetString();
-            if (head.RootElement.GetProperty("alg").GetString() != "ES256" || kid is null || !keys.TryGetValue(kid, out var key))
+            if (head.RootElement.GetProperty("alg").GetString() != "ES256" || kid is null || !keys.TryGetValue(kid,
+                out var key))
             {
                 return null;
             }
-            if (!key.VerifyData(Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}"), Base64Url(parts[2]), HashAlgorithmName.SHA256))
+            if (!key.VerifyData(Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}"), Base64Url(parts[2]),
+                HashAlgorithmName.SHA256))
             {
                 return null;
             }
@@ -145,10 +155,12 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
             var iat = claims.GetProperty("iat").GetInt64();
             var exp = claims.GetProperty("exp").GetInt64();
             var now = Clock.GetUtcNow().ToUnixTimeSeconds();
-            var valid = claims.GetProperty("aud").GetString() == "appstoreconnect-v1" && exp - iat <= 1200 && exp > now && iat <= now + 60;
+            var valid = claims.GetProperty("aud").GetString() == "appstoreconnect-v1" && exp - iat <= 1200 && exp > now
+                && iat <= now + 60;
             return valid ? kid : null;
         }
-        catch (Exception ex) when (ex is JsonException or FormatException or KeyNotFoundException or InvalidOperationException)
+        catch (Exception ex) when (ex is JsonException or FormatException or KeyNotFoundException
+            or InvalidOperationException)
         {
             return null;
         }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -38,7 +39,7 @@ public enum FakePlayGrant
 /// <item><c>POST /token</c>: the JWT-bearer grant; checks RS256 against the service account's key, <c>iss</c>,
 /// <c>aud</c> (Google's token URL), <c>scope</c>, <c>exp - iat ≤ 3600</c> and the clock, answering RFC 6749 errors as
 /// Google does (<c>invalid_grant</c> "Invalid JWT Signature." and the short-lived-token message).</item>
-/// <item>Access tokens live 3599 s on <see cref="Clock"/>; an unknown or expired one gets Google's 401
+/// <item>Access tokens live 3599 s on <see cref="FakeHttpServer.Clock"/>; an unknown or expired one gets Google's 401
 /// <c>authError</c>.</item>
 /// <item>Per (service account, package) grants: unknown package → 404 <c>applicationNotFound</c>; not granted → 403
 /// or the legacy 401 <c>permissionDenied</c>.</item>
@@ -92,7 +93,8 @@ public sealed partial class FakeGooglePlay : FakeHttpServer
             ["private_key_id"] = keyId,
             ["private_key"] = pem + "\n",
             ["client_email"] = clientEmail,
-            ["client_id"] = RandomNumberGenerator.GetInt32(100_000_000, 999_999_999).ToString() + "123456789012",
+            ["client_id"] = RandomNumberGenerator.GetInt32(100_000_000, 999_999_999).ToString(
+                CultureInfo.InvariantCulture) + "123456789012",
             ["auth_uri"] = "https://accounts.google.com/o/oauth2/auth",
             ["token_uri"] = TokenUrl.ToString(),
         });
@@ -177,7 +179,8 @@ public sealed partial class FakeGooglePlay : FakeHttpServer
     /// <summary>A 429 as a proxy or Google's front end may send it, with a Retry-After (seconds).</summary>
     public static InjectedFault QuotaExceeded(TimeSpan? retryAfter = null) => new(429, QuotaExceededBody,
         retryAfter is { } wait
-            ? new Dictionary<string, string> { ["Retry-After"] = ((int)wait.TotalSeconds).ToString() }
+            ? new Dictionary<string, string> { ["Retry-After"] = ((int)wait.TotalSeconds).ToString(
+                CultureInfo.InvariantCulture) }
             : null);
 
     public static readonly string BackendErrorBody =

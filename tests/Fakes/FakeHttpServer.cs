@@ -15,7 +15,8 @@ public sealed record RecordedRequest(
 }
 
 /// <summary>A scripted failure: the next matching request gets this instead of the normal answer.</summary>
-public sealed record InjectedFault(int Status, string? Body = null, IReadOnlyDictionary<string, string>? Headers = null, TimeSpan? Delay = null)
+public sealed record InjectedFault(int Status, string? Body = null, IReadOnlyDictionary<string, string>? Headers = null,
+    TimeSpan? Delay = null)
 {
     /// <summary>Hang longer than any client timeout, then answer 504 (the client should have given up).</summary>
     public static InjectedFault Timeout(TimeSpan delay) => new(504, Delay: delay);
@@ -107,7 +108,8 @@ public abstract class FakeHttpServer : IAsyncDisposable
         BaseAddress = new Uri(app.Urls.First().TrimEnd('/') + "/");
     }
 
-    /// <summary>Makes the next <paramref name="times"/> requests (matching <paramref name="match"/>, if given) fail with <paramref name="fault"/>.</summary>
+    /// <summary>Makes the next <paramref name="times"/> requests (matching <paramref name="match"/>, if given) fail
+    /// with <paramref name="fault"/>.</summary>
     public void Fail(InjectedFault fault, int times = 1, Func<HttpRequest, bool>? match = null)
     {
         for (var i = 0; i < times; i++)

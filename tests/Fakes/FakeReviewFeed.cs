@@ -7,7 +7,8 @@ using Microsoft.AspNetCore.Http;
 namespace ReviewHub.Fakes;
 
 /// <summary>A review in the public feed of one storefront.</summary>
-public sealed record FakeFeedReview(string Id, int Rating, string Title, string Content, string Author, DateTimeOffset Updated, string Version = "1.0");
+public sealed record FakeFeedReview(string Id, int Rating, string Title, string Content, string Author,
+    DateTimeOffset Updated, string Version = "1.0");
 
 /// <summary>
 /// Plays Apple's public customer-reviews feed:
@@ -60,13 +61,17 @@ public sealed class FakeReviewFeed : FakeHttpServer
 
     public static IReadOnlyList<FakeFeedReview> Generate(int count, DateTimeOffset newest, long firstId = 1_000_000) =>
         Enumerable.Range(0, count).Select(i => new FakeFeedReview(
-            (firstId + i).ToString(CultureInfo.InvariantCulture), 1 + i % 5, $"Title {i}", $"Content {i}", $"author{i}", newest.AddMinutes(-i))).ToList();
+            (firstId + i).ToString(CultureInfo.InvariantCulture), 1 + i % 5, $"Title {i}", $"Content {i}", $"author{i}",
+                newest.AddMinutes(-i))).ToList();
 
-    protected override void MapEndpoints(WebApplication app) => app.MapGet("/{storefront}/rss/customerreviews/{**rest}", async (HttpContext context, string storefront, string rest) =>
+    protected override void MapEndpoints(WebApplication app) => app.MapGet("/{storefront}/rss/customerreviews/{**rest}",
+        async (HttpContext context, string storefront, string rest) =>
     {
         var segments = rest.Split('/', StringSplitOptions.RemoveEmptyEntries)
-            .Select(s => s.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0].ToLowerInvariant(), p => p[1]);
-        if (!segments.TryGetValue("id", out var appId) || !segments.TryGetValue("page", out var pageText) || !int.TryParse(pageText, out var page)
+            .Select(s => s.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0].ToLowerInvariant(), p =>
+                p[1]);
+        if (!segments.TryGetValue("id", out var appId) || !segments.TryGetValue("page", out var pageText)
+            || !int.TryParse(pageText, out var page)
             || !rest.EndsWith("/json", StringComparison.Ordinal))
         {
             context.Response.StatusCode = 400;
@@ -105,18 +110,21 @@ public sealed class FakeReviewFeed : FakeHttpServer
         await context.Response.WriteAsync(JsonSerializer.Serialize(new { feed }));
     });
 
-    private static readonly object FeedAuthor = new { name = new { label = "iTunes Store" }, uri = new { label = "http://www.apple.com/itunes/" } };
+    private static readonly object FeedAuthor = new { name = new { label = "iTunes Store" }, uri =
+        new { label = "http://www.apple.com/itunes/" } };
 
     private static Dictionary<string, object> Entry(FakeFeedReview r, string storefront) => new()
     {
-        ["author"] = new { name = new { label = r.Author }, uri = new { label = $"https://itunes.apple.com/{storefront}/reviews/id{r.Id}" }, label = "" },
+        ["author"] = new { name = new { label = r.Author }, uri =
+            new { label = $"https://itunes.apple.com/{storefront}/reviews/id{r.Id}" }, label = "" },
         ["updated"] = new { label = r.Updated.ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture) },
         ["im:rating"] = new { label = r.Rating.ToString(CultureInfo.InvariantCulture) },
         ["im:version"] = new { label = r.Version },
         ["id"] = new { label = r.Id },
         ["title"] = new { label = r.Title },
         ["content"] = new { label = r.Content, attributes = new { type = "text" } },
-        ["link"] = new { attributes = new { rel = "related", href = $"https://itunes.apple.com/{storefront}/review?id={r.Id}&type=Purple%20Software" } },
+        ["link"] = new { attributes = new { rel = "related", href =
+            $"https://itunes.apple.com/{storefront}/review?id={r.Id}&type=Purple%20Software" } },
         ["im:voteSum"] = new { label = "0" },
         ["im:voteCount"] = new { label = "0" },
         ["im:contentType"] = new { attributes = new { term = "Application", label = "Application" } },

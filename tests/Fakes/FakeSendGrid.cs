@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -6,11 +7,13 @@ using Microsoft.AspNetCore.Http;
 namespace ReviewHub.Fakes;
 
 /// <summary>An email the fake accepted, parsed from SendGrid's v3 mail/send body.</summary>
-public sealed record SentEmail(string From, IReadOnlyList<string> To, string Subject, string? PlainText, string? Html, string MessageId);
+public sealed record SentEmail(string From, IReadOnlyList<string> To, string Subject, string? PlainText, string? Html,
+    string MessageId);
 
 /// <summary>
-/// Plays SendGrid v3 <c>POST /v3/mail/send</c>: bearer key check (401 with SendGrid's error body), the validation errors
-/// a backend can trigger (400 with field paths), 202 with <c>X-Message-Id</c>, and recorded emails for assertions.
+/// Plays SendGrid v3 <c>POST /v3/mail/send</c>: bearer key check (401 with SendGrid's error body), the validation
+/// errors a backend can trigger (400 with field paths), 202 with <c>X-Message-Id</c>, and recorded emails for
+/// assertions.
 /// </summary>
 public sealed class FakeSendGrid(string apiKey = "SG.test-key") : FakeHttpServer
 {
@@ -42,32 +45,38 @@ public sealed class FakeSendGrid(string apiKey = "SG.test-key") : FakeHttpServer
     {
         if (context.Request.Headers.Authorization.ToString() != $"Bearer {apiKey}")
         {
-            await Write(context, 401, Errors(("The provided authorization grant is invalid, expired, or revoked", null)));
+            await Write(context, 401, Errors(("The provided authorization grant is invalid, expired, or revoked",
+                null)));
             return;
         }
 
         using var body = await JsonDocument.ParseAsync(context.Request.Body);
         var root = body.RootElement;
         var problems = new List<(string Message, string? Field)>();
-        var from = root.TryGetProperty("from", out var f) && f.TryGetProperty("email", out var fe) ? fe.GetString() : null;
+        var from = root.TryGetProperty("from", out var f) && f.TryGetProperty("email", out var fe) ? fe.GetString()
+            : null;
         if (string.IsNullOrEmpty(from) || !from.Contains('@'))
         {
             problems.Add(("The from email does not contain a valid address.", "from.email"));
         }
         var to = root.TryGetProperty("personalizations", out var p) && p.ValueKind == JsonValueKind.Array
-            ? p.EnumerateArray().SelectMany(x => x.TryGetProperty("to", out var t) ? t.EnumerateArray() : Enumerable.Empty<JsonElement>())
+            ? p.EnumerateArray().SelectMany(x => x.TryGetProperty("to", out var t) ? t.EnumerateArray()
+                : Enumerable.Empty<JsonElement>())
                 .Select(x => x.GetProperty("email").GetString()!).ToList()
             : [];
         if (to.Count == 0)
         {
-            problems.Add(("The personalizations field is required and must have at least one personalization.", "personalizations"));
+            problems.Add(("The personalizations field is required and must have at least one personalization.",
+                "personalizations"));
         }
         if (to.Count != to.Distinct(StringComparer.OrdinalIgnoreCase).Count())
         {
-            problems.Add(("Each email address in the personalization block should be unique between to, cc, and bcc.", "personalizations.0.to"));
+            problems.Add(("Each email address in the personalization block should be unique between to, cc, and bcc.",
+                "personalizations.0.to"));
         }
         var contents = root.TryGetProperty("content", out var c) ? c.EnumerateArray().ToList() : [];
-        string? Content(string type) => contents.FirstOrDefault(x => x.GetProperty("type").GetString() == type) is { ValueKind: JsonValueKind.Object } e
+        string? Content(string type) => contents.FirstOrDefault(x => x.GetProperty("type").GetString() == type)
+            is { ValueKind: JsonValueKind.Object } e
             ? e.GetProperty("value").GetString() : null;
         if (contents.Count == 0 && !root.TryGetProperty("template_id", out _))
         {
@@ -83,7 +92,8 @@ public sealed class FakeSendGrid(string apiKey = "SG.test-key") : FakeHttpServer
             return;
         }
 
-        var messageId = Convert.ToBase64String(Guid.NewGuid().ToByteArray()).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        var messageId = Convert.ToBase64String(Guid.NewGuid().ToByteArray()).TrimEnd('=').Replace('+', '-').Replace('/',
+            '_');
         emails.Enqueue(new SentEmail(from!, to, root.TryGetProperty("subject", out var s) ? s.GetString() ?? "" : "",
             Content("text/plain"), Content("text/html"), messageId));
         if (Volatile.Read(ref answersToLose) > 0 && Interlocked.Decrement(ref answersToLose) >= 0)
@@ -109,7 +119,8 @@ public sealed class FakeSendGrid(string apiKey = "SG.test-key") : FakeHttpServer
         {
             ["X-RateLimit-Limit"] = "600",
             ["X-RateLimit-Remaining"] = "0",
-            ["X-RateLimit-Reset"] = DateTimeOffset.UtcNow.AddSeconds(resetInSeconds).ToUnixTimeSeconds().ToString(),
+            ["X-RateLimit-Reset"] = DateTimeOffset.UtcNow.AddSeconds(resetInSeconds).ToUnixTimeSeconds().ToString(
+                CultureInfo.InvariantCulture),
         });
 
     private static Task Write(HttpContext context, int status, string json)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -19,8 +20,9 @@ public sealed record SlackResponse(string Url, JsonElement Body);
 
 /// <summary>
 /// Plays Slack's Web API <c>POST /api/chat.postMessage</c> (JSON): bearer bot token (HTTP 200 <c>not_authed</c> /
-/// <c>invalid_auth</c>), known channels (<c>channel_not_found</c>), <c>no_text</c>, Block Kit limits (<c>invalid_blocks</c>),
-/// monotonic <c>ts</c>, and optionally Slack's per-channel limit (burst 3, 1/s) answered with 429 + Retry-After.
+/// <c>invalid_auth</c>), known channels (<c>channel_not_found</c>), <c>no_text</c>, Block Kit limits
+/// (<c>invalid_blocks</c>), monotonic <c>ts</c>, and optionally Slack's per-channel limit (burst 3, 1/s) answered with
+/// 429 + Retry-After.
 /// </summary>
 public sealed class FakeSlack : FakeHttpServer
 {
@@ -62,7 +64,8 @@ public sealed class FakeSlack : FakeHttpServer
     }
 
     /// <summary>Recorded blocks keep non-ASCII text (stars, ellipses) readable for assertions.</summary>
-    private static readonly JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions Readable = new() { Encoder =
+        System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public IReadOnlyList<SlackMessage> Messages => messages.ToArray();
 
@@ -76,7 +79,8 @@ public sealed class FakeSlack : FakeHttpServer
     public void RevokeToken(string token) => tokens.TryRemove(token, out _);
 
     public static InjectedFault RateLimited(int retryAfterSeconds = 1) =>
-        new(429, """{"ok":false,"error":"ratelimited"}""", new Dictionary<string, string> { ["Retry-After"] = retryAfterSeconds.ToString() });
+        new(429, """{"ok":false,"error":"ratelimited"}""", new Dictionary<string, string> { ["Retry-After"] =
+            retryAfterSeconds.ToString(CultureInfo.InvariantCulture) });
 
     public static InjectedFault ServerError() => new(500, "<html><body>Server Error | Slack</body></html>");
 
@@ -273,7 +277,8 @@ public sealed class FakeSlack : FakeHttpServer
         messages.Enqueue(new SlackMessage(channel, text,
             hasBlocks ? JsonSerializer.Serialize(blocks, Readable) : "[]", ts, threadTs));
         postedBy[$"{channel}|{ts}"] = token;
-        await Ok(context, new { ok = true, channel, ts, message = new { type = "message", subtype = "bot_message", text, ts } });
+        await Ok(context, new { ok = true, channel, ts, message = new { type = "message", subtype = "bot_message", text,
+            ts } });
     }
 
     private static List<string> BlockErrors(JsonElement blocks)
@@ -304,7 +309,8 @@ public sealed class FakeSlack : FakeHttpServer
             }
             if ((type == "section" && length > 3000) || (type == "header" && length > 150))
             {
-                errors.Add($"must be less than {(type == "section" ? 3001 : 151)} characters [json-pointer:/blocks/{i}/text/text]");
+                errors.Add($"must be less than {(type == "section" ? 3001 : 151)} characters " +
+                    $"[json-pointer:/blocks/{i}/text/text]");
             }
             i++;
         }

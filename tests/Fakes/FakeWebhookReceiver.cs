@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
 
 namespace ReviewHub.Fakes;
 
@@ -10,9 +10,9 @@ namespace ReviewHub.Fakes;
 public sealed record ReceivedWebhook(string Path, string Id, long Timestamp, string Body, string Signature = "");
 
 /// <summary>
-/// A customer's webhook endpoint that verifies Standard Webhooks signatures the way the docs tell customers to: secret per
-/// path ("whsec_" + base64 key), HMAC-SHA256 over "id.timestamp.body" of the raw bytes, constant-time compare of every
-/// "v1,…" entry, ±5 minute timestamp tolerance. Invalid → 401; valid → 200 and recorded.
+/// A customer's webhook endpoint that verifies Standard Webhooks signatures the way the docs tell customers to: secret
+/// per path ("whsec_" + base64 key), HMAC-SHA256 over "id.timestamp.body" of the raw bytes, constant-time compare of
+/// every "v1,…" entry, ±5 minute timestamp tolerance. Invalid → 401; valid → 200 and recorded.
 /// </summary>
 public sealed class FakeWebhookReceiver : FakeHttpServer
 {
@@ -24,7 +24,8 @@ public sealed class FakeWebhookReceiver : FakeHttpServer
 
     public int Rejected => rejected;
 
-    /// <summary>The URL to give ReviewHub for a path; set its secret with <see cref="SetSecret"/> once ReviewHub generated it.</summary>
+    /// <summary>The URL to give ReviewHub for a path; set its secret with <see cref="SetSecret"/> once ReviewHub
+    /// generated it.</summary>
     public string UrlFor(string path) => new Uri(BaseAddress, path.TrimStart('/')).ToString();
 
     public void SetSecret(string path, string secret) => secrets["/" + path.TrimStart('/')] = secret;
@@ -32,7 +33,8 @@ public sealed class FakeWebhookReceiver : FakeHttpServer
     /// <summary>A receiver asking us to slow down (Standard Webhooks: 429 with Retry-After in seconds).</summary>
     public static InjectedFault TooManyRequests(int retryAfterSeconds = 1) =>
         new(429, "Too Many Requests",
-            new Dictionary<string, string> { ["Retry-After"] = retryAfterSeconds.ToString() });
+            new Dictionary<string, string> { ["Retry-After"] = retryAfterSeconds.ToString(CultureInfo.InvariantCulture)
+                });
 
     protected override void MapEndpoints(WebApplication app) => app.MapPost("/{**path}", async context =>
     {
@@ -47,7 +49,8 @@ public sealed class FakeWebhookReceiver : FakeHttpServer
             context.Response.StatusCode = 401;
             return;
         }
-        received.Enqueue(new ReceivedWebhook(context.Request.Path, id, long.Parse(timestamp), body, signatures));
+        received.Enqueue(new ReceivedWebhook(
+            context.Request.Path, id, long.Parse(timestamp, CultureInfo.InvariantCulture), body, signatures));
         context.Response.StatusCode = 204;
     });
 
@@ -61,12 +64,14 @@ public sealed class FakeWebhookReceiver : FakeHttpServer
         {
             return false;
         }
-        var key = Convert.FromBase64String(secret.StartsWith("whsec_", StringComparison.Ordinal) ? secret[6..] : secret);
+        var key = Convert.FromBase64String(secret.StartsWith("whsec_", StringComparison.Ordinal) ? secret[6..]
+            : secret);
         var expected = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{id}.{timestamp}.{body}"));
         foreach (var entry in signatureHeader.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             var parts = entry.Split(',', 2);
-            if (parts.Length == 2 && parts[0] == "v1" && TryBase64(parts[1]) is { } given && CryptographicOperations.FixedTimeEquals(given, expected))
+            if (parts.Length == 2 && parts[0] == "v1" && TryBase64(parts[1]) is { } given
+                && CryptographicOperations.FixedTimeEquals(given, expected))
             {
                 return true;
             }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -11,12 +12,13 @@ namespace ReviewHub.Fakes;
 public sealed record ZendeskTicketUpdate(long TicketId, string? Comment, bool Public, string? Status);
 
 /// <summary>A ticket the fake created.</summary>
-public sealed record ZendeskTicket(long Id, string Subject, string Body, IReadOnlyList<string> Tags, string? ExternalId);
+public sealed record ZendeskTicket(long Id, string Subject, string Body, IReadOnlyList<string> Tags,
+    string? ExternalId);
 
 /// <summary>
 /// Plays Zendesk's <c>POST /api/v2/tickets(.json)</c>: API-token Basic auth (<c>{email}/token:{token}</c>, else 401
-/// "Couldn't authenticate you"), 422 RecordInvalid without a comment, 201 with the ticket and rate-limit headers, and the
-/// Idempotency-Key contract (miss, hit with the original ticket, 400 IdempotentRequestError for a different body).
+/// "Couldn't authenticate you"), 422 RecordInvalid without a comment, 201 with the ticket and rate-limit headers, and
+/// the Idempotency-Key contract (miss, hit with the original ticket, 400 IdempotentRequestError for a different body).
 /// </summary>
 public sealed class FakeZendesk : FakeHttpServer
 {
@@ -38,8 +40,9 @@ public sealed class FakeZendesk : FakeHttpServer
 
     public FakeZendesk AddCredential(string email, string apiToken) { credentials[email] = apiToken; return this; }
 
-    public static InjectedFault TooManyRequests(int retryAfterSeconds = 1) => new(429, """{"error":"TooManyRequests","description":"Rate limit exceeded"}""",
-        new Dictionary<string, string> { ["Retry-After"] = retryAfterSeconds.ToString() });
+    public static InjectedFault TooManyRequests(int retryAfterSeconds = 1) =>
+        new(429, """{"error":"TooManyRequests","description":"Rate limit exceeded"}""",
+        new Dictionary<string, string> { ["Retry-After"] = retryAfterSeconds.ToString(CultureInfo.InvariantCulture) });
 
     protected override void MapEndpoints(WebApplication app)
     {
@@ -106,7 +109,10 @@ public sealed class FakeZendesk : FakeHttpServer
             context.Response.Headers["x-idempotency-lookup"] = "hit";
             if (seen.Hash != hash)
             {
-                await Write(context, 400, """{"error":"IdempotentRequestError","description":"Request parameters don't match the given idempotency key"}""");
+                await Write(context, 400, """
+                    {"error":"IdempotentRequestError",
+                    "description":"Request parameters don't match the given idempotency key"}
+                    """);
                 return;
             }
             await Write(context, 201, seen.Response);
@@ -115,10 +121,14 @@ public sealed class FakeZendesk : FakeHttpServer
 
         using var body = JsonDocument.Parse(raw);
         var ticket = body.RootElement.GetProperty("ticket");
-        var comment = ticket.TryGetProperty("comment", out var c) && (c.TryGetProperty("body", out var b) || c.TryGetProperty("html_body", out b)) ? b.GetString() : null;
+        var comment = ticket.TryGetProperty("comment", out var c) && (c.TryGetProperty("body", out var b)
+            || c.TryGetProperty("html_body", out b)) ? b.GetString() : null;
         if (string.IsNullOrEmpty(comment))
         {
-            await Write(context, 422, """{"error":"RecordInvalid","description":"Record validation errors","details":{"base":[{"description":"Comment: cannot be blank","error":"BlankValue"}]}}""");
+            await Write(context, 422, """
+                {"error":"RecordInvalid","description":"Record validation errors",
+                "details":{"base":[{"description":"Comment: cannot be blank","error":"BlankValue"}]}}
+                """);
             return;
         }
         var created = new ZendeskTicket(Interlocked.Increment(ref nextId),
@@ -129,9 +139,10 @@ public sealed class FakeZendesk : FakeHttpServer
         {
             ticket = new
             {
-                id = created.Id, url = $"{BaseAddress}api/v2/tickets/{created.Id}.json", external_id = created.ExternalId,
+                id = created.Id, url = $"{BaseAddress}api/v2/tickets/{created.Id}.json", external_id =
+                    created.ExternalId,
                 subject = created.Subject, status = "new", tags = created.Tags,
-                created_at = Clock.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssZ"),
+                created_at = Clock.GetUtcNow().ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture),
             },
         });
         if (key.Length > 0 && !idempotency.TryAdd(key, (hash, response)))

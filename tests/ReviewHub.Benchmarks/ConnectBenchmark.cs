@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using ReviewHub.Apps;
-using ReviewHub.Fakes;
 using ReviewHub.Integrations;
 using ReviewHub.Tests.Integrations;
 

@@ -10,7 +10,6 @@ using ReviewHub.Fakes;
 using ReviewHub.Integrations;
 using ReviewHub.Json;
 using ReviewHub.Reviews;
-using ReviewHub.Secrets;
 using ReviewHub.Storage;
 using ReviewHub.Tests.Infrastructure;
 

@@ -19,11 +19,11 @@ using ReviewHub.Tests.Reviews;
 namespace ReviewHub.Benchmarks;
 
 /// <summary>
-/// The whole fetch path — fake App Store Connect over HTTP → fetcher → Azurite tables → notifications queue — for many apps
-/// with new reviews, against raw Azure Tables batch inserts of the same rows into the same Azurite; then the requests an
-/// idle fetch costs for an app with a long history, and the process's peak working set. Google Play runs as a second
-/// source in the same run (fake Play server → the same fetcher → the same tables), against the same raw baseline.
-/// Options: --apps N (default 200) --reviews N (500) --history N (10000) --concurrency N (8).
+/// The whole fetch path — fake App Store Connect over HTTP → fetcher → Azurite tables → notifications queue — for many
+/// apps with new reviews, against raw Azure Tables batch inserts of the same rows into the same Azurite; then the
+/// requests an idle fetch costs for an app with a long history, and the process's peak working set. Google Play runs as
+/// a second source in the same run (fake Play server → the same fetcher → the same tables), against the same raw
+/// baseline. Options: --apps N (default 200) --reviews N (500) --history N (10000) --concurrency N (8).
 /// </summary>
 public sealed partial class IngestionBenchmark : IBenchmark
 {
@@ -35,7 +35,8 @@ public sealed partial class IngestionBenchmark : IBenchmark
         var perApp = Option(args, "--reviews", 500);
         var history = Option(args, "--history", 10_000);
         var concurrency = Option(args, "--concurrency", 8);
-        Console.WriteLine($"ingest: {apps} apps x {perApp} new reviews, idle app with {history} stored reviews, concurrency {concurrency}");
+        Console.WriteLine($"ingest: {apps} apps x {perApp} new reviews, idle app with {history} stored reviews, " +
+            $"concurrency {concurrency}");
 
         await using var asc = new FakeAppStoreConnect { HourlyLimit = 1_000_000 };
         await asc.StartAsync();
@@ -60,14 +61,16 @@ public sealed partial class IngestionBenchmark : IBenchmark
         var tables = services.GetRequiredService<TableServiceClient>();
         var key = asc.CreateKey();
         var reference = await services.GetRequiredService<AppStoreConnectCredentialStore>().SaveAsync(
-            SecretNames.For("asc", "benchmark"), new AppStoreConnectCredential(key.IssuerId, key.KeyId, key.PrivateKeyPem), CancellationToken.None);
+            SecretNames.For("asc", "benchmark"), new AppStoreConnectCredential(key.IssuerId, key.KeyId,
+                key.PrivateKeyPem), CancellationToken.None);
         var watermark = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
         var fetcher = services.GetRequiredService<ReviewFetcher>();
         var notifications = services.GetRequiredService<QueueServiceClient>().GetQueueClient(QueueNames.NewReviews);
 
         // Warm-up of both paths (JIT, connections, Azurite), not measured.
-        await FetchAllAsync(fetcher, await PrepareAppsAsync(tables, asc, reference, watermark, concurrency, perApp, 2_000_000_000L), concurrency);
+        await FetchAllAsync(fetcher, await PrepareAppsAsync(tables, asc, reference, watermark, concurrency, perApp,
+            2_000_000_000L), concurrency);
         await RawInsertAsync(tables, concurrency, perApp, concurrency, watermark);
 
         // 1. The fetch path.
@@ -78,10 +81,12 @@ public sealed partial class IngestionBenchmark : IBenchmark
         var fetchSeconds = clock.Elapsed.TotalSeconds;
         var queued = (await notifications.GetPropertiesAsync()).Value.ApproximateMessagesCount;
         var ingestRate = newReviews / fetchSeconds;
-        Console.WriteLine($"fetch path: {newReviews} reviews in {fetchSeconds:F1} s = {ingestRate:F0} reviews/s ({queued} notification batches queued)");
+        Console.WriteLine($"fetch path: {newReviews} reviews in {fetchSeconds:F1} s = {ingestRate:F0} reviews/s " +
+            $"({queued} notification batches queued)");
         if (newReviews != apps * perApp)
         {
-            throw new InvalidOperationException($"Expected {apps * perApp} new reviews, the fetcher stored {newReviews}.");
+            throw new InvalidOperationException(
+                $"Expected {apps * perApp} new reviews, the fetcher stored {newReviews}.");
         }
 
         // 2. Raw batch inserts of the same rows (review + timeline index row per review) into the same Azurite.
@@ -97,25 +102,33 @@ public sealed partial class IngestionBenchmark : IBenchmark
         process.Refresh();
         var peakBeforeHistoryMb = process.PeakWorkingSet64 / (1024.0 * 1024.0);
 
-        // 3. An idle fetch of an app with a long history: the history is backfilled through the fetcher first (streamed page by page).
+        // 3. An idle fetch of an app with a long history: the history is backfilled through the fetcher first (streamed
+        // page by page).
         var idle = await CreateAppAsync(tables, reference, watermark: null, storeAppId: "1999999999");
         asc.SetReviews(idle.StoreAppId, FakeAppStoreConnect.GenerateReviews(history, watermark, "hist"));
-        var backfill = await fetcher.FetchAsync(new ReviewFetchRequest(idle.AccountId, idle.AppId), CancellationToken.None);
+        var backfill = await fetcher.FetchAsync(new ReviewFetchRequest(idle.AccountId, idle.AppId),
+            CancellationToken.None);
         while (backfill.Kind == FetchOutcomeKind.Deferred)
         {
-            backfill = await fetcher.FetchAsync(new ReviewFetchRequest(idle.AccountId, idle.AppId), CancellationToken.None);
+            backfill = await fetcher.FetchAsync(new ReviewFetchRequest(idle.AccountId, idle.AppId),
+                CancellationToken.None);
         }
         asc.ClearRequests();
-        var (idleFetch, idleCost) = await CountAsync(() => fetcher.FetchAsync(new ReviewFetchRequest(idle.AccountId, idle.AppId), CancellationToken.None));
+        var (idleFetch, idleCost) = await CountAsync(() => fetcher.FetchAsync(new ReviewFetchRequest(idle.AccountId,
+            idle.AppId), CancellationToken.None));
         var idleRequests = asc.Requests.Count(r => r.Path.EndsWith("/customerReviews", StringComparison.Ordinal));
-        Console.WriteLine($"idle fetch of an app with {history} stored reviews: {idleRequests} App Store Connect request(s), {idleFetch.NewReviews} new, {idleCost.Table} table requests + {idleCost.Queue} queue messages");
+        Console.WriteLine($"idle fetch of an app with {history} stored reviews: {idleRequests} App Store Connect " +
+            $"request(s), {idleFetch.NewReviews} new, {idleCost.Table} table requests + {idleCost.Queue} queue " +
+            $"messages");
 
         // 4. A fetch that finds one new review.
         asc.SetReviews(idle.StoreAppId, FakeAppStoreConnect.GenerateReviews(1, watermark.AddDays(1), "one"));
         asc.ClearRequests();
-        var (oneFetch, oneCost) = await CountAsync(() => fetcher.FetchAsync(new ReviewFetchRequest(idle.AccountId, idle.AppId), CancellationToken.None));
+        var (oneFetch, oneCost) = await CountAsync(() => fetcher.FetchAsync(new ReviewFetchRequest(idle.AccountId,
+            idle.AppId), CancellationToken.None));
         var oneRequests = asc.Requests.Count(r => r.Path.EndsWith("/customerReviews", StringComparison.Ordinal));
-        Console.WriteLine($"fetch with one new review: {oneRequests} App Store Connect request(s), {oneFetch.NewReviews} new, {oneCost.Table} table requests + {oneCost.Queue} queue messages");
+        Console.WriteLine($"fetch with one new review: {oneRequests} App Store Connect request(s), " +
+            $"{oneFetch.NewReviews} new, {oneCost.Table} table requests + {oneCost.Queue} queue messages");
 
         // 5. Google Play as a second source: the same number of Android apps, their first poll, then an idle poll.
         var (playRate, playIdleRequests) = await RunPlayAsync(services, play, apps, perApp, concurrency);
@@ -125,7 +138,9 @@ public sealed partial class IngestionBenchmark : IBenchmark
 
         process.Refresh();
         var peakMb = process.PeakWorkingSet64 / (1024.0 * 1024.0);
-        Console.WriteLine($"peak working set: {peakBeforeHistoryMb:F0} MB before the {history}-review backfill, {peakMb:F0} MB after (this process: fetcher, fake App Store Connect holding {apps * perApp + history} reviews; Azurite runs apart)");
+        Console.WriteLine($"peak working set: {peakBeforeHistoryMb:F0} MB before the {history}-review backfill, " +
+            $"{peakMb:F0} MB after (this process: fetcher, fake App Store Connect holding {apps * perApp + history} " +
+            "reviews; Azurite runs apart)");
         // 5. A delivery of one new review to one route of each channel, and a reply (counted as the cost guards count
         // them: tests/ReviewHub.Tests/Reviews/OperationCosts.cs).
         var delivery = await OperationCosts.MeasureDeliveryAsync();
@@ -141,7 +156,8 @@ public sealed partial class IngestionBenchmark : IBenchmark
         // A delivery: per route, its share of the fan-out and its own delivery (averaged over the four channels).
         Console.WriteLine(
             FormattableString.Invariant($"RESULT ingest_ratio={ratio:F2} requests_per_idle_fetch={idleRequests} ") +
-            FormattableString.Invariant($"peak_mb={peakMb:F0} storage_tx_per_idle_fetch={idleCost.Table + idleCost.Queue} ") +
+            FormattableString.Invariant($"peak_mb={peakMb:F0} ") +
+            FormattableString.Invariant($"storage_tx_per_idle_fetch={idleCost.Table + idleCost.Queue} ") +
             FormattableString.Invariant($"executions_per_idle_fetch={1 + idleCost.Queue} ") +
             FormattableString.Invariant($"asc_requests_per_idle_fetch={idleRequests} ") +
             FormattableString.Invariant($"storage_tx_per_new_review_fetch={oneCost.Table + oneCost.Queue} ") +
@@ -150,9 +166,12 @@ public sealed partial class IngestionBenchmark : IBenchmark
             FormattableString.Invariant($"storage_tx_per_delivery={perDelivery:F1} ") +
             FormattableString.Invariant($"storage_tx_per_reply={reply.StorageTransactions} ") +
             FormattableString.Invariant($"asc_requests_per_reply={reply.Send.OutboundRequests} ") +
-            FormattableString.Invariant($"storage_tx_per_moderation_check={reply.ModerationCheck.StorageTransactions} ") +
-            FormattableString.Invariant($"asc_requests_per_moderation_check={reply.ModerationCheck.OutboundRequests} ") +
-            FormattableString.Invariant($"play_ingest_ratio={playRatio:F2} play_requests_per_idle_fetch={playIdleRequests}"));
+            FormattableString.Invariant(
+                $"storage_tx_per_moderation_check={reply.ModerationCheck.StorageTransactions} ") +
+            FormattableString.Invariant(
+                $"asc_requests_per_moderation_check={reply.ModerationCheck.OutboundRequests} ") +
+            FormattableString.Invariant(
+                $"play_ingest_ratio={playRatio:F2} play_requests_per_idle_fetch={playIdleRequests}"));
         return 0;
 
         async Task<(FetchOutcome Outcome, (int Table, int Queue) Cost)> CountAsync(Func<Task<FetchOutcome>> fetch)
@@ -173,7 +192,8 @@ public sealed partial class IngestionBenchmark : IBenchmark
         public override void OnSendingRequest(Azure.Core.HttpMessage message) => Interlocked.Increment(ref count);
     }
 
-    /// <summary>Counts the messages the app sends (each one storage transaction, and one execution of its trigger).</summary>
+    /// <summary>Counts the messages the app sends (each one storage transaction, and one execution of its
+    /// trigger).</summary>
     private sealed class CountingQueue : IMessageQueue
     {
         private int sent;
@@ -191,20 +211,25 @@ public sealed partial class IngestionBenchmark : IBenchmark
         }
     }
 
-    /// <summary>The baseline: the rows the fetcher writes for <paramref name="apps"/> apps, as plain 100-row batch transactions.</summary>
-    private static Task RawInsertAsync(TableServiceClient tables, int apps, int perApp, int concurrency, DateTimeOffset watermark)
+    /// <summary>The baseline: the rows the fetcher writes for <paramref name="apps"/> apps, as plain 100-row batch
+    /// transactions.</summary>
+    private static Task RawInsertAsync(TableServiceClient tables, int apps, int perApp, int concurrency,
+        DateTimeOffset watermark)
     {
         var reviewTable = tables.GetTableClient(TableNames.Reviews);
         var timelineTable = tables.GetTableClient(TableNames.ReviewTimeline);
-        return Parallel.ForEachAsync(Enumerable.Range(0, apps).Select(_ => Ids.New()), new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (appId, ct) =>
+        return Parallel.ForEachAsync(Enumerable.Range(0, apps).Select(_ => Ids.New()),
+            new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (appId, ct) =>
         {
             var reviews = FakeAppStoreConnect.GenerateReviews(perApp, watermark.AddDays(30), appId[..8])
-                .Select(r => new FetchedReview(r.Id, r.Rating, r.Title, r.Body, r.ReviewerNickname, r.Territory, r.CreatedDate, null)).ToList();
+                .Select(r => new FetchedReview(r.Id, r.Rating, r.Title, r.Body, r.ReviewerNickname, r.Territory,
+                    r.CreatedDate, null)).ToList();
             foreach (var chunk in reviews.Chunk(100))
             {
                 var rows = chunk.Select(r => new ReviewEntity
                 {
-                    PartitionKey = appId, RowKey = r.Id, AccountId = "raw", Rating = r.Rating, Title = r.Title, Body = r.Body,
+                    PartitionKey = appId, RowKey = r.Id, AccountId = "raw", Rating = r.Rating, Title = r.Title, Body =
+                        r.Body,
                     ReviewerNickname = r.ReviewerNickname, Territory = r.Territory, CreatedAt = r.CreatedAt,
                     Source = ReviewSources.AppStoreConnect, IngestedAt = DateTimeOffset.UtcNow,
                 }).ToList();
@@ -217,24 +242,30 @@ public sealed partial class IngestionBenchmark : IBenchmark
         });
     }
 
-    /// <summary>Prepares apps with an active integration and <paramref name="perApp"/> new reviews each in the fake.</summary>
+    /// <summary>Prepares apps with an active integration and <paramref name="perApp"/> new reviews each in the
+    /// fake.</summary>
     private static async Task<List<(string AccountId, string AppId)>> PrepareAppsAsync(
-        TableServiceClient tables, FakeAppStoreConnect asc, string reference, DateTimeOffset watermark, int apps, int perApp, long firstStoreId)
+        TableServiceClient tables, FakeAppStoreConnect asc, string reference, DateTimeOffset watermark, int apps,
+            int perApp, long firstStoreId)
     {
         var targets = new List<(string AccountId, string AppId)>();
         for (var i = 0; i < apps; i++)
         {
-            var target = await CreateAppAsync(tables, reference, watermark, storeAppId: (firstStoreId + i).ToString(CultureInfo.InvariantCulture));
-            asc.SetReviews(target.StoreAppId, FakeAppStoreConnect.GenerateReviews(perApp, watermark.AddDays(30), target.AppId[..8]));
+            var target = await CreateAppAsync(tables, reference, watermark, storeAppId: (firstStoreId + i).ToString(
+                CultureInfo.InvariantCulture));
+            asc.SetReviews(target.StoreAppId, FakeAppStoreConnect.GenerateReviews(perApp, watermark.AddDays(30),
+                target.AppId[..8]));
             targets.Add((target.AccountId, target.AppId));
         }
         return targets;
     }
 
-    private static async Task<int> FetchAllAsync(ReviewFetcher fetcher, List<(string AccountId, string AppId)> targets, int concurrency)
+    private static async Task<int> FetchAllAsync(ReviewFetcher fetcher, List<(string AccountId, string AppId)> targets,
+        int concurrency)
     {
         var newReviews = 0;
-        await Parallel.ForEachAsync(targets, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (t, ct) =>
+        await Parallel.ForEachAsync(targets, new ParallelOptions { MaxDegreeOfParallelism = concurrency },
+            async (t, ct) =>
         {
             var outcome = await fetcher.FetchAsync(new ReviewFetchRequest(t.AccountId, t.AppId), ct);
             if (outcome.Kind != FetchOutcomeKind.Completed)
@@ -259,8 +290,10 @@ public sealed partial class IngestionBenchmark : IBenchmark
             ["Storage:Queues"] = storage,
             ["Auth:Issuer"] = "https://login.reviewhub.bench/v2.0",
             ["Auth:Audience"] = "api://reviewhub-bench",
-            ["Auth:SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
-            ["Secrets:LocalDirectory"] = Path.Combine(Path.GetTempPath(), "reviewhub-bench-secrets", Guid.NewGuid().ToString("N")),
+            ["Auth:SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(
+                32)),
+            ["Secrets:LocalDirectory"] = Path.Combine(Path.GetTempPath(), "reviewhub-bench-secrets",
+                Guid.NewGuid().ToString("N")),
             ["Email:SendGridApiKey"] = "SG.bench",
             ["Email:FromAddress"] = "bench@reviewhub.test",
             ["AppStoreConnect:BaseUrl"] = ascBaseAddress.ToString(),
@@ -290,7 +323,8 @@ public sealed partial class IngestionBenchmark : IBenchmark
         return services.BuildServiceProvider();
     }
 
-    /// <summary>An app with an active integration whose API watermark is <paramref name="watermark"/> (null: its history is still to import).</summary>
+    /// <summary>An app with an active integration whose API watermark is <paramref name="watermark"/> (null: its
+    /// history is still to import).</summary>
     private static async Task<(string AccountId, string AppId, string StoreAppId)> CreateAppAsync(
         TableServiceClient tables, string credentialReference, DateTimeOffset? watermark, string storeAppId)
     {
@@ -298,12 +332,14 @@ public sealed partial class IngestionBenchmark : IBenchmark
         var appId = Ids.New();
         await tables.GetTableClient(TableNames.Apps).AddEntityAsync(new AppEntity
         {
-            PartitionKey = accountId, RowKey = appId, StoreAppId = storeAppId, Platform = Platforms.Ios, Name = "Bench", Territories = "USA",
+            PartitionKey = accountId, RowKey = appId, StoreAppId = storeAppId, Platform = Platforms.Ios, Name = "Bench",
+                Territories = "USA",
             CreatedAt = DateTimeOffset.UtcNow,
         });
         await tables.GetTableClient(TableNames.Integrations).AddEntityAsync(new IntegrationEntity
         {
-            PartitionKey = accountId, RowKey = appId, Status = nameof(IntegrationStatus.Active), ActiveKind = nameof(IntegrationKind.FullAccess), CredentialReference = credentialReference,
+            PartitionKey = accountId, RowKey = appId, Status = nameof(IntegrationStatus.Active), ActiveKind =
+                nameof(IntegrationKind.FullAccess), CredentialReference = credentialReference,
         });
         await tables.GetTableClient(TableNames.ConnectionApps).AddEntityAsync(new AppConnectionLinkEntity
         {
@@ -313,7 +349,8 @@ public sealed partial class IngestionBenchmark : IBenchmark
         await tables.GetTableClient(TableNames.ReviewFetchSchedules).AddEntityAsync(new FetchScheduleEntity
         {
             PartitionKey = accountId, RowKey = appId, Source = ReviewSources.AppStoreConnect,
-            ApiWatermark = watermark, BackfillPending = watermark is null, BackfillCompletedAt = watermark is null ? null : watermark,
+            ApiWatermark = watermark, BackfillPending = watermark is null, BackfillCompletedAt = watermark is null
+                ? null : watermark,
         });
         return (accountId, appId, storeAppId);
     }
@@ -321,6 +358,7 @@ public sealed partial class IngestionBenchmark : IBenchmark
     internal static int Option(string[] args, string name, int fallback)
     {
         var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture)
+            : fallback;
     }
 }

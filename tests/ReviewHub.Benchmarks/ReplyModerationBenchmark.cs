@@ -10,12 +10,13 @@ using ReviewHub.Replies;
 using ReviewHub.Secrets;
 using ReviewHub.Storage;
 using ReviewHub.Tests.Infrastructure;
+using System.Globalization;
 
 namespace ReviewHub.Benchmarks;
 
 /// <summary>
-/// What one moderation run costs with few replies in flight among many settled ones: it should follow the pending replies
-/// (index rows read, App Store Connect calls), not all replies.
+/// What one moderation run costs with few replies in flight among many settled ones: it should follow the pending
+/// replies (index rows read, App Store Connect calls), not all replies.
 /// <c>dotnet run -c Release --project tests/ReviewHub.Benchmarks -- replies-moderation [settled=5000] [pending=100]</c>
 /// </summary>
 public sealed class ReplyModerationBenchmark : IBenchmark
@@ -24,8 +25,8 @@ public sealed class ReplyModerationBenchmark : IBenchmark
 
     public async Task<int> RunAsync(string[] args)
     {
-        var settled = args.Length > 0 ? int.Parse(args[0]) : 5000;
-        var pending = args.Length > 1 ? int.Parse(args[1]) : 100;
+        var settled = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5000;
+        var pending = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;
 
         await using var asc = new FakeAppStoreConnect { Latency = TimeSpan.FromMilliseconds(20) };
         await asc.StartAsync();
@@ -37,7 +38,8 @@ public sealed class ReplyModerationBenchmark : IBenchmark
             ["Auth:Issuer"] = "https://reviewhub.bench",
             ["Auth:Audience"] = "api://reviewhub-bench",
             ["Auth:SigningKey"] = Convert.ToBase64String(new byte[32]),
-            ["Secrets:LocalDirectory"] = Path.Combine(Path.GetTempPath(), "reviewhub-bench-secrets", Guid.NewGuid().ToString("N")),
+            ["Secrets:LocalDirectory"] = Path.Combine(Path.GetTempPath(), "reviewhub-bench-secrets",
+                Guid.NewGuid().ToString("N")),
             ["Email:SendGridApiKey"] = "SG.bench",
             ["Email:FromAddress"] = "bench@reviewhub.test",
             ["AppStoreConnect:BaseUrl"] = asc.BaseAddress.ToString(),
@@ -56,7 +58,8 @@ public sealed class ReplyModerationBenchmark : IBenchmark
             .SaveAsync(SecretNames.For("asc", accountId, appId), credential, CancellationToken.None);
         await provider.GetRequiredService<IntegrationStore>().Table.AddEntityAsync(new IntegrationEntity
         {
-            PartitionKey = accountId, RowKey = appId, Status = nameof(IntegrationStatus.Active), ActiveKind = nameof(IntegrationKind.FullAccess), CredentialReference = reference,
+            PartitionKey = accountId, RowKey = appId, Status = nameof(IntegrationStatus.Active), ActiveKind =
+                nameof(IntegrationKind.FullAccess), CredentialReference = reference,
         });
         // The connection serves the app (one app, one team: the connection id is the app's).
         await provider.GetRequiredService<ConnectionAppStore>().LinkAsync(accountId, appId, appId, string.Empty,
@@ -76,11 +79,13 @@ public sealed class ReplyModerationBenchmark : IBenchmark
             if (isPending)
             {
                 asc.SeedReviewForResponses(reviewId);
-                responseId = (await responses.CreateOrReplaceAsync(credential, reviewId, "Thanks!", CancellationToken.None)).Id;
+                responseId = (await responses.CreateOrReplaceAsync(credential, reviewId, "Thanks!",
+                    CancellationToken.None)).Id;
             }
             var reply = new ReplyEntity
             {
-                PartitionKey = appId, RowKey = reviewId, AccountId = accountId, Version = 1, AppliedVersion = 1, Body = "Thanks!",
+                PartitionKey = appId, RowKey = reviewId, AccountId = accountId, Version = 1, AppliedVersion = 1, Body =
+                    "Thanks!",
                 Status = isPending ? nameof(ReplyStatus.PendingPublish) : nameof(ReplyStatus.Published),
                 ResponseId = responseId, SentAt = sentAt, RequestedAt = sentAt, UpdatedAt = sentAt,
             };
@@ -100,7 +105,8 @@ public sealed class ReplyModerationBenchmark : IBenchmark
             await replies.SubmitTransactionAsync(rows);
         }
 
-        var tracker = ActivatorUtilities.CreateInstance<ReplyModerationTracker>(provider, new Ahead(TimeSpan.FromHours(1)));
+        var tracker = ActivatorUtilities.CreateInstance<ReplyModerationTracker>(provider,
+            new Ahead(TimeSpan.FromHours(1)));
         asc.ClearRequests();
         var watch = Stopwatch.StartNew();
         var summary = await tracker.CheckAsync(CancellationToken.None);
@@ -109,9 +115,11 @@ public sealed class ReplyModerationBenchmark : IBenchmark
 
         await store.PurgeAppAsync(appId, CancellationToken.None);
         Console.WriteLine($"settled replies: {settled}, pending replies: {pending}");
-        Console.WriteLine($"index rows checked: {summary.Checked}, App Store Connect calls: {calls}, run: {watch.ElapsedMilliseconds} ms " +
+        Console.WriteLine($"index rows checked: {summary.Checked}, App Store Connect calls: {calls}, run: " +
+            $"{watch.ElapsedMilliseconds} ms " +
             $"(fake latency {asc.Latency.TotalMilliseconds} ms, parallelism 4)");
-        Console.WriteLine($"RESULT settled={settled} pending={pending} checked={summary.Checked} asc_calls={calls} run_ms={watch.ElapsedMilliseconds}");
+        Console.WriteLine($"RESULT settled={settled} pending={pending} checked={summary.Checked} asc_calls={calls} " +
+            $"run_ms={watch.ElapsedMilliseconds}");
         return summary.Checked == pending && calls == pending ? 0 : 1;
     }
 

@@ -4,10 +4,12 @@ using Polly.Timeout;
 
 namespace ReviewHub.Delivery;
 
-/// <summary>Turns transport failures of a channel call (after the resilience pipeline's retries) into retryable <see cref="ChannelException"/>s.</summary>
+/// <summary>Turns transport failures of a channel call (after the resilience pipeline's retries) into retryable <see
+/// cref="ChannelException"/>s.</summary>
 internal static class ChannelHttp
 {
-    public static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpRequestMessage request, string service, CancellationToken cancellationToken)
+    public static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpRequestMessage request, string service,
+        CancellationToken cancellationToken)
     {
         try
         {
@@ -25,10 +27,11 @@ internal static class ChannelHttp
     }
 
     /// <summary>
-    /// Reads a successful answer's JSON object. A 2xx whose body is not a JSON object (a proxy's or load balancer's HTML page)
-    /// says nothing about whether the service acted: a retryable failure, never an unhandled crash.
+    /// Reads a successful answer's JSON object. A 2xx whose body is not a JSON object (a proxy's or load balancer's
+    /// HTML page) says nothing about whether the service acted: a retryable failure, never an unhandled crash.
     /// </summary>
-    public static async Task<JsonDocument> ReadJsonObjectAsync(HttpResponseMessage response, string service, CancellationToken cancellationToken)
+    public static async Task<JsonDocument> ReadJsonObjectAsync(HttpResponseMessage response, string service,
+        CancellationToken cancellationToken)
     {
         var text = await response.Content.ReadAsStringAsync(cancellationToken);
         try
@@ -43,7 +46,8 @@ internal static class ChannelHttp
         catch (JsonException)
         {
         }
-        throw new ChannelException($"{service} answered HTTP {(int)response.StatusCode} with a body that is not a JSON object.");
+        throw new ChannelException(
+            $"{service} answered HTTP {(int)response.StatusCode} with a body that is not a JSON object.");
     }
 
     public static AuthenticationHeaderValue Basic(string user, string password) =>

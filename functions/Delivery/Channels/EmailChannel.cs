@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using ReviewHub.Accounts;
@@ -27,12 +28,16 @@ public sealed class EmailChannel(IEmailSender email, EmailConfirmationStore conf
         var html = new StringBuilder($"<h2>{Html(ReviewText.Summary(send))}</h2>");
         foreach (var review in send.Reviews)
         {
-            text.Append($"{ReviewText.Heading(review)}\n{review.Body}\n{ReviewText.Byline(review)}\n{review.Url}\n\n");
-            html.Append($"<h3>{Html(ReviewText.Heading(review))}</h3><p>{Html(review.Body ?? string.Empty).Replace("\n", "<br>")}</p>")
-                .Append($"<p><small>{Html(ReviewText.Byline(review))}</small> · <a href=\"{Html(review.Url)}\">Open in ReviewHub</a></p>");
+            text.Append(CultureInfo.InvariantCulture,
+                $"{ReviewText.Heading(review)}\n{review.Body}\n{ReviewText.Byline(review)}\n{review.Url}\n\n");
+            var body = Html(review.Body ?? string.Empty).Replace("\n", "<br>", StringComparison.Ordinal);
+            html.Append(CultureInfo.InvariantCulture, $"<h3>{Html(ReviewText.Heading(review))}</h3><p>{body}</p>")
+                .Append(CultureInfo.InvariantCulture, $"<p><small>{Html(ReviewText.Byline(review))}</small> · <a " +
+                    $"href=\"{Html(review.Url)}\">Open in ReviewHub</a></p>");
         }
-        text.Append($"All reviews: {send.AppReviewsUrl}\n");
-        html.Append($"<p><a href=\"{Html(send.AppReviewsUrl)}\">All reviews of {Html(send.App.Name)}</a></p>");
+        text.Append(CultureInfo.InvariantCulture, $"All reviews: {send.AppReviewsUrl}\n");
+        html.Append(CultureInfo.InvariantCulture,
+            $"<p><a href=\"{Html(send.AppReviewsUrl)}\">All reviews of {Html(send.App.Name)}</a></p>");
         try
         {
             var message = new EmailMessage(recipients, ReviewText.Summary(send), text.ToString(), html.ToString());
@@ -40,7 +45,8 @@ public sealed class EmailChannel(IEmailSender email, EmailConfirmationStore conf
         }
         catch (EmailDeliveryException ex)
         {
-            // SendGrid's 401/403 concern our own key or sender, not the customer's route: retry, then poison, then replay.
+            // SendGrid's 401/403 concern our own key or sender, not the customer's route: retry, then poison, then
+            // replay.
             throw new ChannelException(ex.Message, retryAfter: ex.RetryAfter, inner: ex);
         }
         catch (Exception ex) when (ex is HttpRequestException or Polly.Timeout.TimeoutRejectedException)

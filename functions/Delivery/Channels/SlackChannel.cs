@@ -19,7 +19,8 @@ public sealed class SlackClient(HttpClient http)
     private static readonly HashSet<string> BrokenCodes =
     [
         "not_authed", "invalid_auth", "account_inactive", "token_revoked", "token_expired", "missing_scope",
-        "channel_not_found", "not_in_channel", "is_archived", "restricted_action", "ekm_access_denied", "team_not_found",
+        "channel_not_found", "not_in_channel", "is_archived", "restricted_action", "ekm_access_denied",
+            "team_not_found",
     ];
 
     /// <summary>Posts a message, in the thread of <paramref name="threadTs"/> when given; returns its <c>ts</c>.
@@ -102,7 +103,8 @@ public sealed class SlackClient(HttpClient http)
         {
             return body;
         }
-        var error = root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()! : "unknown_error";
+        var error = root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()!
+            : "unknown_error";
         body.Dispose();
         if (error is "ratelimited" or "rate_limited")
         {
@@ -199,7 +201,8 @@ public sealed class SlackChannel(
             new JsonObject
             {
                 ["type"] = "header",
-                ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] = ReviewText.Truncate(ReviewText.Summary(send), 150) },
+                ["text"] = new JsonObject { ["type"] = "plain_text", ["text"] =
+                    ReviewText.Truncate(ReviewText.Summary(send), 150) },
             },
         };
         foreach (var review in send.Reviews.Take(send.Reviews.Count == 1 ? 1 : DigestListed))
@@ -213,7 +216,8 @@ public sealed class SlackChannel(
         }
         if (send.Reviews.Count > DigestListed)
         {
-            blocks.Add(Section($"…and {send.Reviews.Count - DigestListed} more. <{send.AppReviewsUrl}|See all reviews in ReviewHub>", "more"));
+            blocks.Add(Section($"…and {send.Reviews.Count - DigestListed} more. <{send.AppReviewsUrl}|See all " +
+                $"reviews in ReviewHub>", "more"));
         }
         return blocks;
     }
@@ -231,11 +235,15 @@ public sealed class SlackChannel(
         ["text"] = new JsonObject { ["type"] = "mrkdwn", ["text"] = mrkdwn },
     };
 
-    /// <summary>Slack's three control characters; anything else is literal. Keeps user text from injecting links or mentions.</summary>
-    public static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+    /// <summary>Slack's three control characters; anything else is literal. Keeps user text from injecting links or
+    /// mentions.</summary>
+    public static string Escape(string text) => text.Replace("&", "&amp;", StringComparison.Ordinal).Replace("<",
+        "&lt;", StringComparison.Ordinal)
+        .Replace(">", "&gt;", StringComparison.Ordinal);
 }
 
-/// <summary>Spaces messages to the same Slack channel by a minimum interval (per worker instance; Slack's 429s cover the rest).</summary>
+/// <summary>Spaces messages to the same Slack channel by a minimum interval (per worker instance; Slack's 429s cover
+/// the rest).</summary>
 public sealed class SlackPacer(TimeProvider clock)
 {
     private readonly Dictionary<string, DateTimeOffset> nextSlot = new(StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
@@ -34,8 +35,9 @@ public sealed record WebhookReview(
 
 /// <summary>
 /// Generic webhook: one JSON POST per review, signed the Standard Webhooks way (docs/delivery.md): headers webhook-id
-/// (stable across retries), webhook-timestamp and webhook-signature = "v1," + base64 HMAC-SHA256 over "id.timestamp.body".
-/// Redirects are not followed; 401/403/404/410 mean the receiver refuses us and the route is broken.
+/// (stable across retries), webhook-timestamp and webhook-signature = "v1," + base64 HMAC-SHA256 over
+/// "id.timestamp.body". Redirects are not followed; 401/403/404/410 mean the receiver refuses us and the route is
+/// broken.
 /// </summary>
 public sealed class WebhookChannel(HttpClient http, RouteStore routes, TimeProvider clock)
     : IDeliveryChannel, IReplyEventChannel
@@ -87,14 +89,15 @@ public sealed class WebhookChannel(HttpClient http, RouteStore routes, TimeProvi
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
         request.Headers.Add("webhook-id", id);
-        request.Headers.Add("webhook-timestamp", timestamp.ToString());
+        request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
         request.Headers.Add("webhook-signature", Sign(secret, id, timestamp, body));
         using var response = await ChannelHttp.SendAsync(http, request, "The webhook receiver", cancellationToken);
         return response.StatusCode switch
         {
             >= HttpStatusCode.OK and < HttpStatusCode.MultipleChoices => id,
             HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.NotFound or HttpStatusCode.Gone =>
-                throw new ChannelException($"The webhook receiver refused the delivery (HTTP {(int)response.StatusCode}).", routeBroken: true),
+                throw new ChannelException(
+                    $"The webhook receiver refused the delivery (HTTP {(int)response.StatusCode}).", routeBroken: true),
             HttpStatusCode.TooManyRequests => throw new ChannelException("The webhook receiver asked us to slow down.",
                 retryAfter: RetryAfter.Of(response.Headers)),
             var status => throw new ChannelException($"The webhook receiver answered HTTP {(int)status}."),
@@ -104,7 +107,8 @@ public sealed class WebhookChannel(HttpClient http, RouteStore routes, TimeProvi
     /// <summary>Standard Webhooks v1 signature; the key is the base64-decoded secret after "whsec_".</summary>
     public static string Sign(string secret, string id, long timestamp, string body)
     {
-        var key = Convert.FromBase64String(secret.StartsWith("whsec_", StringComparison.Ordinal) ? secret["whsec_".Length..] : secret);
+        var key = Convert.FromBase64String(secret.StartsWith("whsec_", StringComparison.Ordinal)
+            ? secret["whsec_".Length..] : secret);
         var signature = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{id}.{timestamp}.{body}"));
         return "v1," + Convert.ToBase64String(signature);
     }

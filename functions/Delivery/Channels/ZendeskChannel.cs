@@ -9,8 +9,9 @@ using ReviewHub.Text;
 namespace ReviewHub.Delivery;
 
 /// <summary>
-/// Zendesk: one ticket per review (<c>POST /api/v2/tickets.json</c>, API-token Basic auth) with an Idempotency-Key that is
-/// stable across retries and an external_id linking back to the review, so a retried create does not open a second ticket.
+/// Zendesk: one ticket per review (<c>POST /api/v2/tickets.json</c>, API-token Basic auth) with an Idempotency-Key that
+/// is stable across retries and an external_id linking back to the review, so a retried create does not open a second
+/// ticket.
 /// </summary>
 public sealed class ZendeskChannel(HttpClient http, RouteStore routes, IOptions<DeliveryOptions> options)
     : IDeliveryChannel, IReplyEventChannel

@@ -13,12 +13,14 @@ public sealed class AccountApiTests
         var colleagueToken = TestTokens.For(colleague);
 
         Assert.Equal(404, (await app.Host.GetAsync(world.AppPath, colleagueToken)).Status);
-        var added = await app.Host.PostAsync($"{world.AccountPath}/members", world.Token, new { userId = colleague, email = "c@customer.test" });
+        var added = await app.Host.PostAsync($"{world.AccountPath}/members", world.Token,
+            new { userId = colleague, email = "c@customer.test" });
         Assert.Equal(200, added.Status);
 
         Assert.Equal(200, (await app.Host.GetAsync(world.AppPath, colleagueToken)).Status);
         var mine = await app.Host.GetAsync("/api/accounts", colleagueToken);
-        Assert.Equal(world.AccountId, Assert.Single(mine.Json.GetProperty("items").EnumerateArray()).GetProperty("accountId").GetString());
+        Assert.Equal(world.AccountId,
+            Assert.Single(mine.Json.GetProperty("items").EnumerateArray()).GetProperty("accountId").GetString());
 
         var account = (await app.Host.GetAsync(world.AccountPath, colleagueToken)).As<AccountResponse>();
         Assert.Equal(2, account.Members!.Count);
@@ -33,9 +35,11 @@ public sealed class AccountApiTests
         var member = Guid.NewGuid().ToString();
         await app.Host.PostAsync($"{world.AccountPath}/members", world.Token, new { userId = member });
 
-        var byMember = await app.Host.PostAsync($"{world.AccountPath}/members", TestTokens.For(member), new { userId = "someone-else" });
+        var byMember = await app.Host.PostAsync($"{world.AccountPath}/members", TestTokens.For(member),
+            new { userId = "someone-else" });
         Assert.Equal(403, byMember.Status);
-        Assert.Equal(409, (await app.Host.DeleteAsync($"{world.AccountPath}/members/{world.UserId}", world.Token)).Status);
+        Assert.Equal(409,
+            (await app.Host.DeleteAsync($"{world.AccountPath}/members/{world.UserId}", world.Token)).Status);
 
         Assert.Equal(204, (await app.Host.DeleteAsync($"{world.AccountPath}/members/{member}", world.Token)).Status);
         Assert.Equal(404, (await app.Host.GetAsync(world.AccountPath, TestTokens.For(member))).Status);

@@ -4,6 +4,7 @@ using ReviewHub.Delivery;
 using ReviewHub.Fakes;
 using ReviewHub.Storage;
 using ReviewHub.Tests.Delivery;
+using System.Globalization;
 
 namespace ReviewHub.Tests.Accounts;
 
@@ -188,7 +189,7 @@ public sealed class EmailConfirmationTests
                 new EmailConfirmationClaim(world.AccountId, "victim@example.test", DateTimeOffset.UtcNow.AddHours(1))
             )
             .Split('.')[1];
-        var later = DateTimeOffset.UtcNow.AddYears(1).ToUnixTimeSeconds().ToString();
+        var later = DateTimeOffset.UtcNow.AddYears(1).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
 
         foreach (
             var forged in new[]
@@ -268,7 +269,7 @@ public sealed class EmailConfirmationTests
 
         Assert.Equal(429, perRoute.Status);
         Assert.Equal(429, perAccount.Status);
-        Assert.True(int.Parse(perRoute.Headers.RetryAfter.ToString()) > 0);
+        Assert.True(int.Parse(perRoute.Headers.RetryAfter.ToString(), CultureInfo.InvariantCulture) > 0);
         Assert.Equal(3, h.Webhooks.Received.Count);
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -25,7 +26,7 @@ public sealed class AppStoreConnectTokenFactoryTests
     [Fact]
     public void One_key_signs_a_fresh_token_at_each_of_a_hundred_renewals_in_one_process()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-01T08:00:00Z"));
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-01T08:00:00Z", CultureInfo.InvariantCulture));
         var factory = Factory(clock);
         var (key, credential) = NewKey();
         var tokens = new HashSet<string>();
@@ -45,7 +46,7 @@ public sealed class AppStoreConnectTokenFactoryTests
     [Fact]
     public void Two_factories_in_one_process_sign_with_the_same_key()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-01T08:00:00Z"));
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-01T08:00:00Z", CultureInfo.InvariantCulture));
         var (key, credential) = NewKey();
 
         AssertValid(Factory(clock).GetToken(credential), key, credential, clock.GetUtcNow());
@@ -57,7 +58,7 @@ public sealed class AppStoreConnectTokenFactoryTests
     [Fact]
     public void A_key_registered_again_under_the_same_id_signs_at_once_with_the_new_private_key()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-01T08:00:00Z"));
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-01T08:00:00Z", CultureInfo.InvariantCulture));
         var factory = Factory(clock);
         var (oldKey, oldCredential) = NewKey();
         AssertValid(factory.GetToken(oldCredential), oldKey, oldCredential, clock.GetUtcNow());
@@ -71,7 +72,7 @@ public sealed class AppStoreConnectTokenFactoryTests
     [Fact]
     public void Expired_tokens_of_keys_no_longer_used_are_dropped()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-01T08:00:00Z"));
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-01T08:00:00Z", CultureInfo.InvariantCulture));
         var factory = Factory(clock);
         for (var i = 0; i < 50; i++)
         {
@@ -88,7 +89,7 @@ public sealed class AppStoreConnectTokenFactoryTests
     [Fact]
     public void An_individual_key_says_sub_user_instead_of_an_issuer()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-01T08:00:00Z"));
+        var clock = new FakeTimeProvider(DateTimeOffset.Parse("2026-03-01T08:00:00Z", CultureInfo.InvariantCulture));
         var (key, credential) = NewKey(issuer: null);
 
         var token = Factory(clock).GetToken(credential);

@@ -16,21 +16,27 @@ public sealed class AppApiTests
         var read = await app.Host.GetAsync(world.AppPath, world.Token);
         Assert.Equal(200, read.Status);
         var registered = read.As<AppResponse>();
-        Assert.Equal(("1234567890", "ios", "Acme Notes"), (registered.StoreAppId, registered.Platform, registered.Name));
+        Assert.Equal(("1234567890", "ios", "Acme Notes"), (registered.StoreAppId, registered.Platform,
+            registered.Name));
         Assert.Equal(["USA", "GBR"], registered.Territories);
 
         var list = await app.Host.GetAsync($"{world.AccountPath}/apps", world.Token);
-        Assert.Equal(world.AppId, Assert.Single(list.Json.GetProperty("items").EnumerateArray()).GetProperty("appId").GetString());
+        Assert.Equal(world.AppId, Assert.Single(list.Json.GetProperty("items").EnumerateArray()).GetProperty("appId")
+            .GetString());
 
-        var updated = await app.Host.PatchAsync(world.AppPath, world.Token, new { name = "Acme Notes Pro", territories = new[] { "DEU" } });
+        var updated = await app.Host.PatchAsync(world.AppPath, world.Token, new { name = "Acme Notes Pro", territories =
+            new[] { "DEU" } });
         Assert.Equal(200, updated.Status);
-        Assert.Equal(("Acme Notes Pro", "DEU"), (updated.As<AppResponse>().Name, Assert.Single(updated.As<AppResponse>().Territories)));
+        Assert.Equal(("Acme Notes Pro", "DEU"), (updated.As<AppResponse>().Name,
+            Assert.Single(updated.As<AppResponse>().Territories)));
 
         var removed = await app.Host.DeleteAsync(world.AppPath, world.Token);
         Assert.Equal(204, removed.Status);
         Assert.Equal(404, (await app.Host.GetAsync(world.AppPath, world.Token)).Status);
-        Assert.Empty((await app.Host.GetAsync($"{world.AccountPath}/apps", world.Token)).Json.GetProperty("items").EnumerateArray());
-        Assert.Equal(new AppRemoval(world.AccountId, world.AppId), Assert.Single(app.Queue.Sent<AppRemoval>(QueueNames.AppRemovals)));
+        Assert.Empty((await app.Host.GetAsync($"{world.AccountPath}/apps", world.Token)).Json.GetProperty("items")
+            .EnumerateArray());
+        Assert.Equal(new AppRemoval(world.AccountId, world.AppId),
+            Assert.Single(app.Queue.Sent<AppRemoval>(QueueNames.AppRemovals)));
     }
 
     [Fact]
@@ -44,7 +50,8 @@ public sealed class AppApiTests
         Assert.Equal(409, conflict.Status);
         Assert.Equal("application/problem+json", conflict.ContentType);
 
-        var macos = await app.Host.PostAsync($"{world.AccountPath}/apps", world.Token, again with { platform = "macos" });
+        var macos = await app.Host.PostAsync($"{world.AccountPath}/apps", world.Token, again with { platform =
+            "macos" });
         Assert.Equal(201, macos.Status);
 
         await app.Host.DeleteAsync(world.AppPath, world.Token);
@@ -93,7 +100,8 @@ public sealed class AppApiTests
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
 
-        Assert.Equal(400, (await app.Host.PatchAsync(world.AppPath, world.Token, new { territories = new[] { "XXX" } })).Status);
+        Assert.Equal(400, (await app.Host.PatchAsync(world.AppPath, world.Token, new { territories = new[] { "XXX" } }))
+            .Status);
         Assert.Equal(400, (await app.Host.PatchAsync(world.AppPath, world.Token, new { })).Status);
 
         var read = (await app.Host.GetAsync(world.AppPath, world.Token)).As<AppResponse>();
@@ -110,7 +118,8 @@ public sealed class AppApiTests
         return count;
     }
 
-    /// <summary>Fails the first time it sees <see cref="StoreAppId"/>, like a storage blip after the app row was written.</summary>
+    /// <summary>Fails the first time it sees <see cref="StoreAppId"/>, like a storage blip after the app row was
+    /// written.</summary>
     private sealed class FlakyListener : IAppRegisteredListener
     {
         public const string StoreAppId = "4242424242";
@@ -134,9 +143,11 @@ public sealed class AppApiTests
     public async Task A_retried_registration_whose_listener_failed_repairs_it_for_the_existing_app()
     {
         var listener = new FlakyListener();
-        await using var app = await TestApp.StartAsync(configure: s => s.AddSingleton<IAppRegisteredListener>(listener));
+        await using var app = await TestApp.StartAsync(configure: s => s.AddSingleton<IAppRegisteredListener>(
+            listener));
         var world = await TestWorld.CreateAsync(app);
-        var body = new { storeAppId = FlakyListener.StoreAppId, platform = "ios", name = "Retry", territories = new[] { "USA" } };
+        var body = new { storeAppId = FlakyListener.StoreAppId, platform = "ios", name = "Retry", territories = new[]
+            { "USA" } };
 
         var failed = await app.Host.PostAsync($"{world.AccountPath}/apps", world.Token, body);
         Assert.Equal(500, failed.Status);
@@ -144,8 +155,10 @@ public sealed class AppApiTests
         var retried = await app.Host.PostAsync($"{world.AccountPath}/apps", world.Token, body);
 
         Assert.Equal(409, retried.Status);
-        var existing = (await app.Host.GetAsync($"{world.AccountPath}/apps", world.Token)).Json.GetProperty("items").EnumerateArray()
-            .Single(a => a.GetProperty("storeAppId").GetString() == FlakyListener.StoreAppId).GetProperty("appId").GetString();
+        var existing = (await app.Host.GetAsync($"{world.AccountPath}/apps", world.Token)).Json.GetProperty("items")
+            .EnumerateArray()
+            .Single(a => a.GetProperty("storeAppId").GetString() == FlakyListener.StoreAppId).GetProperty("appId")
+                .GetString();
         Assert.Equal(existing, listener.Seen.Last());
     }
 }

@@ -8,6 +8,7 @@ using ReviewHub.Integrations;
 using ReviewHub.Replies;
 using ReviewHub.Reviews;
 using ReviewHub.Storage;
+using System.Globalization;
 
 namespace ReviewHub.Tests.Apps;
 
@@ -20,9 +21,9 @@ public sealed class AppRemovalRaceTests
 {
     /// <summary>Tables of account-level data (who may use which account), not of one app.</summary>
     /// <summary>
-    /// Tables of the account, not of its apps: confirmed addresses are the account's (an address serves every route that
-    /// names it), and rate-limit counters live in the account's partition (a route's own counter is deleted with the
-    /// route by <c>RouteStore</c>).
+    /// Tables of the account, not of its apps: confirmed addresses are the account's (an address serves every route
+    /// that names it), and rate-limit counters live in the account's partition (a route's own counter is deleted with
+    /// the route by <c>RouteStore</c>).
     /// </summary>
     private static readonly string[] AccountTables =
     [
@@ -51,7 +52,7 @@ public sealed class AppRemovalRaceTests
             ["AppStoreConnect:BaseUrl"] = asc.BaseAddress.ToString(),
             ["Reviews:ApiPageSize"] = "10",
         });
-        var storeAppId = Random.Shared.NextInt64(100_000_000, 9_999_999_999).ToString();
+        var storeAppId = Random.Shared.NextInt64(100_000_000, 9_999_999_999).ToString(CultureInfo.InvariantCulture);
         var world = await TestWorld.CreateAsync(app, storeAppId);
         var tables = app.Get<TableServiceClient>();
 

@@ -123,8 +123,10 @@ public sealed class AppRemovalTests
         var message = Assert.Single(app.Queue.Take<AppRemoval>(QueueNames.AppRemovals));
         var function = ActivatorUtilities.CreateInstance<AppRemovalFunction>(app.Services);
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => function.PurgeRemovedApp(message, CancellationToken.None));
-        var tombstone = await app.Get<TableServiceClient>().GetTableClient(TableNames.Apps).GetEntityIfExistsAsync<TableEntity>(world.AccountId, world.AppId);
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            function.PurgeRemovedApp(message, CancellationToken.None));
+        var tombstone = await app.Get<TableServiceClient>().GetTableClient(
+            TableNames.Apps).GetEntityIfExistsAsync<TableEntity>(world.AccountId, world.AppId);
         Assert.True(tombstone.HasValue); // the row is deleted last, so the retry can still find what to purge
 
         await Later(app).PurgeRemovedApp(message, CancellationToken.None);
@@ -139,7 +141,8 @@ public sealed class AppRemovalTests
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app, storeAppId: "777000111");
         // Tombstoned, but the store-id row was never deleted (the removal stopped in between).
-        await app.Get<TableServiceClient>().GetTableClient(TableNames.Apps).UpdateAsync<AppEntity>(world.AccountId, world.AppId, a =>
+        await app.Get<TableServiceClient>().GetTableClient(TableNames.Apps).UpdateAsync<AppEntity>(world.AccountId,
+            world.AppId, a =>
         {
             a.DeletedAt = DateTimeOffset.UtcNow;
             return true;
@@ -161,7 +164,8 @@ public sealed class AppRemovalTests
         await app.Host.DeleteAsync(world.AppPath, world.Token);
         var successor = (await app.Host.PostAsync($"{world.AccountPath}/apps", world.Token, body)).As<AppResponse>();
 
-        Assert.Equal(204, (await app.Host.DeleteAsync(world.AppPath, world.Token)).Status); // a client retrying the old removal
+        // a client retrying the old removal
+        Assert.Equal(204, (await app.Host.DeleteAsync(world.AppPath, world.Token)).Status);
 
         Assert.Equal(409, (await app.Host.PostAsync($"{world.AccountPath}/apps", world.Token, body)).Status);
         Assert.Equal(200, (await app.Host.GetAsync($"{world.AccountPath}/apps/{successor.AppId}", world.Token)).Status);

@@ -5,8 +5,9 @@ using ReviewHub.Fakes;
 namespace ReviewHub.Tests.Delivery;
 
 /// <summary>
-/// A webhook route per catalog world, for the endpoint catalog's route rows: Arrange creates it (through the API, pointing
-/// at a shared signature-checking receiver) and Path finds its id. Without Arrange the path names a route that does not exist.
+/// A webhook route per catalog world, for the endpoint catalog's route rows: Arrange creates it (through the API,
+/// pointing at a shared signature-checking receiver) and Path finds its id. Without Arrange the path names a route that
+/// does not exist.
 /// </summary>
 public static class CatalogRoutes
 {

@@ -4,10 +4,12 @@ using ReviewHub.Delivery;
 using ReviewHub.Fakes;
 using ReviewHub.Reviews;
 using ReviewHub.Storage;
+using System.Globalization;
 
 namespace ReviewHub.Tests.Delivery;
 
-/// <summary>A test app wired to fake Slack, Zendesk, SendGrid and a webhook receiver, with one member's app and helpers to play the queues.</summary>
+/// <summary>A test app wired to fake Slack, Zendesk, SendGrid and a webhook receiver, with one member's app and helpers
+/// to play the queues.</summary>
 public sealed class DeliveryHarness : IAsyncDisposable
 {
     public const string SlackToken = "xoxb-test-token";
@@ -15,7 +17,8 @@ public sealed class DeliveryHarness : IAsyncDisposable
     public const string ZendeskEmail = "agent@acme.test";
     public const string ZendeskToken = "zendesk-api-token";
 
-    private DeliveryHarness(TestApp app, TestWorld world, FakeSlack slack, FakeZendesk zendesk, FakeSendGrid sendGrid, FakeWebhookReceiver webhooks, ShiftedClock clock)
+    private DeliveryHarness(TestApp app, TestWorld world, FakeSlack slack, FakeZendesk zendesk, FakeSendGrid sendGrid,
+        FakeWebhookReceiver webhooks, ShiftedClock clock)
     {
         App = app;
         World = world;
@@ -79,7 +82,8 @@ public sealed class DeliveryHarness : IAsyncDisposable
         AddRouteAsync(new { channel = "slack", target = SlackChannelId, slackBotToken = token, filters });
 
     public Task<RouteResponse> AddZendeskRouteAsync(object? filters = null) =>
-        AddRouteAsync(new { channel = "zendesk", target = "acme", zendeskEmail = ZendeskEmail, zendeskApiToken = ZendeskToken, filters });
+        AddRouteAsync(new { channel = "zendesk", target = "acme", zendeskEmail = ZendeskEmail, zendeskApiToken =
+            ZendeskToken, filters });
 
     public Task<RouteResponse> AddEmailRouteAsync(object? filters = null) =>
         AddRouteAsync(new { channel = "email", target = "team@customer.test, lead@customer.test", filters });
@@ -92,13 +96,14 @@ public sealed class DeliveryHarness : IAsyncDisposable
     }
 
     /// <summary>Stores reviews as ingestion would and returns their ids (newest first).</summary>
-    public async Task<IReadOnlyList<string>> SeedReviewsAsync(int count, int rating = 2, string territory = "USA", bool backfilled = false, string? body = null)
+    public async Task<IReadOnlyList<string>> SeedReviewsAsync(int count, int rating = 2, string territory = "USA",
+        bool backfilled = false, string? body = null)
     {
         var table = App.Get<TableServiceClient>().GetTableClient(TableNames.Reviews);
         var ids = new List<string>();
         for (var i = 0; i < count; i++)
         {
-            var id = Random.Shared.NextInt64(1_000_000_000, 9_999_999_999).ToString();
+            var id = Random.Shared.NextInt64(1_000_000_000, 9_999_999_999).ToString(CultureInfo.InvariantCulture);
             await table.AddEntityAsync(new ReviewEntity
             {
                 PartitionKey = World.AppId,
@@ -122,7 +127,8 @@ public sealed class DeliveryHarness : IAsyncDisposable
         new(World.AccountId, World.AppId, Ids.New(), backfill, ids);
 
     public Task FanOutAsync(NewReviewsBatch batch) =>
-        ActivatorUtilities.CreateInstance<DeliveryFunctions>(App.Services).FanOutNewReviews(batch, CancellationToken.None);
+        ActivatorUtilities.CreateInstance<DeliveryFunctions>(App.Services).FanOutNewReviews(batch,
+            CancellationToken.None);
 
     public IReadOnlyList<DeliveryWork> TakeWork() => App.Queue.Take<DeliveryWork>(QueueNames.Deliveries);
 
@@ -145,7 +151,8 @@ public sealed class DeliveryHarness : IAsyncDisposable
     {
         var list = await App.Host.GetAsync(RoutesPath, World.Token);
         return list.Json.GetProperty("items").EnumerateArray()
-            .Select(e => System.Text.Json.JsonSerializer.Deserialize<RouteResponse>(e.GetRawText(), ReviewHub.Json.ReviewHubJson.Options)!)
+            .Select(e => System.Text.Json.JsonSerializer.Deserialize<RouteResponse>(e.GetRawText(),
+                ReviewHub.Json.ReviewHubJson.Options)!)
             .Single(r => r.RouteId == routeId);
     }
 

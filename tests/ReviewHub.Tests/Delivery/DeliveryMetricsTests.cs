@@ -5,7 +5,8 @@ using ReviewHub.Tests.Observability;
 
 namespace ReviewHub.Tests.Delivery;
 
-/// <summary>What delivery reports on the ReviewHub meter: (review, route) pairs by channel and outcome, and routes that broke.</summary>
+/// <summary>What delivery reports on the ReviewHub meter: (review, route) pairs by channel and outcome, and routes that
+/// broke.</summary>
 public sealed class DeliveryMetricsTests
 {
     private const string Deliveries = ReviewHubMetrics.Names.Deliveries;
@@ -27,8 +28,10 @@ public sealed class DeliveryMetricsTests
 
         foreach (var channel in new[] { nameof(DeliveryChannel.Slack), nameof(DeliveryChannel.Webhook) })
         {
-            Assert.Equal(2, recorded.Sum(Deliveries, $"channel={channel}", $"outcome={ReviewHubMetrics.DeliveryOutcomes.Delivered}"));
-            Assert.Equal(2, recorded.Sum(Deliveries, $"channel={channel}", $"outcome={ReviewHubMetrics.DeliveryOutcomes.Skipped}"));
+            Assert.Equal(2, recorded.Sum(Deliveries, $"channel={channel}",
+                $"outcome={ReviewHubMetrics.DeliveryOutcomes.Delivered}"));
+            Assert.Equal(2, recorded.Sum(Deliveries, $"channel={channel}",
+                $"outcome={ReviewHubMetrics.DeliveryOutcomes.Skipped}"));
         }
         Assert.Equal(0, recorded.Sum(Deliveries, $"outcome={ReviewHubMetrics.DeliveryOutcomes.Failed}"));
     }
@@ -48,8 +51,10 @@ public sealed class DeliveryMetricsTests
 
         Assert.Equal(
         [
-            $"{Deliveries} 1 channel={nameof(DeliveryChannel.Zendesk)} outcome={ReviewHubMetrics.DeliveryOutcomes.Failed}",
-            $"{Deliveries} 1 channel={nameof(DeliveryChannel.Zendesk)} outcome={ReviewHubMetrics.DeliveryOutcomes.Delivered}",
+            $"{Deliveries} 1 channel={nameof(DeliveryChannel.Zendesk)} " +
+                $"outcome={ReviewHubMetrics.DeliveryOutcomes.Failed}",
+            $"{Deliveries} 1 channel={nameof(DeliveryChannel.Zendesk)} " +
+                $"outcome={ReviewHubMetrics.DeliveryOutcomes.Delivered}",
         ], recorded.LinesOf(Deliveries));
     }
 
@@ -63,7 +68,9 @@ public sealed class DeliveryMetricsTests
         await h.DeliverBatchAsync(h.Batch(await h.SeedReviewsAsync(1)));
         await h.DeliverBatchAsync(h.Batch(await h.SeedReviewsAsync(1)));
 
-        Assert.Equal([$"{ReviewHubMetrics.Names.RoutesBroken} 1 channel={nameof(DeliveryChannel.Slack)}"], recorded.LinesOf(ReviewHubMetrics.Names.RoutesBroken));
-        Assert.Equal(1, recorded.Sum(Deliveries, $"channel={nameof(DeliveryChannel.Slack)}", $"outcome={ReviewHubMetrics.DeliveryOutcomes.Failed}"));
+        Assert.Equal([$"{ReviewHubMetrics.Names.RoutesBroken} 1 channel={nameof(DeliveryChannel.Slack)}"],
+            recorded.LinesOf(ReviewHubMetrics.Names.RoutesBroken));
+        Assert.Equal(1, recorded.Sum(Deliveries, $"channel={nameof(DeliveryChannel.Slack)}",
+            $"outcome={ReviewHubMetrics.DeliveryOutcomes.Failed}"));
     }
 }

@@ -33,8 +33,11 @@ public sealed class DeliveryTests
 
         var message = Assert.Single(h.Slack.Messages);
         Assert.Contains("★☆☆☆☆", message.BlocksJson);
-        Assert.Contains($"https://app.reviewhub.test/accounts/{h.World.AccountId}/apps/{h.World.AppId}/reviews/{ids[0]}", message.BlocksJson);
-        Assert.Contains("&lt;!channel&gt; &amp; more", JsonDocument.Parse(message.BlocksJson).RootElement[1].GetProperty("text").GetProperty("text").GetString());
+        Assert.Contains(
+            $"https://app.reviewhub.test/accounts/{h.World.AccountId}/apps/{h.World.AppId}/reviews/{ids[0]}",
+            message.BlocksJson);
+        Assert.Contains("&lt;!channel&gt; &amp; more",
+            JsonDocument.Parse(message.BlocksJson).RootElement[1].GetProperty("text").GetProperty("text").GetString());
         var ticket = Assert.Single(h.Zendesk.Tickets);
         Assert.Equal(["reviewhub", "rating_1", "store_appstore", "territory_usa"], ticket.Tags);
         Assert.Equal($"reviewhub-{h.World.AppId}-{ids[0]}", ticket.ExternalId);
@@ -90,7 +93,8 @@ public sealed class DeliveryTests
     [Fact]
     public async Task Above_the_digest_threshold_slack_gets_one_digest_while_zendesk_still_gets_a_ticket_per_review()
     {
-        await using var h = await DeliveryHarness.StartAsync(new Dictionary<string, string?> { ["Delivery:DigestThreshold"] = "3" });
+        await using var h = await DeliveryHarness.StartAsync(
+            new Dictionary<string, string?> { ["Delivery:DigestThreshold"] = "3" });
         await h.AddSlackRouteAsync();
         await h.AddZendeskRouteAsync();
         await h.AddEmailRouteAsync();
@@ -140,7 +144,8 @@ public sealed class DeliveryTests
         await h.FanOutAsync(h.Batch(ids));
         var work = h.TakeWork();
 
-        await Task.WhenAll(Enumerable.Range(0, 4).SelectMany(_ => work).Select(item => Task.Run(() => h.DeliverAsync(item))));
+        await Task.WhenAll(Enumerable.Range(0,
+            4).SelectMany(_ => work).Select(item => Task.Run(() => h.DeliverAsync(item))));
         // Workers that found pairs in flight postponed them; play those follow-ups once the others finished.
         foreach (var deferred in h.TakeWork())
         {
@@ -196,8 +201,10 @@ public sealed class DeliveryTests
         ["Email:Timeout"] = "00:00:01",
     };
 
-    /// <summary>A route on <paramref name="channel"/>, its fake service, and how many messages that service accepted.</summary>
-    private static async Task<(RouteResponse Route, FakeHttpServer Server, Func<int> Delivered)> AddRouteAsync(DeliveryHarness h, string channel) =>
+    /// <summary>A route on <paramref name="channel"/>, its fake service, and how many messages that service
+    /// accepted.</summary>
+    private static async Task<(RouteResponse Route, FakeHttpServer Server,
+        Func<int> Delivered)> AddRouteAsync(DeliveryHarness h, string channel) =>
         channel switch
         {
             "slack" => (await h.AddSlackRouteAsync(), h.Slack, () => h.Slack.Messages.Count),
@@ -216,10 +223,12 @@ public sealed class DeliveryTests
         await h.FanOutAsync(h.Batch(ids));
         var work = Assert.Single(h.TakeWork());
 
-        // Zendesk and webhooks are retried by the HTTP client (keyed: Idempotency-Key, webhook-id), so an attempt fails after
-        // four requests; Slack and SendGrid posts are not idempotent and are never repeated by the client after a 5xx or timeout.
+        // Zendesk and webhooks are retried by the HTTP client (keyed: Idempotency-Key, webhook-id), so an attempt fails
+        // after four requests; Slack and SendGrid posts are not idempotent and are never repeated by the client after a
+        // 5xx or timeout.
         var requestsPerAttempt = channel is "slack" or "email" ? 1 : 4;
-        server.Fail(new InjectedFault(500, """{"errors":[{"message":"internal server error"}]}"""), times: requestsPerAttempt);
+        server.Fail(new InjectedFault(500, """{"errors":[{"message":"internal server error"}]}"""),
+            times: requestsPerAttempt);
         await Assert.ThrowsAsync<ChannelException>(() => h.DeliverAsync(work));
         server.Fail(InjectedFault.Timeout(TimeSpan.FromSeconds(10)), times: requestsPerAttempt);
         await Assert.ThrowsAsync<ChannelException>(() => h.DeliverAsync(work));
@@ -333,7 +342,7 @@ public sealed class DeliveryTests
     }
 
     [Fact]
-    public async Task One_broken_channel_never_blocks_the_others_and_a_replay_after_the_outage_delivers_only_what_was_missing()
+    public async Task One_broken_channel_never_blocks_the_others_and_a_replay_delivers_only_what_was_missing()
     {
         await using var h = await DeliveryHarness.StartAsync();
         var slack = await h.AddSlackRouteAsync();
@@ -368,9 +377,11 @@ public sealed class DeliveryTests
         Assert.Equal(slack.RouteId, Assert.Single(poisoned).RouteId);
 
         // Poison holds the very message, with route and review ids. Also poison a copy of an already delivered unit.
-        var poison = h.App.Get<Azure.Storage.Queues.QueueServiceClient>().GetQueueClient(QueueNames.Poison(QueueNames.Deliveries));
+        var poison = h.App.Get<Azure.Storage.Queues.QueueServiceClient>().GetQueueClient(
+            QueueNames.Poison(QueueNames.Deliveries));
         await poison.SendMessageAsync(JsonSerializer.Serialize(poisoned[0], ReviewHub.Json.ReviewHubJson.Options));
-        var zendeskWork = new DeliveryWork(h.World.AccountId, h.World.AppId, (await h.App.Get<RouteStore>().ListAsync(h.World.AppId, default))
+        var zendeskWork = new DeliveryWork(h.World.AccountId, h.World.AppId,
+            (await h.App.Get<RouteStore>().ListAsync(h.World.AppId, default))
             .Single(r => r.Channel == "Zendesk").RouteId, "b", ids);
         await poison.SendMessageAsync(JsonSerializer.Serialize(zendeskWork, ReviewHub.Json.ReviewHubJson.Options));
         h.Slack.ClearFaults();
@@ -383,7 +394,8 @@ public sealed class DeliveryTests
             {
                 await Task.Delay(200); // a concurrent replay (another test's app) may hold our messages for a moment
             }
-            var response = await h.App.Host.PostAsync("/api/operators/poison/deliveries/replay", operatorToken, new { appId = h.World.AppId });
+            var response = await h.App.Host.PostAsync("/api/operators/poison/deliveries/replay", operatorToken,
+                new { appId = h.World.AppId });
             Assert.Equal(200, response.Status);
             replayed.AddRange(h.App.Queue.Take<JsonElement>(QueueNames.Deliveries)
                 .Select(e => e.Deserialize<DeliveryWork>(ReviewHub.Json.ReviewHubJson.Options)!));
@@ -408,7 +420,8 @@ public sealed class DeliveryTests
         await h.FanOutAsync(h.Batch(ids));
         var work = Assert.Single(h.TakeWork());
         // A worker claimed the pair and crashed before sending.
-        var crashed = await h.App.Get<DeliveryLedger>().TryClaimAsync(h.World.AppId, route.RouteId, ids[0], work.BatchId, default);
+        var crashed = await h.App.Get<DeliveryLedger>().TryClaimAsync(h.World.AppId, route.RouteId, ids[0],
+            work.BatchId, default);
         Assert.Equal(ClaimOutcome.Claimed, crashed.Outcome);
 
         await h.DeliverAsync(work); // the redelivered message finds it in flight: nothing sent, looks again later
@@ -426,7 +439,8 @@ public sealed class DeliveryTests
         Assert.Equal(2, row.Attempts);
     }
 
-    public static TheoryData<string> BrokenCases => new() { "slack-invalid-token", "slack-channel-gone", "zendesk-401", "webhook-410" };
+    public static TheoryData<string> BrokenCases =>
+        new() { "slack-invalid-token", "slack-channel-gone", "zendesk-401", "webhook-410" };
 
     [Theory]
     [MemberData(nameof(BrokenCases))]
@@ -440,10 +454,12 @@ public sealed class DeliveryTests
                 route = await h.AddSlackRouteAsync(token: "xoxb-revoked");
                 break;
             case "slack-channel-gone":
-                route = await h.AddRouteAsync(new { channel = "slack", target = "C9999999999", slackBotToken = DeliveryHarness.SlackToken });
+                route = await h.AddRouteAsync(new { channel = "slack", target = "C9999999999",
+                    slackBotToken = DeliveryHarness.SlackToken });
                 break;
             case "zendesk-401":
-                route = await h.AddRouteAsync(new { channel = "zendesk", target = "acme", zendeskEmail = "agent@acme.test", zendeskApiToken = "wrong" });
+                route = await h.AddRouteAsync(new { channel = "zendesk", target = "acme",
+                    zendeskEmail = "agent@acme.test", zendeskApiToken = "wrong" });
                 break;
             default:
                 route = await h.AddWebhookRouteAsync();
@@ -473,7 +489,8 @@ public sealed class DeliveryTests
         await h.DeliverBatchAsync(h.Batch(await h.SeedReviewsAsync(1)));
         Assert.Equal("broken", (await h.GetRouteAsync(route.RouteId)).Status);
 
-        var updated = await h.App.Host.PatchAsync($"{h.RoutesPath}/{route.RouteId}", h.World.Token, new { slackBotToken = DeliveryHarness.SlackToken });
+        var updated = await h.App.Host.PatchAsync($"{h.RoutesPath}/{route.RouteId}", h.World.Token,
+            new { slackBotToken = DeliveryHarness.SlackToken });
         Assert.Equal(200, updated.Status);
         Assert.Equal("active", updated.As<RouteResponse>().Status);
         var fresh = await h.SeedReviewsAsync(1);
@@ -556,10 +573,14 @@ public sealed class DeliveryTests
     [Fact]
     public async Task A_webhook_whose_host_resolves_to_a_private_address_is_never_called_and_breaks_the_route()
     {
-        await using var h = await DeliveryHarness.StartAsync(new Dictionary<string, string?> { ["Delivery:AllowInsecureWebhooks"] = "false" });
-        // Saved before (or re-pointed after) validation: only the connect-time check stands between the route and our network.
-        var (route, secret) = await h.App.Get<RouteStore>().CreateAsync(h.World.AccountId, h.World.AppId, DeliveryChannel.Webhook,
-            new CreateRouteRequest("webhook", null, h.Webhooks.UrlFor("internal"), null, true, null, null, null), default);
+        await using var h = await DeliveryHarness.StartAsync(
+            new Dictionary<string, string?> { ["Delivery:AllowInsecureWebhooks"] = "false" });
+        // Saved before (or re-pointed after) validation: only the connect-time check stands between the route and our
+        // network.
+        var (route, secret) = await h.App.Get<RouteStore>().CreateAsync(h.World.AccountId, h.World.AppId,
+            DeliveryChannel.Webhook,
+            new CreateRouteRequest("webhook", null, h.Webhooks.UrlFor("internal"), null, true, null, null, null),
+            default);
         h.Webhooks.SetSecret("internal", secret!);
 
         await h.DeliverBatchAsync(h.Batch(await h.SeedReviewsAsync(1)));
@@ -571,7 +592,8 @@ public sealed class DeliveryTests
     [Fact]
     public async Task Pacing_keeps_a_burst_under_slacks_per_channel_limit()
     {
-        await using var h = await DeliveryHarness.StartAsync(new Dictionary<string, string?> { ["Delivery:SlackMessageInterval"] = "00:00:01" });
+        await using var h = await DeliveryHarness.StartAsync(
+            new Dictionary<string, string?> { ["Delivery:SlackMessageInterval"] = "00:00:01" });
         h.Slack.EnforceRateLimit = true; // burst of 3, then one per second, else 429
         await h.AddSlackRouteAsync();
 
@@ -584,7 +606,8 @@ public sealed class DeliveryTests
     [Fact]
     public async Task A_long_pacing_line_postpones_the_rest_instead_of_holding_claims()
     {
-        await using var h = await DeliveryHarness.StartAsync(new Dictionary<string, string?> { ["Delivery:SlackMessageInterval"] = "00:01:00" });
+        await using var h = await DeliveryHarness.StartAsync(
+            new Dictionary<string, string?> { ["Delivery:SlackMessageInterval"] = "00:01:00" });
         var route = await h.AddSlackRouteAsync();
         var ids = await h.SeedReviewsAsync(2);
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -158,7 +159,7 @@ public sealed class ReplyEventTests
             new StandardWebhook(h.Secrets[webhook.Path]).Verify(webhook.Body, new HeaderDictionary
             {
                 ["webhook-id"] = webhook.Id,
-                ["webhook-timestamp"] = webhook.Timestamp.ToString(),
+                ["webhook-timestamp"] = webhook.Timestamp.ToString(CultureInfo.InvariantCulture),
                 ["webhook-signature"] = webhook.Signature,
             });
         }

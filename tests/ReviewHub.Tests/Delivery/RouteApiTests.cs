@@ -26,10 +26,13 @@ public sealed class RouteApiTests
         var rows = h.App.Get<TableServiceClient>().GetTableClient(TableNames.DeliveryRoutes);
         await foreach (var row in rows.QueryAsync<TableEntity>(r => r.PartitionKey == h.World.AppId))
         {
-            Assert.DoesNotContain(((IDictionary<string, object>)row).Values, v => v is string s && (s.Contains("xoxb-") || s.Contains(DeliveryHarness.ZendeskToken)));
+            Assert.DoesNotContain(((IDictionary<string, object>)row).Values,
+                v => v is string s && (s.Contains("xoxb-") || s.Contains(DeliveryHarness.ZendeskToken)));
         }
-        var stored = (await h.App.Get<RouteStore>().ListAsync(h.World.AppId, default)).Single(r => r.RouteId == zendesk.RouteId);
-        Assert.Contains(DeliveryHarness.ZendeskToken, await h.App.Get<ISecretStore>().GetAsync(stored.SecretReference!, default));
+        var stored = (await h.App.Get<RouteStore>().ListAsync(h.World.AppId, default)).Single(r =>
+            r.RouteId == zendesk.RouteId);
+        Assert.Contains(DeliveryHarness.ZendeskToken,
+            await h.App.Get<ISecretStore>().GetAsync(stored.SecretReference!, default));
     }
 
     [Fact]
@@ -42,7 +45,8 @@ public sealed class RouteApiTests
         Assert.True(Convert.FromBase64String(route.SigningSecret![6..]).Length >= 24);
         Assert.DoesNotContain(route.SigningSecret, (await h.App.Host.GetAsync(h.RoutesPath, h.World.Token)).Body);
 
-        var rotated = await h.App.Host.PatchAsync($"{h.RoutesPath}/{route.RouteId}", h.World.Token, new { rotateSigningSecret = true });
+        var rotated = await h.App.Host.PatchAsync($"{h.RoutesPath}/{route.RouteId}", h.World.Token,
+            new { rotateSigningSecret = true });
         Assert.Equal(200, rotated.Status);
         var secret = rotated.As<RouteResponse>().SigningSecret;
         Assert.NotNull(secret);
@@ -92,7 +96,8 @@ public sealed class RouteApiTests
 
     public static TheoryData<string> UnsafeWebhookTargets => new()
     {
-        "http://hooks.customer.test/reviews", "https://127.0.0.1/hook", "https://localhost/hook", "https://10.1.2.3/hook", "https://[::1]/hook",
+        "http://hooks.customer.test/reviews", "https://127.0.0.1/hook", "https://localhost/hook",
+            "https://10.1.2.3/hook", "https://[::1]/hook",
         "https://169.254.169.254/latest/meta-data",
     };
 
@@ -100,10 +105,12 @@ public sealed class RouteApiTests
     [MemberData(nameof(UnsafeWebhookTargets))]
     public async Task Webhooks_must_be_https_to_a_public_address(string target)
     {
-        await using var app = await TestApp.StartAsync(new Dictionary<string, string?> { ["Delivery:AllowInsecureWebhooks"] = "false" });
+        await using var app = await TestApp.StartAsync(
+            new Dictionary<string, string?> { ["Delivery:AllowInsecureWebhooks"] = "false" });
         var world = await TestWorld.CreateAsync(app);
 
-        var response = await app.Host.PostAsync($"{world.AppPath}/routes", world.Token, new { channel = "webhook", target });
+        var response = await app.Host.PostAsync($"{world.AppPath}/routes", world.Token,
+            new { channel = "webhook", target });
 
         Assert.Equal(400, response.Status);
         Assert.True(response.Json.GetProperty("errors").TryGetProperty("target", out _), response.Body);
@@ -119,14 +126,18 @@ public sealed class RouteApiTests
         var route = await h.AddSlackRouteAsync();
         var path = $"{h.RoutesPath}/{route.RouteId}";
 
-        Assert.Equal(400, (await h.App.Host.PatchAsync(path, h.World.Token, new { target = "someone@customer.test" })).Status);
+        Assert.Equal(400,
+            (await h.App.Host.PatchAsync(path, h.World.Token, new { target = "someone@customer.test" })).Status);
         Assert.Equal(400, (await h.App.Host.PatchAsync(path, h.World.Token, new { slackBotToken = "nope" })).Status);
-        Assert.Equal(400, (await h.App.Host.PatchAsync(path, h.World.Token, new { rotateSigningSecret = true })).Status);
+        Assert.Equal(400,
+            (await h.App.Host.PatchAsync(path, h.World.Token, new { rotateSigningSecret = true })).Status);
         Assert.Equal(400, (await h.App.Host.PatchAsync(path, h.World.Token, new { })).Status);
         var unchanged = await h.GetRouteAsync(route.RouteId);
-        Assert.Equal((route.Target, route.Enabled, route.UpdatedAt), (unchanged.Target, unchanged.Enabled, unchanged.UpdatedAt));
+        Assert.Equal((route.Target, route.Enabled, route.UpdatedAt),
+            (unchanged.Target, unchanged.Enabled, unchanged.UpdatedAt));
 
-        var updated = await h.App.Host.PatchAsync(path, h.World.Token, new { name = "Low ratings", filters = new { ratings = new[] { 1 } }, enabled = false });
+        var updated = await h.App.Host.PatchAsync(path, h.World.Token,
+            new { name = "Low ratings", filters = new { ratings = new[] { 1 } }, enabled = false });
         Assert.Equal(200, updated.Status);
         var shown = updated.As<RouteResponse>();
         Assert.Equal("Low ratings", shown.Name);
@@ -141,11 +152,13 @@ public sealed class RouteApiTests
         await using var h = await DeliveryHarness.StartAsync();
         var route = await h.AddZendeskRouteAsync();
 
-        var updated = await h.App.Host.PatchAsync($"{h.RoutesPath}/{route.RouteId}", h.World.Token, new { zendeskApiToken = "new-token" });
+        var updated = await h.App.Host.PatchAsync($"{h.RoutesPath}/{route.RouteId}", h.World.Token,
+            new { zendeskApiToken = "new-token" });
 
         Assert.Equal(200, updated.Status);
         var stored = (await h.App.Get<RouteStore>().ListAsync(h.World.AppId, default)).Single();
-        Assert.Equal(new ZendeskCredential(DeliveryHarness.ZendeskEmail, "new-token"), await h.App.Get<RouteStore>().GetZendeskCredentialAsync(stored, default));
+        Assert.Equal(new ZendeskCredential(DeliveryHarness.ZendeskEmail, "new-token"),
+            await h.App.Get<RouteStore>().GetZendeskCredentialAsync(stored, default));
     }
 
     [Fact]
@@ -159,7 +172,8 @@ public sealed class RouteApiTests
 
         Assert.Null(await h.App.Get<ISecretStore>().GetAsync(reference, default));
         Assert.Equal(404, (await h.App.Host.DeleteAsync($"{h.RoutesPath}/{route.RouteId}", h.World.Token)).Status);
-        Assert.Equal(404, (await h.App.Host.PatchAsync($"{h.RoutesPath}/{Ids.New()}", h.World.Token, new { enabled = true })).Status);
+        Assert.Equal(404,
+            (await h.App.Host.PatchAsync($"{h.RoutesPath}/{Ids.New()}", h.World.Token, new { enabled = true })).Status);
         Assert.Equal(404, (await h.App.Host.PostAsync($"{h.RoutesPath}/not-an-id/test", h.World.Token)).Status);
     }
 
@@ -171,6 +185,8 @@ public sealed class RouteApiTests
         var token = TestTokens.For(world.UserId, isOperator: true);
 
         Assert.Equal(404, (await app.Host.PostAsync("/api/operators/poison/nope/replay", token)).Status);
-        Assert.Equal(400, (await app.Host.PostAsync("/api/operators/poison/deliveries/replay", token, new { maxMessages = 0 })).Status);
+        Assert.Equal(400,
+            (await app.Host.PostAsync("/api/operators/poison/deliveries/replay", token,
+            new { maxMessages = 0 })).Status);
     }
 }

@@ -4,13 +4,15 @@ using ReviewHub.Fakes;
 
 namespace ReviewHub.Tests.Email;
 
-/// <summary>The foundation's SendGrid sender against the fake SendGrid: acceptance, rate limits, outages, a refused key, timeouts.</summary>
+/// <summary>The foundation's SendGrid sender against the fake SendGrid: acceptance, rate limits, outages, a refused
+/// key, timeouts.</summary>
 public sealed class SendGridEmailSenderTests : IAsyncLifetime
 {
     private readonly FakeSendGrid sendGrid = new();
     private TestApp app = null!;
 
-    private static readonly EmailMessage Message = new(["owner@customer.test"], "Hello", "Plain body", "<p>Html body</p>");
+    private static readonly EmailMessage Message = new(["owner@customer.test"], "Hello", "Plain body",
+        "<p>Html body</p>");
 
     public async Task InitializeAsync()
     {
@@ -75,7 +77,8 @@ public sealed class SendGridEmailSenderTests : IAsyncLifetime
     {
         sendGrid.Fail(new InjectedFault(503, FakeSendGrid.Errors(("unavailable", null))), times: 10);
 
-        var failure = await Assert.ThrowsAsync<EmailDeliveryException>(() => Sender.SendAsync(Message, CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<EmailDeliveryException>(() =>
+            Sender.SendAsync(Message, CancellationToken.None));
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, failure.Status);
         Assert.False(failure.IsPermanent);
@@ -95,7 +98,8 @@ public sealed class SendGridEmailSenderTests : IAsyncLifetime
             ["Email:SendGridApiKey"] = "SG.revoked",
         });
 
-        var failure = await Assert.ThrowsAsync<EmailDeliveryException>(() => revoked.Get<IEmailSender>().SendAsync(Message, CancellationToken.None));
+        var failure = await Assert.ThrowsAsync<EmailDeliveryException>(() =>
+            revoked.Get<IEmailSender>().SendAsync(Message, CancellationToken.None));
 
         Assert.Equal(HttpStatusCode.Unauthorized, failure.Status);
         Assert.True(failure.IsPermanent);
@@ -108,7 +112,8 @@ public sealed class SendGridEmailSenderTests : IAsyncLifetime
     {
         sendGrid.Fail(InjectedFault.Timeout(TimeSpan.FromSeconds(10)));
 
-        await Assert.ThrowsAsync<Polly.Timeout.TimeoutRejectedException>(() => Sender.SendAsync(Message, CancellationToken.None));
+        await Assert.ThrowsAsync<Polly.Timeout.TimeoutRejectedException>(() =>
+            Sender.SendAsync(Message, CancellationToken.None));
 
         Assert.Single(sendGrid.Requests);
         Assert.Empty(sendGrid.Emails);

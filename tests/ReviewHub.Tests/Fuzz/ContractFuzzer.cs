@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Text;
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Azure.Core;
 using Azure.Data.Tables;
@@ -618,7 +618,8 @@ public sealed class ContractFuzzer : IAsyncDisposable
                 Gen.Const(world.Stranger.AppId),
                 IdGen
             ),
-            (_, var p) when p.Contains("[0-9]") => Gen.Long[0, 99_999_999_999].Select(n => n.ToString()),
+            (_, var p) when p.Contains("[0-9]") => Gen.Long[0, 99_999_999_999].Select(n =>
+                n.ToString(CultureInfo.InvariantCulture)),
             _ => plain,
         };
         var bounds = Gen.OneOf(new string('b', maxLength), new string('b', maxLength + 1));

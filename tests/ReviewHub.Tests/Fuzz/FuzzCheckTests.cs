@@ -5,10 +5,12 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.Fuzz;
 
-/// <summary>The fuzzer's checks can fail: a 5xx, a write on a 4xx and an undocumented answer are each reported.</summary>
+/// <summary>The fuzzer's checks can fail: a 5xx, a write on a 4xx and an undocumented answer are each
+/// reported.</summary>
 public sealed class FuzzCheckTests
 {
-    private static readonly FuzzRequest Request = new("GetApp", HttpMethod.Get, "/api/accounts/a/apps/b", "owner", "t", null, false);
+    private static readonly FuzzRequest Request = new("GetApp", HttpMethod.Get, "/api/accounts/a/apps/b", "owner", "t",
+        null, false);
 
     private static TestResponse Problem(int status, string function = "GetApp") =>
         new(status, new HeaderDictionary { ["Content-Type"] = "application/problem+json" },

@@ -68,7 +68,7 @@ public sealed class GooglePlayClientTests
 
         var review = Assert.Single(await ListAllAsync(h, key, "en_GB"));
         Assert.Equal(("[en_GB] Super Übersicht", "Super Übersicht"), (review.Body, review.OriginalText));
-        Assert.Contains("translationLanguage=en_GB", h.Play.Requests.Last().Query);
+        Assert.Contains("translationLanguage=en_GB", h.Play.Requests[^1].Query);
         var got = await h.Client.GetReviewAsync(key, Package, "gp:de", null, CancellationToken.None);
         Assert.Equal(("Super Übersicht", null), (got.Body, got.OriginalText));
     }

@@ -20,7 +20,8 @@ public sealed class JsonRequestTests
     public async Task A_body_over_the_limit_is_refused_even_without_a_content_length()
     {
         var padding = new string('x', JsonRequest.MaxBodyBytes);
-        var result = await JsonRequest.ReadAsync<CreateAccountRequest>(Chunked($$"""{"name":"{{padding}}","ownerEmail":"a@b.test"}"""), CancellationToken.None);
+        var result = await JsonRequest.ReadAsync<CreateAccountRequest>(
+            Chunked($$"""{"name":"{{padding}}","ownerEmail":"a@b.test"}"""), CancellationToken.None);
 
         Assert.False(result.IsValid);
         Assert.Equal(413, ((ObjectResult)result.Problem!).StatusCode);
@@ -29,7 +30,8 @@ public sealed class JsonRequestTests
     [Fact]
     public async Task A_body_within_the_limit_is_read_and_validated()
     {
-        var result = await JsonRequest.ReadAsync<CreateAccountRequest>(Chunked("""{"name":"Acme","ownerEmail":"a@b.test"}"""), CancellationToken.None);
+        var result = await JsonRequest.ReadAsync<CreateAccountRequest>(
+            Chunked("""{"name":"Acme","ownerEmail":"a@b.test"}"""), CancellationToken.None);
 
         Assert.True(result.IsValid);
         Assert.Equal("Acme", result.Value!.Name);

@@ -12,15 +12,18 @@ namespace ReviewHub.Tests.Infrastructure;
 /// </summary>
 public static class Azurite
 {
-    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-    private static readonly Lazy<Task<string>> Shared = new(() => StartAsync(Environment.GetEnvironmentVariable("REVIEWHUB_TEST_STORAGE")));
+    private const string AccountKey =
+        "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    private static readonly Lazy<Task<string>> Shared = new(() =>
+        StartAsync(Environment.GetEnvironmentVariable("REVIEWHUB_TEST_STORAGE")));
     private static readonly ConcurrentDictionary<string, Lazy<Task<string>>> Isolated = new();
 
     public static Task<string> ConnectionStringAsync() => Shared.Value;
 
     /// <summary>
     /// A second, private Azurite for one test class whose code under test scans a whole table (a timer over an index of
-    /// every app's in-flight work): rows of tests running in parallel elsewhere must not be in its way, nor it in theirs.
+    /// every app's in-flight work): rows of tests running in parallel elsewhere must not be in its way, nor it in
+    /// theirs.
     /// </summary>
     public static Task<string> IsolatedConnectionStringAsync(string name) =>
         Isolated.GetOrAdd(name, _ => new Lazy<Task<string>>(() => StartAsync(configured: null))).Value;
@@ -35,14 +38,16 @@ public static class Azurite
         var azurite = Path.Combine(TestPaths.RepositoryRoot, "node_modules", "azurite", "dist", "src", "azurite.js");
         if (!File.Exists(azurite))
         {
-            throw new InvalidOperationException($"Azurite is not installed at {azurite}. Run 'npm ci' in the repository root (the test script does).");
+            throw new InvalidOperationException(
+                $"Azurite is not installed at {azurite}. Run 'npm ci' in the repository root (the test script does).");
         }
 
         int blob = FreePort(), queue = FreePort(), table = FreePort();
         // Azurite runs under a shell that kills it when our end of its stdin closes, which the OS does whenever this
         // process ends: the test host often ends without raising ProcessExit, and Azurite must not outlive the run.
         var process = Process.Start(new ProcessStartInfo("bash",
-            ["-c", "node \"$@\" & azurite=$!; cat > /dev/null; kill $azurite", "azurite", azurite, "--silent", "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry",
+            ["-c", "node \"$@\" & azurite=$!; cat > /dev/null; kill $azurite", "azurite", azurite, "--silent",
+            "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry",
              "--blobHost", "127.0.0.1", "--blobPort", $"{blob}", "--queueHost", "127.0.0.1", "--queuePort", $"{queue}",
              "--tableHost", "127.0.0.1", "--tablePort", $"{table}"])
         {
@@ -63,7 +68,8 @@ public static class Azurite
         }
 
         return $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
-               $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;" +
+               $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/" +
+                   $"devstoreaccount1;" +
                $"TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1;";
     }
 

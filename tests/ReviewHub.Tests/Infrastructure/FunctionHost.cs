@@ -18,7 +18,8 @@ namespace ReviewHub.Tests.Infrastructure;
 
 public sealed record TestResponse(int Status, IHeaderDictionary Headers, string Body, string FunctionName)
 {
-    /// <summary>The exception the function threw, mapped to a problem response as the worker's middleware does.</summary>
+    /// <summary>The exception the function threw, mapped to a problem response as the worker's middleware
+    /// does.</summary>
     public Exception? Exception { get; init; }
 
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;
@@ -29,13 +30,15 @@ public sealed record TestResponse(int Status, IHeaderDictionary Headers, string 
     /// <summary>The media type, without parameters such as charset.</summary>
     public string ContentType => Headers.ContentType.ToString().Split(';')[0].Trim();
 
-    public override string ToString() => $"{FunctionName} → {Status} {Body}{(Exception is null ? "" : $"\n{Exception}")}";
+    public override string ToString() =>
+        $"{FunctionName} → {Status} {Body}{(Exception is null ? "" : $"\n{Exception}")}";
 }
 
 /// <summary>
-/// Plays the Functions host for HTTP triggers, which cannot run here: routes a request with the routes and methods the build
-/// wrote to functions.metadata, runs the same <see cref="EndpointAccess"/> check as the worker middleware, binds the
-/// function's parameters (request, route values, services, cancellation) and executes its IActionResult into a response.
+/// Plays the Functions host for HTTP triggers, which cannot run here: routes a request with the routes and methods the
+/// build wrote to functions.metadata, runs the same <see cref="EndpointAccess"/> check as the worker middleware, binds
+/// the function's parameters (request, route values, services, cancellation) and executes its IActionResult into a
+/// response.
 /// </summary>
 public sealed class FunctionHost(IServiceProvider services)
 {
@@ -43,11 +46,14 @@ public sealed class FunctionHost(IServiceProvider services)
 
     public Task<TestResponse> GetAsync(string path, string? token) => SendAsync(HttpMethod.Get, path, token);
 
-    public Task<TestResponse> PostAsync(string path, string? token, object? body = null) => SendAsync(HttpMethod.Post, path, token, body);
+    public Task<TestResponse> PostAsync(string path, string? token, object? body = null) => SendAsync(HttpMethod.Post,
+        path, token, body);
 
-    public Task<TestResponse> PutAsync(string path, string? token, object? body = null) => SendAsync(HttpMethod.Put, path, token, body);
+    public Task<TestResponse> PutAsync(string path, string? token, object? body = null) => SendAsync(HttpMethod.Put,
+        path, token, body);
 
-    public Task<TestResponse> PatchAsync(string path, string? token, object? body = null) => SendAsync(HttpMethod.Patch, path, token, body);
+    public Task<TestResponse> PatchAsync(string path, string? token, object? body = null) => SendAsync(HttpMethod.Patch,
+        path, token, body);
 
     public Task<TestResponse> DeleteAsync(string path, string? token) => SendAsync(HttpMethod.Delete, path, token);
 
@@ -101,7 +107,8 @@ public sealed class FunctionHost(IServiceProvider services)
         IActionResult result;
         try
         {
-            result = denied ?? await InvokeAsync(method_, function, scope.ServiceProvider, context, routeValues, cancellationToken);
+            result = denied ?? await InvokeAsync(method_, function, scope.ServiceProvider, context, routeValues,
+                cancellationToken);
         }
         catch (TargetInvocationException ex) when (ex.InnerException is not null)
         {
@@ -116,13 +123,15 @@ public sealed class FunctionHost(IServiceProvider services)
         }
 
         await result.ExecuteResultAsync(new ActionContext(context, new RouteData(routeValues), new ActionDescriptor()));
-        return new TestResponse(context.Response.StatusCode, context.Response.Headers, Encoding.UTF8.GetString(responseBody.ToArray()), function.Name)
+        return new TestResponse(context.Response.StatusCode, context.Response.Headers,
+            Encoding.UTF8.GetString(responseBody.ToArray()), function.Name)
         {
             Exception = unhandled,
         };
     }
 
-    /// <summary>The function that serves <paramref name="method"/> <paramref name="path"/>, as the host's router would choose it.</summary>
+    /// <summary>The function that serves <paramref name="method"/> <paramref name="path"/>, as the host's router would
+    /// choose it.</summary>
     public static (FunctionDescription Function, RouteValueDictionary Values) Route(HttpMethod method, string path)
     {
         if (!path.StartsWith(RoutePrefix, StringComparison.Ordinal))
@@ -155,7 +164,8 @@ public sealed class FunctionHost(IServiceProvider services)
         RouteValueDictionary routeValues, CancellationToken cancellationToken)
     {
         var target = method.IsStatic ? null : ActivatorUtilities.CreateInstance(provider, method.DeclaringType!);
-        var arguments = method.GetParameters().Select(p => Bind(p, provider, context, routeValues, cancellationToken)).ToArray();
+        var arguments = method.GetParameters().Select(p => Bind(p, provider, context, routeValues, cancellationToken))
+            .ToArray();
         var returned = method.Invoke(target, arguments);
         return returned switch
         {
@@ -165,7 +175,8 @@ public sealed class FunctionHost(IServiceProvider services)
         };
     }
 
-    private static object? Bind(ParameterInfo parameter, IServiceProvider provider, HttpContext context, RouteValueDictionary routeValues, CancellationToken cancellationToken)
+    private static object? Bind(ParameterInfo parameter, IServiceProvider provider, HttpContext context,
+        RouteValueDictionary routeValues, CancellationToken cancellationToken)
     {
         if (parameter.ParameterType == typeof(HttpRequest))
         {

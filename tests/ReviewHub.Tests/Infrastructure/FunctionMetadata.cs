@@ -4,10 +4,12 @@ using System.Text.Json.Serialization;
 namespace ReviewHub.Tests.Infrastructure;
 
 public sealed record FunctionBinding(
-    string Name, string Type, string Direction, string? Route, IReadOnlyList<string>? Methods, string? QueueName, string? Schedule,
+    string Name, string Type, string Direction, string? Route, IReadOnlyList<string>? Methods, string? QueueName,
+        string? Schedule,
     string? AuthLevel, string? Connection);
 
-public sealed record FunctionDescription(string Name, string EntryPoint, string ScriptFile, IReadOnlyList<FunctionBinding> Bindings)
+public sealed record FunctionDescription(string Name, string EntryPoint, string ScriptFile,
+    IReadOnlyList<FunctionBinding> Bindings)
 {
     public FunctionBinding Trigger => Bindings.Single(b => b.Type.EndsWith("Trigger", StringComparison.Ordinal));
     public bool IsHttp => Trigger.Type == "httpTrigger";
@@ -25,7 +27,8 @@ public static class FunctionMetadata
     private static IReadOnlyList<FunctionDescription> Read()
     {
         var path = Path.Combine(TestPaths.FunctionAppOutput, "functions.metadata");
-        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { NumberHandling = JsonNumberHandling.AllowReadingFromString };
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web) { NumberHandling =
+            JsonNumberHandling.AllowReadingFromString };
         return JsonSerializer.Deserialize<List<FunctionDescription>>(File.ReadAllText(path), options)
             ?? throw new InvalidOperationException($"{path} is empty.");
     }

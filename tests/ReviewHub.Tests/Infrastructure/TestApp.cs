@@ -11,7 +11,8 @@ namespace ReviewHub.Tests.Infrastructure;
 
 /// <summary>
 /// The function app's real service registrations (<see cref="ReviewHubServices.AddReviewHub"/>) over the test Azurite,
-/// with test settings, a recording queue and optional overrides. <see cref="Host"/> invokes HTTP functions like the Functions host.
+/// with test settings, a recording queue and optional overrides. <see cref="Host"/> invokes HTTP functions like the
+/// Functions host.
 /// </summary>
 public sealed class TestApp : IAsyncDisposable
 {
@@ -33,7 +34,8 @@ public sealed class TestApp : IAsyncDisposable
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
 
-    /// <summary>Settings every test app starts from; a test overrides any of them through <paramref name="settings"/>.</summary>
+    /// <summary>Settings every test app starts from; a test overrides any of them through <see cref="StartAsync"/>'s
+    /// settings.</summary>
     public static async Task<Dictionary<string, string?>> DefaultSettingsAsync()
     {
         var storage = await Azurite.ConnectionStringAsync();
@@ -45,7 +47,8 @@ public sealed class TestApp : IAsyncDisposable
             ["Auth:Audience"] = TestTokens.Audience,
             ["Auth:SigningKey"] = TestTokens.SigningKey,
             ["Auth:OperatorRole"] = TestTokens.OperatorRole,
-            ["Secrets:LocalDirectory"] = Path.Combine(Path.GetTempPath(), "reviewhub-test-secrets", Guid.NewGuid().ToString("N")),
+            ["Secrets:LocalDirectory"] = Path.Combine(Path.GetTempPath(), "reviewhub-test-secrets",
+                Guid.NewGuid().ToString("N")),
             ["Email:SendGridApiKey"] = "SG.test-key",
             ["Email:SendGridBaseUrl"] = "http://127.0.0.1:9",
             ["Email:FromAddress"] = "notifications@reviewhub.test",
@@ -73,7 +76,8 @@ public sealed class TestApp : IAsyncDisposable
 
     /// <param name="provisionStorage">False for storage that is meant to be unreachable.</param>
     public static async Task<TestApp> StartAsync(
-        IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null, bool provisionStorage = true)
+        IDictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null,
+            bool provisionStorage = true)
     {
         var values = await DefaultSettingsAsync();
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
@@ -89,7 +93,8 @@ public sealed class TestApp : IAsyncDisposable
         services.AddReviewHub(configuration);
         services.Decorate<IMessageQueue>(inner => new RecordingMessageQueue(inner));
         configure?.Invoke(services);
-        // HTTP functions bind their Durable client from services here; tests that run orchestrations register the in-process host's.
+        // HTTP functions bind their Durable client from services here; tests that run orchestrations register the
+        // in-process host's.
         services.TryAddSingleton<DurableTaskClient>(_ => new Mock<DurableTaskClient>("not-started").Object);
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });

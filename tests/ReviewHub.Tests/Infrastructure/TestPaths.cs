@@ -4,7 +4,8 @@ namespace ReviewHub.Tests.Infrastructure;
 
 public static class TestPaths
 {
-    private static string Metadata(string key) => typeof(TestPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+    private static string Metadata(string key) =>
+        typeof(TestPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == key).Value!;
 
     /// <summary>The function app's build output: functions.metadata, host.json, the app assembly.</summary>

@@ -18,7 +18,8 @@ public static class TestTokens
     public const string ConfirmationSigningKey = "dGVzdC1vbmx5LWNvbmZpcm1hdGlvbi1saW5rLWtleSEh";
 
     public static string For(
-        string userId, string? email = null, bool isOperator = false, string issuer = Issuer, string audience = Audience,
+        string userId, string? email = null, bool isOperator = false, string issuer = Issuer, string audience =
+            Audience,
         string signingKey = SigningKey, DateTime? expires = null, DateTime? notBefore = null,
         IEnumerable<Claim>? extraClaims = null)
     {
@@ -41,7 +42,8 @@ public static class TestTokens
             NotBefore = notBefore ?? now.AddMinutes(-1),
             IssuedAt = (notBefore ?? now).AddMinutes(-1),
             Expires = expires ?? now.AddHours(1),
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Convert.FromBase64String(signingKey)), SecurityAlgorithms.HmacSha256),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Convert.FromBase64String(signingKey)),
+                SecurityAlgorithms.HmacSha256),
         };
         return new JsonWebTokenHandler().CreateToken(descriptor);
     }

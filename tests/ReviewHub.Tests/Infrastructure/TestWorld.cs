@@ -1,5 +1,6 @@
 using ReviewHub.Accounts;
 using ReviewHub.Apps;
+using System.Globalization;
 
 namespace ReviewHub.Tests.Infrastructure;
 
@@ -26,7 +27,8 @@ public sealed record TestWorld(string UserId, string Token, string AccountId, st
 
         var registered = await app.Host.PostAsync($"/api/accounts/{accountId}/apps", token, new
         {
-            storeAppId = storeAppId ?? Random.Shared.NextInt64(100_000_000, 9_999_999_999).ToString(),
+            storeAppId = storeAppId ?? Random.Shared.NextInt64(100_000_000, 9_999_999_999).ToString(
+                CultureInfo.InvariantCulture),
             platform = "ios",
             name = "Acme Notes",
             territories = new[] { "USA", "GBR" },

@@ -11,7 +11,8 @@ using ReviewHub.Tests.Reviews;
 
 namespace ReviewHub.Tests.Integrations;
 
-/// <summary>Item 4 and 5 of issue 13: a connection in force degrades with its cause, recovers, and can be disconnected.</summary>
+/// <summary>Item 4 and 5 of issue 13: a connection in force degrades with its cause, recovers, and can be
+/// disconnected.</summary>
 public sealed class ConnectionHealthTests
 {
     private static readonly DateTimeOffset Newest = new(2026, 7, 1, 12, 0, 0, TimeSpan.Zero);
@@ -87,7 +88,8 @@ public sealed class ConnectionHealthTests
     }
 
     [Fact]
-    public async Task A_fetch_in_flight_while_disconnecting_is_neither_retried_nor_poisoned_and_the_feed_schedule_stays()
+    public async Task
+        A_fetch_in_flight_while_disconnecting_is_neither_retried_nor_poisoned_and_the_feed_schedule_stays()
     {
         await using var h = await IngestionHarness.StartAsync();
         h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(3, Newest, "old"));
@@ -140,7 +142,8 @@ public sealed class ConnectionHealthTests
     }
 
     [Fact]
-    public async Task The_check_names_each_cause_emails_the_owner_once_per_cause_and_a_fix_returns_to_active_with_a_fetch()
+    public async Task
+        The_check_names_each_cause_emails_the_owner_once_per_cause_and_a_fix_returns_to_active_with_a_fetch()
     {
         await using var h = await ActiveAsync();
         var storeAppId = (await h.App.Get<ReviewHub.Apps.AppStore>().GetAsync(h.World.AccountId, h.World.AppId,

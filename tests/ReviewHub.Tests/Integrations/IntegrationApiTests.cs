@@ -21,12 +21,14 @@ public sealed class IntegrationApiTests
         app.Host.PostAsync(Connections(world), world.Token, new { team = Team, kind });
 
     private static Task<IntegrationEntity?> RowAsync(TestApp app, TestWorld world) =>
-        app.Get<IntegrationStore>().GetConnectionAsync(world.AccountId, ConnectionIds.For(Team), CancellationToken.None);
+        app.Get<IntegrationStore>().GetConnectionAsync(
+            world.AccountId, ConnectionIds.For(Team), CancellationToken.None);
 
     [Fact]
     public async Task The_card_gives_one_email_per_account_on_the_configured_domain_and_the_role_table()
     {
-        await using var app = await TestApp.StartAsync(new Dictionary<string, string?> { ["Integrations:EmailDomain"] = "connect.example.com" });
+        await using var app = await TestApp.StartAsync(
+            new Dictionary<string, string?> { ["Integrations:EmailDomain"] = "connect.example.com" });
         var world = await TestWorld.CreateAsync(app);
         var other = await TestWorld.CreateAsync(app);
 
@@ -82,7 +84,8 @@ public sealed class IntegrationApiTests
         var world = await TestWorld.CreateAsync(app);
         var other = await TestWorld.CreateAsync(app);
 
-        var response = await app.Host.PostAsync(Connections(other), world.Token, new { team = Team, kind = "fullAccess" });
+        var response = await app.Host.PostAsync(
+            Connections(other), world.Token, new { team = Team, kind = "fullAccess" });
 
         Assert.Equal(404, response.Status);
         Assert.Null(await RowAsync(app, other));
@@ -91,7 +94,8 @@ public sealed class IntegrationApiTests
     [Fact]
     public async Task Confirm_records_the_confirmation_and_a_working_day_deadline_once()
     {
-        await using var app = await TestApp.StartAsync(new Dictionary<string, string?> { ["Integrations:BusinessTimeZone"] = "Europe/Berlin" });
+        await using var app = await TestApp.StartAsync(
+            new Dictionary<string, string?> { ["Integrations:BusinessTimeZone"] = "Europe/Berlin" });
         var world = await TestWorld.CreateAsync(app);
 
         var response = await ConfirmAsync(app, world, "ReplyToReviews");
@@ -101,7 +105,8 @@ public sealed class IntegrationApiTests
         Assert.Equal(nameof(IntegrationKind.ReplyToReviews), row.Kind);
         Assert.Equal(nameof(IntegrationStatus.AwaitingOperator), row.Status);
         Assert.Equal(app.Get<WorkingDayCalendar>().AddWorkingDays(row.ConfirmedAt, 3), row.Deadline);
-        Assert.Equal(IntegrationSetupOrchestration.InstanceIdFor(world.AccountId, ConnectionIds.For(Team)), row.InstanceId);
+        Assert.Equal(
+            IntegrationSetupOrchestration.InstanceIdFor(world.AccountId, ConnectionIds.For(Team)), row.InstanceId);
         Assert.False(row.AllowsReplies);
     }
 
@@ -109,9 +114,14 @@ public sealed class IntegrationApiTests
     {
         { "{\"keyId\":\"2X9R4HXF34\",\"privateKey\":\"not a key\"}", "privateKey" },
         { "{\"keyId\":\"2X9R4HXF34\"}", "privateKey" },
-        { $"{{\"keyId\":\"2X9R/HXF34\",\"privateKey\":{System.Text.Json.JsonSerializer.Serialize(PrivateKey)}}}", "keyId" },
-        { $"{{\"issuerId\":\"issuer\",\"keyId\":\"2X9R4HXF34\",\"privateKey\":{System.Text.Json.JsonSerializer.Serialize(PrivateKey)}}}", "issuerId" },
-        { $"{{\"keyId\":\"2X9R4HXF34\",\"privateKey\":{System.Text.Json.JsonSerializer.Serialize(RSA.Create(2048).ExportPkcs8PrivateKeyPem())}}}", "privateKey" },
+        { $"{{\"keyId\":\"2X9R/HXF34\",\"privateKey\":{System.Text.Json.JsonSerializer.Serialize(PrivateKey)}}}",
+            "keyId" },
+        { $"{{\"issuerId\":\"issuer\",\"keyId\":\"2X9R4HXF34\"," +
+            $"\"privateKey\":{System.Text.Json.JsonSerializer.Serialize(PrivateKey)}}}", "issuerId" },
+        { $"{{\"keyId\":\"2X9R4HXF34\"," +
+            $"\"privateKey" +
+            $"\":{System.Text.Json.JsonSerializer.Serialize(RSA.Create(2048).ExportPkcs8PrivateKeyPem())}}}",
+            "privateKey" },
     };
 
     [Theory]
@@ -122,12 +132,14 @@ public sealed class IntegrationApiTests
         var world = await TestWorld.CreateAsync(app);
         await ConfirmAsync(app, world);
 
-        var response = await app.Host.PostAsync($"{Integration(world)}/credential", TestTokens.For("operator", isOperator: true), body);
+        var response = await app.Host.PostAsync($"{Integration(world)}/credential",
+            TestTokens.For("operator", isOperator: true), body);
 
         Assert.Equal(400, response.Status);
         Assert.True(response.Json.GetProperty("errors").TryGetProperty(field, out _), response.ToString());
         Assert.Null((await RowAsync(app, world))!.CredentialReference);
-        Assert.Null(await app.Get<ISecretStore>().GetAsync($"asc-{world.AccountId}-{ConnectionIds.For(Team)}", CancellationToken.None));
+        Assert.Null(await app.Get<ISecretStore>().GetAsync(
+            $"asc-{world.AccountId}-{ConnectionIds.For(Team)}", CancellationToken.None));
     }
 
     [Fact]
@@ -139,7 +151,8 @@ public sealed class IntegrationApiTests
         var body = new { keyId = "2X9R4HXF34", privateKey = PrivateKey };
 
         Assert.Equal(404, (await app.Host.PostAsync($"{Integration(world)}/credential", operatorToken, body)).Status);
-        Assert.Null(await app.Get<ISecretStore>().GetAsync($"asc-{world.AccountId}-{ConnectionIds.For(Team)}", CancellationToken.None));
+        Assert.Null(await app.Get<ISecretStore>().GetAsync(
+            $"asc-{world.AccountId}-{ConnectionIds.For(Team)}", CancellationToken.None));
 
         await ConfirmAsync(app, world);
         var registered = await app.Host.PostAsync($"{Integration(world)}/credential", operatorToken, body);

@@ -41,12 +41,14 @@ public sealed class RecordingActivationListener : IIntegrationActivationListener
 }
 
 /// <summary>
-/// The whole setup flow in process: the real services (<see cref="TestApp"/>), the fake App Store Connect and SendGrid, and
-/// the Durable in-process test host running the real orchestrator and activities. HTTP functions get the host's client.
+/// The whole setup flow in process: the real services (<see cref="TestApp"/>), the fake App Store Connect and SendGrid,
+/// and the Durable in-process test host running the real orchestrator and activities. HTTP functions get the host's
+/// client.
 /// </summary>
 public sealed class IntegrationHarness : IAsyncDisposable
 {
-    private IntegrationHarness(FakeAppStoreConnect asc, FakeSendGrid sendGrid, DurableTaskTestHost durable, TestApp app, TestWorld world,
+    private IntegrationHarness(FakeAppStoreConnect asc, FakeSendGrid sendGrid, DurableTaskTestHost durable, TestApp app,
+        TestWorld world,
         RecordingActivationListener listener)
     {
         Asc = asc;
@@ -85,7 +87,8 @@ public sealed class IntegrationHarness : IAsyncDisposable
         IntegrationActivities Activities() => ActivatorUtilities.CreateInstance<IntegrationActivities>(app!.Services);
         var durable = await StartDurableAsync(tasks =>
         {
-            tasks.AddOrchestratorFunc<IntegrationAttempt, string>(nameof(IntegrationSetupOrchestration.IntegrationSetup),
+            tasks.AddOrchestratorFunc<IntegrationAttempt,
+                string>(nameof(IntegrationSetupOrchestration.IntegrationSetup),
                 (context, attempt) => IntegrationSetupOrchestration.RunAsync(context, attempt!));
             tasks.AddActivityFunc<IntegrationAttempt, CheckResult>(nameof(IntegrationActivities.CheckIntegration),
                 (_, attempt) => Activities().CheckIntegration(attempt!, CancellationToken.None));
@@ -151,7 +154,8 @@ public sealed class IntegrationHarness : IAsyncDisposable
         App.Host.PostAsync($"{World.AccountPath}/connections", World.Token, new { team = Team, kind });
 
     public Task<TestResponse> RegisterCredentialAsync(FakeAppStoreConnectKey key) => App.Host.PostAsync(
-        $"{IntegrationPath}/credential", OperatorToken, new { issuerId = key.IssuerId, keyId = key.KeyId, privateKey = key.PrivateKeyPem });
+        $"{IntegrationPath}/credential", OperatorToken, new { issuerId = key.IssuerId, keyId = key.KeyId, privateKey =
+            key.PrivateKeyPem });
 
     public async Task<IntegrationStatusResponse> StatusAsync()
     {
@@ -163,7 +167,8 @@ public sealed class IntegrationHarness : IAsyncDisposable
     /// <summary>Polls the status endpoint, as the SPA does, until <paramref name="done"/> holds (30 s guard).</summary>
     public async Task<IntegrationStatusResponse> WaitForStatusAsync(Func<IntegrationStatusResponse, bool> done)
     {
-        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90)); // a loaded 2-core machine can be slow; a healthy run takes a second
+        // a loaded 2-core machine can be slow; a healthy run takes a second
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         while (true)
         {
             var status = await StatusAsync();
@@ -177,11 +182,13 @@ public sealed class IntegrationHarness : IAsyncDisposable
 
     public async Task<OrchestrationMetadata> WaitForCompletionAsync()
     {
-        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90)); // a loaded 2-core machine can be slow; a healthy run takes a second
+        // a loaded 2-core machine can be slow; a healthy run takes a second
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90));
         return await Durable.Client.WaitForInstanceCompletionAsync(InstanceId, getInputsAndOutputs: true, guard.Token);
     }
 
-    /// <summary>The integration user accepted the invitation with these roles, and operators registered its API key.</summary>
+    /// <summary>The integration user accepted the invitation with these roles, and operators registered its API
+    /// key.</summary>
     public async Task<FakeAppStoreConnectKey> OperatorsAcceptAsync(params string[] roles)
     {
         Asc.Invite(IntegrationEmail, roles);

@@ -4,10 +4,12 @@ using ReviewHub.Tests.Observability;
 
 namespace ReviewHub.Tests.Integrations;
 
-/// <summary>Integrations by state entered, counted by the store after each write (activities may repeat, orchestrations replay).</summary>
+/// <summary>Integrations by state entered, counted by the store after each write (activities may repeat, orchestrations
+/// replay).</summary>
 public sealed class IntegrationMetricsTests
 {
-    private static readonly Dictionary<string, string?> HourlyPolls = new() { ["Integrations:PollInterval"] = "01:00:00" };
+    private static readonly Dictionary<string, string?> HourlyPolls = new() { ["Integrations:PollInterval"] =
+        "01:00:00" };
 
     [Fact]
     public async Task A_setup_that_becomes_active_counts_each_state_it_entered_once()
@@ -30,7 +32,8 @@ public sealed class IntegrationMetricsTests
             $"{ReviewHubMetrics.Names.Integrations} 1 state={IntegrationStatus.Active}",
         ], recorded.LinesOf(ReviewHubMetrics.Names.Integrations));
         // The rate-limit handler also sees the integration's user lookups and its app listing.
-        Assert.Equal(h.UserLookups + h.Asc.AppListings, recorded.Values(ReviewHubMetrics.Names.AscRateLimitRemaining).Count);
+        Assert.Equal(
+            h.UserLookups + h.Asc.AppListings, recorded.Values(ReviewHubMetrics.Names.AscRateLimitRemaining).Count);
     }
 
     [Fact]

@@ -49,7 +49,8 @@ public sealed class IntegrationRolesTests
     [Fact]
     public void Unknown_role_names_from_the_api_are_ignored_not_fatal()
     {
-        var evaluation = IntegrationRoles.Evaluate(IntegrationKind.ReplyToReviews, ["IMAGE_MANAGER", "CUSTOMER_SUPPORT", "SOMETHING_NEW"]);
+        var evaluation = IntegrationRoles.Evaluate(IntegrationKind.ReplyToReviews,
+            ["IMAGE_MANAGER", "CUSTOMER_SUPPORT", "SOMETHING_NEW"]);
         Assert.True(evaluation.Satisfied);
 
         var lacking = IntegrationRoles.Evaluate(IntegrationKind.ReplyToReviews, ["IMAGE_MANAGER"]);
@@ -60,7 +61,9 @@ public sealed class IntegrationRolesTests
     public void The_table_covers_every_kind_once_and_reads_like_the_setup_guide()
     {
         Assert.Equal(Enum.GetValues<IntegrationKind>(), IntegrationRoles.Table.Select(r => r.Kind));
-        Assert.Equal("Admin, or Customer Support + Marketing + Finance", IntegrationRoles.Describe(IntegrationRoles.For(IntegrationKind.FullAccess)));
-        Assert.Equal("Admin, or Marketing + Sales + Access to Reports", IntegrationRoles.Describe(IntegrationRoles.For(IntegrationKind.AsoReport)));
+        Assert.Equal("Admin, or Customer Support + Marketing + Finance",
+            IntegrationRoles.Describe(IntegrationRoles.For(IntegrationKind.FullAccess)));
+        Assert.Equal("Admin, or Marketing + Sales + Access to Reports",
+            IntegrationRoles.Describe(IntegrationRoles.For(IntegrationKind.AsoReport)));
     }
 }

@@ -1,23 +1,23 @@
 using System.Diagnostics;
-using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ReviewHub.Accounts;
-using ReviewHub.Apps;
 using ReviewHub.Fakes;
 using ReviewHub.Http;
 using ReviewHub.Integrations;
 
 namespace ReviewHub.Tests.Integrations;
 
-/// <summary>The setup flow from "I've invited" to Active, Failed and Cancelled, on the Durable in-process test host.</summary>
+/// <summary>The setup flow from "I've invited" to Active, Failed and Cancelled, on the Durable in-process test
+/// host.</summary>
 public sealed class IntegrationSetupTests
 {
     private static readonly string[] FullAccessRoles = [AscRoles.CustomerSupport, AscRoles.Marketing, AscRoles.Finance];
 
     [Fact]
-    public async Task Confirm_then_operators_accept_and_register_the_key_makes_the_integration_active_and_tells_the_owner()
+    public async Task
+        Confirm_then_operators_accept_and_register_the_key_makes_the_integration_active_and_tells_the_owner()
     {
         await using var h = await IntegrationHarness.StartAsync();
 
@@ -56,7 +56,8 @@ public sealed class IntegrationSetupTests
         var row = (await h.ConnectionAsync())!;
         Assert.Equal($"asc-{h.World.AccountId}-{h.ConnectionId}", row.CredentialReference);
         Assert.DoesNotContain("PRIVATE KEY", System.Text.Json.JsonSerializer.Serialize(row));
-        Assert.Contains(key.KeyId, await h.App.Get<ReviewHub.Secrets.ISecretStore>().GetAsync(row.CredentialReference!, CancellationToken.None));
+        Assert.Contains(key.KeyId, await h.App.Get<ReviewHub.Secrets.ISecretStore>().GetAsync(row.CredentialReference!,
+            CancellationToken.None));
     }
 
     [Fact]
@@ -83,9 +84,11 @@ public sealed class IntegrationSetupTests
     public async Task Missing_roles_are_named_emailed_once_and_a_roles_updated_event_rechecks_at_once()
     {
         // An hour between polls: only the "roles updated" event can make the setup look again within the test.
-        await using var h = await IntegrationHarness.StartAsync(new Dictionary<string, string?> { ["Integrations:PollInterval"] = "01:00:00" });
+        await using var h = await IntegrationHarness.StartAsync(new Dictionary<string,
+            string?> { ["Integrations:PollInterval"] = "01:00:00" });
         Assert.Equal(202, (await h.ConfirmAsync("fullAccess")).Status);
-        await h.OperatorsAcceptAsync(AscRoles.CustomerSupport, AscRoles.Marketing, AscRoles.Sales, AscRoles.AccessToReports);
+        await h.OperatorsAcceptAsync(AscRoles.CustomerSupport, AscRoles.Marketing, AscRoles.Sales,
+            AscRoles.AccessToReports);
 
         var missing = await h.WaitForStatusAsync(s => s.Status == "rolesMissing");
         Assert.Equal([AscRoles.Finance], missing.MissingRoles.Select(r => r.Role));
@@ -98,7 +101,8 @@ public sealed class IntegrationSetupTests
         var checkedBefore = missing.LastCheckedAt;
         Assert.Equal(202, (await h.App.Host.PostAsync($"{h.IntegrationPath}/roles-updated", h.World.Token)).Status);
         // Wait for the re-check to be recorded, not just started: only then is the setup waiting for the next event.
-        await h.WaitForStatusAsync(s => h.UserLookups > lookups && s.LastCheckedAt > checkedBefore && s.Status == "rolesMissing");
+        await h.WaitForStatusAsync(s => h.UserLookups > lookups && s.LastCheckedAt > checkedBefore
+            && s.Status == "rolesMissing");
 
         h.Asc.SetUserRoles(h.IntegrationEmail, [AscRoles.CustomerSupport, AscRoles.Marketing, AscRoles.Finance]);
         Assert.Equal(202, (await h.App.Host.PostAsync($"{h.IntegrationPath}/roles-updated", h.World.Token)).Status);
@@ -112,7 +116,8 @@ public sealed class IntegrationSetupTests
     }
 
     [Fact]
-    public async Task An_invitation_never_accepted_fails_at_the_deadline_with_the_reason_and_next_steps_and_confirming_again_retries()
+    public async Task
+        An_invitation_never_accepted_fails_at_the_deadline_with_the_reason_and_next_steps_and_confirming_again_retries()
     {
         await using var h = await IntegrationHarness.StartAsync();
         await h.StartWithDeadlineAsync(IntegrationKind.ReplyToReviews, TimeSpan.FromSeconds(1));
@@ -148,7 +153,8 @@ public sealed class IntegrationSetupTests
         var failed = await h.StatusAsync();
         Assert.Equal("Roles still missing: Sales, Access to Reports.", failed.FailureReason);
         Assert.Single(h.EmailsTo("Action needed"));
-        Assert.Contains("Roles still missing: Sales, Access to Reports.", Assert.Single(h.EmailsTo("stopped")).PlainText);
+        Assert.Contains("Roles still missing: Sales, Access to Reports.", Assert.Single(h.EmailsTo("stopped"))
+            .PlainText);
         Assert.Empty(h.Listener.Activated);
     }
 
@@ -173,7 +179,8 @@ public sealed class IntegrationSetupTests
     [Fact]
     public async Task A_double_click_starts_one_attempt_and_one_orchestration()
     {
-        await using var h = await IntegrationHarness.StartAsync(new Dictionary<string, string?> { ["Integrations:PollInterval"] = "01:00:00" });
+        await using var h = await IntegrationHarness.StartAsync(new Dictionary<string,
+            string?> { ["Integrations:PollInterval"] = "01:00:00" });
 
         var responses = await Task.WhenAll(h.ConfirmAsync("salesReport"), h.ConfirmAsync("salesReport"));
         var again = await h.ConfirmAsync("salesReport");
@@ -196,7 +203,8 @@ public sealed class IntegrationSetupTests
     [Fact]
     public async Task Cancel_ends_the_orchestration_at_once_and_a_new_confirmation_starts_fresh()
     {
-        await using var h = await IntegrationHarness.StartAsync(new Dictionary<string, string?> { ["Integrations:PollInterval"] = "01:00:00" });
+        await using var h = await IntegrationHarness.StartAsync(new Dictionary<string,
+            string?> { ["Integrations:PollInterval"] = "01:00:00" });
         Assert.Equal(202, (await h.ConfirmAsync("replyToReviews")).Status);
         var first = await h.WaitForStatusAsync(s => s.LastCheckedAt is not null);
 
@@ -213,7 +221,8 @@ public sealed class IntegrationSetupTests
         Assert.Equal(202, (await h.ConfirmAsync("replyToReviews")).Status);
         var second = await h.WaitForStatusAsync(s => s.Status == "awaitingOperator" && s.LastCheckedAt is not null);
         Assert.True(second.ConfirmedAt > first.ConfirmedAt);
-        Assert.Equal(OrchestrationRuntimeStatus.Running, (await h.Durable.Client.GetInstanceAsync(h.InstanceId))!.RuntimeStatus);
+        Assert.Equal(OrchestrationRuntimeStatus.Running,
+            (await h.Durable.Client.GetInstanceAsync(h.InstanceId))!.RuntimeStatus);
     }
 
     [Theory]
@@ -221,10 +230,12 @@ public sealed class IntegrationSetupTests
     [InlineData(500)]
     public async Task Rate_limits_and_outages_of_app_store_connect_are_retried_by_the_activity_policy(int status)
     {
-        await using var h = await IntegrationHarness.StartAsync(new Dictionary<string, string?> { ["Integrations:PollInterval"] = "01:00:00" });
+        await using var h = await IntegrationHarness.StartAsync(new Dictionary<string,
+            string?> { ["Integrations:PollInterval"] = "01:00:00" });
         Assert.Equal(202, (await h.ConfirmAsync("replyToReviews")).Status);
         await h.WaitForStatusAsync(s => s.LastCheckedAt is not null);
-        // More failures than the HTTP client retries (1 + 3): the first activity attempt fails, the policy's next one succeeds.
+        // More failures than the HTTP client retries (1 + 3): the first activity attempt fails, the policy's next one
+        // succeeds.
         var body = status == 429 ? FakeAppStoreConnect.RateLimitBody
             : FakeAppStoreConnect.ErrorBody(500, "UNEXPECTED_ERROR", "An unexpected error occurred.");
         h.Asc.Fail(new InjectedFault(status, body), times: 5, match: r => r.Path == "/v1/users");
@@ -264,11 +275,13 @@ public sealed class IntegrationSetupTests
     [Fact]
     public async Task A_forbidden_key_is_not_retried_the_status_says_why_and_a_new_key_resumes_the_setup()
     {
-        await using var h = await IntegrationHarness.StartAsync(new Dictionary<string, string?> { ["Integrations:PollInterval"] = "01:00:00" });
+        await using var h = await IntegrationHarness.StartAsync(new Dictionary<string,
+            string?> { ["Integrations:PollInterval"] = "01:00:00" });
         Assert.Equal(202, (await h.ConfirmAsync("replyToReviews")).Status);
         await h.WaitForStatusAsync(s => s.LastCheckedAt is not null);
         h.Asc.Fail(new InjectedFault(403, FakeAppStoreConnect.ErrorBody(403, "FORBIDDEN_ERROR",
-            "This request is forbidden for security reasons", "The API key in use does not allow this request")), match: r => r.Path == "/v1/users");
+            "This request is forbidden for security reasons", "The API key in use does not allow this request")),
+                match: r => r.Path == "/v1/users");
 
         await h.OperatorsAcceptAsync(AscRoles.CustomerSupport);
 
@@ -298,7 +311,8 @@ public sealed class IntegrationSetupTests
     [Fact]
     public async Task A_refused_email_key_is_not_retried_and_the_setup_still_completes()
     {
-        await using var h = await IntegrationHarness.StartAsync(new Dictionary<string, string?> { ["Email:SendGridApiKey"] = "SG.revoked" });
+        await using var h = await IntegrationHarness.StartAsync(new Dictionary<string,
+            string?> { ["Email:SendGridApiKey"] = "SG.revoked" });
         await ConfirmedEmails.FollowLinkAsync(h.App, h.World.AccountId, h.World.OwnerEmail); // its link was refused too
         h.SendGrid.ClearRequests();
         Assert.Equal(202, (await h.ConfirmAsync("replyToReviews")).Status);
@@ -337,7 +351,8 @@ public sealed class IntegrationSetupTests
         await h.WaitForCompletionAsync();
         var store = h.App.Get<IntegrationStore>();
 
-        // The new kind's roles are not there yet: the upgrade waits, and meanwhile replies and hourly fetching keep working.
+        // The new kind's roles are not there yet: the upgrade waits, and meanwhile replies and hourly fetching keep
+        // working.
         Assert.Equal(202, (await h.ConfirmAsync("fullAccess")).Status);
         await h.WaitForStatusAsync(s => s.Status == "rolesMissing" && s.Kind == "fullAccess");
         var during = (await store.GetConnectionAsync(h.World.AccountId, h.ConnectionId, CancellationToken.None))!;
@@ -355,7 +370,7 @@ public sealed class IntegrationSetupTests
     }
 
     [Fact]
-    public async Task Disconnecting_while_the_verification_is_in_flight_ends_the_orchestration_and_writes_nothing_after()
+    public async Task Disconnecting_while_the_verification_is_in_flight_ends_the_orchestration_and_writes_nothing()
     {
         await using var h = await IntegrationHarness.StartAsync();
         Assert.Equal(202, (await h.ConfirmAsync("replyToReviews")).Status);

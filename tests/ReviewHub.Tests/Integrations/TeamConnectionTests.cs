@@ -20,7 +20,8 @@ namespace ReviewHub.Tests.Integrations;
 /// </summary>
 public sealed class TeamConnectionTests
 {
-    /// <summary>The world's app plus four more: one registered Mac app, a universal app and two more unregistered.</summary>
+    /// <summary>The world's app plus four more: one registered Mac app, a universal app and two more
+    /// unregistered.</summary>
     private static async Task<(string MacAppId, string[] Unregistered)> TeamOfFiveAsync(IntegrationHarness h)
     {
         h.Asc.AddApp("900000001", "Acme Mac", "com.acme.mac", "MAC_OS");
@@ -74,7 +75,7 @@ public sealed class TeamConnectionTests
     }
 
     [Fact]
-    public async Task Registering_apps_the_connection_does_not_list_or_without_territories_answers_400_and_writes_nothing()
+    public async Task Registering_unlisted_apps_or_apps_without_territories_answers_400_and_writes_nothing()
     {
         await using var h = await IntegrationHarness.StartAsync();
         await TeamOfFiveAsync(h);
@@ -201,7 +202,8 @@ public sealed class TeamConnectionTests
         Assert.Equal((ReplyPermission.Refused, IntegrationStatus.Active, null),
             (refused.ReplyPermissionValue, refused.StatusValue, refused.DegradedCause));
         Assert.False(refused.AllowsReplies);
-        Assert.Empty(app.Queue.Take<IntegrationHealthCheckRequest>(ReviewHub.Storage.QueueNames.IntegrationHealthChecks));
+        Assert.Empty(
+            app.Queue.Take<IntegrationHealthCheckRequest>(ReviewHub.Storage.QueueNames.IntegrationHealthChecks));
 
         // A new key says nothing yet; its first reply that goes through confirms it.
         await app.Get<IntegrationStore>().SetCredentialAsync(world.AccountId, world.AppId, "asc-team",
@@ -224,7 +226,8 @@ public sealed class TeamConnectionTests
         await asc.StartAsync();
         for (var i = 0; i < apps; i++)
         {
-            asc.AddApp($"{700000000 + i}", $"App {i:D4}", $"com.example.app{i}", i % 5 == 0 ? ["IOS", "MAC_OS"] : ["IOS"]);
+            asc.AddApp(
+                $"{700000000 + i}", $"App {i:D4}", $"com.example.app{i}", i % 5 == 0 ? ["IOS", "MAC_OS"] : ["IOS"]);
         }
         var key = asc.CreateKey();
         using var http = new HttpClient { BaseAddress = asc.BaseAddress };

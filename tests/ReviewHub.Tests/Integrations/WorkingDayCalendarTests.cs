@@ -1,4 +1,5 @@
 using ReviewHub.Integrations;
+using System.Globalization;
 
 namespace ReviewHub.Tests.Integrations;
 
@@ -6,7 +7,8 @@ public sealed class WorkingDayCalendarTests
 {
     private static readonly WorkingDayCalendar Utc = new(TimeZoneInfo.Utc, new HashSet<DateOnly>());
 
-    private static DateTimeOffset At(string utc) => DateTimeOffset.Parse(utc + "Z").ToUniversalTime();
+    private static DateTimeOffset At(string utc) => DateTimeOffset.Parse(utc + "Z", CultureInfo.InvariantCulture)
+        .ToUniversalTime();
 
     [Fact]
     public void Mid_week_adds_three_days_at_the_same_time()
@@ -30,7 +32,8 @@ public sealed class WorkingDayCalendarTests
     [Fact]
     public void A_holiday_inside_the_window_is_skipped()
     {
-        var calendar = new WorkingDayCalendar(TimeZoneInfo.Utc, new HashSet<DateOnly> { new(2026, 12, 24), new(2026, 12, 25) });
+        var calendar = new WorkingDayCalendar(TimeZoneInfo.Utc, new HashSet<DateOnly> { new(2026, 12, 24),
+            new(2026, 12, 25) });
 
         // Wednesday 23 Dec: Thu 24 and Fri 25 are holidays, the weekend follows → Mon 28, Tue 29, Wed 30.
         Assert.Equal(At("2026-12-30T11:00:00"), calendar.AddWorkingDays(At("2026-12-23T11:00:00"), 3));
@@ -39,7 +42,8 @@ public sealed class WorkingDayCalendarTests
     [Fact]
     public void Days_are_counted_in_the_business_time_zone_where_the_utc_date_differs()
     {
-        var losAngeles = new WorkingDayCalendar(TimeZoneInfo.FindSystemTimeZoneById("America/Los_Angeles"), new HashSet<DateOnly>());
+        var losAngeles = new WorkingDayCalendar(TimeZoneInfo.FindSystemTimeZoneById("America/Los_Angeles"),
+            new HashSet<DateOnly>());
 
         // Saturday 03:00 UTC is still Friday 19:00 in Los Angeles: Friday → Wednesday 19:00 PST = Thursday 03:00 UTC.
         // Counting in UTC would have started on Saturday and ended on Wednesday 03:00 UTC, a day early.
@@ -49,19 +53,22 @@ public sealed class WorkingDayCalendarTests
     [Fact]
     public void A_holiday_is_a_local_date_in_the_business_time_zone()
     {
-        var tokyo = new WorkingDayCalendar(TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo"), new HashSet<DateOnly> { new(2026, 11, 26) });
+        var tokyo = new WorkingDayCalendar(TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo"),
+            new HashSet<DateOnly> { new(2026, 11, 26) });
 
-        // Wednesday 20:00 UTC is already Thursday 05:00 in Tokyo: the Thursday holiday is the confirmation day, not inside
-        // the window → Fri, Mon, Tue 05:00 JST. Counting UTC dates would have skipped it and ended a day later.
+        // Wednesday 20:00 UTC is already Thursday 05:00 in Tokyo: the Thursday holiday is the confirmation day, not
+        // inside the window → Fri, Mon, Tue 05:00 JST. Counting UTC dates would have skipped it and ended a day later.
         Assert.Equal(At("2026-11-30T20:00:00"), tokyo.AddWorkingDays(At("2026-11-25T20:00:00"), 3));
     }
 
     [Fact]
     public void The_deadline_keeps_the_local_time_across_a_daylight_saving_change()
     {
-        var berlin = new WorkingDayCalendar(TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"), new HashSet<DateOnly>());
+        var berlin = new WorkingDayCalendar(TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"),
+            new HashSet<DateOnly>());
 
-        // Wed 25 Mar 2026 02:30 CET (01:30 UTC) → Mon 30 Mar 02:30 CEST (00:30 UTC): summer time began on Sunday 29 March.
+        // Wed 25 Mar 2026 02:30 CET (01:30 UTC) → Mon 30 Mar 02:30 CEST (00:30 UTC): summer time began on Sunday 29
+        // March.
         Assert.Equal(At("2026-03-30T00:30:00"), berlin.AddWorkingDays(At("2026-03-25T01:30:00"), 3));
     }
 }

@@ -64,7 +64,8 @@ public sealed class ObservabilityTests
     {
         await using var asc = new FakeAppStoreConnect { HourlyLimit = 2 };
         await asc.StartAsync();
-        await using var app = await TestApp.StartAsync(new Dictionary<string, string?> { ["AppStoreConnect:BaseUrl"] = asc.BaseAddress.ToString() });
+        await using var app = await TestApp.StartAsync(new Dictionary<string, string?> { ["AppStoreConnect:BaseUrl"] =
+            asc.BaseAddress.ToString() });
         using var recorded = new RecordedMeasurements(app.Get<ReviewHubMetrics>().Meter);
         var key = asc.CreateKey();
         var credential = new AppStoreConnectCredential(key.IssuerId, key.KeyId, key.PrivateKeyPem);
@@ -73,12 +74,14 @@ public sealed class ObservabilityTests
         // Within budget (the fake answers 404 for this unmapped path, with the header), then over it: 429 and retries.
         for (var call = 0; call < 3; call++)
         {
-            await Assert.ThrowsAsync<AppStoreConnectException>(() => client.GetAsync<object>(credential, "/v1/unmapped", CancellationToken.None));
+            await Assert.ThrowsAsync<AppStoreConnectException>(() => client.GetAsync<object>(credential, "/v1/unmapped",
+                CancellationToken.None));
         }
 
         var remaining = recorded.Values(ReviewHubMetrics.Names.AscRateLimitRemaining);
         Assert.Equal([1, 0], remaining.Take(2));
-        // The third call is retried by the resilience pipeline; each attempt is measured, so a throttled key shows at 0.
+        // The third call is retried by the resilience pipeline; each attempt is measured, so a throttled key shows at
+        // 0.
         Assert.Equal(1 + 3, remaining.Skip(2).Count());
         Assert.All(remaining.Skip(2), value => Assert.Equal(0, value));
     }
@@ -99,7 +102,8 @@ public sealed class ObservabilityTests
         await monitor.MeasureAsync([poisoned, clean], CancellationToken.None);
 
         Assert.Equal(
-            [$"{ReviewHubMetrics.Names.PoisonMessages} 2 queue={poisoned}-poison", $"{ReviewHubMetrics.Names.PoisonMessages} 0 queue={clean}-poison"],
+            [$"{ReviewHubMetrics.Names.PoisonMessages} 2 queue={poisoned}-poison",
+                $"{ReviewHubMetrics.Names.PoisonMessages} 0 queue={clean}-poison"],
             recorded.Lines);
         await poisonQueue.DeleteAsync();
     }
@@ -108,11 +112,14 @@ public sealed class ObservabilityTests
     public async Task Poison_queue_monitor_fails_loudly_when_storage_is_unreachable()
     {
         await using var app = await TestApp.StartAsync();
-        var unreachable = new QueueServiceClient(new Uri("http://127.0.0.1:9/devstoreaccount1"), new QueueClientOptions { Retry = { MaxRetries = 0 } });
-        var monitor = new PoisonQueueMonitor(unreachable, app.Get<ReviewHubMetrics>(), NullLogger<PoisonQueueMonitor>.Instance);
+        var unreachable = new QueueServiceClient(new Uri("http://127.0.0.1:9/devstoreaccount1"),
+            new QueueClientOptions { Retry = { MaxRetries = 0 } });
+        var monitor = new PoisonQueueMonitor(unreachable, app.Get<ReviewHubMetrics>(),
+            NullLogger<PoisonQueueMonitor>.Instance);
 
         // The function fails (and the function-failure alert fires) rather than reporting a reassuring zero.
-        await Assert.ThrowsAsync<RequestFailedException>(() => monitor.MeasureAsync([QueueNames.NewReviews], CancellationToken.None));
+        await Assert.ThrowsAsync<RequestFailedException>(() => monitor.MeasureAsync([QueueNames.NewReviews],
+            CancellationToken.None));
     }
 
     [Fact]
@@ -151,7 +158,8 @@ public sealed class ObservabilityTests
         var azure = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         azure.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            [ObservabilityServiceCollectionExtensions.ConnectionStringSetting] = "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://127.0.0.1:9/",
+            [ObservabilityServiceCollectionExtensions.ConnectionStringSetting] =
+                "InstrumentationKey=00000000-0000-0000-0000-000000000000;IngestionEndpoint=https://127.0.0.1:9/",
             ["AZURE_CLIENT_ID"] = "11111111-1111-1111-1111-111111111111",
         });
         Assert.True(azure.AddReviewHubTelemetry());
@@ -191,7 +199,8 @@ public sealed class ObservabilityTests
 
             public bool IsEnabled(LogLevel logLevel) => true;
 
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState,
+                Exception?, string> formatter)
             {
                 var values = new Dictionary<string, object?>();
                 owner.scopes.ForEachScope((scope, acc) =>

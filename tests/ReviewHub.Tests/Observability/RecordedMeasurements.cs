@@ -25,19 +25,23 @@ internal sealed class RecordedMeasurements : IDisposable
         listener.Start();
     }
 
-    public IReadOnlyList<string> Lines => measurements.Select(m => $"{m.Name} {m.Value.ToString(CultureInfo.InvariantCulture)}{m.Tags}").ToList();
+    public IReadOnlyList<string> Lines =>
+        measurements.Select(m => $"{m.Name} {m.Value.ToString(CultureInfo.InvariantCulture)}{m.Tags}").ToList();
 
     public IReadOnlyList<string> Names => measurements.Select(m => m.Name).Distinct().ToList();
 
-    public IReadOnlyList<double> Values(string name) => measurements.Where(m => m.Name == name).Select(m => m.Value).ToList();
+    public IReadOnlyList<double> Values(string name) =>
+        measurements.Where(m => m.Name == name).Select(m => m.Value).ToList();
 
-    /// <summary>Sum of <paramref name="name"/>'s measurements carrying every one of <paramref name="tags"/> ("key=value").</summary>
+    /// <summary>Sum of <paramref name="name"/>'s measurements carrying every one of <paramref name="tags"/>
+    /// ("key=value").</summary>
     public double Sum(string name, params string[] tags) => measurements
         .Where(m => m.Name == name && tags.All(t => $"{m.Tags} ".Contains($" {t} ", StringComparison.Ordinal)))
         .Sum(m => m.Value);
 
     /// <summary>The "name value tags" lines of one instrument, in order.</summary>
-    public IReadOnlyList<string> LinesOf(string name) => Lines.Where(l => l.StartsWith(name + " ", StringComparison.Ordinal)).ToList();
+    public IReadOnlyList<string> LinesOf(string name) =>
+        Lines.Where(l => l.StartsWith(name + " ", StringComparison.Ordinal)).ToList();
 
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Json.Schema;
@@ -15,7 +16,8 @@ public static class ApiDescription
     private static readonly Uri BaseUri = new("https://reviewhub.test/openapi.json");
     private static readonly Lazy<Task<Loaded>> Instance = new(LoadAsync);
 
-    public sealed record Loaded(OpenApiDocument Document, OpenApiDiagnostic Diagnostic, JsonNode Json, SchemaRegistry Registry);
+    public sealed record Loaded(OpenApiDocument Document, OpenApiDiagnostic Diagnostic, JsonNode Json,
+        SchemaRegistry Registry);
 
     public sealed record Operation(string Path, string Method, string OperationId, JsonNode Node);
 
@@ -30,9 +32,11 @@ public static class ApiDescription
         await using var stream = File.OpenRead(FilePath);
         var result = await OpenApiDocument.LoadAsync(stream, "yaml", settings);
         var document = result.Document ?? throw new InvalidOperationException(
-            $"docs/openapi.yaml did not parse: {string.Join("; ", result.Diagnostic?.Errors.Select(e => $"{e.Pointer} {e.Message}") ?? [])}");
+            $"docs/openapi.yaml did not parse: " +
+                $"{string.Join("; ", result.Diagnostic?.Errors.Select(e => $"{e.Pointer} {e.Message}") ?? [])}");
 
-        // Validate against the document as the parser understood it, serialised as OpenAPI 3.1 JSON (JSON Schema 2020-12).
+        // Validate against the document as the parser understood it, serialised as OpenAPI 3.1 JSON (JSON Schema
+        // 2020-12).
         using var writer = new StringWriter();
         document.SerializeAsV31(new OpenApiJsonWriter(writer));
         var text = writer.ToString();
@@ -48,11 +52,13 @@ public static class ApiDescription
         return loaded.Json["paths"]!.AsObject()
             .SelectMany(path => path.Value!.AsObject()
                 .Where(m => m.Key is "get" or "post" or "put" or "patch" or "delete")
-                .Select(m => new Operation(path.Key, m.Key.ToUpperInvariant(), m.Value!["operationId"]!.GetValue<string>(), m.Value)))
+                .Select(m => new Operation(path.Key, m.Key.ToUpperInvariant(),
+                    m.Value!["operationId"]!.GetValue<string>(), m.Value)))
             .ToList();
     }
 
-    /// <summary>Checks status code, media type and body of <paramref name="response"/> against its documented operation; returns the problems found.</summary>
+    /// <summary>Checks status code, media type and body of <paramref name="response"/> against its documented
+    /// operation; returns the problems found.</summary>
     public static async Task<IReadOnlyList<string>> ValidateAsync(TestResponse response)
     {
         var loaded = await GetAsync();
@@ -64,7 +70,7 @@ public static class ApiDescription
         }
 
         var responses = operation.Node["responses"]!.AsObject();
-        var documented = responses[response.Status.ToString()] ?? responses["default"];
+        var documented = responses[response.Status.ToString(CultureInfo.InvariantCulture)] ?? responses["default"];
         if (documented is null)
         {
             return [$"{operation.Method} {operation.Path} does not document status {response.Status} ({response})."];
@@ -73,11 +79,13 @@ public static class ApiDescription
         var content = documented["content"]?.AsObject();
         if (content is null || content.Count == 0)
         {
-            return string.IsNullOrEmpty(response.Body) ? [] : [$"{operation.OperationId} {response.Status} documents no body but answered: {response.Body}"];
+            return string.IsNullOrEmpty(response.Body) ? []
+                : [$"{operation.OperationId} {response.Status} documents no body but answered: {response.Body}"];
         }
         if (!content.TryGetPropertyValue(response.ContentType, out var media))
         {
-            return [$"{operation.OperationId} {response.Status} answered {response.ContentType}; documented: {string.Join(", ", content.Select(c => c.Key))}."];
+            return [$"{operation.OperationId} {response.Status} answered {response.ContentType}; documented: " +
+                $"{string.Join(", ", content.Select(c => c.Key))}."];
         }
         var schemaNode = media!["schema"];
         if (schemaNode is null || !response.ContentType.EndsWith("json", StringComparison.Ordinal))
@@ -86,27 +94,33 @@ public static class ApiDescription
         }
 
         var pointer = JsonPointerTo(loaded.Json, schemaNode);
-        var schema = JsonSchema.FromText($$"""{"$ref":"{{BaseUri}}#{{pointer}}"}""", new BuildOptions { SchemaRegistry = loaded.Registry });
+        var schema = JsonSchema.FromText($$"""{"$ref":"{{BaseUri}}#{{pointer}}"}""", new BuildOptions { SchemaRegistry =
+            loaded.Registry });
         using var body = JsonDocument.Parse(response.Body);
-        var evaluation = schema.Evaluate(body.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
+        var evaluation = schema.Evaluate(body.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List,
+            RequireFormatValidation = true });
         return evaluation.IsValid
             ? []
             : (evaluation.Details ?? []).Where(d => d.Errors is { Count: > 0 })
-                .Select(d => $"{operation.OperationId} {response.Status} at {d.InstanceLocation}: {string.Join("; ", d.Errors!.Values)} — body {Truncate(response.Body)}")
+                .Select(d => $"{operation.OperationId} {response.Status} at {d.InstanceLocation}: " +
+                    $"{string.Join("; ", d.Errors!.Values)} — body {Truncate(response.Body)}")
                 .ToList();
     }
 
     private static JsonNode Resolve(JsonNode root, JsonNode node) =>
-        node["$ref"]?.GetValue<string>() is { } reference ? Resolve(root, Navigate(root, reference.TrimStart('#'))) : node;
+        node["$ref"]?.GetValue<string>() is { } reference ? Resolve(root, Navigate(root, reference.TrimStart('#')))
+            : node;
 
     private static JsonNode Navigate(JsonNode root, string pointer) =>
         pointer.Split('/', StringSplitOptions.RemoveEmptyEntries)
             .Aggregate(root, (node, segment) => node[segment.Replace("~1", "/").Replace("~0", "~")]!);
 
-    /// <summary>The URI-fragment JSON pointer of <paramref name="target"/> inside <paramref name="root"/> (schemas are validated in place, so their $refs resolve).</summary>
+    /// <summary>The URI-fragment JSON pointer of <paramref name="target"/> inside <paramref name="root"/> (schemas are
+    /// validated in place, so their $refs resolve).</summary>
     private static string JsonPointerTo(JsonNode root, JsonNode target) => "/" + string.Join('/',
         target.GetPath().TrimStart('$').Split(['.', '['], StringSplitOptions.RemoveEmptyEntries)
-            .Select(s => s.TrimEnd(']').Trim('\'')).Select(s => Uri.EscapeDataString(s.Replace("~", "~0").Replace("/", "~1"))));
+            .Select(s => s.TrimEnd(']').Trim('\'')).Select(s => Uri.EscapeDataString(s.Replace("~", "~0").Replace("/",
+                "~1"))));
 
     private static string Truncate(string text) => text.Length <= 300 ? text : text[..300] + "…";
 }

@@ -5,13 +5,15 @@ using ReviewHub.Tests.Security;
 
 namespace ReviewHub.Tests.OpenApi;
 
-/// <summary>Keeps docs/openapi.yaml true: every function documented, every documented operation real, real responses valid.</summary>
+/// <summary>Keeps docs/openapi.yaml true: every function documented, every documented operation real, real responses
+/// valid.</summary>
 public sealed class OpenApiContractTests
 {
     public static TheoryData<string> Everything => EndpointCatalog.Names(_ => true);
     public static TheoryData<string> Protected => EndpointCatalog.Names(e => !e.Public);
     // Operators are not account members, so operator endpoints answer 403 to a stranger rather than 404.
-    public static TheoryData<string> AccountScoped => EndpointCatalog.Names(e => !e.Public && !e.OperatorOnly && e.Path(Sample).Contains("/accounts/"));
+    public static TheoryData<string> AccountScoped => EndpointCatalog.Names(e => !e.Public && !e.OperatorOnly
+        && e.Path(Sample).Contains("/accounts/"));
     public static TheoryData<string> WithBody => EndpointCatalog.Names(e => e.Body is not null);
 
     private static readonly TestWorld Sample = new("u", "t", new string('a', 32), new string('b', 32));
@@ -51,8 +53,10 @@ public sealed class OpenApiContractTests
             var documentedPublic = operation.Node["security"]?.AsArray().Count == 0;
             var documentedOperator = operation.Node["x-operator-only"]?.GetValue<bool>() == true;
 
-            Assert.True(method.IsDefined(typeof(PublicEndpointAttribute)) == documentedPublic, $"{operation.OperationId}: security: [] iff [PublicEndpoint]");
-            Assert.True(method.IsDefined(typeof(OperatorOnlyAttribute)) == documentedOperator, $"{operation.OperationId}: x-operator-only iff [OperatorOnly]");
+            Assert.True(method.IsDefined(typeof(PublicEndpointAttribute)) == documentedPublic,
+                $"{operation.OperationId}: security: [] iff [PublicEndpoint]");
+            Assert.True(method.IsDefined(typeof(OperatorOnlyAttribute)) == documentedOperator,
+                $"{operation.OperationId}: x-operator-only iff [OperatorOnly]");
         }
     }
 
@@ -77,7 +81,8 @@ public sealed class OpenApiContractTests
         await using var app = await TestApp.StartAsync();
         var endpoint = EndpointCatalog.Get(function);
 
-        var response = await app.Host.SendAsync(endpoint.Method, endpoint.Path(Sample), token: null, endpoint.Body?.Invoke(Sample));
+        var response = await app.Host.SendAsync(endpoint.Method, endpoint.Path(Sample), token: null,
+            endpoint.Body?.Invoke(Sample));
 
         Assert.Equal(401, response.Status);
         Assert.Empty(await ApiDescription.ValidateAsync(response));
@@ -91,7 +96,8 @@ public sealed class OpenApiContractTests
         var stranger = await TestWorld.CreateAsync(app);
         var endpoint = EndpointCatalog.Get(function);
 
-        var response = await app.Host.SendAsync(endpoint.Method, endpoint.Path(Sample), stranger.Token, endpoint.Body?.Invoke(Sample));
+        var response = await app.Host.SendAsync(endpoint.Method, endpoint.Path(Sample), stranger.Token,
+            endpoint.Body?.Invoke(Sample));
 
         Assert.Equal(404, response.Status);
         Assert.Empty(await ApiDescription.ValidateAsync(response));
@@ -128,7 +134,8 @@ public sealed class OpenApiContractTests
     {
         // The validator itself must be able to fail, or the tests above prove nothing.
         var wrongStatus = new TestResponse(418, new Microsoft.AspNetCore.Http.HeaderDictionary(), "", "GetApp");
-        var wrongShape = new TestResponse(200, new Microsoft.AspNetCore.Http.HeaderDictionary { ["Content-Type"] = "application/json" },
+        var wrongShape = new TestResponse(200, new Microsoft.AspNetCore.Http.HeaderDictionary { ["Content-Type"] =
+            "application/json" },
             """{"appId":"not-an-id","name":3}""", "GetApp");
 
         Assert.NotEmpty(await ApiDescription.ValidateAsync(wrongStatus));

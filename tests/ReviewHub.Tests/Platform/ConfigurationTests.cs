@@ -26,10 +26,13 @@ public sealed class ConfigurationTests
     [MemberData(nameof(BrokenSettings))]
     public async Task The_app_refuses_to_start_with_invalid_settings(string key, string? value)
     {
-        var ex = await Record.ExceptionAsync(() => TestApp.StartAsync(new Dictionary<string, string?> { [key] = value }));
+        var ex = await Record.ExceptionAsync(() => TestApp.StartAsync(new Dictionary<string, string?> { [key] =
+            value }));
 
-        // The startup validator throws one OptionsValidationException, or an AggregateException when several validations fail.
-        var failures = ex is AggregateException many ? many.InnerExceptions.ToList() : [Assert.IsType<OptionsValidationException>(ex)];
+        // The startup validator throws one OptionsValidationException, or an AggregateException when several
+        // validations fail.
+        var failures = ex is AggregateException many ? many.InnerExceptions.ToList()
+            : [Assert.IsType<OptionsValidationException>(ex)];
         Assert.All(failures, f => Assert.IsType<OptionsValidationException>(f));
         Assert.Contains(failures, f => f.Message.Contains(key.Split(':')[1]));
     }

@@ -23,9 +23,13 @@ public sealed class HealthTests
     [Fact]
     public async Task Unreachable_storage_answers_503_without_describing_it()
     {
-        const string dead = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;";
+        const string dead =
+            "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
+            "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
+            "QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;";
         await using var app = await TestApp.StartAsync(
-            new Dictionary<string, string?> { ["Storage:Tables"] = dead, ["Storage:Queues"] = dead }, provisionStorage: false);
+            new Dictionary<string, string?> { ["Storage:Tables"] = dead, ["Storage:Queues"] = dead },
+            provisionStorage: false);
 
         var response = await app.Host.GetAsync("/api/health", token: null);
 

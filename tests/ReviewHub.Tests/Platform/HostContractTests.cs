@@ -5,7 +5,8 @@ namespace ReviewHub.Tests.Platform;
 /// <summary>The host contract as the build wrote it (functions.metadata), checked without the Functions host.</summary>
 public sealed class HostContractTests
 {
-    /// <summary>Every function: trigger, HTTP methods and route, queue name, or timer schedule. Adding or changing one updates this table.</summary>
+    /// <summary>Every function: trigger, HTTP methods and route, queue name, or timer schedule. Adding or changing one
+    /// updates this table.</summary>
     private static readonly string[] Expected =
     [
         "ActivateIntegration activity",
@@ -120,7 +121,8 @@ public sealed class HostContractTests
     [Fact]
     public void Host_json_keeps_base64_queue_messages_and_api_route_prefix()
     {
-        using var hostJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.FunctionAppOutput, "host.json")));
+        using var hostJson = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.FunctionAppOutput,
+            "host.json")));
         var extensions = hostJson.RootElement.GetProperty("extensions");
         Assert.Equal("base64", extensions.GetProperty("queues").GetProperty("messageEncoding").GetString());
         Assert.Equal("api", extensions.GetProperty("http").GetProperty("routePrefix").GetString());
@@ -132,7 +134,8 @@ public sealed class HostContractTests
         var trigger = function.Trigger;
         return trigger.Type switch
         {
-            "httpTrigger" => $"{function.Name} http {string.Join(',', trigger.Methods!.Select(m => m.ToUpperInvariant()))} {trigger.Route}",
+            "httpTrigger" => $"{function.Name} http " +
+                $"{string.Join(',', trigger.Methods!.Select(m => m.ToUpperInvariant()))} {trigger.Route}",
             "queueTrigger" => $"{function.Name} queue {trigger.QueueName}",
             "timerTrigger" => $"{function.Name} timer {trigger.Schedule}",
             "orchestrationTrigger" => $"{function.Name} orchestration",

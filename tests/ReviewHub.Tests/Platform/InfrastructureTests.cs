@@ -7,9 +7,9 @@ using ReviewHub.Observability;
 namespace ReviewHub.Tests.Platform;
 
 /// <summary>
-/// The Bicep template against the code: every setting the app reads — derived from the options classes, literal keys read
-/// from IConfiguration in the source, the test defaults, the local settings sample and the %binding% expressions the build
-/// wrote — must be an app setting in infra/main.bicep,
+/// The Bicep template against the code: every setting the app reads — derived from the options classes, literal keys
+/// read from IConfiguration in the source, the test defaults, the local settings sample and the %binding% expressions
+/// the build wrote — must be an app setting in infra/main.bicep,
 /// so a new setting without a template line fails here rather than at start-up in Azure. Also the shape of the
 /// templates: main.bicep composes the modules under infra/modules, each owning its resources and role assignments.
 /// </summary>
@@ -20,7 +20,8 @@ public sealed partial class InfrastructureTests
     {
         ["Auth__SigningKey"] = "Azure validates Entra ID tokens through Auth__Authority, and the options refuse both",
         ["Secrets__LocalDirectory"] = "Azure keeps secrets in Key Vault (KeyVault__Uri)",
-        ["FUNCTIONS_WORKER_RUNTIME"] = "Flex Consumption sets the runtime in functionAppConfig and rejects this setting",
+        ["FUNCTIONS_WORKER_RUNTIME"] =
+            "Flex Consumption sets the runtime in functionAppConfig and rejects this setting",
     };
 
     private static readonly string InfraDirectory = Path.Combine(TestPaths.RepositoryRoot, "infra");
@@ -41,12 +42,14 @@ public sealed partial class InfrastructureTests
         var missing = (await KeysTheAppReadsAsync())
             .Where(key => !LocalOnly.ContainsKey(key))
             // "Storage__Tables" is covered by "Storage__Tables__endpoint", an array setting by "Key__0".
-            .Where(key => !template.Contains(key) && !template.Any(setting => setting.StartsWith(key + "__", StringComparison.Ordinal)))
+            .Where(key => !template.Contains(key) && !template.Any(setting => setting.StartsWith(key + "__",
+                StringComparison.Ordinal)))
             .Order(StringComparer.Ordinal)
             .ToList();
 
         Assert.True(missing.Count == 0,
-            $"Add these settings to the appSettings block of infra/main.bicep (one line each): {string.Join(", ", missing)}");
+            $"Add these settings to the appSettings block of infra/main.bicep (one line each): " +
+                $"{string.Join(", ", missing)}");
     }
 
     [Fact]
@@ -74,9 +77,11 @@ public sealed partial class InfrastructureTests
     [Fact]
     public void Every_options_class_names_its_configuration_section()
     {
-        // The coverage check finds options through their Section constant; an options class without one would escape it.
+        // The coverage check finds options through their Section constant; an options class without one would escape
+        // it.
         var withoutSection = typeof(ReviewHubServices).Assembly.GetTypes()
-            .Where(t => t.IsClass && !t.IsAbstract && t.Name.EndsWith("Options", StringComparison.Ordinal) && SectionOf(t) is null)
+            .Where(t => t.IsClass && !t.IsAbstract && t.Name.EndsWith("Options", StringComparison.Ordinal)
+                && SectionOf(t) is null)
             .Select(t => t.FullName)
             .ToList();
         Assert.Empty(withoutSection);
@@ -185,7 +190,8 @@ public sealed partial class InfrastructureTests
         return blocks.SelectMany(block => BlockKeys(block.Bicep, block.Opening)).ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>Keys of the flat object literal that starts at <paramref name="opening"/> and ends at the next line holding only "}".</summary>
+    /// <summary>Keys of the flat object literal that starts at <paramref name="opening"/> and ends at the next line
+    /// holding only "}".</summary>
     private static IEnumerable<string> BlockKeys(string bicep, string opening)
     {
         var lines = bicep.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
@@ -209,28 +215,34 @@ public sealed partial class InfrastructureTests
         var keys = new HashSet<string>(StringComparer.Ordinal);
         keys.UnionWith(OptionsKeys());
         keys.UnionWith(SourceKeys());
-        keys.UnionWith((await TestApp.DefaultSettingsAsync()).Keys.Select(k => k.Replace(":", "__", StringComparison.Ordinal)));
+        keys.UnionWith((await TestApp.DefaultSettingsAsync()).Keys.Select(k => k.Replace(":", "__",
+            StringComparison.Ordinal)));
 
-        using var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "local.settings.sample.json")));
+        using var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot,
+            "local.settings.sample.json")));
         keys.UnionWith(sample.RootElement.GetProperty("Values").EnumerateObject().Select(p => p.Name));
 
         // %Setting% expressions: trigger attributes (functions.metadata) and host.json.
         foreach (var file in new[] { "functions.metadata", "host.json" })
         {
             var text = File.ReadAllText(Path.Combine(TestPaths.FunctionAppOutput, file));
-            keys.UnionWith(BindingExpressionPattern().Matches(text).Select(m => m.Groups["key"].Value.Replace(":", "__", StringComparison.Ordinal)));
+            keys.UnionWith(BindingExpressionPattern().Matches(text).Select(m => m.Groups["key"].Value.Replace(":", "__",
+                StringComparison.Ordinal)));
         }
         return keys;
     }
 
-    /// <summary>Literal keys the app's source reads straight from configuration (configuration["X:Y"], GetSection("X"), ...).</summary>
+    /// <summary>Literal keys the app's source reads straight from configuration (configuration["X:Y"], GetSection("X"),
+    /// ...).</summary>
     private static IEnumerable<string> SourceKeys() =>
-        Directory.EnumerateFiles(Path.Combine(TestPaths.RepositoryRoot, "functions"), "*.cs", SearchOption.AllDirectories)
+        Directory.EnumerateFiles(Path.Combine(TestPaths.RepositoryRoot, "functions"), "*.cs",
+            SearchOption.AllDirectories)
             .Append(Path.Combine(TestPaths.RepositoryRoot, "Program.cs"))
             .SelectMany(file => ConfigurationReadPattern().Matches(File.ReadAllText(file)))
             .Select(m => m.Groups["key"].Value.Replace(":", "__", StringComparison.Ordinal));
 
-    /// <summary><c>Section__Property</c> for every public settable property of every options class (nested objects recursively).</summary>
+    /// <summary><c>Section__Property</c> for every public settable property of every options class (nested objects
+    /// recursively).</summary>
     private static IEnumerable<string> OptionsKeys() =>
         typeof(ReviewHubServices).Assembly.GetTypes()
             .Select(t => (Type: t, Section: SectionOf(t)))
@@ -238,15 +250,18 @@ public sealed partial class InfrastructureTests
             .SelectMany(x => PropertyKeys(x.Type, x.Section!));
 
     private static string? SectionOf(Type type) =>
-        type.GetField("Section", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } field ? (string?)field.GetRawConstantValue() : null;
+        type.GetField("Section", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } field
+            ? (string?)field.GetRawConstantValue() : null;
 
     private static IEnumerable<string> PropertyKeys(Type type, string prefix) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.SetMethod?.IsPublic == true && p.GetIndexParameters().Length == 0)
-            .SelectMany(p => IsNestedOptions(p.PropertyType) ? PropertyKeys(p.PropertyType, $"{prefix}__{p.Name}") : [$"{prefix}__{p.Name}"]);
+            .SelectMany(p => IsNestedOptions(p.PropertyType) ? PropertyKeys(p.PropertyType, $"{prefix}__{p.Name}")
+                : [$"{prefix}__{p.Name}"]);
 
     private static bool IsNestedOptions(Type type) =>
-        type.IsClass && type != typeof(string) && !typeof(IEnumerable).IsAssignableFrom(type) && type.Assembly == typeof(ReviewHubServices).Assembly;
+        type.IsClass && type != typeof(string) && !typeof(IEnumerable).IsAssignableFrom(type)
+            && type.Assembly == typeof(ReviewHubServices).Assembly;
 
     [GeneratedRegex(@"(?:[Cc]onfiguration\[|GetSection\(|GetValue<[^>]+>\(|BindConfiguration\()\s*""(?<key>[^""]+)""")]
     private static partial Regex ConfigurationReadPattern();

@@ -10,7 +10,8 @@ public sealed class LocalSettingsSampleTests
     [Fact]
     public void The_committed_sample_settings_start_the_app_once_run_local_fills_in_the_signing_key()
     {
-        using var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot, "local.settings.sample.json")));
+        using var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.RepositoryRoot,
+            "local.settings.sample.json")));
         var values = sample.RootElement.GetProperty("Values").EnumerateObject()
             .ToDictionary(v => v.Name.Replace("__", ":"), v => (string?)v.Value.GetString());
         Assert.Equal("REPLACE_WITH_BASE64_32_BYTES", values["Auth:SigningKey"]); // what scripts/run-local.sh replaces

@@ -36,7 +36,8 @@ public sealed class OptimisticConcurrencyTests
         await table.AddEntityAsync(new TableEntity(key, "row") { ["Value"] = "original" });
 
         var attempts = 0;
-        var ex = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => table.UpdateAsync<TableEntity>(key, "row", e =>
+        var ex = await Assert.ThrowsAsync<ConcurrencyConflictException>(() =>
+            table.UpdateAsync<TableEntity>(key, "row", e =>
         {
             attempts++;
             // Someone else writes between our read and our write, every time.

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -30,11 +31,15 @@ public sealed class OutboundResilienceTests
     {
         var result = outcome switch
         {
-            "connection refused" => Outcome.FromException<HttpResponseMessage>(new HttpRequestException(HttpRequestError.ConnectionError, "refused")),
-            "name not resolved" => Outcome.FromException<HttpResponseMessage>(new HttpRequestException(HttpRequestError.NameResolutionError, "nxdomain")),
+            "connection refused" => Outcome.FromException<HttpResponseMessage>(new HttpRequestException(
+                HttpRequestError.ConnectionError, "refused")),
+            "name not resolved" => Outcome.FromException<HttpResponseMessage>(new HttpRequestException(
+                HttpRequestError.NameResolutionError, "nxdomain")),
             "timeout" => Outcome.FromException<HttpResponseMessage>(new TimeoutRejectedException()),
-            "connection dropped mid-response" => Outcome.FromException<HttpResponseMessage>(new HttpRequestException(HttpRequestError.ResponseEnded, "ended")),
-            var status => Outcome.FromResult(new HttpResponseMessage((HttpStatusCode)int.Parse(status))),
+            "connection dropped mid-response" => Outcome.FromException<HttpResponseMessage>(new HttpRequestException(
+                HttpRequestError.ResponseEnded, "ended")),
+            var status => Outcome.FromResult(new HttpResponseMessage((HttpStatusCode)int.Parse(status,
+                CultureInfo.InvariantCulture))),
         };
 
         Assert.Equal(repeated, OutboundResilience.WasCertainlyNotProcessed(result));
@@ -58,7 +63,7 @@ public sealed class OutboundResilienceTests
         // A date is read against the answer's own Date header: the service's clock, not ours.
         Assert.Equal(TimeSpan.FromSeconds(30), RetryAfter.Of(Answer(HttpStatusCode.ServiceUnavailable,
             r => r.Headers.RetryAfter = new(date.AddSeconds(30))).Headers));
-        var reset = date.AddSeconds(40).ToUnixTimeSeconds().ToString();
+        var reset = date.AddSeconds(40).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         HttpResponseMessage Window(string remaining) => Answer(HttpStatusCode.TooManyRequests, r =>
         {
             r.Headers.Add(RetryAfter.RateLimitRemainingHeader, remaining);

@@ -13,16 +13,19 @@ public sealed class QueueEncodingTests
     {
         await using var app = await TestApp.StartAsync();
         var queueName = $"encoding-{Guid.NewGuid():N}";
-        var raw = new QueueClient(await Azurite.ConnectionStringAsync(), queueName); // no decoding: the bytes the host reads
+        // no decoding: the bytes the host reads
+        var raw = new QueueClient(await Azurite.ConnectionStringAsync(), queueName);
         await raw.CreateAsync();
         var sent = new AppRemoval(Ids.New(), Ids.New());
 
         await app.Get<IMessageQueue>().SendAsync(queueName, sent);
 
         var message = (await raw.ReceiveMessageAsync()).Value;
-        // The host (messageEncoding = base64) decodes base64, then the worker deserialises JSON into the trigger's parameter type.
+        // The host (messageEncoding = base64) decodes base64, then the worker deserialises JSON into the trigger's
+        // parameter type.
         var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(message.MessageText));
-        var bound = JsonSerializer.Deserialize<AppRemoval>(decoded, new JsonSerializerOptions { PropertyNameCaseInsensitive = true });
+        var bound = JsonSerializer.Deserialize<AppRemoval>(decoded,
+            new JsonSerializerOptions { PropertyNameCaseInsensitive = true });
         Assert.Equal(sent, bound);
         await raw.DeleteAsync();
     }

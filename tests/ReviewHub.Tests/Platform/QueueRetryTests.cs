@@ -15,7 +15,8 @@ public sealed class QueueRetryTests
     [InlineData(5, 480)]
     [InlineData(6, 900)] // 960 s capped at 15 minutes
     [InlineData(40, 900)]
-    public void The_delay_doubles_per_failed_attempt_up_to_the_cap_within_twenty_percent(int failedAttempt, int nominalSeconds)
+    public void The_delay_doubles_per_failed_attempt_up_to_the_cap_within_twenty_percent(int failedAttempt,
+        int nominalSeconds)
     {
         for (var i = 0; i < 200; i++)
         {

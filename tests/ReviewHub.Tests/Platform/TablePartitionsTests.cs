@@ -13,7 +13,8 @@ public sealed class TablePartitionsTests
         await table.CreateIfNotExistsAsync();
         foreach (var chunk in Enumerable.Range(0, rows).Chunk(TablePartitions.MaxBatch))
         {
-            await table.SubmitTransactionAsync(chunk.Select(i => new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("app", $"row{i:D4}"))));
+            await table.SubmitTransactionAsync(chunk.Select(i =>
+                new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("app", $"row{i:D4}"))));
         }
         await table.AddEntityAsync(new TableEntity("other-app", "row"));
         return table;
@@ -46,8 +47,10 @@ public sealed class TablePartitionsTests
         Assert.Equal(1, Count(table, "other-app"));
     }
 
-    /// <summary>Plays another purge that deletes the first row of each transaction just before it is submitted.</summary>
-    private sealed class OverlappingPurge(string connectionString, string tableName) : TableClient(connectionString, tableName)
+    /// <summary>Plays another purge that deletes the first row of each transaction just before it is
+    /// submitted.</summary>
+    private sealed class OverlappingPurge(string connectionString, string tableName)
+        : TableClient(connectionString, tableName)
     {
         public int Transactions { get; private set; }
 
@@ -58,7 +61,8 @@ public sealed class TablePartitionsTests
             if (actions[0].ActionType == TableTransactionActionType.Delete)
             {
                 Transactions++;
-                await DeleteEntityAsync(actions[0].Entity.PartitionKey, actions[0].Entity.RowKey, ETag.All, cancellationToken);
+                await DeleteEntityAsync(actions[0].Entity.PartitionKey, actions[0].Entity.RowKey, ETag.All,
+                    cancellationToken);
             }
             return await base.SubmitTransactionAsync(actions, cancellationToken);
         }

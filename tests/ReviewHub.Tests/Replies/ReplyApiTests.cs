@@ -40,7 +40,8 @@ public sealed class ReplyApiTests
         var world = await TestWorld.CreateAsync(app);
         await ReplySeeds.RepliableAsync(app, world);
 
-        var response = await app.Host.PutAsync(ReplySeeds.ReplyPath(world), world.Token, new { body = new string('a', ReplyOptions.MaxBodyLength) });
+        var response = await app.Host.PutAsync(ReplySeeds.ReplyPath(world), world.Token,
+            new { body = new string('a', ReplyOptions.MaxBodyLength) });
 
         Assert.True(response.Status == 202, response.ToString());
         Assert.Equal(1, Assert.Single(app.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends)).Version);
@@ -49,10 +50,14 @@ public sealed class ReplyApiTests
     public static TheoryData<string, IntegrationKind?, IntegrationStatus, string> Conflicts => new()
     {
         { "none", null, IntegrationStatus.Active, ReplyFunctions.IntegrationNotActiveType },
-        { "awaiting operator", IntegrationKind.FullAccess, IntegrationStatus.AwaitingOperator, ReplyFunctions.IntegrationNotActiveType },
-        { "roles missing", IntegrationKind.ReplyToReviews, IntegrationStatus.RolesMissing, ReplyFunctions.IntegrationNotActiveType },
-        { "aso report", IntegrationKind.AsoReport, IntegrationStatus.Active, ReplyFunctions.IntegrationCannotReplyType },
-        { "sales report", IntegrationKind.SalesReport, IntegrationStatus.Active, ReplyFunctions.IntegrationCannotReplyType },
+        { "awaiting operator", IntegrationKind.FullAccess, IntegrationStatus.AwaitingOperator,
+            ReplyFunctions.IntegrationNotActiveType },
+        { "roles missing", IntegrationKind.ReplyToReviews, IntegrationStatus.RolesMissing,
+            ReplyFunctions.IntegrationNotActiveType },
+        { "aso report", IntegrationKind.AsoReport, IntegrationStatus.Active,
+            ReplyFunctions.IntegrationCannotReplyType },
+        { "sales report", IntegrationKind.SalesReport, IntegrationStatus.Active,
+            ReplyFunctions.IntegrationCannotReplyType },
     };
 
     [Theory]
@@ -84,7 +89,8 @@ public sealed class ReplyApiTests
         await ReplySeeds.ReviewAsync(app, world);
         await ReplySeeds.IntegrationAsync(app, world, IntegrationKind.ReplyToReviews);
 
-        Assert.Equal(202, (await app.Host.PutAsync(ReplySeeds.ReplyPath(world), world.Token, new { body = "Thanks!" })).Status);
+        Assert.Equal(202,
+            (await app.Host.PutAsync(ReplySeeds.ReplyPath(world), world.Token, new { body = "Thanks!" })).Status);
     }
 
     [Fact]
@@ -139,9 +145,12 @@ public sealed class ReplyApiTests
         var tables = app.Get<TableServiceClient>();
         foreach (var table in new[] { TableNames.Replies, TableNames.ReplyHistory, TableNames.ReplyPending })
         {
-            Assert.Empty(await tables.GetTableClient(table).QueryAsync<TableEntity>(e => e.PartitionKey == world.AppId).ToListAsync());
+            Assert.Empty(await tables.GetTableClient(table).QueryAsync<TableEntity>(e =>
+                e.PartitionKey == world.AppId).ToListAsync());
         }
-        var review = await tables.GetTableClient(TableNames.Reviews).GetEntityIfExistsAsync<ReviewHub.Reviews.ReviewEntity>(world.AppId, ReplySeeds.ReviewId);
+        var review = await tables.GetTableClient(
+            TableNames.Reviews).GetEntityIfExistsAsync<ReviewHub.Reviews.ReviewEntity>(world.AppId,
+            ReplySeeds.ReviewId);
         Assert.Null(review.HasValue ? review.Value!.ReplyStatus : null);
     }
 }

@@ -42,9 +42,12 @@ public sealed class ReplyFlowTests
         {
             var data = sent.RootElement.GetProperty("data");
             Assert.Equal("customerReviewResponses", data.GetProperty("type").GetString());
-            Assert.Equal("Thanks! Version 2.1 fixes the crash.", data.GetProperty("attributes").GetProperty("responseBody").GetString());
-            Assert.Equal("customerReviews", data.GetProperty("relationships").GetProperty("review").GetProperty("data").GetProperty("type").GetString());
-            Assert.Equal(s.ReviewId, data.GetProperty("relationships").GetProperty("review").GetProperty("data").GetProperty("id").GetString());
+            Assert.Equal("Thanks! Version 2.1 fixes the crash.", data.GetProperty("attributes").GetProperty(
+                "responseBody").GetString());
+            Assert.Equal("customerReviews", data.GetProperty("relationships").GetProperty("review").GetProperty("data")
+                .GetProperty("type").GetString());
+            Assert.Equal(s.ReviewId, data.GetProperty("relationships").GetProperty("review").GetProperty("data")
+                .GetProperty("id").GetString());
         }
         var pending = await s.StateAsync();
         Assert.Equal(ReplyStatus.PendingPublish, pending.Status);
@@ -338,7 +341,8 @@ public sealed class ReplyFlowTests
     [Fact]
     public async Task A_timeout_counts_as_transient()
     {
-        await using var s = await ReplyScenario.StartAsync(new Dictionary<string, string?> { ["AppStoreConnect:Timeout"] = "00:00:01" });
+        await using var s = await ReplyScenario.StartAsync(new Dictionary<string, string?> { ["AppStoreConnect:Timeout"]
+            = "00:00:01" });
         s.Asc.Fail(InjectedFault.Timeout(TimeSpan.FromSeconds(5)), times: 4, match: r => r.Method == "POST");
         await s.PutAsync("Thanks!");
 
@@ -351,14 +355,17 @@ public sealed class ReplyFlowTests
     [Fact]
     public async Task A_500_until_the_budget_runs_out_goes_to_the_poison_queue_with_its_context_and_fails()
     {
-        await using var s = await ReplyScenario.StartAsync(new Dictionary<string, string?> { ["Replies:MaxSendAttempts"] = "2" });
-        s.Asc.Fail(new InjectedFault(500, FakeAppStoreConnect.ErrorBody(500, "UNEXPECTED_ERROR", "An unexpected error occurred.")), times: 100);
+        await using var s = await ReplyScenario.StartAsync(new Dictionary<string, string?> { ["Replies:MaxSendAttempts"]
+            = "2" });
+        s.Asc.Fail(new InjectedFault(500, FakeAppStoreConnect.ErrorBody(500, "UNEXPECTED_ERROR",
+            "An unexpected error occurred.")), times: 100);
         await s.PutAsync("Thanks!");
 
         Assert.Equal(2, await s.PlayQueueAsync());
 
         var poison = Assert.Single(s.App.Queue.Sent<ReplySendMessage>(QueueNames.Poison(QueueNames.ReplySends)));
-        Assert.Equal((s.World.AccountId, s.World.AppId, s.ReviewId, 1, 1), (poison.AccountId, poison.AppId, poison.ReviewId, poison.Version, poison.Attempt));
+        Assert.Equal((s.World.AccountId, s.World.AppId, s.ReviewId, 1, 1), (poison.AccountId, poison.AppId,
+            poison.ReviewId, poison.Version, poison.Attempt));
         Assert.Contains("500", poison.LastError);
         var state = await s.StateAsync();
         Assert.Equal(ReplyStatus.Failed, state.Status);
@@ -375,14 +382,17 @@ public sealed class ReplyFlowTests
     [Fact]
     public async Task A_replayed_poison_message_gets_a_fresh_retry_budget()
     {
-        await using var s = await ReplyScenario.StartAsync(new Dictionary<string, string?> { ["Replies:MaxSendAttempts"] = "2" });
-        var outage = new InjectedFault(500, FakeAppStoreConnect.ErrorBody(500, "UNEXPECTED_ERROR", "An unexpected error occurred."));
+        await using var s = await ReplyScenario.StartAsync(new Dictionary<string, string?> { ["Replies:MaxSendAttempts"]
+            = "2" });
+        var outage = new InjectedFault(500, FakeAppStoreConnect.ErrorBody(500, "UNEXPECTED_ERROR",
+            "An unexpected error occurred."));
         s.Asc.Fail(outage, times: 100);
         await s.PutAsync("Thanks!");
         await s.PlayQueueAsync();
         var poison = Assert.Single(s.App.Queue.Take<ReplySendMessage>(QueueNames.Poison(QueueNames.ReplySends)));
 
-        // Replayed while App Store Connect still has a hiccup (one queue attempt's worth of 500s): retried, not poisoned again.
+        // Replayed while App Store Connect still has a hiccup (one queue attempt's worth of 500s): retried, not
+        // poisoned again.
         s.Asc.ClearFaults();
         s.Asc.Fail(outage, times: 4, match: r => r.Method == "POST");
         await s.Sender.SendAsync(poison, CancellationToken.None);
@@ -405,10 +415,12 @@ public sealed class ReplyFlowTests
 
     [Theory]
     [MemberData(nameof(PermanentErrors))]
-    public async Task Other_4xx_fail_at_once_with_a_reason_from_the_error_code(int status, string code, ReplyFailure expected)
+    public async Task Other_4xx_fail_at_once_with_a_reason_from_the_error_code(int status, string code,
+        ReplyFailure expected)
     {
         await using var s = await ReplyScenario.StartAsync();
-        s.Asc.Fail(new InjectedFault(status, FakeAppStoreConnect.ErrorBody(status, code, "Refused.")), match: r => r.Method == "POST");
+        s.Asc.Fail(new InjectedFault(status, FakeAppStoreConnect.ErrorBody(status, code, "Refused.")), match: r =>
+            r.Method == "POST");
         await s.PutAsync("Thanks!");
 
         Assert.Equal(1, await s.PlayQueueAsync());
@@ -502,10 +514,12 @@ public sealed class ReplyFlowTests
         Assert.True(state.Overdue);
         Assert.NotNull(state.OverdueAt);
         Assert.True(summary.FlaggedOverdue >= 1);
-        Assert.Equal([$"{ReviewHubMetrics.Names.RepliesOverdue} 1"], recorded.LinesOf(ReviewHubMetrics.Names.RepliesOverdue));
+        Assert.Equal([$"{ReviewHubMetrics.Names.RepliesOverdue} 1"],
+            recorded.LinesOf(ReviewHubMetrics.Names.RepliesOverdue));
         // The gauge the alert reads: every check reports how many replies are overdue now.
         Assert.Equal(3, recorded.Values(ReviewHubMetrics.Names.RepliesOverduePending).Count);
-        Assert.All(recorded.Values(ReviewHubMetrics.Names.RepliesOverduePending).Skip(1), value => Assert.True(value >= 1, $"gauge {value}"));
+        Assert.All(recorded.Values(ReviewHubMetrics.Names.RepliesOverduePending).Skip(1), value =>
+            Assert.True(value >= 1, $"gauge {value}"));
     }
 
     [Fact]
@@ -513,11 +527,13 @@ public sealed class ReplyFlowTests
     {
         await using var s = await ReplyScenario.StartAsync();
         using var recorded = new RecordedMeasurements(s.App.Get<ReviewHubMetrics>().Meter);
-        var replies = () => recorded.LinesOf(ReviewHubMetrics.Names.Replies).Select(line => line[(line.LastIndexOf('=') + 1)..]).ToList();
+        var replies = () => recorded.LinesOf(ReviewHubMetrics.Names.Replies).Select(line =>
+            line[(line.LastIndexOf('=') + 1)..]).ToList();
 
         await s.PutAsync("Thanks!");
         await s.PutAsync("Thanks!"); // a client retry adds no version
-        var messages = s.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends).Where(m => m.AppId == s.World.AppId).ToList();
+        var messages = s.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends).Where(m => m.AppId == s.World.AppId)
+            .ToList();
         await s.PlayQueueAsync();
         await s.Sender.SendAsync(messages[0], CancellationToken.None); // the message delivered again
         Assert.Equal([nameof(ReplyOutcome.Queued), nameof(ReplyOutcome.PendingPublish)], replies());
@@ -526,12 +542,14 @@ public sealed class ReplyFlowTests
         await s.Tracker(PastCheckInterval).CheckAsync(CancellationToken.None);
         Assert.Equal(nameof(ReplyOutcome.Published), replies()[^1]);
 
-        s.Asc.Fail(new InjectedFault(403, FakeAppStoreConnect.ErrorBody(403, "FORBIDDEN_ERROR", "Refused.")), match: r => r.Method == "POST");
+        s.Asc.Fail(new InjectedFault(403, FakeAppStoreConnect.ErrorBody(403, "FORBIDDEN_ERROR", "Refused.")),
+            match: r => r.Method == "POST");
         await s.PutAsync("Thanks again!");
         await s.PlayQueueAsync();
 
         Assert.Equal(
-            [nameof(ReplyOutcome.Queued), nameof(ReplyOutcome.PendingPublish), nameof(ReplyOutcome.Published), nameof(ReplyOutcome.Queued), nameof(ReplyOutcome.Failed)],
+            [nameof(ReplyOutcome.Queued), nameof(ReplyOutcome.PendingPublish), nameof(ReplyOutcome.Published),
+                nameof(ReplyOutcome.Queued), nameof(ReplyOutcome.Failed)],
             replies());
         Assert.Equal(ReplyStatus.Failed, (await s.StateAsync()).Status);
     }
@@ -539,7 +557,8 @@ public sealed class ReplyFlowTests
     [Fact]
     public async Task The_moderation_window_is_configurable()
     {
-        await using var s = await ReplyScenario.StartAsync(new Dictionary<string, string?> { ["Replies:ModerationWindow"] = "01:00:00" });
+        await using var s = await ReplyScenario.StartAsync(new Dictionary<string,
+            string?> { ["Replies:ModerationWindow"] = "01:00:00" });
         await s.PutAsync("Thanks!");
         await s.PlayQueueAsync();
 
@@ -611,7 +630,8 @@ public sealed class ReplyFlowTests
         await s.ClaimAsync(version: 1, at: DateTimeOffset.UtcNow);
 
         var delete = await s.DeleteAsync();
-        Assert.True(delete.Status == 202, delete.ToString()); // the send in flight may create a response: the delete must follow it
+        // the send in flight may create a response: the delete must follow it
+        Assert.True(delete.Status == 202, delete.ToString());
         var deleteMessage = Assert.Single(s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends));
 
         // The in-flight send ends (here: its lease runs out without a response created); then the delete runs.
@@ -627,15 +647,18 @@ public sealed class ReplyFlowTests
     [Fact]
     public async Task The_app_refuses_to_start_with_invalid_reply_settings()
     {
-        var ex = await Record.ExceptionAsync(() => TestApp.StartAsync(new Dictionary<string, string?> { ["Replies:MaxSendAttempts"] = "0" }));
+        var ex = await Record.ExceptionAsync(() => TestApp.StartAsync(new Dictionary<string,
+            string?> { ["Replies:MaxSendAttempts"] = "0" }));
 
-        Assert.Contains("MaxSendAttempts", Assert.IsType<Microsoft.Extensions.Options.OptionsValidationException>(ex).Message);
+        Assert.Contains("MaxSendAttempts", Assert.IsType<Microsoft.Extensions.Options.OptionsValidationException>(ex)
+            .Message);
     }
 
     [Fact]
     public async Task A_rate_limited_key_is_spared_for_the_rest_of_the_run()
     {
-        await using var s = await ReplyScenario.StartAsync(new Dictionary<string, string?> { ["Replies:ModerationParallelism"] = "1" });
+        await using var s = await ReplyScenario.StartAsync(new Dictionary<string,
+            string?> { ["Replies:ModerationParallelism"] = "1" });
         await s.AddReviewAsync("second-review");
         await s.PutAsync("Thanks!");
         await s.PutAsync("Thanks too!", "second-review");
@@ -650,7 +673,8 @@ public sealed class ReplyFlowTests
     [Fact]
     public async Task Checks_stop_before_they_eat_the_budget_reserve_of_a_key()
     {
-        await using var s = await ReplyScenario.StartAsync(new Dictionary<string, string?> { ["Replies:ModerationParallelism"] = "1" });
+        await using var s = await ReplyScenario.StartAsync(new Dictionary<string,
+            string?> { ["Replies:ModerationParallelism"] = "1" });
         await s.AddReviewAsync("second-review");
         await s.PutAsync("Thanks!");
         await s.PutAsync("Thanks too!", "second-review");
@@ -675,7 +699,8 @@ public sealed class ReplyFlowTests
         Assert.DoesNotContain(s.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends), m => m.AppId == s.World.AppId);
 
         await s.Tracker(TimeSpan.FromMinutes(11)).CheckAsync(CancellationToken.None);
-        var requeued = Assert.Single(s.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends), m => m.AppId == s.World.AppId);
+        var requeued = Assert.Single(s.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends), m =>
+            m.AppId == s.World.AppId);
         Assert.Equal((1, 1), (requeued.Version, requeued.Attempt));
         Assert.Equal(1, recorded.Sum(ReviewHubMetrics.Names.RepliesRequeued));
         Assert.Equal(1, await s.PlayQueueAsync());
@@ -691,7 +716,8 @@ public sealed class ReplyFlowTests
         await using var s = await ReplyScenario.StartAsync();
         await s.PutAsync("Thanks!");
         s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends);
-        await s.ClaimAsync(version: 1, at: DateTimeOffset.UtcNow.AddMinutes(11)); // a sender at work, as the shifted clock sees it
+        // a sender at work, as the shifted clock sees it
+        await s.ClaimAsync(version: 1, at: DateTimeOffset.UtcNow.AddMinutes(11));
 
         await s.Tracker(TimeSpan.FromMinutes(11)).CheckAsync(CancellationToken.None);
 
@@ -705,7 +731,8 @@ public sealed class ReplyFlowTests
         await using var s = await ReplyScenario.StartAsync();
         await s.PutAsync("Thanks!");
         await s.PlayQueueAsync();
-        var purger = s.App.Services.GetServices<ReviewHub.Apps.IAppDataPurger>().Single(p => p.GetType().Name == "ReplyDataPurger");
+        var purger = s.App.Services.GetServices<ReviewHub.Apps.IAppDataPurger>().Single(p =>
+            p.GetType().Name == "ReplyDataPurger");
 
         await purger.PurgeAsync(s.World.AccountId, s.World.AppId, CancellationToken.None);
         await purger.PurgeAsync(s.World.AccountId, s.World.AppId, CancellationToken.None); // idempotent

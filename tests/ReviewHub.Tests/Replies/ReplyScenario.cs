@@ -11,14 +11,17 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.Replies;
 
-/// <summary>Rows the reply API needs, seeded directly like ingestion and the integration setup would write them.</summary>
+/// <summary>Rows the reply API needs, seeded directly like ingestion and the integration setup would write
+/// them.</summary>
 public static class ReplySeeds
 {
     public const string ReviewId = "00000028-b08c-0014-729e-fbd500000000";
 
-    public static string ReplyPath(TestWorld world, string reviewId = ReviewId) => $"{world.AppPath}/reviews/{reviewId}/reply";
+    public static string ReplyPath(TestWorld world, string reviewId = ReviewId) =>
+        $"{world.AppPath}/reviews/{reviewId}/reply";
 
-    public static Task ReviewAsync(TestApp app, TestWorld world, string reviewId = ReviewId, string? responseId = null, string? accountId = null) =>
+    public static Task ReviewAsync(TestApp app, TestWorld world, string reviewId = ReviewId, string? responseId = null,
+        string? accountId = null) =>
         app.Get<TableServiceClient>().GetTableClient(TableNames.Reviews).UpsertEntityAsync(new ReviewEntity
         {
             PartitionKey = world.AppId,
@@ -34,7 +37,8 @@ public static class ReplySeeds
         });
 
     public static Task IntegrationAsync(
-        TestApp app, TestWorld world, IntegrationKind kind = IntegrationKind.FullAccess, IntegrationStatus status = IntegrationStatus.Active,
+        TestApp app, TestWorld world, IntegrationKind kind = IntegrationKind.FullAccess, IntegrationStatus status =
+            IntegrationStatus.Active,
         string? credentialReference = null) =>
         TestConnections.SaveAsync(app.Services, new IntegrationEntity
         {
@@ -63,7 +67,8 @@ public static class ReplySeeds
     }
 }
 
-/// <summary>A member's app with one review, an active integration whose key the fake App Store Connect accepts, and helpers to play the queue.</summary>
+/// <summary>A member's app with one review, an active integration whose key the fake App Store Connect accepts, and
+/// helpers to play the queue.</summary>
 public sealed class ReplyScenario : IAsyncDisposable
 {
     private ReplyScenario(FakeAppStoreConnect asc, TestApp app, TestWorld world)
@@ -80,7 +85,8 @@ public sealed class ReplyScenario : IAsyncDisposable
     public string ReplyPath => ReplySeeds.ReplyPath(World);
 
     public static async Task<ReplyScenario> StartAsync(
-        IDictionary<string, string?>? settings = null, IntegrationKind kind = IntegrationKind.FullAccess, string? responseId = null,
+        IDictionary<string, string?>? settings = null, IntegrationKind kind = IntegrationKind.FullAccess,
+        string? responseId = null,
         string storageName = "reply-moderation", Action<IServiceCollection>? configure = null)
     {
         var asc = new FakeAppStoreConnect();
@@ -101,7 +107,8 @@ public sealed class ReplyScenario : IAsyncDisposable
         var world = await TestWorld.CreateAsync(app);
 
         var key = asc.CreateKey();
-        var reference = await app.Get<AppStoreConnectCredentialStore>().SaveAsync(SecretNames.For("asc", world.AccountId, world.AppId),
+        var reference = await app.Get<AppStoreConnectCredentialStore>().SaveAsync(SecretNames.For("asc",
+            world.AccountId, world.AppId),
             new AppStoreConnectCredential(key.IssuerId, key.KeyId, key.PrivateKeyPem), CancellationToken.None);
         await ReplySeeds.ReviewAsync(app, world, responseId: responseId);
         await ReplySeeds.IntegrationAsync(app, world, kind, credentialReference: reference);
@@ -132,14 +139,15 @@ public sealed class ReplyScenario : IAsyncDisposable
     {
         var response = await App.Host.GetAsync($"{ReplyPath}/history", World.Token);
         Assert.True(response.Status == 200, response.ToString());
-        return response.Json.GetProperty("items").Deserialize<List<ReplyVersionResponse>>(ReviewHub.Json.ReviewHubJson.Options)!;
+        return response.Json.GetProperty("items").Deserialize<List<ReplyVersionResponse>>(
+            ReviewHub.Json.ReviewHubJson.Options)!;
     }
 
     public ReplySender Sender => App.Get<ReplySender>();
 
     /// <summary>
-    /// Takes what was sent to the reply queue and runs the sender on this app's messages until the queue is empty; returns how
-    /// many ran. (The timer may re-queue other tests' stale replies: the index is shared on this Azurite.)
+    /// Takes what was sent to the reply queue and runs the sender on this app's messages until the queue is empty;
+    /// returns how many ran. (The timer may re-queue other tests' stale replies: the index is shared on this Azurite.)
     /// </summary>
     public async Task<int> PlayQueueAsync(int limit = 20)
     {
@@ -155,22 +163,26 @@ public sealed class ReplyScenario : IAsyncDisposable
         return played;
     }
 
-    /// <summary>The moderation tracker, seeing the clock <paramref name="ahead"/> of now (the HTTP client keeps real time for its tokens).</summary>
+    /// <summary>The moderation tracker, seeing the clock <paramref name="ahead"/> of now (the HTTP client keeps real
+    /// time for its tokens).</summary>
     public ReplyModerationTracker Tracker(TimeSpan ahead) =>
         ActivatorUtilities.CreateInstance<ReplyModerationTracker>(App.Services, new ShiftedClock(ahead));
 
     /// <summary>Plays another sender holding the reply's lease since <paramref name="at"/>.</summary>
-    public Task ClaimAsync(int version, DateTimeOffset at) => App.Get<ReplyStore>().UpdateAsync(World.AppId, ReviewId, reply =>
+    public Task ClaimAsync(int version, DateTimeOffset at) => App.Get<ReplyStore>().UpdateAsync(World.AppId, ReviewId,
+        reply =>
     {
         reply.ClaimedVersion = version;
         reply.ClaimedAt = at;
         return true;
     }, CancellationToken.None);
 
-    public Task<ReplyEntity?> RowAsync() => App.Get<ReplyStore>().GetAsync(World.AppId, ReviewId, CancellationToken.None);
+    public Task<ReplyEntity?> RowAsync() => App.Get<ReplyStore>().GetAsync(World.AppId, ReviewId,
+        CancellationToken.None);
 
     public async Task<ReviewEntity> ReviewAsync() =>
-        (await App.Get<TableServiceClient>().GetTableClient(TableNames.Reviews).GetEntityAsync<ReviewEntity>(World.AppId, ReviewId)).Value;
+        (await App.Get<TableServiceClient>().GetTableClient(TableNames.Reviews).GetEntityAsync<ReviewEntity>(
+            World.AppId, ReviewId)).Value;
 
     /// <summary>The review's entry in the in-flight index, if any.</summary>
     public async Task<PendingReplyEntity?> IndexEntryAsync()
@@ -180,10 +192,12 @@ public sealed class ReplyScenario : IAsyncDisposable
         return entry.HasValue ? entry.Value : null;
     }
 
-    public async Task<bool> IsTrackedAsPendingAsync() => (await IndexEntryAsync())?.Stage == nameof(ReplyStatus.PendingPublish);
+    public async Task<bool> IsTrackedAsPendingAsync() => (await IndexEntryAsync())?.Stage == nameof(
+        ReplyStatus.PendingPublish);
 
     public IReadOnlyList<RecordedRequest> ResponseCalls(string method) =>
-        Asc.Requests.Where(r => r.Method == method && r.Path.StartsWith("/v1/customerReviewResponses", StringComparison.Ordinal)).ToList();
+        Asc.Requests.Where(r => r.Method == method && r.Path.StartsWith("/v1/customerReviewResponses",
+            StringComparison.Ordinal)).ToList();
 
     public async ValueTask DisposeAsync()
     {

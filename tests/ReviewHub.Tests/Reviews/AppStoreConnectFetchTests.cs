@@ -14,8 +14,10 @@ public sealed class AppStoreConnectFetchTests
 {
     private static readonly DateTimeOffset Newest = new(2026, 7, 1, 12, 0, 0, TimeSpan.FromHours(-7));
 
-    /// <summary>An app whose integration was activated and whose history (<paramref name="history"/> reviews) is backfilled.</summary>
-    private static async Task<IngestionHarness> BackfilledAsync(int history = 450, IDictionary<string, string?>? settings = null)
+    /// <summary>An app whose integration was activated and whose history (<paramref name="history"/> reviews) is
+    /// backfilled.</summary>
+    private static async Task<IngestionHarness> BackfilledAsync(int history = 450, IDictionary<string,
+        string?>? settings = null)
     {
         var h = await IngestionHarness.StartAsync(settings);
         h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(history, Newest, "old"));
@@ -42,7 +44,8 @@ public sealed class AppStoreConnectFetchTests
         Assert.Equal(450, rows.Count);
         Assert.All(rows, r => Assert.True(r.Backfilled && r.Source == ReviewSources.AppStoreConnect));
         var batches = h.TakeBatches();
-        Assert.All(batches, b => Assert.True(b.Backfill && b.ReviewIds.Count <= NewReviewsBatch.MaxReviewIds && b.AppId == h.World.AppId));
+        Assert.All(batches, b => Assert.True(b.Backfill && b.ReviewIds.Count <= NewReviewsBatch.MaxReviewIds
+            && b.AppId == h.World.AppId));
         Assert.Equal(450, batches.SelectMany(b => b.ReviewIds).Distinct().Count());
         var schedule = await h.ScheduleAsync();
         Assert.Equal(ReviewSources.AppStoreConnect, schedule.Source);
@@ -110,7 +113,8 @@ public sealed class AppStoreConnectFetchTests
     {
         await using var h = await BackfilledAsync(history: 20);
         var known = FakeAppStoreConnect.GenerateReviews(20, Newest, "old")[0];
-        var response = new FakeDeveloperResponse("resp-1", "Thanks, fixed in 2.1", "PENDING_PUBLISH", Newest.AddHours(1));
+        var response = new FakeDeveloperResponse("resp-1", "Thanks, fixed in 2.1", "PENDING_PUBLISH",
+            Newest.AddHours(1));
         h.Asc.SetReviews(h.StoreAppId, [known with { Response = response }]);
 
         await h.FetchAsync();
@@ -118,7 +122,8 @@ public sealed class AppStoreConnectFetchTests
         await h.FetchAsync();
 
         var row = (await h.StoredReviewsAsync()).Single(r => r.ReviewId == known.Id);
-        Assert.Equal(("resp-1", "Thanks, fixed in 2.1", "PUBLISHED"), (row.ResponseId, row.ResponseBody, row.ResponseState));
+        Assert.Equal(("resp-1", "Thanks, fixed in 2.1", "PUBLISHED"), (row.ResponseId, row.ResponseBody,
+            row.ResponseState));
         Assert.Empty(h.TakeBatches());
         Assert.Equal(20, (await h.StoredReviewsAsync()).Count);
     }
@@ -129,7 +134,8 @@ public sealed class AppStoreConnectFetchTests
         await using var h = await BackfilledAsync(history: 10);
         h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(450, Newest.AddDays(1), "new"));
         // Page 2 fails past the HTTP client's retries: page 1 is saved, the rest is not.
-        h.Asc.Fail(new InjectedFault(500, FakeAppStoreConnect.ErrorBody(500, "UNEXPECTED_ERROR", "An unexpected error occurred.")), 4,
+        h.Asc.Fail(new InjectedFault(500, FakeAppStoreConnect.ErrorBody(500, "UNEXPECTED_ERROR",
+            "An unexpected error occurred.")), 4,
             r => r.Query.ContainsKey("cursor"));
 
         var failed = await h.FetchAsync();
@@ -151,14 +157,17 @@ public sealed class AppStoreConnectFetchTests
     }
 
     [Fact]
-    public async Task A_429_with_the_rate_limit_header_records_the_spent_budget_and_the_next_fetch_waits_without_a_request()
+    public async Task
+        A_429_with_the_rate_limit_header_records_the_spent_budget_and_the_next_fetch_waits_without_a_request()
     {
-        await using var h = await BackfilledAsync(history: 5, new Dictionary<string, string?> { ["Reviews:BudgetWaitDelay"] = "00:10:00" });
+        await using var h = await BackfilledAsync(history: 5, new Dictionary<string,
+            string?> { ["Reviews:BudgetWaitDelay"] = "00:10:00" });
         h.Asc.Fail(new InjectedFault(429, FakeAppStoreConnect.RateLimitBody,
             new Dictionary<string, string> { ["X-Rate-Limit"] = "user-hour-lim:3600;user-hour-rem:0;" }), 4);
 
         Assert.Equal(FetchOutcomeKind.Retrying, (await h.FetchAsync()).Kind);
-        Assert.Equal(0, await h.App.Get<ApiKeyBudgets>().RemainingAsync((await IntegrationReference(h)), TimeSpan.FromHours(1), CancellationToken.None));
+        Assert.Equal(0, await h.App.Get<ApiKeyBudgets>().RemainingAsync((await IntegrationReference(h)),
+            TimeSpan.FromHours(1), CancellationToken.None));
         h.Asc.ClearRequests();
 
         var next = await h.FetchAsync(Assert.Single(h.TakeFetches()));
@@ -171,7 +180,8 @@ public sealed class AppStoreConnectFetchTests
     [Fact]
     public async Task A_429_without_headers_backs_off_through_the_queue_and_lands_in_the_poison_queue_with_the_app_id()
     {
-        await using var h = await BackfilledAsync(history: 5, new Dictionary<string, string?> { ["Reviews:MaxFetchAttempts"] = "2" });
+        await using var h = await BackfilledAsync(history: 5, new Dictionary<string,
+            string?> { ["Reviews:MaxFetchAttempts"] = "2" });
         h.Asc.Fail(new InjectedFault(429, FakeAppStoreConnect.RateLimitBody), 8);
 
         var first = await h.FetchAsync();
@@ -184,7 +194,8 @@ public sealed class AppStoreConnectFetchTests
         Assert.Contains("429", poisoned.LastError);
         Assert.Contains("429", (await h.ScheduleAsync()).LastError);
 
-        // A replay gets a fresh retry budget: one more transient failure sends it back through the queue, not to poison.
+        // A replay gets a fresh retry budget: one more transient failure sends it back through the queue, not to
+        // poison.
         h.App.Queue.Take<ReviewFetchRequest>(QueueNames.Poison(QueueNames.ReviewFetches));
         h.Asc.Fail(new InjectedFault(429, FakeAppStoreConnect.RateLimitBody), 4);
         Assert.Equal(FetchOutcomeKind.Retrying, (await h.FetchAsync(poisoned)).Kind);
@@ -237,7 +248,8 @@ public sealed class AppStoreConnectFetchTests
     [Fact]
     public async Task A_timeout_is_retried_through_the_queue_and_writes_nothing()
     {
-        await using var h = await BackfilledAsync(history: 5, new Dictionary<string, string?> { ["AppStoreConnect:Timeout"] = "00:00:00.200" });
+        await using var h = await BackfilledAsync(history: 5, new Dictionary<string,
+            string?> { ["AppStoreConnect:Timeout"] = "00:00:00.200" });
         h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(3, Newest.AddDays(1), "new"));
         h.Asc.Fail(InjectedFault.Timeout(TimeSpan.FromSeconds(5)), 4);
 
@@ -269,7 +281,8 @@ public sealed class AppStoreConnectFetchTests
     public async Task A_document_that_breaks_the_schema_is_a_clear_error_and_nothing_is_written()
     {
         await using var h = await BackfilledAsync(history: 5);
-        h.Asc.Fail(new InjectedFault(200, "{\"data\":[{\"type\":\"customerReviews\",\"id\":\"x\",\"attributes\":{\"rating\":9}}],\"links\":{\"self\":\"/\"}}"), 1);
+        h.Asc.Fail(new InjectedFault(200,
+            """{"data":[{"type":"customerReviews","id":"x","attributes":{"rating":9}}],"links":{"self":"/"}}"""), 1);
 
         var outcome = await h.FetchAsync();
 
@@ -350,7 +363,8 @@ public sealed class AppStoreConnectFetchTests
 
         var paused = await h.FetchAsync(Assert.Single(h.TakeFetches()));
 
-        Assert.Equal((FetchOutcomeKind.Deferred, 2), (paused.Kind, paused.Requests)); // after page 2 the key has 3598 left: the reserve
+        // after page 2 the key has 3598 left: the reserve
+        Assert.Equal((FetchOutcomeKind.Deferred, 2), (paused.Kind, paused.Requests));
         var schedule = await h.ScheduleAsync();
         Assert.True(schedule.BackfillPending);
         Assert.Contains("cursor=", schedule.BackfillCursor);
@@ -367,5 +381,6 @@ public sealed class AppStoreConnectFetchTests
     }
 
     private static async Task<string> IntegrationReference(IngestionHarness h) =>
-        (await h.App.Get<ReviewHub.Integrations.IntegrationStore>().GetAsync(h.World.AccountId, h.World.AppId, CancellationToken.None))!.CredentialReference!;
+        (await h.App.Get<ReviewHub.Integrations.IntegrationStore>().GetAsync(h.World.AccountId, h.World.AppId,
+            CancellationToken.None))!.CredentialReference!;
 }

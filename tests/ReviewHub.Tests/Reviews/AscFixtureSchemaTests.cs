@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -7,17 +8,20 @@ using ReviewHub.Fakes;
 
 namespace ReviewHub.Tests.Reviews;
 
-/// <summary>The fake's customerReviews pages (the ASC fixtures of every fetch test) validate against Apple's OpenAPI schema.</summary>
+/// <summary>The fake's customerReviews pages (the ASC fixtures of every fetch test) validate against Apple's OpenAPI
+/// schema.</summary>
 public sealed class AscFixtureSchemaTests
 {
     private static readonly Lazy<JsonSchema> CustomerReviewsResponse = new(LoadSchema);
 
     /// <summary>
-    /// Apple's <c>CustomerReviewsResponse</c> and the schemas it references, extracted unchanged from the App Store Connect
-    /// OpenAPI document (Fixtures/, see docs/ingestion.md). Formats (date-time, uri-reference) are validated too.
+    /// Apple's <c>CustomerReviewsResponse</c> and the schemas it references, extracted unchanged from the App Store
+    /// Connect OpenAPI document (Fixtures/, see docs/ingestion.md). Formats (date-time, uri-reference) are validated
+    /// too.
     /// </summary>
     private static JsonSchema LoadSchema() => JsonSchema.FromText(
-        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Reviews", "Fixtures", "asc-customer-reviews-response.schema.json")),
+        File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Reviews", "Fixtures",
+            "asc-customer-reviews-response.schema.json")),
         baseUri: new Uri($"https://reviewhub.test/asc/{Guid.NewGuid():N}"));
 
     private static EvaluationResults Validate(string json) =>
@@ -38,12 +42,15 @@ public sealed class AscFixtureSchemaTests
         await asc.StartAsync();
         var key = asc.CreateKey();
         var storeAppId = "682658836";
-        var generated = FakeAppStoreConnect.GenerateReviews(reviews, DateTimeOffset.Parse("2026-07-01T10:11:12-07:00"));
+        var generated = FakeAppStoreConnect.GenerateReviews(reviews, DateTimeOffset.Parse("2026-07-01T10:11:12-07:00",
+            CultureInfo.InvariantCulture));
         asc.SetReviews(storeAppId, withResponses
-            ? generated.Select((r, i) => i % 3 == 0 ? r with { Response = new FakeDeveloperResponse($"resp-{i}", "Thanks!", "PUBLISHED", r.CreatedDate.AddDays(1)) } : r)
+            ? generated.Select((r, i) => i % 3 == 0 ? r with { Response = new FakeDeveloperResponse($"resp-{i}",
+                "Thanks!", "PUBLISHED", r.CreatedDate.AddDays(1)) } : r)
             : generated);
         using var http = new HttpClient { BaseAddress = asc.BaseAddress };
-        var tokens = new AppStoreConnectTokenFactory(Microsoft.Extensions.Options.Options.Create(new AppStoreConnectOptions()), TimeProvider.System);
+        var tokens = new AppStoreConnectTokenFactory(Microsoft.Extensions.Options.Options.Create(
+            new AppStoreConnectOptions()), TimeProvider.System);
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
             tokens.GetToken(new AppStoreConnectCredential(key.IssuerId, key.KeyId, key.PrivateKeyPem)));
 
@@ -63,8 +70,11 @@ public sealed class AscFixtureSchemaTests
     [Theory]
     [InlineData("""{"data":[]}""")] // links are required
     [InlineData("""{"data":[{"type":"customerReviews","id":"1","attributes":{"rating":6}}],"links":{"self":"x"}}""")]
-    [InlineData("""{"data":[{"type":"customerReviews","id":"1","attributes":{"createdDate":"yesterday"}}],"links":{"self":"x"}}""")]
-    [InlineData("""{"data":[{"type":"customerReviews","id":"1","attributes":{"territory":"XXX"}}],"links":{"self":"x"}}""")]
+    [InlineData("""
+        {"data":[{"type":"customerReviews","id":"1","attributes":{"createdDate":"yesterday"}}],"links":{"self":"x"}}
+        """)]
+    [InlineData(
+        """{"data":[{"type":"customerReviews","id":"1","attributes":{"territory":"XXX"}}],"links":{"self":"x"}}""")]
     public void The_schema_check_rejects_documents_that_break_it(string json)
     {
         Assert.False(Validate(json).IsValid);

@@ -10,7 +10,7 @@ public sealed class FeedFetchTests
     private static readonly DateTimeOffset Newest = new(2026, 10, 1, 10, 15, 0, TimeSpan.FromHours(-7));
 
     [Fact]
-    public async Task The_first_fetch_imports_each_storefront_as_backfill_skips_non_review_entries_and_reads_a_4xx_as_no_reviews()
+    public async Task The_first_fetch_imports_each_storefront_as_backfill_skips_non_reviews_and_reads_a_4xx_as_none()
     {
         await using var h = await IngestionHarness.StartAsync();
         h.Feed.IncludeAppEntry = true;
@@ -19,16 +19,19 @@ public sealed class FeedFetchTests
 
         var outcome = await h.FetchAsync();
 
-        Assert.Equal((FetchOutcomeKind.Completed, ReviewSources.Feed, 4), (outcome.Kind, outcome.Source, outcome.Requests));
+        Assert.Equal((FetchOutcomeKind.Completed, ReviewSources.Feed, 4),
+            (outcome.Kind, outcome.Source, outcome.Requests));
         var rows = await h.StoredReviewsAsync();
         Assert.Equal(120, rows.Count);
         Assert.All(rows, r => Assert.True(r.Territory == "USA" && r.Source == ReviewSources.Feed && r.Backfilled));
         var sample = rows.Single(r => r.ReviewId == "1000000");
-        Assert.Equal((5 - 4, "Title 0", "Content 0", "author0", Newest), (sample.Rating, sample.Title, sample.Body, sample.ReviewerNickname, sample.CreatedAt));
+        Assert.Equal((5 - 4, "Title 0", "Content 0", "author0", Newest),
+            (sample.Rating, sample.Title, sample.Body, sample.ReviewerNickname, sample.CreatedAt));
         var batch = Assert.Single(h.TakeBatches());
         Assert.True(batch.Backfill);
         Assert.Equal(120, batch.ReviewIds.Count);
-        Assert.Contains(h.Feed.Requests, r => r.Path == $"/us/rss/customerreviews/page=1/id={h.StoreAppId}/sortby=mostrecent/json");
+        Assert.Contains(h.Feed.Requests,
+            r => r.Path == $"/us/rss/customerreviews/page=1/id={h.StoreAppId}/sortby=mostrecent/json");
         Assert.Contains(h.Feed.Requests, r => r.Path.StartsWith("/gb/", StringComparison.Ordinal));
     }
 
@@ -104,7 +107,8 @@ public sealed class FeedFetchTests
     [Fact]
     public async Task A_feed_timeout_is_retried_through_the_queue()
     {
-        await using var h = await IngestionHarness.StartAsync(new Dictionary<string, string?> { ["Reviews:FeedTimeout"] = "00:00:00.200" });
+        await using var h = await IngestionHarness.StartAsync(
+            new Dictionary<string, string?> { ["Reviews:FeedTimeout"] = "00:00:00.200" });
         h.Feed.Fail(InjectedFault.Timeout(TimeSpan.FromSeconds(5)), 4);
 
         var outcome = await h.FetchAsync();

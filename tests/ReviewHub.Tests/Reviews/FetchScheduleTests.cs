@@ -28,7 +28,8 @@ public sealed class FetchScheduleTests
 
         Assert.All(slots, s => Assert.True(s > now && s <= now + Feed));
         Assert.Equal(slots, apps.Select(id => FetchScheduler.NextSlotAfter(now, Feed, id)));
-        Assert.All(apps.Zip(slots), p => Assert.Equal(p.Second + Feed, FetchScheduler.NextSlotAfter(p.Second, Feed, p.First)));
+        Assert.All(apps.Zip(slots), p => Assert.Equal(p.Second + Feed, FetchScheduler.NextSlotAfter(p.Second, Feed,
+            p.First)));
         // 72 five-minute buckets in 6 hours: 2000 apps fill nearly all of them, and none holds more than a few percent.
         var buckets = slots.GroupBy(s => (s - now).Ticks / TimeSpan.FromMinutes(5).Ticks).ToList();
         Assert.True(buckets.Count >= 65, $"{buckets.Count} buckets");
@@ -50,7 +51,8 @@ public sealed class FetchScheduleTests
 
             Assert.Equal((1, 1), (first.Scanned, first.Enqueued));
             Assert.Equal(0, again.Scanned);
-            Assert.Equal(world.AppId, Assert.Single(app.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches)).AppId);
+            Assert.Equal(world.AppId, Assert.Single(app.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches))
+                .AppId);
             var next = await NextDueAsync(scheduler, world);
             Assert.Equal(FetchScheduler.NextSlotAfter(clock.GetUtcNow(), Feed, world.AppId), next);
 
@@ -78,10 +80,14 @@ public sealed class FetchScheduleTests
         try
         {
             await app.Get<ReviewLifecycle>().OnActivatedAsync(
-                new ReviewHub.Integrations.IntegrationEntity { PartitionKey = world.AccountId, RowKey = world.AppId, Status = "Active", ActiveKind = "FullAccess" }.ForApp(world.AppId),
+                new ReviewHub.Integrations.IntegrationEntity
+                {
+                    PartitionKey = world.AccountId, RowKey = world.AppId, Status = "Active", ActiveKind = "FullAccess",
+                }.ForApp(world.AppId),
                 CancellationToken.None);
 
-            var schedule = (await app.Get<FetchScheduler>().GetAsync(world.AccountId, world.AppId, CancellationToken.None))!;
+            var schedule = (await app.Get<FetchScheduler>().GetAsync(world.AccountId, world.AppId,
+                CancellationToken.None))!;
             Assert.Equal(ReviewSources.AppStoreConnect, schedule.Source);
             Assert.True(schedule.BackfillPending);
             var due = (await NextDueAsync(app.Get<FetchScheduler>(), world))!.Value;
@@ -333,7 +339,8 @@ public sealed class FetchScheduleTests
     {
         foreach (var chunk in rows.Chunk(100))
         {
-            await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)));
+            await table.SubmitTransactionAsync(chunk.Select(r =>
+                new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)));
         }
     }
 
@@ -389,14 +396,16 @@ public sealed class FetchScheduleTests
         }
     }
 
-    /// <summary>Counts the storage requests a client sends, and the queries (GETs of a table's rows) per table.</summary>
+    /// <summary>Counts the storage requests a client sends, and the queries (GETs of a table's rows) per
+    /// table.</summary>
     private sealed class RequestCounter : HttpPipelineSynchronousPolicy
     {
         private readonly System.Collections.Concurrent.ConcurrentQueue<(string Method, string Path)> requests = new();
 
         public int Total => requests.Count;
 
-        public int Queries(string table) => requests.Count(r => r.Method == "GET" && r.Path.EndsWith($"/{table}()", StringComparison.Ordinal));
+        public int Queries(string table) => requests.Count(r => r.Method == "GET" && r.Path.EndsWith($"/{table}()",
+            StringComparison.Ordinal));
 
         /// <summary>Requests to one table: its queries, entity operations and batch transactions.</summary>
         public int ToTable(string table) => requests.Count(r =>

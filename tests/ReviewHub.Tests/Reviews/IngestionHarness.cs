@@ -4,15 +4,17 @@ using ReviewHub.AppStoreConnect;
 using ReviewHub.Fakes;
 using ReviewHub.Integrations;
 using ReviewHub.Reviews;
-using ReviewHub.Secrets;
 using ReviewHub.Storage;
+using System.Globalization;
 
 namespace ReviewHub.Tests.Reviews;
 
-/// <summary>A test app wired to a fake App Store Connect and a fake review feed, with one registered app (territories USA, GBR).</summary>
+/// <summary>A test app wired to a fake App Store Connect and a fake review feed, with one registered app (territories
+/// USA, GBR).</summary>
 public sealed class IngestionHarness : IAsyncDisposable
 {
-    private IngestionHarness(TestApp app, TestWorld world, FakeAppStoreConnect asc, FakeReviewFeed feed, string storeAppId)
+    private IngestionHarness(TestApp app, TestWorld world, FakeAppStoreConnect asc, FakeReviewFeed feed,
+        string storeAppId)
     {
         App = app;
         World = world;
@@ -57,13 +59,15 @@ public sealed class IngestionHarness : IAsyncDisposable
             }
             configure?.Invoke(services);
         });
-        var storeAppId = Random.Shared.NextInt64(100_000_000, 9_999_999_999).ToString();
+        var storeAppId = Random.Shared.NextInt64(100_000_000, 9_999_999_999).ToString(CultureInfo.InvariantCulture);
         var world = await TestWorld.CreateAsync(app, storeAppId);
         return new IngestionHarness(app, world, asc, feed, storeAppId);
     }
 
-    /// <summary>Registers an API key for the app, marks its integration active and tells ingestion, like the integration feature does.</summary>
-    /// <summary>The connection <see cref="ActivateIntegrationAsync"/> seeds: its id is the app's (one app, one team).</summary>
+    /// <summary>Registers an API key for the app, marks its integration active and tells ingestion, like the
+    /// integration feature does.</summary>
+    /// <summary>The connection <see cref="ActivateIntegrationAsync"/> seeds: its id is the app's (one app, one
+    /// team).</summary>
     public string ConnectionId => World.AppId;
 
     public string IntegrationPath => $"{World.AccountPath}/connections/{ConnectionId}";
@@ -81,7 +85,8 @@ public sealed class IngestionHarness : IAsyncDisposable
         return key;
     }
 
-    public Task<FetchOutcome> FetchAsync(ReviewFetchRequest? request = null) => Fetcher.FetchAsync(request ?? Request, CancellationToken.None);
+    public Task<FetchOutcome> FetchAsync(ReviewFetchRequest? request = null) => Fetcher.FetchAsync(request ?? Request,
+        CancellationToken.None);
 
     public Task<FetchOutcome> FetchUntilCompletedAsync() => MatchingRun.FetchUntilCompletedAsync(Fetcher, Request);
 
@@ -112,9 +117,11 @@ public sealed class IngestionHarness : IAsyncDisposable
 
     public IReadOnlyList<NewReviewsBatch> TakeBatches() => App.Queue.Take<NewReviewsBatch>(QueueNames.NewReviews);
 
-    public IReadOnlyList<ReviewFetchRequest> TakeFetches() => App.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches);
+    public IReadOnlyList<ReviewFetchRequest> TakeFetches() => App.Queue.Take<ReviewFetchRequest>(
+        QueueNames.ReviewFetches);
 
-    public IReadOnlyList<RecordedRequest> ReviewRequests() => Asc.Requests.Where(r => r.Path.EndsWith("/customerReviews", StringComparison.Ordinal)).ToList();
+    public IReadOnlyList<RecordedRequest> ReviewRequests() => Asc.Requests.Where(r =>
+        r.Path.EndsWith("/customerReviews", StringComparison.Ordinal)).ToList();
 
     public async ValueTask DisposeAsync()
     {

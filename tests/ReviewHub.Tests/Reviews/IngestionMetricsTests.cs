@@ -5,7 +5,8 @@ using ReviewHub.Tests.Observability;
 
 namespace ReviewHub.Tests.Reviews;
 
-/// <summary>What ingestion reports on the ReviewHub meter: reviews ingested by source, fetch duration by source and outcome.</summary>
+/// <summary>What ingestion reports on the ReviewHub meter: reviews ingested by source, fetch duration by source and
+/// outcome.</summary>
 public sealed class IngestionMetricsTests
 {
     private static readonly DateTimeOffset Newest = new(2026, 7, 1, 12, 0, 0, TimeSpan.FromHours(-7));
@@ -23,12 +24,15 @@ public sealed class IngestionMetricsTests
         await Task.WhenAll(h.FetchAsync(), h.FetchAsync());
         await h.FetchAsync();
 
-        Assert.Equal(40, recorded.Sum(ReviewHubMetrics.Names.ReviewsIngested, $"source={ReviewSources.AppStoreConnect}"));
+        Assert.Equal(40, recorded.Sum(ReviewHubMetrics.Names.ReviewsIngested,
+            $"source={ReviewSources.AppStoreConnect}"));
         Assert.Equal(0, recorded.Sum(ReviewHubMetrics.Names.ReviewsIngested, $"source={ReviewSources.Feed}"));
         var fetches = recorded.LinesOf(ReviewHubMetrics.Names.FetchDuration);
         Assert.Equal(4, fetches.Count);
-        Assert.All(fetches, line => Assert.EndsWith($" source={ReviewSources.AppStoreConnect} outcome={FetchOutcomeKind.Completed}", line));
-        // The rate-limit handler sees ingestion's calls: one headroom measurement per review request, backfill included.
+        Assert.All(fetches, line =>
+            Assert.EndsWith($" source={ReviewSources.AppStoreConnect} outcome={FetchOutcomeKind.Completed}", line));
+        // The rate-limit handler sees ingestion's calls: one headroom measurement per review request, backfill
+        // included.
         Assert.Equal(h.ReviewRequests().Count, recorded.Values(ReviewHubMetrics.Names.AscRateLimitRemaining).Count);
     }
 
@@ -42,16 +46,19 @@ public sealed class IngestionMetricsTests
         await h.FetchAsync();
         await h.FetchAsync(); // nothing new
 
-        Assert.Equal([$"{ReviewHubMetrics.Names.ReviewsIngested} 25 source={ReviewSources.Feed}"], recorded.LinesOf(ReviewHubMetrics.Names.ReviewsIngested));
+        Assert.Equal([$"{ReviewHubMetrics.Names.ReviewsIngested} 25 source={ReviewSources.Feed}"],
+            recorded.LinesOf(ReviewHubMetrics.Names.ReviewsIngested));
         var fetches = recorded.LinesOf(ReviewHubMetrics.Names.FetchDuration);
         Assert.Equal(2, fetches.Count);
-        Assert.All(fetches, line => Assert.EndsWith($" source={ReviewSources.Feed} outcome={FetchOutcomeKind.Completed}", line));
+        Assert.All(fetches, line =>
+            Assert.EndsWith($" source={ReviewSources.Feed} outcome={FetchOutcomeKind.Completed}", line));
     }
 
     [Fact]
     public async Task A_throttled_fetch_reports_retrying_then_poisoned_and_ingests_nothing()
     {
-        await using var h = await IngestionHarness.StartAsync(new Dictionary<string, string?> { ["Reviews:MaxFetchAttempts"] = "2" });
+        await using var h = await IngestionHarness.StartAsync(new Dictionary<string,
+            string?> { ["Reviews:MaxFetchAttempts"] = "2" });
         h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(5, Newest, "old"));
         await h.ActivateIntegrationAsync();
         h.Asc.Fail(new InjectedFault(429, FakeAppStoreConnect.RateLimitBody), 8);
@@ -61,7 +68,8 @@ public sealed class IngestionMetricsTests
         await h.FetchAsync(Assert.Single(h.TakeFetches()));
 
         Assert.Empty(recorded.LinesOf(ReviewHubMetrics.Names.ReviewsIngested));
-        var outcomes = recorded.LinesOf(ReviewHubMetrics.Names.FetchDuration).Select(line => line[(line.LastIndexOf('=') + 1)..]);
+        var outcomes = recorded.LinesOf(ReviewHubMetrics.Names.FetchDuration).Select(line =>
+            line[(line.LastIndexOf('=') + 1)..]);
         Assert.Equal([nameof(FetchOutcomeKind.Retrying), nameof(FetchOutcomeKind.Poisoned)], outcomes);
     }
 }

@@ -1,7 +1,6 @@
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
-using Microsoft.Extensions.DependencyInjection;
 using ReviewHub.Delivery;
 using ReviewHub.Fakes;
 using ReviewHub.Replies;
@@ -59,7 +58,8 @@ public static class OperationCosts
         var perRoute = new Dictionary<DeliveryChannel, StepCost>();
         foreach (var work in h.TakeWork())
         {
-            perRoute[channels[work.RouteId]] = await CountAsync(counter, h.App.Queue, services, () => h.DeliverAsync(work));
+            perRoute[channels[work.RouteId]] = await CountAsync(
+                counter, h.App.Queue, services, () => h.DeliverAsync(work));
         }
         if (h.Slack.Messages.Count + h.Zendesk.Tickets.Count + h.SendGrid.Emails.Count + h.Webhooks.Received.Count != 4)
         {
@@ -123,7 +123,8 @@ public static class OperationCosts
     }
 }
 
-/// <summary>Counts the requests a table client sends (queries, entity operations and batch transactions alike).</summary>
+/// <summary>Counts the requests a table client sends (queries, entity operations and batch transactions
+/// alike).</summary>
 public sealed class TableRequestCounter : HttpPipelineSynchronousPolicy
 {
     private int count;

@@ -11,7 +11,8 @@ public sealed class ReviewApiTests
 {
     private static readonly DateTimeOffset Day = new(2026, 7, 1, 0, 0, 0, TimeSpan.Zero);
 
-    /// <summary>12 reviews, one per day from July 1 (newest = r11), ratings 1..5 round, even ones in GBR, r3 with an App Store response.</summary>
+    /// <summary>12 reviews, one per day from July 1 (newest = r11), ratings 1..5 round, even ones in GBR, r3 with an
+    /// App Store response.</summary>
     private static async Task<(TestApp App, TestWorld World)> SeededAsync()
     {
         var app = await TestApp.StartAsync();
@@ -23,7 +24,8 @@ public sealed class ReviewApiTests
     }
 
     private static List<string> Ids(TestResponse response) =>
-        response.Json.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("reviewId").GetString()!).ToList();
+        response.Json.GetProperty("items").EnumerateArray().Select(i =>
+            i.GetProperty("reviewId").GetString()!).ToList();
 
     [Fact]
     public async Task Lists_newest_first_and_pages_with_a_continuation_token()
@@ -35,10 +37,12 @@ public sealed class ReviewApiTests
         var pages = 0;
         do
         {
-            var page = await app.Host.GetAsync($"{world.AppPath}/reviews?limit=5{(token is null ? "" : $"&continuationToken={token}")}", world.Token);
+            var page = await app.Host.GetAsync(
+                $"{world.AppPath}/reviews?limit=5{(token is null ? "" : $"&continuationToken={token}")}", world.Token);
             Assert.Equal(200, page.Status);
             seen.AddRange(Ids(page));
-            token = page.Json.TryGetProperty("continuationToken", out var next) && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
+            token = page.Json.TryGetProperty("continuationToken", out var next)
+                && next.ValueKind == JsonValueKind.String ? next.GetString() : null;
             pages++;
         }
         while (token is not null && pages < 10);
@@ -71,11 +75,13 @@ public sealed class ReviewApiTests
     [InlineData("PendingPublish", "r7,r3")]
     [InlineData("Failed", "r3")]
     [InlineData("Deleted", "r3")]
-    public async Task A_reply_written_through_reviewhub_counts_as_replied_unless_it_failed_or_was_deleted(string status, string expected)
+    public async Task A_reply_written_through_reviewhub_counts_as_replied_unless_it_failed_or_was_deleted(string status,
+        string expected)
     {
         var (app, world) = await SeededAsync();
         await using var owned = app;
-        await app.Get<TableServiceClient>().GetTableClient(TableNames.Reviews).UpdateAsync<ReviewEntity>(world.AppId, "r7", r =>
+        await app.Get<TableServiceClient>().GetTableClient(TableNames.Reviews).UpdateAsync<ReviewEntity>(world.AppId,
+            "r7", r =>
         {
             r.ReplyStatus = status;
             r.ReplyBody = "We are on it";
@@ -114,7 +120,8 @@ public sealed class ReviewApiTests
     {
         var (app, world) = await SeededAsync();
         await using var owned = app;
-        await app.Get<TableServiceClient>().GetTableClient(TableNames.Reviews).UpdateAsync<ReviewEntity>(world.AppId, "r3", r =>
+        await app.Get<TableServiceClient>().GetTableClient(TableNames.Reviews).UpdateAsync<ReviewEntity>(world.AppId,
+            "r3", r =>
         {
             r.ReplyStatus = "PendingPublish";
             r.ReplyBody = "Thanks!";
@@ -148,7 +155,8 @@ public sealed class ReviewApiTests
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
         var longest = new string('7', ReviewIds.MaxLength);
-        await ReviewTestData.SeedAsync(app, world, [ReviewTestData.Review(longest, createdAt: Day), ReviewTestData.Review(longest + "7", createdAt: Day)]);
+        await ReviewTestData.SeedAsync(app, world,
+            [ReviewTestData.Review(longest, createdAt: Day), ReviewTestData.Review(longest + "7", createdAt: Day)]);
         var replies = app.Get<ReviewHub.Replies.ReplyStore>();
 
         Assert.Equal(200, (await app.Host.GetAsync($"{world.AppPath}/reviews/{longest}", world.Token)).Status);

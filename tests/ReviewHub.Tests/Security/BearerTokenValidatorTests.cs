@@ -8,7 +8,8 @@ public sealed class BearerTokenValidatorTests
     [Fact]
     public async Task When_the_authoritys_signing_keys_cannot_be_fetched_tokens_are_refused_not_crashed_on()
     {
-        // Entra ID's metadata endpoint unreachable (here: nothing listens): every token is invalid, the request answers 401.
+        // Entra ID's metadata endpoint unreachable (here: nothing listens): every token is invalid, the request answers
+        // 401.
         var validator = new BearerTokenValidator(Options.Create(new AuthenticationOptions
         {
             Issuer = TestTokens.Issuer,

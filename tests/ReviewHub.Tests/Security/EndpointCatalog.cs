@@ -3,7 +3,8 @@ using Seeds = ReviewHub.Tests.ReplyAutomation.AutomationSeeds;
 
 namespace ReviewHub.Tests.Security;
 
-/// <summary>A request that a member of <see cref="TestWorld"/>'s account may make to one HTTP function, and what it answers.</summary>
+/// <summary>A request that a member of <see cref="TestWorld"/>'s account may make to one HTTP function, and what it
+/// answers.</summary>
 public sealed record CatalogEndpoint(
     string Function,
     HttpMethod Method,
@@ -14,7 +15,8 @@ public sealed record CatalogEndpoint(
     bool OperatorOnly = false,
     Func<TestApp, TestWorld, Task>? Arrange = null)
 {
-    /// <summary>Arranges what the request needs, then sends it as the world's member (as an operator for operator endpoints).</summary>
+    /// <summary>Arranges what the request needs, then sends it as the world's member (as an operator for operator
+    /// endpoints).</summary>
     public async Task<TestResponse> SendAsMemberAsync(TestApp app, TestWorld world, object? bodyOverride = null)
     {
         if (Arrange is not null)
@@ -30,7 +32,8 @@ public sealed record CatalogEndpoint(
 
 /// <summary>
 /// Every HTTP function of the app with one valid request. The tenancy tests run each entry for 401, 404 and a member's
-/// success; <see cref="TenancyTests.The_catalog_lists_every_http_function_the_build_declares"/> fails when a function is missing here.
+/// success; <see cref="TenancyTests.The_catalog_lists_every_http_function_the_build_declares"/> fails when a function
+/// is missing here.
 /// </summary>
 public static class EndpointCatalog
 {
@@ -39,7 +42,8 @@ public static class EndpointCatalog
         new("Health", HttpMethod.Get, _ => "/api/health", Public: true),
         new("GetOpenApiDocument", HttpMethod.Get, _ => "/api/openapi.yaml", Public: true),
 
-        new("CreateAccount", HttpMethod.Post, _ => "/api/accounts", _ => new { name = "Other", ownerEmail = "o@customer.test" }, 201),
+        new("CreateAccount", HttpMethod.Post, _ => "/api/accounts", _ => new { name = "Other", ownerEmail =
+            "o@customer.test" }, 201),
         new("ListAccounts", HttpMethod.Get, _ => "/api/accounts"),
         new("GetAccount", HttpMethod.Get, w => w.AccountPath),
         new("UpdateAccount", HttpMethod.Patch, w => w.AccountPath, _ => new { name = "Renamed" }),
@@ -103,7 +107,8 @@ public static class EndpointCatalog
 
         new("ListApps", HttpMethod.Get, w => $"{w.AccountPath}/apps"),
         new("RegisterApp", HttpMethod.Post, w => $"{w.AccountPath}/apps",
-            _ => new { storeAppId = "987654321", platform = "macos", name = "Other", territories = new[] { "FRA" } }, 201),
+            _ => new { storeAppId = "987654321", platform = "macos", name = "Other", territories = new[] { "FRA" } },
+                201),
         new("GetApp", HttpMethod.Get, w => w.AppPath),
         new("UpdateApp", HttpMethod.Patch, w => w.AppPath, _ => new { name = "Renamed" }),
         new("RemoveApp", HttpMethod.Delete, w => w.AppPath, MemberStatus: 204),
@@ -120,7 +125,8 @@ public static class EndpointCatalog
         new("ListConnectionApps", HttpMethod.Get, w => $"{ConnectionPath(w)}/apps", Arrange: ConfirmIntegrationAsync),
         new("RegisterConnectionApps", HttpMethod.Post, w => $"{ConnectionPath(w)}/apps",
             _ => new { territories = new[] { "USA" } }, Arrange: ConfirmIntegrationAsync),
-        new("GetConnectionEvents", HttpMethod.Get, w => $"{ConnectionPath(w)}/events", Arrange: ConfirmIntegrationAsync),
+        new("GetConnectionEvents", HttpMethod.Get, w => $"{ConnectionPath(w)}/events",
+            Arrange: ConfirmIntegrationAsync),
         new("DisconnectConnection", HttpMethod.Delete, ConnectionPath, Arrange: ConfirmIntegrationAsync),
         new("ReportConnectionFixed", HttpMethod.Post, w => $"{ConnectionPath(w)}/fixed", MemberStatus: 409,
             Arrange: ConfirmIntegrationAsync),
@@ -130,20 +136,28 @@ public static class EndpointCatalog
         new("RegisterConnectionCredential", HttpMethod.Post, w => $"{ConnectionPath(w)}/credential",
             _ => new { keyId = "2X9R4HXF34", privateKey = P256Pem() },
             OperatorOnly: true, Arrange: ConfirmIntegrationAsync),
-        new("PutReply", HttpMethod.Put, w => ReplySeeds.ReplyPath(w), _ => new { body = "Thanks!" }, 202, Arrange: ReplySeeds.RepliableAsync),
+        new("PutReply", HttpMethod.Put, w => ReplySeeds.ReplyPath(w), _ => new { body = "Thanks!" }, 202,
+            Arrange: ReplySeeds.RepliableAsync),
         new("GetReply", HttpMethod.Get, w => ReplySeeds.ReplyPath(w), Arrange: ReplySeeds.RepliedAsync),
-        new("GetReplyHistory", HttpMethod.Get, w => $"{ReplySeeds.ReplyPath(w)}/history", Arrange: ReplySeeds.RepliedAsync),
+        new("GetReplyHistory", HttpMethod.Get, w => $"{ReplySeeds.ReplyPath(w)}/history",
+            Arrange: ReplySeeds.RepliedAsync),
         // The reply is still queued, so the delete completes at once (200) without App Store Connect.
         new("DeleteReply", HttpMethod.Delete, w => ReplySeeds.ReplyPath(w), Arrange: ReplySeeds.RepliedAsync),
         new("ListRoutes", HttpMethod.Get, w => $"{w.AppPath}/routes"),
-        new("CreateRoute", HttpMethod.Post, w => $"{w.AppPath}/routes", _ => new { channel = "email", target = "team@customer.test" }, 201),
-        new("UpdateRoute", HttpMethod.Patch, w => Delivery.CatalogRoutes.Path(w), _ => new { enabled = false }, Arrange: Delivery.CatalogRoutes.ArrangeAsync),
-        new("DeleteRoute", HttpMethod.Delete, w => Delivery.CatalogRoutes.Path(w), MemberStatus: 204, Arrange: Delivery.CatalogRoutes.ArrangeAsync),
-        new("SendRouteTestMessage", HttpMethod.Post, w => Delivery.CatalogRoutes.Path(w, "/test"), Arrange: Delivery.CatalogRoutes.ArrangeAsync),
-        new("ReplayPoisonMessages", HttpMethod.Post, _ => "/api/operators/poison/deliveries/replay", w => new { appId = w.AppId }, OperatorOnly: true),
+        new("CreateRoute", HttpMethod.Post, w => $"{w.AppPath}/routes", _ => new { channel = "email", target =
+            "team@customer.test" }, 201),
+        new("UpdateRoute", HttpMethod.Patch, w => Delivery.CatalogRoutes.Path(w), _ => new { enabled = false },
+            Arrange: Delivery.CatalogRoutes.ArrangeAsync),
+        new("DeleteRoute", HttpMethod.Delete, w => Delivery.CatalogRoutes.Path(w), MemberStatus: 204,
+            Arrange: Delivery.CatalogRoutes.ArrangeAsync),
+        new("SendRouteTestMessage", HttpMethod.Post, w => Delivery.CatalogRoutes.Path(w, "/test"),
+            Arrange: Delivery.CatalogRoutes.ArrangeAsync),
+        new("ReplayPoisonMessages", HttpMethod.Post, _ => "/api/operators/poison/deliveries/replay", w =>
+            new { appId = w.AppId }, OperatorOnly: true),
         new("ListReviews", HttpMethod.Get, w => $"{w.AppPath}/reviews"),
         new("GetReview", HttpMethod.Get, w => $"{w.AppPath}/reviews/{Reviews.ReviewTestData.CatalogReviewId}",
-            Arrange: (app, w) => Reviews.ReviewTestData.SeedAsync(app, w, [Reviews.ReviewTestData.Review(Reviews.ReviewTestData.CatalogReviewId)])),
+            Arrange: (app, w) => Reviews.ReviewTestData.SeedAsync(app, w,
+                [Reviews.ReviewTestData.Review(Reviews.ReviewTestData.CatalogReviewId)])),
         new("GetReviewFetchStatus", HttpMethod.Get, w => $"{w.AppPath}/review-fetch"),
     ];
 
@@ -173,7 +187,8 @@ public static class EndpointCatalog
         System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem();
 
     private static Task ConfirmIntegrationAsync(TestApp app, TestWorld world) =>
-        app.Host.PostAsync($"{world.AccountPath}/connections", world.Token, new { team = Team, kind = "replyToReviews" });
+        app.Host.PostAsync(
+            $"{world.AccountPath}/connections", world.Token, new { team = Team, kind = "replyToReviews" });
 
     public static TheoryData<string> Names(Func<CatalogEndpoint, bool> filter)
     {

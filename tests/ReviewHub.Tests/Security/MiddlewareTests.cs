@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Moq;
 using ReviewHub.Http;
@@ -9,10 +8,12 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.Security;
 
-/// <summary>The worker middlewares themselves (the tests' function host reuses their logic, not their code paths).</summary>
+/// <summary>The worker middlewares themselves (the tests' function host reuses their logic, not their code
+/// paths).</summary>
 public sealed class MiddlewareTests
 {
-    private static (FunctionContext Context, DefaultHttpContext Http) HttpInvocation(TestApp app, string entryPoint, string? token = null)
+    private static (FunctionContext Context, DefaultHttpContext Http) HttpInvocation(TestApp app, string entryPoint,
+        string? token = null)
     {
         var http = new DefaultHttpContext { RequestServices = app.Services };
         http.Response.Body = new MemoryStream();
@@ -41,7 +42,8 @@ public sealed class MiddlewareTests
     public async Task An_http_function_whose_entry_point_cannot_be_resolved_is_refused_not_run()
     {
         await using var app = await TestApp.StartAsync();
-        var middleware = new AuthenticationMiddleware(app.Get<EndpointAccess>(), NullLogger<AuthenticationMiddleware>.Instance);
+        var middleware = new AuthenticationMiddleware(app.Get<EndpointAccess>(),
+            NullLogger<AuthenticationMiddleware>.Instance);
         var (context, http) = HttpInvocation(app, "ReviewHub.Nowhere.Missing.Function", TestTokens.For("someone"));
         var ran = false;
 
@@ -56,7 +58,8 @@ public sealed class MiddlewareTests
     public async Task A_protected_function_without_a_token_is_answered_401_and_not_run()
     {
         await using var app = await TestApp.StartAsync();
-        var middleware = new AuthenticationMiddleware(app.Get<EndpointAccess>(), NullLogger<AuthenticationMiddleware>.Instance);
+        var middleware = new AuthenticationMiddleware(app.Get<EndpointAccess>(),
+            NullLogger<AuthenticationMiddleware>.Instance);
         var (context, http) = HttpInvocation(app, "ReviewHub.Apps.AppFunctions.GetApp");
         var ran = false;
 
@@ -70,7 +73,8 @@ public sealed class MiddlewareTests
     public async Task A_valid_token_runs_the_function_with_the_caller_set()
     {
         await using var app = await TestApp.StartAsync();
-        var middleware = new AuthenticationMiddleware(app.Get<EndpointAccess>(), NullLogger<AuthenticationMiddleware>.Instance);
+        var middleware = new AuthenticationMiddleware(app.Get<EndpointAccess>(),
+            NullLogger<AuthenticationMiddleware>.Instance);
         var (context, http) = HttpInvocation(app, "ReviewHub.Apps.AppFunctions.GetApp", TestTokens.For("user-42"));
         Caller? seen = null;
 
@@ -89,7 +93,8 @@ public sealed class MiddlewareTests
 
     [Theory]
     [MemberData(nameof(Exceptions))]
-    public async Task An_exception_escaping_an_http_function_becomes_problem_details_without_its_text(Exception exception, int status)
+    public async Task An_exception_escaping_an_http_function_becomes_problem_details_without_its_text(
+        Exception exception, int status)
     {
         await using var app = await TestApp.StartAsync();
         var middleware = new HttpProblemMiddleware(NullLogger<HttpProblemMiddleware>.Instance);

@@ -5,7 +5,8 @@ public sealed class TenancyTests
 {
     public static TheoryData<string> Protected => EndpointCatalog.Names(e => !e.Public);
     // Operators are not account members: their endpoints answer 403 to members (tested below), not 404.
-    public static TheoryData<string> AccountScoped => EndpointCatalog.Names(e => !e.Public && !e.OperatorOnly && e.Path(Sample).Contains("/accounts/"));
+    public static TheoryData<string> AccountScoped => EndpointCatalog.Names(e => !e.Public && !e.OperatorOnly
+        && e.Path(Sample).Contains("/accounts/"));
     public static TheoryData<string> Everything => EndpointCatalog.Names(_ => true);
 
     private static readonly TestWorld Sample = new("u", "t", new string('a', 32), new string('b', 32));
@@ -25,7 +26,8 @@ public sealed class TenancyTests
         var world = await TestWorld.CreateAsync(app);
         var endpoint = EndpointCatalog.Get(function);
 
-        var response = await app.Host.SendAsync(endpoint.Method, endpoint.Path(world), token: null, endpoint.Body?.Invoke(world));
+        var response = await app.Host.SendAsync(endpoint.Method, endpoint.Path(world), token: null,
+            endpoint.Body?.Invoke(world));
 
         Assert.Equal(401, response.Status);
         Assert.Equal("application/problem+json", response.ContentType);
@@ -42,12 +44,14 @@ public sealed class TenancyTests
         var endpoint = EndpointCatalog.Get(function);
         var forged = TestTokens.For(world.UserId, signingKey: Convert.ToBase64String(new byte[32]));
 
-        var response = await app.Host.SendAsync(endpoint.Method, endpoint.Path(world), forged, endpoint.Body?.Invoke(world));
+        var response = await app.Host.SendAsync(endpoint.Method, endpoint.Path(world), forged,
+            endpoint.Body?.Invoke(world));
 
         Assert.Equal(401, response.Status);
     }
 
-    public static TheoryData<string> BadTokens => new() { "expired", "wrong-audience", "wrong-issuer", "not-yet-valid", "garbage" };
+    public static TheoryData<string> BadTokens => new() { "expired", "wrong-audience", "wrong-issuer", "not-yet-valid",
+        "garbage" };
 
     [Theory]
     [MemberData(nameof(BadTokens))]
@@ -57,10 +61,12 @@ public sealed class TenancyTests
         var world = await TestWorld.CreateAsync(app);
         var token = kind switch
         {
-            "expired" => TestTokens.For(world.UserId, notBefore: DateTime.UtcNow.AddHours(-2), expires: DateTime.UtcNow.AddMinutes(-10)),
+            "expired" => TestTokens.For(world.UserId, notBefore: DateTime.UtcNow.AddHours(-2),
+                expires: DateTime.UtcNow.AddMinutes(-10)),
             "wrong-audience" => TestTokens.For(world.UserId, audience: "api://someone-else"),
             "wrong-issuer" => TestTokens.For(world.UserId, issuer: "https://evil.test"),
-            "not-yet-valid" => TestTokens.For(world.UserId, notBefore: DateTime.UtcNow.AddMinutes(30), expires: DateTime.UtcNow.AddHours(2)),
+            "not-yet-valid" => TestTokens.For(world.UserId, notBefore: DateTime.UtcNow.AddMinutes(30),
+                expires: DateTime.UtcNow.AddHours(2)),
             _ => "not.a.jwt",
         };
 
@@ -81,7 +87,8 @@ public sealed class TenancyTests
             await endpoint.Arrange(app, victim);
         }
 
-        var response = await app.Host.SendAsync(endpoint.Method, endpoint.Path(victim), stranger.Token, endpoint.Body?.Invoke(victim));
+        var response = await app.Host.SendAsync(endpoint.Method, endpoint.Path(victim), stranger.Token,
+            endpoint.Body?.Invoke(victim));
 
         Assert.Equal(404, response.Status);
         Assert.Equal("application/problem+json", response.ContentType);
@@ -110,7 +117,8 @@ public sealed class TenancyTests
 
         foreach (var endpoint in EndpointCatalog.All.Where(e => e.OperatorOnly))
         {
-            var response = await app.Host.SendAsync(endpoint.Method, endpoint.Path(world), world.Token, endpoint.Body?.Invoke(world));
+            var response = await app.Host.SendAsync(endpoint.Method, endpoint.Path(world), world.Token,
+                endpoint.Body?.Invoke(world));
             Assert.True(response.Status == 403, response.ToString());
         }
     }

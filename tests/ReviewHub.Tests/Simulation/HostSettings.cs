@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using NCrontab;
-using ReviewHub.Tests.Infrastructure;
 
 namespace ReviewHub.Tests.Simulation;
 

@@ -635,8 +635,9 @@ public sealed partial class MonthBooks
             Add($"the revoked key degrades {app.Plan.Name}'s connection with its cause",
                 since >= app.RevokedAt && RevokedKey().IsMatch(refusal) && state == "degraded"
                 && cause == "keyRevoked" && reason.Length > 0 && nextStep.StartsWith(reason, StringComparison.Ordinal),
-                $"revoked {app.RevokedAt:MM-dd HH:mm}; status {state} ({cause}: {Quote(reason)}), keyRefusedAt {(since is null ? "none" :
-                    $"{since:MM-dd HH:mm}")}, keyRefusal {Quote(refusal)}, nextStep {Quote(nextStep)}");
+                $"revoked {app.RevokedAt:MM-dd HH:mm}; status {state} ({cause}: {Quote(reason)}), " +
+                $"keyRefusedAt {(since is null ? "none" : $"{since:MM-dd HH:mm}")}, keyRefusal {Quote(refusal)}, " +
+                $"nextStep {Quote(nextStep)}");
         }
     }
 

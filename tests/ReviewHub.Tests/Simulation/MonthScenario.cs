@@ -9,7 +9,6 @@ using ReviewHub.Fakes;
 using ReviewHub.Integrations;
 using ReviewHub.Reviews;
 using ReviewHub.Slack;
-using ReviewHub.Tests.Infrastructure;
 
 namespace ReviewHub.Tests.Simulation;
 

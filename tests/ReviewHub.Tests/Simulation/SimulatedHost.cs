@@ -10,7 +10,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using ReviewHub.Storage;
-using ReviewHub.Tests.Infrastructure;
 
 namespace ReviewHub.Tests.Simulation;
 
