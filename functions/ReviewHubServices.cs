@@ -30,23 +30,24 @@ public static class ReviewHubServices
         services.AddSingleton(TimeProvider.System);
         // HTTP bodies use the same JSON shape as queues and stored documents (enums as strings).
         services.Configure<JsonOptions>(options => ReviewHubJson.Configure(options.JsonSerializerOptions));
-        services.AddReviewHubStorage(configuration);
-        services.AddReviewHubSecurity(configuration);
-        services.AddReviewHubSecrets(configuration);
-        services.AddReviewHubEmail(configuration);
+        services.AddSingleton(ReviewHubStorage.Catalog);
+        services.AddStorage(configuration);
+        services.AddSecurity(configuration);
+        services.AddSecrets(configuration);
+        services.AddEmail(configuration);
         services.AddAppStoreConnect(configuration);
         services.AddGooglePlay(configuration);
-        services.AddReviewHubObservability();
-        services.AddReviewHubOperations();
-        services.AddReviewHubDelivery(configuration);
+        services.AddObservability();
+        services.AddOperations();
+        services.AddDelivery(configuration);
 
         services.AddAccounts(configuration);
-        services.AddSingleton<AppStore>();
+        services.AddApps();
         services.AddSingleton<IntegrationStore>();
         services.AddIntegrations(configuration);
         services.AddReplies(configuration);
         services.AddReplyAutomation(configuration);
-        services.AddReviewHubSlack(configuration);
+        services.AddSlack(configuration);
         services.AddReviews(configuration);
         return services;
     }

@@ -23,15 +23,15 @@ public sealed class AccountFunctions(
         CancellationToken cancellationToken
     )
     {
-        var body = await JsonRequest.ReadAsync<CreateAccountRequest>(req, cancellationToken);
-        if (!body.IsValid)
+        var read = await JsonRequest.ReadAsync<CreateAccountRequest>(req, cancellationToken);
+        if (!read.TryGet(out var body, out var problem))
         {
-            return body.Problem!;
+            return problem;
         }
         var account = await accounts.CreateAsync(
             Caller.From(req),
-            body.Value!.Name!,
-            body.Value.OwnerEmail!,
+            body.Name!,
+            body.OwnerEmail!,
             cancellationToken
         );
         await confirmations.RequestAsync(account.AccountId, [account.OwnerEmail], cancellationToken);
@@ -80,12 +80,12 @@ public sealed class AccountFunctions(
         {
             return denied;
         }
-        var body = await JsonRequest.ReadAsync<UpdateAccountRequest>(req, cancellationToken);
-        if (!body.IsValid)
+        var read = await JsonRequest.ReadAsync<UpdateAccountRequest>(req, cancellationToken);
+        if (!read.TryGet(out var body, out var problem))
         {
-            return body.Problem!;
+            return problem;
         }
-        var updated = await accounts.UpdateAsync(account!.AccountId, body.Value!, cancellationToken);
+        var updated = await accounts.UpdateAsync(account!.AccountId, body, cancellationToken);
         if (updated is null)
         {
             return Problems.NotFound("No such account.");
@@ -109,12 +109,12 @@ public sealed class AccountFunctions(
         {
             return denied;
         }
-        var body = await JsonRequest.ReadAsync<AddMemberRequest>(req, cancellationToken);
-        if (!body.IsValid)
+        var read = await JsonRequest.ReadAsync<AddMemberRequest>(req, cancellationToken);
+        if (!read.TryGet(out var body, out var problem))
         {
-            return body.Problem!;
+            return problem;
         }
-        var userId = body.Value!.UserId!.Trim();
+        var userId = body.UserId!.Trim();
         if (userId == account!.OwnerUserId)
         {
             return Problems.Conflict("This user is the account's owner. Ownership moves only through POST …/owner.");
@@ -135,7 +135,7 @@ public sealed class AccountFunctions(
         var member =
             existing
             ?? await accounts.AddMemberIfAbsentAsync(
-                account.AccountId, userId, body.Value.Email, cancellationToken, body.Value.Role ?? MemberRoles.Member);
+                account.AccountId, userId, body.Email, cancellationToken, body.Role ?? MemberRoles.Member);
         return new OkObjectResult(MemberResponse.From(member, account));
     }
 
@@ -155,16 +155,16 @@ public sealed class AccountFunctions(
         {
             return denied;
         }
-        var body = await JsonRequest.ReadAsync<ChangeMemberRoleRequest>(req, cancellationToken);
-        if (!body.IsValid)
+        var read = await JsonRequest.ReadAsync<ChangeMemberRoleRequest>(req, cancellationToken);
+        if (!read.TryGet(out var body, out var problem))
         {
-            return body.Problem!;
+            return problem;
         }
         if (userId == account!.OwnerUserId)
         {
             return Problems.Conflict("The owner's role changes only by handing the account over (POST …/owner).");
         }
-        var member = await accounts.ChangeRoleAsync(accountId, userId, body.Value!.Role!, cancellationToken);
+        var member = await accounts.ChangeRoleAsync(accountId, userId, body.Role!, cancellationToken);
         return member is null
             ? Problems.NotFound("No such member.")
             : new OkObjectResult(MemberResponse.From(member, account));
@@ -208,12 +208,12 @@ public sealed class AccountFunctions(
         {
             return denied;
         }
-        var body = await JsonRequest.ReadAsync<TransferOwnershipRequest>(req, cancellationToken);
-        if (!body.IsValid)
+        var read = await JsonRequest.ReadAsync<TransferOwnershipRequest>(req, cancellationToken);
+        if (!read.TryGet(out var body, out var problem))
         {
-            return body.Problem!;
+            return problem;
         }
-        var request = body.Value!;
+        var request = body;
         var userId = request.UserId!.Trim();
         if (userId == account!.OwnerUserId)
         {

@@ -9,9 +9,9 @@ namespace ReviewHub.Accounts;
 /// <summary>Accounts and their members; the one place that answers "may this caller use this account?".</summary>
 public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
 {
-    private readonly TableClient accounts = tables.GetTableClient(TableNames.Accounts);
-    private readonly TableClient memberships = tables.GetTableClient(TableNames.Memberships);
-    private readonly TableClient userAccounts = tables.GetTableClient(TableNames.UserAccounts);
+    private readonly TableClient accounts = tables.GetTableClient(AccountTables.Accounts);
+    private readonly TableClient memberships = tables.GetTableClient(AccountTables.Memberships);
+    private readonly TableClient userAccounts = tables.GetTableClient(AccountTables.UserAccounts);
 
     /// <summary>The account if the caller is a member of it; null otherwise, so callers answer 404 without leaking
     /// existence.</summary>
@@ -22,9 +22,8 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
         {
             return null;
         }
-        var membership = await memberships.GetEntityIfExistsAsync<MembershipEntity>(accountId, caller.UserId,
-            cancellationToken: cancellationToken);
-        return membership.HasValue ? await GetAsync(accountId, cancellationToken) : null;
+        var membership = await memberships.FindAsync<MembershipEntity>(accountId, caller.UserId, cancellationToken);
+        return membership is not null ? await GetAsync(accountId, cancellationToken) : null;
     }
 
     /// <summary>
@@ -76,9 +75,7 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
         {
             return null;
         }
-        var account = await accounts.GetEntityIfExistsAsync<AccountEntity>(accountId, AccountEntity.Row,
-            cancellationToken: cancellationToken);
-        return account.HasValue ? account.Value : null;
+        return await accounts.FindAsync<AccountEntity>(accountId, AccountEntity.Row, cancellationToken);
     }
 
     public async Task<AccountEntity> CreateAsync(Caller caller, string name, string ownerEmail,
@@ -194,9 +191,8 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
         {
             return false;
         }
-        var membership = await memberships.GetEntityIfExistsAsync<MembershipEntity>(accountId, userId,
-            cancellationToken: cancellationToken);
-        if (!membership.HasValue)
+        var membership = await memberships.FindAsync<MembershipEntity>(accountId, userId, cancellationToken);
+        if (membership is null)
         {
             return false;
         }
@@ -212,9 +208,7 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
         {
             return null;
         }
-        var membership = await memberships.GetEntityIfExistsAsync<MembershipEntity>(accountId, userId,
-            cancellationToken: cancellationToken);
-        return membership.HasValue ? membership.Value : null;
+        return await memberships.FindAsync<MembershipEntity>(accountId, userId, cancellationToken);
     }
 
     public async Task<IReadOnlyList<MembershipEntity>> ListMembersAsync(string accountId,

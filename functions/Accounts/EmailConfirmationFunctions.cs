@@ -5,7 +5,6 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
 using ReviewHub.Http;
 using ReviewHub.Security;
-using ReviewHub.Storage;
 
 namespace ReviewHub.Accounts;
 
@@ -27,7 +26,7 @@ public sealed class EmailConfirmationFunctions(
 
     [Function(nameof(SendEmailConfirmation))]
     public Task SendEmailConfirmation(
-        [QueueTrigger(QueueNames.EmailConfirmations)] EmailConfirmationMessage message,
+        [QueueTrigger(AccountQueues.EmailConfirmations)] EmailConfirmationMessage message,
         CancellationToken cancellationToken
     ) => sender.SendAsync(message, cancellationToken);
 
@@ -83,9 +82,10 @@ public sealed class EmailConfirmationFunctions(
         CancellationToken cancellationToken
     )
     {
-        if (await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null)
+        if (await accounts.FindForPermissionAsync(Caller.From(req), accountId, AccountPermission.Read,
+            cancellationToken) is { } denied)
         {
-            return Problems.NotFound("No such account.");
+            return denied;
         }
         var rows = await store.ListAsync(accountId, cancellationToken);
         return new OkObjectResult(new { items = rows.Select(EmailConfirmationResponse.From) });
@@ -101,16 +101,17 @@ public sealed class EmailConfirmationFunctions(
         CancellationToken cancellationToken
     )
     {
-        if (await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null)
+        if (await accounts.FindForPermissionAsync(Caller.From(req), accountId, AccountPermission.Read,
+            cancellationToken) is { } denied)
         {
-            return Problems.NotFound("No such account.");
+            return denied;
         }
-        var body = await JsonRequest.ReadAsync<ResendEmailConfirmationRequest>(req, cancellationToken);
-        if (!body.IsValid)
+        var read = await JsonRequest.ReadAsync<ResendEmailConfirmationRequest>(req, cancellationToken);
+        if (!read.TryGet(out var body, out var problem))
         {
-            return body.Problem!;
+            return problem;
         }
-        var row = await store.GetAsync(accountId, body.Value!.Email!, cancellationToken);
+        var row = await store.GetAsync(accountId, body.Email!, cancellationToken);
         if (row is null)
         {
             return Problems.NotFound(

@@ -22,7 +22,7 @@ public sealed class EmailConfirmationStore(
     TimeProvider clock
 )
 {
-    private readonly TableClient table = tables.GetTableClient(TableNames.EmailConfirmations);
+    private readonly TableClient table = tables.GetTableClient(AccountTables.EmailConfirmations);
 
     /// <summary>Records the addresses as pending (unless confirmed) and queues their confirmation emails.</summary>
     public async Task RequestAsync(string accountId, IEnumerable<string> addresses, CancellationToken cancellationToken)
@@ -49,7 +49,7 @@ public sealed class EmailConfirmationStore(
             }
             // Duplicates are harmless: the sender sends at most one email per address per resend interval.
             await queue.SendAsync(
-                QueueNames.EmailConfirmations,
+                AccountQueues.EmailConfirmations,
                 new EmailConfirmationMessage(accountId, address),
                 cancellationToken: cancellationToken
             );
@@ -62,12 +62,8 @@ public sealed class EmailConfirmationStore(
         CancellationToken cancellationToken
     )
     {
-        var row = await table.GetEntityIfExistsAsync<EmailConfirmationEntity>(
-            accountId,
-            EmailConfirmationEntity.KeyFor(address),
-            cancellationToken: cancellationToken
-        );
-        return row.HasValue ? row.Value : null;
+        return await table.FindAsync<EmailConfirmationEntity>(accountId, EmailConfirmationEntity.KeyFor(address),
+            cancellationToken);
     }
 
     public async Task<bool> IsConfirmedAsync(string accountId, string address, CancellationToken cancellationToken) =>

@@ -9,10 +9,6 @@ using ReviewHub.Http;
 
 namespace ReviewHub.AppStoreConnect;
 
-/// <summary>A successful App Store Connect response: the JSON:API document and the key's remaining hourly
-/// budget.</summary>
-public sealed record AppStoreConnectResponse<T>(T Document, RateLimit? RateLimit);
-
 /// <summary>
 /// Thin typed client for the App Store Connect API: signs each request with the key's JWT, reads the rate-limit header,
 /// and turns Apple's error envelope into <see cref="AppStoreConnectException"/>. Retries and timeouts come from the

@@ -19,9 +19,10 @@ public sealed class AppFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "accounts/{accountId}/apps")] HttpRequest req,
         string accountId, CancellationToken cancellationToken)
     {
-        if (await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null)
+        if (await accounts.FindForPermissionAsync(Caller.From(req), accountId, AccountPermission.Read,
+            cancellationToken) is { } denied)
         {
-            return Problems.NotFound("No such account.");
+            return denied;
         }
         var store = req.Query["store"].ToString();
         if (store.Length > 0 && !Stores.All.Contains(store))
@@ -42,21 +43,22 @@ public sealed class AppFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "accounts/{accountId}/apps")] HttpRequest req,
         string accountId, CancellationToken cancellationToken)
     {
-        if (await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null)
+        if (await accounts.FindForPermissionAsync(Caller.From(req), accountId, AccountPermission.Read,
+            cancellationToken) is { } denied)
         {
-            return Problems.NotFound("No such account.");
+            return denied;
         }
-        var body = await JsonRequest.ReadAsync<RegisterAppRequest>(req, cancellationToken);
-        if (!body.IsValid)
+        var read = await JsonRequest.ReadAsync<RegisterAppRequest>(req, cancellationToken);
+        if (!read.TryGet(out var body, out var problem))
         {
-            return body.Problem!;
+            return problem;
         }
-        if ((TerritoryLimitProblem(body.Value!.Territories) ?? await AppLimitProblemAsync(accountId, cancellationToken))
+        if ((TerritoryLimitProblem(body.Territories) ?? await AppLimitProblemAsync(accountId, cancellationToken))
             is { } tooMany)
         {
             return tooMany;
         }
-        var (outcome, app) = await apps.RegisterAsync(accountId, body.Value!, cancellationToken);
+        var (outcome, app) = await apps.RegisterAsync(accountId, body, cancellationToken);
         // Also for a duplicate: listeners are idempotent, so a client retrying a registration whose listener failed
         // (e.g. storage blipped after the app was written) repairs the missing schedule instead of leaving it out.
         foreach (var listener in registeredListeners)
@@ -83,8 +85,9 @@ public sealed class AppFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "accounts/{accountId}/apps/{appId}")] HttpRequest req,
         string accountId, string appId, CancellationToken cancellationToken)
     {
-        var app = await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken);
-        return app is null ? Problems.NotFound("No such app.") : new OkObjectResult(AppResponse.From(app));
+        var access = await apps.AccessAsync(Caller.From(req), accountId, appId, AccountPermission.Read,
+            cancellationToken);
+        return access.TryGet(out var app, out var denied) ? new OkObjectResult(AppResponse.From(app)) : denied;
     }
 
     [Function(nameof(UpdateApp))]
@@ -93,24 +96,26 @@ public sealed class AppFunctions(
             HttpRequest req,
         string accountId, string appId, CancellationToken cancellationToken)
     {
-        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is not { } existing)
+        var access = await apps.AccessAsync(Caller.From(req), accountId, appId, AccountPermission.Read,
+            cancellationToken);
+        if (!access.TryGet(out var existing, out var denied))
         {
-            return Problems.NotFound("No such app.");
+            return denied;
         }
-        var body = await JsonRequest.ReadAsync<UpdateAppRequest>(req, cancellationToken);
-        if (!body.IsValid)
+        var read = await JsonRequest.ReadAsync<UpdateAppRequest>(req, cancellationToken);
+        if (!read.TryGet(out var body, out var problem))
         {
-            return body.Problem!;
+            return problem;
         }
-        if (body.Value!.ValidateFor(existing.Store) is { IsEmpty: false } errors)
+        if (body.ValidateFor(existing.Store) is { IsEmpty: false } errors)
         {
             return Problems.Validation(errors);
         }
-        if (TerritoryLimitProblem(body.Value!.Territories) is { } tooMany)
+        if (TerritoryLimitProblem(body.Territories) is { } tooMany)
         {
             return tooMany;
         }
-        var app = await apps.UpdateAsync(accountId, appId, body.Value!, cancellationToken);
+        var app = await apps.UpdateAsync(accountId, appId, body, cancellationToken);
         return app is null || app.IsDeleted ? Problems.NotFound("No such app.")
             : new OkObjectResult(AppResponse.From(app));
     }
@@ -128,7 +133,7 @@ public sealed class AppFunctions(
         }
         // Also re-sent when the app was already tombstoned: a client retry then repairs a purge message that never got
         // sent.
-        await queue.SendAsync(QueueNames.AppRemovals, new AppRemoval(accountId, appId),
+        await queue.SendAsync(AppQueues.AppRemovals, new AppRemoval(accountId, appId),
             cancellationToken: cancellationToken);
         return new NoContentResult();
     }

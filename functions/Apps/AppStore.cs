@@ -1,6 +1,5 @@
 using Azure;
 using Azure.Data.Tables;
-using Microsoft.AspNetCore.Mvc;
 using ReviewHub.Accounts;
 using ReviewHub.Http;
 using ReviewHub.Security;
@@ -13,7 +12,7 @@ public enum RegisterOutcome { Created, Duplicate }
 /// <summary>Registered apps, scoped to the accounts a caller belongs to.</summary>
 public sealed class AppStore(TableServiceClient tables, AccountStore accounts, TimeProvider clock)
 {
-    private readonly TableClient apps = tables.GetTableClient(TableNames.Apps);
+    private readonly TableClient apps = tables.GetTableClient(AppTables.Apps);
 
     /// <summary>The app if it exists, is not removed, and the caller belongs to its account; null answers
     /// 404.</summary>
@@ -28,12 +27,12 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
     }
 
     /// <summary>
-    /// The app when the caller's role in its account allows <paramref name="permission"/>. A non-member or an unknown
-    /// app answers 404 (existence never leaks); a member whose role does not allow it answers 403.
+    /// The app when the caller's role in its account allows <paramref name="permission"/> (any member may
+    /// <see cref="AccountPermission.Read"/>), else the answer: 404 for a non-member or an unknown app (existence never
+    /// leaks), 403 for a member whose role does not allow it. The prelude of every endpoint under an app.
     /// </summary>
-    public async Task<(AppEntity? App, string? Role, IActionResult? Denied)> FindForPermissionAsync(
-        Caller caller, string accountId, string appId, AccountPermission permission,
-        CancellationToken cancellationToken)
+    public async Task<Checked<AppEntity>> AccessAsync(Caller caller, string accountId, string appId,
+        AccountPermission permission, CancellationToken cancellationToken)
     {
         var member = Ids.IsValid(appId) && Ids.IsValid(accountId)
             ? await accounts.FindWithRoleAsync(caller, accountId, cancellationToken)
@@ -41,11 +40,11 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
         var app = member is null ? null : await GetAsync(accountId, appId, cancellationToken);
         if (app is null)
         {
-            return (null, null, Problems.NotFound("No such app."));
+            return Checked.Failed<AppEntity>(Problems.NotFound("No such app."));
         }
         return MemberRoles.Allows(member!.Value.Role, permission)
-            ? (app, member.Value.Role, null)
-            : (null, member.Value.Role, AccountAccess.Denied(member.Value.Role, permission));
+            ? Checked.Passed<AppEntity>(app)
+            : Checked.Failed<AppEntity>(AccountAccess.Denied(member.Value.Role, permission));
     }
 
     /// <summary>The live (not removed) app, for background work that already knows its keys.</summary>
@@ -55,8 +54,8 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
         {
             return null;
         }
-        var app = await apps.GetEntityIfExistsAsync<AppEntity>(accountId, appId, cancellationToken: cancellationToken);
-        return app.HasValue && !app.Value!.IsDeleted ? app.Value : null;
+        var app = await apps.FindAsync<AppEntity>(accountId, appId, cancellationToken);
+        return app is not null && !app.IsDeleted ? app : null;
     }
 
     public async Task<IReadOnlyList<AppEntity>> ListAsync(string accountId, CancellationToken cancellationToken)
@@ -105,9 +104,8 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
             }
             catch (TableTransactionFailedException ex) when (ex.Status == 409)
             {
-                var existing = await apps.GetEntityIfExistsAsync<AppStoreIdIndexEntity>(accountId, index.RowKey,
-                    cancellationToken: cancellationToken);
-                if (existing.HasValue && await GetAsync(accountId, existing.Value!.AppId, cancellationToken)
+                var existing = await apps.FindAsync<AppStoreIdIndexEntity>(accountId, index.RowKey, cancellationToken);
+                if (existing is not null && await GetAsync(accountId, existing.AppId, cancellationToken)
                     is { } other)
                 {
                     return (RegisterOutcome.Duplicate, other);
@@ -119,9 +117,9 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
                 }
                 // The row names an app that is gone or being removed (a removal stopped before it freed the id): free
                 // it, retry.
-                if (existing.HasValue)
+                if (existing is not null)
                 {
-                    await DeleteIfUnchangedAsync(existing.Value!, cancellationToken);
+                    await DeleteIfUnchangedAsync(existing, cancellationToken);
                 }
             }
         }
@@ -180,8 +178,8 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
     /// gone.</summary>
     public async Task<AppEntity?> GetTombstoneAsync(string accountId, string appId, CancellationToken cancellationToken)
     {
-        var app = await apps.GetEntityIfExistsAsync<AppEntity>(accountId, appId, cancellationToken: cancellationToken);
-        return app.HasValue && app.Value!.IsDeleted ? app.Value : null;
+        var app = await apps.FindAsync<AppEntity>(accountId, appId, cancellationToken);
+        return app is not null && app.IsDeleted ? app : null;
     }
 
     /// <summary>
@@ -198,12 +196,11 @@ public sealed class AppStore(TableServiceClient tables, AccountStore accounts, T
     /// row is kept).</summary>
     private async Task FreeStoreIdAsync(AppEntity app, CancellationToken cancellationToken)
     {
-        var index = await apps.GetEntityIfExistsAsync<AppStoreIdIndexEntity>(
-            app.AccountId, AppStoreIdIndexEntity.KeyFor(app.Platform, app.StoreAppId),
-                cancellationToken: cancellationToken);
-        if (index.HasValue && index.Value!.AppId == app.AppId)
+        var index = await apps.FindAsync<AppStoreIdIndexEntity>(app.AccountId,
+            AppStoreIdIndexEntity.KeyFor(app.Platform, app.StoreAppId), cancellationToken);
+        if (index is not null && index.AppId == app.AppId)
         {
-            await DeleteIfUnchangedAsync(index.Value, cancellationToken);
+            await DeleteIfUnchangedAsync(index, cancellationToken);
         }
     }
 

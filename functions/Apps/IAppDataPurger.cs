@@ -2,7 +2,7 @@ namespace ReviewHub.Apps;
 
 /// <summary>
 /// Implemented by every feature that stores data per app (reviews, replies, routes, integrations, schedules). Called
-/// when an app is removed, at least twice (see <see cref="AppRemovalFunction"/>): it must be idempotent, and must find
+/// when an app is removed, at least twice (see <see cref="AppRemovalFunctions"/>): it must be idempotent, and must find
 /// every row of the app from its ids alone (a row written by work in flight may have no other row pointing at it).
 /// </summary>
 public interface IAppDataPurger

@@ -1,6 +1,5 @@
 using Microsoft.Azure.Functions.Worker;
 using ReviewHub.Reviews;
-using ReviewHub.Storage;
 
 namespace ReviewHub.Delivery;
 
@@ -11,11 +10,11 @@ public sealed class DeliveryFunctions(
 {
     [Function(nameof(FanOutNewReviews))]
     public Task FanOutNewReviews(
-        [QueueTrigger(QueueNames.NewReviews)] NewReviewsBatch batch, CancellationToken cancellationToken) =>
+        [QueueTrigger(ReviewQueues.NewReviews)] NewReviewsBatch batch, CancellationToken cancellationToken) =>
         fanOut.FanOutAsync(batch, cancellationToken);
 
     [Function(nameof(DeliverToRoute))]
-    public Task DeliverToRoute([QueueTrigger(QueueNames.Deliveries)] DeliveryWork work,
+    public Task DeliverToRoute([QueueTrigger(DeliveryQueues.Deliveries)] DeliveryWork work,
         CancellationToken cancellationToken) =>
         deliverer.DeliverAsync(work, cancellationToken);
 
@@ -23,6 +22,6 @@ public sealed class DeliveryFunctions(
     /// </summary>
     [Function(nameof(DeliverReplyEvents))]
     public Task DeliverReplyEvents(
-        [QueueTrigger(QueueNames.ReplyEvents)] ReplyEventMessage message, CancellationToken cancellationToken) =>
+        [QueueTrigger(DeliveryQueues.ReplyEvents)] ReplyEventMessage message, CancellationToken cancellationToken) =>
         replyEvents.HandleAsync(message, cancellationToken);
 }

@@ -1,4 +1,3 @@
-using System.Runtime.Serialization;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
@@ -6,45 +5,6 @@ using ReviewHub.Apps;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Delivery;
-
-public enum DeliveryState
-{
-    /// <summary>Claimed by one attempt until <see cref="DeliveryEntity.LeaseUntil"/>; after that anyone may take it
-    /// over.</summary>
-    Sending,
-
-    /// <summary>The channel accepted it. Final: nobody sends it again.</summary>
-    Delivered,
-
-    /// <summary>The last attempt failed and released its claim; the next attempt (retry or replay) takes it at
-    /// once.</summary>
-    Failed,
-}
-
-/// <summary>
-/// One row per (review, route): the ledger that makes delivery idempotent. PartitionKey = appId, RowKey =
-/// "{routeId}|{reviewId}". See docs/delivery.md for the state machine.
-/// </summary>
-public sealed class DeliveryEntity : ITableEntity
-{
-    public string PartitionKey { get; set; } = string.Empty;
-    public string RowKey { get; set; } = string.Empty;
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
-    public string State { get; set; } = nameof(DeliveryState.Sending);
-    public DateTimeOffset LeaseUntil { get; set; }
-    public int Attempts { get; set; }
-    public string BatchId { get; set; } = string.Empty;
-    public string? ExternalId { get; set; }
-    public string? LastError { get; set; }
-    public DateTimeOffset? DeliveredAt { get; set; }
-
-    [IgnoreDataMember]
-    public DeliveryState StateValue => Enum.Parse<DeliveryState>(State);
-
-    public static string KeyFor(string routeId, string reviewId) => $"{routeId}|{reviewId}";
-}
 
 public enum ClaimOutcome { Claimed, AlreadyDelivered, InFlight }
 
@@ -55,7 +15,7 @@ public sealed record Claim(ClaimOutcome Outcome, DeliveryEntity? Row, TimeSpan L
 public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider clock, IOptions<DeliveryOptions> options)
     : IAppDataPurger
 {
-    private readonly TableClient table = tables.GetTableClient(TableNames.Deliveries);
+    private readonly TableClient table = tables.GetTableClient(DeliveryTables.Deliveries);
 
     public async Task<Claim> TryClaimAsync(string appId, string routeId, string reviewId, string batchId,
         CancellationToken cancellationToken)
@@ -139,9 +99,8 @@ public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider clock
     public async Task<DeliveryEntity?> GetAsync(string appId, string routeId, string reviewId,
         CancellationToken cancellationToken)
     {
-        var row = await table.GetEntityIfExistsAsync<DeliveryEntity>(appId, DeliveryEntity.KeyFor(routeId, reviewId),
-            cancellationToken: cancellationToken);
-        return row.HasValue ? row.Value : null;
+        return await table.FindAsync<DeliveryEntity>(appId, DeliveryEntity.KeyFor(routeId, reviewId),
+            cancellationToken);
     }
 
     public Task PurgeAsync(string accountId, string appId, CancellationToken cancellationToken) =>

@@ -9,7 +9,7 @@ namespace ReviewHub.Delivery;
 
 public static class DeliveryServiceCollectionExtensions
 {
-    public static IServiceCollection AddReviewHubDelivery(this IServiceCollection services,
+    public static IServiceCollection AddDelivery(this IServiceCollection services,
         IConfiguration configuration)
     {
         services.AddValidatedOptions<DeliveryOptions>(configuration, DeliveryOptions.Section);
@@ -18,7 +18,6 @@ public static class DeliveryServiceCollectionExtensions
         services.AddSingleton<DeliveryLedger>();
         services.AddSingleton<IAppDataPurger>(provider => provider.GetRequiredService<RouteStore>());
         services.AddSingleton<IAppDataPurger>(provider => provider.GetRequiredService<DeliveryLedger>());
-        services.AddSingleton<ReviewReader>();
         services.AddSingleton<NewReviewsFanOut>();
         services.AddSingleton(provider =>
             new ReviewLinks(provider.GetRequiredService<IOptions<DeliveryOptions>>().Value.SpaBaseUrl));

@@ -40,7 +40,7 @@ public sealed class NewReviewsFanOut(
             if (matching.Count > 0)
             {
                 // Sending twice (a redelivered batch) is harmless: the ledger lets each (review, route) out once.
-                await queue.SendAsync(QueueNames.Deliveries,
+                await queue.SendAsync(DeliveryQueues.Deliveries,
                     new DeliveryWork(batch.AccountId, batch.AppId, route.RouteId, batch.BatchId, matching),
                     cancellationToken: cancellationToken);
             }

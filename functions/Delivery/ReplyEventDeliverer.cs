@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using ReviewHub.Apps;
 using ReviewHub.Http;
 using ReviewHub.Observability;
+using ReviewHub.Reviews;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Delivery;
@@ -38,7 +39,7 @@ public sealed class ReplyEventDeliverer(
             .ToList();
         foreach (var route in subscribed)
         {
-            await queue.SendAsync(QueueNames.ReplyEvents, message with { RouteId = route.RouteId },
+            await queue.SendAsync(DeliveryQueues.ReplyEvents, message with { RouteId = route.RouteId },
                 cancellationToken: cancellationToken);
         }
         logger.LogInformation("Reply event {Event} of review {ReviewId} (app {AppId}) fanned out to {Routes} routes",
@@ -118,6 +119,6 @@ public sealed class ReplyEventDeliverer(
         route.Enabled && !route.IsBroken && route.AccountId == message.AccountId;
 
     private Task DeferAsync(ReplyEventMessage message, TimeSpan delay, CancellationToken cancellationToken) =>
-        queue.SendAsync(QueueNames.ReplyEvents, message with { Deferrals = message.Deferrals + 1 },
+        queue.SendAsync(DeliveryQueues.ReplyEvents, message with { Deferrals = message.Deferrals + 1 },
             outbound.Value.DeferralFor(delay), cancellationToken);
 }

@@ -194,6 +194,6 @@ public sealed class RouteDeliverer(
 
     private Task DeferAsync(DeliveryWork work, IReadOnlyList<string> reviewIds, TimeSpan delay,
         CancellationToken cancellationToken) =>
-        queue.SendAsync(QueueNames.Deliveries, work with { ReviewIds = reviewIds, Deferrals = work.Deferrals + 1 },
+        queue.SendAsync(DeliveryQueues.Deliveries, work with { ReviewIds = reviewIds, Deferrals = work.Deferrals + 1 },
             outbound.Value.DeferralFor(delay), cancellationToken);
 }

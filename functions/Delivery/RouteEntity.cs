@@ -4,17 +4,6 @@ using Azure.Data.Tables;
 
 namespace ReviewHub.Delivery;
 
-public enum DeliveryChannel { Slack, Email, Zendesk, Webhook }
-
-public enum RouteStatus
-{
-    Active,
-
-    /// <summary>The channel refused our credentials or target (401/403, revoked token, deleted channel): nothing is
-    /// sent until the route is updated.</summary>
-    Broken,
-}
-
 /// <summary>
 /// Where an app's new reviews go. PartitionKey = appId, RowKey = routeId. Secrets (Slack token, Zendesk credential,
 /// webhook signing secret) live in the secret store; the row keeps only <see cref="SecretReference"/>.

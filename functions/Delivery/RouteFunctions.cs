@@ -22,9 +22,11 @@ public sealed class RouteFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = RoutesPath)] HttpRequest req,
         string accountId, string appId, CancellationToken cancellationToken)
     {
-        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
+        var access = await apps.AccessAsync(Caller.From(req), accountId, appId, AccountPermission.Read,
+            cancellationToken);
+        if (!access.TryGet(out _, out var denied))
         {
-            return Problems.NotFound("No such app.");
+            return denied;
         }
         var list = await routes.ListAsync(appId, cancellationToken);
         return new OkObjectResult(new { items = list.OrderBy(r => r.CreatedAt).Select(r => RouteResponse.From(r)) });
@@ -35,16 +37,17 @@ public sealed class RouteFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = RoutesPath)] HttpRequest req,
         string accountId, string appId, CancellationToken cancellationToken)
     {
-        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
+        var access = await apps.AccessAsync(Caller.From(req), accountId, appId, AccountPermission.Read,
+            cancellationToken);
+        if (!access.TryGet(out var app, out var denied))
         {
-            return Problems.NotFound("No such app.");
+            return denied;
         }
-        var body = await JsonRequest.ReadAsync<CreateRouteRequest>(req, cancellationToken);
-        if (!body.IsValid)
+        var read = await JsonRequest.ReadAsync<CreateRouteRequest>(req, cancellationToken);
+        if (!read.TryGet(out var request, out var invalid))
         {
-            return body.Problem!;
+            return invalid;
         }
-        var request = body.Value!;
         var channel = Enum.Parse<DeliveryChannel>(request.Channel!, ignoreCase: true);
         if (WebhookPolicyProblem(channel, request.Target) is { } problem)
         {
@@ -72,12 +75,11 @@ public sealed class RouteFunctions(
         {
             return Problems.NotFound("No such route.");
         }
-        var body = await JsonRequest.ReadAsync<UpdateRouteRequest>(req, cancellationToken);
-        if (!body.IsValid)
+        var read = await JsonRequest.ReadAsync<UpdateRouteRequest>(req, cancellationToken);
+        if (!read.TryGet(out var request, out var invalid))
         {
-            return body.Problem!;
+            return invalid;
         }
-        var request = body.Value!;
         if (request.ValidateFor(route.ChannelValue) is { IsEmpty: false } errors)
         {
             return Problems.Validation(errors);

@@ -9,15 +9,12 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Delivery;
 
-/// <summary>A Zendesk API-token credential, stored as one JSON secret.</summary>
-public sealed record ZendeskCredential(string Email, string ApiToken);
-
 /// <summary>Routes of an app and their secrets. Secrets go to the secret store first, so a row never points at a
 /// missing secret.</summary>
 public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, RateLimiter limiter, TimeProvider clock)
     : IAppDataPurger
 {
-    private readonly TableClient routes = tables.GetTableClient(TableNames.DeliveryRoutes);
+    private readonly TableClient routes = tables.GetTableClient(DeliveryTables.DeliveryRoutes);
 
     public async Task<IReadOnlyList<RouteEntity>> ListAsync(string appId, CancellationToken cancellationToken)
     {
@@ -36,9 +33,7 @@ public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, 
         {
             return null;
         }
-        var route = await routes.GetEntityIfExistsAsync<RouteEntity>(appId, routeId,
-            cancellationToken: cancellationToken);
-        return route.HasValue ? route.Value : null;
+        return await routes.FindAsync<RouteEntity>(appId, routeId, cancellationToken);
     }
 
     /// <summary>Creates the route; for a webhook also returns its new signing secret (shown to the customer

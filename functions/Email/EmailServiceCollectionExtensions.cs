@@ -8,7 +8,7 @@ namespace ReviewHub.Email;
 
 public static class EmailServiceCollectionExtensions
 {
-    public static IServiceCollection AddReviewHubEmail(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddEmail(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<EmailOptions>(configuration, EmailOptions.Section);
         // mail/send is not idempotent: only 429s and failed connections are retried here, the callers retry the rest.

@@ -1,15 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using ReviewHub.Json;
 
 namespace ReviewHub.Http;
-
-/// <summary>Either a parsed and validated request body, or the problem response explaining why not.</summary>
-public readonly record struct RequestBody<T>(T? Value, IActionResult? Problem)
-{
-    public bool IsValid => Problem is null;
-}
 
 public static class JsonRequest
 {
@@ -17,18 +10,20 @@ public static class JsonRequest
 
     /// <summary>Reads a JSON body into <typeparamref name="T"/> and validates it; never throws for bad client
     /// input.</summary>
-    public static Task<RequestBody<T>> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
-        where T : class, IValidatable => ReadAsync<T>(request, optional: false, cancellationToken);
+    public static async Task<Checked<T>> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class, IValidatable =>
+        // A required body that passed is never null (an empty one fails with "A JSON body is required").
+        (await ReadAsync<T>(request, optional: false, cancellationToken))!;
 
     /// <summary>
-    /// As <see cref="ReadAsync{T}(HttpRequest, CancellationToken)"/> for a body the endpoint may do without: a valid
-    /// result with a null value when the request carries no bytes at all. Decided on the bytes read, never on
+    /// As <see cref="ReadAsync{T}(HttpRequest, CancellationToken)"/> for a body the endpoint may do without: a passed
+    /// check with a null value when the request carries no bytes at all. Decided on the bytes read, never on
     /// Content-Length, which a chunked body does not have.
     /// </summary>
-    public static Task<RequestBody<T>> ReadOptionalAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+    public static Task<Checked<T?>> ReadOptionalAsync<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : class, IValidatable => ReadAsync<T>(request, optional: true, cancellationToken);
 
-    private static async Task<RequestBody<T>> ReadAsync<T>(
+    private static async Task<Checked<T?>> ReadAsync<T>(
         HttpRequest request, bool optional, CancellationToken cancellationToken)
         where T : class, IValidatable
     {
@@ -37,12 +32,12 @@ public static class JsonRequest
             cancellationToken);
         if (body is null)
         {
-            return new(null, Problems.Create(StatusCodes.Status413PayloadTooLarge, "The request body is too large.",
-                $"At most {MaxBodyBytes} bytes."));
+            return Checked.Failed<T?>(Problems.Create(StatusCodes.Status413PayloadTooLarge,
+                "The request body is too large.", $"At most {MaxBodyBytes} bytes."));
         }
         if (optional && body.Length == 0)
         {
-            return new(null, null);
+            return Checked.Passed<T?>(null);
         }
 
         T? value;
@@ -53,17 +48,17 @@ public static class JsonRequest
         catch (JsonException ex)
         {
             var where = ex.Path is null ? string.Empty : $" at {ex.Path}";
-            return new(null, Problems.BadRequest($"The body is not valid JSON for this request{where}."));
+            return Checked.Failed<T?>(Problems.BadRequest($"The body is not valid JSON for this request{where}."));
         }
 
         if (value is null)
         {
-            return new(null, Problems.BadRequest("A JSON body is required."));
+            return Checked.Failed<T?>(Problems.BadRequest("A JSON body is required."));
         }
 
         var errors = new ValidationErrors();
         value.Validate(errors);
-        return errors.IsEmpty ? new(value, null) : new(null, Problems.Validation(errors));
+        return errors.IsEmpty ? Checked.Passed<T?>(value) : Checked.Failed<T?>(Problems.Validation(errors));
     }
 
     /// <summary>The whole stream, or null when it holds more than <paramref name="limit"/> bytes.</summary>

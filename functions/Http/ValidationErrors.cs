@@ -100,10 +100,3 @@ public sealed class ValidationErrors
 
     public IDictionary<string, string[]> ToDictionary() => errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
 }
-
-/// <summary>A request body that knows its own rules; <see cref="JsonRequest"/> runs them before any handler
-/// code.</summary>
-public interface IValidatable
-{
-    void Validate(ValidationErrors errors);
-}

@@ -8,7 +8,7 @@ namespace ReviewHub.Integrations;
 /// their App Store id (the API's <c>apps.id</c>, which is the app's Apple ID).
 /// </summary>
 public sealed class ConnectionAppLinker(
-    AscAppCatalog catalog, ConnectionAppStore links, AppStore apps, TimeProvider clock)
+    AppStoreConnectAppCatalog catalog, ConnectionAppStore links, AppStore apps, TimeProvider clock)
 {
     public async Task<IReadOnlyList<AppConnectionLinkEntity>> RefreshAsync(
         IntegrationEntity connection, AppStoreConnectCredential credential, CancellationToken cancellationToken) =>
@@ -20,7 +20,8 @@ public sealed class ConnectionAppLinker(
     /// every app the connection serves. An app another connection served moves here (the newer key sees it).
     /// </summary>
     public async Task<IReadOnlyList<AppConnectionLinkEntity>> LinkAsync(
-        string accountId, string connectionId, IReadOnlyList<AscApp> seen, CancellationToken cancellationToken)
+        string accountId, string connectionId, IReadOnlyList<AppStoreConnectApp> seen,
+            CancellationToken cancellationToken)
     {
         var registered = (await apps.ListAsync(accountId, cancellationToken))
             .Where(a => a.Store == Stores.AppStore)
@@ -55,9 +56,9 @@ public sealed class ConnectionAppLinker(
 /// the team's apps, and, for kinds that read reviews, one review page of the first app can be read. A reply permission
 /// cannot be known without sending a reply: the first reply finds it out (<see cref="ReplyPermission"/>).
 /// </summary>
-public sealed class TeamKeyVerifier(AscAppCatalog catalog, AppStoreConnectClient client)
+public sealed class TeamKeyVerifier(AppStoreConnectAppCatalog catalog, AppStoreConnectClient client)
 {
-    public async Task<IReadOnlyList<AscApp>> VerifyAsync(
+    public async Task<IReadOnlyList<AppStoreConnectApp>> VerifyAsync(
         AppStoreConnectCredential credential, IntegrationKind kind, CancellationToken cancellationToken)
     {
         var apps = await catalog.ListAsync(credential, cancellationToken);

@@ -50,7 +50,8 @@ public sealed class ConnectionAppRegistration(
                 await listener.OnRegisteredAsync(app, cancellationToken);
             }
         }
-        var seen = catalogue.Select(a => new AscApp(a.AscAppId, a.Name, a.BundleId, a.PlatformList)).ToList();
+        var seen = catalogue.Select(a => new AppStoreConnectApp(a.AscAppId, a.Name, a.BundleId,
+            a.PlatformList)).ToList();
         var linked = await linker.LinkAsync(accountId, connectionId, seen, cancellationToken);
         if (connection.IsActive)
         {

@@ -52,7 +52,7 @@ public sealed class IntegrationDisconnection(
         if (before is { IsInProgress: true, InstanceId: { } instanceId })
         {
             // Its activities write only while the row runs their attempt: from here on they find it disconnected.
-            await durable.RaiseEventAsync(instanceId, IntegrationSetupOrchestration.CancelEvent, true,
+            await durable.RaiseEventAsync(instanceId, IntegrationSetupFunctions.CancelEvent, true,
                 cancellationToken);
         }
         var detail = before is null

@@ -20,7 +20,7 @@ public static class IntegrationEmails
 
     public static string RoleNames(string? roles) =>
         string.Join(", ", (roles ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries).Select(
-            AscRoles.DisplayName));
+            AppStoreConnectRoles.DisplayName));
 
     public static EmailMessage Compose(OwnerEmail email, IntegrationEntity row, string appName, string ownerEmail,
         IntegrationOptions options)

@@ -65,7 +65,7 @@ public enum ConnectionProblem
 }
 
 /// <summary>What App Store Connect last answered about the integration user: why a setup fails.</summary>
-public enum AscObservation
+public enum AppStoreConnectObservation
 {
     /// <summary>The team has neither a user nor an invitation for the integration email.</summary>
     NotInvited,
@@ -164,8 +164,9 @@ public sealed class IntegrationEntity : ITableEntity
     public string? LastError { get; set; }
 
     /// <summary>
-    /// <see cref="AscObservation"/> as text: what App Store Connect last answered in this attempt. A check that gets
-    /// no answer leaves it, so a failure at the deadline gives the reason last observed, not the last check's error.
+    /// <see cref="AppStoreConnectObservation"/> as text: what App Store Connect last answered in this attempt. A check
+    /// that gets no answer leaves it, so a failure at the deadline gives the reason last observed, not the last check's
+    /// error.
     /// </summary>
     public string? LastObservation { get; set; }
 
@@ -265,8 +266,8 @@ public sealed class IntegrationEntity : ITableEntity
     public bool IsDegraded => IsActive && DegradedCause is not null;
 
     [IgnoreDataMember]
-    public AscObservation? LastObservationValue =>
-        LastObservation is null ? null : Enum.Parse<AscObservation>(LastObservation);
+    public AppStoreConnectObservation? LastObservationValue =>
+        LastObservation is null ? null : Enum.Parse<AppStoreConnectObservation>(LastObservation);
 
     [IgnoreDataMember]
     public ActivationEmailState? ActivationEmailValue =>

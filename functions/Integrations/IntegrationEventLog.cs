@@ -45,7 +45,7 @@ public sealed class IntegrationEventLog(TableServiceClient tables)
     /// <summary>The SPA reads the newest events only; older ones stay in the table until the app is removed.</summary>
     public const int ReadLimit = 100;
 
-    private readonly TableClient table = tables.GetTableClient(TableNames.IntegrationEvents);
+    private readonly TableClient table = tables.GetTableClient(IntegrationTables.IntegrationEvents);
 
     public async Task RecordAsync(
         string accountId, string connectionId, IntegrationEventKind kind, DateTimeOffset at, string? by, string? detail,

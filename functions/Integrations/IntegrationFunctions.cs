@@ -15,7 +15,7 @@ namespace ReviewHub.Integrations;
 /// <summary>
 /// The SPA's connection endpoints (card, "I've invited", team key, status, apps, "I've updated the roles", cancel,
 /// "I fixed it", disconnect) and the operators' key registration. One connection per account and App Store Connect
-/// team covers every app of the team; the setup itself runs in <see cref="IntegrationSetupOrchestration"/>.
+/// team covers every app of the team; the setup itself runs in <see cref="IntegrationSetupFunctions"/>.
 /// </summary>
 public sealed class IntegrationFunctions(
     AccountStore accounts,
@@ -201,7 +201,7 @@ public sealed class IntegrationFunctions(
         {
             return Problems.Conflict("No connection setup is in progress.");
         }
-        await client.RaiseEventAsync(row.InstanceId!, IntegrationSetupOrchestration.RolesUpdatedEvent, true,
+        await client.RaiseEventAsync(row.InstanceId!, IntegrationSetupFunctions.RolesUpdatedEvent, true,
             cancellationToken);
         return new AcceptedResult(StatusLocation(accountId, connectionId),
             IntegrationResponses.Status(row, options.Value, accountId));
@@ -227,7 +227,7 @@ public sealed class IntegrationFunctions(
         // The row is already Cancelled (the SPA sees it at once); the event ends the orchestration and cancels its
         // timer.
         await client.RaiseEventAsync(
-            row.InstanceId!, IntegrationSetupOrchestration.CancelEvent, true, cancellationToken);
+            row.InstanceId!, IntegrationSetupFunctions.CancelEvent, true, cancellationToken);
         logger.LogInformation("Connection setup {AccountId}/{ConnectionId} cancelled", accountId, connectionId);
         return new OkObjectResult(IntegrationResponses.Status(row, options.Value, accountId));
     }
@@ -272,7 +272,7 @@ public sealed class IntegrationFunctions(
         if (await healthCheck.CheckAsync(accountId, connectionId, cancellationToken) == HealthCheckOutcome.Undecided)
         {
             // App Store Connect did not answer: the queue tries again shortly, the status shows the last finding.
-            await queue.SendAsync(QueueNames.IntegrationHealthChecks,
+            await queue.SendAsync(IntegrationQueues.IntegrationHealthChecks,
                 new IntegrationHealthCheckRequest(accountId, connectionId), TimeSpan.FromMinutes(5), cancellationToken);
         }
         var row = await store.GetConnectionAsync(accountId, connectionId, cancellationToken);
@@ -345,7 +345,7 @@ public sealed class IntegrationFunctions(
                     r.LastError = null;
                 }
             }, cancellationToken);
-            await client.RaiseEventAsync(existing.InstanceId!, IntegrationSetupOrchestration.CredentialRegisteredEvent,
+            await client.RaiseEventAsync(existing.InstanceId!, IntegrationSetupFunctions.CredentialRegisteredEvent,
                 true, cancellationToken);
         }
     }

@@ -1,5 +1,4 @@
 using Microsoft.Azure.Functions.Worker;
-using ReviewHub.Storage;
 
 namespace ReviewHub.Integrations;
 
@@ -13,7 +12,7 @@ public sealed class IntegrationHealthFunctions(IntegrationHealthCheck check)
     /// change.</summary>
     [Function(nameof(CheckIntegrationHealth))]
     public Task CheckIntegrationHealth(
-        [QueueTrigger(QueueNames.IntegrationHealthChecks)] IntegrationHealthCheckRequest request,
+        [QueueTrigger(IntegrationQueues.IntegrationHealthChecks)] IntegrationHealthCheckRequest request,
         CancellationToken cancellationToken) =>
         check.CheckAsync(request.AccountId, request.ConnectionId, cancellationToken);
 }

@@ -42,7 +42,7 @@ public sealed class IntegrationKeyRefusals(
             logger.LogWarning(
                 "App Store Connect refused the key of {AccountId}/{ConnectionId} when {Call}: {Status} {Code}",
                 integration.AccountId, integration.ConnectionId, call, (int?)ex.Status, ex.Code);
-            await queue.SendAsync(QueueNames.IntegrationHealthChecks,
+            await queue.SendAsync(IntegrationQueues.IntegrationHealthChecks,
                 new IntegrationHealthCheckRequest(integration.AccountId, integration.ConnectionId),
                 cancellationToken: cancellationToken);
         }

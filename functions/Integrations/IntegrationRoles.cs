@@ -2,7 +2,7 @@ namespace ReviewHub.Integrations;
 
 /// <summary>App Store Connect role names as the API spells them (UserRole, spec 4.4.1) and as App Store Connect shows
 /// them.</summary>
-public static class AscRoles
+public static class AppStoreConnectRoles
 {
     public const string Admin = "ADMIN";
     public const string AccountHolder = "ACCOUNT_HOLDER";
@@ -50,19 +50,19 @@ public static class IntegrationRoles
     public static readonly IReadOnlyList<KindRequirement> Table =
     [
         new(IntegrationKind.FullAccess, "Full access", "Reply to reviews, ASO and sales reports",
-            [AscRoles.CustomerSupport, AscRoles.Marketing, AscRoles.Finance]),
+            [AppStoreConnectRoles.CustomerSupport, AppStoreConnectRoles.Marketing, AppStoreConnectRoles.Finance]),
         new(IntegrationKind.ReplyToReviews, "Reply to reviews", "Read reviews, reply and edit responses",
-            [AscRoles.CustomerSupport]),
+            [AppStoreConnectRoles.CustomerSupport]),
         new(IntegrationKind.AsoReport, "ASO report", "Access to analytics",
-            [AscRoles.Marketing, AscRoles.Sales, AscRoles.AccessToReports]),
+            [AppStoreConnectRoles.Marketing, AppStoreConnectRoles.Sales, AppStoreConnectRoles.AccessToReports]),
         new(IntegrationKind.SalesReport, "Sales report", "Access to sales data",
-            [AscRoles.Marketing, AscRoles.Finance]),
+            [AppStoreConnectRoles.Marketing, AppStoreConnectRoles.Finance]),
     ];
 
     private static readonly Dictionary<string, string[]> Implied = new(StringComparer.Ordinal)
     {
-        [AscRoles.AccountHolder] = [AscRoles.Admin],
-        [AscRoles.Finance] = [AscRoles.Sales, AscRoles.AccessToReports],
+        [AppStoreConnectRoles.AccountHolder] = [AppStoreConnectRoles.Admin],
+        [AppStoreConnectRoles.Finance] = [AppStoreConnectRoles.Sales, AppStoreConnectRoles.AccessToReports],
     };
 
     public static KindRequirement For(IntegrationKind kind) => Table.Single(r => r.Kind == kind);
@@ -70,7 +70,7 @@ public static class IntegrationRoles
     public static RoleEvaluation Evaluate(IntegrationKind kind, IEnumerable<string> granted)
     {
         var effective = Expand(granted);
-        if (effective.Contains(AscRoles.Admin))
+        if (effective.Contains(AppStoreConnectRoles.Admin))
         {
             return new RoleEvaluation(true, []);
         }
@@ -81,7 +81,7 @@ public static class IntegrationRoles
     /// <summary>"Admin, or Customer Support + Marketing + Finance": the table row as App Store Connect users read
     /// it.</summary>
     public static string Describe(KindRequirement requirement) =>
-        $"Admin, or {string.Join(" + ", requirement.Roles.Select(AscRoles.DisplayName))}";
+        $"Admin, or {string.Join(" + ", requirement.Roles.Select(AppStoreConnectRoles.DisplayName))}";
 
     private static HashSet<string> Expand(IEnumerable<string> granted)
     {

@@ -24,13 +24,13 @@ public sealed class IntegrationSetupLauncher(IOptions<IntegrationOptions> settin
         CancellationToken cancellationToken)
     {
         var attempt = AttemptOf(row);
-        var instanceId = IntegrationSetupOrchestration.InstanceIdFor(attempt.AccountId, attempt.ConnectionId);
+        var instanceId = IntegrationSetupFunctions.InstanceIdFor(attempt.AccountId, attempt.ConnectionId);
         var start = new StartOrchestrationOptions(instanceId).WithDedupeStatuses(
             OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running,
             OrchestrationRuntimeStatus.Suspended);
         try
         {
-            await client.ScheduleNewOrchestrationInstanceAsync(nameof(IntegrationSetupOrchestration.IntegrationSetup),
+            await client.ScheduleNewOrchestrationInstanceAsync(nameof(IntegrationSetupFunctions.IntegrationSetup),
                 attempt, start, cancellationToken);
             return;
         }
@@ -49,7 +49,7 @@ public sealed class IntegrationSetupLauncher(IOptions<IntegrationOptions> settin
         using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         wait.CancelAfter(TimeSpan.FromSeconds(20));
         await client.WaitForInstanceCompletionAsync(instanceId, wait.Token);
-        await client.ScheduleNewOrchestrationInstanceAsync(nameof(IntegrationSetupOrchestration.IntegrationSetup),
+        await client.ScheduleNewOrchestrationInstanceAsync(nameof(IntegrationSetupFunctions.IntegrationSetup),
             attempt, start, cancellationToken);
     }
 }

@@ -23,7 +23,7 @@ public enum ConfirmOutcome
 /// </summary>
 public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppStore links, ReviewHubMetrics metrics)
 {
-    private readonly TableClient table = tables.GetTableClient(TableNames.Integrations);
+    private readonly TableClient table = tables.GetTableClient(IntegrationTables.Integrations);
 
     public TableClient Table => table;
 
@@ -69,7 +69,7 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
     {
         var attemptId = Ids.New();
         var connectionId = ConnectionIds.For(team);
-        var instanceId = IntegrationSetupOrchestration.InstanceIdFor(accountId, connectionId);
+        var instanceId = IntegrationSetupFunctions.InstanceIdFor(accountId, connectionId);
         void Begin(IntegrationEntity row)
         {
             row.Team = team.Trim();

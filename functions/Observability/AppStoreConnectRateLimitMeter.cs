@@ -15,7 +15,7 @@ public sealed class AppStoreConnectRateLimitMeter(ReviewHubMetrics metrics) : De
         var header = response.Headers.TryGetValues(RateLimit.Header, out var values) ? values.FirstOrDefault() : null;
         if (RateLimit.Parse(header) is { } rateLimit)
         {
-            metrics.AscRateLimitObserved(rateLimit);
+            metrics.AppStoreConnectRateLimitObserved(rateLimit);
         }
         return response;
     }

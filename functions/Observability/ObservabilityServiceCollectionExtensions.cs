@@ -15,7 +15,7 @@ public static class ObservabilityServiceCollectionExtensions
 
     /// <summary>Custom metrics for every feature (<see cref="ReviewHubMetrics"/>) and the App Store Connect rate-limit
     /// meter.</summary>
-    public static IServiceCollection AddReviewHubObservability(this IServiceCollection services)
+    public static IServiceCollection AddObservability(this IServiceCollection services)
     {
         services.AddMetrics();
         services.AddSingleton<ReviewHubMetrics>();

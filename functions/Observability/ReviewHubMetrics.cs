@@ -28,14 +28,14 @@ public sealed class ReviewHubMetrics
         public const string RepliesRequeued = "reviewhub.replies.requeued";
         public const string Integrations = "reviewhub.integrations";
         public const string IntegrationActivationFailures = "reviewhub.integrations.activation_failures";
-        public const string AscRateLimitRemaining = "reviewhub.asc.rate_limit.remaining";
+        public const string AppStoreConnectRateLimitRemaining = "reviewhub.asc.rate_limit.remaining";
         public const string PoisonMessages = "reviewhub.queue.poison_messages";
 
         public static readonly IReadOnlyList<string> All =
         [
             ReviewsIngested, FetchDuration, Deliveries, RoutesBroken, Replies, RepliesOverdue, RepliesOverduePending,
                 RepliesRequeued,
-            Integrations, IntegrationActivationFailures, AscRateLimitRemaining, PoisonMessages,
+            Integrations, IntegrationActivationFailures, AppStoreConnectRateLimitRemaining, PoisonMessages,
         ];
     }
 
@@ -64,7 +64,7 @@ public sealed class ReviewHubMetrics
     private readonly Counter<long> repliesRequeued;
     private readonly Counter<long> integrations;
     private readonly Counter<long> integrationActivationFailures;
-    private readonly Histogram<int> ascRateLimitRemaining;
+    private readonly Histogram<int> appStoreConnectRateLimitRemaining;
     private readonly Gauge<long> poisonMessages;
 
     public ReviewHubMetrics(IMeterFactory meterFactory)
@@ -94,7 +94,8 @@ public sealed class ReviewHubMetrics
             "Failed tries of an integration activation step (listener or owner email), by step; each is retried.");
         // A histogram, not a gauge: its minimum over an interval is the tightest key's headroom, without a per-key
         // dimension.
-        ascRateLimitRemaining = Meter.CreateHistogram<int>(Names.AscRateLimitRemaining, "{request}",
+        appStoreConnectRateLimitRemaining = Meter.CreateHistogram<int>(
+            Names.AppStoreConnectRateLimitRemaining, "{request}",
             "Requests left in an App Store Connect key's hourly budget, as seen on each response.");
         poisonMessages = Meter.CreateGauge<long>(Names.PoisonMessages, "{message}",
             "Messages waiting in a poison queue, by queue.");
@@ -147,7 +148,8 @@ public sealed class ReviewHubMetrics
     public void IntegrationActivationFailed(string step) =>
         integrationActivationFailures.Add(1, new KeyValuePair<string, object?>("step", step));
 
-    public void AscRateLimitObserved(RateLimit rateLimit) => ascRateLimitRemaining.Record(rateLimit.Remaining);
+    public void AppStoreConnectRateLimitObserved(RateLimit rateLimit) =>
+        appStoreConnectRateLimitRemaining.Record(rateLimit.Remaining);
 
     public void PoisonMessagesWaiting(string queue, long count) =>
         poisonMessages.Record(count, new KeyValuePair<string, object?>("queue", queue));

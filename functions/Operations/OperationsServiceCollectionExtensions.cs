@@ -5,6 +5,6 @@ namespace ReviewHub.Operations;
 /// <summary>Operator tools that serve every feature's queues.</summary>
 public static class OperationsServiceCollectionExtensions
 {
-    public static IServiceCollection AddReviewHubOperations(this IServiceCollection services) =>
+    public static IServiceCollection AddOperations(this IServiceCollection services) =>
         services.AddSingleton<PoisonReplay>();
 }

@@ -2,29 +2,9 @@ using System.Text.Json;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Microsoft.Extensions.Logging;
-using ReviewHub.Http;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Operations;
-
-/// <summary>Optional replay filter: only messages whose JSON has this <c>appId</c>; at most <see cref="MaxMessages"/>
-/// (default 1000).</summary>
-public sealed record ReplayPoisonRequest(string? AppId, int? MaxMessages) : IValidatable
-{
-    public void Validate(ValidationErrors errors)
-    {
-        if (AppId is not null && !Ids.IsValid(AppId))
-        {
-            errors.Add("appId", "must be an app id (32 lowercase hex characters).");
-        }
-        if (MaxMessages is < 1 or > 10_000)
-        {
-            errors.Add("maxMessages", "must be between 1 and 10000.");
-        }
-    }
-}
-
-public sealed record ReplayPoisonResponse(string Queue, int Replayed, int Skipped);
 
 /// <summary>
 /// Moves messages from a queue's poison queue back onto the queue, so they run again after an outage is over. Safe for
@@ -47,7 +27,7 @@ public sealed class PoisonReplay(
     public async Task<ReplayPoisonResponse> ReplayAsync(string queueName, string? appId, int maxMessages,
         CancellationToken cancellationToken)
     {
-        var poison = queues.GetQueueClient(QueueNames.Poison(queueName));
+        var poison = queues.GetQueueClient(PoisonQueues.NameFor(queueName));
         var skipped = new List<QueueMessage>();
         var replayedBodies = new HashSet<string>(StringComparer.Ordinal);
         var replayed = 0;

@@ -7,7 +7,7 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Operations;
 
-public sealed class PoisonReplayFunctions(PoisonReplay replay)
+public sealed class PoisonReplayFunctions(PoisonReplay replay, StorageCatalog catalog)
 {
     /// <summary>Operators: replay a queue's poison messages (e.g. POST /api/operators/poison/deliveries/replay after a
     /// channel outage).</summary>
@@ -17,16 +17,16 @@ public sealed class PoisonReplayFunctions(PoisonReplay replay)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "operators/poison/{queue}/replay")] HttpRequest req,
         string queue, CancellationToken cancellationToken)
     {
-        if (!QueueNames.All.Contains(queue))
+        if (!catalog.Queues.Contains(queue))
         {
-            return Problems.NotFound($"No queue named '{queue}'. Known: {string.Join(", ", QueueNames.All)}.");
+            return Problems.NotFound($"No queue named '{queue}'. Known: {string.Join(", ", catalog.Queues)}.");
         }
-        var body = await JsonRequest.ReadOptionalAsync<ReplayPoisonRequest>(req, cancellationToken);
-        if (!body.IsValid)
+        var read = await JsonRequest.ReadOptionalAsync<ReplayPoisonRequest>(req, cancellationToken);
+        if (!read.TryGet(out var body, out var problem))
         {
-            return body.Problem!;
+            return problem;
         }
-        var filter = body.Value ?? new ReplayPoisonRequest(null, null);
+        var filter = body ?? new ReplayPoisonRequest(null, null);
         return new OkObjectResult(await replay.ReplayAsync(queue, filter.AppId, filter.MaxMessages ?? 1000,
             cancellationToken));
     }

@@ -1,13 +1,6 @@
 namespace ReviewHub.Paging;
 
 /// <summary>
-/// A paging loop stopped because its source sent it back to a page it had already read (a repeated cursor or page), or
-/// because it reached its page limit. Following such a cursor would never end, or would spend requests on pages read
-/// before.
-/// </summary>
-public sealed class PagingLoopException(string message) : Exception(message);
-
-/// <summary>
 /// The cursors one paging loop has followed (continuation tokens, <c>links.next</c> URLs). Every loop over pages
 /// records the cursor it is about to follow here: a cursor seen before is a cycle, which the loop must not follow
 /// (paging is deterministic, so a cycle repeats forever), and <paramref name="maxPages"/> caps loops that have a

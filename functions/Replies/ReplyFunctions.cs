@@ -10,7 +10,8 @@ using ReviewHub.Security;
 namespace ReviewHub.Replies;
 
 /// <summary>The SPA's reply endpoints: write or edit, delete, read the state, read the audit trail.</summary>
-public sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore replies)
+public sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore replies,
+    ReviewReader reviewReader)
 {
     private const string Route = "accounts/{accountId}/apps/{appId}/reviews/{reviewId}/reply";
 
@@ -27,18 +28,18 @@ public sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = Route)] HttpRequest req,
         string accountId, string appId, string reviewId, CancellationToken cancellationToken)
     {
-        var (review, problem) = await FindReviewAsync(req, accountId, appId, reviewId, AccountPermission.WriteReplies,
+        var found = await FindReviewAsync(req, accountId, appId, reviewId, AccountPermission.WriteReplies,
             cancellationToken);
-        if (review is null)
+        if (!found.TryGet(out var review, out var missing))
         {
-            return problem!;
+            return missing;
         }
-        var body = await JsonRequest.ReadAsync<PutReplyRequest>(req, cancellationToken);
-        if (!body.IsValid)
+        var read = await JsonRequest.ReadAsync<PutReplyRequest>(req, cancellationToken);
+        if (!read.TryGet(out var body, out var problem))
         {
-            return body.Problem!;
+            return problem;
         }
-        if (ReplyWriter.LengthErrors(review, body.Value!.Body!.Trim()) is { IsEmpty: false } tooLong)
+        if (ReplyWriter.LengthErrors(review, body.Body!.Trim()) is { IsEmpty: false } tooLong)
         {
             return Problems.Validation(tooLong);
         }
@@ -46,7 +47,7 @@ public sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore
         {
             return Problems.Conflict(refusal.Detail, refusal.Type);
         }
-        var result = await replies.RequestAsync(review, ReplyAction.Publish, body.Value!.Body!.Trim(),
+        var result = await replies.RequestAsync(review, ReplyAction.Publish, body.Body!.Trim(),
             Caller.From(req).UserId, cancellationToken);
         return await AcceptAsync(req, result!, cancellationToken);
     }
@@ -56,11 +57,11 @@ public sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = Route)] HttpRequest req,
         string accountId, string appId, string reviewId, CancellationToken cancellationToken)
     {
-        var (review, problem) = await FindReviewAsync(req, accountId, appId, reviewId, AccountPermission.WriteReplies,
+        var found = await FindReviewAsync(req, accountId, appId, reviewId, AccountPermission.WriteReplies,
             cancellationToken);
-        if (review is null)
+        if (!found.TryGet(out var review, out var missing))
         {
-            return problem!;
+            return missing;
         }
         if (PlayReplyPublisher.IsPlay(review))
         {
@@ -85,11 +86,11 @@ public sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route)] HttpRequest req,
         string accountId, string appId, string reviewId, CancellationToken cancellationToken)
     {
-        var (review, problem) = await FindReviewAsync(req, accountId, appId, reviewId, AccountPermission.Read,
+        var found = await FindReviewAsync(req, accountId, appId, reviewId, AccountPermission.Read,
             cancellationToken);
-        if (review is null)
+        if (!found.TryGet(out var review, out var missing))
         {
-            return problem!;
+            return missing;
         }
         var reply = await replies.GetAsync(appId, reviewId, cancellationToken);
         return reply is null ? Problems.NotFound("This review has no reply.") : new OkObjectResult(ReplyResponse.From(
@@ -101,28 +102,29 @@ public sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route + "/history")] HttpRequest req,
         string accountId, string appId, string reviewId, CancellationToken cancellationToken)
     {
-        var (review, problem) = await FindReviewAsync(req, accountId, appId, reviewId, AccountPermission.Read,
+        var found = await FindReviewAsync(req, accountId, appId, reviewId, AccountPermission.Read,
             cancellationToken);
-        if (review is null)
+        if (!found.TryGet(out var review, out var missing))
         {
-            return problem!;
+            return missing;
         }
         var versions = await replies.HistoryAsync(appId, reviewId, cancellationToken);
         return new OkObjectResult(new { items = versions.Select(ReplyVersionResponse.From) });
     }
 
-    private async Task<(ReviewEntity? Review, IActionResult? Problem)> FindReviewAsync(
+    private async Task<Checked<ReviewEntity>> FindReviewAsync(
         HttpRequest req, string accountId, string appId, string reviewId, AccountPermission permission,
         CancellationToken cancellationToken)
     {
-        var (app, _, denied) = await apps.FindForPermissionAsync(
-            Caller.From(req), accountId, appId, permission, cancellationToken);
-        if (app is null)
+        var access = await apps.AccessAsync(Caller.From(req), accountId, appId, permission, cancellationToken);
+        if (!access.TryGet(out _, out var denied))
         {
-            return (null, denied);
+            return Checked.Failed<ReviewEntity>(denied);
         }
-        var review = await replies.FindReviewAsync(accountId, appId, reviewId, cancellationToken);
-        return review is null ? (null, Problems.NotFound("No such review.")) : (review, null);
+        var review = await reviewReader.FindForAccountAsync(accountId, appId, reviewId, cancellationToken);
+        return review is null
+            ? Checked.Failed<ReviewEntity>(Problems.NotFound("No such review."))
+            : Checked.Passed<ReviewEntity>(review);
     }
 
     /// <summary>202 while App Store Connect still has to act, 200 when the request is already complete (nothing to

@@ -156,7 +156,7 @@ public sealed class ReplyModerationTracker(
         if (!reply.IsClaimed(now, settings.SendLease) && now - (reply.NextAttemptAt
             ?? reply.UpdatedAt) >= settings.StaleQueuedAfter)
         {
-            await queue.SendAsync(QueueNames.ReplySends,
+            await queue.SendAsync(ReplyQueues.ReplySends,
                 new ReplySendMessage(reply.AccountId, reply.AppId, reply.ReviewId, reply.Version, reply.Attempts + 1),
                     cancellationToken: cancellationToken);
             metrics.ReplyRequeued();

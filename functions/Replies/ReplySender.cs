@@ -5,6 +5,7 @@ using ReviewHub.Http;
 using ReviewHub.Integrations;
 using ReviewHub.Apps;
 using ReviewHub.Storage;
+using ReviewHub.Reviews;
 
 namespace ReviewHub.Replies;
 
@@ -16,7 +17,7 @@ namespace ReviewHub.Replies;
 /// (up to MaxDeferrals).
 /// </summary>
 public sealed class ReplySender(
-    AppStore apps,
+    AppStore apps, ReviewReader reviewReader,
     ReplyStore store,
     ReplyCredentials replyCredentials,
     IntegrationKeyRefusals keyRefusals,
@@ -43,7 +44,7 @@ public sealed class ReplySender(
         if (await apps.GetAsync(message.AccountId, message.AppId, cancellationToken) is not { } app)
         {
             // Removed: its purge deletes the reply; sending now would write index rows after it (see
-            // AppRemovalFunction).
+            // AppRemovalFunctions).
             logger.LogInformation("Skipped reply version {Version} of review {ReviewId}: app {AppId} was removed",
                 message.Version, message.ReviewId, message.AppId);
             return;
@@ -88,7 +89,7 @@ public sealed class ReplySender(
                 return;
             case Decision.Busy:
                 // Another sender is calling App Store Connect for this review: look again once its lease is over.
-                await queue.SendAsync(QueueNames.ReplySends, message, Max(busyUntil - now, TimeSpan.FromSeconds(1)),
+                await queue.SendAsync(ReplyQueues.ReplySends, message, Max(busyUntil - now, TimeSpan.FromSeconds(1)),
                     cancellationToken);
                 return;
             default:
@@ -145,7 +146,7 @@ public sealed class ReplySender(
             {
                 // A review first read from the public feed keeps its feed id in ReviewHub; App Store Connect knows it
                 // by its own.
-                var review = await store.FindReviewAsync(
+                var review = await reviewReader.FindForAccountAsync(
                     reply.AccountId, reply.AppId, reply.ReviewId, cancellationToken);
                 if (review?.AppStoreConnectId is not { } ascReviewId)
                 {
@@ -292,7 +293,7 @@ public sealed class ReplySender(
             // The poison copy keeps its context (ids, version, last error) and starts its attempts again, so an
             // operator's replay after the outage gets the full retry budget instead of being poisoned by its first
             // transient error.
-            await queue.SendAsync(QueueNames.Poison(QueueNames.ReplySends),
+            await queue.SendAsync(PoisonQueues.NameFor(ReplyQueues.ReplySends),
                 message with { Attempt = 1, LastError = error, Deferrals = 0 }, cancellationToken: cancellationToken);
             logger.LogError("Reply version {Version} of review {ReviewId} (app {AppId}) moved to the poison queue " +
                 "after {Attempts} attempts: {Error}",
@@ -324,7 +325,7 @@ public sealed class ReplySender(
             }
             return true;
         }, cancellationToken);
-        await queue.SendAsync(QueueNames.ReplySends, next, delay, cancellationToken);
+        await queue.SendAsync(ReplyQueues.ReplySends, next, delay, cancellationToken);
     }
 
     private async Task FailAsync(ReplySendMessage message, ReplyFailure code, string reason,

@@ -8,58 +8,20 @@ using ReviewHub.Storage;
 namespace ReviewHub.Replies;
 
 /// <summary>
-/// A change of a reply after it was written: its status moved (sending, sent, published, failed, deleted by the
-/// sender or the moderation tracker), it became overdue, or the reviewer edited the review after it (outdated).
-/// </summary>
-public sealed record ReplyChange(ReplyEntity Reply, ReplyStatus Previous, bool BecameOverdue, bool BecameOutdated)
-{
-    public bool StatusChanged => Reply.StatusValue != Previous;
-}
-
-/// <summary>
-/// Told of every <see cref="ReplyChange"/>, after the row and the review's summary are saved. Observers hand work to
-/// a queue.
-/// </summary>
-public interface IReplyStatusObserver
-{
-    Task ChangedAsync(ReplyChange change, CancellationToken cancellationToken);
-}
-
-/// <summary>What a user's put or delete did to a reply.</summary>
-public sealed record ReplyRequestResult(ReplyEntity Reply, bool NeedsSend);
-
-/// <summary>
 /// The reply rows, their audit trail, the pending index and the reply summary on the review. Every change is an ETag
 /// read-modify-write, so concurrent requests and senders never lose each other's updates.
 /// </summary>
 public sealed class ReplyStore(
-    TableServiceClient tables, ReviewHubMetrics metrics, TimeProvider clock, IOptions<ReplyOptions> options,
-    IEnumerable<IReplyStatusObserver> observers)
+    TableServiceClient tables, ReviewReplySummary summaries, ReviewHubMetrics metrics,
+    TimeProvider clock, IOptions<ReplyOptions> options, IEnumerable<IReplyStatusObserver> observers)
 {
-    private readonly TableClient replies = tables.GetTableClient(TableNames.Replies);
-    private readonly TableClient history = tables.GetTableClient(TableNames.ReplyHistory);
-    private readonly TableClient pending = tables.GetTableClient(TableNames.ReplyPending);
-    private readonly TableClient reviews = tables.GetTableClient(TableNames.Reviews);
+    private readonly TableClient replies = tables.GetTableClient(ReplyTables.Replies);
+    private readonly TableClient history = tables.GetTableClient(ReplyTables.ReplyHistory);
+    private readonly TableClient pending = tables.GetTableClient(ReplyTables.ReplyPending);
 
     public async Task<ReplyEntity?> GetAsync(string appId, string reviewId, CancellationToken cancellationToken)
     {
-        var row = await replies.GetEntityIfExistsAsync<ReplyEntity>(appId, reviewId,
-            cancellationToken: cancellationToken);
-        return row.HasValue ? row.Value : null;
-    }
-
-    /// <summary>The review if it exists and belongs to the account (a review of another account is not
-    /// found).</summary>
-    public async Task<ReviewEntity?> FindReviewAsync(string accountId, string appId, string reviewId,
-        CancellationToken cancellationToken)
-    {
-        if (!ReviewIds.IsValid(reviewId))
-        {
-            return null;
-        }
-        var row = await reviews.GetEntityIfExistsAsync<ReviewEntity>(appId, reviewId,
-            cancellationToken: cancellationToken);
-        return row.HasValue && row.Value!.AccountId == accountId ? row.Value : null;
+        return await replies.FindAsync<ReplyEntity>(appId, reviewId, cancellationToken);
     }
 
     /// <summary>
@@ -330,21 +292,10 @@ public sealed class ReplyStore(
             return true;
         }, cancellationToken);
 
-    /// <summary>Copies status, body and time onto the review (the fields replies owns), touching nothing
-    /// else.</summary>
+    /// <summary>Tells the reviews feature the reply's status, body and time, for its review list.</summary>
     private Task SyncSummaryAsync(ReplyEntity reply, CancellationToken cancellationToken) =>
-        reviews.UpdateAsync<ReviewEntity>(reply.AppId, reply.ReviewId, review =>
-        {
-            if (review.ReplyStatus == reply.Status && review.ReplyBody == reply.Body
-                && review.ReplyUpdatedAt == reply.UpdatedAt)
-            {
-                return false;
-            }
-            review.ReplyStatus = reply.Status;
-            review.ReplyBody = reply.Body;
-            review.ReplyUpdatedAt = reply.UpdatedAt;
-            return true;
-        }, cancellationToken);
+        summaries.UpdateAsync(reply.AppId, reply.ReviewId, reply.Status, reply.Body, reply.UpdatedAt,
+            cancellationToken);
 
     /// <summary>Indexes a queued version, so the timer re-queues it should its message be lost.</summary>
     public Task TrackQueuedAsync(ReplyEntity reply, CancellationToken cancellationToken) =>
@@ -375,11 +326,10 @@ public sealed class ReplyStore(
     /// its own).</summary>
     public async Task UntrackUpToAsync(string appId, string reviewId, int version, CancellationToken cancellationToken)
     {
-        var entry = await pending.GetEntityIfExistsAsync<PendingReplyEntity>(appId, reviewId,
-            cancellationToken: cancellationToken);
-        if (entry.HasValue && entry.Value!.Version <= version)
+        var entry = await pending.FindAsync<PendingReplyEntity>(appId, reviewId, cancellationToken);
+        if (entry is not null && entry.Version <= version)
         {
-            await UntrackPendingAsync(entry.Value, cancellationToken);
+            await UntrackPendingAsync(entry, cancellationToken);
         }
     }
 

@@ -98,7 +98,7 @@ public sealed class ReplyWriter(
         }
         var reply = result.Reply;
         await replies.TrackQueuedAsync(reply, cancellationToken);
-        await queue.SendAsync(QueueNames.ReplySends,
+        await queue.SendAsync(ReplyQueues.ReplySends,
             new ReplySendMessage(reply.AccountId, reply.AppId, reply.ReviewId, reply.Version),
             cancellationToken: cancellationToken);
     }

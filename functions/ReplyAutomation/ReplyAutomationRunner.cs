@@ -1,19 +1,10 @@
-using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReviewHub.Apps;
 using ReviewHub.Replies;
 using ReviewHub.Reviews;
-using ReviewHub.Storage;
 
 namespace ReviewHub.ReplyAutomation;
-
-/// <summary>
-/// Queue message (queue <c>reply-automation</c>): run the app's rules on these new reviews (from ingestion, never for
-/// a history import), or on the reviews of the last <paramref name="SinceDays"/> days (asked for through the API).
-/// </summary>
-public sealed record ReplyAutomationWork(
-    string AccountId, string AppId, IReadOnlyList<string>? ReviewIds, int? SinceDays = null);
 
 /// <summary>What the rules did with one review.</summary>
 public enum RuleOutcome { NoRule, Answered, Posted, Drafted, CapReached, TooLong }
@@ -31,7 +22,7 @@ public sealed class ReplyAutomationRunner(
     ReplyWriter writer,
     ReplyTemplateStore templates,
     ReplyAutomationStore automation,
-    TableServiceClient tables,
+    ReviewReader reviews,
     TimeProvider clock,
     IOptions<ReplyAutomationOptions> options,
     ILogger<ReplyAutomationRunner> logger)
@@ -78,7 +69,7 @@ public sealed class ReplyAutomationRunner(
         {
             foreach (var id in ids)
             {
-                var review = await replies.FindReviewAsync(work.AccountId, work.AppId, id, cancellationToken);
+                var review = await reviews.FindForAccountAsync(work.AccountId, work.AppId, id, cancellationToken);
                 if (review is not null && !review.Backfilled)
                 {
                     yield return review;
@@ -87,16 +78,9 @@ public sealed class ReplyAutomationRunner(
             yield break;
         }
         var since = clock.GetUtcNow().AddDays(-(work.SinceDays ?? 1));
-        var filter = TableClient.CreateQueryFilter(
-            $"PartitionKey eq {work.AppId} and CreatedAt ge {since} and AccountId eq {work.AccountId}");
-        var read = 0;
-        await foreach (var review in tables.GetTableClient(TableNames.Reviews).QueryRowsAsync<ReviewEntity>(filter,
-            cancellationToken: cancellationToken))
+        await foreach (var review in reviews.CreatedSinceAsync(work.AccountId, work.AppId, since,
+            options.Value.MaxReviewsPerApply, cancellationToken))
         {
-            if (++read > options.Value.MaxReviewsPerApply)
-            {
-                yield break;
-            }
             yield return review;
         }
     }

@@ -8,84 +8,13 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.ReplyAutomation;
 
-/// <summary>
-/// A row of the app's automation partition (table ReplyAutomation, PartitionKey = appId): the settings
-/// (RowKey <c>settings</c>), one counter per UTC day (<c>day|yyyy-MM-dd</c>), and the audit of rule changes
-/// (<c>change|{inverted ticks}|{id}</c>, newest first).
-/// </summary>
-public sealed class ReplyAutomationEntity : ITableEntity
-{
-    public const string SettingsRow = "settings";
-    public const string DayPrefix = "day|";
-    public const string ChangePrefix = "change|";
-
-    public string PartitionKey { get; set; } = string.Empty;
-    public string RowKey { get; set; } = string.Empty;
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
-    public string AccountId { get; set; } = string.Empty;
-
-    /// <summary>Settings: replies and drafts rules may write per UTC day.</summary>
-    public int? DailyCap { get; set; }
-
-    /// <summary>Day counter: replies and drafts written by rules that day.</summary>
-    public int Count { get; set; }
-
-    /// <summary>Change: the rule, the action, who, when, and the rule as left (JSON; null when deleted).</summary>
-    public string? RuleId { get; set; }
-    public string? Action { get; set; }
-    public string? ChangedBy { get; set; }
-    public DateTimeOffset? ChangedAt { get; set; }
-    public string? Rule { get; set; }
-}
-
-/// <summary>A draft a rule wrote, waiting for an approver. PartitionKey = appId, RowKey = reviewId.</summary>
-public sealed class ReplyDraftEntity : ITableEntity
-{
-    public string PartitionKey { get; set; } = string.Empty;
-    public string RowKey { get; set; } = string.Empty;
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
-    public string AccountId { get; set; } = string.Empty;
-    public string Body { get; set; } = string.Empty;
-    public string RuleId { get; set; } = string.Empty;
-    public string TemplateId { get; set; } = string.Empty;
-    public DateTimeOffset CreatedAt { get; set; }
-
-    /// <summary>
-    /// Why a post rule wrote a draft instead (the integration could not send it then); null otherwise.
-    /// </summary>
-    public string? Note { get; set; }
-}
-
-public sealed record ReplyDraftResponse(
-    string ReviewId, string Body, string RuleId, string TemplateId, DateTimeOffset CreatedAt, string? Note)
-{
-    public static ReplyDraftResponse From(ReplyDraftEntity d) =>
-        new(d.RowKey, d.Body, d.RuleId, d.TemplateId, d.CreatedAt, d.Note);
-}
-
-/// <summary>Approve a draft, optionally with an edited body.</summary>
-public sealed record ApproveDraftRequest(string? Body) : Http.IValidatable
-{
-    public void Validate(Http.ValidationErrors errors)
-    {
-        if (Body is not null)
-        {
-            errors.Required(Body, "body", Replies.ReplyOptions.MaxBodyLength);
-        }
-    }
-}
-
 /// <summary>An app's rules, their audit, its settings and daily counters, and the drafts rules wrote.</summary>
 public sealed class ReplyAutomationStore(TableServiceClient tables, TimeProvider clock,
     IOptions<ReplyAutomationOptions> options)
 {
-    private readonly TableClient rules = tables.GetTableClient(TableNames.ReplyRules);
-    private readonly TableClient automation = tables.GetTableClient(TableNames.ReplyAutomation);
-    private readonly TableClient drafts = tables.GetTableClient(TableNames.ReplyDrafts);
+    private readonly TableClient rules = tables.GetTableClient(ReplyAutomationTables.ReplyRules);
+    private readonly TableClient automation = tables.GetTableClient(ReplyAutomationTables.ReplyAutomation);
+    private readonly TableClient drafts = tables.GetTableClient(ReplyAutomationTables.ReplyDrafts);
 
     /// <summary>The app's rules in the order they are tried: position, then age.</summary>
     public async Task<IReadOnlyList<ReplyRuleEntity>> RulesAsync(string appId, CancellationToken cancellationToken)
@@ -156,22 +85,21 @@ public sealed class ReplyAutomationStore(TableServiceClient tables, TimeProvider
         {
             return false;
         }
-        var rule = await rules.GetEntityIfExistsAsync<ReplyRuleEntity>(appId, ruleId,
-            cancellationToken: cancellationToken);
-        if (!rule.HasValue)
+        var rule = await rules.FindAsync<ReplyRuleEntity>(appId, ruleId, cancellationToken);
+        if (rule is null)
         {
             return false;
         }
         try
         {
-            await rules.DeleteEntityAsync(appId, ruleId, rule.Value!.ETag, cancellationToken);
+            await rules.DeleteEntityAsync(appId, ruleId, rule.ETag, cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
             throw new ConcurrencyConflictException($"Rule {ruleId} changed while it was being deleted.", ex);
         }
-        rule.Value.UpdatedBy = userId;
-        await RecordChangeAsync(rule.Value, "deleted", userId, cancellationToken, deleted: true);
+        rule.UpdatedBy = userId;
+        await RecordChangeAsync(rule, "deleted", userId, cancellationToken, deleted: true);
         return true;
     }
 
@@ -228,9 +156,9 @@ public sealed class ReplyAutomationStore(TableServiceClient tables, TimeProvider
 
     public async Task<int> DailyCapAsync(string appId, CancellationToken cancellationToken)
     {
-        var row = await automation.GetEntityIfExistsAsync<ReplyAutomationEntity>(
-            appId, ReplyAutomationEntity.SettingsRow, cancellationToken: cancellationToken);
-        return row.HasValue && row.Value!.DailyCap is { } cap ? cap : options.Value.DefaultDailyCap;
+        var row = await automation.FindAsync<ReplyAutomationEntity>(appId, ReplyAutomationEntity.SettingsRow,
+            cancellationToken);
+        return row is not null && row.DailyCap is { } cap ? cap : options.Value.DefaultDailyCap;
     }
 
     public Task SetDailyCapAsync(string accountId, string appId, int cap, CancellationToken cancellationToken) =>
@@ -249,9 +177,8 @@ public sealed class ReplyAutomationStore(TableServiceClient tables, TimeProvider
 
     public async Task<int> UsedAsync(string appId, DateOnly day, CancellationToken cancellationToken)
     {
-        var row = await automation.GetEntityIfExistsAsync<ReplyAutomationEntity>(appId, DayKey(day),
-            cancellationToken: cancellationToken);
-        return row.HasValue ? row.Value!.Count : 0;
+        var row = await automation.FindAsync<ReplyAutomationEntity>(appId, DayKey(day), cancellationToken);
+        return row is not null ? row.Count : 0;
     }
 
     /// <summary>
@@ -304,9 +231,7 @@ public sealed class ReplyAutomationStore(TableServiceClient tables, TimeProvider
         {
             return null;
         }
-        var row = await drafts.GetEntityIfExistsAsync<ReplyDraftEntity>(appId, reviewId,
-            cancellationToken: cancellationToken);
-        return row.HasValue ? row.Value : null;
+        return await drafts.FindAsync<ReplyDraftEntity>(appId, reviewId, cancellationToken);
     }
 
     public async Task<IReadOnlyList<ReplyDraftEntity>> DraftsAsync(string appId, CancellationToken cancellationToken)

@@ -7,6 +7,7 @@ using ReviewHub.Http;
 using ReviewHub.Replies;
 using ReviewHub.Security;
 using ReviewHub.Storage;
+using ReviewHub.Reviews;
 
 namespace ReviewHub.ReplyAutomation;
 
@@ -15,8 +16,8 @@ namespace ReviewHub.ReplyAutomation;
 /// wrote: listed for every member, approved (optionally edited) or rejected by approvers and the owner.
 /// </summary>
 public sealed class ReplyRuleFunctions(
-    AppStore apps, ReplyAutomationStore automation, ReplyTemplateStore templates, ReplyStore replies,
-    ReplyWriter writer, IMessageQueue queue)
+    AppStore apps, ReviewReader reviewReader, ReplyAutomationStore automation, ReplyTemplateStore templates,
+    ReplyStore replies, ReplyWriter writer, IMessageQueue queue)
 {
     private const string AppRoute = "accounts/{accountId}/apps/{appId}";
     private const string RulesRoute = AppRoute + "/reply-rules";
@@ -32,11 +33,11 @@ public sealed class ReplyRuleFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = RulesRoute)] HttpRequest req,
         string accountId, string appId, CancellationToken cancellationToken)
     {
-        var (app, _, denied) = await apps.FindForPermissionAsync(
+        var access = await apps.AccessAsync(
             Caller.From(req), accountId, appId, AccountPermission.Read, cancellationToken);
-        if (app is null)
+        if (!access.TryGet(out _, out var denied))
         {
-            return denied!;
+            return denied;
         }
         var rules = await automation.RulesAsync(appId, cancellationToken);
         return new OkObjectResult(new { items = rules.Select(ReplyRuleResponse.From) });
@@ -48,23 +49,23 @@ public sealed class ReplyRuleFunctions(
         string accountId, string appId, CancellationToken cancellationToken)
     {
         var caller = Caller.From(req);
-        var (app, _, denied) = await apps.FindForPermissionAsync(
+        var access = await apps.AccessAsync(
             caller, accountId, appId, AccountPermission.ApproveReplies, cancellationToken);
-        if (app is null)
+        if (!access.TryGet(out var app, out var denied))
         {
-            return denied!;
+            return denied;
         }
-        var body = await ReadRuleAsync(req, accountId, cancellationToken);
-        if (!body.IsValid)
+        var read = await ReadRuleAsync(req, accountId, cancellationToken);
+        if (!read.TryGet(out var body, out var problem))
         {
-            return body.Problem!;
+            return problem;
         }
         if ((await automation.RulesAsync(appId, cancellationToken)).Count >= MaxRulesPerApp)
         {
             return AccountLimitsOptions.Exceeded("ReplyRulesPerApp", MaxRulesPerApp,
                 $"An app has at most {MaxRulesPerApp} reply rules.");
         }
-        var rule = await automation.CreateRuleAsync(accountId, appId, body.Value!, caller.UserId, cancellationToken);
+        var rule = await automation.CreateRuleAsync(accountId, appId, body, caller.UserId, cancellationToken);
         return new CreatedResult($"/api/accounts/{accountId}/apps/{appId}/reply-rules/{rule.RowKey}",
             ReplyRuleResponse.From(rule));
     }
@@ -75,22 +76,22 @@ public sealed class ReplyRuleFunctions(
         string accountId, string appId, string ruleId, CancellationToken cancellationToken)
     {
         var caller = Caller.From(req);
-        var (app, _, denied) = await apps.FindForPermissionAsync(
+        var access = await apps.AccessAsync(
             caller, accountId, appId, AccountPermission.ApproveReplies, cancellationToken);
-        if (app is null)
+        if (!access.TryGet(out _, out var denied))
         {
-            return denied!;
+            return denied;
         }
         if ((await automation.RulesAsync(appId, cancellationToken)).All(r => r.RowKey != ruleId))
         {
             return Problems.NotFound("No such rule.");
         }
-        var body = await ReadRuleAsync(req, accountId, cancellationToken);
-        if (!body.IsValid)
+        var read = await ReadRuleAsync(req, accountId, cancellationToken);
+        if (!read.TryGet(out var body, out var problem))
         {
-            return body.Problem!;
+            return problem;
         }
-        var rule = await automation.ReplaceRuleAsync(appId, ruleId, body.Value!, caller.UserId, cancellationToken);
+        var rule = await automation.ReplaceRuleAsync(appId, ruleId, body, caller.UserId, cancellationToken);
         return rule is null ? Problems.NotFound("No such rule.") : new OkObjectResult(ReplyRuleResponse.From(rule));
     }
 
@@ -100,11 +101,11 @@ public sealed class ReplyRuleFunctions(
         string accountId, string appId, string ruleId, CancellationToken cancellationToken)
     {
         var caller = Caller.From(req);
-        var (app, _, denied) = await apps.FindForPermissionAsync(
+        var access = await apps.AccessAsync(
             caller, accountId, appId, AccountPermission.ApproveReplies, cancellationToken);
-        if (app is null)
+        if (!access.TryGet(out _, out var denied))
         {
-            return denied!;
+            return denied;
         }
         return await automation.DeleteRuleAsync(appId, ruleId, caller.UserId, cancellationToken)
             ? new NoContentResult()
@@ -117,11 +118,11 @@ public sealed class ReplyRuleFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = RulesRoute + "/changes")] HttpRequest req,
         string accountId, string appId, CancellationToken cancellationToken)
     {
-        var (app, _, denied) = await apps.FindForPermissionAsync(
+        var access = await apps.AccessAsync(
             Caller.From(req), accountId, appId, AccountPermission.Read, cancellationToken);
-        if (app is null)
+        if (!access.TryGet(out _, out var denied))
         {
-            return denied!;
+            return denied;
         }
         return new OkObjectResult(new { items = await automation.ChangesAsync(appId, 200, cancellationToken) });
     }
@@ -132,20 +133,20 @@ public sealed class ReplyRuleFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = RulesRoute + "/apply")] HttpRequest req,
         string accountId, string appId, CancellationToken cancellationToken)
     {
-        var (app, _, denied) = await apps.FindForPermissionAsync(
+        var access = await apps.AccessAsync(
             Caller.From(req), accountId, appId, AccountPermission.ApproveReplies, cancellationToken);
-        if (app is null)
+        if (!access.TryGet(out _, out var denied))
         {
-            return denied!;
+            return denied;
         }
-        var body = await JsonRequest.ReadAsync<ApplyRulesRequest>(req, cancellationToken);
-        if (!body.IsValid)
+        var read = await JsonRequest.ReadAsync<ApplyRulesRequest>(req, cancellationToken);
+        if (!read.TryGet(out var body, out var problem))
         {
-            return body.Problem!;
+            return problem;
         }
-        await queue.SendAsync(QueueNames.ReplyAutomation,
-            new ReplyAutomationWork(accountId, appId, null, body.Value!.Days), cancellationToken: cancellationToken);
-        return new AcceptedResult((string?)null, new { days = body.Value.Days });
+        await queue.SendAsync(ReplyAutomationQueues.ReplyAutomation,
+            new ReplyAutomationWork(accountId, appId, null, body.Days), cancellationToken: cancellationToken);
+        return new AcceptedResult((string?)null, new { days = body.Days });
     }
 
     [Function(nameof(GetReplyAutomation))]
@@ -153,9 +154,11 @@ public sealed class ReplyRuleFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = AppRoute + "/reply-automation")] HttpRequest req,
         string accountId, string appId, CancellationToken cancellationToken)
     {
-        var (app, _, denied) = await apps.FindForPermissionAsync(
+        var access = await apps.AccessAsync(
             Caller.From(req), accountId, appId, AccountPermission.Read, cancellationToken);
-        return app is null ? denied! : new OkObjectResult(await SettingsAsync(appId, cancellationToken));
+        return access.TryGet(out _, out var denied)
+            ? new OkObjectResult(await SettingsAsync(appId, cancellationToken))
+            : denied;
     }
 
     [Function(nameof(UpdateReplyAutomation))]
@@ -163,18 +166,18 @@ public sealed class ReplyRuleFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = AppRoute + "/reply-automation")] HttpRequest req,
         string accountId, string appId, CancellationToken cancellationToken)
     {
-        var (app, _, denied) = await apps.FindForPermissionAsync(
+        var access = await apps.AccessAsync(
             Caller.From(req), accountId, appId, AccountPermission.ApproveReplies, cancellationToken);
-        if (app is null)
+        if (!access.TryGet(out _, out var denied))
         {
-            return denied!;
+            return denied;
         }
-        var body = await JsonRequest.ReadAsync<ReplyAutomationRequest>(req, cancellationToken);
-        if (!body.IsValid)
+        var read = await JsonRequest.ReadAsync<ReplyAutomationRequest>(req, cancellationToken);
+        if (!read.TryGet(out var body, out var problem))
         {
-            return body.Problem!;
+            return problem;
         }
-        await automation.SetDailyCapAsync(accountId, appId, body.Value!.DailyCap!.Value, cancellationToken);
+        await automation.SetDailyCapAsync(accountId, appId, body.DailyCap!.Value, cancellationToken);
         return new OkObjectResult(await SettingsAsync(appId, cancellationToken));
     }
 
@@ -184,11 +187,11 @@ public sealed class ReplyRuleFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = DraftsRoute)] HttpRequest req,
         string accountId, string appId, CancellationToken cancellationToken)
     {
-        var (app, _, denied) = await apps.FindForPermissionAsync(
+        var access = await apps.AccessAsync(
             Caller.From(req), accountId, appId, AccountPermission.Read, cancellationToken);
-        if (app is null)
+        if (!access.TryGet(out _, out var denied))
         {
-            return denied!;
+            return denied;
         }
         var open = new List<ReplyDraftResponse>();
         foreach (var draft in (await automation.DraftsAsync(appId, cancellationToken)).OrderBy(d => d.CreatedAt))
@@ -212,25 +215,25 @@ public sealed class ReplyRuleFunctions(
         string accountId, string appId, string reviewId, CancellationToken cancellationToken)
     {
         var caller = Caller.From(req);
-        var (app, _, denied) = await apps.FindForPermissionAsync(
+        var access = await apps.AccessAsync(
             caller, accountId, appId, AccountPermission.ApproveReplies, cancellationToken);
-        if (app is null)
+        if (!access.TryGet(out var app, out var denied))
         {
-            return denied!;
+            return denied;
         }
         var draft = await automation.DraftAsync(appId, reviewId, cancellationToken);
-        var review = draft is null ? null : await replies.FindReviewAsync(accountId, appId, reviewId,
+        var review = draft is null ? null : await reviewReader.FindForAccountAsync(accountId, appId, reviewId,
             cancellationToken);
         if (review is null)
         {
             return Problems.NotFound("No such draft.");
         }
-        var body = await JsonRequest.ReadOptionalAsync<ApproveDraftRequest>(req, cancellationToken);
-        if (!body.IsValid)
+        var read = await JsonRequest.ReadOptionalAsync<ApproveDraftRequest>(req, cancellationToken);
+        if (!read.TryGet(out var body, out var problem))
         {
-            return body.Problem!;
+            return problem;
         }
-        var text = body.Value?.Body?.Trim() ?? draft!.Body;
+        var text = body?.Body?.Trim() ?? draft!.Body;
         if (text.Length > StoreLimits.MaxReplyLength(app))
         {
             var errors = new ValidationErrors();
@@ -261,11 +264,11 @@ public sealed class ReplyRuleFunctions(
         HttpRequest req,
         string accountId, string appId, string reviewId, CancellationToken cancellationToken)
     {
-        var (app, _, denied) = await apps.FindForPermissionAsync(
+        var access = await apps.AccessAsync(
             Caller.From(req), accountId, appId, AccountPermission.ApproveReplies, cancellationToken);
-        if (app is null)
+        if (!access.TryGet(out _, out var denied))
         {
-            return denied!;
+            return denied;
         }
         var draft = await automation.DraftAsync(appId, reviewId, cancellationToken);
         return draft is not null && await automation.RemoveDraftAsync(draft, cancellationToken)
@@ -281,16 +284,17 @@ public sealed class ReplyRuleFunctions(
     }
 
     /// <summary>The rule body, valid, with a template of this account.</summary>
-    private async Task<RequestBody<ReplyRuleRequest>> ReadRuleAsync(
+    private async Task<Checked<ReplyRuleRequest>> ReadRuleAsync(
         HttpRequest req, string accountId, CancellationToken cancellationToken)
     {
-        var body = await JsonRequest.ReadAsync<ReplyRuleRequest>(req, cancellationToken);
-        if (body.IsValid && await templates.GetAsync(accountId, body.Value!.TemplateId!, cancellationToken) is null)
+        var read = await JsonRequest.ReadAsync<ReplyRuleRequest>(req, cancellationToken);
+        if (read.TryGet(out var body, out _)
+            && await templates.GetAsync(accountId, body.TemplateId!, cancellationToken) is null)
         {
             var errors = new ValidationErrors();
             errors.Add("templateId", "is not a template of this account.");
-            return new RequestBody<ReplyRuleRequest>(null, Problems.Validation(errors));
+            return Checked.Failed<ReplyRuleRequest>(Problems.Validation(errors));
         }
-        return body;
+        return read;
     }
 }

@@ -6,13 +6,14 @@ using ReviewHub.Apps;
 using ReviewHub.Http;
 using ReviewHub.Replies;
 using ReviewHub.Security;
+using ReviewHub.Reviews;
 
 namespace ReviewHub.ReplyAutomation;
 
 /// <summary>The account's reply templates: list, create, read, replace, delete, and preview for a review.</summary>
 public sealed class ReplyTemplateFunctions(
-    AccountStore accounts, AppStore apps, ReplyTemplateStore templates, ReplyAutomationStore automation,
-    ReplyStore replies)
+    AccountStore accounts, AppStore apps, ReviewReader reviewReader, ReplyTemplateStore templates,
+    ReplyAutomationStore automation)
 {
     private const string Route = "accounts/{accountId}/reply-templates";
 
@@ -47,17 +48,17 @@ public sealed class ReplyTemplateFunctions(
         {
             return denied;
         }
-        var body = await JsonRequest.ReadAsync<ReplyTemplateRequest>(req, cancellationToken);
-        if (!body.IsValid)
+        var read = await JsonRequest.ReadAsync<ReplyTemplateRequest>(req, cancellationToken);
+        if (!read.TryGet(out var body, out var problem))
         {
-            return body.Problem!;
+            return problem;
         }
         if ((await templates.ListAsync(accountId, cancellationToken)).Count >= MaxTemplatesPerAccount)
         {
             return AccountLimitsOptions.Exceeded("TemplatesPerAccount", MaxTemplatesPerAccount,
                 $"An account has at most {MaxTemplatesPerAccount} reply templates.");
         }
-        var template = await templates.CreateAsync(accountId, body.Value!, caller.UserId, cancellationToken);
+        var template = await templates.CreateAsync(accountId, body, caller.UserId, cancellationToken);
         return new CreatedResult(
             $"/api/{Route.Replace("{accountId}", accountId, StringComparison.Ordinal)}/{template.RowKey}",
             ReplyTemplateResponse.From(template));
@@ -92,12 +93,12 @@ public sealed class ReplyTemplateFunctions(
         {
             return NoSuchTemplate();
         }
-        var body = await JsonRequest.ReadAsync<ReplyTemplateRequest>(req, cancellationToken);
-        if (!body.IsValid)
+        var read = await JsonRequest.ReadAsync<ReplyTemplateRequest>(req, cancellationToken);
+        if (!read.TryGet(out var body, out var problem))
         {
-            return body.Problem!;
+            return problem;
         }
-        var template = await templates.ReplaceAsync(accountId, templateId, body.Value!, caller.UserId,
+        var template = await templates.ReplaceAsync(accountId, templateId, body, caller.UserId,
             cancellationToken);
         return template is null ? NoSuchTemplate() : new OkObjectResult(ReplyTemplateResponse.From(template));
     }
@@ -145,15 +146,15 @@ public sealed class ReplyTemplateFunctions(
         {
             return NoSuchTemplate();
         }
-        var body = await JsonRequest.ReadAsync<PreviewTemplateRequest>(req, cancellationToken);
-        if (!body.IsValid)
+        var read = await JsonRequest.ReadAsync<PreviewTemplateRequest>(req, cancellationToken);
+        if (!read.TryGet(out var body, out var problem))
         {
-            return body.Problem!;
+            return problem;
         }
-        var app = await apps.GetAsync(accountId, body.Value!.AppId!, cancellationToken);
+        var app = await apps.GetAsync(accountId, body.AppId!, cancellationToken);
         var review = app is null
             ? null
-            : await replies.FindReviewAsync(accountId, app.AppId, body.Value.ReviewId!, cancellationToken);
+            : await reviewReader.FindForAccountAsync(accountId, app.AppId, body.ReviewId!, cancellationToken);
         if (review is null)
         {
             return Problems.NotFound("No such review in this account's apps.");

@@ -5,30 +5,9 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Reviews;
 
-/// <summary>
-/// The last <c>X-Rate-Limit</c> seen for an App Store Connect key (table ApiKeyBudgets, PartitionKey = credential
-/// reference, RowKey = "hour"). Every fetch of the key consults it before spending requests. The reference is the
-/// connection's (<see cref="Integrations.IntegrationCredentials.SecretName"/>: one key serves every app of an App Store
-/// Connect team), so the row is shared by the team's apps and removed when the connection's key is retired
-/// (disconnect), not with any one app.
-/// </summary>
-public sealed class ApiKeyBudgetEntity : ITableEntity
-{
-    public const string Row = "hour";
-
-    public string PartitionKey { get; set; } = string.Empty;
-    public string RowKey { get; set; } = Row;
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
-    public int HourlyLimit { get; set; }
-    public int Remaining { get; set; }
-    public DateTimeOffset ObservedAt { get; set; }
-}
-
 public sealed class ApiKeyBudgets(TableServiceClient tables, TimeProvider clock)
 {
-    private readonly TableClient table = tables.GetTableClient(TableNames.ApiKeyBudgets);
+    private readonly TableClient table = tables.GetTableClient(ReviewTables.ApiKeyBudgets);
 
     /// <summary>
     /// Requests the key has left, as last observed, or null when unknown. An observation older than
@@ -38,9 +17,9 @@ public sealed class ApiKeyBudgets(TableServiceClient tables, TimeProvider clock)
     public async Task<int?> RemainingAsync(string credentialReference, TimeSpan staleAfter,
         CancellationToken cancellationToken)
     {
-        var row = await table.GetEntityIfExistsAsync<ApiKeyBudgetEntity>(credentialReference, ApiKeyBudgetEntity.Row,
-            cancellationToken: cancellationToken);
-        return row.HasValue && clock.GetUtcNow() - row.Value!.ObservedAt < staleAfter ? row.Value.Remaining : null;
+        var row = await table.FindAsync<ApiKeyBudgetEntity>(credentialReference, ApiKeyBudgetEntity.Row,
+            cancellationToken);
+        return row is not null && clock.GetUtcNow() - row.ObservedAt < staleAfter ? row.Remaining : null;
     }
 
     /// <summary>Forgets the key's budget (the key was retired). Idempotent.</summary>

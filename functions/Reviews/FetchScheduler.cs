@@ -34,8 +34,8 @@ public sealed class FetchScheduler(
     /// <summary>Attempts of a reschedule that keeps meeting the timer moving the same row.</summary>
     private const int RescheduleAttempts = 3;
 
-    private readonly TableClient schedules = tables.GetTableClient(TableNames.ReviewFetchSchedules);
-    private readonly TableClient due = tables.GetTableClient(TableNames.ReviewFetchDue);
+    private readonly TableClient schedules = tables.GetTableClient(ReviewTables.ReviewFetchSchedules);
+    private readonly TableClient due = tables.GetTableClient(ReviewTables.ReviewFetchDue);
 
     private ReviewsOptions Options => options.Value;
 
@@ -250,7 +250,7 @@ public sealed class FetchScheduler(
         var claimed = await CallAsync(calls, () => MoveAsync(rows, now, cancellationToken), cancellationToken);
         await Task.WhenAll(claimed.Select(row => CallAsync(calls, async () =>
         {
-            await queue.SendAsync(QueueNames.ReviewFetches, new ReviewFetchRequest(row.AccountId, row.AppId),
+            await queue.SendAsync(ReviewQueues.ReviewFetches, new ReviewFetchRequest(row.AccountId, row.AppId),
                 cancellationToken: cancellationToken);
             return true;
         }, cancellationToken)));

@@ -1,3 +1,4 @@
+using ReviewHub.ReplyAutomation;
 using System.Security.Cryptography;
 using System.Text;
 using ReviewHub.Storage;
@@ -33,12 +34,12 @@ public sealed class NewReviewsAnnouncer(IMessageQueue queue, string accountId, s
         var ids = pending.Take(count).ToList();
         var batchId = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(
             $"{appId}\n{backfill}\n{string.Join('\n', ids)}")))[..32];
-        await queue.SendAsync(QueueNames.NewReviews, new NewReviewsBatch(accountId, appId, batchId, backfill, ids),
+        await queue.SendAsync(ReviewQueues.NewReviews, new NewReviewsBatch(accountId, appId, batchId, backfill, ids),
             cancellationToken: cancellationToken);
         if (!backfill)
         {
             // Reply rules see new reviews only; a history import is theirs only when someone asks for recent days.
-            await queue.SendAsync(QueueNames.ReplyAutomation,
+            await queue.SendAsync(ReplyAutomationQueues.ReplyAutomation,
                 new ReplyAutomation.ReplyAutomationWork(accountId, appId, ids), cancellationToken: cancellationToken);
         }
         pending.RemoveRange(0, count);

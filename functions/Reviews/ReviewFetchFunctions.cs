@@ -1,5 +1,4 @@
 using Microsoft.Azure.Functions.Worker;
-using ReviewHub.Storage;
 
 namespace ReviewHub.Reviews;
 
@@ -17,7 +16,7 @@ public sealed class ReviewFetchFunctions(FetchScheduler scheduler, ReviewFetcher
         scheduler.DispatchDueAsync(cancellationToken);
 
     [Function(nameof(FetchReviews))]
-    public Task FetchReviews([QueueTrigger(QueueNames.ReviewFetches)] ReviewFetchRequest request,
+    public Task FetchReviews([QueueTrigger(ReviewQueues.ReviewFetches)] ReviewFetchRequest request,
         CancellationToken cancellationToken) =>
         fetcher.FetchAsync(request, cancellationToken);
 }

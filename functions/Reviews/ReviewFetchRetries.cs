@@ -33,7 +33,7 @@ public sealed class ReviewFetchRetries(
         {
             // The service asked for a longer wait than the client spends in process: come back then, attempt not spent.
             var wait = outbound.Value.DeferralFor(retryAfter);
-            await queue.SendAsync(QueueNames.ReviewFetches,
+            await queue.SendAsync(ReviewQueues.ReviewFetches,
                 request with { Deferrals = request.Deferrals + 1, LastError = ex.Message }, wait, cancellationToken);
             logger.LogWarning(
                 "Review fetch of {AccountId}/{AppId} from {Source} is rate limited; resumes in {Delay}: {Error}",
@@ -57,7 +57,7 @@ public sealed class ReviewFetchRetries(
         {
             delay = Options.BudgetWaitDelay; // the hour's budget is spent: retrying sooner only burns attempts
         }
-        await queue.SendAsync(QueueNames.ReviewFetches, next, delay, cancellationToken);
+        await queue.SendAsync(ReviewQueues.ReviewFetches, next, delay, cancellationToken);
         logger.LogWarning(
             "Review fetch of {AccountId}/{AppId} from {Source} failed (attempt {Attempt}), " +
             "retrying in {Delay}: {Error}",
@@ -72,7 +72,7 @@ public sealed class ReviewFetchRetries(
         // Attempts start again in the poison copy: a replay after the outage gets the full retry budget; LastError
         // keeps the context.
         var poisoned = request with { Attempt = 0, LastError = ex.Message, Deferrals = 0 };
-        await queue.SendAsync(QueueNames.Poison(QueueNames.ReviewFetches), poisoned,
+        await queue.SendAsync(PoisonQueues.NameFor(ReviewQueues.ReviewFetches), poisoned,
             cancellationToken: cancellationToken);
         logger.LogError(ex,
             "Review fetch of {AccountId}/{AppId} from {Source} failed after {Attempts} attempts and went to the " +

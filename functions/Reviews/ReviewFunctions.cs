@@ -1,8 +1,8 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Options;
+using ReviewHub.Accounts;
 using ReviewHub.Apps;
 using ReviewHub.Http;
 using ReviewHub.Security;
@@ -22,9 +22,11 @@ public sealed class ReviewFunctions(
             HttpRequest req,
         string accountId, string appId, CancellationToken cancellationToken)
     {
-        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is not { } app)
+        var access = await apps.AccessAsync(Caller.From(req), accountId, appId, AccountPermission.Read,
+            cancellationToken);
+        if (!access.TryGet(out var app, out var denied))
         {
-            return Problems.NotFound("No such app.");
+            return denied;
         }
         var errors = new ValidationErrors();
         var store = req.Query["store"].ToString();
@@ -67,9 +69,11 @@ public sealed class ReviewFunctions(
         HttpRequest req,
         string accountId, string appId, CancellationToken cancellationToken)
     {
-        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null)
+        var access = await apps.AccessAsync(Caller.From(req), accountId, appId, AccountPermission.Read,
+            cancellationToken);
+        if (!access.TryGet(out _, out var denied))
         {
-            return Problems.NotFound("No such app.");
+            return denied;
         }
         // A schedule not written yet (registration still in flight) reads as the first fetch, due now.
         var schedule = await scheduler.GetAsync(accountId, appId, cancellationToken);
@@ -77,57 +81,4 @@ public sealed class ReviewFunctions(
             ? new ReviewFetchStatusResponse(ReviewSources.Feed, null, null, null, false, null)
             : ReviewFetchStatusResponse.From(schedule, await scheduler.NextDueAtAsync(schedule, cancellationToken)));
     }
-}
-
-/// <summary>
-/// How the app's reviews are fetched: the source in use, the last fetch that completed, the next one, and the problem
-/// that stopped fetches since (a looping cursor, a refused key, an outage past its retries), cleared by the next
-/// success. <see cref="UnrecoverableGap"/> (Google Play): the last period whose reviews left the list's 7-day window
-/// unread because the app was not polled for longer than that.
-/// </summary>
-public sealed record ReviewFetchStatusResponse(
-    string Source, DateTimeOffset? LastFetchedAt, DateTimeOffset? NextDueAt, string? LastError, bool BackfillPending,
-    DateTimeOffset? BackfillCompletedAt, ReviewGap? UnrecoverableGap = null)
-{
-    public static ReviewFetchStatusResponse From(FetchScheduleEntity schedule, DateTimeOffset? nextDueAt) => new(
-        schedule.Source, schedule.LastFetchedAt, nextDueAt, schedule.LastError, schedule.BackfillPending,
-        schedule.BackfillCompletedAt,
-        schedule is { PlayGapFrom: { } from, PlayGapTo: { } to } ? new ReviewGap(from, to) : null);
-}
-
-/// <summary>A period whose reviews could not be read.</summary>
-public sealed record ReviewGap(DateTimeOffset From, DateTimeOffset To);
-
-public sealed record ReviewListResponse(IReadOnlyList<ReviewResponse> Items, string? ContinuationToken);
-
-/// <summary>The developer response the App Store shows (as App Store Connect last reported it).</summary>
-public sealed record DeveloperResponse(string? Id, string? Body, string? State, DateTimeOffset? LastModified);
-
-/// <summary>The reply written through ReviewHub (owned by the replies feature); status as its API spells it, e.g.
-/// pendingPublish.</summary>
-public sealed record ReviewReply(string? Status, string? Body, DateTimeOffset? UpdatedAt);
-
-public sealed record ReviewResponse(
-    string ReviewId, string AppId, int Rating, string? Title, string? Body, string? ReviewerNickname, string Territory,
-    DateTimeOffset CreatedAt, string Source, string Store, bool Backfilled, bool Replied,
-    DeveloperResponse? DeveloperResponse, ReviewReply? Reply, DateTimeOffset? EditedAt = null,
-    bool ReplyOutdated = false)
-{
-    public static ReviewResponse From(ReviewEntity review) => new(
-        review.ReviewId, review.AppId, review.Rating, review.Title, review.Body, review.ReviewerNickname,
-            review.Territory,
-        review.CreatedAt, review.Source, ReviewSources.StoreOf(review.Source), review.Backfilled,
-        ReviewQueries.IsReplied(review),
-        review.ResponseId is null && review.ResponseBody is null
-            ? null
-            : new DeveloperResponse(review.ResponseId, review.ResponseBody, review.ResponseState,
-                review.ResponseLastModified),
-        review.ReplyStatus is null && review.ReplyBody is null
-            ? null
-            // The table keeps the replies feature's enum names (PendingPublish); the API spells them like its reply
-            // endpoints (pendingPublish).
-            : new ReviewReply(
-                review.ReplyStatus is null ? null : JsonNamingPolicy.CamelCase.ConvertName(review.ReplyStatus),
-                review.ReplyBody, review.ReplyUpdatedAt),
-        review.EditedAt, review.ReplyOutdated);
 }

@@ -44,7 +44,7 @@ public sealed class ReviewLifecycle(
         }
         // The history import starts now rather than at the app's next hourly slot.
         var import = new ReviewFetchRequest(integration.AccountId, integration.AppId);
-        await queue.SendAsync(QueueNames.ReviewFetches, import, cancellationToken: cancellationToken);
+        await queue.SendAsync(ReviewQueues.ReviewFetches, import, cancellationToken: cancellationToken);
         await scheduler.UpdateAsync(integration.AccountId, integration.AppId, s =>
         {
             if (s.Source == ReviewSources.AppStoreConnect)
@@ -80,7 +80,7 @@ public sealed class ReviewLifecycle(
         {
             return;
         }
-        await queue.SendAsync(QueueNames.ReviewFetches,
+        await queue.SendAsync(ReviewQueues.ReviewFetches,
             new ReviewFetchRequest(integration.AccountId, integration.AppId), cancellationToken: cancellationToken);
     }
 

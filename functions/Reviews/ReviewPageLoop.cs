@@ -66,7 +66,7 @@ public sealed class ReviewPageLoop(
         ReviewFetchTarget target, string source, TimeSpan delay, int requests, int announced,
         CancellationToken cancellationToken)
     {
-        await queue.SendAsync(QueueNames.ReviewFetches, target.Request, delay, cancellationToken);
+        await queue.SendAsync(ReviewQueues.ReviewFetches, target.Request, delay, cancellationToken);
         logger.LogInformation(
             "Review fetch of {AccountId}/{AppId} from {Source} continues in {Delay} (budget or history slice)",
             target.AccountId, target.AppId, source, delay);

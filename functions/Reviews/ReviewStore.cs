@@ -58,8 +58,8 @@ public sealed class ReviewStore(
 {
     private const int MaxBatch = 100; // Azure Tables: at most 100 operations per transaction
 
-    private readonly TableClient reviews = tables.GetTableClient(TableNames.Reviews);
-    private readonly TableClient timeline = tables.GetTableClient(TableNames.ReviewTimeline);
+    private readonly TableClient reviews = tables.GetTableClient(ReviewTables.Reviews);
+    private readonly TableClient timeline = tables.GetTableClient(ReviewTables.ReviewTimeline);
 
     public TableClient Timeline => timeline;
 
@@ -144,9 +144,7 @@ public sealed class ReviewStore(
 
     public async Task<ReviewEntity?> GetAsync(string appId, string reviewId, CancellationToken cancellationToken)
     {
-        var row = await reviews.GetEntityIfExistsAsync<ReviewEntity>(appId, reviewId,
-            cancellationToken: cancellationToken);
-        return row.HasValue ? row.Value : null;
+        return await reviews.FindAsync<ReviewEntity>(appId, reviewId, cancellationToken);
     }
 
     /// <summary>Deletes every review and timeline row of an app (app removed). Idempotent.</summary>

@@ -15,6 +15,8 @@ public static class ReviewsServiceCollectionExtensions
         services.AddValidatedOptions<ReviewsOptions>(configuration, ReviewsOptions.Section);
         services.AddSingleton<FetchScheduler>();
         services.AddSingleton<ReviewStore>();
+        services.AddSingleton<ReviewReader>();
+        services.AddSingleton<ReviewReplySummary>();
         services.AddSingleton<ReviewQueries>();
         services.AddSingleton<ApiKeyBudgets>();
         services.AddSingleton<AppStoreConnectReviewPages>();

@@ -8,7 +8,7 @@ public static class SecretsServiceCollectionExtensions
 {
     /// <summary>Key Vault when <c>KeyVault__Uri</c> is set (Azure); otherwise the folder <c>Secrets__LocalDirectory</c>
     /// (default .secrets).</summary>
-    public static IServiceCollection AddReviewHubSecrets(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddSecrets(this IServiceCollection services, IConfiguration configuration)
     {
         var vaultUri = configuration["KeyVault:Uri"];
         if (!string.IsNullOrWhiteSpace(vaultUri))

@@ -7,14 +7,6 @@ using ReviewHub.Http;
 
 namespace ReviewHub.Security;
 
-/// <summary>Marks an HTTP function that anyone may call (health, the API description).</summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class PublicEndpointAttribute : Attribute;
-
-/// <summary>Marks an HTTP function only the product's operators (support staff) may call.</summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class OperatorOnlyAttribute : Attribute;
-
 /// <summary>
 /// Decides whether a request may reach an HTTP function: public endpoints pass, every other one needs a valid bearer
 /// token, and operator endpoints also need the operator role. Shared by the worker middleware and the tests' function

@@ -6,7 +6,7 @@ namespace ReviewHub.Security;
 
 public static class SecurityServiceCollectionExtensions
 {
-    public static IServiceCollection AddReviewHubSecurity(this IServiceCollection services,
+    public static IServiceCollection AddSecurity(this IServiceCollection services,
         IConfiguration configuration)
     {
         services.AddValidatedOptions<AuthenticationOptions>(configuration, AuthenticationOptions.Section);

@@ -66,12 +66,12 @@ public sealed class SlackFunctions(
         {
             return Problems.NotFound("Replying from Slack is not set up (no Slack signing secret).");
         }
-        var body = await JsonRequest.ReadAsync<SlackLinkRequest>(req, cancellationToken);
-        if (!body.IsValid)
+        var read = await JsonRequest.ReadAsync<SlackLinkRequest>(req, cancellationToken);
+        if (!read.TryGet(out var body, out var problem))
         {
-            return body.Problem!;
+            return problem;
         }
-        var claim = new SlackLinkTokens(options.Value.SigningSecret!).Read(body.Value!.Token);
+        var claim = new SlackLinkTokens(options.Value.SigningSecret!).Read(body.Token);
         if (claim is not { } link || !TableKeys.IsValid(link.TeamId) || !TableKeys.IsValid(link.SlackUserId))
         {
             return Problems.BadRequest("This is not a link ReviewHub made.");
@@ -89,7 +89,7 @@ public sealed class SlackFunctions(
 
     [Function(nameof(UpdateSlackMessages))]
     public Task UpdateSlackMessages(
-        [QueueTrigger(QueueNames.SlackMessageUpdates)] SlackMessageUpdate update,
+        [QueueTrigger(SlackQueues.SlackMessageUpdates)] SlackMessageUpdate update,
             CancellationToken cancellationToken) =>
         updater.UpdateAsync(update, cancellationToken);
 

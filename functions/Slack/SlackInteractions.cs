@@ -22,7 +22,7 @@ namespace ReviewHub.Slack;
 /// </summary>
 public sealed class SlackInteractions(
     AccountStore accounts,
-    AppStore apps,
+    AppStore apps, ReviewReader reviewReader,
     RouteStore routes,
     ReplyStore replies,
     ReplyWriter writer,
@@ -134,7 +134,7 @@ public sealed class SlackInteractions(
         var result = await replies.RequestAsync(context.Review, ReplyAction.Publish, text, context.UserId,
             cancellationToken, via: "slack");
         await writer.HandOffAsync(result!, cancellationToken);
-        await queue.SendAsync(QueueNames.SlackMessageUpdates,
+        await queue.SendAsync(SlackQueues.SlackMessageUpdates,
             new SlackMessageUpdate(context.App.AccountId, context.App.AppId, context.Review.ReviewId),
             cancellationToken: cancellationToken);
         return Ack;
@@ -174,7 +174,8 @@ public sealed class SlackInteractions(
                 : $"Your role in this ReviewHub account ({member.Value.Role}) does not allow replying: "
                     + "nothing was sent.");
         }
-        var review = await replies.FindReviewAsync(app.AccountId, app.AppId, target!.ReviewId, cancellationToken);
+        var review = await reviewReader.FindForAccountAsync(app.AccountId, app.AppId, target!.ReviewId,
+            cancellationToken);
         return review is null
             ? (null, "This review is not in ReviewHub any more.")
             : (new Context(target, app, route, review, userId), null);

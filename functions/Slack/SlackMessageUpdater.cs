@@ -2,26 +2,9 @@ using Microsoft.Extensions.Logging;
 using ReviewHub.Apps;
 using ReviewHub.Delivery;
 using ReviewHub.Replies;
-using ReviewHub.Storage;
+using ReviewHub.Reviews;
 
 namespace ReviewHub.Slack;
-
-/// <summary>Queue message (queue <c>slack-message-updates</c>): show the reply's current state on the review's Slack
-/// messages.</summary>
-public sealed record SlackMessageUpdate(string AccountId, string AppId, string ReviewId);
-
-/// <summary>Queues a message update when a reply is sent, published, fails, is deleted, becomes overdue or
-/// outdated.</summary>
-internal sealed class SlackReplyStatusObserver(IMessageQueue queue) : IReplyStatusObserver
-{
-    public Task ChangedAsync(ReplyChange change, CancellationToken cancellationToken) =>
-        change.BecameOverdue || change.BecameOutdated || (change.StatusChanged && change.Reply.StatusValue
-            is ReplyStatus.PendingPublish or ReplyStatus.Published or ReplyStatus.Failed or ReplyStatus.Deleted)
-            ? queue.SendAsync(QueueNames.SlackMessageUpdates,
-                new SlackMessageUpdate(change.Reply.AccountId, change.Reply.AppId, change.Reply.ReviewId),
-                    cancellationToken: cancellationToken)
-            : Task.CompletedTask;
-}
 
 /// <summary>
 /// Rewrites each Slack message that announced the review (the route's channel and the <c>ts</c> the Deliveries
@@ -30,7 +13,7 @@ internal sealed class SlackReplyStatusObserver(IMessageQueue queue) : IReplyStat
 /// and the queue retries it (then poison).
 /// </summary>
 public sealed class SlackMessageUpdater(
-    AppStore apps,
+    AppStore apps, ReviewReader reviewReader,
     RouteStore routes,
     DeliveryLedger ledger,
     ReplyStore replies,
@@ -42,8 +25,8 @@ public sealed class SlackMessageUpdater(
     public async Task<int> UpdateAsync(SlackMessageUpdate update, CancellationToken cancellationToken)
     {
         var app = await apps.GetAsync(update.AccountId, update.AppId, cancellationToken);
-        var review = app is null ? null : await replies.FindReviewAsync(app.AccountId, app.AppId, update.ReviewId,
-            cancellationToken);
+        var review = app is null ? null : await reviewReader.FindForAccountAsync(app.AccountId, app.AppId,
+            update.ReviewId, cancellationToken);
         var reply = review is null ? null : await replies.GetAsync(app!.AppId, review.ReviewId, cancellationToken);
         if (reply is null)
         {

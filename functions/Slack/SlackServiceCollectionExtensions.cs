@@ -7,7 +7,7 @@ namespace ReviewHub.Slack;
 
 public static class SlackServiceCollectionExtensions
 {
-    public static IServiceCollection AddReviewHubSlack(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddSlack(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddValidatedOptions<SlackOptions>(configuration, SlackOptions.Section);
         services.AddSingleton<SlackUserLinkStore>();

@@ -3,9 +3,6 @@ using Azure.Data.Tables;
 
 namespace ReviewHub.Storage;
 
-/// <summary>A read-modify-write lost its race more often than the retry budget allows.</summary>
-public sealed class ConcurrencyConflictException(string message, Exception inner) : Exception(message, inner);
-
 public static class OptimisticConcurrency
 {
     public const int DefaultAttempts = 5;

@@ -3,20 +3,6 @@ using Azure.Data.Tables;
 
 namespace ReviewHub.Storage;
 
-/// <summary>
-/// One fixed-window counter. PartitionKey = the owning account, RowKey = what is counted (e.g. "route-test|{routeId}").
-/// </summary>
-public sealed class RateLimitEntity : ITableEntity
-{
-    public string PartitionKey { get; set; } = string.Empty;
-    public string RowKey { get; set; } = string.Empty;
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
-    public DateTimeOffset WindowStart { get; set; }
-    public int Count { get; set; }
-}
-
 /// <summary>Whether an action may happen now, and if not, when the caller may try again.</summary>
 public sealed record RateDecision(bool Allowed, TimeSpan RetryAfter);
 
@@ -26,7 +12,7 @@ public sealed record RateDecision(bool Allowed, TimeSpan RetryAfter);
 /// </summary>
 public sealed class RateLimiter(TableServiceClient tables, TimeProvider clock)
 {
-    private readonly TableClient table = tables.GetTableClient(TableNames.RateLimits);
+    private readonly TableClient table = tables.GetTableClient(SharedTables.RateLimits);
 
     public Task<RateDecision> TryAcquireAsync(
         string partition,

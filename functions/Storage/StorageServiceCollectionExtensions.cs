@@ -14,7 +14,7 @@ public static class StorageServiceCollectionExtensions
     /// connection string (Azurite); in Azure they hold <c>endpoint</c> / <c>serviceUri</c> and the one managed identity
     /// credential is used.
     /// </summary>
-    public static IServiceCollection AddReviewHubStorage(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddStorage(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddAzureClients(clients =>
         {

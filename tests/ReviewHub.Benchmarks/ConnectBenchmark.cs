@@ -61,7 +61,8 @@ public sealed class ConnectBenchmark : IBenchmark
         }
         else
         {
-            h.Asc.Invite(h.IntegrationEmail, [AscRoles.Admin]); // in App Store Connect, not a ReviewHub call
+            // In App Store Connect, not a ReviewHub call.
+            h.Asc.Invite(h.IntegrationEmail, [AppStoreConnectRoles.Admin]);
             Expect(202, await h.ConfirmAsync("fullAccess"));
             customer++;
             h.Asc.AcceptInvitation(h.IntegrationEmail);

@@ -109,7 +109,7 @@ public sealed class DedupeBenchmark : IBenchmark
             Territories = string.Join(',', storefronts.Select(s => s.Territory)),
             CreatedAt = DateTimeOffset.UtcNow,
         };
-        await tables.GetTableClient(TableNames.Apps).AddEntityAsync(app);
+        await tables.GetTableClient(AppTables.Apps).AddEntityAsync(app);
         var scheduler = services.GetRequiredService<FetchScheduler>();
         await scheduler.CreateAsync(app.AccountId, app.AppId, CancellationToken.None);
         return (app.AccountId, app.AppId, app.StoreAppId);

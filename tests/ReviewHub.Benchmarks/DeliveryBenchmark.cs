@@ -135,7 +135,7 @@ public sealed partial class DeliveryBenchmark : IBenchmark
         var accounts = services.GetRequiredService<AccountStore>();
         var appStore = services.GetRequiredService<AppStore>();
         var routes = services.GetRequiredService<RouteStore>();
-        var reviews = services.GetRequiredService<TableServiceClient>().GetTableClient(TableNames.Reviews);
+        var reviews = services.GetRequiredService<TableServiceClient>().GetTableClient(ReviewTables.Reviews);
         var account = await accounts.CreateAsync(new Caller("bench-user", null, false), "Bench", "owner@bench.test",
             CancellationToken.None);
         var result = new List<NewReviewsBatch>();
@@ -262,7 +262,7 @@ public sealed partial class DeliveryBenchmark : IBenchmark
         public Task SendAsync<TMessage>(string queueName, TMessage message, TimeSpan? visibilityDelay = null,
             CancellationToken cancellationToken = default)
         {
-            if (queueName != QueueNames.Deliveries)
+            if (queueName != DeliveryQueues.Deliveries)
             {
                 return Task.CompletedTask;
             }

@@ -128,12 +128,12 @@ public sealed class FreshnessBenchmark : IBenchmark
             }
             await scheduler.DispatchDueAsync(CancellationToken.None);
             // Every fetch visible by now runs now (a deferral or retry comes back at a later tick).
-            while (queue.TakeVisible<ReviewFetchRequest>(QueueNames.ReviewFetches) is { Count: > 0 } fetches)
+            while (queue.TakeVisible<ReviewFetchRequest>(ReviewQueues.ReviewFetches) is { Count: > 0 } fetches)
             {
                 await Parallel.ForEachAsync(fetches, new ParallelOptions { MaxDegreeOfParallelism = concurrency },
                     async (request, ct) => await fetcher.FetchAsync(request, ct));
             }
-            foreach (var handed in queue.TakeVisible<NewReviewsBatch>(QueueNames.NewReviews).Where(b => !b.Backfill))
+            foreach (var handed in queue.TakeVisible<NewReviewsBatch>(ReviewQueues.NewReviews).Where(b => !b.Backfill))
             {
                 foreach (var id in handed.ReviewIds)
                 {
@@ -225,22 +225,22 @@ public sealed class FreshnessBenchmark : IBenchmark
             // Each app registers the team's key under its own name, as the integration flow stores it.
             var reference = await credentials.SaveAsync(IntegrationCredentials.SecretName(accountId, appId),
                 new AppStoreConnectCredential(key.IssuerId, key.KeyId, key.PrivateKeyPem), CancellationToken.None);
-            await tables.GetTableClient(TableNames.Apps).AddEntityAsync(new AppEntity
+            await tables.GetTableClient(AppTables.Apps).AddEntityAsync(new AppEntity
             {
                 PartitionKey = accountId, RowKey = appId, StoreAppId = storeAppId, Platform = Platforms.Ios,
                 Name = "Sim", Territories = "USA", CreatedAt = start,
             });
-            await tables.GetTableClient(TableNames.Integrations).AddEntityAsync(new IntegrationEntity
+            await tables.GetTableClient(IntegrationTables.Integrations).AddEntityAsync(new IntegrationEntity
             {
                 PartitionKey = accountId, RowKey = appId, Status = nameof(IntegrationStatus.Active),
                 ActiveKind = nameof(IntegrationKind.FullAccess), CredentialReference = reference,
             });
-            await tables.GetTableClient(TableNames.ConnectionApps).AddEntityAsync(new AppConnectionLinkEntity
+            await tables.GetTableClient(IntegrationTables.ConnectionApps).AddEntityAsync(new AppConnectionLinkEntity
             {
                 PartitionKey = accountId, RowKey = AppConnectionLinkEntity.Prefix + appId, ConnectionId = appId,
                 AscAppId = storeAppId,
             });
-            await tables.GetTableClient(TableNames.ReviewFetchSchedules).AddEntityAsync(new FetchScheduleEntity
+            await tables.GetTableClient(ReviewTables.ReviewFetchSchedules).AddEntityAsync(new FetchScheduleEntity
             {
                 PartitionKey = accountId, RowKey = appId, Source = ReviewSources.AppStoreConnect, ApiWatermark = start,
                 BackfillCompletedAt = start, IntervalTicks = partitions.ApiInterval.Ticks,

@@ -36,12 +36,12 @@ public sealed partial class IngestionBenchmark
         {
             var package = $"com.bench.play{i}";
             var appId = Ids.New();
-            await tables.GetTableClient(TableNames.Apps).AddEntityAsync(new AppEntity
+            await tables.GetTableClient(AppTables.Apps).AddEntityAsync(new AppEntity
             {
                 PartitionKey = accountId, RowKey = appId, StoreAppId = package, Platform = Platforms.Android,
                 Name = "Bench Android", CreatedAt = DateTimeOffset.UtcNow,
             });
-            await tables.GetTableClient(TableNames.ReviewFetchSchedules).AddEntityAsync(new FetchScheduleEntity
+            await tables.GetTableClient(ReviewTables.ReviewFetchSchedules).AddEntityAsync(new FetchScheduleEntity
             {
                 PartitionKey = accountId, RowKey = appId, Source = ReviewSources.GooglePlay,
             });

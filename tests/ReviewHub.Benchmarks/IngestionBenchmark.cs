@@ -66,7 +66,7 @@ public sealed partial class IngestionBenchmark : IBenchmark
         var watermark = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
         var fetcher = services.GetRequiredService<ReviewFetcher>();
-        var notifications = services.GetRequiredService<QueueServiceClient>().GetQueueClient(QueueNames.NewReviews);
+        var notifications = services.GetRequiredService<QueueServiceClient>().GetQueueClient(ReviewQueues.NewReviews);
 
         // Warm-up of both paths (JIT, connections, Azurite), not measured.
         await FetchAllAsync(fetcher, await PrepareAppsAsync(tables, asc, reference, watermark, concurrency, perApp,
@@ -216,8 +216,8 @@ public sealed partial class IngestionBenchmark : IBenchmark
     private static Task RawInsertAsync(TableServiceClient tables, int apps, int perApp, int concurrency,
         DateTimeOffset watermark)
     {
-        var reviewTable = tables.GetTableClient(TableNames.Reviews);
-        var timelineTable = tables.GetTableClient(TableNames.ReviewTimeline);
+        var reviewTable = tables.GetTableClient(ReviewTables.Reviews);
+        var timelineTable = tables.GetTableClient(ReviewTables.ReviewTimeline);
         return Parallel.ForEachAsync(Enumerable.Range(0, apps).Select(_ => Ids.New()),
             new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (appId, ct) =>
         {
@@ -330,23 +330,23 @@ public sealed partial class IngestionBenchmark : IBenchmark
     {
         var accountId = Ids.New();
         var appId = Ids.New();
-        await tables.GetTableClient(TableNames.Apps).AddEntityAsync(new AppEntity
+        await tables.GetTableClient(AppTables.Apps).AddEntityAsync(new AppEntity
         {
             PartitionKey = accountId, RowKey = appId, StoreAppId = storeAppId, Platform = Platforms.Ios, Name = "Bench",
                 Territories = "USA",
             CreatedAt = DateTimeOffset.UtcNow,
         });
-        await tables.GetTableClient(TableNames.Integrations).AddEntityAsync(new IntegrationEntity
+        await tables.GetTableClient(IntegrationTables.Integrations).AddEntityAsync(new IntegrationEntity
         {
             PartitionKey = accountId, RowKey = appId, Status = nameof(IntegrationStatus.Active), ActiveKind =
                 nameof(IntegrationKind.FullAccess), CredentialReference = credentialReference,
         });
-        await tables.GetTableClient(TableNames.ConnectionApps).AddEntityAsync(new AppConnectionLinkEntity
+        await tables.GetTableClient(IntegrationTables.ConnectionApps).AddEntityAsync(new AppConnectionLinkEntity
         {
             PartitionKey = accountId, RowKey = AppConnectionLinkEntity.Prefix + appId, ConnectionId = appId,
             AscAppId = storeAppId,
         });
-        await tables.GetTableClient(TableNames.ReviewFetchSchedules).AddEntityAsync(new FetchScheduleEntity
+        await tables.GetTableClient(ReviewTables.ReviewFetchSchedules).AddEntityAsync(new FetchScheduleEntity
         {
             PartitionKey = accountId, RowKey = appId, Source = ReviewSources.AppStoreConnect,
             ApiWatermark = watermark, BackfillPending = watermark is null, BackfillCompletedAt = watermark is null

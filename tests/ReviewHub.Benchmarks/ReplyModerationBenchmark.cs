@@ -66,7 +66,7 @@ public sealed class ReplyModerationBenchmark : IBenchmark
             CancellationToken.None);
 
         var tables = provider.GetRequiredService<TableServiceClient>();
-        var replies = tables.GetTableClient(TableNames.Replies);
+        var replies = tables.GetTableClient(ReplyTables.Replies);
         var store = provider.GetRequiredService<ReplyStore>();
         var responses = provider.GetRequiredService<CustomerReviewResponses>();
         var sentAt = DateTimeOffset.UtcNow.AddHours(-1);

@@ -41,7 +41,7 @@ public sealed class SchedulerBenchmark : IBenchmark
             });
         await services.GetRequiredService<StorageProvisioner>().EnsureCreatedAsync(CancellationToken.None);
         var tables = services.GetRequiredService<TableServiceClient>();
-        var index = tables.GetTableClient(TableNames.ReviewFetchDue);
+        var index = tables.GetTableClient(ReviewTables.ReviewFetchDue);
         var options = services.GetRequiredService<IOptions<ReviewsOptions>>();
 
         Console.WriteLine(
@@ -54,7 +54,7 @@ public sealed class SchedulerBenchmark : IBenchmark
         var counted = new TableClientOptions();
         counted.AddPolicy(counter, HttpPipelinePosition.PerCall);
         var queue = new CountingQueue(services.GetRequiredService<IMessageQueue>());
-        await services.GetRequiredService<QueueServiceClient>().GetQueueClient(QueueNames.ReviewFetches)
+        await services.GetRequiredService<QueueServiceClient>().GetQueueClient(ReviewQueues.ReviewFetches)
             .ClearMessagesAsync();
         var scheduler = new FetchScheduler(new TableServiceClient(storage, counted), queue, options, clock,
             NullLogger<FetchScheduler>.Instance);

@@ -3,10 +3,6 @@ using System.Net.Sockets;
 
 namespace ReviewHub.Delivery;
 
-/// <summary>A webhook host resolved only to addresses we never call (anything but global unicast).</summary>
-public sealed class WebhookAddressRefusedException(string host)
-    : Exception($"The webhook host {host} does not resolve to a public (global unicast) address.");
-
 /// <summary>
 /// Connects webhook requests only to global unicast addresses (<see cref="WebhookAddresses"/>), checked on the
 /// addresses the socket is given at connect time, so a DNS name that points into our network (or is re-pointed after

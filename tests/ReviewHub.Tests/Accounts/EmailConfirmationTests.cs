@@ -2,7 +2,6 @@ using Microsoft.Extensions.Time.Testing;
 using ReviewHub.Accounts;
 using ReviewHub.Delivery;
 using ReviewHub.Fakes;
-using ReviewHub.Storage;
 using ReviewHub.Tests.Delivery;
 using System.Globalization;
 
@@ -13,7 +12,7 @@ public sealed class EmailConfirmationTests
 {
     private static async Task SendLinksAsync(TestApp app)
     {
-        foreach (var message in app.Queue.Take<EmailConfirmationMessage>(QueueNames.EmailConfirmations))
+        foreach (var message in app.Queue.Take<EmailConfirmationMessage>(AccountQueues.EmailConfirmations))
         {
             await app.Get<EmailConfirmationSender>().SendAsync(message, CancellationToken.None);
         }
@@ -224,7 +223,7 @@ public sealed class EmailConfirmationTests
             }
         );
         var world = await TestWorld.CreateAsync(app);
-        var messages = app.Queue.Take<EmailConfirmationMessage>(QueueNames.EmailConfirmations);
+        var messages = app.Queue.Take<EmailConfirmationMessage>(AccountQueues.EmailConfirmations);
         foreach (var message in messages.Concat(messages))
         {
             await app.Get<EmailConfirmationSender>().SendAsync(message, CancellationToken.None);

@@ -3,7 +3,6 @@ using ReviewHub.Fakes;
 using ReviewHub.Integrations;
 using ReviewHub.Replies;
 using ReviewHub.Reviews;
-using ReviewHub.Storage;
 using ReviewHub.Tests.Delivery;
 using ReviewHub.Tests.Reviews;
 
@@ -31,7 +30,7 @@ public sealed class TokenRenewalTests
         var put = await h.App.Host.PutAsync($"{h.World.AppPath}/reviews/{reviewId}/reply", h.World.Token,
             new { body = "Thanks for the report!" });
         Assert.True(put.Status == 202, put.ToString());
-        foreach (var message in h.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends))
+        foreach (var message in h.App.Queue.Take<ReplySendMessage>(ReplyQueues.ReplySends))
         {
             await h.App.Get<ReplySender>().SendAsync(message, CancellationToken.None);
         }
@@ -52,8 +51,8 @@ public sealed class TokenRenewalTests
             .GetAsync(h.World.AccountId, h.World.AppId, CancellationToken.None);
         var credential = await h.App.Get<AppStoreConnectCredentialStore>().LoadAsync(integration!.CredentialReference!,
             CancellationToken.None);
-        var membership = await h.App.Get<AscUserDirectory>().FindAsync(credential, "integration@reviewhub.test",
-            CancellationToken.None);
+        var membership = await h.App.Get<AppStoreConnectUserDirectory>().FindAsync(
+            credential, "integration@reviewhub.test", CancellationToken.None);
         Assert.True(membership is { IsUser: true });
     }
 }

@@ -1,7 +1,6 @@
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using ReviewHub.Apps;
-using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.Apps;
 
@@ -36,7 +35,7 @@ public sealed class AppApiTests
         Assert.Empty((await app.Host.GetAsync($"{world.AccountPath}/apps", world.Token)).Json.GetProperty("items")
             .EnumerateArray());
         Assert.Equal(new AppRemoval(world.AccountId, world.AppId),
-            Assert.Single(app.Queue.Sent<AppRemoval>(QueueNames.AppRemovals)));
+            Assert.Single(app.Queue.Sent<AppRemoval>(AppQueues.AppRemovals)));
     }
 
     [Fact]
@@ -79,7 +78,7 @@ public sealed class AppApiTests
     {
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
-        var apps = app.Get<TableServiceClient>().GetTableClient(TableNames.Apps);
+        var apps = app.Get<TableServiceClient>().GetTableClient(AppTables.Apps);
         var rowsBefore = await CountRowsAsync(apps, world.AccountId);
 
         var response = await app.Host.PostAsync($"{world.AccountPath}/apps", world.Token, body);

@@ -1,3 +1,6 @@
+using ReviewHub.Accounts;
+using ReviewHub.ReplyAutomation;
+using ReviewHub.Slack;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using ReviewHub.AppStoreConnect;
@@ -25,13 +28,13 @@ public sealed class AppRemovalRaceTests
     /// that names it), and rate-limit counters live in the account's partition (a route's own counter is deleted with
     /// the route by <c>RouteStore</c>).
     /// </summary>
-    private static readonly string[] AccountTables =
+    private static readonly string[] AccountScopedTables =
     [
-        TableNames.Accounts, TableNames.Memberships, TableNames.UserAccounts, TableNames.EmailConfirmations,
-        TableNames.RateLimits, TableNames.ReplyTemplates, TableNames.SlackUserLinks,
+        AccountTables.Accounts, AccountTables.Memberships, AccountTables.UserAccounts, AccountTables.EmailConfirmations,
+        SharedTables.RateLimits, ReplyAutomationTables.ReplyTemplates, SlackTables.SlackUserLinks,
         // A team's connection, its audit trail and its key's budget belong to the team, not to one of its apps: the
         // app's link to it (ConnectionApps) is what the removal deletes.
-        TableNames.Integrations, TableNames.IntegrationEvents, TableNames.ApiKeyBudgets,
+        IntegrationTables.Integrations, IntegrationTables.IntegrationEvents, ReviewTables.ApiKeyBudgets,
     ];
 
     private static readonly DateTimeOffset Newest = DateTimeOffset.UtcNow.AddDays(-1);
@@ -63,7 +66,7 @@ public sealed class AppRemovalRaceTests
         await FetchAsync(app, world); // the history import (two pages)
         asc.SetReviews(storeAppId, FakeAppStoreConnect.GenerateReviews(5, Newest.AddHours(1), "00000028-0002"));
         await FetchAsync(app, world); // five new reviews, announced
-        var announced = Assert.Single(app.Queue.Take<NewReviewsBatch>(QueueNames.NewReviews), b => !b.Backfill);
+        var announced = Assert.Single(app.Queue.Take<NewReviewsBatch>(ReviewQueues.NewReviews), b => !b.Backfill);
         var route = (await app.Host.PostAsync($"{world.AppPath}/routes", world.Token,
             new { channel = "webhook", target = webhooks.UrlFor("hooks/reviews") })).As<RouteResponse>();
         webhooks.SetSecret("hooks/reviews", route.SigningSecret!);
@@ -74,10 +77,10 @@ public sealed class AppRemovalRaceTests
         asc.SeedReviewForResponses(pendingReview);
         asc.SeedReviewForResponses(sentLater);
         Assert.Equal(202, (await ReplyAsync(app, world, pendingReview, "Thanks!")).Status);
-        var firstSend = Assert.Single(app.Queue.Take<ReplySendMessage>(QueueNames.ReplySends));
+        var firstSend = Assert.Single(app.Queue.Take<ReplySendMessage>(ReplyQueues.ReplySends));
         await app.Get<ReplySender>().SendAsync(firstSend, CancellationToken.None);
         Assert.Equal(202, (await ReplyAsync(app, world, sentLater, "Fixed in 2.1")).Status);
-        var replySend = Assert.Single(app.Queue.Take<ReplySendMessage>(QueueNames.ReplySends));
+        var replySend = Assert.Single(app.Queue.Take<ReplySendMessage>(ReplyQueues.ReplySends));
         // A draft rule (its audit row) and the drafts it writes for the announced reviews without a reply.
         await ReplyAutomation.AutomationSeeds.RuleAsync(app, world, ReviewHub.ReplyAutomation.RuleMode.Draft);
         await app.Get<ReviewHub.ReplyAutomation.ReplyAutomationRunner>().RunAsync(
@@ -87,7 +90,7 @@ public sealed class AppRemovalRaceTests
         // Every table of app data holds rows of this app now, so "none" below means something (a new table must be used
         // here).
         var before = await CountAppRowsAsync(tables, world.AppId);
-        Assert.All(TableNames.All.Except(AccountTables),
+        Assert.All(ReviewHubStorage.Catalog.Tables.Except(AccountScopedTables),
             table => Assert.True(before[table] > 0, $"{table} has no row of the app to purge"));
 
         // Work in flight, each held at the service it calls: a fetch at its second page, a delivery at its first send
@@ -113,8 +116,8 @@ public sealed class AppRemovalRaceTests
             .WaitAsync(Patience);
 
         Assert.Equal(204, (await app.Host.DeleteAsync(world.AppPath, world.Token)).Status);
-        var removal = ActivatorUtilities.CreateInstance<AppRemovalFunction>(app.Services);
-        var firstPass = Assert.Single(app.Queue.Take<AppRemoval>(QueueNames.AppRemovals));
+        var removal = ActivatorUtilities.CreateInstance<AppRemovalFunctions>(app.Services);
+        var firstPass = Assert.Single(app.Queue.Take<AppRemoval>(AppQueues.AppRemovals));
         await removal.PurgeRemovedApp(firstPass, CancellationToken.None);
 
         foreach (var held in new[] { fetchHeld, deliveryHeld, sendHeld, checkHeld })
@@ -128,15 +131,15 @@ public sealed class AppRemovalRaceTests
         var afterFirstPass = await CountAppRowsAsync(tables, world.AppId);
         string[] raced =
         [
-            TableNames.Reviews, TableNames.ReviewTimeline, TableNames.Deliveries, TableNames.ReplyPending,
+            ReviewTables.Reviews, ReviewTables.ReviewTimeline, DeliveryTables.Deliveries, ReplyTables.ReplyPending,
         ];
         Assert.All(raced, table => Assert.True(afterFirstPass[table] > 0, $"nothing raced the purge in {table}"));
 
         // The last pass, once in-flight work has certainly ended (function timeout), and whatever still arrives
         // afterwards.
-        var later = ActivatorUtilities.CreateInstance<AppRemovalFunction>(app.Services,
-            (TimeProvider)new Replies.ShiftedClock(AppRemovalFunction.FinalPurgeAfter + TimeSpan.FromMinutes(1)));
-        var lastPasses = app.Queue.Take<AppRemoval>(QueueNames.AppRemovals);
+        var later = ActivatorUtilities.CreateInstance<AppRemovalFunctions>(app.Services,
+            (TimeProvider)new Replies.ShiftedClock(AppRemovalFunctions.FinalPurgeAfter + TimeSpan.FromMinutes(1)));
+        var lastPasses = app.Queue.Take<AppRemoval>(AppQueues.AppRemovals);
         Assert.NotEmpty(lastPasses);
         foreach (var pass in lastPasses)
         {
@@ -182,7 +185,7 @@ public sealed class AppRemovalRaceTests
         {
             await listener.OnActivatedAsync(integration, CancellationToken.None);
         }
-        app.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches);
+        app.Queue.Take<ReviewFetchRequest>(ReviewQueues.ReviewFetches);
     }
 
     private static async Task FetchAsync(TestApp app, TestWorld world)
@@ -200,10 +203,10 @@ public sealed class AppRemovalRaceTests
     {
         for (var round = 0; round < 10; round++)
         {
-            var batches = app.Queue.Take<NewReviewsBatch>(QueueNames.NewReviews);
-            var work = app.Queue.Take<DeliveryWork>(QueueNames.Deliveries);
-            var sends = app.Queue.Take<ReplySendMessage>(QueueNames.ReplySends);
-            var fetches = app.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches);
+            var batches = app.Queue.Take<NewReviewsBatch>(ReviewQueues.NewReviews);
+            var work = app.Queue.Take<DeliveryWork>(DeliveryQueues.Deliveries);
+            var sends = app.Queue.Take<ReplySendMessage>(ReplyQueues.ReplySends);
+            var fetches = app.Queue.Take<ReviewFetchRequest>(ReviewQueues.ReviewFetches);
             if (batches.Count + work.Count + sends.Count + fetches.Count == 0)
             {
                 return;
@@ -236,7 +239,7 @@ public sealed class AppRemovalRaceTests
     private static async Task<Dictionary<string, int>> CountAppRowsAsync(TableServiceClient tables, string appId)
     {
         var counts = new Dictionary<string, int>();
-        foreach (var name in TableNames.All)
+        foreach (var name in ReviewHubStorage.Catalog.Tables)
         {
             var count = 0;
             await foreach (var row in tables.GetTableClient(name).QueryAsync<TableEntity>())

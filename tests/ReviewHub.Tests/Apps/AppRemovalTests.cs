@@ -24,12 +24,12 @@ public sealed class AppRemovalTests
     /// <summary>
     /// The function as it runs once in-flight work has certainly ended: its clock is past the last pass.
     /// </summary>
-    private static AppRemovalFunction Later(TestApp app) => ActivatorUtilities.CreateInstance<AppRemovalFunction>(
+    private static AppRemovalFunctions Later(TestApp app) => ActivatorUtilities.CreateInstance<AppRemovalFunctions>(
         app.Services,
-        (TimeProvider)new Replies.ShiftedClock(AppRemovalFunction.FinalPurgeAfter + TimeSpan.FromMinutes(1)));
+        (TimeProvider)new Replies.ShiftedClock(AppRemovalFunctions.FinalPurgeAfter + TimeSpan.FromMinutes(1)));
 
     private static async Task<bool> RowExistsAsync(TestApp app, TestWorld world) =>
-        (await app.Get<TableServiceClient>().GetTableClient(TableNames.Apps)
+        (await app.Get<TableServiceClient>().GetTableClient(AppTables.Apps)
             .GetEntityIfExistsAsync<TableEntity>(world.AccountId, world.AppId)).HasValue;
 
     [Fact]
@@ -39,21 +39,21 @@ public sealed class AppRemovalTests
         await using var app = await TestApp.StartAsync(configure: s => s.AddSingleton<IAppDataPurger>(purger));
         var world = await TestWorld.CreateAsync(app);
         await app.Host.DeleteAsync(world.AppPath, world.Token);
-        var function = ActivatorUtilities.CreateInstance<AppRemovalFunction>(app.Services);
-        var message = Assert.Single(app.Queue.Take<AppRemoval>(QueueNames.AppRemovals));
+        var function = ActivatorUtilities.CreateInstance<AppRemovalFunctions>(app.Services);
+        var message = Assert.Single(app.Queue.Take<AppRemoval>(AppQueues.AppRemovals));
 
         await function.PurgeRemovedApp(message, CancellationToken.None);
         await function.PurgeRemovedApp(message, CancellationToken.None); // duplicate delivery
 
         Assert.Equal([world.AppId, world.AppId], purger.Purged);
         Assert.True(await RowExistsAsync(app, world)); // the tombstone stays for the last pass
-        var lastPasses = app.Queue.Take<AppRemoval>(QueueNames.AppRemovals);
+        var lastPasses = app.Queue.Take<AppRemoval>(AppQueues.AppRemovals);
         Assert.Equal([message, message], lastPasses); // each pass sent the last one, delayed to FinalPurgeAfter
 
         // A last pass that comes early (e.g. replayed from the poison queue) is not the last.
         await function.PurgeRemovedApp(lastPasses[0], CancellationToken.None);
         Assert.True(await RowExistsAsync(app, world));
-        Assert.Single(app.Queue.Take<AppRemoval>(QueueNames.AppRemovals));
+        Assert.Single(app.Queue.Take<AppRemoval>(AppQueues.AppRemovals));
 
         foreach (var pass in lastPasses)
         {
@@ -62,7 +62,7 @@ public sealed class AppRemovalTests
 
         Assert.Equal(4, purger.Purged.Count); // the second last pass found no tombstone: nothing more to do
         Assert.False(await RowExistsAsync(app, world));
-        Assert.Empty(app.Queue.Take<AppRemoval>(QueueNames.AppRemovals));
+        Assert.Empty(app.Queue.Take<AppRemoval>(AppQueues.AppRemovals));
     }
 
     [Fact]
@@ -74,9 +74,9 @@ public sealed class AppRemovalTests
         var timeout = TimeSpan.Parse(host.RootElement.GetProperty("functionTimeout").GetString()!,
             CultureInfo.InvariantCulture);
 
-        Assert.True(timeout + TimeSpan.FromMinutes(5) <= AppRemovalFunction.FinalPurgeAfter,
+        Assert.True(timeout + TimeSpan.FromMinutes(5) <= AppRemovalFunctions.FinalPurgeAfter,
             $"functionTimeout {timeout} leaves too little margin before the last purge pass " +
-            $"({AppRemovalFunction.FinalPurgeAfter})");
+            $"({AppRemovalFunctions.FinalPurgeAfter})");
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class AppRemovalTests
         await using var app = await TestApp.StartAsync(configure: s => s.AddSingleton<IAppDataPurger>(purger));
         var world = await TestWorld.CreateAsync(app);
 
-        await ActivatorUtilities.CreateInstance<AppRemovalFunction>(app.Services)
+        await ActivatorUtilities.CreateInstance<AppRemovalFunctions>(app.Services)
             .PurgeRemovedApp(new AppRemoval(world.AccountId, world.AppId), CancellationToken.None);
 
         Assert.Empty(purger.Purged);
@@ -102,7 +102,7 @@ public sealed class AppRemovalTests
         Assert.Equal(204, (await app.Host.DeleteAsync(world.AppPath, world.Token)).Status);
         Assert.Equal(204, (await app.Host.DeleteAsync(world.AppPath, world.Token)).Status);
 
-        Assert.Equal(2, app.Queue.Sent<AppRemoval>(QueueNames.AppRemovals).Count);
+        Assert.Equal(2, app.Queue.Sent<AppRemoval>(AppQueues.AppRemovals).Count);
     }
 
     private sealed class FailsOncePurger : IAppDataPurger
@@ -120,13 +120,13 @@ public sealed class AppRemovalTests
         await using var app = await TestApp.StartAsync(configure: s => s.AddSingleton<IAppDataPurger>(purger));
         var world = await TestWorld.CreateAsync(app);
         await app.Host.DeleteAsync(world.AppPath, world.Token);
-        var message = Assert.Single(app.Queue.Take<AppRemoval>(QueueNames.AppRemovals));
-        var function = ActivatorUtilities.CreateInstance<AppRemovalFunction>(app.Services);
+        var message = Assert.Single(app.Queue.Take<AppRemoval>(AppQueues.AppRemovals));
+        var function = ActivatorUtilities.CreateInstance<AppRemovalFunctions>(app.Services);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() =>
             function.PurgeRemovedApp(message, CancellationToken.None));
         var tombstone = await app.Get<TableServiceClient>().GetTableClient(
-            TableNames.Apps).GetEntityIfExistsAsync<TableEntity>(world.AccountId, world.AppId);
+            AppTables.Apps).GetEntityIfExistsAsync<TableEntity>(world.AccountId, world.AppId);
         Assert.True(tombstone.HasValue); // the row is deleted last, so the retry can still find what to purge
 
         await Later(app).PurgeRemovedApp(message, CancellationToken.None);
@@ -141,7 +141,7 @@ public sealed class AppRemovalTests
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app, storeAppId: "777000111");
         // Tombstoned, but the store-id row was never deleted (the removal stopped in between).
-        await app.Get<TableServiceClient>().GetTableClient(TableNames.Apps).UpdateAsync<AppEntity>(world.AccountId,
+        await app.Get<TableServiceClient>().GetTableClient(AppTables.Apps).UpdateAsync<AppEntity>(world.AccountId,
             world.AppId, a =>
         {
             a.DeletedAt = DateTimeOffset.UtcNow;

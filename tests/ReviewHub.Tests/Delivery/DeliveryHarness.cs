@@ -10,18 +10,17 @@ namespace ReviewHub.Tests.Delivery;
 
 /// <summary>A test app wired to fake Slack, Zendesk, SendGrid and a webhook receiver, with one member's app and helpers
 /// to play the queues.</summary>
-public sealed class DeliveryHarness : IAsyncDisposable
+public sealed class DeliveryHarness : FeatureHarness
 {
     public const string SlackToken = "xoxb-test-token";
     public const string SlackChannelId = "C0123456789";
     public const string ZendeskEmail = "agent@acme.test";
     public const string ZendeskToken = "zendesk-api-token";
 
-    private DeliveryHarness(TestApp app, TestWorld world, FakeSlack slack, FakeZendesk zendesk, FakeSendGrid sendGrid,
+    private DeliveryHarness(FeatureStart start, FakeSlack slack, FakeZendesk zendesk, FakeSendGrid sendGrid,
         FakeWebhookReceiver webhooks, ShiftedClock clock)
+        : base(start, slack, zendesk, sendGrid, webhooks)
     {
-        App = app;
-        World = world;
         Slack = slack;
         Zendesk = zendesk;
         SendGrid = sendGrid;
@@ -29,8 +28,6 @@ public sealed class DeliveryHarness : IAsyncDisposable
         Clock = clock;
     }
 
-    public TestApp App { get; }
-    public TestWorld World { get; }
     public FakeSlack Slack { get; }
     public FakeZendesk Zendesk { get; }
     public FakeSendGrid SendGrid { get; }
@@ -47,26 +44,18 @@ public sealed class DeliveryHarness : IAsyncDisposable
         var sendGrid = new FakeSendGrid();
         var webhooks = new FakeWebhookReceiver();
         await Task.WhenAll(slack.StartAsync(), zendesk.StartAsync(), sendGrid.StartAsync(), webhooks.StartAsync());
-        var values = new Dictionary<string, string?>
+        var values = Overlay(new Dictionary<string, string?>
         {
             ["Delivery:SlackApiBaseUrl"] = new Uri(slack.BaseAddress, "api/").ToString(),
             ["Delivery:ZendeskBaseUrlTemplate"] = zendesk.BaseAddress.ToString(),
             ["Email:SendGridBaseUrl"] = sendGrid.BaseAddress.ToString().TrimEnd('/'),
             ["Email:SendGridApiKey"] = sendGrid.ApiKey,
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            values[key] = value;
-        }
+        }, settings);
         var clock = new ShiftedClock();
-        var app = await TestApp.StartAsync(values, services =>
-        {
-            services.Replace<TimeProvider>(clock);
-            configure?.Invoke(services);
-        });
-        var world = await TestWorld.CreateAsync(app);
-        await ConfirmedEmails.ConfirmAllAsync(app, sendGrid); // the owner follows their link, so owner notices go out
-        return new DeliveryHarness(app, world, slack, zendesk, sendGrid, webhooks, clock);
+        var start = await StartAppAsync(values, clock, configure);
+        // The owner follows their link, so owner notices go out.
+        await ConfirmedEmails.ConfirmAllAsync(start.App, sendGrid);
+        return new DeliveryHarness(start, slack, zendesk, sendGrid, webhooks, clock);
     }
 
     /// <summary>Creates a route through the API; email recipients then confirm their addresses, as people do.</summary>
@@ -99,7 +88,7 @@ public sealed class DeliveryHarness : IAsyncDisposable
     public async Task<IReadOnlyList<string>> SeedReviewsAsync(int count, int rating = 2, string territory = "USA",
         bool backfilled = false, string? body = null)
     {
-        var table = App.Get<TableServiceClient>().GetTableClient(TableNames.Reviews);
+        var table = App.Get<TableServiceClient>().GetTableClient(ReviewTables.Reviews);
         var ids = new List<string>();
         for (var i = 0; i < count; i++)
         {
@@ -130,7 +119,7 @@ public sealed class DeliveryHarness : IAsyncDisposable
         ActivatorUtilities.CreateInstance<DeliveryFunctions>(App.Services).FanOutNewReviews(batch,
             CancellationToken.None);
 
-    public IReadOnlyList<DeliveryWork> TakeWork() => App.Queue.Take<DeliveryWork>(QueueNames.Deliveries);
+    public IReadOnlyList<DeliveryWork> TakeWork() => App.Queue.Take<DeliveryWork>(DeliveryQueues.Deliveries);
 
     public Task DeliverAsync(DeliveryWork work) => App.Get<RouteDeliverer>().DeliverAsync(work, CancellationToken.None);
 
@@ -154,15 +143,6 @@ public sealed class DeliveryHarness : IAsyncDisposable
             .Select(e => System.Text.Json.JsonSerializer.Deserialize<RouteResponse>(e.GetRawText(),
                 ReviewHub.Json.ReviewHubJson.Options)!)
             .Single(r => r.RouteId == routeId);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await App.DisposeAsync();
-        await Slack.DisposeAsync();
-        await Zendesk.DisposeAsync();
-        await SendGrid.DisposeAsync();
-        await Webhooks.DisposeAsync();
     }
 }
 

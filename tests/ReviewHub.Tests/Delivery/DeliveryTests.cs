@@ -275,7 +275,7 @@ public sealed class DeliveryTests
         Assert.True(watch.Elapsed < inProcessLimit, $"The worker was held {watch.Elapsed} (limit {inProcessLimit}).");
         Assert.Single(server.Requests); // not retried in process
         Assert.Equal(0, delivered());
-        var (later, delay) = Assert.Single(h.App.Queue.SentWithDelays<DeliveryWork>(QueueNames.Deliveries));
+        var (later, delay) = Assert.Single(h.App.Queue.SentWithDelays<DeliveryWork>(DeliveryQueues.Deliveries));
         Assert.Equal(1, later.Deferrals);
         Assert.Equal(ids, later.ReviewIds);
         // SendGrid's reset is an epoch second read against the answer's Date header, which Kestrel refreshes once a
@@ -378,7 +378,7 @@ public sealed class DeliveryTests
 
         // Poison holds the very message, with route and review ids. Also poison a copy of an already delivered unit.
         var poison = h.App.Get<Azure.Storage.Queues.QueueServiceClient>().GetQueueClient(
-            QueueNames.Poison(QueueNames.Deliveries));
+            PoisonQueues.NameFor(DeliveryQueues.Deliveries));
         await poison.SendMessageAsync(JsonSerializer.Serialize(poisoned[0], ReviewHub.Json.ReviewHubJson.Options));
         var zendeskWork = new DeliveryWork(h.World.AccountId, h.World.AppId,
             (await h.App.Get<RouteStore>().ListAsync(h.World.AppId, default))
@@ -397,7 +397,7 @@ public sealed class DeliveryTests
             var response = await h.App.Host.PostAsync("/api/operators/poison/deliveries/replay", operatorToken,
                 new { appId = h.World.AppId });
             Assert.Equal(200, response.Status);
-            replayed.AddRange(h.App.Queue.Take<JsonElement>(QueueNames.Deliveries)
+            replayed.AddRange(h.App.Queue.Take<JsonElement>(DeliveryQueues.Deliveries)
                 .Select(e => e.Deserialize<DeliveryWork>(ReviewHub.Json.ReviewHubJson.Options)!));
         }
         Assert.Equal(2, replayed.Count);

@@ -73,7 +73,7 @@ public sealed class ReplyEventTests
             var batch = new NewReviewsBatch(World.AccountId, World.AppId, Ids.New(), false, [Scenario.ReviewId]);
             await ActivatorUtilities.CreateInstance<DeliveryFunctions>(App.Services).FanOutNewReviews(batch,
                 CancellationToken.None);
-            foreach (var work in App.Queue.Take<DeliveryWork>(QueueNames.Deliveries))
+            foreach (var work in App.Queue.Take<DeliveryWork>(DeliveryQueues.Deliveries))
             {
                 await App.Get<RouteDeliverer>().DeliverAsync(work, CancellationToken.None);
             }
@@ -85,7 +85,7 @@ public sealed class ReplyEventTests
         {
             var played = 0;
             var deliverer = App.Get<ReplyEventDeliverer>();
-            while (App.Queue.Take<ReplyEventMessage>(QueueNames.ReplyEvents) is { Count: > 0 } messages)
+            while (App.Queue.Take<ReplyEventMessage>(DeliveryQueues.ReplyEvents) is { Count: > 0 } messages)
             {
                 foreach (var message in messages)
                 {
@@ -197,9 +197,9 @@ public sealed class ReplyEventTests
         // The receiver is down for the first attempt: the claim is released and the host retries the message.
         h.Webhooks.Fail(new InjectedFault(500), times: 4);
         var deliverer = h.App.Get<ReplyEventDeliverer>();
-        var fanOut = Assert.Single(h.App.Queue.Take<ReplyEventMessage>(QueueNames.ReplyEvents));
+        var fanOut = Assert.Single(h.App.Queue.Take<ReplyEventMessage>(DeliveryQueues.ReplyEvents));
         await deliverer.HandleAsync(fanOut, CancellationToken.None);
-        var toRoute = Assert.Single(h.App.Queue.Take<ReplyEventMessage>(QueueNames.ReplyEvents));
+        var toRoute = Assert.Single(h.App.Queue.Take<ReplyEventMessage>(DeliveryQueues.ReplyEvents));
         await Assert.ThrowsAsync<ChannelException>(() => deliverer.HandleAsync(toRoute, CancellationToken.None));
         Assert.Empty(h.Webhooks.Received);
         h.Webhooks.ClearFaults();
@@ -260,12 +260,12 @@ public sealed class ReplyEventTests
             NewReviewRule.Incremental(null), CancellationToken.None);
         h.Scenario.Asc.SeedReviewForResponses(reviewId);
         Assert.Equal(202, (await h.Scenario.PutAsync("Sorry! Fixed in 2.1.", reviewId)).Status);
-        h.App.Queue.Take<ReplyEventMessage>(QueueNames.ReplyEvents);
+        h.App.Queue.Take<ReplyEventMessage>(DeliveryQueues.ReplyEvents);
 
         // The same review again, unchanged: nothing. Then edited (new rating and text), seen twice: outdated once.
         await store.SaveAsync(h.World.AccountId, h.World.AppId, ReviewSources.AppStoreConnect, [original],
             NewReviewRule.Incremental(null), CancellationToken.None);
-        Assert.Empty(h.App.Queue.Take<ReplyEventMessage>(QueueNames.ReplyEvents));
+        Assert.Empty(h.App.Queue.Take<ReplyEventMessage>(DeliveryQueues.ReplyEvents));
         var edited = original with { Rating = 5, Body = "Works now, thanks!" };
         for (var i = 0; i < 2; i++)
         {
@@ -273,7 +273,7 @@ public sealed class ReplyEventTests
                 NewReviewRule.Incremental(null), CancellationToken.None);
         }
 
-        var events = h.App.Queue.Take<ReplyEventMessage>(QueueNames.ReplyEvents);
+        var events = h.App.Queue.Take<ReplyEventMessage>(DeliveryQueues.ReplyEvents);
         Assert.Equal(ReplyEventKind.Outdated, Assert.Single(events).Kind);
         var row = await store.GetAsync(h.World.AppId, reviewId, CancellationToken.None);
         Assert.Equal((5, "Works now, thanks!"), (row!.Rating, row.Body));

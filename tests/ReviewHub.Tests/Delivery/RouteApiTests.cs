@@ -23,7 +23,7 @@ public sealed class RouteApiTests
         Assert.Equal("slack", shown.Channel);
         Assert.Equal([1, 2], shown.Filters.Ratings);
         Assert.True(shown.HasCredentials);
-        var rows = h.App.Get<TableServiceClient>().GetTableClient(TableNames.DeliveryRoutes);
+        var rows = h.App.Get<TableServiceClient>().GetTableClient(DeliveryTables.DeliveryRoutes);
         await foreach (var row in rows.QueryAsync<TableEntity>(r => r.PartitionKey == h.World.AppId))
         {
             Assert.DoesNotContain(((IDictionary<string, object>)row).Values,

@@ -8,7 +8,6 @@ using CsCheck;
 using Microsoft.Extensions.Azure;
 using ReviewHub.Accounts;
 using ReviewHub.Fakes;
-using ReviewHub.Storage;
 using ReviewHub.Tests.OpenApi;
 using ReviewHub.Tests.Reviews;
 
@@ -410,7 +409,7 @@ public sealed class ContractFuzzer : IAsyncDisposable
             "routeId" => Gen.Const(world.RouteId),
             "reviewId" => Gen.OneOf(world.ReviewIds),
             "userId" => Gen.OneOf(world.MemberId, world.Owner.UserId, "never-a-member"),
-            "queue" => Gen.OneOf(QueueNames.All.ToArray()),
+            "queue" => Gen.OneOf(ReviewHubStorage.Catalog.Queues.ToArray()),
             "token" => Gen.OneOf(world.ConfirmationTokens),
             // An empty segment is another route (the host never hands it to this operation), like hostile dots.
             _ => StringGen(schema).Where(v => v.Trim('.').Length > 0),

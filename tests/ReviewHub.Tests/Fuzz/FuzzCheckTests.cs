@@ -1,3 +1,4 @@
+using ReviewHub.Apps;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Microsoft.AspNetCore.Http;
@@ -25,18 +26,18 @@ public sealed class FuzzCheckTests
         options.AddPolicy(recorder, Azure.Core.HttpPipelinePosition.PerCall);
         var tables = new TableServiceClient(storage, options);
         var queues = new QueueServiceClient(storage);
-        foreach (var name in TableNames.All)
+        foreach (var name in ReviewHubStorage.Catalog.Tables)
         {
             await tables.CreateTableIfNotExistsAsync(name);
         }
-        foreach (var name in QueueNames.All.SelectMany(q => new[] { q, QueueNames.Poison(q) }))
+        foreach (var name in ReviewHubStorage.Catalog.Queues.SelectMany(q => new[] { q, PoisonQueues.NameFor(q) }))
         {
             await queues.GetQueueClient(name).CreateIfNotExistsAsync();
         }
         var before = await StorageSnapshot.TakeAsync(tables, queues, null);
         var writes = recorder.Writes;
 
-        await tables.GetTableClient(TableNames.Apps).AddEntityAsync(new TableEntity(Ids.New(), Ids.New()));
+        await tables.GetTableClient(AppTables.Apps).AddEntityAsync(new TableEntity(Ids.New(), Ids.New()));
         var after = await StorageSnapshot.TakeAsync(tables, queues, null);
         var result = new FuzzResult();
         await ContractFuzzer.CheckAsync(result, Request, Problem(404), before, after);
@@ -70,11 +71,11 @@ public sealed class FuzzCheckTests
         var storage = await Azurite.IsolatedConnectionStringAsync("fuzz-check-empty");
         var queues = new QueueServiceClient(storage);
         var tables = new TableServiceClient(storage);
-        foreach (var name in TableNames.All)
+        foreach (var name in ReviewHubStorage.Catalog.Tables)
         {
             await tables.CreateTableIfNotExistsAsync(name);
         }
-        foreach (var name in QueueNames.All.SelectMany(q => new[] { q, QueueNames.Poison(q) }))
+        foreach (var name in ReviewHubStorage.Catalog.Queues.SelectMany(q => new[] { q, PoisonQueues.NameFor(q) }))
         {
             await queues.GetQueueClient(name).CreateIfNotExistsAsync();
         }

@@ -21,7 +21,7 @@ public sealed class StorageSnapshot
         string? secretsDirectory
     )
     {
-        var tableLines = TableNames.All.Select(async name =>
+        var tableLines = ReviewHubStorage.Catalog.Tables.Select(async name =>
         {
             var lines = new List<string>();
             await foreach (
@@ -32,8 +32,8 @@ public sealed class StorageSnapshot
             }
             return lines;
         });
-        var queueLines = QueueNames
-            .All.SelectMany(q => new[] { q, QueueNames.Poison(q) })
+        var queueLines = ReviewHubStorage.Catalog.Queues
+            .SelectMany(q => new[] { q, PoisonQueues.NameFor(q) })
             .Select(async name =>
             {
                 var queue = queues.GetQueueClient(name);

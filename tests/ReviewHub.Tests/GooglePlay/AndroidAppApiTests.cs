@@ -1,7 +1,6 @@
 using Azure.Data.Tables;
 using ReviewHub.Apps;
 using ReviewHub.GooglePlay;
-using ReviewHub.Storage;
 using ReviewHub.Tests.Reviews;
 
 namespace ReviewHub.Tests.GooglePlay;
@@ -64,7 +63,7 @@ public sealed class AndroidAppApiTests
     {
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
-        var apps = app.Get<TableServiceClient>().GetTableClient(TableNames.Apps);
+        var apps = app.Get<TableServiceClient>().GetTableClient(AppTables.Apps);
         var before = await apps.QueryAsync<TableEntity>(e => e.PartitionKey == world.AccountId).CountAsync();
 
         var response = await app.Host.PostAsync($"{world.AccountPath}/apps", world.Token, body);

@@ -30,16 +30,12 @@ public sealed class PlayHarness : IAsyncDisposable
         var clock = new ShiftedPlayClock();
         var play = new FakeGooglePlay { Clock = clock };
         await play.StartAsync();
-        var values = new Dictionary<string, string?>
+        var values = FeatureHarness.Overlay(new Dictionary<string, string?>
         {
             ["GooglePlay:BaseUrl"] = play.BaseAddress.ToString(),
             ["GooglePlay:TokenUrl"] = play.TokenUrl.ToString(),
             ["OutboundHttp:RetryBaseDelay"] = "00:00:00.010",
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            values[key] = value;
-        }
+        }, settings);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(configuration)

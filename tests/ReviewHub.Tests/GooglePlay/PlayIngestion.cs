@@ -3,7 +3,6 @@ using ReviewHub.Apps;
 using ReviewHub.Fakes;
 using ReviewHub.GooglePlay;
 using ReviewHub.Reviews;
-using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.GooglePlay;
 
@@ -11,23 +10,20 @@ namespace ReviewHub.Tests.GooglePlay;
 /// The whole app against a fake Google Play on a shared clock: an account with an Android app registered through the
 /// API and, unless asked otherwise, its service account provisioned and granted the app.
 /// </summary>
-public sealed class PlayIngestion : IAsyncDisposable
+public sealed class PlayIngestion : FeatureHarness
 {
     public const string Package = "com.acme.notes";
 
-    private PlayIngestion(TestApp app, FakeGooglePlay play, ShiftedPlayClock clock, TestWorld world, string appId)
+    private PlayIngestion(FeatureStart start, FakeGooglePlay play, ShiftedPlayClock clock, string appId)
+        : base(start, play)
     {
-        App = app;
         Play = play;
         Clock = clock;
-        World = world;
         AppId = appId;
     }
 
-    public TestApp App { get; }
     public FakeGooglePlay Play { get; }
     public ShiftedPlayClock Clock { get; }
-    public TestWorld World { get; }
 
     /// <summary>The Android app's id (the world's own app is an iOS app).</summary>
     public string AppId { get; }
@@ -44,22 +40,17 @@ public sealed class PlayIngestion : IAsyncDisposable
         var clock = new ShiftedPlayClock();
         var play = new FakeGooglePlay { Clock = clock };
         await play.StartAsync();
-        var values = new Dictionary<string, string?>
+        var values = Overlay(new Dictionary<string, string?>
         {
             ["GooglePlay:BaseUrl"] = play.BaseAddress.ToString(),
             ["GooglePlay:TokenUrl"] = play.TokenUrl.ToString(),
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            values[key] = value;
-        }
-        var app = await TestApp.StartAsync(values, services => services.Replace<TimeProvider>(clock));
-        var world = await TestWorld.CreateAsync(app);
-        var created = await app.Host.PostAsync($"{world.AccountPath}/apps", world.Token,
+        }, settings);
+        var start = await StartAppAsync(values, clock);
+        var created = await start.App.Host.PostAsync($"{start.World.AccountPath}/apps", start.World.Token,
             new { storeAppId = Package, platform = "android", name = "Acme Android" });
         Assert.True(created.Status == 201, created.ToString());
         play.AddApp(Package);
-        var h = new PlayIngestion(app, play, clock, world, created.As<AppResponse>().AppId);
+        var h = new PlayIngestion(start, play, clock, created.As<AppResponse>().AppId);
         if (provision)
         {
             await h.ProvisionAsync(grant);
@@ -87,7 +78,7 @@ public sealed class PlayIngestion : IAsyncDisposable
 
     public async Task<int> StoredCountAsync()
     {
-        var table = App.Get<TableServiceClient>().GetTableClient(TableNames.Reviews);
+        var table = App.Get<TableServiceClient>().GetTableClient(ReviewTables.Reviews);
         var count = 0;
         await foreach (var _ in table.QueryAsync<TableEntity>(r => r.PartitionKey == AppId, select: ["RowKey"]))
         {
@@ -99,11 +90,5 @@ public sealed class PlayIngestion : IAsyncDisposable
     public async Task<FetchScheduleEntity> ScheduleAsync() =>
         (await App.Get<FetchScheduler>().GetAsync(World.AccountId, AppId, CancellationToken.None))!;
 
-    public IReadOnlyList<NewReviewsBatch> TakeBatches() => App.Queue.Take<NewReviewsBatch>(QueueNames.NewReviews);
-
-    public async ValueTask DisposeAsync()
-    {
-        await App.DisposeAsync();
-        await Play.DisposeAsync();
-    }
+    public IReadOnlyList<NewReviewsBatch> TakeBatches() => App.Queue.Take<NewReviewsBatch>(ReviewQueues.NewReviews);
 }

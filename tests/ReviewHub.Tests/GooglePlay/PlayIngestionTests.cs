@@ -107,8 +107,8 @@ public sealed class PlayIngestionTests
         Assert.Contains(h.ServiceAccount!.ClientEmail, schedule.LastError, StringComparison.Ordinal);
         Assert.Contains("Play Console", schedule.LastError, StringComparison.Ordinal);
         Assert.Equal(TimeSpan.FromHours(1), schedule.Interval); // tried again at the next hourly slot
-        Assert.Empty(h.App.Queue.Sent<object>(QueueNames.ReviewFetches)); // no retry storm
-        Assert.Empty(h.App.Queue.Sent<object>(QueueNames.Poison(QueueNames.ReviewFetches)));
+        Assert.Empty(h.App.Queue.Sent<object>(ReviewQueues.ReviewFetches)); // no retry storm
+        Assert.Empty(h.App.Queue.Sent<object>(PoisonQueues.NameFor(ReviewQueues.ReviewFetches)));
 
         h.Play.SetGrant(h.ServiceAccount.ClientEmail, Package, FakePlayGrant.Granted);
         var granted = await h.FetchAsync();
@@ -144,13 +144,13 @@ public sealed class PlayIngestionTests
         var limited = await h.FetchAsync();
 
         Assert.Equal(FetchOutcomeKind.Retrying, limited.Kind);
-        var (retry, delay) = Assert.Single(h.App.Queue.SentWithDelays<ReviewFetchRequest>(QueueNames.ReviewFetches));
+        var (retry, delay) = Assert.Single(h.App.Queue.SentWithDelays<ReviewFetchRequest>(ReviewQueues.ReviewFetches));
         Assert.Equal(1, retry.Attempt);
         Assert.True(delay >= TimeSpan.FromMinutes(20), $"{delay}");
         Assert.Contains("RESOURCE_EXHAUSTED", (await h.ScheduleAsync()).LastError, StringComparison.Ordinal);
 
         // The app's own budget: two reads an hour here, then the fetch waits for the next hour without a request.
-        h.App.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches);
+        h.App.Queue.Take<ReviewFetchRequest>(ReviewQueues.ReviewFetches);
         h.Play.ClearFaults();
         Assert.Equal(FetchOutcomeKind.Completed, (await h.FetchAsync()).Kind);
         Assert.Equal(FetchOutcomeKind.Completed, (await h.FetchAsync()).Kind);
@@ -159,7 +159,7 @@ public sealed class PlayIngestionTests
         var waiting = await h.FetchAsync();
         Assert.Equal((FetchOutcomeKind.Deferred, 0), (waiting.Kind, waiting.Requests));
         Assert.Empty(h.Play.Requests);
-        var (_, wait) = Assert.Single(h.App.Queue.SentWithDelays<ReviewFetchRequest>(QueueNames.ReviewFetches));
+        var (_, wait) = Assert.Single(h.App.Queue.SentWithDelays<ReviewFetchRequest>(ReviewQueues.ReviewFetches));
         Assert.InRange(wait!.Value, TimeSpan.FromMinutes(49), TimeSpan.FromMinutes(50));
         h.Clock.Offset += TimeSpan.FromMinutes(50);
         Assert.Equal(FetchOutcomeKind.Completed, (await h.FetchAsync()).Kind);

@@ -1,6 +1,5 @@
 using ReviewHub.Fakes;
 using ReviewHub.Replies;
-using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.GooglePlay;
 
@@ -24,7 +23,7 @@ public sealed class PlayReplyTests
 
     private static async Task SendQueuedAsync(PlayIngestion h)
     {
-        foreach (var message in h.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends))
+        foreach (var message in h.App.Queue.Take<ReplySendMessage>(ReplyQueues.ReplySends))
         {
             await h.App.Get<ReplySender>().SendAsync(message, CancellationToken.None);
         }
@@ -62,7 +61,7 @@ public sealed class PlayReplyTests
         Assert.Equal("application/problem+json", tooLong.ContentType);
         Assert.Contains("350", tooLong.Json.GetProperty("errors").GetProperty("body")[0].GetString(),
             StringComparison.Ordinal);
-        Assert.Empty(h.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends));
+        Assert.Empty(h.App.Queue.Sent<ReplySendMessage>(ReplyQueues.ReplySends));
         Assert.Equal(404, (await h.App.Host.GetAsync(ReplyPath(h), h.World.Token)).Status);
 
         // 350 characters counted as Play counts them (code points), not UTF-16 units.
@@ -83,7 +82,7 @@ public sealed class PlayReplyTests
         Assert.True(delete.Status == 409, delete.ToString());
         Assert.Equal(ReplyFunctions.PlayReplyCannotBeDeletedType, delete.Json.GetProperty("type").GetString());
         Assert.Contains("cannot delete", delete.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Empty(h.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends));
+        Assert.Empty(h.App.Queue.Sent<ReplySendMessage>(ReplyQueues.ReplySends));
         Assert.Equal("Thanks!", h.Play.Review(PlayIngestion.Package, ReviewId)!.Reply!.Text);
     }
 
@@ -99,6 +98,6 @@ public sealed class PlayReplyTests
         var reply = (await h.App.Host.GetAsync(ReplyPath(h), h.World.Token)).As<ReplyResponse>();
         Assert.Equal((ReplyStatus.Failed, ReplyFailure.RoleMissing), (reply.Status, reply.FailureCode));
         Assert.Contains(h.ServiceAccount.ClientEmail, reply.FailureReason, StringComparison.Ordinal);
-        Assert.Empty(h.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends));
+        Assert.Empty(h.App.Queue.Sent<ReplySendMessage>(ReplyQueues.ReplySends));
     }
 }

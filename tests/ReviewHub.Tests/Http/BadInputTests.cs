@@ -1,6 +1,6 @@
+using ReviewHub.Accounts;
 using System.Text.Json;
 using Azure.Data.Tables;
-using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.Http;
 
@@ -17,7 +17,7 @@ public sealed class BadInputTests
         var count = 0;
         await foreach (
             var _ in app.Get<TableServiceClient>()
-                .GetTableClient(TableNames.Memberships)
+                .GetTableClient(AccountTables.Memberships)
                 .QueryAsync<TableEntity>(e => e.PartitionKey == accountId)
         )
         {

@@ -1,7 +1,6 @@
 using System.Text.RegularExpressions;
 using ReviewHub.Accounts;
 using ReviewHub.Fakes;
-using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.Infrastructure;
 
@@ -14,7 +13,7 @@ public static partial class ConfirmedEmails
 {
     public static async Task ConfirmAllAsync(TestApp app, FakeSendGrid sendGrid)
     {
-        foreach (var message in app.Queue.Take<EmailConfirmationMessage>(QueueNames.EmailConfirmations))
+        foreach (var message in app.Queue.Take<EmailConfirmationMessage>(AccountQueues.EmailConfirmations))
         {
             await app.Get<EmailConfirmationSender>().SendAsync(message, CancellationToken.None);
         }

@@ -16,7 +16,8 @@ namespace ReviewHub.Tests.Integrations;
 public sealed class ConnectionHealthTests
 {
     private static readonly DateTimeOffset Newest = new(2026, 7, 1, 12, 0, 0, TimeSpan.Zero);
-    private static readonly string[] FullAccessRoles = [AscRoles.CustomerSupport, AscRoles.Marketing, AscRoles.Finance];
+    private static readonly string[] FullAccessRoles = [AppStoreConnectRoles.CustomerSupport,
+        AppStoreConnectRoles.Marketing, AppStoreConnectRoles.Finance];
 
     private static async Task<IntegrationHarness> ActiveAsync()
     {
@@ -95,7 +96,7 @@ public sealed class ConnectionHealthTests
         h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(3, Newest, "old"));
         await h.ActivateIntegrationAsync();
         await h.FetchUntilCompletedAsync();
-        h.App.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches);
+        h.App.Queue.Take<ReviewFetchRequest>(ReviewQueues.ReviewFetches);
         h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(2, Newest.AddHours(1), "new"));
         var held = h.Asc.Hold(r => r.Path.Value!.EndsWith("/customerReviews", StringComparison.Ordinal));
 
@@ -108,8 +109,8 @@ public sealed class ConnectionHealthTests
         Assert.True(disconnected.Status == 200, disconnected.ToString());
         Assert.NotEqual(FetchOutcomeKind.Poisoned, outcome.Kind);
         Assert.Equal(ReviewSources.Feed, (await h.ScheduleAsync()).Source); // the fetch did not switch it back
-        Assert.Empty(h.App.Queue.Take<ReviewFetchRequest>(QueueNames.Poison(QueueNames.ReviewFetches)));
-        Assert.Empty(h.App.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches));
+        Assert.Empty(h.App.Queue.Take<ReviewFetchRequest>(PoisonQueues.NameFor(ReviewQueues.ReviewFetches)));
+        Assert.Empty(h.App.Queue.Take<ReviewFetchRequest>(ReviewQueues.ReviewFetches));
     }
 
     [Fact]
@@ -120,7 +121,7 @@ public sealed class ConnectionHealthTests
         h.Asc.SetReviews(h.StoreAppId, FakeAppStoreConnect.GenerateReviews(3, Newest, "old"));
         var key = await h.ActivateIntegrationAsync();
         await h.FetchUntilCompletedAsync();
-        h.App.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches);
+        h.App.Queue.Take<ReviewFetchRequest>(ReviewQueues.ReviewFetches);
         h.Asc.RevokeKey(key.KeyId);
 
         var refused = await h.FetchAsync();
@@ -130,9 +131,10 @@ public sealed class ConnectionHealthTests
 
         Assert.Equal((FetchOutcomeKind.Paused, FetchOutcomeKind.Paused), (refused.Kind, paused.Kind));
         Assert.Empty(h.ReviewRequests()); // no call into errors while degraded
-        Assert.Empty(h.App.Queue.Take<ReviewFetchRequest>(QueueNames.Poison(QueueNames.ReviewFetches)));
-        Assert.Empty(h.App.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches));
-        var check = Assert.Single(h.App.Queue.Take<IntegrationHealthCheckRequest>(QueueNames.IntegrationHealthChecks));
+        Assert.Empty(h.App.Queue.Take<ReviewFetchRequest>(PoisonQueues.NameFor(ReviewQueues.ReviewFetches)));
+        Assert.Empty(h.App.Queue.Take<ReviewFetchRequest>(ReviewQueues.ReviewFetches));
+        var check = Assert.Single(
+            h.App.Queue.Take<IntegrationHealthCheckRequest>(IntegrationQueues.IntegrationHealthChecks));
         Assert.Equal(h.ConnectionId, check.ConnectionId);
         var row = (await h.ConnectionAsync())!;
         Assert.Equal((nameof(IntegrationStatus.Degraded), nameof(ConnectionProblem.KeyRevoked)),
@@ -150,7 +152,7 @@ public sealed class ConnectionHealthTests
             CancellationToken.None))!.StoreAppId;
         Assert.Equal(HealthCheckOutcome.Healthy, await CheckAsync(h));
 
-        h.Asc.SetUserRoles(h.IntegrationEmail, [AscRoles.CustomerSupport]);
+        h.Asc.SetUserRoles(h.IntegrationEmail, [AppStoreConnectRoles.CustomerSupport]);
         Assert.Equal(HealthCheckOutcome.Degraded, await CheckAsync(h));
         Assert.Equal(HealthCheckOutcome.Degraded, await CheckAsync(h)); // the next day: the same cause
         var reduced = await h.StatusAsync();
@@ -183,16 +185,16 @@ public sealed class ConnectionHealthTests
 
         // "I fixed it": the user is back; active again without a new confirmation, and the gap is fetched at once.
         h.Asc.SetUserRoles(h.IntegrationEmail, FullAccessRoles);
-        h.App.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches);
+        h.App.Queue.Take<ReviewFetchRequest>(ReviewQueues.ReviewFetches);
         var fixedIt = await h.App.Host.PostAsync($"{h.IntegrationPath}/fixed", h.World.Token);
         Assert.True(fixedIt.Status == 200, fixedIt.ToString());
         var active = fixedIt.As<IntegrationStatusResponse>();
         Assert.Equal(("active", null, null), (active.Status, active.DegradedCause, active.DegradedReason));
-        Assert.Single(h.App.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches));
+        Assert.Single(h.App.Queue.Take<ReviewFetchRequest>(ReviewQueues.ReviewFetches));
         Assert.Equal(["recovered", "degraded", "degraded", "degraded"], (await EventsAsync(h)).Select(e => e.Event));
 
         // Revoked again later: told again.
-        h.Asc.SetUserRoles(h.IntegrationEmail, [AscRoles.Marketing]);
+        h.Asc.SetUserRoles(h.IntegrationEmail, [AppStoreConnectRoles.Marketing]);
         Assert.Equal(HealthCheckOutcome.Degraded, await CheckAsync(h));
         Assert.Equal(4, h.EmailsTo("lost its App Store Connect connection").Count);
     }

@@ -4,7 +4,6 @@ using ReviewHub.Fakes;
 using ReviewHub.Integrations;
 using ReviewHub.Observability;
 using ReviewHub.Reviews;
-using ReviewHub.Storage;
 using ReviewHub.Tests.Observability;
 
 namespace ReviewHub.Tests.Integrations;
@@ -28,9 +27,9 @@ public sealed class IntegrationActivationTests
         await using var h = await IntegrationHarness.StartAsync(TwoAttemptsPerRound);
         using var recorded = new RecordedMeasurements(h.App.Get<ReviewHubMetrics>().Meter);
         // Storage refuses the history import's message five times: two rounds of two attempts, then one more failure.
-        h.App.Queue.Fail(QueueNames.ReviewFetches, times: 5);
+        h.App.Queue.Fail(ReviewQueues.ReviewFetches, times: 5);
         Assert.Equal(202, (await h.ConfirmAsync("replyToReviews")).Status);
-        await h.OperatorsAcceptAsync(AscRoles.CustomerSupport);
+        await h.OperatorsAcceptAsync(AppStoreConnectRoles.CustomerSupport);
 
         Assert.Equal("Active", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
 
@@ -38,7 +37,7 @@ public sealed class IntegrationActivationTests
         Assert.Equal("active", status.Status);
         Assert.Null(status.LastError);
         var import = Assert.Single(
-            h.App.Queue.Sent<ReviewFetchRequest>(QueueNames.ReviewFetches), r => r.AppId == h.World.AppId);
+            h.App.Queue.Sent<ReviewFetchRequest>(ReviewQueues.ReviewFetches), r => r.AppId == h.World.AppId);
         Assert.Equal(0, import.Attempt);
         var schedule = (await h.App.Get<FetchScheduler>().GetAsync(
             h.World.AccountId, h.World.AppId, CancellationToken.None))!;
@@ -63,7 +62,7 @@ public sealed class IntegrationActivationTests
         using var recorded = new RecordedMeasurements(h.App.Get<ReviewHubMetrics>().Meter);
         h.Listener.Fail(int.MaxValue);
         var confirmed = (await h.ConfirmAsync("replyToReviews")).As<IntegrationStatusResponse>();
-        await h.OperatorsAcceptAsync(AscRoles.CustomerSupport);
+        await h.OperatorsAcceptAsync(AppStoreConnectRoles.CustomerSupport);
 
         // Surfaced, not silent: the orchestration fails (the operators' alert), the status says what is stuck.
         var ended = await h.WaitForCompletionAsync();
@@ -90,7 +89,7 @@ public sealed class IntegrationActivationTests
         Assert.Null((await h.StatusAsync()).LastError);
         Assert.Single(h.Listener.Activated);
         Assert.Single(h.EmailsTo("is connected"));
-        Assert.Single(h.App.Queue.Sent<ReviewFetchRequest>(QueueNames.ReviewFetches), r => r.AppId == h.World.AppId);
+        Assert.Single(h.App.Queue.Sent<ReviewFetchRequest>(ReviewQueues.ReviewFetches), r => r.AppId == h.World.AppId);
         Assert.Equal(1, recorded.Sum(ReviewHubMetrics.Names.Integrations, $"state={IntegrationStatus.Active}"));
     }
 
@@ -100,7 +99,7 @@ public sealed class IntegrationActivationTests
         await using var h = await IntegrationHarness.StartAsync();
         h.SendGrid.LoseAnswers(1);
         Assert.Equal(202, (await h.ConfirmAsync("replyToReviews")).Status);
-        await h.OperatorsAcceptAsync(AscRoles.CustomerSupport);
+        await h.OperatorsAcceptAsync(AppStoreConnectRoles.CustomerSupport);
 
         Assert.Equal("Active", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
         Assert.Single(h.EmailsTo("is connected"));
@@ -112,7 +111,7 @@ public sealed class IntegrationActivationTests
     public async Task Roles_last_seen_missing_are_the_reason_when_App_Store_Connect_is_down_at_the_deadline()
     {
         await using var h = await IntegrationHarness.StartAsync();
-        h.Asc.Invite(h.IntegrationEmail, [AscRoles.Marketing]);
+        h.Asc.Invite(h.IntegrationEmail, [AppStoreConnectRoles.Marketing]);
         h.Asc.AcceptInvitation(h.IntegrationEmail);
         await h.StartWithDeadlineAsync(IntegrationKind.AsoReport, TimeSpan.FromSeconds(3), h.Asc.CreateKey());
         await h.WaitForStatusAsync(s => s.Status == "rolesMissing");
@@ -131,7 +130,7 @@ public sealed class IntegrationActivationTests
     public async Task App_Store_Connect_unreachable_since_the_key_was_registered_is_the_reason_not_the_invitation()
     {
         await using var h = await IntegrationHarness.StartAsync();
-        h.Asc.Invite(h.IntegrationEmail, [AscRoles.CustomerSupport]);
+        h.Asc.Invite(h.IntegrationEmail, [AppStoreConnectRoles.CustomerSupport]);
         h.Asc.AcceptInvitation(h.IntegrationEmail);
         h.Asc.Fail(AscUnavailable, times: 10_000, match: r => r.Path == "/v1/users");
         await h.StartWithDeadlineAsync(IntegrationKind.ReplyToReviews, TimeSpan.FromSeconds(2), h.Asc.CreateKey());
@@ -153,7 +152,7 @@ public sealed class IntegrationActivationTests
     public async Task A_refused_key_replaced_by_one_App_Store_Connect_never_answered_is_not_the_reason()
     {
         await using var h = await IntegrationHarness.StartAsync();
-        h.Asc.Invite(h.IntegrationEmail, [AscRoles.CustomerSupport]);
+        h.Asc.Invite(h.IntegrationEmail, [AppStoreConnectRoles.CustomerSupport]);
         h.Asc.AcceptInvitation(h.IntegrationEmail);
         // A key App Store Connect does not know (revoked): every check with it is refused with 401.
         using var unknown = ECDsa.Create(ECCurve.NamedCurves.nistP256);

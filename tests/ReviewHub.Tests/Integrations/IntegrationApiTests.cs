@@ -106,7 +106,7 @@ public sealed class IntegrationApiTests
         Assert.Equal(nameof(IntegrationStatus.AwaitingOperator), row.Status);
         Assert.Equal(app.Get<WorkingDayCalendar>().AddWorkingDays(row.ConfirmedAt, 3), row.Deadline);
         Assert.Equal(
-            IntegrationSetupOrchestration.InstanceIdFor(world.AccountId, ConnectionIds.For(Team)), row.InstanceId);
+            IntegrationSetupFunctions.InstanceIdFor(world.AccountId, ConnectionIds.For(Team)), row.InstanceId);
         Assert.False(row.AllowsReplies);
     }
 

@@ -72,7 +72,7 @@ public sealed class IntegrationHarness : IAsyncDisposable
     public string ConnectionId => ConnectionIds.For(Team);
     public string IntegrationPath => $"{World.AccountPath}/connections/{ConnectionId}";
     public string OperatorToken => TestTokens.For("operator-1", isOperator: true);
-    public string InstanceId => IntegrationSetupOrchestration.InstanceIdFor(World.AccountId, ConnectionId);
+    public string InstanceId => IntegrationSetupFunctions.InstanceIdFor(World.AccountId, ConnectionId);
     public string IntegrationEmail => $"asc-{World.AccountId}@integrations.reviewhub.test";
 
     public static async Task<IntegrationHarness> StartAsync(
@@ -84,21 +84,25 @@ public sealed class IntegrationHarness : IAsyncDisposable
         await sendGrid.StartAsync();
 
         TestApp? app = null;
-        IntegrationActivities Activities() => ActivatorUtilities.CreateInstance<IntegrationActivities>(app!.Services);
+        IntegrationActivityFunctions Activities() =>
+            ActivatorUtilities.CreateInstance<IntegrationActivityFunctions>(app!.Services);
         var durable = await StartDurableAsync(tasks =>
         {
             tasks.AddOrchestratorFunc<IntegrationAttempt,
-                string>(nameof(IntegrationSetupOrchestration.IntegrationSetup),
-                (context, attempt) => IntegrationSetupOrchestration.RunAsync(context, attempt!));
-            tasks.AddActivityFunc<IntegrationAttempt, CheckResult>(nameof(IntegrationActivities.CheckIntegration),
+                string>(nameof(IntegrationSetupFunctions.IntegrationSetup),
+                (context, attempt) => IntegrationSetupFunctions.RunAsync(context, attempt!));
+            tasks.AddActivityFunc<IntegrationAttempt, CheckResult>(
+                nameof(IntegrationActivityFunctions.CheckIntegration),
                 (_, attempt) => Activities().CheckIntegration(attempt!, CancellationToken.None));
-            tasks.AddActivityFunc<Activation, ActivationResult>(nameof(IntegrationActivities.ActivateIntegration),
+            tasks.AddActivityFunc<Activation, ActivationResult>(
+                nameof(IntegrationActivityFunctions.ActivateIntegration),
                 (_, activation) => Activities().ActivateIntegration(activation!, CancellationToken.None));
-            tasks.AddActivityFunc<IntegrationAttempt, bool>(nameof(IntegrationActivities.FailIntegration),
+            tasks.AddActivityFunc<IntegrationAttempt, bool>(nameof(IntegrationActivityFunctions.FailIntegration),
                 (_, attempt) => Activities().FailIntegration(attempt!, CancellationToken.None));
-            tasks.AddActivityFunc<IntegrationAttempt, bool>(nameof(IntegrationActivities.RecordIntegrationCancelled),
+            tasks.AddActivityFunc<IntegrationAttempt, bool>(
+                nameof(IntegrationActivityFunctions.RecordIntegrationCancelled),
                 (_, attempt) => Activities().RecordIntegrationCancelled(attempt!, CancellationToken.None));
-            tasks.AddActivityFunc<OwnerEmailRequest, bool>(nameof(IntegrationActivities.EmailIntegrationOwner),
+            tasks.AddActivityFunc<OwnerEmailRequest, bool>(nameof(IntegrationActivityFunctions.EmailIntegrationOwner),
                 (_, request) => Activities().EmailIntegrationOwner(request!, CancellationToken.None));
         });
 
@@ -220,7 +224,7 @@ public sealed class IntegrationHarness : IAsyncDisposable
             row.Deadline, TimeSpan.FromMilliseconds(300), 3, TimeSpan.FromMilliseconds(50),
             RoundsPerExecution: roundsPerExecution);
         await Durable.Client.ScheduleNewOrchestrationInstanceAsync(
-            nameof(IntegrationSetupOrchestration.IntegrationSetup), attempt, new StartOrchestrationOptions(InstanceId));
+            nameof(IntegrationSetupFunctions.IntegrationSetup), attempt, new StartOrchestrationOptions(InstanceId));
     }
 
     public IReadOnlyList<SentEmail> EmailsTo(string subjectPart) =>

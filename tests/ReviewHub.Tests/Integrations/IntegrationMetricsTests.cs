@@ -20,7 +20,7 @@ public sealed class IntegrationMetricsTests
         Assert.Equal(202, (await h.ConfirmAsync("replyToReviews")).Status);
         Assert.Equal(202, (await h.ConfirmAsync("replyToReviews")).Status); // a double click starts nothing new
         await h.WaitForStatusAsync(s => s.LastCheckedAt is not null);
-        await h.OperatorsAcceptAsync(AscRoles.CustomerSupport);
+        await h.OperatorsAcceptAsync(AppStoreConnectRoles.CustomerSupport);
         await h.WaitForStatusAsync(s => s.Status == "active");
         await h.WaitForCompletionAsync();
 
@@ -33,7 +33,8 @@ public sealed class IntegrationMetricsTests
         ], recorded.LinesOf(ReviewHubMetrics.Names.Integrations));
         // The rate-limit handler also sees the integration's user lookups and its app listing.
         Assert.Equal(
-            h.UserLookups + h.Asc.AppListings, recorded.Values(ReviewHubMetrics.Names.AscRateLimitRemaining).Count);
+            h.UserLookups + h.Asc.AppListings,
+            recorded.Values(ReviewHubMetrics.Names.AppStoreConnectRateLimitRemaining).Count);
     }
 
     [Fact]

@@ -13,7 +13,8 @@ namespace ReviewHub.Tests.Integrations;
 /// host.</summary>
 public sealed class IntegrationSetupTests
 {
-    private static readonly string[] FullAccessRoles = [AscRoles.CustomerSupport, AscRoles.Marketing, AscRoles.Finance];
+    private static readonly string[] FullAccessRoles = [AppStoreConnectRoles.CustomerSupport,
+        AppStoreConnectRoles.Marketing, AppStoreConnectRoles.Finance];
 
     [Fact]
     public async Task
@@ -65,7 +66,7 @@ public sealed class IntegrationSetupTests
     {
         await using var h = await IntegrationHarness.StartAsync();
         Assert.Equal(202, (await h.ConfirmAsync("replyToReviews")).Status);
-        h.Asc.Invite(h.IntegrationEmail, [AscRoles.CustomerSupport]);
+        h.Asc.Invite(h.IntegrationEmail, [AppStoreConnectRoles.CustomerSupport]);
         Assert.Equal(200, (await h.RegisterCredentialAsync(h.Asc.CreateKey())).Status);
 
         var pending = await h.WaitForStatusAsync(s => s.Status == "invitationPending");
@@ -87,11 +88,12 @@ public sealed class IntegrationSetupTests
         await using var h = await IntegrationHarness.StartAsync(new Dictionary<string,
             string?> { ["Integrations:PollInterval"] = "01:00:00" });
         Assert.Equal(202, (await h.ConfirmAsync("fullAccess")).Status);
-        await h.OperatorsAcceptAsync(AscRoles.CustomerSupport, AscRoles.Marketing, AscRoles.Sales,
-            AscRoles.AccessToReports);
+        await h.OperatorsAcceptAsync(AppStoreConnectRoles.CustomerSupport, AppStoreConnectRoles.Marketing,
+            AppStoreConnectRoles.Sales,
+            AppStoreConnectRoles.AccessToReports);
 
         var missing = await h.WaitForStatusAsync(s => s.Status == "rolesMissing");
-        Assert.Equal([AscRoles.Finance], missing.MissingRoles.Select(r => r.Role));
+        Assert.Equal([AppStoreConnectRoles.Finance], missing.MissingRoles.Select(r => r.Role));
         Assert.Equal("Finance", missing.MissingRoles[0].Name);
         Assert.Contains("Finance", missing.NextStep);
         await h.WaitForStatusAsync(_ => h.EmailsTo("Action needed").Count == 1);
@@ -104,7 +106,8 @@ public sealed class IntegrationSetupTests
         await h.WaitForStatusAsync(s => h.UserLookups > lookups && s.LastCheckedAt > checkedBefore
             && s.Status == "rolesMissing");
 
-        h.Asc.SetUserRoles(h.IntegrationEmail, [AscRoles.CustomerSupport, AscRoles.Marketing, AscRoles.Finance]);
+        h.Asc.SetUserRoles(h.IntegrationEmail, [AppStoreConnectRoles.CustomerSupport, AppStoreConnectRoles.Marketing,
+            AppStoreConnectRoles.Finance]);
         Assert.Equal(202, (await h.App.Host.PostAsync($"{h.IntegrationPath}/roles-updated", h.World.Token)).Status);
 
         Assert.Equal("Active", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
@@ -145,7 +148,7 @@ public sealed class IntegrationSetupTests
     public async Task Roles_still_missing_at_the_deadline_fail_with_exactly_which()
     {
         await using var h = await IntegrationHarness.StartAsync();
-        h.Asc.Invite(h.IntegrationEmail, [AscRoles.Marketing]);
+        h.Asc.Invite(h.IntegrationEmail, [AppStoreConnectRoles.Marketing]);
         h.Asc.AcceptInvitation(h.IntegrationEmail);
         await h.StartWithDeadlineAsync(IntegrationKind.AsoReport, TimeSpan.FromSeconds(2), h.Asc.CreateKey());
 
@@ -162,13 +165,13 @@ public sealed class IntegrationSetupTests
     public async Task A_long_wait_continues_as_new_and_keeps_what_it_already_told_the_owner()
     {
         await using var h = await IntegrationHarness.StartAsync();
-        h.Asc.Invite(h.IntegrationEmail, [AscRoles.Marketing]);
+        h.Asc.Invite(h.IntegrationEmail, [AppStoreConnectRoles.Marketing]);
         h.Asc.AcceptInvitation(h.IntegrationEmail);
         await h.StartWithDeadlineAsync(
             IntegrationKind.SalesReport, TimeSpan.FromMinutes(5), h.Asc.CreateKey(), roundsPerExecution: 2);
 
         await h.WaitForStatusAsync(_ => h.UserLookups >= 7); // at least three executions
-        h.Asc.SetUserRoles(h.IntegrationEmail, [AscRoles.Marketing, AscRoles.Finance]);
+        h.Asc.SetUserRoles(h.IntegrationEmail, [AppStoreConnectRoles.Marketing, AppStoreConnectRoles.Finance]);
         Assert.Equal(202, (await h.App.Host.PostAsync($"{h.IntegrationPath}/roles-updated", h.World.Token)).Status);
 
         Assert.Equal("Active", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
@@ -240,7 +243,7 @@ public sealed class IntegrationSetupTests
             : FakeAppStoreConnect.ErrorBody(500, "UNEXPECTED_ERROR", "An unexpected error occurred.");
         h.Asc.Fail(new InjectedFault(status, body), times: 5, match: r => r.Path == "/v1/users");
 
-        await h.OperatorsAcceptAsync(AscRoles.CustomerSupport);
+        await h.OperatorsAcceptAsync(AppStoreConnectRoles.CustomerSupport);
 
         await h.WaitForStatusAsync(s => s.Status == "active");
         Assert.True(h.UserLookups >= 6, $"{h.UserLookups} lookups");
@@ -260,7 +263,7 @@ public sealed class IntegrationSetupTests
         h.SendGrid.Fail(FakeSendGrid.TooManyRequests(resetInSeconds: 60));
 
         var watch = Stopwatch.StartNew();
-        await h.OperatorsAcceptAsync(AscRoles.CustomerSupport);
+        await h.OperatorsAcceptAsync(AppStoreConnectRoles.CustomerSupport);
         await h.WaitForStatusAsync(_ => h.EmailsTo("is connected").Count == 1);
         watch.Stop();
 
@@ -283,7 +286,7 @@ public sealed class IntegrationSetupTests
             "This request is forbidden for security reasons", "The API key in use does not allow this request")),
                 match: r => r.Path == "/v1/users");
 
-        await h.OperatorsAcceptAsync(AscRoles.CustomerSupport);
+        await h.OperatorsAcceptAsync(AppStoreConnectRoles.CustomerSupport);
 
         var refused = await h.WaitForStatusAsync(s => s.LastError?.Contains("403") == true);
         Assert.Equal("verifying", refused.Status);
@@ -302,7 +305,7 @@ public sealed class IntegrationSetupTests
         // mail/send is not repeated by the HTTP client after a 500: the email activity's own retry delivers it, once.
         h.SendGrid.Fail(new InjectedFault(500, FakeSendGrid.Errors(("internal error", null))), times: 2);
         Assert.Equal(202, (await h.ConfirmAsync("replyToReviews")).Status);
-        await h.OperatorsAcceptAsync(AscRoles.Admin);
+        await h.OperatorsAcceptAsync(AppStoreConnectRoles.Admin);
 
         Assert.Equal("Active", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
         Assert.Single(h.EmailsTo("is connected"));
@@ -316,7 +319,7 @@ public sealed class IntegrationSetupTests
         await ConfirmedEmails.FollowLinkAsync(h.App, h.World.AccountId, h.World.OwnerEmail); // its link was refused too
         h.SendGrid.ClearRequests();
         Assert.Equal(202, (await h.ConfirmAsync("replyToReviews")).Status);
-        await h.OperatorsAcceptAsync(AscRoles.AccountHolder);
+        await h.OperatorsAcceptAsync(AppStoreConnectRoles.AccountHolder);
 
         Assert.Equal("Active", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
         Assert.Empty(h.SendGrid.Emails);
@@ -328,7 +331,7 @@ public sealed class IntegrationSetupTests
     {
         await using var h = await IntegrationHarness.StartAsync();
         Assert.Equal(202, (await h.ConfirmAsync("replyToReviews")).Status);
-        await h.OperatorsAcceptAsync(AscRoles.CustomerSupport);
+        await h.OperatorsAcceptAsync(AppStoreConnectRoles.CustomerSupport);
         await h.WaitForCompletionAsync();
 
         Assert.Equal(409, (await h.ConfirmAsync("replyToReviews")).Status);
@@ -347,7 +350,7 @@ public sealed class IntegrationSetupTests
     {
         await using var h = await IntegrationHarness.StartAsync();
         Assert.Equal(202, (await h.ConfirmAsync("replyToReviews")).Status);
-        await h.OperatorsAcceptAsync(AscRoles.CustomerSupport);
+        await h.OperatorsAcceptAsync(AppStoreConnectRoles.CustomerSupport);
         await h.WaitForCompletionAsync();
         var store = h.App.Get<IntegrationStore>();
 
@@ -375,7 +378,7 @@ public sealed class IntegrationSetupTests
         await using var h = await IntegrationHarness.StartAsync();
         Assert.Equal(202, (await h.ConfirmAsync("replyToReviews")).Status);
         await h.WaitForStatusAsync(s => s.LastCheckedAt is not null);
-        h.Asc.Invite(h.IntegrationEmail, [AscRoles.CustomerSupport]);
+        h.Asc.Invite(h.IntegrationEmail, [AppStoreConnectRoles.CustomerSupport]);
         h.Asc.AcceptInvitation(h.IntegrationEmail);
         h.Asc.Latency = TimeSpan.FromMilliseconds(400); // the check is talking to App Store Connect
         Assert.Equal(200, (await h.RegisterCredentialAsync(h.Asc.CreateKey())).Status);

@@ -41,7 +41,7 @@ public sealed class TeamConnectionTests
         var (macAppId, unregistered) = await TeamOfFiveAsync(h);
 
         Assert.Equal(202, (await h.ConfirmAsync("fullAccess")).Status);
-        await h.OperatorsAcceptAsync(AscRoles.Admin);
+        await h.OperatorsAcceptAsync(AppStoreConnectRoles.Admin);
         var active = await h.WaitForStatusAsync(s => s.Status == "active");
 
         Assert.Equal(("invitation", 5), (active.Method, active.AppsSeen));
@@ -80,7 +80,7 @@ public sealed class TeamConnectionTests
         await using var h = await IntegrationHarness.StartAsync();
         await TeamOfFiveAsync(h);
         Assert.Equal(202, (await h.ConfirmAsync("fullAccess")).Status);
-        await h.OperatorsAcceptAsync(AscRoles.Admin);
+        await h.OperatorsAcceptAsync(AppStoreConnectRoles.Admin);
         await h.WaitForStatusAsync(s => s.Status == "active");
 
         var unknown = await h.App.Host.PostAsync($"{h.IntegrationPath}/apps", h.World.Token,
@@ -203,7 +203,7 @@ public sealed class TeamConnectionTests
             (refused.ReplyPermissionValue, refused.StatusValue, refused.DegradedCause));
         Assert.False(refused.AllowsReplies);
         Assert.Empty(
-            app.Queue.Take<IntegrationHealthCheckRequest>(ReviewHub.Storage.QueueNames.IntegrationHealthChecks));
+            app.Queue.Take<IntegrationHealthCheckRequest>(IntegrationQueues.IntegrationHealthChecks));
 
         // A new key says nothing yet; its first reply that goes through confirms it.
         await app.Get<IntegrationStore>().SetCredentialAsync(world.AccountId, world.AppId, "asc-team",
@@ -257,7 +257,7 @@ public sealed class TeamConnectionTests
     {
         await using var asc = new FakeAppStoreConnect();
         await asc.StartAsync();
-        var total = AscAppCatalog.PageSize * AscAppCatalog.MaxPages + 5;
+        var total = AppStoreConnectAppCatalog.PageSize * AppStoreConnectAppCatalog.MaxPages + 5;
         for (var i = 0; i < total; i++)
         {
             asc.AddApp($"{700000000 + i}", $"App {i:D5}", $"com.example.app{i}", "IOS");
@@ -268,11 +268,11 @@ public sealed class TeamConnectionTests
         });
         var key = asc.CreateKey();
 
-        var listed = await app.Get<AscAppCatalog>().ListAsync(
+        var listed = await app.Get<AppStoreConnectAppCatalog>().ListAsync(
             new AppStoreConnectCredential(key.IssuerId, key.KeyId, key.PrivateKeyPem), CancellationToken.None);
 
-        Assert.Equal(AscAppCatalog.PageSize * AscAppCatalog.MaxPages, listed.Count);
-        Assert.Equal(AscAppCatalog.MaxPages, asc.AppListings);
+        Assert.Equal(AppStoreConnectAppCatalog.PageSize * AppStoreConnectAppCatalog.MaxPages, listed.Count);
+        Assert.Equal(AppStoreConnectAppCatalog.MaxPages, asc.AppListings);
     }
 
     private static readonly Lazy<JsonSchema> AppsResponse = new(() => JsonSchema.FromText(

@@ -1,3 +1,4 @@
+using ReviewHub.Reviews;
 using Azure;
 using Azure.Storage.Queues;
 using Microsoft.Azure.Functions.Worker;
@@ -37,7 +38,7 @@ public sealed class ObservabilityTests
         metrics.ReplyRequeued();
         metrics.IntegrationEntered(IntegrationStatus.Active);
         metrics.IntegrationActivationFailed("reviews");
-        metrics.AscRateLimitObserved(new RateLimit(3600, 420));
+        metrics.AppStoreConnectRateLimitObserved(new RateLimit(3600, 420));
         metrics.PoisonMessagesWaiting("new-reviews-poison", 4);
 
         Assert.Equal(
@@ -52,7 +53,7 @@ public sealed class ObservabilityTests
             $"{ReviewHubMetrics.Names.RepliesRequeued} 1",
             $"{ReviewHubMetrics.Names.Integrations} 1 state=Active",
             $"{ReviewHubMetrics.Names.IntegrationActivationFailures} 1 step=reviews",
-            $"{ReviewHubMetrics.Names.AscRateLimitRemaining} 420",
+            $"{ReviewHubMetrics.Names.AppStoreConnectRateLimitRemaining} 420",
             $"{ReviewHubMetrics.Names.PoisonMessages} 4 queue=new-reviews-poison",
         ], recorded.Lines);
         Assert.Equal(ReviewHubMetrics.MeterName, metrics.Meter.Name);
@@ -78,7 +79,7 @@ public sealed class ObservabilityTests
                 CancellationToken.None));
         }
 
-        var remaining = recorded.Values(ReviewHubMetrics.Names.AscRateLimitRemaining);
+        var remaining = recorded.Values(ReviewHubMetrics.Names.AppStoreConnectRateLimitRemaining);
         Assert.Equal([1, 0], remaining.Take(2));
         // The third call is retried by the resilience pipeline; each attempt is measured, so a throttled key shows at
         // 0.
@@ -93,12 +94,12 @@ public sealed class ObservabilityTests
         var metrics = app.Get<ReviewHubMetrics>();
         using var recorded = new RecordedMeasurements(metrics.Meter);
         string poisoned = $"obs{Guid.NewGuid():N}", clean = $"obs{Guid.NewGuid():N}";
-        var poisonQueue = app.Get<QueueServiceClient>().GetQueueClient(QueueNames.Poison(poisoned));
+        var poisonQueue = app.Get<QueueServiceClient>().GetQueueClient(PoisonQueues.NameFor(poisoned));
         await poisonQueue.CreateAsync();
         await poisonQueue.SendMessageAsync("{}");
         await poisonQueue.SendMessageAsync("{}");
 
-        var monitor = ActivatorUtilities.CreateInstance<PoisonQueueMonitor>(app.Services);
+        var monitor = ActivatorUtilities.CreateInstance<PoisonQueueMonitorFunctions>(app.Services);
         await monitor.MeasureAsync([poisoned, clean], CancellationToken.None);
 
         Assert.Equal(
@@ -114,11 +115,11 @@ public sealed class ObservabilityTests
         await using var app = await TestApp.StartAsync();
         var unreachable = new QueueServiceClient(new Uri("http://127.0.0.1:9/devstoreaccount1"),
             new QueueClientOptions { Retry = { MaxRetries = 0 } });
-        var monitor = new PoisonQueueMonitor(unreachable, app.Get<ReviewHubMetrics>(),
-            NullLogger<PoisonQueueMonitor>.Instance);
+        var monitor = new PoisonQueueMonitorFunctions(unreachable, app.Get<ReviewHubMetrics>(),
+            ReviewHubStorage.Catalog, NullLogger<PoisonQueueMonitorFunctions>.Instance);
 
         // The function fails (and the function-failure alert fires) rather than reporting a reassuring zero.
-        await Assert.ThrowsAsync<RequestFailedException>(() => monitor.MeasureAsync([QueueNames.NewReviews],
+        await Assert.ThrowsAsync<RequestFailedException>(() => monitor.MeasureAsync([ReviewQueues.NewReviews],
             CancellationToken.None));
     }
 

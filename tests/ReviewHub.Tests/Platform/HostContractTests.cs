@@ -113,7 +113,7 @@ public sealed class HostContractTests
     {
         Assert.All(FunctionMetadata.All.Where(f => f.Trigger.Type == "queueTrigger"), f =>
         {
-            Assert.Contains(f.Trigger.QueueName, ReviewHub.Storage.QueueNames.All);
+            Assert.Contains(f.Trigger.QueueName, ReviewHubStorage.Catalog.Queues);
             Assert.True(f.Trigger.Connection is null or "AzureWebJobsStorage", f.Name);
         });
     }

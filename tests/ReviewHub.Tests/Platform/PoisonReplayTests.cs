@@ -19,10 +19,10 @@ public sealed class PoisonReplayTests
             CancellationToken cancellationToken = default)
         {
             await inner.SendAsync(queueName, message, visibilityDelay, cancellationToken);
-            if (queueName == QueueNames.ReviewFetches
+            if (queueName == ReviewQueues.ReviewFetches
                 && JsonSerializer.SerializeToElement(message).GetProperty("appId").GetString() == appId)
             {
-                await inner.SendAsync(QueueNames.Poison(queueName), message, cancellationToken: cancellationToken);
+                await inner.SendAsync(PoisonQueues.NameFor(queueName), message, cancellationToken: cancellationToken);
             }
         }
     }
@@ -36,16 +36,16 @@ public sealed class PoisonReplayTests
         var queue = app.Get<IMessageQueue>();
         foreach (var account in new[] { "a1", "a2", "a3" })
         {
-            await queue.SendAsync(QueueNames.Poison(QueueNames.ReviewFetches),
+            await queue.SendAsync(PoisonQueues.NameFor(ReviewQueues.ReviewFetches),
                 new ReviewFetchRequest(account, appId, 0, "App Store Connect was down"));
         }
 
-        var response = await app.Host.PostAsync($"/api/operators/poison/{QueueNames.ReviewFetches}/replay",
+        var response = await app.Host.PostAsync($"/api/operators/poison/{ReviewQueues.ReviewFetches}/replay",
             TestTokens.For("operator", isOperator: true), new { appId, maxMessages = 50 });
 
         Assert.Equal(200, response.Status);
         Assert.Equal(3, response.As<ReplayPoisonResponse>().Replayed);
-        Assert.Equal(["a1", "a2", "a3"], app.Queue.Sent<JsonElement>(QueueNames.ReviewFetches)
+        Assert.Equal(["a1", "a2", "a3"], app.Queue.Sent<JsonElement>(ReviewQueues.ReviewFetches)
             .Select(m => m.GetProperty("accountId").GetString()).Order());
     }
 }

@@ -21,7 +21,7 @@ public sealed class ModerationBoundTests
             ["Storage:Queues"] = storage,
             ["Replies:ModerationMaxChecksPerRun"] = "2",
         });
-        var pending = app.Get<TableServiceClient>().GetTableClient(TableNames.ReplyPending);
+        var pending = app.Get<TableServiceClient>().GetTableClient(ReplyTables.ReplyPending);
         var appId = Ids.New();
         var now = DateTimeOffset.UtcNow;
         foreach (var review in new[] { "r1", "r2", "r3" })

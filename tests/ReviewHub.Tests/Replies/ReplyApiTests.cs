@@ -1,7 +1,7 @@
+using ReviewHub.Reviews;
 using Azure.Data.Tables;
 using ReviewHub.Integrations;
 using ReviewHub.Replies;
-using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.Replies;
 
@@ -44,7 +44,7 @@ public sealed class ReplyApiTests
             new { body = new string('a', ReplyOptions.MaxBodyLength) });
 
         Assert.True(response.Status == 202, response.ToString());
-        Assert.Equal(1, Assert.Single(app.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends)).Version);
+        Assert.Equal(1, Assert.Single(app.Queue.Sent<ReplySendMessage>(ReplyQueues.ReplySends)).Version);
     }
 
     public static TheoryData<string, IntegrationKind?, IntegrationStatus, string> Conflicts => new()
@@ -141,15 +141,15 @@ public sealed class ReplyApiTests
 
     private static async Task AssertNothingWrittenAsync(TestApp app, TestWorld world)
     {
-        Assert.Empty(app.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends));
+        Assert.Empty(app.Queue.Sent<ReplySendMessage>(ReplyQueues.ReplySends));
         var tables = app.Get<TableServiceClient>();
-        foreach (var table in new[] { TableNames.Replies, TableNames.ReplyHistory, TableNames.ReplyPending })
+        foreach (var table in new[] { ReplyTables.Replies, ReplyTables.ReplyHistory, ReplyTables.ReplyPending })
         {
             Assert.Empty(await tables.GetTableClient(table).QueryAsync<TableEntity>(e =>
                 e.PartitionKey == world.AppId).ToListAsync());
         }
         var review = await tables.GetTableClient(
-            TableNames.Reviews).GetEntityIfExistsAsync<ReviewHub.Reviews.ReviewEntity>(world.AppId,
+            ReviewTables.Reviews).GetEntityIfExistsAsync<ReviewHub.Reviews.ReviewEntity>(world.AppId,
             ReplySeeds.ReviewId);
         Assert.Null(review.HasValue ? review.Value!.ReplyStatus : null);
     }

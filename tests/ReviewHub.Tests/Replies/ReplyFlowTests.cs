@@ -108,7 +108,7 @@ public sealed class ReplyFlowTests
         await using var s = await ReplyScenario.StartAsync();
         await s.PutAsync("Draft.");
         await s.PutAsync("Final.");
-        var messages = s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends);
+        var messages = s.App.Queue.Take<ReplySendMessage>(ReplyQueues.ReplySends);
         Assert.Equal([1, 2], messages.Select(m => m.Version));
 
         await s.Sender.SendAsync(messages[1], CancellationToken.None);
@@ -125,7 +125,7 @@ public sealed class ReplyFlowTests
     {
         await using var s = await ReplyScenario.StartAsync();
         await s.PutAsync("Thanks!");
-        var message = Assert.Single(s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends));
+        var message = Assert.Single(s.App.Queue.Take<ReplySendMessage>(ReplyQueues.ReplySends));
 
         await s.Sender.SendAsync(message, CancellationToken.None);
         await s.Sender.SendAsync(message, CancellationToken.None); // duplicate delivery
@@ -143,13 +143,13 @@ public sealed class ReplyFlowTests
     {
         await using var s = await ReplyScenario.StartAsync();
         await s.PutAsync("Thanks!");
-        var message = Assert.Single(s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends));
+        var message = Assert.Single(s.App.Queue.Take<ReplySendMessage>(ReplyQueues.ReplySends));
         await s.ClaimAsync(version: 1, at: DateTimeOffset.UtcNow);
 
         await s.Sender.SendAsync(message, CancellationToken.None);
 
         Assert.Empty(s.ResponseCalls("POST"));
-        Assert.Equal(message, Assert.Single(s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends)));
+        Assert.Equal(message, Assert.Single(s.App.Queue.Take<ReplySendMessage>(ReplyQueues.ReplySends)));
     }
 
     [Fact]
@@ -258,7 +258,7 @@ public sealed class ReplyFlowTests
         // More 429s than the HTTP client's own retries (3), so the first queue attempt fails.
         s.Asc.Fail(new InjectedFault(429, FakeAppStoreConnect.RateLimitBody), times: 4, match: r => r.Method == "POST");
         await s.PutAsync("Thanks!");
-        var first = Assert.Single(s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends));
+        var first = Assert.Single(s.App.Queue.Take<ReplySendMessage>(ReplyQueues.ReplySends));
 
         await s.Sender.SendAsync(first, CancellationToken.None);
 
@@ -267,7 +267,7 @@ public sealed class ReplyFlowTests
         Assert.Equal(1, retrying.Attempts);
         Assert.NotNull(retrying.NextAttemptAt);
         Assert.Contains("RATE_LIMIT_EXCEEDED", retrying.LastError);
-        var retry = Assert.Single(s.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends));
+        var retry = Assert.Single(s.App.Queue.Sent<ReplySendMessage>(ReplyQueues.ReplySends));
         Assert.Equal(2, retry.Attempt);
 
         await s.PlayQueueAsync();
@@ -277,7 +277,7 @@ public sealed class ReplyFlowTests
         Assert.Equal(2, state.Attempts);
         Assert.Null(state.LastError);
         Assert.Equal(5, s.ResponseCalls("POST").Count); // 4 refused, 1 accepted
-        Assert.Empty(s.App.Queue.Sent<ReplySendMessage>(QueueNames.Poison(QueueNames.ReplySends)));
+        Assert.Empty(s.App.Queue.Sent<ReplySendMessage>(PoisonQueues.NameFor(ReplyQueues.ReplySends)));
     }
 
     [Fact]
@@ -286,7 +286,7 @@ public sealed class ReplyFlowTests
         await using var s = await ReplyScenario.StartAsync();
         s.Asc.Fail(FakeAppStoreConnect.RateLimited(TimeSpan.FromMinutes(2)), match: r => r.Method == "POST");
         await s.PutAsync("Thanks!");
-        var first = Assert.Single(s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends));
+        var first = Assert.Single(s.App.Queue.Take<ReplySendMessage>(ReplyQueues.ReplySends));
 
         var watch = Stopwatch.StartNew();
         await s.Sender.SendAsync(first, CancellationToken.None);
@@ -295,7 +295,7 @@ public sealed class ReplyFlowTests
         var inProcessLimit = s.App.Get<IOptions<OutboundHttpOptions>>().Value.MaxRetryAfterWait;
         Assert.True(watch.Elapsed < inProcessLimit, $"The worker was held {watch.Elapsed} (limit {inProcessLimit}).");
         Assert.Single(s.ResponseCalls("POST")); // not retried in process
-        var (later, delay) = Assert.Single(s.App.Queue.SentWithDelays<ReplySendMessage>(QueueNames.ReplySends));
+        var (later, delay) = Assert.Single(s.App.Queue.SentWithDelays<ReplySendMessage>(ReplyQueues.ReplySends));
         Assert.Equal((1, 1), (later.Attempt, later.Deferrals));
         Assert.Equal(TimeSpan.FromMinutes(2), delay);
         var waiting = await s.StateAsync();
@@ -322,20 +322,20 @@ public sealed class ReplyFlowTests
         for (var deferral = 1; deferral <= 2; deferral++)
         {
             await SendNextAsync(s);
-            var (deferred, delay) = Assert.Single(s.App.Queue.SentWithDelays<ReplySendMessage>(QueueNames.ReplySends));
+            var (deferred, delay) = Assert.Single(s.App.Queue.SentWithDelays<ReplySendMessage>(ReplyQueues.ReplySends));
             Assert.Equal((1, deferral), (deferred.Attempt, deferred.Deferrals));
             Assert.Equal(TimeSpan.FromHours(1), delay); // capped at OutboundHttp__MaxRetryAfterDeferral
         }
         await SendNextAsync(s);
 
-        var retry = Assert.Single(s.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends));
+        var retry = Assert.Single(s.App.Queue.Sent<ReplySendMessage>(ReplyQueues.ReplySends));
         Assert.Equal((2, 2), (retry.Attempt, retry.Deferrals));
         await s.PlayQueueAsync();
         Assert.Equal(ReplyStatus.PendingPublish, (await s.StateAsync()).Status);
     }
 
     private static Task SendNextAsync(ReplyScenario s) =>
-        s.Sender.SendAsync(Assert.Single(s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends)),
+        s.Sender.SendAsync(Assert.Single(s.App.Queue.Take<ReplySendMessage>(ReplyQueues.ReplySends)),
             CancellationToken.None);
 
     [Fact]
@@ -363,7 +363,7 @@ public sealed class ReplyFlowTests
 
         Assert.Equal(2, await s.PlayQueueAsync());
 
-        var poison = Assert.Single(s.App.Queue.Sent<ReplySendMessage>(QueueNames.Poison(QueueNames.ReplySends)));
+        var poison = Assert.Single(s.App.Queue.Sent<ReplySendMessage>(PoisonQueues.NameFor(ReplyQueues.ReplySends)));
         Assert.Equal((s.World.AccountId, s.World.AppId, s.ReviewId, 1, 1), (poison.AccountId, poison.AppId,
             poison.ReviewId, poison.Version, poison.Attempt));
         Assert.Contains("500", poison.LastError);
@@ -389,7 +389,7 @@ public sealed class ReplyFlowTests
         s.Asc.Fail(outage, times: 100);
         await s.PutAsync("Thanks!");
         await s.PlayQueueAsync();
-        var poison = Assert.Single(s.App.Queue.Take<ReplySendMessage>(QueueNames.Poison(QueueNames.ReplySends)));
+        var poison = Assert.Single(s.App.Queue.Take<ReplySendMessage>(PoisonQueues.NameFor(ReplyQueues.ReplySends)));
 
         // Replayed while App Store Connect still has a hiccup (one queue attempt's worth of 500s): retried, not
         // poisoned again.
@@ -397,9 +397,9 @@ public sealed class ReplyFlowTests
         s.Asc.Fail(outage, times: 4, match: r => r.Method == "POST");
         await s.Sender.SendAsync(poison, CancellationToken.None);
 
-        Assert.Empty(s.App.Queue.Sent<ReplySendMessage>(QueueNames.Poison(QueueNames.ReplySends)));
+        Assert.Empty(s.App.Queue.Sent<ReplySendMessage>(PoisonQueues.NameFor(ReplyQueues.ReplySends)));
         Assert.Equal(ReplyStatus.Queued, (await s.StateAsync()).Status);
-        Assert.Equal(2, Assert.Single(s.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends)).Attempt);
+        Assert.Equal(2, Assert.Single(s.App.Queue.Sent<ReplySendMessage>(ReplyQueues.ReplySends)).Attempt);
         await s.PlayQueueAsync();
         Assert.Equal(ReplyStatus.PendingPublish, (await s.StateAsync()).Status);
     }
@@ -430,7 +430,7 @@ public sealed class ReplyFlowTests
         Assert.Equal(expected, state.FailureCode);
         Assert.False(string.IsNullOrWhiteSpace(state.FailureReason));
         Assert.Single(s.ResponseCalls("POST"));
-        Assert.Empty(s.App.Queue.Sent<ReplySendMessage>(QueueNames.Poison(QueueNames.ReplySends)));
+        Assert.Empty(s.App.Queue.Sent<ReplySendMessage>(PoisonQueues.NameFor(ReplyQueues.ReplySends)));
         Assert.Equal(nameof(ReplyStatus.Failed), (await s.ReviewAsync()).ReplyStatus);
 
         // Writing the reply again retries it.
@@ -532,7 +532,7 @@ public sealed class ReplyFlowTests
 
         await s.PutAsync("Thanks!");
         await s.PutAsync("Thanks!"); // a client retry adds no version
-        var messages = s.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends).Where(m => m.AppId == s.World.AppId)
+        var messages = s.App.Queue.Sent<ReplySendMessage>(ReplyQueues.ReplySends).Where(m => m.AppId == s.World.AppId)
             .ToList();
         await s.PlayQueueAsync();
         await s.Sender.SendAsync(messages[0], CancellationToken.None); // the message delivered again
@@ -626,13 +626,13 @@ public sealed class ReplyFlowTests
     {
         await using var s = await ReplyScenario.StartAsync();
         await s.PutAsync("Thanks!");
-        var publish = Assert.Single(s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends));
+        var publish = Assert.Single(s.App.Queue.Take<ReplySendMessage>(ReplyQueues.ReplySends));
         await s.ClaimAsync(version: 1, at: DateTimeOffset.UtcNow);
 
         var delete = await s.DeleteAsync();
         // the send in flight may create a response: the delete must follow it
         Assert.True(delete.Status == 202, delete.ToString());
-        var deleteMessage = Assert.Single(s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends));
+        var deleteMessage = Assert.Single(s.App.Queue.Take<ReplySendMessage>(ReplyQueues.ReplySends));
 
         // The in-flight send ends (here: its lease runs out without a response created); then the delete runs.
         await s.ClaimAsync(version: 1, at: DateTimeOffset.UtcNow.AddHours(-1));
@@ -693,13 +693,14 @@ public sealed class ReplyFlowTests
         using var recorded = new RecordedMeasurements(s.App.Get<ReviewHubMetrics>().Meter);
         await s.PutAsync("Thanks!");
         Assert.Equal(nameof(ReplyStatus.Queued), (await s.IndexEntryAsync())!.Stage);
-        s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends); // the message is lost
+        s.App.Queue.Take<ReplySendMessage>(ReplyQueues.ReplySends); // the message is lost
 
         await s.Tracker(TimeSpan.FromMinutes(5)).CheckAsync(CancellationToken.None);
-        Assert.DoesNotContain(s.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends), m => m.AppId == s.World.AppId);
+        Assert.DoesNotContain(s.App.Queue.Sent<ReplySendMessage>(ReplyQueues.ReplySends),
+            m => m.AppId == s.World.AppId);
 
         await s.Tracker(TimeSpan.FromMinutes(11)).CheckAsync(CancellationToken.None);
-        var requeued = Assert.Single(s.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends), m =>
+        var requeued = Assert.Single(s.App.Queue.Sent<ReplySendMessage>(ReplyQueues.ReplySends), m =>
             m.AppId == s.World.AppId);
         Assert.Equal((1, 1), (requeued.Version, requeued.Attempt));
         Assert.Equal(1, recorded.Sum(ReviewHubMetrics.Names.RepliesRequeued));
@@ -715,13 +716,14 @@ public sealed class ReplyFlowTests
     {
         await using var s = await ReplyScenario.StartAsync();
         await s.PutAsync("Thanks!");
-        s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends);
+        s.App.Queue.Take<ReplySendMessage>(ReplyQueues.ReplySends);
         // a sender at work, as the shifted clock sees it
         await s.ClaimAsync(version: 1, at: DateTimeOffset.UtcNow.AddMinutes(11));
 
         await s.Tracker(TimeSpan.FromMinutes(11)).CheckAsync(CancellationToken.None);
 
-        Assert.DoesNotContain(s.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends), m => m.AppId == s.World.AppId);
+        Assert.DoesNotContain(s.App.Queue.Sent<ReplySendMessage>(ReplyQueues.ReplySends),
+            m => m.AppId == s.World.AppId);
         Assert.NotNull(await s.IndexEntryAsync());
     }
 
@@ -740,7 +742,7 @@ public sealed class ReplyFlowTests
         Assert.Null(await s.RowAsync());
         Assert.False(await s.IsTrackedAsPendingAsync());
         var tables = s.App.Get<TableServiceClient>();
-        Assert.Empty(await tables.GetTableClient(TableNames.ReplyHistory)
+        Assert.Empty(await tables.GetTableClient(ReplyTables.ReplyHistory)
             .QueryAsync<TableEntity>(e => e.PartitionKey == s.World.AppId).ToListAsync());
     }
 }

@@ -7,7 +7,6 @@ using ReviewHub.Integrations;
 using ReviewHub.Replies;
 using ReviewHub.Reviews;
 using ReviewHub.Secrets;
-using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.Replies;
 
@@ -22,7 +21,7 @@ public static class ReplySeeds
 
     public static Task ReviewAsync(TestApp app, TestWorld world, string reviewId = ReviewId, string? responseId = null,
         string? accountId = null) =>
-        app.Get<TableServiceClient>().GetTableClient(TableNames.Reviews).UpsertEntityAsync(new ReviewEntity
+        app.Get<TableServiceClient>().GetTableClient(ReviewTables.Reviews).UpsertEntityAsync(new ReviewEntity
         {
             PartitionKey = world.AppId,
             RowKey = reviewId,
@@ -152,7 +151,7 @@ public sealed class ReplyScenario : IAsyncDisposable
     public async Task<int> PlayQueueAsync(int limit = 20)
     {
         var played = 0;
-        while (App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends) is { Count: > 0 } messages)
+        while (App.Queue.Take<ReplySendMessage>(ReplyQueues.ReplySends) is { Count: > 0 } messages)
         {
             foreach (var message in messages.Where(m => m.AppId == World.AppId))
             {
@@ -181,13 +180,13 @@ public sealed class ReplyScenario : IAsyncDisposable
         CancellationToken.None);
 
     public async Task<ReviewEntity> ReviewAsync() =>
-        (await App.Get<TableServiceClient>().GetTableClient(TableNames.Reviews).GetEntityAsync<ReviewEntity>(
+        (await App.Get<TableServiceClient>().GetTableClient(ReviewTables.Reviews).GetEntityAsync<ReviewEntity>(
             World.AppId, ReviewId)).Value;
 
     /// <summary>The review's entry in the in-flight index, if any.</summary>
     public async Task<PendingReplyEntity?> IndexEntryAsync()
     {
-        var entry = await App.Get<TableServiceClient>().GetTableClient(TableNames.ReplyPending)
+        var entry = await App.Get<TableServiceClient>().GetTableClient(ReplyTables.ReplyPending)
             .GetEntityIfExistsAsync<PendingReplyEntity>(World.AppId, ReviewId);
         return entry.HasValue ? entry.Value : null;
     }

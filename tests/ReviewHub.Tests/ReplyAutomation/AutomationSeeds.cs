@@ -31,6 +31,16 @@ public static class AutomationSeeds
     public static string DraftPath(TestWorld world,
         string action) => $"{world.AppPath}/reply-drafts/{ReplySeeds.ReviewId}/{action}";
 
+    /// <summary>An app that can reply (an active integration) with one rule of <paramref name="mode"/> and a daily cap,
+    /// set through the API.</summary>
+    public static async Task RuleWithCapAsync(TestApp app, TestWorld world, RuleMode mode, int dailyCap)
+    {
+        await ReplySeeds.IntegrationAsync(app, world);
+        await RuleAsync(app, world, mode);
+        Assert.Equal(200, (await app.Host.PutAsync($"{world.AppPath}/reply-automation", world.Token,
+            new { dailyCap })).Status);
+    }
+
     public static async Task TemplateAsync(TestApp app, TestWorld world, string body = TemplateBody)
     {
         var template = await app.Get<ReplyTemplateStore>().CreateAsync(world.AccountId,

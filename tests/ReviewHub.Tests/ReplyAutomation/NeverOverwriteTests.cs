@@ -18,10 +18,7 @@ public sealed class NeverOverwriteTests
     {
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
-        await ReplySeeds.IntegrationAsync(app, world);
-        await AutomationSeeds.RuleAsync(app, world, RuleMode.Post);
-        Assert.Equal(200, (await app.Host.PutAsync($"{world.AppPath}/reply-automation", world.Token,
-            new { dailyCap = 1000 })).Status);
+        await AutomationSeeds.RuleWithCapAsync(app, world, RuleMode.Post, dailyCap: 1000);
         var runner = app.Get<ReplyAutomationRunner>();
         var store = app.Get<ReplyStore>();
         var ruleWon = 0;
@@ -88,7 +85,7 @@ public sealed class NeverOverwriteTests
         Assert.Equal(1, runs.Count(r => r[ReplySeeds.ReviewId] == RuleOutcome.Posted));
         Assert.Single(await app.Get<ReplyStore>().HistoryAsync(world.AppId, ReplySeeds.ReviewId,
             CancellationToken.None));
-        Assert.Single(app.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends));
+        Assert.Single(app.Queue.Sent<ReplySendMessage>(ReplyQueues.ReplySends));
         var store = app.Get<ReplyAutomationStore>();
         Assert.Equal(1, await store.UsedAsync(world.AppId, store.Today, CancellationToken.None));
     }
@@ -105,7 +102,7 @@ public sealed class NeverOverwriteTests
         Assert.Equal(RuleOutcome.Posted, outcomes[scenario.ReviewId]);
 
         // Someone answers in App Store Connect before the sender runs; ingestion records that response on the review.
-        await app.Get<TableServiceClient>().GetTableClient(TableNames.Reviews).UpdateAsync<ReviewEntity>(
+        await app.Get<TableServiceClient>().GetTableClient(ReviewTables.Reviews).UpdateAsync<ReviewEntity>(
             scenario.World.AppId, scenario.ReviewId, r => { r.ResponseId = "written-in-asc"; return true; });
         await scenario.PlayQueueAsync();
 

@@ -1,6 +1,5 @@
 using ReviewHub.Accounts;
 using ReviewHub.Replies;
-using ReviewHub.Storage;
 using ReviewHub.Tests.Replies;
 
 namespace ReviewHub.Tests.ReplyAutomation;
@@ -17,7 +16,7 @@ public sealed class RoleTests
         var world = await TestWorld.CreateAsync(app);
         await ReplySeeds.RepliedAsync(app, world);
         var reader = await AutomationSeeds.MemberAsync(app, world, MemberRoles.Reader);
-        app.Queue.Take<ReplySendMessage>(QueueNames.ReplySends);
+        app.Queue.Take<ReplySendMessage>(ReplyQueues.ReplySends);
 
         Assert.Equal(200, (await app.Host.GetAsync(ReplySeeds.ReplyPath(world), reader)).Status);
         Assert.Equal(200, (await app.Host.GetAsync($"{ReplySeeds.ReplyPath(world)}/history", reader)).Status);
@@ -33,7 +32,7 @@ public sealed class RoleTests
         }
         Assert.Equal("Thanks!", (await app.Get<ReplyStore>().GetAsync(world.AppId, ReplySeeds.ReviewId,
             CancellationToken.None))!.Body);
-        Assert.Empty(app.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends));
+        Assert.Empty(app.Queue.Sent<ReplySendMessage>(ReplyQueues.ReplySends));
     }
 
     [Fact]

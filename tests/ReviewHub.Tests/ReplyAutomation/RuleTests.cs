@@ -68,7 +68,7 @@ public sealed class RuleTests
         Assert.Equal((ReplyStatus.Queued, first, $"rule:{first}"), (reply.StatusValue, reply.RuleId,
             reply.RequestedBy));
         Assert.StartsWith("Hi , thanks for rating Acme Notes 2 stars in USA", reply.Body);
-        Assert.Equal(1, Assert.Single(app.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends)).Version);
+        Assert.Equal(1, Assert.Single(app.Queue.Sent<ReplySendMessage>(ReplyQueues.ReplySends)).Version);
         var version = Assert.Single(await app.Get<ReplyStore>().HistoryAsync(world.AppId, ReplySeeds.ReviewId,
             CancellationToken.None));
         Assert.Equal((first, "rule"), (version.RuleId, version.Via));
@@ -104,7 +104,7 @@ public sealed class RuleTests
         await app.Host.PutAsync(ReplySeeds.ReplyPath(world, "deleted-by-person"), world.Token, new { body = "x" });
         await app.Host.DeleteAsync(ReplySeeds.ReplyPath(world, "deleted-by-person"), world.Token);
         await ReplySeeds.ReviewAsync(app, world, "imported");
-        await app.Get<TableServiceClient>().GetTableClient(TableNames.Reviews).UpdateAsync<ReviewEntity>(
+        await app.Get<TableServiceClient>().GetTableClient(ReviewTables.Reviews).UpdateAsync<ReviewEntity>(
             world.AppId, "imported", r => { r.Backfilled = true; return true; });
 
         var outcomes = await RunAsync(app, world, "in-asc", "by-person", "deleted-by-person", "imported");
@@ -121,10 +121,7 @@ public sealed class RuleTests
     {
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
-        await ReplySeeds.IntegrationAsync(app, world);
-        await AutomationSeeds.RuleAsync(app, world, RuleMode.Draft);
-        Assert.Equal(200, (await app.Host.PutAsync($"{world.AppPath}/reply-automation", world.Token,
-            new { dailyCap = 3 })).Status);
+        await AutomationSeeds.RuleWithCapAsync(app, world, RuleMode.Draft, dailyCap: 3);
         var ids = Enumerable.Range(1, 5).Select(i => $"review-{i}").ToArray();
         foreach (var id in ids)
         {
@@ -151,10 +148,7 @@ public sealed class RuleTests
         await using var app = await TestApp.StartAsync(
             configure: services => services.AddSingleton<TimeProvider>(clock));
         var world = await TestWorld.CreateAsync(app);
-        await ReplySeeds.IntegrationAsync(app, world);
-        await AutomationSeeds.RuleAsync(app, world, RuleMode.Draft);
-        Assert.Equal(200, (await app.Host.PutAsync($"{world.AppPath}/reply-automation", world.Token,
-            new { dailyCap = 2 })).Status);
+        await AutomationSeeds.RuleWithCapAsync(app, world, RuleMode.Draft, dailyCap: 2);
         var ids = Enumerable.Range(1, 12).Select(i => $"cap-review-{i}").ToList();
         foreach (var id in ids)
         {
@@ -212,9 +206,9 @@ public sealed class RuleTests
         await history.AddAsync(["c"], CancellationToken.None);
         await history.FlushAsync(CancellationToken.None);
 
-        var work = Assert.Single(app.Queue.Sent<ReplyAutomationWork>(QueueNames.ReplyAutomation));
+        var work = Assert.Single(app.Queue.Sent<ReplyAutomationWork>(ReplyAutomationQueues.ReplyAutomation));
         Assert.Equal(["a", "b"], work.ReviewIds!);
-        Assert.Equal(2, app.Queue.Sent<NewReviewsBatch>(QueueNames.NewReviews).Count);
+        Assert.Equal(2, app.Queue.Sent<NewReviewsBatch>(ReviewQueues.NewReviews).Count);
     }
 
     [Fact]
@@ -224,7 +218,7 @@ public sealed class RuleTests
         var world = await TestWorld.CreateAsync(app);
         await ReplySeeds.IntegrationAsync(app, world);
         await AutomationSeeds.RuleAsync(app, world, RuleMode.Draft);
-        var reviews = app.Get<TableServiceClient>().GetTableClient(TableNames.Reviews);
+        var reviews = app.Get<TableServiceClient>().GetTableClient(ReviewTables.Reviews);
         await ReplySeeds.ReviewAsync(app, world, "recent-import");
         await reviews.UpdateAsync<ReviewEntity>(world.AppId, "recent-import",
             r => { r.Backfilled = true; return true; });
@@ -235,7 +229,7 @@ public sealed class RuleTests
         var accepted = await app.Host.PostAsync($"{AutomationSeeds.RulesPath(world)}/apply", world.Token,
             new { days = 7 });
         Assert.Equal(202, accepted.Status);
-        var work = Assert.Single(app.Queue.Sent<ReplyAutomationWork>(QueueNames.ReplyAutomation));
+        var work = Assert.Single(app.Queue.Sent<ReplyAutomationWork>(ReplyAutomationQueues.ReplyAutomation));
         var outcomes = await app.Get<ReplyAutomationRunner>().RunAsync(work, CancellationToken.None);
 
         Assert.Equal(RuleOutcome.Drafted, Assert.Single(outcomes).Value);

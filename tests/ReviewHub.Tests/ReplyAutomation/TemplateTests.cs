@@ -1,3 +1,4 @@
+using ReviewHub.Reviews;
 using Azure.Data.Tables;
 using ReviewHub.Apps;
 using ReviewHub.ReplyAutomation;
@@ -103,7 +104,7 @@ public sealed class TemplateTests
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
         await ReplySeeds.ReviewAsync(app, world);
-        var reviews = app.Get<TableServiceClient>().GetTableClient(TableNames.Reviews);
+        var reviews = app.Get<TableServiceClient>().GetTableClient(ReviewTables.Reviews);
         await reviews.UpdateAsync<ReviewHub.Reviews.ReviewEntity>(
             world.AppId, ReplySeeds.ReviewId, r => { r.ReviewerNickname = "Dana"; return true; });
         await AutomationSeeds.TemplateAsync(app, world);

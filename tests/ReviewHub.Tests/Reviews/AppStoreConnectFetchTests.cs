@@ -189,17 +189,18 @@ public sealed class AppStoreConnectFetchTests
         var second = await h.FetchAsync(retry);
 
         Assert.Equal((FetchOutcomeKind.Retrying, FetchOutcomeKind.Poisoned), (first.Kind, second.Kind));
-        var poisoned = Assert.Single(h.App.Queue.Sent<ReviewFetchRequest>(QueueNames.Poison(QueueNames.ReviewFetches)));
+        var poisoned = Assert.Single(
+            h.App.Queue.Sent<ReviewFetchRequest>(PoisonQueues.NameFor(ReviewQueues.ReviewFetches)));
         Assert.Equal((h.World.AccountId, h.World.AppId, 0), (poisoned.AccountId, poisoned.AppId, poisoned.Attempt));
         Assert.Contains("429", poisoned.LastError);
         Assert.Contains("429", (await h.ScheduleAsync()).LastError);
 
         // A replay gets a fresh retry budget: one more transient failure sends it back through the queue, not to
         // poison.
-        h.App.Queue.Take<ReviewFetchRequest>(QueueNames.Poison(QueueNames.ReviewFetches));
+        h.App.Queue.Take<ReviewFetchRequest>(PoisonQueues.NameFor(ReviewQueues.ReviewFetches));
         h.Asc.Fail(new InjectedFault(429, FakeAppStoreConnect.RateLimitBody), 4);
         Assert.Equal(FetchOutcomeKind.Retrying, (await h.FetchAsync(poisoned)).Kind);
-        Assert.Empty(h.App.Queue.Sent<ReviewFetchRequest>(QueueNames.Poison(QueueNames.ReviewFetches)));
+        Assert.Empty(h.App.Queue.Sent<ReviewFetchRequest>(PoisonQueues.NameFor(ReviewQueues.ReviewFetches)));
         Assert.Equal(FetchOutcomeKind.Completed, (await h.FetchAsync(Assert.Single(h.TakeFetches()))).Kind);
     }
 
@@ -218,7 +219,7 @@ public sealed class AppStoreConnectFetchTests
         Assert.True(watch.Elapsed < inProcessLimit, $"The worker was held {watch.Elapsed} (limit {inProcessLimit}).");
         Assert.Equal(FetchOutcomeKind.Deferred, outcome.Kind);
         Assert.Single(h.ReviewRequests()); // not retried in process
-        var (later, delay) = Assert.Single(h.App.Queue.SentWithDelays<ReviewFetchRequest>(QueueNames.ReviewFetches));
+        var (later, delay) = Assert.Single(h.App.Queue.SentWithDelays<ReviewFetchRequest>(ReviewQueues.ReviewFetches));
         Assert.Equal((0, 1), (later.Attempt, later.Deferrals));
         Assert.Equal(TimeSpan.FromMinutes(5), delay);
         Assert.Contains("429", (await h.ScheduleAsync()).LastError);
@@ -240,7 +241,7 @@ public sealed class AppStoreConnectFetchTests
         var deferred = Assert.Single(h.TakeFetches());
         Assert.Equal(FetchOutcomeKind.Retrying, (await h.FetchAsync(deferred)).Kind);
 
-        var (retry, delay) = Assert.Single(h.App.Queue.SentWithDelays<ReviewFetchRequest>(QueueNames.ReviewFetches));
+        var (retry, delay) = Assert.Single(h.App.Queue.SentWithDelays<ReviewFetchRequest>(ReviewQueues.ReviewFetches));
         Assert.Equal((1, 1), (retry.Attempt, retry.Deferrals));
         Assert.Equal(TimeSpan.FromMinutes(5), delay); // still no sooner than asked
     }
@@ -303,7 +304,7 @@ public sealed class AppStoreConnectFetchTests
         Assert.Equal(FetchOutcomeKind.Paused, outcome.Kind); // the connection is degraded (issue 13, item 4)
         Assert.Contains("NOT_AUTHORIZED", outcome.Error);
         Assert.Empty(await h.StoredReviewsAsync());
-        Assert.Empty(h.App.Queue.Take<ReviewFetchRequest>(QueueNames.Poison(QueueNames.ReviewFetches)));
+        Assert.Empty(h.App.Queue.Take<ReviewFetchRequest>(PoisonQueues.NameFor(ReviewQueues.ReviewFetches)));
         Assert.Empty(h.TakeFetches());
     }
 

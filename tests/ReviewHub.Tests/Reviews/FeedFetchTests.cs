@@ -1,6 +1,5 @@
 using ReviewHub.Fakes;
 using ReviewHub.Reviews;
-using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.Reviews;
 
@@ -128,7 +127,7 @@ public sealed class FeedFetchTests
 
         Assert.Equal(FetchOutcomeKind.Deferred, outcome.Kind);
         Assert.Single(h.Feed.Requests);
-        var (later, delay) = Assert.Single(h.App.Queue.SentWithDelays<ReviewFetchRequest>(QueueNames.ReviewFetches));
+        var (later, delay) = Assert.Single(h.App.Queue.SentWithDelays<ReviewFetchRequest>(ReviewQueues.ReviewFetches));
         Assert.Equal((0, 1), (later.Attempt, later.Deferrals));
         Assert.Equal(TimeSpan.FromMinutes(5), delay);
         h.TakeFetches();

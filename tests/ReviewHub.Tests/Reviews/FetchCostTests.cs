@@ -1,6 +1,5 @@
 using ReviewHub.Fakes;
 using ReviewHub.Reviews;
-using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.Reviews;
 
@@ -60,8 +59,8 @@ public sealed class FetchCostTests
     private sealed record FetchCost(int TableRequests, int QueueMessages, int AscRequests);
 
     private static FetchCost Cost(IngestionHarness h, TableRequestCounter counter) => new(
-        counter.Count, h.App.Queue.Sent<object>(QueueNames.NewReviews).Count
-            + h.App.Queue.Sent<object>(QueueNames.ReviewFetches).Count,
+        counter.Count, h.App.Queue.Sent<object>(ReviewQueues.NewReviews).Count
+            + h.App.Queue.Sent<object>(ReviewQueues.ReviewFetches).Count,
         h.ReviewRequests().Count);
 
     private static async Task<(IngestionHarness, TableRequestCounter)> BackfilledAsync()

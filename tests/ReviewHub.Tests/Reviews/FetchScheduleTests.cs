@@ -51,7 +51,7 @@ public sealed class FetchScheduleTests
 
             Assert.Equal((1, 1), (first.Scanned, first.Enqueued));
             Assert.Equal(0, again.Scanned);
-            Assert.Equal(world.AppId, Assert.Single(app.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches))
+            Assert.Equal(world.AppId, Assert.Single(app.Queue.Take<ReviewFetchRequest>(ReviewQueues.ReviewFetches))
                 .AppId);
             var next = await NextDueAsync(scheduler, world);
             Assert.Equal(FetchScheduler.NextSlotAfter(clock.GetUtcNow(), Feed, world.AppId), next);
@@ -92,7 +92,7 @@ public sealed class FetchScheduleTests
             Assert.True(schedule.BackfillPending);
             var due = (await NextDueAsync(app.Get<FetchScheduler>(), world))!.Value;
             Assert.InRange(due - clock.GetUtcNow(), TimeSpan.FromTicks(1), TimeSpan.FromHours(1));
-            Assert.Single(app.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches)); // the backfill starts now
+            Assert.Single(app.Queue.Take<ReviewFetchRequest>(ReviewQueues.ReviewFetches)); // the backfill starts now
 
             clock.SetUtcNow(due);
             await app.Get<FetchScheduler>().DispatchDueAsync(CancellationToken.None);
@@ -177,7 +177,7 @@ public sealed class FetchScheduleTests
             await scheduler.CreateAsync(world.AccountId, world.AppId, CancellationToken.None);
 
             Assert.Single(await IndexRowsOfAsync(app, world.AppId));
-            Assert.Single(app.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches));
+            Assert.Single(app.Queue.Take<ReviewFetchRequest>(ReviewQueues.ReviewFetches));
 
             await app.Get<ReviewLifecycle>().PurgeAsync(world.AccountId, world.AppId, CancellationToken.None);
             await app.Get<ReviewLifecycle>().PurgeAsync(world.AccountId, world.AppId, CancellationToken.None);
@@ -197,7 +197,7 @@ public sealed class FetchScheduleTests
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(1991, 3, 1, 0, 0, 0, TimeSpan.Zero));
         await using var app = await TestApp.StartAsync(configure: s => s.Replace<TimeProvider>(clock));
-        var due = app.Get<TableServiceClient>().GetTableClient(TableNames.ReviewFetchDue);
+        var due = app.Get<TableServiceClient>().GetTableClient(ReviewTables.ReviewFetchDue);
         var accountId = Ids.New();
         var appId = Ids.New();
         var now = clock.GetUtcNow();
@@ -252,7 +252,7 @@ public sealed class FetchScheduleTests
         {
             foreach (var partition in rows.GroupBy(r => r.PartitionKey))
             {
-                await InsertAsync(tables.GetTableClient(TableNames.ReviewFetchDue), partition.ToList());
+                await InsertAsync(tables.GetTableClient(ReviewTables.ReviewFetchDue), partition.ToList());
             }
             var counter = new RequestCounter();
             var options = new TableClientOptions();
@@ -264,13 +264,13 @@ public sealed class FetchScheduleTests
             var dispatch = await scheduler.DispatchDueAsync(CancellationToken.None);
 
             Assert.Equal((100, 100, 0), (dispatch.Scanned, dispatch.Enqueued, dispatch.Stale));
-            var sent = app.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches);
+            var sent = app.Queue.Take<ReviewFetchRequest>(ReviewQueues.ReviewFetches);
             Assert.Equal(100, sent.Count);
             Assert.Equal(100, sent.Select(r => r.AppId).Distinct().Count());
             // One range query per partition (the legacy one included) reads the due rows and nothing else; the moves
             // go 33 apps to a transaction: at most 2 storage requests per due app, and only index requests.
-            Assert.Equal(partitions + 1, counter.Queries(TableNames.ReviewFetchDue));
-            Assert.Equal(counter.Total, counter.ToTable(TableNames.ReviewFetchDue));
+            Assert.Equal(partitions + 1, counter.Queries(ReviewTables.ReviewFetchDue));
+            Assert.Equal(counter.Total, counter.ToTable(ReviewTables.ReviewFetchDue));
             Assert.True(counter.Total <= 2 * 100, $"{counter.Total} storage requests for 100 due apps");
             Assert.True(counter.Total <= partitions + 1 + partitions * 2, $"{counter.Total} storage requests");
             Assert.Equal(0, (await scheduler.DispatchDueAsync(CancellationToken.None)).Scanned);
@@ -299,7 +299,7 @@ public sealed class FetchScheduleTests
                 AccountId = accountId, AppId = appId, IntervalTicks = TimeSpan.FromHours(1).Ticks,
             };
         }).ToList();
-        var index = app.Get<TableServiceClient>().GetTableClient(TableNames.ReviewFetchDue);
+        var index = app.Get<TableServiceClient>().GetTableClient(ReviewTables.ReviewFetchDue);
         try
         {
             foreach (var partition in rows.GroupBy(r => r.PartitionKey))
@@ -313,7 +313,7 @@ public sealed class FetchScheduleTests
                 NewScheduler().DispatchDueAsync(CancellationToken.None),
                 NewScheduler().DispatchDueAsync(CancellationToken.None));
 
-            var sent = app.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches);
+            var sent = app.Queue.Take<ReviewFetchRequest>(ReviewQueues.ReviewFetches);
             Assert.Equal(600, runs.Sum(r => r.Enqueued));
             Assert.Equal(rows.Select(r => r.AppId).Order(), sent.Select(r => r.AppId).Order());
             var dueRows = new List<FetchDueEntity>();
@@ -327,7 +327,7 @@ public sealed class FetchScheduleTests
             Assert.Equal(0, (await NewScheduler().DispatchDueAsync(CancellationToken.None)).Scanned);
             clock.Advance(TimeSpan.FromHours(1));
             Assert.Equal(600, (await NewScheduler().DispatchDueAsync(CancellationToken.None)).Enqueued);
-            Assert.Equal(600, app.Queue.Take<ReviewFetchRequest>(QueueNames.ReviewFetches).Count);
+            Assert.Equal(600, app.Queue.Take<ReviewFetchRequest>(ReviewQueues.ReviewFetches).Count);
         }
         finally
         {
@@ -350,7 +350,7 @@ public sealed class FetchScheduleTests
 
     private static async Task<List<FetchDueEntity>> IndexRowsOfAsync(TestApp app, string appId)
     {
-        var due = app.Get<TableServiceClient>().GetTableClient(TableNames.ReviewFetchDue);
+        var due = app.Get<TableServiceClient>().GetTableClient(ReviewTables.ReviewFetchDue);
         var rows = new List<FetchDueEntity>();
         await foreach (var row in due.QueryAsync<FetchDueEntity>(TableClient.CreateQueryFilter($"AppId eq {appId}")))
         {
@@ -361,7 +361,7 @@ public sealed class FetchScheduleTests
 
     private static async Task<List<TableEntity>> PointersOfAsync(TestApp app, string accountId, string appId)
     {
-        var due = app.Get<TableServiceClient>().GetTableClient(TableNames.ReviewFetchDue);
+        var due = app.Get<TableServiceClient>().GetTableClient(ReviewTables.ReviewFetchDue);
         var rows = new List<TableEntity>();
         var key = DueIndex.PointerKey(accountId, appId);
         await foreach (var row in due.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {key}")))
@@ -376,7 +376,7 @@ public sealed class FetchScheduleTests
     /// </summary>
     private static async Task DeleteIndexRowsBeforeAsync(TestApp app, DateTimeOffset before)
     {
-        var due = app.Get<TableServiceClient>().GetTableClient(TableNames.ReviewFetchDue);
+        var due = app.Get<TableServiceClient>().GetTableClient(ReviewTables.ReviewFetchDue);
         var partitions = app.Get<IOptions<ReviewsOptions>>().Value.DuePartitions;
         foreach (var partition in DueIndex.AllPartitions(partitions))
         {

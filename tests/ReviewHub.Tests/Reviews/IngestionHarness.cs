@@ -4,27 +4,22 @@ using ReviewHub.AppStoreConnect;
 using ReviewHub.Fakes;
 using ReviewHub.Integrations;
 using ReviewHub.Reviews;
-using ReviewHub.Storage;
 using System.Globalization;
 
 namespace ReviewHub.Tests.Reviews;
 
 /// <summary>A test app wired to a fake App Store Connect and a fake review feed, with one registered app (territories
 /// USA, GBR).</summary>
-public sealed class IngestionHarness : IAsyncDisposable
+public sealed class IngestionHarness : FeatureHarness
 {
-    private IngestionHarness(TestApp app, TestWorld world, FakeAppStoreConnect asc, FakeReviewFeed feed,
-        string storeAppId)
+    private IngestionHarness(FeatureStart start, FakeAppStoreConnect asc, FakeReviewFeed feed, string storeAppId)
+        : base(start, asc, feed)
     {
-        App = app;
-        World = world;
         Asc = asc;
         Feed = feed;
         StoreAppId = storeAppId;
     }
 
-    public TestApp App { get; }
-    public TestWorld World { get; }
     public FakeAppStoreConnect Asc { get; }
     public FakeReviewFeed Feed { get; }
     public string StoreAppId { get; }
@@ -42,26 +37,14 @@ public sealed class IngestionHarness : IAsyncDisposable
         var feed = new FakeReviewFeed();
         await asc.StartAsync();
         await feed.StartAsync();
-        var values = new Dictionary<string, string?>
+        var values = Overlay(new Dictionary<string, string?>
         {
             ["AppStoreConnect:BaseUrl"] = asc.BaseAddress.ToString(),
             ["Reviews:FeedBaseUrl"] = feed.BaseAddress.ToString(),
-        };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
-        {
-            values[key] = value;
-        }
-        var app = await TestApp.StartAsync(values, services =>
-        {
-            if (clock is not null)
-            {
-                services.Replace(clock);
-            }
-            configure?.Invoke(services);
-        });
+        }, settings);
         var storeAppId = Random.Shared.NextInt64(100_000_000, 9_999_999_999).ToString(CultureInfo.InvariantCulture);
-        var world = await TestWorld.CreateAsync(app, storeAppId);
-        return new IngestionHarness(app, world, asc, feed, storeAppId);
+        var start = await StartAppAsync(values, clock, configure, storeAppId);
+        return new IngestionHarness(start, asc, feed, storeAppId);
     }
 
     /// <summary>Registers an API key for the app, marks its integration active and tells ingestion, like the
@@ -92,7 +75,7 @@ public sealed class IngestionHarness : IAsyncDisposable
 
     public async Task<List<ReviewEntity>> StoredReviewsAsync()
     {
-        var table = App.Get<TableServiceClient>().GetTableClient(TableNames.Reviews);
+        var table = App.Get<TableServiceClient>().GetTableClient(ReviewTables.Reviews);
         var rows = new List<ReviewEntity>();
         await foreach (var row in table.QueryAsync<ReviewEntity>(r => r.PartitionKey == World.AppId))
         {
@@ -103,7 +86,7 @@ public sealed class IngestionHarness : IAsyncDisposable
 
     public async Task<int> TimelineCountAsync()
     {
-        var table = App.Get<TableServiceClient>().GetTableClient(TableNames.ReviewTimeline);
+        var table = App.Get<TableServiceClient>().GetTableClient(ReviewTables.ReviewTimeline);
         var count = 0;
         await foreach (var _ in table.QueryAsync<TableEntity>(r => r.PartitionKey == World.AppId, select: ["RowKey"]))
         {
@@ -115,18 +98,11 @@ public sealed class IngestionHarness : IAsyncDisposable
     public async Task<FetchScheduleEntity> ScheduleAsync() =>
         (await App.Get<FetchScheduler>().GetAsync(World.AccountId, World.AppId, CancellationToken.None))!;
 
-    public IReadOnlyList<NewReviewsBatch> TakeBatches() => App.Queue.Take<NewReviewsBatch>(QueueNames.NewReviews);
+    public IReadOnlyList<NewReviewsBatch> TakeBatches() => App.Queue.Take<NewReviewsBatch>(ReviewQueues.NewReviews);
 
     public IReadOnlyList<ReviewFetchRequest> TakeFetches() => App.Queue.Take<ReviewFetchRequest>(
-        QueueNames.ReviewFetches);
+        ReviewQueues.ReviewFetches);
 
     public IReadOnlyList<RecordedRequest> ReviewRequests() => Asc.Requests.Where(r =>
         r.Path.EndsWith("/customerReviews", StringComparison.Ordinal)).ToList();
-
-    public async ValueTask DisposeAsync()
-    {
-        await App.DisposeAsync();
-        await Asc.DisposeAsync();
-        await Feed.DisposeAsync();
-    }
 }

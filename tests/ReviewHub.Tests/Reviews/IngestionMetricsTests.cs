@@ -33,7 +33,8 @@ public sealed class IngestionMetricsTests
             Assert.EndsWith($" source={ReviewSources.AppStoreConnect} outcome={FetchOutcomeKind.Completed}", line));
         // The rate-limit handler sees ingestion's calls: one headroom measurement per review request, backfill
         // included.
-        Assert.Equal(h.ReviewRequests().Count, recorded.Values(ReviewHubMetrics.Names.AscRateLimitRemaining).Count);
+        Assert.Equal(h.ReviewRequests().Count,
+            recorded.Values(ReviewHubMetrics.Names.AppStoreConnectRateLimitRemaining).Count);
     }
 
     [Fact]

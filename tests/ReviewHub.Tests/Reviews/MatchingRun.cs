@@ -3,7 +3,6 @@ using Microsoft.Extensions.DependencyInjection;
 using ReviewHub.Fakes;
 using ReviewHub.Integrations;
 using ReviewHub.Reviews;
-using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.Reviews;
 
@@ -75,7 +74,7 @@ public static class MatchingRun
         TableServiceClient tables, string appId, IReadOnlyList<GeneratedReview> set)
     {
         var rows = new List<StoredIds>();
-        var reviews = tables.GetTableClient(TableNames.Reviews);
+        var reviews = tables.GetTableClient(ReviewTables.Reviews);
         await foreach (var row in reviews.QueryAsync<ReviewEntity>(r => r.PartitionKey == appId))
         {
             rows.Add(IdsOf(row));

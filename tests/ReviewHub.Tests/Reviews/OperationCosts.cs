@@ -4,7 +4,6 @@ using Azure.Data.Tables;
 using ReviewHub.Delivery;
 using ReviewHub.Fakes;
 using ReviewHub.Replies;
-using ReviewHub.Storage;
 using ReviewHub.Tests.Delivery;
 using ReviewHub.Tests.Replies;
 
@@ -86,7 +85,7 @@ public static class OperationCosts
                 throw new InvalidOperationException(response.ToString());
             }
         });
-        var messages = s.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends);
+        var messages = s.App.Queue.Take<ReplySendMessage>(ReplyQueues.ReplySends);
         var send = await CountAsync(counter, s.App.Queue, asc, async () =>
         {
             foreach (var message in messages)

@@ -59,7 +59,8 @@ public sealed class PagingBoundTests
         Assert.True(h.Asc.RequestsInLastHour(key.KeyId) <= expectedRequests + 1,
             "the key's hourly budget is not spent on the loop");
         Assert.Empty(h.TakeFetches()); // not re-queued
-        var poisoned = Assert.Single(h.App.Queue.Sent<ReviewFetchRequest>(QueueNames.Poison(QueueNames.ReviewFetches)));
+        var poisoned = Assert.Single(
+            h.App.Queue.Sent<ReviewFetchRequest>(PoisonQueues.NameFor(ReviewQueues.ReviewFetches)));
         Assert.Equal((h.World.AccountId, h.World.AppId), (poisoned.AccountId, poisoned.AppId));
         Assert.Contains("App Store Connect review fetch of app " + h.World.AppId, poisoned.LastError);
         Assert.Contains(freshCursor ? "without reaching a review older than" : "already read", poisoned.LastError);
@@ -98,7 +99,8 @@ public sealed class PagingBoundTests
         Assert.Contains("history import (backfill)", schedule.LastError);
         Assert.Equal(60, (await h.StoredReviewsAsync()).Count);
         Assert.Contains("history import (backfill)",
-            Assert.Single(h.App.Queue.Sent<ReviewFetchRequest>(QueueNames.Poison(QueueNames.ReviewFetches))).LastError);
+            Assert.Single(h.App.Queue.Sent<ReviewFetchRequest>(
+                PoisonQueues.NameFor(ReviewQueues.ReviewFetches))).LastError);
     }
 
     /// <summary>

@@ -80,7 +80,7 @@ public sealed class ReviewApiTests
     {
         var (app, world) = await SeededAsync();
         await using var owned = app;
-        await app.Get<TableServiceClient>().GetTableClient(TableNames.Reviews).UpdateAsync<ReviewEntity>(world.AppId,
+        await app.Get<TableServiceClient>().GetTableClient(ReviewTables.Reviews).UpdateAsync<ReviewEntity>(world.AppId,
             "r7", r =>
         {
             r.ReplyStatus = status;
@@ -120,7 +120,7 @@ public sealed class ReviewApiTests
     {
         var (app, world) = await SeededAsync();
         await using var owned = app;
-        await app.Get<TableServiceClient>().GetTableClient(TableNames.Reviews).UpdateAsync<ReviewEntity>(world.AppId,
+        await app.Get<TableServiceClient>().GetTableClient(ReviewTables.Reviews).UpdateAsync<ReviewEntity>(world.AppId,
             "r3", r =>
         {
             r.ReplyStatus = "PendingPublish";
@@ -157,12 +157,13 @@ public sealed class ReviewApiTests
         var longest = new string('7', ReviewIds.MaxLength);
         await ReviewTestData.SeedAsync(app, world,
             [ReviewTestData.Review(longest, createdAt: Day), ReviewTestData.Review(longest + "7", createdAt: Day)]);
-        var replies = app.Get<ReviewHub.Replies.ReplyStore>();
+        var reader = app.Get<ReviewReader>();
 
         Assert.Equal(200, (await app.Host.GetAsync($"{world.AppPath}/reviews/{longest}", world.Token)).Status);
-        Assert.NotNull(await replies.FindReviewAsync(world.AccountId, world.AppId, longest, CancellationToken.None));
+        Assert.NotNull(await reader.FindForAccountAsync(world.AccountId, world.AppId, longest, CancellationToken.None));
         Assert.Equal(404, (await app.Host.GetAsync($"{world.AppPath}/reviews/{longest}7", world.Token)).Status);
-        Assert.Null(await replies.FindReviewAsync(world.AccountId, world.AppId, longest + "7", CancellationToken.None));
+        Assert.Null(await reader.FindForAccountAsync(world.AccountId, world.AppId, longest + "7",
+            CancellationToken.None));
     }
 
     [Fact]
@@ -172,14 +173,14 @@ public sealed class ReviewApiTests
         await using var owned = app;
         Assert.NotNull(await app.Get<FetchScheduler>().GetAsync(world.AccountId, world.AppId, CancellationToken.None));
         Assert.Equal(204, (await app.Host.DeleteAsync(world.AppPath, world.Token)).Status);
-        var removal = ActivatorUtilities.CreateInstance<AppRemovalFunction>(app.Services);
-        var message = Assert.Single(app.Queue.Take<AppRemoval>(QueueNames.AppRemovals));
+        var removal = ActivatorUtilities.CreateInstance<AppRemovalFunctions>(app.Services);
+        var message = Assert.Single(app.Queue.Take<AppRemoval>(AppQueues.AppRemovals));
 
         await removal.PurgeRemovedApp(message, CancellationToken.None);
         await app.Get<ReviewLifecycle>().PurgeAsync(world.AccountId, world.AppId, CancellationToken.None); // idempotent
 
         var tables = app.Get<TableServiceClient>();
-        foreach (var table in new[] { TableNames.Reviews, TableNames.ReviewTimeline })
+        foreach (var table in new[] { ReviewTables.Reviews, ReviewTables.ReviewTimeline })
         {
             Assert.Empty(tables.GetTableClient(table).Query<TableEntity>(e => e.PartitionKey == world.AppId).ToList());
         }

@@ -52,7 +52,7 @@ public sealed class ReviewMatchingTests
             {
                 await fanOut.FanOutNewReviews(batch, CancellationToken.None);
             }
-            foreach (var work in H.App.Queue.Take<DeliveryWork>(QueueNames.Deliveries))
+            foreach (var work in H.App.Queue.Take<DeliveryWork>(DeliveryQueues.Deliveries))
             {
                 await H.App.Get<RouteDeliverer>().DeliverAsync(work, CancellationToken.None);
             }
@@ -281,7 +281,7 @@ public sealed class ReviewMatchingTests
 
         var put = await h.App.Host.PutAsync(ReplyPath(h, feed[1].Id), h.World.Token, new { body = "Thanks!" });
         Assert.True(put.Status == 202, put.ToString());
-        foreach (var message in h.App.Queue.Take<ReplySendMessage>(QueueNames.ReplySends))
+        foreach (var message in h.App.Queue.Take<ReplySendMessage>(ReplyQueues.ReplySends))
         {
             await h.App.Get<ReplySender>().SendAsync(message, CancellationToken.None);
         }
@@ -397,7 +397,7 @@ public sealed class ReviewMatchingTests
         h.Feed.SetReviews("us", h.StoreAppId, feed);
         await h.FetchAsync();
         // Timeline rows as the previous version wrote them: no source, alias or content key.
-        var timeline = h.App.Get<TableServiceClient>().GetTableClient(TableNames.ReviewTimeline);
+        var timeline = h.App.Get<TableServiceClient>().GetTableClient(ReviewTables.ReviewTimeline);
         await foreach (var row in timeline.QueryAsync<TableEntity>(r => r.PartitionKey == h.World.AppId))
         {
             row.Remove(nameof(ReviewTimelineEntity.Source));

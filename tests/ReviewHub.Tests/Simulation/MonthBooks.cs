@@ -7,7 +7,6 @@ using ReviewHub.Delivery;
 using ReviewHub.Fakes;
 using ReviewHub.Replies;
 using ReviewHub.Reviews;
-using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.Simulation;
 
@@ -121,7 +120,7 @@ public sealed partial class MonthBooks
     /// </summary>
     private async Task CheckStoredOnceAsync()
     {
-        var reviews = Tables.GetTableClient(TableNames.Reviews);
+        var reviews = Tables.GetTableClient(ReviewTables.Reviews);
         int stored = 0, extra = 0, missing = 0, unexplained = 0;
         var examples = new List<string>();
         foreach (var app in LiveApps)
@@ -373,7 +372,7 @@ public sealed partial class MonthBooks
 
     private async Task<List<LedgerRow>> DeliveredLedgerAsync()
     {
-        var ledger = Tables.GetTableClient(TableNames.Deliveries);
+        var ledger = Tables.GetTableClient(DeliveryTables.Deliveries);
         var rows = new List<LedgerRow>();
         foreach (var app in Scenario.Apps.Values)
         {
@@ -442,7 +441,7 @@ public sealed partial class MonthBooks
         var rows = new List<(AppState, ReplyVersionEntity)>();
         foreach (var app in LiveApps)
         {
-            await foreach (var row in Tables.GetTableClient(TableNames.ReplyHistory)
+            await foreach (var row in Tables.GetTableClient(ReplyTables.ReplyHistory)
                 .QueryAsync<ReplyVersionEntity>(e => e.PartitionKey == app.AppId))
             {
                 rows.Add((app, row));
@@ -501,7 +500,7 @@ public sealed partial class MonthBooks
         var current = new List<(AppState App, ReplyEntity Reply)>();
         foreach (var app in LiveApps)
         {
-            await foreach (var reply in Tables.GetTableClient(TableNames.Replies)
+            await foreach (var reply in Tables.GetTableClient(ReplyTables.Replies)
                 .QueryAsync<ReplyEntity>(e => e.PartitionKey == app.AppId))
             {
                 current.Add((app, reply));
@@ -601,7 +600,7 @@ public sealed partial class MonthBooks
     {
         const int provoked = 0;
         var unexpected = new List<string>();
-        foreach (var queue in QueueNames.All)
+        foreach (var queue in ReviewHubStorage.Catalog.Queues)
         {
             foreach (var json in Host.Queues.PoisonMessages(queue))
             {

@@ -510,7 +510,7 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
     /// </summary>
     private async Task WaitForActivationAsync(AppState app)
     {
-        var instanceId = IntegrationSetupOrchestration.InstanceIdFor(AccountId, ConnectionIds.For(TeamOf(app)));
+        var instanceId = IntegrationSetupFunctions.InstanceIdFor(AccountId, ConnectionIds.For(TeamOf(app)));
         try
         {
             var completed = await host.WaitAsync(

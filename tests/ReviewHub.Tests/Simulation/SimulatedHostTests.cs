@@ -1,3 +1,4 @@
+using ReviewHub.Reviews;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
 using ReviewHub.Apps;
@@ -87,10 +88,10 @@ public sealed class SimulatedHostTests
     public async Task Messages_the_app_sends_to_a_poison_queue_stay_there_and_delays_follow_queue_storage_limits()
     {
         var queues = new SimulatedQueues(new FakeTimeProvider(Start), HostJson, new QueueFaultRates(1, 1), seed: 1);
-        await queues.SendAsync(QueueNames.Poison(QueueNames.ReviewFetches), new AppRemoval("a", "b"));
+        await queues.SendAsync(PoisonQueues.NameFor(ReviewQueues.ReviewFetches), new AppRemoval("a", "b"));
 
         Assert.Null(queues.TryTake());
-        Assert.Single(queues.PoisonMessages(QueueNames.ReviewFetches));
+        Assert.Single(queues.PoisonMessages(ReviewQueues.ReviewFetches));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(
             () => queues.SendAsync("work", new AppRemoval("a", "b"), TimeSpan.FromDays(8)));
     }
@@ -124,15 +125,15 @@ public sealed class SimulatedHostTests
             Parallelism: 4));
 
         // camelCase JSON binds to the record (a purge of an app that is not a tombstone: skipped, succeeds).
-        await host.Queues.SendAsync(QueueNames.AppRemovals, new AppRemoval(Ids.New(), Ids.New()));
+        await host.Queues.SendAsync(AppQueues.AppRemovals, new AppRemoval(Ids.New(), Ids.New()));
         // A JSON string cannot bind to AppRemoval: every dequeue fails, the fifth goes to the poison queue.
-        await host.Queues.SendAsync(QueueNames.AppRemovals, "not a removal");
+        await host.Queues.SendAsync(AppQueues.AppRemovals, "not a removal");
         await host.RunUntilAsync(Start.AddHours(1));
         await host.StepAsync();
 
         Assert.All(host.Timers, t => Assert.Equal(12, host.Counters.Invocations[t.Name]));
-        Assert.Equal((6, 5), (host.Counters.Invocations[nameof(AppRemovalFunction.PurgeRemovedApp)],
-            host.Counters.Failures[nameof(AppRemovalFunction.PurgeRemovedApp)]));
+        Assert.Equal((6, 5), (host.Counters.Invocations[nameof(AppRemovalFunctions.PurgeRemovedApp)],
+            host.Counters.Failures[nameof(AppRemovalFunctions.PurgeRemovedApp)]));
         var poisoned = Assert.Single(host.Queues.HostPoisoned);
         Assert.Equal(("\"not a removal\"", 5), (poisoned.Json, poisoned.DequeueCount));
         Assert.Empty(host.Counters.Nudges);

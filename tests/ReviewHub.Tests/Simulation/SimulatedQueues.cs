@@ -141,7 +141,7 @@ public sealed class SimulatedQueues(TimeProvider clock, HostQueueSettings host, 
     {
         lock (gate)
         {
-            return queues.TryGetValue(QueueNames.Poison(queueName), out var list)
+            return queues.TryGetValue(PoisonQueues.NameFor(queueName), out var list)
                 ? list.Select(m => m.Json).ToList()
                 : [];
         }
@@ -222,7 +222,7 @@ public sealed class SimulatedQueues(TimeProvider clock, HostQueueSettings host, 
             if (message.DequeueCount >= host.MaxDequeueCount)
             {
                 queues[message.Queue].Remove(message);
-                Add(QueueNames.Poison(message.Queue), message.Body, now);
+                Add(PoisonQueues.NameFor(message.Queue), message.Body, now);
                 hostPoisoned.Add(new HostPoisoning(message.Queue, message.Json, message.DequeueCount, now,
                     $"{error.GetType().Name}: {error.Message}"));
                 return;

@@ -61,7 +61,7 @@ public sealed partial class SlackReplyTests
             var batch = new NewReviewsBatch(World.AccountId, World.AppId, Ids.New(), false, [Scenario.ReviewId]);
             await ActivatorUtilities.CreateInstance<DeliveryFunctions>(App.Services).FanOutNewReviews(batch,
                 CancellationToken.None);
-            foreach (var work in App.Queue.Take<DeliveryWork>(QueueNames.Deliveries))
+            foreach (var work in App.Queue.Take<DeliveryWork>(DeliveryQueues.Deliveries))
             {
                 await App.Get<RouteDeliverer>().DeliverAsync(work, CancellationToken.None);
             }
@@ -89,7 +89,7 @@ public sealed partial class SlackReplyTests
         public async Task<int> PlayUpdatesAsync()
         {
             var updated = 0;
-            foreach (var update in App.Queue.Take<SlackMessageUpdate>(QueueNames.SlackMessageUpdates))
+            foreach (var update in App.Queue.Take<SlackMessageUpdate>(SlackQueues.SlackMessageUpdates))
             {
                 updated += await App.Get<SlackMessageUpdater>().UpdateAsync(update, CancellationToken.None);
             }
@@ -267,7 +267,7 @@ public sealed partial class SlackReplyTests
         var submitted = await h.SendAsync(SlackInteraction.Submit(view, h.Team, SlackUser, "Thanks!"));
         Assert.Equal("errors", submitted.Json.GetProperty("response_action").GetString());
         Assert.Null(await h.Scenario.RowAsync());
-        Assert.Empty(h.App.Queue.Sent<ReplySendMessage>(QueueNames.ReplySends));
+        Assert.Empty(h.App.Queue.Sent<ReplySendMessage>(ReplyQueues.ReplySends));
     }
 
     [Fact]

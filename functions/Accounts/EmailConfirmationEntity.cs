@@ -1,0 +1,34 @@
+using System.Runtime.Serialization;
+using System.Security.Cryptography;
+using System.Text;
+using Azure;
+using Azure.Data.Tables;
+
+namespace ReviewHub.Accounts;
+
+/// <summary>
+/// Whether an address agreed to receive ReviewHub's email for one account. PartitionKey = accountId, RowKey =
+/// <see cref="KeyFor"/> (a hash: an address may hold characters a table key cannot).
+/// </summary>
+public sealed class EmailConfirmationEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string Address { get; set; } = string.Empty;
+    public string Status { get; set; } = nameof(EmailConfirmationStatus.Pending);
+    public DateTimeOffset RequestedAt { get; set; }
+    public DateTimeOffset? LastSentAt { get; set; }
+    public DateTimeOffset? ConfirmedAt { get; set; }
+
+    [IgnoreDataMember]
+    public bool IsConfirmed => Status == nameof(EmailConfirmationStatus.Confirmed);
+
+    /// <summary>Addresses compare case-insensitively (as mail systems treat them in practice).</summary>
+    public static string Normalise(string address) => address.Trim().ToLowerInvariant();
+
+    public static string KeyFor(string address) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Normalise(address))));
+}

@@ -1,0 +1,19 @@
+namespace ReviewHub.Accounts;
+
+/// <summary>An address's confirmation as the API shows it.</summary>
+public sealed record EmailConfirmationResponse(
+    string Email,
+    string Status,
+    DateTimeOffset RequestedAt,
+    DateTimeOffset? LastSentAt,
+    DateTimeOffset? ConfirmedAt
+)
+{
+    public static EmailConfirmationResponse From(EmailConfirmationEntity row) =>
+        new(row.Address, row.IsConfirmed ? "confirmed" : "pending", row.RequestedAt, row.LastSentAt, row.ConfirmedAt);
+}
+
+public sealed record ResendEmailConfirmationRequest(string? Email) : Http.IValidatable
+{
+    public void Validate(Http.ValidationErrors errors) => errors.Email(Email, "email");
+}

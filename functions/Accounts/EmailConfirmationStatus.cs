@@ -1,0 +1,7 @@
+namespace ReviewHub.Accounts;
+
+public enum EmailConfirmationStatus
+{
+    Pending,
+    Confirmed,
+}

@@ -1,0 +1,12 @@
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ReviewHub.Apps;
+
+public static class AppsServiceCollectionExtensions
+{
+    public static IServiceCollection AddApps(this IServiceCollection services)
+    {
+        services.AddSingleton<AppStore>();
+        return services;
+    }
+}

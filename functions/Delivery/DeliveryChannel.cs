@@ -1,0 +1,3 @@
+namespace ReviewHub.Delivery;
+
+public enum DeliveryChannel { Slack, Email, Zendesk, Webhook }

@@ -1,0 +1,10 @@
+namespace ReviewHub.Delivery;
+
+public enum RouteStatus
+{
+    Active,
+
+    /// <summary>The channel refused our credentials or target (401/403, revoked token, deleted channel): nothing is
+    /// sent until the route is updated.</summary>
+    Broken,
+}

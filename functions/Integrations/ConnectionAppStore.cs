@@ -1,0 +1,168 @@
+using System.Runtime.Serialization;
+using Azure;
+using Azure.Data.Tables;
+using ReviewHub.Storage;
+
+namespace ReviewHub.Integrations;
+
+/// <summary>
+/// An app a connection's key sees in App Store Connect. PartitionKey = accountId, RowKey = "{connectionId}|{ascAppId}".
+/// <see cref="LinkedAppIds"/> names the account's registered apps with that App Store id (a universal purchase may
+/// be registered as an iOS and a macOS app).
+/// </summary>
+public sealed class ConnectionAppEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string ConnectionId { get; set; } = string.Empty;
+    public string AscAppId { get; set; } = string.Empty;
+    public string Name { get; set; } = string.Empty;
+    public string BundleId { get; set; } = string.Empty;
+
+    /// <summary>Comma-separated Apple platforms (IOS, MAC_OS, TV_OS, VISION_OS).</summary>
+    public string Platforms { get; set; } = string.Empty;
+
+    public DateTimeOffset SeenAt { get; set; }
+
+    /// <summary>Comma-separated ReviewHub app ids linked to this App Store app; empty when none is
+    /// registered.</summary>
+    public string LinkedAppIds { get; set; } = string.Empty;
+
+    [IgnoreDataMember]
+    public IReadOnlyList<string> PlatformList => Platforms.Split(',', StringSplitOptions.RemoveEmptyEntries);
+
+    [IgnoreDataMember]
+    public IReadOnlyList<string> LinkedAppIdList => LinkedAppIds.Split(',', StringSplitOptions.RemoveEmptyEntries);
+
+    public static string KeyFor(string connectionId, string ascAppId) => $"{connectionId}|{ascAppId}";
+}
+
+/// <summary>
+/// Which connection serves an app. PartitionKey = accountId, RowKey = "app|{appId}" (the same table, so the catalogue
+/// and the links of an account sit in one partition).
+/// </summary>
+public sealed class AppConnectionLinkEntity : ITableEntity
+{
+    public const string Prefix = "app|";
+
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string ConnectionId { get; set; } = string.Empty;
+    public string AscAppId { get; set; } = string.Empty;
+
+    [IgnoreDataMember]
+    public string AppId => RowKey[Prefix.Length..];
+}
+
+/// <summary>The apps each connection sees and the links of registered apps to their connection.</summary>
+public sealed class ConnectionAppStore(TableServiceClient tables)
+{
+    private readonly TableClient table = tables.GetTableClient(IntegrationTables.ConnectionApps);
+
+    public async Task<AppConnectionLinkEntity?> GetLinkAsync(
+        string accountId, string appId, CancellationToken cancellationToken)
+    {
+        var row = await table.GetEntityIfExistsAsync<AppConnectionLinkEntity>(
+            accountId, AppConnectionLinkEntity.Prefix + appId, cancellationToken: cancellationToken);
+        return row.HasValue ? row.Value : null;
+    }
+
+    /// <summary>Links an app to a connection (moves it, when another connection had it).</summary>
+    public Task LinkAsync(
+        string accountId, string connectionId, string appId, string ascAppId, CancellationToken cancellationToken) =>
+        table.UpsertEntityAsync(new AppConnectionLinkEntity
+        {
+            PartitionKey = accountId,
+            RowKey = AppConnectionLinkEntity.Prefix + appId,
+            ConnectionId = connectionId,
+            AscAppId = ascAppId,
+        }, TableUpdateMode.Replace, cancellationToken);
+
+    /// <summary>
+    /// The app was removed: it no longer points anywhere and the connection's catalogue no longer names it (the
+    /// connection and its other apps stay). The catalogue first, then the link: a purge repeated after a crash in
+    /// between still finds the link that says which catalogue row to clean.
+    /// </summary>
+    public async Task UnlinkAsync(string accountId, string appId, CancellationToken cancellationToken)
+    {
+        if (await GetLinkAsync(accountId, appId, cancellationToken) is not { } link)
+        {
+            return; // already unlinked: a repeated purge
+        }
+        await table.UpdateAsync<ConnectionAppEntity>(accountId,
+            ConnectionAppEntity.KeyFor(link.ConnectionId, link.AscAppId), app =>
+            {
+                var kept = app.LinkedAppIdList.Where(id => id != appId).ToList();
+                if (kept.Count == app.LinkedAppIdList.Count)
+                {
+                    return false;
+                }
+                app.LinkedAppIds = string.Join(',', kept);
+                return true;
+            }, cancellationToken);
+        try
+        {
+            await table.DeleteEntityAsync(accountId, AppConnectionLinkEntity.Prefix + appId, ETag.All,
+                cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Unlinked meanwhile by a concurrent purge.
+        }
+    }
+
+    /// <summary>The registered apps a connection serves (bounded by the account's apps).</summary>
+    public async Task<IReadOnlyList<AppConnectionLinkEntity>> LinkedAppsAsync(
+        string accountId, string connectionId, CancellationToken cancellationToken)
+    {
+        var filter = string.Join(" and ",
+            TableClient.CreateQueryFilter(
+                $"PartitionKey eq {accountId} and RowKey ge {AppConnectionLinkEntity.Prefix} and RowKey lt {"app}"}"),
+            TableClient.CreateQueryFilter($"ConnectionId eq {connectionId}"));
+        var links = new List<AppConnectionLinkEntity>();
+        await foreach (var link in table.QueryRowsAsync<AppConnectionLinkEntity>(filter,
+            cancellationToken: cancellationToken))
+        {
+            links.Add(link);
+        }
+        return links;
+    }
+
+    /// <summary>The apps the connection's key saw when last listed, by name.</summary>
+    public async Task<IReadOnlyList<ConnectionAppEntity>> CatalogueAsync(
+        string accountId, string connectionId, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {accountId} and RowKey ge {connectionId + "|"} and RowKey lt {connectionId + "}"}");
+        var apps = new List<ConnectionAppEntity>();
+        await foreach (var app in table.QueryRowsAsync<ConnectionAppEntity>(filter,
+            cancellationToken: cancellationToken))
+        {
+            apps.Add(app);
+        }
+        return apps.OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase).ToList();
+    }
+
+    /// <summary>Records what the key sees now; apps it no longer sees leave the catalogue.</summary>
+    public async Task SaveCatalogueAsync(
+        string accountId, string connectionId, IReadOnlyList<ConnectionAppEntity> seen,
+        CancellationToken cancellationToken)
+    {
+        foreach (var app in seen)
+        {
+            await table.UpsertEntityAsync(app, TableUpdateMode.Replace, cancellationToken);
+        }
+        var kept = seen.Select(a => a.RowKey).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in (await CatalogueAsync(accountId, connectionId, cancellationToken))
+            .Where(a => !kept.Contains(a.RowKey)))
+        {
+            await table.DeleteEntityAsync(gone.PartitionKey, gone.RowKey, ETag.All, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,230 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ReviewHub.AppStoreConnect;
+using ReviewHub.Http;
+
+namespace ReviewHub.Integrations;
+
+/// <summary>Body of "I've invited": the kind of integration the customer set the roles for.</summary>
+/// <summary>"I've invited": the App Store Connect team (as named there) and the kind of integration.</summary>
+public sealed record ConfirmIntegrationRequest(string? Team, string? Kind) : IValidatable
+{
+    [JsonIgnore]
+    public IntegrationKind KindValue => Enum.Parse<IntegrationKind>(Kind!, ignoreCase: true);
+
+    public void Validate(ValidationErrors errors)
+    {
+        errors.SingleLine(Team, "team", 100);
+        if (string.IsNullOrWhiteSpace(Team))
+        {
+            errors.Add("team", "is required: the App Store Connect team's name, as App Store Connect shows it.");
+        }
+        ValidateKind(Kind, errors);
+    }
+
+    public static void ValidateKind(string? kind, ValidationErrors errors)
+    {
+        // Letters only: Enum.TryParse would also accept "2" or "1,3".
+        if (kind is null || !kind.All(char.IsAsciiLetter)
+            || !Enum.TryParse<IntegrationKind>(kind, ignoreCase: true, out _))
+        {
+            errors.Add("kind", $"must be one of " +
+                $"{string.Join(", ", Enum.GetValues<IntegrationKind>().Select(IntegrationResponses.Name))}.");
+        }
+    }
+}
+
+/// <summary>A team API key the customer created (Users and Access → Integrations → Team Keys), for one team.</summary>
+public sealed record TeamKeyRequest(string? Team, string? Kind, string? IssuerId, string? KeyId, string? PrivateKey)
+    : IValidatable
+{
+    [JsonIgnore]
+    public IntegrationKind KindValue => Enum.Parse<IntegrationKind>(Kind!, ignoreCase: true);
+
+    public RegisterCredentialRequest Key => new(IssuerId, KeyId, PrivateKey);
+
+    public void Validate(ValidationErrors errors)
+    {
+        new ConfirmIntegrationRequest(Team, Kind).Validate(errors);
+        if (string.IsNullOrWhiteSpace(IssuerId))
+        {
+            errors.Add("issuerId", "is required for a team key: the issuer id shown above the team keys.");
+        }
+        Key.Validate(errors);
+    }
+
+    public override string ToString() => $"TeamKeyRequest {{ Team = {Team}, Kind = {Kind}, KeyId = {KeyId} }}";
+}
+
+/// <summary>Registers apps the connection found, in one call; <c>ascAppIds</c> absent means every unregistered
+/// one.</summary>
+public sealed record RegisterConnectionAppsRequest(IReadOnlyList<string>? AscAppIds, IReadOnlyList<string>? Territories)
+    : IValidatable
+{
+    public void Validate(ValidationErrors errors)
+    {
+        if (AscAppIds is { Count: 0 or > AppStoreConnectAppCatalog.PageSize })
+        {
+            errors.Add("ascAppIds",
+                $"must list between 1 and {AppStoreConnectAppCatalog.PageSize} App Store app ids, or be absent.");
+        }
+        else if (AscAppIds?.Any(id => string.IsNullOrEmpty(id) || id.Length > 20 || !id.All(char.IsAsciiDigit)) == true)
+        {
+            errors.Add("ascAppIds", "must be numeric Apple IDs of apps the connection lists.");
+        }
+        Apps.AppRules.ValidateTerritories(Territories, errors, required: true);
+    }
+}
+
+public sealed record ConnectionAppView(
+    string AscAppId, string Name, string BundleId, IReadOnlyList<string> Platforms, IReadOnlyList<string> AppIds,
+    bool Registered)
+{
+    public static ConnectionAppView From(ConnectionAppEntity row) => new(row.AscAppId, row.Name, row.BundleId,
+        row.PlatformList, row.LinkedAppIdList, row.LinkedAppIdList.Count > 0);
+}
+
+public sealed record ConnectionAppsResponse(DateTimeOffset? ListedAt, IReadOnlyList<ConnectionAppView> Items);
+
+public sealed record ConnectionsResponse(IReadOnlyList<IntegrationStatusResponse> Items);
+
+public sealed record RegisterCredentialRequest(string? IssuerId, string? KeyId, string? PrivateKey) : IValidatable
+{
+    public AppStoreConnectCredential ToCredential() => new(string.IsNullOrWhiteSpace(IssuerId) ? null : IssuerId.Trim(),
+        KeyId!.Trim(), PrivateKey!.Trim());
+
+    public void Validate(ValidationErrors errors)
+    {
+        if (!string.IsNullOrWhiteSpace(IssuerId) && !Guid.TryParse(IssuerId, out _))
+        {
+            errors.Add("issuerId",
+                "must be the issuer id shown in App Store Connect (a UUID), or absent for an individual key.");
+        }
+        if (errors.Required(KeyId, "keyId", 20) && !KeyId.Trim().All(char.IsAsciiLetterOrDigit))
+        {
+            errors.Add("keyId", "must be the key id shown in App Store Connect (letters and digits).");
+        }
+        if (errors.Required(PrivateKey, "privateKey", 4000) && !IsP256PrivateKey(PrivateKey))
+        {
+            errors.Add("privateKey", "must be the .p8 private key (PEM) of an App Store Connect API key.");
+        }
+    }
+
+    public override string ToString() => $"RegisterCredentialRequest {{ KeyId = {KeyId} }}";
+
+    private static bool IsP256PrivateKey(string pem)
+    {
+        try
+        {
+            using var key = ECDsa.Create();
+            key.ImportFromPem(pem);
+            return key.KeySize == 256;
+        }
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
+        {
+            return false;
+        }
+    }
+}
+
+public sealed record RoleView(string Role, string Name)
+{
+    public static IReadOnlyList<RoleView> From(IEnumerable<string> roles) => roles.Select(r => new RoleView(r,
+        AppStoreConnectRoles.DisplayName(r))).ToList();
+
+    public static IReadOnlyList<RoleView> From(string? roles) => From((roles ?? string.Empty).Split(',',
+        StringSplitOptions.RemoveEmptyEntries));
+}
+
+public sealed record KindView(string Kind, string Title, string Purpose, string Requirement,
+    IReadOnlyList<IReadOnlyList<RoleView>> Alternatives);
+
+/// <summary>What the customer needs to invite the integration user: the email, the name, and the role table.</summary>
+public sealed record IntegrationCardResponse(string IntegrationEmail, string FirstName, string LastName,
+    IReadOnlyList<KindView> Kinds, IReadOnlyList<string> Notes);
+
+public sealed record IntegrationStatusResponse(
+    string Status, string? Kind, string? ActiveKind, string IntegrationEmail, DateTimeOffset? ConfirmedAt,
+        DateTimeOffset? Deadline,
+    IReadOnlyList<RoleView> MissingRoles, IReadOnlyList<RoleView> GrantedRoles, DateTimeOffset? LastCheckedAt,
+        DateTimeOffset? VerifiedAt,
+    bool CredentialRegistered, string? FailureReason, string? LastError, DateTimeOffset? KeyRefusedAt,
+    string? KeyRefusal, string NextStep, string? DegradedCause = null, DateTimeOffset? DegradedAt = null,
+    string? DegradedReason = null, DateTimeOffset? DisconnectedAt = null, string? ConnectionId = null,
+    string? Team = null, string? Method = null, string? ReplyPermission = null, DateTimeOffset? AppsListedAt = null,
+    int? AppsSeen = null);
+
+/// <summary>One event of the audit trail as the SPA reads it.</summary>
+public sealed record IntegrationEventView(string Event, DateTimeOffset At, string? By, string? Detail)
+{
+    public static IntegrationEventView From(IntegrationEventEntity row) =>
+        new(JsonNamingPolicy.CamelCase.ConvertName(row.Event), row.At, row.By, row.Detail);
+}
+
+public sealed record IntegrationEventsResponse(IReadOnlyList<IntegrationEventView> Items);
+
+public static class IntegrationResponses
+{
+    public const string NotStarted = "notStarted";
+
+    public static string Name<T>(T value) where T : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(
+        value.ToString());
+
+    public static IntegrationCardResponse Card(IntegrationOptions options, string accountId) => new(
+        options.IntegrationEmailFor(accountId),
+        options.InviteeFirstName,
+        options.InviteeLastName,
+        IntegrationRoles.Table.Select(r => new KindView(Name(r.Kind), r.Title, r.Purpose, IntegrationRoles.Describe(r),
+            [RoleView.From([AppStoreConnectRoles.Admin]), RoleView.From(r.Roles)])).ToList(),
+        [
+            "Account Holder counts as Admin.",
+            "Finance brings Sales and Access to Reports with it.",
+            "Extra roles are fine; a role that is missing stops the integration.",
+            $"The setup finishes within {options.WorkingDays} working days of your confirmation.",
+        ]);
+
+    public static IntegrationStatusResponse Status(IntegrationEntity row, IntegrationOptions options, string accountId)
+    {
+        return new(
+            Name(row.StatusValue), Name(row.KindValue), row.ActiveKindValue is { } active ? Name(active) : null,
+                row.IntegrationEmail, row.ConfirmedAt, row.Deadline,
+            RoleView.From(row.MissingRoles), RoleView.From(row.GrantedRoles), row.LastCheckedAt, row.VerifiedAt,
+            row.CredentialReference is not null, row.FailureReason, row.LastError, row.KeyRefusedAt, row.KeyRefusal,
+            NextStep(row), row.DegradedCauseValue is { } cause ? Name(cause) : null, row.DegradedAt,
+            row.DegradedReason, row.DisconnectedAt, row.ConnectionId, row.Team, Name(row.MethodValue),
+            row.ReplyPermissionValue is { } permission ? Name(permission) : null, row.AppsListedAt, row.AppsSeen);
+    }
+
+    private static string NextStep(IntegrationEntity row) => row.StatusValue switch
+    {
+        _ when row.IsDegraded =>
+            $"{row.DegradedReason} Until then reviews do not sync and replies cannot be sent; once fixed, ReviewHub " +
+            "fetches what it missed.",
+        IntegrationStatus.AwaitingOperator or IntegrationStatus.Verifying when row.LastError is not null =>
+            $"ReviewHub is on it: {row.LastError}",
+        IntegrationStatus.AwaitingOperator => "ReviewHub's operators must act: they accept your invitation and " +
+            "register the integration user's key. Nothing to do for you.",
+        IntegrationStatus.Verifying => "Nothing to do: ReviewHub is checking the roles.",
+        IntegrationStatus.InvitationPending when row.LastError is not null => row.LastError,
+        IntegrationStatus.InvitationPending => "Nothing to do: your invitation is waiting for ReviewHub to accept it.",
+        IntegrationStatus.RolesMissing =>
+            $"Add these roles to {row.IntegrationEmail} in App Store Connect: " +
+                $"{IntegrationEmails.RoleNames(row.MissingRoles)}; then tell us you updated them.",
+        IntegrationStatus.Activating when row.LastError is not null =>
+            $"Connected; finishing the setup is being retried: {row.LastError} If this stays, confirm again.",
+        IntegrationStatus.Activating => "Connected: ReviewHub is switching your reviews to hourly syncing.",
+        IntegrationStatus.Active when row.MethodValue == ConnectionMethod.TeamKey && row.ReplyPermission is null
+            && row.AllowsReplies => "Connected: reviews of the team's apps now sync every hour. Whether the key may " +
+            "reply cannot be known before the first reply: the first reply you send finds it out (and is kept if " +
+            "refused).",
+        IntegrationStatus.Active when row.ReplyPermissionValue == ReplyPermission.Refused =>
+            "Connected: reviews sync every hour, but App Store Connect refused a reply with this key: upload a team " +
+            "key with the Customer Support (or Admin) role, then send the reply again.",
+        IntegrationStatus.Active => "Connected: reviews of the team's apps now sync every hour.",
+        IntegrationStatus.Failed => $"{row.FailureReason} Fix it in App Store Connect, then confirm again to retry.",
+        IntegrationStatus.Disconnected =>
+            "Disconnected: reviews come from the public App Store feed. Confirm again to reconnect.",
+        _ => "Setup cancelled. Confirm again whenever you are ready.",
+    };
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ReviewHub.Apps;
+using ReviewHub.Configuration;
+
+namespace ReviewHub.Integrations;
+
+public static class IntegrationsServiceCollectionExtensions
+{
+    public static IServiceCollection AddIntegrations(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddValidatedOptions<IntegrationOptions>(configuration, IntegrationOptions.Section);
+        services.AddSingleton(provider =>
+        {
+            var options = provider.GetRequiredService<IOptions<IntegrationOptions>>().Value;
+            return new WorkingDayCalendar(options.TimeZone, options.HolidayDates);
+        });
+        // Transient: it holds the typed App Store Connect HttpClient, whose handlers rotate.
+        services.AddTransient<AppStoreConnectUserDirectory>();
+        services.AddTransient<AppStoreConnectAppCatalog>();
+        services.AddTransient<TeamKeyVerifier>();
+        services.AddTransient<ConnectionAppLinker>();
+        services.AddSingleton<ConnectionAppStore>();
+        services.AddTransient<ConnectionAppRegistration>();
+        services.AddSingleton<IntegrationSetupLauncher>();
+        services.AddSingleton<IntegrationKeyRefusals>();
+        services.AddSingleton<IntegrationEventLog>();
+        services.AddSingleton<IntegrationOwnerMail>();
+        services.AddSingleton<IntegrationDegradedEmails>();
+        services.AddTransient<IntegrationHealthCheck>(); // holds the transient AppStoreConnectUserDirectory
+        services.AddSingleton<IntegrationDisconnection>();
+        services.AddSingleton<IAppDataPurger, IntegrationPurger>();
+        return services;
+    }
+}

@@ -1,0 +1,9 @@
+namespace ReviewHub.Replies;
+
+/// <summary>What a version of a reply asks for.</summary>
+public enum ReplyAction
+{
+    /// <summary>Create or overwrite the response (App Store Connect's POST replaces an existing one).</summary>
+    Publish,
+    Delete,
+}

@@ -1,0 +1,4 @@
+namespace ReviewHub.Replies;
+
+/// <summary>What a user's put or delete did to a reply.</summary>
+public sealed record ReplyRequestResult(ReplyEntity Reply, bool NeedsSend);

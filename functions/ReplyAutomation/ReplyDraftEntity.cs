@@ -1,0 +1,24 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace ReviewHub.ReplyAutomation;
+
+/// <summary>A draft a rule wrote, waiting for an approver. PartitionKey = appId, RowKey = reviewId.</summary>
+public sealed class ReplyDraftEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string AccountId { get; set; } = string.Empty;
+    public string Body { get; set; } = string.Empty;
+    public string RuleId { get; set; } = string.Empty;
+    public string TemplateId { get; set; } = string.Empty;
+    public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>
+    /// Why a post rule wrote a draft instead (the integration could not send it then); null otherwise.
+    /// </summary>
+    public string? Note { get; set; }
+}

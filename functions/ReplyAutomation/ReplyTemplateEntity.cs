@@ -1,0 +1,26 @@
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+
+namespace ReviewHub.ReplyAutomation;
+
+/// <summary>A reply template of an account. PartitionKey = accountId, RowKey = templateId.</summary>
+public sealed class ReplyTemplateEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+    public string RowKey { get; set; } = string.Empty;
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string Name { get; set; } = string.Empty;
+
+    /// <summary>JSON array of tags.</summary>
+    public string Tags { get; set; } = "[]";
+    public string Body { get; set; } = string.Empty;
+    public string CreatedBy { get; set; } = string.Empty;
+    public DateTimeOffset CreatedAt { get; set; }
+    public string UpdatedBy { get; set; } = string.Empty;
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    public IReadOnlyList<string> TagList() => JsonSerializer.Deserialize<List<string>>(Tags) ?? [];
+}

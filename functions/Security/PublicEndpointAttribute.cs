@@ -1,0 +1,5 @@
+namespace ReviewHub.Security;
+
+/// <summary>Marks an HTTP function that anyone may call (health, the API description).</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class PublicEndpointAttribute : Attribute;
