@@ -1,8 +1,7 @@
 using System.Runtime.Serialization;
 using System.Security.Cryptography;
 using System.Text;
-using Azure;
-using Azure.Data.Tables;
+using ReviewHub.Storage;
 
 namespace ReviewHub.Accounts;
 
@@ -10,13 +9,8 @@ namespace ReviewHub.Accounts;
 /// Whether an address agreed to receive ReviewHub's email for one account. PartitionKey = accountId, RowKey =
 /// <see cref="KeyFor"/> (a hash: an address may hold characters a table key cannot).
 /// </summary>
-public sealed class EmailConfirmationEntity : ITableEntity
+public sealed class EmailConfirmationEntity : TableRow
 {
-    public string PartitionKey { get; set; } = string.Empty;
-    public string RowKey { get; set; } = string.Empty;
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     public string Address { get; set; } = string.Empty;
     public string Status { get; set; } = nameof(EmailConfirmationStatus.Pending);
     public DateTimeOffset RequestedAt { get; set; }

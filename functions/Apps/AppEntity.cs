@@ -1,17 +1,11 @@
 using System.Runtime.Serialization;
-using Azure;
-using Azure.Data.Tables;
+using ReviewHub.Storage;
 
 namespace ReviewHub.Apps;
 
 /// <summary>A registered app. PartitionKey = accountId, RowKey = appId.</summary>
-public sealed class AppEntity : ITableEntity
+public sealed class AppEntity : TableRow
 {
-    public string PartitionKey { get; set; } = string.Empty;
-    public string RowKey { get; set; } = string.Empty;
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     /// <summary>The numeric Apple ID of an App Store app, or the package name of an Android app.</summary>
     public string StoreAppId { get; set; } = string.Empty;
     public string Platform { get; set; } = string.Empty;

@@ -1,6 +1,5 @@
 using System.Runtime.Serialization;
-using Azure;
-using Azure.Data.Tables;
+using ReviewHub.Storage;
 
 namespace ReviewHub.Delivery;
 
@@ -8,13 +7,8 @@ namespace ReviewHub.Delivery;
 /// One row per (review, route): the ledger that makes delivery idempotent. PartitionKey = appId, RowKey =
 /// "{routeId}|{reviewId}". See docs/delivery.md for the state machine.
 /// </summary>
-public sealed class DeliveryEntity : ITableEntity
+public sealed class DeliveryEntity : TableRow
 {
-    public string PartitionKey { get; set; } = string.Empty;
-    public string RowKey { get; set; } = string.Empty;
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     public string State { get; set; } = nameof(DeliveryState.Sending);
     public DateTimeOffset LeaseUntil { get; set; }
     public int Attempts { get; set; }

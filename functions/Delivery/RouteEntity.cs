@@ -1,6 +1,5 @@
 using System.Runtime.Serialization;
-using Azure;
-using Azure.Data.Tables;
+using ReviewHub.Storage;
 
 namespace ReviewHub.Delivery;
 
@@ -8,13 +7,8 @@ namespace ReviewHub.Delivery;
 /// Where an app's new reviews go. PartitionKey = appId, RowKey = routeId. Secrets (Slack token, Zendesk credential,
 /// webhook signing secret) live in the secret store; the row keeps only <see cref="SecretReference"/>.
 /// </summary>
-public sealed class RouteEntity : ITableEntity
+public sealed class RouteEntity : TableRow
 {
-    public string PartitionKey { get; set; } = string.Empty;
-    public string RowKey { get; set; } = string.Empty;
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     public string AccountId { get; set; } = string.Empty;
     public string Channel { get; set; } = nameof(DeliveryChannel.Slack);
     public string? Name { get; set; }

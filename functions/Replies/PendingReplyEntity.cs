@@ -1,6 +1,5 @@
 using System.Runtime.Serialization;
-using Azure;
-using Azure.Data.Tables;
+using ReviewHub.Storage;
 
 namespace ReviewHub.Replies;
 
@@ -10,13 +9,8 @@ namespace ReviewHub.Replies;
 /// truth: the tracker re-reads the reply and drops rows whose reply has settled. PartitionKey = appId, RowKey =
 /// reviewId.
 /// </summary>
-public sealed class PendingReplyEntity : ITableEntity
+public sealed class PendingReplyEntity : TableRow
 {
-    public string PartitionKey { get; set; } = string.Empty;
-    public string RowKey { get; set; } = string.Empty;
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     public string AccountId { get; set; } = string.Empty;
     public int Version { get; set; }
 

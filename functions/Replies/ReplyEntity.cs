@@ -1,6 +1,5 @@
 using System.Runtime.Serialization;
-using Azure;
-using Azure.Data.Tables;
+using ReviewHub.Storage;
 
 namespace ReviewHub.Replies;
 
@@ -11,13 +10,8 @@ namespace ReviewHub.Replies;
 /// Connect accepted. A sender acts only on the newest version, and only once: that makes duplicate and reordered
 /// messages harmless.
 /// </summary>
-public sealed class ReplyEntity : ITableEntity
+public sealed class ReplyEntity : TableRow
 {
-    public string PartitionKey { get; set; } = string.Empty;
-    public string RowKey { get; set; } = string.Empty;
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     public string AccountId { get; set; } = string.Empty;
 
     /// <summary>The newest version a user asked for (1, 2, …).</summary>

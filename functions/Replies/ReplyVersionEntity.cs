@@ -1,17 +1,11 @@
-using Azure;
-using Azure.Data.Tables;
+using ReviewHub.Storage;
 
 namespace ReviewHub.Replies;
 
 /// <summary>One version of a reply: who asked for what, when, and what became of it. PartitionKey = appId, RowKey =
 /// "{reviewId}|{version:D10}".</summary>
-public sealed class ReplyVersionEntity : ITableEntity
+public sealed class ReplyVersionEntity : TableRow
 {
-    public string PartitionKey { get; set; } = string.Empty;
-    public string RowKey { get; set; } = string.Empty;
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     public string AccountId { get; set; } = string.Empty;
     public string ReviewId { get; set; } = string.Empty;
     public int Version { get; set; }

@@ -1,16 +1,10 @@
-using Azure;
-using Azure.Data.Tables;
+using ReviewHub.Storage;
 
 namespace ReviewHub.ReplyAutomation;
 
 /// <summary>A draft a rule wrote, waiting for an approver. PartitionKey = appId, RowKey = reviewId.</summary>
-public sealed class ReplyDraftEntity : ITableEntity
+public sealed class ReplyDraftEntity : TableRow
 {
-    public string PartitionKey { get; set; } = string.Empty;
-    public string RowKey { get; set; } = string.Empty;
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     public string AccountId { get; set; } = string.Empty;
     public string Body { get; set; } = string.Empty;
     public string RuleId { get; set; } = string.Empty;

@@ -1,18 +1,12 @@
 using System.Text.Json;
-using Azure;
-using Azure.Data.Tables;
 using ReviewHub.Json;
+using ReviewHub.Storage;
 
 namespace ReviewHub.ReplyAutomation;
 
 /// <summary>A reply rule of an app. PartitionKey = appId, RowKey = ruleId.</summary>
-public sealed class ReplyRuleEntity : ITableEntity
+public sealed class ReplyRuleEntity : TableRow
 {
-    public string PartitionKey { get; set; } = string.Empty;
-    public string RowKey { get; set; } = string.Empty;
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     public string AccountId { get; set; } = string.Empty;
     public string Name { get; set; } = string.Empty;
     public int Position { get; set; }

@@ -1,17 +1,11 @@
 using System.Text.Json;
-using Azure;
-using Azure.Data.Tables;
+using ReviewHub.Storage;
 
 namespace ReviewHub.ReplyAutomation;
 
 /// <summary>A reply template of an account. PartitionKey = accountId, RowKey = templateId.</summary>
-public sealed class ReplyTemplateEntity : ITableEntity
+public sealed class ReplyTemplateEntity : TableRow
 {
-    public string PartitionKey { get; set; } = string.Empty;
-    public string RowKey { get; set; } = string.Empty;
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     public string Name { get; set; } = string.Empty;
 
     /// <summary>JSON array of tags.</summary>

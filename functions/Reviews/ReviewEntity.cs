@@ -1,6 +1,5 @@
 using System.Runtime.Serialization;
-using Azure;
-using Azure.Data.Tables;
+using ReviewHub.Storage;
 
 namespace ReviewHub.Reviews;
 
@@ -12,13 +11,8 @@ namespace ReviewHub.Reviews;
 /// Ingestion owns the review fields and the App Store developer response it reads from Apple; the replies feature
 /// owns the <c>Reply*</c> fields, a denormalised summary of the reply written through ReviewHub.
 /// </summary>
-public sealed class ReviewEntity : ITableEntity
+public sealed class ReviewEntity : TableRow
 {
-    public string PartitionKey { get; set; } = string.Empty;
-    public string RowKey { get; set; } = string.Empty;
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     public string AccountId { get; set; } = string.Empty;
     public int Rating { get; set; }
     public string? Title { get; set; }

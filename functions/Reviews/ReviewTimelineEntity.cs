@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Azure;
-using Azure.Data.Tables;
+using ReviewHub.Storage;
 
 namespace ReviewHub.Reviews;
 
@@ -14,13 +13,8 @@ namespace ReviewHub.Reviews;
 /// review's source, the other source's id once both served it (<see cref="AliasId"/>), its <see cref="ContentKey"/>
 /// and <see cref="NicknameKey"/>.
 /// </summary>
-public sealed class ReviewTimelineEntity : ITableEntity
+public sealed class ReviewTimelineEntity : TableRow
 {
-    public string PartitionKey { get; set; } = string.Empty;
-    public string RowKey { get; set; } = string.Empty;
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     public string ReviewId { get; set; } = string.Empty;
     public int Rating { get; set; }
     public string Territory { get; set; } = string.Empty;

@@ -46,12 +46,23 @@ public sealed partial class DataOwnershipTests
         Assert.Empty(offenders);
     }
 
+    /// <summary>A queue is declared by the feature whose message it carries (new-reviews: the reviews feature
+    /// announces, delivery listens); whoever binds it, exactly one trigger consumes each declared queue.</summary>
     [Fact]
-    public void Only_the_owning_feature_binds_a_trigger_to_its_queue()
+    public void Every_declared_queue_has_exactly_one_consumer()
     {
-        var offenders = Uses(QueueTrigger()).ToList();
+        var bound = Directory.EnumerateFiles(Functions, "*.cs", SearchOption.AllDirectories)
+            .SelectMany(file => QueueTrigger().Matches(File.ReadAllText(file)).Select(m => m.Groups["queue"].Value))
+            .ToList();
+        var constants = typeof(ReviewHubServices).Assembly.GetTypes()
+            .Where(t => t.IsAbstract && t.IsSealed && t.Name.EndsWith("Queues", StringComparison.Ordinal))
+            .SelectMany(t => t.GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral)
+                .Select(f => (Key: $"{t.Name}.{f.Name}", Queue: (string)f.GetValue(null)!)))
+            .ToDictionary(c => c.Key, c => c.Queue, StringComparer.Ordinal);
 
-        Assert.Empty(offenders);
+        Assert.All(bound, b => Assert.True(constants.ContainsKey(b), $"{b} is not a declared queue"));
+        Assert.Equal(ReviewHubStorage.Catalog.Queues.Order(StringComparer.Ordinal),
+            bound.Select(b => constants[b]).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -94,6 +105,6 @@ public sealed partial class DataOwnershipTests
     [GeneratedRegex(@"\b(?<owner>\w+Tables)\.\w+")]
     private static partial Regex TableUse();
 
-    [GeneratedRegex(@"QueueTrigger\((?<owner>\w+Queues)\.\w+")]
+    [GeneratedRegex(@"QueueTrigger\((?<queue>\w+Queues\.\w+)")]
     private static partial Regex QueueTrigger();
 }
