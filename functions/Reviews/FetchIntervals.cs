@@ -78,9 +78,9 @@ public static class FetchIntervals
 
     /// <summary>
     /// The longest whole part of <paramref name="ceiling"/> (ceiling / n, exact to the tick) not longer than
-    /// <paramref name="interval"/> and not shorter than <paramref name="floor"/>: with the feed probe an app's slots then
-    /// include its hourly slots (both hash to the same phase), so its App Store Connect fetch falls on a slot an hour
-    /// after the last one and the probes fill the slots between.
+    /// <paramref name="interval"/> and not shorter than <paramref name="floor"/>: with the feed probe an app's slots
+    /// then include its hourly slots (both hash to the same phase), so its App Store Connect fetch falls on a slot an
+    /// hour after the last one and the probes fill the slots between.
     /// </summary>
     public static TimeSpan WholePartOf(TimeSpan ceiling, TimeSpan interval, TimeSpan floor)
     {

@@ -50,9 +50,9 @@ public sealed class PublicFeedReviewSource(
     }
 
     /// <summary>
-    /// One territory's pages down to <paramref name="watermark"/>, saved by <paramref name="rule"/>; returns the requests
-    /// made and the newest review read. <paramref name="onlyNewer"/>: reviews at or before the watermark are not saved
-    /// (the feed probe leaves them to the App Store Connect fetch).
+    /// One territory's pages down to <paramref name="watermark"/>, saved by <paramref name="rule"/>; returns the
+    /// requests made and the newest review read. <paramref name="onlyNewer"/>: reviews at or before the watermark are
+    /// not saved (the feed probe leaves them to the App Store Connect fetch).
     /// </summary>
     public async Task<(int Requests, DateTimeOffset? Newest)> ReadTerritoryAsync(
         ReviewFetchTarget target, string territory, DateTimeOffset? watermark, NewReviewRule rule, bool onlyNewer,

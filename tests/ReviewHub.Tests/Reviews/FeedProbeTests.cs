@@ -156,6 +156,29 @@ public sealed class FeedProbeTests
     }
 
     [Fact]
+    public async Task An_app_that_goes_back_to_hourly_takes_its_hourly_slot_not_the_sooner_probe_slot_it_had()
+    {
+        var (h, clock) = await BusyAppAsync();
+        await using var _ = h;
+        var scheduler = h.App.Get<FetchScheduler>();
+        var hourly = FetchScheduler.NextSlotAfter(Start, TimeSpan.FromHours(1), h.World.AppId);
+        clock.SetUtcNow(hourly.AddMinutes(1));
+        await SetIntervalAsync(TimeSpan.FromMinutes(2.5)); // faster: a slot within 2.5 minutes
+
+        var schedule = await SetIntervalAsync(TimeSpan.FromHours(1)); // quiet again
+
+        // Keeping the sooner 2.5-minute slot would make it an App Store Connect fetch 3.5 minutes after the last one.
+        Assert.Equal(hourly.AddHours(1), await scheduler.NextDueAtAsync(schedule, CancellationToken.None));
+
+        async Task<FetchScheduleEntity> SetIntervalAsync(TimeSpan interval) =>
+            (await scheduler.UpdateAsync(h.World.AccountId, h.World.AppId, s =>
+            {
+                s.IntervalTicks = interval.Ticks;
+                return true;
+            }, CancellationToken.None))!;
+    }
+
+    [Fact]
     public async Task With_the_probe_off_a_busy_app_is_fetched_from_App_Store_Connect_at_every_slot()
     {
         var (h, clock) = await BusyAppAsync(new() { ["Reviews:FeedProbeTerritories"] = "0" });
