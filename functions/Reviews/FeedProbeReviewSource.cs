@@ -26,8 +26,9 @@ public sealed class FeedProbeReviewSource(
 
     /// <summary>
     /// An App Store app with an active, usable integration whose history import is done, whose interval is below the
-    /// hourly ceiling, and whose last App Store Connect fetch is less than an hour (less half an interval, the slot
-    /// nearest the hour mark) ago. Registered before the App Store Connect source, which reads every other slot.
+    /// hourly ceiling, and whose last App Store Connect fetch is at least half an interval (a later slot) and less
+    /// than an hour less half an interval (the slot nearest the hour mark) ago. Registered before the App Store Connect
+    /// source, which reads every other slot.
     /// </summary>
     public bool Reads(ReviewFetchTarget target)
     {
@@ -40,7 +41,9 @@ public sealed class FeedProbeReviewSource(
         {
             return false;
         }
-        return clock.GetUtcNow() - lastApi < Options.ApiInterval - schedule.Interval / 2;
+        // Within half a slot of the API fetch is still its slot (a duplicate or retried message): the API again.
+        var sinceApi = clock.GetUtcNow() - lastApi;
+        return sinceApi >= schedule.Interval / 2 && sinceApi < Options.ApiInterval - schedule.Interval / 2;
     }
 
     public async Task<FetchOutcome> FetchAsync(ReviewFetchTarget target, CancellationToken cancellationToken)
