@@ -24,7 +24,11 @@ public sealed class FeedProbeTests
         Dictionary<string, string?>? settings = null, Action<IServiceCollection>? configure = null)
     {
         var clock = new FakeTimeProvider(Start);
-        var values = new Dictionary<string, string?> { ["Reviews:FeedRequestDelay"] = "00:00:00" };
+        var values = new Dictionary<string, string?>
+        {
+            ["Reviews:FeedRequestDelay"] = "00:00:00",
+            ["Reviews:FeedProbeTerritories"] = "3",
+        };
         foreach (var (key, value) in settings ?? [])
         {
             values[key] = value;
