@@ -6,7 +6,8 @@ namespace ReviewHub.Tests.Reviews;
 /// <summary>The adaptive interval rule: floor, promised ceilings, the key's budget, the decayed review rate.</summary>
 public sealed class FetchIntervalTests
 {
-    private static readonly ReviewsOptions Defaults = new();
+    /// <summary>The defaults with the feed probe on for three territories (it ships off).</summary>
+    private static readonly ReviewsOptions Defaults = new() { FeedProbeTerritories = 3 };
 
     /// <summary>Without the feed probe every slot is an App Store Connect fetch.</summary>
     private static readonly ReviewsOptions NoProbe = new() { FeedProbeTerritories = 0 };
