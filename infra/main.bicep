@@ -237,6 +237,8 @@ var appSettings = {
   Reviews__ReviewsPerFetch: '1'
   Reviews__ReviewRateWindow: '12:00:00'
   Reviews__SpeedUpBudgetShare: '0.5'
+  Reviews__FeedProbeTerritories: '0'
+  Reviews__ReviewsPerProbe: '0.1'
   Reviews__DuePartitions: '16'
   Reviews__MaxEnqueuesPerRun: '5000'
   Reviews__FeedBaseUrl: 'https://itunes.apple.com'

@@ -126,7 +126,8 @@ public sealed class AppStoreConnectReviewSource(
     {
         var announcer = loop.Announcer(target, backfill: false);
         var watermark = target.Schedule.ApiWatermark;
-        var rule = NewReviewRule.Incremental(watermark);
+        var rule = NewReviewRule.AfterProbes(watermark, target.Schedule.ProbeWatermark);
+        var arrivedIn = new List<string>(); // territories of the reviews newer than the watermark: the probe's choice
         DateTimeOffset? newest = null;
         RateLimit? rateLimit = null;
         var requests = 0;
@@ -150,6 +151,7 @@ public sealed class AppStoreConnectReviewSource(
             if (page.Reviews.Count > 0)
             {
                 newest = ReviewPageLoop.Later(newest, page.Reviews.Max(r => r.CreatedAt));
+                arrivedIn.AddRange(page.Reviews.Where(r => r.CreatedAt > watermark).Select(r => r.Territory));
             }
             url = ReviewPageLoop.ReachedWatermark(page.Reviews, watermark) ? null : page.Next;
             if (url is not null)
@@ -159,7 +161,12 @@ public sealed class AppStoreConnectReviewSource(
         }
         await announcer.FlushAsync(cancellationToken);
         await loop.CompleteAsync(target, Name, announcer.Announced, rateLimit,
-            s => s.ApiWatermark = ReviewPageLoop.Later(s.ApiWatermark, newest), cancellationToken);
+            s =>
+            {
+                s.ApiWatermark = ReviewPageLoop.Later(s.ApiWatermark, newest);
+                s.ApiFetchedAt = clock.GetUtcNow();
+                s.CountTerritoryReviews(arrivedIn);
+            }, cancellationToken);
         await budgets.RecordAsync(key.Reference, rateLimit, cancellationToken);
         return new FetchOutcome(FetchOutcomeKind.Completed, Name, requests, announcer.Announced);
     }

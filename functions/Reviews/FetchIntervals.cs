@@ -53,12 +53,14 @@ public static class FetchIntervals
         {
             return ceiling;
         }
-        if (budget is { HourlyLimit: > 0 } && budget.Remaining < options.SpeedUpBudgetShare * budget.HourlyLimit)
+        var probed = source == ReviewSources.AppStoreConnect && options.FeedProbeTerritories > 0;
+        if (!probed && budget is { HourlyLimit: > 0 }
+            && budget.Remaining < options.SpeedUpBudgetShare * budget.HourlyLimit)
         {
             return ceiling; // the key's hour is getting spent: only the promised fetches
         }
         var floor = options.MinInterval < ceiling ? options.MinInterval : ceiling;
-        var wanted = options.ReviewsPerFetch / ratePerHour;
+        var wanted = (probed ? options.ReviewsPerProbe : options.ReviewsPerFetch) / ratePerHour;
         if (wanted <= floor.TotalHours)
         {
             return floor;
@@ -67,7 +69,38 @@ public static class FetchIntervals
         // that wobbles a little keeps its interval and its index row stays where it is.
         var steps = Math.Floor(StepsPerOctave * Math.Log2(wanted / floor.TotalHours) + 1e-9);
         var laddered = TimeSpan.FromTicks((long)(floor.Ticks * Math.Pow(2, steps / StepsPerOctave)));
-        return laddered < ceiling ? laddered : ceiling;
+        if (laddered >= ceiling)
+        {
+            return ceiling;
+        }
+        return probed ? WholePartOf(ceiling, laddered, floor) : laddered;
+    }
+
+    /// <summary>
+    /// The longest whole part of <paramref name="ceiling"/> (ceiling / n, exact to the tick) not longer than
+    /// <paramref name="interval"/> and not shorter than <paramref name="floor"/>: with the feed probe an app's slots
+    /// then include its hourly slots (both hash to the same phase), so its App Store Connect fetch falls on a slot an
+    /// hour after the last one and the probes fill the slots between.
+    /// </summary>
+    public static TimeSpan WholePartOf(TimeSpan ceiling, TimeSpan interval, TimeSpan floor)
+    {
+        var most = Math.Max(1, (long)Math.Floor(ceiling / floor + 1e-9));
+        var wanted = Math.Min((long)Math.Ceiling(ceiling / interval - 1e-9), most);
+        for (var parts = wanted; parts <= most; parts++)
+        {
+            if (ceiling.Ticks % parts == 0)
+            {
+                return ceiling / parts;
+            }
+        }
+        for (var parts = wanted - 1; parts > 1; parts--)
+        {
+            if (ceiling.Ticks % parts == 0)
+            {
+                return ceiling / parts;
+            }
+        }
+        return ceiling;
     }
 
     private const double StepsPerOctave = 4;

@@ -46,6 +46,22 @@ public sealed class FetchScheduleEntity : ITableEntity
     /// <summary>Public feed: one watermark per territory, "USA=ticks;GBR=ticks" (the feed is per storefront).</summary>
     public string FeedWatermarks { get; set; } = string.Empty;
 
+    /// <summary>
+    /// Feed probe of a busy integrated app (docs/ingestion.md, "Feed probe"): per territory, the newest review a probe
+    /// saved and handed on, "USA=ticks;GBR=ticks". The API fetch does not hand a review on again at or before it.
+    /// </summary>
+    public string ProbeWatermarks { get; set; } = string.Empty;
+
+    /// <summary>
+    /// New reviews the App Store Connect fetches found per territory, "USA=n;GBR=n": the feed probe reads the
+    /// territories with the most.
+    /// </summary>
+    public string TerritoryReviewCounts { get; set; } = string.Empty;
+
+    /// <summary>When the last incremental App Store Connect fetch completed (the probe fills the hour in
+    /// between).</summary>
+    public DateTimeOffset? ApiFetchedAt { get; set; }
+
     /// <summary>The integration's full-history import has not finished yet.</summary>
     public bool BackfillPending { get; set; }
 
@@ -98,22 +114,52 @@ public sealed class FetchScheduleEntity : ITableEntity
     [IgnoreDataMember]
     public TimeSpan Interval => TimeSpan.FromTicks(IntervalTicks);
 
-    public DateTimeOffset? FeedWatermark(string territory) =>
-        ParseFeedWatermarks().TryGetValue(territory, out var ticks) ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+    public DateTimeOffset? FeedWatermark(string territory) => MarkOf(FeedWatermarks, territory);
 
-    public void AdvanceFeedWatermark(string territory, DateTimeOffset newest)
+    public void AdvanceFeedWatermark(string territory, DateTimeOffset newest) =>
+        FeedWatermarks = Advanced(FeedWatermarks, territory, newest);
+
+    public DateTimeOffset? ProbeWatermark(string territory) => MarkOf(ProbeWatermarks, territory);
+
+    public void AdvanceProbeWatermark(string territory, DateTimeOffset newest) =>
+        ProbeWatermarks = Advanced(ProbeWatermarks, territory, newest);
+
+    /// <summary>Adds the territories of new reviews an App Store Connect fetch found to
+    /// <see cref="TerritoryReviewCounts"/>.</summary>
+    public void CountTerritoryReviews(IEnumerable<string> territories)
     {
-        var marks = ParseFeedWatermarks();
-        if (marks.TryGetValue(territory, out var ticks) && ticks >= newest.UtcTicks)
+        var counts = Parse(TerritoryReviewCounts);
+        foreach (var territory in territories)
         {
-            return;
+            counts[territory] = counts.GetValueOrDefault(territory) + 1;
         }
-        marks[territory] = newest.UtcTicks;
-        FeedWatermarks = string.Join(';', marks.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m =>
-            $"{m.Key}={m.Value}"));
+        TerritoryReviewCounts = Format(counts);
     }
 
-    private Dictionary<string, long> ParseFeedWatermarks() => FeedWatermarks
+    /// <summary>The <paramref name="count"/> territories with the most new reviews, most first (ties by
+    /// name).</summary>
+    public IReadOnlyList<string> TopTerritories(int count) => Parse(TerritoryReviewCounts)
+        .OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Take(count).Select(c => c.Key)
+        .ToList();
+
+    private static DateTimeOffset? MarkOf(string marks, string territory) =>
+        Parse(marks).TryGetValue(territory, out var ticks) ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+
+    private static string Advanced(string marks, string territory, DateTimeOffset newest)
+    {
+        var parsed = Parse(marks);
+        if (parsed.TryGetValue(territory, out var ticks) && ticks >= newest.UtcTicks)
+        {
+            return marks;
+        }
+        parsed[territory] = newest.UtcTicks;
+        return Format(parsed);
+    }
+
+    private static string Format(Dictionary<string, long> values) => string.Join(';',
+        values.OrderBy(m => m.Key, StringComparer.Ordinal).Select(m => $"{m.Key}={m.Value}"));
+
+    private static Dictionary<string, long> Parse(string values) => values
         .Split(';', StringSplitOptions.RemoveEmptyEntries)
         .Select(pair => pair.Split('='))
         .ToDictionary(pair => pair[0], pair => long.Parse(pair[1], System.Globalization.CultureInfo.InvariantCulture),

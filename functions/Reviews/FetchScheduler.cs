@@ -168,7 +168,7 @@ public sealed class FetchScheduler(
             }
             if (IntervalOf(schedule) != interval)
             {
-                await RescheduleAsync(schedule, cancellationToken);
+                await RescheduleAsync(schedule, keepSoonerSlot: IntervalOf(schedule) < interval, cancellationToken);
             }
             try
             {
@@ -323,10 +323,13 @@ public sealed class FetchScheduler(
 
     /// <summary>
     /// Gives the app's index entry the schedule's interval: its due row moves to the interval's next slot, unless the
-    /// current slot is still ahead and sooner. Guarded by the pointer's ETag; a timer move in between is
-    /// met by reading the pointer again.
+    /// interval got shorter and the current slot is still ahead and sooner. A longer interval always takes its own next
+    /// slot: the feed probe's App Store Connect fetch falls on the app's hourly slots, and a probe slot kept after the
+    /// app went back to hourly would be an extra App Store Connect fetch. Guarded by the pointer's ETag; a timer move
+    /// in between is met by reading the pointer again.
     /// </summary>
-    private async Task RescheduleAsync(FetchScheduleEntity schedule, CancellationToken cancellationToken)
+    private async Task RescheduleAsync(
+        FetchScheduleEntity schedule, bool keepSoonerSlot, CancellationToken cancellationToken)
     {
         var partition = PartitionOf(schedule);
         var interval = IntervalOf(schedule);
@@ -342,7 +345,7 @@ public sealed class FetchScheduler(
             var next = NextSlotAfter(now, interval, schedule.AppId);
             // A row due already is not fetched again: the caller has just fetched the app or queued its fetch.
             var key = DueIndex.KeyFor(
-                current > now && current < next ? current : next, schedule.AccountId, schedule.AppId);
+                keepSoonerSlot && current > now && current < next ? current : next, schedule.AccountId, schedule.AppId);
             var row = new FetchDueEntity
             {
                 PartitionKey = partition, RowKey = key, AccountId = schedule.AccountId, AppId = schedule.AppId,

@@ -26,8 +26,10 @@ public sealed class PublicFeedReviewSource(
         var requests = 0;
         foreach (var territory in target.App.TerritoryList)
         {
-            var (read, pageNewest) = await FetchTerritoryAsync(
-                target, territory, requests, announcer, firstImport, cancellationToken);
+            var watermark = target.Schedule.FeedWatermark(territory);
+            var rule = watermark is null ? NewReviewRule.FirstImport : NewReviewRule.Incremental(watermark);
+            var (read, pageNewest) = await ReadTerritoryAsync(target, territory, watermark, rule, onlyNewer: false,
+                requests, announcer, firstImport, cancellationToken);
             requests += read;
             if (pageNewest is { } mark)
             {
@@ -47,15 +49,17 @@ public sealed class PublicFeedReviewSource(
             announcer.Announced + firstImport.Announced);
     }
 
-    /// <summary>One territory's pages down to its watermark; returns the requests made and the newest review read.
+    /// <summary>
+    /// One territory's pages down to <paramref name="watermark"/>, saved by <paramref name="rule"/>; returns the
+    /// requests made and the newest review read. <paramref name="onlyNewer"/>: reviews at or before the watermark are
+    /// not saved (the feed probe leaves them to the App Store Connect fetch).
     /// </summary>
-    private async Task<(int Requests, DateTimeOffset? Newest)> FetchTerritoryAsync(
-        ReviewFetchTarget target, string territory, int requestsBefore, NewReviewsAnnouncer announcer,
-        NewReviewsAnnouncer firstImport, CancellationToken cancellationToken)
+    public async Task<(int Requests, DateTimeOffset? Newest)> ReadTerritoryAsync(
+        ReviewFetchTarget target, string territory, DateTimeOffset? watermark, NewReviewRule rule, bool onlyNewer,
+        int requestsBefore, NewReviewsAnnouncer announcer, NewReviewsAnnouncer? firstImport,
+        CancellationToken cancellationToken)
     {
         var app = target.App;
-        var watermark = target.Schedule.FeedWatermark(territory);
-        var rule = watermark is null ? NewReviewRule.FirstImport : NewReviewRule.Incremental(watermark);
         var walk = new ReviewWalk($"The {territory} feed of app {app.AppId}");
         DateTimeOffset? newest = null;
         var requests = 0;
@@ -80,7 +84,9 @@ public sealed class PublicFeedReviewSource(
                     territory, app.AppId, page);
                 break;
             }
-            await loop.SaveAsync(target, Name, reviews, rule, announcer, firstImport, cancellationToken);
+            IReadOnlyList<FetchedReview> saved =
+                onlyNewer && watermark is { } mark ? [.. reviews.Where(r => r.CreatedAt > mark)] : reviews;
+            await loop.SaveAsync(target, Name, saved, rule, announcer, firstImport, cancellationToken);
             newest = ReviewPageLoop.Later(newest, reviews.Max(r => r.CreatedAt));
             if (ReviewPageLoop.ReachedWatermark(reviews, watermark) || reviews.Count < AppStoreFeedClient.PageSize)
             {

@@ -21,6 +21,15 @@ public sealed record NewReviewRule(Func<FetchedReview, bool> IsHistory, Func<Fet
     public static NewReviewRule Incremental(DateTimeOffset? watermark) =>
         new(_ => false, r => watermark is { } mark && r.CreatedAt > mark);
 
+    /// <summary>
+    /// An incremental App Store Connect fetch of an app the feed probe reads between: as <see cref="Incremental"/>,
+    /// except that a stored review at or before its territory's probe watermark is not handed on again (the probe
+    /// handed it on before it moved that watermark).
+    /// </summary>
+    public static NewReviewRule AfterProbes(DateTimeOffset? watermark, Func<string, DateTimeOffset?> probeWatermark) =>
+        new(_ => false, r => watermark is { } mark && r.CreatedAt > mark
+            && !(probeWatermark(r.Territory) is { } probed && r.CreatedAt <= probed));
+
     /// <summary>A territory's first import from the public feed: everything found is history.</summary>
     public static readonly NewReviewRule FirstImport = new(_ => true, _ => false);
 

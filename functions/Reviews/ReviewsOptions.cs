@@ -61,6 +61,26 @@ public sealed class ReviewsOptions : IValidatableObject
     [Range(1, 100_000)]
     public int MaxEnqueuesPerRun { get; set; } = 5000;
 
+    /// <summary>
+    /// Feed probe (docs/ingestion.md, "Feed probe"): an integrated app whose review rate gives it an interval below
+    /// <see cref="ApiInterval"/> is fetched hourly from App Store Connect and, at the slots in between, from the public
+    /// feed of this many of its territories (those where App Store Connect found the most new reviews). 0 turns the
+    /// probe off: the slots in between are App Store Connect fetches, within <see cref="SpeedUpBudgetShare"/>.
+    /// Off by default until the month simulation passes with it on (docs/ingestion.md, "Feed probe": a review the probe
+    /// stores first under its feed id is not always matched by the later API copy).
+    /// </summary>
+    [Range(0, 20)]
+    public int FeedProbeTerritories { get; set; }
+
+    /// <summary>
+    /// With the feed probe on, an integrated app's interval aims at this many new reviews per fetch instead of
+    /// <see cref="ReviewsPerFetch"/>: a probe costs no App Store Connect request, so busy apps are read about ten times
+    /// per review they get (one review an hour: every 6 minutes), which keeps their p95 latency near the floor plus the
+    /// feed's lag.
+    /// </summary>
+    [Range(0.001, 1000.0)]
+    public double ReviewsPerProbe { get; set; } = 0.1;
+
     /// <summary>Root of Apple's public customer-reviews feed; tests point it at the fake feed.</summary>
     [Required, Url]
     public string FeedBaseUrl { get; set; } = "https://itunes.apple.com";

@@ -23,9 +23,11 @@ public static class ReviewsServiceCollectionExtensions
         services.AddSingleton<ReviewPageLoop>();
         services.AddSingleton<ReviewFetchRetries>();
         // The fetcher asks the sources in this order: the first that reads an app fetches it; the feed comes last.
+        services.AddSingleton<PublicFeedReviewSource>();
+        services.AddSingleton<IReviewSource, FeedProbeReviewSource>(); // only between a busy app's hourly API fetches
         services.AddSingleton<IReviewSource, AppStoreConnectReviewSource>();
         services.AddSingleton<IReviewSource, GooglePlayReviewSource>();
-        services.AddSingleton<IReviewSource, PublicFeedReviewSource>();
+        services.AddSingleton<IReviewSource>(provider => provider.GetRequiredService<PublicFeedReviewSource>());
         services.AddSingleton<ReviewFetcher>();
         services.AddSingleton<ReviewLifecycle>();
         services.AddSingleton<IAppRegisteredListener>(provider => provider.GetRequiredService<ReviewLifecycle>());

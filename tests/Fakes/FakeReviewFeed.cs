@@ -28,6 +28,12 @@ public sealed class FakeReviewFeed : FakeHttpServer
     public bool IncludeAppEntry { get; set; }
 
     /// <summary>
+    /// How long after its <c>updated</c> date a review shows in the feed (Apple publishes the feed through caches and
+    /// does not document the delay); measured on <see cref="FakeHttpServer.Clock"/>. Zero: at once.
+    /// </summary>
+    public TimeSpan PublicationLag { get; set; }
+
+    /// <summary>
     /// Answers every page after this one with the first page again (the feed ignoring the page number); 0: off.
     /// </summary>
     public int RepeatFirstPageAfter { get; set; }
@@ -93,7 +99,9 @@ public sealed class FakeReviewFeed : FakeHttpServer
         lock (list)
         {
             var served = RepeatFirstPageAfter > 0 && page > RepeatFirstPageAfter ? 1 : page;
-            entries = [.. list.OrderByDescending(r => r.Updated).Skip((served - 1) * PageSize).Take(PageSize)];
+            var published = Clock.GetUtcNow() - PublicationLag;
+            entries = [.. list.Where(r => PublicationLag <= TimeSpan.Zero || r.Updated <= published)
+                .OrderByDescending(r => r.Updated).Skip((served - 1) * PageSize).Take(PageSize)];
         }
         var items = entries.Select(r => (object)Entry(r, storefront)).ToList();
         if (IncludeAppEntry && items.Count > 0)

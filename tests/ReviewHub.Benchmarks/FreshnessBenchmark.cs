@@ -23,7 +23,13 @@ namespace ReviewHub.Benchmarks;
 /// times; latency is from a review's appearance to the <c>new-reviews</c> message that names it.
 /// Arrival rates are heavy-tailed: reviews a day per app ~ Pareto(x_min = 0.5, alpha = 1), capped at 5,000 (about 2 %
 /// of apps get 24 or more a day, and they bring most of the reviews). Apps share keys in teams of 10.
-/// Options: --apps N (1000) --warmup-hours N (6) --seed N (17) --concurrency N (8).
+/// Every review also shows in the fake public feed (storefront us) <c>--feed-lag-min</c> after it appears in App Store
+/// Connect; the feed probe (<see cref="FeedProbeReviewSource"/>) reads it between the hourly API fetches.
+/// Runs: <c>hourly</c> (fixed hourly API fetches), <c>probe</c> (adaptive with the feed probe: API hourly, feed in
+/// between), <c>api</c> (adaptive without the probe: every slot an API fetch). The RESULT line reports the probe run
+/// (or the api run when the probe run is not asked for).
+/// Options: --apps N (1000) --warmup-hours N (6) --seed N (17) --concurrency N (8) --feed-lag-min N (5)
+/// --runs hourly,probe[,api].
 /// </summary>
 public sealed class FreshnessBenchmark : IBenchmark
 {
@@ -39,32 +45,54 @@ public sealed class FreshnessBenchmark : IBenchmark
         var warmup = TimeSpan.FromHours(IngestionBenchmark.Option(args, "--warmup-hours", 6));
         var seed = IngestionBenchmark.Option(args, "--seed", 17);
         var concurrency = IngestionBenchmark.Option(args, "--concurrency", 8);
+        var feedLag = TimeSpan.FromMinutes(IngestionBenchmark.Option(args, "--feed-lag-min", 5));
+        var runs = OptionText(args, "--runs", "hourly,probe").Split(',');
         var rates = DailyRates(apps, seed);
         Console.WriteLine(FormattableString.Invariant(
             $"freshness: {apps} integrated apps, {rates.Sum():F0} reviews a day in all, ") +
             FormattableString.Invariant(
             $"{rates.Count(r => r >= 24)} with ≥ 24 a day (Pareto x_min 0.5, alpha 1, cap 5,000), ") +
-            FormattableString.Invariant($"keys shared by {AppsPerKey} apps, warm-up {warmup.TotalHours} h"));
+            FormattableString.Invariant(
+            $"keys shared by {AppsPerKey} apps, warm-up {warmup.TotalHours} h, feed lag {feedLag.TotalMinutes} min"));
 
-        var hourly = await SimulateAsync("hourly", adaptive: false, rates, warmup, seed, concurrency, era: 0);
-        var adaptive = await SimulateAsync("adaptive", adaptive: true, rates, warmup, seed, concurrency, era: 1);
+        var results = new Dictionary<string, RunResult>(StringComparer.Ordinal);
+        foreach (var (run, era) in runs.Select((r, i) => (r.Trim(), i)))
+        {
+            results[run] = await SimulateAsync(run, adaptive: run != "hourly", probe: run == "probe", rates, warmup,
+                feedLag, seed, concurrency, era);
+        }
+        var hourly = results["hourly"];
+        var adaptive = results.TryGetValue("probe", out var probed) ? probed : results["api"];
         var cheapEnough = adaptive.RequestsPerAppDay <= hourly.RequestsPerAppDay;
         Console.WriteLine(FormattableString.Invariant(
             $"target: busy p95 ≤ 15 min ({(adaptive.BusyP95 <= 15 ? "met" : "missed")}), ") +
             FormattableString.Invariant(
             $"requests per app-day ≤ hourly's ({(cheapEnough ? "met" : "missed")}); ") +
-            "every app fetched at least hourly costs ≥ 24 a day");
+            "App Store Connect requests; feed requests are counted apart");
         Console.WriteLine(
             FormattableString.Invariant($"RESULT busy_p95_latency_min={adaptive.BusyP95:F1} ") +
             FormattableString.Invariant($"busy_p50_latency_min={adaptive.BusyP50:F1} ") +
             FormattableString.Invariant($"all_p95_latency_min={adaptive.AllP95:F1} ") +
             FormattableString.Invariant($"requests_per_app_day={adaptive.RequestsPerAppDay:F2} ") +
             FormattableString.Invariant($"hourly_busy_p95_latency_min={hourly.BusyP95:F1} ") +
-            FormattableString.Invariant($"hourly_requests_per_app_day={hourly.RequestsPerAppDay:F2}"));
+            FormattableString.Invariant($"hourly_requests_per_app_day={hourly.RequestsPerAppDay:F2} ") +
+            FormattableString.Invariant($"feed_requests_per_app_day={adaptive.FeedRequestsPerAppDay:F2} ") +
+            FormattableString.Invariant($"feed_lag_min={feedLag.TotalMinutes:F0}") +
+            (results.TryGetValue("api", out var api) && probed is not null
+                ? FormattableString.Invariant($" noprobe_busy_p95_latency_min={api.BusyP95:F1} ") +
+                    FormattableString.Invariant($"noprobe_requests_per_app_day={api.RequestsPerAppDay:F2}")
+                : string.Empty));
         return 0;
     }
 
-    private sealed record RunResult(double BusyP95, double BusyP50, double AllP95, double RequestsPerAppDay);
+    private static string OptionText(string[] args, string name, string fallback)
+    {
+        var at = Array.IndexOf(args, name);
+        return at >= 0 && at + 1 < args.Length ? args[at + 1] : fallback;
+    }
+
+    private sealed record RunResult(
+        double BusyP95, double BusyP50, double AllP95, double RequestsPerAppDay, double FeedRequestsPerAppDay);
 
     /// <summary>Reviews a day per app: Pareto(0.5, 1) by inverse transform, capped, from a fixed seed.</summary>
     private static double[] DailyRates(int apps, int seed)
@@ -74,12 +102,15 @@ public sealed class FreshnessBenchmark : IBenchmark
     }
 
     private static async Task<RunResult> SimulateAsync(
-        string name, bool adaptive, double[] rates, TimeSpan warmup, int seed, int concurrency, int era)
+        string name, bool adaptive, bool probe, double[] rates, TimeSpan warmup, TimeSpan feedLag, int seed,
+        int concurrency, int era)
     {
         var start = new DateTimeOffset(2031, 1, 1, 0, 0, 0, TimeSpan.Zero).AddDays(10 * era);
         var clock = new FakeTimeProvider(start);
         await using var asc = new FakeAppStoreConnect { Clock = clock };
         await asc.StartAsync();
+        await using var feed = new FakeReviewFeed { Clock = clock, PublicationLag = feedLag };
+        await feed.StartAsync();
         var queue = new SimulatedQueue(clock);
         var storage = await Azurite.ConnectionStringAsync();
         await using var services = IngestionBenchmark.BuildServices(storage, asc.BaseAddress,
@@ -87,6 +118,9 @@ public sealed class FreshnessBenchmark : IBenchmark
             {
                 ["Reviews:ReviewsPerFetch"] = adaptive ? null : "0",
                 ["Reviews:ApiBudgetReserve"] = "50",
+                ["Reviews:FeedBaseUrl"] = feed.BaseAddress.ToString(),
+                ["Reviews:FeedRequestDelay"] = "00:00:00", // the simulated clock stands still during a tick
+                ["Reviews:FeedProbeTerritories"] = probe ? "3" : "0",
             },
             configure: s =>
             {
@@ -101,11 +135,13 @@ public sealed class FreshnessBenchmark : IBenchmark
         var targets = await PrepareAsync(services, asc, scheduler, rates.Length, start, era);
         var arrivals = Arrivals(rates, start, warmup + Day, seed);
         var appeared = new Dictionary<string, (DateTimeOffset At, int App)>(StringComparer.Ordinal);
+        var feedToApi = new Dictionary<string, string>(StringComparer.Ordinal);
         var latencies = new List<(double Minutes, int App)>();
         var measureFrom = start + warmup;
         var end = measureFrom + Day;
         var next = 0;
         var requestsAtStart = 0;
+        var feedRequestsAtStart = 0;
         var started = System.Diagnostics.Stopwatch.StartNew();
         for (var now = start; now < end; now += Tick)
         {
@@ -113,18 +149,22 @@ public sealed class FreshnessBenchmark : IBenchmark
             if (now == measureFrom)
             {
                 requestsAtStart = asc.Requests.Count(IsReviewRequest);
+                feedRequestsAtStart = feed.Requests.Count;
             }
             var batch = new Dictionary<int, List<FakeCustomerReview>>();
             for (; next < arrivals.Count && arrivals[next].At <= now; next++)
             {
                 var (at, app, id) = arrivals[next];
                 appeared[id] = (at, app);
+                feedToApi[FeedIdOf(id).ToString(CultureInfo.InvariantCulture)] = id;
                 (batch.TryGetValue(app, out var list) ? list : batch[app] = []).Add(new FakeCustomerReview(
                     id, 4, "Title", "Body", "nick", at, "USA"));
             }
             foreach (var (app, reviews) in batch)
             {
                 asc.SetReviews(targets[app].StoreAppId, reviews);
+                feed.SetReviews("us", targets[app].StoreAppId,
+                    reviews.Select(r => FakeReviewFeed.CopyOf(r, FeedIdOf(r.Id))));
             }
             await scheduler.DispatchDueAsync(CancellationToken.None);
             // Every fetch visible by now runs now (a deferral or retry comes back at a later tick).
@@ -135,8 +175,10 @@ public sealed class FreshnessBenchmark : IBenchmark
             }
             foreach (var handed in queue.TakeVisible<NewReviewsBatch>(ReviewQueues.NewReviews).Where(b => !b.Backfill))
             {
-                foreach (var id in handed.ReviewIds)
+                foreach (var handedId in handed.ReviewIds)
                 {
+                    // A review the probe stored first keeps its feed id (the API copy is matched with it).
+                    var id = feedToApi.Remove(handedId, out var apiId) ? apiId : handedId;
                     if (appeared.Remove(id, out var seen) && seen.At >= measureFrom)
                     {
                         latencies.Add(((now - seen.At).TotalMinutes, seen.App));
@@ -156,11 +198,12 @@ public sealed class FreshnessBenchmark : IBenchmark
         latencies.AddRange(appeared.Values.Where(a => a.At >= measureFrom)
             .Select(a => ((end - a.At).TotalMinutes, a.App)));
         var requests = asc.Requests.Count(IsReviewRequest) - requestsAtStart;
+        var feedRequests = feed.Requests.Count - feedRequestsAtStart;
         var perApp = latencies.GroupBy(l => l.App).ToDictionary(g => g.Key, g => g.Count());
         var busy = latencies.Where(l => perApp[l.App] >= 24).Select(l => l.Minutes).Order().ToList();
         var all = latencies.Select(l => l.Minutes).Order().ToList();
         var result = new RunResult(Percentile(busy, 0.95), Percentile(busy, 0.5), Percentile(all, 0.95),
-            requests / (double)rates.Length);
+            requests / (double)rates.Length, feedRequests / (double)rates.Length);
         Console.WriteLine(
             FormattableString.Invariant($"{name}: {all.Count} reviews in the measured day ") +
             FormattableString.Invariant($"({busy.Count} of {perApp.Count(p => p.Value >= 24)} busy apps); ") +
@@ -168,9 +211,19 @@ public sealed class FreshnessBenchmark : IBenchmark
             FormattableString.Invariant($"all {Percentile(all, 0.5):F1}/{result.AllP95:F1} min; ") +
             FormattableString.Invariant($"{requests} App Store Connect review requests ") +
             FormattableString.Invariant($"= {result.RequestsPerAppDay:F2} per app-day; ") +
+            FormattableString.Invariant($"{feedRequests} feed requests = {result.FeedRequestsPerAppDay:F2} ") +
+            "per app-day; " +
             FormattableString.Invariant($"busiest key {MaxKeyRequestsPerHour(asc, targets):F0} requests ") +
             FormattableString.Invariant($"in its last hour; simulated in {started.Elapsed.TotalSeconds:F0} s"));
         return result;
+    }
+
+    /// <summary>The review's numeric feed id (the feed and the API share no id): from "sim-{app}-{n}".</summary>
+    private static long FeedIdOf(string id)
+    {
+        var parts = id.Split('-');
+        return 5_000_000_000L + long.Parse(parts[1], CultureInfo.InvariantCulture) * 1_000_000L
+            + long.Parse(parts[2], CultureInfo.InvariantCulture);
     }
 
     private static bool IsReviewRequest(RecordedRequest request) =>

@@ -6,7 +6,11 @@ namespace ReviewHub.Tests.Reviews;
 /// <summary>The adaptive interval rule: floor, promised ceilings, the key's budget, the decayed review rate.</summary>
 public sealed class FetchIntervalTests
 {
-    private static readonly ReviewsOptions Defaults = new();
+    /// <summary>The defaults with the feed probe on for three territories (it ships off).</summary>
+    private static readonly ReviewsOptions Defaults = new() { FeedProbeTerritories = 3 };
+
+    /// <summary>Without the feed probe every slot is an App Store Connect fetch.</summary>
+    private static readonly ReviewsOptions NoProbe = new() { FeedProbeTerritories = 0 };
 
     [Theory]
     [InlineData(0.0, 60, 60)] // no reviews: the hourly promise
@@ -17,9 +21,36 @@ public sealed class FetchIntervalTests
     public void Api_intervals_follow_the_rate_between_the_floor_and_the_hourly_ceiling(
         double perHour, int atLeastMinutes, int atMostMinutes)
     {
-        var interval = FetchIntervals.For(Defaults, ReviewSources.AppStoreConnect, perHour, budget: null);
+        var interval = FetchIntervals.For(NoProbe, ReviewSources.AppStoreConnect, perHour, budget: null);
 
         Assert.InRange(interval, TimeSpan.FromMinutes(atLeastMinutes), TimeSpan.FromMinutes(atMostMinutes));
+    }
+
+    [Theory]
+    [InlineData(0.05, 60)] // quiet (1.2 a day): hourly, no probe
+    [InlineData(0.25, 20)] // 0.1 review a probe: 24 min, on the ladder 23.8 min, the hour in three
+    [InlineData(0.5, 10)] // 12 min, on the ladder 11.9 min, the hour in six
+    [InlineData(1.0, 5)] // one an hour (busy): 5.9 min on the ladder; an eleventh is not whole in ticks: a twelfth
+    [InlineData(1000.0, 5)] // the floor, the hour in twelve
+    public void With_the_feed_probe_an_api_interval_divides_the_hour_so_the_hourly_slots_stay(
+        double perHour, double minutes)
+    {
+        var interval = FetchIntervals.For(Defaults, ReviewSources.AppStoreConnect, perHour, budget: null);
+
+        Assert.Equal(TimeSpan.FromMinutes(minutes), interval);
+        Assert.Equal(0, Defaults.ApiInterval.Ticks % interval.Ticks);
+        var appId = "app-on-the-hour";
+        var hourly = FetchScheduler.NextSlotAfter(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero),
+            Defaults.ApiInterval, appId);
+        // The app's hourly slot is one of its probe slots: both phases come from the same hash.
+        Assert.Equal(hourly, FetchScheduler.NextSlotAfter(hourly - interval, interval, appId));
+    }
+
+    [Fact]
+    public void A_floor_that_does_not_divide_the_hour_is_kept_by_the_whole_part_above_it()
+    {
+        Assert.Equal(TimeSpan.FromMinutes(7.5),
+            FetchIntervals.WholePartOf(TimeSpan.FromHours(1), TimeSpan.FromMinutes(7), TimeSpan.FromMinutes(7)));
     }
 
     [Fact]
@@ -41,8 +72,11 @@ public sealed class FetchIntervalTests
         var plenty = new RateLimit(3600, 2000);
         var low = new RateLimit(3600, 1700);
 
-        Assert.Equal(TimeSpan.FromMinutes(5), FetchIntervals.For(Defaults, ReviewSources.AppStoreConnect, 100, plenty));
-        Assert.Equal(TimeSpan.FromHours(1), FetchIntervals.For(Defaults, ReviewSources.AppStoreConnect, 100, low));
+        Assert.Equal(TimeSpan.FromMinutes(5), FetchIntervals.For(NoProbe, ReviewSources.AppStoreConnect, 100, plenty));
+        Assert.Equal(TimeSpan.FromHours(1), FetchIntervals.For(NoProbe, ReviewSources.AppStoreConnect, 100, low));
+        // With the feed probe the slots between the hourly API fetches cost the key nothing: the budget does not
+        // hold them back.
+        Assert.Equal(TimeSpan.FromMinutes(5), FetchIntervals.For(Defaults, ReviewSources.AppStoreConnect, 100, low));
     }
 
     [Fact]
