@@ -30,6 +30,7 @@ public static class IntegrationServiceCollectionExtensions
         services.AddSingleton<IntegrationDegradedEmails>();
         services.AddTransient<IntegrationHealthCheck>(); // holds the transient AscUserDirectory
         services.AddSingleton<IntegrationDisconnection>();
+        services.AddSingleton<OperatorWorkList>();
         services.AddSingleton<IAppDataPurger, IntegrationPurger>();
         return services;
     }
