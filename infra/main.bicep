@@ -200,6 +200,8 @@ var appSettings = {
   Integrations__PollInterval: '00:30:00'
   Integrations__ActivityMaxAttempts: '5'
   Integrations__ActivityFirstRetryInterval: '00:00:30'
+  // Working time a connection may wait on ReviewHub's operators before the operators-late alert (issue 13).
+  Integrations__OperatorWaitAlertAfter: '04:00:00'
   Replies__MaxSendAttempts: '5'
   Replies__RetryBaseDelay: '00:00:30'
   Replies__RetryMaxDelay: '00:15:00'

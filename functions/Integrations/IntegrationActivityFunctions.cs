@@ -30,8 +30,25 @@ public sealed class IntegrationActivityFunctions(
     /// <summary>The first activation step: list the apps the key sees and link the registered ones.</summary>
     public const string AppsStep = "apps";
 
+    /// <summary>
+    /// One check of App Store Connect, with the attempt's deadline as it stands after it (the time operators made the
+    /// customer wait is added when their wait ends) and whether it has come, by this activity's clock.
+    /// </summary>
     [Function(nameof(CheckIntegration))]
     public async Task<CheckResult> CheckIntegration([ActivityTrigger] IntegrationAttempt attempt,
+        CancellationToken cancellationToken)
+    {
+        var result = await CheckAppStoreConnectAsync(attempt, cancellationToken);
+        if (result.State is CheckState.Gone or CheckState.Verified
+            || await store.GetConnectionAsync(attempt.AccountId, attempt.ConnectionId, cancellationToken)
+                is not { } row || row.AttemptId != attempt.AttemptId)
+        {
+            return result;
+        }
+        return result with { Deadline = row.Deadline, DeadlineReached = clock.GetUtcNow() >= row.Deadline };
+    }
+
+    private async Task<CheckResult> CheckAppStoreConnectAsync(IntegrationAttempt attempt,
         CancellationToken cancellationToken)
     {
         var row = await store.GetConnectionAsync(attempt.AccountId, attempt.ConnectionId, cancellationToken);
@@ -224,22 +241,40 @@ public sealed class IntegrationActivityFunctions(
         return ActivationResult.Active;
     }
 
-    /// <summary>Deadline passed: Failed, with the reason the owner and the SPA see.</summary>
+    /// <summary>
+    /// The deadline came (by this activity's clock). When ReviewHub's operators are the ones to act, the customer is
+    /// not failed: the owner is told of the delay once, operators are alerted (error log; the operators-late alert
+    /// fires from <see cref="OperatorWorkList"/>'s gauge), and the setup waits on. Otherwise: Failed, with the reason
+    /// the owner and the SPA see.
+    /// </summary>
     [Function(nameof(FailIntegration))]
-    public async Task<bool> FailIntegration([ActivityTrigger] IntegrationAttempt attempt,
+    public async Task<DeadlineOutcome> FailIntegration([ActivityTrigger] IntegrationAttempt attempt,
         CancellationToken cancellationToken)
     {
+        var now = clock.GetUtcNow();
+        var failed = false;
         var row = await store.UpdateAttemptAsync(attempt.AccountId, attempt.ConnectionId, attempt.AttemptId, r =>
         {
+            if (ConnectionActors.WaitsOnOperators(r) || now < r.Deadline)
+            {
+                return;
+            }
             r.FailureReason = FailureReason(r);
             r.Status = nameof(IntegrationStatus.Failed);
+            failed = true;
         }, cancellationToken);
         if (row is null)
         {
-            return false;
+            return DeadlineOutcome.Gone;
+        }
+        if (!failed)
+        {
+            return ConnectionActors.WaitsOnOperators(row) && now >= row.Deadline
+                ? await OperatorsLateAsync(row, attempt, now, cancellationToken)
+                : DeadlineOutcome.NotYet;
         }
         if (row.CredentialReference is not null
-            && ObservedWithTheKey(row) is null or AppStoreConnectObservation.KeyRefused)
+            && row.ObservationWithCurrentKey is null or AppStoreConnectObservation.KeyRefused)
         {
             // Not the customer's doing: operators look at the key, Key Vault and Apple's system status.
             logger.LogError(
@@ -252,7 +287,51 @@ public sealed class IntegrationActivityFunctions(
             logger.LogWarning("Integration setup of {AccountId}/{ConnectionId} failed: {Reason}",
                 attempt.AccountId, attempt.ConnectionId, row.FailureReason);
         }
-        return true;
+        return DeadlineOutcome.Failed;
+    }
+
+    /// <summary>
+    /// Operators are late: the owner hears of it once per attempt (claimed on the row before the send, given back
+    /// only after a send that certainly failed, like the degraded email), and operators are alerted by an error log.
+    /// </summary>
+    private async Task<DeadlineOutcome> OperatorsLateAsync(
+        IntegrationEntity row, IntegrationAttempt attempt, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (row.OperatorDelayToldAt is not null)
+        {
+            return DeadlineOutcome.OperatorsLate;
+        }
+        logger.LogError(
+            "ReviewHub's operators are late for {AccountId}/{ConnectionId}: waiting on them since {Since}, the " +
+            "customer's deadline {Deadline} passed (the setup is not failed)", attempt.AccountId,
+            attempt.ConnectionId, row.OperatorsWaitingSince, row.Deadline);
+        var claimed = false;
+        var claim = await store.UpdateAttemptAsync(attempt.AccountId, attempt.ConnectionId, attempt.AttemptId, r =>
+        {
+            claimed = r.OperatorDelayToldAt is null;
+            r.OperatorDelayToldAt ??= now;
+        }, cancellationToken);
+        if (claim is null || !claimed || await ComposeAsync(OwnerEmail.OperatorsLate, claim, cancellationToken)
+            is not { } message)
+        {
+            return claim is null ? DeadlineOutcome.Gone : DeadlineOutcome.OperatorsLate;
+        }
+        try
+        {
+            await emailSender.SendAsync(message, cancellationToken);
+        }
+        catch (EmailDeliveryException ex) when (ex.IsPermanent)
+        {
+            logger.LogError(ex, "The operators-late email of {AccountId}/{ConnectionId} was refused",
+                attempt.AccountId, attempt.ConnectionId);
+        }
+        catch (Exception ex) when (EmailDeliveryException.CertainlyNotSent(ex))
+        {
+            await store.UpdateAttemptAsync(attempt.AccountId, attempt.ConnectionId, attempt.AttemptId,
+                r => r.OperatorDelayToldAt = null, cancellationToken);
+            throw;
+        }
+        return DeadlineOutcome.OperatorsLate;
     }
 
     [Function(nameof(RecordIntegrationCancelled))]
@@ -431,13 +510,6 @@ public sealed class IntegrationActivityFunctions(
         _ => null,
     };
 
-    /// <summary>The last observation, unless it is the refusal of a key replaced since.</summary>
-    private static AppStoreConnectObservation? ObservedWithTheKey(IntegrationEntity row) =>
-        row.LastObservationValue is AppStoreConnectObservation.KeyRefused
-            && row.CredentialRegisteredAt > row.LastObservedAt
-            ? null
-            : row.LastObservationValue;
-
     /// <summary>
     /// Why the attempt failed, from what App Store Connect last answered, never from the error of the last check
     /// alone. When checks went unanswered after that answer, the reason says so: the customer may have fixed it since.
@@ -445,7 +517,7 @@ public sealed class IntegrationActivityFunctions(
     private static string FailureReason(IntegrationEntity row)
     {
         var email = row.IntegrationEmail;
-        if (ObservedWithTheKey(row) is not { } observed)
+        if (row.ObservationWithCurrentKey is not { } observed)
         {
             if (row.CredentialReference is null)
             {

@@ -56,6 +56,16 @@ public static class IntegrationEmails
                     "ReviewHub fetches every review it missed.",
                     "After fixing it, click \"I fixed it\" in ReviewHub, or wait for ReviewHub's daily check.",
                 }),
+            OwnerEmail.OperatorsLate => ($"ReviewHub is late connecting {appName}",
+                new[]
+                {
+                    $"Connecting {appName} to App Store Connect ({requirement.Title}) waits on ReviewHub's " +
+                        $"operators: {ConnectionActors.For(row).Step}",
+                    $"This is our delay, not yours: your setup does not expire while we are the ones to act, and " +
+                        "it completes as soon as our operators have done their part. They have been alerted.",
+                    $"If you have not invited {row.IntegrationEmail} yet, invite it now in App Store Connect " +
+                        $"(Users and Access) with {IntegrationRoles.Describe(requirement)}.",
+                }),
             _ => ($"App Store Connect setup for {appName} stopped",
                 new[]
                 {

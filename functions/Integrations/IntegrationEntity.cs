@@ -204,6 +204,17 @@ public sealed class IntegrationEntity : ITableEntity
     /// <summary>When the customer disconnected (the status keeps it until a new confirmation).</summary>
     public DateTimeOffset? DisconnectedAt { get; set; }
 
+    /// <summary>
+    /// Since when the connection waits on ReviewHub's operators (<see cref="ConnectionActors"/>); null while someone
+    /// else must act. Kept by <see cref="IntegrationStore"/> on every write: when the wait ends, the setup's
+    /// <see cref="Deadline"/> moves on by the working time it lasted (the deadline counts the customer's time only).
+    /// </summary>
+    public DateTimeOffset? OperatorsWaitingSince { get; set; }
+
+    /// <summary>When the owner was told that operators are late in this attempt (claimed before the send: at most
+    /// once).</summary>
+    public DateTimeOffset? OperatorDelayToldAt { get; set; }
+
     /// <summary>Comma-separated activation steps (listener step names) done in this attempt.</summary>
     public string? ActivationSteps { get; set; }
 
@@ -268,6 +279,13 @@ public sealed class IntegrationEntity : ITableEntity
     [IgnoreDataMember]
     public AppStoreConnectObservation? LastObservationValue =>
         LastObservation is null ? null : Enum.Parse<AppStoreConnectObservation>(LastObservation);
+
+    /// <summary>The last observation, unless it is the refusal of a key replaced since.</summary>
+    [IgnoreDataMember]
+    public AppStoreConnectObservation? ObservationWithCurrentKey =>
+        LastObservationValue is AppStoreConnectObservation.KeyRefused && CredentialRegisteredAt > LastObservedAt
+            ? null
+            : LastObservationValue;
 
     [IgnoreDataMember]
     public ActivationEmailState? ActivationEmailValue =>

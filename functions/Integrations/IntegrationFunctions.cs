@@ -234,7 +234,8 @@ public sealed class IntegrationFunctions(
 
     /// <summary>
     /// Disconnect: ReviewHub stops using the key and deletes it; every app of the connection goes back to the public
-    /// feed. Idempotent: 200 with the status every time.
+    /// feed. The account owner only (it takes every app of the team off the API, like the owner's other account-wide
+    /// changes); 403 for other members, with nothing changed. Idempotent: 200 with the status every time.
     /// </summary>
     [Function(nameof(DisconnectConnection))]
     public async Task<IActionResult> DisconnectConnection(
@@ -246,6 +247,12 @@ public sealed class IntegrationFunctions(
         if (await FindAsync(req, accountId, connectionId, cancellationToken) is not { Row: not null })
         {
             return Problems.NotFound("No such connection.");
+        }
+        if ((await accounts.GetAsync(accountId, cancellationToken))?.OwnerUserId != caller.UserId)
+        {
+            logger.LogInformation("Disconnect of {AccountId}/{ConnectionId} refused for {UserId}: not the owner",
+                accountId, connectionId, caller.UserId);
+            return Problems.Forbidden("Only the owner of the account can disconnect an App Store Connect team.");
         }
         var row = await disconnection.DisconnectAsync(
             accountId, connectionId, caller.UserId, client, cancellationToken);

@@ -153,7 +153,7 @@ public sealed record IntegrationStatusResponse(
     string? KeyRefusal, string NextStep, string? DegradedCause = null, DateTimeOffset? DegradedAt = null,
     string? DegradedReason = null, DateTimeOffset? DisconnectedAt = null, string? ConnectionId = null,
     string? Team = null, string? Method = null, string? ReplyPermission = null, DateTimeOffset? AppsListedAt = null,
-    int? AppsSeen = null);
+    int? AppsSeen = null, string Actor = "nobody", DateTimeOffset? OperatorsWaitingSince = null);
 
 /// <summary>One event of the audit trail as the SPA reads it.</summary>
 public sealed record IntegrationEventView(string Event, DateTimeOffset At, string? By, string? Detail)
@@ -181,50 +181,21 @@ public static class IntegrationResponses
             "Account Holder counts as Admin.",
             "Finance brings Sales and Access to Reports with it.",
             "Extra roles are fine; a role that is missing stops the integration.",
-            $"The setup finishes within {options.WorkingDays} working days of your confirmation.",
+            $"You have {options.WorkingDays} working days after your confirmation for your part; the time " +
+                "ReviewHub's operators take does not count.",
         ]);
 
     public static IntegrationStatusResponse Status(IntegrationEntity row, IntegrationOptions options, string accountId)
     {
+        var next = ConnectionActors.For(row);
         return new(
             Name(row.StatusValue), Name(row.KindValue), row.ActiveKindValue is { } active ? Name(active) : null,
                 row.IntegrationEmail, row.ConfirmedAt, row.Deadline,
             RoleView.From(row.MissingRoles), RoleView.From(row.GrantedRoles), row.LastCheckedAt, row.VerifiedAt,
             row.CredentialReference is not null, row.FailureReason, row.LastError, row.KeyRefusedAt, row.KeyRefusal,
-            NextStep(row), row.DegradedCauseValue is { } cause ? Name(cause) : null, row.DegradedAt,
+            next.Step, row.DegradedCauseValue is { } cause ? Name(cause) : null, row.DegradedAt,
             row.DegradedReason, row.DisconnectedAt, row.ConnectionId, row.Team, Name(row.MethodValue),
-            row.ReplyPermissionValue is { } permission ? Name(permission) : null, row.AppsListedAt, row.AppsSeen);
+            row.ReplyPermissionValue is { } permission ? Name(permission) : null, row.AppsListedAt, row.AppsSeen,
+            Name(next.Actor), row.OperatorsWaitingSince);
     }
-
-    private static string NextStep(IntegrationEntity row) => row.StatusValue switch
-    {
-        _ when row.IsDegraded =>
-            $"{row.DegradedReason} Until then reviews do not sync and replies cannot be sent; once fixed, ReviewHub " +
-            "fetches what it missed.",
-        IntegrationStatus.AwaitingOperator or IntegrationStatus.Verifying when row.LastError is not null =>
-            $"ReviewHub is on it: {row.LastError}",
-        IntegrationStatus.AwaitingOperator => "ReviewHub's operators must act: they accept your invitation and " +
-            "register the integration user's key. Nothing to do for you.",
-        IntegrationStatus.Verifying => "Nothing to do: ReviewHub is checking the roles.",
-        IntegrationStatus.InvitationPending when row.LastError is not null => row.LastError,
-        IntegrationStatus.InvitationPending => "Nothing to do: your invitation is waiting for ReviewHub to accept it.",
-        IntegrationStatus.RolesMissing =>
-            $"Add these roles to {row.IntegrationEmail} in App Store Connect: " +
-                $"{IntegrationEmails.RoleNames(row.MissingRoles)}; then tell us you updated them.",
-        IntegrationStatus.Activating when row.LastError is not null =>
-            $"Connected; finishing the setup is being retried: {row.LastError} If this stays, confirm again.",
-        IntegrationStatus.Activating => "Connected: ReviewHub is switching your reviews to hourly syncing.",
-        IntegrationStatus.Active when row.MethodValue == ConnectionMethod.TeamKey && row.ReplyPermission is null
-            && row.AllowsReplies => "Connected: reviews of the team's apps now sync every hour. Whether the key may " +
-            "reply cannot be known before the first reply: the first reply you send finds it out (and is kept if " +
-            "refused).",
-        IntegrationStatus.Active when row.ReplyPermissionValue == ReplyPermission.Refused =>
-            "Connected: reviews sync every hour, but App Store Connect refused a reply with this key: upload a team " +
-            "key with the Customer Support (or Admin) role, then send the reply again.",
-        IntegrationStatus.Active => "Connected: reviews of the team's apps now sync every hour.",
-        IntegrationStatus.Failed => $"{row.FailureReason} Fix it in App Store Connect, then confirm again to retry.",
-        IntegrationStatus.Disconnected =>
-            "Disconnected: reviews come from the public App Store feed. Confirm again to reconnect.",
-        _ => "Setup cancelled. Confirm again whenever you are ready.",
-    };
 }

@@ -46,6 +46,13 @@ public sealed class IntegrationOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00")]
     public TimeSpan ActivityFirstRetryInterval { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Working time a connection may wait on ReviewHub's operators before it counts as late (the operators-late metric
+    /// and alert, and the work list's <c>overdue</c>).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
+    public TimeSpan OperatorWaitAlertAfter { get; set; } = TimeSpan.FromHours(4);
+
     public string IntegrationEmailFor(string accountId) => $"asc-{accountId}@{EmailDomain}";
 
     public TimeZoneInfo TimeZone => TimeZoneInfo.FindSystemTimeZoneById(BusinessTimeZone);
@@ -101,5 +108,57 @@ public sealed class WorkingDayCalendar(TimeZoneInfo timeZone, IReadOnlySet<DateO
             target = target.AddMinutes(30);
         }
         return new DateTimeOffset(target, timeZone.GetUtcOffset(target)).ToUniversalTime();
+    }
+
+    /// <summary>How much of [<paramref name="from"/>, <paramref name="to"/>) falls on working days (local
+    /// calendar).</summary>
+    public TimeSpan WorkingTimeBetween(DateTimeOffset from, DateTimeOffset to)
+    {
+        var total = TimeSpan.Zero;
+        for (var cursor = from; cursor < to;)
+        {
+            var (day, nextMidnight) = LocalDayOf(cursor);
+            var end = nextMidnight < to ? nextMidnight : to;
+            if (IsWorkingDay(day))
+            {
+                total += end - cursor;
+            }
+            cursor = end;
+        }
+        return total;
+    }
+
+    /// <summary>The instant <paramref name="working"/> working time after <paramref name="from"/> (non-working days
+    /// are skipped).</summary>
+    public DateTimeOffset AddWorkingTime(DateTimeOffset from, TimeSpan working)
+    {
+        var cursor = from;
+        for (var left = working; left > TimeSpan.Zero;)
+        {
+            var (day, nextMidnight) = LocalDayOf(cursor);
+            if (IsWorkingDay(day))
+            {
+                if (nextMidnight - cursor >= left)
+                {
+                    return cursor + left;
+                }
+                left -= nextMidnight - cursor;
+            }
+            cursor = nextMidnight;
+        }
+        return cursor;
+    }
+
+    /// <summary>The local date of <paramref name="instant"/> and the UTC instant its next local day
+    /// begins.</summary>
+    private (DateOnly Day, DateTimeOffset NextMidnight) LocalDayOf(DateTimeOffset instant)
+    {
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, timeZone).DateTime);
+        var midnight = day.AddDays(1).ToDateTime(TimeOnly.MinValue);
+        while (timeZone.IsInvalidTime(midnight))
+        {
+            midnight = midnight.AddMinutes(30);
+        }
+        return (day, new DateTimeOffset(midnight, timeZone.GetUtcOffset(midnight)).ToUniversalTime());
     }
 }

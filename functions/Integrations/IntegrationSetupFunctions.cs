@@ -31,9 +31,28 @@ public enum CheckState
     CredentialRejected,
 }
 
-public sealed record CheckResult(CheckState State, IReadOnlyList<string> GrantedRoles);
+/// <summary>
+/// What one check found, with the attempt's deadline as it stands (null when the row was not read) and whether it has
+/// come by the activities' clock.
+/// </summary>
+public sealed record CheckResult(CheckState State, IReadOnlyList<string> GrantedRoles,
+    DateTimeOffset? Deadline = null, bool DeadlineReached = false);
 
-public enum OwnerEmail { RolesMissing, Activated, Failed, Degraded }
+/// <summary>What the deadline activity did.</summary>
+public enum DeadlineOutcome
+{
+    /// <summary>Not yet (the deadline moved on, or the clock says it has not come).</summary>
+    NotYet,
+    /// <summary>The customer had the time: Failed with the reason.</summary>
+    Failed,
+    /// <summary>The setup waits on ReviewHub's operators: not failed; the owner was told once, operators
+    /// alerted.</summary>
+    OperatorsLate,
+    /// <summary>The row no longer runs this attempt.</summary>
+    Gone,
+}
+
+public enum OwnerEmail { RolesMissing, Activated, Failed, Degraded, OperatorsLate }
 
 /// <summary>What one try of the activation achieved; Incomplete (a step failed after retries) is the default.</summary>
 public enum ActivationResult { Incomplete, Active, Gone }
@@ -97,16 +116,23 @@ public static class IntegrationSetupFunctions
                     break;
             }
 
+            // The row's deadline moves on by the time operators made the customer wait; the activities' clock says
+            // whether it came (the orchestration's own time is only a fallback when the check did not answer).
+            deadline = check?.Deadline?.UtcDateTime ?? deadline;
             var now = context.CurrentUtcDateTime;
-            if (now >= deadline)
+            if (check?.DeadlineReached == true || (check is null && now >= deadline))
             {
-                if (await TryCallAsync<bool>(
+                switch (await TryCallAsync<DeadlineOutcome>(
                     context, nameof(IntegrationActivityFunctions.FailIntegration), attempt, retry, logger))
                 {
-                    await EmailOwnerAsync(context, attempt, OwnerEmail.Failed, retry, logger);
-                    return nameof(IntegrationStatus.Failed);
+                    case DeadlineOutcome.Failed:
+                        await EmailOwnerAsync(context, attempt, OwnerEmail.Failed, retry, logger);
+                        return nameof(IntegrationStatus.Failed);
+                    case DeadlineOutcome.Gone:
+                        return CheckState.Gone.ToString();
                 }
-                // Recording the failure did not work (storage outage): the next round tries again.
+                // Operators are late (the owner was told once; the setup waits on), or recording the failure did not
+                // work (storage outage): the next round decides again.
             }
 
             var wakeAt = now + attempt.PollInterval;

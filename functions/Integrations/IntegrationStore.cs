@@ -21,7 +21,9 @@ public enum ConfirmOutcome
 /// serves an app. Every status change goes through here (activities, never orchestrator code, which replays), so each
 /// state entered is counted once, after its write.
 /// </summary>
-public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppStore links, ReviewHubMetrics metrics)
+public sealed class IntegrationStore(
+    TableServiceClient tables, ConnectionAppStore links, ReviewHubMetrics metrics, WorkingDayCalendar calendar,
+    TimeProvider clock)
 {
     private readonly TableClient table = tables.GetTableClient(IntegrationTables.Integrations);
 
@@ -59,6 +61,31 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
     }
 
     /// <summary>
+    /// Connections waiting on ReviewHub's operators (any account), oldest wait first, at most <paramref name="max"/>;
+    /// <c>Truncated</c> when more wait. The Integrations table holds one row per connection, and the filter is served
+    /// by the table, so this reads only the waiting rows.
+    /// </summary>
+    public async Task<(IReadOnlyList<IntegrationEntity> Rows, bool Truncated)> WaitingOnOperatorsAsync(
+        int max, CancellationToken cancellationToken)
+    {
+        var rows = new List<IntegrationEntity>();
+        await foreach (var row in table.QueryRowsAsync<IntegrationEntity>(
+            TableClient.CreateQueryFilter($"OperatorsWaitingSince ge {DateTimeOffset.UnixEpoch}"),
+            cancellationToken: cancellationToken))
+        {
+            if (rows.Count == max)
+            {
+                return (Oldest(rows), true);
+            }
+            rows.Add(row);
+        }
+        return (Oldest(rows), false);
+
+        static List<IntegrationEntity> Oldest(List<IntegrationEntity> rows) =>
+            rows.OrderBy(r => r.OperatorsWaitingSince).ThenBy(r => r.PartitionKey, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>
     /// Records a confirmation as a new attempt unless one is running or the kind is already active. Concurrent confirms
     /// race on the row's ETag (or its insert), so exactly one of them starts an attempt and the others see it in
     /// progress.
@@ -93,13 +120,17 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
             row.ActivationSteps = null;
             row.ActivationEmail = null;
             row.DisconnectedAt = null;
+            // The new attempt's wait on operators (if any) starts now; its deadline moves on when that wait ends.
+            row.OperatorsWaitingSince = null;
+            row.OperatorDelayToldAt = null;
+            ConnectionActors.TrackOperatorWait(row, confirmedAt, calendar);
             // GrantedRoles, CredentialReference and ActiveKind stay: an upgrade or a retry reuses the registered key,
             // and the integration in force keeps working until the new kind is verified.
         }
 
         while (true)
         {
-            var updated = await table.UpdateAsync<IntegrationEntity>(accountId, connectionId, row =>
+            var updated = await UpdateAsync(accountId, connectionId, row =>
             {
                 if (row.IsInProgress || row.ActiveKindValue == kind)
                 {
@@ -132,6 +163,23 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
         }
     }
 
+    /// <summary>
+    /// Every write of a connection row: after <paramref name="mutate"/> changed it, who must act next may have changed,
+    /// so the wait on operators (and the deadline it pauses) is kept here, in one place.
+    /// </summary>
+    private Task<IntegrationEntity?> UpdateAsync(
+        string accountId, string connectionId, Func<IntegrationEntity, bool> mutate,
+        CancellationToken cancellationToken) =>
+        table.UpdateAsync<IntegrationEntity>(accountId, connectionId, row =>
+        {
+            if (!mutate(row))
+            {
+                return false;
+            }
+            ConnectionActors.TrackOperatorWait(row, clock.GetUtcNow(), calendar);
+            return true;
+        }, cancellationToken);
+
     /// <summary>Applies <paramref name="mutate"/> while the row still runs <paramref name="attemptId"/>; null when it
     /// no longer does.</summary>
     public async Task<IntegrationEntity?> UpdateAttemptAsync(
@@ -140,7 +188,7 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
     {
         var applied = false;
         string? statusBefore = null;
-        var row = await table.UpdateAsync<IntegrationEntity>(accountId, connectionId, row =>
+        var row = await UpdateAsync(accountId, connectionId, row =>
         {
             applied = row.AttemptId == attemptId && row.IsInProgress;
             if (applied)
@@ -165,7 +213,7 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
         string accountId, string connectionId, CancellationToken cancellationToken)
     {
         var cancelled = false;
-        var row = await table.UpdateAsync<IntegrationEntity>(accountId, connectionId, row =>
+        var row = await UpdateAsync(accountId, connectionId, row =>
         {
             cancelled = row.IsInProgress && row.StatusValue != IntegrationStatus.Activating;
             if (cancelled)
@@ -185,7 +233,7 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
     public Task<IntegrationEntity?> SetCredentialAsync(
         string accountId, string connectionId, string credentialReference, DateTimeOffset registeredAt,
         CancellationToken cancellationToken, ConnectionMethod method = ConnectionMethod.Invitation) =>
-        table.UpdateAsync<IntegrationEntity>(accountId, connectionId, row =>
+        UpdateAsync(accountId, connectionId, row =>
         {
             row.Method = method.ToString();
             // A new key has not replied yet: what the old one was allowed says nothing about it.
@@ -215,7 +263,7 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
             return false;
         }
         var recorded = false;
-        await table.UpdateAsync<IntegrationEntity>(read.AccountId, read.ConnectionId, row =>
+        await UpdateAsync(read.AccountId, read.ConnectionId, row =>
         {
             recorded = row.IsActive && row.KeyRefusedAt is null
                 && row.CredentialRegisteredAt == read.CredentialRegisteredAt;
@@ -241,7 +289,7 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
         {
             return;
         }
-        await table.UpdateAsync<IntegrationEntity>(read.AccountId, read.ConnectionId, row =>
+        await UpdateAsync(read.AccountId, read.ConnectionId, row =>
         {
             if (row.KeyRefusedAt != refusedAt)
             {
@@ -271,7 +319,7 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
         }
         var changed = false;
         var entered = false;
-        await table.UpdateAsync<IntegrationEntity>(read.AccountId, read.ConnectionId, row =>
+        await UpdateAsync(read.AccountId, read.ConnectionId, row =>
         {
             changed = row.IsActive && row.CredentialRegisteredAt == read.CredentialRegisteredAt
                 && (row.DegradedCauseValue != cause || row.DegradedReason != reason);
@@ -298,7 +346,7 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
             return false;
         }
         var recovered = false;
-        await table.UpdateAsync<IntegrationEntity>(read.AccountId, read.ConnectionId, row =>
+        await UpdateAsync(read.AccountId, read.ConnectionId, row =>
         {
             recovered = row.IsActive && row.CredentialRegisteredAt == read.CredentialRegisteredAt
                 && (row.IsDegraded || row.KeyRefusedAt is not null);
@@ -325,7 +373,7 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
         string accountId, string connectionId, ConnectionProblem cause, CancellationToken cancellationToken)
     {
         var claimed = false;
-        await table.UpdateAsync<IntegrationEntity>(accountId, connectionId, row =>
+        await UpdateAsync(accountId, connectionId, row =>
         {
             claimed = row.IsDegraded && row.DegradedCauseValue == cause && row.DegradedEmailCause != row.DegradedCause;
             if (claimed)
@@ -339,7 +387,7 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
 
     public Task<IntegrationEntity?> ReleaseDegradedEmailAsync(
         string accountId, string connectionId, ConnectionProblem cause, CancellationToken cancellationToken) =>
-        table.UpdateAsync<IntegrationEntity>(accountId, connectionId, row =>
+        UpdateAsync(accountId, connectionId, row =>
         {
             if (row.DegradedEmailCause != cause.ToString())
             {
@@ -358,7 +406,7 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
         string accountId, string connectionId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         IntegrationEntity? before = null;
-        await table.UpdateAsync<IntegrationEntity>(accountId, connectionId, row =>
+        await UpdateAsync(accountId, connectionId, row =>
         {
             if (row.StatusValue == IntegrationStatus.Disconnected)
             {
@@ -432,7 +480,7 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
         {
             return;
         }
-        await table.UpdateAsync<IntegrationEntity>(read.AccountId, read.ConnectionId, row =>
+        await UpdateAsync(read.AccountId, read.ConnectionId, row =>
         {
             var applies = row.CredentialReference == read.CredentialReference
                 && row.CredentialRegisteredAt == read.CredentialRegisteredAt && row.ReplyPermissionValue != permission;
@@ -460,7 +508,7 @@ public sealed class IntegrationStore(TableServiceClient tables, ConnectionAppSto
     /// </summary>
     public Task ForgetAppAsync(
         string accountId, string connectionId, string appId, CancellationToken cancellationToken) =>
-        table.UpdateAsync<IntegrationEntity>(accountId, connectionId, row =>
+        UpdateAsync(accountId, connectionId, row =>
         {
             var kept = row.ActivationStepList.Where(step => !step.EndsWith($":{appId}", StringComparison.Ordinal))
                 .ToList();

@@ -28,6 +28,7 @@ public sealed class ReviewHubMetrics
         public const string RepliesRequeued = "reviewhub.replies.requeued";
         public const string Integrations = "reviewhub.integrations";
         public const string IntegrationActivationFailures = "reviewhub.integrations.activation_failures";
+        public const string IntegrationsOperatorsOverdue = "reviewhub.integrations.operators_overdue";
         public const string AppStoreConnectRateLimitRemaining = "reviewhub.asc.rate_limit.remaining";
         public const string PoisonMessages = "reviewhub.queue.poison_messages";
 
@@ -35,7 +36,8 @@ public sealed class ReviewHubMetrics
         [
             ReviewsIngested, FetchDuration, Deliveries, RoutesBroken, Replies, RepliesOverdue, RepliesOverduePending,
                 RepliesRequeued,
-            Integrations, IntegrationActivationFailures, AppStoreConnectRateLimitRemaining, PoisonMessages,
+            Integrations, IntegrationActivationFailures, IntegrationsOperatorsOverdue,
+                AppStoreConnectRateLimitRemaining, PoisonMessages,
         ];
     }
 
@@ -64,6 +66,7 @@ public sealed class ReviewHubMetrics
     private readonly Counter<long> repliesRequeued;
     private readonly Counter<long> integrations;
     private readonly Counter<long> integrationActivationFailures;
+    private readonly Gauge<long> integrationsOperatorsOverdue;
     private readonly Histogram<int> appStoreConnectRateLimitRemaining;
     private readonly Gauge<long> poisonMessages;
 
@@ -92,6 +95,9 @@ public sealed class ReviewHubMetrics
         integrations = Meter.CreateCounter<long>(Names.Integrations, "{integration}", "Integrations entering a state.");
         integrationActivationFailures = Meter.CreateCounter<long>(Names.IntegrationActivationFailures, "{failure}",
             "Failed tries of an integration activation step (listener or owner email), by step; each is retried.");
+        integrationsOperatorsOverdue = Meter.CreateGauge<long>(Names.IntegrationsOperatorsOverdue, "{connection}",
+            "Connections waiting on ReviewHub's operators longer than Integrations__OperatorWaitAlertAfter (working " +
+                "time), counted by the operator work monitor.");
         // A histogram, not a gauge: its minimum over an interval is the tightest key's headroom, without a per-key
         // dimension.
         appStoreConnectRateLimitRemaining = Meter.CreateHistogram<int>(
@@ -147,6 +153,8 @@ public sealed class ReviewHubMetrics
     /// <param name="step">The activation step that failed: a listener's step name, or <c>ownerEmail</c>.</param>
     public void IntegrationActivationFailed(string step) =>
         integrationActivationFailures.Add(1, new KeyValuePair<string, object?>("step", step));
+
+    public void IntegrationsOperatorsOverdue(long count) => integrationsOperatorsOverdue.Record(count);
 
     public void AppStoreConnectRateLimitObserved(RateLimit rateLimit) =>
         appStoreConnectRateLimitRemaining.Record(rateLimit.Remaining);

@@ -97,6 +97,23 @@ var alerts = [
     threshold: 0
   }
   {
+    name: 'operators-late'
+    displayName: 'ReviewHub: connections waiting on operators'
+    description: 'A connection waits on operators longer than allowed: GET /api/operators/connections/waiting.'
+    severity: 2
+    frequency: 'PT15M'
+    window: 'PT30M'
+    query: '''
+      customMetrics
+      | where name == "reviewhub.integrations.operators_overdue"
+      | summarize overdue = max(valueMax)
+      '''
+    measure: 'overdue'
+    aggregation: 'Maximum'
+    dimension: ''
+    threshold: 0
+  }
+  {
     name: 'overdue-replies'
     displayName: 'ReviewHub: replies overdue'
     description: 'Replies are not published past the promised moderation window (counted by every moderation check).'

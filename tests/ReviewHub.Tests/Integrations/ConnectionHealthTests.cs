@@ -75,6 +75,30 @@ public sealed class ConnectionHealthTests
     }
 
     [Fact]
+    public async Task Only_the_account_owner_may_disconnect_and_a_refusal_changes_nothing()
+    {
+        await using var h = await ActiveAsync();
+        Assert.Equal(200, (await h.App.Host.PostAsync($"{h.World.AccountPath}/members", h.World.Token,
+            new { userId = "colleague", email = "colleague@customer.test" })).Status);
+        var colleague = TestTokens.For("colleague", "colleague@customer.test");
+
+        var refused = await h.App.Host.DeleteAsync(h.IntegrationPath, colleague);
+
+        Assert.True(refused.Status == 403, refused.ToString());
+        Assert.Contains("owner", refused.Body, StringComparison.Ordinal);
+        Assert.Equal("active", (await h.StatusAsync()).Status);
+        Assert.NotNull(await h.App.Get<ISecretStore>().GetAsync(
+            IntegrationCredentials.SecretName(h.World.AccountId, h.ConnectionId), CancellationToken.None));
+        Assert.Empty(await EventsAsync(h));
+        // The colleague still reads the status (any member may).
+        Assert.Equal(200, (await h.App.Host.GetAsync(h.IntegrationPath, colleague)).Status);
+
+        Assert.Equal(200, (await h.App.Host.DeleteAsync(h.IntegrationPath, h.World.Token)).Status);
+        var disconnected = Assert.Single(await EventsAsync(h));
+        Assert.Equal(("disconnected", h.World.UserId), (disconnected.Event, disconnected.By));
+    }
+
+    [Fact]
     public async Task Disconnect_while_a_setup_waits_cancels_it_and_the_setup_writes_nothing_after()
     {
         await using var h = await IntegrationHarness.StartAsync();
@@ -197,6 +221,49 @@ public sealed class ConnectionHealthTests
         h.Asc.SetUserRoles(h.IntegrationEmail, [AppStoreConnectRoles.Marketing]);
         Assert.Equal(HealthCheckOutcome.Degraded, await CheckAsync(h));
         Assert.Equal(4, h.EmailsTo("lost its App Store Connect connection").Count);
+    }
+
+    [Fact]
+    public async Task The_daily_check_degrades_a_broken_connection_emails_once_and_a_later_day_finds_it_fixed()
+    {
+        var clock = new FakeTimeProvider(Newest);
+        await using var h = await IntegrationHarness.StartAsync(configure: s => s.Replace<TimeProvider>(clock));
+        h.Asc.Clock = clock;
+        Assert.Equal(202, (await h.ConfirmAsync("fullAccess")).Status);
+        await h.OperatorsAcceptAsync(FullAccessRoles);
+        Assert.Equal("Active", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
+        var daily = ActivatorUtilities.CreateInstance<IntegrationHealthFunctions>(h.App.Services);
+        h.App.Queue.Take<ReviewFetchRequest>(ReviewQueues.ReviewFetches);
+
+        async Task<IntegrationHealthCheckRequest> NextDayAsync()
+        {
+            clock.Advance(TimeSpan.FromDays(1));
+            await daily.QueueDailyAsync(CancellationToken.None);
+            // Other tests' connections share the table: this test handles its own connection's check.
+            var mine = Assert.Single(h.App.Queue.Take<IntegrationHealthCheckRequest>(
+                IntegrationQueues.IntegrationHealthChecks), r => r.ConnectionId == h.ConnectionId
+                    && r.AccountId == h.World.AccountId);
+            await daily.CheckIntegrationHealth(mine, CancellationToken.None);
+            return mine;
+        }
+
+        await NextDayAsync(); // day 1: healthy, nothing written
+        Assert.Equal("active", (await h.StatusAsync()).Status);
+        h.Asc.SetUserRoles(h.IntegrationEmail, [AppStoreConnectRoles.CustomerSupport]);
+        await NextDayAsync(); // day 2: roles reduced
+        await NextDayAsync(); // day 3: still reduced, not told again
+        var degraded = await h.StatusAsync();
+        Assert.Equal(("degraded", "rolesReduced", "customer"), (degraded.Status, degraded.DegradedCause,
+            degraded.Actor));
+        Assert.Equal(Newest.AddDays(2), degraded.DegradedAt);
+        Assert.Single(h.EmailsTo("lost its App Store Connect connection"));
+
+        h.Asc.SetUserRoles(h.IntegrationEmail, FullAccessRoles);
+        await NextDayAsync(); // day 4: fixed without telling ReviewHub: active again, the gap fetched at once
+
+        Assert.Equal(("active", null), ((await h.StatusAsync()).Status, (await h.StatusAsync()).DegradedCause));
+        Assert.Single(h.App.Queue.Take<ReviewFetchRequest>(ReviewQueues.ReviewFetches));
+        Assert.Equal(["recovered", "degraded"], (await EventsAsync(h)).Select(e => e.Event));
     }
 
     [Fact]

@@ -97,7 +97,8 @@ public sealed class IntegrationHarness : IAsyncDisposable
             tasks.AddActivityFunc<Activation, ActivationResult>(
                 nameof(IntegrationActivityFunctions.ActivateIntegration),
                 (_, activation) => Activities().ActivateIntegration(activation!, CancellationToken.None));
-            tasks.AddActivityFunc<IntegrationAttempt, bool>(nameof(IntegrationActivityFunctions.FailIntegration),
+            tasks.AddActivityFunc<IntegrationAttempt, DeadlineOutcome>(
+                nameof(IntegrationActivityFunctions.FailIntegration),
                 (_, attempt) => Activities().FailIntegration(attempt!, CancellationToken.None));
             tasks.AddActivityFunc<IntegrationAttempt, bool>(
                 nameof(IntegrationActivityFunctions.RecordIntegrationCancelled),
@@ -219,6 +220,9 @@ public sealed class IntegrationHarness : IAsyncDisposable
             var reference = await App.Get<AppStoreConnectCredentialStore>().SaveAsync(
                 "asc-test", new(key.IssuerId, key.KeyId, key.PrivateKeyPem), CancellationToken.None);
             await store.SetCredentialAsync(World.AccountId, ConnectionId, reference, now, CancellationToken.None);
+            // As the operators' endpoint does: with the key, nothing waits on operators.
+            await store.UpdateAttemptAsync(World.AccountId, ConnectionId, row.AttemptId!,
+                r => r.Status = nameof(IntegrationStatus.Verifying), CancellationToken.None);
         }
         var attempt = new IntegrationAttempt(World.AccountId, ConnectionId, row.AttemptId!, kind, IntegrationEmail,
             row.Deadline, TimeSpan.FromMilliseconds(300), 3, TimeSpan.FromMilliseconds(50),

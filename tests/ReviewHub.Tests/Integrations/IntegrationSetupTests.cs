@@ -120,24 +120,26 @@ public sealed class IntegrationSetupTests
 
     [Fact]
     public async Task
-        An_invitation_never_accepted_fails_at_the_deadline_with_the_reason_and_next_steps_and_confirming_again_retries()
+        No_invitation_at_the_deadline_fails_with_the_reason_and_next_steps_and_confirming_again_retries()
     {
+        // Operators hold a key for the team, but the customer never invited the integration user: the customer's part.
         await using var h = await IntegrationHarness.StartAsync();
-        await h.StartWithDeadlineAsync(IntegrationKind.ReplyToReviews, TimeSpan.FromSeconds(1));
+        await h.StartWithDeadlineAsync(IntegrationKind.ReplyToReviews, TimeSpan.FromSeconds(1), h.Asc.CreateKey());
 
         Assert.Equal("Failed", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
         var failed = await h.StatusAsync();
-        Assert.Equal("failed", failed.Status);
-        Assert.Contains("never accepted", failed.FailureReason);
+        Assert.Equal(("failed", "customer"), (failed.Status, failed.Actor));
+        Assert.Contains("has no user or invitation", failed.FailureReason);
         Assert.Contains("confirm again", failed.NextStep);
         var email = Assert.Single(h.EmailsTo("stopped"));
-        Assert.Contains("never accepted", email.PlainText);
+        Assert.Contains("has no user or invitation", email.PlainText);
         Assert.Contains("Customer Support", email.PlainText); // next steps name the roles
+        Assert.Empty(h.EmailsTo("is late")); // the customer's part, not the operators'
 
         var retried = await h.ConfirmAsync("replyToReviews");
         Assert.True(retried.Status == 202, retried.ToString());
         var fresh = await h.StatusAsync();
-        Assert.Equal("awaitingOperator", fresh.Status);
+        Assert.Equal("verifying", fresh.Status); // the registered key is kept
         Assert.Null(fresh.FailureReason);
         Assert.True(fresh.ConfirmedAt > failed.ConfirmedAt);
         var running = await h.Durable.Client.GetInstanceAsync(h.InstanceId);

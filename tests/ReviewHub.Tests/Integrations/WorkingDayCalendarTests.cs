@@ -71,4 +71,32 @@ public sealed class WorkingDayCalendarTests
         // March.
         Assert.Equal(At("2026-03-30T00:30:00"), berlin.AddWorkingDays(At("2026-03-25T01:30:00"), 3));
     }
+
+    [Fact]
+    public void Working_time_skips_the_weekend_and_holidays_both_ways()
+    {
+        var calendar = new WorkingDayCalendar(TimeZoneInfo.Utc, new HashSet<DateOnly> { new(2026, 12, 1) });
+
+        // Friday 20:00 → Monday 02:00: 4 h on Friday + 2 h on Monday.
+        Assert.Equal(TimeSpan.FromHours(6),
+            calendar.WorkingTimeBetween(At("2026-11-27T20:00:00"), At("2026-11-30T02:00:00")));
+        Assert.Equal(At("2026-11-30T02:00:00"), calendar.AddWorkingTime(At("2026-11-27T20:00:00"),
+            TimeSpan.FromHours(6)));
+        // Monday 22:00 + 4 h skips the Tuesday holiday: Wednesday 02:00.
+        Assert.Equal(At("2026-12-02T02:00:00"), calendar.AddWorkingTime(At("2026-11-30T22:00:00"),
+            TimeSpan.FromHours(4)));
+        Assert.Equal(TimeSpan.Zero, calendar.WorkingTimeBetween(At("2026-11-28T01:00:00"), At("2026-11-29T23:00:00")));
+    }
+
+    [Fact]
+    public void Working_time_counts_local_days_in_the_business_time_zone()
+    {
+        var berlin = new WorkingDayCalendar(TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"),
+            new HashSet<DateOnly>());
+
+        // Friday 3 July 22:30 UTC is already Saturday in Berlin (UTC+2 in summer): nothing counts until Sunday 22:00
+        // UTC, when Monday begins in Berlin.
+        Assert.Equal(TimeSpan.FromHours(2),
+            berlin.WorkingTimeBetween(At("2026-07-03T22:30:00"), At("2026-07-06T00:00:00")));
+    }
 }

@@ -2,7 +2,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using ReviewHub.Fakes;
 using ReviewHub.Reviews;
-using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.Reviews;
 
@@ -132,7 +131,7 @@ public sealed class FeedProbeTests
         Assert.Empty(h.ReviewRequests());
         Assert.Equal(2, h.Feed.Requests.Count); // USA and GBR, the app's territories (none had reviews yet)
         Assert.True(counter.Count <= IdleProbeTableRequests, $"{counter.Count} table requests");
-        Assert.Empty(h.App.Queue.Sent<object>(QueueNames.NewReviews));
+        Assert.Empty(h.App.Queue.Sent<object>(ReviewQueues.NewReviews));
     }
 
     [Fact]

@@ -152,6 +152,7 @@ public static class EndpointCatalog
             Arrange: Delivery.CatalogRoutes.ArrangeAsync),
         new("SendRouteTestMessage", HttpMethod.Post, w => Delivery.CatalogRoutes.Path(w, "/test"),
             Arrange: Delivery.CatalogRoutes.ArrangeAsync),
+        new("ListOperatorWork", HttpMethod.Get, _ => "/api/operators/connections/waiting", OperatorOnly: true),
         new("ReplayPoisonMessages", HttpMethod.Post, _ => "/api/operators/poison/deliveries/replay", w =>
             new { appId = w.AppId }, OperatorOnly: true),
         new("ListReviews", HttpMethod.Get, w => $"{w.AppPath}/reviews"),

@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using ReviewHub.Observability;
+using ReviewHub.Security;
+
+namespace ReviewHub.Integrations;
+
+/// <summary>One connection waiting on ReviewHub's operators, as the work list shows it.</summary>
+public sealed record OperatorWorkItem(
+    string AccountId, string ConnectionId, string Team, string Status, string Method, DateTimeOffset WaitingSince,
+    double WorkingHoursWaited, bool Overdue, string NextStep);
+
+/// <summary>The work list: oldest wait first; <c>Truncated</c> when more connections wait than listed.</summary>
+public sealed record OperatorWorkListResponse(
+    IReadOnlyList<OperatorWorkItem> Items, double OverdueAfterWorkingHours, bool Truncated);
+
+/// <summary>
+/// What waits on ReviewHub's operators (an invitation to accept, a key to register or replace, an activation step
+/// that keeps failing), from <see cref="IntegrationEntity.OperatorsWaitingSince"/>. Ages are working time in the
+/// business calendar, like the setup's deadline; a connection is overdue past
+/// <see cref="IntegrationOptions.OperatorWaitAlertAfter"/>.
+/// </summary>
+public sealed class OperatorWorkList(
+    IntegrationStore store,
+    WorkingDayCalendar calendar,
+    IOptions<IntegrationOptions> options,
+    ReviewHubMetrics metrics,
+    TimeProvider clock,
+    ILogger<OperatorWorkList> logger)
+{
+    /// <summary>Bounds one read of the list (the monitor counts at most this many overdue).</summary>
+    public const int MaxItems = 1000;
+
+    /// <summary>Every 15 minutes: how the operators-late alert learns of a wait within a quarter of an hour.</summary>
+    public const string MonitorSchedule = "0 */15 * * * *";
+
+    public async Task<OperatorWorkListResponse> ReadAsync(CancellationToken cancellationToken)
+    {
+        var (rows, truncated) = await store.WaitingOnOperatorsAsync(MaxItems, cancellationToken);
+        var now = clock.GetUtcNow();
+        var alertAfter = options.Value.OperatorWaitAlertAfter;
+        var items = rows.Select(row =>
+        {
+            var waited = calendar.WorkingTimeBetween(row.OperatorsWaitingSince!.Value, now);
+            return new OperatorWorkItem(row.AccountId, row.ConnectionId, row.Team,
+                IntegrationResponses.Name(row.StatusValue), IntegrationResponses.Name(row.MethodValue),
+                row.OperatorsWaitingSince.Value, Math.Round(waited.TotalHours, 2), waited > alertAfter,
+                ConnectionActors.For(row).Step);
+        }).ToList();
+        return new OperatorWorkListResponse(items, alertAfter.TotalHours, truncated);
+    }
+
+    /// <summary>Operators: the connections waiting on them, oldest first, with their age in working hours.</summary>
+    [OperatorOnly]
+    [Function(nameof(ListOperatorWork))]
+    public async Task<IActionResult> ListOperatorWork(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "operators/connections/waiting")] HttpRequest req,
+        CancellationToken cancellationToken) =>
+        new OkObjectResult(await ReadAsync(cancellationToken));
+
+    /// <summary>Publishes how many connections wait on operators past the limit (the operators-late alert reads
+    /// it).</summary>
+    [Function(nameof(MeasureOperatorWork))]
+    public Task MeasureOperatorWork([TimerTrigger(MonitorSchedule)] TimerInfo timer,
+        CancellationToken cancellationToken) => MeasureAsync(cancellationToken);
+
+    public async Task MeasureAsync(CancellationToken cancellationToken)
+    {
+        var list = await ReadAsync(cancellationToken);
+        var overdue = list.Items.Where(i => i.Overdue).ToList();
+        metrics.IntegrationsOperatorsOverdue(overdue.Count);
+        foreach (var item in overdue)
+        {
+            logger.LogWarning(
+                "Connection {AccountId}/{ConnectionId} has waited {Hours} working hours on ReviewHub's operators " +
+                "({Status}): GET /api/operators/connections/waiting", item.AccountId, item.ConnectionId,
+                item.WorkingHoursWaited, item.Status);
+        }
+    }
+}
