@@ -43,7 +43,6 @@ public static class ReviewHubServices
 
         services.AddAccounts(configuration);
         services.AddApps();
-        services.AddSingleton<IntegrationStore>();
         services.AddIntegrations(configuration);
         services.AddReplies(configuration);
         services.AddReplyAutomation(configuration);

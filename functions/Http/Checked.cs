@@ -38,11 +38,4 @@ public sealed class Checked<T>
         problem = this.problem;
         return problem is null;
     }
-
-    // The Integrations callers still read these three; they move to TryGet with the connection work (issue 12, 4).
-    public bool IsValid => problem is null;
-
-    public T? Value => value;
-
-    public IActionResult? Problem => problem;
 }

@@ -65,13 +65,9 @@ public sealed class ConnectionAppStore(TableServiceClient tables)
 {
     private readonly TableClient table = tables.GetTableClient(IntegrationTables.ConnectionApps);
 
-    public async Task<AppConnectionLinkEntity?> GetLinkAsync(
-        string accountId, string appId, CancellationToken cancellationToken)
-    {
-        var row = await table.GetEntityIfExistsAsync<AppConnectionLinkEntity>(
-            accountId, AppConnectionLinkEntity.Prefix + appId, cancellationToken: cancellationToken);
-        return row.HasValue ? row.Value : null;
-    }
+    public Task<AppConnectionLinkEntity?> GetLinkAsync(
+        string accountId, string appId, CancellationToken cancellationToken) =>
+        table.FindAsync<AppConnectionLinkEntity>(accountId, AppConnectionLinkEntity.Prefix + appId, cancellationToken);
 
     /// <summary>Links an app to a connection (moves it, when another connection had it).</summary>
     public Task LinkAsync(

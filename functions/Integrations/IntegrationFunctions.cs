@@ -80,12 +80,12 @@ public sealed class IntegrationFunctions(
         {
             return Problems.NotFound("No such account.");
         }
-        var body = await JsonRequest.ReadAsync<ConfirmIntegrationRequest>(req, cancellationToken);
-        if (!body.IsValid)
+        var read = await JsonRequest.ReadAsync<ConfirmIntegrationRequest>(req, cancellationToken);
+        if (!read.TryGet(out var request, out var invalid))
         {
-            return body.Problem!;
+            return invalid;
         }
-        var (problem, row) = await BeginAsync(accountId, body.Value!.Team!, body.Value.KindValue, cancellationToken);
+        var (problem, row) = await BeginAsync(accountId, request.Team!, request.KindValue, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -111,12 +111,11 @@ public sealed class IntegrationFunctions(
         {
             return Problems.NotFound("No such account.");
         }
-        var body = await JsonRequest.ReadAsync<TeamKeyRequest>(req, cancellationToken);
-        if (!body.IsValid)
+        var read = await JsonRequest.ReadAsync<TeamKeyRequest>(req, cancellationToken);
+        if (!read.TryGet(out var request, out var invalid))
         {
-            return body.Problem!;
+            return invalid;
         }
-        var request = body.Value!;
         var credential = request.Key.ToCredential();
         try
         {
@@ -176,12 +175,12 @@ public sealed class IntegrationFunctions(
         {
             return Problems.NotFound("No such connection.");
         }
-        var body = await JsonRequest.ReadAsync<RegisterConnectionAppsRequest>(req, cancellationToken);
-        if (!body.IsValid)
+        var read = await JsonRequest.ReadAsync<RegisterConnectionAppsRequest>(req, cancellationToken);
+        if (!read.TryGet(out var request, out var invalid))
         {
-            return body.Problem!;
+            return invalid;
         }
-        var (problem, catalogue) = await registration.RegisterAsync(row, body.Value!, cancellationToken);
+        var (problem, catalogue) = await registration.RegisterAsync(row, request, cancellationToken);
         return problem ?? new OkObjectResult(new ConnectionAppsResponse(row.AppsListedAt,
             catalogue.Select(ConnectionAppView.From).ToList()));
     }
@@ -317,12 +316,12 @@ public sealed class IntegrationFunctions(
         {
             return Problems.NotFound("No such connection: the customer has not confirmed an invitation for it.");
         }
-        var body = await JsonRequest.ReadAsync<RegisterCredentialRequest>(req, cancellationToken);
-        if (!body.IsValid)
+        var read = await JsonRequest.ReadAsync<RegisterCredentialRequest>(req, cancellationToken);
+        if (!read.TryGet(out var request, out var invalid))
         {
-            return body.Problem!;
+            return invalid;
         }
-        await RegisterKeyAsync(existing, body.Value!.ToCredential(), ConnectionMethod.Invitation, client,
+        await RegisterKeyAsync(existing, request.ToCredential(), ConnectionMethod.Invitation, client,
             cancellationToken);
         var row = await store.GetConnectionAsync(accountId, connectionId, cancellationToken);
         return new OkObjectResult(IntegrationResponses.Status(row!, options.Value, accountId));

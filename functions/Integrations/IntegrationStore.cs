@@ -40,13 +40,9 @@ public sealed class IntegrationStore(
             : (await GetConnectionAsync(accountId, link.ConnectionId, cancellationToken))?.ForApp(appId);
     }
 
-    public async Task<IntegrationEntity?> GetConnectionAsync(
-        string accountId, string connectionId, CancellationToken cancellationToken)
-    {
-        var row = await table.GetEntityIfExistsAsync<IntegrationEntity>(accountId, connectionId,
-            cancellationToken: cancellationToken);
-        return row.HasValue ? row.Value : null;
-    }
+    public Task<IntegrationEntity?> GetConnectionAsync(
+        string accountId, string connectionId, CancellationToken cancellationToken) =>
+        table.FindAsync<IntegrationEntity>(accountId, connectionId, cancellationToken);
 
     /// <summary>The account's connections, one per App Store Connect team (an account has a handful).</summary>
     public async Task<IReadOnlyList<IntegrationEntity>> ListAsync(string accountId, CancellationToken cancellationToken)

@@ -21,6 +21,7 @@ public static class IntegrationsServiceCollectionExtensions
         services.AddTransient<AppStoreConnectAppCatalog>();
         services.AddTransient<TeamKeyVerifier>();
         services.AddTransient<ConnectionAppLinker>();
+        services.AddSingleton<IntegrationStore>();
         services.AddSingleton<ConnectionAppStore>();
         services.AddTransient<ConnectionAppRegistration>();
         services.AddSingleton<IntegrationSetupLauncher>();

@@ -23,8 +23,8 @@ public sealed class JsonRequestTests
         var result = await JsonRequest.ReadAsync<CreateAccountRequest>(
             Chunked($$"""{"name":"{{padding}}","ownerEmail":"a@b.test"}"""), CancellationToken.None);
 
-        Assert.False(result.IsValid);
-        Assert.Equal(413, ((ObjectResult)result.Problem!).StatusCode);
+        Assert.False(result.TryGet(out _, out var problem));
+        Assert.Equal(413, ((ObjectResult)problem).StatusCode);
     }
 
     [Fact]
@@ -33,8 +33,8 @@ public sealed class JsonRequestTests
         var result = await JsonRequest.ReadAsync<CreateAccountRequest>(
             Chunked("""{"name":"Acme","ownerEmail":"a@b.test"}"""), CancellationToken.None);
 
-        Assert.True(result.IsValid);
-        Assert.Equal("Acme", result.Value!.Name);
+        Assert.True(result.TryGet(out var request, out _));
+        Assert.Equal("Acme", request.Name);
     }
 
     [Theory]
@@ -45,6 +45,7 @@ public sealed class JsonRequestTests
     {
         var result = await JsonRequest.ReadAsync<CreateAccountRequest>(Chunked(body), CancellationToken.None);
 
-        Assert.Equal(400, ((ObjectResult)result.Problem!).StatusCode);
+        Assert.False(result.TryGet(out _, out var problem));
+        Assert.Equal(400, ((ObjectResult)problem).StatusCode);
     }
 }
