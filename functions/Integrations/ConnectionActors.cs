@@ -131,7 +131,8 @@ public static class ConnectionActors
             && row.MethodValue == ConnectionMethod.TeamKey
             ? $"{row.DegradedReason} Upload a new team key for {row.Team}."
             : row.DegradedReason;
-        return new(actor, $"{step} Until then reviews do not sync and replies wait; once fixed, ReviewHub fetches " +
-            "what it missed.");
+        // Replies are not held while degraded: one refused fails with its reason and keeps its text (issue 13, left).
+        return new(actor, $"{step} Until then reviews do not sync and replies cannot be sent; once fixed, ReviewHub " +
+            "fetches what it missed.");
     }
 }

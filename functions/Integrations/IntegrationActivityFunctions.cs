@@ -244,8 +244,8 @@ public sealed class IntegrationActivityFunctions(
     /// <summary>
     /// The deadline came (by this activity's clock). When ReviewHub's operators are the ones to act, the customer is
     /// not failed: the owner is told of the delay once, operators are alerted (error log; the operators-late alert
-    /// fires from <see cref="OperatorWorkList"/>'s gauge), and the setup waits on. Otherwise: Failed, with the reason
-    /// the owner and the SPA see.
+    /// fires from <see cref="OperatorWorkFunctions"/>'s gauge), and the setup waits on. Otherwise: Failed, with the
+    /// reason the owner and the SPA see.
     /// </summary>
     [Function(nameof(FailIntegration))]
     public async Task<DeadlineOutcome> FailIntegration([ActivityTrigger] IntegrationAttempt attempt,

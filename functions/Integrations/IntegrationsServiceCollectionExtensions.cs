@@ -31,7 +31,7 @@ public static class IntegrationsServiceCollectionExtensions
         services.AddSingleton<IntegrationDegradedEmails>();
         services.AddTransient<IntegrationHealthCheck>(); // holds the transient AppStoreConnectUserDirectory
         services.AddSingleton<IntegrationDisconnection>();
-        services.AddSingleton<OperatorWorkList>();
+        services.AddSingleton<OperatorWorkFunctions>();
         services.AddSingleton<IAppDataPurger, IntegrationPurger>();
         return services;
     }

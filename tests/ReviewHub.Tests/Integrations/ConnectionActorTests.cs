@@ -129,7 +129,7 @@ public sealed class ConnectionActorTests
         Assert.Equal((3.0, false), (work.Items[1].WorkingHoursWaited, work.Items[1].Overdue));
         Assert.All(work.Items, i => Assert.Equal("awaitingOperator", i.Status));
 
-        var monitor = h.App.Get<OperatorWorkList>();
+        var monitor = h.App.Get<OperatorWorkFunctions>();
         await monitor.MeasureAsync(CancellationToken.None);
         Assert.Equal([1.0], recorded.Values(ReviewHubMetrics.Names.IntegrationsOperatorsOverdue));
 

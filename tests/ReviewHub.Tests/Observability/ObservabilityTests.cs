@@ -38,6 +38,7 @@ public sealed class ObservabilityTests
         metrics.ReplyRequeued();
         metrics.IntegrationEntered(IntegrationStatus.Active);
         metrics.IntegrationActivationFailed("reviews");
+        metrics.IntegrationsOperatorsOverdue(2);
         metrics.AppStoreConnectRateLimitObserved(new RateLimit(3600, 420));
         metrics.PoisonMessagesWaiting("new-reviews-poison", 4);
 
@@ -53,6 +54,7 @@ public sealed class ObservabilityTests
             $"{ReviewHubMetrics.Names.RepliesRequeued} 1",
             $"{ReviewHubMetrics.Names.Integrations} 1 state=Active",
             $"{ReviewHubMetrics.Names.IntegrationActivationFailures} 1 step=reviews",
+            $"{ReviewHubMetrics.Names.IntegrationsOperatorsOverdue} 2",
             $"{ReviewHubMetrics.Names.AppStoreConnectRateLimitRemaining} 420",
             $"{ReviewHubMetrics.Names.PoisonMessages} 4 queue=new-reviews-poison",
         ], recorded.Lines);

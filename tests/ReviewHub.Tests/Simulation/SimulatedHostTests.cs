@@ -2,6 +2,7 @@ using ReviewHub.Reviews;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Time.Testing;
 using ReviewHub.Apps;
+using ReviewHub.Integrations;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.Simulation;
@@ -105,10 +106,15 @@ public sealed class SimulatedHostTests
         var timers = TimerFunction.FromMetadata(configuration);
 
         Assert.Equal(
-            ["EnqueueDueReviewFetches", "MeasurePoisonQueues", "TrackReplyModeration"], timers.Select(t => t.Name));
+            [
+                "EnqueueDueReviewFetches", "MeasureOperatorWork", "MeasurePoisonQueues", "QueueDailyHealthChecks",
+                "TrackReplyModeration",
+            ],
+            timers.Select(t => t.Name));
         var at = Start.AddMinutes(3).AddSeconds(10);
         Assert.Equal(
-            [Start.AddHours(1), Start.AddMinutes(5), Start.AddMinutes(5)], timers.Select(t => t.NextAfter(at)));
+            [Start.AddHours(1), Start.AddMinutes(15), Start.AddMinutes(5), Start.AddHours(5), Start.AddMinutes(5)],
+            timers.Select(t => t.NextAfter(at)));
         Assert.Throws<InvalidOperationException>(() => TimerFunction.FromMetadata(new ConfigurationBuilder().Build()));
     }
 
@@ -131,11 +137,26 @@ public sealed class SimulatedHostTests
         await host.RunUntilAsync(Start.AddHours(1));
         await host.StepAsync();
 
-        Assert.All(host.Timers, t => Assert.Equal(12, host.Counters.Invocations[t.Name]));
+        // Every timer ran as often as its schedule came due in the hour: 12 for five-minute ones, 4 for the
+        // quarter-hourly one, none for the daily one.
+        Assert.All(host.Timers, t => Assert.Equal(
+            Occurrences(t, Start, Start.AddHours(1)), host.Counters.Invocations.GetValueOrDefault(t.Name)));
+        Assert.Equal(4, host.Counters.Invocations[nameof(OperatorWorkFunctions.MeasureOperatorWork)]);
         Assert.Equal((6, 5), (host.Counters.Invocations[nameof(AppRemovalFunctions.PurgeRemovedApp)],
             host.Counters.Failures[nameof(AppRemovalFunctions.PurgeRemovedApp)]));
         var poisoned = Assert.Single(host.Queues.HostPoisoned);
         Assert.Equal(("\"not a removal\"", 5), (poisoned.Json, poisoned.DequeueCount));
         Assert.Empty(host.Counters.Nudges);
+    }
+
+    /// <summary>How often a timer's schedule comes due in (from, to].</summary>
+    private static int Occurrences(TimerFunction timer, DateTimeOffset from, DateTimeOffset to)
+    {
+        var count = 0;
+        for (var at = timer.NextAfter(from); at <= to; at = timer.NextAfter(at))
+        {
+            count++;
+        }
+        return count;
     }
 }

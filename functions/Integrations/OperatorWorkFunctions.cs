@@ -23,13 +23,13 @@ public sealed record OperatorWorkListResponse(
 /// business calendar, like the setup's deadline; a connection is overdue past
 /// <see cref="IntegrationOptions.OperatorWaitAlertAfter"/>.
 /// </summary>
-public sealed class OperatorWorkList(
+public sealed class OperatorWorkFunctions(
     IntegrationStore store,
     WorkingDayCalendar calendar,
     IOptions<IntegrationOptions> options,
     ReviewHubMetrics metrics,
     TimeProvider clock,
-    ILogger<OperatorWorkList> logger)
+    ILogger<OperatorWorkFunctions> logger)
 {
     /// <summary>Bounds one read of the list (the monitor counts at most this many overdue).</summary>
     public const int MaxItems = 1000;
