@@ -112,12 +112,16 @@ public sealed class EmailConfirmationFunctions(
             return problem;
         }
         var row = await store.GetAsync(accountId, body.Email!, cancellationToken);
-        if (row is null)
-        {
-            return Problems.NotFound(
-                "This account does not use that address (set it as the owner email or a route recipient)."
-            );
-        }
+        return row is null
+            ? Problems.NotFound(
+                "This account does not use that address (set it as the owner email or a route recipient).")
+            : await ResendAsync(req.HttpContext, row, cancellationToken);
+    }
+
+    /// <summary>A new link unless the address is confirmed already or one went out moments ago.</summary>
+    private async Task<IActionResult> ResendAsync(HttpContext context, EmailConfirmationEntity row,
+        CancellationToken cancellationToken)
+    {
         if (row.IsConfirmed)
         {
             return new OkObjectResult(EmailConfirmationResponse.From(row));
@@ -126,12 +130,12 @@ public sealed class EmailConfirmationFunctions(
         if (wait > TimeSpan.Zero)
         {
             return Problems.TooManyRequests(
-                req.HttpContext,
+                context,
                 wait.Value,
                 "A link went to this address moments ago; check the inbox and spam folder."
             );
         }
-        await store.RequestAsync(accountId, [row.Address], cancellationToken);
+        await store.RequestAsync(row.PartitionKey, [row.Address], cancellationToken);
         return new AcceptedResult((string?)null, EmailConfirmationResponse.From(row));
     }
 

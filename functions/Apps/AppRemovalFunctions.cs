@@ -50,14 +50,20 @@ public sealed class AppRemovalFunctions(
         {
             // Also for a pass that came early (a repeated DELETE, a replayed message): the tombstone stays until the
             // last pass.
-            var wait = finalAt - clock.GetUtcNow() + TimeSpan.FromSeconds(1);
-            await queue.SendAsync(AppQueues.AppRemovals, message, wait, cancellationToken);
-            logger.LogInformation("Purged removed app {AccountId}/{AppId}; the last pass runs at {FinalAt}",
-                message.AccountId, message.AppId, finalAt);
+            await ScheduleLastPassAsync(message, finalAt, cancellationToken);
             return;
         }
         await apps.DeleteTombstoneAsync(tombstone, cancellationToken);
         logger.LogInformation("Purged removed app {AccountId}/{AppId} for the last time",
             message.AccountId, message.AppId);
+    }
+
+    private async Task ScheduleLastPassAsync(AppRemoval message, DateTimeOffset finalAt,
+        CancellationToken cancellationToken)
+    {
+        var wait = finalAt - clock.GetUtcNow() + TimeSpan.FromSeconds(1);
+        await queue.SendAsync(AppQueues.AppRemovals, message, wait, cancellationToken);
+        logger.LogInformation("Purged removed app {AccountId}/{AppId}; the last pass runs at {FinalAt}",
+            message.AccountId, message.AppId, finalAt);
     }
 }

@@ -68,27 +68,56 @@ public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider clock
         }
     }
 
-    /// <summary>Records the delivery. Unconditional: even if our lease ran out meanwhile, the channel did accept
-    /// it.</summary>
-    public async Task MarkDeliveredAsync(DeliveryEntity claim, string? externalId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends under claims taken by <see cref="TryClaimAsync"/>, the one step every delivery shares: when the send
+    /// throws, the claims are released (marked failed, lease ended) so the next attempt need not wait for the lease,
+    /// and the exception propagates; when it succeeds, they are recorded as delivered with the channel's id.
+    /// </summary>
+    /// <returns>The channel's id of what it sent (a message timestamp, a ticket id), if it has one.</returns>
+    public async Task<string?> SendUnderClaimsAsync(IReadOnlyList<DeliveryEntity> claims, Func<Task<string?>> send)
+    {
+        ArgumentNullException.ThrowIfNull(claims);
+        ArgumentNullException.ThrowIfNull(send);
+        string? externalId;
+        try
+        {
+            externalId = await send();
+        }
+        catch (Exception ex)
+        {
+            foreach (var claim in claims)
+            {
+                await ReleaseAsync(claim, ex.Message);
+            }
+            throw;
+        }
+        foreach (var claim in claims)
+        {
+            await MarkDeliveredAsync(claim, externalId);
+        }
+        return externalId;
+    }
+
+    // Unconditional, and not cancelled with the invocation: even if our lease ran out meanwhile, the channel did
+    // accept it.
+    private async Task MarkDeliveredAsync(DeliveryEntity claim, string? externalId)
     {
         claim.State = nameof(DeliveryState.Delivered);
         claim.ExternalId = externalId;
         claim.LastError = null;
         claim.DeliveredAt = clock.GetUtcNow();
-        await table.UpsertEntityAsync(claim, TableUpdateMode.Replace, cancellationToken);
+        await table.UpsertEntityAsync(claim, TableUpdateMode.Replace, CancellationToken.None);
     }
 
-    /// <summary>Gives a claim back after a failed send, so the next attempt need not wait for the lease. No-op if
-    /// someone took it over.</summary>
-    public async Task ReleaseAsync(DeliveryEntity claim, string error, CancellationToken cancellationToken)
+    // No-op if someone took the claim over (or the app was purged) meanwhile.
+    private async Task ReleaseAsync(DeliveryEntity claim, string error)
     {
         claim.State = nameof(DeliveryState.Failed);
         claim.LastError = ReviewText.Truncate(error, 1000);
         claim.LeaseUntil = clock.GetUtcNow();
         try
         {
-            await table.UpdateEntityAsync(claim, claim.ETag, TableUpdateMode.Replace, cancellationToken);
+            await table.UpdateEntityAsync(claim, claim.ETag, TableUpdateMode.Replace, CancellationToken.None);
         }
         catch (RequestFailedException ex) when (ex.Status is 412 or 404)
         {

@@ -86,12 +86,12 @@ public sealed class ReplyEventDeliverer(
         string? externalId;
         try
         {
-            externalId = await channel.SendReplyEventAsync(send, cancellationToken);
+            externalId = await ledger.SendUnderClaimsAsync([claim.Row!],
+                () => channel.SendReplyEventAsync(send, cancellationToken));
         }
         catch (Exception ex)
         {
             metrics.ReplyEventDelivered(route.Channel, name, ReviewHubMetrics.DeliveryOutcomes.Failed);
-            await ledger.ReleaseAsync(claim.Row!, ex.Message, CancellationToken.None);
             switch (ex)
             {
                 case ChannelException { RouteBroken: true }:
@@ -109,7 +109,6 @@ public sealed class ReplyEventDeliverer(
                 "failed: {Error}", message.Event, message.ReviewId, route.RouteId, route.Channel, ex.Message);
             throw;
         }
-        await ledger.MarkDeliveredAsync(claim.Row!, externalId, CancellationToken.None);
         metrics.ReplyEventDelivered(route.Channel, name, ReviewHubMetrics.DeliveryOutcomes.Delivered);
         logger.LogInformation("Delivered reply event {Event} of review {ReviewId} to route {RouteId} ({Channel}) as " +
             "{ExternalId}", message.Event, message.ReviewId, route.RouteId, route.Channel, externalId);

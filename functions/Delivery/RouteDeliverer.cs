@@ -148,28 +148,19 @@ public sealed class RouteDeliverer(
             string idempotencyKey,
         IDeliveryChannel channel, CancellationToken cancellationToken)
     {
+        var send = new ChannelSend(route, app, batch.Select(r => ReviewNotification.From(r, links)).ToList(),
+            idempotencyKey, links.Reviews(app.AccountId, app.AppId));
         string? externalId;
         try
         {
-            var send = new ChannelSend(route, app, batch.Select(r => ReviewNotification.From(r, links)).ToList(),
-                idempotencyKey,
-                links.Reviews(app.AccountId, app.AppId));
-            externalId = await channel.SendAsync(send, cancellationToken);
+            externalId = await ledger.SendUnderClaimsAsync(claims, () => channel.SendAsync(send, cancellationToken));
         }
         catch (Exception ex)
         {
             metrics.Delivered(route.Channel, ReviewHubMetrics.DeliveryOutcomes.Failed, claims.Count);
             logger.LogWarning("Sending {Count} reviews to route {RouteId} ({Channel}) failed: {Error}", batch.Count,
                 route.RouteId, route.Channel, ex.Message);
-            foreach (var claim in claims)
-            {
-                await ledger.ReleaseAsync(claim, ex.Message, CancellationToken.None);
-            }
             throw;
-        }
-        foreach (var claim in claims)
-        {
-            await ledger.MarkDeliveredAsync(claim, externalId, CancellationToken.None);
         }
         metrics.Delivered(route.Channel, ReviewHubMetrics.DeliveryOutcomes.Delivered, claims.Count);
         logger.LogInformation("Delivered {Count} reviews of app {AppId} to route {RouteId} ({Channel}) as {ExternalId}",

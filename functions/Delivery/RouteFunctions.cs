@@ -53,16 +53,23 @@ public sealed class RouteFunctions(
         {
             return problem;
         }
-        var max = limits.Value.RoutesPerApp;
-        if ((await routes.ListAsync(appId, cancellationToken)).Count >= max)
+        if (await RouteLimitProblemAsync(appId, cancellationToken) is { } full)
         {
-            return AccountLimitsOptions.Exceeded(
-                nameof(AccountLimitsOptions.RoutesPerApp), max, $"An app has at most {max} routes.");
+            return full;
         }
         var (route, signingSecret) = await routes.CreateAsync(accountId, appId, channel, request, cancellationToken);
         await RequestConfirmationsAsync(route, cancellationToken);
         return new CreatedResult($"/api/{RoutePath(accountId, appId, route.RouteId)}",
             RouteResponse.From(route, signingSecret));
+    }
+
+    private async Task<ObjectResult?> RouteLimitProblemAsync(string appId, CancellationToken cancellationToken)
+    {
+        var max = limits.Value.RoutesPerApp;
+        return (await routes.ListAsync(appId, cancellationToken)).Count >= max
+            ? AccountLimitsOptions.Exceeded(
+                nameof(AccountLimitsOptions.RoutesPerApp), max, $"An app has at most {max} routes.")
+            : null;
     }
 
     [Function(nameof(UpdateRoute))]

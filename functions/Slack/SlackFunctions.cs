@@ -40,6 +40,12 @@ public sealed class SlackFunctions(
         {
             return Problems.Unauthorized("The request is not signed by Slack, or it is older than 5 minutes.");
         }
+        return await HandleFormAsync(body, cancellationToken);
+    }
+
+    /// <summary>Slack posts a form whose one field, <c>payload</c>, is the interaction as JSON.</summary>
+    private async Task<IActionResult> HandleFormAsync(byte[] body, CancellationToken cancellationToken)
+    {
         var form = QueryHelpers.ParseQuery(System.Text.Encoding.UTF8.GetString(body));
         try
         {

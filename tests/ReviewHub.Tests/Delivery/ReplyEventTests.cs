@@ -6,7 +6,6 @@ using ReviewHub.Delivery;
 using ReviewHub.Fakes;
 using ReviewHub.Replies;
 using ReviewHub.Reviews;
-using ReviewHub.Storage;
 using ReviewHub.Tests.Replies;
 using StandardWebhooks;
 
@@ -68,16 +67,7 @@ public sealed class ReplyEventTests
 
         /// <summary>The review reaches the routes as a new review would (Slack message, Zendesk ticket, webhook).
         /// </summary>
-        public async Task AnnounceReviewAsync()
-        {
-            var batch = new NewReviewsBatch(World.AccountId, World.AppId, Ids.New(), false, [Scenario.ReviewId]);
-            await ActivatorUtilities.CreateInstance<DeliveryFunctions>(App.Services).FanOutNewReviews(batch,
-                CancellationToken.None);
-            foreach (var work in App.Queue.Take<DeliveryWork>(DeliveryQueues.Deliveries))
-            {
-                await App.Get<RouteDeliverer>().DeliverAsync(work, CancellationToken.None);
-            }
-        }
+        public Task AnnounceReviewAsync() => Scenario.AnnounceReviewAsync();
 
         /// <summary>Plays the reply-events queue with every message handled twice (a duplicate delivery); returns
         /// how many messages it took.</summary>

@@ -2,11 +2,13 @@ using System.Text.Json;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using ReviewHub.AppStoreConnect;
+using ReviewHub.Delivery;
 using ReviewHub.Fakes;
 using ReviewHub.Integrations;
 using ReviewHub.Replies;
 using ReviewHub.Reviews;
 using ReviewHub.Secrets;
+using ReviewHub.Storage;
 
 namespace ReviewHub.Tests.Replies;
 
@@ -126,6 +128,19 @@ public sealed class ReplyScenario : IAsyncDisposable
     }
 
     public Task<TestResponse> DeleteAsync() => App.Host.DeleteAsync(ReplyPath, World.Token);
+
+    /// <summary>The review reaches the app's routes as a new review would (fan-out, then each route's delivery).
+    /// </summary>
+    public async Task AnnounceReviewAsync()
+    {
+        var batch = new NewReviewsBatch(World.AccountId, World.AppId, Ids.New(), false, [ReviewId]);
+        await ActivatorUtilities.CreateInstance<DeliveryFunctions>(App.Services).FanOutNewReviews(batch,
+            CancellationToken.None);
+        foreach (var work in App.Queue.Take<DeliveryWork>(DeliveryQueues.Deliveries))
+        {
+            await App.Get<RouteDeliverer>().DeliverAsync(work, CancellationToken.None);
+        }
+    }
 
     public async Task<ReplyResponse> StateAsync()
     {

@@ -5,9 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ReviewHub.Delivery;
 using ReviewHub.Fakes;
 using ReviewHub.Replies;
-using ReviewHub.Reviews;
 using ReviewHub.Slack;
-using ReviewHub.Storage;
 using ReviewHub.Tests.ReplyAutomation;
 using ReviewHub.Tests.Replies;
 
@@ -51,20 +49,8 @@ public sealed partial class SlackReplyTests
             Assert.True(route.Status == 201, route.ToString());
             var harness = new Harness { Scenario = scenario, Slack = slack,
                 RouteId = route.As<RouteResponse>().RouteId };
-            await harness.DeliverReviewAsync();
+            await scenario.AnnounceReviewAsync();
             return harness;
-        }
-
-        /// <summary>The review reaches the Slack route as a new review would.</summary>
-        private async Task DeliverReviewAsync()
-        {
-            var batch = new NewReviewsBatch(World.AccountId, World.AppId, Ids.New(), false, [Scenario.ReviewId]);
-            await ActivatorUtilities.CreateInstance<DeliveryFunctions>(App.Services).FanOutNewReviews(batch,
-                CancellationToken.None);
-            foreach (var work in App.Queue.Take<DeliveryWork>(DeliveryQueues.Deliveries))
-            {
-                await App.Get<RouteDeliverer>().DeliverAsync(work, CancellationToken.None);
-            }
         }
 
         public SlackMessage Message => Assert.Single(Slack.Messages);
