@@ -120,23 +120,24 @@ public sealed class AccountFunctions(
             return Problems.Conflict("This user is the account's owner. Ownership moves only through POST …/owner.");
         }
         var existing = await accounts.GetMembershipAsync(account.AccountId, userId, cancellationToken);
-        if (
-            existing is null
-            && (await accounts.ListMembersAsync(account.AccountId, cancellationToken)).Count
-                >= limits.Value.MembersPerAccount
-        )
+        if (existing is null && await MemberLimitProblemAsync(account.AccountId, cancellationToken) is { } full)
         {
-            return AccountLimitsOptions.Exceeded(
-                nameof(AccountLimitsOptions.MembersPerAccount),
-                limits.Value.MembersPerAccount,
-                $"An account has at most {limits.Value.MembersPerAccount} members."
-            );
+            return full;
         }
         var member =
             existing
             ?? await accounts.AddMemberIfAbsentAsync(
                 account.AccountId, userId, body.Email, cancellationToken, body.Role ?? MemberRoles.Member);
         return new OkObjectResult(MemberResponse.From(member, account));
+    }
+
+    private async Task<ObjectResult?> MemberLimitProblemAsync(string accountId, CancellationToken cancellationToken)
+    {
+        var max = limits.Value.MembersPerAccount;
+        return (await accounts.ListMembersAsync(accountId, cancellationToken)).Count >= max
+            ? AccountLimitsOptions.Exceeded(
+                nameof(AccountLimitsOptions.MembersPerAccount), max, $"An account has at most {max} members.")
+            : null;
     }
 
     /// <summary>Gives a member another role (approver, member, reader). Owner only; the owner's own role is not
@@ -213,20 +214,23 @@ public sealed class AccountFunctions(
         {
             return problem;
         }
-        var request = body;
-        var userId = request.UserId!.Trim();
-        if (userId == account!.OwnerUserId)
-        {
-            return new OkObjectResult(
-                AccountResponse.From(account, await accounts.ListMembersAsync(accountId, cancellationToken))
-            );
-        }
+        var userId = body.UserId!.Trim();
+        return userId == account!.OwnerUserId
+            ? await WithMembersAsync(account, cancellationToken)
+            : await TransferAsync(account, userId, body.OwnerEmail?.Trim(), cancellationToken);
+    }
+
+    /// <summary>Hands the account to a member; the new owner's address gets a confirmation link.</summary>
+    private async Task<IActionResult> TransferAsync(AccountEntity account, string userId, string? ownerEmail,
+        CancellationToken cancellationToken)
+    {
+        var accountId = account.AccountId;
         var member = await accounts.GetMembershipAsync(accountId, userId, cancellationToken);
         if (member is null)
         {
             return Problems.Conflict("Only a member can become the owner: add them as a member first.");
         }
-        var ownerEmail = request.OwnerEmail?.Trim() ?? member.Email;
+        ownerEmail ??= member.Email;
         if (ownerEmail is null)
         {
             var errors = new ValidationErrors();
@@ -239,10 +243,12 @@ public sealed class AccountFunctions(
             return Problems.Conflict("The ownership changed meanwhile; reload the account.");
         }
         await confirmations.RequestAsync(accountId, [ownerEmail], cancellationToken);
-        return new OkObjectResult(
-            AccountResponse.From(transferred, await accounts.ListMembersAsync(accountId, cancellationToken))
-        );
+        return await WithMembersAsync(transferred, cancellationToken);
     }
+
+    private async Task<IActionResult> WithMembersAsync(AccountEntity account, CancellationToken cancellationToken) =>
+        new OkObjectResult(
+            AccountResponse.From(account, await accounts.ListMembersAsync(account.AccountId, cancellationToken)));
 
     /// <summary>
     /// The account if the caller is its owner (the account row decides); 404 for non-members, 403 for members.

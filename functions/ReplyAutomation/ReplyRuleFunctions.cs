@@ -233,7 +233,15 @@ public sealed class ReplyRuleFunctions(
         {
             return problem;
         }
-        var text = body?.Body?.Trim() ?? draft!.Body;
+        return await SendDraftAsync(caller, app, review, draft!, body?.Body?.Trim() ?? draft!.Body,
+            cancellationToken);
+    }
+
+    /// <summary>The approved text goes out like a member's reply: checked against the store, never over a reply.
+    /// </summary>
+    private async Task<IActionResult> SendDraftAsync(Caller caller, AppEntity app, ReviewEntity review,
+        ReplyDraftEntity draft, string text, CancellationToken cancellationToken)
+    {
         if (text.Length > StoreLimits.MaxReplyLength(app))
         {
             var errors = new ValidationErrors();
@@ -252,10 +260,10 @@ public sealed class ReplyRuleFunctions(
                 "The review was answered meanwhile (through ReviewHub or in App Store Connect); a draft never "
                 + "overwrites a reply. Reject the draft.", ReplyExistsType);
         }
-        await automation.RemoveDraftAsync(draft!, cancellationToken);
+        await automation.RemoveDraftAsync(draft, cancellationToken);
         await writer.HandOffAsync(result, cancellationToken);
-        return ReplyFunctions.Answer(
-            $"/api/accounts/{accountId}/apps/{appId}/reviews/{Uri.EscapeDataString(reviewId)}/reply", result.Reply);
+        return ReplyFunctions.Answer($"/api/accounts/{app.AccountId}/apps/{app.AppId}/reviews/"
+            + $"{Uri.EscapeDataString(review.ReviewId)}/reply", result.Reply);
     }
 
     [Function(nameof(RejectReplyDraft))]

@@ -151,6 +151,12 @@ public sealed class ReplyTemplateFunctions(
         {
             return problem;
         }
+        return await PreviewAsync(accountId, template, body, cancellationToken);
+    }
+
+    private async Task<IActionResult> PreviewAsync(string accountId, ReplyTemplateEntity template,
+        PreviewTemplateRequest body, CancellationToken cancellationToken)
+    {
         var app = await apps.GetAsync(accountId, body.AppId!, cancellationToken);
         var review = app is null
             ? null
