@@ -66,11 +66,9 @@ public sealed class ReviewsOptions : IValidatableObject
     /// <see cref="ApiInterval"/> is fetched hourly from App Store Connect and, at the slots in between, from the public
     /// feed of this many of its territories (those where App Store Connect found the most new reviews). 0 turns the
     /// probe off: the slots in between are App Store Connect fetches, within <see cref="SpeedUpBudgetShare"/>.
-    /// Off by default until the month simulation passes with it on (docs/ingestion.md, "Feed probe": a review the probe
-    /// stores first under its feed id is not always matched by the later API copy).
     /// </summary>
     [Range(0, 20)]
-    public int FeedProbeTerritories { get; set; }
+    public int FeedProbeTerritories { get; set; } = 3;
 
     /// <summary>
     /// With the feed probe on, an integrated app's interval aims at this many new reviews per fetch instead of
