@@ -412,7 +412,8 @@ public sealed partial class MonthBooks
             var response = await Scenario.GetAsync(path);
             var json = response.Status == 200 ? response.Json : default;
             var status = response.Status == 200 ? json.GetProperty("status").GetString() : $"HTTP {response.Status}";
-            var atApple = Fakes.Asc.ResponseForReview(reply.ReviewId);
+            // Under the id Apple knows: a reply from Slack to a review the feed probe stored first used its feed id.
+            var atApple = Fakes.Asc.ResponseForReview(reply.Review.AscId);
             switch (status)
             {
                 case "published" when !reply.Deleted && atApple is { State: "PUBLISHED" }
