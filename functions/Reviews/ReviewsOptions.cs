@@ -50,9 +50,9 @@ public sealed class ReviewsOptions : IValidatableObject
     public double SpeedUpBudgetShare { get; set; } = 0.5;
 
     /// <summary>
-    /// Partitions of the due-time index (table ReviewFetchDue): one timer run reads them in parallel. Each serves
-    /// about 2,000 operations/s (see docs/capacity.md). Changing it moves no rows: an app stays in the partition it
-    /// was created in until its next move.
+    /// Shards of the due-time index, a table each (ReviewFetchDue000 …): one timer run reads them in parallel. Each
+    /// partition serves about 2,000 operations/s (see docs/capacity.md). Changing it moves no rows: an app stays in the
+    /// shard it was created in.
     /// </summary>
     [Range(1, 1000)]
     public int DuePartitions { get; set; } = 16;
