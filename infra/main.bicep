@@ -239,7 +239,7 @@ var appSettings = {
   Reviews__ReviewsPerFetch: '1'
   Reviews__ReviewRateWindow: '12:00:00'
   Reviews__SpeedUpBudgetShare: '0.5'
-  Reviews__FeedProbeTerritories: '0'
+  Reviews__FeedProbeTerritories: '3'
   Reviews__ReviewsPerProbe: '0.1'
   Reviews__DuePartitions: '16'
   Reviews__MaxEnqueuesPerRun: '5000'

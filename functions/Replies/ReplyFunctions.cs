@@ -67,7 +67,7 @@ public sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore
         {
             return Problems.Conflict(ReplyWriter.PlayCannotDelete.Detail, ReplyWriter.PlayCannotDelete.Type);
         }
-        var existing = await replies.GetAsync(appId, reviewId, cancellationToken);
+        var existing = await replies.GetAsync(appId, review.ReviewId, cancellationToken);
         // Only a response that exists in App Store Connect needs the integration; a reply that never got there is
         // simply dropped.
         if ((existing?.ResponseId ?? review.ResponseId) is not null
@@ -92,7 +92,7 @@ public sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore
         {
             return missing;
         }
-        var reply = await replies.GetAsync(appId, reviewId, cancellationToken);
+        var reply = await replies.GetAsync(appId, review.ReviewId, cancellationToken);
         return reply is null ? Problems.NotFound("This review has no reply.") : new OkObjectResult(ReplyResponse.From(
             reply));
     }
@@ -108,7 +108,7 @@ public sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore
         {
             return missing;
         }
-        var versions = await replies.HistoryAsync(appId, reviewId, cancellationToken);
+        var versions = await replies.HistoryAsync(appId, review.ReviewId, cancellationToken);
         return new OkObjectResult(new { items = versions.Select(ReplyVersionResponse.From) });
     }
 

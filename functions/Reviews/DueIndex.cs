@@ -5,7 +5,13 @@ using System.Text;
 
 namespace ReviewHub.Reviews;
 
-/// <summary>Keys of the due-time index (table ReviewFetchDue): partitions, due rows, pointers.</summary>
+/// <summary>
+/// Keys of the due-time index: shards, due rows, pointers. A shard is a table of its own, <c>ReviewFetchDue000</c> …,
+/// holding one partition named as the table: a table's size is what each row delete or update costs on Azurite
+/// (docs/capacity.md, "Limits"), so many small tables keep a timer run's moves cheap. Shards of the earlier layouts —
+/// the one partition <c>due</c> and the partitions <c>due-000</c> … — live on in table ReviewFetchDue and are still
+/// read.
+/// </summary>
 public static class DueIndex
 {
     /// <summary>
@@ -13,19 +19,38 @@ public static class DueIndex
     /// </summary>
     public const string LegacyPartition = "due";
 
+    /// <summary>A shard of the layout before shards were tables: a partition of table ReviewFetchDue.</summary>
     public static string PartitionName(int index) => $"due-{index.ToString("D3", CultureInfo.InvariantCulture)}";
 
-    /// <summary>The partitions a timer run reads: the legacy one and <paramref name="partitions"/> shards.</summary>
-    public static IEnumerable<string> AllPartitions(int partitions) =>
-        Enumerable.Range(0, partitions).Select(PartitionName).Prepend(LegacyPartition);
+    /// <summary>A shard: its table, whose one partition has the same name.</summary>
+    public static string ShardName(int index) =>
+        $"{ReviewTables.ReviewFetchDue}{index.ToString("D3", CultureInfo.InvariantCulture)}";
+
+    /// <summary>The table that holds a shard (the partition key of its rows, as named on a schedule).</summary>
+    public static string TableOf(string partition) =>
+        partition.StartsWith(LegacyPartition, StringComparison.Ordinal) ? ReviewTables.ReviewFetchDue : partition;
 
     /// <summary>
-    /// A stable partition for an app: the second 8 bytes of SHA-256(appId) (the first give its phase).
+    /// The partitions a timer run reads: the legacy one, the <paramref name="partitions"/> partitions of the
+    /// one-table layout, and the <paramref name="partitions"/> shard tables.
     /// </summary>
-    public static string PartitionFor(string appId, int partitions)
+    public static IEnumerable<string> AllPartitions(int partitions) =>
+        Enumerable.Range(0, partitions).Select(PartitionName).Prepend(LegacyPartition)
+            .Concat(Enumerable.Range(0, partitions).Select(ShardName));
+
+    /// <summary>
+    /// A stable shard for an app: the second 8 bytes of SHA-256(appId) (the first give its phase).
+    /// </summary>
+    public static string PartitionFor(string appId, int partitions) => ShardName(ShardIndex(appId, partitions));
+
+    /// <summary>Where the one-table layout put an app (its entry may still be there).</summary>
+    public static string OneTablePartitionFor(string appId, int partitions) =>
+        PartitionName(ShardIndex(appId, partitions));
+
+    private static int ShardIndex(string appId, int partitions)
     {
         var hash = BinaryPrimitives.ReadUInt64BigEndian(SHA256.HashData(Encoding.UTF8.GetBytes(appId)).AsSpan(8));
-        return PartitionName((int)(hash % (ulong)partitions));
+        return (int)(hash % (ulong)partitions);
     }
 
     public static string KeyFor(DateTimeOffset due, string accountId, string appId) =>

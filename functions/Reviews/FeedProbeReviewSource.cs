@@ -56,7 +56,7 @@ public sealed class FeedProbeReviewSource(
         {
             var watermark = ReviewPageLoop.Later(schedule.ApiWatermark, schedule.ProbeWatermark(territory));
             var (read, territoryNewest) = await feed.ReadTerritoryAsync(target, territory, watermark,
-                NewReviewRule.Incremental(watermark), onlyNewer: true, requests, announcer, null, cancellationToken);
+                NewReviewRule.Probe(watermark), onlyNewer: true, requests, announcer, null, cancellationToken);
             requests += read;
             if (territoryNewest is { } mark && mark > watermark)
             {

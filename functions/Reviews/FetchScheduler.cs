@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Azure;
@@ -35,9 +36,30 @@ public sealed class FetchScheduler(
     private const int RescheduleAttempts = 3;
 
     private readonly TableClient schedules = tables.GetTableClient(ReviewTables.ReviewFetchSchedules);
-    private readonly TableClient due = tables.GetTableClient(ReviewTables.ReviewFetchDue);
+    private readonly ConcurrentDictionary<string, TableClient> dueTables = new(StringComparer.Ordinal);
+    private volatile bool shardTablesExist;
 
     private ReviewsOptions Options => options.Value;
+
+    /// <summary>The table of an index partition (<see cref="DueIndex.TableOf"/>).</summary>
+    private TableClient Due(string partition) =>
+        dueTables.GetOrAdd(DueIndex.TableOf(partition), tables.GetTableClient);
+
+    /// <summary>
+    /// Creates the shard tables of the index (<see cref="DueIndex.ShardName"/>) unless this instance did: their number
+    /// is a setting, so they are not among the declared tables the provisioner creates. One request per shard, once
+    /// per process (also after a failure: the next call tries again).
+    /// </summary>
+    public async Task EnsureShardTablesAsync(CancellationToken cancellationToken)
+    {
+        if (shardTablesExist)
+        {
+            return;
+        }
+        await Task.WhenAll(Enumerable.Range(0, Options.DuePartitions).Select(shard =>
+            tables.CreateTableIfNotExistsAsync(DueIndex.ShardName(shard), cancellationToken)));
+        shardTablesExist = true;
+    }
 
     /// <summary>The promised longest interval of a source (see <see cref="FetchIntervals.Ceiling"/>).</summary>
     public TimeSpan CeilingFor(string source) => FetchIntervals.Ceiling(Options, source);
@@ -199,6 +221,7 @@ public sealed class FetchScheduler(
     /// </summary>
     public async Task<DueFetchDispatch> DispatchDueAsync(CancellationToken cancellationToken)
     {
+        await EnsureShardTablesAsync(cancellationToken);
         var now = clock.GetUtcNow();
         var budget = new DispatchBudget(Options.MaxEnqueuesPerRun);
         using var calls = new SemaphoreSlim(Parallelism);
@@ -222,8 +245,8 @@ public sealed class FetchScheduler(
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {partition} and RowKey lt {DueIndex.UpperBound(now)}");
         int scanned = 0, enqueued = 0;
-        await using var pages = due.QueryPagesAsync<FetchDueEntity>(filter, 1000, cancellationToken: cancellationToken)
-            .GetAsyncEnumerator(cancellationToken);
+        await using var pages = Due(partition).QueryPagesAsync<FetchDueEntity>(filter, 1000,
+            cancellationToken: cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (await CallAsync(calls, () => pages.MoveNextAsync().AsTask(), cancellationToken))
         {
             var rows = pages.Current.Values.Take(budget.Claim(pages.Current.Values.Count)).ToList();
@@ -281,7 +304,8 @@ public sealed class FetchScheduler(
     {
         try
         {
-            await due.SubmitTransactionAsync(rows.SelectMany(row => MoveActions(row, now)), cancellationToken);
+            await Due(rows[0].PartitionKey).SubmitTransactionAsync(rows.SelectMany(row => MoveActions(row, now)),
+                cancellationToken);
             return rows;
         }
         catch (TableTransactionFailedException)
@@ -291,7 +315,7 @@ public sealed class FetchScheduler(
             {
                 try
                 {
-                    await due.SubmitTransactionAsync(MoveActions(row, now), cancellationToken);
+                    await Due(row.PartitionKey).SubmitTransactionAsync(MoveActions(row, now), cancellationToken);
                     moved.Add(row);
                 }
                 catch (TableTransactionFailedException ex) when (ex.Status is 404 or 409 or 412)
@@ -368,7 +392,7 @@ public sealed class FetchScheduler(
                 ];
             try
             {
-                await due.SubmitTransactionAsync(actions, cancellationToken);
+                await Due(partition).SubmitTransactionAsync(actions, cancellationToken);
                 return;
             }
             catch (TableTransactionFailedException ex) when (ex.Status is 404 or 409 or 412)
@@ -390,7 +414,11 @@ public sealed class FetchScheduler(
     public async Task RemoveAsync(string accountId, string appId, CancellationToken cancellationToken)
     {
         var schedule = await GetAsync(accountId, appId, cancellationToken);
-        var partitions = new[] { schedule?.DuePartition, DueIndex.PartitionFor(appId, Options.DuePartitions) }
+        var partitions = new[]
+            {
+                schedule?.DuePartition, DueIndex.PartitionFor(appId, Options.DuePartitions),
+                DueIndex.OneTablePartitionFor(appId, Options.DuePartitions),
+            }
             .OfType<string>().Distinct(StringComparer.Ordinal);
         foreach (var partition in partitions)
         {
@@ -398,7 +426,8 @@ public sealed class FetchScheduler(
         }
         var legacy = TableClient.CreateQueryFilter(
             $"PartitionKey eq {DueIndex.LegacyPartition} and AppId eq {appId}");
-        await foreach (var row in due.QueryRowsAsync<FetchDueEntity>(legacy, select: ["PartitionKey", "RowKey"],
+        await foreach (var row in Due(DueIndex.LegacyPartition).QueryRowsAsync<FetchDueEntity>(legacy,
+            select: ["PartitionKey", "RowKey"],
             cancellationToken: cancellationToken))
         {
             await DeleteIfExistsAsync(row.PartitionKey, row.RowKey, cancellationToken);
@@ -428,7 +457,7 @@ public sealed class FetchScheduler(
             try
             {
                 // Conditional: a timer move in between wrote a new due row, which the next round deletes.
-                await due.DeleteEntityAsync(partition, pointer.RowKey, pointer.ETag, cancellationToken);
+                await Due(partition).DeleteEntityAsync(partition, pointer.RowKey, pointer.ETag, cancellationToken);
                 return;
             }
             catch (RequestFailedException ex) when (ex.Status is 404 or 412)
@@ -447,10 +476,11 @@ public sealed class FetchScheduler(
         {
             return; // scheduled in the unsharded index, where its row lives on
         }
+        await EnsureShardTablesAsync(cancellationToken);
         var key = DueIndex.KeyFor(clock.GetUtcNow(), schedule.AccountId, schedule.AppId);
         try
         {
-            await due.SubmitTransactionAsync(
+            await Due(partition).SubmitTransactionAsync(
             [
                 new TableTransactionAction(TableTransactionActionType.Add, new FetchDuePointer
                 {
@@ -473,7 +503,7 @@ public sealed class FetchScheduler(
     private async Task<FetchDuePointer?> ReadPointerAsync(
         string partition, string accountId, string appId, CancellationToken cancellationToken)
     {
-        var row = await due.GetEntityIfExistsAsync<FetchDuePointer>(
+        var row = await Due(partition).GetEntityIfExistsAsync<FetchDuePointer>(
             partition, DueIndex.PointerKey(accountId, appId), cancellationToken: cancellationToken);
         return row.HasValue ? row.Value : null;
     }
@@ -482,7 +512,7 @@ public sealed class FetchScheduler(
     {
         try
         {
-            await due.DeleteEntityAsync(partition, rowKey, ETag.All, cancellationToken);
+            await Due(partition).DeleteEntityAsync(partition, rowKey, ETag.All, cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 404)
         {

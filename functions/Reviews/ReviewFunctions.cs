@@ -56,7 +56,7 @@ public sealed class ReviewFunctions(
     {
         if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null
             || !ReviewIds.IsValid(reviewId)
-            || await store.GetAsync(appId, reviewId, cancellationToken) is not { } review)
+            || await store.FindAsync(appId, reviewId, cancellationToken) is not { } review)
         {
             return Problems.NotFound("No such review.");
         }

@@ -9,12 +9,12 @@ namespace ReviewHub.Reviews;
 /// The reads the reviews feature offers other features (delivery, replies, reply rules): they never query the Reviews
 /// table themselves.
 /// </summary>
-public sealed class ReviewReader(TableServiceClient tables)
+public sealed class ReviewReader(TableServiceClient tables, ReviewKeys keys)
 {
     private readonly TableClient reviews = tables.GetTableClient(ReviewTables.Reviews);
 
-    /// <summary>The review if it exists and belongs to the account (a review of another account is not
-    /// found).</summary>
+    /// <summary>The review if it exists and belongs to the account (a review of another account is not found), by
+    /// its id or the other source's id of it (<see cref="ReviewKeys.FindAsync"/>).</summary>
     public async Task<ReviewEntity?> FindForAccountAsync(string accountId, string appId, string reviewId,
         CancellationToken cancellationToken)
     {
@@ -22,7 +22,7 @@ public sealed class ReviewReader(TableServiceClient tables)
         {
             return null;
         }
-        var row = await reviews.FindAsync<ReviewEntity>(appId, reviewId, cancellationToken);
+        var row = await keys.FindAsync(appId, reviewId, cancellationToken);
         return row is not null && row.AccountId == accountId ? row : null;
     }
 

@@ -15,6 +15,14 @@ namespace ReviewHub.Reviews;
 public sealed record NewReviewRule(Func<FetchedReview, bool> IsHistory, Func<FetchedReview, bool> AnnounceAgain)
 {
     /// <summary>
+    /// A review not stored yet whose reviewer already has a stored review of the app in its territory is left out:
+    /// not stored, not handed on. The feed probe's rule: the feed lists an edited review again under the edit's date,
+    /// and only the reviewer tells it from a new one; whatever the probe leaves out, the App Store Connect fetch reads.
+    /// </summary>
+    public bool SkipsKnownReviewers { get; init; }
+
+
+    /// <summary>
     /// An incremental fetch: every review stored now is new (also one older than the watermark that Apple lists
     /// late); one already stored is handed on again when it is newer than the watermark.
     /// </summary>
@@ -29,6 +37,13 @@ public sealed record NewReviewRule(Func<FetchedReview, bool> IsHistory, Func<Fet
     public static NewReviewRule AfterProbes(DateTimeOffset? watermark, Func<string, DateTimeOffset?> probeWatermark) =>
         new(_ => false, r => watermark is { } mark && r.CreatedAt > mark
             && !(probeWatermark(r.Territory) is { } probed && r.CreatedAt <= probed));
+
+    /// <summary>
+    /// The feed probe: as <see cref="Incremental"/>, but a review whose reviewer has a stored review (an edit the feed
+    /// dates anew) is left to the App Store Connect fetch (<see cref="SkipsKnownReviewers"/>).
+    /// </summary>
+    public static NewReviewRule Probe(DateTimeOffset? watermark) =>
+        Incremental(watermark) with { SkipsKnownReviewers = true };
 
     /// <summary>A territory's first import from the public feed: everything found is history.</summary>
     public static readonly NewReviewRule FirstImport = new(_ => true, _ => false);
@@ -62,8 +77,8 @@ public sealed record SavedPage(
 /// responses are updated in place.
 /// </summary>
 public sealed class ReviewStore(
-    TableServiceClient tables, ReviewHubMetrics metrics, TimeProvider clock, ILogger<ReviewStore> logger,
-    IEnumerable<IReviewEditObserver> editObservers)
+    TableServiceClient tables, ReviewKeys keys, ReviewHubMetrics metrics, TimeProvider clock,
+    ILogger<ReviewStore> logger, IEnumerable<IReviewEditObserver> editObservers)
 {
     private const int MaxBatch = 100; // Azure Tables: at most 100 operations per transaction
 
@@ -124,6 +139,11 @@ public sealed class ReviewStore(
             }
         }
 
+        if (rule.SkipsKnownReviewers && fresh.Count > 0)
+        {
+            var known = await keys.KnownReviewersAsync(appId, fresh, cancellationToken);
+            fresh.RemoveAll(r => known.Contains(ReviewKeyEntity.ReviewerKey(r.Territory, r.ReviewerNickname)));
+        }
         var now = clock.GetUtcNow();
         var rows = fresh.Select(r => ToEntity(accountId, appId, source, r, rule.IsHistory(r), now)).ToList();
         var inserted = await InsertNewAsync(rows, cancellationToken);
@@ -132,15 +152,20 @@ public sealed class ReviewStore(
         var alreadyStored = fresh.Where(r => !inserted.Contains(r.Id)).ToList();
         foreach (var review in alreadyStored)
         {
-            // The row exists without its timeline row (an earlier attempt stopped in between): repair it, keep the
-            // stored row.
+            // The row exists without its timeline row in reach: an earlier attempt stopped in between (repair it,
+            // keep the stored row), or the source dates the review anew (the feed's date of an edit).
             changed.Add((review, review.Id));
-            if (rule.AnnounceAgain(review))
+            if (rule.AnnounceAgain(review) && !await RedatedAsync(appId, review, cancellationToken))
             {
                 announce.Add(review.Id);
             }
         }
         await UpsertTimelineAsync(rows.Where(r => inserted.Contains(r.RowKey)).ToList(), cancellationToken);
+        if (source != ReviewSources.GooglePlay && rows.Count > 0)
+        {
+            // After the timeline: a retry that finds the reviewer finds the review by id first.
+            await keys.AddReviewersAsync(appId, rows, cancellationToken);
+        }
         foreach (var (review, storedId) in changed)
         {
             await UpdateKnownAsync(appId, storedId, review, source, cancellationToken);
@@ -156,12 +181,25 @@ public sealed class ReviewStore(
         return await reviews.FindAsync<ReviewEntity>(appId, reviewId, cancellationToken);
     }
 
-    /// <summary>Deletes every review and timeline row of an app (app removed). Idempotent.</summary>
+    /// <summary>The review by its id or by the other source's id of it (<see cref="ReviewKeys.FindAsync"/>).</summary>
+    public Task<ReviewEntity?> FindAsync(string appId, string reviewId, CancellationToken cancellationToken) =>
+        keys.FindAsync(appId, reviewId, cancellationToken);
+
+    /// <summary>Deletes every review, timeline row and key of an app (app removed). Idempotent.</summary>
     public async Task PurgeAsync(string appId, CancellationToken cancellationToken)
     {
         await timeline.DeletePartitionAsync(appId, cancellationToken);
+        await keys.PurgeAsync(appId, cancellationToken);
         await reviews.DeletePartitionAsync(appId, cancellationToken);
     }
+
+    /// <summary>
+    /// Whether the stored row of a review the source serves again carries another date: the public feed dates an
+    /// edited review by the edit, so it is the stored review edited, not one an earlier attempt failed to hand on.
+    /// </summary>
+    private async Task<bool> RedatedAsync(string appId, FetchedReview review, CancellationToken cancellationToken) =>
+        await reviews.FindAsync<ReviewEntity>(appId, review.Id, cancellationToken) is { } row
+        && (row.CreatedAt - review.CreatedAt).Duration() > ReviewMatching.DateTolerance;
 
     /// <summary>
     /// The timeline rows around a page: its date range widened by <see cref="ReviewMatching.DateTolerance"/>, so it
@@ -241,6 +279,9 @@ public sealed class ReviewStore(
     private async Task<bool> MergeAsync(
         string appId, ReviewMatch match, FetchedReview review, string source, CancellationToken cancellationToken)
     {
+        // The alias first: a lookup by this id counts it only once the row carries the id, and a retry that finds
+        // the merged row by its alias on the timeline never comes back here.
+        await keys.AddAliasAsync(appId, review.Id, match.Candidate.ReviewId, cancellationToken);
         var takenByAnother = false;
         var row = await reviews.UpdateAsync<ReviewEntity>(appId, match.Candidate.ReviewId, stored =>
         {

@@ -9,7 +9,8 @@ public static class ReviewTables
     public const string ReviewFetchSchedules = "ReviewFetchSchedules";
     public const string ReviewFetchDue = "ReviewFetchDue";
     public const string ApiKeyBudgets = "ApiKeyBudgets";
+    public const string ReviewKeys = "ReviewKeys";
 
     public static readonly IReadOnlyList<string> All =
-        [Reviews, ReviewTimeline, ReviewFetchSchedules, ReviewFetchDue, ApiKeyBudgets];
+        [Reviews, ReviewTimeline, ReviewFetchSchedules, ReviewFetchDue, ApiKeyBudgets, ReviewKeys];
 }

@@ -50,9 +50,9 @@ public sealed class ReviewsOptions : IValidatableObject
     public double SpeedUpBudgetShare { get; set; } = 0.5;
 
     /// <summary>
-    /// Partitions of the due-time index (table ReviewFetchDue): one timer run reads them in parallel. Each serves
-    /// about 2,000 operations/s (see docs/capacity.md). Changing it moves no rows: an app stays in the partition it
-    /// was created in until its next move.
+    /// Shards of the due-time index, a table each (ReviewFetchDue000 …): one timer run reads them in parallel. Each
+    /// partition serves about 2,000 operations/s (see docs/capacity.md). Changing it moves no rows: an app stays in the
+    /// shard it was created in.
     /// </summary>
     [Range(1, 1000)]
     public int DuePartitions { get; set; } = 16;
@@ -66,11 +66,9 @@ public sealed class ReviewsOptions : IValidatableObject
     /// <see cref="ApiInterval"/> is fetched hourly from App Store Connect and, at the slots in between, from the public
     /// feed of this many of its territories (those where App Store Connect found the most new reviews). 0 turns the
     /// probe off: the slots in between are App Store Connect fetches, within <see cref="SpeedUpBudgetShare"/>.
-    /// Off by default until the month simulation passes with it on (docs/ingestion.md, "Feed probe": a review the probe
-    /// stores first under its feed id is not always matched by the later API copy).
     /// </summary>
     [Range(0, 20)]
-    public int FeedProbeTerritories { get; set; }
+    public int FeedProbeTerritories { get; set; } = 3;
 
     /// <summary>
     /// With the feed probe on, an integrated app's interval aims at this many new reviews per fetch instead of

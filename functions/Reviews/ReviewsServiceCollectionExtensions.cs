@@ -15,6 +15,7 @@ public static class ReviewsServiceCollectionExtensions
         services.AddValidatedOptions<ReviewsOptions>(configuration, ReviewsOptions.Section);
         services.AddSingleton<FetchScheduler>();
         services.AddSingleton<ReviewStore>();
+        services.AddSingleton<ReviewKeys>();
         services.AddSingleton<ReviewReader>();
         services.AddSingleton<ReviewReplySummary>();
         services.AddSingleton<ReviewQueries>();

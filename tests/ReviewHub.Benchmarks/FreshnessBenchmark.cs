@@ -158,7 +158,7 @@ public sealed class FreshnessBenchmark : IBenchmark
                 appeared[id] = (at, app);
                 feedToApi[FeedIdOf(id).ToString(CultureInfo.InvariantCulture)] = id;
                 (batch.TryGetValue(app, out var list) ? list : batch[app] = []).Add(new FakeCustomerReview(
-                    id, 4, "Title", "Body", "nick", at, "USA"));
+                    id, 4, "Title", "Body", $"reader-{id}", at, "USA")); // a customer has one review per app
             }
             foreach (var (app, reviews) in batch)
             {
@@ -300,7 +300,7 @@ public sealed class FreshnessBenchmark : IBenchmark
                 DuePartition = DueIndex.PartitionFor(appId, partitions.DuePartitions),
             });
             // The app's history (one review before the watermark): App Store Connect knows the app.
-            asc.SetReviews(storeAppId, [new FakeCustomerReview($"old-{storeAppId}", 5, "Old", "Old", "nick",
+            asc.SetReviews(storeAppId, [new FakeCustomerReview($"old-{storeAppId}", 5, "Old", "Old", "old-reader",
                 start.AddDays(-1), "USA")]);
             await scheduler.CreateAsync(accountId, appId, CancellationToken.None); // due at once
             targets.Add(new Target(accountId, appId, storeAppId, key.KeyId));

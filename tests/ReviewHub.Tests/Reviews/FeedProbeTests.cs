@@ -61,7 +61,7 @@ public sealed class FeedProbeTests
     {
         var (h, clock) = await BusyAppAsync();
         await using var _ = h;
-        var review = FakeAppStoreConnect.GenerateReviews(1, Start.AddMinutes(2), "busy")[0];
+        var review = NewReview(Start.AddMinutes(2), "busy");
         h.Asc.SetReviews(h.StoreAppId, [review]);
         h.Feed.SetReviews("us", h.StoreAppId, [FakeReviewFeed.CopyOf(review, 9_100_000_001)]);
 
@@ -140,7 +140,7 @@ public sealed class FeedProbeTests
         var (h, clock) = await BusyAppAsync();
         await using var _ = h;
         h.Feed.PublicationLag = TimeSpan.FromMinutes(30);
-        var review = FakeAppStoreConnect.GenerateReviews(1, Start.AddMinutes(50), "late")[0];
+        var review = NewReview(Start.AddMinutes(50), "late");
         h.Asc.SetReviews(h.StoreAppId, [review]);
         h.Feed.SetReviews("us", h.StoreAppId, [FakeReviewFeed.CopyOf(review, 9_200_000_001)]);
 
@@ -194,4 +194,85 @@ public sealed class FeedProbeTests
         Assert.Single(h.ReviewRequests());
         Assert.Empty(h.Feed.Requests);
     }
+
+    [Fact]
+    public async Task A_review_the_api_stored_and_the_customer_edited_later_is_not_stored_or_announced_by_the_probe()
+    {
+        var (h, clock) = await BusyAppAsync();
+        await using var _ = h;
+        var review = NewReview(Start.AddMinutes(2), "edited");
+        h.Asc.SetReviews(h.StoreAppId, [review]);
+        clock.Advance(TimeSpan.FromMinutes(60)); // the hourly API fetch stores it under its API id and announces it
+        var api = await h.FetchAsync();
+        Assert.Equal((ReviewSources.AppStoreConnect, 1), (api.Source, api.NewReviews));
+        Assert.Equal([review.Id], h.TakeBatches().SelectMany(b => b.ReviewIds));
+
+        // Half an hour later the customer edits it: the feed lists it again, dated by the edit.
+        var edited = review with { Body = review.Body + " Edit: fixed now." };
+        h.Asc.SetReviews(h.StoreAppId, [edited]);
+        h.Feed.SetReviews("us", h.StoreAppId,
+            [FakeReviewFeed.CopyOf(edited, 9_300_000_001) with { Updated = Start.AddMinutes(90) }]);
+        clock.Advance(TimeSpan.FromMinutes(35));
+        var probe = await h.FetchAsync();
+
+        Assert.Equal((FeedProbeReviewSource.ProbeName, 0), (probe.Source, probe.NewReviews));
+        Assert.Empty(h.TakeBatches());
+        Assert.Equal([review.Id], (await h.StoredReviewsAsync())
+            .Where(r => !r.ReviewId.StartsWith("old", StringComparison.Ordinal)).Select(r => r.ReviewId));
+    }
+
+    [Fact]
+    public async Task A_review_the_probe_stored_that_the_customer_edited_later_is_not_announced_again()
+    {
+        var (h, clock) = await BusyAppAsync();
+        await using var _ = h;
+        var review = NewReview(Start.AddMinutes(2), "redated");
+        h.Asc.SetReviews(h.StoreAppId, [review]);
+        h.Feed.SetReviews("us", h.StoreAppId, [FakeReviewFeed.CopyOf(review, 9_400_000_001)]);
+        clock.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal(1, (await h.FetchAsync()).NewReviews); // the probe
+        clock.Advance(TimeSpan.FromMinutes(55));
+        Assert.Equal(0, (await h.FetchAsync()).NewReviews); // the API fetch matches it
+        Assert.Equal(["9400000001"], h.TakeBatches().SelectMany(b => b.ReviewIds));
+
+        var edited = review with { Body = review.Body + " Edit: fixed now." };
+        h.Asc.SetReviews(h.StoreAppId, [edited]);
+        h.Feed.SetReviews("us", h.StoreAppId,
+            [FakeReviewFeed.CopyOf(edited, 9_400_000_001) with { Updated = Start.AddMinutes(70) }]);
+        clock.Advance(TimeSpan.FromMinutes(15));
+        var probe = await h.FetchAsync();
+
+        Assert.Equal((FeedProbeReviewSource.ProbeName, 0), (probe.Source, probe.NewReviews));
+        Assert.Empty(h.TakeBatches());
+        Assert.Single(await h.StoredReviewsAsync(),
+            r => r.ReviewId == "9400000001" || r.ReviewId == review.Id || r.AscReviewId == review.Id);
+    }
+
+    [Fact]
+    public async Task A_reply_addressed_to_the_api_id_of_a_review_the_probe_stored_first_reaches_its_row()
+    {
+        var (h, clock) = await BusyAppAsync();
+        await using var _ = h;
+        var review = NewReview(Start.AddMinutes(2), "replied");
+        h.Asc.SetReviews(h.StoreAppId, [review]);
+        h.Feed.SetReviews("us", h.StoreAppId, [FakeReviewFeed.CopyOf(review, 9_500_000_001)]);
+        clock.Advance(TimeSpan.FromMinutes(5));
+        await h.FetchAsync(); // the probe stores it under its feed id
+        clock.Advance(TimeSpan.FromMinutes(55));
+        await h.FetchAsync(); // the API fetch adopts the row
+
+        var path = $"{h.World.AppPath}/reviews/{review.Id}";
+        var read = await h.App.Host.GetAsync(path, h.World.Token);
+        var put = await h.App.Host.PutAsync($"{path}/reply", h.World.Token, new { body = "Thanks, fixed!" });
+        var reply = await h.App.Host.GetAsync($"{path}/reply", h.World.Token);
+
+        Assert.Equal(200, read.Status);
+        Assert.Equal("9500000001", read.Json.GetProperty("reviewId").GetString());
+        Assert.Equal(202, put.Status);
+        Assert.Equal(200, reply.Status);
+    }
+
+    /// <summary>A review by a reviewer of its own (a customer has one review per app: an edit replaces it).</summary>
+    private static FakeCustomerReview NewReview(DateTimeOffset at, string tag) =>
+        FakeAppStoreConnect.GenerateReviews(1, at, tag)[0] with { ReviewerNickname = $"{tag}-reader" };
 }

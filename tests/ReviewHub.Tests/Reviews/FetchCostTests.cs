@@ -17,7 +17,7 @@ public sealed class FetchCostTests
     public const int IdleFetchTableRequests = 11;
     public const int IdleFetchAscRequests = 1;
     public const int IdleFetchExecutions = 1;
-    public const int NewReviewFetchTableRequests = 15;
+    public const int NewReviewFetchTableRequests = 16; // 15, and the reviewer of the new review (ReviewKeys)
     public const int NewReviewFetchAscRequests = 1;
     public const int NewReviewFetchExecutions = 2;
 

@@ -250,9 +250,10 @@ public sealed class FetchScheduleTests
         }).ToList();
         try
         {
+            await app.Get<FetchScheduler>().EnsureShardTablesAsync(CancellationToken.None);
             foreach (var partition in rows.GroupBy(r => r.PartitionKey))
             {
-                await InsertAsync(tables.GetTableClient(ReviewTables.ReviewFetchDue), partition.ToList());
+                await InsertAsync(tables.GetTableClient(DueIndex.TableOf(partition.Key)), partition.ToList());
             }
             var counter = new RequestCounter();
             var options = new TableClientOptions();
@@ -260,6 +261,8 @@ public sealed class FetchScheduleTests
             var counted = new TableServiceClient(await Azurite.ConnectionStringAsync(), options);
             var scheduler = new FetchScheduler(counted, app.Queue, app.Get<IOptions<ReviewsOptions>>(), clock,
                 NullLogger<FetchScheduler>.Instance);
+            await scheduler.EnsureShardTablesAsync(CancellationToken.None); // once per process, not per run
+            counter.Reset();
 
             var dispatch = await scheduler.DispatchDueAsync(CancellationToken.None);
 
@@ -267,12 +270,16 @@ public sealed class FetchScheduleTests
             var sent = app.Queue.Take<ReviewFetchRequest>(ReviewQueues.ReviewFetches);
             Assert.Equal(100, sent.Count);
             Assert.Equal(100, sent.Select(r => r.AppId).Distinct().Count());
-            // One range query per partition (the legacy one included) reads the due rows and nothing else; the moves
-            // go 33 apps to a transaction: at most 2 storage requests per due app, and only index requests.
+            // One range query per shard table and per partition of the earlier layouts (table ReviewFetchDue) reads the
+            // due rows and nothing else; the moves go 33 apps to a transaction: at most 2 storage requests per due app,
+            // and only index requests.
+            var shards = Enumerable.Range(0, partitions).Select(DueIndex.ShardName).ToList();
             Assert.Equal(partitions + 1, counter.Queries(ReviewTables.ReviewFetchDue));
-            Assert.Equal(counter.Total, counter.ToTable(ReviewTables.ReviewFetchDue));
+            Assert.All(shards, shard => Assert.Equal(1, counter.Queries(shard)));
+            Assert.Equal(counter.Total, counter.Batches + shards.Append(ReviewTables.ReviewFetchDue)
+                .Sum(counter.Queries)); // the moves are batch transactions
             Assert.True(counter.Total <= 2 * 100, $"{counter.Total} storage requests for 100 due apps");
-            Assert.True(counter.Total <= partitions + 1 + partitions * 2, $"{counter.Total} storage requests");
+            Assert.True(counter.Total <= 2 * partitions + 1 + partitions * 2, $"{counter.Total} storage requests");
             Assert.Equal(0, (await scheduler.DispatchDueAsync(CancellationToken.None)).Scanned);
         }
         finally
@@ -299,12 +306,13 @@ public sealed class FetchScheduleTests
                 AccountId = accountId, AppId = appId, IntervalTicks = TimeSpan.FromHours(1).Ticks,
             };
         }).ToList();
-        var index = app.Get<TableServiceClient>().GetTableClient(ReviewTables.ReviewFetchDue);
+        var tables = app.Get<TableServiceClient>();
         try
         {
+            await app.Get<FetchScheduler>().EnsureShardTablesAsync(CancellationToken.None);
             foreach (var partition in rows.GroupBy(r => r.PartitionKey))
             {
-                await InsertAsync(index, partition.ToList());
+                await InsertAsync(tables.GetTableClient(DueIndex.TableOf(partition.Key)), partition.ToList());
             }
             FetchScheduler NewScheduler() => new(app.Get<TableServiceClient>(), app.Queue,
                 app.Get<IOptions<ReviewsOptions>>(), clock, NullLogger<FetchScheduler>.Instance);
@@ -317,10 +325,13 @@ public sealed class FetchScheduleTests
             Assert.Equal(600, runs.Sum(r => r.Enqueued));
             Assert.Equal(rows.Select(r => r.AppId).Order(), sent.Select(r => r.AppId).Order());
             var dueRows = new List<FetchDueEntity>();
-            await foreach (var row in index.QueryAsync<FetchDueEntity>(TableClient.CreateQueryFilter(
-                $"AccountId eq {accountId}")))
+            foreach (var index in IndexTables(app))
             {
-                dueRows.Add(row);
+                await foreach (var row in index.QueryAsync<FetchDueEntity>(TableClient.CreateQueryFilter(
+                    $"AccountId eq {accountId}")))
+                {
+                    dueRows.Add(row);
+                }
             }
             Assert.Equal(rows.Select(r => r.AppId).Order(), dueRows.Select(r => r.AppId).Order());
             Assert.All(dueRows, r => Assert.True(DueIndex.DueAtOf(r.RowKey) > now, r.RowKey));
@@ -348,25 +359,39 @@ public sealed class FetchScheduleTests
         scheduler.GetAsync(world.AccountId, world.AppId, CancellationToken.None)
             .ContinueWith(t => scheduler.NextDueAtAsync(t.Result!, CancellationToken.None)).Unwrap();
 
+    /// <summary>Every table of the due index: the shard tables and ReviewFetchDue (the earlier layouts).</summary>
+    private static IEnumerable<TableClient> IndexTables(TestApp app)
+    {
+        var tables = app.Get<TableServiceClient>();
+        var partitions = app.Get<IOptions<ReviewsOptions>>().Value.DuePartitions;
+        return DueIndex.AllPartitions(partitions).Select(DueIndex.TableOf).Distinct(StringComparer.Ordinal)
+            .Select(tables.GetTableClient);
+    }
+
     private static async Task<List<FetchDueEntity>> IndexRowsOfAsync(TestApp app, string appId)
     {
-        var due = app.Get<TableServiceClient>().GetTableClient(ReviewTables.ReviewFetchDue);
         var rows = new List<FetchDueEntity>();
-        await foreach (var row in due.QueryAsync<FetchDueEntity>(TableClient.CreateQueryFilter($"AppId eq {appId}")))
+        foreach (var due in IndexTables(app))
         {
-            rows.Add(row);
+            await foreach (var row in due.QueryAsync<FetchDueEntity>(
+                TableClient.CreateQueryFilter($"AppId eq {appId}")))
+            {
+                rows.Add(row);
+            }
         }
         return rows;
     }
 
     private static async Task<List<TableEntity>> PointersOfAsync(TestApp app, string accountId, string appId)
     {
-        var due = app.Get<TableServiceClient>().GetTableClient(ReviewTables.ReviewFetchDue);
         var rows = new List<TableEntity>();
         var key = DueIndex.PointerKey(accountId, appId);
-        await foreach (var row in due.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {key}")))
+        foreach (var due in IndexTables(app))
         {
-            rows.Add(row);
+            await foreach (var row in due.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {key}")))
+            {
+                rows.Add(row);
+            }
         }
         return rows;
     }
@@ -376,10 +401,11 @@ public sealed class FetchScheduleTests
     /// </summary>
     private static async Task DeleteIndexRowsBeforeAsync(TestApp app, DateTimeOffset before)
     {
-        var due = app.Get<TableServiceClient>().GetTableClient(ReviewTables.ReviewFetchDue);
+        var tables = app.Get<TableServiceClient>();
         var partitions = app.Get<IOptions<ReviewsOptions>>().Value.DuePartitions;
         foreach (var partition in DueIndex.AllPartitions(partitions))
         {
+            var due = tables.GetTableClient(DueIndex.TableOf(partition));
             var filter = TableClient.CreateQueryFilter(
                 $"PartitionKey eq {partition} and RowKey lt {DueIndex.UpperBound(before)}");
             var rows = new List<TableEntity>();
@@ -404,14 +430,13 @@ public sealed class FetchScheduleTests
 
         public int Total => requests.Count;
 
+        /// <summary>Batch transactions (their path names no table).</summary>
+        public int Batches => requests.Count(r => r.Path.EndsWith("/$batch", StringComparison.Ordinal));
+
+        public void Reset() => requests.Clear();
+
         public int Queries(string table) => requests.Count(r => r.Method == "GET" && r.Path.EndsWith($"/{table}()",
             StringComparison.Ordinal));
-
-        /// <summary>Requests to one table: its queries, entity operations and batch transactions.</summary>
-        public int ToTable(string table) => requests.Count(r =>
-            r.Path.Contains($"/{table}(", StringComparison.Ordinal)
-            || r.Path.EndsWith($"/{table}()", StringComparison.Ordinal)
-            || r.Path.EndsWith("/$batch", StringComparison.Ordinal));
 
         public override void OnSendingRequest(HttpMessage message) =>
             requests.Enqueue((message.Request.Method.ToString(), message.Request.Uri.Path));

@@ -69,7 +69,14 @@ public sealed partial class MonthBooks
         $"known_gap_duplicates={KnownGapDuplicates} auto_replies={AutoReplies} approved_drafts={ApprovedDrafts} " +
         $"slack_replies={SlackReplies} " +
         $"overwritten_human_replies={OverwrittenHumanReplies} reply_events={ReplyEvents} " +
-        $"reply_events_lost={ReplyEventsLost} reply_event_duplicates={ReplyEventDuplicates}";
+        $"reply_events_lost={ReplyEventsLost} reply_event_duplicates={ReplyEventDuplicates} " +
+        $"probe_first={ProbeFirst}";
+
+    /// <summary>
+    /// Reviews of integrated apps the feed probe stored first (under their feed id, created after the activation) and
+    /// the App Store Connect fetch then adopted (the row carries the API id): the month must exercise the probe.
+    /// </summary>
+    public int ProbeFirst { get; private set; }
 
     public IEnumerable<string> Lines => Checks.Select(c => $"{(c.Passed ? "ok  " : "FAIL")} {c.Name}: {c.Detail}");
 
@@ -127,12 +134,14 @@ public sealed partial class MonthBooks
         {
             var rows = new Dictionary<PlannedReview, int>();
             var dates = new Dictionary<PlannedReview, List<DateTimeOffset>>();
-            var query = reviews.QueryAsync<TableEntity>(
-                e => e.PartitionKey == app.AppId, select: ["RowKey", nameof(ReviewEntity.CreatedAt)]);
+            var query = reviews.QueryAsync<TableEntity>(e => e.PartitionKey == app.AppId,
+                select: ["RowKey", nameof(ReviewEntity.CreatedAt), nameof(ReviewEntity.AscReviewId)]);
             await foreach (var row in query)
             {
                 if (Find(app, row.RowKey) is { } review)
                 {
+                    ProbeFirst += row.RowKey == review.FeedId && row.GetString(nameof(ReviewEntity.AscReviewId))
+                        == review.AscId && review.CreatedAt > app.ActivatedAt ? 1 : 0;
                     rows[review] = rows.GetValueOrDefault(review) + 1;
                     (dates.TryGetValue(review, out var list) ? list : dates[review] = [])
                         .Add(row.GetDateTimeOffset(nameof(ReviewEntity.CreatedAt)) ?? DateTimeOffset.MinValue);
@@ -174,6 +183,8 @@ public sealed partial class MonthBooks
         Add("each review stored once", extra == 0 && missing == 0 && unexplained == 0,
             $"{stored} reviews stored, {extra} extra rows, {missing} missing, {unexplained} unexplained. " +
             Sample(examples));
+        Add("the feed probe announced reviews first and App Store Connect adopted their rows", ProbeFirst > 0,
+            $"{ProbeFirst} reviews of integrated apps stored first by the probe, now carrying their API id");
     }
 
     /// <summary>
@@ -401,7 +412,8 @@ public sealed partial class MonthBooks
             var response = await Scenario.GetAsync(path);
             var json = response.Status == 200 ? response.Json : default;
             var status = response.Status == 200 ? json.GetProperty("status").GetString() : $"HTTP {response.Status}";
-            var atApple = Fakes.Asc.ResponseForReview(reply.ReviewId);
+            // Under the id Apple knows: a reply from Slack to a review the feed probe stored first used its feed id.
+            var atApple = Fakes.Asc.ResponseForReview(reply.Review.AscId);
             switch (status)
             {
                 case "published" when !reply.Deleted && atApple is { State: "PUBLISHED" }

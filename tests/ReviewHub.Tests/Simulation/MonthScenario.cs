@@ -340,7 +340,7 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
                 continue;
             }
             ApprovedDrafts[app.Plan.Key] = ApprovedDrafts.GetValueOrDefault(app.Plan.Key) + 1;
-            if (plan.Reviews.FirstOrDefault(r => r.App == app.Plan && r.AscId == reviewId) is { } review)
+            if (plan.Reviews.FirstOrDefault(r => r.App == app.Plan && r.Is(reviewId)) is { } review)
             {
                 Replies[(app.Plan.Key, reviewId)] = new ReplyRecord(review, reviewId) { LastBody = body, Versions = 1 };
             }
