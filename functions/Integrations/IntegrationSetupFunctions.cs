@@ -52,7 +52,7 @@ public enum DeadlineOutcome
     Gone,
 }
 
-public enum OwnerEmail { RolesMissing, Activated, Failed, Degraded, OperatorsLate }
+public enum OwnerEmail { RolesMissing, Activated, Failed, Degraded, OperatorsLate, NoInvitation }
 
 /// <summary>What one try of the activation achieved; Incomplete (a step failed after retries) is the default.</summary>
 public enum ActivationResult { Incomplete, Active, Gone }
