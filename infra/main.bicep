@@ -202,6 +202,8 @@ var appSettings = {
   Integrations__ActivityFirstRetryInterval: '00:00:30'
   // Working time a connection may wait on ReviewHub's operators before the operators-late alert (issue 13).
   Integrations__OperatorWaitAlertAfter: '04:00:00'
+  // Connections the daily health check queues per run; the next run goes on where it stopped (issue 13).
+  Integrations__DailyHealthChecksPerRun: '50000'
   Replies__MaxSendAttempts: '5'
   Replies__RetryBaseDelay: '00:00:30'
   Replies__RetryMaxDelay: '00:15:00'

@@ -32,6 +32,12 @@ public static class ConnectionActors
         return row.StatusValue switch
         {
             _ when row.IsDegraded => Degraded(row),
+            IntegrationStatus.AwaitingOperator
+                when row.LastObservationValue == AppStoreConnectObservation.NoInvitationReceived =>
+                new(ConnectionActor.Customer,
+                    $"ReviewHub's operators found no invitation of {email} from {row.Team}: invite it in App Store " +
+                    $"Connect (Users and Access) with {roles} — send it again if it expired —, then confirm " +
+                    "\"I've invited\" again. Your setup time runs until you do."),
             IntegrationStatus.AwaitingOperator when row.LastError is not null => new(ConnectionActor.Operators,
                 $"ReviewHub's operators must act: {row.LastError} Nothing to do for you; your setup time does not " +
                 "run while they act."),
@@ -131,8 +137,7 @@ public static class ConnectionActors
             && row.MethodValue == ConnectionMethod.TeamKey
             ? $"{row.DegradedReason} Upload a new team key for {row.Team}."
             : row.DegradedReason;
-        // Replies are not held while degraded: one refused fails with its reason and keeps its text (issue 13, left).
-        return new(actor, $"{step} Until then reviews do not sync and replies cannot be sent; once fixed, ReviewHub " +
-            "fetches what it missed.");
+        return new(actor, $"{step} Until then reviews do not sync and replies wait; once fixed, ReviewHub fetches " +
+            "what it missed and sends the waiting replies.");
     }
 }

@@ -540,6 +540,9 @@ public sealed class IntegrationActivityFunctions(
                 $"The invitation of {email} expired before it was accepted; send a new one.",
             AppStoreConnectObservation.NotInvited =>
                 $"App Store Connect has no user or invitation for {email}; invite it in Users and Access.",
+            AppStoreConnectObservation.NoInvitationReceived =>
+                $"ReviewHub's operators received no invitation of {email} from {row.Team}; invite it in Users and " +
+                "Access, then confirm again.",
             AppStoreConnectObservation.AgreementsMissing =>
                 "The Account Holder has not accepted Apple's latest agreements in "
                 + "App Store Connect (Business), so the API could not be used.",

@@ -66,6 +66,16 @@ public static class IntegrationEmails
                     $"If you have not invited {row.IntegrationEmail} yet, invite it now in App Store Connect " +
                         $"(Users and Access) with {IntegrationRoles.Describe(requirement)}.",
                 }),
+            OwnerEmail.NoInvitation => ($"Action needed: invite {row.IntegrationEmail} to {appName}",
+                new[]
+                {
+                    $"ReviewHub's operators found no invitation of {row.IntegrationEmail} from {appName} " +
+                        $"({requirement.Title}).",
+                    $"In App Store Connect, open Users and Access and invite {row.IntegrationEmail} with " +
+                        $"{IntegrationRoles.Describe(requirement)} (send it again if it expired), then click " +
+                        "\"I've invited\" in ReviewHub.",
+                    $"Your setup stays open until {deadline:yyyy-MM-dd HH:mm} ({options.BusinessTimeZone}).",
+                }),
             _ => ($"App Store Connect setup for {appName} stopped",
                 new[]
                 {

@@ -76,6 +76,11 @@ public enum AppStoreConnectObservation
     KeyRefused,
     /// <summary>The Account Holder has not accepted Apple's latest agreements, so the API cannot be used.</summary>
     AgreementsMissing,
+    /// <summary>
+    /// ReviewHub's operators found no invitation for the integration email in its mailbox (their "no invitation
+    /// found"): the customer must invite (again) and say so; until then the wait and the deadline are the customer's.
+    /// </summary>
+    NoInvitationReceived,
 }
 
 /// <summary>

@@ -1,6 +1,6 @@
-using Azure.Data.Tables;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Integrations;
@@ -13,6 +13,7 @@ public sealed class IntegrationHealthFunctions(
     IntegrationHealthCheck check,
     IntegrationStore store,
     IMessageQueue queue,
+    IOptions<IntegrationOptions> options,
     ILogger<IntegrationHealthFunctions> logger)
 {
     /// <summary>Daily at 05:00 UTC, before the working day in Europe and after it in the Americas.</summary>
@@ -21,10 +22,6 @@ public sealed class IntegrationHealthFunctions(
     /// <summary>The daily checks are spread over this window (by connection id), so App Store Connect and the queue
     /// see a trickle, not a burst.</summary>
     public static readonly TimeSpan DailySpread = TimeSpan.FromHours(1);
-
-    /// <summary>Bounds one run's fan-out; beyond it (not reached by far today) the rest waits for the next day and an
-    /// error is logged.</summary>
-    public const int MaxDailyChecks = 50_000;
 
     /// <summary>Idempotent: a check only compares App Store Connect's answer with the row and writes on a
     /// change.</summary>
@@ -39,28 +36,40 @@ public sealed class IntegrationHealthFunctions(
         CancellationToken cancellationToken) => QueueDailyAsync(cancellationToken);
 
     /// <summary>
-    /// Queues one check per connection in force (kind in force, degraded included: its next check may find it fixed).
-    /// A repeated run queues the same checks again, which is harmless: a check writes and emails only on a change.
+    /// Queues one check per connection in force (kind in force, degraded included: its next check may find it fixed),
+    /// at most <see cref="IntegrationOptions.DailyHealthChecksPerRun"/>. A run that reaches the cap leaves a cursor at
+    /// its last connection; the next run starts after it and wraps round to the start, so each connection is checked
+    /// at least once in every ceil(connections / cap) days. A repeated run is harmless: a check writes and emails only
+    /// on a change.
     /// </summary>
     public async Task<int> QueueDailyAsync(CancellationToken cancellationToken)
     {
+        var cap = options.Value.DailyHealthChecksPerRun;
+        var cursor = await store.DailyCheckCursorAsync(cancellationToken);
         var queued = 0;
-        await foreach (var row in store.Table.QueryRowsAsync<IntegrationEntity>(
-            TableClient.CreateQueryFilter($"ActiveKind ge {string.Empty}"),
-            select: [nameof(IntegrationEntity.PartitionKey), nameof(IntegrationEntity.RowKey)],
-            cancellationToken: cancellationToken))
+        // From the cursor to the end, then from the start up to the cursor (or everything once, without one).
+        var passes = cursor is null
+            ? new (DailyHealthCheckCursor?, DailyHealthCheckCursor?)[] { (null, null) }
+            : [(cursor, null), (null, cursor)];
+        foreach (var (after, upTo) in passes)
         {
-            if (queued == MaxDailyChecks)
+            await foreach (var row in store.InForceAsync(after, upTo, cancellationToken))
             {
-                logger.LogError("The daily health check stopped at {Max} connections; the rest wait for tomorrow",
-                    MaxDailyChecks);
-                break;
+                if (queued == cap)
+                {
+                    logger.LogWarning("The daily health check queued {Max} connections; the next run goes on after " +
+                        "{AccountId}/{ConnectionId}", cap, cursor!.AccountId, cursor.ConnectionId);
+                    await store.SaveDailyCheckCursorAsync(cursor, cancellationToken);
+                    return queued;
+                }
+                await queue.SendAsync(IntegrationQueues.IntegrationHealthChecks,
+                    new IntegrationHealthCheckRequest(row.PartitionKey, row.RowKey), SpreadDelay(row.RowKey),
+                    cancellationToken);
+                cursor = new DailyHealthCheckCursor { AccountId = row.PartitionKey, ConnectionId = row.RowKey };
+                queued++;
             }
-            await queue.SendAsync(IntegrationQueues.IntegrationHealthChecks,
-                new IntegrationHealthCheckRequest(row.PartitionKey, row.RowKey), SpreadDelay(row.RowKey),
-                cancellationToken);
-            queued++;
         }
+        await store.SaveDailyCheckCursorAsync(null, cancellationToken);
         logger.LogInformation("Queued {Count} daily connection health checks", queued);
         return queued;
     }

@@ -49,7 +49,6 @@ public sealed class IntegrationKeyRefusals(
         return true;
     }
 
-    /// <summary>A call with the key of <paramref name="integration"/> (read before the call) succeeded.</summary>
     /// <summary>
     /// A reply went through with the key: besides clearing a refusal, it answers what a team key's role could not
     /// tell before (the key may reply).
@@ -77,6 +76,7 @@ public sealed class IntegrationKeyRefusals(
         return await RecordAsync(integration, "sending a reply", ex, cancellationToken);
     }
 
+    /// <summary>A call with the key of <paramref name="integration"/> (read before the call) succeeded.</summary>
     public Task AcceptedAsync(IntegrationEntity integration, CancellationToken cancellationToken) =>
         store.ClearKeyRefusalAsync(integration, cancellationToken);
 }

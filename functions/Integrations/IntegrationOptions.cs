@@ -53,6 +53,13 @@ public sealed class IntegrationOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "30.00:00:00")]
     public TimeSpan OperatorWaitAlertAfter { get; set; } = TimeSpan.FromHours(4);
 
+    /// <summary>
+    /// At most this many connections are queued for the daily health check per run; a run that reaches it leaves a
+    /// cursor and the next run goes on from there (<see cref="DailyHealthCheckCursor"/>).
+    /// </summary>
+    [Range(1, 1_000_000)]
+    public int DailyHealthChecksPerRun { get; set; } = 50_000;
+
     public string IntegrationEmailFor(string accountId) => $"asc-{accountId}@{EmailDomain}";
 
     public TimeZoneInfo TimeZone => TimeZoneInfo.FindSystemTimeZoneById(BusinessTimeZone);

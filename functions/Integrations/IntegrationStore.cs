@@ -82,6 +82,49 @@ public sealed class IntegrationStore(
     }
 
     /// <summary>
+    /// Connections with a kind in force (degraded included), in key order, strictly after <paramref name="after"/>
+    /// and up to <paramref name="upTo"/> (inclusive) when given; keys only.
+    /// </summary>
+    public IAsyncEnumerable<IntegrationEntity> InForceAsync(
+        DailyHealthCheckCursor? after, DailyHealthCheckCursor? upTo, CancellationToken cancellationToken)
+    {
+        var filter = TableClient.CreateQueryFilter($"ActiveKind ge {string.Empty}");
+        if (after is not null)
+        {
+            filter += " and " + TableClient.CreateQueryFilter(
+                $"(PartitionKey gt {after.AccountId} or (PartitionKey eq {after.AccountId} and RowKey gt {
+                    after.ConnectionId}))");
+        }
+        if (upTo is not null)
+        {
+            filter += " and " + TableClient.CreateQueryFilter(
+                $"(PartitionKey lt {upTo.AccountId} or (PartitionKey eq {upTo.AccountId} and RowKey le {
+                    upTo.ConnectionId}))");
+        }
+        return table.QueryRowsAsync<IntegrationEntity>(filter,
+            select: [nameof(IntegrationEntity.PartitionKey), nameof(IntegrationEntity.RowKey)],
+            cancellationToken: cancellationToken);
+    }
+
+    public Task<DailyHealthCheckCursor?> DailyCheckCursorAsync(CancellationToken cancellationToken) =>
+        table.FindAsync<DailyHealthCheckCursor>(DailyHealthCheckCursor.Partition, DailyHealthCheckCursor.Row,
+            cancellationToken);
+
+    /// <summary>Keeps where the daily check goes on (null: it checked everything, start from the top).</summary>
+    public async Task SaveDailyCheckCursorAsync(DailyHealthCheckCursor? cursor, CancellationToken cancellationToken)
+    {
+        if (cursor is null)
+        {
+            await table.DeleteEntityAsync(DailyHealthCheckCursor.Partition, DailyHealthCheckCursor.Row,
+                cancellationToken: cancellationToken);
+            return;
+        }
+        cursor.PartitionKey = DailyHealthCheckCursor.Partition;
+        cursor.RowKey = DailyHealthCheckCursor.Row;
+        await table.UpsertEntityAsync(cursor, TableUpdateMode.Replace, cancellationToken);
+    }
+
+    /// <summary>
     /// Records a confirmation as a new attempt unless one is running or the kind is already active. Concurrent confirms
     /// race on the row's ETag (or its insert), so exactly one of them starts an attempt and the others see it in
     /// progress.
@@ -128,6 +171,13 @@ public sealed class IntegrationStore(
         {
             var updated = await UpdateAsync(accountId, connectionId, row =>
             {
+                if (row.IsInProgress && row.KindValue == kind && IsNoInvitation(row))
+                {
+                    // "I've invited" again after operators found none: the wait is theirs again (same attempt).
+                    row.LastObservation = null;
+                    row.LastObservedAt = null;
+                    return true;
+                }
                 if (row.IsInProgress || row.ActiveKindValue == kind)
                 {
                     return false;
@@ -238,10 +288,58 @@ public sealed class IntegrationStore(
             row.CredentialRegisteredAt = registeredAt;
             row.KeyRefusedAt = null; // a refusal was the old key's
             row.KeyRefusal = null;
+            if (IsNoInvitation(row))
+            {
+                row.LastObservation = null; // operators found the invitation after all
+                row.LastObservedAt = null;
+            }
             if (row.DegradedCauseValue is ConnectionProblem.KeyRevoked or ConnectionProblem.KeyForbidden)
             {
                 Recover(row); // so was the degradation; a check finds any other cause again
             }
+            return true;
+        }, cancellationToken);
+
+    private static bool IsNoInvitation(IntegrationEntity row) =>
+        row.LastObservationValue == AppStoreConnectObservation.NoInvitationReceived;
+
+    /// <summary>
+    /// Operators found no invitation for a setup that waits on them for one (no key yet): the wait goes back to the
+    /// customer (<see cref="ConnectionActors"/>), so the deadline moves on by the operators' wait and runs again. True
+    /// when this call recorded it (the caller tells the owner); false when it was recorded already. Null when the
+    /// setup does not wait for an invitation.
+    /// </summary>
+    public async Task<bool?> RecordNoInvitationAsync(
+        string accountId, string connectionId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        bool? recorded = null;
+        await UpdateAsync(accountId, connectionId, row =>
+        {
+            recorded = row.StatusValue == IntegrationStatus.AwaitingOperator && row.CredentialReference is null
+                ? !IsNoInvitation(row)
+                : null;
+            if (recorded != true)
+            {
+                return false;
+            }
+            row.LastObservation = nameof(AppStoreConnectObservation.NoInvitationReceived);
+            row.LastObservedAt = now;
+            return true;
+        }, cancellationToken);
+        return recorded;
+    }
+
+    /// <summary>Takes back a report whose email to the owner certainly failed (the operator calls again).</summary>
+    public Task WithdrawNoInvitationAsync(
+        string accountId, string connectionId, DateTimeOffset reportedAt, CancellationToken cancellationToken) =>
+        UpdateAsync(accountId, connectionId, row =>
+        {
+            if (!IsNoInvitation(row) || row.LastObservedAt != reportedAt)
+            {
+                return false;
+            }
+            row.LastObservation = null;
+            row.LastObservedAt = null;
             return true;
         }, cancellationToken);
 

@@ -31,6 +31,7 @@ public static class IntegrationsServiceCollectionExtensions
         services.AddSingleton<IntegrationDegradedEmails>();
         services.AddTransient<IntegrationHealthCheck>(); // holds the transient AppStoreConnectUserDirectory
         services.AddSingleton<IntegrationDisconnection>();
+        services.AddSingleton<MissingInvitationReport>();
         services.AddSingleton<OperatorWorkFunctions>();
         services.AddSingleton<IAppDataPurger, IntegrationPurger>();
         return services;

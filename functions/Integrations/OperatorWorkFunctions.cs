@@ -3,8 +3,10 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ReviewHub.Http;
 using ReviewHub.Observability;
 using ReviewHub.Security;
+using ReviewHub.Storage;
 
 namespace ReviewHub.Integrations;
 
@@ -25,6 +27,7 @@ public sealed record OperatorWorkListResponse(
 /// </summary>
 public sealed class OperatorWorkFunctions(
     IntegrationStore store,
+    MissingInvitationReport missingInvitation,
     WorkingDayCalendar calendar,
     IOptions<IntegrationOptions> options,
     ReviewHubMetrics metrics,
@@ -60,6 +63,34 @@ public sealed class OperatorWorkFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "operators/connections/waiting")] HttpRequest req,
         CancellationToken cancellationToken) =>
         new OkObjectResult(await ReadAsync(cancellationToken));
+
+    /// <summary>
+    /// Operators: no invitation from the customer's team arrived. 200 with the status (the customer must invite; the
+    /// owner emailed once, a repeated call changes nothing); 404 unknown connection; 409 when the setup does not wait
+    /// for an invitation; 503 when the owner's email could not be sent (nothing recorded: call again).
+    /// </summary>
+    [OperatorOnly]
+    [Function(nameof(ReportNoInvitation))]
+    public async Task<IActionResult> ReportNoInvitation(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post",
+            Route = "accounts/{accountId}/connections/{connectionId}/no-invitation")] HttpRequest req,
+        string accountId, string connectionId, CancellationToken cancellationToken)
+    {
+        var outcome = Ids.IsValid(accountId) && Ids.IsValid(connectionId)
+            ? await missingInvitation.ReportAsync(accountId, connectionId, cancellationToken)
+            : MissingInvitationOutcome.Unknown;
+        return outcome switch
+        {
+            MissingInvitationOutcome.Unknown => Problems.NotFound("No such connection."),
+            MissingInvitationOutcome.NotWaitingForInvitation => Problems.Conflict(
+                "This connection does not wait for an invitation: a key is registered or no setup is in progress."),
+            MissingInvitationOutcome.EmailNotSent => Problems.Unavailable(
+                "The owner could not be emailed (SendGrid did not take the message); nothing was recorded. Try again."),
+            _ => new OkObjectResult(IntegrationResponses.Status(
+                (await store.GetConnectionAsync(accountId, connectionId, cancellationToken))!, options.Value,
+                accountId)),
+        };
+    }
 
     /// <summary>Publishes how many connections wait on operators past the limit (the operators-late alert reads
     /// it).</summary>

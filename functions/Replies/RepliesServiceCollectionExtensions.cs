@@ -17,6 +17,9 @@ public static class RepliesServiceCollectionExtensions
         services.AddSingleton<ReplySender>();
         services.AddSingleton<PlayReplyPublisher>();
         services.AddSingleton<ReplyModerationTracker>();
+        services.AddSingleton<HeldReplyRelease>();
+        services.AddSingleton<Integrations.IIntegrationConnectionListener>(provider =>
+            provider.GetRequiredService<HeldReplyRelease>());
         services.AddSingleton<IAppDataPurger, ReplyDataPurger>();
         services.AddSingleton<Reviews.IReviewEditObserver, ReplyOutdatedObserver>();
         return services;

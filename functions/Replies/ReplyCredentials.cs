@@ -10,28 +10,32 @@ public sealed class ReplyCredentials(IntegrationStore integrations, AppStoreConn
 {
     /// <summary>
     /// The key, with the integration row it was read from (to report App Store Connect's answer to the key through
-    /// <see cref="IntegrationKeyRefusals"/>), or why there is none.
+    /// <see cref="IntegrationKeyRefusals"/>); or why replies wait (a degraded connection: its key is not even loaded);
+    /// or why there is none.
     /// </summary>
-    public async Task<(AppStoreConnectCredential? Credential, IntegrationEntity? Integration, ReplyFailure? Failure)>
-        LoadAsync(string accountId, string appId, CancellationToken cancellationToken)
+    public async Task<ReplyKey> LoadAsync(string accountId, string appId, CancellationToken cancellationToken)
     {
         var integration = await integrations.GetAsync(accountId, appId, cancellationToken);
         if (integration is null || !integration.AllowsReplies)
         {
-            return (null, null, ReplyFailure.IntegrationInactive);
+            return new(null, null, ReplyFailure.IntegrationInactive);
+        }
+        if (integration.IsDegraded)
+        {
+            return new(null, integration, null);
         }
         try
         {
             if (integration.CredentialReference is { } reference)
             {
-                return (await credentials.LoadAsync(reference, cancellationToken), integration, null);
+                return new(await credentials.LoadAsync(reference, cancellationToken), integration, null);
             }
         }
         catch (InvalidOperationException ex)
         {
             logger.LogError(ex, "The App Store Connect credential of app {AppId} cannot be loaded", appId);
         }
-        return (null, null, ReplyFailure.CredentialMissing);
+        return new(null, null, ReplyFailure.CredentialMissing);
     }
 
     public static string Explain(ReplyFailure failure) => failure == ReplyFailure.IntegrationInactive

@@ -136,9 +136,9 @@ public sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore
         return Answer(req.Path.Value, result.Reply);
     }
 
-    /// <summary>202 (with the reply's location) while the reply is queued or sending, else 200.</summary>
+    /// <summary>202 (with the reply's location) while the reply is queued, sending or held, else 200.</summary>
     public static IActionResult Answer(string? location, ReplyEntity reply) =>
-        reply.StatusValue is ReplyStatus.Queued or ReplyStatus.Sending
+        reply.StatusValue is ReplyStatus.Queued or ReplyStatus.Sending or ReplyStatus.Paused
             ? new AcceptedResult(location, ReplyResponse.From(reply))
             : new OkObjectResult(ReplyResponse.From(reply));
 }

@@ -49,17 +49,17 @@ public sealed class ReplyModerationTracker(
             due.Add(entry);
         }
 
-        // One credential lookup per app per run, shared by its pending replies.
-        var appCredentials = new ConcurrentDictionary<string, Lazy<Task<AppStoreConnectCredential?>>>();
+        // One credential lookup per app per run, shared by its pending and held replies.
+        var appKeys = new ConcurrentDictionary<string, Lazy<Task<ReplyKey>>>();
         var sparedKeys = new ConcurrentDictionary<string, bool>();
         int published = 0, removed = 0, flagged = 0, requeued = 0;
         await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = settings.ModerationParallelism,
             CancellationToken = cancellationToken },
             async (entry, token) =>
             {
-                var credential = appCredentials.GetOrAdd($"{entry.AccountId}/{entry.AppId}",
-                    _ => new Lazy<Task<AppStoreConnectCredential?>>(() => CredentialAsync(entry, token)));
-                var (result, overdue) = await CheckOneAsync(entry, credential, sparedKeys, now, token);
+                var key = appKeys.GetOrAdd($"{entry.AccountId}/{entry.AppId}",
+                    _ => new Lazy<Task<ReplyKey>>(() => KeyAsync(entry, token)));
+                var (result, overdue) = await CheckOneAsync(entry, key, sparedKeys, now, token);
                 _ = result switch
                 {
                     Result.Published => Interlocked.Increment(ref published),
@@ -86,8 +86,7 @@ public sealed class ReplyModerationTracker(
     }
 
     private async Task<(Result Result, bool FlaggedOverdue)> CheckOneAsync(
-        PendingReplyEntity entry, Lazy<Task<AppStoreConnectCredential?>> appCredential, ConcurrentDictionary<string,
-            bool> sparedKeys,
+        PendingReplyEntity entry, Lazy<Task<ReplyKey>> appKey, ConcurrentDictionary<string, bool> sparedKeys,
         DateTimeOffset now, CancellationToken cancellationToken)
     {
         // The reply row is the truth; the entry only said when to look.
@@ -96,13 +95,18 @@ public sealed class ReplyModerationTracker(
         {
             return (await WatchQueuedAsync(entry, reply, now, cancellationToken), false);
         }
+        if (reply?.StatusValue is ReplyStatus.Paused)
+        {
+            return (await WatchHeldAsync(entry, reply, appKey, now, cancellationToken), false);
+        }
         if (reply is null || !IsPending(reply))
         {
             await store.UntrackPendingAsync(entry, cancellationToken); // settled: published, failed, deleted or purged
             return (Result.Dropped, false);
         }
 
-        if (await appCredential.Value is { } credential && !sparedKeys.ContainsKey(credential.KeyId))
+        // A degraded connection's key is not used (nor loaded): the check waits, the overdue flag still works.
+        if ((await appKey.Value).Credential is { } credential && !sparedKeys.ContainsKey(credential.KeyId))
         {
             try
             {
@@ -169,6 +173,27 @@ public sealed class ReplyModerationTracker(
         return result;
     }
 
+    /// <summary>
+    /// A held reply waits for its connection, whose recovery releases it (<see cref="HeldReplyRelease"/>). A recovery
+    /// that released nothing (a new key, a fetch that went through, a release that failed) is caught up here: once the
+    /// app's key is no longer held, the reply is queued again. No call to App Store Connect while it is.
+    /// </summary>
+    private async Task<Result> WatchHeldAsync(PendingReplyEntity entry, ReplyEntity reply, Lazy<Task<ReplyKey>> appKey,
+        DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var result = Result.StillQueued;
+        if ((await appKey.Value).HeldBecause is null)
+        {
+            await queue.SendAsync(ReplyQueues.ReplySends, HeldReplyRelease.MessageFor(reply),
+                cancellationToken: cancellationToken);
+            logger.LogInformation("Held reply version {Version} of review {ReviewId} (app {AppId}) released",
+                reply.Version, reply.ReviewId, reply.AppId);
+            result = Result.Requeued;
+        }
+        await store.PostponeCheckAsync(entry, now + options.Value.StaleQueuedAfter, cancellationToken);
+        return result;
+    }
+
     private async Task<bool> FlagOverdueAsync(ReplyEntity snapshot, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
@@ -230,16 +255,14 @@ public sealed class ReplyModerationTracker(
     private static bool IsStillPending(ReplyEntity reply, ReplyEntity snapshot) =>
         IsPending(reply) && reply.Version == snapshot.Version;
 
-    private async Task<AppStoreConnectCredential?> CredentialAsync(PendingReplyEntity entry,
-        CancellationToken cancellationToken)
+    private async Task<ReplyKey> KeyAsync(PendingReplyEntity entry, CancellationToken cancellationToken)
     {
-        var (credential, _, failure) =
-            await replyCredentials.LoadAsync(entry.AccountId, entry.AppId, cancellationToken);
-        if (failure is not null)
+        var key = await replyCredentials.LoadAsync(entry.AccountId, entry.AppId, cancellationToken);
+        if (key.Failure is { } failure)
         {
             logger.LogWarning("App {AppId} has pending replies but cannot follow them: {Failure}", entry.AppId,
                 failure);
         }
-        return credential;
+        return key;
     }
 }

@@ -118,7 +118,7 @@ public sealed class ReplySender(
         // sends it.
         return reply.StatusValue switch
         {
-            ReplyStatus.Queued or ReplyStatus.Sending => Decision.Send,
+            ReplyStatus.Queued or ReplyStatus.Sending or ReplyStatus.Paused => Decision.Send,
             ReplyStatus.Failed when reply.FailureCode == nameof(ReplyFailure.Unavailable) => Decision.Send,
             _ => Decision.AlreadyDone,
         };
@@ -132,8 +132,14 @@ public sealed class ReplySender(
             await CompleteAsync(message, null, ReplyStatus.Deleted, cancellationToken);
             return;
         }
-        var (credential, integration, unusable) =
-            await replyCredentials.LoadAsync(reply.AccountId, reply.AppId, cancellationToken);
+        var key = await replyCredentials.LoadAsync(reply.AccountId, reply.AppId, cancellationToken);
+        if (key.HeldBecause is { } cause)
+        {
+            // Degraded: App Store Connect would refuse the key; the reply waits for the connection to work again.
+            await HoldAsync(message, cause, cancellationToken);
+            return;
+        }
+        var (credential, integration, unusable) = key;
         if (credential is null || integration is null)
         {
             var failure = unusable ?? ReplyFailure.CredentialMissing;
@@ -200,8 +206,18 @@ public sealed class ReplySender(
         }
         catch (AppStoreConnectException ex)
         {
-            _ = await keyRefusals.ReplyRefusedAsync(integration, ex, cancellationToken);
             var (code, reason) = Explain(ex);
+            if (await keyRefusals.ReplyRefusedAsync(integration, ex, cancellationToken)
+                && ex.Failure == AppStoreConnectFailure.NotAuthorized
+                && message.Attempt < options.Value.MaxSendAttempts)
+            {
+                // The key itself was refused (401): the connection is degraded now and its check is queued; this reply
+                // waits like the ones written after it. A 403 may be this reply's own (the role may not reply, which
+                // no check can see): it fails, or a passing check would release it into the same 403 again. Each
+                // release after a refusal spends an attempt, so a key refused again and again ends in a failure.
+                await HoldAsync(message with { Attempt = message.Attempt + 1 }, reason, cancellationToken);
+                return;
+            }
             await FailAsync(message, code, reason, cancellationToken);
         }
     }
@@ -326,6 +342,30 @@ public sealed class ReplySender(
             return true;
         }, cancellationToken);
         await queue.SendAsync(ReplyQueues.ReplySends, next, delay, cancellationToken);
+    }
+
+    /// <summary>
+    /// Shows the reply held with <paramref name="cause"/>: nothing went to App Store Connect (or it refused the key).
+    /// The index entry the hand-off wrote stays, so it is found again: the connection's recovery releases it at once
+    /// (<see cref="HeldReplyRelease"/>), the tracker within <see cref="ReplyOptions.StaleQueuedAfter"/> otherwise.
+    /// </summary>
+    private async Task HoldAsync(ReplySendMessage message, string cause, CancellationToken cancellationToken)
+    {
+        await store.UpdateAsync(message.AppId, message.ReviewId, reply =>
+        {
+            ReleaseClaim(reply, message);
+            if (reply.Version == message.Version)
+            {
+                reply.Status = nameof(ReplyStatus.Paused);
+                reply.Attempts = message.Attempt; // the release sends this attempt
+                reply.LastError = cause;
+                reply.NextAttemptAt = null;
+            }
+            return true;
+        }, cancellationToken);
+        logger.LogInformation(
+            "Reply version {Version} of review {ReviewId} (app {AppId}) waits: its connection is degraded",
+            message.Version, message.ReviewId, message.AppId);
     }
 
     private async Task FailAsync(ReplySendMessage message, ReplyFailure code, string reason,

@@ -7,6 +7,11 @@ public enum ReplyStatus
     Queued,
     /// <summary>A sender is calling App Store Connect right now.</summary>
     Sending,
+    /// <summary>
+    /// Held: the app's App Store Connect connection is degraded (the reply's last error says why). Nothing is sent with
+    /// its key until the connection works again; then this version is sent, once.
+    /// </summary>
+    Paused,
     /// <summary>App Store Connect accepted the reply; Apple is moderating it before it appears on the App
     /// Store.</summary>
     PendingPublish,

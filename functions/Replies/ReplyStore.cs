@@ -122,7 +122,7 @@ public sealed class ReplyStore(
                 ? reply.ActionValue == ReplyAction.Publish && reply.Body == body && status is not (ReplyStatus.Failed
                     or ReplyStatus.Deleted)
                 : status == ReplyStatus.Deleted || (reply.ActionValue == ReplyAction.Delete && status
-                    is ReplyStatus.Queued or ReplyStatus.Sending);
+                    is ReplyStatus.Queued or ReplyStatus.Sending or ReplyStatus.Paused);
             if (alreadyAsked)
             {
                 // Re-sending a queued version is harmless (the sender is idempotent) and repairs a message lost before
@@ -359,6 +359,13 @@ public sealed class ReplyStore(
         {
         }
     }
+
+    /// <summary>The app's index entries of queued versions (held ones among them): reads the in-flight index
+    /// only.</summary>
+    public IAsyncEnumerable<PendingReplyEntity> QueuedEntriesAsync(string appId, CancellationToken cancellationToken) =>
+        pending.QueryRowsAsync<PendingReplyEntity>(TableClient.CreateQueryFilter(
+            $"PartitionKey eq {appId} and Stage eq {nameof(ReplyStatus.Queued)}"),
+            cancellationToken: cancellationToken);
 
     /// <summary>Replies in flight due for a check: the query reads only the index, and only its due rows.</summary>
     public IAsyncEnumerable<PendingReplyEntity> DuePendingAsync(DateTimeOffset now, CancellationToken cancellationToken)

@@ -126,6 +126,7 @@ public sealed class SlackReplyBlocks(ReplyTemplateStore templates, IOptions<Slac
         var text = reply.StatusValue switch
         {
             ReplyStatus.Queued or ReplyStatus.Sending => $"✉️ Reply queued by {by}",
+            ReplyStatus.Paused => $"⏸️ Reply by {by} waits for the App Store Connect connection: {reply.LastError}",
             ReplyStatus.PendingPublish => "⏳ Reply sent to App Store Connect; Apple is reviewing it",
             ReplyStatus.Published => "✅ Reply published on the App Store",
             ReplyStatus.Failed => $"⚠️ Reply failed: {reply.FailureReason ?? reply.FailureCode}",

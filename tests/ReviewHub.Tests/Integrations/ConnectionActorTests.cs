@@ -96,6 +96,91 @@ public sealed class ConnectionActorTests
         Assert.Empty(h.EmailsTo("is late"));
     }
 
+    /// <summary>Thursday 2026-07-09 09:00 UTC.</summary>
+    private static readonly DateTimeOffset Thursday = Monday.AddDays(3);
+
+    private static Task<TestResponse> ReportNoInvitationAsync(IntegrationHarness h, string token) =>
+        h.App.Host.PostAsync($"{h.IntegrationPath}/no-invitation", token);
+
+    [Fact]
+    public async Task No_invitation_found_over_a_weekend_hands_the_wait_to_the_customer_who_then_fails_late()
+    {
+        var clock = new FakeTimeProvider(Thursday);
+        await using var h = await StartAsync(clock);
+        Assert.Equal(202, (await h.ConfirmAsync("fullAccess")).Status);
+        var waiting = await CheckedNowAsync(h, clock);
+        Assert.Equal(("operators", Thursday.AddDays(5)), (waiting.Actor, waiting.Deadline)); // Tuesday 09:00
+
+        // Monday 09:00: the operators looked; no invitation arrived. A member may not say so.
+        var monday = Thursday.AddDays(4);
+        clock.SetUtcNow(monday);
+        Assert.Equal(403, (await ReportNoInvitationAsync(h, h.World.Token)).Status);
+        var reported = await ReportNoInvitationAsync(h, h.OperatorToken);
+        Assert.True(reported.Status == 200, reported.ToString());
+        var customer = reported.As<IntegrationStatusResponse>();
+        Assert.Equal(("awaitingOperator", "customer", null), (customer.Status, customer.Actor,
+            customer.OperatorsWaitingSince));
+        Assert.Contains("found no invitation", customer.NextStep, StringComparison.Ordinal);
+        // Their Thursday and Friday went back to the customer (the weekend is nobody's): Tuesday → Thursday 09:00.
+        var deadline = new DateTimeOffset(2026, 7, 16, 9, 0, 0, TimeSpan.Zero);
+        Assert.Equal(deadline, customer.Deadline);
+        Assert.Equal(200, (await ReportNoInvitationAsync(h, h.OperatorToken)).Status); // repeated: nothing new
+        var told = Assert.Single(h.EmailsTo("Action needed: invite"));
+        Assert.Contains(h.IntegrationEmail, told.PlainText, StringComparison.Ordinal);
+        var work = (await h.App.Host.GetAsync("/api/operators/connections/waiting", h.OperatorToken))
+            .As<OperatorWorkListResponse>();
+        Assert.DoesNotContain(work.Items, i => i.ConnectionId == h.ConnectionId && i.AccountId == h.World.AccountId);
+
+        clock.SetUtcNow(deadline.AddMinutes(-1));
+        Assert.Equal("customer", (await CheckedNowAsync(h, clock)).Actor);
+        clock.SetUtcNow(deadline.AddMinutes(1));
+
+        Assert.Equal("Failed", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
+        var failed = await h.StatusAsync();
+        Assert.Equal(("failed", "customer"), (failed.Status, failed.Actor));
+        Assert.Contains("received no invitation", failed.FailureReason, StringComparison.Ordinal);
+        Assert.Single(h.EmailsTo("stopped"));
+        Assert.Empty(h.EmailsTo("is late"));
+        Assert.Single(h.EmailsTo("Action needed: invite"));
+    }
+
+    [Fact]
+    public async Task No_invitation_found_across_a_holiday_then_invited_again_gives_the_wait_back_to_operators()
+    {
+        var clock = new FakeTimeProvider(Thursday);
+        // Friday 2026-07-10 is a holiday: nobody's working time.
+        await using var h = await StartAsync(clock, new Dictionary<string, string?>
+        {
+            ["Integrations:Holidays"] = "2026-07-10",
+        });
+        Assert.Equal(202, (await h.ConfirmAsync("fullAccess")).Status);
+        Assert.Equal(new DateTimeOffset(2026, 7, 15, 9, 0, 0, TimeSpan.Zero), // Mon, Tue, Wed
+            (await CheckedNowAsync(h, clock)).Deadline);
+
+        clock.SetUtcNow(new DateTimeOffset(2026, 7, 13, 9, 0, 0, TimeSpan.Zero)); // Monday
+        var reported = (await ReportNoInvitationAsync(h, h.OperatorToken)).As<IntegrationStatusResponse>();
+        // The operators' Thursday (a working day; Friday the holiday and the weekend are not) went back.
+        Assert.Equal(("customer", new DateTimeOffset(2026, 7, 16, 9, 0, 0, TimeSpan.Zero)),
+            (reported.Actor, reported.Deadline));
+
+        // Tuesday: the customer invites and says so again; the wait is the operators' again, the attempt the same.
+        clock.SetUtcNow(new DateTimeOffset(2026, 7, 14, 9, 0, 0, TimeSpan.Zero));
+        var again = await h.ConfirmAsync("fullAccess");
+        Assert.Equal(202, again.Status);
+        var operators = again.As<IntegrationStatusResponse>();
+        Assert.Equal(("operators", clock.GetUtcNow()), (operators.Actor, operators.OperatorsWaitingSince));
+        Assert.Contains("accept your invitation", operators.NextStep, StringComparison.Ordinal);
+
+        // Wednesday: operators accept; their Tuesday goes back to the customer too.
+        clock.SetUtcNow(new DateTimeOffset(2026, 7, 15, 9, 0, 0, TimeSpan.Zero));
+        await h.OperatorsAcceptAsync(FullAccessRoles);
+        Assert.Equal("Active", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
+        var active = await h.StatusAsync();
+        Assert.Equal(("active", new DateTimeOffset(2026, 7, 17, 9, 0, 0, TimeSpan.Zero)), (active.Status,
+            active.Deadline));
+        Assert.Single(h.EmailsTo("Action needed: invite"));
+    }
+
     [Fact]
     public async Task The_work_list_shows_connections_waiting_on_operators_oldest_first_with_their_working_age()
     {

@@ -267,6 +267,60 @@ public sealed class ConnectionHealthTests
     }
 
     [Fact]
+    public async Task The_daily_check_beyond_its_cap_goes_on_where_it_stopped_so_every_connection_is_checked()
+    {
+        // Its own storage: the cursor and the connections of other tests would share the table otherwise.
+        var storage = await Azurite.IsolatedConnectionStringAsync("daily-health-cursor");
+        var clock = new FakeTimeProvider(Newest);
+        await using var app = await TestApp.StartAsync(new Dictionary<string, string?>
+        {
+            ["Storage:Tables"] = storage,
+            ["Storage:Queues"] = storage,
+            ["Integrations:DailyHealthChecksPerRun"] = "3",
+        }, s => s.Replace<TimeProvider>(clock));
+        var world = await TestWorld.CreateAsync(app);
+        var connections = Enumerable.Range(0, 7).Select(i => $"team-{i}").ToList();
+        foreach (var connectionId in connections)
+        {
+            await app.Get<IntegrationStore>().Table.UpsertEntityAsync(new IntegrationEntity
+            {
+                PartitionKey = world.AccountId, RowKey = connectionId, Status = nameof(IntegrationStatus.Active),
+                ActiveKind = nameof(IntegrationKind.FullAccess), CredentialReference = $"asc-{connectionId}",
+            });
+        }
+        // Not in force: never checked.
+        await app.Get<IntegrationStore>().Table.UpsertEntityAsync(new IntegrationEntity
+        {
+            PartitionKey = world.AccountId, RowKey = "team-cancelled", Status = nameof(IntegrationStatus.Cancelled),
+        });
+        var daily = ActivatorUtilities.CreateInstance<IntegrationHealthFunctions>(app.Services);
+
+        async Task<List<string>> DayAsync()
+        {
+            clock.Advance(TimeSpan.FromDays(1));
+            Assert.Equal(3, await daily.QueueDailyAsync(CancellationToken.None));
+            return app.Queue.Take<IntegrationHealthCheckRequest>(IntegrationQueues.IntegrationHealthChecks)
+                .Select(r => r.ConnectionId).ToList();
+        }
+
+        var days = new List<List<string>>();
+        for (var day = 0; day < 6; day++)
+        {
+            days.Add(await DayAsync());
+        }
+
+        // Seven connections, three a day: every window of ceil(7 / 3) = 3 days checks each of them.
+        for (var first = 0; first + 3 <= days.Count; first++)
+        {
+            Assert.Equal(connections, days.Skip(first).Take(3).SelectMany(d => d).Distinct().Order());
+        }
+        Assert.All(days, d => Assert.Equal(d.Count, d.Distinct().Count()));
+        Assert.Equal(["team-0", "team-1", "team-2"], days[0]);
+        Assert.Equal(["team-3", "team-4", "team-5"], days[1]);
+        Assert.Equal(["team-6", "team-0", "team-1"], days[2]);
+    }
+
+    [Fact]
     public async Task A_refused_reply_degrades_the_connection_and_a_passing_check_returns_it_to_active()
     {
         await using var h = await ActiveAsync();

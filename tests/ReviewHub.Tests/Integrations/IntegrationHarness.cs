@@ -88,9 +88,8 @@ public sealed class IntegrationHarness : IAsyncDisposable
             ActivatorUtilities.CreateInstance<IntegrationActivityFunctions>(app!.Services);
         var durable = await StartDurableAsync(tasks =>
         {
-            tasks.AddOrchestratorFunc<IntegrationAttempt,
-                string>(nameof(IntegrationSetupFunctions.IntegrationSetup),
-                (context, attempt) => IntegrationSetupFunctions.RunAsync(context, attempt!));
+            // Registered by type under the function's name, as the host runs it through its thin wrapper.
+            tasks.AddOrchestrator<IntegrationSetupOrchestrator>(nameof(IntegrationSetupFunctions.IntegrationSetup));
             tasks.AddActivityFunc<IntegrationAttempt, CheckResult>(
                 nameof(IntegrationActivityFunctions.CheckIntegration),
                 (_, attempt) => Activities().CheckIntegration(attempt!, CancellationToken.None));

@@ -78,6 +78,7 @@ public sealed class HostContractTests
         "RemoveAccountMember http DELETE accounts/{accountId}/members/{userId}",
         "RemoveApp http DELETE accounts/{accountId}/apps/{appId}",
         "ReplayPoisonMessages http POST operators/poison/{queue}/replay",
+        "ReportNoInvitation http POST accounts/{accountId}/connections/{connectionId}/no-invitation",
         "ReportConnectionFixed http POST accounts/{accountId}/connections/{connectionId}/fixed",
         "ResendEmailConfirmation http POST accounts/{accountId}/email-confirmations",
         "RunReplyRules queue reply-automation",

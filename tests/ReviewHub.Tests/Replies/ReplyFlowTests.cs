@@ -433,34 +433,51 @@ public sealed class ReplyFlowTests
         Assert.Empty(s.App.Queue.Sent<ReplySendMessage>(PoisonQueues.NameFor(ReplyQueues.ReplySends)));
         Assert.Equal(nameof(ReplyStatus.Failed), (await s.ReviewAsync()).ReplyStatus);
 
-        // Writing the reply again retries it.
+        // Writing the reply again retries it (once the check queued after a refused key found the connection
+        // working: while it is degraded, replies wait).
+        var connection = (await s.App.Get<IntegrationStore>().GetAsync(s.World.AccountId, s.World.AppId,
+            CancellationToken.None))!;
+        await s.App.Get<IntegrationStore>().RecoverAsync(connection, CancellationToken.None);
         Assert.Equal(202, (await s.PutAsync("Thanks!")).Status);
         await s.PlayQueueAsync();
         Assert.Equal(ReplyStatus.PendingPublish, (await s.StateAsync()).Status);
     }
 
     [Fact]
-    public async Task A_reply_refused_for_the_key_shows_in_the_integration_status_until_a_reply_with_it_goes_through()
+    public async Task A_reply_refused_for_the_key_shows_in_the_integration_status_waits_and_goes_once_the_key_works()
     {
         await using var s = await ReplyScenario.StartAsync();
         s.Asc.Fail(new InjectedFault(401, FakeAppStoreConnect.ErrorBody(401, "NOT_AUTHORIZED", "Refused.")),
             match: r => r.Method == "POST");
         await s.PutAsync("Thanks!");
         await s.PlayQueueAsync();
-        Assert.Equal(ReplyFailure.CredentialRejected, (await s.StateAsync()).FailureCode);
+        var held = await s.StateAsync();
+        Assert.Equal((ReplyStatus.Paused, null), (held.Status, held.FailureCode));
+        Assert.Contains("rejected the integration's API key", held.LastError, StringComparison.Ordinal);
 
         var refused = await IntegrationStatusAsync(s);
         Assert.NotNull(refused.KeyRefusedAt);
         Assert.Contains("401 NOT_AUTHORIZED", refused.KeyRefusal);
         Assert.Contains("sending a reply", refused.KeyRefusal);
-        Assert.Contains("replies cannot be sent", refused.NextStep);
+        Assert.Contains("replies wait", refused.NextStep);
 
+        // Written again while degraded: it waits too, nothing reaches App Store Connect.
         Assert.Equal(202, (await s.PutAsync("Thanks again!")).Status);
+        await s.PlayQueueAsync();
+        Assert.Equal(ReplyStatus.Paused, (await s.StateAsync()).Status);
+        Assert.Single(s.ResponseCalls("POST"));
+
+        // A call with the key goes through (a fetch): the refusal no longer holds, and the tracker releases the reply.
+        var row = (await s.App.Get<IntegrationStore>().GetAsync(s.World.AccountId, s.World.AppId,
+            CancellationToken.None))!;
+        await s.App.Get<IntegrationKeyRefusals>().AcceptedAsync(row, CancellationToken.None);
+        await s.Tracker(TimeSpan.FromHours(1)).CheckAsync(CancellationToken.None);
         await s.PlayQueueAsync();
 
         Assert.Equal(ReplyStatus.PendingPublish, (await s.StateAsync()).Status);
+        Assert.Contains("Thanks again!", s.ResponseCalls("POST")[^1].Body, StringComparison.Ordinal);
         var accepted = await IntegrationStatusAsync(s);
-        Assert.Equal((null, null), (accepted.KeyRefusedAt, accepted.KeyRefusal));
+        Assert.Equal((null, null, "active"), (accepted.KeyRefusedAt, accepted.KeyRefusal, accepted.Status));
     }
 
     private static async Task<IntegrationStatusResponse> IntegrationStatusAsync(ReplyScenario s)

@@ -136,6 +136,8 @@ public static class EndpointCatalog
         new("RegisterConnectionCredential", HttpMethod.Post, w => $"{ConnectionPath(w)}/credential",
             _ => new { keyId = "2X9R4HXF34", privateKey = P256Pem() },
             OperatorOnly: true, Arrange: ConfirmIntegrationAsync),
+        new("ReportNoInvitation", HttpMethod.Post, w => $"{ConnectionPath(w)}/no-invitation", OperatorOnly: true,
+            Arrange: ConfirmIntegrationAsync),
         new("PutReply", HttpMethod.Put, w => ReplySeeds.ReplyPath(w), _ => new { body = "Thanks!" }, 202,
             Arrange: ReplySeeds.RepliableAsync),
         new("GetReply", HttpMethod.Get, w => ReplySeeds.ReplyPath(w), Arrange: ReplySeeds.RepliedAsync),

@@ -397,11 +397,13 @@ public sealed partial class MonthBooks
     }
 
     /// <summary>
-    /// Every reply ends published (and App Store Connect shows its last body), deleted, or failed with a reason.
+    /// Every reply ends published (and App Store Connect shows its last body), deleted, or failed with a reason — or,
+    /// for the app whose key was revoked (its connection stays degraded: nobody registers a new key this month), waits
+    /// as paused with the cause and never reached App Store Connect after the revocation (issue 13, held replies).
     /// </summary>
     private async Task CheckRepliesAsync()
     {
-        int published = 0, deleted = 0, failed = 0, open = 0;
+        int published = 0, deleted = 0, failed = 0, held = 0, open = 0;
         var examples = new List<string>();
         var failures = new Dictionary<string, int>();
         var live = Scenario.Replies.Values.Where(r => Scenario.Apps[r.Review.App.Key].RemovedAt is null).ToList();
@@ -423,6 +425,11 @@ public sealed partial class MonthBooks
                 case "deleted" when reply.Deleted && atApple is null:
                     deleted++;
                     break;
+                case "paused" when app.RevokedAt is not null
+                    && json.GetProperty("lastError").GetString() is { Length: > 0 }
+                    && (atApple is null || atApple.ResponseBody != reply.LastBody):
+                    held++;
+                    break;
                 case "failed" when json.GetProperty("failureCode").GetString() is { Length: > 0 } code
                     && json.GetProperty("failureReason").GetString() is { Length: > 0 }:
                     failed++;
@@ -439,7 +446,8 @@ public sealed partial class MonthBooks
         Replies = live.Count;
         Lost += open;
         Add("every reply in a final state with its reason", open == 0,
-            $"{live.Count} replies: {published} published, {deleted} deleted, {failed} failed " +
+            $"{live.Count} replies: {published} published, {deleted} deleted, {held} held (degraded), " +
+            $"{failed} failed " +
             $"({string.Join(", ", failures.Select(f => $"{f.Key} {f.Value}"))}), {open} not final. {Sample(examples)}");
     }
 
