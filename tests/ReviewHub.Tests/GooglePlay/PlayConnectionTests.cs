@@ -37,6 +37,8 @@ public sealed class PlayConnectionTests
         Assert.Contains(card.Permissions, p => p.Level == "app" && p.ApiNames.Contains("CAN_REPLY_TO_REVIEWS"));
         Assert.Contains(card.Permissions, p => p.Level == "account"
             && p.ApiNames.Contains("CAN_VIEW_NON_FINANCIAL_DATA_GLOBAL"));
+        // With a key but no verified connection, the fetch still makes no call (the gate).
+        Assert.Equal((FetchOutcomeKind.Paused, 0), ((await h.FetchAsync()).Kind, h.PlayReads));
 
         h.Play.Invite(h.ServiceAccount.ClientEmail, PlayConnectionHarness.Package, TimeSpan.FromHours(30));
         var first = await h.ConfirmInvitedAsync();
