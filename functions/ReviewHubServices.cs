@@ -44,6 +44,7 @@ public static class ReviewHubServices
         services.AddAccounts(configuration);
         services.AddApps();
         services.AddIntegrations(configuration);
+        services.AddGooglePlayConnections();
         services.AddReplies(configuration);
         services.AddReplyAutomation(configuration);
         services.AddSlack(configuration);

@@ -1,6 +1,7 @@
 using ReviewHub.Accounts;
 using ReviewHub.Apps;
 using ReviewHub.Delivery;
+using ReviewHub.GooglePlay;
 using ReviewHub.Integrations;
 using ReviewHub.Replies;
 using ReviewHub.ReplyAutomation;
@@ -22,6 +23,7 @@ public static class ReviewHubStorage
         new(nameof(Apps), AppTables.All, AppQueues.All),
         new(nameof(Reviews), ReviewTables.All, ReviewQueues.All),
         new(nameof(Integrations), IntegrationTables.All, IntegrationQueues.All),
+        new(nameof(GooglePlay), GooglePlayTables.All, GooglePlayQueues.All),
         new(nameof(Replies), ReplyTables.All, ReplyQueues.All),
         new(nameof(Delivery), DeliveryTables.All, DeliveryQueues.All),
         new(nameof(ReplyAutomation), ReplyAutomationTables.All, ReplyAutomationQueues.All),

@@ -17,7 +17,7 @@ namespace ReviewHub.GooglePlay;
 /// </summary>
 public sealed class GooglePlayClient(
     HttpClient http, GooglePlayAccessTokens tokens, IOptions<GooglePlayOptions> options,
-    ILogger<GooglePlayClient> logger)
+    IEnumerable<IPlayRefusalObserver> refusalObservers, ILogger<GooglePlayClient> logger)
 {
     /// <summary>The largest page <c>reviews.list</c> serves (Google's guide).</summary>
     public const int MaxPageSize = 100;
@@ -31,8 +31,8 @@ public sealed class GooglePlayClient(
         var query = $"?maxResults={MaxPageSize}"
             + (string.IsNullOrEmpty(pageToken) ? "" : $"&token={Uri.EscapeDataString(pageToken)}")
             + Translation(translationLanguage, '&');
-        var list = await SendAsync<PlayWire.ReviewsListResponse>(key, HttpMethod.Get, ReviewsPath(packageName) + query,
-            null, cancellationToken);
+        var list = await SendAsync<PlayWire.ReviewsListResponse>(key, packageName, HttpMethod.Get,
+            ReviewsPath(packageName) + query, null, cancellationToken);
         var reviews = (list.Reviews ?? []).Select(r => PlayWire.Normalise(r) ?? throw Malformed("reviews.list",
             $"review '{r.ReviewId}' lacks its id, a user comment with a rating (1-5) or its lastModified")).ToList();
         return new PlayReviewsPage(reviews,
@@ -43,7 +43,7 @@ public sealed class GooglePlayClient(
         GooglePlayServiceAccountKey key, string packageName, string reviewId, string? translationLanguage,
         CancellationToken cancellationToken)
     {
-        var review = await SendAsync<PlayWire.Review>(key, HttpMethod.Get,
+        var review = await SendAsync<PlayWire.Review>(key, packageName, HttpMethod.Get,
             ReviewPath(packageName, reviewId) + Translation(translationLanguage, '?'), null, cancellationToken);
         return PlayWire.Normalise(review)
             ?? throw Malformed("reviews.get", "the review lacks its id, a rated user comment or its lastModified");
@@ -54,7 +54,7 @@ public sealed class GooglePlayClient(
         GooglePlayServiceAccountKey key, string packageName, string reviewId, string replyText,
         CancellationToken cancellationToken)
     {
-        var response = await SendAsync<PlayWire.ReviewsReplyResponse>(key, HttpMethod.Post,
+        var response = await SendAsync<PlayWire.ReviewsReplyResponse>(key, packageName, HttpMethod.Post,
             ReviewPath(packageName, reviewId) + ":reply", new PlayWire.ReviewsReplyRequest(replyText),
             cancellationToken);
         return response.Result is { ReplyText: { } applied } result && result.LastEdited?.ToDateTimeOffset() is { } at
@@ -73,6 +73,28 @@ public sealed class GooglePlayClient(
         : $"{separator}translationLanguage={Uri.EscapeDataString(language)}";
 
     private async Task<T> SendAsync<T>(
+        GooglePlayServiceAccountKey key, string packageName, HttpMethod method, string path, object? body,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SendOnceRenewingAsync<T>(key, method, path, body, cancellationToken);
+        }
+        catch (GooglePlayException ex) when (key.AccountId is { } accountId && IsRefusal(ex))
+        {
+            foreach (var observer in refusalObservers)
+            {
+                await observer.OnRefusedAsync(accountId, packageName, ex, cancellationToken);
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Refusals of the service account itself (not of one review, not passing).</summary>
+    private static bool IsRefusal(GooglePlayException ex) => ex.Failure is GooglePlayFailure.PermissionDenied
+        or GooglePlayFailure.AppNotFound or GooglePlayFailure.NotAuthorized or GooglePlayFailure.ApiNotEnabled;
+
+    private async Task<T> SendOnceRenewingAsync<T>(
         GooglePlayServiceAccountKey key, HttpMethod method, string path, object? body,
         CancellationToken cancellationToken)
     {

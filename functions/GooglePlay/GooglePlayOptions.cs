@@ -28,6 +28,19 @@ public sealed class GooglePlayOptions
     [Required, Url]
     public string TokenUrl { get; set; } = "https://oauth2.googleapis.com/token";
 
+    /// <summary>Working days the customer has, after "I've invited", for the grant to reach Play's API (the business
+    /// calendar of <c>Integrations__BusinessTimeZone</c> and <c>Integrations__Holidays</c>).</summary>
+    [Range(1, 30)]
+    public int ConnectionWorkingDays { get; set; } = 3;
+
+    /// <summary>First wait between verification reads; it doubles up to <see cref="VerifyMaxInterval"/> (a grant
+    /// takes hours, sometimes two days, to propagate).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "1.00:00:00")]
+    public TimeSpan VerifyFirstInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    [Range(typeof(TimeSpan), "00:00:00.050", "1.00:00:00")]
+    public TimeSpan VerifyMaxInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Per-attempt timeout of API and token calls.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:01:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(20);

@@ -10,6 +10,11 @@ namespace ReviewHub.GooglePlay;
 /// </summary>
 public sealed record GooglePlayServiceAccountKey(string ClientEmail, string PrivateKeyId, string PrivateKeyPem)
 {
+    /// <summary>The ReviewHub account the key was read for (not stored with it): a refusal of a call made with it is
+    /// reported against that account's Play connection.</summary>
+    [JsonIgnore]
+    public string? AccountId { get; init; }
+
     public override string ToString() => $"GooglePlayServiceAccountKey {{ ClientEmail = {ClientEmail} }}";
 
     /// <summary>Reads a key file; null with the reason when it is not a usable service-account key.</summary>

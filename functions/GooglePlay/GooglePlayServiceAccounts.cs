@@ -27,7 +27,9 @@ public sealed class GooglePlayServiceAccounts(ISecretStore secrets)
     public async Task<GooglePlayServiceAccountKey?> FindAsync(string accountId, CancellationToken cancellationToken)
     {
         var json = await secrets.GetAsync(SecretNameFor(accountId), cancellationToken);
-        return json is null ? null : JsonSerializer.Deserialize<GooglePlayServiceAccountKey>(json);
+        return json is null
+            ? null
+            : JsonSerializer.Deserialize<GooglePlayServiceAccountKey>(json)! with { AccountId = accountId };
     }
 
     public Task DeleteAsync(string accountId, CancellationToken cancellationToken) =>

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using ReviewHub.Apps;
 using ReviewHub.Configuration;
 using ReviewHub.Http;
 
@@ -16,6 +17,24 @@ public static class GooglePlayServiceCollectionExtensions
         services.AddSingleton<PlayReviewPoll>();
         services.AddHttpClient(GooglePlayAccessTokens.HttpClientName).AddOutboundResilience(Timeout);
         services.AddHttpClient<GooglePlayClient>().AddOutboundResilience(Timeout);
+        return services;
+    }
+
+    /// <summary>The Google Play connection (its table, verification, health, HTTP): the feature on top of the client
+    /// plumbing <see cref="AddGooglePlay"/> registers.</summary>
+    public static IServiceCollection AddGooglePlayConnections(this IServiceCollection services)
+    {
+        services.AddSingleton<PlayConnectionStore>();
+        services.AddTransient<PlayGrantProbe>(); // holds the typed GooglePlayClient, whose handlers rotate
+        services.AddSingleton<PlayConnectionEmails>();
+        services.AddSingleton<PlayConnectionDegradation>();
+        services.AddTransient<PlayConnectionHealth>();
+        services.AddSingleton<IPlayRefusalObserver, PlayRefusalReporter>();
+        services.AddSingleton<PlayVerificationLauncher>();
+        services.AddTransient<CheckPlayGrantActivity>();
+        services.AddSingleton<FailPlayConnectionActivity>();
+        services.AddSingleton<EmailPlayConnectionOwnerActivity>();
+        services.AddSingleton<IAppRegisteredListener, PlayConnectionRegistration>();
         return services;
     }
 

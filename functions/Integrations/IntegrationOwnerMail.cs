@@ -16,22 +16,29 @@ public sealed class IntegrationOwnerMail(
     ILogger<IntegrationOwnerMail> logger)
 {
     public async Task<EmailMessage?> ComposeAsync(
-        OwnerEmail email, IntegrationEntity row, CancellationToken cancellationToken)
+        OwnerEmail email, IntegrationEntity row, CancellationToken cancellationToken) =>
+        await AddressAsync(row.AccountId, $"{email}", cancellationToken) is { } owner
+            ? IntegrationEmails.Compose(email, row, $"your App Store Connect team {row.Team}", owner, options.Value)
+            : null;
+
+    /// <summary>
+    /// The owner's address for a connection email (<paramref name="what"/> names it in the log), or null: the account
+    /// is gone, or its owner has not confirmed the address. Google Play connections address theirs through it too.
+    /// </summary>
+    public async Task<string?> AddressAsync(string accountId, string what, CancellationToken cancellationToken)
     {
-        var account = await accounts.GetAsync(row.AccountId, cancellationToken);
+        var account = await accounts.GetAsync(accountId, cancellationToken);
         if (account is null)
         {
             return null;
         }
         if (!await confirmations.IsConfirmedAsync(account.AccountId, account.OwnerEmail, cancellationToken))
         {
-            logger.LogInformation(
-                "Integration email {Email} for {AccountId}/{ConnectionId} not sent: the owner email is not confirmed",
-                email, row.AccountId, row.ConnectionId);
+            logger.LogInformation("Connection email {Email} for {AccountId} not sent: the owner email is not confirmed",
+                what, accountId);
             return null;
         }
-        return IntegrationEmails.Compose(email, row, $"your App Store Connect team {row.Team}", account.OwnerEmail,
-            options.Value);
+        return account.OwnerEmail;
     }
 }
 

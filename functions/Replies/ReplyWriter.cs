@@ -14,7 +14,7 @@ public sealed record ReplyRefusal(string Type, string Detail);
 /// version is written, and the same hand-off to the sender after.
 /// </summary>
 public sealed class ReplyWriter(
-    IntegrationStore integrations, GooglePlayServiceAccounts playAccounts, ReplyStore replies, IMessageQueue queue)
+    IntegrationStore integrations, PlayConnectionStore playConnections, ReplyStore replies, IMessageQueue queue)
 {
     /// <summary>Google Play keeps a reply for ever: its API has no delete.</summary>
     public static readonly ReplyRefusal PlayCannotDelete = new(ReplyFunctions.PlayReplyCannotBeDeletedType,
@@ -52,8 +52,8 @@ public sealed class ReplyWriter(
     {
         if (PlayReplyPublisher.IsPlay(review))
         {
-            return await playAccounts.FindAsync(review.AccountId, cancellationToken) is null
-                ? new ReplyRefusal(ReplyFunctions.IntegrationNotActiveType, PlayReplyPublisher.NoServiceAccount)
+            return !await playConnections.IsActiveAsync(review.AccountId, cancellationToken)
+                ? new ReplyRefusal(ReplyFunctions.IntegrationNotActiveType, PlayConnectionStore.RepliesNeedActive)
                 : null;
         }
         if (await IntegrationRefusalAsync(review.AccountId, review.AppId, cancellationToken) is { } refusal)

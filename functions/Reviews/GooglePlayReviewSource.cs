@@ -16,7 +16,8 @@ namespace ReviewHub.Reviews;
 /// on the schedule, the next slot tries again.
 /// </summary>
 public sealed class GooglePlayReviewSource(
-    PlayReviewPoll poll, GooglePlayServiceAccounts serviceAccounts, ReviewPageLoop loop,
+    PlayReviewPoll poll, GooglePlayServiceAccounts serviceAccounts, PlayConnectionStore connections,
+    ReviewPageLoop loop,
     IOptions<ReviewsOptions> options, TimeProvider clock, ILogger<GooglePlayReviewSource> logger) : IReviewSource
 {
     public const string NoServiceAccount =
@@ -31,6 +32,13 @@ public sealed class GooglePlayReviewSource(
 
     public async Task<FetchOutcome> FetchAsync(ReviewFetchTarget target, CancellationToken cancellationToken)
     {
+        // The gate: only an Active connection is read (verified, not degraded, not disconnected). Anything else
+        // pauses the app with the connection's own next step; the next slot looks again.
+        var connection = await connections.GetAsync(target.AccountId, cancellationToken);
+        if (connection?.StatusValue != PlayConnectionStatus.Active)
+        {
+            return await loop.PauseAsync(target, Name, NotActive(connection), 0, cancellationToken);
+        }
         var key = await serviceAccounts.FindAsync(target.AccountId, cancellationToken);
         if (key is null)
         {
@@ -107,6 +115,12 @@ public sealed class GooglePlayReviewSource(
         schedule.PlayQuotaHour is { } hour && now - hour < QuotaHour
             ? new PlayQuota(hour, schedule.PlayQuotaUsed)
             : new PlayQuota(now, 0);
+
+    private static string NotActive(PlayConnectionEntity? connection) =>
+        connection is null
+            ? NoServiceAccount
+            : $"The Google Play connection is {connection.Status}, not active: " +
+                PlayConnectionActors.For(connection).Step;
 
     private static string NotGranted(AppEntity app, GooglePlayServiceAccountKey key, GooglePlayException ex) =>
         ex.Failure switch

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ReviewHub.Apps;
+using ReviewHub.GooglePlay;
 using ReviewHub.Http;
 using ReviewHub.Integrations;
 using ReviewHub.Configuration;
@@ -37,6 +38,7 @@ public static class ReviewsServiceCollectionExtensions
         services.AddSingleton<IIntegrationConnectionListener>(provider =>
             provider.GetRequiredService<ReviewLifecycle>());
         services.AddSingleton<IAppDataPurger>(provider => provider.GetRequiredService<ReviewLifecycle>());
+        services.AddSingleton<IPlayConnectionListener, PlayConnectionFetches>();
         services.AddHttpClient<AppStoreFeedClient>((provider, http) =>
                 http.BaseAddress = new Uri(provider.GetRequiredService<IOptions<ReviewsOptions>>()
                     .Value.FeedBaseUrl.TrimEnd('/') + "/"))

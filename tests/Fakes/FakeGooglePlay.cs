@@ -64,6 +64,7 @@ public sealed partial class FakeGooglePlay : FakeHttpServer
     private readonly ConcurrentDictionary<string, (RSA Key, string KeyId)> accounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string Email, DateTimeOffset ExpiresAt)> tokens = new();
     private readonly ConcurrentDictionary<(string Email, string Package), FakePlayGrant> grants = new();
+    private readonly ConcurrentDictionary<(string Email, string Package), DateTimeOffset> invitations = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<DateTimeOffset>> reads = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<DateTimeOffset>> replies = new();
     private int tokenRequests;
@@ -113,9 +114,36 @@ public sealed partial class FakeGooglePlay : FakeHttpServer
     /// <summary>Google invalidates every access token it issued before their expiry.</summary>
     public void RevokeAccessTokens() => tokens.Clear();
 
-    /// <summary>The customer invited the account in Play Console and the grant reached the API (or not yet).</summary>
-    public void SetGrant(string clientEmail, string packageName, FakePlayGrant grant) =>
+    /// <summary>The customer invited the account in Play Console and the grant reached the API (or not yet); a
+    /// revoke. Replaces an invitation still propagating.</summary>
+    public void SetGrant(string clientEmail, string packageName, FakePlayGrant grant)
+    {
+        invitations.TryRemove((clientEmail, packageName), out _);
         grants[(clientEmail, packageName)] = grant;
+    }
+
+    /// <summary>
+    /// The customer invites the service account in Play Console for one app (or, with <see cref="AllApps"/>, for the
+    /// whole developer account, apps added later included): Play answers 403 "insufficient permissions" until
+    /// <paramref name="propagation"/> has passed on <see cref="FakeHttpServer.Clock"/> (google-play-api.md §4: up to
+    /// 24-48 hours), then reads go through.
+    /// </summary>
+    public void Invite(string clientEmail, string packageName, TimeSpan propagation)
+    {
+        grants.TryRemove((clientEmail, packageName), out _);
+        invitations[(clientEmail, packageName)] = Clock.GetUtcNow() + propagation;
+    }
+
+    /// <summary>The package name of an account-level invitation (Account permissions).</summary>
+    public const string AllApps = "*";
+
+    private FakePlayGrant GrantOf(string email, string packageName) =>
+        grants.TryGetValue((email, packageName), out var grant) ? grant
+        : Propagated(email, packageName) || Propagated(email, AllApps) ? FakePlayGrant.Granted
+        : FakePlayGrant.Denied;
+
+    private bool Propagated(string email, string packageName) =>
+        invitations.TryGetValue((email, packageName), out var at) && at <= Clock.GetUtcNow();
 
     /// <summary>Reads of a package counted in the last hour.</summary>
     public int ReadsInLastHour(string packageName) => Count(reads, packageName, TimeSpan.FromHours(1));
@@ -208,7 +236,7 @@ public sealed partial class FakeGooglePlay : FakeHttpServer
                 await WriteAsync(context, 404, ApplicationNotFoundBody);
                 return;
             }
-            switch (grants.GetValueOrDefault((email, packageName), FakePlayGrant.Denied))
+            switch (GrantOf(email, packageName))
             {
                 case FakePlayGrant.Denied:
                     await WriteAsync(context, 403, PermissionDeniedBody);

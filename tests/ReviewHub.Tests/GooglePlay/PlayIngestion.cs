@@ -58,15 +58,29 @@ public sealed class PlayIngestion : FeatureHarness
         return h;
     }
 
-    /// <summary>An operator stores the account's service-account key; the customer invites its email (or not).
+    /// <summary>
+    /// An operator stores the account's service-account key and the connection was verified (the flow itself is
+    /// <see cref="PlayConnectionTests"/>'); Play grants the app to it, or no longer does (revoked since).
     /// </summary>
     public async Task ProvisionAsync(bool grant)
     {
         ServiceAccount = Play.CreateServiceAccount();
         await App.Get<GooglePlayServiceAccounts>().SaveAsync(World.AccountId, ServiceAccount.KeyJson,
             CancellationToken.None);
+        var connections = App.Get<PlayConnectionStore>();
+        await connections.RecordServiceAccountAsync(World.AccountId, ServiceAccount.ClientEmail,
+            CancellationToken.None);
+        await connections.UpdateAsync(World.AccountId, r =>
+        {
+            (r.Status, r.VerifiedAt) = (nameof(PlayConnectionStatus.Active), Clock.GetUtcNow());
+            return true;
+        }, CancellationToken.None);
         Play.SetGrant(ServiceAccount.ClientEmail, Package, grant ? FakePlayGrant.Granted : FakePlayGrant.Denied);
     }
+
+    /// <summary>"I fixed it": the health check finds the grant back and returns the connection to Active.</summary>
+    public Task<PlayHealthOutcome> CheckConnectionAsync() =>
+        App.Get<PlayConnectionHealth>().CheckAsync(World.AccountId, CancellationToken.None);
 
     public Task<FetchOutcome> FetchAsync() => App.Get<ReviewFetcher>().FetchAsync(Request, CancellationToken.None);
 

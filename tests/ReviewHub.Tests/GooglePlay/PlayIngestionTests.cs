@@ -95,7 +95,7 @@ public sealed class PlayIngestionTests
     }
 
     [Fact]
-    public async Task Without_a_grant_the_fetch_pauses_with_who_must_act_and_reads_once_granted()
+    public async Task Without_a_grant_the_fetch_pauses_with_who_must_act_and_reads_once_a_check_finds_it_granted()
     {
         await using var h = await PlayIngestion.StartAsync(grant: false);
         h.Play.SetReviews(Package, FakeGooglePlay.GenerateReviews(3, h.Clock.GetUtcNow()));
@@ -110,7 +110,10 @@ public sealed class PlayIngestionTests
         Assert.Empty(h.App.Queue.Sent<object>(ReviewQueues.ReviewFetches)); // no retry storm
         Assert.Empty(h.App.Queue.Sent<object>(PoisonQueues.NameFor(ReviewQueues.ReviewFetches)));
 
+        // The refusal degraded the connection at once: fetches wait until a check finds the grant back.
         h.Play.SetGrant(h.ServiceAccount.ClientEmail, Package, FakePlayGrant.Granted);
+        Assert.Equal(FetchOutcomeKind.Paused, (await h.FetchAsync()).Kind);
+        Assert.Equal(PlayHealthOutcome.Healthy, await h.CheckConnectionAsync());
         var granted = await h.FetchAsync();
         Assert.Equal((FetchOutcomeKind.Completed, 3), (granted.Kind, await h.StoredCountAsync()));
         Assert.Null((await h.ScheduleAsync()).LastError);
@@ -124,7 +127,7 @@ public sealed class PlayIngestionTests
         var outcome = await h.FetchAsync();
 
         Assert.Equal((FetchOutcomeKind.Paused, 0), (outcome.Kind, outcome.Requests));
-        Assert.Equal(GooglePlayReviewSource.NoServiceAccount, (await h.ScheduleAsync()).LastError);
+        Assert.Contains("operators", (await h.ScheduleAsync()).LastError, StringComparison.Ordinal);
         Assert.Empty(h.Play.Requests);
     }
 
@@ -185,6 +188,7 @@ public sealed class PlayIngestionTests
         Assert.Equal(FetchOutcomeKind.Paused, (await h.FetchAsync()).Kind);
         h.Clock.Offset += TimeSpan.FromDays(5);
         h.Play.SetGrant(h.ServiceAccount.ClientEmail, Package, FakePlayGrant.Granted);
+        Assert.Equal(PlayHealthOutcome.Healthy, await h.CheckConnectionAsync()); // the daily check finds it back
         h.Play.SetReviews(Package, FakeGooglePlay.GenerateReviews(1, h.Clock.GetUtcNow().AddDays(-1), "late"));
         var back = await h.FetchAsync();
 

@@ -1,4 +1,5 @@
 using ReviewHub.Fakes;
+using ReviewHub.GooglePlay;
 using ReviewHub.Replies;
 
 namespace ReviewHub.Tests.GooglePlay;
@@ -99,5 +100,9 @@ public sealed class PlayReplyTests
         Assert.Equal((ReplyStatus.Failed, ReplyFailure.RoleMissing), (reply.Status, reply.FailureCode));
         Assert.Contains(h.ServiceAccount.ClientEmail, reply.FailureReason, StringComparison.Ordinal);
         Assert.Empty(h.App.Queue.Sent<ReplySendMessage>(ReplyQueues.ReplySends));
+        // The refusal degraded the account's Play connection at once and queued its health check.
+        var connection = await h.App.Get<PlayConnectionStore>().GetAsync(h.World.AccountId, CancellationToken.None);
+        Assert.Equal(PlayConnectionStatus.Degraded, connection!.StatusValue);
+        Assert.Single(h.App.Queue.Sent<PlayConnectionCheckRequest>(GooglePlayQueues.PlayConnectionChecks));
     }
 }

@@ -135,7 +135,7 @@ public sealed class IntegrationHarness : IAsyncDisposable
     /// Starts the Durable test host on a port the OS just handed out. Left alone it picks a random port in 30000-40000
     /// without checking it, which collides with ephemeral ports on a busy machine; a lost race is retried.
     /// </summary>
-    private static async Task<DurableTaskTestHost> StartDurableAsync(Action<DurableTaskRegistry> registry)
+    public static async Task<DurableTaskTestHost> StartDurableAsync(Action<DurableTaskRegistry> registry)
     {
         for (var attempt = 1; ; attempt++)
         {

@@ -96,6 +96,18 @@ public sealed class HostContractTests
         "UpdateRoute http PATCH accounts/{accountId}/apps/{appId}/routes/{routeId}",
         "UpdateSlackMessages queue slack-message-updates",
         "DeliverReplyEvents queue reply-events",
+        "CheckPlayConnection queue play-connection-checks",
+        "CheckPlayGrant activity",
+        "ConfirmPlayInvitation http POST accounts/{accountId}/google-play/connection/invited",
+        "DisconnectPlayConnection http DELETE accounts/{accountId}/google-play/connection",
+        "EmailPlayConnectionOwner activity",
+        "FailPlayConnection activity",
+        "GetPlayConnection http GET accounts/{accountId}/google-play/connection",
+        "GetPlayConnectionEvents http GET accounts/{accountId}/google-play/connection/events",
+        "ProvisionPlayServiceAccount http PUT operators/accounts/{accountId}/google-play/service-account",
+        "QueueDailyPlayConnectionChecks timer 0 30 5 * * *",
+        "ReportPlayConnectionFixed http POST accounts/{accountId}/google-play/connection/fixed",
+        "VerifyPlayConnection orchestration",
     ];
 
     [Fact]

@@ -108,12 +108,15 @@ public sealed class SimulatedHostTests
         Assert.Equal(
             [
                 "EnqueueDueReviewFetches", "MeasureOperatorWork", "MeasurePoisonQueues", "QueueDailyHealthChecks",
-                "TrackReplyModeration",
+                "QueueDailyPlayConnectionChecks", "TrackReplyModeration",
             ],
             timers.Select(t => t.Name));
         var at = Start.AddMinutes(3).AddSeconds(10);
         Assert.Equal(
-            [Start.AddHours(1), Start.AddMinutes(15), Start.AddMinutes(5), Start.AddHours(5), Start.AddMinutes(5)],
+            [
+                Start.AddHours(1), Start.AddMinutes(15), Start.AddMinutes(5), Start.AddHours(5),
+                Start.AddHours(5.5), Start.AddMinutes(5),
+            ],
             timers.Select(t => t.NextAfter(at)));
         Assert.Throws<InvalidOperationException>(() => TimerFunction.FromMetadata(new ConfigurationBuilder().Build()));
     }

@@ -1,0 +1,10 @@
+namespace ReviewHub.GooglePlay;
+
+/// <summary>The tables the Google Play feature owns (its connections); other features ask
+/// <see cref="PlayConnectionStore"/>.</summary>
+public static class GooglePlayTables
+{
+    public const string PlayConnections = "PlayConnections";
+
+    public static readonly IReadOnlyList<string> All = [PlayConnections];
+}

@@ -1,0 +1,133 @@
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.Time.Testing;
+using ReviewHub.Apps;
+using ReviewHub.Fakes;
+using ReviewHub.GooglePlay;
+using ReviewHub.Reviews;
+using ReviewHub.Tests.Integrations;
+
+namespace ReviewHub.Tests.GooglePlay;
+
+/// <summary>
+/// The Google Play connection end to end: the real app on a test clock shared with the fake Play server (so a grant
+/// propagates after hours of test time), the fake SendGrid, and the Durable in-process test host running the typed
+/// verification orchestrator and activities (registered as the function wrappers do). The orchestration's timers are
+/// real and short (100-300 ms polls); deadlines and propagation are decided on the test clock.
+/// </summary>
+public sealed class PlayConnectionHarness : FeatureHarness
+{
+    public const string Package = "com.acme.notes";
+
+    private PlayConnectionHarness(FeatureStart start, FakeGooglePlay play, FakeSendGrid sendGrid,
+        DurableTaskTestHost durable, FakeTimeProvider clock, string appId)
+        : base(start, play, sendGrid, durable)
+    {
+        Play = play;
+        SendGrid = sendGrid;
+        Durable = durable;
+        Clock = clock;
+        AppId = appId;
+    }
+
+    public FakeGooglePlay Play { get; }
+    public FakeSendGrid SendGrid { get; }
+    public DurableTaskTestHost Durable { get; }
+    public FakeTimeProvider Clock { get; }
+    public string AppId { get; }
+    public FakeGoogleServiceAccount? ServiceAccount { get; private set; }
+
+    public string ConnectionPath => $"{World.AccountPath}/google-play/connection";
+    public string InstanceId => PlayConnectionVerification.InstanceIdFor(World.AccountId);
+    public static string OperatorToken => TestTokens.For("operator-1", isOperator: true);
+
+    public static async Task<PlayConnectionHarness> StartAsync(DateTimeOffset now)
+    {
+        var clock = new FakeTimeProvider(now);
+        var play = new FakeGooglePlay { Clock = clock };
+        await play.StartAsync();
+        var sendGrid = new FakeSendGrid();
+        await sendGrid.StartAsync();
+        TestApp? app = null;
+        var durable = await IntegrationHarness.StartDurableAsync(tasks =>
+        {
+            tasks.AddOrchestrator(nameof(PlayConnectionSetupFunctions.VerifyPlayConnection),
+                new PlayConnectionVerification());
+            tasks.AddActivity(nameof(PlayConnectionSetupFunctions.CheckPlayGrant),
+                _ => app!.Get<CheckPlayGrantActivity>());
+            tasks.AddActivity(nameof(PlayConnectionSetupFunctions.FailPlayConnection),
+                _ => app!.Get<FailPlayConnectionActivity>());
+            tasks.AddActivity(nameof(PlayConnectionSetupFunctions.EmailPlayConnectionOwner),
+                _ => app!.Get<EmailPlayConnectionOwnerActivity>());
+        });
+        var start = await StartAppAsync(new Dictionary<string, string?>
+        {
+            ["GooglePlay:BaseUrl"] = play.BaseAddress.ToString(),
+            ["GooglePlay:TokenUrl"] = play.TokenUrl.ToString(),
+            ["GooglePlay:VerifyFirstInterval"] = "00:00:00.100",
+            ["GooglePlay:VerifyMaxInterval"] = "00:00:00.300",
+            ["Email:SendGridBaseUrl"] = sendGrid.BaseAddress.ToString().TrimEnd('/'),
+        }, clock, services => services.Replace(durable.Client));
+        app = start.App;
+        var created = await app.Host.PostAsync($"{start.World.AccountPath}/apps", start.World.Token,
+            new { storeAppId = Package, platform = "android", name = "Acme Android" });
+        Assert.True(created.Status == 201, created.ToString());
+        play.AddApp(Package);
+        await ConfirmedEmails.ConfirmAllAsync(app, sendGrid);
+        return new PlayConnectionHarness(start, play, sendGrid, durable, clock, created.As<AppResponse>().AppId);
+    }
+
+    /// <summary>An operator creates the account's service account and stores its key file.</summary>
+    public async Task<PlayConnectionResponse> ProvisionAsync()
+    {
+        ServiceAccount = Play.CreateServiceAccount();
+        var provisioned = await App.Host.PutAsync(
+            $"/api/operators/accounts/{World.AccountId}/google-play/service-account", OperatorToken,
+            new { keyFile = ServiceAccount.KeyJson });
+        Assert.True(provisioned.Status == 200, provisioned.ToString());
+        return provisioned.As<PlayConnectionResponse>();
+    }
+
+    public Task<TestResponse> ConfirmInvitedAsync() => App.Host.PostAsync($"{ConnectionPath}/invited", World.Token);
+
+    public async Task<PlayConnectionResponse> StatusAsync()
+    {
+        var response = await App.Host.GetAsync(ConnectionPath, World.Token);
+        Assert.True(response.Status == 200, response.ToString());
+        return response.As<PlayConnectionResponse>();
+    }
+
+    /// <summary>Polls the status as the SPA does until <paramref name="done"/> holds (90 s guard for a loaded
+    /// machine).</summary>
+    public async Task<PlayConnectionResponse> WaitForStatusAsync(Func<PlayConnectionResponse, bool> done)
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        while (true)
+        {
+            var status = await StatusAsync();
+            if (done(status))
+            {
+                return status;
+            }
+            await Task.Delay(50, guard.Token);
+        }
+    }
+
+    /// <summary>Waits until a verification read ran at the clock's current time.</summary>
+    public Task<PlayConnectionResponse> CheckedNowAsync() =>
+        WaitForStatusAsync(s => s.LastCheckedAt >= Clock.GetUtcNow() || s.Status != "verifying");
+
+    public async Task<OrchestrationMetadata> WaitForCompletionAsync()
+    {
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        return await Durable.Client.WaitForInstanceCompletionAsync(InstanceId, getInputsAndOutputs: true, guard.Token);
+    }
+
+    public IReadOnlyList<SentEmail> EmailsTo(string subjectPart) =>
+        SendGrid.Emails.Where(e => e.Subject.Contains(subjectPart, StringComparison.Ordinal)).ToList();
+
+    public Task<FetchOutcome> FetchAsync() =>
+        App.Get<ReviewFetcher>().FetchAsync(new ReviewFetchRequest(World.AccountId, AppId), CancellationToken.None);
+
+    public int PlayReads => Play.Requests.Count(r => r.Path.Contains("/reviews", StringComparison.Ordinal));
+}
