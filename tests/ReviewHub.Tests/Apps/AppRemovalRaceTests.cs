@@ -7,6 +7,7 @@ using ReviewHub.AppStoreConnect;
 using ReviewHub.Apps;
 using ReviewHub.Delivery;
 using ReviewHub.Fakes;
+using ReviewHub.GooglePlay;
 using ReviewHub.Integrations;
 using ReviewHub.Replies;
 using ReviewHub.Reviews;
@@ -35,6 +36,8 @@ public sealed class AppRemovalRaceTests
         // A team's connection, its audit trail and its key's budget belong to the team, not to one of its apps: the
         // app's link to it (ConnectionApps) is what the removal deletes.
         IntegrationTables.Integrations, IntegrationTables.IntegrationEvents, ReviewTables.ApiKeyBudgets,
+        // Likewise the account's Google Play connection (one per account, whatever its apps).
+        GooglePlayTables.PlayConnections,
     ];
 
     private static readonly DateTimeOffset Newest = DateTimeOffset.UtcNow.AddDays(-1);

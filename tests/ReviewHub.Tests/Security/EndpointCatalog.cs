@@ -154,6 +154,16 @@ public static class EndpointCatalog
             Arrange: Delivery.CatalogRoutes.ArrangeAsync),
         new("SendRouteTestMessage", HttpMethod.Post, w => Delivery.CatalogRoutes.Path(w, "/test"),
             Arrange: Delivery.CatalogRoutes.ArrangeAsync),
+        new("GetPlayConnection", HttpMethod.Get, PlayConnectionPath),
+        // No Android app in the catalogue world: nothing to verify with, nothing written.
+        new("ConfirmPlayInvitation", HttpMethod.Post, w => $"{PlayConnectionPath(w)}/invited", MemberStatus: 409),
+        new("ReportPlayConnectionFixed", HttpMethod.Post, w => $"{PlayConnectionPath(w)}/fixed", MemberStatus: 409,
+            Arrange: EnsurePlayConnectionAsync),
+        new("DisconnectPlayConnection", HttpMethod.Delete, PlayConnectionPath, Arrange: EnsurePlayConnectionAsync),
+        new("GetPlayConnectionEvents", HttpMethod.Get, w => $"{PlayConnectionPath(w)}/events"),
+        new("ProvisionPlayServiceAccount", HttpMethod.Put,
+            w => $"/api/operators/accounts/{w.AccountId}/google-play/service-account",
+            _ => new { keyFile = PlayKeyFile() }, OperatorOnly: true),
         new("ListOperatorWork", HttpMethod.Get, _ => "/api/operators/connections/waiting", OperatorOnly: true),
         new("ReplayPoisonMessages", HttpMethod.Post, _ => "/api/operators/poison/deliveries/replay", w =>
             new { appId = w.AppId }, OperatorOnly: true),
@@ -188,6 +198,21 @@ public static class EndpointCatalog
 
     private static string P256Pem() => System.Security.Cryptography.ECDsa.Create(
         System.Security.Cryptography.ECCurve.NamedCurves.nistP256).ExportPkcs8PrivateKeyPem();
+
+    private static string PlayConnectionPath(TestWorld world) => $"{world.AccountPath}/google-play/connection";
+
+    private static Task EnsurePlayConnectionAsync(TestApp app, TestWorld world) =>
+        app.Get<ReviewHub.GooglePlay.PlayConnectionStore>().EnsureAsync(world.AccountId, CancellationToken.None);
+
+    /// <summary>A service-account key file shaped as Google issues it (nothing calls Google with it here).</summary>
+    private static string PlayKeyFile() => System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string>
+    {
+        ["type"] = "service_account",
+        ["private_key_id"] = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c",
+        ["private_key"] = System.Security.Cryptography.RSA.Create(2048).ExportPkcs8PrivateKeyPem(),
+        ["client_email"] = "catalog@reviewhub-play.iam.gserviceaccount.com",
+        ["token_uri"] = "https://oauth2.googleapis.com/token",
+    });
 
     private static Task ConfirmIntegrationAsync(TestApp app, TestWorld world) =>
         app.Host.PostAsync(
