@@ -139,7 +139,9 @@ public sealed class IntegrationSetupTests
         var retried = await h.ConfirmAsync("replyToReviews");
         Assert.True(retried.Status == 202, retried.ToString());
         var fresh = await h.StatusAsync();
-        Assert.Equal("verifying", fresh.Status); // the registered key is kept
+        // The registered key is kept: the new attempt is verifying, or its first check already found no invitation
+        // again (which one depends on how fast the orchestration runs).
+        Assert.Contains(fresh.Status, new[] { "verifying", "invitationPending" });
         Assert.Null(fresh.FailureReason);
         Assert.True(fresh.ConfirmedAt > failed.ConfirmedAt);
         var running = await h.Durable.Client.GetInstanceAsync(h.InstanceId);

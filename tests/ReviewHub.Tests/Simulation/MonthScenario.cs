@@ -295,7 +295,13 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
                 return;
             }
             SlackReplies.Add(app.Plan.Key);
-            Replies[(app.Plan.Key, reviewId!)] = new ReplyRecord(review, reviewId!) { LastBody = body, Versions = 1 };
+            // Keyed by the review's API id, as the team's replies are: a later reply of the team to the same review
+            // (a probe-first row answered here under its feed id) continues this record.
+            Replies[(app.Plan.Key, review.AscId)] = new ReplyRecord(review, reviewId!)
+            {
+                LastBody = body,
+                Versions = 1,
+            };
             return;
         }
         Anomalies.Add($"{host.Now:MM-dd HH:mm} no announced review without a reply to answer from Slack");
@@ -346,7 +352,11 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
             ApprovedDrafts[app.Plan.Key] = ApprovedDrafts.GetValueOrDefault(app.Plan.Key) + 1;
             if (plan.Reviews.FirstOrDefault(r => r.App == app.Plan && r.Is(reviewId)) is { } review)
             {
-                Replies[(app.Plan.Key, reviewId)] = new ReplyRecord(review, reviewId) { LastBody = body, Versions = 1 };
+                Replies[(app.Plan.Key, review.AscId)] = new ReplyRecord(review, reviewId)
+                {
+                    LastBody = body,
+                    Versions = 1,
+                };
             }
         }
     }
