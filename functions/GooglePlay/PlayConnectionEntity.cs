@@ -118,5 +118,5 @@ public sealed class PlayConnectionEntity : TableRow
     public PlayConnectionEntity Copy() => (PlayConnectionEntity)MemberwiseClone();
 
     [IgnoreDataMember]
-    public string InstanceId => PlayConnectionVerification.InstanceIdFor(AccountId);
+    public string InstanceId => PlayConnectionVerificationOrchestrator.InstanceIdFor(AccountId);
 }

@@ -16,7 +16,7 @@ namespace ReviewHub.GooglePlay;
 /// <summary>
 /// The account's Google Play connection: its card and status, "I've invited", "I fixed it", the audit trail,
 /// disconnect (the owner only), and the operators' provisioning of the account's service account. The verification
-/// runs in <see cref="PlayConnectionVerification"/>.
+/// runs in <see cref="PlayConnectionVerificationOrchestrator"/>.
 /// </summary>
 public sealed class PlayConnectionFunctions(
     AccountStore accounts,
@@ -66,6 +66,13 @@ public sealed class PlayConnectionFunctions(
             return Problems.Conflict("Register an Android app first: ReviewHub verifies the invitation by reading " +
                 "its reviews.");
         }
+        return await BeginAttemptAsync(accountId, client, cancellationToken);
+    }
+
+    /// <summary>Records the attempt with its deadline and makes sure its verification runs.</summary>
+    private async Task<IActionResult> BeginAttemptAsync(string accountId, DurableTaskClient client,
+        CancellationToken cancellationToken)
+    {
         await store.EnsureAsync(accountId, cancellationToken);
         var deadline = calendar.AddWorkingDays(clock.GetUtcNow(), options.Value.ConnectionWorkingDays);
         var (outcome, row) = await store.BeginAttemptAsync(accountId, deadline, cancellationToken);
@@ -130,22 +137,28 @@ public sealed class PlayConnectionFunctions(
         {
             return Problems.Forbidden("Only the owner of the account can disconnect Google Play.");
         }
+        return new OkObjectResult(PlayConnectionResponse.From(
+            await DisconnectAsync(accountId, caller.UserId, client, cancellationToken)));
+    }
+
+    private async Task<PlayConnectionEntity> DisconnectAsync(string accountId, string userId,
+        DurableTaskClient client, CancellationToken cancellationToken)
+    {
         var (before, _) = await store.DisconnectAsync(accountId, cancellationToken);
         // The row no longer names the key, so every fetch and reply after this goes without it; then it goes.
         await serviceAccounts.DeleteAsync(accountId, cancellationToken);
         var row = (await store.GetAsync(accountId, cancellationToken))!;
         if (before?.StatusValue == PlayConnectionStatus.Verifying)
         {
-            await client.RaiseEventAsync(row.InstanceId, PlayConnectionVerification.CancelEvent, true,
+            await client.RaiseEventAsync(row.InstanceId, PlayConnectionVerificationOrchestrator.CancelEvent, true,
                 cancellationToken);
         }
         await events.RecordAsync(accountId, PlayConnectionDegradation.EventStreamFor(accountId),
-            IntegrationEventKind.Disconnected, row.DisconnectedAt!.Value, caller.UserId,
+            IntegrationEventKind.Disconnected, row.DisconnectedAt!.Value, userId,
             $"Disconnected (was {before?.Status ?? row.Status}); the service account's key was deleted.",
             cancellationToken);
-        logger.LogInformation("Google Play connection of {AccountId} disconnected by {UserId}", accountId,
-            caller.UserId);
-        return new OkObjectResult(PlayConnectionResponse.From(row));
+        logger.LogInformation("Google Play connection of {AccountId} disconnected by {UserId}", accountId, userId);
+        return row;
     }
 
     /// <summary>The audit trail (degraded, recovered, disconnected), newest first.</summary>

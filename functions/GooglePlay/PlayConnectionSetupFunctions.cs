@@ -13,7 +13,7 @@ public sealed class PlayConnectionSetupFunctions(
 {
     [Function(nameof(VerifyPlayConnection))]
     public static Task<string> VerifyPlayConnection([OrchestrationTrigger] TaskOrchestrationContext context) =>
-        new PlayConnectionVerification().RunAsync(context, context.GetInput<PlayVerification>()
+        new PlayConnectionVerificationOrchestrator().RunAsync(context, context.GetInput<PlayVerification>()
             ?? throw new InvalidOperationException("The Google Play verification needs its attempt as input."));
 
     [Function(nameof(CheckPlayGrant))]

@@ -38,7 +38,7 @@ public sealed class PlayConnectionHarness : FeatureHarness
     public FakeGoogleServiceAccount? ServiceAccount { get; private set; }
 
     public string ConnectionPath => $"{World.AccountPath}/google-play/connection";
-    public string InstanceId => PlayConnectionVerification.InstanceIdFor(World.AccountId);
+    public string InstanceId => PlayConnectionVerificationOrchestrator.InstanceIdFor(World.AccountId);
     public static string OperatorToken => TestTokens.For("operator-1", isOperator: true);
 
     public static async Task<PlayConnectionHarness> StartAsync(DateTimeOffset now)
@@ -52,7 +52,7 @@ public sealed class PlayConnectionHarness : FeatureHarness
         var durable = await IntegrationHarness.StartDurableAsync(tasks =>
         {
             tasks.AddOrchestrator(nameof(PlayConnectionSetupFunctions.VerifyPlayConnection),
-                new PlayConnectionVerification());
+                new PlayConnectionVerificationOrchestrator());
             tasks.AddActivity(nameof(PlayConnectionSetupFunctions.CheckPlayGrant),
                 _ => app!.Get<CheckPlayGrantActivity>());
             tasks.AddActivity(nameof(PlayConnectionSetupFunctions.FailPlayConnection),

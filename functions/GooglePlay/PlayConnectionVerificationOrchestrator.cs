@@ -10,7 +10,7 @@ namespace ReviewHub.GooglePlay;
 /// emailed, or Failed with the reason and the owner emailed. Deterministic: all I/O in the activities; the deadline is
 /// decided by the activities' clock; the only event (<see cref="CancelEvent"/>, a disconnect) is never cancelled.
 /// </summary>
-public sealed class PlayConnectionVerification : TaskOrchestrator<PlayVerification, string>
+public sealed class PlayConnectionVerificationOrchestrator : TaskOrchestrator<PlayVerification, string>
 {
     public const string CancelEvent = "Cancel";
 
@@ -19,7 +19,7 @@ public sealed class PlayConnectionVerification : TaskOrchestrator<PlayVerificati
 
     public override async Task<string> RunAsync(TaskOrchestrationContext context, PlayVerification input)
     {
-        var logger = context.CreateReplaySafeLogger<PlayConnectionVerification>();
+        var logger = context.CreateReplaySafeLogger<PlayConnectionVerificationOrchestrator>();
         // Decisive answers are returned by the activities; what escapes them is transient by design.
         var retry = TaskOptions.FromRetryPolicy(new RetryPolicy(
             input.ActivityMaxAttempts, input.ActivityFirstRetryInterval, backoffCoefficient: 2,
