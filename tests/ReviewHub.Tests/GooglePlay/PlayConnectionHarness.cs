@@ -99,19 +99,8 @@ public sealed class PlayConnectionHarness : FeatureHarness
 
     /// <summary>Polls the status as the SPA does until <paramref name="done"/> holds (90 s guard for a loaded
     /// machine).</summary>
-    public async Task<PlayConnectionResponse> WaitForStatusAsync(Func<PlayConnectionResponse, bool> done)
-    {
-        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        while (true)
-        {
-            var status = await StatusAsync();
-            if (done(status))
-            {
-                return status;
-            }
-            await Task.Delay(50, guard.Token);
-        }
-    }
+    public Task<PlayConnectionResponse> WaitForStatusAsync(Func<PlayConnectionResponse, bool> done) =>
+        Polling.UntilAsync(StatusAsync, done);
 
     /// <summary>Waits until a verification read ran at the clock's current time.</summary>
     public Task<PlayConnectionResponse> CheckedNowAsync() =>

@@ -169,20 +169,8 @@ public sealed class IntegrationHarness : IAsyncDisposable
     }
 
     /// <summary>Polls the status endpoint, as the SPA does, until <paramref name="done"/> holds (30 s guard).</summary>
-    public async Task<IntegrationStatusResponse> WaitForStatusAsync(Func<IntegrationStatusResponse, bool> done)
-    {
-        // a loaded 2-core machine can be slow; a healthy run takes a second
-        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        while (true)
-        {
-            var status = await StatusAsync();
-            if (done(status))
-            {
-                return status;
-            }
-            await Task.Delay(50, guard.Token);
-        }
-    }
+    public Task<IntegrationStatusResponse> WaitForStatusAsync(Func<IntegrationStatusResponse, bool> done) =>
+        Polling.UntilAsync(StatusAsync, done);
 
     public async Task<OrchestrationMetadata> WaitForCompletionAsync()
     {
