@@ -296,6 +296,7 @@ public sealed partial class IngestionBenchmark : IBenchmark
                 Guid.NewGuid().ToString("N")),
             ["Email:SendGridApiKey"] = "SG.bench",
             ["Email:FromAddress"] = "bench@reviewhub.test",
+            ["Integrations:EmailDomain"] = "integrations.reviewhub.bench", // required since connections are per team
             ["AppStoreConnect:BaseUrl"] = ascBaseAddress.ToString(),
             ["ReviewFetchSchedule"] = "0 */5 * * * *",
             ["Reviews:ApiBudgetReserve"] = "0",
