@@ -4,43 +4,48 @@ namespace ReviewHub.Tests.Integrations;
 
 public sealed class IntegrationRolesTests
 {
-    /// <summary>kind, granted roles (comma-separated), expected missing roles ("" = satisfied).</summary>
-    public static TheoryData<IntegrationKind, string, string> Cases => new()
+    /// <summary>kind (by name: theory arguments must be public types, and the kinds are internal), granted roles
+    /// (comma-separated), expected missing roles ("" = satisfied).</summary>
+    public static TheoryData<string, string, string> Cases => new()
     {
         // Full access: Admin, or Customer Support + Marketing + Finance.
-        { IntegrationKind.FullAccess, "ADMIN", "" },
-        { IntegrationKind.FullAccess, "ACCOUNT_HOLDER", "" },
-        { IntegrationKind.FullAccess, "CUSTOMER_SUPPORT,MARKETING,FINANCE", "" },
-        { IntegrationKind.FullAccess, "CUSTOMER_SUPPORT,MARKETING,FINANCE,SALES,ACCESS_TO_REPORTS,DEVELOPER", "" },
-        { IntegrationKind.FullAccess, "CUSTOMER_SUPPORT,MARKETING,SALES,ACCESS_TO_REPORTS", "FINANCE" },
-        { IntegrationKind.FullAccess, "CUSTOMER_SUPPORT,FINANCE", "MARKETING" },
-        { IntegrationKind.FullAccess, "APP_MANAGER", "CUSTOMER_SUPPORT,MARKETING,FINANCE" },
+        { nameof(IntegrationKind.FullAccess), "ADMIN", "" },
+        { nameof(IntegrationKind.FullAccess), "ACCOUNT_HOLDER", "" },
+        { nameof(IntegrationKind.FullAccess), "CUSTOMER_SUPPORT,MARKETING,FINANCE", "" },
+        {
+            nameof(IntegrationKind.FullAccess), "CUSTOMER_SUPPORT,MARKETING,FINANCE,SALES,ACCESS_TO_REPORTS,DEVELOPER",
+            ""
+        },
+        { nameof(IntegrationKind.FullAccess), "CUSTOMER_SUPPORT,MARKETING,SALES,ACCESS_TO_REPORTS", "FINANCE" },
+        { nameof(IntegrationKind.FullAccess), "CUSTOMER_SUPPORT,FINANCE", "MARKETING" },
+        { nameof(IntegrationKind.FullAccess), "APP_MANAGER", "CUSTOMER_SUPPORT,MARKETING,FINANCE" },
         // Reply to reviews: Admin, or Customer Support.
-        { IntegrationKind.ReplyToReviews, "ADMIN", "" },
-        { IntegrationKind.ReplyToReviews, "CUSTOMER_SUPPORT", "" },
-        { IntegrationKind.ReplyToReviews, "MARKETING,FINANCE,SALES", "CUSTOMER_SUPPORT" },
-        { IntegrationKind.ReplyToReviews, "", "CUSTOMER_SUPPORT" },
+        { nameof(IntegrationKind.ReplyToReviews), "ADMIN", "" },
+        { nameof(IntegrationKind.ReplyToReviews), "CUSTOMER_SUPPORT", "" },
+        { nameof(IntegrationKind.ReplyToReviews), "MARKETING,FINANCE,SALES", "CUSTOMER_SUPPORT" },
+        { nameof(IntegrationKind.ReplyToReviews), "", "CUSTOMER_SUPPORT" },
         // ASO report: Admin, or Marketing + Sales + Access to Reports (Finance brings the last two).
-        { IntegrationKind.AsoReport, "ADMIN", "" },
-        { IntegrationKind.AsoReport, "MARKETING,SALES,ACCESS_TO_REPORTS", "" },
-        { IntegrationKind.AsoReport, "MARKETING,FINANCE", "" },
-        { IntegrationKind.AsoReport, "MARKETING", "SALES,ACCESS_TO_REPORTS" },
-        { IntegrationKind.AsoReport, "SALES,ACCESS_TO_REPORTS", "MARKETING" },
-        { IntegrationKind.AsoReport, "MARKETING,SALES", "ACCESS_TO_REPORTS" },
+        { nameof(IntegrationKind.AsoReport), "ADMIN", "" },
+        { nameof(IntegrationKind.AsoReport), "MARKETING,SALES,ACCESS_TO_REPORTS", "" },
+        { nameof(IntegrationKind.AsoReport), "MARKETING,FINANCE", "" },
+        { nameof(IntegrationKind.AsoReport), "MARKETING", "SALES,ACCESS_TO_REPORTS" },
+        { nameof(IntegrationKind.AsoReport), "SALES,ACCESS_TO_REPORTS", "MARKETING" },
+        { nameof(IntegrationKind.AsoReport), "MARKETING,SALES", "ACCESS_TO_REPORTS" },
         // Sales report: Admin, or Marketing + Finance.
-        { IntegrationKind.SalesReport, "ACCOUNT_HOLDER", "" },
-        { IntegrationKind.SalesReport, "MARKETING,FINANCE", "" },
-        { IntegrationKind.SalesReport, "MARKETING,SALES,ACCESS_TO_REPORTS", "FINANCE" },
-        { IntegrationKind.SalesReport, "MARKETING", "FINANCE" },
-        { IntegrationKind.SalesReport, "FINANCE", "MARKETING" },
+        { nameof(IntegrationKind.SalesReport), "ACCOUNT_HOLDER", "" },
+        { nameof(IntegrationKind.SalesReport), "MARKETING,FINANCE", "" },
+        { nameof(IntegrationKind.SalesReport), "MARKETING,SALES,ACCESS_TO_REPORTS", "FINANCE" },
+        { nameof(IntegrationKind.SalesReport), "MARKETING", "FINANCE" },
+        { nameof(IntegrationKind.SalesReport), "FINANCE", "MARKETING" },
     };
 
     [Theory]
     [MemberData(nameof(Cases))]
     public void Every_row_of_the_table_passes_with_its_roles_and_names_exactly_what_a_near_miss_lacks(
-        IntegrationKind kind, string granted, string missing)
+        string kind, string granted, string missing)
     {
-        var evaluation = IntegrationRoles.Evaluate(kind, granted.Split(',', StringSplitOptions.RemoveEmptyEntries));
+        var evaluation = IntegrationRoles.Evaluate(
+            Enum.Parse<IntegrationKind>(kind), granted.Split(',', StringSplitOptions.RemoveEmptyEntries));
 
         Assert.Equal(missing.Length == 0, evaluation.Satisfied);
         Assert.Equal(missing.Split(',', StringSplitOptions.RemoveEmptyEntries), evaluation.Missing);

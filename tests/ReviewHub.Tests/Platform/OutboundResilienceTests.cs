@@ -109,13 +109,14 @@ public sealed class OutboundResilienceTests
     }
 
     [Theory]
-    [InlineData(OutboundRetry.Transient, 1, HttpStatusCode.OK, 2)]
-    [InlineData(OutboundRetry.Transient, 25, HttpStatusCode.TooManyRequests, 1)]
-    [InlineData(OutboundRetry.UnprocessedOnly, 1, HttpStatusCode.OK, 2)]
-    [InlineData(OutboundRetry.UnprocessedOnly, 25, HttpStatusCode.TooManyRequests, 1)]
+    [InlineData(nameof(OutboundRetry.Transient), 1, HttpStatusCode.OK, 2)]
+    [InlineData(nameof(OutboundRetry.Transient), 25, HttpStatusCode.TooManyRequests, 1)]
+    [InlineData(nameof(OutboundRetry.UnprocessedOnly), 1, HttpStatusCode.OK, 2)]
+    [InlineData(nameof(OutboundRetry.UnprocessedOnly), 25, HttpStatusCode.TooManyRequests, 1)]
     public async Task The_pipeline_sits_out_a_short_retry_after_and_hands_a_long_one_back_at_once(
-        OutboundRetry retry, int retryAfterSeconds, HttpStatusCode expected, int requests)
+        string retryName, int retryAfterSeconds, HttpStatusCode expected, int requests)
     {
+        var retry = Enum.Parse<OutboundRetry>(retryName);
         var handler = new RateLimitingHandler(retryAfterSeconds);
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());

@@ -47,24 +47,26 @@ public sealed class ReplyApiTests
         Assert.Equal(1, Assert.Single(app.Queue.Sent<ReplySendMessage>(ReplyQueues.ReplySends)).Version);
     }
 
-    public static TheoryData<string, IntegrationKind?, IntegrationStatus, string> Conflicts => new()
+    public static TheoryData<string, string?, string, string> Conflicts => new()
     {
-        { "none", null, IntegrationStatus.Active, ReplyFunctions.IntegrationNotActiveType },
-        { "awaiting operator", IntegrationKind.FullAccess, IntegrationStatus.AwaitingOperator,
+        { "none", null, nameof(IntegrationStatus.Active), ReplyFunctions.IntegrationNotActiveType },
+        { "awaiting operator", nameof(IntegrationKind.FullAccess), nameof(IntegrationStatus.AwaitingOperator),
             ReplyFunctions.IntegrationNotActiveType },
-        { "roles missing", IntegrationKind.ReplyToReviews, IntegrationStatus.RolesMissing,
+        { "roles missing", nameof(IntegrationKind.ReplyToReviews), nameof(IntegrationStatus.RolesMissing),
             ReplyFunctions.IntegrationNotActiveType },
-        { "aso report", IntegrationKind.AsoReport, IntegrationStatus.Active,
+        { "aso report", nameof(IntegrationKind.AsoReport), nameof(IntegrationStatus.Active),
             ReplyFunctions.IntegrationCannotReplyType },
-        { "sales report", IntegrationKind.SalesReport, IntegrationStatus.Active,
+        { "sales report", nameof(IntegrationKind.SalesReport), nameof(IntegrationStatus.Active),
             ReplyFunctions.IntegrationCannotReplyType },
     };
 
     [Theory]
     [MemberData(nameof(Conflicts))]
     public async Task Without_an_active_integration_that_may_reply_the_put_answers_409_with_the_reason(
-        string _, IntegrationKind? kind, IntegrationStatus status, string problemType)
+        string _, string? kindName, string statusName, string problemType)
     {
+        IntegrationKind? kind = kindName is null ? null : Enum.Parse<IntegrationKind>(kindName);
+        var status = Enum.Parse<IntegrationStatus>(statusName);
         await using var app = await TestApp.StartAsync();
         var world = await TestWorld.CreateAsync(app);
         await ReplySeeds.ReviewAsync(app, world);

@@ -404,20 +404,21 @@ public sealed class ReplyFlowTests
         Assert.Equal(ReplyStatus.PendingPublish, (await s.StateAsync()).Status);
     }
 
-    public static TheoryData<int, string, ReplyFailure> PermanentErrors => new()
+    public static TheoryData<int, string, string> PermanentErrors => new()
     {
-        { 403, "FORBIDDEN_ERROR", ReplyFailure.RoleMissing },
-        { 403, "FORBIDDEN.REQUIRED_AGREEMENTS_MISSING_OR_EXPIRED", ReplyFailure.AgreementsMissing },
-        { 409, "ENTITY_ERROR.ATTRIBUTE.INVALID", ReplyFailure.Rejected },
-        { 422, "ENTITY_UNPROCESSABLE", ReplyFailure.Rejected },
-        { 404, "NOT_FOUND", ReplyFailure.ReviewNotFound },
+        { 403, "FORBIDDEN_ERROR", nameof(ReplyFailure.RoleMissing) },
+        { 403, "FORBIDDEN.REQUIRED_AGREEMENTS_MISSING_OR_EXPIRED", nameof(ReplyFailure.AgreementsMissing) },
+        { 409, "ENTITY_ERROR.ATTRIBUTE.INVALID", nameof(ReplyFailure.Rejected) },
+        { 422, "ENTITY_UNPROCESSABLE", nameof(ReplyFailure.Rejected) },
+        { 404, "NOT_FOUND", nameof(ReplyFailure.ReviewNotFound) },
     };
 
     [Theory]
     [MemberData(nameof(PermanentErrors))]
     public async Task Other_4xx_fail_at_once_with_a_reason_from_the_error_code(int status, string code,
-        ReplyFailure expected)
+        string failure)
     {
+        var expected = Enum.Parse<ReplyFailure>(failure);
         await using var s = await ReplyScenario.StartAsync();
         s.Asc.Fail(new InjectedFault(status, FakeAppStoreConnect.ErrorBody(status, code, "Refused.")), match: r =>
             r.Method == "POST");
@@ -488,18 +489,19 @@ public sealed class ReplyFlowTests
         return response.As<IntegrationStatusResponse>();
     }
 
-    public static TheoryData<IntegrationStatus, string?, ReplyFailure> UnusableIntegrations => new()
+    public static TheoryData<string, string?, string> UnusableIntegrations => new()
     {
-        { IntegrationStatus.Cancelled, null, ReplyFailure.IntegrationInactive },
-        { IntegrationStatus.Active, null, ReplyFailure.CredentialMissing },
-        { IntegrationStatus.Active, "asc-key-that-was-deleted", ReplyFailure.CredentialMissing },
+        { nameof(IntegrationStatus.Cancelled), null, nameof(ReplyFailure.IntegrationInactive) },
+        { nameof(IntegrationStatus.Active), null, nameof(ReplyFailure.CredentialMissing) },
+        { nameof(IntegrationStatus.Active), "asc-key-that-was-deleted", nameof(ReplyFailure.CredentialMissing) },
     };
 
     [Theory]
     [MemberData(nameof(UnusableIntegrations))]
     public async Task A_reply_whose_integration_became_unusable_fails_without_calling_App_Store_Connect(
-        IntegrationStatus status, string? credentialReference, ReplyFailure expected)
+        string statusName, string? credentialReference, string failure)
     {
+        var (status, expected) = (Enum.Parse<IntegrationStatus>(statusName), Enum.Parse<ReplyFailure>(failure));
         await using var s = await ReplyScenario.StartAsync();
         await s.PutAsync("Thanks!");
         await ReplySeeds.IntegrationAsync(s.App, s.World, status: status, credentialReference: credentialReference);

@@ -18,7 +18,7 @@ public sealed class DeliveryAndReplyCostTests
     /// <summary>Table requests of one route's delivery of one review: route, app, review, ledger claim and completion;
     /// Slack also reads whether the review can be replied to (its reply button), email its recipients' confirmations.
     /// </summary>
-    public static readonly IReadOnlyDictionary<DeliveryChannel, int> DeliveryTableRequests =
+    internal static readonly IReadOnlyDictionary<DeliveryChannel, int> DeliveryTableRequests =
         new Dictionary<DeliveryChannel, int>
         {
             [DeliveryChannel.Slack] = 6, [DeliveryChannel.Zendesk] = 5,
