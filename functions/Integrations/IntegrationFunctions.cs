@@ -37,18 +37,18 @@ public sealed class IntegrationFunctions(
     public async Task<IActionResult> GetConnectionCard(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "accounts/{accountId}/connection-card")]
         HttpRequest req, string accountId, CancellationToken cancellationToken) =>
-        await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null
-            ? Problems.NotFound("No such account.")
-            : new OkObjectResult(IntegrationResponses.Card(options.Value, accountId));
+        (await accounts.AccessAsync(Caller.From(req), accountId, cancellationToken)).TryGet(out _, out var denied)
+            ? new OkObjectResult(IntegrationResponses.Card(options.Value, accountId))
+            : denied;
 
     [Function(nameof(ListConnections))]
     public async Task<IActionResult> ListConnections(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Connections)] HttpRequest req,
         string accountId, CancellationToken cancellationToken)
     {
-        if (await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null)
+        if (!(await accounts.AccessAsync(Caller.From(req), accountId, cancellationToken)).TryGet(out _, out var denied))
         {
-            return Problems.NotFound("No such account.");
+            return denied;
         }
         var rows = await store.ListAsync(accountId, cancellationToken);
         return new OkObjectResult(new ConnectionsResponse(
@@ -59,9 +59,9 @@ public sealed class IntegrationFunctions(
     public async Task<IActionResult> GetConnectionStatus(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route)] HttpRequest req,
         string accountId, string connectionId, CancellationToken cancellationToken) =>
-        await FindAsync(req, accountId, connectionId, cancellationToken) is { Row: { } row }
+        (await FindAsync(req, accountId, connectionId, cancellationToken)).TryGet(out var row, out var problem)
             ? new OkObjectResult(IntegrationResponses.Status(row, options.Value, accountId))
-            : Problems.NotFound("No such connection.");
+            : problem;
 
     /// <summary>"I've invited", once for the whole team (<see cref="ConnectionSetup.ConfirmAsync"/>).</summary>
     [Function(nameof(ConfirmConnection))]
@@ -69,9 +69,9 @@ public sealed class IntegrationFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Connections)] HttpRequest req,
         string accountId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
     {
-        if (await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null)
+        if (!(await accounts.AccessAsync(Caller.From(req), accountId, cancellationToken)).TryGet(out _, out var denied))
         {
-            return Problems.NotFound("No such account.");
+            return denied;
         }
         var read = await JsonRequest.ReadAsync<ConfirmIntegrationRequest>(req, cancellationToken);
         if (!read.TryGet(out var request, out var invalid))
@@ -88,9 +88,9 @@ public sealed class IntegrationFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Connections + "/team-key")] HttpRequest req,
         string accountId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
     {
-        if (await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null)
+        if (!(await accounts.AccessAsync(Caller.From(req), accountId, cancellationToken)).TryGet(out _, out var denied))
         {
-            return Problems.NotFound("No such account.");
+            return denied;
         }
         var read = await JsonRequest.ReadAsync<TeamKeyRequest>(req, cancellationToken);
         if (!read.TryGet(out var request, out var invalid))
@@ -106,9 +106,10 @@ public sealed class IntegrationFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route + "/apps")] HttpRequest req,
         string accountId, string connectionId, CancellationToken cancellationToken)
     {
-        if (await FindAsync(req, accountId, connectionId, cancellationToken) is not { Row: { } row })
+        if (!(await FindAsync(req, accountId, connectionId, cancellationToken))
+            .TryGet(out var row, out var missing))
         {
-            return Problems.NotFound("No such connection.");
+            return missing;
         }
         var catalogue = await links.CatalogueAsync(accountId, connectionId, cancellationToken);
         return new OkObjectResult(new ConnectionAppsResponse(row.AppsListedAt,
@@ -121,9 +122,10 @@ public sealed class IntegrationFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/apps")] HttpRequest req,
         string accountId, string connectionId, CancellationToken cancellationToken)
     {
-        if (await FindAsync(req, accountId, connectionId, cancellationToken) is not { Row: { } row })
+        if (!(await FindAsync(req, accountId, connectionId, cancellationToken))
+            .TryGet(out var row, out var missing))
         {
-            return Problems.NotFound("No such connection.");
+            return missing;
         }
         var read = await JsonRequest.ReadAsync<RegisterConnectionAppsRequest>(req, cancellationToken);
         if (!read.TryGet(out var request, out var invalid))
@@ -142,11 +144,12 @@ public sealed class IntegrationFunctions(
         string accountId, string connectionId, [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken)
     {
-        if (await FindAsync(req, accountId, connectionId, cancellationToken) is not { Found: true } found)
+        if (!(await FindAsync(req, accountId, connectionId, cancellationToken))
+            .TryGet(out var found, out var missing))
         {
-            return Problems.NotFound("No such connection.");
+            return missing;
         }
-        if (found.Row is not { IsInProgress: true } row)
+        if (found is not { IsInProgress: true } row)
         {
             return Problems.Conflict("No connection setup is in progress.");
         }
@@ -162,14 +165,15 @@ public sealed class IntegrationFunctions(
         string accountId, string connectionId, [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken)
     {
-        if (await FindAsync(req, accountId, connectionId, cancellationToken) is not { Found: true } found)
+        if (!(await FindAsync(req, accountId, connectionId, cancellationToken))
+            .TryGet(out var found, out var missing))
         {
-            return Problems.NotFound("No such connection.");
+            return missing;
         }
         var row = await store.CancelAsync(accountId, connectionId, cancellationToken);
         if (row is null)
         {
-            return Problems.Conflict(found.Row?.StatusValue == IntegrationStatus.Activating
+            return Problems.Conflict(found.StatusValue == IntegrationStatus.Activating
                 ? "The connection is verified and being activated; it can no longer be cancelled."
                 : "No connection setup is in progress.");
         }
@@ -193,9 +197,10 @@ public sealed class IntegrationFunctions(
         CancellationToken cancellationToken)
     {
         var caller = Caller.From(req);
-        if (await FindAsync(req, accountId, connectionId, cancellationToken) is not { Row: not null })
+        if (!(await FindAsync(req, accountId, connectionId, cancellationToken))
+            .TryGet(out _, out var missing))
         {
-            return Problems.NotFound("No such connection.");
+            return missing;
         }
         if ((await accounts.GetAsync(accountId, cancellationToken))?.OwnerUserId != caller.UserId)
         {
@@ -217,11 +222,12 @@ public sealed class IntegrationFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/fixed")] HttpRequest req,
         string accountId, string connectionId, CancellationToken cancellationToken)
     {
-        if (await FindAsync(req, accountId, connectionId, cancellationToken) is not { Found: true } found)
+        if (!(await FindAsync(req, accountId, connectionId, cancellationToken))
+            .TryGet(out var found, out var missing))
         {
-            return Problems.NotFound("No such connection.");
+            return missing;
         }
-        if (found.Row is not { IsActive: true })
+        if (found is not { IsActive: true })
         {
             return Problems.Conflict("This App Store Connect connection is not in force.");
         }
@@ -241,9 +247,10 @@ public sealed class IntegrationFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route + "/events")] HttpRequest req,
         string accountId, string connectionId, CancellationToken cancellationToken)
     {
-        if (await FindAsync(req, accountId, connectionId, cancellationToken) is not { Found: true })
+        if (!(await FindAsync(req, accountId, connectionId, cancellationToken))
+            .TryGet(out _, out var missing))
         {
-            return Problems.NotFound("No such connection.");
+            return missing;
         }
         var items = await events.ReadAsync(accountId, connectionId, cancellationToken);
         return new OkObjectResult(new IntegrationEventsResponse(items.Select(IntegrationEventView.From).ToList()));
@@ -277,19 +284,15 @@ public sealed class IntegrationFunctions(
         return new OkObjectResult(IntegrationResponses.Status(row!, options.Value, accountId));
     }
 
-    /// <summary>The caller's account and the connection (Found: the account is the caller's; Row: may be
-    /// null).</summary>
-    private async Task<(bool Found, IntegrationEntity? Row)> FindAsync(
-        HttpRequest req, string accountId, string connectionId, CancellationToken cancellationToken)
-    {
-        if (!Ids.IsValid(connectionId)
-            || await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null)
-        {
-            return (false, null);
-        }
-        var row = await store.GetConnectionAsync(accountId, connectionId, cancellationToken);
-        return (row is not null, row);
-    }
+    /// <summary>The connection when it exists in an account of the caller; else 404, never saying which of the two
+    /// is missing.</summary>
+    private async Task<Checked<IntegrationEntity>> FindAsync(
+        HttpRequest req, string accountId, string connectionId, CancellationToken cancellationToken) =>
+        Ids.IsValid(connectionId)
+        && (await accounts.AccessAsync(Caller.From(req), accountId, cancellationToken)).TryGet(out _, out _)
+        && await store.GetConnectionAsync(accountId, connectionId, cancellationToken) is { } row
+            ? Checked.Passed(row)
+            : Checked.Failed<IntegrationEntity>(Problems.NotFound("No such connection."));
 
     /// <summary>202 with the status of the setup that began (or was found running), or the problem.</summary>
     private IActionResult Begun(Checked<IntegrationEntity> begun, string accountId) =>
