@@ -55,10 +55,10 @@ public sealed class AccountFunctions(
         CancellationToken cancellationToken
     )
     {
-        var account = await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken);
-        if (account is null)
+        if (!(await accounts.AccessAsync(Caller.From(req), accountId, cancellationToken))
+            .TryGet(out var account, out var denied))
         {
-            return Problems.NotFound("No such account.");
+            return denied;
         }
         return new OkObjectResult(
             AccountResponse.From(account, await accounts.ListMembersAsync(accountId, cancellationToken))
@@ -260,10 +260,9 @@ public sealed class AccountFunctions(
     )
     {
         var caller = Caller.From(req);
-        var account = await accounts.FindForMemberAsync(caller, accountId, cancellationToken);
-        if (account is null)
+        if (!(await accounts.AccessAsync(caller, accountId, cancellationToken)).TryGet(out var account, out var denied))
         {
-            return (null, Problems.NotFound("No such account."));
+            return (null, denied);
         }
         return account.OwnerUserId == caller.UserId
             ? (account, null)

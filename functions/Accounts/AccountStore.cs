@@ -27,6 +27,17 @@ public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
     }
 
     /// <summary>
+    /// The account when the caller is a member of it, else the answer: 404 for a non-member or an unknown account
+    /// (existence never leaks). The prelude of every endpoint under an account that any member may use
+    /// (<see cref="FindForPermissionAsync"/> when the role matters).
+    /// </summary>
+    public async Task<Checked<AccountEntity>> AccessAsync(Caller caller, string accountId,
+        CancellationToken cancellationToken) =>
+        await FindForMemberAsync(caller, accountId, cancellationToken) is { } account
+            ? Checked.Passed(account)
+            : Checked.Failed<AccountEntity>(Problems.NotFound("No such account."));
+
+    /// <summary>
     /// The account and the caller's role in it (the account row decides who owns it), or null for a non-member: callers
     /// answer 404 without leaking existence, and 403 when the role does not allow what is asked.
     /// </summary>

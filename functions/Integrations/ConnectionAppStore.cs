@@ -1,64 +1,8 @@
-using System.Runtime.Serialization;
 using Azure;
 using Azure.Data.Tables;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Integrations;
-
-/// <summary>
-/// An app a connection's key sees in App Store Connect. PartitionKey = accountId, RowKey = "{connectionId}|{ascAppId}".
-/// <see cref="LinkedAppIds"/> names the account's registered apps with that App Store id (a universal purchase may
-/// be registered as an iOS and a macOS app).
-/// </summary>
-public sealed class ConnectionAppEntity : ITableEntity
-{
-    public string PartitionKey { get; set; } = string.Empty;
-    public string RowKey { get; set; } = string.Empty;
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
-    public string ConnectionId { get; set; } = string.Empty;
-    public string AscAppId { get; set; } = string.Empty;
-    public string Name { get; set; } = string.Empty;
-    public string BundleId { get; set; } = string.Empty;
-
-    /// <summary>Comma-separated Apple platforms (IOS, MAC_OS, TV_OS, VISION_OS).</summary>
-    public string Platforms { get; set; } = string.Empty;
-
-    public DateTimeOffset SeenAt { get; set; }
-
-    /// <summary>Comma-separated ReviewHub app ids linked to this App Store app; empty when none is
-    /// registered.</summary>
-    public string LinkedAppIds { get; set; } = string.Empty;
-
-    [IgnoreDataMember]
-    public IReadOnlyList<string> PlatformList => Platforms.Split(',', StringSplitOptions.RemoveEmptyEntries);
-
-    [IgnoreDataMember]
-    public IReadOnlyList<string> LinkedAppIdList => LinkedAppIds.Split(',', StringSplitOptions.RemoveEmptyEntries);
-
-    public static string KeyFor(string connectionId, string ascAppId) => $"{connectionId}|{ascAppId}";
-}
-
-/// <summary>
-/// Which connection serves an app. PartitionKey = accountId, RowKey = "app|{appId}" (the same table, so the catalogue
-/// and the links of an account sit in one partition).
-/// </summary>
-public sealed class AppConnectionLinkEntity : ITableEntity
-{
-    public const string Prefix = "app|";
-
-    public string PartitionKey { get; set; } = string.Empty;
-    public string RowKey { get; set; } = string.Empty;
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
-    public string ConnectionId { get; set; } = string.Empty;
-    public string AscAppId { get; set; } = string.Empty;
-
-    [IgnoreDataMember]
-    public string AppId => RowKey[Prefix.Length..];
-}
 
 /// <summary>The apps each connection sees and the links of registered apps to their connection.</summary>
 public sealed class ConnectionAppStore(TableServiceClient tables)

@@ -52,8 +52,8 @@ public sealed class IntegrationDisconnection(
         if (before is { IsInProgress: true, InstanceId: { } instanceId })
         {
             // Its activities write only while the row runs their attempt: from here on they find it disconnected.
-            await durable.RaiseEventAsync(instanceId, IntegrationSetupFunctions.CancelEvent, true,
-                cancellationToken);
+            await durable.RaiseEventAsync(instanceId, CancelSetupEvent.Name,
+                new CancelSetupEvent(SetupStopReason.Disconnected, userId), cancellationToken);
         }
         var detail = before is null
             ? "Disconnected."

@@ -1,101 +1,7 @@
 using System.Runtime.Serialization;
-using System.Text.Json.Serialization;
-using Azure;
-using Azure.Data.Tables;
-
-using ReviewHub.Secrets;
+using ReviewHub.Storage;
 
 namespace ReviewHub.Integrations;
-
-/// <summary>The integration kinds a customer can set up, each with its own required App Store Connect roles.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<IntegrationKind>))]
-public enum IntegrationKind
-{
-    FullAccess,
-    ReplyToReviews,
-    AsoReport,
-    SalesReport,
-}
-
-/// <summary>Lifecycle of an App Store Connect integration.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<IntegrationStatus>))]
-public enum IntegrationStatus
-{
-    /// <summary>The customer confirmed the invitation; waiting for operators to accept it and register the API
-    /// key.</summary>
-    AwaitingOperator,
-    /// <summary>Credential registered; checking the integration user's roles through the API.</summary>
-    Verifying,
-    /// <summary>The invitation is still pending in App Store Connect.</summary>
-    InvitationPending,
-    /// <summary>Roles are missing; the owner was told which. Waiting for a fix until the deadline.</summary>
-    RolesMissing,
-    /// <summary>
-    /// Verified and in force (<see cref="IntegrationEntity.ActiveKind"/> is set); the activation steps (hourly
-    /// fetching, history import, the owner's email) are not all done yet. Every retry resumes the steps still undone.
-    /// </summary>
-    Activating,
-    /// <summary>Verified, and every activation step is done.</summary>
-    Active,
-    Failed,
-    Cancelled,
-    /// <summary>
-    /// Was active; App Store Connect stopped taking the connection (<see cref="IntegrationEntity.DegradedCause"/> says
-    /// why). Fetches and replies pause; a passing health check returns it to <see cref="Active"/>.
-    /// </summary>
-    Degraded,
-    /// <summary>The customer disconnected: the key is deleted, the app is back on the public feed.</summary>
-    Disconnected,
-}
-
-/// <summary>Why a connection in force is degraded: what the health check (or a refused call) found.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<ConnectionProblem>))]
-public enum ConnectionProblem
-{
-    /// <summary>401: the key was revoked or deleted (also: the user it belonged to was removed).</summary>
-    KeyRevoked,
-    /// <summary>403 FORBIDDEN_ERROR for the key, before a check could say more.</summary>
-    KeyForbidden,
-    /// <summary>The key works, but the integration user is no longer in the team.</summary>
-    UserRemoved,
-    /// <summary>The integration user lost roles the kind in force needs.</summary>
-    RolesReduced,
-    /// <summary>The key no longer sees the app (its access to the app was removed).</summary>
-    AppAccessRemoved,
-}
-
-/// <summary>What App Store Connect last answered about the integration user: why a setup fails.</summary>
-public enum AppStoreConnectObservation
-{
-    /// <summary>The team has neither a user nor an invitation for the integration email.</summary>
-    NotInvited,
-    InvitationPending,
-    InvitationExpired,
-    RolesMissing,
-    /// <summary>App Store Connect refused the registered key (401/403): operators must register another one.</summary>
-    KeyRefused,
-    /// <summary>The Account Holder has not accepted Apple's latest agreements, so the API cannot be used.</summary>
-    AgreementsMissing,
-    /// <summary>
-    /// ReviewHub's operators found no invitation for the integration email in its mailbox (their "no invitation
-    /// found"): the customer must invite (again) and say so; until then the wait and the deadline are the customer's.
-    /// </summary>
-    NoInvitationReceived,
-}
-
-/// <summary>
-/// Where the owner's "connected" email of an attempt stands. It is claimed (<see cref="Sending"/>) before the send, so
-/// a retry that finds the claim knows an earlier send may have reached SendGrid and does not send again (at most once).
-/// </summary>
-public enum ActivationEmailState
-{
-    Sending,
-    Sent,
-    /// <summary>SendGrid refused it for good (key, sender or address); logged, not retried.</summary>
-    Refused,
-    /// <summary>A send got no answer (timeout, lost connection, crash): it may have arrived; not resent.</summary>
-    Unconfirmed,
-}
 
 /// <summary>
 /// The connection of one account to one App Store Connect team: one invitation (or one team key) and one verification
@@ -103,13 +9,8 @@ public enum ActivationEmailState
 /// Apps point to it through <see cref="ConnectionAppEntity"/> links. The credential itself is never here:
 /// <see cref="CredentialReference"/> names its Key Vault secret.
 /// </summary>
-public sealed class IntegrationEntity : ITableEntity
+public sealed class IntegrationEntity : TableRow
 {
-    public string PartitionKey { get; set; } = string.Empty;
-    public string RowKey { get; set; } = string.Empty;
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
     /// <summary>The team's name as the customer typed it (the connection id is derived from it).</summary>
     public string Team { get; set; } = string.Empty;
 
@@ -307,73 +208,4 @@ public sealed class IntegrationEntity : ITableEntity
     [IgnoreDataMember]
     public bool AllowsReplies => ActiveKindValue is IntegrationKind.FullAccess or IntegrationKind.ReplyToReviews
         && ReplyPermissionValue != Integrations.ReplyPermission.Refused;
-}
-
-/// <summary>
-/// The vault name of a connection's App Store Connect key: one per connection, derived from its ids, so a disconnect
-/// finds the key (and ingestion the key's budget row, kept under this reference) even when nothing else names it.
-/// </summary>
-public static class IntegrationCredentials
-{
-    public static string SecretName(string accountId, string connectionId) =>
-        SecretNames.For("asc", accountId, connectionId);
-}
-
-/// <summary>How a connection got its key.</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<ConnectionMethod>))]
-public enum ConnectionMethod
-{
-    /// <summary>The customer invited ReviewHub's integration user; operators accepted and registered its key.</summary>
-    Invitation,
-    /// <summary>The customer uploaded a team API key; no operator acts.</summary>
-    TeamKey,
-}
-
-/// <summary>Whether the key may reply to reviews, as far as App Store Connect has told (a reply is the only
-/// test).</summary>
-[JsonConverter(typeof(JsonStringEnumConverter<ReplyPermission>))]
-public enum ReplyPermission
-{
-    Confirmed,
-    Refused,
-}
-
-/// <summary>
-/// One connection per account and App Store Connect team: the id is derived from the team's name (trimmed, case
-/// ignored), so two "I've invited" for the same team race on one row instead of creating two connections.
-/// </summary>
-public static class ConnectionIds
-{
-    public static string For(string team) => Convert.ToHexStringLower(
-        System.Security.Cryptography.SHA256.HashData(
-            System.Text.Encoding.UTF8.GetBytes(team.Trim().ToUpperInvariant())))[..32];
-}
-
-/// <summary>
-/// Told when an integration becomes active (ingestion switches the app to hourly API fetching and starts its backfill).
-/// Each listener is one activation step, recorded on the row once it returned; until then every retry calls it again
-/// (also after it partly succeeded, or succeeded just before a crash): implementations are idempotent and complete
-/// whatever they left undone.
-/// </summary>
-public interface IIntegrationActivationListener
-{
-    /// <summary>Names the step on the row and in errors; stable (a renamed step runs again on resume).</summary>
-    string ActivationStep { get; }
-
-    Task OnActivatedAsync(IntegrationEntity integration, CancellationToken cancellationToken);
-}
-
-/// <summary>
-/// Told when a connection in force stops or resumes: the features that use its key fall back or catch up (ingestion
-/// returns the app to the public feed's schedule on disconnect, and fetches the gap from its watermark on recovery).
-/// Implementations are idempotent: a repeated disconnect or check calls them again.
-/// </summary>
-public interface IIntegrationConnectionListener
-{
-    Task OnDisconnectedAsync(string accountId, string appId, CancellationToken cancellationToken);
-
-    /// <summary>A connection's key is no longer used (deleted on disconnect): forget what was kept per key.</summary>
-    Task OnKeyRetiredAsync(string credentialReference, CancellationToken cancellationToken);
-
-    Task OnRecoveredAsync(IntegrationEntity integration, CancellationToken cancellationToken);
 }

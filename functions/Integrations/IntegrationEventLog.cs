@@ -1,40 +1,8 @@
 using System.Globalization;
-using Azure;
 using Azure.Data.Tables;
 using ReviewHub.Storage;
 
 namespace ReviewHub.Integrations;
-
-/// <summary>What happened to a connection after its setup: the audit trail the SPA reads.</summary>
-public enum IntegrationEventKind
-{
-    Degraded,
-    Recovered,
-    Disconnected,
-}
-
-/// <summary>One event of an app's integration audit trail. PartitionKey = connectionId, RowKey = newest
-/// first.</summary>
-public sealed class IntegrationEventEntity : ITableEntity
-{
-    public string PartitionKey { get; set; } = string.Empty;
-    public string RowKey { get; set; } = string.Empty;
-    public DateTimeOffset? Timestamp { get; set; }
-    public ETag ETag { get; set; }
-
-    public string AccountId { get; set; } = string.Empty;
-
-    /// <summary><see cref="IntegrationEventKind"/> as text.</summary>
-    public string Event { get; set; } = string.Empty;
-
-    public DateTimeOffset At { get; set; }
-
-    /// <summary>The member who acted, or null for ReviewHub itself (a refused call, the health check).</summary>
-    public string? By { get; set; }
-
-    /// <summary>The cause or what was done, in words (never a key).</summary>
-    public string? Detail { get; set; }
-}
 
 /// <summary>
 /// The integration's audit trail (table IntegrationEvents). An event's key is derived from what it records (its time

@@ -5,7 +5,6 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ReviewHub.Accounts;
-using ReviewHub.AppStoreConnect;
 using ReviewHub.Http;
 using ReviewHub.Security;
 using ReviewHub.Storage;
@@ -22,10 +21,7 @@ public sealed class IntegrationFunctions(
     IntegrationStore store,
     ConnectionAppStore links,
     ConnectionAppRegistration registration,
-    AppStoreConnectCredentialStore credentials,
-    TeamKeyVerifier teamKeys,
-    WorkingDayCalendar calendar,
-    IntegrationSetupLauncher launcher,
+    ConnectionSetup setup,
     IntegrationDisconnection disconnection,
     IntegrationHealthCheck healthCheck,
     IntegrationEventLog events,
@@ -41,18 +37,18 @@ public sealed class IntegrationFunctions(
     public async Task<IActionResult> GetConnectionCard(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "accounts/{accountId}/connection-card")]
         HttpRequest req, string accountId, CancellationToken cancellationToken) =>
-        await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null
-            ? Problems.NotFound("No such account.")
-            : new OkObjectResult(IntegrationResponses.Card(options.Value, accountId));
+        (await accounts.AccessAsync(Caller.From(req), accountId, cancellationToken)).TryGet(out _, out var denied)
+            ? new OkObjectResult(IntegrationResponses.Card(options.Value, accountId))
+            : denied;
 
     [Function(nameof(ListConnections))]
     public async Task<IActionResult> ListConnections(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Connections)] HttpRequest req,
         string accountId, CancellationToken cancellationToken)
     {
-        if (await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null)
+        if (!(await accounts.AccessAsync(Caller.From(req), accountId, cancellationToken)).TryGet(out _, out var denied))
         {
-            return Problems.NotFound("No such account.");
+            return denied;
         }
         var rows = await store.ListAsync(accountId, cancellationToken);
         return new OkObjectResult(new ConnectionsResponse(
@@ -63,91 +59,45 @@ public sealed class IntegrationFunctions(
     public async Task<IActionResult> GetConnectionStatus(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route)] HttpRequest req,
         string accountId, string connectionId, CancellationToken cancellationToken) =>
-        await FindAsync(req, accountId, connectionId, cancellationToken) is { Row: { } row }
+        (await FindAsync(req, accountId, connectionId, cancellationToken)).TryGet(out var row, out var problem)
             ? new OkObjectResult(IntegrationResponses.Status(row, options.Value, accountId))
-            : Problems.NotFound("No such connection.");
+            : problem;
 
-    /// <summary>
-    /// "I've invited" (once for the whole team): records the confirmation and its deadline, then starts (or finds)
-    /// the connection's setup orchestration. Confirming the same team again retries or upgrades the kind.
-    /// </summary>
+    /// <summary>"I've invited", once for the whole team (<see cref="ConnectionSetup.ConfirmAsync"/>).</summary>
     [Function(nameof(ConfirmConnection))]
     public async Task<IActionResult> ConfirmConnection(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Connections)] HttpRequest req,
         string accountId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
     {
-        if (await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null)
+        if (!(await accounts.AccessAsync(Caller.From(req), accountId, cancellationToken)).TryGet(out _, out var denied))
         {
-            return Problems.NotFound("No such account.");
+            return denied;
         }
         var read = await JsonRequest.ReadAsync<ConfirmIntegrationRequest>(req, cancellationToken);
         if (!read.TryGet(out var request, out var invalid))
         {
             return invalid;
         }
-        var (problem, row) = await BeginAsync(accountId, request.Team!, request.KindValue, cancellationToken);
-        if (problem is not null)
-        {
-            return problem;
-        }
-        // Also for a setup already in progress: starting is deduplicated, and it repairs a start lost after the row was
-        // written.
-        await launcher.EnsureStartedAsync(client, row!, cancellationToken);
-        return new AcceptedResult(StatusLocation(accountId, row!.ConnectionId),
-            IntegrationResponses.Status(row, options.Value, accountId));
+        return Begun(await setup.ConfirmAsync(accountId, request, client, cancellationToken), accountId);
     }
 
-    /// <summary>
-    /// Connects without operators: the customer's team key is verified at once without side effects (it signs, lists
-    /// the apps, reads reviews), then stored in the vault; the same setup then activates the same connection.
-    /// Nothing is written when the key fails.
-    /// </summary>
+    /// <summary>Connects without operators, with the customer's team key
+    /// (<see cref="ConnectionSetup.ConnectWithTeamKeyAsync"/>).</summary>
     [Function(nameof(ConnectWithTeamKey))]
     public async Task<IActionResult> ConnectWithTeamKey(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Connections + "/team-key")] HttpRequest req,
         string accountId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
     {
-        if (await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null)
+        if (!(await accounts.AccessAsync(Caller.From(req), accountId, cancellationToken)).TryGet(out _, out var denied))
         {
-            return Problems.NotFound("No such account.");
+            return denied;
         }
         var read = await JsonRequest.ReadAsync<TeamKeyRequest>(req, cancellationToken);
         if (!read.TryGet(out var request, out var invalid))
         {
             return invalid;
         }
-        var credential = request.Key.ToCredential();
-        try
-        {
-            await teamKeys.VerifyAsync(credential, request.KindValue, cancellationToken);
-        }
-        catch (AppStoreConnectException ex) when (!ex.IsTransient)
-        {
-            logger.LogInformation("Team key {KeyId} for {AccountId} refused by App Store Connect: {Failure} {Code}",
-                credential.KeyId, accountId, ex.Failure, ex.Code);
-            return Problems.Create(StatusCodes.Status422UnprocessableEntity, "App Store Connect refused the key.",
-                TeamKeyRefusal(ex, request.KindValue));
-        }
-        catch (AppStoreConnectException ex)
-        {
-            return Problems.Unavailable($"App Store Connect did not answer ({ex.Failure}); nothing was saved. " +
-                "Try again in a few minutes.");
-        }
-
-        var (problem, row) = await BeginAsync(accountId, request.Team!, request.KindValue, cancellationToken,
-            allowActive: true);
-        if (problem is not null)
-        {
-            return problem;
-        }
-        await RegisterKeyAsync(row!, credential, ConnectionMethod.TeamKey, client, cancellationToken);
-        var now = await store.GetConnectionAsync(accountId, row!.ConnectionId, cancellationToken);
-        if (now!.IsInProgress)
-        {
-            await launcher.EnsureStartedAsync(client, now, cancellationToken);
-        }
-        return new AcceptedResult(StatusLocation(accountId, now.ConnectionId),
-            IntegrationResponses.Status(now, options.Value, accountId));
+        return Begun(await setup.ConnectWithTeamKeyAsync(accountId, request, client, cancellationToken), accountId);
     }
 
     /// <summary>The apps the connection's key sees, each with the registered apps linked to it.</summary>
@@ -156,9 +106,10 @@ public sealed class IntegrationFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route + "/apps")] HttpRequest req,
         string accountId, string connectionId, CancellationToken cancellationToken)
     {
-        if (await FindAsync(req, accountId, connectionId, cancellationToken) is not { Row: { } row })
+        if (!(await FindAsync(req, accountId, connectionId, cancellationToken))
+            .TryGet(out var row, out var missing))
         {
-            return Problems.NotFound("No such connection.");
+            return missing;
         }
         var catalogue = await links.CatalogueAsync(accountId, connectionId, cancellationToken);
         return new OkObjectResult(new ConnectionAppsResponse(row.AppsListedAt,
@@ -171,9 +122,10 @@ public sealed class IntegrationFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/apps")] HttpRequest req,
         string accountId, string connectionId, CancellationToken cancellationToken)
     {
-        if (await FindAsync(req, accountId, connectionId, cancellationToken) is not { Row: { } row })
+        if (!(await FindAsync(req, accountId, connectionId, cancellationToken))
+            .TryGet(out var row, out var missing))
         {
-            return Problems.NotFound("No such connection.");
+            return missing;
         }
         var read = await JsonRequest.ReadAsync<RegisterConnectionAppsRequest>(req, cancellationToken);
         if (!read.TryGet(out var request, out var invalid))
@@ -192,16 +144,17 @@ public sealed class IntegrationFunctions(
         string accountId, string connectionId, [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken)
     {
-        if (await FindAsync(req, accountId, connectionId, cancellationToken) is not { Found: true } found)
+        if (!(await FindAsync(req, accountId, connectionId, cancellationToken))
+            .TryGet(out var found, out var missing))
         {
-            return Problems.NotFound("No such connection.");
+            return missing;
         }
-        if (found.Row is not { IsInProgress: true } row)
+        if (found is not { IsInProgress: true } row)
         {
             return Problems.Conflict("No connection setup is in progress.");
         }
-        await client.RaiseEventAsync(row.InstanceId!, IntegrationSetupFunctions.RolesUpdatedEvent, true,
-            cancellationToken);
+        await client.RaiseEventAsync(row.InstanceId!, RolesUpdatedEvent.Name,
+            new RolesUpdatedEvent(Caller.From(req).UserId, clock.GetUtcNow()), cancellationToken);
         return new AcceptedResult(StatusLocation(accountId, connectionId),
             IntegrationResponses.Status(row, options.Value, accountId));
     }
@@ -212,21 +165,22 @@ public sealed class IntegrationFunctions(
         string accountId, string connectionId, [DurableClient] DurableTaskClient client,
         CancellationToken cancellationToken)
     {
-        if (await FindAsync(req, accountId, connectionId, cancellationToken) is not { Found: true } found)
+        if (!(await FindAsync(req, accountId, connectionId, cancellationToken))
+            .TryGet(out var found, out var missing))
         {
-            return Problems.NotFound("No such connection.");
+            return missing;
         }
         var row = await store.CancelAsync(accountId, connectionId, cancellationToken);
         if (row is null)
         {
-            return Problems.Conflict(found.Row?.StatusValue == IntegrationStatus.Activating
+            return Problems.Conflict(found.StatusValue == IntegrationStatus.Activating
                 ? "The connection is verified and being activated; it can no longer be cancelled."
                 : "No connection setup is in progress.");
         }
         // The row is already Cancelled (the SPA sees it at once); the event ends the orchestration and cancels its
         // timer.
-        await client.RaiseEventAsync(
-            row.InstanceId!, IntegrationSetupFunctions.CancelEvent, true, cancellationToken);
+        await client.RaiseEventAsync(row.InstanceId!, CancelSetupEvent.Name,
+            new CancelSetupEvent(SetupStopReason.Cancelled, Caller.From(req).UserId), cancellationToken);
         logger.LogInformation("Connection setup {AccountId}/{ConnectionId} cancelled", accountId, connectionId);
         return new OkObjectResult(IntegrationResponses.Status(row, options.Value, accountId));
     }
@@ -243,9 +197,10 @@ public sealed class IntegrationFunctions(
         CancellationToken cancellationToken)
     {
         var caller = Caller.From(req);
-        if (await FindAsync(req, accountId, connectionId, cancellationToken) is not { Row: not null })
+        if (!(await FindAsync(req, accountId, connectionId, cancellationToken))
+            .TryGet(out _, out var missing))
         {
-            return Problems.NotFound("No such connection.");
+            return missing;
         }
         if ((await accounts.GetAsync(accountId, cancellationToken))?.OwnerUserId != caller.UserId)
         {
@@ -267,11 +222,12 @@ public sealed class IntegrationFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/fixed")] HttpRequest req,
         string accountId, string connectionId, CancellationToken cancellationToken)
     {
-        if (await FindAsync(req, accountId, connectionId, cancellationToken) is not { Found: true } found)
+        if (!(await FindAsync(req, accountId, connectionId, cancellationToken))
+            .TryGet(out var found, out var missing))
         {
-            return Problems.NotFound("No such connection.");
+            return missing;
         }
-        if (found.Row is not { IsActive: true })
+        if (found is not { IsActive: true })
         {
             return Problems.Conflict("This App Store Connect connection is not in force.");
         }
@@ -291,9 +247,10 @@ public sealed class IntegrationFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route + "/events")] HttpRequest req,
         string accountId, string connectionId, CancellationToken cancellationToken)
     {
-        if (await FindAsync(req, accountId, connectionId, cancellationToken) is not { Found: true })
+        if (!(await FindAsync(req, accountId, connectionId, cancellationToken))
+            .TryGet(out _, out var missing))
         {
-            return Problems.NotFound("No such connection.");
+            return missing;
         }
         var items = await events.ReadAsync(accountId, connectionId, cancellationToken);
         return new OkObjectResult(new IntegrationEventsResponse(items.Select(IntegrationEventView.From).ToList()));
@@ -321,92 +278,28 @@ public sealed class IntegrationFunctions(
         {
             return invalid;
         }
-        await RegisterKeyAsync(existing, request.ToCredential(), ConnectionMethod.Invitation, client,
+        await setup.RegisterKeyAsync(existing, request.ToCredential(), ConnectionMethod.Invitation, client,
             cancellationToken);
         var row = await store.GetConnectionAsync(accountId, connectionId, cancellationToken);
         return new OkObjectResult(IntegrationResponses.Status(row!, options.Value, accountId));
     }
 
-    /// <summary>
-    /// Stores the key under the connection's secret name, records it, and resumes a waiting setup at once. The key
-    /// is logged by its id only.
-    /// </summary>
-    private async Task RegisterKeyAsync(IntegrationEntity existing, AppStoreConnectCredential credential,
-        ConnectionMethod method, DurableTaskClient client, CancellationToken cancellationToken)
-    {
-        var (accountId, connectionId) = (existing.AccountId, existing.ConnectionId);
-        var reference = await credentials.SaveAsync(
-            IntegrationCredentials.SecretName(accountId, connectionId), credential, cancellationToken);
-        await store.SetCredentialAsync(accountId, connectionId, reference, clock.GetUtcNow(), cancellationToken,
-            method);
-        logger.LogInformation("App Store Connect key {KeyId} ({Method}) registered for {AccountId}/{ConnectionId}",
-            credential.KeyId, method, accountId, connectionId);
-        if (existing.IsInProgress)
-        {
-            await store.UpdateAttemptAsync(accountId, connectionId, existing.AttemptId!, r =>
-            {
-                if (r.StatusValue == IntegrationStatus.AwaitingOperator)
-                {
-                    r.Status = nameof(IntegrationStatus.Verifying);
-                    r.LastError = null;
-                }
-            }, cancellationToken);
-            await client.RaiseEventAsync(existing.InstanceId!, IntegrationSetupFunctions.CredentialRegisteredEvent,
-                true, cancellationToken);
-        }
-    }
+    /// <summary>The connection when it exists in an account of the caller; else 404, never saying which of the two
+    /// is missing.</summary>
+    private async Task<Checked<IntegrationEntity>> FindAsync(
+        HttpRequest req, string accountId, string connectionId, CancellationToken cancellationToken) =>
+        Ids.IsValid(connectionId)
+        && (await accounts.AccessAsync(Caller.From(req), accountId, cancellationToken)).TryGet(out _, out _)
+        && await store.GetConnectionAsync(accountId, connectionId, cancellationToken) is { } row
+            ? Checked.Passed(row)
+            : Checked.Failed<IntegrationEntity>(Problems.NotFound("No such connection."));
 
-    private async Task<(IActionResult? Problem, IntegrationEntity? Row)> BeginAsync(
-        string accountId, string team, IntegrationKind kind, CancellationToken cancellationToken,
-        bool allowActive = false)
-    {
-        var settings = options.Value;
-        var confirmedAt = clock.GetUtcNow();
-        var (outcome, row) = await store.BeginAttemptAsync(accountId, team, kind,
-            settings.IntegrationEmailFor(accountId), confirmedAt,
-            calendar.AddWorkingDays(confirmedAt, settings.WorkingDays), cancellationToken);
-        if (outcome == ConfirmOutcome.AlreadyActive && !allowActive)
-        {
-            return (Problems.Conflict($"The {IntegrationRoles.For(kind).Title} connection of {row.Team} is " +
-                "already active."), null);
-        }
-        if (outcome == ConfirmOutcome.InProgress && row.KindValue != kind)
-        {
-            return (Problems.Conflict($"A {IntegrationRoles.For(row.KindValue).Title} setup of {row.Team} is in " +
-                "progress; cancel it before confirming another kind."), null);
-        }
-        if (outcome == ConfirmOutcome.Started)
-        {
-            logger.LogInformation("Connection {Kind} confirmed for {AccountId}/{ConnectionId}, deadline {Deadline}",
-                kind, accountId, row.ConnectionId, row.Deadline);
-        }
-        return (null, row);
-    }
-
-    /// <summary>The caller's account and the connection (Found: the account is the caller's; Row: may be
-    /// null).</summary>
-    private async Task<(bool Found, IntegrationEntity? Row)> FindAsync(
-        HttpRequest req, string accountId, string connectionId, CancellationToken cancellationToken)
-    {
-        if (!Ids.IsValid(connectionId)
-            || await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null)
-        {
-            return (false, null);
-        }
-        var row = await store.GetConnectionAsync(accountId, connectionId, cancellationToken);
-        return (row is not null, row);
-    }
-
-    private static string TeamKeyRefusal(AppStoreConnectException ex, IntegrationKind kind) => ex.Failure switch
-    {
-        AppStoreConnectFailure.NotAuthorized => "The key does not sign in (401): check the issuer id, the key id " +
-            "and the .p8 file, and that the key is active in Users and Access → Integrations → Team Keys.",
-        AppStoreConnectFailure.Forbidden => $"The key's role cannot read what the connection needs (403 {ex.Code}): " +
-            $"create a team key with {IntegrationRoles.Describe(IntegrationRoles.For(kind))}.",
-        AppStoreConnectFailure.AgreementsMissing => "The Account Holder must accept Apple's latest agreements in " +
-            "App Store Connect (Business) before the API can be used.",
-        _ => $"App Store Connect refused the key ({ex.Failure} {ex.Code}).",
-    };
+    /// <summary>202 with the status of the setup that began (or was found running), or the problem.</summary>
+    private IActionResult Begun(Checked<IntegrationEntity> begun, string accountId) =>
+        begun.TryGet(out var row, out var problem)
+            ? new AcceptedResult(StatusLocation(accountId, row.ConnectionId),
+                IntegrationResponses.Status(row, options.Value, accountId))
+            : problem;
 
     private static string StatusLocation(string accountId, string connectionId) =>
         $"/api/accounts/{accountId}/connections/{connectionId}";

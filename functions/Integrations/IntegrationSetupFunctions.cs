@@ -65,14 +65,12 @@ public sealed record Activation(IntegrationAttempt Attempt, IReadOnlyList<string
 
 /// <summary>
 /// The setup orchestration's function: a thin wrapper that hands the trigger's context and typed input to
-/// <see cref="IntegrationSetupOrchestrator"/> (docs/architecture.md, Durable), and the names others use to reach it.
+/// <see cref="IntegrationSetupOrchestrator"/> (docs/architecture.md, Durable), and the instance id others use to reach
+/// it (its events are <see cref="CredentialRegisteredEvent"/>, <see cref="RolesUpdatedEvent"/> and
+/// <see cref="CancelSetupEvent"/>).
 /// </summary>
 public static class IntegrationSetupFunctions
 {
-    public const string CredentialRegisteredEvent = "CredentialRegistered";
-    public const string RolesUpdatedEvent = "RolesUpdated";
-    public const string CancelEvent = "Cancel";
-
     /// <summary>One instance per app (ids are 32 hex characters, so this stays under Durable's 100-character
     /// limit).</summary>
     public static string InstanceIdFor(string accountId, string connectionId) =>

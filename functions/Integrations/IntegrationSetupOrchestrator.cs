@@ -6,8 +6,9 @@ namespace ReviewHub.Integrations;
 /// <summary>
 /// Waits up to the attempt's deadline for the integration to be verified: checks App Store Connect at once, then again
 /// every poll interval and immediately when operators register the credential or the customer says the roles were
-/// updated. Deterministic: all I/O is in <see cref="IntegrationActivityFunctions"/>; time comes from the context; no
-/// event wait is ever cancelled (a cancelled wait could swallow a later event of the same name), only timers are.
+/// updated. Deterministic: all I/O is in the activities (<see cref="CheckIntegrationActivity"/> and the others behind
+/// <see cref="IntegrationActivityFunctions"/>); time comes from the context; no event wait is ever cancelled (a
+/// cancelled wait could swallow a later event of the same name), only timers are.
 /// Runs as the function <see cref="IntegrationSetupFunctions.IntegrationSetup"/>; the in-process test host registers
 /// this type under that name.
 /// </summary>
@@ -23,10 +24,10 @@ public sealed class IntegrationSetupOrchestrator : TaskOrchestrator<IntegrationA
             attempt.ActivityMaxAttempts, attempt.ActivityFirstRetryInterval, backoffCoefficient: 2,
             maxRetryInterval: attempt.ActivityFirstRetryInterval * 32));
         var deadline = attempt.Deadline.UtcDateTime;
-        var cancel = context.WaitForExternalEvent<bool>(IntegrationSetupFunctions.CancelEvent);
-        var credentialRegistered =
-            context.WaitForExternalEvent<bool>(IntegrationSetupFunctions.CredentialRegisteredEvent);
-        var rolesUpdated = context.WaitForExternalEvent<bool>(IntegrationSetupFunctions.RolesUpdatedEvent);
+        var cancel = context.WaitForExternalEvent<CancelSetupEvent>(CancelSetupEvent.Name);
+        var credentialRegistered = context.WaitForExternalEvent<CredentialRegisteredEvent>(
+            CredentialRegisteredEvent.Name);
+        var rolesUpdated = context.WaitForExternalEvent<RolesUpdatedEvent>(RolesUpdatedEvent.Name);
         var ownerToldOfMissingRoles = attempt.OwnerToldOfMissingRoles;
         var rounds = 0;
 
@@ -90,6 +91,9 @@ public sealed class IntegrationSetupOrchestrator : TaskOrchestrator<IntegrationA
             }
             if (woke == cancel)
             {
+                var stop = await cancel;
+                logger.LogInformation("Setup {InstanceId} stopped: {Reason} by {UserId}", context.InstanceId,
+                    stop.Reason, stop.UserId);
                 await TryCallAsync<bool>(
                     context, nameof(IntegrationActivityFunctions.RecordIntegrationCancelled), attempt, retry, logger);
                 return nameof(IntegrationStatus.Cancelled);
@@ -97,12 +101,18 @@ public sealed class IntegrationSetupOrchestrator : TaskOrchestrator<IntegrationA
             // A completed wait is replaced by a fresh one so the next event of that name wakes us again.
             if (woke == credentialRegistered)
             {
-                credentialRegistered =
-                    context.WaitForExternalEvent<bool>(IntegrationSetupFunctions.CredentialRegisteredEvent);
+                var registered = await credentialRegistered;
+                logger.LogInformation("Setup {InstanceId}: a key was registered ({Method}) at {RegisteredAt}; "
+                    + "checking at once", context.InstanceId, registered.Method, registered.RegisteredAt);
+                credentialRegistered = context.WaitForExternalEvent<CredentialRegisteredEvent>(
+                    CredentialRegisteredEvent.Name);
             }
             if (woke == rolesUpdated)
             {
-                rolesUpdated = context.WaitForExternalEvent<bool>(IntegrationSetupFunctions.RolesUpdatedEvent);
+                var told = await rolesUpdated;
+                logger.LogInformation("Setup {InstanceId}: {UserId} updated the roles at {ToldAt}; checking at once",
+                    context.InstanceId, told.UserId, told.ToldAt);
+                rolesUpdated = context.WaitForExternalEvent<RolesUpdatedEvent>(RolesUpdatedEvent.Name);
             }
         }
     }

@@ -252,6 +252,32 @@ public sealed class IntegrationStore(
     }
 
     /// <summary>
+    /// Records a check of the attempt (or a failure of one of its steps) at <paramref name="now"/>:
+    /// <paramref name="status"/> null keeps the current status (never a stale copy of it); <paramref name="observed"/>
+    /// is what App Store Connect answered, null when it did not answer.
+    /// </summary>
+    public Task<IntegrationEntity?> RecordCheckAsync(
+        IntegrationAttempt attempt, string? lastError, DateTimeOffset now, CancellationToken cancellationToken,
+        IntegrationStatus? status = null, AppStoreConnectObservation? observed = null)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        return UpdateAttemptAsync(attempt.AccountId, attempt.ConnectionId, attempt.AttemptId, r =>
+        {
+            if (status is { } newStatus)
+            {
+                r.Status = newStatus.ToString();
+            }
+            if (observed is { } observation)
+            {
+                r.LastObservation = observation.ToString();
+                r.LastObservedAt = now;
+            }
+            r.LastError = lastError;
+            r.LastCheckedAt = now;
+        }, cancellationToken);
+    }
+
+    /// <summary>
     /// Marks the running attempt Cancelled; null when nothing is in progress. A verified attempt (activating) is in
     /// force already and is not cancelled: its activation steps still have to finish.
     /// </summary>

@@ -25,12 +25,20 @@ public static class IntegrationsServiceCollectionExtensions
         services.AddSingleton<ConnectionAppStore>();
         services.AddTransient<ConnectionAppRegistration>();
         services.AddSingleton<IntegrationSetupLauncher>();
+        services.AddTransient<ConnectionSetup>(); // holds the transient TeamKeyVerifier
         services.AddSingleton<IntegrationKeyRefusals>();
         services.AddSingleton<IntegrationEventLog>();
         services.AddSingleton<IntegrationOwnerMail>();
         services.AddSingleton<IntegrationDegradedEmails>();
         services.AddTransient<IntegrationHealthCheck>(); // holds the transient AppStoreConnectUserDirectory
         services.AddSingleton<IntegrationDisconnection>();
+        // The setup orchestration's activities; transient where they hold a typed HttpClient (App Store Connect,
+        // SendGrid), whose handlers rotate.
+        services.AddTransient<CheckIntegrationActivity>();
+        services.AddTransient<ActivateIntegrationActivity>();
+        services.AddTransient<FailIntegrationActivity>();
+        services.AddSingleton<RecordIntegrationCancelledActivity>();
+        services.AddTransient<EmailIntegrationOwnerActivity>();
         services.AddSingleton<MissingInvitationReport>();
         services.AddSingleton<OperatorWorkFunctions>();
         services.AddSingleton<IAppDataPurger, IntegrationPurger>();

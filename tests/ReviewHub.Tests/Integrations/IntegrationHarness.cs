@@ -84,26 +84,20 @@ public sealed class IntegrationHarness : IAsyncDisposable
         await sendGrid.StartAsync();
 
         TestApp? app = null;
-        IntegrationActivityFunctions Activities() =>
-            ActivatorUtilities.CreateInstance<IntegrationActivityFunctions>(app!.Services);
         var durable = await StartDurableAsync(tasks =>
         {
-            // Registered by type under the function's name, as the host runs it through its thin wrapper.
+            // Registered by type under the wrapper functions' names, as the host runs them.
             tasks.AddOrchestrator<IntegrationSetupOrchestrator>(nameof(IntegrationSetupFunctions.IntegrationSetup));
-            tasks.AddActivityFunc<IntegrationAttempt, CheckResult>(
-                nameof(IntegrationActivityFunctions.CheckIntegration),
-                (_, attempt) => Activities().CheckIntegration(attempt!, CancellationToken.None));
-            tasks.AddActivityFunc<Activation, ActivationResult>(
-                nameof(IntegrationActivityFunctions.ActivateIntegration),
-                (_, activation) => Activities().ActivateIntegration(activation!, CancellationToken.None));
-            tasks.AddActivityFunc<IntegrationAttempt, DeadlineOutcome>(
-                nameof(IntegrationActivityFunctions.FailIntegration),
-                (_, attempt) => Activities().FailIntegration(attempt!, CancellationToken.None));
-            tasks.AddActivityFunc<IntegrationAttempt, bool>(
-                nameof(IntegrationActivityFunctions.RecordIntegrationCancelled),
-                (_, attempt) => Activities().RecordIntegrationCancelled(attempt!, CancellationToken.None));
-            tasks.AddActivityFunc<OwnerEmailRequest, bool>(nameof(IntegrationActivityFunctions.EmailIntegrationOwner),
-                (_, request) => Activities().EmailIntegrationOwner(request!, CancellationToken.None));
+            tasks.AddActivity(nameof(IntegrationActivityFunctions.CheckIntegration),
+                _ => app!.Get<CheckIntegrationActivity>());
+            tasks.AddActivity(nameof(IntegrationActivityFunctions.ActivateIntegration),
+                _ => app!.Get<ActivateIntegrationActivity>());
+            tasks.AddActivity(nameof(IntegrationActivityFunctions.FailIntegration),
+                _ => app!.Get<FailIntegrationActivity>());
+            tasks.AddActivity(nameof(IntegrationActivityFunctions.RecordIntegrationCancelled),
+                _ => app!.Get<RecordIntegrationCancelledActivity>());
+            tasks.AddActivity(nameof(IntegrationActivityFunctions.EmailIntegrationOwner),
+                _ => app!.Get<EmailIntegrationOwnerActivity>());
         });
 
         var values = new Dictionary<string, string?>

@@ -1,0 +1,9 @@
+namespace ReviewHub.Integrations;
+
+/// <summary>What happened to a connection after its setup: the audit trail the SPA reads.</summary>
+public enum IntegrationEventKind
+{
+    Degraded,
+    Recovered,
+    Disconnected,
+}
