@@ -8,8 +8,9 @@ namespace ReviewHub.GooglePlay;
 /// (permission errors until the grant propagates, which can take many hours), backing off between polls on durable
 /// timers, until the customer's deadline (working days, in the business calendar). Then Active and the owner is
 /// emailed, or Failed with the reason and the owner emailed; past the deadline while ReviewHub's operators must act it
-/// is not failed: the owner is told of the delay once and the polls go on until they act. Deterministic: all I/O in the activities; the deadline is
-/// decided by the activities' clock; the only event (<see cref="CancelEvent"/>, a disconnect) is never cancelled.
+/// is not failed: the owner is told of the delay once and the polls go on until they act. Deterministic: all I/O in
+/// the activities; the deadline is decided by the activities' clock; the only event (<see cref="CancelEvent"/>, a
+/// disconnect) is never cancelled.
 /// </summary>
 public sealed class PlayConnectionVerificationOrchestrator : TaskOrchestrator<PlayVerification, string>
 {
