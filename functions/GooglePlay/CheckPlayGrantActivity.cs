@@ -53,14 +53,17 @@ public sealed class CheckPlayGrantActivity(
             return await ReadableAsync(input.AccountId, cancellationToken);
         }
         var deadlineReached = now >= updated.Deadline;
-        if (deadlineReached && updated.ObservationOnOperators)
+        var operatorsLate = deadlineReached && updated.ObservationOnOperators;
+        if (operatorsLate && updated.OperatorsLateEmailFor != input.AttemptId)
         {
-            // Not the customer's fault: the verification waits on (the deadline moves on by) the operators' time.
+            // Not the customer's fault: the verification waits on (the deadline moves on by) the operators' time. The
+            // owner is told once (the orchestration sends it); operators are alerted here and by the work list's gauge.
             logger.LogError(
-                "Google Play connection of {AccountId} is past its deadline waiting on operators: {Finding}",
-                input.AccountId, finding.Detail);
+                "ReviewHub's operators are late for the Google Play connection of {AccountId}: waiting on them since " +
+                "{Since}, the customer's deadline {Deadline} passed (the setup is not failed): {Finding}",
+                input.AccountId, updated.OperatorsWaitingSince, updated.Deadline, finding.Detail);
         }
-        return new(PlayCheckState.Waiting, deadlineReached && !updated.ObservationOnOperators);
+        return new(PlayCheckState.Waiting, deadlineReached && !updated.ObservationOnOperators, operatorsLate);
     }
 
     private async Task<PlayCheckResult> ReadableAsync(string accountId, CancellationToken cancellationToken)

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using ReviewHub.Apps;
 using ReviewHub.Configuration;
 using ReviewHub.Http;
+using ReviewHub.Integrations;
 
 namespace ReviewHub.GooglePlay;
 
@@ -35,6 +36,7 @@ public static class GooglePlayServiceCollectionExtensions
         services.AddSingleton<FailPlayConnectionActivity>();
         services.AddSingleton<EmailPlayConnectionOwnerActivity>();
         services.AddSingleton<IAppRegisteredListener, PlayConnectionRegistration>();
+        services.AddSingleton<IOperatorWorkSource, PlayOperatorWork>();
         return services;
     }
 

@@ -6,7 +6,7 @@ using ReviewHub.Integrations;
 namespace ReviewHub.GooglePlay;
 
 /// <summary>The owner emails of a Google Play connection.</summary>
-public enum PlayOwnerEmail { Activated, Failed, Degraded }
+public enum PlayOwnerEmail { Activated, Failed, Degraded, OperatorsLate }
 
 /// <summary>
 /// Sends the owner's Play connection emails at most once per occasion (an attempt's activation or failure, a
@@ -53,6 +53,8 @@ public sealed class PlayConnectionEmails(
         PlayOwnerEmail.Activated when row.IsInForce => row.AttemptId,
         PlayOwnerEmail.Failed when row.StatusValue == PlayConnectionStatus.Failed => row.AttemptId,
         PlayOwnerEmail.Degraded when row.StatusValue == PlayConnectionStatus.Degraded => row.DegradationKey,
+        PlayOwnerEmail.OperatorsLate when row is { StatusValue: PlayConnectionStatus.Verifying,
+            ObservationOnOperators: true } => row.AttemptId,
         _ => null,
     };
 
@@ -71,6 +73,14 @@ public sealed class PlayConnectionEmails(
                 $"ReviewHub could not verify the access of {row.ServiceAccountEmail} in time. {row.FailureReason}",
                 $"Next steps: in Play Console → Users and permissions, invite {row.ServiceAccountEmail} with " +
                     $"{PlayConnectionActors.Permissions}, then tell ReviewHub you invited it to start a new attempt.",
+            }),
+            PlayOwnerEmail.OperatorsLate => ("ReviewHub is late connecting your Android apps", new[]
+            {
+                $"Connecting your Android apps to Google Play waits on ReviewHub's operators: {row.LastObservation}",
+                "This is our delay, not yours: your setup does not expire while we are the ones to act, and it " +
+                    "completes as soon as our operators have done their part. They have been alerted.",
+                $"If you have not invited {row.ServiceAccountEmail} yet, invite it now in Play Console → Users and " +
+                    $"permissions with {PlayConnectionActors.Permissions}.",
             }),
             _ => ("Action needed: your Google Play connection stopped working", new[]
             {

@@ -98,6 +98,10 @@ public sealed class PlayConnectionEntity : TableRow
     /// <summary>The attempt whose "setup stopped" email was claimed.</summary>
     public string? FailureEmailFor { get; set; }
 
+    /// <summary>The attempt whose "ReviewHub is late" email was claimed: its deadline passed while operators had to
+    /// act (once per attempt).</summary>
+    public string? OperatorsLateEmailFor { get; set; }
+
     /// <summary>The degradation (<c>{cause}@{degradedAt ticks}</c>) whose email was claimed: once per cause.</summary>
     public string? DegradedEmailFor { get; set; }
 

@@ -246,6 +246,7 @@ public sealed class PlayConnectionStore(TableServiceClient tables, WorkingDayCal
     {
         PlayOwnerEmail.Activated => row.ActivationEmailFor,
         PlayOwnerEmail.Failed => row.FailureEmailFor,
+        PlayOwnerEmail.OperatorsLate => row.OperatorsLateEmailFor,
         _ => row.DegradedEmailFor,
     };
 
@@ -258,6 +259,9 @@ public sealed class PlayConnectionStore(TableServiceClient tables, WorkingDayCal
                 break;
             case PlayOwnerEmail.Failed:
                 row.FailureEmailFor = key;
+                break;
+            case PlayOwnerEmail.OperatorsLate:
+                row.OperatorsLateEmailFor = key;
                 break;
             default:
                 row.DegradedEmailFor = key;

@@ -7,8 +7,10 @@ namespace ReviewHub.GooglePlay;
 /// "I've invited" for Google Play: reads the account's Android apps with its service account until Play lets it
 /// (permission errors until the grant propagates, which can take many hours), backing off between polls on durable
 /// timers, until the customer's deadline (working days, in the business calendar). Then Active and the owner is
-/// emailed, or Failed with the reason and the owner emailed. Deterministic: all I/O in the activities; the deadline is
-/// decided by the activities' clock; the only event (<see cref="CancelEvent"/>, a disconnect) is never cancelled.
+/// emailed, or Failed with the reason and the owner emailed; past the deadline while ReviewHub's operators must act it
+/// is not failed: the owner is told of the delay once and the polls go on until they act. Deterministic: all I/O in
+/// the activities; the deadline is decided by the activities' clock; the only event (<see cref="CancelEvent"/>, a
+/// disconnect) is never cancelled.
 /// </summary>
 public sealed class PlayConnectionVerificationOrchestrator : TaskOrchestrator<PlayVerification, string>
 {
@@ -38,6 +40,10 @@ public sealed class PlayConnectionVerificationOrchestrator : TaskOrchestrator<Pl
             {
                 await EmailOwnerAsync(context, input, PlayOwnerEmail.Activated, retry, logger);
                 return nameof(PlayConnectionStatus.Active);
+            }
+            if (check?.OperatorsLate == true)
+            {
+                await EmailOwnerAsync(context, input, PlayOwnerEmail.OperatorsLate, retry, logger);
             }
             if (check?.DeadlineReached == true && await TryCallAsync<bool>(context,
                 nameof(PlayConnectionSetupFunctions.FailPlayConnection), input, retry, logger))

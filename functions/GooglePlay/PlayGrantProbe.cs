@@ -29,11 +29,12 @@ public sealed record PlayGrantFinding(PlayGrantState State, string Detail)
 
 /// <summary>
 /// Verifies a Play grant the only way Play allows: reading each Android app's reviews (one page, one read of the
-/// app's 200 per hour) with the account's own service account. Used by the "I've invited" verification and by the
-/// health check after activation. Transient failures (429, 5xx, no answer) are thrown as
-/// <see cref="GooglePlayException"/> for the caller to retry.
+/// app's 200 per hour, counted in the app's read budget like the fetches' reads) with the account's own service
+/// account. Used by the "I've invited" verification and by the health check after activation. Transient failures
+/// (429, 5xx, no answer) are thrown as <see cref="GooglePlayException"/> for the caller to retry.
 /// </summary>
-public sealed class PlayGrantProbe(AppStore apps, GooglePlayServiceAccounts serviceAccounts, GooglePlayClient play)
+public sealed class PlayGrantProbe(
+    AppStore apps, GooglePlayServiceAccounts serviceAccounts, GooglePlayClient play, IPlayReadBudget budget)
 {
     /// <summary>Bounds one probe (the account's app limit is far below it).</summary>
     public const int MaxApps = 100;
@@ -58,7 +59,7 @@ public sealed class PlayGrantProbe(AppStore apps, GooglePlayServiceAccounts serv
         {
             try
             {
-                await play.ListReviewsAsync(key, app.StoreAppId, null, null, cancellationToken);
+                await ReadAsync(key, app, cancellationToken);
             }
             catch (GooglePlayException ex) when (ex.Failure is GooglePlayFailure.PermissionDenied
                 or GooglePlayFailure.AppNotFound)
@@ -80,5 +81,19 @@ public sealed class PlayGrantProbe(AppStore apps, GooglePlayServiceAccounts serv
             ? new(PlayGrantState.Granted, $"{key.ClientEmail} reads the reviews of {android.Count} Android app(s).")
             : new(PlayGrantState.NotGranted, $"Google Play does not let {key.ClientEmail} read the reviews of " +
                 $"{string.Join(", ", denied)} (403 insufficient permissions or 404).");
+    }
+
+    /// <summary>One read of the app's first page; Play counts it against the app's hourly quota whatever it answers
+    /// (a refusal too), so the budget does.</summary>
+    private async Task ReadAsync(GooglePlayServiceAccountKey key, AppEntity app, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await play.ListReviewsAsync(key, app.StoreAppId, null, null, cancellationToken);
+        }
+        finally
+        {
+            await budget.SpendAsync(app.AccountId, app.AppId, 1, CancellationToken.None);
+        }
     }
 }

@@ -25,8 +25,11 @@ public enum PlayCheckState
     Verified,
 }
 
-/// <summary>A check's answer and whether the customer's deadline has come by the activities' clock.</summary>
-public sealed record PlayCheckResult(PlayCheckState State, bool DeadlineReached);
+/// <summary>
+/// A check's answer and whether the customer's deadline has come by the activities' clock. <c>OperatorsLate</c>: the
+/// deadline passed while ReviewHub's operators must act (not the customer's failure: the owner is told of the delay).
+/// </summary>
+public sealed record PlayCheckResult(PlayCheckState State, bool DeadlineReached, bool OperatorsLate = false);
 
 /// <summary>An owner email of an attempt.</summary>
 public sealed record PlayOwnerEmailRequest(string AccountId, PlayOwnerEmail Email);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ReviewHub.Apps;
 using ReviewHub.Http;
 using ReviewHub.Observability;
 using ReviewHub.Security;
@@ -10,10 +11,27 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Integrations;
 
-/// <summary>One connection waiting on ReviewHub's operators, as the work list shows it.</summary>
+/// <summary>One connection waiting on ReviewHub's operators, as the work list shows it. <c>Store</c>: whose
+/// connection (<c>appStore</c>: an App Store Connect team; <c>googlePlay</c>: the account's Google Play connection).
+/// </summary>
 public sealed record OperatorWorkItem(
     string AccountId, string ConnectionId, string Team, string Status, string Method, DateTimeOffset WaitingSince,
-    double WorkingHoursWaited, bool Overdue, string NextStep);
+    double WorkingHoursWaited, bool Overdue, string NextStep, string Store);
+
+/// <summary>A connection of another feature waiting on ReviewHub's operators since <c>Since</c>.</summary>
+public sealed record OperatorWait(
+    string AccountId, string ConnectionId, string Team, string Store, string Status, string Method,
+    DateTimeOffset Since, string NextStep);
+
+/// <summary>
+/// Another store's connections that wait on ReviewHub's operators (Google Play's), for the one work list and its
+/// alert: oldest first, at most <c>max</c>, <c>Truncated</c> when more wait.
+/// </summary>
+public interface IOperatorWorkSource
+{
+    Task<(IReadOnlyList<OperatorWait> Waits, bool Truncated)> WaitingAsync(
+        int max, CancellationToken cancellationToken);
+}
 
 /// <summary>The work list: oldest wait first; <c>Truncated</c> when more connections wait than listed.</summary>
 public sealed record OperatorWorkListResponse(
@@ -23,10 +41,12 @@ public sealed record OperatorWorkListResponse(
 /// What waits on ReviewHub's operators (an invitation to accept, a key to register or replace, an activation step
 /// that keeps failing), from <see cref="IntegrationEntity.OperatorsWaitingSince"/>. Ages are working time in the
 /// business calendar, like the setup's deadline; a connection is overdue past
-/// <see cref="IntegrationOptions.OperatorWaitAlertAfter"/>.
+/// <see cref="IntegrationOptions.OperatorWaitAlertAfter"/>. Other stores' connections (Google Play's) join the same
+/// list and alert through their <see cref="IOperatorWorkSource"/>.
 /// </summary>
 public sealed class OperatorWorkFunctions(
     IntegrationStore store,
+    IEnumerable<IOperatorWorkSource> otherStores,
     MissingInvitationReport missingInvitation,
     WorkingDayCalendar calendar,
     IOptions<IntegrationOptions> options,
@@ -43,17 +63,25 @@ public sealed class OperatorWorkFunctions(
     public async Task<OperatorWorkListResponse> ReadAsync(CancellationToken cancellationToken)
     {
         var (rows, truncated) = await store.WaitingOnOperatorsAsync(MaxItems, cancellationToken);
+        var waits = rows.Select(row => new OperatorWait(row.AccountId, row.ConnectionId, row.Team, Stores.AppStore,
+            IntegrationResponses.Name(row.StatusValue), IntegrationResponses.Name(row.MethodValue),
+            row.OperatorsWaitingSince!.Value, ConnectionActors.For(row).Step)).ToList();
+        foreach (var source in otherStores)
+        {
+            var (more, moreTruncated) = await source.WaitingAsync(MaxItems, cancellationToken);
+            waits.AddRange(more);
+            truncated |= moreTruncated;
+        }
         var now = clock.GetUtcNow();
         var alertAfter = options.Value.OperatorWaitAlertAfter;
-        var items = rows.Select(row =>
-        {
-            var waited = calendar.WorkingTimeBetween(row.OperatorsWaitingSince!.Value, now);
-            return new OperatorWorkItem(row.AccountId, row.ConnectionId, row.Team,
-                IntegrationResponses.Name(row.StatusValue), IntegrationResponses.Name(row.MethodValue),
-                row.OperatorsWaitingSince.Value, Math.Round(waited.TotalHours, 2), waited > alertAfter,
-                ConnectionActors.For(row).Step);
-        }).ToList();
-        return new OperatorWorkListResponse(items, alertAfter.TotalHours, truncated);
+        var items = waits.OrderBy(w => w.Since).ThenBy(w => w.AccountId, StringComparer.Ordinal).Take(MaxItems)
+            .Select(wait =>
+            {
+                var waited = calendar.WorkingTimeBetween(wait.Since, now);
+                return new OperatorWorkItem(wait.AccountId, wait.ConnectionId, wait.Team, wait.Status, wait.Method,
+                    wait.Since, Math.Round(waited.TotalHours, 2), waited > alertAfter, wait.NextStep, wait.Store);
+            }).ToList();
+        return new OperatorWorkListResponse(items, alertAfter.TotalHours, truncated || waits.Count > MaxItems);
     }
 
     /// <summary>Operators: the connections waiting on them, oldest first, with their age in working hours.</summary>

@@ -24,8 +24,6 @@ public sealed class GooglePlayReviewSource(
         "No Google service account is provisioned for this account yet, so Google Play cannot be read " +
         "(docs/google-play.md: operators provision it).";
 
-    private static readonly TimeSpan QuotaHour = TimeSpan.FromHours(1);
-
     public string Name => ReviewSources.GooglePlay;
 
     public bool Reads(ReviewFetchTarget target) => target.App.Store == Stores.GooglePlay;
@@ -45,10 +43,10 @@ public sealed class GooglePlayReviewSource(
             return await loop.PauseAsync(target, Name, NoServiceAccount, 0, cancellationToken);
         }
         var now = clock.GetUtcNow();
-        var quota = QuotaAt(target.Schedule, now);
-        if (quota.Used >= options.Value.PlayReadsPerHour)
+        var (hour, used) = PlayReadBudget.At(target.Schedule, now);
+        if (used >= options.Value.PlayReadsPerHour)
         {
-            return await loop.DeferAsync(target, Name, quota.Hour + QuotaHour - now, 0, 0, cancellationToken);
+            return await loop.DeferAsync(target, Name, PlayReadBudget.HourEnds(hour) - now, 0, 0, cancellationToken);
         }
         var schedule = target.Schedule;
         PlayPollResult result;
@@ -68,11 +66,14 @@ public sealed class GooglePlayReviewSource(
                 ex.IsTransient || ex.Failure == GooglePlayFailure.MalformedResponse, ex.RetryAfter, ex,
                 budgetSpent: ex.Failure == GooglePlayFailure.RateLimited);
         }
-        return await SaveAsync(target, result, quota with { Used = quota.Used + result.Requests }, cancellationToken);
+        return await SaveAsync(target, result, now, used + result.Requests, cancellationToken);
     }
 
-    private async Task<FetchOutcome> SaveAsync(
-        ReviewFetchTarget target, PlayPollResult result, PlayQuota quota, CancellationToken cancellationToken)
+    /// <summary>Saves the poll; its reads (made from <paramref name="polledAt"/>) are added to the app's budget in the
+    /// schedule's update, on top of reads the grant probe counted meanwhile (<paramref name="used"/>: the estimate
+    /// the adaptive interval sees).</summary>
+    private async Task<FetchOutcome> SaveAsync(ReviewFetchTarget target, PlayPollResult result,
+        DateTimeOffset polledAt, int used, CancellationToken cancellationToken)
     {
         var watermark = target.Schedule.PlayWatermark;
         // The first poll reads up to a week of reviews: history, summarised by delivery, like a feed's first import.
@@ -93,12 +94,11 @@ public sealed class GooglePlayReviewSource(
         }
         var limit = options.Value.PlayReadsPerHour;
         await loop.CompleteAsync(target, Name, announcer.Announced,
-            new RateLimit(limit, Math.Max(0, limit - quota.Used)), s =>
+            new RateLimit(limit, Math.Max(0, limit - used)), s =>
             {
                 s.PlayWatermark = result.State.Watermark;
                 s.PlayPolledAt = result.State.LastCompletedAt;
-                s.PlayQuotaHour = quota.Hour;
-                s.PlayQuotaUsed = quota.Used;
+                PlayReadBudget.Spend(s, polledAt, result.Requests);
                 if (result.Gap is { } gap)
                 {
                     (s.PlayGapFrom, s.PlayGapTo) = (gap.From, gap.To);
@@ -107,14 +107,6 @@ public sealed class GooglePlayReviewSource(
         return new FetchOutcome(FetchOutcomeKind.Completed, Name, result.Requests,
             announcer.Announced + firstImport.Announced);
     }
-
-    /// <summary>The quota hour an app is in (see <see cref="QuotaAt"/>) and the reads spent in it.</summary>
-    private sealed record PlayQuota(DateTimeOffset Hour, int Used);
-
-    private static PlayQuota QuotaAt(FetchScheduleEntity schedule, DateTimeOffset now) =>
-        schedule.PlayQuotaHour is { } hour && now - hour < QuotaHour
-            ? new PlayQuota(hour, schedule.PlayQuotaUsed)
-            : new PlayQuota(now, 0);
 
     private static string NotActive(PlayConnectionEntity? connection) =>
         connection is null

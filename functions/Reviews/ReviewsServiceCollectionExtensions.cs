@@ -39,6 +39,7 @@ public static class ReviewsServiceCollectionExtensions
             provider.GetRequiredService<ReviewLifecycle>());
         services.AddSingleton<IAppDataPurger>(provider => provider.GetRequiredService<ReviewLifecycle>());
         services.AddSingleton<IPlayConnectionListener, PlayConnectionFetches>();
+        services.AddSingleton<IPlayReadBudget, PlayReadBudget>();
         services.AddHttpClient<AppStoreFeedClient>((provider, http) =>
                 http.BaseAddress = new Uri(provider.GetRequiredService<IOptions<ReviewsOptions>>()
                     .Value.FeedBaseUrl.TrimEnd('/') + "/"))

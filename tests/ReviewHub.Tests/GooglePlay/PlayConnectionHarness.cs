@@ -41,7 +41,9 @@ public sealed class PlayConnectionHarness : FeatureHarness
     public string InstanceId => PlayConnectionVerificationOrchestrator.InstanceIdFor(World.AccountId);
     public static string OperatorToken => TestTokens.For("operator-1", isOperator: true);
 
-    public static async Task<PlayConnectionHarness> StartAsync(DateTimeOffset now)
+    /// <param name="settings">Added to (or replacing) the harness's settings, e.g. isolated storage.</param>
+    public static async Task<PlayConnectionHarness> StartAsync(
+        DateTimeOffset now, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var clock = new FakeTimeProvider(now);
         var play = new FakeGooglePlay { Clock = clock };
@@ -60,14 +62,19 @@ public sealed class PlayConnectionHarness : FeatureHarness
             tasks.AddActivity(nameof(PlayConnectionSetupFunctions.EmailPlayConnectionOwner),
                 _ => app!.Get<EmailPlayConnectionOwnerActivity>());
         });
-        var start = await StartAppAsync(new Dictionary<string, string?>
+        var configuration = new Dictionary<string, string?>
         {
             ["GooglePlay:BaseUrl"] = play.BaseAddress.ToString(),
             ["GooglePlay:TokenUrl"] = play.TokenUrl.ToString(),
             ["GooglePlay:VerifyFirstInterval"] = "00:00:00.100",
             ["GooglePlay:VerifyMaxInterval"] = "00:00:00.300",
             ["Email:SendGridBaseUrl"] = sendGrid.BaseAddress.ToString().TrimEnd('/'),
-        }, clock, services => services.Replace(durable.Client));
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            configuration[key] = value;
+        }
+        var start = await StartAppAsync(configuration, clock, services => services.Replace(durable.Client));
         app = start.App;
         var created = await app.Host.PostAsync($"{start.World.AccountPath}/apps", start.World.Token,
             new { storeAppId = Package, platform = "android", name = "Acme Android" });
@@ -77,10 +84,11 @@ public sealed class PlayConnectionHarness : FeatureHarness
         return new PlayConnectionHarness(start, play, sendGrid, durable, clock, created.As<AppResponse>().AppId);
     }
 
-    /// <summary>An operator creates the account's service account and stores its key file.</summary>
-    public async Task<PlayConnectionResponse> ProvisionAsync()
+    /// <summary>An operator creates the account's service account (or, given its email, a new key for it) and
+    /// stores its key file.</summary>
+    public async Task<PlayConnectionResponse> ProvisionAsync(string? email = null)
     {
-        ServiceAccount = Play.CreateServiceAccount();
+        ServiceAccount = Play.CreateServiceAccount(email);
         var provisioned = await App.Host.PutAsync(
             $"/api/operators/accounts/{World.AccountId}/google-play/service-account", OperatorToken,
             new { keyFile = ServiceAccount.KeyJson });

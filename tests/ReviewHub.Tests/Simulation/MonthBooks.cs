@@ -70,7 +70,7 @@ public sealed partial class MonthBooks
         $"slack_replies={SlackReplies} " +
         $"overwritten_human_replies={OverwrittenHumanReplies} reply_events={ReplyEvents} " +
         $"reply_events_lost={ReplyEventsLost} reply_event_duplicates={ReplyEventDuplicates} " +
-        $"probe_first={ProbeFirst}";
+        $"probe_first={ProbeFirst}{PlayFigures}";
 
     /// <summary>
     /// Reviews of integrated apps the feed probe stored first (under their feed id, created after the activation) and
@@ -84,7 +84,7 @@ public sealed partial class MonthBooks
     private SimulatedHost Host { get; }
     private SimulationFakes Fakes { get; }
     private TableServiceClient Tables { get; }
-    private IEnumerable<AppState> LiveApps => Scenario.Apps.Values.Where(a => a.RemovedAt is null);
+    private IEnumerable<AppState> LiveApps => Scenario.AllApps.Where(a => a.RemovedAt is null);
 
     public static async Task<MonthBooks> CountAsync(
         MonthScenario scenario, SimulatedHost host, SimulationFakes fakes, string secretsDirectory)
@@ -100,6 +100,7 @@ public sealed partial class MonthBooks
         await books.CheckRemovedAppAsync(secretsDirectory);
         books.CheckPoison();
         await books.CheckRevokedKeyAsync();
+        await books.CheckGooglePlayAsync();
         books.CheckHost();
         return books;
     }
@@ -225,7 +226,7 @@ public sealed partial class MonthBooks
         var firstImports = FirstImports();
         int delivered = 0, extra = 0, missing = 0, unwanted = 0;
         var examples = new List<string>();
-        foreach (var app in Scenario.Apps.Values)
+        foreach (var app in Scenario.AllApps)
         {
             foreach (var review in Scenario.Plan.Reviews.Where(r => r.App == app.Plan))
             {
@@ -275,6 +276,10 @@ public sealed partial class MonthBooks
 
     private Owed OwedFor(AppState app, PlannedReview review, Dictionary<(string, string), DateTimeOffset> firstImports)
     {
+        if (Scenario.Plan.IsAndroid(app.Plan))
+        {
+            return PlayOwed(review);
+        }
         var firstImport = firstImports.GetValueOrDefault((app.Plan.Key, review.Territory), DateTimeOffset.MaxValue);
         if (review.CreatedAt <= firstImport)
         {
@@ -313,7 +318,7 @@ public sealed partial class MonthBooks
     private async Task<Receipts> ReceiptsAsync()
     {
         var receipts = new Receipts([], []);
-        var targets = Scenario.Apps.Values.SelectMany(a => a.Routes.Select(r => new Target(a, r))).ToList();
+        var targets = Scenario.AllApps.SelectMany(a => a.Routes.Select(r => new Target(a, r))).ToList();
         Target? RouteOf(string channel, Func<Target, bool> identifies) =>
             targets.SingleOrDefault(t => t.Route.Plan.Channel == channel && identifies(t));
         void Count(Target target, string appId, string reviewId, string what)
@@ -332,7 +337,7 @@ public sealed partial class MonthBooks
         {
             var target = RouteOf("slack", t => t.Route.Target == message.Channel)!;
             var ids = ReviewLink().Matches(message.BlocksJson)
-                .Select(m => (m.Groups[1].Value, m.Groups[2].Value)).ToList();
+                .Select(m => (m.Groups[1].Value, Uri.UnescapeDataString(m.Groups[2].Value))).ToList();
             using var blocks = JsonDocument.Parse(message.BlocksJson);
             if (blocks.RootElement.EnumerateArray()
                 .Any(b => b.TryGetProperty("block_id", out var id) && id.GetString() == "more"))
@@ -353,7 +358,8 @@ public sealed partial class MonthBooks
             {
                 foreach (Match link in ReviewLink().Matches(email.PlainText ?? string.Empty))
                 {
-                    Count(target, link.Groups[1].Value, link.Groups[2].Value, $"email {email.MessageId}");
+                    Count(target, link.Groups[1].Value, Uri.UnescapeDataString(link.Groups[2].Value),
+                        $"email {email.MessageId}");
                 }
             }
         }
@@ -385,7 +391,7 @@ public sealed partial class MonthBooks
     {
         var ledger = Tables.GetTableClient(DeliveryTables.Deliveries);
         var rows = new List<LedgerRow>();
-        foreach (var app in Scenario.Apps.Values)
+        foreach (var app in Scenario.AllApps)
         {
             await foreach (var row in ledger.QueryAsync<DeliveryEntity>(e => e.PartitionKey == app.AppId))
             {
@@ -531,7 +537,7 @@ public sealed partial class MonthBooks
                 review.Territory));
         foreach (var (app, version) in history.Where(h => h.Version.OutcomeAt < until))
         {
-            var types = version.Outcome switch
+            var types = Scenario.Plan.IsAndroid(app.Plan) ? PlayReplyEvents(version) : version.Outcome switch
             {
                 nameof(ReplyOutcome.Published) => new[] { "sent", "published" },
                 nameof(ReplyOutcome.PendingPublish) or nameof(ReplyOutcome.Replaced) => ["sent"],
@@ -682,7 +688,8 @@ public sealed partial class MonthBooks
 
     private static string Truncate(string text) => text.Length <= 240 ? text : text[..239] + "…";
 
-    [GeneratedRegex(@"/apps/([0-9a-f]{32})/reviews/([A-Za-z0-9-]+)")]
+    /// <summary>A review link; the id is escaped as in a URL (Play's ids hold ':').</summary>
+    [GeneratedRegex(@"/apps/([0-9a-f]{32})/reviews/([A-Za-z0-9%._~-]+)")]
     private static partial Regex ReviewLink();
 
     [GeneratedRegex(@"^reviewhub-([0-9a-f]{32})-(.+)$")]

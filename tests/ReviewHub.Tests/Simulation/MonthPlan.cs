@@ -87,14 +87,17 @@ public sealed record AppPlan(
 /// <summary>
 /// One customer review as Apple holds it: the same review under its public-feed id and its App Store Connect id (they
 /// differ; Apple publishes no mapping). An edit changes its text; the feed then shows it with a new <c>updated</c>
-/// date.
+/// date. A review of the Android app has only its Google Play id (<paramref name="apiId"/>).
 /// </summary>
 public sealed class PlannedReview(
-    AppPlan app, int number, string territory, int rating, DateTimeOffset createdAt, bool history, TimeSpan? editAfter)
+    AppPlan app, int number, string territory, int rating, DateTimeOffset createdAt, bool history, TimeSpan? editAfter,
+    string? apiId = null)
 {
     public AppPlan App { get; } = app;
     public string FeedId { get; } = (4_000_000_000L + number).ToString(CultureInfo.InvariantCulture);
-    public string AscId { get; } = $"00000{number:D3}-{app.StoreAppId[..4]}-4a1e-9c2b-{number:D12}";
+
+    /// <summary>The id in the store's API: App Store Connect's, or Google Play's <c>reviewId</c>.</summary>
+    public string AscId { get; } = apiId ?? $"00000{number:D3}-{app.StoreAppId[..4]}-4a1e-9c2b-{number:D12}";
     public string Territory { get; } = territory;
     public int Rating { get; } = rating;
     public string Title { get; } = $"Review {number}";
@@ -114,7 +117,7 @@ public sealed record PlannedReplyAction(PlannedReview Review, DateTimeOffset At,
 /// <summary>
 /// The whole month, drawn from a seeded <see cref="Random"/>: the apps, every review and every reply action.
 /// </summary>
-public sealed class MonthPlan
+public sealed partial class MonthPlan
 {
     /// <summary>
     /// No review or reply starts in the last hours, so that everything in flight settles before the books are read: a
@@ -180,18 +183,13 @@ public sealed class MonthPlan
             }
         }
         ReplyActions.Sort((a, b) => a.At.CompareTo(b.At));
+        PlanGooglePlay(options);
 
         PlannedReview Draw(AppPlan app, int n, DateTimeOffset createdAt, bool history)
         {
             var territory = app.Territories[random.Next(app.Territories.Count)];
-            var rating = random.NextDouble() switch { < 0.15 => 1, < 0.25 => 2, < 0.35 => 3, < 0.55 => 4, _ => 5 };
-            // Whole seconds (the feed and the API have no finer dates), never on a timer's 5-minute boundary.
-            var seconds = createdAt.UtcTicks / TimeSpan.TicksPerSecond;
-            createdAt = new DateTimeOffset(seconds * TimeSpan.TicksPerSecond, TimeSpan.Zero);
-            if (createdAt.Second == 0)
-            {
-                createdAt = createdAt.AddSeconds(7);
-            }
+            var rating = Rating(random.NextDouble());
+            createdAt = ArrivalTime(createdAt);
             var edit = !history && random.NextDouble() < options.EditShare
                 ? TimeSpan.FromHours(1 + 47 * random.NextDouble())
                 : (TimeSpan?)null;
@@ -237,6 +235,19 @@ public sealed class MonthPlan
             }
             return at < End - QuietTail ? at : null;
         }
+    }
+
+    /// <summary>Ratings as stores see them: mostly five stars, one in seven a single star.</summary>
+    private static int Rating(double draw) =>
+        draw switch { < 0.15 => 1, < 0.25 => 2, < 0.35 => 3, < 0.55 => 4, _ => 5 };
+
+    /// <summary>Whole seconds (the feed and the APIs have no finer dates), never on a timer's 5-minute boundary.
+    /// </summary>
+    private static DateTimeOffset ArrivalTime(DateTimeOffset at)
+    {
+        var seconds = at.UtcTicks / TimeSpan.TicksPerSecond;
+        var whole = new DateTimeOffset(seconds * TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        return whole.Second == 0 ? whole.AddSeconds(7) : whole;
     }
 
     public MonthOptions Options { get; }

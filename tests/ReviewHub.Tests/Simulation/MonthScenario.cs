@@ -21,8 +21,9 @@ public sealed class SimulationFakes : IAsyncDisposable
     public FakeSendGrid SendGrid { get; } = new();
     public FakeZendesk Zendesk { get; } = new();
     public FakeWebhookReceiver Webhooks { get; } = new();
+    public FakeGooglePlay Play { get; } = new();
 
-    private IEnumerable<FakeHttpServer> All => [Feed, Asc, Slack, SendGrid, Zendesk, Webhooks];
+    private IEnumerable<FakeHttpServer> All => [Feed, Asc, Slack, SendGrid, Zendesk, Webhooks, Play];
 
     public async Task StartAsync(TimeProvider clock)
     {
@@ -71,10 +72,12 @@ public sealed class ReplyRecord(PlannedReview review, string reviewId)
 /// <summary>
 /// Drives a month against a <see cref="SimulatedHost"/> the way customers, operators and Apple would: one account
 /// registers five apps with their routes on day 0; reviews (some edited later) appear in the fakes at their moments;
-/// three apps are connected to App Store Connect through the real setup orchestration; the team replies; a key is
+/// three apps are connected to App Store Connect through the real setup orchestration and an Android app to Google Play
+/// (MonthScenario.GooglePlay.cs); the team replies; a key is
 /// revoked; an app is removed while its hourly fetch runs. Customer and operator actions go through the HTTP functions.
 /// </summary>
-public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, SimulationFakes fakes, Action<string> output)
+public sealed partial class MonthScenario(
+    MonthPlan plan, SimulatedHost host, SimulationFakes fakes, Action<string> output)
 {
     private readonly PriorityQueue<(Func<Task> Run, bool Races), (DateTimeOffset At, long Order)> events = new();
     private readonly Random random = new(plan.Options.Seed + 1);
@@ -160,6 +163,7 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
             }
         }
         ScheduleRateLimits();
+        ScheduleGooglePlay();
         At(plan.Start + TimeSpan.FromDays(Math.Min(14, plan.Options.Days - 2)) + TimeSpan.FromHours(10),
             ReplyFromSlackAsync);
         foreach (var action in plan.ReplyActions)
@@ -226,6 +230,7 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
                 app.Routes.Add(await CreateRouteAsync(app, route, ++routeNumber));
             }
         }
+        await SetUpGooglePlayAsync(routeNumber);
         await CreateReplyRulesAsync();
     }
 
@@ -438,6 +443,11 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
     /// </summary>
     private void Publish(PlannedReview review, bool edited)
     {
+        if (plan.IsAndroid(review.App))
+        {
+            PublishOnPlay(review, edited);
+            return;
+        }
         var body = edited ? review.EditedBody : review.Body;
         var updated = edited ? review.EditedAt!.Value : review.CreatedAt;
         fakes.Feed.SetReviews(Territories.Storefront(review.Territory), review.App.StoreAppId,

@@ -77,7 +77,8 @@ public static class MonthSimulation
             $"redelivered, {queues.Dequeued} dequeued, {queues.HostPoisoned.Count} poisoned by the host; " +
             $"clock nudges: {string.Join(", ", nudges)}";
         yield return $"fakes: feed {fakes.Feed.Requests.Count} requests, App Store Connect " +
-            $"{fakes.Asc.Requests.Count}, Slack {fakes.Slack.Messages.Count} messages, SendGrid " +
+            $"{fakes.Asc.Requests.Count}, Google Play {fakes.Play.Requests.Count}, Slack " +
+            $"{fakes.Slack.Messages.Count} messages, SendGrid " +
             $"{fakes.SendGrid.Emails.Count} emails, Zendesk {fakes.Zendesk.Tickets.Count} tickets, webhooks " +
             $"{fakes.Webhooks.Received.Count} (rejected {fakes.Webhooks.Rejected})";
         // Every App Store Connect token is signed for 19 minutes: each distinct one is a renewal across an expiry.
@@ -128,6 +129,12 @@ public static class MonthSimulation
         ["EmailConfirmation:SigningKey"] = TestTokens.ConfirmationSigningKey,
         ["EmailConfirmation:LinkBaseUrl"] = "https://reviewhub.test/api",
         ["AppStoreConnect:BaseUrl"] = fakes.Asc.BaseAddress.ToString(),
+        ["GooglePlay:BaseUrl"] = fakes.Play.BaseAddress.ToString(),
+        ["GooglePlay:TokenUrl"] = fakes.Play.TokenUrl.ToString(),
+        // The Play verification polls on real-time Durable timers: seconds apart here, so the poll after the grant
+        // propagated (simulated hours later) comes at once.
+        ["GooglePlay:VerifyFirstInterval"] = "00:00:00.500",
+        ["GooglePlay:VerifyMaxInterval"] = "00:00:02",
         ["Integrations:EmailDomain"] = "integrations.reviewhub.test",
         // Durable timers run on real time: the setup is driven by its events (confirm, key registered, roles updated),
         // and its periodic poll is pushed out of the way; a failed activity retries after a real second rather than 30.
