@@ -100,6 +100,7 @@ public sealed partial class MonthBooks
         await books.CheckRemovedAppAsync(secretsDirectory);
         books.CheckPoison();
         await books.CheckRevokedKeyAsync();
+        await books.CheckConnectionsAsync(secretsDirectory);
         books.CheckHost();
         return books;
     }

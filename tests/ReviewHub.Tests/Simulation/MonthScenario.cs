@@ -74,7 +74,8 @@ public sealed class ReplyRecord(PlannedReview review, string reviewId)
 /// three apps are connected to App Store Connect through the real setup orchestration; the team replies; a key is
 /// revoked; an app is removed while its hourly fetch runs. Customer and operator actions go through the HTTP functions.
 /// </summary>
-public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, SimulationFakes fakes, Action<string> output)
+public sealed partial class MonthScenario(
+    MonthPlan plan, SimulatedHost host, SimulationFakes fakes, Action<string> output)
 {
     private readonly PriorityQueue<(Func<Task> Run, bool Races), (DateTimeOffset At, long Order)> events = new();
     private readonly Random random = new(plan.Options.Seed + 1);
@@ -160,6 +161,7 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
             }
         }
         ScheduleRateLimits();
+        ScheduleConnections();
         At(plan.Start + TimeSpan.FromDays(Math.Min(14, plan.Options.Days - 2)) + TimeSpan.FromHours(10),
             ReplyFromSlackAsync);
         foreach (var action in plan.ReplyActions)
@@ -211,7 +213,7 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
             new { name = "Acme", ownerEmail = OwnerEmail }, 201);
         AccountId = account.As<AccountResponse>().AccountId;
         var routeNumber = 0;
-        foreach (var app in Apps.Values)
+        foreach (var app in Apps.Values.Where(a => !a.Plan.RegisteredByOffer))
         {
             var registered = await CallAsync(HttpMethod.Post, $"/api/accounts/{AccountId}/apps", new
             {
@@ -442,7 +444,7 @@ public sealed class MonthScenario(MonthPlan plan, SimulatedHost host, Simulation
         var updated = edited ? review.EditedAt!.Value : review.CreatedAt;
         fakes.Feed.SetReviews(Territories.Storefront(review.Territory), review.App.StoreAppId,
             [new FakeFeedReview(review.FeedId, review.Rating, review.Title, body, review.Nickname, updated)]);
-        if (review.App.Integration is not null)
+        if (review.App.OnAppStoreConnect)
         {
             fakes.Asc.SetReviews(review.App.StoreAppId, [new FakeCustomerReview(
                 review.AscId, review.Rating, review.Title, body, review.Nickname, review.CreatedAt, review.Territory)]);
