@@ -30,8 +30,9 @@ public sealed partial class FakeAppStoreConnect
     /// An app only <paramref name="keyId"/> sees, as an individual key sees only its user's apps (several teams
     /// sharing one fake, e.g. one team per app in the month simulation).
     /// </summary>
-    public void AddAppForKey(string id, string name, string keyId) =>
-        teamApps[id] = new FakeAscApp(id, name, $"com.example.{id}", ["IOS"], keyId);
+    public void AddAppForKey(string id, string name, string keyId, params string[] platforms) =>
+        teamApps[id] =
+            new FakeAscApp(id, name, $"com.example.{id}", platforms.Length == 0 ? ["IOS"] : platforms, keyId);
 
     public int AppListings => Requests.Count(r => r.Path == "/v1/apps");
 

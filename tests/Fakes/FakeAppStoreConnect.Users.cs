@@ -12,33 +12,41 @@ public sealed record FakeAscMember(string Id, string Email, IReadOnlyList<string
 /// <summary>
 /// Users and Access: <c>GET /v1/users?filter[username]=</c> and <c>GET /v1/userInvitations?filter[email]=</c> in
 /// Apple's JSON:API shapes (UsersResponse, UserInvitationsResponse: data[], links.self, meta.paging; roles in
-/// attributes). Accepting an invitation turns it into a user, as in App Store Connect.
+/// attributes). Accepting an invitation turns it into a user, as in App Store Connect. Each team has its own users and
+/// invitations (the <c>team</c> arguments; a key belongs to the team it was created for, see <see cref="CreateKey"/>).
 /// </summary>
 public sealed partial class FakeAppStoreConnect
 {
+    /// <summary>The team of every call that names none (the fake's single team of most tests).</summary>
+    private const string DefaultTeam = "";
+
+    private readonly ConcurrentDictionary<string, string> keyTeams = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FakeAscMember> users = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, FakeAscMember> invitations = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Invites an email with roles; the invitation expires in 3 days unless <paramref name="expiresAt"/> says
-    /// otherwise.</summary>
-    public void Invite(string email, IReadOnlyList<string> roles, DateTimeOffset? expiresAt = null) =>
-        invitations[email] =
+    private static string Member(string? team, string email) => $"{team ?? DefaultTeam}|{email}";
+
+    /// <summary>Invites an email with roles into <paramref name="team"/>; the invitation expires in 3 days unless
+    /// <paramref name="expiresAt"/> says otherwise.</summary>
+    public void Invite(string email, IReadOnlyList<string> roles, DateTimeOffset? expiresAt = null,
+        string? team = null) =>
+        invitations[Member(team, email)] =
             new FakeAscMember(Guid.NewGuid().ToString(), email, roles, expiresAt ?? Clock.GetUtcNow().AddDays(3));
 
     /// <summary>The invited person accepts: the invitation is deleted and a user with its roles appears.</summary>
-    public void AcceptInvitation(string email)
+    public void AcceptInvitation(string email, string? team = null)
     {
-        if (!invitations.TryRemove(email, out var invitation))
+        if (!invitations.TryRemove(Member(team, email), out var invitation))
         {
             throw new InvalidOperationException($"{email} has no pending invitation.");
         }
-        users[email] = invitation with { Id = Guid.NewGuid().ToString(), ExpirationDate = null };
+        users[Member(team, email)] = invitation with { Id = Guid.NewGuid().ToString(), ExpirationDate = null };
     }
 
     private readonly ConcurrentDictionary<string, bool> appsWithoutAccess = new(StringComparer.Ordinal);
 
     /// <summary>An admin removes the user from the team in Users and Access (a team key keeps working).</summary>
-    public void RemoveUser(string email) => users.TryRemove(email, out _);
+    public void RemoveUser(string email, string? team = null) => users.TryRemove(Member(team, email), out _);
 
     /// <summary>
     /// An admin takes the app away from the integration user's visible apps: the app is 404 for its key
@@ -51,15 +59,15 @@ public sealed partial class FakeAppStoreConnect
     public bool HasAppAccess(string storeAppId) => !appsWithoutAccess.ContainsKey(storeAppId);
 
     /// <summary>An admin edits the user's roles in Users and Access.</summary>
-    public void SetUserRoles(string email, IReadOnlyList<string> roles) =>
-        users.AddOrUpdate(email, _ => new FakeAscMember(Guid.NewGuid().ToString(), email, roles, null), (_, user) =>
-            user with { Roles = roles });
+    public void SetUserRoles(string email, IReadOnlyList<string> roles, string? team = null) =>
+        users.AddOrUpdate(Member(team, email), _ => new FakeAscMember(Guid.NewGuid().ToString(), email, roles, null),
+            (_, user) => user with { Roles = roles });
 
     partial void MapUsers(WebApplication app)
     {
         app.MapGet("/v1/users", context =>
         {
-            var matches = Filter(context.Request, "filter[username]", users);
+            var matches = Filter(context, "filter[username]", users);
             return WriteAsync(context, 200, Page(context.Request, matches.Select(u => new
             {
                 type = "users",
@@ -82,7 +90,7 @@ public sealed partial class FakeAppStoreConnect
 
         app.MapGet("/v1/userInvitations", context =>
         {
-            var matches = Filter(context.Request, "filter[email]", invitations);
+            var matches = Filter(context, "filter[email]", invitations);
             return WriteAsync(context, 200, Page(context.Request, matches.Select(i => new
             {
                 type = "userInvitations",
@@ -98,13 +106,18 @@ public sealed partial class FakeAppStoreConnect
         });
     }
 
-    private static List<FakeAscMember> Filter(HttpRequest request, string parameter, ConcurrentDictionary<string,
+    /// <summary>The members of the calling key's team that the filter names (all of the team without one).</summary>
+    private List<FakeAscMember> Filter(HttpContext context, string parameter, ConcurrentDictionary<string,
         FakeAscMember> members)
     {
-        var wanted = request.Query[parameter].ToString().Split(',',
+        var wanted = context.Request.Query[parameter].ToString().Split(',',
             StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        return members.Values.Where(m => wanted.Length == 0 || wanted.Contains(m.Email,
-            StringComparer.OrdinalIgnoreCase)).ToList();
+        var team = context.Items[KeyIdItem] is string keyId
+            ? keyTeams.GetValueOrDefault(keyId, DefaultTeam)
+            : DefaultTeam;
+        return members.Where(m => m.Key.StartsWith(Member(team, string.Empty), StringComparison.OrdinalIgnoreCase))
+            .Select(m => m.Value)
+            .Where(m => wanted.Length == 0 || wanted.Contains(m.Email, StringComparer.OrdinalIgnoreCase)).ToList();
     }
 
     private static string Page<T>(HttpRequest request, IEnumerable<T> data)

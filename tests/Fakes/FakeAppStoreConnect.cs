@@ -25,11 +25,16 @@ public sealed partial class FakeAppStoreConnect : FakeHttpServer
     /// <summary>Requests per rolling hour per key (Apple observed 3600).</summary>
     public int HourlyLimit { get; set; } = 3600;
 
-    public FakeAppStoreConnectKey CreateKey(string? issuerId = null)
+    /// <summary>
+    /// A key of <paramref name="team"/> (null: the fake's one default team): the Users and Access calls it signs see
+    /// that team's users and invitations only, as each App Store Connect team has its own.
+    /// </summary>
+    public FakeAppStoreConnectKey CreateKey(string? issuerId = null, string? team = null)
     {
         var keyId = Convert.ToHexString(RandomNumberGenerator.GetBytes(5));
         var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         keys[keyId] = ecdsa;
+        keyTeams[keyId] = team ?? DefaultTeam;
         return new FakeAppStoreConnectKey(issuerId ?? Guid.NewGuid().ToString(), keyId,
             ecdsa.ExportPkcs8PrivateKeyPem());
     }

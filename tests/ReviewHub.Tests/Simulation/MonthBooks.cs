@@ -101,6 +101,7 @@ public sealed partial class MonthBooks
         books.CheckPoison();
         await books.CheckRevokedKeyAsync();
         await books.CheckGooglePlayAsync();
+        await books.CheckConnectionsAsync(secretsDirectory);
         books.CheckHost();
         return books;
     }

@@ -79,7 +79,7 @@ public sealed record IntegrationPlan(
     public TimeSpan ActiveBy => TimeSpan.FromDays(Day) + TimeSpan.FromHours(FixedRoles is null ? 12 : 16);
 }
 
-public sealed record AppPlan(
+public sealed partial record AppPlan(
     string Key, string Name, string Platform, string StoreAppId, IReadOnlyList<string> Territories,
     IReadOnlyList<RoutePlan> Routes, IntegrationPlan? Integration = null, int? RevokeKeyOnDay = null,
     int? RemoveOnDay = null);
@@ -150,17 +150,40 @@ public sealed partial class MonthPlan
             new AppPlan("budget", "Acme Budget", "ios", "1100000005", ["USA", "GBR"],
                 [new RoutePlan("slack"), new RoutePlan("email"), new RoutePlan("zendesk"), new RoutePlan("webhook")],
                 new IntegrationPlan(9, "fullAccess", InvitedRoles: null), RemoveOnDay: Math.Min(25, options.Days - 2)),
+            .. ConnectionApps(options),
         ];
 
         var number = 0;
-        foreach (var app in Apps)
+        foreach (var app in Apps.Where(a => a.Connection is null))
         {
-            for (var i = 0; i < options.HistoryPerApp; i++)
+            DrawReviewsOf(app);
+        }
+        Reviews.Sort((a, b) => a.CreatedAt.CompareTo(b.CreatedAt));
+        foreach (var review in Reviews.Where(r => !r.History && r.App.Integration is not null))
+        {
+            if (random.NextDouble() < options.ReplyShare)
+            {
+                PlanReplies(review);
+            }
+        }
+        ReplyActions.Sort((a, b) => a.At.CompareTo(b.At));
+        // The team connections' apps (MonthPlan.Connections.cs) draw after everything above, which stays as it was.
+        foreach (var app in Apps.Where(a => a.Connection is not null))
+        {
+            DrawReviewsOf(app);
+        }
+        Reviews.AddRange(ConnectionMoments(() => ++number));
+        Reviews.Sort((a, b) => a.CreatedAt.CompareTo(b.CreatedAt));
+        PlanGooglePlay(options);
+
+        void DrawReviewsOf(AppPlan app)
+        {
+            for (var i = 0; i < HistoryOf(app); i++)
             {
                 var createdAt = start - TimeSpan.FromDays(60) * random.NextDouble() - TimeSpan.FromHours(1);
                 Reviews.Add(Draw(app, ++number, createdAt, history: true));
             }
-            var arrivals = (int)Math.Round(options.ReviewsPerAppPerDay * options.Days);
+            var arrivals = (int)Math.Round(ReviewsPerDayOf(app) * options.Days);
             var window = End - QuietTail - start;
             for (var i = 0; i < arrivals; i++)
             {
@@ -174,16 +197,6 @@ public sealed partial class MonthPlan
                 Reviews.Add(Draw(app, ++number, arriving, history: false));
             }
         }
-        Reviews.Sort((a, b) => a.CreatedAt.CompareTo(b.CreatedAt));
-        foreach (var review in Reviews.Where(r => !r.History && r.App.Integration is not null))
-        {
-            if (random.NextDouble() < options.ReplyShare)
-            {
-                PlanReplies(review);
-            }
-        }
-        ReplyActions.Sort((a, b) => a.At.CompareTo(b.At));
-        PlanGooglePlay(options);
 
         PlannedReview Draw(AppPlan app, int n, DateTimeOffset createdAt, bool history)
         {
@@ -193,7 +206,7 @@ public sealed partial class MonthPlan
             var edit = !history && random.NextDouble() < options.EditShare
                 ? TimeSpan.FromHours(1 + 47 * random.NextDouble())
                 : (TimeSpan?)null;
-            var editAfter = edit is { } e && createdAt + e < End - QuietTail ? e : (TimeSpan?)null;
+            var editAfter = edit is { } e && createdAt + e < End - QuietTail && CanBeEdited(app) ? e : (TimeSpan?)null;
             return new PlannedReview(app, n, territory, rating, createdAt, history, editAfter);
         }
 

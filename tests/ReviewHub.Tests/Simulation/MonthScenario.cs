@@ -164,6 +164,7 @@ public sealed partial class MonthScenario(
         }
         ScheduleRateLimits();
         ScheduleGooglePlay();
+        ScheduleConnections();
         At(plan.Start + TimeSpan.FromDays(Math.Min(14, plan.Options.Days - 2)) + TimeSpan.FromHours(10),
             ReplyFromSlackAsync);
         foreach (var action in plan.ReplyActions)
@@ -215,7 +216,7 @@ public sealed partial class MonthScenario(
             new { name = "Acme", ownerEmail = OwnerEmail }, 201);
         AccountId = account.As<AccountResponse>().AccountId;
         var routeNumber = 0;
-        foreach (var app in Apps.Values)
+        foreach (var app in Apps.Values.Where(a => !a.Plan.RegisteredByOffer))
         {
             var registered = await CallAsync(HttpMethod.Post, $"/api/accounts/{AccountId}/apps", new
             {
@@ -452,7 +453,7 @@ public sealed partial class MonthScenario(
         var updated = edited ? review.EditedAt!.Value : review.CreatedAt;
         fakes.Feed.SetReviews(Territories.Storefront(review.Territory), review.App.StoreAppId,
             [new FakeFeedReview(review.FeedId, review.Rating, review.Title, body, review.Nickname, updated)]);
-        if (review.App.Integration is not null)
+        if (review.App.OnAppStoreConnect)
         {
             fakes.Asc.SetReviews(review.App.StoreAppId, [new FakeCustomerReview(
                 review.AscId, review.Rating, review.Title, body, review.Nickname, review.CreatedAt, review.Territory)]);
