@@ -99,10 +99,8 @@ public sealed class AccountFunctions(
     /// </summary>
     [Function(nameof(AddAccountMember))]
     public async Task<IActionResult> AddAccountMember(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "accounts/{accountId}/members")] HttpRequest req,
-        string accountId,
-        CancellationToken cancellationToken
-    )
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "accounts/{accountId}/members")]
+            HttpRequest req, string accountId, CancellationToken cancellationToken)
     {
         var (account, denied) = await RequireOwnerAsync(req, accountId, cancellationToken);
         if (denied is not null)
@@ -124,10 +122,8 @@ public sealed class AccountFunctions(
         {
             return full;
         }
-        var member =
-            existing
-            ?? await accounts.AddMemberIfAbsentAsync(
-                account.AccountId, userId, body.Email, cancellationToken, body.Role ?? MemberRoles.Member);
+        var member = existing ?? await accounts.AddMemberIfAbsentAsync(
+            account.AccountId, userId, body.Email, cancellationToken, body.Role ?? MemberRoles.Member);
         return new OkObjectResult(MemberResponse.From(member, account));
     }
 

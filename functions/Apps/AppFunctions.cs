@@ -61,13 +61,18 @@ public sealed class AppFunctions(
         var (outcome, app) = await apps.RegisterAsync(accountId, body, cancellationToken);
         // Also for a duplicate: listeners are idempotent, so a client retrying a registration whose listener failed
         // (e.g. storage blipped after the app was written) repairs the missing schedule instead of leaving it out.
+        await NotifyRegisteredAsync(app, cancellationToken);
+        return outcome == RegisterOutcome.Duplicate
+            ? Problems.Conflict($"This account already has {app.Platform} app {app.StoreAppId} (appId {app.AppId}).")
+            : new CreatedResult($"/api/accounts/{accountId}/apps/{app.AppId}", AppResponse.From(app));
+    }
+
+    private async Task NotifyRegisteredAsync(AppEntity app, CancellationToken cancellationToken)
+    {
         foreach (var listener in registeredListeners)
         {
             await listener.OnRegisteredAsync(app, cancellationToken);
         }
-        return outcome == RegisterOutcome.Duplicate
-            ? Problems.Conflict($"This account already has {app.Platform} app {app.StoreAppId} (appId {app.AppId}).")
-            : new CreatedResult($"/api/accounts/{accountId}/apps/{app.AppId}", AppResponse.From(app));
     }
 
     /// <summary>The account already has as many apps as it may (problem), or null.</summary>
@@ -126,7 +131,7 @@ public sealed class AppFunctions(
             HttpRequest req,
         string accountId, string appId, CancellationToken cancellationToken)
     {
-        if (await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null
+        if (!(await accounts.AccessAsync(Caller.From(req), accountId, cancellationToken)).TryGet(out _, out _)
             || await apps.MarkDeletedAsync(accountId, appId, cancellationToken) is null)
         {
             return Problems.NotFound("No such app.");

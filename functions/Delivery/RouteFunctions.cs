@@ -87,11 +87,7 @@ public sealed class RouteFunctions(
         {
             return invalid;
         }
-        if (request.ValidateFor(route.ChannelValue) is { IsEmpty: false } errors)
-        {
-            return Problems.Validation(errors);
-        }
-        if (WebhookPolicyProblem(route.ChannelValue, request.Target) is { } problem)
+        if (UpdateProblem(route, request) is { } problem)
         {
             return problem;
         }
@@ -103,6 +99,13 @@ public sealed class RouteFunctions(
         return updated is null
             ? Problems.NotFound("No such route.") : new OkObjectResult(RouteResponse.From(updated, signingSecret));
     }
+
+    /// <summary>Why the change cannot be applied to this route (its channel's fields, the webhook address policy), or
+    /// null.</summary>
+    private IActionResult? UpdateProblem(RouteEntity route, UpdateRouteRequest request) =>
+        request.ValidateFor(route.ChannelValue) is { IsEmpty: false } errors
+            ? Problems.Validation(errors)
+            : WebhookPolicyProblem(route.ChannelValue, request.Target);
 
     [Function(nameof(DeleteRoute))]
     public async Task<IActionResult> DeleteRoute(

@@ -41,9 +41,9 @@ public sealed class PlayConnectionFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route)] HttpRequest req, string accountId,
         CancellationToken cancellationToken)
     {
-        if (await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null)
+        if (!(await accounts.AccessAsync(Caller.From(req), accountId, cancellationToken)).TryGet(out _, out var denied))
         {
-            return Problems.NotFound("No such account.");
+            return denied;
         }
         var row = await store.GetAsync(accountId, cancellationToken)
             ?? new PlayConnectionEntity { PartitionKey = accountId, RowKey = PlayConnectionEntity.RowKeyValue };
@@ -57,9 +57,9 @@ public sealed class PlayConnectionFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/invited")] HttpRequest req,
         string accountId, [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
     {
-        if (await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null)
+        if (!(await accounts.AccessAsync(Caller.From(req), accountId, cancellationToken)).TryGet(out _, out var denied))
         {
-            return Problems.NotFound("No such account.");
+            return denied;
         }
         if (!(await apps.ListAsync(accountId, cancellationToken)).Any(a => a.Store == Stores.GooglePlay))
         {
@@ -101,9 +101,9 @@ public sealed class PlayConnectionFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Route + "/fixed")] HttpRequest req,
         string accountId, CancellationToken cancellationToken)
     {
-        if (await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null)
+        if (!(await accounts.AccessAsync(Caller.From(req), accountId, cancellationToken)).TryGet(out _, out var denied))
         {
-            return Problems.NotFound("No such account.");
+            return denied;
         }
         switch (await health.CheckAsync(accountId, cancellationToken))
         {
@@ -128,12 +128,12 @@ public sealed class PlayConnectionFunctions(
         [DurableClient] DurableTaskClient client, CancellationToken cancellationToken)
     {
         var caller = Caller.From(req);
-        if (await accounts.FindForMemberAsync(caller, accountId, cancellationToken) is null
+        if (!(await accounts.AccessAsync(caller, accountId, cancellationToken)).TryGet(out var account, out _)
             || await store.GetAsync(accountId, cancellationToken) is null)
         {
             return Problems.NotFound("No Google Play connection.");
         }
-        if ((await accounts.GetAsync(accountId, cancellationToken))?.OwnerUserId != caller.UserId)
+        if (account.OwnerUserId != caller.UserId)
         {
             return Problems.Forbidden("Only the owner of the account can disconnect Google Play.");
         }
@@ -167,9 +167,9 @@ public sealed class PlayConnectionFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Route + "/events")] HttpRequest req,
         string accountId, CancellationToken cancellationToken)
     {
-        if (await accounts.FindForMemberAsync(Caller.From(req), accountId, cancellationToken) is null)
+        if (!(await accounts.AccessAsync(Caller.From(req), accountId, cancellationToken)).TryGet(out _, out var denied))
         {
-            return Problems.NotFound("No such account.");
+            return denied;
         }
         var items = await events.ReadAsync(accountId, PlayConnectionDegradation.EventStreamFor(accountId),
             cancellationToken);

@@ -29,11 +29,7 @@ public sealed class ReviewFunctions(
             return denied;
         }
         var errors = new ValidationErrors();
-        var store = req.Query["store"].ToString();
-        if (store.Length > 0 && !Stores.All.Contains(store))
-        {
-            errors.Add("store", $"must be one of: {string.Join(", ", Stores.All)}.");
-        }
+        var store = StoreFilter(req.Query, errors);
         var filter = ReviewListFilter.Parse(req.Query, options.Value.DefaultListLimit, errors);
         if (filter is null || !errors.IsEmpty)
         {
@@ -46,6 +42,17 @@ public sealed class ReviewFunctions(
         var page = await queries.ListAsync(appId, filter, cancellationToken);
         return new OkObjectResult(new ReviewListResponse(page.Items.Select(ReviewResponse.From).ToList(),
             page.ContinuationToken));
+    }
+
+    /// <summary>The optional store filter (empty: every store); an unknown store is a validation error.</summary>
+    private static string StoreFilter(IQueryCollection query, ValidationErrors errors)
+    {
+        var store = query["store"].ToString();
+        if (store.Length > 0 && !Stores.All.Contains(store))
+        {
+            errors.Add("store", $"must be one of: {string.Join(", ", Stores.All)}.");
+        }
+        return store;
     }
 
     [Function(nameof(GetReview))]
