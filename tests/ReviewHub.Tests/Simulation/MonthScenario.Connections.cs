@@ -12,7 +12,7 @@ namespace ReviewHub.Tests.Simulation;
 /// <summary>
 /// A team connection during the month: its key, its moments, the calls each side made, what was seen.
 /// </summary>
-public sealed class ConnectionState(ConnectionPlan plan)
+internal sealed class ConnectionState(ConnectionPlan plan)
 {
     public ConnectionPlan Plan { get; } = plan;
     public string ConnectionId { get; } = ConnectionIds.For(plan.Team);
@@ -43,7 +43,7 @@ public sealed class ConnectionState(ConnectionPlan plan)
 /// App Store Connect, whose Users and Access are per team. Durable timers run on real time, so where a setup would wake
 /// at its deadline the harness raises the event its timer stands for (a re-check, as "roles updated" causes).
 /// </summary>
-public sealed partial class MonthScenario
+internal sealed partial class MonthScenario
 {
     private const string MemberUserId = "member-sim";
 
@@ -238,7 +238,8 @@ public sealed partial class MonthScenario
     {
         var instanceId = IntegrationSetupFunctions.InstanceIdFor(AccountId, connection.ConnectionId);
         var emails = fakes.SendGrid.Emails.Count;
-        await host.Durable.Client.RaiseEventAsync(instanceId, IntegrationSetupFunctions.RolesUpdatedEvent, true);
+        await host.Durable.Client.RaiseEventAsync(
+            instanceId, RolesUpdatedEvent.Name, new RolesUpdatedEvent(UserId: null, ToldAt: host.Now));
         // The check and, at the deadline, the owner's delay email run in the orchestration: give it real time to.
         var started = Stopwatch.StartNew();
         while (fakes.SendGrid.Emails.Count == emails && started.Elapsed < TimeSpan.FromSeconds(10))
