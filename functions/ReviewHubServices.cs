@@ -23,7 +23,7 @@ namespace ReviewHub;
 
 /// <summary>Everything the function app registers; Program.cs and the tests' host both call this, so tests run the real
 /// wiring.</summary>
-public static class ReviewHubServices
+internal static class ReviewHubServices
 {
     public static IServiceCollection AddReviewHub(this IServiceCollection services, IConfiguration configuration)
     {

@@ -15,7 +15,7 @@ namespace ReviewHub;
 /// The tables and queues each feature declares, collected where the app is composed; a feature that adds a table adds
 /// it to its own <c>*Tables</c> class, and a new feature adds its line here.
 /// </summary>
-public static class ReviewHubStorage
+internal static class ReviewHubStorage
 {
     public static readonly IReadOnlyList<FeatureStorage> Features =
     [

@@ -5,7 +5,7 @@ using ReviewHub.Http;
 namespace ReviewHub.Accounts;
 
 /// <summary>The 403 a member gets when their role does not allow a request, with the role that would.</summary>
-public static class AccountAccess
+internal static class AccountAccess
 {
     public const string RoleNotAllowedType = "https://reviewhub.app/problems/role-not-allowed";
 

@@ -5,7 +5,7 @@ using Azure.Data.Tables;
 namespace ReviewHub.Accounts;
 
 /// <summary>A customer team. PartitionKey = accountId, RowKey = "account".</summary>
-public sealed class AccountEntity : ITableEntity
+internal sealed class AccountEntity : ITableEntity
 {
     public const string Row = "account";
 

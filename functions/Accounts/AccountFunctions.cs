@@ -11,7 +11,7 @@ namespace ReviewHub.Accounts;
 /// The SPA's account endpoints: a signed-in user creates a team account; its one owner renames it, changes the owner
 /// email, manages members and hands ownership to a member.
 /// </summary>
-public sealed class AccountFunctions(
+internal sealed class AccountFunctions(
     AccountStore accounts,
     EmailConfirmationStore confirmations,
     IOptions<AccountLimitsOptions> limits

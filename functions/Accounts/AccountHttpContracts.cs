@@ -2,7 +2,7 @@ using ReviewHub.Http;
 
 namespace ReviewHub.Accounts;
 
-public sealed record CreateAccountRequest(string? Name, string? OwnerEmail) : IValidatable
+internal sealed record CreateAccountRequest(string? Name, string? OwnerEmail) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
@@ -14,7 +14,7 @@ public sealed record CreateAccountRequest(string? Name, string? OwnerEmail) : IV
 /// <summary>
 /// Changes the account; absent fields keep their value. A new owner email waits for its confirmation.
 /// </summary>
-public sealed record UpdateAccountRequest(string? Name, string? OwnerEmail) : IValidatable
+internal sealed record UpdateAccountRequest(string? Name, string? OwnerEmail) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
@@ -37,7 +37,7 @@ public sealed record UpdateAccountRequest(string? Name, string? OwnerEmail) : IV
 /// Adds a member. <c>role</c> is <c>member</c> (the default), <c>approver</c> or <c>reader</c>: an account has one
 /// owner, and ownership moves only through <see cref="TransferOwnershipRequest"/>.
 /// </summary>
-public sealed record AddMemberRequest(string? UserId, string? Email, string? Role) : IValidatable
+internal sealed record AddMemberRequest(string? UserId, string? Email, string? Role) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
@@ -51,7 +51,7 @@ public sealed record AddMemberRequest(string? UserId, string? Email, string? Rol
 }
 
 /// <summary>Gives a member another role; the owner's role changes only through the ownership transfer.</summary>
-public sealed record ChangeMemberRoleRequest(string? Role) : IValidatable
+internal sealed record ChangeMemberRoleRequest(string? Role) : IValidatable
 {
     public void Validate(ValidationErrors errors) => ValidateRole(Role, errors, required: true);
 
@@ -66,7 +66,7 @@ public sealed record ChangeMemberRoleRequest(string? Role) : IValidatable
 }
 
 /// <summary>Hands the account to a member; <c>ownerEmail</c> defaults to the email on record for that member.</summary>
-public sealed record TransferOwnershipRequest(string? UserId, string? OwnerEmail) : IValidatable
+internal sealed record TransferOwnershipRequest(string? UserId, string? OwnerEmail) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
@@ -78,14 +78,14 @@ public sealed record TransferOwnershipRequest(string? UserId, string? OwnerEmail
     }
 }
 
-public sealed record MemberResponse(string UserId, string? Email, string Role, DateTimeOffset AddedAt)
+internal sealed record MemberResponse(string UserId, string? Email, string Role, DateTimeOffset AddedAt)
 {
     /// <summary>The role as the account row decides it: the owner is <see cref="AccountEntity.OwnerUserId"/>.</summary>
     public static MemberResponse From(MembershipEntity m, AccountEntity account) =>
         new(m.RowKey, m.Email, AccountStore.RoleOf(m, account), m.AddedAt);
 }
 
-public sealed record AccountResponse(string AccountId, string Name, string OwnerEmail, DateTimeOffset CreatedAt,
+internal sealed record AccountResponse(string AccountId, string Name, string OwnerEmail, DateTimeOffset CreatedAt,
     IReadOnlyList<MemberResponse>? Members = null)
 {
     public static AccountResponse From(AccountEntity a, IReadOnlyList<MembershipEntity>? members = null) =>

@@ -12,7 +12,7 @@ namespace ReviewHub.Accounts;
 /// racing for the last slot may each get it: a limit can be exceeded by the number of such concurrent requests, never
 /// more.
 /// </summary>
-public sealed class AccountLimitsOptions
+internal sealed class AccountLimitsOptions
 {
     public const string Section = "Limits";
 

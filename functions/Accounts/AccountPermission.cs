@@ -1,7 +1,7 @@
 namespace ReviewHub.Accounts;
 
 /// <summary>What a request needs a member's role to allow (see docs/replies.md, "Roles").</summary>
-public enum AccountPermission
+internal enum AccountPermission
 {
     /// <summary>Read anything of the account.</summary>
     Read,

@@ -7,7 +7,7 @@ using ReviewHub.Storage;
 namespace ReviewHub.Accounts;
 
 /// <summary>Accounts and their members; the one place that answers "may this caller use this account?".</summary>
-public sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
+internal sealed class AccountStore(TableServiceClient tables, TimeProvider clock)
 {
     private readonly TableClient accounts = tables.GetTableClient(AccountTables.Accounts);
     private readonly TableClient memberships = tables.GetTableClient(AccountTables.Memberships);

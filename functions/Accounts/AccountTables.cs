@@ -2,7 +2,7 @@ namespace ReviewHub.Accounts;
 
 /// <summary>The tables the Accounts feature owns: only its stores read or write them (docs/architecture.md,
 /// "Who owns what"); other features ask it through the operations it offers.</summary>
-public static class AccountTables
+internal static class AccountTables
 {
     public const string Accounts = "Accounts";
     public const string Memberships = "Memberships";

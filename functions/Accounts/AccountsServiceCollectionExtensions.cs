@@ -5,7 +5,7 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Accounts;
 
-public static class AccountsServiceCollectionExtensions
+internal static class AccountsServiceCollectionExtensions
 {
     public static IServiceCollection AddAccounts(this IServiceCollection services, IConfiguration configuration)
     {

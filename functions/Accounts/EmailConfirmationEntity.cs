@@ -9,7 +9,7 @@ namespace ReviewHub.Accounts;
 /// Whether an address agreed to receive ReviewHub's email for one account. PartitionKey = accountId, RowKey =
 /// <see cref="KeyFor"/> (a hash: an address may hold characters a table key cannot).
 /// </summary>
-public sealed class EmailConfirmationEntity : TableRow
+internal sealed class EmailConfirmationEntity : TableRow
 {
     public string Address { get; set; } = string.Empty;
     public string Status { get; set; } = nameof(EmailConfirmationStatus.Pending);

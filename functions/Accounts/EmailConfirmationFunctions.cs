@@ -12,7 +12,7 @@ namespace ReviewHub.Accounts;
 /// Email confirmation: the queue function that sends links, the anonymous page a link opens (GET shows a button, POST
 /// confirms, so a mail scanner that follows links confirms nothing), and the members' list and resend.
 /// </summary>
-public sealed class EmailConfirmationFunctions(
+internal sealed class EmailConfirmationFunctions(
     AccountStore accounts,
     EmailConfirmationStore store,
     EmailConfirmationSender sender,

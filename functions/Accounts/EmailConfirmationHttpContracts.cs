@@ -1,7 +1,7 @@
 namespace ReviewHub.Accounts;
 
 /// <summary>An address's confirmation as the API shows it.</summary>
-public sealed record EmailConfirmationResponse(
+internal sealed record EmailConfirmationResponse(
     string Email,
     string Status,
     DateTimeOffset RequestedAt,
@@ -13,7 +13,7 @@ public sealed record EmailConfirmationResponse(
         new(row.Address, row.IsConfirmed ? "confirmed" : "pending", row.RequestedAt, row.LastSentAt, row.ConfirmedAt);
 }
 
-public sealed record ResendEmailConfirmationRequest(string? Email) : Http.IValidatable
+internal sealed record ResendEmailConfirmationRequest(string? Email) : Http.IValidatable
 {
     public void Validate(Http.ValidationErrors errors) => errors.Email(Email, "email");
 }

@@ -3,4 +3,4 @@ namespace ReviewHub.Accounts;
 /// <summary>
 /// Queue message (queue <c>email-confirmations</c>): send the confirmation link for this address of this account.
 /// </summary>
-public sealed record EmailConfirmationMessage(string AccountId, string Address);
+internal sealed record EmailConfirmationMessage(string AccountId, string Address);

@@ -6,7 +6,7 @@ namespace ReviewHub.Accounts;
 /// Confirmation of the addresses ReviewHub emails (route recipients, the owner email), bound from
 /// <c>EmailConfirmation__*</c>. The signing key is a Key Vault reference in Azure; see docs/delivery.md.
 /// </summary>
-public sealed class EmailConfirmationOptions : IValidatableObject
+internal sealed class EmailConfirmationOptions : IValidatableObject
 {
     public const string Section = "EmailConfirmation";
 

@@ -12,7 +12,7 @@ namespace ReviewHub.Accounts;
 /// <see cref="EmailConfirmationOptions.ResendInterval"/> and <see
 /// cref="EmailConfirmationOptions.MaxEmailsPerAccountPerDay"/> per account.
 /// </summary>
-public sealed class EmailConfirmationSender(
+internal sealed class EmailConfirmationSender(
     EmailConfirmationStore store,
     EmailConfirmationTokens tokens,
     RateLimiter limiter,

@@ -1,6 +1,6 @@
 namespace ReviewHub.Accounts;
 
-public enum EmailConfirmationStatus
+internal enum EmailConfirmationStatus
 {
     Pending,
     Confirmed,

@@ -3,7 +3,7 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Accounts;
 
-public enum ConfirmOutcome
+internal enum ConfirmOutcome
 {
     Confirmed,
     Invalid,
@@ -15,7 +15,7 @@ public enum ConfirmOutcome
 /// Which addresses agreed to receive an account's email. An address gets nothing from ReviewHub (no review, no test
 /// message, no notice) until someone who reads it follows the signed, expiring link sent to it; see docs/delivery.md.
 /// </summary>
-public sealed class EmailConfirmationStore(
+internal sealed class EmailConfirmationStore(
     TableServiceClient tables,
     IMessageQueue queue,
     EmailConfirmationTokens tokens,

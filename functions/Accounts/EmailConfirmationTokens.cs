@@ -7,14 +7,14 @@ using ReviewHub.Storage;
 namespace ReviewHub.Accounts;
 
 /// <summary>What a confirmation link says: this address, for this account, until then.</summary>
-public sealed record EmailConfirmationClaim(string AccountId, string Address, DateTimeOffset ExpiresAt);
+internal sealed record EmailConfirmationClaim(string AccountId, string Address, DateTimeOffset ExpiresAt);
 
 /// <summary>
 /// Confirmation link tokens: <c>{accountId}.{base64url(address)}.{expires, Unix seconds}.{base64url(HMAC-SHA256)}</c>,
 /// signed with <see cref="EmailConfirmationOptions.SigningKey"/>. Only ReviewHub can make one, and it names everything
 /// the confirmation needs, so the anonymous confirm endpoint trusts nothing else from the request.
 /// </summary>
-public sealed class EmailConfirmationTokens(IOptions<EmailConfirmationOptions> options)
+internal sealed class EmailConfirmationTokens(IOptions<EmailConfirmationOptions> options)
 {
     public string Create(EmailConfirmationClaim claim)
     {

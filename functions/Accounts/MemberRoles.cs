@@ -4,7 +4,7 @@ namespace ReviewHub.Accounts;
 /// What a member may do in an account. The account row names its one owner, who may do everything; every other member
 /// holds one of the roles below (<see cref="Member"/> for anyone added before roles existed, so they keep writing).
 /// </summary>
-public static class MemberRoles
+internal static class MemberRoles
 {
     public const string Owner = "owner";
 

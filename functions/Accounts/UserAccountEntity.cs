@@ -4,6 +4,6 @@ namespace ReviewHub.Accounts;
 
 /// <summary>Index of a user's accounts. PartitionKey = userId, RowKey = accountId. Written before the membership it
 /// mirrors.</summary>
-public sealed class UserAccountEntity : TableRow
+internal sealed class UserAccountEntity : TableRow
 {
 }

@@ -14,7 +14,7 @@ namespace ReviewHub.AppStoreConnect;
 /// and turns Apple's error envelope into <see cref="AppStoreConnectException"/>. Retries and timeouts come from the
 /// HttpClient's resilience pipeline; features own their resource shapes.
 /// </summary>
-public sealed class AppStoreConnectClient(
+internal sealed class AppStoreConnectClient(
     HttpClient http, AppStoreConnectTokenFactory tokens, IOptions<AppStoreConnectOptions> options,
         ILogger<AppStoreConnectClient> logger)
 {

@@ -4,7 +4,7 @@ namespace ReviewHub.AppStoreConnect;
 /// An App Store Connect API key: issuer id (null for an individual key), key id and the .p8 private key (PEM).
 /// Stored as one JSON secret; tables hold only its reference.
 /// </summary>
-public sealed record AppStoreConnectCredential(string? IssuerId, string KeyId, string PrivateKeyPem)
+internal sealed record AppStoreConnectCredential(string? IssuerId, string KeyId, string PrivateKeyPem)
 {
     public override string ToString() => $"AppStoreConnectCredential {{ KeyId = {KeyId} }}";
 }

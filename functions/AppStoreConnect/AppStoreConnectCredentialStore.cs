@@ -5,7 +5,7 @@ using ReviewHub.Secrets;
 namespace ReviewHub.AppStoreConnect;
 
 /// <summary>Reads and writes ASC credentials through the secret store.</summary>
-public sealed class AppStoreConnectCredentialStore(ISecretStore secrets)
+internal sealed class AppStoreConnectCredentialStore(ISecretStore secrets)
 {
     public Task<string> SaveAsync(string secretName, AppStoreConnectCredential credential,
         CancellationToken cancellationToken) =>

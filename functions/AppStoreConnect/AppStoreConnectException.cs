@@ -4,7 +4,7 @@ namespace ReviewHub.AppStoreConnect;
 
 /// <summary>An App Store Connect call failed after the HTTP client's own retries; <see cref="IsTransient"/> says
 /// whether to try again later.</summary>
-public sealed class AppStoreConnectException(
+internal sealed class AppStoreConnectException(
     AppStoreConnectFailure failure, HttpStatusCode? status, string? code, string message, RateLimit? rateLimit = null,
     Exception? inner = null, TimeSpan? retryAfter = null)
     : Exception(message, inner)

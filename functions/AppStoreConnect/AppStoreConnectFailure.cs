@@ -1,7 +1,7 @@
 namespace ReviewHub.AppStoreConnect;
 
 /// <summary>What went wrong with an App Store Connect call, in terms a feature can act on.</summary>
-public enum AppStoreConnectFailure
+internal enum AppStoreConnectFailure
 {
     /// <summary>429: the key's hourly budget (or a burst limit) is exhausted. Retry later.</summary>
     RateLimited,

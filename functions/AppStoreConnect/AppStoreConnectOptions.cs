@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace ReviewHub.AppStoreConnect;
 
 /// <summary>App Store Connect API settings, bound from <c>AppStoreConnect__*</c>.</summary>
-public sealed class AppStoreConnectOptions
+internal sealed class AppStoreConnectOptions
 {
     public const string Section = "AppStoreConnect";
 

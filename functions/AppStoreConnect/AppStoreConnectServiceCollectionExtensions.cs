@@ -6,7 +6,7 @@ using ReviewHub.Configuration;
 
 namespace ReviewHub.AppStoreConnect;
 
-public static class AppStoreConnectServiceCollectionExtensions
+internal static class AppStoreConnectServiceCollectionExtensions
 {
     public static IServiceCollection AddAppStoreConnect(this IServiceCollection services, IConfiguration configuration)
     {

@@ -20,7 +20,7 @@ namespace ReviewHub.AppStoreConnect;
 /// private key at once (tokens are cached by a hash of the whole credential). Expired tokens are dropped once per
 /// token lifetime, so keys that are no longer used (rotated, removed apps) do not accumulate.
 /// </remarks>
-public sealed class AppStoreConnectTokenFactory(IOptions<AppStoreConnectOptions> options, TimeProvider clock)
+internal sealed class AppStoreConnectTokenFactory(IOptions<AppStoreConnectOptions> options, TimeProvider clock)
 {
     private static readonly TimeSpan RenewBefore = TimeSpan.FromMinutes(1);
     private static readonly CryptoProviderFactory Uncached = new() { CacheSignatureProviders = false };

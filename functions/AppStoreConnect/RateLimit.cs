@@ -2,7 +2,7 @@ namespace ReviewHub.AppStoreConnect;
 
 /// <summary>Apple's <c>X-Rate-Limit: user-hour-lim:3600;user-hour-rem:500;</c>: the key's hourly budget and what is
 /// left of it.</summary>
-public sealed record RateLimit(int HourlyLimit, int Remaining)
+internal sealed record RateLimit(int HourlyLimit, int Remaining)
 {
     public const string Header = "X-Rate-Limit";
 

@@ -4,7 +4,7 @@ using ReviewHub.Storage;
 namespace ReviewHub.Apps;
 
 /// <summary>A registered app. PartitionKey = accountId, RowKey = appId.</summary>
-public sealed class AppEntity : TableRow
+internal sealed class AppEntity : TableRow
 {
     /// <summary>The numeric Apple ID of an App Store app, or the package name of an Android app.</summary>
     public string StoreAppId { get; set; } = string.Empty;

@@ -10,7 +10,7 @@ using ReviewHub.Storage;
 namespace ReviewHub.Apps;
 
 /// <summary>The SPA's app endpoints: register, list, read, update and remove the apps of an account.</summary>
-public sealed class AppFunctions(
+internal sealed class AppFunctions(
     AccountStore accounts, AppStore apps, IMessageQueue queue, IEnumerable<IAppRegisteredListener> registeredListeners,
     IOptions<AccountLimitsOptions> limits)
 {

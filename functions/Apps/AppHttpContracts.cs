@@ -7,7 +7,7 @@ namespace ReviewHub.Apps;
 /// An app to register. App Store apps (ios, macos) name their numeric Apple ID and the territories whose reviews to
 /// read; Android apps name their package name and no territories (Play lists all countries' reviews together).
 /// </summary>
-public sealed record RegisterAppRequest(string? StoreAppId, string? Platform, string? Name,
+internal sealed record RegisterAppRequest(string? StoreAppId, string? Platform, string? Name,
     IReadOnlyList<string>? Territories) : IValidatable
 {
     public void Validate(ValidationErrors errors)
@@ -51,7 +51,7 @@ public sealed record RegisterAppRequest(string? StoreAppId, string? Platform, st
 /// Changes an app; absent fields keep their value. <see cref="TranslationLanguage"/> (Android apps only): the language
 /// Google Play translates reviews into, e.g. <c>en</c> or <c>en_GB</c>; an empty string turns translation off.
 /// </summary>
-public sealed record UpdateAppRequest(
+internal sealed record UpdateAppRequest(
     string? Name, IReadOnlyList<string>? Territories, string? TranslationLanguage = null) : IValidatable
 {
     public void Validate(ValidationErrors errors)
@@ -91,7 +91,7 @@ public sealed record UpdateAppRequest(
     }
 }
 
-public sealed record AppResponse(
+internal sealed record AppResponse(
     string AppId, string AccountId, string StoreAppId, string Platform, string Store, string Name,
     IReadOnlyList<string> Territories, DateTimeOffset CreatedAt, string? TranslationLanguage = null)
 {

@@ -5,4 +5,4 @@ namespace ReviewHub.Apps;
 /// <see cref="AppRemovalFunctions.FinalPurgeAfter"/> sends itself again, delayed to then; the pass after it deletes the
 /// app's row.
 /// </summary>
-public sealed record AppRemoval(string AccountId, string AppId);
+internal sealed record AppRemoval(string AccountId, string AppId);

@@ -18,7 +18,7 @@ namespace ReviewHub.Apps;
 /// runs at least <see cref="FinalPurgeAfter"/> after the tombstone therefore sees every row the app will ever have, and
 /// after it the app has none. A test keeps <see cref="FinalPurgeAfter"/> above the configured function timeout.
 /// </remarks>
-public sealed class AppRemovalFunctions(
+internal sealed class AppRemovalFunctions(
     IEnumerable<IAppDataPurger> purgers, AppStore apps, IMessageQueue queue, TimeProvider clock,
     ILogger<AppRemovalFunctions> logger)
 {

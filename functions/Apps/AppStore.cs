@@ -7,10 +7,10 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Apps;
 
-public enum RegisterOutcome { Created, Duplicate }
+internal enum RegisterOutcome { Created, Duplicate }
 
 /// <summary>Registered apps, scoped to the accounts a caller belongs to.</summary>
-public sealed class AppStore(TableServiceClient tables, AccountStore accounts, TimeProvider clock)
+internal sealed class AppStore(TableServiceClient tables, AccountStore accounts, TimeProvider clock)
 {
     private readonly TableClient apps = tables.GetTableClient(AppTables.Apps);
 

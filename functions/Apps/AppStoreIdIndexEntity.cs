@@ -7,7 +7,7 @@ namespace ReviewHub.Apps;
 /// Uniqueness of (platform, store app id) inside an account: a row in the app's own partition, written in the same
 /// transaction as the app. Its RowKey starts with '~', which sorts after every app id, so listing apps skips it.
 /// </summary>
-public sealed class AppStoreIdIndexEntity : ITableEntity
+internal sealed class AppStoreIdIndexEntity : ITableEntity
 {
     public const string Prefix = "~store|";
 

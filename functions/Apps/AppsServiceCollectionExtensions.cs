@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ReviewHub.Apps;
 
-public static class AppsServiceCollectionExtensions
+internal static class AppsServiceCollectionExtensions
 {
     public static IServiceCollection AddApps(this IServiceCollection services)
     {

@@ -5,7 +5,7 @@ namespace ReviewHub.Apps;
 /// when an app is removed, at least twice (see <see cref="AppRemovalFunctions"/>): it must be idempotent, and must find
 /// every row of the app from its ids alone (a row written by work in flight may have no other row pointing at it).
 /// </summary>
-public interface IAppDataPurger
+internal interface IAppDataPurger
 {
     Task PurgeAsync(string accountId, string appId, CancellationToken cancellationToken);
 }

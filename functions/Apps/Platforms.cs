@@ -1,6 +1,6 @@
 namespace ReviewHub.Apps;
 
-public static class Platforms
+internal static class Platforms
 {
     public const string Ios = "ios";
     public const string MacOs = "macos";

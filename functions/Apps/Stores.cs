@@ -1,7 +1,7 @@
 namespace ReviewHub.Apps;
 
 /// <summary>The store an app's reviews come from: Apple's App Store (iOS, macOS) or Google Play (Android).</summary>
-public static class Stores
+internal static class Stores
 {
     public const string AppStore = "appStore";
     public const string GooglePlay = "googlePlay";

@@ -6,7 +6,7 @@ namespace ReviewHub.Apps;
 /// App Store territories: the ISO 3166 alpha-3 codes of Apple's <c>TerritoryCode</c> (App Store Connect OpenAPI), which
 /// the API and ASC use, with the alpha-2 storefront code the public review feed puts in its URL.
 /// </summary>
-public static class Territories
+internal static class Territories
 {
     private static readonly FrozenDictionary<string, string> Alpha3ToStorefront = new Dictionary<string, string>
     {

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 
 namespace ReviewHub.Configuration;
 
-public static class ValidatedOptions
+internal static class ValidatedOptions
 {
     /// <summary>
     /// Binds <typeparamref name="TOptions"/> from <c>{section}__*</c> settings and validates its data annotations (and

@@ -9,7 +9,7 @@ namespace ReviewHub.Delivery;
 
 /// <summary>Marks a route broken and emails the account owner once per break (the transition decides who sends the
 /// email).</summary>
-public sealed class BrokenRouteNotifier(
+internal sealed class BrokenRouteNotifier(
     RouteStore routes, AccountStore accounts, EmailConfirmationStore confirmations, IEmailSender email,
     ReviewLinks links, ReviewHubMetrics metrics, ILogger<BrokenRouteNotifier> logger)
 {

@@ -5,7 +5,7 @@ namespace ReviewHub.Delivery;
 /// target); retrying cannot help. Otherwise the send may be retried, after <see cref="RetryAfter"/> when the channel
 /// said so.
 /// </summary>
-public sealed class ChannelException(string message, bool routeBroken = false, TimeSpan? retryAfter = null,
+internal sealed class ChannelException(string message, bool routeBroken = false, TimeSpan? retryAfter = null,
     Exception? inner = null)
     : Exception(message, inner)
 {

@@ -6,5 +6,5 @@ namespace ReviewHub.Delivery;
 /// attempted.</summary>
 /// <param name="IdempotencyKey">Stable across retries: Zendesk's Idempotency-Key and the webhook-id, so receivers can
 /// drop a repeat.</param>
-public sealed record ChannelSend(RouteEntity Route, AppEntity App, IReadOnlyList<ReviewNotification> Reviews,
+internal sealed record ChannelSend(RouteEntity Route, AppEntity App, IReadOnlyList<ReviewNotification> Reviews,
     string IdempotencyKey, string AppReviewsUrl);

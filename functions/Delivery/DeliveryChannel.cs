@@ -1,3 +1,3 @@
 namespace ReviewHub.Delivery;
 
-public enum DeliveryChannel { Slack, Email, Zendesk, Webhook }
+internal enum DeliveryChannel { Slack, Email, Zendesk, Webhook }

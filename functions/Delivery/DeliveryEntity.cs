@@ -7,7 +7,7 @@ namespace ReviewHub.Delivery;
 /// One row per (review, route): the ledger that makes delivery idempotent. PartitionKey = appId, RowKey =
 /// "{routeId}|{reviewId}". See docs/delivery.md for the state machine.
 /// </summary>
-public sealed class DeliveryEntity : TableRow
+internal sealed class DeliveryEntity : TableRow
 {
     public string State { get; set; } = nameof(DeliveryState.Sending);
     public DateTimeOffset LeaseUntil { get; set; }

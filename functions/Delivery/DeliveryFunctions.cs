@@ -5,7 +5,7 @@ namespace ReviewHub.Delivery;
 
 /// <summary>Queue side of delivery: a new-reviews batch fans out into one unit of work per matching route, each
 /// delivered on its own.</summary>
-public sealed class DeliveryFunctions(
+internal sealed class DeliveryFunctions(
     NewReviewsFanOut fanOut, RouteDeliverer deliverer, ReplyEventDeliverer replyEvents)
 {
     [Function(nameof(FanOutNewReviews))]

@@ -6,13 +6,13 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Delivery;
 
-public enum ClaimOutcome { Claimed, AlreadyDelivered, InFlight }
+internal enum ClaimOutcome { Claimed, AlreadyDelivered, InFlight }
 
-public sealed record Claim(ClaimOutcome Outcome, DeliveryEntity? Row, TimeSpan LeaseRemaining = default);
+internal sealed record Claim(ClaimOutcome Outcome, DeliveryEntity? Row, TimeSpan LeaseRemaining = default);
 
 /// <summary>Claims (review, route) pairs with conditional writes, so exactly one attempt at a time may send each, and
 /// records the outcome.</summary>
-public sealed class DeliveryLedger(TableServiceClient tables, TimeProvider clock, IOptions<DeliveryOptions> options)
+internal sealed class DeliveryLedger(TableServiceClient tables, TimeProvider clock, IOptions<DeliveryOptions> options)
     : IAppDataPurger
 {
     private readonly TableClient table = tables.GetTableClient(DeliveryTables.Deliveries);

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace ReviewHub.Delivery;
 
 /// <summary>Delivery settings, bound from <c>Delivery__*</c> (see docs/delivery.md).</summary>
-public sealed class DeliveryOptions
+internal sealed class DeliveryOptions
 {
     public const string Section = "Delivery";
 

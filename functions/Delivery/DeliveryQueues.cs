@@ -2,7 +2,7 @@ namespace ReviewHub.Delivery;
 
 /// <summary>The queues the Delivery feature consumes (its triggers bind to them); other features may send it
 /// their messages. The host's poison queue for each is "{name}-poison".</summary>
-public static class DeliveryQueues
+internal static class DeliveryQueues
 {
     /// <summary>Carries <see cref="DeliveryWork"/>: one unit of work per (new-reviews batch, matching route).</summary>
     public const string Deliveries = "deliveries";

@@ -7,7 +7,7 @@ using ReviewHub.Configuration;
 
 namespace ReviewHub.Delivery;
 
-public static class DeliveryServiceCollectionExtensions
+internal static class DeliveryServiceCollectionExtensions
 {
     public static IServiceCollection AddDelivery(this IServiceCollection services,
         IConfiguration configuration)

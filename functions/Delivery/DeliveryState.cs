@@ -1,6 +1,6 @@
 namespace ReviewHub.Delivery;
 
-public enum DeliveryState
+internal enum DeliveryState
 {
     /// <summary>Claimed by one attempt until <see cref="DeliveryEntity.LeaseUntil"/>; after that anyone may take it
     /// over.</summary>

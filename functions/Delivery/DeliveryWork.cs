@@ -7,5 +7,5 @@ namespace ReviewHub.Delivery;
 /// </summary>
 /// <param name="Deferrals">How often this work was postponed (rate limit, or in flight elsewhere); bounded by <see
 /// cref="DeliveryOptions.MaxDeferrals"/>.</param>
-public sealed record DeliveryWork(string AccountId, string AppId, string RouteId, string BatchId,
+internal sealed record DeliveryWork(string AccountId, string AppId, string RouteId, string BatchId,
     IReadOnlyList<string> ReviewIds, int Deferrals = 0);

@@ -1,7 +1,7 @@
 namespace ReviewHub.Delivery;
 
 /// <summary>A delivery channel: how it groups reviews and how it sends them.</summary>
-public interface IDeliveryChannel
+internal interface IDeliveryChannel
 {
     DeliveryChannel Channel { get; }
 

@@ -1,7 +1,7 @@
 namespace ReviewHub.Delivery;
 
 /// <summary>A channel that tells a reply's life (Slack, Zendesk, webhooks; not email).</summary>
-public interface IReplyEventChannel
+internal interface IReplyEventChannel
 {
     DeliveryChannel Channel { get; }
 

@@ -9,7 +9,7 @@ namespace ReviewHub.Delivery;
 /// Turns a new-reviews batch into one unit of delivery work per enabled route whose filters match some of its
 /// reviews. A backfill, a removed app or an app without active routes sends nothing.
 /// </summary>
-public sealed class NewReviewsFanOut(
+internal sealed class NewReviewsFanOut(
     RouteStore routes, AppStore apps, ReviewReader reviews, IMessageQueue queue, ILogger<NewReviewsFanOut> logger)
 {
     public async Task FanOutAsync(NewReviewsBatch batch, CancellationToken cancellationToken)

@@ -15,7 +15,7 @@ namespace ReviewHub.Delivery;
 /// failures release the claim and throw (host retries, then poison); rate limits and claims in flight postpone the
 /// message; a refused credential breaks the route.
 /// </summary>
-public sealed class ReplyEventDeliverer(
+internal sealed class ReplyEventDeliverer(
     RouteStore routes, AppStore apps, ReviewReader reviews, DeliveryLedger ledger,
     IEnumerable<IReplyEventChannel> channels,
     BrokenRouteNotifier broken, IMessageQueue queue, ReviewLinks links, ReviewHubMetrics metrics,

@@ -1,7 +1,7 @@
 namespace ReviewHub.Delivery;
 
 /// <summary>What happened to a reply, told to the routes that subscribe (docs/delivery.md, "Reply events").</summary>
-public enum ReplyEventKind
+internal enum ReplyEventKind
 {
     /// <summary>App Store Connect accepted the reply; Apple moderates it.</summary>
     Sent,

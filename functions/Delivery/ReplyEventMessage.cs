@@ -11,7 +11,7 @@ namespace ReviewHub.Delivery;
 /// messages without an enum converter.</param>
 /// <param name="Deferrals">How often this route's delivery was postponed; bounded by
 /// <see cref="DeliveryOptions.MaxDeferrals"/>.</param>
-public sealed record ReplyEventMessage(
+internal sealed record ReplyEventMessage(
     string AccountId, string AppId, string ReviewId, string Event, DateTimeOffset OccurredAt, ReplySnapshot Reply,
     string? RouteId = null, int Deferrals = 0)
 {

@@ -3,7 +3,7 @@ using ReviewHub.Replies;
 namespace ReviewHub.Delivery;
 
 /// <summary>Event names as routes subscribe to them and as webhooks type them (versioned).</summary>
-public static class ReplyEventTypes
+internal static class ReplyEventTypes
 {
     /// <summary>The payload's version: a change that is not additive gets a new type (<c>.v2</c>) beside this one.
     /// </summary>

@@ -3,7 +3,7 @@ using ReviewHub.Replies;
 namespace ReviewHub.Delivery;
 
 /// <summary>The reply as it was when the event happened (a later state must not rewrite an earlier event).</summary>
-public sealed record ReplySnapshot(
+internal sealed record ReplySnapshot(
     int Version, string Action, string Status, string? Body, string RequestedBy, string? RuleId, DateTimeOffset? SentAt,
     DateTimeOffset? PublishedAt, string? FailureCode, string? FailureReason, DateTimeOffset? OverdueAt,
     DateTimeOffset? OutdatedAt)

@@ -1,7 +1,7 @@
 namespace ReviewHub.Delivery;
 
 /// <summary>Links into the SPA.</summary>
-public sealed class ReviewLinks(string spaBaseUrl)
+internal sealed class ReviewLinks(string spaBaseUrl)
 {
     private readonly string baseUrl = spaBaseUrl.TrimEnd('/');
 

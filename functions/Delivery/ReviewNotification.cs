@@ -7,7 +7,7 @@ namespace ReviewHub.Delivery;
 /// A review as channels show it, with the link to it in the SPA and the store it was written in (<see cref="Stores"/>;
 /// a Google Play review has no territory: empty).
 /// </summary>
-public sealed record ReviewNotification(
+internal sealed record ReviewNotification(
     string ReviewId, int Rating, string? Title, string? Body, string? ReviewerNickname, string Territory,
     DateTimeOffset CreatedAt, string Url, string Store = Stores.AppStore)
 {

@@ -15,7 +15,7 @@ namespace ReviewHub.Delivery;
 /// (host retries, then the poison queue); rate limits and in-flight pairs postpone the work; a refused credential
 /// breaks the route.
 /// </summary>
-public sealed class RouteDeliverer(
+internal sealed class RouteDeliverer(
     RouteStore routes, AppStore apps, ReviewReader reviews, DeliveryLedger ledger,
         IEnumerable<IDeliveryChannel> channels,
     BrokenRouteNotifier broken, IMessageQueue queue, ReviewLinks links, ReviewHubMetrics metrics,

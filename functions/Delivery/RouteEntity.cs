@@ -7,7 +7,7 @@ namespace ReviewHub.Delivery;
 /// Where an app's new reviews go. PartitionKey = appId, RowKey = routeId. Secrets (Slack token, Zendesk credential,
 /// webhook signing secret) live in the secret store; the row keeps only <see cref="SecretReference"/>.
 /// </summary>
-public sealed class RouteEntity : TableRow
+internal sealed class RouteEntity : TableRow
 {
     public string AccountId { get; set; } = string.Empty;
     public string Channel { get; set; } = nameof(DeliveryChannel.Slack);

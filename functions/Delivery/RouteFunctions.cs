@@ -11,7 +11,7 @@ using ReviewHub.Storage;
 namespace ReviewHub.Delivery;
 
 /// <summary>The SPA's notification routes of an app: list, create, update, delete, and send a test message.</summary>
-public sealed class RouteFunctions(
+internal sealed class RouteFunctions(
     AppStore apps, RouteStore routes, RouteDeliverer deliverer, EmailConfirmationStore confirmations,
     RateLimiter limiter, IOptions<DeliveryOptions> options, IOptions<AccountLimitsOptions> limits)
 {

@@ -3,13 +3,13 @@ using ReviewHub.Http;
 
 namespace ReviewHub.Delivery;
 
-public sealed record RouteFilters(IReadOnlyList<int>? Ratings, IReadOnlyList<string>? Territories);
+internal sealed record RouteFilters(IReadOnlyList<int>? Ratings, IReadOnlyList<string>? Territories);
 
 /// <summary>
 /// Creates a route. Credentials by channel: Slack <c>slackBotToken</c> (xoxb-…); Zendesk <c>zendeskEmail</c> +
 /// <c>zendeskApiToken</c>; webhook: none, the signing secret is generated and returned once; email: none.
 /// </summary>
-public sealed record CreateRouteRequest(
+internal sealed record CreateRouteRequest(
     string? Channel, string? Name, string? Target, RouteFilters? Filters, bool? Enabled,
     string? SlackBotToken, string? ZendeskEmail, string? ZendeskApiToken, IReadOnlyList<string>? ReplyEvents = null)
     : IValidatable
@@ -31,7 +31,7 @@ public sealed record CreateRouteRequest(
 
 /// <summary>Changes a route; absent fields keep their value. The channel cannot change (delete and create
 /// instead).</summary>
-public sealed record UpdateRouteRequest(
+internal sealed record UpdateRouteRequest(
     string? Name, string? Target, RouteFilters? Filters, bool? Enabled,
     string? SlackBotToken, string? ZendeskEmail, string? ZendeskApiToken, bool? RotateSigningSecret,
     IReadOnlyList<string>? ReplyEvents = null) : IValidatable
@@ -74,11 +74,11 @@ public sealed record UpdateRouteRequest(
         is not null;
 }
 
-public sealed record RouteCredentials(string? SlackBotToken, string? ZendeskEmail, string? ZendeskApiToken);
+internal sealed record RouteCredentials(string? SlackBotToken, string? ZendeskEmail, string? ZendeskApiToken);
 
 /// <summary>A route as the API shows it: never a secret, except <see cref="SigningSecret"/> right after it was
 /// generated.</summary>
-public sealed record RouteResponse(
+internal sealed record RouteResponse(
     string RouteId, string AppId, string Channel, string? Name, string Target, RouteFilters Filters, bool Enabled,
     string Status, string? BrokenReason, DateTimeOffset? BrokenAt, bool HasCredentials, DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
@@ -94,7 +94,7 @@ public sealed record RouteResponse(
 
 /// <summary>What a test message did: the channel's id for it (Slack ts, ticket id, email or webhook message
 /// id).</summary>
-public sealed record TestMessageResponse(bool Delivered, string? ExternalId);
+internal sealed record TestMessageResponse(bool Delivered, string? ExternalId);
 
 internal static partial class RouteRules
 {

@@ -1,6 +1,6 @@
 namespace ReviewHub.Delivery;
 
-public enum RouteStatus
+internal enum RouteStatus
 {
     Active,
 

@@ -11,7 +11,8 @@ namespace ReviewHub.Delivery;
 
 /// <summary>Routes of an app and their secrets. Secrets go to the secret store first, so a row never points at a
 /// missing secret.</summary>
-public sealed class RouteStore(TableServiceClient tables, ISecretStore secrets, RateLimiter limiter, TimeProvider clock)
+internal sealed class RouteStore(
+    TableServiceClient tables, ISecretStore secrets, RateLimiter limiter, TimeProvider clock)
     : IAppDataPurger
 {
     private readonly TableClient routes = tables.GetTableClient(DeliveryTables.DeliveryRoutes);

@@ -1,4 +1,4 @@
 namespace ReviewHub.Delivery;
 
 /// <summary>A Zendesk API-token credential, stored as one JSON secret.</summary>
-public sealed record ZendeskCredential(string Email, string ApiToken);
+internal sealed record ZendeskCredential(string Email, string ApiToken);

@@ -5,7 +5,7 @@ using ReviewHub.Http;
 namespace ReviewHub.Email;
 
 /// <summary>The email provider refused or failed a message (after the client's retries of 429s).</summary>
-public sealed class EmailDeliveryException(HttpStatusCode status, string detail, TimeSpan? retryAfter)
+internal sealed class EmailDeliveryException(HttpStatusCode status, string detail, TimeSpan? retryAfter)
     : Exception($"Email provider answered {(int)status}: {detail}")
 {
     public HttpStatusCode Status { get; } = status;

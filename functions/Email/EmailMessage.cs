@@ -1,3 +1,3 @@
 namespace ReviewHub.Email;
 
-public sealed record EmailMessage(IReadOnlyList<string> To, string Subject, string PlainText, string Html);
+internal sealed record EmailMessage(IReadOnlyList<string> To, string Subject, string PlainText, string Html);

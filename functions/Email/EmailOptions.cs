@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace ReviewHub.Email;
 
 /// <summary>SendGrid settings, bound from <c>Email__*</c>. The API key is a Key Vault reference in Azure.</summary>
-public sealed class EmailOptions
+internal sealed class EmailOptions
 {
     public const string Section = "Email";
 

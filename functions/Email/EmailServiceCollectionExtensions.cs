@@ -6,7 +6,7 @@ using ReviewHub.Configuration;
 
 namespace ReviewHub.Email;
 
-public static class EmailServiceCollectionExtensions
+internal static class EmailServiceCollectionExtensions
 {
     public static IServiceCollection AddEmail(this IServiceCollection services, IConfiguration configuration)
     {

@@ -1,6 +1,6 @@
 namespace ReviewHub.Email;
 
-public interface IEmailSender
+internal interface IEmailSender
 {
     /// <summary>Sends one message (HTML and plain text); returns the provider's message id. Throws <see
     /// cref="EmailDeliveryException"/>.</summary>

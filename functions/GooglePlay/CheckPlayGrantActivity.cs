@@ -9,7 +9,7 @@ namespace ReviewHub.GooglePlay;
 /// it becomes the failure reason at the deadline) with whether the deadline came by this activity's clock. Writes
 /// only while the row runs this attempt; a retry after a crash past the activation finds it in force and completes it.
 /// </summary>
-public sealed class CheckPlayGrantActivity(
+internal sealed class CheckPlayGrantActivity(
     PlayConnectionStore store, PlayGrantProbe probe, IEnumerable<IPlayConnectionListener> listeners,
     TimeProvider clock, ILogger<CheckPlayGrantActivity> logger) : TaskActivity<PlayVerification, PlayCheckResult>
 {

@@ -4,7 +4,7 @@ namespace ReviewHub.GooglePlay;
 
 /// <summary>The owner's "connected" or "setup stopped" email, at most once per attempt
 /// (<see cref="PlayConnectionEmails"/>).</summary>
-public sealed class EmailPlayConnectionOwnerActivity(PlayConnectionEmails emails)
+internal sealed class EmailPlayConnectionOwnerActivity(PlayConnectionEmails emails)
     : TaskActivity<PlayOwnerEmailRequest, bool>
 {
     public override Task<bool> RunAsync(TaskActivityContext context, PlayOwnerEmailRequest input) =>

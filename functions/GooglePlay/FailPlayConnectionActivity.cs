@@ -8,7 +8,7 @@ namespace ReviewHub.GooglePlay;
 /// while operators must act (their time moves the deadline on), and not before the deadline by this activity's clock.
 /// True when the row is Failed for this attempt (also when a retry finds it so).
 /// </summary>
-public sealed class FailPlayConnectionActivity(
+internal sealed class FailPlayConnectionActivity(
     PlayConnectionStore store, TimeProvider clock, ILogger<FailPlayConnectionActivity> logger)
     : TaskActivity<PlayVerification, bool>
 {

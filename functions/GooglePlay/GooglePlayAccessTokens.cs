@@ -19,7 +19,7 @@ namespace ReviewHub.GooglePlay;
 /// go through the named client <see cref="HttpClientName"/> (timeouts and retries of <c>OutboundResilience</c>); the
 /// library's own retry is turned off so attempts are not multiplied.
 /// </summary>
-public sealed class GooglePlayAccessTokens(
+internal sealed class GooglePlayAccessTokens(
     IOptions<GooglePlayOptions> options, TimeProvider clock, IHttpMessageHandlerFactory handlers)
 {
     public const string HttpClientName = "GooglePlayOAuth";

@@ -15,7 +15,7 @@ namespace ReviewHub.GooglePlay;
 /// caller can defer its work through its queue. Timeouts and retries come from the HttpClient's resilience pipeline
 /// (<c>OutboundResilience</c>); a reply is safe to repeat, as it sets the review's one reply.
 /// </summary>
-public sealed class GooglePlayClient(
+internal sealed class GooglePlayClient(
     HttpClient http, GooglePlayAccessTokens tokens, IOptions<GooglePlayOptions> options,
     IEnumerable<IPlayRefusalObserver> refusalObservers, ILogger<GooglePlayClient> logger)
 {

@@ -3,7 +3,7 @@ using System.Net;
 namespace ReviewHub.GooglePlay;
 
 /// <summary>What went wrong with a Google Play call, in terms a feature can act on.</summary>
-public enum GooglePlayFailure
+internal enum GooglePlayFailure
 {
     /// <summary>429 (or 403 <c>rateLimitExceeded</c>): the package's quota is spent. Retry later.</summary>
     RateLimited,
@@ -37,7 +37,7 @@ public enum GooglePlayFailure
 }
 
 /// <summary>A Google Play call failed after the HTTP client's own retries.</summary>
-public sealed class GooglePlayException(
+internal sealed class GooglePlayException(
     GooglePlayFailure failure, HttpStatusCode? status, string? reason, string message, Exception? inner = null,
     TimeSpan? retryAfter = null, bool fromTokenEndpoint = false)
     : Exception(message, inner)

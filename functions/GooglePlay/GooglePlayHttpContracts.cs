@@ -5,12 +5,12 @@ namespace ReviewHub.GooglePlay;
 
 /// <summary>What to grant in Play Console at one level (one app's permissions, or the whole developer account's).
 /// </summary>
-public sealed record PlayPermissionView(string Level, string Where, IReadOnlyList<string> Permissions,
+internal sealed record PlayPermissionView(string Level, string Where, IReadOnlyList<string> Permissions,
     IReadOnlyList<string> ApiNames);
 
 /// <summary>The account's Google Play connection: the card (service-account email, permissions to grant) and the
 /// status, with who acts next.</summary>
-public sealed record PlayConnectionResponse(
+internal sealed record PlayConnectionResponse(
     string Status, string Actor, string NextStep, string? ServiceAccountEmail,
     IReadOnlyList<PlayPermissionView> Permissions, DateTimeOffset? OperatorsWaitingSince, DateTimeOffset? InvitedAt,
     DateTimeOffset? Deadline, DateTimeOffset? LastCheckedAt, string? LastObservation, DateTimeOffset? VerifiedAt,
@@ -42,7 +42,7 @@ public sealed record PlayConnectionResponse(
 
 /// <summary>Operators: the JSON key file Google Cloud issued for the account's service account, as a string. Never
 /// logged or returned.</summary>
-public sealed record ProvisionServiceAccountRequest(string? KeyFile) : IValidatable
+internal sealed record ProvisionServiceAccountRequest(string? KeyFile) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {

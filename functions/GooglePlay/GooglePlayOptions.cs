@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace ReviewHub.GooglePlay;
 
 /// <summary>Google Play Developer API settings, bound from <c>GooglePlay__*</c>.</summary>
-public sealed class GooglePlayOptions
+internal sealed class GooglePlayOptions
 {
     public const string Section = "GooglePlay";
 

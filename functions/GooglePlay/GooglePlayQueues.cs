@@ -1,7 +1,7 @@
 namespace ReviewHub.GooglePlay;
 
 /// <summary>The queues the Google Play feature consumes; the host's poison queue for each is "{name}-poison".</summary>
-public static class GooglePlayQueues
+internal static class GooglePlayQueues
 {
     /// <summary>Carries <see cref="PlayConnectionCheckRequest"/>: check one account's Play connection in
     /// force.</summary>

@@ -8,7 +8,7 @@ namespace ReviewHub.GooglePlay;
 /// A Google service account's key, from the JSON key file Google Cloud issues: the account's email (what the customer
 /// invites in Play Console), the key id and the RSA private key (PEM).
 /// </summary>
-public sealed record GooglePlayServiceAccountKey(string ClientEmail, string PrivateKeyId, string PrivateKeyPem)
+internal sealed record GooglePlayServiceAccountKey(string ClientEmail, string PrivateKeyId, string PrivateKeyPem)
 {
     /// <summary>The ReviewHub account the key was read for (not stored with it): a refusal of a call made with it is
     /// reported against that account's Play connection.</summary>

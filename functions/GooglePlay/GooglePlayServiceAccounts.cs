@@ -9,7 +9,7 @@ namespace ReviewHub.GooglePlay;
 /// would read (and reply to) that app's reviews with access the other tenant granted. The key lives in Key Vault
 /// (locally the secret store's folder) under a name derived from the account id; tables hold nothing of it.
 /// </summary>
-public sealed class GooglePlayServiceAccounts(ISecretStore secrets)
+internal sealed class GooglePlayServiceAccounts(ISecretStore secrets)
 {
     public static string SecretNameFor(string accountId) => SecretNames.For("google-play-sa", accountId);
 

@@ -8,7 +8,7 @@ using ReviewHub.Integrations;
 
 namespace ReviewHub.GooglePlay;
 
-public static class GooglePlayServiceCollectionExtensions
+internal static class GooglePlayServiceCollectionExtensions
 {
     public static IServiceCollection AddGooglePlay(this IServiceCollection services, IConfiguration configuration)
     {

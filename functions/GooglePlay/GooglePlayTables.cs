@@ -2,7 +2,7 @@ namespace ReviewHub.GooglePlay;
 
 /// <summary>The tables the Google Play feature owns (its connections); other features ask
 /// <see cref="PlayConnectionStore"/>.</summary>
-public static class GooglePlayTables
+internal static class GooglePlayTables
 {
     public const string PlayConnections = "PlayConnections";
 

@@ -5,7 +5,7 @@ namespace ReviewHub.GooglePlay;
 /// the account's Android apps at once (on recovery that brings the gap, within Play's 7-day window).
 /// Implementations are idempotent: a repeated activity or check calls them again.
 /// </summary>
-public interface IPlayConnectionListener
+internal interface IPlayConnectionListener
 {
     Task OnReadableAsync(string accountId, CancellationToken cancellationToken);
 }

@@ -5,7 +5,7 @@ namespace ReviewHub.GooglePlay;
 /// fetch schedule. Reads made outside the review source (the grant probe of a verification or a health check) are
 /// counted in it too, so the fetches that follow see what is left.
 /// </summary>
-public interface IPlayReadBudget
+internal interface IPlayReadBudget
 {
     /// <summary>Counts <paramref name="reads"/> reads of the app made now (an app without a schedule, being removed,
     /// counts nothing).</summary>

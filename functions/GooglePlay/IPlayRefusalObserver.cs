@@ -5,7 +5,7 @@ namespace ReviewHub.GooglePlay;
 /// the key refused, the API off): the Play connection degrades at once, whichever feature made the call (a fetch, a
 /// reply, a read-back).
 /// </summary>
-public interface IPlayRefusalObserver
+internal interface IPlayRefusalObserver
 {
     Task OnRefusedAsync(string accountId, string packageName, GooglePlayException refusal,
         CancellationToken cancellationToken);

@@ -4,7 +4,7 @@ namespace ReviewHub.GooglePlay;
 /// Android application ids as Play identifies apps: two or more dot-separated segments, each starting with an ASCII
 /// letter and holding ASCII letters, digits and underscores (e.g. <c>com.example.app</c>). Play is case-sensitive.
 /// </summary>
-public static class PackageNames
+internal static class PackageNames
 {
     /// <summary>ReviewHub's limit: Play documents none; 255 is the longest file name Android installs under.</summary>
     public const int MaxLength = 255;

@@ -6,7 +6,7 @@ namespace ReviewHub.GooglePlay;
 /// Who acts next on an account's Google Play connection, and what exactly, from the row alone: the same
 /// <see cref="NextAction"/> (customer / operators / nobody) as App Store Connect connections show.
 /// </summary>
-public static class PlayConnectionActors
+internal static class PlayConnectionActors
 {
     /// <summary>The Play Console permissions ReviewHub needs, as Play Console names them (google-play-api.md §4).
     /// </summary>

@@ -1,4 +1,4 @@
 namespace ReviewHub.GooglePlay;
 
 /// <summary>Check the account's Google Play connection now (queued by a refused call and by the daily timer).</summary>
-public sealed record PlayConnectionCheckRequest(string AccountId);
+internal sealed record PlayConnectionCheckRequest(string AccountId);

@@ -5,7 +5,7 @@ namespace ReviewHub.GooglePlay;
 
 /// <summary>Degrades a Play connection in force and records it in the connections' audit trail, on a change
 /// only.</summary>
-public sealed class PlayConnectionDegradation(
+internal sealed class PlayConnectionDegradation(
     PlayConnectionStore store, IntegrationEventLog events, TimeProvider clock,
     ILogger<PlayConnectionDegradation> logger)
 {

@@ -6,7 +6,7 @@ using ReviewHub.Integrations;
 namespace ReviewHub.GooglePlay;
 
 /// <summary>The owner emails of a Google Play connection.</summary>
-public enum PlayOwnerEmail { Activated, Failed, Degraded, OperatorsLate }
+internal enum PlayOwnerEmail { Activated, Failed, Degraded, OperatorsLate }
 
 /// <summary>
 /// Sends the owner's Play connection emails at most once per occasion (an attempt's activation or failure, a
@@ -15,7 +15,7 @@ public enum PlayOwnerEmail { Activated, Failed, Degraded, OperatorsLate }
 /// retries); a send without an answer keeps it (it may have arrived). Addressed through the connections' shared owner
 /// plumbing (<see cref="IntegrationOwnerMail"/>: the owner's confirmed address only).
 /// </summary>
-public sealed class PlayConnectionEmails(
+internal sealed class PlayConnectionEmails(
     PlayConnectionStore store, IntegrationOwnerMail ownerMail, IEmailSender sender,
     ILogger<PlayConnectionEmails> logger)
 {

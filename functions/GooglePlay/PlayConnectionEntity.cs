@@ -4,7 +4,7 @@ using ReviewHub.Storage;
 namespace ReviewHub.GooglePlay;
 
 /// <summary>Where an account's Google Play connection stands.</summary>
-public enum PlayConnectionStatus
+internal enum PlayConnectionStatus
 {
     /// <summary>No service account yet: ReviewHub's operators provision one.</summary>
     AwaitingServiceAccount,
@@ -24,7 +24,7 @@ public enum PlayConnectionStatus
 }
 
 /// <summary>Why an active Play connection stopped working.</summary>
-public enum PlayConnectionProblem
+internal enum PlayConnectionProblem
 {
     /// <summary>Play answers 403/401 "insufficient permissions" (or 404) for an app: the grant was removed or
     /// reduced.</summary>
@@ -40,7 +40,7 @@ public enum PlayConnectionProblem
 /// <see cref="RowKeyValue"/>, one per account, since Play grants access to the account's one service account.
 /// The key itself is never here (<see cref="GooglePlayServiceAccounts"/> keeps it in the vault); only its email.
 /// </summary>
-public sealed class PlayConnectionEntity : TableRow
+internal sealed class PlayConnectionEntity : TableRow
 {
     public const string RowKeyValue = "googlePlay";
 

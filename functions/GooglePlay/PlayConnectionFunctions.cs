@@ -18,7 +18,7 @@ namespace ReviewHub.GooglePlay;
 /// disconnect (the owner only), and the operators' provisioning of the account's service account. The verification
 /// runs in <see cref="PlayConnectionVerificationOrchestrator"/>.
 /// </summary>
-public sealed class PlayConnectionFunctions(
+internal sealed class PlayConnectionFunctions(
     AccountStore accounts,
     AppStore apps,
     PlayConnectionStore store,

@@ -4,7 +4,7 @@ using ReviewHub.Integrations;
 namespace ReviewHub.GooglePlay;
 
 /// <summary>What a health check of a Play connection did.</summary>
-public enum PlayHealthOutcome
+internal enum PlayHealthOutcome
 {
     /// <summary>Readable: active (recovered, if it was degraded).</summary>
     Healthy,
@@ -22,7 +22,7 @@ public enum PlayHealthOutcome
 /// cause; a passing check returns it to Active, records the recovery, and the listeners fetch the gap at once. Run
 /// daily, right after a refused call (queued by <see cref="PlayRefusalReporter"/>), and from "I fixed it".
 /// </summary>
-public sealed class PlayConnectionHealth(
+internal sealed class PlayConnectionHealth(
     PlayConnectionStore store, PlayGrantProbe probe, PlayConnectionDegradation degradation,
     PlayConnectionEmails emails, IntegrationEventLog events, IEnumerable<IPlayConnectionListener> listeners,
     TimeProvider clock, ILogger<PlayConnectionHealth> logger)

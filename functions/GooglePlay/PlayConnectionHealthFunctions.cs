@@ -9,7 +9,7 @@ namespace ReviewHub.GooglePlay;
 /// Health checks of Play connections in force: one per account from the queue (queued by a refused call, by "I fixed
 /// it" when Google did not answer, and by the daily timer).
 /// </summary>
-public sealed class PlayConnectionHealthFunctions(
+internal sealed class PlayConnectionHealthFunctions(
     PlayConnectionHealth health, PlayConnectionStore store, IMessageQueue queue,
     ILogger<PlayConnectionHealthFunctions> logger)
 {

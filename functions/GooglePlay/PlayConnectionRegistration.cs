@@ -6,7 +6,7 @@ namespace ReviewHub.GooglePlay;
 /// The first Android app of an account makes it need a Google service account: its Play connection row appears,
 /// waiting on operators to provision one (their work list shows it).
 /// </summary>
-public sealed class PlayConnectionRegistration(PlayConnectionStore store) : IAppRegisteredListener
+internal sealed class PlayConnectionRegistration(PlayConnectionStore store) : IAppRegisteredListener
 {
     public async Task OnRegisteredAsync(AppEntity app, CancellationToken cancellationToken)
     {

@@ -8,7 +8,7 @@ namespace ReviewHub.GooglePlay;
 /// source generator each gets a thin <c>[Function]</c> wrapper named for its class; the logic is in the classes, which
 /// the tests register with the Durable in-process test host directly.
 /// </summary>
-public sealed class PlayConnectionSetupFunctions(
+internal sealed class PlayConnectionSetupFunctions(
     CheckPlayGrantActivity check, FailPlayConnectionActivity fail, EmailPlayConnectionOwnerActivity email)
 {
     [Function(nameof(VerifyPlayConnection))]

@@ -5,7 +5,7 @@ using ReviewHub.Storage;
 namespace ReviewHub.GooglePlay;
 
 /// <summary>What "I've invited" came to.</summary>
-public enum PlayInviteOutcome
+internal enum PlayInviteOutcome
 {
     /// <summary>A new attempt was recorded.</summary>
     Started,
@@ -21,7 +21,7 @@ public enum PlayInviteOutcome
 /// keeps the operators' wait (and with it the customer's deadline) from the row's new state, and takes the ETag, so
 /// concurrent writers (the orchestration, a refused call, a disconnect) never overwrite each other.
 /// </summary>
-public sealed class PlayConnectionStore(TableServiceClient tables, WorkingDayCalendar calendar, TimeProvider clock)
+internal sealed class PlayConnectionStore(TableServiceClient tables, WorkingDayCalendar calendar, TimeProvider clock)
 {
     /// <summary>Why a reply to a Play review is refused while the connection is not active.</summary>
     public const string RepliesNeedActive = "Replies to Google Play reviews are sent with the account's Google " +

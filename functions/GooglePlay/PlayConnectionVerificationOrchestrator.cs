@@ -12,7 +12,7 @@ namespace ReviewHub.GooglePlay;
 /// the activities; the deadline is decided by the activities' clock; the only event (<see cref="CancelEvent"/>, a
 /// disconnect) is never cancelled.
 /// </summary>
-public sealed class PlayConnectionVerificationOrchestrator : TaskOrchestrator<PlayVerification, string>
+internal sealed class PlayConnectionVerificationOrchestrator : TaskOrchestrator<PlayVerification, string>
 {
     public const string CancelEvent = "Cancel";
 

@@ -1,4 +1,4 @@
 namespace ReviewHub.GooglePlay;
 
 /// <summary>The developer's reply on Play (one per review; replying again overwrites it).</summary>
-public sealed record PlayDeveloperReply(string Text, DateTimeOffset LastModified);
+internal sealed record PlayDeveloperReply(string Text, DateTimeOffset LastModified);

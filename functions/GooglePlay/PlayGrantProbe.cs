@@ -3,7 +3,7 @@ using ReviewHub.Apps;
 namespace ReviewHub.GooglePlay;
 
 /// <summary>What reading the account's Android apps with its service account found.</summary>
-public enum PlayGrantState
+internal enum PlayGrantState
 {
     /// <summary>Every Android app of the account answers: the grant reached the API.</summary>
     Granted,
@@ -21,7 +21,7 @@ public enum PlayGrantState
 }
 
 /// <summary>What a probe found, with the sentence the status and the emails show.</summary>
-public sealed record PlayGrantFinding(PlayGrantState State, string Detail)
+internal sealed record PlayGrantFinding(PlayGrantState State, string Detail)
 {
     public bool OnOperators => State is PlayGrantState.KeyMissing or PlayGrantState.KeyRefused
         or PlayGrantState.ApiNotEnabled;
@@ -33,7 +33,7 @@ public sealed record PlayGrantFinding(PlayGrantState State, string Detail)
 /// account. Used by the "I've invited" verification and by the health check after activation. Transient failures
 /// (429, 5xx, no answer) are thrown as <see cref="GooglePlayException"/> for the caller to retry.
 /// </summary>
-public sealed class PlayGrantProbe(
+internal sealed class PlayGrantProbe(
     AppStore apps, GooglePlayServiceAccounts serviceAccounts, GooglePlayClient play, IPlayReadBudget budget)
 {
     /// <summary>Bounds one probe (the account's app limit is far below it).</summary>

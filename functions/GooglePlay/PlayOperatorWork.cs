@@ -11,7 +11,7 @@ namespace ReviewHub.GooglePlay;
 /// (<see cref="OperatorWorkFunctions"/>): the same rule and age as App Store Connect connections, from
 /// <see cref="PlayConnectionEntity.OperatorsWaitingSince"/>.
 /// </summary>
-public sealed class PlayOperatorWork(PlayConnectionStore store) : IOperatorWorkSource
+internal sealed class PlayOperatorWork(PlayConnectionStore store) : IOperatorWorkSource
 {
     /// <summary>How the work list names the connection: one per account.</summary>
     public const string Team = "Google Play";

@@ -8,7 +8,7 @@ namespace ReviewHub.GooglePlay;
 /// was passing. Refusals during the verification (expected until the grant propagates) or of a connection already
 /// degraded change nothing here.
 /// </summary>
-public sealed class PlayRefusalReporter(
+internal sealed class PlayRefusalReporter(
     PlayConnectionStore store, PlayConnectionDegradation degradation, IMessageQueue queue) : IPlayRefusalObserver
 {
     public async Task OnRefusedAsync(string accountId, string packageName, GooglePlayException refusal,

@@ -4,7 +4,7 @@ namespace ReviewHub.GooglePlay;
 /// A Play review, normalised from the API's <c>Review</c>: the user's comment (Play joins a title and body with a tab;
 /// split here), its rating and last modification (an edit moves it), and the developer's reply when there is one.
 /// </summary>
-public sealed record PlayReview(
+internal sealed record PlayReview(
     string ReviewId, string? AuthorName, int StarRating, string? Title, string Body, string? OriginalText,
     DateTimeOffset LastModified, string? ReviewerLanguage, string? AppVersionName, PlayDeveloperReply? Reply)
 {

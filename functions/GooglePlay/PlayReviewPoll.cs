@@ -6,21 +6,21 @@ namespace ReviewHub.GooglePlay;
 /// Where a Play app's polling stands: the newest user-comment change read so far (the watermark) and when a poll last
 /// completed. Kept by the caller (the app's fetch schedule, through the reviews feature's Google Play source).
 /// </summary>
-public sealed record PlayPollState(DateTimeOffset? Watermark, DateTimeOffset? LastCompletedAt);
+internal sealed record PlayPollState(DateTimeOffset? Watermark, DateTimeOffset? LastCompletedAt);
 
 /// <summary>
 /// Reviews Play may have dropped unseen: the poll before this one completed at <see cref="From"/>, and the list only
 /// reaches back to <see cref="To"/> (7 days before this poll). Reviews created or edited in between, and not changed
 /// since, cannot be read through the API.
 /// </summary>
-public sealed record PlayGap(DateTimeOffset From, DateTimeOffset To);
+internal sealed record PlayGap(DateTimeOffset From, DateTimeOffset To);
 
 /// <summary>
 /// One poll's result: reviews created or changed since the watermark (newest change first; an edit comes back with
 /// the same id and a newer <see cref="PlayReview.LastModified"/>), the state to keep, the gap when the previous poll
 /// was too long ago, and the requests spent.
 /// </summary>
-public sealed record PlayPollResult(
+internal sealed record PlayPollResult(
     IReadOnlyList<PlayReview> Changed, PlayPollState State, PlayGap? Gap, int Requests);
 
 /// <summary>
@@ -31,7 +31,7 @@ public sealed record PlayPollResult(
 /// reviews again (saving them is idempotent). Polled hourly, consecutive polls overlap by days; a poll after more than
 /// the window reports the <see cref="PlayGap"/> it cannot recover.
 /// </summary>
-public sealed class PlayReviewPoll(GooglePlayClient client, TimeProvider clock)
+internal sealed class PlayReviewPoll(GooglePlayClient client, TimeProvider clock)
 {
     /// <summary>How far back <c>reviews.list</c> reaches (Google's guide: about 7 days).</summary>
     public static readonly TimeSpan ListWindow = TimeSpan.FromDays(7);

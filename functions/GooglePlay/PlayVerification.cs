@@ -5,7 +5,7 @@ namespace ReviewHub.GooglePlay;
 /// milliseconds). Polls back off from <see cref="FirstPollInterval"/>, doubling up to <see cref="MaxPollInterval"/>
 /// (<see cref="Round"/> carries the backoff over a continue-as-new).
 /// </summary>
-public sealed record PlayVerification(
+internal sealed record PlayVerification(
     string AccountId, string AttemptId, TimeSpan FirstPollInterval, TimeSpan MaxPollInterval,
     int ActivityMaxAttempts, TimeSpan ActivityFirstRetryInterval, int RoundsPerExecution = 24, int Round = 0)
 {
@@ -15,7 +15,7 @@ public sealed record PlayVerification(
 }
 
 /// <summary>What one check found.</summary>
-public enum PlayCheckState
+internal enum PlayCheckState
 {
     /// <summary>The row no longer runs this attempt (disconnected, account removed): stop.</summary>
     Gone,
@@ -29,7 +29,7 @@ public enum PlayCheckState
 /// A check's answer and whether the customer's deadline has come by the activities' clock. <c>OperatorsLate</c>: the
 /// deadline passed while ReviewHub's operators must act (not the customer's failure: the owner is told of the delay).
 /// </summary>
-public sealed record PlayCheckResult(PlayCheckState State, bool DeadlineReached, bool OperatorsLate = false);
+internal sealed record PlayCheckResult(PlayCheckState State, bool DeadlineReached, bool OperatorsLate = false);
 
 /// <summary>An owner email of an attempt.</summary>
-public sealed record PlayOwnerEmailRequest(string AccountId, PlayOwnerEmail Email);
+internal sealed record PlayOwnerEmailRequest(string AccountId, PlayOwnerEmail Email);

@@ -8,7 +8,7 @@ using ReviewHub.Integrations;
 namespace ReviewHub.GooglePlay;
 
 /// <summary>Starts an attempt's verification exactly once: a repeated "I've invited" finds it running.</summary>
-public sealed class PlayVerificationLauncher(
+internal sealed class PlayVerificationLauncher(
     IOptions<GooglePlayOptions> play, IOptions<IntegrationOptions> integrations,
     ILogger<PlayVerificationLauncher> logger)
 {

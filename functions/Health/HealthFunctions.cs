@@ -12,7 +12,7 @@ namespace ReviewHub.Health;
 
 /// <summary>Anonymous liveness and storage reachability for load balancers, the pipeline's smoke test and
 /// operators.</summary>
-public sealed class HealthFunctions(TableServiceClient tables, QueueServiceClient queues, StorageCatalog catalog,
+internal sealed class HealthFunctions(TableServiceClient tables, QueueServiceClient queues, StorageCatalog catalog,
     ILogger<HealthFunctions> logger)
 {
     public static readonly string Version =

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace ReviewHub.Http;
 
 /// <summary>Makes <see cref="Checked{T}"/> values: the only two ways there are.</summary>
-public static class Checked
+internal static class Checked
 {
     public static Checked<T> Passed<T>(T value) => new(value, null);
 
@@ -21,7 +21,7 @@ public static class Checked
 /// <see cref="Checked.Failed{T}(IActionResult)"/> make one, so a value never comes with a problem and a failure never
 /// lacks one; <see cref="TryGet"/> hands out whichever it is.
 /// </summary>
-public sealed class Checked<T>
+internal sealed class Checked<T>
 {
     private readonly T value;
     private readonly IActionResult? problem;

@@ -6,7 +6,7 @@ namespace ReviewHub.Http;
 
 /// <summary>Turns an exception escaping an HTTP function into RFC 7807 problem details (see <see
 /// cref="UnhandledExceptions"/>).</summary>
-public sealed class HttpProblemMiddleware(ILogger<HttpProblemMiddleware> logger) : IFunctionsWorkerMiddleware
+internal sealed class HttpProblemMiddleware(ILogger<HttpProblemMiddleware> logger) : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {

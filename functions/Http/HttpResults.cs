@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace ReviewHub.Http;
 
-public static class HttpResults
+internal static class HttpResults
 {
     /// <summary>Writes a result from worker middleware, where no function returned one (denied, or the function
     /// threw).</summary>

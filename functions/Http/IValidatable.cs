@@ -2,7 +2,7 @@ namespace ReviewHub.Http;
 
 /// <summary>A request body that knows its own rules; <see cref="JsonRequest"/> runs them before any handler
 /// code.</summary>
-public interface IValidatable
+internal interface IValidatable
 {
     void Validate(ValidationErrors errors);
 }

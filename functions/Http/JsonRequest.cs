@@ -4,7 +4,7 @@ using ReviewHub.Json;
 
 namespace ReviewHub.Http;
 
-public static class JsonRequest
+internal static class JsonRequest
 {
     public const int MaxBodyBytes = 256 * 1024;
 

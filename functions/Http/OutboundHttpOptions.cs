@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace ReviewHub.Http;
 
 /// <summary>Retry budget of calls to other services and the rule for rate limits (<c>OutboundHttp__*</c>).</summary>
-public sealed class OutboundHttpOptions
+internal sealed class OutboundHttpOptions
 {
     public const string Section = "OutboundHttp";
 

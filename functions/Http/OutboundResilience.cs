@@ -13,7 +13,7 @@ namespace ReviewHub.Http;
 /// an overall deadline. A longer Retry-After is not waited for: the answer returns to the caller at once, which defers
 /// the work through its queue. Callers adjust timeouts per service.
 /// </summary>
-public static class OutboundResilience
+internal static class OutboundResilience
 {
     /// <summary>
     /// The service did not answer: a transport failure, or the pipeline's per-attempt timeout or open circuit (Polly

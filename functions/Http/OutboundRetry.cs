@@ -1,7 +1,7 @@
 namespace ReviewHub.Http;
 
 /// <summary>Which failed attempts the outbound retry may repeat.</summary>
-public enum OutboundRetry
+internal enum OutboundRetry
 {
     /// <summary>408, 429, 5xx, timeouts and network errors: for requests that are safe to repeat (GETs, PUTs, keyed
     /// POSTs).</summary>

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 namespace ReviewHub.Http;
 
 /// <summary>RFC 7807 problem details for every error the HTTP API returns.</summary>
-public static class Problems
+internal static class Problems
 {
     public static ObjectResult Create(int status, string title, string? detail = null, string? type = null) =>
         Result(new ProblemDetails { Status = status, Title = title, Detail = detail, Type = type ?? TypeFor(status) });

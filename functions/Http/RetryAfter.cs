@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 namespace ReviewHub.Http;
 
 /// <summary>How long a service asked us to wait before calling again.</summary>
-public static class RetryAfter
+internal static class RetryAfter
 {
     /// <summary>When the window resets, in epoch seconds: SendGrid names it on 429 instead of Retry-After.</summary>
     public const string RateLimitResetHeader = "X-RateLimit-Reset";

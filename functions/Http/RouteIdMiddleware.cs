@@ -4,7 +4,7 @@ using Microsoft.Azure.Functions.Worker.Middleware;
 namespace ReviewHub.Http;
 
 /// <summary>Runs <see cref="RouteIds"/> on the route values the host bound, after authentication.</summary>
-public sealed class RouteIdMiddleware : IFunctionsWorkerMiddleware
+internal sealed class RouteIdMiddleware : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
     {

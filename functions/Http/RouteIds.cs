@@ -9,7 +9,7 @@ namespace ReviewHub.Http;
 /// character or more than 512 characters answers 400 naming the parameter. Well-formed ids that name nothing still
 /// answer 404 from the function.
 /// </summary>
-public static class RouteIds
+internal static class RouteIds
 {
     public static IActionResult? Check(IEnumerable<KeyValuePair<string, object?>> routeValues)
     {

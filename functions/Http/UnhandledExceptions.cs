@@ -9,7 +9,7 @@ namespace ReviewHub.Http;
 /// What an HTTP caller gets for an exception no function handled: conditions worth retrying as 409 or 503, anything
 /// else as an opaque 500. Never the exception's text: it may describe infrastructure.
 /// </summary>
-public static class UnhandledExceptions
+internal static class UnhandledExceptions
 {
     public static ObjectResult ToProblem(Exception exception) => exception switch
     {

@@ -9,7 +9,7 @@ namespace ReviewHub.Http;
 /// kept (a body with thousands of bad list entries must not turn into a response many times its size);
 /// <see cref="Count"/> counts them all.
 /// </summary>
-public sealed class ValidationErrors
+internal sealed class ValidationErrors
 {
     public const int MaxReported = 20;
 

@@ -13,7 +13,7 @@ namespace ReviewHub.Integrations;
 /// or a re-run after a confirm resumes where the last one stopped; Active is written only after the last step. A
 /// failing step is recorded in lastError and the metric, then thrown for the retry policy.
 /// </summary>
-public sealed class ActivateIntegrationActivity(
+internal sealed class ActivateIntegrationActivity(
     IntegrationStore store,
     AppStoreConnectCredentialStore credentials,
     ConnectionAppLinker linker,

@@ -4,7 +4,7 @@ namespace ReviewHub.Integrations;
 /// Where the owner's "connected" email of an attempt stands. It is claimed (<see cref="Sending"/>) before the send, so
 /// a retry that finds the claim knows an earlier send may have reached SendGrid and does not send again (at most once).
 /// </summary>
-public enum ActivationEmailState
+internal enum ActivationEmailState
 {
     Sending,
     Sent,

@@ -7,7 +7,7 @@ namespace ReviewHub.Integrations;
 /// Which connection serves an app. PartitionKey = accountId, RowKey = "app|{appId}" (the same table, so the catalogue
 /// and the links of an account sit in one partition).
 /// </summary>
-public sealed class AppConnectionLinkEntity : TableRow
+internal sealed class AppConnectionLinkEntity : TableRow
 {
     public const string Prefix = "app|";
 

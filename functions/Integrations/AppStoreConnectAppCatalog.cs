@@ -3,13 +3,14 @@ using ReviewHub.AppStoreConnect;
 namespace ReviewHub.Integrations;
 
 /// <summary>An app a key sees in App Store Connect: its id (the App Store id), name, bundle id and platforms.</summary>
-public sealed record AppStoreConnectApp(string AscAppId, string Name, string BundleId, IReadOnlyList<string> Platforms);
+internal sealed record AppStoreConnectApp(
+    string AscAppId, string Name, string BundleId, IReadOnlyList<string> Platforms);
 
 /// <summary>
 /// Lists the apps a key can see: <c>GET /v1/apps</c> with their App Store versions included, because <c>App</c> has no
 /// platform attribute; a universal purchase is one app with versions of several platforms (IOS, MAC_OS, ...).
 /// </summary>
-public sealed class AppStoreConnectAppCatalog(AppStoreConnectClient client)
+internal sealed class AppStoreConnectAppCatalog(AppStoreConnectClient client)
 {
     /// <summary>Apple's largest page; a team rarely has more than one page of apps.</summary>
     public const int PageSize = 200;

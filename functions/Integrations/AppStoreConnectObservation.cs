@@ -1,7 +1,7 @@
 namespace ReviewHub.Integrations;
 
 /// <summary>What App Store Connect last answered about the integration user: why a setup fails.</summary>
-public enum AppStoreConnectObservation
+internal enum AppStoreConnectObservation
 {
     /// <summary>The team has neither a user nor an invitation for the integration email.</summary>
     NotInvited,

@@ -3,7 +3,7 @@ using ReviewHub.AppStoreConnect;
 namespace ReviewHub.Integrations;
 
 /// <summary>Where the integration user stands in the customer's App Store Connect team.</summary>
-public sealed record AppStoreConnectMembership(bool IsUser, IReadOnlyList<string> Roles,
+internal sealed record AppStoreConnectMembership(bool IsUser, IReadOnlyList<string> Roles,
     DateTimeOffset? InvitationExpiresAt);
 
 /// <summary>
@@ -11,7 +11,7 @@ public sealed record AppStoreConnectMembership(bool IsUser, IReadOnlyList<string
 /// and, when absent, <c>GET /v1/userInvitations?filter[email]=</c> (invited, not yet accepted). Roles are read as
 /// strings so role names newer than our table are tolerated.
 /// </summary>
-public sealed class AppStoreConnectUserDirectory(AppStoreConnectClient client)
+internal sealed class AppStoreConnectUserDirectory(AppStoreConnectClient client)
 {
     /// <summary>The membership, or null when the email is neither a user nor invited. Throws <see
     /// cref="AppStoreConnectException"/>.</summary>

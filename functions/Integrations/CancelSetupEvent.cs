@@ -8,7 +8,7 @@ namespace ReviewHub.Integrations;
 /// <see cref="SetupEventJsonConverter{TEvent}"/>).
 /// </summary>
 [JsonConverter(typeof(SetupEventJsonConverter<CancelSetupEvent>))]
-public sealed record CancelSetupEvent(SetupStopReason? Reason, string? UserId)
+internal sealed record CancelSetupEvent(SetupStopReason? Reason, string? UserId)
 {
     /// <summary>The event's Durable name (unchanged since it carried <c>true</c>).</summary>
     public const string Name = "Cancel";

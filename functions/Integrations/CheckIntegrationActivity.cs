@@ -10,7 +10,7 @@ namespace ReviewHub.Integrations;
 /// Writes only while the row still runs the attempt; decisive answers are returned, only transient failures throw
 /// (for the orchestration's retry policy).
 /// </summary>
-public sealed class CheckIntegrationActivity(
+internal sealed class CheckIntegrationActivity(
     IntegrationStore store,
     AppStoreConnectCredentialStore credentials,
     AppStoreConnectUserDirectory directory,

@@ -4,7 +4,7 @@ namespace ReviewHub.Integrations;
 
 /// <summary>Who must act next for a connection to move on.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<ConnectionActor>))]
-public enum ConnectionActor
+internal enum ConnectionActor
 {
     /// <summary>Nothing waits on a person: ReviewHub is checking or retrying, or the connection works.</summary>
     Nobody,
@@ -16,14 +16,14 @@ public enum ConnectionActor
 }
 
 /// <summary>The actor and the next step of a connection, in words the SPA shows as they are.</summary>
-public sealed record NextAction(ConnectionActor Actor, string Step);
+internal sealed record NextAction(ConnectionActor Actor, string Step);
 
 /// <summary>
 /// Decides, from the row alone, who must act next and what exactly (which invitation, which roles, which apps, which
 /// key). The status response shows it; <see cref="IntegrationStore"/> uses it on every write to keep
 /// <see cref="IntegrationEntity.OperatorsWaitingSince"/> (the operators' work list and the deadline's pause).
 /// </summary>
-public static class ConnectionActors
+internal static class ConnectionActors
 {
     public static NextAction For(IntegrationEntity row)
     {

@@ -8,7 +8,7 @@ namespace ReviewHub.Integrations;
 /// <see cref="LinkedAppIds"/> names the account's registered apps with that App Store id (a universal purchase may
 /// be registered as an iOS and a macOS app).
 /// </summary>
-public sealed class ConnectionAppEntity : TableRow
+internal sealed class ConnectionAppEntity : TableRow
 {
     public string ConnectionId { get; set; } = string.Empty;
     public string AscAppId { get; set; } = string.Empty;

@@ -7,7 +7,7 @@ namespace ReviewHub.Integrations;
 /// Lists the apps a connection's key sees and links the account's registered App Store apps to the connection by
 /// their App Store id (the API's <c>apps.id</c>, which is the app's Apple ID).
 /// </summary>
-public sealed class ConnectionAppLinker(
+internal sealed class ConnectionAppLinker(
     AppStoreConnectAppCatalog catalog, ConnectionAppStore links, AppStore apps, TimeProvider clock)
 {
     public async Task<IReadOnlyList<AppConnectionLinkEntity>> RefreshAsync(
@@ -56,7 +56,7 @@ public sealed class ConnectionAppLinker(
 /// the team's apps, and, for kinds that read reviews, one review page of the first app can be read. A reply permission
 /// cannot be known without sending a reply: the first reply finds it out (<see cref="ReplyPermission"/>).
 /// </summary>
-public sealed class TeamKeyVerifier(AppStoreConnectAppCatalog catalog, AppStoreConnectClient client)
+internal sealed class TeamKeyVerifier(AppStoreConnectAppCatalog catalog, AppStoreConnectClient client)
 {
     public async Task<IReadOnlyList<AppStoreConnectApp>> VerifyAsync(
         AppStoreConnectCredential credential, IntegrationKind kind, CancellationToken cancellationToken)

@@ -10,7 +10,7 @@ namespace ReviewHub.Integrations;
 /// Registers, in one call, apps a connection found that the account has not registered, and links them; when the
 /// connection is in force each new app is activated at once (hourly API fetching and its history import).
 /// </summary>
-public sealed class ConnectionAppRegistration(
+internal sealed class ConnectionAppRegistration(
     AppStore apps,
     ConnectionAppStore links,
     ConnectionAppLinker linker,

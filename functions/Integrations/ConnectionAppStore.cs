@@ -5,7 +5,7 @@ using ReviewHub.Storage;
 namespace ReviewHub.Integrations;
 
 /// <summary>The apps each connection sees and the links of registered apps to their connection.</summary>
-public sealed class ConnectionAppStore(TableServiceClient tables)
+internal sealed class ConnectionAppStore(TableServiceClient tables)
 {
     private readonly TableClient table = tables.GetTableClient(IntegrationTables.ConnectionApps);
 

@@ -4,7 +4,7 @@ namespace ReviewHub.Integrations;
 /// One connection per account and App Store Connect team: the id is derived from the team's name (trimmed, case
 /// ignored), so two "I've invited" for the same team race on one row instead of creating two connections.
 /// </summary>
-public static class ConnectionIds
+internal static class ConnectionIds
 {
     public static string For(string team) => Convert.ToHexStringLower(
         System.Security.Cryptography.SHA256.HashData(

@@ -4,7 +4,7 @@ namespace ReviewHub.Integrations;
 
 /// <summary>How a connection got its key.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<ConnectionMethod>))]
-public enum ConnectionMethod
+internal enum ConnectionMethod
 {
     /// <summary>The customer invited ReviewHub's integration user; operators accepted and registered its key.</summary>
     Invitation,

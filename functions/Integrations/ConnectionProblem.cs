@@ -4,7 +4,7 @@ namespace ReviewHub.Integrations;
 
 /// <summary>Why a connection in force is degraded: what the health check (or a refused call) found.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<ConnectionProblem>))]
-public enum ConnectionProblem
+internal enum ConnectionProblem
 {
     /// <summary>401: the key was revoked or deleted (also: the user it belonged to was removed).</summary>
     KeyRevoked,

@@ -12,7 +12,7 @@ namespace ReviewHub.Integrations;
 /// the customer's team key (verified at once, without side effects); and registers a key, resuming a waiting setup.
 /// Answers with the connection as it stands, or the problem that answers the request instead.
 /// </summary>
-public sealed class ConnectionSetup(
+internal sealed class ConnectionSetup(
     IntegrationStore store,
     AppStoreConnectCredentialStore credentials,
     TeamKeyVerifier teamKeys,

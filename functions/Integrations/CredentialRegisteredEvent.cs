@@ -8,7 +8,7 @@ namespace ReviewHub.Integrations;
 /// see <see cref="SetupEventJsonConverter{TEvent}"/>).
 /// </summary>
 [JsonConverter(typeof(SetupEventJsonConverter<CredentialRegisteredEvent>))]
-public sealed record CredentialRegisteredEvent(ConnectionMethod? Method, DateTimeOffset? RegisteredAt)
+internal sealed record CredentialRegisteredEvent(ConnectionMethod? Method, DateTimeOffset? RegisteredAt)
 {
     /// <summary>The event's Durable name (unchanged since it carried <c>true</c>).</summary>
     public const string Name = "CredentialRegistered";

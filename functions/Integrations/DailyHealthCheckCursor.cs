@@ -8,7 +8,7 @@ namespace ReviewHub.Integrations;
 /// partition no account id can take (<see cref="Partition"/>); it has no kind in force, so no connection query reads
 /// it. Absent when the last run checked everything.
 /// </summary>
-public sealed class DailyHealthCheckCursor : TableRow
+internal sealed class DailyHealthCheckCursor : TableRow
 {
     public const string Partition = "~daily-health-check";
     public const string Row = "cursor";

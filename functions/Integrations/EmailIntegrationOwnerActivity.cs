@@ -9,7 +9,7 @@ namespace ReviewHub.Integrations;
 /// email is about. True when sent; a refused send is logged and not retried (retrying a refused key or address cannot
 /// help), other failures throw for the retry policy.
 /// </summary>
-public sealed class EmailIntegrationOwnerActivity(
+internal sealed class EmailIntegrationOwnerActivity(
     IntegrationStore store,
     IntegrationOwnerMail ownerMail,
     IEmailSender emailSender,

@@ -10,7 +10,7 @@ namespace ReviewHub.Integrations;
 /// <see cref="OperatorWorkFunctions"/>'s gauge), and the setup waits on. Otherwise: Failed, with the reason the owner
 /// and the SPA see.
 /// </summary>
-public sealed class FailIntegrationActivity(
+internal sealed class FailIntegrationActivity(
     IntegrationStore store,
     IntegrationOwnerMail ownerMail,
     IEmailSender emailSender,

@@ -6,7 +6,7 @@ namespace ReviewHub.Integrations;
 /// (also after it partly succeeded, or succeeded just before a crash): implementations are idempotent and complete
 /// whatever they left undone.
 /// </summary>
-public interface IIntegrationActivationListener
+internal interface IIntegrationActivationListener
 {
     /// <summary>Names the step on the row and in errors; stable (a renamed step runs again on resume).</summary>
     string ActivationStep { get; }

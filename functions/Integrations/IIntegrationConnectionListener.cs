@@ -5,7 +5,7 @@ namespace ReviewHub.Integrations;
 /// returns the app to the public feed's schedule on disconnect, and fetches the gap from its watermark on recovery).
 /// Implementations are idempotent: a repeated disconnect or check calls them again.
 /// </summary>
-public interface IIntegrationConnectionListener
+internal interface IIntegrationConnectionListener
 {
     Task OnDisconnectedAsync(string accountId, string appId, CancellationToken cancellationToken);
 

@@ -9,7 +9,7 @@ namespace ReviewHub.Integrations;
 /// when these were methods. The logic is in the <c>…Activity</c> classes, which the tests register with the Durable
 /// in-process test host directly.
 /// </summary>
-public sealed class IntegrationActivityFunctions(
+internal sealed class IntegrationActivityFunctions(
     CheckIntegrationActivity check,
     ActivateIntegrationActivity activate,
     FailIntegrationActivity fail,

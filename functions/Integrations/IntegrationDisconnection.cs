@@ -10,7 +10,7 @@ namespace ReviewHub.Integrations;
 /// features fall back (ingestion: the public feed's schedule), and the event goes into the audit trail. Every step is
 /// idempotent, so a repeated disconnect completes one that stopped halfway and otherwise changes nothing.
 /// </summary>
-public sealed class IntegrationDisconnection(
+internal sealed class IntegrationDisconnection(
     IntegrationStore store,
     ISecretStore secrets,
     IntegrationEventLog events,

@@ -4,7 +4,7 @@ using ReviewHub.Email;
 namespace ReviewHub.Integrations;
 
 /// <summary>The owner emails of the setup flow, in plain text and HTML from the same paragraphs.</summary>
-public static class IntegrationEmails
+internal static class IntegrationEmails
 {
     /// <summary>
     /// The row status an email describes; an email whose moment has passed (roles fixed meanwhile) is not sent. The

@@ -9,7 +9,7 @@ namespace ReviewHub.Integrations;
 /// Apps point to it through <see cref="ConnectionAppEntity"/> links. The credential itself is never here:
 /// <see cref="CredentialReference"/> names its Key Vault secret.
 /// </summary>
-public sealed class IntegrationEntity : TableRow
+internal sealed class IntegrationEntity : TableRow
 {
     /// <summary>The team's name as the customer typed it (the connection id is derived from it).</summary>
     public string Team { get; set; } = string.Empty;

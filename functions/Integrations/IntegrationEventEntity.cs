@@ -4,7 +4,7 @@ namespace ReviewHub.Integrations;
 
 /// <summary>One event of an app's integration audit trail. PartitionKey = connectionId, RowKey = newest
 /// first.</summary>
-public sealed class IntegrationEventEntity : TableRow
+internal sealed class IntegrationEventEntity : TableRow
 {
     public string AccountId { get; set; } = string.Empty;
 

@@ -1,7 +1,7 @@
 namespace ReviewHub.Integrations;
 
 /// <summary>What happened to a connection after its setup: the audit trail the SPA reads.</summary>
-public enum IntegrationEventKind
+internal enum IntegrationEventKind
 {
     Degraded,
     Recovered,

@@ -8,7 +8,7 @@ namespace ReviewHub.Integrations;
 /// The integration's audit trail (table IntegrationEvents). An event's key is derived from what it records (its time
 /// and kind), so recording the same event again — a retried disconnect, a duplicate check — keeps one row.
 /// </summary>
-public sealed class IntegrationEventLog(TableServiceClient tables)
+internal sealed class IntegrationEventLog(TableServiceClient tables)
 {
     /// <summary>The SPA reads the newest events only; older ones stay in the table until the app is removed.</summary>
     public const int ReadLimit = 100;

@@ -16,7 +16,7 @@ namespace ReviewHub.Integrations;
 /// "I fixed it", disconnect) and the operators' key registration. One connection per account and App Store Connect
 /// team covers every app of the team; the setup itself runs in <see cref="IntegrationSetupFunctions"/>.
 /// </summary>
-public sealed class IntegrationFunctions(
+internal sealed class IntegrationFunctions(
     AccountStore accounts,
     IntegrationStore store,
     ConnectionAppStore links,

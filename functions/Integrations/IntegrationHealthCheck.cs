@@ -5,10 +5,10 @@ using ReviewHub.Apps;
 namespace ReviewHub.Integrations;
 
 /// <summary>Asks for a health check of one app's connection (the daily timer, or a refused call).</summary>
-public sealed record IntegrationHealthCheckRequest(string AccountId, string ConnectionId);
+internal sealed record IntegrationHealthCheckRequest(string AccountId, string ConnectionId);
 
 /// <summary>What a health check concluded.</summary>
-public enum HealthCheckOutcome
+internal enum HealthCheckOutcome
 {
     /// <summary>No connection in force (never set up, failed, disconnected, or the app was removed).</summary>
     NotConnected,
@@ -26,7 +26,7 @@ public enum HealthCheckOutcome
 /// cause (audit trail, owner emailed once per cause); a passing check returns a degraded connection to Active and lets
 /// the features catch up. App Store Connect not answering changes nothing.
 /// </summary>
-public sealed class IntegrationHealthCheck(
+internal sealed class IntegrationHealthCheck(
     IntegrationStore store,
     AppStore apps,
     AppStoreConnectCredentialStore credentials,

@@ -9,7 +9,7 @@ namespace ReviewHub.Integrations;
 /// The health checks of connections in force: one per connection from the queue (queued by a refused call, by "I fixed
 /// it" when App Store Connect did not answer, and by the daily timer, which queues one per connection in force).
 /// </summary>
-public sealed class IntegrationHealthFunctions(
+internal sealed class IntegrationHealthFunctions(
     IntegrationHealthCheck check,
     IntegrationStore store,
     IMessageQueue queue,

@@ -8,7 +8,7 @@ namespace ReviewHub.Integrations;
 
 /// <summary>Body of "I've invited": the kind of integration the customer set the roles for.</summary>
 /// <summary>"I've invited": the App Store Connect team (as named there) and the kind of integration.</summary>
-public sealed record ConfirmIntegrationRequest(string? Team, string? Kind) : IValidatable
+internal sealed record ConfirmIntegrationRequest(string? Team, string? Kind) : IValidatable
 {
     [JsonIgnore]
     public IntegrationKind KindValue => Enum.Parse<IntegrationKind>(Kind!, ignoreCase: true);
@@ -36,7 +36,7 @@ public sealed record ConfirmIntegrationRequest(string? Team, string? Kind) : IVa
 }
 
 /// <summary>A team API key the customer created (Users and Access → Integrations → Team Keys), for one team.</summary>
-public sealed record TeamKeyRequest(string? Team, string? Kind, string? IssuerId, string? KeyId, string? PrivateKey)
+internal sealed record TeamKeyRequest(string? Team, string? Kind, string? IssuerId, string? KeyId, string? PrivateKey)
     : IValidatable
 {
     [JsonIgnore]
@@ -59,7 +59,8 @@ public sealed record TeamKeyRequest(string? Team, string? Kind, string? IssuerId
 
 /// <summary>Registers apps the connection found, in one call; <c>ascAppIds</c> absent means every unregistered
 /// one.</summary>
-public sealed record RegisterConnectionAppsRequest(IReadOnlyList<string>? AscAppIds, IReadOnlyList<string>? Territories)
+internal sealed record RegisterConnectionAppsRequest(
+    IReadOnlyList<string>? AscAppIds, IReadOnlyList<string>? Territories)
     : IValidatable
 {
     public void Validate(ValidationErrors errors)
@@ -77,7 +78,7 @@ public sealed record RegisterConnectionAppsRequest(IReadOnlyList<string>? AscApp
     }
 }
 
-public sealed record ConnectionAppView(
+internal sealed record ConnectionAppView(
     string AscAppId, string Name, string BundleId, IReadOnlyList<string> Platforms, IReadOnlyList<string> AppIds,
     bool Registered)
 {
@@ -85,11 +86,11 @@ public sealed record ConnectionAppView(
         row.PlatformList, row.LinkedAppIdList, row.LinkedAppIdList.Count > 0);
 }
 
-public sealed record ConnectionAppsResponse(DateTimeOffset? ListedAt, IReadOnlyList<ConnectionAppView> Items);
+internal sealed record ConnectionAppsResponse(DateTimeOffset? ListedAt, IReadOnlyList<ConnectionAppView> Items);
 
-public sealed record ConnectionsResponse(IReadOnlyList<IntegrationStatusResponse> Items);
+internal sealed record ConnectionsResponse(IReadOnlyList<IntegrationStatusResponse> Items);
 
-public sealed record RegisterCredentialRequest(string? IssuerId, string? KeyId, string? PrivateKey) : IValidatable
+internal sealed record RegisterCredentialRequest(string? IssuerId, string? KeyId, string? PrivateKey) : IValidatable
 {
     public AppStoreConnectCredential ToCredential() => new(string.IsNullOrWhiteSpace(IssuerId) ? null : IssuerId.Trim(),
         KeyId!.Trim(), PrivateKey!.Trim());
@@ -128,7 +129,7 @@ public sealed record RegisterCredentialRequest(string? IssuerId, string? KeyId, 
     }
 }
 
-public sealed record RoleView(string Role, string Name)
+internal sealed record RoleView(string Role, string Name)
 {
     public static IReadOnlyList<RoleView> From(IEnumerable<string> roles) => roles.Select(r => new RoleView(r,
         AppStoreConnectRoles.DisplayName(r))).ToList();
@@ -137,14 +138,14 @@ public sealed record RoleView(string Role, string Name)
         StringSplitOptions.RemoveEmptyEntries));
 }
 
-public sealed record KindView(string Kind, string Title, string Purpose, string Requirement,
+internal sealed record KindView(string Kind, string Title, string Purpose, string Requirement,
     IReadOnlyList<IReadOnlyList<RoleView>> Alternatives);
 
 /// <summary>What the customer needs to invite the integration user: the email, the name, and the role table.</summary>
-public sealed record IntegrationCardResponse(string IntegrationEmail, string FirstName, string LastName,
+internal sealed record IntegrationCardResponse(string IntegrationEmail, string FirstName, string LastName,
     IReadOnlyList<KindView> Kinds, IReadOnlyList<string> Notes);
 
-public sealed record IntegrationStatusResponse(
+internal sealed record IntegrationStatusResponse(
     string Status, string? Kind, string? ActiveKind, string IntegrationEmail, DateTimeOffset? ConfirmedAt,
         DateTimeOffset? Deadline,
     IReadOnlyList<RoleView> MissingRoles, IReadOnlyList<RoleView> GrantedRoles, DateTimeOffset? LastCheckedAt,
@@ -156,15 +157,15 @@ public sealed record IntegrationStatusResponse(
     int? AppsSeen = null, string Actor = "nobody", DateTimeOffset? OperatorsWaitingSince = null);
 
 /// <summary>One event of the audit trail as the SPA reads it.</summary>
-public sealed record IntegrationEventView(string Event, DateTimeOffset At, string? By, string? Detail)
+internal sealed record IntegrationEventView(string Event, DateTimeOffset At, string? By, string? Detail)
 {
     public static IntegrationEventView From(IntegrationEventEntity row) =>
         new(JsonNamingPolicy.CamelCase.ConvertName(row.Event), row.At, row.By, row.Detail);
 }
 
-public sealed record IntegrationEventsResponse(IReadOnlyList<IntegrationEventView> Items);
+internal sealed record IntegrationEventsResponse(IReadOnlyList<IntegrationEventView> Items);
 
-public static class IntegrationResponses
+internal static class IntegrationResponses
 {
     public const string NotStarted = "notStarted";
 

@@ -12,7 +12,7 @@ namespace ReviewHub.Integrations;
 /// health check is queued that names the exact cause (and emails the owner). The callers pause instead of retrying
 /// into errors. A later call with the key that succeeds, or a new key, ends it.
 /// </summary>
-public sealed class IntegrationKeyRefusals(
+internal sealed class IntegrationKeyRefusals(
     IntegrationStore store, IMessageQueue queue, TimeProvider clock, ILogger<IntegrationKeyRefusals> logger)
 {
     public static bool IsKeyRefusal(AppStoreConnectException ex) =>

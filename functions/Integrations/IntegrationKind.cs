@@ -4,7 +4,7 @@ namespace ReviewHub.Integrations;
 
 /// <summary>The integration kinds a customer can set up, each with its own required App Store Connect roles.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<IntegrationKind>))]
-public enum IntegrationKind
+internal enum IntegrationKind
 {
     FullAccess,
     ReplyToReviews,

@@ -4,7 +4,7 @@ using System.Globalization;
 namespace ReviewHub.Integrations;
 
 /// <summary>Integration setup settings, bound from <c>Integrations__*</c>.</summary>
-public sealed class IntegrationOptions : IValidatableObject
+internal sealed class IntegrationOptions : IValidatableObject
 {
     public const string Section = "Integrations";
 
@@ -87,7 +87,7 @@ public sealed class IntegrationOptions : IValidatableObject
 }
 
 /// <summary>Working-day arithmetic in the business calendar: weekends and configured holidays do not count.</summary>
-public sealed class WorkingDayCalendar(TimeZoneInfo timeZone, IReadOnlySet<DateOnly> holidays)
+internal sealed class WorkingDayCalendar(TimeZoneInfo timeZone, IReadOnlySet<DateOnly> holidays)
 {
     public bool IsWorkingDay(DateOnly day) => day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday)
         && !holidays.Contains(day);

@@ -9,7 +9,7 @@ namespace ReviewHub.Integrations;
 /// Addresses the integration's owner emails: to the account owner, only once the owner confirmed that address (the
 /// status endpoint shows the same news), and not at all for an account being removed.
 /// </summary>
-public sealed class IntegrationOwnerMail(
+internal sealed class IntegrationOwnerMail(
     AccountStore accounts,
     EmailConfirmationStore confirmations,
     IOptions<IntegrationOptions> options,
@@ -47,7 +47,7 @@ public sealed class IntegrationOwnerMail(
 /// The cause is claimed on the row before the send; a send that certainly did not hand the message over gives the claim
 /// back and throws (the queue retries the check); a send without an answer keeps it (it may have arrived).
 /// </summary>
-public sealed class IntegrationDegradedEmails(
+internal sealed class IntegrationDegradedEmails(
     IntegrationStore store, IntegrationOwnerMail ownerMail, IEmailSender sender,
     ILogger<IntegrationDegradedEmails> logger)
 {

@@ -8,7 +8,7 @@ namespace ReviewHub.Integrations;
 /// disconnecting is the customer's call. The connection's row first, then the link: a purge repeated after a crash in
 /// between still finds the link that names the connection.
 /// </summary>
-public sealed class IntegrationPurger(ConnectionAppStore links, IntegrationStore store) : IAppDataPurger
+internal sealed class IntegrationPurger(ConnectionAppStore links, IntegrationStore store) : IAppDataPurger
 {
     public async Task PurgeAsync(string accountId, string appId, CancellationToken cancellationToken)
     {

@@ -2,7 +2,7 @@ namespace ReviewHub.Integrations;
 
 /// <summary>App Store Connect role names as the API spells them (UserRole, spec 4.4.1) and as App Store Connect shows
 /// them.</summary>
-public static class AppStoreConnectRoles
+internal static class AppStoreConnectRoles
 {
     public const string Admin = "ADMIN";
     public const string AccountHolder = "ACCOUNT_HOLDER";
@@ -35,17 +35,17 @@ public static class AppStoreConnectRoles
 
 /// <summary>What a kind needs: Admin (or Account Holder) always suffices; otherwise every role of <see
 /// cref="Roles"/>.</summary>
-public sealed record KindRequirement(IntegrationKind Kind, string Title, string Purpose, IReadOnlyList<string> Roles);
+internal sealed record KindRequirement(IntegrationKind Kind, string Title, string Purpose, IReadOnlyList<string> Roles);
 
 /// <summary>The result of checking a user's roles against a kind: satisfied, or exactly which roles to add.</summary>
-public sealed record RoleEvaluation(bool Satisfied, IReadOnlyList<string> Missing);
+internal sealed record RoleEvaluation(bool Satisfied, IReadOnlyList<string> Missing);
 
 /// <summary>
 /// The one role table: the integration card shows it and the verifier checks against it.
 /// Implications follow Apple's role model: Account Holder carries Admin; Finance brings Sales and Access to Reports.
 /// Roles beyond the required set are fine; role names this table does not know are ignored.
 /// </summary>
-public static class IntegrationRoles
+internal static class IntegrationRoles
 {
     public static readonly IReadOnlyList<KindRequirement> Table =
     [

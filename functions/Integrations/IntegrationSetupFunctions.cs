@@ -9,14 +9,14 @@ namespace ReviewHub.Integrations;
 /// stays small. An activation still incomplete after <see cref="ActivationRounds"/> rounds (one poll interval apart,
 /// each with the activity retry policy) fails the orchestration.
 /// </summary>
-public sealed record IntegrationAttempt(
+internal sealed record IntegrationAttempt(
     string AccountId, string ConnectionId, string AttemptId, IntegrationKind Kind, string IntegrationEmail,
     DateTimeOffset Deadline,
     TimeSpan PollInterval, int ActivityMaxAttempts, TimeSpan ActivityFirstRetryInterval,
     bool OwnerToldOfMissingRoles = false, int RoundsPerExecution = 24, int ActivationRounds = 12);
 
 /// <summary>What one check of App Store Connect found.</summary>
-public enum CheckState
+internal enum CheckState
 {
     /// <summary>The row no longer runs this attempt (cancelled, re-confirmed, app removed): stop.</summary>
     Gone,
@@ -34,11 +34,11 @@ public enum CheckState
 /// What one check found, with the attempt's deadline as it stands (null when the row was not read) and whether it has
 /// come by the activities' clock.
 /// </summary>
-public sealed record CheckResult(CheckState State, IReadOnlyList<string> GrantedRoles,
+internal sealed record CheckResult(CheckState State, IReadOnlyList<string> GrantedRoles,
     DateTimeOffset? Deadline = null, bool DeadlineReached = false);
 
 /// <summary>What the deadline activity did.</summary>
-public enum DeadlineOutcome
+internal enum DeadlineOutcome
 {
     /// <summary>Not yet (the deadline moved on, or the clock says it has not come).</summary>
     NotYet,
@@ -51,17 +51,17 @@ public enum DeadlineOutcome
     Gone,
 }
 
-public enum OwnerEmail { RolesMissing, Activated, Failed, Degraded, OperatorsLate, NoInvitation }
+internal enum OwnerEmail { RolesMissing, Activated, Failed, Degraded, OperatorsLate, NoInvitation }
 
 /// <summary>What one try of the activation achieved; Incomplete (a step failed after retries) is the default.</summary>
-public enum ActivationResult { Incomplete, Active, Gone }
+internal enum ActivationResult { Incomplete, Active, Gone }
 
 /// <summary>An activation kept failing through all its rounds: the orchestration fails (operators' alert).</summary>
-public sealed class IntegrationActivationException(string message) : Exception(message);
+internal sealed class IntegrationActivationException(string message) : Exception(message);
 
-public sealed record OwnerEmailRequest(IntegrationAttempt Attempt, OwnerEmail Email);
+internal sealed record OwnerEmailRequest(IntegrationAttempt Attempt, OwnerEmail Email);
 
-public sealed record Activation(IntegrationAttempt Attempt, IReadOnlyList<string> GrantedRoles);
+internal sealed record Activation(IntegrationAttempt Attempt, IReadOnlyList<string> GrantedRoles);
 
 /// <summary>
 /// The setup orchestration's function: a thin wrapper that hands the trigger's context and typed input to
@@ -69,7 +69,7 @@ public sealed record Activation(IntegrationAttempt Attempt, IReadOnlyList<string
 /// it (its events are <see cref="CredentialRegisteredEvent"/>, <see cref="RolesUpdatedEvent"/> and
 /// <see cref="CancelSetupEvent"/>).
 /// </summary>
-public static class IntegrationSetupFunctions
+internal static class IntegrationSetupFunctions
 {
     /// <summary>One instance per app (ids are 32 hex characters, so this stays under Durable's 100-character
     /// limit).</summary>

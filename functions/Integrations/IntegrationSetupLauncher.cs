@@ -8,7 +8,7 @@ namespace ReviewHub.Integrations;
 
 /// <summary>Starts the setup orchestration of a confirmed attempt exactly once, with the timings from the
 /// settings.</summary>
-public sealed class IntegrationSetupLauncher(IOptions<IntegrationOptions> settings,
+internal sealed class IntegrationSetupLauncher(IOptions<IntegrationOptions> settings,
     ILogger<IntegrationSetupLauncher> logger)
 {
     private IntegrationAttempt AttemptOf(IntegrationEntity row) => new(

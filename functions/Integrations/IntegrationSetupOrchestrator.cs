@@ -12,7 +12,7 @@ namespace ReviewHub.Integrations;
 /// Runs as the function <see cref="IntegrationSetupFunctions.IntegrationSetup"/>; the in-process test host registers
 /// this type under that name.
 /// </summary>
-public sealed class IntegrationSetupOrchestrator : TaskOrchestrator<IntegrationAttempt, string>
+internal sealed class IntegrationSetupOrchestrator : TaskOrchestrator<IntegrationAttempt, string>
 {
     public override async Task<string> RunAsync(TaskOrchestrationContext context, IntegrationAttempt attempt)
     {

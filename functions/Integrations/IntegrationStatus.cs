@@ -4,7 +4,7 @@ namespace ReviewHub.Integrations;
 
 /// <summary>Lifecycle of an App Store Connect integration.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<IntegrationStatus>))]
-public enum IntegrationStatus
+internal enum IntegrationStatus
 {
     /// <summary>The customer confirmed the invitation; waiting for operators to accept it and register the API
     /// key.</summary>

@@ -4,7 +4,7 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Integrations;
 
-public enum ConfirmOutcome
+internal enum ConfirmOutcome
 {
     /// <summary>A new attempt was recorded (first setup, retry after Failed/Cancelled, or an upgrade to another
     /// kind).</summary>
@@ -21,7 +21,7 @@ public enum ConfirmOutcome
 /// serves an app. Every status change goes through here (activities, never orchestrator code, which replays), so each
 /// state entered is counted once, after its write.
 /// </summary>
-public sealed class IntegrationStore(
+internal sealed class IntegrationStore(
     TableServiceClient tables, ConnectionAppStore links, ReviewHubMetrics metrics, WorkingDayCalendar calendar,
     TimeProvider clock)
 {

@@ -2,7 +2,7 @@ namespace ReviewHub.Integrations;
 
 /// <summary>The tables the Integrations feature owns: only its stores read or write them (docs/architecture.md,
 /// "Who owns what"); other features ask it through the operations it offers.</summary>
-public static class IntegrationTables
+internal static class IntegrationTables
 {
     public const string Integrations = "Integrations";
     public const string IntegrationEvents = "IntegrationEvents";

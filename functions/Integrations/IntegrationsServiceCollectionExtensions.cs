@@ -6,7 +6,7 @@ using ReviewHub.Configuration;
 
 namespace ReviewHub.Integrations;
 
-public static class IntegrationsServiceCollectionExtensions
+internal static class IntegrationsServiceCollectionExtensions
 {
     public static IServiceCollection AddIntegrations(this IServiceCollection services, IConfiguration configuration)
     {

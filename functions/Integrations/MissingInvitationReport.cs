@@ -4,7 +4,7 @@ using ReviewHub.Email;
 namespace ReviewHub.Integrations;
 
 /// <summary>What an operators' "no invitation found" did.</summary>
-public enum MissingInvitationOutcome
+internal enum MissingInvitationOutcome
 {
     /// <summary>No such connection.</summary>
     Unknown,
@@ -25,7 +25,7 @@ public enum MissingInvitationOutcome
 /// wait and runs again, and fails as the customer's at its end) and emails the owner once. "I've invited" again, or
 /// operators registering the key after all, gives the wait back to operators.
 /// </summary>
-public sealed class MissingInvitationReport(
+internal sealed class MissingInvitationReport(
     IntegrationStore store, IntegrationOwnerMail ownerMail, IEmailSender sender, TimeProvider clock,
     ILogger<MissingInvitationReport> logger)
 {

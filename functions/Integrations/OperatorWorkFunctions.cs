@@ -14,12 +14,12 @@ namespace ReviewHub.Integrations;
 /// <summary>One connection waiting on ReviewHub's operators, as the work list shows it. <c>Store</c>: whose
 /// connection (<c>appStore</c>: an App Store Connect team; <c>googlePlay</c>: the account's Google Play connection).
 /// </summary>
-public sealed record OperatorWorkItem(
+internal sealed record OperatorWorkItem(
     string AccountId, string ConnectionId, string Team, string Status, string Method, DateTimeOffset WaitingSince,
     double WorkingHoursWaited, bool Overdue, string NextStep, string Store);
 
 /// <summary>A connection of another feature waiting on ReviewHub's operators since <c>Since</c>.</summary>
-public sealed record OperatorWait(
+internal sealed record OperatorWait(
     string AccountId, string ConnectionId, string Team, string Store, string Status, string Method,
     DateTimeOffset Since, string NextStep);
 
@@ -27,14 +27,14 @@ public sealed record OperatorWait(
 /// Another store's connections that wait on ReviewHub's operators (Google Play's), for the one work list and its
 /// alert: oldest first, at most <c>max</c>, <c>Truncated</c> when more wait.
 /// </summary>
-public interface IOperatorWorkSource
+internal interface IOperatorWorkSource
 {
     Task<(IReadOnlyList<OperatorWait> Waits, bool Truncated)> WaitingAsync(
         int max, CancellationToken cancellationToken);
 }
 
 /// <summary>The work list: oldest wait first; <c>Truncated</c> when more connections wait than listed.</summary>
-public sealed record OperatorWorkListResponse(
+internal sealed record OperatorWorkListResponse(
     IReadOnlyList<OperatorWorkItem> Items, double OverdueAfterWorkingHours, bool Truncated);
 
 /// <summary>
@@ -44,7 +44,7 @@ public sealed record OperatorWorkListResponse(
 /// <see cref="IntegrationOptions.OperatorWaitAlertAfter"/>. Other stores' connections (Google Play's) join the same
 /// list and alert through their <see cref="IOperatorWorkSource"/>.
 /// </summary>
-public sealed class OperatorWorkFunctions(
+internal sealed class OperatorWorkFunctions(
     IntegrationStore store,
     IEnumerable<IOperatorWorkSource> otherStores,
     MissingInvitationReport missingInvitation,

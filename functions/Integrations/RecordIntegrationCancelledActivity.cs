@@ -6,7 +6,7 @@ namespace ReviewHub.Integrations;
 /// The setup received its cancel event: Cancelled, while the row still runs the attempt (a disconnect has already
 /// taken the row out of setup, so it stays Disconnected). True when this write made it Cancelled.
 /// </summary>
-public sealed class RecordIntegrationCancelledActivity(IntegrationStore store)
+internal sealed class RecordIntegrationCancelledActivity(IntegrationStore store)
     : TaskActivity<IntegrationAttempt, bool>
 {
     public override Task<bool> RunAsync(TaskActivityContext context, IntegrationAttempt input) =>

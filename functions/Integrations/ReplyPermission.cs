@@ -5,7 +5,7 @@ namespace ReviewHub.Integrations;
 /// <summary>Whether the key may reply to reviews, as far as App Store Connect has told (a reply is the only
 /// test).</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<ReplyPermission>))]
-public enum ReplyPermission
+internal enum ReplyPermission
 {
     Confirmed,
     Refused,

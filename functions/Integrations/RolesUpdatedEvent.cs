@@ -8,7 +8,7 @@ namespace ReviewHub.Integrations;
 /// <see cref="SetupEventJsonConverter{TEvent}"/>).
 /// </summary>
 [JsonConverter(typeof(SetupEventJsonConverter<RolesUpdatedEvent>))]
-public sealed record RolesUpdatedEvent(string? UserId, DateTimeOffset? ToldAt)
+internal sealed record RolesUpdatedEvent(string? UserId, DateTimeOffset? ToldAt)
 {
     /// <summary>The event's Durable name (unchanged since it carried <c>true</c>).</summary>
     public const string Name = "RolesUpdated";

@@ -12,7 +12,7 @@ namespace ReviewHub.Integrations;
 /// own attribute names this converter, so the object case is read by hand (asking the serializer for the record
 /// would come back here).
 /// </summary>
-public sealed class SetupEventJsonConverter<TEvent> : JsonConverter<TEvent>
+internal sealed class SetupEventJsonConverter<TEvent> : JsonConverter<TEvent>
     where TEvent : class
 {
     private static readonly ConstructorInfo Constructor = typeof(TEvent).GetConstructors().Single();

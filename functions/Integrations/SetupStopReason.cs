@@ -4,7 +4,7 @@ namespace ReviewHub.Integrations;
 
 /// <summary>Why a setup was told to stop.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<SetupStopReason>))]
-public enum SetupStopReason
+internal enum SetupStopReason
 {
     /// <summary>A member cancelled the setup (the row is Cancelled already).</summary>
     Cancelled,

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace ReviewHub.Json;
 
 /// <summary>One JSON shape for HTTP bodies, queue messages and stored documents: camelCase, enums as strings.</summary>
-public static class ReviewHubJson
+internal static class ReviewHubJson
 {
     public static readonly JsonSerializerOptions Options = Configure(
         new JsonSerializerOptions(JsonSerializerDefaults.Web));

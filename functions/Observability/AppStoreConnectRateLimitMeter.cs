@@ -6,7 +6,7 @@ namespace ReviewHub.Observability;
 /// Records Apple's <c>X-Rate-Limit</c> remaining budget on every App Store Connect response (each attempt, 429s
 /// included), so the headroom metric does not depend on every feature remembering to report it.
 /// </summary>
-public sealed class AppStoreConnectRateLimitMeter(ReviewHubMetrics metrics) : DelegatingHandler
+internal sealed class AppStoreConnectRateLimitMeter(ReviewHubMetrics metrics) : DelegatingHandler
 {
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request,
         CancellationToken cancellationToken)

@@ -10,7 +10,7 @@ namespace ReviewHub.Observability;
 /// so every log line a function writes can be filtered by tenant in Application Insights. The operation (trace) id is
 /// added by OpenTelemetry.
 /// </summary>
-public sealed class LogScopeMiddleware(ILogger<LogScopeMiddleware> logger) : IFunctionsWorkerMiddleware
+internal sealed class LogScopeMiddleware(ILogger<LogScopeMiddleware> logger) : IFunctionsWorkerMiddleware
 {
     /// <summary>Binding-data names copied into the scope (matched case-insensitively), with the scope key they
     /// become.</summary>

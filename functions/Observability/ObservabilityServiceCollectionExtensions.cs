@@ -9,7 +9,7 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Observability;
 
-public static class ObservabilityServiceCollectionExtensions
+internal static class ObservabilityServiceCollectionExtensions
 {
     public const string ConnectionStringSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
 

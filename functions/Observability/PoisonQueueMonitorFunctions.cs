@@ -11,7 +11,7 @@ namespace ReviewHub.Observability;
 /// messages per account (Durable's own queues included), so this gauge is what the "poison messages" alert and the
 /// workbook read.
 /// </summary>
-public sealed class PoisonQueueMonitorFunctions(QueueServiceClient queues, ReviewHubMetrics metrics,
+internal sealed class PoisonQueueMonitorFunctions(QueueServiceClient queues, ReviewHubMetrics metrics,
     StorageCatalog catalog, ILogger<PoisonQueueMonitorFunctions> logger)
 {
     public const string Schedule = "0 */5 * * * *";

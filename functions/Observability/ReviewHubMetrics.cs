@@ -10,7 +10,7 @@ namespace ReviewHub.Observability;
 /// logs. The alerts and the workbook in infra/modules/monitoring.bicep query exactly <see cref="Names.All"/> (a test
 /// keeps both in step).
 /// </summary>
-public sealed class ReviewHubMetrics
+internal sealed class ReviewHubMetrics
 {
     public const string MeterName = "ReviewHub";
 

@@ -7,7 +7,7 @@ namespace ReviewHub.OpenApi;
 
 /// <summary>Serves the API description (docs/openapi.yaml, embedded at build) so the SPA and tools can fetch it from
 /// any environment.</summary>
-public sealed class OpenApiFunctions
+internal sealed class OpenApiFunctions
 {
     private static readonly Lazy<string> Document = new(() =>
     {

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace ReviewHub.Operations;
 
 /// <summary>Operator tools that serve every feature's queues.</summary>
-public static class OperationsServiceCollectionExtensions
+internal static class OperationsServiceCollectionExtensions
 {
     public static IServiceCollection AddOperations(this IServiceCollection services) =>
         services.AddSingleton<PoisonReplay>();

@@ -16,7 +16,7 @@ namespace ReviewHub.Operations;
 /// already; it is left for the next replay instead of going round and round); and at most <see cref="TimeBudget"/>,
 /// well inside the time the received messages stay hidden, so none reappears and is counted twice.
 /// </summary>
-public sealed class PoisonReplay(
+internal sealed class PoisonReplay(
     QueueServiceClient queues, IMessageQueue queue, TimeProvider clock, ILogger<PoisonReplay> logger)
 {
     private static readonly TimeSpan Hold = TimeSpan.FromMinutes(1);

@@ -7,7 +7,7 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Operations;
 
-public sealed class PoisonReplayFunctions(PoisonReplay replay, StorageCatalog catalog)
+internal sealed class PoisonReplayFunctions(PoisonReplay replay, StorageCatalog catalog)
 {
     /// <summary>Operators: replay a queue's poison messages (e.g. POST /api/operators/poison/deliveries/replay after a
     /// channel outage).</summary>

@@ -5,7 +5,7 @@ namespace ReviewHub.Operations;
 
 /// <summary>Optional replay filter: only messages whose JSON has this <c>appId</c>; at most <see cref="MaxMessages"/>
 /// (default 1000).</summary>
-public sealed record ReplayPoisonRequest(string? AppId, int? MaxMessages) : IValidatable
+internal sealed record ReplayPoisonRequest(string? AppId, int? MaxMessages) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
@@ -20,4 +20,4 @@ public sealed record ReplayPoisonRequest(string? AppId, int? MaxMessages) : IVal
     }
 }
 
-public sealed record ReplayPoisonResponse(string Queue, int Replayed, int Skipped);
+internal sealed record ReplayPoisonResponse(string Queue, int Replayed, int Skipped);

@@ -6,7 +6,7 @@ namespace ReviewHub.Paging;
 /// (paging is deterministic, so a cycle repeats forever), and <paramref name="maxPages"/> caps loops that have a
 /// natural size.
 /// </summary>
-public sealed class CursorTrail(string loop, int maxPages = int.MaxValue)
+internal sealed class CursorTrail(string loop, int maxPages = int.MaxValue)
 {
     private readonly HashSet<string> followed = new(StringComparer.Ordinal);
 

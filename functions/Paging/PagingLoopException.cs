@@ -5,4 +5,4 @@ namespace ReviewHub.Paging;
 /// because it reached its page limit. Following such a cursor would never end, or would spend requests on pages read
 /// before.
 /// </summary>
-public sealed class PagingLoopException(string message) : Exception(message);
+internal sealed class PagingLoopException(string message) : Exception(message);

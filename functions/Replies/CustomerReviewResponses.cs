@@ -3,7 +3,7 @@ using ReviewHub.AppStoreConnect;
 namespace ReviewHub.Replies;
 
 /// <summary>App Store Connect's <c>CustomerReviewResponseV1CreateRequest</c> (spec 4.4.1).</summary>
-public sealed record CustomerReviewResponseCreateRequest(CustomerReviewResponseCreateData Data)
+internal sealed record CustomerReviewResponseCreateRequest(CustomerReviewResponseCreateData Data)
 {
     public static CustomerReviewResponseCreateRequest For(string reviewId, string body) =>
         new(new CustomerReviewResponseCreateData(
@@ -13,26 +13,26 @@ public sealed record CustomerReviewResponseCreateRequest(CustomerReviewResponseC
         new ReviewRelationship(new ResourceLinkage(CustomerReviewResponses.ReviewType, reviewId)))));
 }
 
-public sealed record CustomerReviewResponseCreateData(
+internal sealed record CustomerReviewResponseCreateData(
     string Type, CustomerReviewResponseAttributes Attributes, CustomerReviewResponseRelationships Relationships);
 
-public sealed record CustomerReviewResponseAttributes(string? ResponseBody, DateTimeOffset? LastModifiedDate,
+internal sealed record CustomerReviewResponseAttributes(string? ResponseBody, DateTimeOffset? LastModifiedDate,
     string? State);
 
-public sealed record CustomerReviewResponseRelationships(ReviewRelationship Review);
+internal sealed record CustomerReviewResponseRelationships(ReviewRelationship Review);
 
-public sealed record ReviewRelationship(ResourceLinkage Data);
+internal sealed record ReviewRelationship(ResourceLinkage Data);
 
-public sealed record ResourceLinkage(string Type, string Id);
+internal sealed record ResourceLinkage(string Type, string Id);
 
 /// <summary>App Store Connect's <c>CustomerReviewResponseV1Response</c>: the response resource.</summary>
-public sealed record CustomerReviewResponseDocument(CustomerReviewResponseResource Data);
+internal sealed record CustomerReviewResponseDocument(CustomerReviewResponseResource Data);
 
-public sealed record CustomerReviewResponseResource(string Type, string Id,
+internal sealed record CustomerReviewResponseResource(string Type, string Id,
     CustomerReviewResponseAttributes? Attributes);
 
 /// <summary>The customerReviewResponses calls replies need.</summary>
-public sealed class CustomerReviewResponses(AppStoreConnectClient client)
+internal sealed class CustomerReviewResponses(AppStoreConnectClient client)
 {
     public const string ResourceType = "customerReviewResponses";
     public const string ReviewType = "customerReviews";

@@ -11,7 +11,7 @@ namespace ReviewHub.Replies;
 /// (<see cref="ReplyFailure.IntegrationInactive"/>), keeping their text. Reads only the app's entries in the in-flight
 /// index, at most <see cref="MaxEntriesPerRelease"/>; the tracker releases any rest.
 /// </summary>
-public sealed class HeldReplyRelease(ReplyStore store, IMessageQueue queue, ILogger<HeldReplyRelease> logger)
+internal sealed class HeldReplyRelease(ReplyStore store, IMessageQueue queue, ILogger<HeldReplyRelease> logger)
     : IIntegrationConnectionListener
 {
     public const int MaxEntriesPerRelease = 2_000;

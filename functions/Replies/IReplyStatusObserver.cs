@@ -4,7 +4,7 @@ namespace ReviewHub.Replies;
 /// Told of every <see cref="ReplyChange"/>, after the row and the review's summary are saved. Observers hand work to
 /// a queue.
 /// </summary>
-public interface IReplyStatusObserver
+internal interface IReplyStatusObserver
 {
     Task ChangedAsync(ReplyChange change, CancellationToken cancellationToken);
 }

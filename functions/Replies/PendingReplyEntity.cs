@@ -9,7 +9,7 @@ namespace ReviewHub.Replies;
 /// truth: the tracker re-reads the reply and drops rows whose reply has settled. PartitionKey = appId, RowKey =
 /// reviewId.
 /// </summary>
-public sealed class PendingReplyEntity : TableRow
+internal sealed class PendingReplyEntity : TableRow
 {
     public string AccountId { get; set; } = string.Empty;
     public int Version { get; set; }

@@ -5,7 +5,7 @@ using ReviewHub.Reviews;
 namespace ReviewHub.Replies;
 
 /// <summary>What applying a reply on Google Play came to, for <see cref="ReplySender"/> to record.</summary>
-public abstract record PlayReplyResult
+internal abstract record PlayReplyResult
 {
     /// <summary>Play shows the reply (read back after <c>reviews.reply</c>): published.</summary>
     public sealed record Published : PlayReplyResult;
@@ -23,7 +23,7 @@ public abstract record PlayReplyResult
 /// replaces) the review's one reply, then the review is read back, since Play publishes at once and its state is what
 /// the review shows. Safe to repeat: replying again with the same text changes nothing.
 /// </summary>
-public sealed class PlayReplyPublisher(GooglePlayClient play, GooglePlayServiceAccounts serviceAccounts)
+internal sealed class PlayReplyPublisher(GooglePlayClient play, GooglePlayServiceAccounts serviceAccounts)
 {
     public const string NoServiceAccount =
         "Replies to Google Play reviews are sent with the account's Google service account, which is not provisioned "

@@ -5,7 +5,7 @@ using ReviewHub.Configuration;
 
 namespace ReviewHub.Replies;
 
-public static class RepliesServiceCollectionExtensions
+internal static class RepliesServiceCollectionExtensions
 {
     public static IServiceCollection AddReplies(this IServiceCollection services, IConfiguration configuration)
     {

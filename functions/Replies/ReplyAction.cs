@@ -1,7 +1,7 @@
 namespace ReviewHub.Replies;
 
 /// <summary>What a version of a reply asks for.</summary>
-public enum ReplyAction
+internal enum ReplyAction
 {
     /// <summary>Create or overwrite the response (App Store Connect's POST replaces an existing one).</summary>
     Publish,

@@ -5,7 +5,7 @@ using ReviewHub.Integrations;
 namespace ReviewHub.Replies;
 
 /// <summary>The App Store Connect key replies of an app are sent and followed with, or why there is none.</summary>
-public sealed class ReplyCredentials(IntegrationStore integrations, AppStoreConnectCredentialStore credentials,
+internal sealed class ReplyCredentials(IntegrationStore integrations, AppStoreConnectCredentialStore credentials,
     ILogger<ReplyCredentials> logger)
 {
     /// <summary>

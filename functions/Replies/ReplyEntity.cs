@@ -10,7 +10,7 @@ namespace ReviewHub.Replies;
 /// Connect accepted. A sender acts only on the newest version, and only once: that makes duplicate and reordered
 /// messages harmless.
 /// </summary>
-public sealed class ReplyEntity : TableRow
+internal sealed class ReplyEntity : TableRow
 {
     public string AccountId { get; set; } = string.Empty;
 

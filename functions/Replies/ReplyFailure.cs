@@ -1,7 +1,7 @@
 namespace ReviewHub.Replies;
 
 /// <summary>Why a reply failed, for the SPA to explain and offer the right next step.</summary>
-public enum ReplyFailure
+internal enum ReplyFailure
 {
     /// <summary>403 FORBIDDEN_ERROR: the integration user's role does not allow replying (needs Admin or Customer
     /// Support).</summary>

@@ -10,7 +10,7 @@ using ReviewHub.Security;
 namespace ReviewHub.Replies;
 
 /// <summary>The SPA's reply endpoints: write or edit, delete, read the state, read the audit trail.</summary>
-public sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore replies,
+internal sealed class ReplyFunctions(AppStore apps, ReplyWriter writer, ReplyStore replies,
     ReviewReader reviewReader)
 {
     private const string Route = "accounts/{accountId}/apps/{appId}/reviews/{reviewId}/reply";

@@ -3,13 +3,13 @@ using ReviewHub.Http;
 namespace ReviewHub.Replies;
 
 /// <summary>PUT body: the reply text.</summary>
-public sealed record PutReplyRequest(string? Body) : IValidatable
+internal sealed record PutReplyRequest(string? Body) : IValidatable
 {
     public void Validate(ValidationErrors errors) => errors.Required(Body, "body", ReplyOptions.MaxBodyLength);
 }
 
 /// <summary>The reply as the SPA reads it.</summary>
-public sealed record ReplyResponse(
+internal sealed record ReplyResponse(
     string ReviewId,
     ReplyStatus Status,
     ReplyAction PendingAction,
@@ -39,7 +39,7 @@ public sealed record ReplyResponse(
 }
 
 /// <summary>One version in the audit trail.</summary>
-public sealed record ReplyVersionResponse(
+internal sealed record ReplyVersionResponse(
     int Version, ReplyAction Action, string? Body, string RequestedBy, DateTimeOffset RequestedAt,
     ReplyOutcome Outcome, string? OutcomeReason, DateTimeOffset? OutcomeAt, string? RuleId = null, string? Via = null)
 {

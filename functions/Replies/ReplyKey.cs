@@ -7,7 +7,7 @@ namespace ReviewHub.Replies;
 /// What <see cref="ReplyCredentials"/> found for an app: the key and its connection; or the connection alone when it
 /// is degraded (<see cref="HeldBecause"/>: replies wait, nothing is sent with the key); or the failure.
 /// </summary>
-public sealed record ReplyKey(
+internal sealed record ReplyKey(
     AppStoreConnectCredential? Credential, IntegrationEntity? Integration, ReplyFailure? Failure)
 {
     /// <summary>Why replies of the app wait now (the connection's degraded reason); null when they need not.</summary>

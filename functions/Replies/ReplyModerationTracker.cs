@@ -8,7 +8,7 @@ using ReviewHub.Storage;
 namespace ReviewHub.Replies;
 
 /// <summary>What one moderation check did.</summary>
-public sealed record ModerationCheckSummary(int Checked, int Published, int Removed, int FlaggedOverdue, int Requeued,
+internal sealed record ModerationCheckSummary(int Checked, int Published, int Removed, int FlaggedOverdue, int Requeued,
     int OverduePending);
 
 /// <summary>
@@ -16,7 +16,7 @@ public sealed record ModerationCheckSummary(int Checked, int Published, int Remo
 /// state, marks published ones, flags those still pending past the moderation window as overdue, and queues again a
 /// reply whose message was lost (still queued long after it should have been sent).
 /// </summary>
-public sealed class ReplyModerationTracker(
+internal sealed class ReplyModerationTracker(
     ReplyStore store,
     ReplyCredentials replyCredentials,
     CustomerReviewResponses responses,

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace ReviewHub.Replies;
 
 /// <summary>Reply sending and moderation tracking, bound from <c>Replies__*</c>.</summary>
-public sealed class ReplyOptions
+internal sealed class ReplyOptions
 {
     public const string Section = "Replies";
 

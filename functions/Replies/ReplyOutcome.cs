@@ -1,7 +1,7 @@
 namespace ReviewHub.Replies;
 
 /// <summary>What became of one version of a reply (the audit trail).</summary>
-public enum ReplyOutcome
+internal enum ReplyOutcome
 {
     Queued,
     /// <summary>A newer version replaced it before it was sent: it never reached App Store Connect.</summary>

@@ -4,7 +4,7 @@ namespace ReviewHub.Replies;
 
 /// <summary>The reply sender (queue) and the moderation tracker (timer): thin shells over <see cref="ReplySender"/> and
 /// <see cref="ReplyModerationTracker"/>.</summary>
-public sealed class ReplyQueueFunctions(ReplySender sender, ReplyModerationTracker tracker)
+internal sealed class ReplyQueueFunctions(ReplySender sender, ReplyModerationTracker tracker)
 {
     [Function(nameof(SendReply))]
     public Task SendReply([QueueTrigger(ReplyQueues.ReplySends)] ReplySendMessage message,

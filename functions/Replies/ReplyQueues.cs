@@ -2,7 +2,7 @@ namespace ReviewHub.Replies;
 
 /// <summary>The queues the Replies feature consumes (its triggers bind to them); other features may send it
 /// their messages. The host's poison queue for each is "{name}-poison".</summary>
-public static class ReplyQueues
+internal static class ReplyQueues
 {
     /// <summary>Carries <see cref="ReplySendMessage"/> from the reply API to the sender.</summary>
     public const string ReplySends = "reply-sends";

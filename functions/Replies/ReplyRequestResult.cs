@@ -1,4 +1,4 @@
 namespace ReviewHub.Replies;
 
 /// <summary>What a user's put or delete did to a reply.</summary>
-public sealed record ReplyRequestResult(ReplyEntity Reply, bool NeedsSend);
+internal sealed record ReplyRequestResult(ReplyEntity Reply, bool NeedsSend);

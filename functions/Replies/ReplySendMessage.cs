@@ -10,6 +10,6 @@ namespace ReviewHub.Replies;
 /// counts the times App Store Connect asked for a long wait (Retry-After): those come back after the wait without
 /// spending an attempt, up to a bound.
 /// </summary>
-public sealed record ReplySendMessage(
+internal sealed record ReplySendMessage(
     string AccountId, string AppId, string ReviewId, int Version, int Attempt = 1, string? LastError = null,
     int Deferrals = 0);

@@ -16,7 +16,7 @@ namespace ReviewHub.Replies;
 /// the poison queue. A rate limit with a long Retry-After comes back after that wait without spending an attempt
 /// (up to MaxDeferrals).
 /// </summary>
-public sealed class ReplySender(
+internal sealed class ReplySender(
     AppStore apps, ReviewReader reviewReader,
     ReplyStore store,
     ReplyCredentials replyCredentials,

@@ -1,7 +1,7 @@
 namespace ReviewHub.Replies;
 
 /// <summary>Where a reply stands, as the SPA shows it (see docs/replies.md).</summary>
-public enum ReplyStatus
+internal enum ReplyStatus
 {
     /// <summary>Accepted by ReviewHub, waiting to be sent (also between retries after a transient failure).</summary>
     Queued,

@@ -11,7 +11,7 @@ namespace ReviewHub.Replies;
 /// The reply rows, their audit trail, the pending index and the reply summary on the review. Every change is an ETag
 /// read-modify-write, so concurrent requests and senders never lose each other's updates.
 /// </summary>
-public sealed class ReplyStore(
+internal sealed class ReplyStore(
     TableServiceClient tables, ReviewReplySummary summaries, ReviewHubMetrics metrics,
     TimeProvider clock, IOptions<ReplyOptions> options, IEnumerable<IReplyStatusObserver> observers)
 {

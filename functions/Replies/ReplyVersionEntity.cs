@@ -4,7 +4,7 @@ namespace ReviewHub.Replies;
 
 /// <summary>One version of a reply: who asked for what, when, and what became of it. PartitionKey = appId, RowKey =
 /// "{reviewId}|{version:D10}".</summary>
-public sealed class ReplyVersionEntity : TableRow
+internal sealed class ReplyVersionEntity : TableRow
 {
     public string AccountId { get; set; } = string.Empty;
     public string ReviewId { get; set; } = string.Empty;

@@ -7,13 +7,13 @@ using ReviewHub.Storage;
 namespace ReviewHub.Replies;
 
 /// <summary>Why a reply cannot be sent now: a 409 for the SPA, an inline error in Slack, a draft for a rule.</summary>
-public sealed record ReplyRefusal(string Type, string Detail);
+internal sealed record ReplyRefusal(string Type, string Detail);
 
 /// <summary>
 /// The one reply flow every writer goes through — the SPA, approved drafts, rules and Slack: the same checks before a
 /// version is written, and the same hand-off to the sender after.
 /// </summary>
-public sealed class ReplyWriter(
+internal sealed class ReplyWriter(
     IntegrationStore integrations, PlayConnectionStore playConnections, ReplyStore replies, IMessageQueue queue)
 {
     /// <summary>Google Play keeps a reply for ever: its API has no delete.</summary>

@@ -8,7 +8,7 @@ namespace ReviewHub.ReplyAutomation;
 /// (RowKey <c>settings</c>), one counter per UTC day (<c>day|yyyy-MM-dd</c>), and the audit of rule changes
 /// (<c>change|{inverted ticks}|{id}</c>, newest first).
 /// </summary>
-public sealed class ReplyAutomationEntity : ITableEntity
+internal sealed class ReplyAutomationEntity : ITableEntity
 {
     public const string SettingsRow = "settings";
     public const string DayPrefix = "day|";

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace ReviewHub.ReplyAutomation;
 
 /// <summary>Reply rules, bound from <c>ReplyAutomation__*</c>.</summary>
-public sealed class ReplyAutomationOptions
+internal sealed class ReplyAutomationOptions
 {
     public const string Section = "ReplyAutomation";
 

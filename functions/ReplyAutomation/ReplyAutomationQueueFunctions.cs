@@ -5,7 +5,7 @@ namespace ReviewHub.ReplyAutomation;
 /// <summary>
 /// Runs the reply rules on new reviews or on a requested recent window: a thin shell over the runner.
 /// </summary>
-public sealed class ReplyAutomationQueueFunctions(ReplyAutomationRunner runner)
+internal sealed class ReplyAutomationQueueFunctions(ReplyAutomationRunner runner)
 {
     [Function(nameof(RunReplyRules))]
     public Task RunReplyRules(

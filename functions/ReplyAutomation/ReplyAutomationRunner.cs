@@ -7,7 +7,7 @@ using ReviewHub.Reviews;
 namespace ReviewHub.ReplyAutomation;
 
 /// <summary>What the rules did with one review.</summary>
-public enum RuleOutcome { NoRule, Answered, Posted, Drafted, CapReached, TooLong }
+internal enum RuleOutcome { NoRule, Answered, Posted, Drafted, CapReached, TooLong }
 
 /// <summary>
 /// Runs an app's rules on reviews: the first enabled rule (by position) whose conditions match renders its template
@@ -16,7 +16,7 @@ public enum RuleOutcome { NoRule, Answered, Posted, Drafted, CapReached, TooLong
 /// automatic reply never replaces a person's or App Store Connect's. Idempotent: a duplicate message finds the draft
 /// or reply it wrote and skips the review (its cap slot is given back).
 /// </summary>
-public sealed class ReplyAutomationRunner(
+internal sealed class ReplyAutomationRunner(
     AppStore apps,
     ReplyStore replies,
     ReplyWriter writer,

@@ -5,7 +5,7 @@ using ReviewHub.Configuration;
 
 namespace ReviewHub.ReplyAutomation;
 
-public static class ReplyAutomationServiceCollectionExtensions
+internal static class ReplyAutomationServiceCollectionExtensions
 {
     public static IServiceCollection AddReplyAutomation(this IServiceCollection services, IConfiguration configuration)
     {

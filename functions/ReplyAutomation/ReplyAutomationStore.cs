@@ -9,7 +9,7 @@ using ReviewHub.Storage;
 namespace ReviewHub.ReplyAutomation;
 
 /// <summary>An app's rules, their audit, its settings and daily counters, and the drafts rules wrote.</summary>
-public sealed class ReplyAutomationStore(TableServiceClient tables, TimeProvider clock,
+internal sealed class ReplyAutomationStore(TableServiceClient tables, TimeProvider clock,
     IOptions<ReplyAutomationOptions> options)
 {
     private readonly TableClient rules = tables.GetTableClient(ReplyAutomationTables.ReplyRules);

@@ -2,7 +2,7 @@ namespace ReviewHub.ReplyAutomation;
 
 /// <summary>The tables the ReplyAutomation feature owns: only its stores read or write them (docs/architecture.md,
 /// "Who owns what"); other features ask it through the operations it offers.</summary>
-public static class ReplyAutomationTables
+internal static class ReplyAutomationTables
 {
     public const string ReplyTemplates = "ReplyTemplates";
     public const string ReplyRules = "ReplyRules";

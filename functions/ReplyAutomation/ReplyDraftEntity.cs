@@ -3,7 +3,7 @@ using ReviewHub.Storage;
 namespace ReviewHub.ReplyAutomation;
 
 /// <summary>A draft a rule wrote, waiting for an approver. PartitionKey = appId, RowKey = reviewId.</summary>
-public sealed class ReplyDraftEntity : TableRow
+internal sealed class ReplyDraftEntity : TableRow
 {
     public string AccountId { get; set; } = string.Empty;
     public string Body { get; set; } = string.Empty;

@@ -1,6 +1,6 @@
 namespace ReviewHub.ReplyAutomation;
 
-public sealed record ReplyDraftResponse(
+internal sealed record ReplyDraftResponse(
     string ReviewId, string Body, string RuleId, string TemplateId, DateTimeOffset CreatedAt, string? Note)
 {
     public static ReplyDraftResponse From(ReplyDraftEntity d) =>
@@ -8,7 +8,7 @@ public sealed record ReplyDraftResponse(
 }
 
 /// <summary>Approve a draft, optionally with an edited body.</summary>
-public sealed record ApproveDraftRequest(string? Body) : Http.IValidatable
+internal sealed record ApproveDraftRequest(string? Body) : Http.IValidatable
 {
     public void Validate(Http.ValidationErrors errors)
     {

@@ -11,7 +11,7 @@ namespace ReviewHub.ReplyAutomation;
 /// never re-reads what it inserted, so a reviewer's nickname such as <c>{{appName}}</c> stays literal text. Why not a
 /// template engine: docs/replies.md, "Templates".
 /// </summary>
-public static class ReplyPlaceholders
+internal static class ReplyPlaceholders
 {
     public const string Nickname = "nickname";
     public const string AppName = "appName";
@@ -98,7 +98,7 @@ public static class ReplyPlaceholders
 }
 
 /// <summary>The longest reply each store accepts, and the store's name as templates show it.</summary>
-public static class StoreLimits
+internal static class StoreLimits
 {
     public const string AppStore = "appStore";
     public const string GooglePlay = "googlePlay";

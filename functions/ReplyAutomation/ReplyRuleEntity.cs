@@ -5,7 +5,7 @@ using ReviewHub.Storage;
 namespace ReviewHub.ReplyAutomation;
 
 /// <summary>A reply rule of an app. PartitionKey = appId, RowKey = ruleId.</summary>
-public sealed class ReplyRuleEntity : TableRow
+internal sealed class ReplyRuleEntity : TableRow
 {
     public string AccountId { get; set; } = string.Empty;
     public string Name { get; set; } = string.Empty;

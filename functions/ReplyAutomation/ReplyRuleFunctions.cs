@@ -15,7 +15,7 @@ namespace ReviewHub.ReplyAutomation;
 /// An app's reply rules (ordered, audited), its daily cap, applying the rules to recent reviews, and the drafts rules
 /// wrote: listed for every member, approved (optionally edited) or rejected by approvers and the owner.
 /// </summary>
-public sealed class ReplyRuleFunctions(
+internal sealed class ReplyRuleFunctions(
     AppStore apps, ReviewReader reviewReader, ReplyAutomationStore automation, ReplyTemplateStore templates,
     ReplyStore replies, ReplyWriter writer, IMessageQueue queue)
 {

@@ -3,7 +3,7 @@ using ReviewHub.Http;
 namespace ReviewHub.ReplyAutomation;
 
 /// <summary>Create or replace a rule. <c>position</c> orders an app's rules (lowest first; default: last).</summary>
-public sealed record ReplyRuleRequest(
+internal sealed record ReplyRuleRequest(
     string? Name, int? Position, bool? Enabled, RuleConditions? Conditions, string? TemplateId, string? Mode)
     : IValidatable
 {
@@ -28,7 +28,7 @@ public sealed record ReplyRuleRequest(
     public RuleMode ModeValue => Enum.Parse<RuleMode>(Mode!, ignoreCase: true);
 }
 
-public sealed record ReplyRuleResponse(
+internal sealed record ReplyRuleResponse(
     string RuleId, string AppId, string Name, int Position, bool Enabled, RuleConditions Conditions, string TemplateId,
     RuleMode Mode, string CreatedBy, DateTimeOffset CreatedAt, string UpdatedBy, DateTimeOffset UpdatedAt)
 {
@@ -39,13 +39,13 @@ public sealed record ReplyRuleResponse(
 
 /// <summary>One audited change of an app's rules: who, when, what, and the rule as it was left (null when
 /// deleted).</summary>
-public sealed record ReplyRuleChangeResponse(
+internal sealed record ReplyRuleChangeResponse(
     string RuleId, string Action, string ChangedBy, DateTimeOffset ChangedAt, ReplyRuleResponse? Rule);
 
 /// <summary>The app's automation settings and today's use of the daily cap (UTC day).</summary>
-public sealed record ReplyAutomationResponse(int DailyCap, int UsedToday, DateOnly Day);
+internal sealed record ReplyAutomationResponse(int DailyCap, int UsedToday, DateOnly Day);
 
-public sealed record ReplyAutomationRequest(int? DailyCap) : IValidatable
+internal sealed record ReplyAutomationRequest(int? DailyCap) : IValidatable
 {
     public const int MaxDailyCap = 1000;
 
@@ -59,7 +59,7 @@ public sealed record ReplyAutomationRequest(int? DailyCap) : IValidatable
 }
 
 /// <summary>Apply the rules to the app's reviews of the last <c>days</c> days (those without a reply).</summary>
-public sealed record ApplyRulesRequest(int? Days) : IValidatable
+internal sealed record ApplyRulesRequest(int? Days) : IValidatable
 {
     public const int MaxDays = 30;
 

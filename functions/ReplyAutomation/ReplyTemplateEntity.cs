@@ -4,7 +4,7 @@ using ReviewHub.Storage;
 namespace ReviewHub.ReplyAutomation;
 
 /// <summary>A reply template of an account. PartitionKey = accountId, RowKey = templateId.</summary>
-public sealed class ReplyTemplateEntity : TableRow
+internal sealed class ReplyTemplateEntity : TableRow
 {
     public string Name { get; set; } = string.Empty;
 

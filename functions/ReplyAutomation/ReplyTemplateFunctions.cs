@@ -11,7 +11,7 @@ using ReviewHub.Reviews;
 namespace ReviewHub.ReplyAutomation;
 
 /// <summary>The account's reply templates: list, create, read, replace, delete, and preview for a review.</summary>
-public sealed class ReplyTemplateFunctions(
+internal sealed class ReplyTemplateFunctions(
     AccountStore accounts, AppStore apps, ReviewReader reviewReader, ReplyTemplateStore templates,
     ReplyAutomationStore automation)
 {

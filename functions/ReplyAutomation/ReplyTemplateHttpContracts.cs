@@ -6,7 +6,7 @@ namespace ReviewHub.ReplyAutomation;
 /// <summary>
 /// Create or replace a template. Unknown placeholders or stray braces are field errors of <c>body</c>.
 /// </summary>
-public sealed record ReplyTemplateRequest(string? Name, IReadOnlyList<string>? Tags, string? Body) : IValidatable
+internal sealed record ReplyTemplateRequest(string? Name, IReadOnlyList<string>? Tags, string? Body) : IValidatable
 {
     public const int MaxTags = 10;
     public const int MaxTagLength = 30;
@@ -35,7 +35,7 @@ public sealed record ReplyTemplateRequest(string? Name, IReadOnlyList<string>? T
     }
 }
 
-public sealed record ReplyTemplateResponse(
+internal sealed record ReplyTemplateResponse(
     string TemplateId, string Name, IReadOnlyList<string> Tags, string Body, IReadOnlyList<string> Placeholders,
     string CreatedBy, DateTimeOffset CreatedAt, string UpdatedBy, DateTimeOffset UpdatedAt)
 {
@@ -45,7 +45,7 @@ public sealed record ReplyTemplateResponse(
 }
 
 /// <summary>Which review to render a template for.</summary>
-public sealed record PreviewTemplateRequest(string? AppId, string? ReviewId) : IValidatable
+internal sealed record PreviewTemplateRequest(string? AppId, string? ReviewId) : IValidatable
 {
     public void Validate(ValidationErrors errors)
     {
@@ -55,4 +55,4 @@ public sealed record PreviewTemplateRequest(string? AppId, string? ReviewId) : I
 }
 
 /// <summary>The template rendered for one review, and whether the store accepts that length.</summary>
-public sealed record TemplatePreviewResponse(string Text, int Length, int MaxLength, bool FitsStore, string Store);
+internal sealed record TemplatePreviewResponse(string Text, int Length, int MaxLength, bool FitsStore, string Store);

@@ -7,7 +7,7 @@ using ReviewHub.Storage;
 namespace ReviewHub.ReplyAutomation;
 
 /// <summary>The account's templates.</summary>
-public sealed class ReplyTemplateStore(TableServiceClient tables, TimeProvider clock)
+internal sealed class ReplyTemplateStore(TableServiceClient tables, TimeProvider clock)
 {
     private readonly TableClient templates = tables.GetTableClient(ReplyAutomationTables.ReplyTemplates);
 

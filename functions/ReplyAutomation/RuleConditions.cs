@@ -10,7 +10,7 @@ namespace ReviewHub.ReplyAutomation;
 /// Keywords are matched case-insensitively in the title and body: any of <see cref="KeywordsIncluded"/> must occur,
 /// none of <see cref="KeywordsExcluded"/> may.
 /// </summary>
-public sealed record RuleConditions(
+internal sealed record RuleConditions(
     IReadOnlyList<int>? Ratings = null,
     IReadOnlyList<string>? Territories = null,
     IReadOnlyList<string>? Stores = null,

@@ -1,7 +1,7 @@
 namespace ReviewHub.ReplyAutomation;
 
 /// <summary>What a rule does with a review it matches.</summary>
-public enum RuleMode
+internal enum RuleMode
 {
     /// <summary>Write a draft that an approver approves (optionally edited) or rejects.</summary>
     Draft,

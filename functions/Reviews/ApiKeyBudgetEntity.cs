@@ -10,7 +10,7 @@ namespace ReviewHub.Reviews;
 /// Connect team), so the row is shared by the team's apps and removed when the connection's key is retired
 /// (disconnect), not with any one app.
 /// </summary>
-public sealed class ApiKeyBudgetEntity : ITableEntity
+internal sealed class ApiKeyBudgetEntity : ITableEntity
 {
     public const string Row = "hour";
 

@@ -5,7 +5,7 @@ using ReviewHub.Storage;
 
 namespace ReviewHub.Reviews;
 
-public sealed class ApiKeyBudgets(TableServiceClient tables, TimeProvider clock)
+internal sealed class ApiKeyBudgets(TableServiceClient tables, TimeProvider clock)
 {
     private readonly TableClient table = tables.GetTableClient(ReviewTables.ApiKeyBudgets);
 

@@ -4,13 +4,13 @@ namespace ReviewHub.Reviews;
 
 /// <summary>One page of <c>GET /v1/apps/{id}/customerReviews</c>, normalised, with the link to the next (older)
 /// page.</summary>
-public sealed record ApiReviewPage(IReadOnlyList<FetchedReview> Reviews, string? Next, RateLimit? RateLimit);
+internal sealed record ApiReviewPage(IReadOnlyList<FetchedReview> Reviews, string? Next, RateLimit? RateLimit);
 
 /// <summary>
 /// Reads an app's customer reviews from the App Store Connect API, newest first, with their developer responses
 /// (<c>include=response</c>), and turns Apple's failures into <see cref="ReviewFetchException"/>.
 /// </summary>
-public sealed class AppStoreConnectReviewPages(AppStoreConnectClient client)
+internal sealed class AppStoreConnectReviewPages(AppStoreConnectClient client)
 {
     public static string FirstPage(string storeAppId, int pageSize) =>
         $"/v1/apps/{Uri.EscapeDataString(storeAppId)}/customerReviews"

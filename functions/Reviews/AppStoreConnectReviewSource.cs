@@ -12,7 +12,7 @@ namespace ReviewHub.Reviews;
 /// (<see cref="ApiKeyBudgets"/>). A degraded connection pauses; a key App Store Connect refuses is recorded with the
 /// integration and pauses; a disconnect during the fetch puts the feed schedule back.
 /// </summary>
-public sealed class AppStoreConnectReviewSource(
+internal sealed class AppStoreConnectReviewSource(
     AppStoreConnectReviewPages api,
     AppStoreConnectCredentialStore credentials,
     IntegrationStore integrations,

@@ -8,7 +8,7 @@ namespace ReviewHub.Reviews;
 
 /// <summary>One page of the public feed: its reviews (none when the storefront has none or does not sell the
 /// app).</summary>
-public sealed record FeedReviewPage(IReadOnlyList<FetchedReview> Reviews);
+internal sealed record FeedReviewPage(IReadOnlyList<FetchedReview> Reviews);
 
 /// <summary>
 /// Apple's public customer-reviews feed (undocumented, best effort):
@@ -16,7 +16,7 @@ public sealed record FeedReviewPage(IReadOnlyList<FetchedReview> Reviews);
 /// page, 10 pages at most. <c>feed.entry</c> is an array, a single object or absent; entries without <c>im:rating</c>
 /// (app metadata) are skipped. A 4xx other than 429 means the storefront has no reviews for the app.
 /// </summary>
-public sealed class AppStoreFeedClient(HttpClient http, ILogger<AppStoreFeedClient> logger)
+internal sealed class AppStoreFeedClient(HttpClient http, ILogger<AppStoreFeedClient> logger)
 {
     public const int PageSize = 50;
     public const int MaxPages = 10;

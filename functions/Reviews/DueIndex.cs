@@ -12,7 +12,7 @@ namespace ReviewHub.Reviews;
 /// the one partition <c>due</c> and the partitions <c>due-000</c> … — live on in table ReviewFetchDue and are still
 /// read.
 /// </summary>
-public static class DueIndex
+internal static class DueIndex
 {
     /// <summary>
     /// The one partition of the index before it was sharded; still read, so apps scheduled then keep firing.

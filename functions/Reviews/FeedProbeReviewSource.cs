@@ -13,7 +13,7 @@ namespace ReviewHub.Reviews;
 /// and never moves the API watermark: the API fetch still reads everything since its last one, which catches what the
 /// feed lists late or not at all (territories not probed, reviews beyond its page).
 /// </summary>
-public sealed class FeedProbeReviewSource(
+internal sealed class FeedProbeReviewSource(
     PublicFeedReviewSource feed, ReviewPageLoop loop, IOptions<ReviewsOptions> options, TimeProvider clock)
     : IReviewSource
 {

@@ -10,7 +10,7 @@ namespace ReviewHub.Reviews;
 /// the ceiling while the App Store Connect key has less than <see cref="ReviewsOptions.SpeedUpBudgetShare"/> of its
 /// hour left.
 /// </summary>
-public static class FetchIntervals
+internal static class FetchIntervals
 {
     /// <summary>The promised longest interval of a source: hourly from the API, 4 times a day from the feed.</summary>
     public static TimeSpan Ceiling(ReviewsOptions options, string source) =>

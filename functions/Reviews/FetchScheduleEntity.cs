@@ -9,7 +9,7 @@ namespace ReviewHub.Reviews;
 /// (watermarks), the source it uses, its review rate and fetch interval; when it is due is kept in the due-time index
 /// (<see cref="FetchDueEntity"/>, <see cref="FetchDuePointer"/>), the only place the timer reads.
 /// </summary>
-public sealed class FetchScheduleEntity : ITableEntity
+internal sealed class FetchScheduleEntity : ITableEntity
 {
     public string PartitionKey { get; set; } = string.Empty;
     public string RowKey { get; set; } = string.Empty;
@@ -172,7 +172,7 @@ public sealed class FetchScheduleEntity : ITableEntity
 /// "RowKey &lt; now" in each partition reads only the apps that are due, however many are registered. It carries the
 /// app's interval, so the timer moves it to its next slot without reading anything else.
 /// </summary>
-public sealed class FetchDueEntity : ITableEntity
+internal sealed class FetchDueEntity : ITableEntity
 {
     public string PartitionKey { get; set; } = string.Empty;
     public string RowKey { get; set; } = string.Empty;
@@ -197,7 +197,7 @@ public sealed class FetchDueEntity : ITableEntity
 /// timer's range query never reads it): points at the app's due row. Every move of a due row changes its pointer in the
 /// same transaction, so an app has exactly one due row, and a writer that read the pointer (with its ETag) knows it.
 /// </summary>
-public sealed class FetchDuePointer : ITableEntity
+internal sealed class FetchDuePointer : ITableEntity
 {
     public string PartitionKey { get; set; } = string.Empty;
     public string RowKey { get; set; } = string.Empty;

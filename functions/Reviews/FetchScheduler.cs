@@ -12,7 +12,7 @@ using ReviewHub.Storage;
 namespace ReviewHub.Reviews;
 
 /// <summary>What one timer run did: index rows read, fetches enqueued, rows that moved or vanished meanwhile.</summary>
-public sealed record DueFetchDispatch(int Scanned, int Enqueued, int Stale);
+internal sealed record DueFetchDispatch(int Scanned, int Enqueued, int Stale);
 
 /// <summary>
 /// Per-app fetch schedules. Each app fires at a stable phase of its interval (a hash of its id), so thousands of apps
@@ -21,7 +21,7 @@ public sealed record DueFetchDispatch(int Scanned, int Enqueued, int Stale);
 /// The due-time index is sharded over <see cref="ReviewsOptions.DuePartitions"/> partitions; the timer reads only its
 /// due rows, in parallel, and moves them in batch transactions, without reading any other table.
 /// </summary>
-public sealed class FetchScheduler(
+internal sealed class FetchScheduler(
     TableServiceClient tables, IMessageQueue queue, IOptions<ReviewsOptions> options, TimeProvider clock,
     ILogger<FetchScheduler> logger)
 {

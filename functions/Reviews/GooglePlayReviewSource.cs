@@ -15,7 +15,7 @@ namespace ReviewHub.Reviews;
 /// service account provisioned, the app not granted to it yet, its key refused) pauses the app: no retry, the reason
 /// on the schedule, the next slot tries again.
 /// </summary>
-public sealed class GooglePlayReviewSource(
+internal sealed class GooglePlayReviewSource(
     PlayReviewPoll poll, GooglePlayServiceAccounts serviceAccounts, PlayConnectionStore connections,
     ReviewPageLoop loop,
     IOptions<ReviewsOptions> options, TimeProvider clock, ILogger<GooglePlayReviewSource> logger) : IReviewSource

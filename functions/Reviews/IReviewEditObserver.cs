@@ -4,7 +4,7 @@ namespace ReviewHub.Reviews;
 /// Told when ingestion sees a stored review's reviewer edit it (new rating, title or text from the source that stored
 /// it), after the row is saved. The replies feature flags a reply written before the edit as outdated.
 /// </summary>
-public interface IReviewEditObserver
+internal interface IReviewEditObserver
 {
     Task ReviewEditedAsync(ReviewEntity review, DateTimeOffset seenAt, CancellationToken cancellationToken);
 }

@@ -7,7 +7,7 @@ namespace ReviewHub.Reviews;
 /// What one fetch is about: the queue message (deferrals re-send it), the app, its schedule as read at the start (the
 /// watermarks) and its integration (null when it has none).
 /// </summary>
-public sealed record ReviewFetchTarget(
+internal sealed record ReviewFetchTarget(
     ReviewFetchRequest Request, AppEntity App, FetchScheduleEntity Schedule, IntegrationEntity? Integration)
 {
     public string AccountId => App.AccountId;
@@ -22,7 +22,7 @@ public sealed record ReviewFetchTarget(
 /// schedule, deferral and pausing). A failure is thrown as <see cref="ReviewFetchException"/> (retried or poisoned by
 /// the fetcher) or <see cref="Paging.PagingLoopException"/> (poisoned at once).
 /// </summary>
-public interface IReviewSource
+internal interface IReviewSource
 {
     /// <summary>The source's name as stored on reviews and schedules and in metrics (<see cref="ReviewSources"/>).
     /// </summary>

@@ -11,7 +11,7 @@ namespace ReviewHub.Reviews;
 /// after their rows are saved. The batch id is derived from the app and the ids, so a retried fetch that hands on the
 /// same reviews sends the same batch id.
 /// </summary>
-public sealed class NewReviewsAnnouncer(IMessageQueue queue, string accountId, string appId, bool backfill)
+internal sealed class NewReviewsAnnouncer(IMessageQueue queue, string accountId, string appId, bool backfill)
 {
     private readonly List<string> pending = [];
 

@@ -10,7 +10,7 @@ namespace ReviewHub.Reviews;
 /// recognisable.</param>
 /// <param name="Backfill">True for an integration's first full-history import: delivery summarises instead of notifying
 /// each review.</param>
-public sealed record NewReviewsBatch(string AccountId, string AppId, string BatchId, bool Backfill,
+internal sealed record NewReviewsBatch(string AccountId, string AppId, string BatchId, bool Backfill,
     IReadOnlyList<string> ReviewIds)
 {
     public const int MaxReviewIds = 500;

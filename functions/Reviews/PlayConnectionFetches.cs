@@ -9,7 +9,7 @@ namespace ReviewHub.Reviews;
 /// fetched at once rather than at its next hourly slot: the first poll reads the 7-day window, a recovery reads what
 /// changed since the watermark the paused fetches kept. A duplicate fetch is harmless (the fetch is idempotent).
 /// </summary>
-public sealed class PlayConnectionFetches(AppStore apps, IMessageQueue queue) : IPlayConnectionListener
+internal sealed class PlayConnectionFetches(AppStore apps, IMessageQueue queue) : IPlayConnectionListener
 {
     public async Task OnReadableAsync(string accountId, CancellationToken cancellationToken)
     {

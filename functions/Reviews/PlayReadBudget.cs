@@ -8,7 +8,7 @@ namespace ReviewHub.Reviews;
 /// against <c>Reviews__PlayReadsPerHour</c> of Play's 200 per app and hour. A quota hour starts with the first read
 /// after the previous one ended.
 /// </summary>
-public sealed class PlayReadBudget(FetchScheduler scheduler, TimeProvider clock) : IPlayReadBudget
+internal sealed class PlayReadBudget(FetchScheduler scheduler, TimeProvider clock) : IPlayReadBudget
 {
     private static readonly TimeSpan QuotaHour = TimeSpan.FromHours(1);
 

@@ -9,7 +9,7 @@ namespace ReviewHub.Reviews;
 /// territories, page numbers 1-10, newest first, one watermark per territory. A territory's first import (no watermark
 /// yet, up to 500 old reviews) is history, so delivery summarises it.
 /// </summary>
-public sealed class PublicFeedReviewSource(
+internal sealed class PublicFeedReviewSource(
     AppStoreFeedClient feed, ReviewPageLoop loop, IOptions<ReviewsOptions> options, TimeProvider clock,
     ILogger<PublicFeedReviewSource> logger) : IReviewSource
 {

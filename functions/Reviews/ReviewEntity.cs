@@ -11,7 +11,7 @@ namespace ReviewHub.Reviews;
 /// Ingestion owns the review fields and the App Store developer response it reads from Apple; the replies feature
 /// owns the <c>Reply*</c> fields, a denormalised summary of the reply written through ReviewHub.
 /// </summary>
-public sealed class ReviewEntity : TableRow
+internal sealed class ReviewEntity : TableRow
 {
     public string AccountId { get; set; } = string.Empty;
     public int Rating { get; set; }

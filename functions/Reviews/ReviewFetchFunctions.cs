@@ -4,7 +4,7 @@ namespace ReviewHub.Reviews;
 
 /// <summary>The fetch pipeline's triggers: the timer only enqueues due apps; the queue function fetches one
 /// app.</summary>
-public sealed class ReviewFetchFunctions(FetchScheduler scheduler, ReviewFetcher fetcher)
+internal sealed class ReviewFetchFunctions(FetchScheduler scheduler, ReviewFetcher fetcher)
 {
     /// <summary>App setting holding the timer's NCRONTAB schedule (a flat name: "%Section:Key%" does not resolve on
     /// every plan).</summary>

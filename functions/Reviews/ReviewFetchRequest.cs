@@ -10,18 +10,18 @@ namespace ReviewHub.Reviews;
 /// attempt, up to
 /// <c>Reviews__MaxDeferrals</c>.
 /// </summary>
-public sealed record ReviewFetchRequest(
+internal sealed record ReviewFetchRequest(
     string AccountId, string AppId, int Attempt = 0, string? LastError = null, int Deferrals = 0);
 
 /// <summary>A developer response as App Store Connect reports it.</summary>
-public sealed record FetchedResponse(string Id, string? Body, string? State, DateTimeOffset? LastModified);
+internal sealed record FetchedResponse(string Id, string? Body, string? State, DateTimeOffset? LastModified);
 
 /// <summary>
 /// A review read from any source, normalised. <paramref name="UserModifiedAt"/>: Google Play's
 /// <c>userComment.lastModified</c> (an edit moves it; it is also <paramref name="CreatedAt"/> when the review is first
 /// read, since Play reports no creation date); null for Apple's sources, which report no edits.
 /// </summary>
-public sealed record FetchedReview(
+internal sealed record FetchedReview(
     string Id, int Rating, string? Title, string? Body, string? ReviewerNickname, string Territory,
     DateTimeOffset CreatedAt,
     FetchedResponse? Response, DateTimeOffset? UserModifiedAt = null);
@@ -33,7 +33,7 @@ public sealed record FetchedReview(
 /// </summary>
 /// <param name="budgetSpent">The source's budget for the hour is spent (a key's <c>X-Rate-Limit</c> at 0, a Play app's
 /// hourly quota): retrying sooner than <c>Reviews__BudgetWaitDelay</c> only burns attempts.</param>
-public sealed class ReviewFetchException(
+internal sealed class ReviewFetchException(
     string message, bool retryable, TimeSpan? retryAfter = null, Exception? inner = null, bool budgetSpent = false)
     : Exception(message, inner)
 {
@@ -47,7 +47,7 @@ public sealed class ReviewFetchException(
 }
 
 /// <summary>What a fetch did, for logs, tests and the benchmark.</summary>
-public enum FetchOutcomeKind
+internal enum FetchOutcomeKind
 {
     Completed,
     Deferred,
@@ -59,5 +59,5 @@ public enum FetchOutcomeKind
     Paused,
 }
 
-public sealed record FetchOutcome(FetchOutcomeKind Kind, string Source, int Requests, int NewReviews, string? Error =
+internal sealed record FetchOutcome(FetchOutcomeKind Kind, string Source, int Requests, int NewReviews, string? Error =
     null);

@@ -11,7 +11,7 @@ namespace ReviewHub.Reviews;
 /// an exponential backoff (at least <c>Reviews__BudgetWaitDelay</c> when the source's hourly budget is spent); the
 /// rest, and a retryable one past <c>Reviews__MaxFetchAttempts</c>, go to <c>review-fetches-poison</c>.
 /// </summary>
-public sealed class ReviewFetchRetries(
+internal sealed class ReviewFetchRetries(
     FetchScheduler scheduler, IMessageQueue queue, IOptions<ReviewsOptions> options,
     IOptions<OutboundHttpOptions> outbound, ILogger<ReviewFetchRetries> logger)
 {

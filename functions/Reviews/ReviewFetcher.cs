@@ -12,7 +12,7 @@ namespace ReviewHub.Reviews;
 /// through the shared <see cref="ReviewPageLoop"/>; the watermark moves only after all of that succeeded. A failure
 /// loses nothing: <see cref="ReviewFetchRetries"/> brings the message back with a backoff, or to the poison queue.
 /// </summary>
-public sealed class ReviewFetcher(
+internal sealed class ReviewFetcher(
     AppStore apps,
     FetchScheduler scheduler,
     IntegrationStore integrations,

@@ -13,7 +13,7 @@ namespace ReviewHub.Reviews;
 /// The SPA's Reviews page: an app's reviews newest first with filters and a continuation token, one review with its
 /// reply, and how the app's reviews are being fetched.
 /// </summary>
-public sealed class ReviewFunctions(
+internal sealed class ReviewFunctions(
     AppStore apps, ReviewStore store, ReviewQueries queries, FetchScheduler scheduler, IOptions<ReviewsOptions> options)
 {
     [Function(nameof(ListReviews))]

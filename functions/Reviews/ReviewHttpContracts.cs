@@ -8,7 +8,7 @@ namespace ReviewHub.Reviews;
 /// success. <see cref="UnrecoverableGap"/> (Google Play): the last period whose reviews left the list's 7-day window
 /// unread because the app was not polled for longer than that.
 /// </summary>
-public sealed record ReviewFetchStatusResponse(
+internal sealed record ReviewFetchStatusResponse(
     string Source, DateTimeOffset? LastFetchedAt, DateTimeOffset? NextDueAt, string? LastError, bool BackfillPending,
     DateTimeOffset? BackfillCompletedAt, ReviewGap? UnrecoverableGap = null)
 {
@@ -19,18 +19,18 @@ public sealed record ReviewFetchStatusResponse(
 }
 
 /// <summary>A period whose reviews could not be read.</summary>
-public sealed record ReviewGap(DateTimeOffset From, DateTimeOffset To);
+internal sealed record ReviewGap(DateTimeOffset From, DateTimeOffset To);
 
-public sealed record ReviewListResponse(IReadOnlyList<ReviewResponse> Items, string? ContinuationToken);
+internal sealed record ReviewListResponse(IReadOnlyList<ReviewResponse> Items, string? ContinuationToken);
 
 /// <summary>The developer response the App Store shows (as App Store Connect last reported it).</summary>
-public sealed record DeveloperResponse(string? Id, string? Body, string? State, DateTimeOffset? LastModified);
+internal sealed record DeveloperResponse(string? Id, string? Body, string? State, DateTimeOffset? LastModified);
 
 /// <summary>The reply written through ReviewHub (owned by the replies feature); status as its API spells it, e.g.
 /// pendingPublish.</summary>
-public sealed record ReviewReply(string? Status, string? Body, DateTimeOffset? UpdatedAt);
+internal sealed record ReviewReply(string? Status, string? Body, DateTimeOffset? UpdatedAt);
 
-public sealed record ReviewResponse(
+internal sealed record ReviewResponse(
     string ReviewId, string AppId, int Rating, string? Title, string? Body, string? ReviewerNickname, string Territory,
     DateTimeOffset CreatedAt, string Source, string Store, bool Backfilled, bool Replied,
     DeveloperResponse? DeveloperResponse, ReviewReply? Reply, DateTimeOffset? EditedAt = null,

@@ -5,7 +5,7 @@ namespace ReviewHub.Reviews;
 /// (letters, digits, '-', '_' and ':'). Anything else cannot name a row, and every endpoint that takes a review id
 /// answers it with 404 (the one check, so reviews and replies accept the same ids).
 /// </summary>
-public static class ReviewIds
+internal static class ReviewIds
 {
     /// <summary>Far above Apple's ids (36 characters), far below a table key's 1 KiB.</summary>
     public const int MaxLength = 128;

@@ -10,7 +10,7 @@ namespace ReviewHub.Reviews;
 /// an edited review, which the feed lists again under the edit's date, from a new one. <see cref="ReviewId"/> is the
 /// stored review's id (its row key in Reviews).
 /// </summary>
-public sealed class ReviewKeyEntity : TableRow
+internal sealed class ReviewKeyEntity : TableRow
 {
     public string ReviewId { get; set; } = string.Empty;
 

@@ -7,7 +7,7 @@ namespace ReviewHub.Reviews;
 /// The other keys stored reviews are found by (table ReviewKeys, see <see cref="ReviewKeyEntity"/>): written by
 /// <see cref="ReviewStore"/> when it matches or inserts reviews, read by every lookup of a review by id.
 /// </summary>
-public sealed class ReviewKeys(TableServiceClient tables)
+internal sealed class ReviewKeys(TableServiceClient tables)
 {
     private readonly TableClient reviews = tables.GetTableClient(ReviewTables.Reviews);
     private readonly TableClient keys = tables.GetTableClient(ReviewTables.ReviewKeys);

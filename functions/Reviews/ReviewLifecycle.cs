@@ -10,7 +10,7 @@ namespace ReviewHub.Reviews;
 /// backfill when its integration becomes active, and no trace of its reviews or schedule once it is removed (a key's
 /// budget goes when its connection is disconnected: the key serves the team's other apps until then).
 /// </summary>
-public sealed class ReviewLifecycle(
+internal sealed class ReviewLifecycle(
     FetchScheduler scheduler, ReviewStore store, ApiKeyBudgets budgets, AppStore apps, IMessageQueue queue,
     ILogger<ReviewLifecycle> logger)
     : IAppRegisteredListener, IIntegrationActivationListener, IIntegrationConnectionListener, IAppDataPurger

@@ -5,14 +5,14 @@ namespace ReviewHub.Reviews;
 
 /// <summary>A stored review that a review of the other source may be a copy of (from its timeline row, or its review
 /// row).</summary>
-public sealed record MatchCandidate(
+internal sealed record MatchCandidate(
     string ReviewId, string Territory, int Rating, DateTimeOffset CreatedAt, string ContentKey, string NicknameKey);
 
 /// <summary>
 /// A review paired with a stored review of the other source. <see cref="Edited"/>: paired by the edit rule (the
 /// customer edited the review between the two reads), so the texts differ and App Store Connect's is the current one.
 /// </summary>
-public sealed record ReviewMatch(MatchCandidate Candidate, bool Edited);
+internal sealed record ReviewMatch(MatchCandidate Candidate, bool Edited);
 
 /// <summary>
 /// When a review from the public feed and one from App Store Connect are the same review. The two sources share no
@@ -26,7 +26,7 @@ public sealed record ReviewMatch(MatchCandidate Candidate, bool Edited);
 /// matches that candidate: doubt keeps two rows (a duplicate is visible and harmless; a false merge would hide a
 /// customer's review). Measured precision and recall: docs/ingestion.md ("Matching the two sources").
 /// </summary>
-public static class ReviewMatching
+internal static class ReviewMatching
 {
     /// <summary>
     /// Both dates are Apple's timestamp of the review to the second, so an unedited review matches exactly; the

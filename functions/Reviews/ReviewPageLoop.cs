@@ -11,7 +11,7 @@ namespace ReviewHub.Reviews;
 /// through its queue (budget, slices); pause it (a connection that cannot be used now). The loops themselves — how a
 /// store pages, where it stops, how it bounds its cursors — stay with each <see cref="IReviewSource"/>.
 /// </summary>
-public sealed class ReviewPageLoop(
+internal sealed class ReviewPageLoop(
     FetchScheduler scheduler, ReviewStore store, IMessageQueue queue, TimeProvider clock,
     ILogger<ReviewPageLoop> logger)
 {

@@ -9,7 +9,7 @@ namespace ReviewHub.Reviews;
 
 /// <summary>The Reviews page's filters, read from the query string: rating=1,2 territory=USA,GBR replied=true|false
 /// from= to= limit= continuationToken=.</summary>
-public sealed record ReviewListFilter(
+internal sealed record ReviewListFilter(
     IReadOnlySet<int> Ratings, IReadOnlySet<string> Territories, bool? Replied, DateTimeOffset? From,
     DateTimeOffset? To, int Limit, string? After)
 {
@@ -125,11 +125,11 @@ public sealed record ReviewListFilter(
 
 /// <summary>One page of the Reviews list: the reviews and the token for the next (older) page, null at the
 /// end.</summary>
-public sealed record ReviewPage(IReadOnlyList<ReviewEntity> Items, string? ContinuationToken);
+internal sealed record ReviewPage(IReadOnlyList<ReviewEntity> Items, string? ContinuationToken);
 
 /// <summary>Reads an app's reviews newest first through the timeline index, filtering rating, territory and date
 /// there.</summary>
-public sealed class ReviewQueries(ReviewStore store)
+internal sealed class ReviewQueries(ReviewStore store)
 {
     /// <summary>Index rows read per request at most, so a rare "replied" filter cannot make one request scan a whole
     /// history.</summary>

@@ -2,7 +2,7 @@ namespace ReviewHub.Reviews;
 
 /// <summary>The queues the Reviews feature consumes (its triggers bind to them); other features may send it
 /// their messages. The host's poison queue for each is "{name}-poison".</summary>
-public static class ReviewQueues
+internal static class ReviewQueues
 {
     /// <summary>Carries <see cref="NewReviewsBatch"/> from ingestion to delivery (and the reply rules).</summary>
     public const string NewReviews = "new-reviews";

@@ -9,7 +9,7 @@ namespace ReviewHub.Reviews;
 /// The reads the reviews feature offers other features (delivery, replies, reply rules): they never query the Reviews
 /// table themselves.
 /// </summary>
-public sealed class ReviewReader(TableServiceClient tables, ReviewKeys keys)
+internal sealed class ReviewReader(TableServiceClient tables, ReviewKeys keys)
 {
     private readonly TableClient reviews = tables.GetTableClient(ReviewTables.Reviews);
 

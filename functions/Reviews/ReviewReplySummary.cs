@@ -7,7 +7,7 @@ namespace ReviewHub.Reviews;
 /// The reply summary a review row carries for the review list (status, body, time), written only here: the replies
 /// feature owns the reply and calls this after each change; the reviews feature owns the row.
 /// </summary>
-public sealed class ReviewReplySummary(TableServiceClient tables)
+internal sealed class ReviewReplySummary(TableServiceClient tables)
 {
     private readonly TableClient reviews = tables.GetTableClient(ReviewTables.Reviews);
 

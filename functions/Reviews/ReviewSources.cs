@@ -1,7 +1,7 @@
 namespace ReviewHub.Reviews;
 
 /// <summary>Where a review came from.</summary>
-public static class ReviewSources
+internal static class ReviewSources
 {
     /// <summary>Apple's public customer-reviews RSS/JSON feed (no integration).</summary>
     public const string Feed = "feed";

@@ -12,7 +12,7 @@ namespace ReviewHub.Reviews;
 /// cref="AnnounceAgain"/> says so: an earlier attempt may have saved it and failed before handing it on (delivery's
 /// ledger absorbs a repeat).
 /// </summary>
-public sealed record NewReviewRule(Func<FetchedReview, bool> IsHistory, Func<FetchedReview, bool> AnnounceAgain)
+internal sealed record NewReviewRule(Func<FetchedReview, bool> IsHistory, Func<FetchedReview, bool> AnnounceAgain)
 {
     /// <summary>
     /// A review not stored yet whose reviewer already has a stored review of the app in its territory is left out:
@@ -66,7 +66,7 @@ public sealed record NewReviewRule(Func<FetchedReview, bool> IsHistory, Func<Fet
 /// stored for the first time now as history. <see cref="Matched"/>: reviews recognised as copies of a review the other
 /// source stored (<see cref="ReviewMatching"/>): no new row, the stored row records their id.
 /// </summary>
-public sealed record SavedPage(
+internal sealed record SavedPage(
     IReadOnlyList<string> New, IReadOnlyList<string> History, int Inserted, int ResponsesUpdated, int Matched);
 
 /// <summary>
@@ -76,7 +76,7 @@ public sealed record SavedPage(
 /// (a review row that already exists is recognised, never overwritten), then their timeline rows; changed developer
 /// responses are updated in place.
 /// </summary>
-public sealed class ReviewStore(
+internal sealed class ReviewStore(
     TableServiceClient tables, ReviewKeys keys, ReviewHubMetrics metrics, TimeProvider clock,
     ILogger<ReviewStore> logger, IEnumerable<IReviewEditObserver> editObservers)
 {

@@ -2,7 +2,7 @@ namespace ReviewHub.Reviews;
 
 /// <summary>The tables the Reviews feature owns: only its stores read or write them (docs/architecture.md,
 /// "Who owns what"); other features ask it through the operations it offers.</summary>
-public static class ReviewTables
+internal static class ReviewTables
 {
     public const string Reviews = "Reviews";
     public const string ReviewTimeline = "ReviewTimeline";

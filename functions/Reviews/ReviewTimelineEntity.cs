@@ -13,7 +13,7 @@ namespace ReviewHub.Reviews;
 /// review's source, the other source's id once both served it (<see cref="AliasId"/>), its <see cref="ContentKey"/>
 /// and <see cref="NicknameKey"/>.
 /// </summary>
-public sealed class ReviewTimelineEntity : TableRow
+internal sealed class ReviewTimelineEntity : TableRow
 {
     public string ReviewId { get; set; } = string.Empty;
     public int Rating { get; set; }

@@ -17,7 +17,7 @@ namespace ReviewHub.Reviews;
 /// The progress (oldest review read, pages in a row without progress) can be carried across runs: a backfill that
 /// pauses and resumes from a saved cursor is the same walk.
 /// </summary>
-public sealed class ReviewWalk(string what, DateTimeOffset? oldest = null, int pagesWithoutProgress = 0)
+internal sealed class ReviewWalk(string what, DateTimeOffset? oldest = null, int pagesWithoutProgress = 0)
 {
     public const int MaxPagesWithoutProgress = 3;
 

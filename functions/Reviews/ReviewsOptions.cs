@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace ReviewHub.Reviews;
 
 /// <summary>Review ingestion settings, bound from <c>Reviews__*</c> (see docs/ingestion.md).</summary>
-public sealed class ReviewsOptions : IValidatableObject
+internal sealed class ReviewsOptions : IValidatableObject
 {
     public const string Section = "Reviews";
 

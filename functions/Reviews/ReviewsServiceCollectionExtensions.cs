@@ -9,7 +9,7 @@ using ReviewHub.Configuration;
 
 namespace ReviewHub.Reviews;
 
-public static class ReviewsServiceCollectionExtensions
+internal static class ReviewsServiceCollectionExtensions
 {
     public static IServiceCollection AddReviews(this IServiceCollection services, IConfiguration configuration)
     {

@@ -4,7 +4,7 @@ namespace ReviewHub.Secrets;
 /// Where customer secrets live (ASC private keys, Slack and Zendesk tokens, webhook signing secrets). Tables keep only
 /// the secret's name; the value lives in Key Vault in Azure, or in a local folder during development.
 /// </summary>
-public interface ISecretStore
+internal interface ISecretStore
 {
     /// <summary>Stores a secret under a name (Key Vault naming: letters, digits, dashes) and returns that name as the
     /// reference.</summary>

@@ -1,7 +1,7 @@
 namespace ReviewHub.Secrets;
 
 /// <summary>Names secrets so they are valid Key Vault names and never collide across accounts.</summary>
-public static class SecretNames
+internal static class SecretNames
 {
     public static string For(string purpose, params string[] keys) =>
         Validate(string.Join('-', [purpose, .. keys]).ToLowerInvariant());

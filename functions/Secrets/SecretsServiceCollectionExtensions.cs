@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ReviewHub.Secrets;
 
-public static class SecretsServiceCollectionExtensions
+internal static class SecretsServiceCollectionExtensions
 {
     /// <summary>Key Vault when <c>KeyVault__Uri</c> is set (Azure); otherwise the folder <c>Secrets__LocalDirectory</c>
     /// (default .secrets).</summary>

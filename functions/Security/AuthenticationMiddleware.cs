@@ -8,7 +8,7 @@ namespace ReviewHub.Security;
 
 /// <summary>Runs <see cref="EndpointAccess"/> before every HTTP-triggered function; other triggers pass
 /// untouched.</summary>
-public sealed class AuthenticationMiddleware(EndpointAccess access, ILogger<AuthenticationMiddleware> logger)
+internal sealed class AuthenticationMiddleware(EndpointAccess access, ILogger<AuthenticationMiddleware> logger)
     : IFunctionsWorkerMiddleware
 {
     public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)

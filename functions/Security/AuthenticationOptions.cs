@@ -7,7 +7,7 @@ namespace ReviewHub.Security;
 /// and keys come from its OpenID metadata; locally and in tests, <see cref="SigningKey"/> (base64, HMAC-SHA256) lets
 /// tokens be minted.
 /// </summary>
-public sealed class AuthenticationOptions : IValidatableObject
+internal sealed class AuthenticationOptions : IValidatableObject
 {
     public const string Section = "Auth";
 

@@ -8,7 +8,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace ReviewHub.Security;
 
 /// <summary>Validates issuer, audience, signature and lifetime of a bearer JWT.</summary>
-public sealed class BearerTokenValidator
+internal sealed class BearerTokenValidator
 {
     private readonly JsonWebTokenHandler handler = new() { MapInboundClaims = false };
     private readonly TokenValidationParameters parameters;

@@ -7,7 +7,7 @@ using ReviewHub.Storage;
 namespace ReviewHub.Security;
 
 /// <summary>The signed-in person behind a request, as the middleware authenticated them.</summary>
-public sealed record Caller(string UserId, string? Email, bool IsOperator)
+internal sealed record Caller(string UserId, string? Email, bool IsOperator)
 {
     /// <summary>The caller of an authenticated request. The middleware guarantees one exists on every non-public
     /// endpoint.</summary>

@@ -12,7 +12,7 @@ namespace ReviewHub.Security;
 /// token, and operator endpoints also need the operator role. Shared by the worker middleware and the tests' function
 /// host.
 /// </summary>
-public sealed class EndpointAccess(BearerTokenValidator validator, IOptions<AuthenticationOptions> options)
+internal sealed class EndpointAccess(BearerTokenValidator validator, IOptions<AuthenticationOptions> options)
 {
     private static readonly ConcurrentDictionary<string, MethodInfo?> EntryPoints = new();
 

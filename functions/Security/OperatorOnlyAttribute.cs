@@ -2,4 +2,4 @@ namespace ReviewHub.Security;
 
 /// <summary>Marks an HTTP function only the product's operators (support staff) may call.</summary>
 [AttributeUsage(AttributeTargets.Method)]
-public sealed class OperatorOnlyAttribute : Attribute;
+internal sealed class OperatorOnlyAttribute : Attribute;

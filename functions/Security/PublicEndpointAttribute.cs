@@ -2,4 +2,4 @@ namespace ReviewHub.Security;
 
 /// <summary>Marks an HTTP function that anyone may call (health, the API description).</summary>
 [AttributeUsage(AttributeTargets.Method)]
-public sealed class PublicEndpointAttribute : Attribute;
+internal sealed class PublicEndpointAttribute : Attribute;

@@ -4,7 +4,7 @@ using ReviewHub.Configuration;
 
 namespace ReviewHub.Security;
 
-public static class SecurityServiceCollectionExtensions
+internal static class SecurityServiceCollectionExtensions
 {
     public static IServiceCollection AddSecurity(this IServiceCollection services,
         IConfiguration configuration)

@@ -14,7 +14,7 @@ namespace ReviewHub.Slack;
 /// Slack's interactivity Request URL (anonymous at the host; Slack's request signature is the authentication), the
 /// SPA's "link my Slack user" call, and the queue that updates review messages.
 /// </summary>
-public sealed class SlackFunctions(
+internal sealed class SlackFunctions(
     SlackInteractions interactions, SlackUserLinkStore links, SlackMessageUpdater updater, TimeProvider clock,
     IOptions<SlackOptions> options)
 {

@@ -20,7 +20,7 @@ namespace ReviewHub.Slack;
 /// is in ReviewHub and what their role allows: an unlinked user gets an ephemeral explanation with a link, and nothing
 /// is sent.
 /// </summary>
-public sealed class SlackInteractions(
+internal sealed class SlackInteractions(
     AccountStore accounts,
     AppStore apps, ReviewReader reviewReader,
     RouteStore routes,

@@ -9,7 +9,7 @@ namespace ReviewHub.Slack;
 /// <c>{base64url(team|user|expiry)}.{base64url(HMAC)}</c>, keyed with a key derived from the signing secret (domain
 /// separated, so it signs nothing Slack would accept). Only the Slack user sees the link (an ephemeral message).
 /// </summary>
-public sealed class SlackLinkTokens(string signingSecret)
+internal sealed class SlackLinkTokens(string signingSecret)
 {
     private readonly byte[] key = HMACSHA256.HashData(
         Encoding.UTF8.GetBytes(signingSecret), Encoding.UTF8.GetBytes("reviewhub-slack-user-link-v1"));

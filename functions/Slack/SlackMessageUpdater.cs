@@ -12,7 +12,7 @@ namespace ReviewHub.Slack;
 /// button. It shows the state read now, so duplicate or reordered messages are harmless; a Slack failure throws
 /// and the queue retries it (then poison).
 /// </summary>
-public sealed class SlackMessageUpdater(
+internal sealed class SlackMessageUpdater(
     AppStore apps, ReviewReader reviewReader,
     RouteStore routes,
     DeliveryLedger ledger,

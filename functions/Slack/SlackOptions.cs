@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace ReviewHub.Slack;
 
 /// <summary>Replying from Slack, bound from <c>Slack__*</c>.</summary>
-public sealed class SlackOptions
+internal sealed class SlackOptions
 {
     public const string Section = "Slack";
 

@@ -2,7 +2,7 @@ namespace ReviewHub.Slack;
 
 /// <summary>The queues the Slack feature consumes (its triggers bind to them); other features may send it
 /// their messages. The host's poison queue for each is "{name}-poison".</summary>
-public static class SlackQueues
+internal static class SlackQueues
 {
     /// <summary>Carries <see cref="SlackMessageUpdate"/>: show a reply's state on the review's Slack
     /// messages.</summary>

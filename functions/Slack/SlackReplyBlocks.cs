@@ -8,7 +8,7 @@ using ReviewHub.ReplyAutomation;
 namespace ReviewHub.Slack;
 
 /// <summary>What a Reply button names: the review, and the route whose message carried it.</summary>
-public sealed record SlackReplyTarget(string AccountId, string AppId, string RouteId, string ReviewId,
+internal sealed record SlackReplyTarget(string AccountId, string AppId, string RouteId, string ReviewId,
     string? TemplateId)
 {
     /// <summary>The button's value: small and opaque; looked up and checked against the tenant on every use.</summary>
@@ -26,7 +26,7 @@ public sealed record SlackReplyTarget(string AccountId, string AppId, string Rou
 /// <summary>
 /// The Block Kit of replying from Slack: buttons on review messages, the reply modal, the status line.
 /// </summary>
-public sealed class SlackReplyBlocks(ReplyTemplateStore templates, IOptions<SlackOptions> options)
+internal sealed class SlackReplyBlocks(ReplyTemplateStore templates, IOptions<SlackOptions> options)
 {
     public const string ReplyAction = "reply_review";
     public const string TemplateActionPrefix = "reply_template_";

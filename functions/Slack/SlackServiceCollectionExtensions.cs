@@ -5,7 +5,7 @@ using ReviewHub.Replies;
 
 namespace ReviewHub.Slack;
 
-public static class SlackServiceCollectionExtensions
+internal static class SlackServiceCollectionExtensions
 {
     public static IServiceCollection AddSlack(this IServiceCollection services, IConfiguration configuration)
     {

@@ -9,7 +9,7 @@ namespace ReviewHub.Slack;
 /// <c>v0:{X-Slack-Request-Timestamp}:{raw body}</c> keyed with the signing secret. A request older (or newer) than
 /// the allowed age is refused even when its signature is right, so a captured request cannot be replayed later.
 /// </summary>
-public static class SlackSignature
+internal static class SlackSignature
 {
     public static string Sign(string secret, long timestamp, ReadOnlySpan<byte> body)
     {

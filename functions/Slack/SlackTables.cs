@@ -2,7 +2,7 @@ namespace ReviewHub.Slack;
 
 /// <summary>The tables the Slack feature owns: only its stores read or write them (docs/architecture.md,
 /// "Who owns what"); other features ask it through the operations it offers.</summary>
-public static class SlackTables
+internal static class SlackTables
 {
     public const string SlackUserLinks = "SlackUserLinks";
 

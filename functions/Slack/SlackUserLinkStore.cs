@@ -4,7 +4,7 @@ using ReviewHub.Storage;
 namespace ReviewHub.Slack;
 
 /// <summary>Which ReviewHub user a Slack user acts as. Permissions are checked on every use, per account.</summary>
-public sealed class SlackUserLinkStore(TableServiceClient tables, TimeProvider clock)
+internal sealed class SlackUserLinkStore(TableServiceClient tables, TimeProvider clock)
 {
     private readonly TableClient links = tables.GetTableClient(SlackTables.SlackUserLinks);
 

@@ -1,4 +1,4 @@
 namespace ReviewHub.Storage;
 
 /// <summary>What one feature declares it owns: its tables and the queues its triggers consume.</summary>
-public sealed record FeatureStorage(string Feature, IReadOnlyList<string> Tables, IReadOnlyList<string> Queues);
+internal sealed record FeatureStorage(string Feature, IReadOnlyList<string> Tables, IReadOnlyList<string> Queues);

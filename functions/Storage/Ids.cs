@@ -1,7 +1,7 @@
 namespace ReviewHub.Storage;
 
 /// <summary>Identifiers the app generates: 32 lowercase hex characters, safe as table keys and in routes.</summary>
-public static class Ids
+internal static class Ids
 {
     public static string New() => Guid.NewGuid().ToString("N");
 

@@ -3,7 +3,7 @@ using Azure.Data.Tables;
 
 namespace ReviewHub.Storage;
 
-public static class OptimisticConcurrency
+internal static class OptimisticConcurrency
 {
     public const int DefaultAttempts = 5;
 

@@ -5,7 +5,7 @@ namespace ReviewHub.Storage;
 /// immediate dequeue retries): exponential backoff from a base delay, capped, with ±20 % jitter so messages that failed
 /// together do not come back together; after the last attempt the message belongs in the poison queue.
 /// </summary>
-public static class QueueRetry
+internal static class QueueRetry
 {
     /// <summary>The spread around the nominal delay (±20 %).</summary>
     public const double Jitter = 0.2;

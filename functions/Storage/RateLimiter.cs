@@ -4,13 +4,13 @@ using Azure.Data.Tables;
 namespace ReviewHub.Storage;
 
 /// <summary>Whether an action may happen now, and if not, when the caller may try again.</summary>
-public sealed record RateDecision(bool Allowed, TimeSpan RetryAfter);
+internal sealed record RateDecision(bool Allowed, TimeSpan RetryAfter);
 
 /// <summary>
 /// Fixed-window rate limits kept in Table Storage, so every instance counts the same actions: at most
 /// <c>limit</c> actions per key per window. One row per key (updated with ETags), in the owning account's partition.
 /// </summary>
-public sealed class RateLimiter(TableServiceClient tables, TimeProvider clock)
+internal sealed class RateLimiter(TableServiceClient tables, TimeProvider clock)
 {
     private readonly TableClient table = tables.GetTableClient(SharedTables.RateLimits);
 

@@ -4,7 +4,7 @@ namespace ReviewHub.Storage;
 /// Every feature's declaration, as the composition root collected them (ReviewHubStorage): what the provisioner
 /// creates, the poison monitor measures and the replay endpoint accepts. Storage itself names no feature's table.
 /// </summary>
-public sealed class StorageCatalog(IReadOnlyList<FeatureStorage> features)
+internal sealed class StorageCatalog(IReadOnlyList<FeatureStorage> features)
 {
     public IReadOnlyList<FeatureStorage> Features { get; } = features;
 

@@ -4,7 +4,7 @@ using Azure.Storage.Queues;
 namespace ReviewHub.Storage;
 
 /// <summary>Creates the app's tables and queues (and their poison queues) if they do not exist yet.</summary>
-public sealed class StorageProvisioner(TableServiceClient tables, QueueServiceClient queues, StorageCatalog catalog)
+internal sealed class StorageProvisioner(TableServiceClient tables, QueueServiceClient queues, StorageCatalog catalog)
 {
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {

@@ -7,7 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ReviewHub.Storage;
 
-public static class StorageServiceCollectionExtensions
+internal static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Tables and queues through <c>AddAzureClients</c>. Locally <c>Storage__Tables</c> / <c>Storage__Queues</c> hold a

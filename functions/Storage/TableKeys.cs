@@ -5,7 +5,7 @@ namespace ReviewHub.Storage;
 /// <c>/ \ # ?</c> or control characters. Any value from a caller that becomes a key is checked against this first,
 /// so bad input answers 400 instead of failing in storage (which surfaces as 503).
 /// </summary>
-public static class TableKeys
+internal static class TableKeys
 {
     public const int MaxLength = 512;
 

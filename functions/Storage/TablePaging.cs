@@ -10,7 +10,7 @@ namespace ReviewHub.Storage;
 /// token it already followed for ever; these wrappers record each token in a <see cref="CursorTrail"/> before the next
 /// page is requested, so a query either reaches its last page or stops with a <see cref="PagingLoopException"/>.
 /// </summary>
-public static class TablePaging
+internal static class TablePaging
 {
     public static async IAsyncEnumerable<Page<T>> QueryPagesAsync<T>(
         this TableClient table, string? filter, int? maxPerPage = null, IEnumerable<string>? select = null,

@@ -3,7 +3,7 @@ using Azure.Data.Tables;
 
 namespace ReviewHub.Storage;
 
-public static class TablePartitions
+internal static class TablePartitions
 {
     /// <summary>Azure Tables: at most 100 operations per transaction.</summary>
     public const int MaxBatch = 100;

@@ -5,7 +5,7 @@ namespace ReviewHub.Storage;
 
 /// <summary>What every table entity carries: its keys, the service's timestamp and the ETag that optimistic
 /// concurrency compares. Entities derive from it instead of repeating the four properties.</summary>
-public abstract class TableRow : ITableEntity
+internal abstract class TableRow : ITableEntity
 {
     public string PartitionKey { get; set; } = string.Empty;
     public string RowKey { get; set; } = string.Empty;

@@ -3,7 +3,7 @@ using Azure.Data.Tables;
 namespace ReviewHub.Storage;
 
 /// <summary>The point read every store does: one row by its keys, or null when there is none.</summary>
-public static class TableRows
+internal static class TableRows
 {
     public static async Task<T?> FindAsync<T>(this TableClient table, string partitionKey, string rowKey,
         CancellationToken cancellationToken)

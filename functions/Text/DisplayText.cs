@@ -9,7 +9,7 @@ namespace ReviewHub.Text;
 /// after the system's escaping so an escape sequence is never cut in half, and kept on one line where a line break
 /// would change meaning (email subjects, ticket subjects).
 /// </summary>
-public static class DisplayText
+internal static class DisplayText
 {
     public const string Ellipsis = "…";
 

@@ -13,7 +13,7 @@ namespace ReviewHub.Benchmarks;
 /// last required action to Active.
 /// <c>dotnet run -c Release --project tests/ReviewHub.Benchmarks -- connect</c>
 /// </summary>
-public sealed class ConnectBenchmark : IBenchmark
+internal sealed class ConnectBenchmark : IBenchmark
 {
     public string Name => "connect";
 

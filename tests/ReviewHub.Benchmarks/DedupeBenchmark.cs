@@ -20,7 +20,7 @@ namespace ReviewHub.Benchmarks;
 /// the end, then the stored rows are compared with the truth. Options: --apps N (default 4) --slots N per storefront
 /// (400) --storefronts N (3, at most 5) --seed N (1).
 /// </summary>
-public sealed class DedupeBenchmark : IBenchmark
+internal sealed class DedupeBenchmark : IBenchmark
 {
     private static readonly (string Storefront, string Territory)[] Storefronts =
         [("us", "USA"), ("gb", "GBR"), ("de", "DEU"), ("fr", "FRA"), ("jp", "JPN")];

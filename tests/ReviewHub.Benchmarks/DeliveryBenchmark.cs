@@ -27,7 +27,7 @@ namespace ReviewHub.Benchmarks;
 /// Options: --apps N (default 20), --batches N per app (default 3), --reviews N per batch (default 4), --workers N
 /// (default 8).
 /// </summary>
-public sealed partial class DeliveryBenchmark : IBenchmark
+internal sealed partial class DeliveryBenchmark : IBenchmark
 {
     private const string SlackToken = "xoxb-bench";
     private const string ZendeskEmail = "agent@bench.test";

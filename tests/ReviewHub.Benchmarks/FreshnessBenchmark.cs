@@ -31,7 +31,7 @@ namespace ReviewHub.Benchmarks;
 /// Options: --apps N (1000) --warmup-hours N (6) --seed N (17) --concurrency N (8) --feed-lag-min N (5)
 /// --runs hourly,probe[,api].
 /// </summary>
-public sealed class FreshnessBenchmark : IBenchmark
+internal sealed class FreshnessBenchmark : IBenchmark
 {
     private const int AppsPerKey = 10;
     private static readonly TimeSpan Tick = TimeSpan.FromMinutes(5);

@@ -8,7 +8,7 @@ namespace ReviewHub.Benchmarks;
 /// the real functions on their own Azurite. Options: --requests N (default 20000), --seed N (default random; printed,
 /// to replay). Exit code 0 only when no request answered 5xx, none wrote on a 4xx and every response was documented.
 /// </summary>
-public sealed class FuzzBenchmark : IBenchmark
+internal sealed class FuzzBenchmark : IBenchmark
 {
     public string Name => "fuzz";
 

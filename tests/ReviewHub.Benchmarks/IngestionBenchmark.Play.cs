@@ -10,7 +10,7 @@ using ReviewHub.Storage;
 namespace ReviewHub.Benchmarks;
 
 /// <summary>Google Play as the second source of the ingest benchmark.</summary>
-public sealed partial class IngestionBenchmark
+internal sealed partial class IngestionBenchmark
 {
     private static Dictionary<string, string?> PlaySettings(FakeGooglePlay play) => new()
     {

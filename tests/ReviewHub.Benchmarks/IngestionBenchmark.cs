@@ -25,7 +25,7 @@ namespace ReviewHub.Benchmarks;
 /// a second source in the same run (fake Play server → the same fetcher → the same tables), against the same raw
 /// baseline. Options: --apps N (default 200) --reviews N (500) --history N (10000) --concurrency N (8).
 /// </summary>
-public sealed partial class IngestionBenchmark : IBenchmark
+internal sealed partial class IngestionBenchmark : IBenchmark
 {
     public string Name => "ingest";
 

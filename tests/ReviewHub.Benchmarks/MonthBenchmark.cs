@@ -7,7 +7,7 @@ namespace ReviewHub.Benchmarks;
 /// <c>--days 30 --seed 1130 --history 30 --reviews-per-day 4 --parallelism 4 --duplicates 0.05 --redeliveries 0.03</c>.
 /// Exits 1 when the books do not balance.
 /// </summary>
-public sealed class MonthBenchmark : IBenchmark
+internal sealed class MonthBenchmark : IBenchmark
 {
     public string Name => "month";
 

@@ -19,7 +19,7 @@ namespace ReviewHub.Benchmarks;
 /// replies (index rows read, App Store Connect calls), not all replies.
 /// <c>dotnet run -c Release --project tests/ReviewHub.Benchmarks -- replies-moderation [settled=5000] [pending=100]</c>
 /// </summary>
-public sealed class ReplyModerationBenchmark : IBenchmark
+internal sealed class ReplyModerationBenchmark : IBenchmark
 {
     public string Name => "replies-moderation";
 

@@ -21,7 +21,7 @@ namespace ReviewHub.Benchmarks;
 /// with its storage requests counted by a pipeline policy and its enqueues going to the Azurite queue.
 /// Options: --registered N (1000000) --due N (10000) --partitions N (16).
 /// </summary>
-public sealed class SchedulerBenchmark : IBenchmark
+internal sealed class SchedulerBenchmark : IBenchmark
 {
     public string Name => "scheduler";
 

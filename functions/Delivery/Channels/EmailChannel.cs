@@ -10,7 +10,7 @@ namespace ReviewHub.Delivery;
 /// Email through SendGrid: always one digest per unit of work (HTML and plain text), to the route's confirmed
 /// recipients only (nothing at all while none has confirmed).
 /// </summary>
-public sealed class EmailChannel(IEmailSender email, EmailConfirmationStore confirmations) : IDeliveryChannel
+internal sealed class EmailChannel(IEmailSender email, EmailConfirmationStore confirmations) : IDeliveryChannel
 {
     public DeliveryChannel Channel => DeliveryChannel.Email;
 

@@ -9,7 +9,7 @@ namespace ReviewHub.Delivery;
 /// about one message per second per channel (Slack's limit for chat.postMessage). A 429's Retry-After is waited for in
 /// the client up to <c>OutboundHttp__MaxRetryAfterWait</c>; a longer one postpones the work through the queue.
 /// </summary>
-public sealed class SlackChannel(
+internal sealed class SlackChannel(
     SlackClient client, RouteStore routes, SlackPacer pacer, Slack.SlackReplyBlocks replyBlocks, TimeProvider clock,
     IOptions<DeliveryOptions> options)
     : IDeliveryChannel, IReplyEventChannel

@@ -11,7 +11,7 @@ namespace ReviewHub.Delivery;
 /// Slack's Web API over HttpClient (JSON bodies, bearer bot token): <c>chat.postMessage</c>, <c>chat.update</c>,
 /// <c>views.open</c>, and posts to an interaction's <c>response_url</c>. Maps Slack's <c>ok:false</c> codes.
 /// </summary>
-public sealed class SlackClient(HttpClient http)
+internal sealed class SlackClient(HttpClient http)
 {
     /// <summary>Codes that need the customer to act (token, scopes, channel membership): the route is broken.</summary>
     private static readonly HashSet<string> BrokenCodes =

@@ -2,7 +2,7 @@ namespace ReviewHub.Delivery;
 
 /// <summary>Spaces messages to the same Slack channel by a minimum interval (per worker instance; Slack's 429s cover
 /// the rest).</summary>
-public sealed class SlackPacer(TimeProvider clock)
+internal sealed class SlackPacer(TimeProvider clock)
 {
     private readonly Dictionary<string, DateTimeOffset> nextSlot = new(StringComparer.Ordinal);
 

@@ -1,5 +1,5 @@
 namespace ReviewHub.Delivery;
 
 /// <summary>A webhook host resolved only to addresses we never call (anything but global unicast).</summary>
-public sealed class WebhookAddressRefusedException(string host)
+internal sealed class WebhookAddressRefusedException(string host)
     : Exception($"The webhook host {host} does not resolve to a public (global unicast) address.");

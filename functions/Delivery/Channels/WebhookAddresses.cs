@@ -11,7 +11,7 @@ namespace ReviewHub.Delivery;
 /// address (<c>::</c>, <c>0.0.0.0</c>, which connect to this machine), loopback, link-local, multicast and reserved
 /// space.
 /// </summary>
-public static class WebhookAddresses
+internal static class WebhookAddresses
 {
     private static readonly IPNetwork[] Unicast =
     [

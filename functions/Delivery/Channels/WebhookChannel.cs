@@ -12,24 +12,24 @@ namespace ReviewHub.Delivery;
 /// The JSON body of a webhook (event <c>review.created</c>). <see cref="SchemaVersion"/> says which shape
 /// <see cref="Data"/> has (docs/delivery.md): 2 added <c>store</c> and allows a null <c>territory</c> (Google Play).
 /// </summary>
-public sealed record WebhookEvent(string Type, int SchemaVersion, DateTimeOffset Timestamp, WebhookReview Data)
+internal sealed record WebhookEvent(string Type, int SchemaVersion, DateTimeOffset Timestamp, WebhookReview Data)
 {
     public const int CurrentSchemaVersion = 2;
 }
 
 /// <summary>The JSON body of a reply event (<c>reply.{event}.v1</c>, docs/delivery.md "Reply events").</summary>
-public sealed record WebhookReplyEvent(string Type, DateTimeOffset Timestamp, WebhookReplyEventData Data);
+internal sealed record WebhookReplyEvent(string Type, DateTimeOffset Timestamp, WebhookReplyEventData Data);
 
 /// <param name="Territory">ISO 3166 alpha-3; null for Google Play, which has none.</param>
 /// <param name="OccurredAt">When the reply changed (the timestamp is when this request was signed).</param>
 /// <param name="Store">appStore or googlePlay.</param>
-public sealed record WebhookReplyEventData(
+internal sealed record WebhookReplyEventData(
     string AccountId, string AppId, string AppName, string ReviewId, int Rating, string? Territory, string ReviewUrl,
     DateTimeOffset OccurredAt, ReplySnapshot Reply, string Store);
 
 /// <param name="Store">appStore or googlePlay.</param>
 /// <param name="Territory">ISO 3166 alpha-3; null for Google Play, which has none.</param>
-public sealed record WebhookReview(
+internal sealed record WebhookReview(
     string AccountId, string AppId, string AppName, string ReviewId, int Rating, string? Title, string? Body,
     string? ReviewerNickname, string? Territory, DateTimeOffset CreatedAt, string Url, string Store);
 
@@ -39,7 +39,7 @@ public sealed record WebhookReview(
 /// "id.timestamp.body". Redirects are not followed; 401/403/404/410 mean the receiver refuses us and the route is
 /// broken.
 /// </summary>
-public sealed class WebhookChannel(HttpClient http, RouteStore routes, TimeProvider clock)
+internal sealed class WebhookChannel(HttpClient http, RouteStore routes, TimeProvider clock)
     : IDeliveryChannel, IReplyEventChannel
 {
     public const string EventType = "review.created";

@@ -13,7 +13,7 @@ namespace ReviewHub.Delivery;
 /// is stable across retries and an external_id linking back to the review, so a retried create does not open a second
 /// ticket.
 /// </summary>
-public sealed class ZendeskChannel(HttpClient http, RouteStore routes, IOptions<DeliveryOptions> options)
+internal sealed class ZendeskChannel(HttpClient http, RouteStore routes, IOptions<DeliveryOptions> options)
     : IDeliveryChannel, IReplyEventChannel
 {
     public DeliveryChannel Channel => DeliveryChannel.Zendesk;

@@ -9,7 +9,7 @@ namespace ReviewHub.Tests.Delivery;
 /// pointing at a shared signature-checking receiver) and Path finds its id. Without Arrange the path names a route that
 /// does not exist.
 /// </summary>
-public static class CatalogRoutes
+internal static class CatalogRoutes
 {
     private static readonly ConcurrentDictionary<string, string> RouteIds = new();
     private static readonly Lazy<Task<FakeWebhookReceiver>> Receiver = new(async () =>

@@ -10,7 +10,7 @@ namespace ReviewHub.Tests.Delivery;
 
 /// <summary>A test app wired to fake Slack, Zendesk, SendGrid and a webhook receiver, with one member's app and helpers
 /// to play the queues.</summary>
-public sealed class DeliveryHarness : FeatureHarness
+internal sealed class DeliveryHarness : FeatureHarness
 {
     public const string SlackToken = "xoxb-test-token";
     public const string SlackChannelId = "C0123456789";
@@ -147,7 +147,7 @@ public sealed class DeliveryHarness : FeatureHarness
 }
 
 /// <summary>The system clock, shifted forward on demand (to let claim leases expire without waiting).</summary>
-public sealed class ShiftedClock : TimeProvider
+internal sealed class ShiftedClock : TimeProvider
 {
     public TimeSpan Offset { get; set; }
 

@@ -14,7 +14,7 @@ using ReviewHub.Tests.Reviews;
 namespace ReviewHub.Tests.Fuzz;
 
 /// <summary>One generated request: the documented operation it targets and what was sent.</summary>
-public sealed record FuzzRequest(
+internal sealed record FuzzRequest(
     string OperationId,
     HttpMethod Method,
     string Path,
@@ -30,7 +30,7 @@ public sealed record FuzzRequest(
 }
 
 /// <summary>What a run found. <see cref="ResultLine"/> is the benchmark's RESULT line.</summary>
-public sealed class FuzzResult
+internal sealed class FuzzResult
 {
     public int Requests { get; set; }
     public int Status5xx { get; set; }
@@ -71,7 +71,7 @@ public sealed class FuzzResult
 /// table, queue and secret exactly as it was (<see cref="StorageSnapshot"/>). Operations added to the document later
 /// are fuzzed without any change here: unknown parameter names get schema-driven and hostile values.
 /// </summary>
-public sealed class ContractFuzzer : IAsyncDisposable
+internal sealed class ContractFuzzer : IAsyncDisposable
 {
     /// <summary>
     /// Requests after which a fresh world is made (earlier requests may have removed the app or handed the account on).

@@ -9,7 +9,7 @@ namespace ReviewHub.Tests.Fuzz;
 /// and poison queue (message count and the ids of the first messages) and the local secret files. Two snapshots are
 /// equal exactly when nothing was written in between.
 /// </summary>
-public sealed class StorageSnapshot
+internal sealed class StorageSnapshot
 {
     private StorageSnapshot(SortedSet<string> lines) => Lines = lines;
 

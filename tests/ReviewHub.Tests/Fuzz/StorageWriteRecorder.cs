@@ -9,7 +9,7 @@ namespace ReviewHub.Tests.Fuzz;
 /// fuzzer which responses need a full <see cref="StorageSnapshot"/> comparison: one that sent no such request changed
 /// nothing in storage. A sample of the others is compared in full anyway, to keep this recorder honest.
 /// </summary>
-public sealed class StorageWriteRecorder : HttpPipelineSynchronousPolicy
+internal sealed class StorageWriteRecorder : HttpPipelineSynchronousPolicy
 {
     private long writes;
 

@@ -15,7 +15,7 @@ namespace ReviewHub.Tests.GooglePlay;
 /// verification orchestrator and activities (registered as the function wrappers do). The orchestration's timers are
 /// real and short (100-300 ms polls); deadlines and propagation are decided on the test clock.
 /// </summary>
-public sealed class PlayConnectionHarness : FeatureHarness
+internal sealed class PlayConnectionHarness : FeatureHarness
 {
     public const string Package = "com.acme.notes";
 

@@ -9,7 +9,7 @@ namespace ReviewHub.Tests.GooglePlay;
 /// The Google Play feature's real registrations (<see cref="GooglePlayServiceCollectionExtensions.AddGooglePlay"/>:
 /// options, resilience pipelines, token cache, client) against a <see cref="FakeGooglePlay"/> on a shared clock.
 /// </summary>
-public sealed class PlayHarness : IAsyncDisposable
+internal sealed class PlayHarness : IAsyncDisposable
 {
     private PlayHarness(FakeGooglePlay play, ServiceProvider services, ShiftedPlayClock clock)
     {
@@ -62,7 +62,7 @@ public sealed class PlayHarness : IAsyncDisposable
 }
 
 /// <summary>The real clock moved by <see cref="Offset"/>: Google's (the fake's) and the app's, shared.</summary>
-public sealed class ShiftedPlayClock : TimeProvider
+internal sealed class ShiftedPlayClock : TimeProvider
 {
     public TimeSpan Offset { get; set; }
 

@@ -10,7 +10,7 @@ namespace ReviewHub.Tests.GooglePlay;
 /// The whole app against a fake Google Play on a shared clock: an account with an Android app registered through the
 /// API and, unless asked otherwise, its service account provisioned and granted the app.
 /// </summary>
-public sealed class PlayIngestion : FeatureHarness
+internal sealed class PlayIngestion : FeatureHarness
 {
     public const string Package = "com.acme.notes";
 

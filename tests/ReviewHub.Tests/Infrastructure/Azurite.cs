@@ -10,7 +10,7 @@ namespace ReviewHub.Tests.Infrastructure;
 /// (so an Azurite already listening on the default ports does not interfere). REVIEWHUB_TEST_STORAGE overrides it
 /// with any storage connection string.
 /// </summary>
-public static class Azurite
+internal static class Azurite
 {
     private const string AccountKey =
         "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";

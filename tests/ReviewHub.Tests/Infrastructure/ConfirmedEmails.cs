@@ -9,7 +9,7 @@ namespace ReviewHub.Tests.Infrastructure;
 /// the real sender (to the fake SendGrid), each link's confirm button is pressed through the API, and those emails are
 /// then forgotten so tests count only what came after. No production code is bypassed.
 /// </summary>
-public static partial class ConfirmedEmails
+internal static partial class ConfirmedEmails
 {
     public static async Task ConfirmAllAsync(TestApp app, FakeSendGrid sendGrid)
     {

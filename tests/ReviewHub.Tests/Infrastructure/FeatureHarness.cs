@@ -7,7 +7,7 @@ namespace ReviewHub.Tests.Infrastructure;
 /// with the test's own on top; the app started on a test clock (when given) and the test's registrations; one
 /// member's account and app; and, at the end, the app disposed before the fakes it talks to.
 /// </summary>
-public abstract class FeatureHarness : IAsyncDisposable
+internal abstract class FeatureHarness : IAsyncDisposable
 {
     private readonly IAsyncDisposable[] fakes;
 
@@ -63,4 +63,4 @@ public abstract class FeatureHarness : IAsyncDisposable
 }
 
 /// <summary>What <see cref="FeatureHarness.StartAppAsync"/> started: the app and its member's world.</summary>
-public sealed record FeatureStart(TestApp App, TestWorld World);
+internal sealed record FeatureStart(TestApp App, TestWorld World);

@@ -16,7 +16,7 @@ using ReviewHub.Security;
 
 namespace ReviewHub.Tests.Infrastructure;
 
-public sealed record TestResponse(int Status, IHeaderDictionary Headers, string Body, string FunctionName)
+internal sealed record TestResponse(int Status, IHeaderDictionary Headers, string Body, string FunctionName)
 {
     /// <summary>The exception the function threw, mapped to a problem response as the worker's middleware
     /// does.</summary>
@@ -40,7 +40,7 @@ public sealed record TestResponse(int Status, IHeaderDictionary Headers, string 
 /// the function's parameters (request, route values, services, cancellation) and executes its IActionResult into a
 /// response.
 /// </summary>
-public sealed class FunctionHost(IServiceProvider services)
+internal sealed class FunctionHost(IServiceProvider services)
 {
     private const string RoutePrefix = "/api/";
 

@@ -3,12 +3,12 @@ using System.Text.Json.Serialization;
 
 namespace ReviewHub.Tests.Infrastructure;
 
-public sealed record FunctionBinding(
+internal sealed record FunctionBinding(
     string Name, string Type, string Direction, string? Route, IReadOnlyList<string>? Methods, string? QueueName,
         string? Schedule,
     string? AuthLevel, string? Connection);
 
-public sealed record FunctionDescription(string Name, string EntryPoint, string ScriptFile,
+internal sealed record FunctionDescription(string Name, string EntryPoint, string ScriptFile,
     IReadOnlyList<FunctionBinding> Bindings)
 {
     public FunctionBinding Trigger => Bindings.Single(b => b.Type.EndsWith("Trigger", StringComparison.Ordinal));
@@ -16,7 +16,7 @@ public sealed record FunctionDescription(string Name, string EntryPoint, string 
 }
 
 /// <summary>The host contract as the build wrote it: bin/.../functions.metadata.</summary>
-public static class FunctionMetadata
+internal static class FunctionMetadata
 {
     private static readonly Lazy<IReadOnlyList<FunctionDescription>> Functions = new(Read);
 

@@ -1,7 +1,7 @@
 namespace ReviewHub.Tests.Infrastructure;
 
 /// <summary>Polls a read, as the SPA polls a status, until a condition holds.</summary>
-public static class Polling
+internal static class Polling
 {
     /// <summary>The first value of <paramref name="read"/> for which <paramref name="done"/> holds; throws after
     /// 90 s (a healthy run takes a second; a loaded 2-core machine can be slow).</summary>

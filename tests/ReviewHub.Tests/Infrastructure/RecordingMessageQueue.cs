@@ -5,7 +5,7 @@ namespace ReviewHub.Tests.Infrastructure;
 
 /// <summary>Forwards to the real storage queue and remembers what this test app sent, so parallel tests do not see each
 /// other's messages.</summary>
-public sealed class RecordingMessageQueue(IMessageQueue inner) : IMessageQueue
+internal sealed class RecordingMessageQueue(IMessageQueue inner) : IMessageQueue
 {
     private readonly ConcurrentQueue<(string Queue, object? Message, TimeSpan? Delay)> sent = new();
     private readonly ConcurrentDictionary<string, int> failures = new(StringComparer.Ordinal);

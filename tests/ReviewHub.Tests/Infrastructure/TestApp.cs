@@ -14,7 +14,7 @@ namespace ReviewHub.Tests.Infrastructure;
 /// with test settings, a recording queue and optional overrides. <see cref="Host"/> invokes HTTP functions like the
 /// Functions host.
 /// </summary>
-public sealed class TestApp : IAsyncDisposable
+internal sealed class TestApp : IAsyncDisposable
 {
     private static readonly SemaphoreSlim ProvisionLock = new(1, 1);
     private static readonly HashSet<string> ProvisionedStorage = [];

@@ -8,7 +8,7 @@ namespace ReviewHub.Tests.Infrastructure;
 /// Seeds a connection that serves one app, as a verified setup leaves it: the row (tests use the app id as the
 /// connection id, so code keyed by either finds it) and the app's link to it.
 /// </summary>
-public static class TestConnections
+internal static class TestConnections
 {
     public static async Task<IntegrationEntity> SaveAsync(IServiceProvider services, IntegrationEntity connection,
         string? appId = null)

@@ -2,7 +2,7 @@ using System.Reflection;
 
 namespace ReviewHub.Tests.Infrastructure;
 
-public static class TestPaths
+internal static class TestPaths
 {
     private static string Metadata(string key) =>
         typeof(TestPaths).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()

@@ -5,7 +5,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace ReviewHub.Tests.Infrastructure;
 
 /// <summary>Mints bearer tokens the way Entra ID would, signed with the test configuration's local key.</summary>
-public static class TestTokens
+internal static class TestTokens
 {
     public const string Issuer = "https://login.reviewhub.test/v2.0";
     public const string Audience = "api://reviewhub-test";

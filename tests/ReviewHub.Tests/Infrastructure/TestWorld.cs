@@ -5,7 +5,7 @@ using System.Globalization;
 namespace ReviewHub.Tests.Infrastructure;
 
 /// <summary>A member with an account and one registered app, created through the API like the SPA would.</summary>
-public sealed record TestWorld(string UserId, string Token, string AccountId, string AppId)
+internal sealed record TestWorld(string UserId, string Token, string AccountId, string AppId)
 {
     public string AccountPath => $"/api/accounts/{AccountId}";
     public string AppPath => $"/api/accounts/{AccountId}/apps/{AppId}";

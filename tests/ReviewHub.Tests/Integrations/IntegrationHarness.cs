@@ -13,7 +13,7 @@ using ReviewHub.Integrations;
 namespace ReviewHub.Tests.Integrations;
 
 /// <summary>Records activations, as ingestion's listener switches the app to hourly; can fail on purpose.</summary>
-public sealed class RecordingActivationListener : IIntegrationActivationListener
+internal sealed class RecordingActivationListener : IIntegrationActivationListener
 {
     private int failuresLeft;
     private int calls;
@@ -45,7 +45,7 @@ public sealed class RecordingActivationListener : IIntegrationActivationListener
 /// and the Durable in-process test host running the real orchestrator and activities. HTTP functions get the host's
 /// client.
 /// </summary>
-public sealed class IntegrationHarness : IAsyncDisposable
+internal sealed class IntegrationHarness : IAsyncDisposable
 {
     private IntegrationHarness(FakeAppStoreConnect asc, FakeSendGrid sendGrid, DurableTaskTestHost durable, TestApp app,
         TestWorld world,

@@ -11,7 +11,7 @@ namespace ReviewHub.Tests.OpenApi;
 /// The committed API description (docs/openapi.yaml), parsed with Microsoft.OpenApi, and a validator that checks a real
 /// response against the operation documented for the function that produced it (operationId = function name).
 /// </summary>
-public static class ApiDescription
+internal static class ApiDescription
 {
     private static readonly Uri BaseUri = new("https://reviewhub.test/openapi.json");
     private static readonly Lazy<Task<Loaded>> Instance = new(LoadAsync);

@@ -30,7 +30,8 @@ public sealed partial class ThinTriggerTests
         var body = string.Join('\n', Enumerable.Range(0, 40).Select(i => $"        var x{i} = {i};"));
         var source = "    [Function(nameof(Long))]\n    public async Task Long(\n"
             + "        [HttpTrigger(AuthorizationLevel.Anonymous, \"get\", Route = \"a/{id}\")] HttpRequest req)\n"
-            + "    {\n" + body + "\n    }\n\n    [Function(nameof(Short))]\n    public Task Short() => Task.CompletedTask;\n";
+            + "    {\n" + body + "\n    }\n\n"
+            + "    [Function(nameof(Short))]\n    public Task Short() => Task.CompletedTask;\n";
 
         var measured = FunctionBodies(source).ToDictionary(b => b.Name, b => b.Lines);
 

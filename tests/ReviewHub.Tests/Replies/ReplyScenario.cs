@@ -14,7 +14,7 @@ namespace ReviewHub.Tests.Replies;
 
 /// <summary>Rows the reply API needs, seeded directly like ingestion and the integration setup would write
 /// them.</summary>
-public static class ReplySeeds
+internal static class ReplySeeds
 {
     public const string ReviewId = "00000028-b08c-0014-729e-fbd500000000";
 
@@ -70,7 +70,7 @@ public static class ReplySeeds
 
 /// <summary>A member's app with one review, an active integration whose key the fake App Store Connect accepts, and
 /// helpers to play the queue.</summary>
-public sealed class ReplyScenario : IAsyncDisposable
+internal sealed class ReplyScenario : IAsyncDisposable
 {
     private ReplyScenario(FakeAppStoreConnect asc, TestApp app, TestWorld world)
     {
@@ -222,7 +222,7 @@ public sealed class ReplyScenario : IAsyncDisposable
     }
 }
 
-public sealed class ShiftedClock(TimeSpan offset) : TimeProvider
+internal sealed class ShiftedClock(TimeSpan offset) : TimeProvider
 {
     public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + offset;
 }

@@ -5,7 +5,7 @@ using ReviewHub.Tests.Replies;
 namespace ReviewHub.Tests.ReplyAutomation;
 
 /// <summary>Templates, rules and drafts seeded through their stores, with their ids remembered per account.</summary>
-public static class AutomationSeeds
+internal static class AutomationSeeds
 {
     private static readonly ConcurrentDictionary<string, string> Templates = new();
     private static readonly ConcurrentDictionary<string, string> Rules = new();

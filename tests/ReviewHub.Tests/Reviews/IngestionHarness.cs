@@ -10,7 +10,7 @@ namespace ReviewHub.Tests.Reviews;
 
 /// <summary>A test app wired to a fake App Store Connect and a fake review feed, with one registered app (territories
 /// USA, GBR).</summary>
-public sealed class IngestionHarness : FeatureHarness
+internal sealed class IngestionHarness : FeatureHarness
 {
     private IngestionHarness(FeatureStart start, FakeAppStoreConnect asc, FakeReviewFeed feed, string storeAppId)
         : base(start, asc, feed)

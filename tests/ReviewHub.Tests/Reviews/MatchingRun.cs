@@ -10,7 +10,7 @@ namespace ReviewHub.Tests.Reviews;
 /// The steps a customer's app goes through when its integration starts, shared by the matching tests and the
 /// <c>dedupe</c> benchmark (linked there): the feed's first import, activation, the full-history import, and the score.
 /// </summary>
-public static class MatchingRun
+internal static class MatchingRun
 {
     /// <summary>Marks the app's integration active with this key and tells ingestion, as integrations do.</summary>
     public static async Task<IntegrationEntity> ActivateAsync(

@@ -14,7 +14,7 @@ namespace ReviewHub.Tests.Reviews;
 /// messages sent (each also a storage transaction to put, and two for its trigger to get and delete), function
 /// executions, and outbound requests (App Store Connect, or the channel's service).
 /// </summary>
-public sealed record StepCost(int TableRequests, int QueueMessages, int Executions, int OutboundRequests)
+internal sealed record StepCost(int TableRequests, int QueueMessages, int Executions, int OutboundRequests)
 {
     /// <summary>Storage transactions: table requests and one put per message (the trigger's get and delete are
     /// counted with the execution that the message starts).</summary>
@@ -23,11 +23,11 @@ public sealed record StepCost(int TableRequests, int QueueMessages, int Executio
 
 /// <summary>A delivery of one new review to one route of each channel: the fan-out, then one delivery per route.
 /// </summary>
-public sealed record DeliveryCosts(StepCost FanOut, IReadOnlyDictionary<DeliveryChannel, StepCost> PerRoute);
+internal sealed record DeliveryCosts(StepCost FanOut, IReadOnlyDictionary<DeliveryChannel, StepCost> PerRoute);
 
 /// <summary>A reply: the member's PUT, the <c>SendReply</c> run that posts it, and one moderation check (the timer
 /// asks App Store Connect about the pending reply every few minutes until it is published).</summary>
-public sealed record ReplyCosts(StepCost Put, StepCost Send, StepCost ModerationCheck)
+internal sealed record ReplyCosts(StepCost Put, StepCost Send, StepCost ModerationCheck)
 {
     public int StorageTransactions => Put.StorageTransactions + Send.StorageTransactions;
 }
@@ -36,7 +36,7 @@ public sealed record ReplyCosts(StepCost Put, StepCost Send, StepCost Moderation
 /// Runs a delivery and a reply on a test app with counted storage, for the cost guards
 /// (<see cref="DeliveryAndReplyCostTests"/>) and the ingest benchmark's RESULT line.
 /// </summary>
-public static class OperationCosts
+internal static class OperationCosts
 {
     public static async Task<DeliveryCosts> MeasureDeliveryAsync()
     {
@@ -124,7 +124,7 @@ public static class OperationCosts
 
 /// <summary>Counts the requests a table client sends (queries, entity operations and batch transactions
 /// alike).</summary>
-public sealed class TableRequestCounter : HttpPipelineSynchronousPolicy
+internal sealed class TableRequestCounter : HttpPipelineSynchronousPolicy
 {
     private int count;
 

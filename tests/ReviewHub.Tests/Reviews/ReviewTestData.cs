@@ -3,7 +3,7 @@ using ReviewHub.Reviews;
 namespace ReviewHub.Tests.Reviews;
 
 /// <summary>Reviews stored the way the fetcher stores them (review row + timeline row), for API tests.</summary>
-public static class ReviewTestData
+internal static class ReviewTestData
 {
     public const string CatalogReviewId = "00000028-b08c-0014-729e-fbd500000000";
 

@@ -5,7 +5,7 @@ namespace ReviewHub.Tests.Security;
 
 /// <summary>A request that a member of <see cref="TestWorld"/>'s account may make to one HTTP function, and what it
 /// answers.</summary>
-public sealed record CatalogEndpoint(
+internal sealed record CatalogEndpoint(
     string Function,
     HttpMethod Method,
     Func<TestWorld, string> Path,
@@ -35,7 +35,7 @@ public sealed record CatalogEndpoint(
 /// success; <see cref="TenancyTests.The_catalog_lists_every_http_function_the_build_declares"/> fails when a function
 /// is missing here.
 /// </summary>
-public static class EndpointCatalog
+internal static class EndpointCatalog
 {
     public static readonly IReadOnlyList<CatalogEndpoint> All =
     [

@@ -19,7 +19,7 @@ namespace ReviewHub.Tests.Simulation;
 /// (a queue message's JSON through the worker's default serializer; a <see cref="TimerInfo"/>; a Durable context or
 /// input), every other parameter from services or the cancellation token.
 /// </summary>
-public sealed class FunctionInvoker(IServiceProvider services)
+internal sealed class FunctionInvoker(IServiceProvider services)
 {
     public ILoggerFactory LoggerFactory => services.GetRequiredService<ILoggerFactory>();
 
@@ -110,7 +110,7 @@ public sealed class FunctionInvoker(IServiceProvider services)
 /// Registers the app's orchestrations and activities, as functions.metadata lists them, with a Durable in-process host:
 /// each is run through its entry point like the worker runs it, so the simulation needs no hand-written list.
 /// </summary>
-public static class DurableFunctions
+internal static class DurableFunctions
 {
     public static void Register(DurableTaskRegistry registry, Func<FunctionInvoker> invoker)
     {

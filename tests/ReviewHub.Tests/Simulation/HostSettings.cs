@@ -9,7 +9,7 @@ namespace ReviewHub.Tests.Simulation;
 /// The queue settings of the host.json the build wrote next to the app: what the Functions host applies to every queue
 /// trigger (retries, the delay after a failed attempt, poison after <see cref="MaxDequeueCount"/> dequeues).
 /// </summary>
-public sealed record HostQueueSettings(int MaxDequeueCount, TimeSpan VisibilityTimeout, string MessageEncoding)
+internal sealed record HostQueueSettings(int MaxDequeueCount, TimeSpan VisibilityTimeout, string MessageEncoding)
 {
     public static HostQueueSettings Read()
     {
@@ -30,7 +30,7 @@ public sealed record HostQueueSettings(int MaxDequeueCount, TimeSpan VisibilityT
 /// A timer function as the build declared it in functions.metadata, with its NCRONTAB schedule (six fields, seconds
 /// first; a <c>%Setting%</c> schedule is read from configuration like the host resolves app settings).
 /// </summary>
-public sealed record TimerFunction(FunctionDescription Function, string Expression, CrontabSchedule Schedule)
+internal sealed record TimerFunction(FunctionDescription Function, string Expression, CrontabSchedule Schedule)
 {
     public string Name => Function.Name;
 

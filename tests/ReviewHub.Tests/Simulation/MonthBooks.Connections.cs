@@ -11,7 +11,7 @@ namespace ReviewHub.Tests.Simulation;
 /// The books of the team connections (issue 13), from what the SPA and the operators were shown at the story's
 /// moments, the tables, the secret store and what the fakes received.
 /// </summary>
-public sealed partial class MonthBooks
+internal sealed partial class MonthBooks
 {
     private async Task CheckConnectionsAsync(string secretsDirectory)
     {

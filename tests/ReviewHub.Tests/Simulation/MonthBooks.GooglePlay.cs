@@ -10,7 +10,7 @@ namespace ReviewHub.Tests.Simulation;
 /// was polled at least hourly, every reply was published once and reads back from the fake Play as the team left it,
 /// a user's edit after the reply marked it outdated, and every channel showed the store.
 /// </summary>
-public sealed partial class MonthBooks
+internal sealed partial class MonthBooks
 {
     /// <summary>The first poll after the activation runs at once (its fetch is queued by the activation); a review
     /// created before it is history of the first import.</summary>

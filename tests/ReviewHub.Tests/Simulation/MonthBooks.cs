@@ -11,7 +11,7 @@ using ReviewHub.Reviews;
 namespace ReviewHub.Tests.Simulation;
 
 /// <summary>One line of the books: what was checked, whether it holds, and the evidence.</summary>
-public sealed record BookCheck(string Name, bool Passed, string Detail);
+internal sealed record BookCheck(string Name, bool Passed, string Detail);
 
 /// <summary>
 /// The end-of-month books, counted from storage (the Azurite tables, every one of them) and from what the fakes
@@ -20,7 +20,7 @@ public sealed record BookCheck(string Name, bool Passed, string Detail);
 /// fake saw); the history found by that first import is summarised by design and reaches no channel (docs/delivery.md,
 /// Backfill).
 /// </summary>
-public sealed partial class MonthBooks
+internal sealed partial class MonthBooks
 {
     /// <summary>Deliveries of a removed app are owed only for reviews this much older than the removal.</summary>
     private static readonly TimeSpan RemovalGrace = TimeSpan.FromHours(2);

@@ -1,7 +1,7 @@
 namespace ReviewHub.Tests.Simulation;
 
 /// <summary>What happens to a team connection during the month (issue 13), beyond being set up.</summary>
-public enum ConnectionStory
+internal enum ConnectionStory
 {
     /// <summary>
     /// Invitation; three apps, one of which the customer registers through the connection's offer; mid-month the
@@ -26,7 +26,7 @@ public enum ConnectionStory
 /// One App Store Connect team connected once for all of its apps (issue 13): its name (the fake keeps its own Users
 /// and Access for it), the kind, the day its story starts and the story.
 /// </summary>
-public sealed record ConnectionPlan(string Team, string Kind, int Day, ConnectionStory Story)
+internal sealed record ConnectionPlan(string Team, string Kind, int Day, ConnectionStory Story)
 {
     /// <summary>The roles the customer invites the integration user with (those the kind needs).</summary>
     public IReadOnlyList<string> Roles => Kind == "fullAccess"
@@ -34,7 +34,7 @@ public sealed record ConnectionPlan(string Team, string Kind, int Day, Connectio
         : ["CUSTOMER_SUPPORT"];
 }
 
-public sealed partial record AppPlan
+internal sealed partial record AppPlan
 {
     /// <summary>The team connection serving this app (null: the per-team integrations above, or the feed).</summary>
     public ConnectionPlan? Connection { get; init; }
@@ -53,7 +53,7 @@ public sealed partial record AppPlan
 /// others (a quarter of the reviews, a sixth of the history) so the month grows little; the moments the stories need
 /// (a review to reply to while degraded, one in the gap, one after the disconnect) are planned exactly.
 /// </summary>
-public sealed partial class MonthPlan
+internal sealed partial class MonthPlan
 {
     /// <summary>The last day a story acts on; shorter months have no team connections.</summary>
     private const int LastStoryDay = 23;

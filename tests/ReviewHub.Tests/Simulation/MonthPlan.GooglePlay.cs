@@ -6,7 +6,7 @@ namespace ReviewHub.Tests.Simulation;
 /// the grant on after <see cref="Propagation"/>, and the verification (its own Durable polls) makes the connection
 /// Active.
 /// </summary>
-public sealed record PlayConnectionPlan(int Day, TimeSpan Propagation)
+internal sealed record PlayConnectionPlan(int Day, TimeSpan Propagation)
 {
     public TimeSpan ProvisionAt => TimeSpan.FromDays(Day) + TimeSpan.FromHours(9);
     public TimeSpan InvitedAt => TimeSpan.FromDays(Day) + TimeSpan.FromHours(10);
@@ -16,7 +16,7 @@ public sealed record PlayConnectionPlan(int Day, TimeSpan Propagation)
 }
 
 /// <summary>A reply of the team to an Android review, or its edit (Play keeps one reply; it has no delete).</summary>
-public sealed record PlannedPlayReply(PlannedReview Review, DateTimeOffset At, string Body);
+internal sealed record PlannedPlayReply(PlannedReview Review, DateTimeOffset At, string Body);
 
 /// <summary>
 /// The month's Android app: registered by package name with its routes on day 0, reviews in Google Play (a history of
@@ -24,7 +24,7 @@ public sealed record PlannedPlayReply(PlannedReview Review, DateTimeOffset At, s
 /// (one exactly at Play's 350-character limit, some edited), and users editing a few reviews after the reply (the reply
 /// becomes outdated). Drawn from its own seeded <see cref="Random"/>, so the App Store apps' month stays as it was.
 /// </summary>
-public sealed partial class MonthPlan
+internal sealed partial class MonthPlan
 {
     public const string AndroidPackage = "com.acme.sim.notes";
 

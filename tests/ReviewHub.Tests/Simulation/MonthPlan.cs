@@ -7,7 +7,7 @@ namespace ReviewHub.Tests.Simulation;
 /// command takes the same options (<c>--days --seed --history --reviews-per-day --parallelism --duplicates
 /// --redeliveries</c>).
 /// </summary>
-public sealed record MonthOptions
+internal sealed record MonthOptions
 {
     public int Days { get; init; } = 30;
     public int Seed { get; init; } = 1130;
@@ -57,7 +57,7 @@ public sealed record MonthOptions
 }
 
 /// <summary>A notification route the customer creates: channel and filters (null = all).</summary>
-public sealed record RoutePlan(
+internal sealed record RoutePlan(
     string Channel, IReadOnlyList<int>? Ratings = null, IReadOnlyList<string>? Territories = null)
 {
     public bool Matches(int rating, string territory) =>
@@ -70,7 +70,7 @@ public sealed record RoutePlan(
 /// an earlier app); operators accept the invitation and register a key for this app at 11:00; when the roles are not
 /// enough the customer grants <see cref="FixedRoles"/> at 15:00 and says so.
 /// </summary>
-public sealed record IntegrationPlan(
+internal sealed record IntegrationPlan(
     int Day, string Kind, IReadOnlyList<string>? InvitedRoles, IReadOnlyList<string>? FixedRoles = null)
 {
     /// <summary>
@@ -79,7 +79,7 @@ public sealed record IntegrationPlan(
     public TimeSpan ActiveBy => TimeSpan.FromDays(Day) + TimeSpan.FromHours(FixedRoles is null ? 12 : 16);
 }
 
-public sealed partial record AppPlan(
+internal sealed partial record AppPlan(
     string Key, string Name, string Platform, string StoreAppId, IReadOnlyList<string> Territories,
     IReadOnlyList<RoutePlan> Routes, IntegrationPlan? Integration = null, int? RevokeKeyOnDay = null,
     int? RemoveOnDay = null);
@@ -89,7 +89,7 @@ public sealed partial record AppPlan(
 /// differ; Apple publishes no mapping). An edit changes its text; the feed then shows it with a new <c>updated</c>
 /// date. A review of the Android app has only its Google Play id (<paramref name="apiId"/>).
 /// </summary>
-public sealed class PlannedReview(
+internal sealed class PlannedReview(
     AppPlan app, int number, string territory, int rating, DateTimeOffset createdAt, bool history, TimeSpan? editAfter,
     string? apiId = null)
 {
@@ -112,12 +112,12 @@ public sealed class PlannedReview(
 }
 
 /// <summary>A reply the team writes (or edits, or deletes) at a moment of the month.</summary>
-public sealed record PlannedReplyAction(PlannedReview Review, DateTimeOffset At, string? Body);
+internal sealed record PlannedReplyAction(PlannedReview Review, DateTimeOffset At, string? Body);
 
 /// <summary>
 /// The whole month, drawn from a seeded <see cref="Random"/>: the apps, every review and every reply action.
 /// </summary>
-public sealed partial class MonthPlan
+internal sealed partial class MonthPlan
 {
     /// <summary>
     /// No review or reply starts in the last hours, so that everything in flight settles before the books are read: a

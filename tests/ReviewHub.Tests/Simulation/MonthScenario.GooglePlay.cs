@@ -6,7 +6,7 @@ using ReviewHub.GooglePlay;
 namespace ReviewHub.Tests.Simulation;
 
 /// <summary>The team's reply to an Android review as they last left it (Play keeps one reply; no delete).</summary>
-public sealed class PlayReplyRecord(PlannedReview review)
+internal sealed class PlayReplyRecord(PlannedReview review)
 {
     public PlannedReview Review { get; } = review;
     public string? LastBody { get; set; }
@@ -21,7 +21,7 @@ public sealed class PlayReplyRecord(PlannedReview review)
 /// orchestration polls on the simulated host until the connection is Active; then the app is polled hourly, its
 /// reviews and edits are delivered through its routes, and the team replies and edits replies through the reply API.
 /// </summary>
-public sealed partial class MonthScenario
+internal sealed partial class MonthScenario
 {
     public AppState PlayApp { get; } = new(plan.AndroidApp);
 

@@ -13,7 +13,7 @@ using ReviewHub.Slack;
 namespace ReviewHub.Tests.Simulation;
 
 /// <summary>The fake services of the month, all on the simulated clock.</summary>
-public sealed class SimulationFakes : IAsyncDisposable
+internal sealed class SimulationFakes : IAsyncDisposable
 {
     public FakeReviewFeed Feed { get; } = new();
     public FakeAppStoreConnect Asc { get; } = new();
@@ -44,10 +44,10 @@ public sealed class SimulationFakes : IAsyncDisposable
 }
 
 /// <summary>A route as created through the API, with what identifies its deliveries at the fake channel.</summary>
-public sealed record RouteState(RoutePlan Plan, string RouteId, string Target);
+internal sealed record RouteState(RoutePlan Plan, string RouteId, string Target);
 
 /// <summary>An app during the month: its id, routes, key, and when it was activated, revoked or removed.</summary>
-public sealed class AppState(AppPlan plan)
+internal sealed class AppState(AppPlan plan)
 {
     public AppPlan Plan { get; } = plan;
     public string AppId { get; set; } = string.Empty;
@@ -60,7 +60,7 @@ public sealed class AppState(AppPlan plan)
 }
 
 /// <summary>A reply as the team last left it: the body of its newest version, or deleted.</summary>
-public sealed class ReplyRecord(PlannedReview review, string reviewId)
+internal sealed class ReplyRecord(PlannedReview review, string reviewId)
 {
     public PlannedReview Review { get; } = review;
     public string ReviewId { get; } = reviewId;
@@ -76,7 +76,7 @@ public sealed class ReplyRecord(PlannedReview review, string reviewId)
 /// (MonthScenario.GooglePlay.cs); the team replies; a key is
 /// revoked; an app is removed while its hourly fetch runs. Customer and operator actions go through the HTTP functions.
 /// </summary>
-public sealed partial class MonthScenario(
+internal sealed partial class MonthScenario(
     MonthPlan plan, SimulatedHost host, SimulationFakes fakes, Action<string> output)
 {
     private readonly PriorityQueue<(Func<Task> Run, bool Races), (DateTimeOffset At, long Order)> events = new();

@@ -9,7 +9,7 @@ namespace ReviewHub.Tests.Simulation;
 /// test (<c>MonthSimulationTests</c>) and the benchmark command (<c>dotnet run -c Release --project
 /// tests/ReviewHub.Benchmarks -- month</c>).
 /// </summary>
-public static class MonthSimulation
+internal static class MonthSimulation
 {
     public static async Task<MonthBooks> RunAsync(MonthOptions options, Action<string> output)
     {

@@ -9,7 +9,7 @@ namespace ReviewHub.Tests.Simulation;
 /// concurrent handlers happen to ask: a simulation run with the same seed injects the same faults into the same
 /// messages.
 /// </summary>
-public static class SeededDraw
+internal static class SeededDraw
 {
     public static double Fraction(int seed, params object[] parts)
     {

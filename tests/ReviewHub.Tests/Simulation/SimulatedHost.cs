@@ -16,12 +16,12 @@ namespace ReviewHub.Tests.Simulation;
 /// <summary>
 /// What a simulated host is built from: storage, app settings, the simulated clock and the transport's faults.
 /// </summary>
-public sealed record SimulatedHostOptions(
+internal sealed record SimulatedHostOptions(
     string Storage, IReadOnlyDictionary<string, string?> Settings, FakeTimeProvider Clock, QueueFaultRates Faults,
     int Seed, int Parallelism);
 
 /// <summary>What the host did: invocations and failures per function, timer runs that threw, clock nudges.</summary>
-public sealed class HostCounters
+internal sealed class HostCounters
 {
     public ConcurrentDictionary<string, int> Invocations { get; } = new();
     public ConcurrentDictionary<string, int> Failures { get; } = new();
@@ -63,7 +63,7 @@ public sealed class HostCounters
 /// minute) and the nudge is counted; the simulation's settings keep in-handler waits at zero, so a healthy run needs
 /// none.
 /// </summary>
-public sealed class SimulatedHost : IAsyncDisposable
+internal sealed class SimulatedHost : IAsyncDisposable
 {
     // Generous: a healthy run never nudges, and on a loaded 2-core machine one handler can take seconds of real time
     // without waiting on the clock; a nudge there would move time under it and break the books.

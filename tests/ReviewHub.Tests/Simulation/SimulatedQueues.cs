@@ -6,7 +6,7 @@ using ReviewHub.Storage;
 namespace ReviewHub.Tests.Simulation;
 
 /// <summary>A message held by <see cref="SimulatedQueues"/>.</summary>
-public sealed class SimulatedMessage
+internal sealed class SimulatedMessage
 {
     internal SimulatedMessage(long id, string queue, string body, DateTimeOffset insertedAt, DateTimeOffset visibleAt)
     {
@@ -36,12 +36,12 @@ public sealed class SimulatedMessage
 /// <summary>
 /// A message the host moved to <c>{queue}-poison</c> after its last allowed dequeue failed, with that failure.
 /// </summary>
-public sealed record HostPoisoning(string Queue, string Json, int DequeueCount, DateTimeOffset At, string Error);
+internal sealed record HostPoisoning(string Queue, string Json, int DequeueCount, DateTimeOffset At, string Error);
 
 /// <summary>
 /// How often the transport delivers a message twice: a sender's retry (duplicate), or a lost delete (redelivery).
 /// </summary>
-public sealed record QueueFaultRates(double Duplicate, double Redelivery)
+internal sealed record QueueFaultRates(double Duplicate, double Redelivery)
 {
     public static readonly QueueFaultRates None = new(0, 0);
 }
@@ -56,7 +56,7 @@ public sealed record QueueFaultRates(double Duplicate, double Redelivery)
 /// concurrency does not change them). The app's own sends to <c>-poison</c> queues are kept there, never processed. Why
 /// queues are simulated while tables are real Azurite: see docs/ingestion.md ("A simulated month").
 /// </summary>
-public sealed class SimulatedQueues(TimeProvider clock, HostQueueSettings host, QueueFaultRates faults, int seed)
+internal sealed class SimulatedQueues(TimeProvider clock, HostQueueSettings host, QueueFaultRates faults, int seed)
     : IMessageQueue
 {
     /// <summary>

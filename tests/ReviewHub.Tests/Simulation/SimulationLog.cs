@@ -7,7 +7,7 @@ namespace ReviewHub.Tests.Simulation;
 /// Keeps what the app logged at Warning and above during a simulation: counts per category and message template, and
 /// the first occurrences in full, so a failed book check comes with the app's own account of what went wrong.
 /// </summary>
-public sealed class SimulationLog(TimeProvider clock) : ILoggerProvider
+internal sealed class SimulationLog(TimeProvider clock) : ILoggerProvider
 {
     private const int KeptEntries = 5;
 
