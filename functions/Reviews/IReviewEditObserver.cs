@@ -6,5 +6,5 @@ namespace ReviewHub.Reviews;
 /// </summary>
 internal interface IReviewEditObserver
 {
-    Task ReviewEditedAsync(ReviewEntity review, DateTimeOffset seenAt, CancellationToken cancellationToken);
+    Task ReviewEditedAsync(ReviewEntity review, DateTimeOffset editedAt, CancellationToken cancellationToken);
 }

@@ -386,7 +386,9 @@ internal sealed class ReviewStore(
                 logger.LogInformation("Review {ReviewId} of app {AppId} was edited by its reviewer", storedId, appId);
                 foreach (var observer in editObservers)
                 {
-                    await observer.ReviewEditedAsync(stored, clock.GetUtcNow(), cancellationToken);
+                    // The edit's own date (Google Play's lastModified), not when a poll saw it: a reply written
+                    // between the two answers the edited text.
+                    await observer.ReviewEditedAsync(stored, stored.EditedAt ?? now, cancellationToken);
                 }
             }
         }

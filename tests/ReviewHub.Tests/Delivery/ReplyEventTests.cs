@@ -271,6 +271,35 @@ public sealed class ReplyEventTests
         Assert.NotNull(reply!.OutdatedAt);
     }
 
+    /// <summary>Google Play dates an edit (lastModified); an hourly poll sees it later. A reply written in between
+    /// answers the edited text: neither the review nor the reply is outdated (the month simulation found the reply
+    /// marked with the poll's time while the review said otherwise).</summary>
+    [Fact]
+    public async Task A_reply_written_after_an_edit_but_before_a_fetch_saw_it_is_not_outdated()
+    {
+        await using var h = await Harness.StartAsync();
+        var store = h.App.Get<ReviewStore>();
+        var reviewId = "00000029-b08c-0014-729e-fbd5000e0e0f";
+        var original = new FetchedReview(reviewId, 2, "Crashes", "It crashes on start", "dana", "USA",
+            DateTimeOffset.UtcNow.AddDays(-1), null, UserModifiedAt: DateTimeOffset.UtcNow.AddDays(-1));
+        await store.SaveAsync(h.World.AccountId, h.World.AppId, ReviewSources.AppStoreConnect, [original],
+            NewReviewRule.Incremental(null), CancellationToken.None);
+        h.Scenario.Asc.SeedReviewForResponses(reviewId);
+        var editedAt = DateTimeOffset.UtcNow.AddSeconds(-30); // before the reply below
+        Assert.Equal(202, (await h.Scenario.PutAsync("Glad 2.1 fixed it!", reviewId)).Status);
+        h.App.Queue.Take<ReplyEventMessage>(DeliveryQueues.ReplyEvents);
+
+        await store.SaveAsync(h.World.AccountId, h.World.AppId, ReviewSources.AppStoreConnect,
+            [original with { Rating = 5, Body = "Works now", UserModifiedAt = editedAt }],
+            NewReviewRule.Incremental(null), CancellationToken.None);
+
+        Assert.Empty(h.App.Queue.Take<ReplyEventMessage>(DeliveryQueues.ReplyEvents));
+        var row = await store.GetAsync(h.World.AppId, reviewId, CancellationToken.None);
+        Assert.Equal((5, false), (row!.Rating, row.ReplyOutdated));
+        var reply = await h.App.Get<ReplyStore>().GetAsync(h.World.AppId, reviewId, CancellationToken.None);
+        Assert.Null(reply!.OutdatedAt);
+    }
+
     /// <summary>Queue messages are written with the app's JSON options and bound by the worker's serializer (no enum
     /// converter): the message must survive that trip (the month simulation found an enum that did not).</summary>
     [Fact]
