@@ -134,7 +134,7 @@ internal sealed class ActivateIntegrationActivity(
                 }
                 try
                 {
-                    await listener.OnActivatedAsync(current.ForApp(link.AppId), cancellationToken);
+                    await listener.OnActivatedAsync(AppConnection.Of(current, link.AppId), cancellationToken);
                 }
                 catch (Exception ex)
                 {

@@ -59,7 +59,7 @@ internal sealed class ConnectionAppRegistration(
             {
                 foreach (var listener in activationListeners)
                 {
-                    await listener.OnActivatedAsync(connection.ForApp(link.AppId), cancellationToken);
+                    await listener.OnActivatedAsync(AppConnection.Of(connection, link.AppId), cancellationToken);
                 }
             }
         }

@@ -11,5 +11,5 @@ internal interface IIntegrationActivationListener
     /// <summary>Names the step on the row and in errors; stable (a renamed step runs again on resume).</summary>
     string ActivationStep { get; }
 
-    Task OnActivatedAsync(IntegrationEntity integration, CancellationToken cancellationToken);
+    Task OnActivatedAsync(AppConnection connection, CancellationToken cancellationToken);
 }

@@ -12,5 +12,5 @@ internal interface IIntegrationConnectionListener
     /// <summary>A connection's key is no longer used (deleted on disconnect): forget what was kept per key.</summary>
     Task OnKeyRetiredAsync(string credentialReference, CancellationToken cancellationToken);
 
-    Task OnRecoveredAsync(IntegrationEntity integration, CancellationToken cancellationToken);
+    Task OnRecoveredAsync(AppConnection connection, CancellationToken cancellationToken);
 }

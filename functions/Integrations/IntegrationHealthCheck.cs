@@ -95,7 +95,7 @@ internal sealed class IntegrationHealthCheck(
             {
                 foreach (var listener in listeners)
                 {
-                    await listener.OnRecoveredAsync(row.ForApp(link.AppId), cancellationToken);
+                    await listener.OnRecoveredAsync(AppConnection.Of(row, link.AppId), cancellationToken);
                 }
             }
         }

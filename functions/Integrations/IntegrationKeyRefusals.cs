@@ -19,13 +19,14 @@ internal sealed class IntegrationKeyRefusals(
         ex.Failure is AppStoreConnectFailure.NotAuthorized or AppStoreConnectFailure.Forbidden;
 
     /// <summary>
-    /// Records <paramref name="ex"/> on the integration when it is a refusal of the key <paramref name="integration"/>
+    /// Records <paramref name="ex"/> on the connection when it is a refusal of the key <paramref name="connection"/>
     /// (read before the call) had registered. <paramref name="call"/> says what was refused ("fetching reviews").
     /// True when the caller must pause: the key of a connection in force was refused.
     /// </summary>
     public async Task<bool> RecordAsync(
-        IntegrationEntity integration, string call, AppStoreConnectException ex, CancellationToken cancellationToken)
+        AppConnection connection, string call, AppStoreConnectException ex, CancellationToken cancellationToken)
     {
+        var integration = connection.Row;
         if (!IsKeyRefusal(ex) || !integration.IsActive)
         {
             return false;
@@ -53,10 +54,10 @@ internal sealed class IntegrationKeyRefusals(
     /// A reply went through with the key: besides clearing a refusal, it answers what a team key's role could not
     /// tell before (the key may reply).
     /// </summary>
-    public async Task ReplyAcceptedAsync(IntegrationEntity integration, CancellationToken cancellationToken)
+    public async Task ReplyAcceptedAsync(AppConnection connection, CancellationToken cancellationToken)
     {
-        await store.RecordReplyPermissionAsync(integration, ReplyPermission.Confirmed, cancellationToken);
-        await AcceptedAsync(integration, cancellationToken);
+        await store.RecordReplyPermissionAsync(connection.Row, ReplyPermission.Confirmed, cancellationToken);
+        await AcceptedAsync(connection, cancellationToken);
     }
 
     /// <summary>
@@ -65,18 +66,19 @@ internal sealed class IntegrationKeyRefusals(
     /// be sent again with a better key). Anything else is a refused key (<see cref="RecordAsync"/>).
     /// </summary>
     public async Task<bool> ReplyRefusedAsync(
-        IntegrationEntity integration, AppStoreConnectException ex, CancellationToken cancellationToken)
+        AppConnection connection, AppStoreConnectException ex, CancellationToken cancellationToken)
     {
+        var integration = connection.Row;
         if (ex.Failure == AppStoreConnectFailure.Forbidden && integration.MethodValue == ConnectionMethod.TeamKey
             && integration.ReplyPermissionValue != ReplyPermission.Confirmed)
         {
             await store.RecordReplyPermissionAsync(integration, ReplyPermission.Refused, cancellationToken);
             return true;
         }
-        return await RecordAsync(integration, "sending a reply", ex, cancellationToken);
+        return await RecordAsync(connection, "sending a reply", ex, cancellationToken);
     }
 
-    /// <summary>A call with the key of <paramref name="integration"/> (read before the call) succeeded.</summary>
-    public Task AcceptedAsync(IntegrationEntity integration, CancellationToken cancellationToken) =>
-        store.ClearKeyRefusalAsync(integration, cancellationToken);
+    /// <summary>A call with the key of <paramref name="connection"/> (read before the call) succeeded.</summary>
+    public Task AcceptedAsync(AppConnection connection, CancellationToken cancellationToken) =>
+        store.ClearKeyRefusalAsync(connection.Row, cancellationToken);
 }

@@ -27,6 +27,7 @@ internal static class IntegrationsServiceCollectionExtensions
         services.AddSingleton<IntegrationSetupLauncher>();
         services.AddTransient<ConnectionSetup>(); // holds the transient TeamKeyVerifier
         services.AddSingleton<IntegrationKeyRefusals>();
+        services.AddSingleton<AppConnections>();
         services.AddSingleton<IntegrationEventLog>();
         services.AddSingleton<IntegrationOwnerMail>();
         services.AddSingleton<IntegrationDegradedEmails>();

@@ -16,8 +16,8 @@ internal sealed class HeldReplyRelease(ReplyStore store, IMessageQueue queue, IL
 {
     public const int MaxEntriesPerRelease = 2_000;
 
-    public Task OnRecoveredAsync(IntegrationEntity integration, CancellationToken cancellationToken) =>
-        ReleaseAsync(integration.AppId, cancellationToken);
+    public Task OnRecoveredAsync(AppConnection connection, CancellationToken cancellationToken) =>
+        ReleaseAsync(connection.AppId, cancellationToken);
 
     public Task OnDisconnectedAsync(string accountId, string appId, CancellationToken cancellationToken) =>
         ReleaseAsync(appId, cancellationToken);

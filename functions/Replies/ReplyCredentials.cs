@@ -1,34 +1,32 @@
 using Microsoft.Extensions.Logging;
-using ReviewHub.AppStoreConnect;
 using ReviewHub.Integrations;
 
 namespace ReviewHub.Replies;
 
 /// <summary>The App Store Connect key replies of an app are sent and followed with, or why there is none.</summary>
-internal sealed class ReplyCredentials(IntegrationStore integrations, AppStoreConnectCredentialStore credentials,
-    ILogger<ReplyCredentials> logger)
+internal sealed class ReplyCredentials(AppConnections connections, ILogger<ReplyCredentials> logger)
 {
     /// <summary>
-    /// The key, with the integration row it was read from (to report App Store Connect's answer to the key through
+    /// The key, with the connection it was read from (to report App Store Connect's answer to the key through
     /// <see cref="IntegrationKeyRefusals"/>); or why replies wait (a degraded connection: its key is not even loaded);
     /// or why there is none.
     /// </summary>
     public async Task<ReplyKey> LoadAsync(string accountId, string appId, CancellationToken cancellationToken)
     {
-        var integration = await integrations.GetAsync(accountId, appId, cancellationToken);
-        if (integration is null || !integration.AllowsReplies)
+        var connection = await connections.GetAsync(accountId, appId, cancellationToken);
+        if (connection is null || !connection.AllowsReplies)
         {
             return new(null, null, ReplyFailure.IntegrationInactive);
         }
-        if (integration.IsDegraded)
+        if (connection.IsDegraded)
         {
-            return new(null, integration, null);
+            return new(null, connection, null);
         }
         try
         {
-            if (integration.CredentialReference is { } reference)
+            if (connection.KeyReference is not null)
             {
-                return new(await credentials.LoadAsync(reference, cancellationToken), integration, null);
+                return new(await connections.LoadKeyAsync(connection, cancellationToken), connection, null);
             }
         }
         catch (InvalidOperationException ex)

@@ -8,8 +8,8 @@ namespace ReviewHub.Replies;
 /// is degraded (<see cref="HeldBecause"/>: replies wait, nothing is sent with the key); or the failure.
 /// </summary>
 internal sealed record ReplyKey(
-    AppStoreConnectCredential? Credential, IntegrationEntity? Integration, ReplyFailure? Failure)
+    AppStoreConnectCredential? Credential, AppConnection? Connection, ReplyFailure? Failure)
 {
     /// <summary>Why replies of the app wait now (the connection's degraded reason); null when they need not.</summary>
-    public string? HeldBecause => Credential is null && Failure is null ? Integration?.DegradedReason : null;
+    public string? HeldBecause => Credential is null && Failure is null ? Connection?.DegradedReason : null;
 }

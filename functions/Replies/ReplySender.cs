@@ -139,8 +139,8 @@ internal sealed class ReplySender(
             await HoldAsync(message, cause, cancellationToken);
             return;
         }
-        var (credential, integration, unusable) = key;
-        if (credential is null || integration is null)
+        var (credential, connection, unusable) = key;
+        if (credential is null || connection is null)
         {
             var failure = unusable ?? ReplyFailure.CredentialMissing;
             await FailAsync(message, failure, ReplyCredentials.Explain(failure), cancellationToken);
@@ -168,7 +168,7 @@ internal sealed class ReplySender(
                 }
                 var resource = await responses.CreateOrReplaceAsync(
                     credential, ascReviewId, reply.Body!, cancellationToken);
-                await keyRefusals.ReplyAcceptedAsync(integration, cancellationToken);
+                await keyRefusals.ReplyAcceptedAsync(connection, cancellationToken);
                 var published = resource.Attributes?.State == CustomerReviewResponses.Published;
                 if (!published)
                 {
@@ -181,7 +181,7 @@ internal sealed class ReplySender(
             else
             {
                 await responses.DeleteAsync(credential, reply.ResponseId!, cancellationToken);
-                await keyRefusals.AcceptedAsync(integration, cancellationToken);
+                await keyRefusals.AcceptedAsync(connection, cancellationToken);
                 await store.UntrackUpToAsync(reply.AppId, reply.ReviewId, message.Version, cancellationToken);
                 await CompleteAsync(message, null, ReplyStatus.Deleted, cancellationToken);
             }
@@ -207,7 +207,7 @@ internal sealed class ReplySender(
         catch (AppStoreConnectException ex)
         {
             var (code, reason) = Explain(ex);
-            if (await keyRefusals.ReplyRefusedAsync(integration, ex, cancellationToken)
+            if (await keyRefusals.ReplyRefusedAsync(connection, ex, cancellationToken)
                 && ex.Failure == AppStoreConnectFailure.NotAuthorized
                 && message.Attempt < options.Value.MaxSendAttempts)
             {

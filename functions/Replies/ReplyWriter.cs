@@ -14,7 +14,7 @@ internal sealed record ReplyRefusal(string Type, string Detail);
 /// version is written, and the same hand-off to the sender after.
 /// </summary>
 internal sealed class ReplyWriter(
-    IntegrationStore integrations, PlayConnectionStore playConnections, ReplyStore replies, IMessageQueue queue)
+    AppConnections connections, PlayConnectionStore playConnections, ReplyStore replies, IMessageQueue queue)
 {
     /// <summary>Google Play keeps a reply for ever: its API has no delete.</summary>
     public static readonly ReplyRefusal PlayCannotDelete = new(ReplyFunctions.PlayReplyCannotBeDeletedType,
@@ -73,18 +73,18 @@ internal sealed class ReplyWriter(
     public async Task<ReplyRefusal?> IntegrationRefusalAsync(
         string accountId, string appId, CancellationToken cancellationToken)
     {
-        var integration = await integrations.GetAsync(accountId, appId, cancellationToken);
-        if (integration is null || !integration.IsActive)
+        var connection = await connections.GetAsync(accountId, appId, cancellationToken);
+        if (connection is null || !connection.IsActive)
         {
-            var status = integration?.Status ?? "none";
+            var status = connection?.Status.ToString() ?? "none";
             return new ReplyRefusal(ReplyFunctions.IntegrationNotActiveType,
                 "Replies are sent through the app's App Store Connect integration, which is not active (status: "
                 + $"{status}). Set it up or finish its setup first.");
         }
-        return integration.AllowsReplies
+        return connection.AllowsReplies
             ? null
             : new ReplyRefusal(ReplyFunctions.IntegrationCannotReplyType,
-                $"The app's integration kind ({integration.ActiveKind}) cannot reply to reviews: only ReplyToReviews "
+                $"The app's integration kind ({connection.ActiveKind}) cannot reply to reviews: only ReplyToReviews "
                 + "and FullAccess integrations can.");
     }
 

@@ -10,12 +10,11 @@ namespace ReviewHub.Reviews;
 /// The App Store Connect API, for apps with an active integration: newest first down to the API watermark (one request
 /// when nothing is new), or the whole history page by page after activation (backfill), within the key's hourly budget
 /// (<see cref="ApiKeyBudgets"/>). A degraded connection pauses; a key App Store Connect refuses is recorded with the
-/// integration and pauses; a disconnect during the fetch puts the feed schedule back.
+/// connection and pauses; a disconnect during the fetch puts the feed schedule back.
 /// </summary>
 internal sealed class AppStoreConnectReviewSource(
     AppStoreConnectReviewPages api,
-    AppStoreConnectCredentialStore credentials,
-    IntegrationStore integrations,
+    AppConnections connections,
     IntegrationKeyRefusals keyRefusals,
     ApiKeyBudgets budgets,
     FetchScheduler scheduler,
@@ -37,36 +36,33 @@ internal sealed class AppStoreConnectReviewSource(
 
     public string Name => ReviewSources.AppStoreConnect;
 
-    public bool Reads(ReviewFetchTarget target) => CredentialReference(target) is not null;
-
-    private static string? CredentialReference(ReviewFetchTarget target) =>
-        target.Integration is { IsActive: true, CredentialReference: { Length: > 0 } reference } ? reference : null;
+    public bool Reads(ReviewFetchTarget target) => target.Connection?.KeyReference is not null;
 
     public async Task<FetchOutcome> FetchAsync(ReviewFetchTarget target, CancellationToken cancellationToken)
     {
-        var integration = target.Integration!;
-        if (integration.IsDegraded)
+        var connection = target.Connection!;
+        if (connection.IsDegraded)
         {
-            return await loop.PauseAsync(target, Name, integration.DegradedReason!, 0, cancellationToken);
+            return await loop.PauseAsync(target, Name, connection.DegradedReason!, 0, cancellationToken);
         }
-        var credentialReference = CredentialReference(target)!;
+        var credentialReference = connection.KeyReference!;
         try
         {
-            var outcome = await FetchWithKeyAsync(target, credentialReference, cancellationToken);
-            if (!await StillConnectedAsync(integration, cancellationToken))
+            var outcome = await FetchWithKeyAsync(target, connection, cancellationToken);
+            if (!await connections.IsStillInForceAsync(connection, cancellationToken))
             {
                 // Disconnected while this fetch ran with the key: what it saved stays, the feed schedule is restored.
                 await scheduler.FallBackToFeedAsync(target.AccountId, target.AppId, cancellationToken);
             }
             else if (outcome.Requests > 0)
             {
-                await keyRefusals.AcceptedAsync(integration, cancellationToken); // App Store Connect took the key
+                await keyRefusals.AcceptedAsync(connection, cancellationToken); // App Store Connect took the key
             }
             return outcome;
         }
         catch (ReviewFetchException ex)
         {
-            if (!await StillConnectedAsync(integration, cancellationToken))
+            if (!await connections.IsStillInForceAsync(connection, cancellationToken))
             {
                 // Disconnected while this fetch ran (its key may be gone from the vault): not a failure to retry.
                 await scheduler.FallBackToFeedAsync(target.AccountId, target.AppId, cancellationToken);
@@ -75,7 +71,7 @@ internal sealed class AppStoreConnectReviewSource(
                 return new FetchOutcome(FetchOutcomeKind.Skipped, Name, 0, 0, ex.Message);
             }
             if (ex.InnerException is AppStoreConnectException refused
-                && await keyRefusals.RecordAsync(integration, "fetching reviews", refused, cancellationToken))
+                && await keyRefusals.RecordAsync(connection, "fetching reviews", refused, cancellationToken))
             {
                 return await loop.PauseAsync(target, Name, ex.Message, 0, cancellationToken);
             }
@@ -87,19 +83,14 @@ internal sealed class AppStoreConnectReviewSource(
         }
     }
 
-    /// <summary>Whether the connection <paramref name="read"/> showed (before the fetch) is still the one in force.
-    /// </summary>
-    private async Task<bool> StillConnectedAsync(IntegrationEntity read, CancellationToken cancellationToken) =>
-        await integrations.GetAsync(read.AccountId, read.AppId, cancellationToken) is { IsActive: true } now
-        && now.CredentialReference == read.CredentialReference;
-
     private async Task<FetchOutcome> FetchWithKeyAsync(
-        ReviewFetchTarget target, string credentialReference, CancellationToken cancellationToken)
+        ReviewFetchTarget target, AppConnection connection, CancellationToken cancellationToken)
     {
+        var credentialReference = connection.KeyReference!;
         AppStoreConnectCredential credential;
         try
         {
-            credential = await credentials.LoadAsync(credentialReference, cancellationToken);
+            credential = await connections.LoadKeyAsync(connection, cancellationToken);
         }
         catch (InvalidOperationException ex)
         {

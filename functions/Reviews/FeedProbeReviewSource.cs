@@ -34,7 +34,7 @@ internal sealed class FeedProbeReviewSource(
     {
         var schedule = target.Schedule;
         if (Options.FeedProbeTerritories <= 0 || target.App.Store != Stores.AppStore
-            || target.Integration is not { IsActive: true, IsDegraded: false, CredentialReference.Length: > 0 }
+            || target.Connection is not { IsDegraded: false, KeyReference: not null }
             || schedule.BackfillPending || schedule.ApiWatermark is null || schedule.ApiFetchedAt is not { } lastApi
             || schedule.Source != ReviewSources.AppStoreConnect
             || schedule.IntervalTicks <= 0 || schedule.Interval >= Options.ApiInterval)

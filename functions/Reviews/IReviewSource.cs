@@ -5,10 +5,10 @@ namespace ReviewHub.Reviews;
 
 /// <summary>
 /// What one fetch is about: the queue message (deferrals re-send it), the app, its schedule as read at the start (the
-/// watermarks) and its integration (null when it has none).
+/// watermarks) and its App Store Connect connection (null when it has none).
 /// </summary>
 internal sealed record ReviewFetchTarget(
-    ReviewFetchRequest Request, AppEntity App, FetchScheduleEntity Schedule, IntegrationEntity? Integration)
+    ReviewFetchRequest Request, AppEntity App, FetchScheduleEntity Schedule, AppConnection? Connection)
 {
     public string AccountId => App.AccountId;
     public string AppId => App.AppId;
@@ -28,7 +28,8 @@ internal interface IReviewSource
     /// </summary>
     string Name { get; }
 
-    /// <summary>Whether this source reads the app now (no I/O: from the app and its integration).</summary>
+    /// <summary>Whether this source reads the app now (no I/O: from the app, its schedule and its connection).
+    /// </summary>
     bool Reads(ReviewFetchTarget target);
 
     Task<FetchOutcome> FetchAsync(ReviewFetchTarget target, CancellationToken cancellationToken);

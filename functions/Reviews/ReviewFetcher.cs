@@ -15,7 +15,7 @@ namespace ReviewHub.Reviews;
 internal sealed class ReviewFetcher(
     AppStore apps,
     FetchScheduler scheduler,
-    IntegrationStore integrations,
+    AppConnections connections,
     IEnumerable<IReviewSource> sources,
     ReviewFetchRetries retries,
     ReviewHubMetrics metrics,
@@ -45,8 +45,8 @@ internal sealed class ReviewFetcher(
                 cancellationToken);
             schedule = (await scheduler.GetAsync(app.AccountId, app.AppId, cancellationToken))!;
         }
-        var integration = await integrations.GetAsync(app.AccountId, app.AppId, cancellationToken);
-        var target = new ReviewFetchTarget(request, app, schedule, integration);
+        var connection = await connections.GetAsync(app.AccountId, app.AppId, cancellationToken);
+        var target = new ReviewFetchTarget(request, app, schedule, connection);
         var source = sources.FirstOrDefault(s => s.Reads(target));
         if (source is null)
         {

@@ -27,25 +27,25 @@ internal sealed class ReviewLifecycle(
     /// tolerates. The fetch needs no switch first: it reads the (already active) integration and imports the history
     /// when the app has no API watermark yet.
     /// </summary>
-    public async Task OnActivatedAsync(IntegrationEntity integration, CancellationToken cancellationToken)
+    public async Task OnActivatedAsync(AppConnection connection, CancellationToken cancellationToken)
     {
-        if (await apps.GetAsync(integration.AccountId, integration.AppId, cancellationToken) is null)
+        if (await apps.GetAsync(connection.AccountId, connection.AppId, cancellationToken) is null)
         {
             return; // removed while its setup ran: writing a schedule now would outlive the purge
         }
-        var schedule = await scheduler.GetAsync(integration.AccountId, integration.AppId, cancellationToken);
+        var schedule = await scheduler.GetAsync(connection.AccountId, connection.AppId, cancellationToken);
         if (schedule is null)
         {
-            await scheduler.CreateAsync(integration.AccountId, integration.AppId, cancellationToken);
+            await scheduler.CreateAsync(connection.AccountId, connection.AppId, cancellationToken);
         }
         else if (schedule.Source == ReviewSources.AppStoreConnect)
         {
             return; // a repeated activation or an upgrade: the import was queued before the switch
         }
         // The history import starts now rather than at the app's next hourly slot.
-        var import = new ReviewFetchRequest(integration.AccountId, integration.AppId);
+        var import = new ReviewFetchRequest(connection.AccountId, connection.AppId);
         await queue.SendAsync(ReviewQueues.ReviewFetches, import, cancellationToken: cancellationToken);
-        await scheduler.UpdateAsync(integration.AccountId, integration.AppId, s =>
+        await scheduler.UpdateAsync(connection.AccountId, connection.AppId, s =>
         {
             if (s.Source == ReviewSources.AppStoreConnect)
             {
@@ -58,7 +58,7 @@ internal sealed class ReviewLifecycle(
             return true;
         }, cancellationToken);
         logger.LogInformation("App {AccountId}/{AppId} switched to hourly App Store Connect fetching; history queued",
-            integration.AccountId, integration.AppId);
+            connection.AccountId, connection.AppId);
     }
 
     /// <summary>
@@ -74,14 +74,14 @@ internal sealed class ReviewLifecycle(
 
     /// <summary>The connection works again: fetch now, from the API watermark the paused fetches left where it
     /// was.</summary>
-    public async Task OnRecoveredAsync(IntegrationEntity integration, CancellationToken cancellationToken)
+    public async Task OnRecoveredAsync(AppConnection connection, CancellationToken cancellationToken)
     {
-        if (await apps.GetAsync(integration.AccountId, integration.AppId, cancellationToken) is null)
+        if (await apps.GetAsync(connection.AccountId, connection.AppId, cancellationToken) is null)
         {
             return;
         }
         await queue.SendAsync(ReviewQueues.ReviewFetches,
-            new ReviewFetchRequest(integration.AccountId, integration.AppId), cancellationToken: cancellationToken);
+            new ReviewFetchRequest(connection.AccountId, connection.AppId), cancellationToken: cancellationToken);
     }
 
     /// <summary>The key's request budget goes with the key (a connection's key outlives any one of its apps).</summary>

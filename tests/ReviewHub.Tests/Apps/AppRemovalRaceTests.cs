@@ -186,7 +186,7 @@ public sealed class AppRemovalRaceTests
         integration = await TestConnections.SaveAsync(app.Services, integration, world.AppId);
         foreach (var listener in app.Services.GetServices<IIntegrationActivationListener>())
         {
-            await listener.OnActivatedAsync(integration, CancellationToken.None);
+            await listener.OnActivatedAsync(AppConnection.Of(integration, world.AppId), CancellationToken.None);
         }
         app.Queue.Take<ReviewFetchRequest>(ReviewQueues.ReviewFetches);
     }

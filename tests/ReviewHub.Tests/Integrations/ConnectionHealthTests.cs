@@ -325,7 +325,8 @@ public sealed class ConnectionHealthTests
     {
         await using var h = await ActiveAsync();
         var row = (await h.ConnectionAsync())!;
-        var paused = await h.App.Get<IntegrationKeyRefusals>().RecordAsync(row, "sending a reply",
+        var paused = await h.App.Get<IntegrationKeyRefusals>().RecordAsync(AppConnection.Of(row, h.World.AppId),
+            "sending a reply",
             new AppStoreConnectException(AppStoreConnectFailure.Forbidden, HttpStatusCode.Forbidden, "FORBIDDEN_ERROR",
                 "Forbidden."), CancellationToken.None);
 

@@ -18,7 +18,7 @@ internal sealed class RecordingActivationListener : IIntegrationActivationListen
     private int failuresLeft;
     private int calls;
 
-    public ConcurrentQueue<IntegrationEntity> Activated { get; } = new();
+    public ConcurrentQueue<AppConnection> Activated { get; } = new();
 
     public int Calls => Volatile.Read(ref calls);
 
@@ -27,7 +27,7 @@ internal sealed class RecordingActivationListener : IIntegrationActivationListen
     /// <summary>The next <paramref name="times"/> calls throw (int.MaxValue: until told otherwise).</summary>
     public void Fail(int times) => Volatile.Write(ref failuresLeft, times);
 
-    public Task OnActivatedAsync(IntegrationEntity integration, CancellationToken cancellationToken)
+    public Task OnActivatedAsync(AppConnection connection, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref calls);
         if (Volatile.Read(ref failuresLeft) > 0)
@@ -35,7 +35,7 @@ internal sealed class RecordingActivationListener : IIntegrationActivationListen
             Interlocked.Decrement(ref failuresLeft);
             throw new InvalidOperationException("The listener failed (injected by the test).");
         }
-        Activated.Enqueue(integration);
+        Activated.Enqueue(connection);
         return Task.CompletedTask;
     }
 }

@@ -195,7 +195,8 @@ public sealed class TeamConnectionTests
         var forbidden = new AppStoreConnectException(AppStoreConnectFailure.Forbidden, HttpStatusCode.Forbidden,
             "FORBIDDEN_ERROR", "This request is forbidden for security reasons.");
 
-        Assert.True(await refusals.ReplyRefusedAsync(seeded, forbidden, CancellationToken.None));
+        Assert.True(await refusals.ReplyRefusedAsync(
+            AppConnection.Of(seeded, world.AppId), forbidden, CancellationToken.None));
 
         var refused = (await app.Get<IntegrationStore>().GetAsync(world.AccountId, world.AppId,
             CancellationToken.None))!;
@@ -211,7 +212,7 @@ public sealed class TeamConnectionTests
         var renewed = (await app.Get<IntegrationStore>().GetAsync(world.AccountId, world.AppId,
             CancellationToken.None))!;
         Assert.Null(renewed.ReplyPermissionValue);
-        await refusals.ReplyAcceptedAsync(renewed, CancellationToken.None);
+        await refusals.ReplyAcceptedAsync(AppConnection.Of(renewed, world.AppId), CancellationToken.None);
         Assert.Equal(ReplyPermission.Confirmed, (await app.Get<IntegrationStore>().GetAsync(world.AccountId,
             world.AppId, CancellationToken.None))!.ReplyPermissionValue);
     }

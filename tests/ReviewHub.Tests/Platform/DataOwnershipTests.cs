@@ -65,6 +65,37 @@ public sealed partial class DataOwnershipTests
             bound.Select(b => constants[b]).Order(StringComparer.Ordinal));
     }
 
+    /// <summary>
+    /// Reviews and replies call App Store Connect for an app with what the integrations feature answers through
+    /// <see cref="ReviewHub.Integrations.AppConnections"/> (which key, whether it may now); the connection rows and
+    /// the stores that keep them are the integrations feature's own.
+    /// </summary>
+    [Fact]
+    public void No_feature_names_the_integrations_features_rows_or_stores()
+    {
+        var own = IntegrationsOwnTypes();
+        var offenders = Directory.EnumerateFiles(Functions, "*.cs", SearchOption.AllDirectories)
+            .Where(file => FeatureOf(file) != "Integrations" && Path.GetFileName(file) != "ReviewHubStorage.cs")
+            .SelectMany(file => Identifier().Matches(File.ReadAllText(file))
+                .Where(m => own.Contains(m.Value))
+                .Select(m => $"{Path.GetRelativePath(Functions, file)}: {m.Value}"))
+            .Distinct()
+            .ToList();
+
+        Assert.Contains("IntegrationEntity", own);
+        Assert.Contains("IntegrationStore", own);
+        Assert.Empty(offenders);
+    }
+
+    /// <summary>The rows (<see cref="ReviewHub.Storage.TableRow"/>s) and stores of the integrations feature.</summary>
+    private static HashSet<string> IntegrationsOwnTypes() =>
+        typeof(ReviewHubServices).Assembly.GetTypes()
+            .Where(t => t.Namespace == "ReviewHub.Integrations"
+                && (t.IsSubclassOf(typeof(ReviewHub.Storage.TableRow))
+                    || t.Name.EndsWith("Store", StringComparison.Ordinal)))
+            .Select(t => t.Name)
+            .ToHashSet(StringComparer.Ordinal);
+
     [Fact]
     public void The_ownership_scan_sees_a_foreign_table()
     {
@@ -107,4 +138,7 @@ public sealed partial class DataOwnershipTests
 
     [GeneratedRegex(@"QueueTrigger\((?<queue>\w+Queues\.\w+)")]
     private static partial Regex QueueTrigger();
+
+    [GeneratedRegex(@"\b[A-Z]\w*\b")]
+    private static partial Regex Identifier();
 }

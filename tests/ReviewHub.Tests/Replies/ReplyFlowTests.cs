@@ -469,9 +469,9 @@ public sealed class ReplyFlowTests
         Assert.Single(s.ResponseCalls("POST"));
 
         // A call with the key goes through (a fetch): the refusal no longer holds, and the tracker releases the reply.
-        var row = (await s.App.Get<IntegrationStore>().GetAsync(s.World.AccountId, s.World.AppId,
+        var connection = (await s.App.Get<AppConnections>().GetAsync(s.World.AccountId, s.World.AppId,
             CancellationToken.None))!;
-        await s.App.Get<IntegrationKeyRefusals>().AcceptedAsync(row, CancellationToken.None);
+        await s.App.Get<IntegrationKeyRefusals>().AcceptedAsync(connection, CancellationToken.None);
         await s.Tracker(TimeSpan.FromHours(1)).CheckAsync(CancellationToken.None);
         await s.PlayQueueAsync();
 

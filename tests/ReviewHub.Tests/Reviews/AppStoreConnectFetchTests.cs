@@ -337,7 +337,8 @@ public sealed class AppStoreConnectFetchTests
             DateTimeOffset.UtcNow, CancellationToken.None);
         var renewed = await StatusAsync(h);
         Assert.Equal(("active", null, null), (renewed.Status, renewed.KeyRefusedAt, renewed.DegradedCause));
-        await h.App.Get<IntegrationKeyRefusals>().RecordAsync(stale, "fetching reviews",
+        await h.App.Get<IntegrationKeyRefusals>().RecordAsync(AppConnection.Of(stale, h.World.AppId),
+            "fetching reviews",
             new AppStoreConnectException(AppStoreConnectFailure.NotAuthorized, HttpStatusCode.Unauthorized,
                 "NOT_AUTHORIZED", "Refused."), CancellationToken.None);
         Assert.Null((await StatusAsync(h)).KeyRefusedAt);

@@ -4,6 +4,7 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using ReviewHub.Integrations;
 using ReviewHub.Reviews;
 using ReviewHub.Storage;
 
@@ -80,10 +81,10 @@ public sealed class FetchScheduleTests
         try
         {
             await app.Get<ReviewLifecycle>().OnActivatedAsync(
-                new ReviewHub.Integrations.IntegrationEntity
+                AppConnection.Of(new IntegrationEntity
                 {
                     PartitionKey = world.AccountId, RowKey = world.AppId, Status = "Active", ActiveKind = "FullAccess",
-                }.ForApp(world.AppId),
+                }, world.AppId),
                 CancellationToken.None);
 
             var schedule = (await app.Get<FetchScheduler>().GetAsync(world.AccountId, world.AppId,

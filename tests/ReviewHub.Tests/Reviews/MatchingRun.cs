@@ -28,7 +28,7 @@ internal static class MatchingRun
         integration = await TestConnections.SaveAsync(services, integration);
         foreach (var listener in services.GetServices<IIntegrationActivationListener>())
         {
-            await listener.OnActivatedAsync(integration, CancellationToken.None);
+            await listener.OnActivatedAsync(AppConnection.Of(integration, appId), CancellationToken.None);
         }
         return integration;
     }
