@@ -61,8 +61,8 @@ internal sealed class ReplyEntity : TableRow
     public bool Overdue { get; set; }
     public DateTimeOffset? OverdueAt { get; set; }
 
-    /// <summary>When ingestion saw the reviewer edit the review after this version was written: the reply may no
-    /// longer fit what the review says.</summary>
+    /// <summary>When the reviewer edited the review (the edit's own date where the store gives one) after this
+    /// version was written: the reply may no longer fit what the review says.</summary>
     public DateTimeOffset? OutdatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
@@ -78,6 +78,12 @@ internal sealed class ReplyEntity : TableRow
 
     [IgnoreDataMember]
     public ReplyAction ActionValue => Enum.Parse<ReplyAction>(Action);
+
+    /// <summary>The reply standing under the review answers an older text (a deleted or failed one stands for
+    /// nothing).</summary>
+    [IgnoreDataMember]
+    public bool IsOutdated => OutdatedAt is not null && ActionValue == ReplyAction.Publish
+        && StatusValue is not (ReplyStatus.Failed or ReplyStatus.Deleted);
 
     public bool IsClaimed(DateTimeOffset now, TimeSpan lease) => ClaimedAt is { } at && at + lease > now;
 }

@@ -292,10 +292,11 @@ internal sealed class ReplyStore(
             return true;
         }, cancellationToken);
 
-    /// <summary>Tells the reviews feature the reply's status, body and time, for its review list.</summary>
+    /// <summary>Tells the reviews feature the reply's status, body, time and whether it is outdated, for its review
+    /// list.</summary>
     private Task SyncSummaryAsync(ReplyEntity reply, CancellationToken cancellationToken) =>
-        summaries.UpdateAsync(reply.AppId, reply.ReviewId, reply.Status, reply.Body, reply.UpdatedAt,
-            cancellationToken);
+        summaries.UpdateAsync(reply.AppId, reply.ReviewId,
+            new ReplySummary(reply.Status, reply.Body, reply.UpdatedAt, reply.IsOutdated), cancellationToken);
 
     /// <summary>Indexes a queued version, so the timer re-queues it should its message be lost.</summary>
     public Task TrackQueuedAsync(ReplyEntity reply, CancellationToken cancellationToken) =>

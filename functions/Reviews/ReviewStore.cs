@@ -415,9 +415,9 @@ internal sealed class ReviewStore(
         row.ResponseBody = response?.Body;
         row.ResponseState = response?.State;
         row.ResponseLastModified = response?.LastModified;
-        if (response?.LastModified >= row.EditedAt)
+        if (row.ReplyStatus is null && response?.LastModified >= row.EditedAt)
         {
-            row.ReplyOutdated = false; // replied again after the edit
+            row.ReplyOutdated = false; // replied again (in the store's console) after the edit
         }
         return true;
     }
@@ -443,10 +443,10 @@ internal sealed class ReviewStore(
         row.Title = review.Title;
         row.Body = review.Body;
         row.EditedAt = editedAt;
-        var repliedAt = row.ResponseLastModified > row.ReplyUpdatedAt || row.ReplyUpdatedAt is null
-            ? row.ResponseLastModified
-            : row.ReplyUpdatedAt;
-        if (repliedAt < editedAt)
+        // A reply written through ReviewHub is judged by the replies feature (told as an edit observer, it marks the
+        // version written before the edit and the summary brings that here); a response written in the store's
+        // console is judged here, by its date.
+        if (row.ReplyStatus is null && row.ResponseLastModified < editedAt)
         {
             row.ReplyOutdated = true;
         }

@@ -300,6 +300,36 @@ public sealed class ReplyEventTests
         Assert.Null(reply!.OutdatedAt);
     }
 
+    /// <summary>A reply written before the reviewer's edit but sent after it (held while the connection was degraded,
+    /// or slow) answers the old text: the reply and the review say outdated alike. The review used to judge by the
+    /// reply's last change (the send), and said the opposite of the reply.</summary>
+    [Fact]
+    public async Task A_reply_written_before_an_edit_and_sent_after_it_is_outdated_on_the_review_and_the_reply()
+    {
+        await using var h = await Harness.StartAsync();
+        var store = h.App.Get<ReviewStore>();
+        var reviewId = "00000029-b08c-0014-729e-fbd5000e0e10";
+        var original = new FetchedReview(reviewId, 2, "Crashes", "It crashes on start", "dana", "USA",
+            DateTimeOffset.UtcNow.AddDays(-1), null, UserModifiedAt: DateTimeOffset.UtcNow.AddDays(-1));
+        await store.SaveAsync(h.World.AccountId, h.World.AppId, ReviewSources.AppStoreConnect, [original],
+            NewReviewRule.Incremental(null), CancellationToken.None);
+        h.Scenario.Asc.SeedReviewForResponses(reviewId);
+        Assert.Equal(202, (await h.Scenario.PutAsync("Sorry, we are on it.", reviewId)).Status);
+        var editedAt = DateTimeOffset.UtcNow.AddMilliseconds(1); // after the reply was written, before it is sent
+        await Task.Delay(TimeSpan.FromMilliseconds(20));
+        await h.Scenario.PlayQueueAsync();
+        var sent = await h.App.Get<ReplyStore>().GetAsync(h.World.AppId, reviewId, CancellationToken.None);
+        Assert.True(sent!.UpdatedAt > editedAt, "the send is after the edit");
+
+        await store.SaveAsync(h.World.AccountId, h.World.AppId, ReviewSources.AppStoreConnect,
+            [original with { Rating = 5, Body = "Works now", UserModifiedAt = editedAt }],
+            NewReviewRule.Incremental(null), CancellationToken.None);
+
+        var reply = await h.App.Get<ReplyStore>().GetAsync(h.World.AppId, reviewId, CancellationToken.None);
+        var row = await store.GetAsync(h.World.AppId, reviewId, CancellationToken.None);
+        Assert.Equal((editedAt, true), (reply!.OutdatedAt, row!.ReplyOutdated));
+    }
+
     /// <summary>Queue messages are written with the app's JSON options and bound by the worker's serializer (no enum
     /// converter): the message must survive that trip (the month simulation found an enum that did not).</summary>
     [Fact]
