@@ -77,11 +77,12 @@ internal sealed class RouteFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = RoutesPath + "/{routeId}")] HttpRequest req,
         string accountId, string appId, string routeId, CancellationToken cancellationToken)
     {
-        if (!(await FindAsync(req, accountId, appId, routeId, cancellationToken)).TryGet(out var found, out var missing))
+        var found = await FindAsync(req, accountId, appId, routeId, cancellationToken);
+        if (!found.TryGet(out var appRoute, out var missing))
         {
             return missing;
         }
-        var route = found.Route;
+        var route = appRoute.Route;
         var read = await JsonRequest.ReadAsync<UpdateRouteRequest>(req, cancellationToken);
         if (!read.TryGet(out var request, out var invalid))
         {
@@ -130,11 +131,12 @@ internal sealed class RouteFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = RoutesPath + "/{routeId}/test")] HttpRequest req,
         string accountId, string appId, string routeId, CancellationToken cancellationToken)
     {
-        if (!(await FindAsync(req, accountId, appId, routeId, cancellationToken)).TryGet(out var found, out var missing))
+        var found = await FindAsync(req, accountId, appId, routeId, cancellationToken);
+        if (!found.TryGet(out var appRoute, out var missing))
         {
             return missing;
         }
-        var (app, route) = found;
+        var (app, route) = appRoute;
         if (await TestMessageRefusalAsync(req, route, cancellationToken) is { } refused)
         {
             return refused;
