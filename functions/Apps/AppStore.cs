@@ -14,18 +14,6 @@ internal sealed class AppStore(TableServiceClient tables, AccountStore accounts,
 {
     private readonly TableClient apps = tables.GetTableClient(AppTables.Apps);
 
-    /// <summary>The app if it exists, is not removed, and the caller belongs to its account; null answers
-    /// 404.</summary>
-    public async Task<AppEntity?> FindForMemberAsync(Caller caller, string accountId, string appId,
-        CancellationToken cancellationToken)
-    {
-        if (!Ids.IsValid(appId) || await accounts.FindForMemberAsync(caller, accountId, cancellationToken) is null)
-        {
-            return null;
-        }
-        return await GetAsync(accountId, appId, cancellationToken);
-    }
-
     /// <summary>
     /// The app when the caller's role in its account allows <paramref name="permission"/> (any member may
     /// <see cref="AccountPermission.Read"/>), else the answer: 404 for a non-member or an unknown app (existence never

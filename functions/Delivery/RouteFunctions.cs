@@ -77,11 +77,12 @@ internal sealed class RouteFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = RoutesPath + "/{routeId}")] HttpRequest req,
         string accountId, string appId, string routeId, CancellationToken cancellationToken)
     {
-        var route = await FindAsync(req, accountId, appId, routeId, cancellationToken);
-        if (route is null)
+        var found = await FindAsync(req, accountId, appId, routeId, cancellationToken);
+        if (!found.TryGet(out var appRoute, out var missing))
         {
-            return Problems.NotFound("No such route.");
+            return missing;
         }
+        var route = appRoute.Route;
         var read = await JsonRequest.ReadAsync<UpdateRouteRequest>(req, cancellationToken);
         if (!read.TryGet(out var request, out var invalid))
         {
@@ -112,12 +113,12 @@ internal sealed class RouteFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = RoutesPath + "/{routeId}")] HttpRequest req,
         string accountId, string appId, string routeId, CancellationToken cancellationToken)
     {
-        if (await FindAsync(req, accountId, appId, routeId, cancellationToken) is null
-            || !await routes.DeleteAsync(appId, routeId, cancellationToken))
+        if (!(await FindAsync(req, accountId, appId, routeId, cancellationToken)).TryGet(out _, out var missing))
         {
-            return Problems.NotFound("No such route.");
+            return missing;
         }
-        return new NoContentResult();
+        return await routes.DeleteAsync(appId, routeId, cancellationToken)
+            ? new NoContentResult() : Problems.NotFound("No such route.");
     }
 
     /// <summary>
@@ -130,12 +131,12 @@ internal sealed class RouteFunctions(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = RoutesPath + "/{routeId}/test")] HttpRequest req,
         string accountId, string appId, string routeId, CancellationToken cancellationToken)
     {
-        var app = await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken);
-        var route = app is null ? null : await routes.GetAsync(appId, routeId, cancellationToken);
-        if (app is null || route is null)
+        var found = await FindAsync(req, accountId, appId, routeId, cancellationToken);
+        if (!found.TryGet(out var appRoute, out var missing))
         {
-            return Problems.NotFound("No such route.");
+            return missing;
         }
+        var (app, route) = appRoute;
         if (await TestMessageRefusalAsync(req, route, cancellationToken) is { } refused)
         {
             return refused;
@@ -191,11 +192,26 @@ internal sealed class RouteFunctions(
             ? confirmations.RequestAsync(route.AccountId, route.Recipients, cancellationToken)
             : Task.CompletedTask;
 
-    private async Task<RouteEntity?> FindAsync(HttpRequest req, string accountId, string appId, string routeId,
-        CancellationToken cancellationToken) =>
-        await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null
-            ? null
-            : await routes.GetAsync(appId, routeId, cancellationToken);
+    /// <summary>
+    /// The app and its route, which any member may change or test, else the answer: the app's 404 for a non-member or
+    /// an unknown app (<see cref="AppStore.AccessAsync"/>), 404 for an unknown route.
+    /// </summary>
+    private async Task<Checked<AppRoute>> FindAsync(HttpRequest req, string accountId, string appId, string routeId,
+        CancellationToken cancellationToken)
+    {
+        var access = await apps.AccessAsync(Caller.From(req), accountId, appId, AccountPermission.Read,
+            cancellationToken);
+        if (!access.TryGet(out var app, out var denied))
+        {
+            return Checked.Failed<AppRoute>(denied);
+        }
+        return await routes.GetAsync(appId, routeId, cancellationToken) is { } route
+            ? Checked.Passed(new AppRoute(app, route))
+            : Checked.Failed<AppRoute>(Problems.NotFound("No such route."));
+    }
+
+    /// <summary>A route with the app it belongs to.</summary>
+    private sealed record AppRoute(AppEntity App, RouteEntity Route);
 
     private IActionResult? WebhookPolicyProblem(DeliveryChannel channel, string? target)
     {

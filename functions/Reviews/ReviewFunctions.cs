@@ -61,13 +61,15 @@ internal sealed class ReviewFunctions(
             "accounts/{accountId}/apps/{appId}/reviews/{reviewId}")] HttpRequest req,
         string accountId, string appId, string reviewId, CancellationToken cancellationToken)
     {
-        if (await apps.FindForMemberAsync(Caller.From(req), accountId, appId, cancellationToken) is null
-            || !ReviewIds.IsValid(reviewId)
-            || await store.FindAsync(appId, reviewId, cancellationToken) is not { } review)
+        var access = await apps.AccessAsync(Caller.From(req), accountId, appId, AccountPermission.Read,
+            cancellationToken);
+        if (!access.TryGet(out _, out var denied))
         {
-            return Problems.NotFound("No such review.");
+            return denied;
         }
-        return new OkObjectResult(ReviewResponse.From(review));
+        return ReviewIds.IsValid(reviewId) && await store.FindAsync(appId, reviewId, cancellationToken) is { } review
+            ? new OkObjectResult(ReviewResponse.From(review))
+            : Problems.NotFound("No such review.");
     }
 
     [Function(nameof(GetReviewFetchStatus))]

@@ -19,9 +19,9 @@ internal sealed partial class IngestionBenchmark
     };
 
     /// <summary>
-    /// <paramref name="apps"/> Android apps of one account (its service account granted every package) with
-    /// <paramref name="perApp"/> reviews of the last hours each: their first polls through the fetcher, timed (reviews
-    /// stored per second), then the Play requests of an idle poll of one of them.
+    /// <paramref name="apps"/> Android apps of one account (its service account granted every package, its connection
+    /// Active) with <paramref name="perApp"/> reviews of the last hours each: their first polls through the fetcher,
+    /// timed (reviews stored per second), then the Play requests of an idle poll of one of them.
     /// </summary>
     private static async Task<(double Rate, int IdleRequests)> RunPlayAsync(
         ServiceProvider services, FakeGooglePlay play, int apps, int perApp, int concurrency)
@@ -31,6 +31,14 @@ internal sealed partial class IngestionBenchmark
         var serviceAccount = play.CreateServiceAccount();
         await services.GetRequiredService<GooglePlayServiceAccounts>().SaveAsync(accountId, serviceAccount.KeyJson,
             CancellationToken.None);
+        // As after the operators' provisioning and a verification: only an Active connection is read.
+        var connections = services.GetRequiredService<PlayConnectionStore>();
+        await connections.RecordServiceAccountAsync(accountId, serviceAccount.ClientEmail, CancellationToken.None);
+        await connections.UpdateAsync(accountId, row =>
+        {
+            (row.Status, row.VerifiedAt) = (nameof(PlayConnectionStatus.Active), DateTimeOffset.UtcNow);
+            return true;
+        }, CancellationToken.None);
         var targets = new List<(string AccountId, string AppId)>();
         for (var i = 0; i < apps; i++)
         {

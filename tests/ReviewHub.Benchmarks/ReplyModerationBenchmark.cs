@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using ReviewHub.AppStoreConnect;
 using ReviewHub.Fakes;
 using ReviewHub.Integrations;
@@ -31,24 +29,8 @@ internal sealed class ReplyModerationBenchmark : IBenchmark
         await using var asc = new FakeAppStoreConnect { Latency = TimeSpan.FromMilliseconds(20) };
         await asc.StartAsync();
         var storage = await Azurite.ConnectionStringAsync();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Storage:Tables"] = storage,
-            ["Storage:Queues"] = storage,
-            ["Auth:Issuer"] = "https://reviewhub.bench",
-            ["Auth:Audience"] = "api://reviewhub-bench",
-            ["Auth:SigningKey"] = Convert.ToBase64String(new byte[32]),
-            ["Secrets:LocalDirectory"] = Path.Combine(Path.GetTempPath(), "reviewhub-bench-secrets",
-                Guid.NewGuid().ToString("N")),
-            ["Email:SendGridApiKey"] = "SG.bench",
-            ["Email:FromAddress"] = "bench@reviewhub.test",
-            ["AppStoreConnect:BaseUrl"] = asc.BaseAddress.ToString(),
-        }).Build();
-        var services = new ServiceCollection()
-            .AddSingleton<IConfiguration>(configuration)
-            .AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-        services.AddReviewHub(configuration);
-        await using var provider = services.BuildServiceProvider();
+        // The ingest benchmark's settings: one list of what the app requires to start, for every benchmark.
+        await using var provider = IngestionBenchmark.BuildServices(storage, asc.BaseAddress);
         await provider.GetRequiredService<StorageProvisioner>().EnsureCreatedAsync(CancellationToken.None);
 
         var (accountId, appId) = (Ids.New(), Ids.New());

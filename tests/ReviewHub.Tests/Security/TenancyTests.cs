@@ -1,3 +1,5 @@
+using ReviewHub.Storage;
+
 namespace ReviewHub.Tests.Security;
 
 /// <summary>Authentication and tenancy on every HTTP endpoint the build declares.</summary>
@@ -7,6 +9,8 @@ public sealed class TenancyTests
     // Operators are not account members: their endpoints answer 403 to members (tested below), not 404.
     public static TheoryData<string> AccountScoped => EndpointCatalog.Names(e => !e.Public && !e.OperatorOnly
         && e.Path(Sample).Contains("/accounts/"));
+    public static TheoryData<string> AppScoped => EndpointCatalog.Names(e => !e.Public && !e.OperatorOnly
+        && e.Path(Sample).Contains($"/apps/{Sample.AppId}", StringComparison.Ordinal));
     public static TheoryData<string> Everything => EndpointCatalog.Names(_ => true);
 
     private static readonly TestWorld Sample = new("u", "t", new string('a', 32), new string('b', 32));
@@ -94,6 +98,35 @@ public sealed class TenancyTests
         Assert.Equal("application/problem+json", response.ContentType);
         // Nothing leaked or changed: the victim still sees their app.
         Assert.Equal(200, (await app.Host.GetAsync(victim.AppPath, victim.Token)).Status);
+    }
+
+    [Theory]
+    [MemberData(nameof(AppScoped))]
+    public async Task A_non_member_and_an_unknown_app_get_the_same_app_404_on_every_app_endpoint(string function)
+    {
+        await using var app = await TestApp.StartAsync();
+        var victim = await TestWorld.CreateAsync(app);
+        var stranger = await TestWorld.CreateAsync(app);
+        var endpoint = EndpointCatalog.Get(function);
+        if (endpoint.Arrange is not null)
+        {
+            await endpoint.Arrange(app, victim);
+        }
+        var unknownApp = victim with { AppId = Ids.New() };
+
+        var asStranger = await app.Host.SendAsync(endpoint.Method, endpoint.Path(victim), stranger.Token,
+            endpoint.Body?.Invoke(victim));
+        var onUnknownApp = await app.Host.SendAsync(endpoint.Method, endpoint.Path(unknownApp), victim.Token,
+            endpoint.Body?.Invoke(unknownApp));
+
+        // One answer, whoever asks about whichever missing app: existence never leaks through a different body.
+        var expected = await app.Host.GetAsync(unknownApp.AppPath, victim.Token);
+        Assert.Equal("No such app.", expected.Json.GetProperty("detail").GetString());
+        foreach (var response in new[] { asStranger, onUnknownApp })
+        {
+            Assert.True(response.Status == 404 && response.Body == expected.Body, response.ToString());
+            Assert.Equal("application/problem+json", response.ContentType);
+        }
     }
 
     [Theory]

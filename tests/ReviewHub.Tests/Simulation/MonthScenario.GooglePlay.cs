@@ -51,17 +51,7 @@ internal sealed partial class MonthScenario
     private async Task SetUpGooglePlayAsync(int routeNumber)
     {
         fakes.Play.AddApp(plan.AndroidApp.StoreAppId);
-        var registered = await CallAsync(HttpMethod.Post, $"/api/accounts/{AccountId}/apps", new
-        {
-            storeAppId = plan.AndroidApp.StoreAppId,
-            platform = plan.AndroidApp.Platform,
-            name = plan.AndroidApp.Name,
-        }, 201);
-        PlayApp.AppId = registered.As<AppResponse>().AppId;
-        foreach (var route in plan.AndroidApp.Routes)
-        {
-            PlayApp.Routes.Add(await CreateRouteAsync(PlayApp, route, ++routeNumber));
-        }
+        await RegisterAsync(PlayApp, routeNumber);
     }
 
     private void ScheduleGooglePlay()

@@ -218,21 +218,32 @@ internal sealed partial class MonthScenario(
         var routeNumber = 0;
         foreach (var app in Apps.Values.Where(a => !a.Plan.RegisteredByOffer))
         {
-            var registered = await CallAsync(HttpMethod.Post, $"/api/accounts/{AccountId}/apps", new
-            {
-                storeAppId = app.Plan.StoreAppId,
-                platform = app.Plan.Platform,
-                name = app.Plan.Name,
-                territories = app.Plan.Territories,
-            }, 201);
-            app.AppId = registered.As<AppResponse>().AppId;
-            foreach (var route in app.Plan.Routes)
-            {
-                app.Routes.Add(await CreateRouteAsync(app, route, ++routeNumber));
-            }
+            routeNumber = await RegisterAsync(app, routeNumber);
         }
         await SetUpGooglePlayAsync(routeNumber);
         await CreateReplyRulesAsync();
+    }
+
+    /// <summary>
+    /// Registers the app through the API and creates its routes, numbered on from <paramref name="routeNumber"/>;
+    /// returns the last number used. An app without territories (Google Play's) sends none: the API refuses
+    /// territories for a Play app, even an empty list.
+    /// </summary>
+    private async Task<int> RegisterAsync(AppState app, int routeNumber)
+    {
+        var registered = await CallAsync(HttpMethod.Post, $"/api/accounts/{AccountId}/apps", new
+        {
+            storeAppId = app.Plan.StoreAppId,
+            platform = app.Plan.Platform,
+            name = app.Plan.Name,
+            territories = app.Plan.Territories is [] ? null : app.Plan.Territories, // null: not written
+        }, 201);
+        app.AppId = registered.As<AppResponse>().AppId;
+        foreach (var route in app.Plan.Routes)
+        {
+            app.Routes.Add(await CreateRouteAsync(app, route, ++routeNumber));
+        }
+        return routeNumber;
     }
 
     /// <summary>
