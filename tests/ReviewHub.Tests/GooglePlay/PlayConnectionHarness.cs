@@ -123,6 +123,11 @@ internal sealed class PlayConnectionHarness : FeatureHarness
     public IReadOnlyList<SentEmail> EmailsTo(string subjectPart) =>
         SendGrid.Emails.Where(e => e.Subject.Contains(subjectPart, StringComparison.Ordinal)).ToList();
 
+    /// <summary>The emails so far once there is one: the orchestration emails in an activity after the check that
+    /// decided it, so the status can show the check before the email is sent.</summary>
+    public Task<IReadOnlyList<SentEmail>> EmailsOnceSentAsync(string subjectPart) =>
+        Polling.UntilAsync(() => Task.FromResult(EmailsTo(subjectPart)), emails => emails.Count > 0);
+
     public Task<FetchOutcome> FetchAsync() =>
         App.Get<ReviewFetcher>().FetchAsync(new ReviewFetchRequest(World.AccountId, AppId), CancellationToken.None);
 
