@@ -83,13 +83,7 @@ public sealed class TenancyTests
     public async Task A_member_of_another_account_gets_404_on_every_account_endpoint(string function)
     {
         await using var app = await TestApp.StartAsync();
-        var victim = await TestWorld.CreateAsync(app);
-        var stranger = await TestWorld.CreateAsync(app);
-        var endpoint = EndpointCatalog.Get(function);
-        if (endpoint.Arrange is not null)
-        {
-            await endpoint.Arrange(app, victim);
-        }
+        var (victim, stranger, endpoint) = await VictimAndStrangerAsync(app, function);
 
         var response = await app.Host.SendAsync(endpoint.Method, endpoint.Path(victim), stranger.Token,
             endpoint.Body?.Invoke(victim));
@@ -105,13 +99,7 @@ public sealed class TenancyTests
     public async Task A_non_member_and_an_unknown_app_get_the_same_app_404_on_every_app_endpoint(string function)
     {
         await using var app = await TestApp.StartAsync();
-        var victim = await TestWorld.CreateAsync(app);
-        var stranger = await TestWorld.CreateAsync(app);
-        var endpoint = EndpointCatalog.Get(function);
-        if (endpoint.Arrange is not null)
-        {
-            await endpoint.Arrange(app, victim);
-        }
+        var (victim, stranger, endpoint) = await VictimAndStrangerAsync(app, function);
         var unknownApp = victim with { AppId = Ids.New() };
 
         var asStranger = await app.Host.SendAsync(endpoint.Method, endpoint.Path(victim), stranger.Token,
@@ -127,6 +115,20 @@ public sealed class TenancyTests
             Assert.True(response.Status == 404 && response.Body == expected.Body, response.ToString());
             Assert.Equal("application/problem+json", response.ContentType);
         }
+    }
+
+    /// <summary>Two accounts and the endpoint, with what it needs arranged in the victim's.</summary>
+    private static async Task<(TestWorld Victim, TestWorld Stranger, CatalogEndpoint Endpoint)> VictimAndStrangerAsync(
+        TestApp app, string function)
+    {
+        var victim = await TestWorld.CreateAsync(app);
+        var stranger = await TestWorld.CreateAsync(app);
+        var endpoint = EndpointCatalog.Get(function);
+        if (endpoint.Arrange is not null)
+        {
+            await endpoint.Arrange(app, victim);
+        }
+        return (victim, stranger, endpoint);
     }
 
     [Theory]
