@@ -51,8 +51,10 @@ internal sealed class ReviewEntity : TableRow
     /// Rating, title and text are the edited ones.</summary>
     public DateTimeOffset? EditedAt { get; set; }
 
-    /// <summary>Google Play: the user edited the review after its reply was written: the reply may no longer
-    /// fit. Cleared when a newer reply is read back.</summary>
+    /// <summary>The user edited the review after its reply was written: the reply may no longer fit. For a reply
+    /// written through ReviewHub it mirrors that reply (the replies feature says so through
+    /// <see cref="ReviewReplySummary"/>); otherwise it compares the store's response with the edit. Cleared by a newer
+    /// reply.</summary>
     public bool ReplyOutdated { get; set; }
 
     /// <summary>The reply written through ReviewHub (owned by the replies feature): status, body and when it last
