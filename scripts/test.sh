@@ -22,5 +22,15 @@ dotnet test ReviewHub.slnx -c Release --no-build 2>&1 | tee "$log" || status=$?
 # One plain summary line over all test assemblies.
 awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
      END { gsub(",", "", p); printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+
+# A long run's output is often read from its end only: name each failed test there again, with its message and the
+# first lines of its stack trace (the whole block stays above, where the test runner printed it).
+if grep -q '^ *Failed [A-Za-z_]' "$log"; then
+  echo "== failed tests (repeated from above)"
+  awk '/^ *Failed [A-Za-z_]/ { block = 1; stack = 0; lines = 0 }
+       block && /^ *Stack Trace:/ { stack = 1 }
+       block { if ((!stack && lines < 30) || (stack && stack++ <= 6)) print; lines++ }
+       block && stack > 6 { block = 0 }' "$log"
+fi
 rm -f "$log"
 exit "$status"
