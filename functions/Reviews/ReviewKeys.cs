@@ -56,15 +56,18 @@ internal sealed class ReviewKeys(TableServiceClient tables)
         }
     }
 
-    /// <summary>The stored review of this reviewer in this territory, if any (point reads, in parallel).</summary>
-    public async Task<IReadOnlySet<string>> KnownReviewersAsync(
+    /// <summary>
+    /// The stored review of each reviewer of <paramref name="reviews"/> who has one in the review's territory:
+    /// <see cref="ReviewKeyEntity.ReviewerKey"/> → stored review id (point reads, in parallel).
+    /// </summary>
+    public async Task<Dictionary<string, string>> ReviewersAsync(
         string appId, IEnumerable<FetchedReview> reviews, CancellationToken cancellationToken)
     {
         var wanted = reviews.Select(r => ReviewKeyEntity.ReviewerKey(r.Territory, r.ReviewerNickname))
             .Distinct(StringComparer.Ordinal).ToList();
         var found = await Task.WhenAll(wanted.Select(key => keys.FindAsync<ReviewKeyEntity>(appId, key,
             cancellationToken)));
-        return found.OfType<ReviewKeyEntity>().Select(k => k.RowKey).ToHashSet(StringComparer.Ordinal);
+        return found.OfType<ReviewKeyEntity>().ToDictionary(k => k.RowKey, k => k.ReviewId, StringComparer.Ordinal);
     }
 
     /// <summary>Deletes every key of an app (app removed). Idempotent.</summary>

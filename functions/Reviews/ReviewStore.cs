@@ -139,10 +139,25 @@ internal sealed class ReviewStore(
             }
         }
 
-        if (rule.SkipsKnownReviewers && fresh.Count > 0)
+        var reviewers = source == ReviewSources.GooglePlay || fresh.Count == 0
+            ? new Dictionary<string, string>(StringComparer.Ordinal)
+            : await keys.ReviewersAsync(appId, fresh, cancellationToken);
+        var byReviewer = await MatchReviewersAsync(appId, source, fresh, reviewers, cancellationToken);
+        foreach (var (review, storedId, mergedBefore) in byReviewer)
         {
-            var known = await keys.KnownReviewersAsync(appId, fresh, cancellationToken);
-            fresh.RemoveAll(r => known.Contains(ReviewKeyEntity.ReviewerKey(r.Territory, r.ReviewerNickname)));
+            fresh.Remove(review);
+            if (mergedBefore)
+            {
+                changed.Add((review, storedId)); // its developer response may have changed since
+            }
+            if (rule.AnnounceAgain(review))
+            {
+                announce.Add(storedId);
+            }
+        }
+        if (rule.SkipsKnownReviewers)
+        {
+            fresh.RemoveAll(r => reviewers.ContainsKey(ReviewKeyEntity.ReviewerKey(r.Territory, r.ReviewerNickname)));
         }
         var now = clock.GetUtcNow();
         var rows = fresh.Select(r => ToEntity(accountId, appId, source, r, rule.IsHistory(r), now)).ToList();
@@ -173,7 +188,9 @@ internal sealed class ReviewStore(
         var insertedNow = fresh.Where(r => inserted.Contains(r.Id)).ToList();
         announce.InsertRange(0, insertedNow.Where(r => !rule.IsHistory(r)).Select(r => r.Id));
         var history = insertedNow.Where(rule.IsHistory).Select(r => r.Id).ToList();
-        return new SavedPage(announce, history, inserted.Count, changed.Count - alreadyStored.Count, matched.Count);
+        var responsesUpdated = changed.Count - alreadyStored.Count - byReviewer.Count(m => m.MergedBefore);
+        return new SavedPage(announce, history, inserted.Count, responsesUpdated,
+            matched.Count + byReviewer.Count(m => !m.MergedBefore));
     }
 
     public async Task<ReviewEntity?> GetAsync(string appId, string reviewId, CancellationToken cancellationToken)
@@ -266,6 +283,62 @@ internal sealed class ReviewStore(
                 merged.Count, source, appId);
         }
         return merged;
+    }
+
+    /// <summary>
+    /// The reviewer rule, for the reviews of a page that neither rule of <see cref="ReviewMatching"/> paired and that
+    /// are not stored: App Store nicknames are unique and a customer has one review per app and storefront, so a review
+    /// whose reviewer has a stored review of the other source in its territory is that review, when the feed's date
+    /// is more than <see cref="ReviewMatching.DateTolerance"/> after App Store Connect's (the feed dates a review by its
+    /// last edit, the API by its creation): the customer edited it before the feed first read it, or while the app was
+    /// on the API and the feed read it after a disconnect. Closer dates were the content rule's to judge (doubt there
+    /// stays doubt), and a page with two reviews of one reviewer is left alone. Each pair is merged like a match (App
+    /// Store Connect's text is the current one); <c>MergedBefore</c>: the stored row already carries this id (a later
+    /// fetch serving it again, whose date keeps it out of the timeline range the page reads).
+    /// </summary>
+    private async Task<List<(FetchedReview Review, string StoredId, bool MergedBefore)>> MatchReviewersAsync(
+        string appId, string source, List<FetchedReview> fresh, IReadOnlyDictionary<string, string> reviewers,
+        CancellationToken cancellationToken)
+    {
+        var found = new List<(FetchedReview Review, string StoredId, bool MergedBefore)>();
+        var onlyOfTheirReviewer = fresh
+            .GroupBy(r => ReviewKeyEntity.ReviewerKey(r.Territory, r.ReviewerNickname), StringComparer.Ordinal)
+            .Where(g => g.Count() == 1 && reviewers.TryGetValue(g.Key, out var storedId) && storedId != g.First().Id)
+            .Select(g => (Review: g.First(), StoredId: reviewers[g.Key]))
+            .ToList();
+        foreach (var (review, storedId) in onlyOfTheirReviewer)
+        {
+            if (await GetAsync(appId, storedId, cancellationToken) is not { } row || row.Territory != review.Territory)
+            {
+                continue;
+            }
+            var otherId = source == ReviewSources.AppStoreConnect ? row.AscReviewId : row.FeedReviewId;
+            if (otherId == review.Id)
+            {
+                found.Add((review, storedId, MergedBefore: true));
+                continue;
+            }
+            var (feedDate, apiDate) = source == ReviewSources.AppStoreConnect
+                ? (row.CreatedAt, review.CreatedAt)
+                : (review.CreatedAt, row.CreatedAt);
+            if (row.AliasId is not null || row.Source == source || feedDate - apiDate <= ReviewMatching.DateTolerance)
+            {
+                continue;
+            }
+            var candidate = new MatchCandidate(row.ReviewId, row.Territory, row.Rating, row.CreatedAt,
+                ReviewMatching.ContentKey(row), ReviewMatching.NicknameKey(row.ReviewerNickname));
+            if (await MergeAsync(appId, new ReviewMatch(candidate, Edited: true), review, source, cancellationToken))
+            {
+                found.Add((review, storedId, MergedBefore: false));
+            }
+        }
+        if (found.Count > 0)
+        {
+            logger.LogInformation(
+                "Matched {Count} reviews from {Source} of app {AppId} by their reviewer with reviews the other source "
+                + "stored under another date", found.Count, source, appId);
+        }
+        return found;
     }
 
     /// <summary>

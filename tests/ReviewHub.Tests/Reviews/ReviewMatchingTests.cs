@@ -210,6 +210,83 @@ public sealed class ReviewMatchingTests
     }
 
     [Fact]
+    public async Task Reviews_edited_before_the_feed_first_read_them_are_one_row_after_the_import()
+    {
+        await using var s = await Scenario.StartAsync();
+        var h = s.H;
+        var (api, feed) = Copies(4, Newest, 8_000_000_000);
+        // Each customer edited their review hours after posting and before the feed first read it: the feed shows the
+        // edited text under the edit's date, App Store Connect the same text under the creation date.
+        var edited = api.Select(r => r with { Body = $"{r.Body} Update: fixed." }).ToList();
+        var late = feed.Select((f, i) => f with { Content = edited[i].Body, Updated = f.Updated.AddHours(5 + i) })
+            .ToList();
+        h.Feed.SetReviews("us", h.StoreAppId, late);
+        await h.FetchAsync();
+        h.Asc.SetReviews(h.StoreAppId, edited);
+        await h.ActivateIntegrationAsync();
+        h.TakeFetches();
+        await Task.WhenAll(h.FetchAsync(), h.FetchAsync()); // a duplicate import message runs alongside
+        await h.FetchUntilCompletedAsync();
+        await h.FetchAsync(); // an hourly fetch serves them again: already theirs
+        await s.DeliverAsync();
+
+        var rows = await h.StoredReviewsAsync();
+        Assert.Equal(late.Select(f => f.Id).Order(), rows.Select(r => r.ReviewId).Order());
+        Assert.Equal(edited.Select(r => r.Id).Order(), rows.Select(r => r.AscReviewId).OfType<string>().Order());
+        Assert.All(rows, r => Assert.Equal(ReviewSources.AppStoreConnect, r.Source));
+        Assert.Equal(4, (await s.ListAsync()).Count);
+        Assert.Equal(4, await h.TimelineCountAsync());
+        Assert.Empty(s.Webhooks.Received); // history when the feed read them; the API's copies are not new
+    }
+
+    [Fact]
+    public async Task Reviews_edited_while_on_the_api_are_one_row_when_the_feed_reads_them_after_a_disconnect()
+    {
+        await using var s = await Scenario.StartAsync();
+        var h = s.H;
+        var (api, feed) = Copies(4, Newest.AddDays(-1), 8_000_000_000);
+        h.Asc.SetReviews(h.StoreAppId, api);
+        await h.ActivateIntegrationAsync();
+        await h.FetchUntilCompletedAsync();
+        await s.DeliverAsync();
+        var deliveredWhileConnected = s.Webhooks.Received.Count;
+
+        // Two customers edit their review; the integration ends and the feed shows them under the edits' dates.
+        await s.EndIntegrationAsync();
+        h.Feed.SetReviews("us", h.StoreAppId, feed.Select((f, i) => i < 2
+            ? f with { Content = $"{f.Content} Update: fixed.", Updated = Newest.AddMinutes(i) }
+            : f));
+        await h.FetchAsync();
+        await h.FetchAsync();
+        await s.DeliverAsync();
+
+        var rows = await h.StoredReviewsAsync();
+        Assert.Equal(api.Select(r => r.Id).Order(), rows.Select(r => r.ReviewId).Order());
+        Assert.Equal(feed.Select(f => f.Id).Order(), rows.Select(r => r.FeedReviewId).OfType<string>().Order());
+        Assert.Equal(4, await h.TimelineCountAsync());
+        Assert.Equal(deliveredWhileConnected, s.Webhooks.Received.Count);
+    }
+
+    [Fact]
+    public async Task The_reviewer_rule_leaves_a_reviewer_with_two_reviews_on_one_page_alone()
+    {
+        await using var s = await Scenario.StartAsync();
+        var h = s.H;
+        var (api, feed) = Copies(2, Newest, 8_000_000_000);
+        // One nickname, two reviews App Store Connect dates hours before the feed's only one: doubt, two rows.
+        api = api.Select(r => r with { ReviewerNickname = "Alex" }).ToList();
+        h.Feed.SetReviews("us", h.StoreAppId, [feed[0] with { Author = "Alex", Updated = Newest.AddHours(6) }]);
+        await h.FetchAsync();
+        h.Asc.SetReviews(h.StoreAppId, api);
+        await h.ActivateIntegrationAsync();
+        await h.FetchUntilCompletedAsync();
+
+        var rows = await h.StoredReviewsAsync();
+        Assert.Equal(3, rows.Count);
+        Assert.All(rows, r => Assert.Null(r.AliasId));
+    }
+
+    [Fact]
     public async Task Reviews_that_arrived_after_the_last_feed_fetch_are_notified_once_by_the_activation_import()
     {
         await using var s = await Scenario.StartAsync();
