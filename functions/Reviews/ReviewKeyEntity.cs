@@ -14,6 +14,10 @@ internal sealed class ReviewKeyEntity : TableRow
 {
     public string ReviewId { get; set; } = string.Empty;
 
+    /// <summary>On a reviewer key: the source that stored the review (matching reads the review only when it is the
+    /// other one); null on keys written before.</summary>
+    public string? Source { get; set; }
+
     /// <summary>The row key of the other source's id of a review.</summary>
     public static string AliasKey(string otherId) => $"id|{otherId}";
 

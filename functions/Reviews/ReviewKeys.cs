@@ -51,23 +51,23 @@ internal sealed class ReviewKeys(TableServiceClient tables)
                 TableTransactionActionType.UpsertReplace, new ReviewKeyEntity
                 {
                     PartitionKey = appId, RowKey = ReviewKeyEntity.ReviewerKey(r.Territory, r.ReviewerNickname),
-                    ReviewId = r.ReviewId,
+                    ReviewId = r.ReviewId, Source = r.Source,
                 })), cancellationToken);
         }
     }
 
     /// <summary>
     /// The stored review of each reviewer of <paramref name="reviews"/> who has one in the review's territory:
-    /// <see cref="ReviewKeyEntity.ReviewerKey"/> → stored review id (point reads, in parallel).
+    /// <see cref="ReviewKeyEntity.ReviewerKey"/> → its key row (point reads, in parallel).
     /// </summary>
-    public async Task<Dictionary<string, string>> ReviewersAsync(
+    public async Task<Dictionary<string, ReviewKeyEntity>> ReviewersAsync(
         string appId, IEnumerable<FetchedReview> reviews, CancellationToken cancellationToken)
     {
         var wanted = reviews.Select(r => ReviewKeyEntity.ReviewerKey(r.Territory, r.ReviewerNickname))
             .Distinct(StringComparer.Ordinal).ToList();
         var found = await Task.WhenAll(wanted.Select(key => keys.FindAsync<ReviewKeyEntity>(appId, key,
             cancellationToken)));
-        return found.OfType<ReviewKeyEntity>().ToDictionary(k => k.RowKey, k => k.ReviewId, StringComparer.Ordinal);
+        return found.OfType<ReviewKeyEntity>().ToDictionary(k => k.RowKey, StringComparer.Ordinal);
     }
 
     /// <summary>Deletes every key of an app (app removed). Idempotent.</summary>

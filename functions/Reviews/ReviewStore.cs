@@ -140,7 +140,7 @@ internal sealed class ReviewStore(
         }
 
         var reviewers = source == ReviewSources.GooglePlay || fresh.Count == 0
-            ? new Dictionary<string, string>(StringComparer.Ordinal)
+            ? new Dictionary<string, ReviewKeyEntity>(StringComparer.Ordinal)
             : await keys.ReviewersAsync(appId, fresh, cancellationToken);
         var byReviewer = await MatchReviewersAsync(appId, source, fresh, reviewers, cancellationToken);
         foreach (var (review, storedId, mergedBefore) in byReviewer)
@@ -150,10 +150,8 @@ internal sealed class ReviewStore(
             {
                 changed.Add((review, storedId)); // its developer response may have changed since
             }
-            if (rule.AnnounceAgain(review))
-            {
-                announce.Add(storedId);
-            }
+            // Never handed on again: the other source stored the review and handed it on then (or counted it as
+            // history), and the date that would make it look newer than the watermark is the feed's date of an edit.
         }
         if (rule.SkipsKnownReviewers)
         {
@@ -287,24 +285,25 @@ internal sealed class ReviewStore(
 
     /// <summary>
     /// The reviewer rule, for the reviews of a page that neither rule of <see cref="ReviewMatching"/> paired and that
-    /// are not stored: App Store nicknames are unique and a customer has one review per app and storefront, so a review
-    /// whose reviewer has a stored review of the other source in its territory is that review, when the feed's date
-    /// is more than <see cref="ReviewMatching.DateTolerance"/> after App Store Connect's (the feed dates a review by its
-    /// last edit, the API by its creation): the customer edited it before the feed first read it, or while the app was
-    /// on the API and the feed read it after a disconnect. Closer dates were the content rule's to judge (doubt there
-    /// stays doubt), and a page with two reviews of one reviewer is left alone. Each pair is merged like a match (App
-    /// Store Connect's text is the current one); <c>MergedBefore</c>: the stored row already carries this id (a later
-    /// fetch serving it again, whose date keeps it out of the timeline range the page reads).
+    /// are not stored: App Store nicknames are unique and a customer has one review per app and storefront, so a
+    /// review whose reviewer has a stored review of the other source in its territory is that review, when the feed's
+    /// date is more than <see cref="ReviewMatching.DateTolerance"/> after App Store Connect's (the feed dates a review
+    /// by its last edit, the API by its creation): the customer edited it before the feed first read it, or while the
+    /// app was on the API and the feed read it after a disconnect. Closer dates were the content rule's to judge
+    /// (doubt there stays doubt), and a page with two reviews of one reviewer is left alone. Each pair is merged like
+    /// a match (App Store Connect's text is the current one); <c>MergedBefore</c>: the stored row already carries
+    /// this id (a later fetch serving it again, whose date keeps it out of the timeline range the page reads).
     /// </summary>
     private async Task<List<(FetchedReview Review, string StoredId, bool MergedBefore)>> MatchReviewersAsync(
-        string appId, string source, List<FetchedReview> fresh, IReadOnlyDictionary<string, string> reviewers,
-        CancellationToken cancellationToken)
+        string appId, string source, List<FetchedReview> fresh,
+        IReadOnlyDictionary<string, ReviewKeyEntity> reviewers, CancellationToken cancellationToken)
     {
         var found = new List<(FetchedReview Review, string StoredId, bool MergedBefore)>();
         var onlyOfTheirReviewer = fresh
             .GroupBy(r => ReviewKeyEntity.ReviewerKey(r.Territory, r.ReviewerNickname), StringComparer.Ordinal)
-            .Where(g => g.Count() == 1 && reviewers.TryGetValue(g.Key, out var storedId) && storedId != g.First().Id)
-            .Select(g => (Review: g.First(), StoredId: reviewers[g.Key]))
+            .Where(g => g.Count() == 1 && reviewers.TryGetValue(g.Key, out var key) && key.ReviewId != g.First().Id
+                && key.Source != source)
+            .Select(g => (Review: g.First(), StoredId: reviewers[g.Key].ReviewId))
             .ToList();
         foreach (var (review, storedId) in onlyOfTheirReviewer)
         {

@@ -17,7 +17,8 @@ public sealed class FetchCostTests
     public const int IdleFetchTableRequests = 11;
     public const int IdleFetchAscRequests = 1;
     public const int IdleFetchExecutions = 1;
-    public const int NewReviewFetchTableRequests = 16; // 15, and the reviewer of the new review (ReviewKeys)
+    // 15, the reviewer of the new review written (ReviewKeys), and read first: the reviewer rule of matching.
+    public const int NewReviewFetchTableRequests = 17;
     public const int NewReviewFetchAscRequests = 1;
     public const int NewReviewFetchExecutions = 2;
 

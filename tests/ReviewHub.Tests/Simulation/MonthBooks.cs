@@ -44,9 +44,6 @@ internal sealed partial class MonthBooks
     public int Replies { get; private set; }
     public int Duplicates { get; private set; }
 
-    /// <summary>Duplicates of the one known matching gap: a review edited before the feed first read it.</summary>
-    public int KnownGapDuplicates { get; private set; }
-
     public int Lost { get; private set; }
     public int Orphans { get; private set; }
 
@@ -66,7 +63,7 @@ internal sealed partial class MonthBooks
 
     public string ResultLine => $"RESULT simulated_days={Days} reviews={Reviews} deliveries={Deliveries} " +
         $"replies={Replies} duplicates={Duplicates} lost={Lost} orphans={Orphans} " +
-        $"known_gap_duplicates={KnownGapDuplicates} auto_replies={AutoReplies} approved_drafts={ApprovedDrafts} " +
+        $"auto_replies={AutoReplies} approved_drafts={ApprovedDrafts} " +
         $"slack_replies={SlackReplies} " +
         $"overwritten_human_replies={OverwrittenHumanReplies} reply_events={ReplyEvents} " +
         $"reply_events_lost={ReplyEventsLost} reply_event_duplicates={ReplyEventDuplicates} " +
@@ -135,9 +132,8 @@ internal sealed partial class MonthBooks
         foreach (var app in LiveApps)
         {
             var rows = new Dictionary<PlannedReview, int>();
-            var dates = new Dictionary<PlannedReview, List<DateTimeOffset>>();
             var query = reviews.QueryAsync<TableEntity>(e => e.PartitionKey == app.AppId,
-                select: ["RowKey", nameof(ReviewEntity.CreatedAt), nameof(ReviewEntity.AscReviewId)]);
+                select: ["RowKey", nameof(ReviewEntity.AscReviewId)]);
             await foreach (var row in query)
             {
                 if (Find(app, row.RowKey) is { } review)
@@ -145,8 +141,6 @@ internal sealed partial class MonthBooks
                     ProbeFirst += row.RowKey == review.FeedId && row.GetString(nameof(ReviewEntity.AscReviewId))
                         == review.AscId && review.CreatedAt > app.ActivatedAt ? 1 : 0;
                     rows[review] = rows.GetValueOrDefault(review) + 1;
-                    (dates.TryGetValue(review, out var list) ? list : dates[review] = [])
-                        .Add(row.GetDateTimeOffset(nameof(ReviewEntity.CreatedAt)) ?? DateTimeOffset.MinValue);
                 }
                 else
                 {
@@ -158,16 +152,7 @@ internal sealed partial class MonthBooks
             {
                 var count = rows.GetValueOrDefault(review);
                 stored += count > 0 ? 1 : 0;
-                if (count > 1 && EditedBeforeFirstFeedRead(review, dates[review]))
-                {
-                    // Known gap (docs/ingestion.md): the feed first read the review after its edit, so the feed's
-                    // date is the edit's and neither matching rule pairs it with the API's creation date. Counted
-                    // and shown, not hidden; every other duplicate fails the book.
-                    KnownGapDuplicates += count - 1;
-                    examples.Add($"known gap: {app.Plan.Name} {review.Title}{Story(app, review)} stored {count} " +
-                        "times (edited before the feed first read it)");
-                }
-                else if (count > 1)
+                if (count > 1)
                 {
                     extra += count - 1;
                     examples.Add($"{app.Plan.Name} {review.Title}{Story(app, review)} stored {count} times " +
@@ -192,11 +177,6 @@ internal sealed partial class MonthBooks
     /// <summary>
     /// What sets a review apart, for the examples: when it arrived, its edit, the activation it shortly preceded.
     /// </summary>
-    private static bool EditedBeforeFirstFeedRead(PlannedReview review, List<DateTimeOffset> storedDates) =>
-        review.EditedAt is { } edited
-        && storedDates.Any(d => (d - edited).Duration() <= ReviewMatching.EditTolerance)
-        && storedDates.Any(d => (d - review.CreatedAt).Duration() <= ReviewMatching.EditTolerance);
-
     private static string Story(AppState app, PlannedReview review)
     {
         var parts = new List<string> { $"created {review.CreatedAt:MM-dd HH:mm}" };

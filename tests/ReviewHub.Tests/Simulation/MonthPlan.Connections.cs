@@ -113,13 +113,6 @@ internal sealed partial class MonthPlan
         ];
     }
 
-    /// <summary>
-    /// No review of the disconnected team is edited: one edited while its app was on the API would be read by the feed
-    /// after the disconnect under its edit's date, which no matching rule pairs with the API's creation date (the
-    /// known gap, docs/ingestion.md: stored and delivered twice; the first runs met it twice).
-    /// </summary>
-    private static bool CanBeEdited(AppPlan app) => app.Connection?.Story != ConnectionStory.TeamKeyThenDisconnected;
-
     private int HistoryOf(AppPlan app) => app.Connection is null ? Options.HistoryPerApp : Options.HistoryPerApp / 6;
 
     private double ReviewsPerDayOf(AppPlan app) =>

@@ -206,7 +206,7 @@ internal sealed partial class MonthPlan
             var edit = !history && random.NextDouble() < options.EditShare
                 ? TimeSpan.FromHours(1 + 47 * random.NextDouble())
                 : (TimeSpan?)null;
-            var editAfter = edit is { } e && createdAt + e < End - QuietTail && CanBeEdited(app) ? e : (TimeSpan?)null;
+            var editAfter = edit is { } e && createdAt + e < End - QuietTail ? e : (TimeSpan?)null;
             return new PlannedReview(app, n, territory, rating, createdAt, history, editAfter);
         }
 
