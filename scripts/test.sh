@@ -28,9 +28,9 @@ awk '/(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += 
 if grep -q '^ *Failed [A-Za-z_]' "$log"; then
   echo "== failed tests (repeated from above)"
   awk '/^ *Failed [A-Za-z_]/ { block = 1; stack = 0; lines = 0 }
+       block && (/^ *Standard (Output|Error) Messages:/ || /^(Passed|Failed)!/) { block = 0 }
        block && /^ *Stack Trace:/ { stack = 1 }
-       block { if ((!stack && lines < 30) || (stack && stack++ <= 6)) print; lines++ }
-       block && stack > 6 { block = 0 }' "$log"
+       block { if (stack) { if (stack++ > 6) block = 0; else print } else if (lines++ < 30) print }' "$log"
 fi
 rm -f "$log"
 exit "$status"
