@@ -143,12 +143,22 @@ internal sealed class ReviewStore(
             ? new Dictionary<string, ReviewKeyEntity>(StringComparer.Ordinal)
             : await keys.ReviewersAsync(appId, fresh, cancellationToken);
         var byReviewer = await MatchReviewersAsync(appId, source, fresh, reviewers, cancellationToken);
+        var feedEdits = new HashSet<string>(StringComparer.Ordinal);
+        var revisited = 0;
         foreach (var (review, storedId, mergedBefore) in byReviewer)
         {
             fresh.Remove(review);
-            if (mergedBefore)
+            // Served again later, its developer response may have changed. The feed's copy is dated by an edit after
+            // the API's creation date: when App Store Connect last served the review before that edit, its text is
+            // the newer one (UpdateKnownAsync).
+            if (source == ReviewSources.Feed)
             {
-                changed.Add((review, storedId)); // its developer response may have changed since
+                feedEdits.Add(review.Id);
+            }
+            if (mergedBefore || source == ReviewSources.Feed)
+            {
+                changed.Add((review, storedId));
+                revisited++;
             }
             // Never handed on again: the other source stored the review and handed it on then (or counted it as
             // history), and the date that would make it look newer than the watermark is the feed's date of an edit.
@@ -181,12 +191,12 @@ internal sealed class ReviewStore(
         }
         foreach (var (review, storedId) in changed)
         {
-            await UpdateKnownAsync(appId, storedId, review, source, cancellationToken);
+            await UpdateKnownAsync(appId, storedId, review, source, feedEdits.Contains(review.Id), cancellationToken);
         }
         var insertedNow = fresh.Where(r => inserted.Contains(r.Id)).ToList();
         announce.InsertRange(0, insertedNow.Where(r => !rule.IsHistory(r)).Select(r => r.Id));
         var history = insertedNow.Where(rule.IsHistory).Select(r => r.Id).ToList();
-        var responsesUpdated = changed.Count - alreadyStored.Count - byReviewer.Count(m => m.MergedBefore);
+        var responsesUpdated = changed.Count - alreadyStored.Count - revisited;
         return new SavedPage(announce, history, inserted.Count, responsesUpdated,
             matched.Count + byReviewer.Count(m => !m.MergedBefore));
     }
@@ -438,15 +448,19 @@ internal sealed class ReviewStore(
     /// these fields; the feed reports neither, so a feed copy never changes them), then rewrites its timeline row from
     /// the stored row.
     /// </summary>
-    private async Task UpdateKnownAsync(
-        string appId, string storedId, FetchedReview review, string source, CancellationToken cancellationToken)
+    /// <param name="feedEdit">The feed's copy of an App Store Connect row, dated by an edit (the reviewer rule): its
+    /// text is taken when that edit is later than the row's last known version (stored or edited).</param>
+    private async Task UpdateKnownAsync(string appId, string storedId, FetchedReview review, string source,
+        bool feedEdit, CancellationToken cancellationToken)
     {
         var edited = false;
         var now = clock.GetUtcNow();
         var stored = await reviews.UpdateAsync<ReviewEntity>(appId, storedId, row =>
         {
             var responseChanged = ReportsResponses(source) && ApplyResponse(row, review.Response);
-            edited = row.Source == source && source != ReviewSources.Feed && ApplyEdit(row, review, now);
+            edited = (row.Source == source && source != ReviewSources.Feed && ApplyEdit(row, review, now))
+                || (feedEdit && review.CreatedAt > (row.EditedAt ?? row.IngestedAt)
+                    && ApplyEdit(row, review, review.CreatedAt));
             return responseChanged || edited;
         }, cancellationToken);
         if (stored is not null)

@@ -251,20 +251,27 @@ public sealed class ReviewMatchingTests
         await s.DeliverAsync();
         var deliveredWhileConnected = s.Webhooks.Received.Count;
 
-        // Two customers edit their review; the integration ends and the feed shows them under the edits' dates.
+        // Two customers edit their review after App Store Connect served it; the integration ends and the feed shows
+        // them under the edits' dates.
+        var editedAt = DateTimeOffset.UtcNow.AddMinutes(1); // the harness stored the API's rows on the system clock
         await s.EndIntegrationAsync();
         h.Feed.SetReviews("us", h.StoreAppId, feed.Select((f, i) => i < 2
-            ? f with { Content = $"{f.Content} Update: fixed.", Updated = Newest.AddMinutes(i) }
+            ? f with { Content = $"{f.Content} Update: fixed.", Updated = editedAt.AddMinutes(i) }
             : f));
         await h.FetchAsync();
         await h.FetchAsync();
         await s.DeliverAsync();
 
-        var rows = await h.StoredReviewsAsync();
-        Assert.Equal(api.Select(r => r.Id).Order(), rows.Select(r => r.ReviewId).Order());
+        var rows = (await h.StoredReviewsAsync()).OrderBy(r => r.ReviewId, StringComparer.Ordinal).ToList();
+        Assert.Equal(api.Select(r => r.Id).Order(), rows.Select(r => r.ReviewId));
         Assert.Equal(feed.Select(f => f.Id).Order(), rows.Select(r => r.FeedReviewId).OfType<string>().Order());
         Assert.Equal(4, await h.TimelineCountAsync());
         Assert.Equal(deliveredWhileConnected, s.Webhooks.Received.Count);
+        // The feed's copies are the newer versions: the rows take their text, dated by the edits.
+        Assert.Equal(
+            api.Select((r, i) => i < 2 ? $"{r.Body} Update: fixed." : r.Body).Order(StringComparer.Ordinal),
+            rows.Select(r => r.Body).Order(StringComparer.Ordinal));
+        Assert.Equal(2, rows.Count(r => r.EditedAt is not null));
     }
 
     [Fact]
