@@ -301,8 +301,9 @@ internal sealed class ReviewStore(
     /// by its last edit, the API by its creation): the customer edited it before the feed first read it, or while the
     /// app was on the API and the feed read it after a disconnect. Closer dates were the content rule's to judge
     /// (doubt there stays doubt), and a page with two reviews of one reviewer is left alone. Each pair is merged like
-    /// a match (App Store Connect's text is the current one); <c>MergedBefore</c>: the stored row already carries
-    /// this id (a later fetch serving it again, whose date keeps it out of the timeline range the page reads).
+    /// a match (a feed row takes App Store Connect's text; an API row takes the feed's when it is newer, see
+    /// <c>UpdateKnownAsync</c>); <c>MergedBefore</c>: the stored row already carries this id (a later fetch serving it
+    /// again, whose date keeps it out of the timeline range the page reads).
     /// </summary>
     private async Task<List<(FetchedReview Review, string StoredId, bool MergedBefore)>> MatchReviewersAsync(
         string appId, string source, List<FetchedReview> fresh,
