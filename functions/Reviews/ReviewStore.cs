@@ -335,6 +335,14 @@ internal sealed class ReviewStore(
             {
                 continue;
             }
+            // App Store Connect reads after the feed, so both show the latest version: equal words and rating, or two
+            // reviews (customers that share a common nickname stay apart). The feed's copy of an API row is the edit
+            // the API has not served: only the reviewer tells.
+            if (source == ReviewSources.AppStoreConnect
+                && (row.Rating != review.Rating || ReviewMatching.ContentKey(row) != ReviewMatching.ContentKey(review)))
+            {
+                continue;
+            }
             var candidate = new MatchCandidate(row.ReviewId, row.Territory, row.Rating, row.CreatedAt,
                 ReviewMatching.ContentKey(row), ReviewMatching.NicknameKey(row.ReviewerNickname));
             if (await MergeAsync(appId, new ReviewMatch(candidate, Edited: true), review, source, cancellationToken))
