@@ -294,6 +294,26 @@ public sealed class ReviewMatchingTests
     }
 
     [Fact]
+    public async Task The_reviewer_rule_pairs_App_Store_Connects_copy_only_with_the_same_words_and_rating()
+    {
+        await using var s = await Scenario.StartAsync();
+        var h = s.H;
+        var (api, feed) = Copies(2, Newest, 8_000_000_000);
+        // Two customers sharing a common nickname: one review only App Store Connect serves, another only the feed,
+        // dated hours later. Only equal words and rating would make them one review edited.
+        api = [api[0] with { ReviewerNickname = "Alex" }];
+        h.Feed.SetReviews("us", h.StoreAppId, [feed[1] with { Author = "Alex", Updated = Newest.AddHours(6) }]);
+        await h.FetchAsync();
+        h.Asc.SetReviews(h.StoreAppId, api);
+        await h.ActivateIntegrationAsync();
+        await h.FetchUntilCompletedAsync();
+
+        var rows = await h.StoredReviewsAsync();
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, r => Assert.Null(r.AliasId));
+    }
+
+    [Fact]
     public async Task Reviews_that_arrived_after_the_last_feed_fetch_are_notified_once_by_the_activation_import()
     {
         await using var s = await Scenario.StartAsync();
