@@ -121,7 +121,8 @@ public sealed class PlayConnectionTests
         h.Clock.SetUtcNow(Monday.AddHours(3));
         // Half the faults span several polls of five activity attempts each. Under 10 minutes of test time: no call
         // sat out the Retry-After.
-        await h.AdvanceClockUntilAsync(() => Task.FromResult(h.Play.PendingFaults <= Faults / 2),
+        await h.AdvanceClockUntilAsync(async () => h.Play.PendingFaults <= Faults / 2
+                || await h.VerificationStatusAsync() is not OrchestrationRuntimeStatus.Running,
             TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5), "Google's 429s and 503s to be read");
 
         var waiting = await h.StatusAsync();
