@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Time.Testing;
@@ -13,7 +14,9 @@ namespace ReviewHub.Tests.GooglePlay;
 /// The Google Play connection end to end: the real app on a test clock shared with the fake Play server (so a grant
 /// propagates after hours of test time), the fake SendGrid, and the Durable in-process test host running the typed
 /// verification orchestrator and activities (registered as the function wrappers do). The orchestration's timers are
-/// real and short (100-300 ms polls); deadlines and propagation are decided on the test clock.
+/// real and short (100-300 ms polls); deadlines and propagation are decided on the test clock, and so are the app's
+/// outbound HTTP retry backoff and timeouts (Polly runs on the app's <see cref="TimeProvider"/>): a call retrying a
+/// 5xx goes on only while the test moves the clock (<see cref="AdvanceClockUntilAsync"/>).
 /// </summary>
 internal sealed class PlayConnectionHarness : FeatureHarness
 {
@@ -120,6 +123,32 @@ internal sealed class PlayConnectionHarness : FeatureHarness
         return await Durable.Client.WaitForInstanceCompletionAsync(InstanceId, getInputsAndOutputs: true, guard.Token);
     }
 
+    /// <summary>
+    /// Moves the clock on by <paramref name="step"/>, with a short real pause after each step so the work its timers
+    /// release can run, until <paramref name="done"/> holds. Fails, naming <paramref name="waitingFor"/>, once
+    /// <paramref name="atMost"/> of test time or 90 s of real time went by.
+    /// </summary>
+    public async Task AdvanceClockUntilAsync(
+        Func<Task<bool>> done, TimeSpan step, TimeSpan atMost, string waitingFor)
+    {
+        ArgumentNullException.ThrowIfNull(done);
+        var from = Clock.GetUtcNow();
+        var real = Stopwatch.StartNew();
+        while (!await done())
+        {
+            var advanced = Clock.GetUtcNow() - from;
+            if (advanced >= atMost || real.Elapsed >= TimeSpan.FromSeconds(90))
+            {
+                Assert.Fail($"Still waiting for {waitingFor} after {advanced} of test time ({real.Elapsed} real).");
+            }
+            Clock.Advance(step);
+            await Task.Delay(20);
+        }
+    }
+
+    public async Task<OrchestrationRuntimeStatus?> VerificationStatusAsync() =>
+        (await Durable.Client.GetInstanceAsync(InstanceId))?.RuntimeStatus;
+
     public IReadOnlyList<SentEmail> EmailsTo(string subjectPart) =>
         SendGrid.Emails.Where(e => e.Subject.Contains(subjectPart, StringComparison.Ordinal)).ToList();
 
@@ -130,6 +159,31 @@ internal sealed class PlayConnectionHarness : FeatureHarness
 
     public Task<FetchOutcome> FetchAsync() =>
         App.Get<ReviewFetcher>().FetchAsync(new ReviewFetchRequest(World.AccountId, AppId), CancellationToken.None);
+
+    /// <summary>
+    /// Stops a verification still running (a test that failed half-way), or the Durable worker would go on running
+    /// its activities in a disposed app, then disposes the app while the clock moves on: a call caught in its retry
+    /// backoff waits on this clock, and the app's disposal waits for it (Polly drains calls in flight, sleeping on
+    /// the same clock), so on a stopped clock both wait forever (the hang of the first 429/5xx test). Bounded.
+    /// </summary>
+    protected override async ValueTask DisposeAppAsync()
+    {
+        var shutdown = StopVerificationThenDisposeAppAsync();
+        await AdvanceClockUntilAsync(() => Task.FromResult(shutdown.IsCompleted), TimeSpan.FromSeconds(1),
+            TimeSpan.FromMinutes(10), "the verification to stop and the app to shut down");
+        await shutdown;
+    }
+
+    private async Task StopVerificationThenDisposeAppAsync()
+    {
+        if (await Durable.Client.GetInstanceAsync(InstanceId) is { IsCompleted: false })
+        {
+            using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            await Durable.Client.TerminateInstanceAsync(InstanceId, "The test ended.", guard.Token);
+            await Durable.Client.WaitForInstanceCompletionAsync(InstanceId, guard.Token);
+        }
+        await App.DisposeAsync();
+    }
 
     public int PlayReads => Play.Requests.Count(r => r.Path.Contains("/reviews", StringComparison.Ordinal));
 }

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using ReviewHub.Fakes;
 using ReviewHub.GooglePlay;
@@ -95,6 +97,57 @@ public sealed class PlayConnectionTests
     }
 
     [Fact]
+    public async Task Google_429_and_5xx_during_the_verification_delay_it_and_it_activates_when_Google_recovers()
+    {
+        await using var h = await PlayConnectionHarness.StartAsync(Monday);
+        await h.ProvisionAsync();
+        h.Play.Invite(h.ServiceAccount!.ClientEmail, PlayConnectionHarness.Package, TimeSpan.FromHours(2));
+        Assert.Equal(202, (await h.ConfirmInvitedAsync()).Status);
+        var propagating = await h.CheckedNowAsync(); // 403: the grant has not reached the API yet
+
+        // Google is overloaded: every read answers 429 RESOURCE_EXHAUSTED with a Retry-After of 10 minutes (longer
+        // than a call waits: the call returns it at once) or 503 backendError (retried in the call on the backoff,
+        // which runs on the test clock), so each check fails through all its activity retries, poll after poll.
+        const int Faults = 40;
+        for (var i = 0; i < Faults; i++)
+        {
+            h.Play.Fail(i % 2 == 0
+                ? FakeGooglePlay.QuotaExceeded(TimeSpan.FromMinutes(10))
+                : new InjectedFault(503, FakeGooglePlay.BackendErrorBody), match: IsRead);
+        }
+        // The first 429 is read (so no check of before is still writing), then the grant propagates, but Google
+        // cannot say so.
+        await Polling.UntilAsync(() => Task.FromResult(h.Play.PendingFaults), left => left < Faults);
+        h.Clock.SetUtcNow(Monday.AddHours(3));
+        // Half the faults span several polls of five activity attempts each. Under 10 minutes of test time: no call
+        // sat out the Retry-After.
+        await h.AdvanceClockUntilAsync(async () => h.Play.PendingFaults <= Faults / 2
+                || await h.VerificationStatusAsync() is not OrchestrationRuntimeStatus.Running,
+            TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5), "Google's 429s and 503s to be read");
+
+        var waiting = await h.StatusAsync();
+        Assert.Equal(("verifying", "nobody", propagating.LastObservation, propagating.LastCheckedAt,
+                propagating.Deadline),
+            (waiting.Status, waiting.Actor, waiting.LastObservation, waiting.LastCheckedAt, waiting.Deadline));
+        Assert.Equal(OrchestrationRuntimeStatus.Running, await h.VerificationStatusAsync());
+        Assert.DoesNotContain(h.SendGrid.Emails, e => e.Subject.Contains("Google Play", StringComparison.Ordinal));
+
+        var reads = h.PlayReads;
+        h.Play.ClearFaults(); // Google recovers
+        await h.AdvanceClockUntilAsync(
+            async () => await h.VerificationStatusAsync() is not OrchestrationRuntimeStatus.Running,
+            TimeSpan.FromMilliseconds(100), TimeSpan.FromMinutes(5), "the verification to end once Google answers");
+        Assert.Equal("Active", (await h.WaitForCompletionAsync()).ReadOutputAs<string>());
+        // The read that sees the grant, after at most a faulted one racing the recovery and a retry of it.
+        Assert.InRange(h.PlayReads - reads, 1, 3);
+        var active = await h.StatusAsync();
+        Assert.Equal(("active", "nobody"), (active.Status, active.Actor));
+        Assert.InRange(active.VerifiedAt!.Value, Monday.AddHours(3), h.Clock.GetUtcNow());
+        Assert.Single(h.EmailsTo("connected to Google Play"));
+        Assert.Empty(h.EmailsTo("stopped"));
+    }
+
+    [Fact]
     public async Task Disconnecting_while_the_verification_runs_ends_it_deletes_the_key_and_nothing_is_written_after()
     {
         await using var h = await PlayConnectionHarness.StartAsync(Monday);
@@ -172,4 +225,7 @@ public sealed class PlayConnectionTests
         Assert.Equal(["recovered", "degraded"], events);
         Assert.Equal(FetchOutcomeKind.Completed, (await h.FetchAsync()).Kind);
     }
+
+    private static bool IsRead(HttpRequest request) =>
+        request.Path.Value!.Contains("/reviews", StringComparison.Ordinal);
 }

@@ -53,13 +53,17 @@ internal abstract class FeatureHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await App.DisposeAsync();
+        await DisposeAppAsync();
         foreach (var fake in fakes)
         {
             await fake.DisposeAsync();
         }
         GC.SuppressFinalize(this);
     }
+
+    /// <summary>Disposes the app, before the fakes; a harness that runs work of its own in the app (orchestrations)
+    /// or holds its clock stops that first.</summary>
+    protected virtual ValueTask DisposeAppAsync() => App.DisposeAsync();
 }
 
 /// <summary>What <see cref="FeatureHarness.StartAppAsync"/> started: the app and its member's world.</summary>
