@@ -18,6 +18,7 @@ internal sealed record NewReviewRule(Func<FetchedReview, bool> IsHistory, Func<F
     /// A review not stored yet whose reviewer already has a stored review of the app in its territory is left out:
     /// not stored, not handed on. The feed probe's rule: the feed lists an edited review again under the edit's date,
     /// and only the reviewer tells it from a new one; whatever the probe leaves out, the App Store Connect fetch reads.
+    /// (When that stored review is App Store Connect's and unmatched, the reviewer rule of matching pairs it first.)
     /// </summary>
     public bool SkipsKnownReviewers { get; init; }
 
