@@ -277,18 +277,11 @@ public sealed class ReviewMatchingTests
     [Fact]
     public async Task The_reviewer_rule_leaves_a_reviewer_with_two_reviews_on_one_page_alone()
     {
-        await using var s = await Scenario.StartAsync();
-        var h = s.H;
         var (api, feed) = Copies(2, Newest, 8_000_000_000);
         // One nickname, two reviews App Store Connect dates hours before the feed's only one: doubt, two rows.
-        api = api.Select(r => r with { ReviewerNickname = "Alex" }).ToList();
-        h.Feed.SetReviews("us", h.StoreAppId, [feed[0] with { Author = "Alex", Updated = Newest.AddHours(6) }]);
-        await h.FetchAsync();
-        h.Asc.SetReviews(h.StoreAppId, api);
-        await h.ActivateIntegrationAsync();
-        await h.FetchUntilCompletedAsync();
+        var rows = await FeedThenImportAsync(feed[0] with { Author = "Alex", Updated = Newest.AddHours(6) },
+            api.Select(r => r with { ReviewerNickname = "Alex" }).ToList());
 
-        var rows = await h.StoredReviewsAsync();
         Assert.Equal(3, rows.Count);
         Assert.All(rows, r => Assert.Null(r.AliasId));
     }
@@ -296,21 +289,28 @@ public sealed class ReviewMatchingTests
     [Fact]
     public async Task The_reviewer_rule_pairs_App_Store_Connects_copy_only_with_the_same_words_and_rating()
     {
-        await using var s = await Scenario.StartAsync();
-        var h = s.H;
         var (api, feed) = Copies(2, Newest, 8_000_000_000);
         // Two customers sharing a common nickname: one review only App Store Connect serves, another only the feed,
         // dated hours later. Only equal words and rating would make them one review edited.
-        api = [api[0] with { ReviewerNickname = "Alex" }];
-        h.Feed.SetReviews("us", h.StoreAppId, [feed[1] with { Author = "Alex", Updated = Newest.AddHours(6) }]);
+        var rows = await FeedThenImportAsync(feed[1] with { Author = "Alex", Updated = Newest.AddHours(6) },
+            [api[0] with { ReviewerNickname = "Alex" }]);
+
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, r => Assert.Null(r.AliasId));
+    }
+
+    /// <summary>The feed's first import reads <paramref name="feedReview"/>, then the activation imports
+    /// <paramref name="api"/>: the rows stored.</summary>
+    private static async Task<List<ReviewEntity>> FeedThenImportAsync(
+        FakeFeedReview feedReview, List<FakeCustomerReview> api)
+    {
+        await using var h = await IngestionHarness.StartAsync();
+        h.Feed.SetReviews("us", h.StoreAppId, [feedReview]);
         await h.FetchAsync();
         h.Asc.SetReviews(h.StoreAppId, api);
         await h.ActivateIntegrationAsync();
         await h.FetchUntilCompletedAsync();
-
-        var rows = await h.StoredReviewsAsync();
-        Assert.Equal(2, rows.Count);
-        Assert.All(rows, r => Assert.Null(r.AliasId));
+        return await h.StoredReviewsAsync();
     }
 
     [Fact]
